@@ -1,0 +1,16 @@
+import { BaseModel } from '../db/BaseModel';
+
+export class Account extends BaseModel {
+  static override tableName = 'accounts';
+
+  id!: string;
+  name!: string;
+  billingEmail!: string | null;
+  /** The partner's own id for this account. */
+  externalId!: string | null;
+  currency!: string;
+  stripeCustomerId!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+  deletedAt!: Date | null;
+}

@@ -1,0 +1,116 @@
+import { Account } from '../accounts/Account';
+import { Membership, type MembershipRole } from '../accounts/Membership';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
+import type { Actor, ApiKeyActor, UserActor } from './actor';
+import type { ApiScope } from './scopes';
+
+/**
+ * The one place that decides who may do what to an account. A permission names the member roles that
+ * hold it and the API scope a partner key needs for it; platform admins and system actors hold all.
+ */
+export const PERMISSIONS = {
+  'account.read': { roles: ['owner', 'admin', 'member'], scope: 'accounts:read' },
+  'account.manage': { roles: ['owner', 'admin'], scope: 'accounts:write' },
+  'billing.read': { roles: ['owner', 'admin', 'member'], scope: 'billing:read' },
+  'billing.manage': { roles: ['owner', 'admin'], scope: 'billing:write' },
+  'usage.read': { roles: ['owner', 'admin', 'member'], scope: 'usage:read' },
+  'usage.record': { roles: [], scope: 'usage:write' },
+  'credits.read': { roles: ['owner', 'admin', 'member'], scope: 'credits:read' },
+  'credits.consume': { roles: [], scope: 'credits:write' },
+  'entitlements.read': { roles: ['owner', 'admin', 'member'], scope: 'entitlements:read' },
+} as const satisfies Record<string, { roles: readonly MembershipRole[]; scope: ApiScope }>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function requireAuthenticated(actor: Actor): asserts actor is Exclude<Actor, { kind: 'anonymous' }> {
+  if (actor.kind === 'anonymous') throw new UnauthenticatedError();
+}
+
+export function requireUser(actor: Actor): asserts actor is UserActor {
+  requireAuthenticated(actor);
+  if (actor.kind !== 'user') throw new ForbiddenError('This operation is for signed-in users.');
+}
+
+export function requirePlatformAdmin(actor: Actor): void {
+  requireAuthenticated(actor);
+  if (!isPlatformWide(actor) || actor.kind === 'apiKey') {
+    throw new ForbiddenError('This operation is for platform admins.');
+  }
+}
+
+/** Platform admins and system actors see every account. */
+export function isPlatformWide(actor: Actor): boolean {
+  return (actor.kind === 'user' && actor.isPlatformAdmin) || actor.kind === 'system';
+}
+
+/**
+ * Finds the account and checks the actor may exercise `permission` on it. An account the actor cannot
+ * see at all is reported as not found, so ids and external ids cannot be probed; one it can see but
+ * not act on is forbidden.
+ */
+export async function authorizeAccount({
+  actor,
+  accountId,
+  externalId,
+  permission,
+}: {
+  actor: Actor;
+  accountId?: string | null;
+  externalId?: string | null;
+  permission: Permission;
+}): Promise<Account> {
+  requireAuthenticated(actor);
+  if (!accountId === !externalId) {
+    throw new ValidationError('Name the account by exactly one of id or externalId.', {
+      id: 'give id or externalId',
+      externalId: 'give id or externalId',
+    });
+  }
+  const account = await findLiveAccount({ accountId, externalId });
+  if (!account) throw new NotFoundError('Account');
+  await assertPermission({ actor, account, permission });
+  return account;
+}
+
+export async function assertPermission({
+  actor,
+  account,
+  permission,
+}: {
+  actor: Actor;
+  account: Account;
+  permission: Permission;
+}): Promise<void> {
+  requireAuthenticated(actor);
+  const rule = PERMISSIONS[permission];
+  if (actor.kind === 'system' || (actor.kind === 'user' && actor.isPlatformAdmin)) return;
+  if (actor.kind === 'apiKey') return assertApiKeyPermission(actor, account, rule.scope);
+
+  const membership = await Membership.query().findOne({ accountId: account.id, userId: actor.userId });
+  if (!membership) throw new NotFoundError('Account');
+  if (!(rule.roles as readonly MembershipRole[]).includes(membership.role)) {
+    throw new ForbiddenError(`Your role (${membership.role}) does not allow ${permission}.`);
+  }
+}
+
+function assertApiKeyPermission(actor: ApiKeyActor, account: Account, scope: ApiScope): void {
+  if (actor.accountId !== null && actor.accountId !== account.id) throw new NotFoundError('Account');
+  if (!actor.scopes.has(scope)) throw new ForbiddenError(`This API key lacks the ${scope} scope.`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function findLiveAccount({
+  accountId,
+  externalId,
+}: {
+  accountId?: string | null;
+  externalId?: string | null;
+}): Promise<Account | undefined> {
+  if (accountId) {
+    if (!UUID.test(accountId)) return undefined;
+    return Account.query().findById(accountId).whereNull('deletedAt');
+  }
+  if (externalId) return Account.query().findOne({ externalId }).whereNull('deletedAt');
+  return undefined;
+}

@@ -1,0 +1,50 @@
+import { now } from '../clock';
+import { UnauthenticatedError } from '../errors';
+import type { UserActor } from './actor';
+import { generateToken, hashPassword, hashToken, verifyPassword } from './secrets';
+import { Session } from './Session';
+import { User } from './User';
+
+const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+/** last_seen_at is a hint for admins, not worth a write on every request. */
+const TOUCH_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface IssuedSession {
+  token: string;
+  expiresAt: Date;
+  user: User;
+}
+
+export async function createSession({ user }: { user: User }): Promise<IssuedSession> {
+  const token = generateToken();
+  const expiresAt = new Date(now().getTime() + SESSION_LIFETIME_MS);
+  await Session.query().insert({ userId: user.id, tokenHash: hashToken(token), expiresAt, lastSeenAt: now() });
+  return { token, expiresAt, user };
+}
+
+// Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
+const decoyPasswordHash = hashPassword('decoy password that matches nothing');
+
+export async function signIn({ email, password }: { email: string; password: string }): Promise<IssuedSession> {
+  const user = await User.query().whereRaw('lower(email) = lower(?)', [email.trim()]).whereNull('deletedAt').first();
+  const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash));
+  if (!user || !user.passwordHash || !valid) throw new UnauthenticatedError('The email or password is incorrect.');
+  return createSession({ user });
+}
+
+/** The signed-in user behind a session token, or null when the token is unknown, expired or revoked. */
+export async function resolveSessionToken(token: string): Promise<UserActor | null> {
+  const session = await Session.query().findOne({ tokenHash: hashToken(token) });
+  const time = now();
+  if (!session || session.revokedAt || session.expiresAt <= time) return null;
+  const user = await User.query().findById(session.userId).whereNull('deletedAt');
+  if (!user) return null;
+  if (time.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    await Session.query().findById(session.id).patch({ lastSeenAt: time });
+  }
+  return { kind: 'user', userId: user.id, sessionId: session.id, isPlatformAdmin: user.isPlatformAdmin };
+}
+
+export async function revokeSession({ sessionId }: { sessionId: string }): Promise<void> {
+  await Session.query().findById(sessionId).whereNull('revokedAt').patch({ revokedAt: now() });
+}

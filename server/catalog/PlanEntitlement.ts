@@ -1,0 +1,38 @@
+import type { RelationMappings } from 'objection';
+import { BaseModel } from '../db/BaseModel';
+import { Meter } from './Meter';
+
+export type EntitlementKind = 'boolean' | 'limit' | 'metered' | 'credits';
+
+/** What a plan gives: a feature, a capped resource, a per-period allowance of a meter, or credits. */
+export class PlanEntitlement extends BaseModel {
+  static override tableName = 'plan_entitlements';
+
+  id!: string;
+  planId!: string;
+  featureKey!: string;
+  kind!: EntitlementKind;
+  unlimited!: boolean;
+  limitValue!: number | null;
+  meterId!: string | null;
+  includedQuantity!: number | null;
+  /** Minor units charged per block of `overageBlockSize` units beyond the allowance; null: no overage, usage is refused. */
+  overageUnitAmount!: number | null;
+  overageBlockSize!: number;
+  /** Milli-credits granted at the start of each period. */
+  creditAllowance!: number | null;
+  softLimitPercent!: number;
+  createdAt!: Date;
+
+  meter?: Meter | null;
+
+  static override get relationMappings(): RelationMappings {
+    return {
+      meter: {
+        relation: BaseModel.BelongsToOneRelation,
+        modelClass: Meter,
+        join: { from: 'plan_entitlements.meterId', to: 'meters.id' },
+      },
+    };
+  }
+}

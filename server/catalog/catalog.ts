@@ -1,0 +1,25 @@
+import { CreditPackage } from './CreditPackage';
+import { Meter } from './Meter';
+import { Plan } from './Plan';
+
+/** The public catalog: readable by anyone, including signed-out visitors of the pricing page. */
+export async function listPlans({ includeInactive = false }: { includeInactive?: boolean } = {}): Promise<Plan[]> {
+  const query = Plan.query()
+    .withGraphFetched('entitlements.meter')
+    .modifyGraph('entitlements', (builder) => builder.orderBy('featureKey'))
+    .orderBy([{ column: 'displayOrder' }, { column: 'tierRank' }, { column: 'key' }, { column: 'version', order: 'desc' }]);
+  if (!includeInactive) query.where('active', true);
+  return query;
+}
+
+export async function listCreditPackages(): Promise<CreditPackage[]> {
+  return CreditPackage.query().where('active', true).orderBy([{ column: 'displayOrder' }, { column: 'credits' }]);
+}
+
+export async function listMeters(): Promise<Meter[]> {
+  return Meter.query().where('active', true).orderBy('key');
+}
+
+export async function findDefaultPlan(): Promise<Plan | undefined> {
+  return Plan.query().findOne({ isDefault: true, active: true });
+}

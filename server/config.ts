@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Process configuration, read once from the environment and validated before anything starts.
+ * A bad value stops the process with a message naming the variable; secrets never appear in it.
+ */
+
+const port = (fallback: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(65535).default(fallback);
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: port(3000),
+  PUBLIC_URL: z.url({ error: 'must be an absolute URL such as https://billing.example.com' }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  EMBEDDED_POSTGRES_DIR: z.string().default('.data/postgres'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_..., sk_live_... or rk_...)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, 'must start with whsec_').optional(),
+  STRIPE_EMULATOR_PORT: port(0),
+  STRIPE_EMULATOR_STATE_FILE: z.string().optional(),
+  SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
+  MAIL_FROM: z.string().default('Billing <billing@localhost>'),
+  SEED_DEMO_DATA: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  nodeEnv: Environment['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  /** The origin customers reach us on; redirects and return URLs are built from it. */
+  publicUrl: string | undefined;
+  logLevel: Environment['LOG_LEVEL'];
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  embeddedPostgresDir: string;
+  sessionSecret: string | undefined;
+  stripeSecretKey: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  stripeEmulatorPort: number;
+  stripeEmulatorStateFile: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  seedDemoData: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (`PORT=` in a .env file) means "not set", not "set to nothing".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    // Name the variable and the rule it broke; never echo the value, which may be a secret.
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const values = parsed.data;
+  const isProduction = values.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (isProduction && !values.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
+  if (isProduction && !values.PUBLIC_URL) problems.push('PUBLIC_URL is required when NODE_ENV=production');
+  if (values.STRIPE_SECRET_KEY && isProduction && !values.STRIPE_WEBHOOK_SECRET) {
+    problems.push('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: values.NODE_ENV,
+    isProduction,
+    host: values.HOST,
+    port: values.PORT,
+    publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
+    logLevel: values.LOG_LEVEL,
+    databaseUrl: values.DATABASE_URL,
+    databasePoolMax: values.DATABASE_POOL_MAX,
+    embeddedPostgresDir: values.EMBEDDED_POSTGRES_DIR,
+    sessionSecret: values.SESSION_SECRET,
+    stripeSecretKey: values.STRIPE_SECRET_KEY,
+    stripeWebhookSecret: values.STRIPE_WEBHOOK_SECRET,
+    stripeEmulatorPort: values.STRIPE_EMULATOR_PORT,
+    stripeEmulatorStateFile: values.STRIPE_EMULATOR_STATE_FILE,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    seedDemoData: values.SEED_DEMO_DATA ?? values.NODE_ENV === 'development',
+  };
+}

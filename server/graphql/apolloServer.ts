@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Logger } from '../logger';
+import type { GraphQLContext } from './context';
+import { createErrorFormatter } from './errorFormatting';
+import { resolvers } from './resolvers';
+import { maxAliasesRule, maxDepthRule } from './validationRules';
+
+export const schemaPath = `${__dirname}/../../schema.graphql`;
+
+export const QUERY_LIMITS = { maxDepth: 10, maxAliases: 30 };
+
+export function createApolloServer({ logger, production }: { logger: Logger; production: boolean }): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
+    typeDefs: readFileSync(schemaPath, 'utf8'),
+    resolvers,
+    formatError: createErrorFormatter(logger),
+    validationRules: [maxDepthRule(QUERY_LIMITS.maxDepth), maxAliasesRule(QUERY_LIMITS.maxAliases)],
+    introspection: !production,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    // Field suggestions ("did you mean ...") would describe the schema even with introspection off.
+    hideSchemaDetailsFromClientErrors: production,
+    plugins: production ? [ApolloServerPluginLandingPageDisabled()] : [],
+  });
+}

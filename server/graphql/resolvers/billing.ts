@@ -1,0 +1,37 @@
+import { NotFoundError } from '../../errors';
+import type { Resolvers } from '../generated/resolvers';
+
+/** Read-only views of subscriptions, credits, invoices and usage; their parents were authorized already. */
+export const billingResolvers: Resolvers = {
+  BillingSubscription: {
+    plan: async (subscription, _args, { loaders }) => {
+      const plan = await loaders.planById.load(subscription.planId);
+      if (!plan) throw new NotFoundError('Plan');
+      return plan;
+    },
+    scheduledChange: async (subscription, _args, { loaders }) => {
+      if (!subscription.scheduledChangeAt) return null;
+      const plan = await loaders.planById.load(subscription.scheduledPlanId ?? subscription.planId);
+      if (!plan) throw new NotFoundError('Plan');
+      return { plan, quantity: subscription.scheduledQuantity ?? subscription.quantity, effectiveAt: subscription.scheduledChangeAt };
+    },
+  },
+  CreditBalance: {
+    milliCredits: (balance) => balance.balance,
+  },
+  Invoice: {
+    subtotal: (invoice) => ({ amount: invoice.subtotal, currency: invoice.currency }),
+    tax: (invoice) => ({ amount: invoice.tax, currency: invoice.currency }),
+    total: (invoice) => ({ amount: invoice.total, currency: invoice.currency }),
+    amountPaid: (invoice) => ({ amount: invoice.amountPaid, currency: invoice.currency }),
+    amountDue: (invoice) => ({ amount: invoice.amountDue, currency: invoice.currency }),
+    lines: (invoice, _args, { loaders }) => loaders.linesByInvoiceId.load(invoice.id),
+  },
+  InvoiceLine: {
+    amount: (line) => ({ amount: line.amount, currency: line.currency }),
+  },
+  InvoiceConnection: {
+    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
+    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
+  },
+};

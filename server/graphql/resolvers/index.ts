@@ -1,0 +1,27 @@
+import { DateTimeScalar, SafeIntScalar } from '../scalars';
+import type { Resolvers } from '../generated/resolvers';
+import { accountResolvers } from './accounts';
+import { apiKeyResolvers } from './apiKeys';
+import { billingResolvers } from './billing';
+import { catalogResolvers } from './catalog';
+import { enumResolvers } from './enums';
+import { viewerResolvers } from './viewer';
+
+/** Resolvers are grouped by domain; this merges them type by type into the map Apollo wants. */
+const groups: Resolvers[] = [catalogResolvers, accountResolvers, viewerResolvers, apiKeyResolvers, billingResolvers, enumResolvers];
+
+export const resolvers: Resolvers = mergeResolvers(groups);
+
+function mergeResolvers(parts: Resolvers[]): Resolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const part of parts) {
+    for (const [typeName, fields] of Object.entries(part)) {
+      const target = (merged[typeName] ??= {});
+      for (const [field, resolver] of Object.entries(fields as Record<string, unknown>)) {
+        if (field in target) throw new Error(`Resolver ${typeName}.${field} is defined twice`);
+        target[field] = resolver;
+      }
+    }
+  }
+  return { ...(merged as Resolvers), SafeInt: SafeIntScalar, DateTime: DateTimeScalar };
+}

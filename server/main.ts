@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { connectDatabase } from './db/connect';
+import { migrateToLatest } from './db/migrations';
+import { createLogger, type Logger } from './logger';
+import { resolveSessionSecret } from './sessionSecret';
+import { readDemoCredentials } from '../seeds/02_demo_users';
+
+/**
+ * `npm start`: validate the configuration, bring up the database (embedded when DATABASE_URL is
+ * unset), migrate, seed demo data in development, and serve.
+ */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    if (process.env.NODE_ENV !== 'production') loadDotEnv();
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable and its meaning.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+
+  const connection = await connectDatabase({ config, logger });
+  const applied = await migrateToLatest(connection.database);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  if (config.seedDemoData) await connection.database.seed.run();
+
+  const app = await createApp({
+    database: connection.database,
+    logger,
+    production: config.isProduction,
+    cookieOptions: { secret: await resolveSessionSecret(config), secure: config.isProduction },
+  });
+  const server = app.express.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const url = config.publicUrl ?? `http://${config.host}:${listeningPort(server)}`;
+  logger.info({ url, database: connection.mode }, 'billing service is up');
+  if (!config.isProduction) await printWelcome({ url, seeded: config.seedDemoData });
+
+  registerShutdown({ logger, server, close: async () => {
+    await app.stop();
+    await connection.close();
+  } });
+}
+
+function loadDotEnv(): void {
+  try {
+    process.loadEnvFile('.env');
+  } catch {
+    // No .env file: the environment alone configures the service.
+  }
+}
+
+function listeningPort(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function printWelcome({ url, seeded }: { url: string; seeded: boolean }): Promise<void> {
+  const lines = [``, `  Billing service: ${url}`, `  GraphQL:         ${url}/graphql`];
+  const credentials = seeded ? await readDemoCredentials() : null;
+  if (credentials) {
+    lines.push(
+      `  Platform admin:  ${credentials.admin.email} / ${credentials.admin.password}`,
+      `  Account owner:   ${credentials.owner.email} / ${credentials.owner.password}`,
+    );
+    if (credentials.partnerApiKey) lines.push(`  Partner API key: ${credentials.partnerApiKey}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+function registerShutdown({ logger, server, close }: { logger: Logger; server: Server; close: () => Promise<void> }): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(async () => {
+      await close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The billing service failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

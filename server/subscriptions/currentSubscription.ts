@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import { periodEnd } from '../calendar';
+import { findDefaultPlan } from '../catalog/catalog';
+import { now } from '../clock';
+import { ConflictError } from '../errors';
+import { CURRENT_STATUSES, Subscription } from './Subscription';
+
+export async function findCurrentSubscription({ trx, accountId }: { trx?: Knex.Transaction; accountId: string }) {
+  return Subscription.query(trx).where({ accountId }).whereIn('status', CURRENT_STATUSES).first();
+}
+
+/**
+ * Puts a new account on the catalog's default plan (Free). Periods on a free plan still matter: they
+ * are when monthly allowances reset.
+ */
+export async function startDefaultSubscription({ trx, accountId }: { trx: Knex.Transaction; accountId: string }): Promise<Subscription> {
+  const plan = await findDefaultPlan();
+  if (!plan) throw new ConflictError('The catalog has no default plan for new accounts; seed the catalog first.');
+  const start = now();
+  return Subscription.query(trx).insertAndFetch({
+    accountId,
+    planId: plan.id,
+    status: 'active',
+    quantity: 1,
+    currentPeriodStart: start,
+    currentPeriodEnd: plan.billingInterval === 'lifetime' ? null : periodEnd({ anchor: start, interval: plan.billingInterval }),
+  });
+}

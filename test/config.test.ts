@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from '../server/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration from the environment', () => {
+  it('starts with embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ nodeEnv: 'development', host: '127.0.0.1', port: 3000, databaseUrl: undefined, stripeSecretKey: undefined, seedDemoData: true });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT /],
+    [{ PORT: '70000' }, /^PORT /],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, /^DATABASE_URL must be a postgres:\/\//],
+    [{ SESSION_SECRET: 'too-short' }, /^SESSION_SECRET must be at least 32 characters/],
+    [{ STRIPE_SECRET_KEY: 'pk_test_publishable' }, /^STRIPE_SECRET_KEY must be a Stripe secret key/],
+    [{ STRIPE_WEBHOOK_SECRET: 'secret' }, /^STRIPE_WEBHOOK_SECRET must start with whsec_/],
+    [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
+    [{ PUBLIC_URL: 'billing.example.com' }, /^PUBLIC_URL must be an absolute URL/],
+    [{ SMTP_URL: 'not a url' }, /^SMTP_URL /],
+  ])('names the bad variable in %p', (env, expected) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('never echoes a value, which may be a secret', () => {
+    const problems = problemsOf({ STRIPE_SECRET_KEY: 'pk_live_THISISSECRET', SESSION_SECRET: 'shortsecretvalue' });
+    expect(problems.join('\n')).not.toMatch(/THISISSECRET|shortsecretvalue/);
+  });
+
+  it('requires the secrets production cannot run without', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc' });
+    expect(problems).toEqual([
+      'SESSION_SECRET is required when NODE_ENV=production',
+      'PUBLIC_URL is required when NODE_ENV=production',
+      'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production',
+    ]);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 3000, databaseUrl: undefined });
+  });
+});

@@ -1,0 +1,64 @@
+import { buildSchema, isObjectType } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { schemaPath } from '../../server/graphql/apolloServer';
+import { addMember, createAccount, createMember, createPartnerKey, createUser, sessionCookieFor, unique } from '../factories';
+import { useTestDatabase } from '../support/database';
+import { ACCOUNT_SCOPED_FIELDS, PUBLIC_FIELDS, type Target } from '../support/tenantIsolation';
+import { startTestApp, type Caller, type TestApp } from '../support/testApp';
+import { API_SCOPES } from '../../server/auth/scopes';
+
+const db = useTestDatabase();
+let app: TestApp;
+let target: Target;
+let targetOwner: Caller;
+const strangers: Record<string, Caller> = {};
+
+beforeAll(async () => {
+  app = await startTestApp({ database: db.knex });
+  const externalId = unique('target');
+  target = { accountId: (await createAccount({ externalId })).id, externalId };
+  const owner = await createUser();
+  await addMember({ accountId: target.accountId, user: owner, role: 'owner' });
+  targetOwner = { cookie: await sessionCookieFor(owner) };
+  // A stranger is as powerful as possible in their own account, and has nothing to do with the target's.
+  strangers['owner of another account'] = { cookie: (await createMember({ role: 'owner' })).cookie };
+  const otherAccount = await createAccount();
+  strangers['API key bound to another account'] = {
+    apiKey: (await createPartnerKey({ scopes: [...API_SCOPES], accountId: otherAccount.id })).secret,
+  };
+});
+afterAll(() => app.close());
+
+describe('tenant isolation', () => {
+  it('every root field and every Account field is classified as public or account-scoped', () => {
+    const schema = buildSchema(readFileSync(schemaPath, 'utf8'));
+    const fields = ['Query', 'Mutation', 'Account'].flatMap((typeName) => {
+      const type = schema.getType(typeName);
+      if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
+      return Object.keys(type.getFields()).map((field) => `${typeName}.${field}`);
+    });
+    const unclassified = fields.filter((field) => !(field in PUBLIC_FIELDS) && !(field in ACCOUNT_SCOPED_FIELDS));
+    expect(unclassified).toEqual([]);
+  });
+
+  describe.each(Object.entries(ACCOUNT_SCOPED_FIELDS))('%s', (_field, isolationCase) => {
+    // The control: the same operation works for the account's own owner, so a refusal below means something.
+    it('answers the account’s owner', async () => {
+      const { errors } = await app.graphql(isolationCase.operation, isolationCase.variables(target), targetOwner);
+      expect(errors).toBeUndefined();
+    });
+
+    it.each(['owner of another account', 'API key bound to another account'])('is refused to the %s', async (stranger) => {
+      const { data, errors } = await app.graphql(isolationCase.operation, isolationCase.variables(target), strangers[stranger]);
+      expect(errors?.map((error) => error.extensions.code)).toEqual([expect.stringMatching(/^(FORBIDDEN|NOT_FOUND)$/)]);
+      expect(JSON.stringify(data ?? null)).not.toContain(target.accountId);
+    });
+  });
+
+  it('an API key of another account cannot revoke this account’s keys', async () => {
+    const { apiKey } = await createPartnerKey({ scopes: ['usage:write'], accountId: target.accountId });
+    const { errors } = await app.graphql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id }, strangers['owner of another account']);
+    expect(errors?.[0]?.extensions.code).toBe('NOT_FOUND');
+    expect((await db.knex('api_keys').where({ id: apiKey.id }).first()).revokedAt).toBeNull();
+  });
+});
