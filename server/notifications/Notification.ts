@@ -1,0 +1,26 @@
+import { BaseModel } from '../db/BaseModel';
+
+export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+/** One message in the outbox: written with the change that caused it, delivered by a job. */
+export class Notification extends BaseModel {
+  static override tableName = 'notifications';
+
+  id!: string;
+  accountId!: string | null;
+  userId!: string | null;
+  kind!: string;
+  channel!: 'email';
+  recipient!: string;
+  subject!: string;
+  bodyText!: string;
+  status!: NotificationStatus;
+  attempts!: number;
+  lastError!: string | null;
+  /** At most one notification per key, ever: how a notice is sent once however often its cause repeats. */
+  dedupeKey!: string | null;
+  sendAfter!: Date;
+  sentAt!: Date | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}

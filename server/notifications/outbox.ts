@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+import { Account } from '../accounts/Account';
+import { Membership } from '../accounts/Membership';
+import { User } from '../auth/User';
+import { now } from '../clock';
+import { Notification } from './Notification';
+
+/**
+ * Queues a notice to an account's billing contacts (its billing email, else its owners). Pass the
+ * transaction of the change that causes it, so the notice exists exactly when the change does; a
+ * `dedupeKey` makes repeats (a webhook delivered twice, a job run twice) a no-op.
+ */
+export async function enqueueAccountNotification({
+  trx,
+  accountId,
+  kind,
+  subject,
+  bodyText,
+  dedupeKey,
+  sendAfter,
+}: {
+  trx?: Knex.Transaction;
+  accountId: string;
+  kind: string;
+  subject: string;
+  bodyText: string;
+  dedupeKey?: string;
+  sendAfter?: Date;
+}): Promise<number> {
+  const recipients = await billingRecipients({ trx, accountId });
+  if (recipients.length === 0) return 0;
+  const rows = recipients.map((recipient) => ({
+    accountId,
+    kind,
+    recipient,
+    subject,
+    bodyText,
+    dedupeKey: dedupeKey ? `${dedupeKey}:${recipient}` : null,
+    sendAfter: sendAfter ?? now(),
+  }));
+  // Plain knex rather than Objection: with ON CONFLICT DO NOTHING only the inserted rows come back.
+  const inserted = await (trx ?? Notification.knex())(Notification.tableName).insert(rows).onConflict('dedupeKey').ignore().returning('id');
+  return inserted.length;
+}
+
+async function billingRecipients({ trx, accountId }: { trx?: Knex.Transaction; accountId: string }): Promise<string[]> {
+  const account = await Account.query(trx).findById(accountId);
+  if (!account) return [];
+  if (account.billingEmail) return [account.billingEmail];
+  const owners = await User.query(trx)
+    .whereIn('id', Membership.query(trx).select('userId').where({ accountId, role: 'owner' }))
+    .whereNull('deletedAt')
+    .orderBy('email');
+  return owners.map((owner) => owner.email);
+}
