@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import type Stripe from 'stripe';
+import type { Context } from '../context';
+import { expireCheckoutSession } from '../billing/checkout';
+import { productName } from '../billing/invoice-build';
+import { DAY, HOUR, realNow } from '../billing/time';
+import type { ApiRoutes } from '../http/api';
+import { ApiError } from '../http/errors';
+import { paginate } from '../http/pagination';
+import { applyMetadata, p, paginationShape, parseParams } from '../http/params';
+import { newPrice, newProduct } from '../objects/catalog';
+import { newCheckoutLineItem, newCheckoutSession } from '../objects/sessions';
+import { listWith } from './shared';
+
+const lineItemSchema = z.strictObject({
+  price: z.string().optional(),
+  quantity: p.integer().optional(),
+  price_data: z
+    .strictObject({
+      currency: z.string(),
+      unit_amount: p.nonNegativeInteger(),
+      product: z.string().optional(),
+      product_data: z.strictObject({ name: z.string(), description: p.ignored(), metadata: p.ignored(), images: p.ignored() }).optional(),
+      recurring: z.strictObject({ interval: p.enum(['day', 'week', 'month', 'year']), interval_count: p.integer().optional() }).optional(),
+      tax_behavior: p.ignored(),
+    })
+    .optional(),
+  adjustable_quantity: p.ignored(),
+  tax_rates: p.ignored(),
+  dynamic_tax_rates: p.ignored(),
+});
+
+const createSchema = z.strictObject({
+  mode: p.enum(['payment', 'subscription']),
+  line_items: z.array(lineItemSchema).optional(),
+  success_url: z.string().optional(),
+  cancel_url: z.string().optional(),
+  customer: z.string().optional(),
+  customer_email: z.string().optional(),
+  client_reference_id: z.string().optional(),
+  metadata: p.metadata().optional(),
+  expires_at: p.integer().optional(),
+  customer_creation: p.enum(['always', 'if_required']).optional(),
+  payment_method_collection: p.enum(['always', 'if_required']).optional(),
+  subscription_data: z
+    .strictObject({
+      trial_period_days: p.integer().optional(),
+      trial_end: p.integer().optional(),
+      metadata: p.metadata().optional(),
+      description: z.string().optional(),
+      trial_settings: p.ignored(),
+      billing_cycle_anchor: p.ignored(),
+      proration_behavior: p.ignored(),
+    })
+    .optional(),
+  payment_intent_data: z
+    .strictObject({
+      metadata: p.metadata().optional(),
+      setup_future_usage: p.enum(['on_session', 'off_session']).optional(),
+      description: z.string().optional(),
+      receipt_email: p.ignored(),
+      statement_descriptor: p.ignored(),
+      statement_descriptor_suffix: p.ignored(),
+      capture_method: p.ignored(),
+    })
+    .optional(),
+  payment_method_types: z.array(z.string()).optional(),
+  allow_promotion_codes: p.ignored(),
+  billing_address_collection: p.ignored(),
+  automatic_tax: p.ignored(),
+  tax_id_collection: p.ignored(),
+  customer_update: p.ignored(),
+  locale: p.ignored(),
+  submit_type: p.ignored(),
+  consent_collection: p.ignored(),
+  custom_text: p.ignored(),
+  phone_number_collection: p.ignored(),
+  invoice_creation: p.ignored(),
+  ui_mode: p.enum(['hosted']).optional(),
+  expand: p.expand(),
+});
+
+type LineItemInput = z.output<typeof lineItemSchema>;
+
+/** Resolves `line_items[]` to stored prices; `price_data` creates an inline price (and product) as Stripe does. */
+function resolveLineItems(ctx: Context, lines: LineItemInput[], mode: 'payment' | 'subscription'): Array<{ price: Stripe.Price; quantity: number }> {
+  return lines.map((line, index) => {
+    let price: Stripe.Price;
+    if (line.price) {
+      price = ctx.store.require('price', line.price, `line_items[${index}][price]`);
+    } else if (line.price_data) {
+      const data = line.price_data;
+      let productId = data.product;
+      if (!productId) {
+        if (!data.product_data) throw ApiError.parameterMissing(`line_items[${index}][price_data][product_data]`);
+        productId = ctx.store.insert('product', newProductFromName(data.product_data.name)).id;
+      }
+      const recurring = data.recurring ? { interval: data.recurring.interval, intervalCount: data.recurring.interval_count ?? 1 } : null;
+      price = ctx.store.insert('price', newInlinePrice(productId, data.currency.toLowerCase(), data.unit_amount, recurring));
+    } else {
+      throw ApiError.parameterMissing(`line_items[${index}][price]`);
+    }
+    if (!price.active) throw ApiError.invalid(`The price \`${price.id}\` is not active.`, { param: `line_items[${index}][price]` });
+    if (mode === 'payment' && price.type === 'recurring') {
+      throw ApiError.invalid('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', { param: `line_items[${index}][price]` });
+    }
+    const quantity = line.quantity ?? 1;
+    if (quantity < 1) throw ApiError.parameterInvalid(`line_items[${index}][quantity]`, 'Quantity must be at least 1.');
+    return { price, quantity };
+  });
+}
+
+
+function newProductFromName(name: string): Stripe.Product {
+  return newProduct({ name, active: true, description: null, metadata: {}, created: realNow(), unitLabel: null, statementDescriptor: null, url: null, images: [] });
+}
+
+function newInlinePrice(product: string, currency: string, unitAmount: number, recurring: { interval: Stripe.Price.Recurring.Interval; intervalCount: number } | null): Stripe.Price {
+  return newPrice({
+    product,
+    currency,
+    unitAmount,
+    recurring: recurring ? { ...recurring, usageType: 'licensed', trialPeriodDays: null } : null,
+    active: true,
+    lookupKey: null,
+    nickname: null,
+    metadata: {},
+    taxBehavior: 'unspecified',
+    created: realNow(),
+  });
+}
+
+export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void {
+  const { store } = ctx;
+
+  routes.post('/v1/checkout/sessions', ({ body }) => {
+    const params = parseParams(createSchema, body);
+    if (!params.line_items || params.line_items.length === 0) {
+      throw ApiError.parameterMissing('line_items');
+    }
+    if (!params.success_url) throw ApiError.parameterMissing('success_url');
+    if (params.customer && params.customer_email) {
+      throw ApiError.invalid('You may only specify one of these parameters: customer, customer_email.', { param: 'customer_email' });
+    }
+    const customer = params.customer ? store.require('customer', params.customer, 'customer') : null;
+    const lines = resolveLineItems(ctx, params.line_items, params.mode);
+    const currency = lines[0].price.currency;
+    if (lines.some((line) => line.price.currency !== currency)) throw ApiError.invalid('All line items must have the same currency.', { param: 'line_items' });
+    if (params.mode === 'subscription' && !lines.some((line) => line.price.type === 'recurring')) {
+      throw ApiError.invalid('You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
+    }
+    const subtotal = lines.reduce((sum, line) => sum + (line.price.unit_amount ?? 0) * line.quantity, 0);
+    const trialDays = params.subscription_data?.trial_period_days ?? null;
+    const trial = params.mode === 'subscription' && (trialDays !== null || params.subscription_data?.trial_end !== undefined);
+    const now = realNow();
+    if (params.expires_at !== undefined && (params.expires_at < now + 30 * 60 || params.expires_at > now + DAY)) {
+      throw ApiError.parameterInvalid('expires_at', 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.');
+    }
+    const session = newCheckoutSession({
+      mode: params.mode,
+      currency,
+      amountSubtotal: subtotal,
+      amountTotal: trial ? 0 : subtotal,
+      customer: customer?.id ?? null,
+      customerEmail: customer ? customer.email : params.customer_email ?? null,
+      clientReferenceId: params.client_reference_id ?? null,
+      metadata: applyMetadata({}, params.metadata),
+      successUrl: params.success_url,
+      cancelUrl: params.cancel_url ?? null,
+      created: now,
+      expiresAt: params.expires_at ?? now + 24 * HOUR,
+      customerCreation: params.mode === 'payment' ? params.customer_creation ?? 'if_required' : null,
+      paymentMethodCollection: params.mode === 'subscription' ? params.payment_method_collection ?? 'always' : null,
+      publicUrl: ctx.publicUrl,
+    });
+    store.extras.checkoutSessions[session.id] = {
+      lineItems: lines.map((line) => newCheckoutLineItem(line.price, line.quantity, productName(ctx, line.price))),
+      subscriptionData: {
+        trialPeriodDays: trialDays,
+        trialEnd: params.subscription_data?.trial_end ?? null,
+        metadata: applyMetadata({}, params.subscription_data?.metadata),
+        description: params.subscription_data?.description ?? null,
+      },
+      paymentIntentData: {
+        metadata: applyMetadata({}, params.payment_intent_data?.metadata),
+        setupFutureUsage: params.payment_intent_data?.setup_future_usage ?? null,
+        description: params.payment_intent_data?.description ?? null,
+      },
+      customerCreation: params.customer_creation ?? 'if_required',
+    };
+    return store.insert('checkout.session', session);
+  });
+
+  routes.get('/v1/checkout/sessions/:id', ({ params }) => store.require('checkout.session', params.id));
+
+  routes.post('/v1/checkout/sessions/:id', ({ params, body }) => {
+    const input = parseParams(z.strictObject({ metadata: p.metadata().optional(), expand: p.expand() }), body);
+    const session = store.require('checkout.session', params.id);
+    if (input.metadata !== undefined) session.metadata = applyMetadata(session.metadata, input.metadata);
+    store.changed();
+    return session;
+  });
+
+  routes.post('/v1/checkout/sessions/:id/expire', ({ params, body }) => {
+    parseParams(z.strictObject({ expand: p.expand() }), body);
+    const session = store.require('checkout.session', params.id);
+    if (session.status !== 'open') {
+      throw ApiError.invalid(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, { code: 'checkout_session_not_open' });
+    }
+    expireCheckoutSession(ctx, session);
+    return session;
+  });
+
+  routes.get('/v1/checkout/sessions/:id/line_items', ({ params, body }) => {
+    store.require('checkout.session', params.id);
+    const page = parseParams(z.strictObject(paginationShape), body);
+    const lines = [...(store.extras.checkoutSessions[params.id]?.lineItems ?? [])];
+    return paginate(lines, page, `/v1/checkout/sessions/${params.id}/line_items`);
+  });
+
+  routes.get('/v1/checkout/sessions', ({ body }) =>
+    listWith(
+      body,
+      { customer: z.string().optional(), payment_intent: z.string().optional(), subscription: z.string().optional(), status: z.string().optional(), created: p.ignored() },
+      '/v1/checkout/sessions',
+      (filters) =>
+        store
+          .list('checkout.session')
+          .filter((session) => filters.customer === undefined || session.customer === filters.customer)
+          .filter((session) => filters.payment_intent === undefined || session.payment_intent === filters.payment_intent)
+          .filter((session) => filters.subscription === undefined || session.subscription === filters.subscription)
+          .filter((session) => filters.status === undefined || session.status === filters.status),
+    ),
+  );
+}

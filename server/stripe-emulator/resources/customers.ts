@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { Context } from '../context';
+import { cancelSubscriptionNow } from '../billing/subscription-status';
+import { clockNow, realNow } from '../billing/time';
+import type { ApiRoutes } from '../http/api';
+import { ApiError } from '../http/errors';
+import { applyMetadata, inRange, p, parseParams } from '../http/params';
+import { newCustomer } from '../objects/customer';
+import { attachPaymentMethod, resolvePaymentMethod } from '../payments/payment-methods';
+import { listWith, markDeleted, nullable, retrieveOrDeleted } from './shared';
+
+const invoiceSettings = z.strictObject({
+  default_payment_method: z.string().optional(),
+  custom_fields: p.ignored(),
+  footer: p.ignored(),
+  rendering_options: p.ignored(),
+});
+
+const common = {
+  email: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  phone: z.string().optional(),
+  metadata: p.metadata().optional(),
+  balance: p.integer().optional(),
+  invoice_settings: invoiceSettings.optional(),
+  expand: p.expand(),
+  address: p.ignored(),
+  shipping: p.ignored(),
+  preferred_locales: p.ignored(),
+  tax: p.ignored(),
+  tax_exempt: p.ignored(),
+  invoice_prefix: p.ignored(),
+};
+
+const createSchema = z.strictObject({ ...common, payment_method: z.string().optional(), test_clock: z.string().optional(), tax_id_data: p.ignored() });
+const updateSchema = z.strictObject({ ...common, default_source: p.ignored() });
+
+function checkDefaultPaymentMethod(ctx: Context, methodId: string | null | undefined, customerId: string): void {
+  if (!methodId) return;
+  const method = ctx.store.require('payment_method', methodId, 'invoice_settings[default_payment_method]');
+  if (method.customer !== customerId) {
+    throw ApiError.invalid(`No such PaymentMethod: '${methodId}'; It's possible this PaymentMethod exists on one of your connected accounts, in which case you should retry this request on that connected account.`, {
+      param: 'invoice_settings[default_payment_method]',
+      code: 'resource_missing',
+    });
+  }
+}
+
+export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
+  const { store, events } = ctx;
+
+  routes.post('/v1/customers', ({ body }) => {
+    const params = parseParams(createSchema, body);
+    if (params.test_clock) store.require('test_helpers.test_clock', params.test_clock, 'test_clock');
+    const customer = newCustomer({
+      email: nullable(params.email) ?? null,
+      name: nullable(params.name) ?? null,
+      description: nullable(params.description) ?? null,
+      phone: nullable(params.phone) ?? null,
+      metadata: applyMetadata({}, params.metadata),
+      testClock: params.test_clock ?? null,
+      defaultPaymentMethod: null,
+      created: params.test_clock ? clockNow(store, params.test_clock) : realNow(),
+    });
+    customer.balance = params.balance ?? 0;
+    store.insert('customer', customer);
+    events.emit('customer.created', customer);
+    if (params.payment_method) attachPaymentMethod(ctx, resolvePaymentMethod(ctx, params.payment_method), customer.id);
+    const defaultMethod = nullable(params.invoice_settings?.default_payment_method);
+    if (defaultMethod) {
+      checkDefaultPaymentMethod(ctx, defaultMethod, customer.id);
+      events.update('customer.updated', customer, (c) => {
+        c.invoice_settings.default_payment_method = defaultMethod;
+      });
+    }
+    return customer;
+  });
+
+  routes.get('/v1/customers/:id', ({ params }) => retrieveOrDeleted(ctx, 'customer', params.id));
+
+  routes.post('/v1/customers/:id', ({ params, body }) => {
+    const input = parseParams(updateSchema, body);
+    const customer = store.require('customer', params.id);
+    const defaultMethod = nullable(input.invoice_settings?.default_payment_method);
+    checkDefaultPaymentMethod(ctx, defaultMethod, customer.id);
+    events.update('customer.updated', customer, (c) => {
+      if (input.email !== undefined) c.email = nullable(input.email) ?? null;
+      if (input.name !== undefined) c.name = nullable(input.name) ?? null;
+      if (input.description !== undefined) c.description = nullable(input.description) ?? null;
+      if (input.phone !== undefined) c.phone = nullable(input.phone) ?? null;
+      if (input.balance !== undefined) c.balance = input.balance;
+      if (input.metadata !== undefined) c.metadata = applyMetadata(c.metadata, input.metadata);
+      if (defaultMethod !== undefined) c.invoice_settings.default_payment_method = defaultMethod;
+    });
+    return customer;
+  });
+
+  routes.delete('/v1/customers/:id', ({ params }) => {
+    const customer = store.require('customer', params.id);
+    for (const subscription of store.list('subscription')) {
+      if (subscription.customer === customer.id && !['canceled', 'incomplete_expired'].includes(subscription.status)) {
+        cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' });
+      }
+    }
+    events.emit('customer.deleted', customer);
+    return markDeleted(ctx, 'customer', customer.id);
+  });
+
+  routes.get('/v1/customers', ({ body }) =>
+    listWith(body, { email: z.string().optional(), created: p.range().optional(), test_clock: z.string().optional() }, '/v1/customers', (filters) =>
+      store
+        .list('customer')
+        .filter((customer) => filters.email === undefined || customer.email === filters.email)
+        .filter((customer) => inRange(customer.created, filters.created))
+        .filter((customer) => filters.test_clock === undefined || customer.test_clock === filters.test_clock),
+    ),
+  );
+
+  routes.get('/v1/customers/:id/payment_methods', ({ params, body }) => {
+    store.require('customer', params.id);
+    return listWith(body, { type: z.string().optional(), allow_redisplay: p.ignored() }, `/v1/customers/${params.id}/payment_methods`, (filters) =>
+      store.list('payment_method').filter((method) => method.customer === params.id && (filters.type === undefined || method.type === filters.type)),
+    );
+  });
+
+  routes.get('/v1/customers/:customer/payment_methods/:id', ({ params }) => {
+    const method = store.require('payment_method', params.id);
+    if (method.customer !== params.customer) throw ApiError.missing('PaymentMethod', params.id);
+    return method;
+  });
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { Context } from '../context';
+import { ApiError } from '../http/errors';
+import type { FormObject } from '../http/form';
+import { paginate, type ListPage, type PageParams } from '../http/pagination';
+import { paginationShape, parseParams } from '../http/params';
+import type { ObjectKind, ObjectTypes } from '../store/types';
+
+/** Parses list parameters (pagination plus `extra` filters) and pages through `items` (newest first). */
+export function listWith<T extends { id: string }, S extends z.ZodRawShape>(
+  body: FormObject,
+  extra: S,
+  url: string,
+  select: (filters: z.output<z.ZodObject<S>>) => T[],
+): ListPage<T> {
+  const params = parseParams(z.strictObject({ ...paginationShape, ...extra }), body);
+  return paginate(select(params as z.output<z.ZodObject<S>>), params as PageParams, url);
+}
+
+/** `{ id, object, deleted: true }`, which Stripe returns when a deleted object is asked for or deleted. */
+export function deletedStub(id: string, object: string): { id: string; object: string; deleted: true } {
+  return { id, object, deleted: true };
+}
+
+/** The object, a deleted stub if it was deleted, or 404. */
+export function retrieveOrDeleted<K extends ObjectKind>(ctx: Context, kind: K, id: string): ObjectTypes[K] | { id: string; object: string; deleted: true } {
+  const deletedAs = ctx.store.extras.deleted[id];
+  if (deletedAs) return deletedStub(id, deletedAs);
+  return ctx.store.require(kind, id);
+}
+
+export function markDeleted(ctx: Context, kind: ObjectKind, id: string): { id: string; object: string; deleted: true } {
+  ctx.store.delete(kind, id);
+  ctx.store.extras.deleted[id] = kind;
+  return deletedStub(id, kind);
+}
+
+export function requireNonEmpty(value: string | undefined, param: string): string {
+  if (value === undefined || value === '') throw ApiError.parameterMissing(param);
+  return value;
+}
+
+/** `''` unsets a nullable field; undefined leaves it alone. */
+export function nullable(value: string | undefined): string | null | undefined {
+  if (value === undefined) return undefined;
+  return value === '' ? null : value;
+}

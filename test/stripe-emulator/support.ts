@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../../server/stripe-emulator';
+
+export const WEBHOOK_SECRET = 'whsec_test_emulator_contract';
+
+/** A webhook endpoint that verifies every delivery with the SDK and records the events it accepted. */
+export class WebhookReceiver {
+  readonly events: Stripe.Event[] = [];
+  readonly rejected: string[] = [];
+  /** Status to answer for the next deliveries (then 200). */
+  failNext: number[] = [];
+  private server!: Server;
+  url = '';
+
+  constructor(
+    private readonly verifier: Stripe,
+    /** The secret deliveries must be signed with. */
+    public secret = WEBHOOK_SECRET,
+  ) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const failure = this.failNext.shift();
+        if (failure) {
+          res.writeHead(failure).end();
+          return;
+        }
+        try {
+          const event = this.verifier.webhooks.constructEvent(body, String(req.headers['stripe-signature']), this.secret);
+          this.events.push(event);
+          res.writeHead(200).end('{}');
+        } catch (error) {
+          this.rejected.push(String(error));
+          res.writeHead(400).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks`;
+  }
+
+  types(): string[] {
+    return this.events.map((event) => event.type);
+  }
+
+  clear(): void {
+    this.events.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+export interface Harness {
+  emulator: StripeEmulator;
+  stripe: Stripe;
+  webhooks: WebhookReceiver;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: StripeEmulatorOptions = {}): Promise<Harness> {
+  const webhooks = new WebhookReceiver(new Stripe('sk_test_verifier'));
+  await webhooks.start();
+  const emulator = await startStripeEmulator({
+    realTimeTickMs: 0,
+    delivery: { retrySchedule: [10, 20, 40] },
+    ...options,
+    webhookEndpoints: [{ url: webhooks.url, secret: WEBHOOK_SECRET }, ...(options.webhookEndpoints ?? [])],
+  });
+  const stripe = new Stripe('sk_test_contract', { ...emulator.sdkOptions(), maxNetworkRetries: 0 });
+  return {
+    emulator,
+    stripe,
+    webhooks,
+    async stop() {
+      await emulator.stop();
+      await webhooks.stop();
+    },
+  };
+}
+
+export async function monthlyPrice(stripe: Stripe, unitAmount = 2000, interval: 'month' | 'year' = 'month'): Promise<Stripe.Price> {
+  return stripe.prices.create({ currency: 'usd', unit_amount: unitAmount, recurring: { interval }, product_data: { name: `Plan ${unitAmount}` } });
+}
+
+/** A customer on a fresh test clock with a saved card as its default payment method. */
+export async function clockCustomer(stripe: Stripe, card = 'pm_card_visa', frozenTime = Date.UTC(2030, 0, 15, 12) / 1000) {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozenTime });
+  const customer = await stripe.customers.create({ email: 'clock@example.com', test_clock: clock.id });
+  const method = await stripe.paymentMethods.attach(card, { customer: customer.id });
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: method.id } });
+  return { clock, customer, method };
+}
+
+export function sequenceIn(types: string[], expected: string[]): boolean {
+  let position = 0;
+  for (const type of types) if (type === expected[position]) position += 1;
+  return position === expected.length;
+}
