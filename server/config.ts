@@ -26,10 +26,11 @@ const environmentSchema = z.object({
     .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_..., sk_live_... or rk_...)')
     .optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, 'must start with whsec_').optional(),
-  STRIPE_EMULATOR_PORT: port(0),
+  STRIPE_EMULATOR_PORT: port(12111),
   STRIPE_EMULATOR_STATE_FILE: z.string().optional(),
   SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
   MAIL_FROM: z.string().default('Billing <billing@localhost>'),
+  GRACE_PERIOD_DAYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(60).default(7),
   SEED_DEMO_DATA: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .optional()
@@ -56,6 +57,8 @@ export interface Config {
   stripeEmulatorStateFile: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Days a past-due subscription keeps its access before the account drops to the default plan. */
+  gracePeriodDays: number;
   seedDemoData: boolean;
 }
 
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (isProduction && !values.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (isProduction && !values.PUBLIC_URL) problems.push('PUBLIC_URL is required when NODE_ENV=production');
+  if (isProduction && !values.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)');
   if (values.STRIPE_SECRET_KEY && isProduction && !values.STRIPE_WEBHOOK_SECRET) {
     problems.push('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production');
   }
@@ -98,9 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: values.STRIPE_SECRET_KEY,
     stripeWebhookSecret: values.STRIPE_WEBHOOK_SECRET,
     stripeEmulatorPort: values.STRIPE_EMULATOR_PORT,
-    stripeEmulatorStateFile: values.STRIPE_EMULATOR_STATE_FILE,
+    stripeEmulatorStateFile: values.STRIPE_EMULATOR_STATE_FILE ?? (values.NODE_ENV === 'development' ? '.data/stripe-emulator.json' : undefined),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    gracePeriodDays: values.GRACE_PERIOD_DAYS,
     seedDemoData: values.SEED_DEMO_DATA ?? values.NODE_ENV === 'development',
   };
 }

@@ -36,8 +36,8 @@ export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
 
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super(message);
+  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.details = details;
   }

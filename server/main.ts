@@ -5,6 +5,11 @@ import { connectDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrations';
 import { createLogger, type Logger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
+import { useSettings } from './settings';
+import { syncCatalogToStripe } from './stripe/catalogSync';
+import { useStripe } from './stripe/client';
+import { startStripeRuntime } from './stripe/stripeRuntime';
+import { createStripeWebhookReceiver } from './webhooks/receiver';
 import { readDemoCredentials } from '../seeds/02_demo_users';
 
 /**
@@ -30,22 +35,36 @@ async function main(): Promise<void> {
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   if (config.seedDemoData) await connection.database.seed.run();
 
+  const stripeRuntime = await startStripeRuntime({ config, logger });
+  useStripe(stripeRuntime.client);
+  const synced = await syncCatalogToStripe({ logger });
+  logger.info({ ...synced, stripe: stripeRuntime.mode }, 'catalog synced to Stripe');
+
   const app = await createApp({
     database: connection.database,
     logger,
     production: config.isProduction,
     cookieOptions: { secret: await resolveSessionSecret(config), secure: config.isProduction },
+    stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: stripeRuntime.client, secret: stripeRuntime.webhookSecret, logger }),
   });
   const server = app.express.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const url = config.publicUrl ?? `http://${config.host}:${listeningPort(server)}`;
-  logger.info({ url, database: connection.mode }, 'billing service is up');
-  if (!config.isProduction) await printWelcome({ url, seeded: config.seedDemoData });
+  const localUrl = `http://${config.host}:${listeningPort(server)}`;
+  const url = config.publicUrl ?? localUrl;
+  useSettings({ publicUrl: url, gracePeriodDays: config.gracePeriodDays });
+  stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
+  logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
+  if (!config.isProduction) await printWelcome({ url, seeded: config.seedDemoData, stripeEmulatorUrl: stripeRuntime.emulator?.url });
 
-  registerShutdown({ logger, server, close: async () => {
-    await app.stop();
-    await connection.close();
-  } });
+  registerShutdown({
+    logger,
+    server,
+    close: async () => {
+      await app.stop();
+      await stripeRuntime.stop();
+      await connection.close();
+    },
+  });
 }
 
 function loadDotEnv(): void {
@@ -61,8 +80,9 @@ function listeningPort(server: Server): number {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-async function printWelcome({ url, seeded }: { url: string; seeded: boolean }): Promise<void> {
+async function printWelcome({ url, seeded, stripeEmulatorUrl }: { url: string; seeded: boolean; stripeEmulatorUrl?: string }): Promise<void> {
   const lines = [``, `  Billing service: ${url}`, `  GraphQL:         ${url}/graphql`];
+  if (stripeEmulatorUrl) lines.push(`  Stripe:          emulated at ${stripeEmulatorUrl} (test card 4242 4242 4242 4242)`);
   const credentials = seeded ? await readDemoCredentials() : null;
   if (credentials) {
     lines.push(

@@ -38,11 +38,13 @@ describe('configuration from the environment', () => {
   });
 
   it('requires the secrets production cannot run without', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc' });
-    expect(problems).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc' })).toEqual([
       'SESSION_SECRET is required when NODE_ENV=production',
       'PUBLIC_URL is required when NODE_ENV=production',
       'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://billing.example.com' })).toEqual([
+      'STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)',
     ]);
   });
 

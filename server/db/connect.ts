@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { ensureDatabaseExists, startEmbeddedPostgres } from './embeddedPostgres';
@@ -26,6 +27,9 @@ export async function connectDatabase({ config, logger }: { config: Config; logg
     persistent: true,
     onLog: (message) => logger.debug({ postgres: message.trim() }, 'postgres'),
   });
+  if (cluster.dataDir !== resolve(config.embeddedPostgresDir)) {
+    logger.warn({ dataDir: cluster.dataDir }, 'the postgres system user cannot reach EMBEDDED_POSTGRES_DIR; keeping the data here instead');
+  }
   await ensureDatabaseExists(cluster.connectionString('postgres'), EMBEDDED_DATABASE_NAME);
   const database = createDatabase({ connectionString: cluster.connectionString(EMBEDDED_DATABASE_NAME), poolMax: config.databasePoolMax });
   bindModels(database);

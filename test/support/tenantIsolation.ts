@@ -13,6 +13,11 @@ export interface IsolationCase {
   /** An operation that reaches the target account's data; a stranger must get FORBIDDEN or NOT_FOUND. */
   operation: string;
   variables: (target: Target) => Record<string, unknown>;
+  /**
+   * What the account's own owner gets: success by default, or the error code of a check that comes
+   * after authorization (proof the owner got past it while a stranger did not).
+   */
+  ownerOutcome?: 'BAD_USER_INPUT';
 }
 
 const byId = (target: Target) => ({ id: target.accountId });
@@ -27,6 +32,8 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.signOut': "ends only the caller's own session",
   'Mutation.upsertAccount': 'needs a platform-wide key; account-bound keys and members are refused (tested separately)',
   'Mutation.revokeApiKey': 'keyed by API key id; covered by a case below through the key of another account',
+  'Query.stripeEvents': 'platform admins only (requirePlatformAdmin)',
+  'Mutation.replayStripeEvent': 'platform admins only (requirePlatformAdmin)',
 };
 
 export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
@@ -46,6 +53,15 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   'Account.invoices': { operation: 'query($id: ID) { account(id: $id) { invoices { edges { node { id } } } } }', variables: byId },
   'Account.usageSummary': { operation: 'query($id: ID) { account(id: $id) { usageSummary { quantity } } }', variables: byId },
   'Account.apiKeys': { operation: 'query($id: ID) { account(id: $id) { apiKeys { id } } }', variables: byId },
+  'Account.checkoutSession': {
+    operation: 'query($id: ID) { account(id: $id) { checkoutSession(id: "00000000-0000-0000-0000-000000000000") { id } } }',
+    variables: byId,
+  },
+  'Mutation.startSubscriptionCheckout': {
+    operation: 'mutation($accountId: ID!) { startSubscriptionCheckout(input: { accountId: $accountId, planId: "00000000-0000-0000-0000-000000000000" }) { url } }',
+    variables: (target) => ({ accountId: target.accountId }),
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
   'Mutation.createApiKey': {
     operation: 'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [USAGE_WRITE], accountId: $accountId }) { secret } }',
     variables: (target) => ({ accountId: target.accountId }),

@@ -15,6 +15,9 @@ import type { InvoiceLine as InvoiceLineModel } from '../../invoices/InvoiceLine
 import type { InvoicePage as InvoicePageModel } from '../../invoices/invoices';
 import type { MeterUsage as MeterUsageModel } from '../../usage/usageSummary';
 import type { ApiKey as ApiKeyModel } from '../../auth/ApiKey';
+import type { CheckoutSession as CheckoutSessionModel } from '../../checkout/CheckoutSession';
+import type { StripeEvent as StripeEventModel } from '../../webhooks/StripeEvent';
+import type { StripeEventPage as StripeEventPageModel } from '../../webhooks/stripeEventLog';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -42,6 +45,8 @@ export type Account = {
   /** API keys bound to this account (owners and admins). */
   apiKeys: Array<ApiKey>;
   billingEmail?: Maybe<Scalars['String']['output']>;
+  /** A Checkout opened for this account, to follow it until the webhook that completes it has landed. */
+  checkoutSession?: Maybe<CheckoutSession>;
   createdAt: Scalars['DateTime']['output'];
   creditBalance: CreditBalance;
   /** Lower-case ISO 4217 code; fixed once the account exists. */
@@ -56,6 +61,12 @@ export type Account = {
   subscription?: Maybe<BillingSubscription>;
   /** Usage of each meter in the current billing period. */
   usageSummary: Array<MeterUsage>;
+};
+
+
+/** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
+export type AccountCheckoutSessionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -123,6 +134,39 @@ export type BillingSubscription = {
   trialEnd?: Maybe<Scalars['DateTime']['output']>;
   trialStart?: Maybe<Scalars['DateTime']['output']>;
 };
+
+export type CheckoutPayload = {
+  __typename?: 'CheckoutPayload';
+  checkoutSession: CheckoutSession;
+  /** Where to send the customer: Stripe's hosted Checkout page. */
+  url: Scalars['String']['output'];
+};
+
+export type CheckoutPurpose =
+  | 'credit_top_up'
+  | 'subscription';
+
+export type CheckoutSession = {
+  __typename?: 'CheckoutSession';
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The credit package being bought (CREDIT_TOP_UP). */
+  creditPackage?: Maybe<CreditPackage>;
+  id: Scalars['ID']['output'];
+  /** The plan being bought (SUBSCRIPTION). */
+  plan?: Maybe<Plan>;
+  purpose: CheckoutPurpose;
+  quantity: Scalars['Int']['output'];
+  status: CheckoutStatus;
+};
+
+export type CheckoutStatus =
+  /** Paid, and applied to the account. */
+  | 'completed'
+  /** Abandoned or failed; nothing was bought. */
+  | 'expired'
+  /** Waiting for the customer to pay. */
+  | 'open';
 
 export type CreateApiKeyInput = {
   /** Bind the key to this account; omit for a platform-wide key. */
@@ -310,6 +354,8 @@ export type Mutation = {
    * (platform admins only). The secret is in the payload of this call and nowhere else, ever.
    */
   createApiKey: CreateApiKeyPayload;
+  /** Applies a received Stripe event again (its handlers converge on Stripe's current state). Platform admins only. */
+  replayStripeEvent: StripeEvent;
   /** Revokes an API key at once. Revoking a revoked key returns it unchanged. */
   revokeApiKey: ApiKey;
   /**
@@ -319,6 +365,13 @@ export type Mutation = {
   signIn: SignInPayload;
   /** Ends the caller's session and clears the cookie. */
   signOut: Scalars['Boolean']['output'];
+  /**
+   * Opens Stripe Checkout for a paid plan and returns its URL. Per-seat plans take a seat count (at least
+   * the account's members; defaults to that number). A plan's trial is offered once per account. At most
+   * 5 checkouts a minute per user (RATE_LIMITED). The subscription starts when Stripe confirms payment,
+   * by webhook; poll `account.checkoutSession` to see it land.
+   */
+  startSubscriptionCheckout: CheckoutPayload;
   /**
    * Creates the account a partner names by its external id, on the default plan, or updates its name and
    * billing email. Idempotent: the same input twice changes nothing the second time. Needs a platform-wide
@@ -333,6 +386,11 @@ export type MutationCreateApiKeyArgs = {
 };
 
 
+export type MutationReplayStripeEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
@@ -340,6 +398,11 @@ export type MutationRevokeApiKeyArgs = {
 
 export type MutationSignInArgs = {
   input: SignInInput;
+};
+
+
+export type MutationStartSubscriptionCheckoutArgs = {
+  input: StartSubscriptionCheckoutInput;
 };
 
 
@@ -412,6 +475,8 @@ export type Query = {
   meters: Array<Meter>;
   /** The plans on sale, cheapest tier first. Public. */
   plans: Array<Plan>;
+  /** The Stripe webhook log, newest first. Platform admins only. */
+  stripeEvents: StripeEventConnection;
   /** The signed-in user, or null for a visitor or an API key. */
   viewer?: Maybe<Viewer>;
 };
@@ -425,6 +490,14 @@ export type QueryAccountArgs = {
 
 export type QueryPlansArgs = {
   includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryStripeEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<StripeEventStatus>;
+  type?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ScheduledPlanChange = {
@@ -443,6 +516,51 @@ export type SignInPayload = {
   __typename?: 'SignInPayload';
   user: User;
 };
+
+export type StartSubscriptionCheckoutInput = {
+  accountId: Scalars['ID']['input'];
+  /** Makes the call safe to retry: the same key and input return the first result. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  planId: Scalars['ID']['input'];
+  /** Seats, for per-seat plans only. */
+  seats?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One Stripe event as we received and applied it. */
+export type StripeEvent = {
+  __typename?: 'StripeEvent';
+  accountId?: Maybe<Scalars['ID']['output']>;
+  attempts: Scalars['Int']['output'];
+  /** When Stripe created the event. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Stripe's event id (evt_...). */
+  id: Scalars['ID']['output'];
+  /** Why the last attempt failed, or why the event was ignored. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  processedAt?: Maybe<Scalars['DateTime']['output']>;
+  receivedAt: Scalars['DateTime']['output'];
+  status: StripeEventStatus;
+  type: Scalars['String']['output'];
+};
+
+export type StripeEventConnection = {
+  __typename?: 'StripeEventConnection';
+  edges: Array<StripeEventEdge>;
+  pageInfo: PageInfo;
+};
+
+export type StripeEventEdge = {
+  __typename?: 'StripeEventEdge';
+  cursor: Scalars['String']['output'];
+  node: StripeEvent;
+};
+
+export type StripeEventStatus =
+  | 'failed'
+  /** Not ours to act on (another customer, or a type we do not handle). */
+  | 'ignored'
+  | 'processed'
+  | 'received';
 
 export type SubscriptionStatus =
   | 'active'
@@ -564,6 +682,10 @@ export type ResolversTypes = {
   BillingInterval: ResolverTypeWrapper<BillingInterval>;
   BillingSubscription: ResolverTypeWrapper<SubscriptionModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CheckoutPayload: ResolverTypeWrapper<Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversTypes['CheckoutSession'] }>;
+  CheckoutPurpose: ResolverTypeWrapper<CheckoutPurpose>;
+  CheckoutSession: ResolverTypeWrapper<CheckoutSessionModel>;
+  CheckoutStatus: ResolverTypeWrapper<CheckoutStatus>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreditBalance: ResolverTypeWrapper<CreditBalanceModel>;
@@ -595,7 +717,12 @@ export type ResolversTypes = {
   ScheduledPlanChange: ResolverTypeWrapper<Omit<ScheduledPlanChange, 'plan'> & { plan: ResolversTypes['Plan'] }>;
   SignInInput: SignInInput;
   SignInPayload: ResolverTypeWrapper<Omit<SignInPayload, 'user'> & { user: ResolversTypes['User'] }>;
+  StartSubscriptionCheckoutInput: StartSubscriptionCheckoutInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  StripeEvent: ResolverTypeWrapper<StripeEventModel>;
+  StripeEventConnection: ResolverTypeWrapper<StripeEventPageModel>;
+  StripeEventEdge: ResolverTypeWrapper<Omit<StripeEventEdge, 'node'> & { node: ResolversTypes['StripeEvent'] }>;
+  StripeEventStatus: ResolverTypeWrapper<StripeEventStatus>;
   SubscriptionStatus: ResolverTypeWrapper<SubscriptionStatus>;
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: ResolverTypeWrapper<Omit<UpsertAccountPayload, 'account'> & { account: ResolversTypes['Account'] }>;
@@ -609,6 +736,8 @@ export type ResolversParentTypes = {
   ApiKey: ApiKeyModel;
   BillingSubscription: SubscriptionModel;
   Boolean: Scalars['Boolean']['output'];
+  CheckoutPayload: Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversParentTypes['CheckoutSession'] };
+  CheckoutSession: CheckoutSessionModel;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreditBalance: CreditBalanceModel;
@@ -634,7 +763,11 @@ export type ResolversParentTypes = {
   ScheduledPlanChange: Omit<ScheduledPlanChange, 'plan'> & { plan: ResolversParentTypes['Plan'] };
   SignInInput: SignInInput;
   SignInPayload: Omit<SignInPayload, 'user'> & { user: ResolversParentTypes['User'] };
+  StartSubscriptionCheckoutInput: StartSubscriptionCheckoutInput;
   String: Scalars['String']['output'];
+  StripeEvent: StripeEventModel;
+  StripeEventConnection: StripeEventPageModel;
+  StripeEventEdge: Omit<StripeEventEdge, 'node'> & { node: ResolversParentTypes['StripeEvent'] };
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: Omit<UpsertAccountPayload, 'account'> & { account: ResolversParentTypes['Account'] };
   User: UserModel;
@@ -644,6 +777,7 @@ export type ResolversParentTypes = {
 export type AccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   billingEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  checkoutSession?: Resolver<Maybe<ResolversTypes['CheckoutSession']>, ParentType, ContextType, RequireFields<AccountCheckoutSessionArgs, 'id'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   creditBalance?: Resolver<ResolversTypes['CreditBalance'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -685,6 +819,26 @@ export type BillingSubscriptionResolvers<ContextType = GraphQLContext, ParentTyp
   trialEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   trialStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
+
+export type CheckoutPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckoutPayload'] = ResolversParentTypes['CheckoutPayload']> = {
+  checkoutSession?: Resolver<ResolversTypes['CheckoutSession'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CheckoutPurposeResolvers = { CREDIT_TOP_UP: 'credit_top_up', SUBSCRIPTION: 'subscription' };
+
+export type CheckoutSessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckoutSession'] = ResolversParentTypes['CheckoutSession']> = {
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  creditPackage?: Resolver<Maybe<ResolversTypes['CreditPackage']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  plan?: Resolver<Maybe<ResolversTypes['Plan']>, ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['CheckoutPurpose'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CheckoutStatus'], ParentType, ContextType>;
+};
+
+export type CheckoutStatusResolvers = { COMPLETED: 'completed', EXPIRED: 'expired', OPEN: 'open' };
 
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = {
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
@@ -800,9 +954,11 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  replayStripeEvent?: Resolver<ResolversTypes['StripeEvent'], ParentType, ContextType, RequireFields<MutationReplayStripeEventArgs, 'id'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   signIn?: Resolver<ResolversTypes['SignInPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'input'>>;
   signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startSubscriptionCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartSubscriptionCheckoutArgs, 'input'>>;
   upsertAccount?: Resolver<ResolversTypes['UpsertAccountPayload'], ParentType, ContextType, RequireFields<MutationUpsertAccountArgs, 'input'>>;
 };
 
@@ -842,6 +998,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   creditPackages?: Resolver<Array<ResolversTypes['CreditPackage']>, ParentType, ContextType>;
   meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
+  stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
 };
 
@@ -858,6 +1015,30 @@ export type ScheduledPlanChangeResolvers<ContextType = GraphQLContext, ParentTyp
 export type SignInPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SignInPayload'] = ResolversParentTypes['SignInPayload']> = {
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
+
+export type StripeEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StripeEvent'] = ResolversParentTypes['StripeEvent']> = {
+  accountId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  processedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['StripeEventStatus'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StripeEventConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StripeEventConnection'] = ResolversParentTypes['StripeEventConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['StripeEventEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type StripeEventEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StripeEventEdge'] = ResolversParentTypes['StripeEventEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['StripeEvent'], ParentType, ContextType>;
+};
+
+export type StripeEventStatusResolvers = { FAILED: 'failed', IGNORED: 'ignored', PROCESSED: 'processed', RECEIVED: 'received' };
 
 export type SubscriptionStatusResolvers = { ACTIVE: 'active', CANCELED: 'canceled', EXPIRED: 'expired', INCOMPLETE: 'incomplete', PAST_DUE: 'past_due', PAUSED: 'paused', TRIALING: 'trialing' };
 
@@ -884,6 +1065,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ApiScope?: ApiScopeResolvers;
   BillingInterval?: BillingIntervalResolvers;
   BillingSubscription?: BillingSubscriptionResolvers<ContextType>;
+  CheckoutPayload?: CheckoutPayloadResolvers<ContextType>;
+  CheckoutPurpose?: CheckoutPurposeResolvers;
+  CheckoutSession?: CheckoutSessionResolvers<ContextType>;
+  CheckoutStatus?: CheckoutStatusResolvers;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreditBalance?: CreditBalanceResolvers<ContextType>;
   CreditPackage?: CreditPackageResolvers<ContextType>;
@@ -911,6 +1096,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SafeInt?: GraphQLScalarType;
   ScheduledPlanChange?: ScheduledPlanChangeResolvers<ContextType>;
   SignInPayload?: SignInPayloadResolvers<ContextType>;
+  StripeEvent?: StripeEventResolvers<ContextType>;
+  StripeEventConnection?: StripeEventConnectionResolvers<ContextType>;
+  StripeEventEdge?: StripeEventEdgeResolvers<ContextType>;
+  StripeEventStatus?: StripeEventStatusResolvers;
   SubscriptionStatus?: SubscriptionStatusResolvers;
   UpsertAccountPayload?: UpsertAccountPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

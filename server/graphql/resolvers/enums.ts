@@ -24,6 +24,9 @@ export const enumResolvers: Resolvers = {
     CREDIT_PACKAGE: 'credit_package',
     OTHER: 'other',
   },
+  CheckoutStatus: { OPEN: 'open', COMPLETED: 'completed', EXPIRED: 'expired' },
+  CheckoutPurpose: { SUBSCRIPTION: 'subscription', CREDIT_TOP_UP: 'credit_top_up' },
+  StripeEventStatus: { RECEIVED: 'received', PROCESSED: 'processed', FAILED: 'failed', IGNORED: 'ignored' },
   ApiScope: {
     ACCOUNTS_READ: 'accounts:read',
     ACCOUNTS_WRITE: 'accounts:write',

@@ -4,11 +4,22 @@ import { accountResolvers } from './accounts';
 import { apiKeyResolvers } from './apiKeys';
 import { billingResolvers } from './billing';
 import { catalogResolvers } from './catalog';
+import { checkoutResolvers } from './checkout';
 import { enumResolvers } from './enums';
+import { stripeEventResolvers } from './stripeEvents';
 import { viewerResolvers } from './viewer';
 
 /** Resolvers are grouped by domain; this merges them type by type into the map Apollo wants. */
-const groups: Resolvers[] = [catalogResolvers, accountResolvers, viewerResolvers, apiKeyResolvers, billingResolvers, enumResolvers];
+const groups: Resolvers[] = [
+  catalogResolvers,
+  accountResolvers,
+  viewerResolvers,
+  apiKeyResolvers,
+  billingResolvers,
+  checkoutResolvers,
+  stripeEventResolvers,
+  enumResolvers,
+];
 
 export const resolvers: Resolvers = mergeResolvers(groups);
 

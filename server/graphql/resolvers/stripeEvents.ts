@@ -1,0 +1,18 @@
+import { listStripeEvents, replayStripeEvent } from '../../webhooks/stripeEventLog';
+import type { Resolvers } from '../generated/resolvers';
+
+export const stripeEventResolvers: Resolvers = {
+  Query: {
+    stripeEvents: (_parent, args, { actor }) => listStripeEvents({ actor, ...args }),
+  },
+  Mutation: {
+    replayStripeEvent: (_parent, { id }, { actor }) => replayStripeEvent({ actor, eventId: id }),
+  },
+  StripeEvent: {
+    createdAt: (event) => event.stripeCreatedAt,
+  },
+  StripeEventConnection: {
+    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
+    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
+  },
+};

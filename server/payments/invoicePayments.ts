@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+import { now } from '../clock';
+import type { Invoice } from '../invoices/Invoice';
+import { Payment, type PaymentType } from './Payment';
+
+/**
+ * Records the money side of a subscription invoice: one payment row per invoice, failed while Stripe's
+ * attempts fail and completed once one succeeds. Invoices of nothing (a trial's first invoice) move no
+ * money and record nothing.
+ */
+export async function recordInvoicePayment({
+  trx,
+  invoice,
+  outcome,
+  failureReason,
+}: {
+  trx: Knex.Transaction;
+  invoice: Invoice;
+  outcome: 'paid' | 'failed';
+  failureReason?: string | null;
+}): Promise<Payment | undefined> {
+  if (invoice.total <= 0) return undefined;
+  const existing = await Payment.query(trx).findOne({ stripeInvoiceId: invoice.stripeInvoiceId }).whereNot('type', 'refund').forUpdate();
+  const fields = {
+    status: outcome === 'paid' ? ('completed' as const) : ('failed' as const),
+    amount: outcome === 'paid' ? invoice.amountPaid : invoice.amountDue,
+    currency: invoice.currency,
+    invoiceId: invoice.id,
+    subscriptionId: invoice.subscriptionId,
+    failureReason: outcome === 'failed' ? (failureReason ?? 'The payment was declined.') : null,
+    completedAt: outcome === 'paid' ? (invoice.paidAt ?? now()) : null,
+  };
+  // A completed payment stays completed: a late "failed" event cannot undo money that arrived.
+  if (existing?.status === 'completed') return existing;
+  if (existing) return Payment.query(trx).patchAndFetchById(existing.id, fields);
+  return Payment.query(trx).insertAndFetch({
+    accountId: invoice.accountId,
+    type: paymentTypeFor(invoice.billingReason),
+    stripeInvoiceId: invoice.stripeInvoiceId,
+    description: invoice.number ? `Invoice ${invoice.number}` : 'Subscription invoice',
+    ...fields,
+  });
+}
+
+function paymentTypeFor(billingReason: string | null): PaymentType {
+  return billingReason === 'subscription_update' ? 'subscription_upgrade' : 'subscription_payment';
+}

@@ -1,0 +1,107 @@
+import type Stripe from 'stripe';
+import { stripe } from './client';
+import { fromUnix, idOf } from './timestamps';
+
+export type StripeInvoiceLineKind = 'subscription' | 'proration' | 'usage_overage' | 'credit_package' | 'other';
+
+/** A Stripe invoice as our mirror of it needs it; amounts in minor units. */
+export interface StripeInvoiceState {
+  stripeInvoiceId: string;
+  stripeCustomerId: string | null;
+  stripeSubscriptionId: string | null;
+  number: string | null;
+  status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+  billingReason: string | null;
+  currency: string;
+  subtotal: number;
+  tax: number;
+  total: number;
+  amountPaid: number;
+  amountDue: number;
+  amountRemaining: number;
+  attemptCount: number;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  dueDate: Date | null;
+  paidAt: Date | null;
+  hostedInvoiceUrl: string | null;
+  invoicePdfUrl: string | null;
+  issuedAt: Date;
+  lines: StripeInvoiceLineState[];
+}
+
+export interface StripeInvoiceLineState {
+  stripeLineId: string;
+  kind: StripeInvoiceLineKind;
+  description: string | null;
+  amount: number;
+  currency: string;
+  quantity: number | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  stripePriceId: string | null;
+}
+
+export async function fetchStripeInvoice(stripeInvoiceId: string): Promise<StripeInvoiceState> {
+  const invoice = await stripe().invoices.retrieve(stripeInvoiceId);
+  const lines = await stripe().invoices.listLineItems(stripeInvoiceId, { limit: 100 }).autoPagingToArray({ limit: 1000 });
+  return toInvoiceState(invoice, lines);
+}
+
+export function toInvoiceState(invoice: Stripe.Invoice, lines: Stripe.InvoiceLineItem[]): StripeInvoiceState {
+  return {
+    stripeInvoiceId: invoice.id,
+    stripeCustomerId: idOf(invoice.customer),
+    stripeSubscriptionId: idOf(invoice.parent?.subscription_details?.subscription),
+    number: invoice.number,
+    status: knownInvoiceStatus(invoice.status),
+    billingReason: invoice.billing_reason,
+    currency: invoice.currency,
+    subtotal: invoice.subtotal,
+    tax: (invoice.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0),
+    total: invoice.total,
+    amountPaid: invoice.amount_paid,
+    amountDue: invoice.amount_due,
+    amountRemaining: invoice.amount_remaining,
+    attemptCount: invoice.attempt_count,
+    periodStart: fromUnix(invoice.period_start),
+    periodEnd: fromUnix(invoice.period_end),
+    dueDate: fromUnix(invoice.due_date),
+    paidAt: fromUnix(invoice.status_transitions?.paid_at),
+    hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+    invoicePdfUrl: invoice.invoice_pdf ?? null,
+    issuedAt: fromUnix(invoice.status_transitions?.finalized_at ?? invoice.created),
+    lines: lines.map(toLineState),
+  };
+}
+
+function toLineState(line: Stripe.InvoiceLineItem): StripeInvoiceLineState {
+  const subscriptionItem = line.parent?.subscription_item_details;
+  const invoiceItem = line.parent?.invoice_item_details;
+  const proration = Boolean(subscriptionItem?.proration || invoiceItem?.proration);
+  return {
+    stripeLineId: line.id,
+    kind: proration ? 'proration' : lineKindFromMetadata(line.metadata) ?? (subscriptionItem ? 'subscription' : 'other'),
+    description: line.description,
+    amount: line.amount,
+    currency: line.currency,
+    quantity: line.quantity,
+    periodStart: fromUnix(line.period?.start),
+    periodEnd: fromUnix(line.period?.end),
+    stripePriceId: idOf(line.pricing?.price_details?.price),
+  };
+}
+
+const INVOICE_STATUSES = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
+
+function knownInvoiceStatus(status: string | null): StripeInvoiceState['status'] {
+  const known = INVOICE_STATUSES.find((candidate) => candidate === status);
+  if (!known) throw new Error(`Unknown Stripe invoice status ${String(status)}`);
+  return known;
+}
+
+/** Invoice items we create say what they are in their metadata (`kind`). */
+function lineKindFromMetadata(metadata: Stripe.Metadata | null): StripeInvoiceLineKind | null {
+  const kind = metadata?.kind;
+  return kind === 'usage_overage' || kind === 'credit_package' ? kind : null;
+}

@@ -1,0 +1,118 @@
+import type { Knex } from 'knex';
+import type { Account } from '../accounts/Account';
+import { systemActor } from '../auth/actor';
+import { recordAudit } from '../audit/auditLog';
+import { addDays } from '../calendar';
+import { Plan } from '../catalog/Plan';
+import { now } from '../clock';
+import { settings } from '../settings';
+import type { StripeSubscriptionState } from '../stripe/subscriptions';
+import { startDefaultSubscription, findCurrentSubscription } from './currentSubscription';
+import { assertTransition, ENDED_STATUSES } from './lifecycle';
+import { notifySubscriptionEvent } from './notices';
+import { Subscription, type SubscriptionStatus } from './Subscription';
+
+const actor = systemActor('stripe webhook');
+
+/** Stripe's statuses in ours. `unpaid` is a past-due subscription Stripe stopped retrying. */
+const STATUS_FROM_STRIPE: Record<string, SubscriptionStatus> = {
+  incomplete: 'incomplete',
+  incomplete_expired: 'expired',
+  trialing: 'trialing',
+  active: 'active',
+  past_due: 'past_due',
+  unpaid: 'past_due',
+  canceled: 'canceled',
+  paused: 'paused',
+};
+
+/**
+ * Brings our copy of a Stripe subscription up to Stripe's current state. The caller holds the account's
+ * row lock and fetched `state` after taking it, so concurrent deliveries apply states in Stripe's order.
+ * A paid subscription that goes live replaces the account's current one (the free plan); one that ends
+ * puts the account back on the default plan.
+ */
+export async function applyStripeSubscription({ trx, account, state }: { trx: Knex.Transaction; account: Account; state: StripeSubscriptionState }) {
+  const status = STATUS_FROM_STRIPE[state.status];
+  if (!status) throw new Error(`Unknown Stripe subscription status ${state.status}`);
+  const plan = await planForPrice({ trx, state });
+  const existing = await Subscription.query(trx).findOne({ stripeSubscriptionId: state.stripeSubscriptionId });
+  // A Checkout that has not been paid yet leaves the account where it is.
+  if (!existing && status === 'incomplete') return;
+
+  const fields = {
+    planId: plan.id,
+    status,
+    quantity: state.quantity,
+    currentPeriodStart: state.currentPeriodStart,
+    currentPeriodEnd: state.currentPeriodEnd,
+    trialStart: state.trialStart,
+    trialEnd: state.trialEnd,
+    cancelAtPeriodEnd: state.cancelAtPeriodEnd,
+    canceledAt: state.canceledAt,
+    endedAt: ENDED_STATUSES.includes(status) ? (state.endedAt ?? now()) : null,
+    stripeSyncedAt: now(),
+  };
+
+  if (!existing) {
+    const current = await findCurrentSubscription({ trx, accountId: account.id });
+    const goesLive = !ENDED_STATUSES.includes(status);
+    if (goesLive && current) await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
+    const created = await Subscription.query(trx).insertAndFetch({ accountId: account.id, stripeSubscriptionId: state.stripeSubscriptionId, ...fields, gracePeriodEndsAt: graceFor(status, null) });
+    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.started', target: { type: 'subscription', id: created.id }, details: { plan: plan.key, status } });
+    return;
+  }
+
+  assertTransition(existing.status, status);
+  const updated = await Subscription.query(trx).patchAndFetchById(existing.id, { ...fields, gracePeriodEndsAt: graceFor(status, existing.gracePeriodEndsAt) });
+  if (existing.planId !== plan.id) {
+    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.plan_changed', target: { type: 'subscription', id: existing.id }, details: { to: plan.key } });
+    await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'plan_changed' });
+  }
+  if (ENDED_STATUSES.includes(status) && !ENDED_STATUSES.includes(existing.status)) {
+    await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'subscription_canceled' });
+    if (!(await findCurrentSubscription({ trx, accountId: account.id }))) await startDefaultSubscription({ trx, accountId: account.id });
+  }
+}
+
+/** Ends a subscription locally (the caller deals with Stripe). */
+export async function endSubscription({
+  trx,
+  subscription,
+  status,
+  reason,
+}: {
+  trx: Knex.Transaction;
+  subscription: Subscription;
+  status: 'canceled' | 'expired';
+  reason: string;
+}): Promise<void> {
+  assertTransition(subscription.status, status);
+  const time = now();
+  await Subscription.query(trx).findById(subscription.id).patch({
+    status,
+    endedAt: time,
+    canceledAt: subscription.canceledAt ?? time,
+    cancellationReason: reason,
+    scheduledPlanId: null,
+    scheduledQuantity: null,
+    scheduledChangeAt: null,
+    gracePeriodEndsAt: null,
+  });
+}
+
+/** A past-due subscription keeps access until its grace period ends; the period starts at the first failure. */
+function graceFor(status: SubscriptionStatus, existing: Date | null): Date | null {
+  if (status !== 'past_due') return null;
+  return existing ?? addDays(now(), settings().gracePeriodDays);
+}
+
+async function planForPrice({ trx, state }: { trx: Knex.Transaction; state: StripeSubscriptionState }): Promise<Plan> {
+  const byPrice = state.stripePriceId ? await Plan.query(trx).findOne({ stripePriceId: state.stripePriceId }) : undefined;
+  if (byPrice) return byPrice;
+  const match = state.priceLookupKey ? /^plan:(.+):v(\d+)$/.exec(state.priceLookupKey) : null;
+  const byLookupKey = match ? await Plan.query(trx).findOne({ key: match[1], version: Number(match[2]) }) : undefined;
+  if (byLookupKey) return byLookupKey;
+  throw new Error(`No plan matches Stripe price ${state.stripePriceId ?? 'none'} (${state.priceLookupKey ?? 'no lookup key'})`);
+}
+

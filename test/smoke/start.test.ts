@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
+
+/**
+ * `npm start` on a machine with nothing configured: the real process, its embedded Postgres and its
+ * Stripe emulator, all on free ports under a throwaway folder. A visitor sees the catalog, the demo
+ * owner signs in, opens Checkout, pays with the test card, and the account becomes subscribed.
+ */
+const root = join(__dirname, '../..');
+let directory: string;
+let service: ChildProcess;
+let output = '';
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'billing-start-'));
+  // Run as root, Postgres runs as its own system user, which must be able to enter this folder.
+  await chmod(directory, 0o755);
+  service = spawn(join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'development',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      STRIPE_EMULATOR_PORT: '0',
+      EMBEDDED_POSTGRES_DIR: join(directory, 'postgres'),
+      STRIPE_EMULATOR_STATE_FILE: join(directory, 'stripe-emulator.json'),
+      DEMO_CREDENTIALS_FILE: join(directory, 'demo-credentials.json'),
+      SESSION_SECRET: 'smoke-test-session-secret-0123456789abcdef',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(() => /Account owner:/.test(output), 60_000);
+}, 90_000);
+
+afterAll(async () => {
+  if (service.exitCode === null) {
+    const exited = new Promise((resolve) => service.once('exit', resolve));
+    service.kill('SIGTERM');
+    await exited;
+  }
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (service.exitCode !== null) throw new Error(`the service exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`timed out; the service printed:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const printed = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)?.[1] ?? '';
+
+async function graphql(query: string, variables: Record<string, unknown> = {}, cookie?: string) {
+  const response = await fetch(`${printed('Billing service')}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { body: (await response.json()) as { data?: any; errors?: unknown[] }, cookie: response.headers.get('set-cookie')?.split(';')[0] };
+}
+
+describe('npm start with nothing configured', () => {
+  it('is ready and serves the seeded catalog', async () => {
+    expect((await fetch(`${printed('Billing service')}/readyz`)).status).toBe(200);
+    const { body } = await graphql('{ plans { key } }');
+    expect(body.data.plans).toHaveLength(8);
+    expect(output).toMatch(/Stripe:\s+emulated at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('takes the demo owner from Checkout to a subscribed account through the emulator', async () => {
+    const email = printed('Account owner');
+    const password = new RegExp(`${email} / (\\S+)`).exec(output)![1];
+    const signIn = await graphql('mutation($input: SignInInput!) { signIn(input: $input) { user { email } } }', { input: { email, password } });
+    expect(signIn.body.errors).toBeUndefined();
+    const cookie = signIn.cookie!;
+    const { body: viewer } = await graphql('{ viewer { memberships { account { id } } } }', {}, cookie);
+    const accountId = viewer.data.viewer.memberships[0].account.id;
+    const { body: catalog } = await graphql('{ plans { id key } }');
+    const planId = catalog.data.plans.find((plan: { key: string }) => plan.key === 'pro_monthly').id;
+
+    const { body: started } = await graphql(
+      'mutation($input: StartSubscriptionCheckoutInput!) { startSubscriptionCheckout(input: $input) { url } }',
+      { input: { accountId, planId } },
+      cookie,
+    );
+    expect((await submitCheckoutForm(started.data.startSubscriptionCheckout.url)).status).toBe(303);
+    await waitFor(async () => {
+      const { body } = await graphql('query($id: ID) { account(id: $id) { subscription { plan { key } } } }', { id: accountId }, cookie);
+      return body.data.account.subscription.plan.key === 'pro_monthly';
+    }, 15_000);
+  });
+});
