@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import { expressMiddleware } from '@as-integrations/express4';
-import { pinoHttp } from 'pino-http';
 import type { SessionCookieOptions } from './auth/sessionCookie';
 import type { Database } from './db/knex';
 import { createApolloServer } from './graphql/apolloServer';
+import { createGraphQLExecutor } from './graphql/executeGraphQL';
 import { createHttpContextFactory } from './graphql/httpContext';
 import { errorResponder, sendError } from './http/errorResponses';
 import { healthRoutes } from './http/health';
+import { requestLogging } from './http/requestLogging';
 import type { Logger } from './logger';
+import type { WebHandlerFactory } from './web/webHandler';
 import { stripeWebhookRoute, type StripeWebhookReceiver } from './webhooks/stripeWebhookRoute';
 
 export interface AppOptions {
@@ -17,8 +18,11 @@ export interface AppOptions {
   production: boolean;
   cookieOptions: SessionCookieOptions;
   stripeWebhookReceiver?: StripeWebhookReceiver;
-  /** The web app's handler; everything the API does not claim goes to it. */
-  webHandler?: RequestHandler;
+  /**
+   * The web app (server/web/webHandler.ts); everything the API does not claim goes to it. It is given
+   * the API to execute in-process, with the session of each request.
+   */
+  webHandler?: WebHandlerFactory;
 }
 
 export interface App {
@@ -27,8 +31,8 @@ export interface App {
 }
 
 /**
- * One Express app serves everything: /graphql, the Stripe webhook route, health checks and (later)
- * the web app. Routes that must see the raw body are mounted before any body parser.
+ * One Express app serves everything: /graphql, the Stripe webhook route, health checks and the web
+ * app. Routes that must see the raw body are mounted before any body parser.
  */
 export async function createApp({ database, logger, production, cookieOptions, stripeWebhookReceiver, webHandler }: AppOptions): Promise<App> {
   const apollo = createApolloServer({ logger, production });
@@ -36,17 +40,7 @@ export async function createApp({ database, logger, production, cookieOptions, s
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  app.use(requestLogging(logger));
   app.use(healthRoutes({ database }));
   app.use(stripeWebhookRoute({ receiver: stripeWebhookReceiver }));
   app.use(
@@ -54,9 +48,16 @@ export async function createApp({ database, logger, production, cookieOptions, s
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, { context: createHttpContextFactory({ logger, cookieOptions }) }),
   );
-  if (webHandler) app.use(webHandler);
+  const web = webHandler ? await webHandler({ executeGraphQL: createGraphQLExecutor({ apollo, logger, cookieOptions }) }) : undefined;
+  if (web) app.use(web.handle);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route.'));
   app.use(errorResponder(logger));
 
-  return { express: app, stop: () => apollo.stop() };
+  return {
+    express: app,
+    stop: async () => {
+      await web?.close();
+      await apollo.stop();
+    },
+  };
 }

@@ -30,6 +30,10 @@ const environmentSchema = z.object({
   STRIPE_EMULATOR_STATE_FILE: z.string().optional(),
   SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
   MAIL_FROM: z.string().default('Billing <billing@localhost>'),
+  JOBS_ENABLED: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
   GRACE_PERIOD_DAYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(60).default(7),
   SEED_DEMO_DATA: z
     .enum(['true', 'false'], { error: 'must be true or false' })
@@ -57,6 +61,8 @@ export interface Config {
   stripeEmulatorStateFile: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Whether this process runs background jobs (trial expiry, renewals of the free plan, email...). */
+  jobsEnabled: boolean;
   /** Days a past-due subscription keeps its access before the account drops to the default plan. */
   gracePeriodDays: number;
   seedDemoData: boolean;
@@ -105,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeEmulatorStateFile: values.STRIPE_EMULATOR_STATE_FILE ?? (values.NODE_ENV === 'development' ? '.data/stripe-emulator.json' : undefined),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    jobsEnabled: values.JOBS_ENABLED,
     gracePeriodDays: values.GRACE_PERIOD_DAYS,
     seedDemoData: values.SEED_DEMO_DATA ?? values.NODE_ENV === 'development',
   };

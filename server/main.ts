@@ -1,14 +1,18 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { recordStripeMode } from './admin/systemHealth';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrations';
+import { listenForChanges } from './db/changeNotifications';
+import { startJobRunner } from './jobs/jobRunner';
 import { createLogger, type Logger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
 import { useSettings } from './settings';
 import { syncCatalogToStripe } from './stripe/catalogSync';
 import { useStripe } from './stripe/client';
 import { startStripeRuntime } from './stripe/stripeRuntime';
+import { webApp } from './web/webHandler';
 import { createStripeWebhookReceiver } from './webhooks/receiver';
 import { readDemoCredentials } from '../seeds/02_demo_users';
 
@@ -35,24 +39,36 @@ async function main(): Promise<void> {
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   if (config.seedDemoData) await connection.database.seed.run();
 
+  const stopListening = await listenForChanges({ connectionString: connection.connectionString, logger });
   const stripeRuntime = await startStripeRuntime({ config, logger });
   useStripe(stripeRuntime.client);
+  recordStripeMode(stripeRuntime.mode);
   const synced = await syncCatalogToStripe({ logger });
   logger.info({ ...synced, stripe: stripeRuntime.mode }, 'catalog synced to Stripe');
 
+  // Created before the app so that, in development, Vite's hot reload shares its port.
+  const server = createServer();
   const app = await createApp({
     database: connection.database,
     logger,
     production: config.isProduction,
     cookieOptions: { secret: await resolveSessionSecret(config), secure: config.isProduction },
     stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: stripeRuntime.client, secret: stripeRuntime.webhookSecret, logger }),
+    // Production serves `npm run build`; development compiles the web app on request, with no build step.
+    webHandler: webApp(
+      config.isProduction ? { source: 'build', production: true } : { source: 'vite', production: false, hotReloadServer: server },
+    ),
   });
-  const server = app.express.listen(config.port, config.host);
+  server.on('request', app.express);
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const localUrl = `http://${config.host}:${listeningPort(server)}`;
   const url = config.publicUrl ?? localUrl;
   useSettings({ publicUrl: url, gracePeriodDays: config.gracePeriodDays });
   stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
+  const jobs = config.jobsEnabled
+    ? await startJobRunner({ connectionString: connection.connectionString, logger, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom })
+    : undefined;
   logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
   if (!config.isProduction) await printWelcome({ url, seeded: config.seedDemoData, stripeEmulatorUrl: stripeRuntime.emulator?.url });
 
@@ -60,6 +76,8 @@ async function main(): Promise<void> {
     logger,
     server,
     close: async () => {
+      await jobs?.stop();
+      await stopListening();
       await app.stop();
       await stripeRuntime.stop();
       await connection.close();

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { now } from '../clock';
+import { onChange } from '../db/changeNotifications';
+import { ExpiringCache } from '../expiringCache';
 import { NotFoundError, UnauthenticatedError } from '../errors';
 import { recordAudit } from '../audit/auditLog';
 import { parseInput } from '../validation';
@@ -95,6 +97,7 @@ export async function revokeApiKey({ actor, apiKeyId }: { actor: Actor; apiKeyId
   }
   if (apiKey.revokedAt) return apiKey;
   const revoked = await ApiKey.query().patchAndFetchById(apiKey.id, { revokedAt: now() });
+  keysByPrefix.delete(apiKey.prefix);
   await recordAudit({
     actor,
     accountId: apiKey.accountId,
@@ -110,17 +113,28 @@ export async function listApiKeys({ actor, accountId }: { actor: Actor; accountI
   return ApiKey.query().where({ accountId }).orderBy('createdAt', 'desc');
 }
 
+/**
+ * Keys are read on every partner request, so each process caches them by prefix. Any change to a key
+ * row (a revocation above all) is announced by a trigger and drops it from every process's cache
+ * (server/db/changeNotifications.ts); this process also drops it at once when it revokes a key.
+ */
+const keysByPrefix = new ExpiringCache<ApiKey>(30_000);
+onChange('api_key_changed', (prefix) => keysByPrefix.delete(prefix), () => keysByPrefix.clear());
+
+const refused = () => new UnauthenticatedError('The API key is invalid, expired or revoked.');
+
 /** The actor behind a presented key. A malformed, unknown, expired or revoked key is refused outright. */
 export async function authenticateApiKey(presented: string): Promise<ApiKeyActor> {
   const match = KEY_PATTERN.exec(presented);
-  const refused = new UnauthenticatedError('The API key is invalid, expired or revoked.');
-  if (!match) throw refused;
-  const apiKey = await ApiKey.query().findOne({ prefix: match[1] });
+  if (!match) throw refused();
+  const prefix = match[1]!;
+  const apiKey = await keysByPrefix.get(prefix, async () => ApiKey.query().findOne({ prefix }));
   const time = now();
-  if (!apiKey || !tokensMatch(apiKey.secretHash, hashToken(presented))) throw refused;
-  if (apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= time)) throw refused;
+  if (!apiKey || !tokensMatch(apiKey.secretHash, hashToken(presented))) throw refused();
+  if (apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= time)) throw refused();
 
   if (!apiKey.lastUsedAt || time.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    apiKey.lastUsedAt = time;
     await ApiKey.query().findById(apiKey.id).patch({ lastUsedAt: time });
   }
   return {

@@ -1,5 +1,7 @@
 import { Account } from '../accounts/Account';
 import { Membership, type MembershipRole } from '../accounts/Membership';
+import { onChange } from '../db/changeNotifications';
+import { ExpiringCache } from '../expiringCache';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
 import type { Actor, ApiKeyActor, UserActor } from './actor';
 import type { ApiScope } from './scopes';
@@ -18,6 +20,7 @@ export const PERMISSIONS = {
   'credits.read': { roles: ['owner', 'admin', 'member'], scope: 'credits:read' },
   'credits.consume': { roles: [], scope: 'credits:write' },
   'entitlements.read': { roles: ['owner', 'admin', 'member'], scope: 'entitlements:read' },
+  'entitlements.manage': { roles: [], scope: 'entitlements:write' },
 } as const satisfies Record<string, { roles: readonly MembershipRole[]; scope: ApiScope }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -100,17 +103,25 @@ function assertApiKeyPermission(actor: ApiKeyActor, account: Account, scope: Api
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function findLiveAccount({
-  accountId,
-  externalId,
-}: {
-  accountId?: string | null;
-  externalId?: string | null;
-}): Promise<Account | undefined> {
-  if (accountId) {
-    if (!UUID.test(accountId)) return undefined;
-    return Account.query().findById(accountId).whereNull('deletedAt');
-  }
-  if (externalId) return Account.query().findOne({ externalId }).whereNull('deletedAt');
-  return undefined;
+/**
+ * Every account-scoped call starts here, so each process caches accounts (by id, and external id → id,
+ * which never changes). A trigger announces every change to an account row and drops it everywhere;
+ * callers get a copy, so what they change never leaks into the cache.
+ */
+const accountsById = new ExpiringCache<Account>(30_000);
+const accountIdsByExternalId = new ExpiringCache<string>(30_000);
+onChange('account_changed', (id) => accountsById.delete(id), () => {
+  accountsById.clear();
+  accountIdsByExternalId.clear();
+});
+
+async function findLiveAccount({ accountId, externalId }: { accountId?: string | null; externalId?: string | null }): Promise<Account | undefined> {
+  const id = accountId ? (UUID.test(accountId) ? accountId : undefined) : externalId ? await accountIdOf(externalId) : undefined;
+  if (!id) return undefined;
+  const account = await accountsById.get(id, async () => Account.query().findById(id));
+  return account && !account.deletedAt ? account.$clone() : undefined;
+}
+
+function accountIdOf(externalId: string): Promise<string | undefined> {
+  return accountIdsByExternalId.get(externalId, async () => (await Account.query().findOne({ externalId }).select('id'))?.id);
 }

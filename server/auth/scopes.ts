@@ -9,6 +9,7 @@ export const API_SCOPES = [
   'credits:read',
   'credits:write',
   'entitlements:read',
+  'entitlements:write',
 ] as const;
 
 export type ApiScope = (typeof API_SCOPES)[number];

@@ -6,7 +6,7 @@ import { Session } from './Session';
 import { User } from './User';
 
 const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
-/** last_seen_at is a hint for admins, not worth a write on every request. */
+/** Renewing a session (last_seen_at and expires_at) is not worth a write, or a new cookie, on every request. */
 const TOUCH_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface IssuedSession {
@@ -32,17 +32,27 @@ export async function signIn({ email, password }: { email: string; password: str
   return createSession({ user });
 }
 
+export interface ResolvedSession {
+  actor: UserActor;
+  /** The session's new expiry when this use renewed it (the cookie should follow), otherwise null. */
+  renewedUntil: Date | null;
+}
+
 /** The signed-in user behind a session token, or null when the token is unknown, expired or revoked. */
-export async function resolveSessionToken(token: string): Promise<UserActor | null> {
+export async function resolveSessionToken(token: string): Promise<ResolvedSession | null> {
   const session = await Session.query().findOne({ tokenHash: hashToken(token) });
   const time = now();
   if (!session || session.revokedAt || session.expiresAt <= time) return null;
   const user = await User.query().findById(session.userId).whereNull('deletedAt');
   if (!user) return null;
-  if (time.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await Session.query().findById(session.id).patch({ lastSeenAt: time });
-  }
-  return { kind: 'user', userId: user.id, sessionId: session.id, isPlatformAdmin: user.isPlatformAdmin };
+  const actor: UserActor = { kind: 'user', userId: user.id, sessionId: session.id, isPlatformAdmin: user.isPlatformAdmin };
+  // Sessions slide: one in use keeps being renewed, one left alone for 30 days expires. Of several
+  // requests arriving together (a page's loaders run in parallel), one renews it and sends the cookie.
+  const staleBefore = new Date(time.getTime() - TOUCH_INTERVAL_MS);
+  if (session.lastSeenAt >= staleBefore) return { actor, renewedUntil: null };
+  const renewedUntil = new Date(time.getTime() + SESSION_LIFETIME_MS);
+  const renewed = await Session.query().findById(session.id).where('lastSeenAt', '<', staleBefore).patch({ lastSeenAt: time, expiresAt: renewedUntil });
+  return { actor, renewedUntil: renewed > 0 ? renewedUntil : null };
 }
 
 export async function revokeSession({ sessionId }: { sessionId: string }): Promise<void> {

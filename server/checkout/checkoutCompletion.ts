@@ -49,6 +49,7 @@ export async function activateLifetimePlan({
     quantity: checkout.quantity,
     currentPeriodStart: now(),
     currentPeriodEnd: null,
+    startedAt: now(),
   });
   await Payment.query(trx).insert({
     accountId: account.id,

@@ -10,7 +10,9 @@ import { createStripeCheckoutSession } from '../stripe/checkout';
 import { ensureStripeCustomer } from '../stripe/customers';
 import { callStripe } from '../stripe/errors';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
-import { Subscription } from '../subscriptions/Subscription';
+import type { Subscription } from '../subscriptions/Subscription';
+import { hasHadTrial } from '../subscriptions/trials';
+import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { parseInput } from '../validation';
 import { CheckoutSession } from './CheckoutSession';
 import { assertCheckoutRateLimit } from './rateLimit';
@@ -34,6 +36,7 @@ export interface StartedCheckout {
 export async function startSubscriptionCheckout({ actor, ...args }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
   const { accountId, planId, seats } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
+  await assertSelfServeBilling(actor);
   const plan = await Plan.query().findById(planId);
   if (!plan || !plan.active) throw ValidationError.forField('planId', 'is not a plan on sale');
   if (plan.purchaseMode === 'contact_sales') throw ValidationError.forField('planId', `${plan.name} is sold by our sales team; contact sales`);
@@ -44,7 +47,7 @@ export async function startSubscriptionCheckout({ actor, ...args }: { actor: Act
   if (current?.stripeSubscriptionId) {
     throw new ConflictError('This account already has a paid subscription; change its plan instead.', { subscriptionId: current.id });
   }
-  const hadTrial = Boolean(await Subscription.query().where({ accountId }).whereNotNull('trialStart').first());
+  const trial = await trialOffer({ plan, current, accountId });
 
   const checkout = await CheckoutSession.transaction(async (trx) => {
     const userId = actor.kind === 'user' ? actor.userId : null;
@@ -61,13 +64,27 @@ export async function startSubscriptionCheckout({ actor, ...args }: { actor: Act
       mode: plan.billingInterval === 'lifetime' ? 'payment' : 'subscription',
       priceId: plan.stripePriceId!,
       quantity,
-      trialDays: hadTrial ? undefined : plan.trialDays,
+      ...trial,
       successUrl: `${settings().publicUrl}/billing/checkout/success?checkout=${checkout.id}`,
       cancelUrl: `${settings().publicUrl}/billing/checkout/cancel?checkout=${checkout.id}`,
     }),
   );
   await CheckoutSession.query().findById(checkout.id).patch({ stripeCheckoutSessionId, url });
   return { checkoutSessionId: checkout.id, url };
+}
+
+// Stripe's Checkout needs a trial to last at least two more days.
+const MIN_TRIAL_LEFT_MS = 48 * 60 * 60 * 1000;
+
+/**
+ * A card added to a card-less trial of the same plan keeps the trial's remaining days; otherwise the
+ * plan's trial is offered once per account.
+ */
+async function trialOffer({ plan, current, accountId }: { plan: Plan; current: Subscription | undefined; accountId: string }): Promise<{ trialDays?: number; trialEnd?: Date }> {
+  const convertsTrial = current?.status === 'trialing' && !current.stripeSubscriptionId && current.planId === plan.id && current.trialEnd;
+  if (convertsTrial) return current.trialEnd!.getTime() - now().getTime() > MIN_TRIAL_LEFT_MS ? { trialEnd: current.trialEnd! } : {};
+  if (plan.trialDays === 0 || (await hasHadTrial({ accountId }))) return {};
+  return { trialDays: plan.trialDays };
 }
 
 async function seatCount({ plan, accountId, seats }: { plan: Plan; accountId: string; seats: number | null | undefined }): Promise<number> {

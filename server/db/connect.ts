@@ -6,6 +6,7 @@ import { bindModels, createDatabase, type Database } from './knex';
 
 export interface DatabaseConnection {
   database: Database;
+  connectionString: string;
   /** "external" when DATABASE_URL was given, "embedded" when this process runs Postgres itself. */
   mode: 'external' | 'embedded';
   close(): Promise<void>;
@@ -18,7 +19,7 @@ export async function connectDatabase({ config, logger }: { config: Config; logg
   if (config.databaseUrl) {
     const database = createDatabase({ connectionString: config.databaseUrl, poolMax: config.databasePoolMax });
     bindModels(database);
-    return { database, mode: 'external', close: () => database.destroy() };
+    return { database, connectionString: config.databaseUrl, mode: 'external', close: () => database.destroy() };
   }
 
   logger.info({ dataDir: config.embeddedPostgresDir }, 'DATABASE_URL is unset: starting the embedded Postgres');
@@ -31,10 +32,12 @@ export async function connectDatabase({ config, logger }: { config: Config; logg
     logger.warn({ dataDir: cluster.dataDir }, 'the postgres system user cannot reach EMBEDDED_POSTGRES_DIR; keeping the data here instead');
   }
   await ensureDatabaseExists(cluster.connectionString('postgres'), EMBEDDED_DATABASE_NAME);
-  const database = createDatabase({ connectionString: cluster.connectionString(EMBEDDED_DATABASE_NAME), poolMax: config.databasePoolMax });
+  const connectionString = cluster.connectionString(EMBEDDED_DATABASE_NAME);
+  const database = createDatabase({ connectionString, poolMax: config.databasePoolMax });
   bindModels(database);
   return {
     database,
+    connectionString,
     mode: 'embedded',
     close: async () => {
       await database.destroy();

@@ -15,13 +15,13 @@ export function createHttpContextFactory({ logger, cookieOptions }: { logger: Lo
       authentication = await authenticateRequest({
         authorization: req.headers.authorization,
         cookie: req.headers.cookie,
-        sessionSecret: cookieOptions.secret,
+        cookieOptions,
       });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: HTTP_STATUS_BY_CODE[error.code] } } });
     }
-    if (authentication.staleSessionCookie) res.append('Set-Cookie', serializeClearedSessionCookie(cookieOptions));
+    if (authentication.sessionCookie) res.append('Set-Cookie', authentication.sessionCookie);
     const requestId = String(req.id ?? '');
     return {
       actor: authentication.actor,

@@ -11,6 +11,8 @@ import { ConflictError, ValidationError } from '../errors';
  * scoped to the caller (a user, or an API key). A call that fails saves nothing, so it can be retried.
  * The result must be plain JSON: services return ids and values, and resolvers load what they show.
  */
+const ABANDONED_AFTER_MS = 5 * 60 * 1000;
+
 export async function withIdempotency<Result>({
   actor,
   idempotencyKey,
@@ -41,8 +43,13 @@ export async function withIdempotency<Result>({
     if (!saved || saved.requestHash !== requestHash || saved.operation !== operation) {
       throw new ConflictError('This idempotency key was already used for a different request.', { idempotencyKey });
     }
-    if (saved.status !== 'completed') throw new ConflictError('A request with this idempotency key is still in progress; retry shortly.', { idempotencyKey });
-    return saved.response as Result;
+    if (saved.status === 'completed') return saved.response as Result;
+    // A claim this old belongs to a process that died mid-request: release it so the retry can run.
+    if (saved.createdAt.getTime() < now().getTime() - ABANDONED_AFTER_MS) {
+      await knex('idempotentRequests').where({ id: saved.id, status: 'in_progress' }).delete();
+      return withIdempotency({ actor, idempotencyKey, operation, input, work });
+    }
+    throw new ConflictError('A request with this idempotency key is still in progress; retry shortly.', { idempotencyKey });
   }
 
   try {
@@ -70,4 +77,9 @@ function stableJson(value: unknown): string {
     return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, field]) => `${JSON.stringify(key)}:${stableJson(field)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
+}
+
+/** Saved results are kept a day, like Stripe's idempotency keys. */
+export async function purgeIdempotentRequests(): Promise<number> {
+  return Model.knex()('idempotentRequests').where('createdAt', '<', new Date(now().getTime() - 24 * 60 * 60 * 1000)).delete();
 }

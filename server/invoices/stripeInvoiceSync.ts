@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Account } from '../accounts/Account';
 import { Plan } from '../catalog/Plan';
-import type { StripeInvoiceState } from '../stripe/invoices';
+import { fetchStripeInvoice, type StripeInvoiceState } from '../stripe/invoices';
 import { Subscription } from '../subscriptions/Subscription';
 import { Invoice } from './Invoice';
 import { InvoiceLine } from './InvoiceLine';
@@ -68,4 +68,11 @@ export async function applyStripeInvoice({ trx, account, state }: { trx: Knex.Tr
       .merge();
   }
   return invoice;
+}
+
+/** Re-fetches the invoice from Stripe and mirrors it (the caller holds the account's row lock). */
+export async function syncInvoiceFromStripe({ trx, account, stripeInvoiceId }: { trx: Knex.Transaction; account: Account; stripeInvoiceId: string }) {
+  const state = await fetchStripeInvoice(stripeInvoiceId);
+  const invoice = await applyStripeInvoice({ trx, account, state });
+  return { invoice, attemptCount: state.attemptCount, stripeSubscriptionId: state.stripeSubscriptionId };
 }

@@ -53,3 +53,22 @@ async function billingRecipients({ trx, accountId }: { trx?: Knex.Transaction; a
     .orderBy('email');
   return owners.map((owner) => owner.email);
 }
+
+/** Queues a notice to one user (about their login rather than an account's billing), such as a reset link. */
+export async function enqueueUserNotification({
+  trx,
+  userId,
+  kind,
+  subject,
+  bodyText,
+}: {
+  trx?: Knex.Transaction;
+  userId: string;
+  kind: string;
+  subject: string;
+  bodyText: string;
+}): Promise<void> {
+  const user = await User.query(trx).findById(userId).whereNull('deletedAt');
+  if (!user) return;
+  await (trx ?? Notification.knex())(Notification.tableName).insert({ userId, kind, recipient: user.email, subject, bodyText, sendAfter: now() });
+}

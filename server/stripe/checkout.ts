@@ -1,5 +1,5 @@
 import { stripe } from './client';
-import { idOf } from './timestamps';
+import { idOf, toUnix } from './timestamps';
 
 /**
  * Opens a Stripe Checkout for something we recorded first (`checkoutId`), which is also the idempotency
@@ -14,6 +14,7 @@ export async function createStripeCheckoutSession({
   priceId,
   quantity,
   trialDays,
+  trialEnd,
   successUrl,
   cancelUrl,
 }: {
@@ -24,6 +25,8 @@ export async function createStripeCheckoutSession({
   priceId: string;
   quantity: number;
   trialDays?: number;
+  /** Continue an existing trial until this moment (converting a card-less trial) instead of starting one. */
+  trialEnd?: Date;
   successUrl: string;
   cancelUrl: string;
 }): Promise<{ stripeCheckoutSessionId: string; url: string }> {
@@ -38,7 +41,7 @@ export async function createStripeCheckoutSession({
       success_url: successUrl,
       cancel_url: cancelUrl,
       ...(mode === 'subscription'
-        ? { subscription_data: { metadata, ...(trialDays ? { trial_period_days: trialDays } : {}) } }
+        ? { subscription_data: { metadata, ...(trialEnd ? { trial_end: toUnix(trialEnd) } : trialDays ? { trial_period_days: trialDays } : {}) } }
         : // The card is kept for automatic top-ups, which charge it off-session.
           { payment_intent_data: { metadata, setup_future_usage: 'off_session' as const } }),
     },

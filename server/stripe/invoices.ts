@@ -105,3 +105,56 @@ function lineKindFromMetadata(metadata: Stripe.Metadata | null): StripeInvoiceLi
   const kind = metadata?.kind;
   return kind === 'usage_overage' || kind === 'credit_package' ? kind : null;
 }
+
+/** Stripe's preview of a subscription's next invoice (its renewal, with pending items and prorations). */
+export async function previewStripeUpcomingInvoice({ stripeCustomerId, stripeSubscriptionId }: { stripeCustomerId: string; stripeSubscriptionId: string }) {
+  const preview = await stripe().invoices.createPreview({ customer: stripeCustomerId, subscription: stripeSubscriptionId });
+  const subscriptionLine = preview.lines.data.find((line) => line.parent?.subscription_item_details && !line.parent.subscription_item_details.proration);
+  return {
+    currency: preview.currency,
+    total: preview.total,
+    amountDue: preview.amount_due,
+    periodEnd: fromUnix(subscriptionLine?.period.end ?? preview.period_end),
+    lines: preview.lines.data.map((line) => ({
+      description: line.description,
+      amount: line.amount,
+      quantity: line.quantity,
+      proration: Boolean(line.parent?.subscription_item_details?.proration || line.parent?.invoice_item_details?.proration),
+    })),
+  };
+}
+
+/** Adds a line to an invoice still in draft (the renewal, in the hour before Stripe finalizes it), or,
+ * when `stripeInvoiceId` is omitted, to the customer's next invoice. The key makes it happen once. */
+export async function addStripeInvoiceItem({
+  stripeCustomerId,
+  stripeInvoiceId,
+  stripeSubscriptionId,
+  amount,
+  currency,
+  description,
+  metadata,
+  idempotencyKey,
+}: {
+  stripeCustomerId: string;
+  stripeInvoiceId?: string;
+  stripeSubscriptionId?: string;
+  amount: number;
+  currency: string;
+  description: string;
+  metadata: Record<string, string>;
+  idempotencyKey: string;
+}): Promise<string> {
+  const item = await stripe().invoiceItems.create(
+    {
+      customer: stripeCustomerId,
+      amount,
+      currency,
+      description,
+      metadata,
+      ...(stripeInvoiceId ? { invoice: stripeInvoiceId } : stripeSubscriptionId ? { subscription: stripeSubscriptionId } : {}),
+    },
+    { idempotencyKey },
+  );
+  return item.id;
+}

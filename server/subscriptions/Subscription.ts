@@ -33,6 +33,10 @@ export class Subscription extends BaseModel {
   pausedAt!: Date | null;
   stripeSubscriptionId!: string | null;
   stripeSyncedAt!: Date | null;
+  /** Where local periods (free plan, card-less trial) are counted from; Stripe keeps its own. */
+  billingCycleAnchor!: Date | null;
+  /** When the subscription began; its periods move on, this does not. */
+  startedAt!: Date;
   createdAt!: Date;
   updatedAt!: Date;
 

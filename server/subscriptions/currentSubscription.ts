@@ -23,6 +23,8 @@ export async function startDefaultSubscription({ trx, accountId }: { trx: Knex.T
     status: 'active',
     quantity: 1,
     currentPeriodStart: start,
+    billingCycleAnchor: start,
+    startedAt: start,
     currentPeriodEnd: plan.billingInterval === 'lifetime' ? null : periodEnd({ anchor: start, interval: plan.billingInterval }),
   });
 }

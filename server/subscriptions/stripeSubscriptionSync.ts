@@ -6,8 +6,9 @@ import { addDays } from '../calendar';
 import { Plan } from '../catalog/Plan';
 import { now } from '../clock';
 import { settings } from '../settings';
-import type { StripeSubscriptionState } from '../stripe/subscriptions';
+import { fetchStripeSubscription, type StripeSubscriptionState } from '../stripe/subscriptions';
 import { startDefaultSubscription, findCurrentSubscription } from './currentSubscription';
+import { grantCurrentAllowance } from './creditAllowance';
 import { assertTransition, ENDED_STATUSES } from './lifecycle';
 import { notifySubscriptionEvent } from './notices';
 import { Subscription, type SubscriptionStatus } from './Subscription';
@@ -58,13 +59,21 @@ export async function applyStripeSubscription({ trx, account, state }: { trx: Kn
     const current = await findCurrentSubscription({ trx, accountId: account.id });
     const goesLive = !ENDED_STATUSES.includes(status);
     if (goesLive && current) await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
-    const created = await Subscription.query(trx).insertAndFetch({ accountId: account.id, stripeSubscriptionId: state.stripeSubscriptionId, ...fields, gracePeriodEndsAt: graceFor(status, null) });
+    const created = await Subscription.query(trx).insertAndFetch({
+      accountId: account.id,
+      stripeSubscriptionId: state.stripeSubscriptionId,
+      startedAt: state.startedAt,
+      ...fields,
+      gracePeriodEndsAt: graceFor(status, null),
+    });
+    await grantCurrentAllowance({ trx, subscription: created });
     await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.started', target: { type: 'subscription', id: created.id }, details: { plan: plan.key, status } });
     return;
   }
 
   assertTransition(existing.status, status);
   const updated = await Subscription.query(trx).patchAndFetchById(existing.id, { ...fields, gracePeriodEndsAt: graceFor(status, existing.gracePeriodEndsAt) });
+  await grantCurrentAllowance({ trx, subscription: updated });
   if (existing.planId !== plan.id) {
     await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.plan_changed', target: { type: 'subscription', id: existing.id }, details: { to: plan.key } });
     await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'plan_changed' });
@@ -73,6 +82,17 @@ export async function applyStripeSubscription({ trx, account, state }: { trx: Kn
     await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'subscription_canceled' });
     if (!(await findCurrentSubscription({ trx, accountId: account.id }))) await startDefaultSubscription({ trx, accountId: account.id });
   }
+}
+
+/**
+ * Re-fetch, then apply: an event (or our own call to Stripe) only says *that* something changed; what
+ * it looks like now comes from Stripe, so duplicates, late and reordered deliveries converge on it.
+ * The caller holds the account's row lock.
+ */
+export async function syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId }: { trx: Knex.Transaction; account: Account; stripeSubscriptionId: string }) {
+  const state = await fetchStripeSubscription(stripeSubscriptionId);
+  await applyStripeSubscription({ trx, account, state });
+  return state;
 }
 
 /** Ends a subscription locally (the caller deals with Stripe). */

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { now } from '../clock';
 import { Model } from 'objection';
+import { forgetEntitlements } from '../entitlements/entitlementProfile';
 import { STRIPE_EVENT_HANDLERS } from './handlers';
 import { StripeEvent } from './StripeEvent';
 
@@ -15,6 +16,7 @@ export type ProcessingOutcome = 'processed' | 'ignored' | 'duplicate';
  */
 export async function processStripeEvent({ event, replay = false }: { event: Stripe.Event; replay?: boolean }): Promise<ProcessingOutcome> {
   const handler = STRIPE_EVENT_HANDLERS[event.type];
+  let accountId: string | null = null;
   try {
     return await Model.knex().transaction(async (trx) => {
       await trx('stripeEvents').insert(eventRow(event)).onConflict('id').ignore();
@@ -22,6 +24,7 @@ export async function processStripeEvent({ event, replay = false }: { event: Str
       if (!replay && (row.status === 'processed' || row.status === 'ignored')) return 'duplicate';
 
       const result = handler ? await handler({ trx, event }) : { accountId: null, ignored: `no handler for ${event.type}` };
+      accountId = result.accountId;
       const ignored = result.accountId === null;
       await StripeEvent.query(trx)
         .findById(event.id)
@@ -37,6 +40,8 @@ export async function processStripeEvent({ event, replay = false }: { event: Str
   } catch (error) {
     await recordFailure(event, error);
     throw error;
+  } finally {
+    if (accountId) forgetEntitlements(accountId);
   }
 }
 

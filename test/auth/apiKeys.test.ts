@@ -66,6 +66,22 @@ describe('partner API keys', () => {
     expect(again.data!.revokeApiKey.revokedAt).toBe(revoked.data!.revokeApiKey.revokedAt);
   });
 
+  it('stop working in this process when another process revokes them', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const created = await app.graphql(CREATE, { input: { name: 'Cached', scopes: ['ACCOUNTS_READ'], accountId: account.id } }, { cookie });
+    const { secret, apiKey } = created.data!.createApiKey;
+    expect((await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey: secret })).status).toBe(200);
+    // Another process revokes it: only the database's change notification can tell this one.
+    await db.knex('api_keys').where({ id: apiKey.id }).update({ revokedAt: new Date() });
+    const deadline = Date.now() + 5_000;
+    let status = 200;
+    while (status === 200 && Date.now() < deadline) {
+      status = (await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey: secret })).status;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(status).toBe(401);
+  });
+
   it('refuse malformed, unknown, forged and expired keys with 401', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const expiresAt = new Date(Date.now() + 60_000).toISOString();

@@ -8,8 +8,11 @@ import { serializeSessionCookie } from '../../server/auth/sessionCookie';
 import { createSession } from '../../server/auth/sessions';
 import { hashPassword } from '../../server/auth/secrets';
 import { User } from '../../server/auth/User';
+import { Meter } from '../../server/catalog/Meter';
 import { Plan } from '../../server/catalog/Plan';
 import { PlanEntitlement } from '../../server/catalog/PlanEntitlement';
+import { grantCredits } from '../../server/credits/grants';
+import { Payment } from '../../server/payments/Payment';
 import type { Database } from '../../server/db/knex';
 import { seed as seedCatalog } from '../../seeds/01_catalog';
 import { TEST_SESSION_SECRET } from '../support/testApp';
@@ -89,4 +92,35 @@ export async function sessionCookieFor(user: User): Promise<string> {
 
 export async function createPartnerKey({ scopes, accountId = null }: { scopes: ApiScope[]; accountId?: string | null }) {
   return issueApiKey({ name: unique('key'), scopes, accountId, createdByUserId: null });
+}
+
+export async function createMeter(overrides: Partial<Meter> = {}): Promise<Meter> {
+  return Meter.query().insertAndFetch({ key: unique('meter').toLowerCase(), name: 'Test meter', aggregation: 'sum', unit: 'unit', ...overrides });
+}
+
+/** Gives an account credits through the product's own grant service. */
+export async function grantTestCredits({
+  accountId,
+  amount,
+  ...options
+}: { accountId: string; amount: number } & Partial<Omit<Parameters<typeof grantCredits>[0], 'accountId' | 'amount'>>) {
+  return grantCredits({ actor: systemActor('test factory'), accountId, amount, source: 'promotion', idempotencyKey: unique('grant'), ...options });
+}
+
+/**
+ * A payment as the webhooks record one: by default a completed $10.00 charge through a PaymentIntent, so
+ * the admin console offers to refund it. Refunding it for real needs the PaymentIntent in Stripe.
+ */
+export async function createPayment({ accountId, ...overrides }: { accountId: string } & Partial<Omit<Payment, 'accountId'>>): Promise<Payment> {
+  return Payment.query().insertAndFetch({
+    accountId,
+    type: 'subscription_payment',
+    status: 'completed',
+    amount: 1000,
+    currency: 'usd',
+    description: 'Test charge',
+    stripePaymentIntentId: unique('pi_test'),
+    completedAt: new Date(),
+    ...overrides,
+  });
 }

@@ -2,24 +2,25 @@ import { buildSchema, isObjectType } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { schemaPath } from '../../server/graphql/apolloServer';
 import { addMember, createAccount, createMember, createPartnerKey, createUser, sessionCookieFor, unique } from '../factories';
-import { useTestDatabase } from '../support/database';
+import { useBillingStack } from '../support/billingStack';
 import { ACCOUNT_SCOPED_FIELDS, PUBLIC_FIELDS, type Target } from '../support/tenantIsolation';
-import { startTestApp, type Caller, type TestApp } from '../support/testApp';
+import type { Caller, TestApp } from '../support/testApp';
 import { API_SCOPES } from '../../server/auth/scopes';
 
-const db = useTestDatabase();
+const stack = useBillingStack();
 let app: TestApp;
 let target: Target;
-let targetOwner: Caller;
+const controls: Record<'owner' | 'partner key', Caller> = {} as never;
 const strangers: Record<string, Caller> = {};
 
 beforeAll(async () => {
-  app = await startTestApp({ database: db.knex });
+  app = stack.app;
   const externalId = unique('target');
   target = { accountId: (await createAccount({ externalId })).id, externalId };
   const owner = await createUser();
   await addMember({ accountId: target.accountId, user: owner, role: 'owner' });
-  targetOwner = { cookie: await sessionCookieFor(owner) };
+  controls.owner = { cookie: await sessionCookieFor(owner) };
+  controls['partner key'] = { apiKey: (await createPartnerKey({ scopes: [...API_SCOPES], accountId: target.accountId })).secret };
   // A stranger is as powerful as possible in their own account, and has nothing to do with the target's.
   strangers['owner of another account'] = { cookie: (await createMember({ role: 'owner' })).cookie };
   const otherAccount = await createAccount();
@@ -27,7 +28,6 @@ beforeAll(async () => {
     apiKey: (await createPartnerKey({ scopes: [...API_SCOPES], accountId: otherAccount.id })).secret,
   };
 });
-afterAll(() => app.close());
 
 describe('tenant isolation', () => {
   it('every root field and every Account field is classified as public or account-scoped', () => {
@@ -44,7 +44,7 @@ describe('tenant isolation', () => {
   describe.each(Object.entries(ACCOUNT_SCOPED_FIELDS))('%s', (_field, isolationCase) => {
     // The control: the same operation works for the account's own owner, so a refusal below means something.
     it('answers the account’s owner', async () => {
-      const { errors } = await app.graphql(isolationCase.operation, isolationCase.variables(target), targetOwner);
+      const { errors } = await app.graphql(isolationCase.operation, isolationCase.variables(target), controls[isolationCase.control ?? 'owner']);
       if (isolationCase.ownerOutcome) expect(errors?.map((error) => error.extensions.code)).toEqual([isolationCase.ownerOutcome]);
       else expect(errors).toBeUndefined();
     });
@@ -60,6 +60,6 @@ describe('tenant isolation', () => {
     const { apiKey } = await createPartnerKey({ scopes: ['usage:write'], accountId: target.accountId });
     const { errors } = await app.graphql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id }, strangers['owner of another account']);
     expect(errors?.[0]?.extensions.code).toBe('NOT_FOUND');
-    expect((await db.knex('api_keys').where({ id: apiKey.id }).first()).revokedAt).toBeNull();
+    expect((await stack.knex('api_keys').where({ id: apiKey.id }).first()).revokedAt).toBeNull();
   });
 });

@@ -76,6 +76,14 @@ describe('npm start with nothing configured', () => {
     expect(output).toMatch(/Stripe:\s+emulated at http:\/\/127\.0\.0\.1:\d+/);
   });
 
+  it('serves the web app without a build step: the landing and pricing pages', async () => {
+    const landing = await fetch(`${printed('Billing service')}/`);
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain('Pay for what you use');
+    const pricing = await (await fetch(`${printed('Billing service')}/pricing`)).text();
+    expect(pricing).toContain('Contact sales');
+  });
+
   it('takes the demo owner from Checkout to a subscribed account through the emulator', async () => {
     const email = printed('Account owner');
     const password = new RegExp(`${email} / (\\S+)`).exec(output)![1];

@@ -55,7 +55,7 @@ test('the real-time ticker processes due work and does not keep the process aliv
     const customer = await stripe.customers.create({ payment_method: 'pm_card_visa' });
     const [method] = (await stripe.customers.listPaymentMethods(customer.id)).data;
     const price = await stripe.prices.create({ currency: 'usd', unit_amount: 100, recurring: { interval: 'day' }, product_data: { name: 'Daily' } });
-    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: method.id, cancel_at: Math.floor(Date.now() / 1000) + 1 });
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: method.id, cancel_at: Math.floor(Date.now() / 1000) + 2 });
     let status = subscription.status;
     for (let attempt = 0; attempt < 300 && status !== 'canceled'; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));

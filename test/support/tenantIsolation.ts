@@ -15,12 +15,17 @@ export interface IsolationCase {
   variables: (target: Target) => Record<string, unknown>;
   /**
    * What the account's own owner gets: success by default, or the error code of a check that comes
-   * after authorization (proof the owner got past it while a stranger did not).
+   * after authorization (proof the owner got past it while a stranger did not), or FORBIDDEN for a field
+   * only platform admins may read.
    */
-  ownerOutcome?: 'BAD_USER_INPUT';
+  ownerOutcome?: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN';
+  /** Who proves the operation works on the target: its owner (default), or a partner key bound to it. */
+  control?: 'owner' | 'partner key';
 }
 
 const byId = (target: Target) => ({ id: target.accountId });
+/** A well-formed plan id that names no plan: checks after authorization refuse it. */
+const NO_PLAN = '00000000-0000-0000-0000-000000000000';
 
 /** Fields that are not about any one account, and why that is safe. */
 export const PUBLIC_FIELDS: Record<string, string> = {
@@ -33,7 +38,24 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.upsertAccount': 'needs a platform-wide key; account-bound keys and members are refused (tested separately)',
   'Mutation.revokeApiKey': 'keyed by API key id; covered by a case below through the key of another account',
   'Query.stripeEvents': 'platform admins only (requirePlatformAdmin)',
+  'Query.notifications': 'platform admins only (requirePlatformAdmin)',
+  'Query.reconciliation': 'platform admins only (requirePlatformAdmin); about the whole books',
+  'Mutation.runReconciliation': 'platform admins only (requirePlatformAdmin); about the whole books',
+  'Mutation.refundPayment': 'platform admins only (requirePlatformAdmin)',
+  'Query.revenueMetrics': 'platform admins only (requirePlatformAdmin); about the whole business',
+  'Query.featureFlags': 'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Mutation.setFeatureFlag': 'platform admins only (requirePlatformAdmin); about the service, not any account',
   'Mutation.replayStripeEvent': 'platform admins only (requirePlatformAdmin)',
+  'Mutation.recordUsage':
+    'partner keys only (usage:write); names accounts per event, and an account the key cannot see is refused as NOT_FOUND for that event (test/usage/recordUsage.test.ts)',
+  'Mutation.consumeCredits':
+    'partner keys only (credits:write); members are refused and a key bound to another account gets NOT_FOUND (test/credits/consumeCredits.test.ts)',
+  'Mutation.adjustCredits': 'platform admins only (requirePlatformAdmin)',
+  'Mutation.signUp': 'creates a new login and a new account of its own; reaches no existing account',
+  'Mutation.requestPasswordReset': 'answers the same for every email; the link goes only to that login’s own address',
+  'Mutation.resetPassword': 'acts only on the login named by the secret token of its reset link',
+  'Query.adminAccounts': 'platform admins only (requirePlatformAdmin)',
+  'Query.systemHealth': 'platform admins only; about the service, not any account',
 };
 
 export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
@@ -60,6 +82,87 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   'Mutation.startSubscriptionCheckout': {
     operation: 'mutation($accountId: ID!) { startSubscriptionCheckout(input: { accountId: $accountId, planId: "00000000-0000-0000-0000-000000000000" }) { url } }',
     variables: (target) => ({ accountId: target.accountId }),
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Account.usageSeries': {
+    operation: 'query($id: ID) { account(id: $id) { usageSeries(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", granularity: HOUR) { buckets { quantity } } } }',
+    variables: byId,
+  },
+  'Account.creditLedger': { operation: 'query($id: ID) { account(id: $id) { creditLedger { edges { node { id } } } } }', variables: byId },
+  'Account.creditGrants': { operation: 'query($id: ID) { account(id: $id) { creditGrants { id } } }', variables: byId },
+  'Account.members': { operation: 'query($id: ID) { account(id: $id) { members { role user { email } } } }', variables: byId },
+  'Account.auditLog': {
+    operation: 'query($id: ID) { account(id: $id) { auditLog { edges { node { action } } } } }',
+    variables: byId,
+    ownerOutcome: 'FORBIDDEN',
+  },
+  'Query.entitlement': {
+    operation: 'query($id: ID) { entitlement(accountId: $id, featureKey: "seats") { allowed } }',
+    variables: byId,
+  },
+  'Query.entitlement(externalId)': {
+    operation: 'query($externalId: String) { entitlement(externalId: $externalId, featureKey: "seats") { allowed } }',
+    variables: (target) => ({ externalId: target.externalId }),
+  },
+  'Account.entitlements': { operation: 'query($id: ID) { account(id: $id) { entitlements { featureKey } } }', variables: byId },
+  'Query.previewPlanChange': {
+    operation: `query($id: ID!) { previewPlanChange(accountId: $id, planId: "${NO_PLAN}") { kind } }`,
+    variables: byId,
+    ownerOutcome: 'CONFLICT',
+  },
+  'Mutation.startTrial': {
+    operation: `mutation($id: ID!) { startTrial(input: { accountId: $id, planId: "${NO_PLAN}" }) { subscription { id } } }`,
+    variables: byId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.changePlan': {
+    operation: `mutation($id: ID!) { changePlan(input: { accountId: $id, planId: "${NO_PLAN}" }) { subscription { id } } }`,
+    variables: byId,
+    ownerOutcome: 'CONFLICT',
+  },
+  'Mutation.cancelScheduledPlanChange': {
+    operation: 'mutation($id: ID!) { cancelScheduledPlanChange(input: { accountId: $id }) { subscription { id } } }',
+    variables: byId,
+  },
+  'Mutation.changeSeats': {
+    operation: 'mutation($id: ID!) { changeSeats(input: { accountId: $id, seats: 2 }) { subscription { id } } }',
+    variables: byId,
+    ownerOutcome: 'CONFLICT',
+  },
+  'Mutation.cancelSubscription': {
+    operation: 'mutation($id: ID!) { cancelSubscription(input: { accountId: $id }) { subscription { id } } }',
+    variables: byId,
+    ownerOutcome: 'CONFLICT',
+  },
+  'Mutation.resumeSubscription': {
+    operation: 'mutation($id: ID!) { resumeSubscription(input: { accountId: $id }) { subscription { id } } }',
+    variables: byId,
+  },
+  'Mutation.openBillingPortal': {
+    operation: 'mutation($id: ID!) { openBillingPortal(input: { accountId: $id }) { url } }',
+    variables: byId,
+  },
+  'Mutation.registerResource': {
+    operation: 'mutation($id: ID) { registerResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { created } }',
+    variables: byId,
+    control: 'partner key',
+  },
+  'Mutation.releaseResource': {
+    operation: 'mutation($id: ID) { releaseResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { used } }',
+    variables: byId,
+    control: 'partner key',
+  },
+  'Mutation.startCreditPackageCheckout': {
+    operation: `mutation($id: ID!) { startCreditPackageCheckout(input: { accountId: $id, creditPackageId: "${NO_PLAN}" }) { url } }`,
+    variables: byId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Account.payments': { operation: 'query($id: ID) { account(id: $id) { payments { edges { node { id } } } } }', variables: byId },
+  'Account.upcomingInvoice': { operation: 'query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } } } }', variables: byId },
+  'Account.autoTopUp': { operation: 'query($id: ID) { account(id: $id) { autoTopUp { enabled } } }', variables: byId },
+  'Mutation.updateAutoTopUp': {
+    operation: `mutation($id: ID!) { updateAutoTopUp(input: { accountId: $id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: "${NO_PLAN}" }) { enabled } }`,
+    variables: byId,
     ownerOutcome: 'BAD_USER_INPUT',
   },
   'Mutation.createApiKey': {

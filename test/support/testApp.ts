@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp, type AppOptions } from '../../server/app';
+import { listenForChanges } from '../../server/db/changeNotifications';
 import type { Database } from '../../server/db/knex';
 import { createLogger } from '../../server/logger';
 
@@ -26,6 +27,8 @@ export interface TestApp {
 
 /** The real Express app on 127.0.0.1 and a free port, spoken to over HTTP like any client. */
 export async function startTestApp({ database, ...options }: { database: Database } & Partial<AppOptions>): Promise<TestApp> {
+  // As in the real process: caches hear of changes made by any connection (and by other test processes).
+  const stopListening = await listenForChanges({ connectionString: (database.client.config.connection as { connectionString: string }).connectionString, logger: createLogger({ level: 'silent' }) });
   const app = await createApp({
     database,
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -53,6 +56,7 @@ export async function startTestApp({ database, ...options }: { database: Databas
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.stop();
+      await stopListening();
     },
   };
 }

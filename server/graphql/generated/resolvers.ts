@@ -17,7 +17,30 @@ import type { MeterUsage as MeterUsageModel } from '../../usage/usageSummary';
 import type { ApiKey as ApiKeyModel } from '../../auth/ApiKey';
 import type { CheckoutSession as CheckoutSessionModel } from '../../checkout/CheckoutSession';
 import type { StripeEvent as StripeEventModel } from '../../webhooks/StripeEvent';
+import type { EntitlementCheck as EntitlementCheckModel } from '../../entitlements/evaluate';
+import type { PlanChangePreview as PlanChangePreviewModel } from '../../subscriptions/planChanges';
+import type { Payment as PaymentModel } from '../../payments/Payment';
+import type { PaymentPage as PaymentPageModel } from '../../payments/paymentHistory';
+import type { UpcomingInvoice as UpcomingInvoiceModel } from '../../invoices/upcomingInvoice';
+import type { OverageCharge as OverageChargeModel } from '../../invoices/usageOverage';
+import type { RevenueMetrics as RevenueMetricsModel } from '../../metrics/revenueMetrics';
+import type { AutoTopUpSettings as AutoTopUpSettingsModel } from '../../credits/AutoTopUpSettings';
+import type { ReconciliationReport as ReconciliationReportModel } from '../../reconciliation/reconcileBooks';
+import type { Difference as DifferenceModel } from '../../reconciliation/ledgerChecks';
+import type { Notification as NotificationModel } from '../../notifications/Notification';
+import type { NotificationPage as NotificationPageModel } from '../../notifications/outboxLog';
 import type { StripeEventPage as StripeEventPageModel } from '../../webhooks/stripeEventLog';
+import type { UsageSeries as UsageSeriesModel } from '../../usage/usageSeries';
+import type { UsageBatchResult as UsageBatchResultModel } from '../../usage/recordUsage';
+import type { CreditLedgerEntry as CreditLedgerEntryModel } from '../../credits/CreditLedgerEntry';
+import type { CreditLedgerPage as CreditLedgerPageModel } from '../../credits/ledger';
+import type { CreditGrant as CreditGrantModel } from '../../credits/CreditGrant';
+import type { CreditConsumptionResult as CreditConsumptionResultModel } from '../../credits/consumption';
+import type { CreditAdjustment as CreditAdjustmentModel } from '../../credits/adjustments';
+import type { AuditEntry as AuditEntryModel } from '../../audit/AuditEntry';
+import type { AuditLogPage as AuditLogPageModel } from '../../admin/accountAuditLog';
+import type { AccountPage as AccountPageModel } from '../../admin/accountSearch';
+import type { SystemHealth as SystemHealthModel } from '../../admin/systemHealth';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -37,6 +60,11 @@ export type Scalars = {
    * units) and every quantity of credits (milli-credits) is one; nothing in this API is a float.
    */
   SafeInt: { input: number; output: number; }
+  /**
+   * Named facts about a usage event: a JSON object whose values are strings, e.g. {"user_id": "u_42"}; at
+   * most 20 names of up to 100 characters, values of up to 500.
+   */
+  UsageProperties: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
 /** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
@@ -44,23 +72,54 @@ export type Account = {
   __typename?: 'Account';
   /** API keys bound to this account (owners and admins). */
   apiKeys: Array<ApiKey>;
+  /** What was done to this account and by whom, newest first. Platform admins only. */
+  auditLog: AuditLogConnection;
+  /** Automatic top-up: buy a package off-session whenever the balance falls below a threshold. Null until set up. */
+  autoTopUp?: Maybe<AutoTopUp>;
   billingEmail?: Maybe<Scalars['String']['output']>;
   /** A Checkout opened for this account, to follow it until the webhook that completes it has landed. */
   checkoutSession?: Maybe<CheckoutSession>;
   createdAt: Scalars['DateTime']['output'];
   creditBalance: CreditBalance;
+  /** The credit grants that still hold credits, in the order they will be spent. */
+  creditGrants: Array<CreditGrant>;
+  /** The credit ledger, newest first, optionally only some entry types and entries created in [from, to). */
+  creditLedger: CreditLedgerConnection;
   /** Lower-case ISO 4217 code; fixed once the account exists. */
   currency: Scalars['String']['output'];
+  /** Every feature of the plan that currently gives the account access, with usage against each cap. */
+  entitlements: Array<EntitlementCheck>;
   /** The partner's own id for this account. */
   externalId?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** Invoices, newest first. */
   invoices: InvoiceConnection;
+  /** The people who can sign in to this account, with their roles; owners first. */
+  members: Array<AccountMember>;
   name: Scalars['String']['output'];
+  /** Money moved for this account (subscription charges, credit purchases, refunds), newest first. */
+  payments: PaymentConnection;
   /** The current subscription; every account has one (new accounts start on the default plan). */
   subscription?: Maybe<BillingSubscription>;
+  /**
+   * The next invoice as it stands: the renewal (plan, seats, prorations) and the usage overage accrued so
+   * far. Null when nothing will renew (free plan, lifetime plan, cancelling at the period end).
+   */
+  upcomingInvoice?: Maybe<UpcomingInvoice>;
+  /**
+   * Usage of meters (every active meter unless `meterKeys` names some) in each whole hour, day or UTC
+   * calendar month that overlaps [from, to), empty buckets included: for charts. At most 1,000 buckets.
+   */
+  usageSeries: Array<UsageSeries>;
   /** Usage of each meter in the current billing period. */
   usageSummary: Array<MeterUsage>;
+};
+
+
+/** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
+export type AccountAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -71,9 +130,87 @@ export type AccountCheckoutSessionArgs = {
 
 
 /** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
+export type AccountCreditLedgerArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  entryTypes?: InputMaybe<Array<CreditLedgerEntryType>>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
 export type AccountInvoicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
+export type AccountPaymentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
+export type AccountUsageSeriesArgs = {
+  from: Scalars['DateTime']['input'];
+  granularity: UsageGranularity;
+  meterKeys?: InputMaybe<Array<Scalars['String']['input']>>;
+  to: Scalars['DateTime']['input'];
+};
+
+export type AccountActionInput = {
+  accountId: Scalars['ID']['input'];
+  /** Makes the call safe to retry: the same key and input return the first result. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A person's access to an account. */
+export type AccountMember = {
+  __typename?: 'AccountMember';
+  /** When they joined the account. */
+  createdAt: Scalars['DateTime']['output'];
+  role: MembershipRole;
+  user: User;
+};
+
+/** A manual change to an account's credits. */
+export type AdjustCreditsInput = {
+  /** The account. */
+  accountId: Scalars['ID']['input'];
+  /** Milli-credits to add (positive) or take away (negative). */
+  amountMilliCredits: Scalars['SafeInt']['input'];
+  /** Unique per account, at most 150 characters: a retry with the same key returns the first result. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Why; kept in the ledger and the audit log. */
+  reason: Scalars['String']['input'];
+};
+
+/** The result of a manual adjustment. */
+export type AdjustCreditsPayload = {
+  __typename?: 'AdjustCreditsPayload';
+  /** The grant a positive adjustment created. */
+  grant?: Maybe<CreditGrant>;
+  /** The adjustment's ledger entry. */
+  ledgerEntry: CreditLedgerEntry;
+  /** True when the idempotency key had been used: this is the first call's result. */
+  replayed: Scalars['Boolean']['output'];
+};
+
+export type AdminAccountConnection = {
+  __typename?: 'AdminAccountConnection';
+  edges: Array<AdminAccountEdge>;
+  pageInfo: PageInfo;
+  /** Accounts matching the search and filters, on every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AdminAccountEdge = {
+  __typename?: 'AdminAccountEdge';
+  cursor: Scalars['String']['output'];
+  node: Account;
 };
 
 /** A partner API key. Only its prefix is ever shown after creation. */
@@ -100,14 +237,66 @@ export type ApiScope =
   | 'credits:read'
   | 'credits:write'
   | 'entitlements:read'
+  | 'entitlements:write'
   | 'usage:read'
   | 'usage:write';
+
+export type AuditLogConnection = {
+  __typename?: 'AuditLogConnection';
+  edges: Array<AuditLogEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditLogEdge = {
+  __typename?: 'AuditLogEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditLogEntry;
+};
+
+/** One entry of the append-only audit log. */
+export type AuditLogEntry = {
+  __typename?: 'AuditLogEntry';
+  /** What happened, e.g. account.created, credits.adjusted. */
+  action: Scalars['String']['output'];
+  actorId?: Maybe<Scalars['String']['output']>;
+  /** user, api_key, system or stripe. */
+  actorType: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Facts about the action, as a JSON object. */
+  detailsJson: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Why, when the action asks for a reason. */
+  reason?: Maybe<Scalars['String']['output']>;
+  targetId?: Maybe<Scalars['String']['output']>;
+  targetType?: Maybe<Scalars['String']['output']>;
+};
+
+export type AutoTopUp = {
+  __typename?: 'AutoTopUp';
+  /** Failed attempts in a row; at 3 automatic top-up switches itself off. */
+  consecutiveFailures: Scalars['Int']['output'];
+  /** The package bought each time. */
+  creditPackage: CreditPackage;
+  /** Why it switched itself off. */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  /** A top-up is being paid right now (at most one at a time). */
+  inFlight: Scalars['Boolean']['output'];
+  lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Top up when the balance falls below this. */
+  thresholdMilliCredits: Scalars['SafeInt']['output'];
+};
 
 export type BillingInterval =
   /** Paid once, never renews. */
   | 'lifetime'
   | 'month'
   | 'year';
+
+export type BillingPortalPayload = {
+  __typename?: 'BillingPortalPayload';
+  url: Scalars['String']['output'];
+};
 
 /**
  * An account's subscription to a plan. (Named BillingSubscription because `Subscription` is GraphQL's
@@ -133,6 +322,31 @@ export type BillingSubscription = {
   status: SubscriptionStatus;
   trialEnd?: Maybe<Scalars['DateTime']['output']>;
   trialStart?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type CancelSubscriptionInput = {
+  accountId: Scalars['ID']['input'];
+  /** False cancels at once (platform admins only). */
+  atPeriodEnd?: InputMaybe<Scalars['Boolean']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ChangePlanInput = {
+  accountId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  planId: Scalars['ID']['input'];
+  /** From previewPlanChange, to be charged exactly what was previewed. */
+  prorationDate?: InputMaybe<Scalars['Int']['input']>;
+  /** Seats, for per-seat plans. */
+  seats?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ChangeSeatsInput = {
+  accountId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  prorationDate?: InputMaybe<Scalars['Int']['input']>;
+  seats: Scalars['Int']['input'];
 };
 
 export type CheckoutPayload = {
@@ -168,6 +382,39 @@ export type CheckoutStatus =
   /** Waiting for the customer to pay. */
   | 'open';
 
+/** Spend credits: give `amountMilliCredits`, or `meterKey` and `quantity`. */
+export type ConsumeCreditsInput = {
+  /** The account by our id; give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** Milli-credits to spend (1 credit = 1000). */
+  amountMilliCredits?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** Shown in the ledger. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  /** Unique per account, at most 150 characters: a retry with the same key returns the first result. */
+  idempotencyKey: Scalars['String']['input'];
+  /** A meter with a credit weight, to spend its weight times `quantity` (beyond the plan's allowance). */
+  meterKey?: InputMaybe<Scalars['String']['input']>;
+  /** Units of the meter. */
+  quantity?: InputMaybe<Scalars['SafeInt']['input']>;
+};
+
+/** The result of a consumption. */
+export type ConsumeCreditsPayload = {
+  __typename?: 'ConsumeCreditsPayload';
+  /** The balance right after this consumption. */
+  balanceAfterMilliCredits: Scalars['SafeInt']['output'];
+  /** Milli-credits spent; 0 when the plan's allowance covered all of it. */
+  chargedMilliCredits: Scalars['SafeInt']['output'];
+  /** Units of the meter the plan's allowance covered (consumption by meter); 0 otherwise. */
+  includedQuantity: Scalars['SafeInt']['output'];
+  /** The ledger entry; null when nothing was charged. */
+  ledgerEntry?: Maybe<CreditLedgerEntry>;
+  /** True when the idempotency key had been used: this is the first call's result and nothing changed now. */
+  replayed: Scalars['Boolean']['output'];
+};
+
 export type CreateApiKeyInput = {
   /** Bind the key to this account; omit for a platform-wide key. */
   accountId?: InputMaybe<Scalars['ID']['input']>;
@@ -189,6 +436,93 @@ export type CreditBalance = {
   milliCredits: Scalars['SafeInt']['output'];
   updatedAt: Scalars['DateTime']['output'];
 };
+
+/**
+ * Credits given at once. Grants are spent by priority (a lower number first), then the earliest expiry
+ * (grants that never expire last), then the oldest.
+ */
+export type CreditGrant = {
+  __typename?: 'CreditGrant';
+  /** Milli-credits granted. */
+  amountMilliCredits: Scalars['SafeInt']['output'];
+  /** When the credits were granted. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Why the credits were given. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** When what is left expires; null for never. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The grant's id. */
+  id: Scalars['ID']['output'];
+  /** Spending order: a lower number is spent first. */
+  priority: Scalars['Int']['output'];
+  /** Milli-credits not yet spent or expired. */
+  remainingMilliCredits: Scalars['SafeInt']['output'];
+  /** Where the credits came from. */
+  source: CreditGrantSource;
+};
+
+/** Where granted credits came from. */
+export type CreditGrantSource =
+  /** Added by a platform admin. */
+  | 'manual_adjustment'
+  /** A plan's allowance for one period. */
+  | 'plan_allowance'
+  /** Given away. */
+  | 'promotion'
+  /** Bought. */
+  | 'purchase'
+  /** Given back for a refund. */
+  | 'refund';
+
+/** A page of ledger entries. */
+export type CreditLedgerConnection = {
+  __typename?: 'CreditLedgerConnection';
+  /** The entries of this page. */
+  edges: Array<CreditLedgerEdge>;
+  /** Whether there is another page, and where it starts. */
+  pageInfo: PageInfo;
+};
+
+/** A ledger entry and its cursor. */
+export type CreditLedgerEdge = {
+  __typename?: 'CreditLedgerEdge';
+  /** Pass as `after` to read the entries after this one. */
+  cursor: Scalars['String']['output'];
+  /** The entry. */
+  node: CreditLedgerEntry;
+};
+
+/** One change to an account's credits. The ledger is append-only; its entries sum to the balance. */
+export type CreditLedgerEntry = {
+  __typename?: 'CreditLedgerEntry';
+  /** Milli-credits added (positive) or taken (negative). */
+  amountMilliCredits: Scalars['SafeInt']['output'];
+  /** The balance right after this entry. */
+  balanceAfterMilliCredits: Scalars['SafeInt']['output'];
+  /** When the change was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Why, in words. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** The grant this entry created or wrote off. */
+  grantId?: Maybe<Scalars['ID']['output']>;
+  /** Entry ids grow: within an account a later entry has a larger id. */
+  id: Scalars['ID']['output'];
+  /** What kind of change this is. */
+  type: CreditLedgerEntryType;
+};
+
+/** What kind of change a ledger entry records. */
+export type CreditLedgerEntryType =
+  /** A manual change by a platform admin. */
+  | 'adjustment'
+  /** Credits spent. */
+  | 'consumption'
+  /** What was left of an expired grant, written off. */
+  | 'expiry'
+  /** Credits granted: a plan allowance, a purchase, a promotion, a refund. */
+  | 'grant'
+  /** Credits taken back after their payment was refunded. */
+  | 'refund_clawback';
 
 /** A bundle of credits for sale. */
 export type CreditPackage = {
@@ -226,6 +560,31 @@ export type Entitlement = {
   unlimited: Scalars['Boolean']['output'];
 };
 
+/** The answer to "may this account do X?" for one feature key. */
+export type EntitlementCheck = {
+  __typename?: 'EntitlementCheck';
+  /** May the account use the feature now (for a countable resource: create one more)? */
+  allowed: Scalars['Boolean']['output'];
+  featureKey: Scalars['String']['output'];
+  /** Null when the account's plan does not include the feature. */
+  kind?: Maybe<EntitlementKind>;
+  /** The cap (LIMIT) or the units included this period (METERED); null when unlimited or uncapped. */
+  limit?: Maybe<Scalars['SafeInt']['output']>;
+  /** Usage beyond the allowance is billed as overage rather than refused (METERED). */
+  overageAllowed: Scalars['Boolean']['output'];
+  periodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** The billing period metered usage counts in. */
+  periodStart?: Maybe<Scalars['DateTime']['output']>;
+  /** The plan that gives this answer (the default plan when the subscription does not give access). */
+  plan: Plan;
+  remaining?: Maybe<Scalars['SafeInt']['output']>;
+  softLimitPercent?: Maybe<Scalars['Int']['output']>;
+  /** Usage is at or beyond the plan's soft-limit percentage of the limit. */
+  softLimitReached: Scalars['Boolean']['output'];
+  unlimited: Scalars['Boolean']['output'];
+  used?: Maybe<Scalars['SafeInt']['output']>;
+};
+
 export type EntitlementKind =
   /** A feature that is on. */
   | 'boolean'
@@ -235,6 +594,29 @@ export type EntitlementKind =
   | 'limit'
   /** An allowance of a meter per billing period. */
   | 'metered';
+
+export type FailedPayments = {
+  __typename?: 'FailedPayments';
+  amount: Scalars['SafeInt']['output'];
+  count: Scalars['Int']['output'];
+};
+
+export type FeatureFlag = {
+  __typename?: 'FeatureFlag';
+  description: Scalars['String']['output'];
+  enabled: Scalars['Boolean']['output'];
+  /** e.g. self_serve_billing: customers may subscribe, change plans and buy credits themselves. */
+  key: Scalars['String']['output'];
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** The result of one health check. */
+export type HealthCheck = {
+  __typename?: 'HealthCheck';
+  /** What was found, in words. */
+  detail: Scalars['String']['output'];
+  ok: Scalars['Boolean']['output'];
+};
 
 export type Invoice = {
   __typename?: 'Invoice';
@@ -335,8 +717,14 @@ export type MeterUsage = {
   periodEnd?: Maybe<Scalars['DateTime']['output']>;
   periodStart: Scalars['DateTime']['output'];
   quantity: Scalars['SafeInt']['output'];
+  /** Units of the allowance left in the period; null when the plan includes none or is unlimited. */
+  remaining?: Maybe<Scalars['SafeInt']['output']>;
   unlimited: Scalars['Boolean']['output'];
 };
+
+export type MetricsGranularity =
+  | 'day'
+  | 'month';
 
 /** An amount of money: an integer count of the currency's minor units (cents for USD). */
 export type Money = {
@@ -350,14 +738,78 @@ export type Money = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Adds credits to an account (as a new grant) or takes them away (never below zero), with a reason that
+   * is kept in the ledger and the audit log. Idempotent by key. Platform admins only.
+   */
+  adjustCredits: AdjustCreditsPayload;
+  /** Undoes a downgrade scheduled for the end of the period. */
+  cancelScheduledPlanChange: SubscriptionChangePayload;
+  /**
+   * Cancels the subscription at the end of the period (it can be resumed until then), or at once (platform
+   * admins only). The account then returns to the free plan.
+   */
+  cancelSubscription: SubscriptionChangePayload;
+  /**
+   * Changes the plan of a paid subscription. Upgrades take effect at once, prorated and invoiced now (pass
+   * the preview's `prorationDate` to be charged exactly what was shown); downgrades, including yearly to
+   * monthly and to the free plan, are scheduled for the end of the period and can be undone until then.
+   */
+  changePlan: SubscriptionChangePayload;
+  /** Sets the seats of a per-seat plan, prorated and invoiced at once; never fewer than the seats in use. */
+  changeSeats: SubscriptionChangePayload;
+  /**
+   * Spends an account's credits: an amount, or a quantity of a meter at the meter's credit weight, where
+   * the units the plan still includes in the current period are free and a usage event is recorded under
+   * the same idempotency key. Atomic and idempotent by key: a retry returns the first call's result. Never
+   * takes the balance below zero: when credits are short it fails with INSUFFICIENT_CREDITS (with the
+   * balance and the amount required) and changes nothing. Needs the credits:write scope.
+   */
+  consumeCredits: ConsumeCreditsPayload;
+  /**
    * Creates a partner API key. Bound to an account (its owners and admins may do this) or platform-wide
    * (platform admins only). The secret is in the payload of this call and nowhere else, ever.
    */
   createApiKey: CreateApiKeyPayload;
+  /** Opens Stripe's billing portal (payment methods, invoices); it returns to one of our billing or settings pages. */
+  openBillingPortal: BillingPortalPayload;
+  /**
+   * Records up to 1,000 usage events. Each event stands alone: it is stored, ignored as a duplicate (its
+   * account already has an event with its idempotency key, or an earlier event of the batch had it), or
+   * rejected with its index and the reason, so one bad event never loses the good ones and a whole batch
+   * can be retried safely. Events may be up to 35 days old and at most 5 minutes in the future. Needs the
+   * usage:write scope.
+   */
+  recordUsage: RecordUsagePayload;
+  /**
+   * Refunds a payment through Stripe, in full or in part (platform admins only, reason required). For a
+   * credit purchase, the unspent share of its credits is clawed back; credits already spent stay spent.
+   */
+  refundPayment: Payment;
+  /**
+   * Records that the account holds one more countable resource (project, agent, room, gateway, seat...),
+   * named by your own id, if its plan allows one more; beyond the limit: LIMIT_EXCEEDED, and nothing
+   * changes. Registering the same id again is a no-op. Needs `entitlements:write`.
+   */
+  registerResource: RegisterResourcePayload;
+  /** Records that the account no longer holds a resource. Needs `entitlements:write`. */
+  releaseResource: EntitlementCheck;
   /** Applies a received Stripe event again (its handlers converge on Stripe's current state). Platform admins only. */
   replayStripeEvent: StripeEvent;
+  /**
+   * Emails a link to choose a new password, valid for an hour, if the email has a login. Always answers
+   * true, so that it cannot tell anyone whether an email has a login. Public.
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Sets a new password with the token of a reset link (once), and ends every session of that login. Public. */
+  resetPassword: Scalars['Boolean']['output'];
+  /** Takes back a cancellation scheduled for the end of the period. */
+  resumeSubscription: SubscriptionChangePayload;
   /** Revokes an API key at once. Revoking a revoked key returns it unchanged. */
   revokeApiKey: ApiKey;
+  /** Checks the books now. It reports differences; it never changes anything. Platform admins only. */
+  runReconciliation: ReconciliationReport;
+  /** Turns a feature on or off (audited). Platform admins only. */
+  setFeatureFlag: FeatureFlag;
   /**
    * Signs in with email and password. Over HTTP the session cookie is set on the response; the token is
    * never returned in the body.
@@ -366,12 +818,33 @@ export type Mutation = {
   /** Ends the caller's session and clears the cookie. */
   signOut: Scalars['Boolean']['output'];
   /**
+   * Creates a login, an account on the default plan that it owns, and a session (over HTTP the session
+   * cookie is set). Public. An email that already has a login is refused with a field error.
+   */
+  signUp: SignUpPayload;
+  /**
+   * Opens Stripe Checkout for a credit package and returns its URL. The credits are granted when Stripe
+   * confirms the payment, by webhook, exactly once; the card is kept for automatic top-ups.
+   */
+  startCreditPackageCheckout: CheckoutPayload;
+  /**
    * Opens Stripe Checkout for a paid plan and returns its URL. Per-seat plans take a seat count (at least
    * the account's members; defaults to that number). A plan's trial is offered once per account. At most
    * 5 checkouts a minute per user (RATE_LIMITED). The subscription starts when Stripe confirms payment,
    * by webhook; poll `account.checkoutSession` to see it land.
    */
   startSubscriptionCheckout: CheckoutPayload;
+  /**
+   * Starts a trial without a card, for plans that allow one (once per account, from the free plan). Adding
+   * a card through Checkout for the same plan converts it and keeps the remaining days; a trial that ends
+   * without one drops the account back to the free plan.
+   */
+  startTrial: SubscriptionChangePayload;
+  /**
+   * Sets up automatic top-up (needs a card on file, e.g. from an earlier purchase). Turning it on again
+   * clears the failures that switched it off.
+   */
+  updateAutoTopUp: AutoTopUp;
   /**
    * Creates the account a partner names by its external id, on the default plan, or updates its name and
    * billing email. Idempotent: the same input twice changes nothing the second time. Needs a platform-wide
@@ -381,8 +854,63 @@ export type Mutation = {
 };
 
 
+export type MutationAdjustCreditsArgs = {
+  input: AdjustCreditsInput;
+};
+
+
+export type MutationCancelScheduledPlanChangeArgs = {
+  input: AccountActionInput;
+};
+
+
+export type MutationCancelSubscriptionArgs = {
+  input: CancelSubscriptionInput;
+};
+
+
+export type MutationChangePlanArgs = {
+  input: ChangePlanInput;
+};
+
+
+export type MutationChangeSeatsArgs = {
+  input: ChangeSeatsInput;
+};
+
+
+export type MutationConsumeCreditsArgs = {
+  input: ConsumeCreditsInput;
+};
+
+
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
+};
+
+
+export type MutationOpenBillingPortalArgs = {
+  input: OpenBillingPortalInput;
+};
+
+
+export type MutationRecordUsageArgs = {
+  input: RecordUsageInput;
+};
+
+
+export type MutationRefundPaymentArgs = {
+  input: RefundPaymentInput;
+};
+
+
+export type MutationRegisterResourceArgs = {
+  input: ResourceInput;
+};
+
+
+export type MutationReleaseResourceArgs = {
+  input: ResourceInput;
 };
 
 
@@ -391,8 +919,29 @@ export type MutationReplayStripeEventArgs = {
 };
 
 
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  input: ResetPasswordInput;
+};
+
+
+export type MutationResumeSubscriptionArgs = {
+  input: AccountActionInput;
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetFeatureFlagArgs = {
+  enabled: Scalars['Boolean']['input'];
+  key: Scalars['String']['input'];
 };
 
 
@@ -401,13 +950,83 @@ export type MutationSignInArgs = {
 };
 
 
+export type MutationSignUpArgs = {
+  input: SignUpInput;
+};
+
+
+export type MutationStartCreditPackageCheckoutArgs = {
+  input: StartCreditPackageCheckoutInput;
+};
+
+
 export type MutationStartSubscriptionCheckoutArgs = {
   input: StartSubscriptionCheckoutInput;
 };
 
 
+export type MutationStartTrialArgs = {
+  input: StartTrialInput;
+};
+
+
+export type MutationUpdateAutoTopUpArgs = {
+  input: UpdateAutoTopUpInput;
+};
+
+
 export type MutationUpsertAccountArgs = {
   input: UpsertAccountInput;
+};
+
+export type Notification = {
+  __typename?: 'Notification';
+  accountId?: Maybe<Scalars['ID']['output']>;
+  attempts: Scalars['Int']['output'];
+  bodyText: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** What it is about, e.g. payment_failed, trial_ending, credits.low_balance. */
+  kind: Scalars['String']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  recipient: Scalars['String']['output'];
+  sentAt?: Maybe<Scalars['DateTime']['output']>;
+  status: NotificationStatus;
+  subject: Scalars['String']['output'];
+};
+
+export type NotificationConnection = {
+  __typename?: 'NotificationConnection';
+  edges: Array<NotificationEdge>;
+  pageInfo: PageInfo;
+};
+
+export type NotificationEdge = {
+  __typename?: 'NotificationEdge';
+  cursor: Scalars['String']['output'];
+  node: Notification;
+};
+
+export type NotificationStatus =
+  | 'failed'
+  | 'pending'
+  | 'sent'
+  /** Not sent because no SMTP server is configured; kept for the record. */
+  | 'skipped';
+
+export type OpenBillingPortalInput = {
+  accountId: Scalars['ID']['input'];
+  /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
+  returnPath?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type OverageCharge = {
+  __typename?: 'OverageCharge';
+  amount: Money;
+  includedQuantity: Scalars['SafeInt']['output'];
+  meter: Meter;
+  overageQuantity: Scalars['SafeInt']['output'];
+  usedQuantity: Scalars['SafeInt']['output'];
 };
 
 /** Overage is charged per block of units: `price` for every started `blockSize` units. */
@@ -424,6 +1043,53 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
 };
+
+/** A charge or a refund (the seeds' transactions). */
+export type Payment = {
+  __typename?: 'Payment';
+  amount: Money;
+  /** How much of it was refunded so far. */
+  amountRefunded: Money;
+  /** Charged off-session by automatic top-up. */
+  automatic: Scalars['Boolean']['output'];
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  failureReason?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  invoice?: Maybe<Invoice>;
+  /** Milli-credits bought, for credit top-ups. */
+  milliCredits?: Maybe<Scalars['SafeInt']['output']>;
+  status: PaymentStatus;
+  type: PaymentType;
+};
+
+export type PaymentConnection = {
+  __typename?: 'PaymentConnection';
+  edges: Array<PaymentEdge>;
+  pageInfo: PageInfo;
+};
+
+export type PaymentEdge = {
+  __typename?: 'PaymentEdge';
+  cursor: Scalars['String']['output'];
+  node: Payment;
+};
+
+export type PaymentStatus =
+  | 'cancelled'
+  | 'completed'
+  | 'failed'
+  | 'pending'
+  | 'refunded';
+
+export type PaymentType =
+  | 'credit_top_up'
+  | 'refund'
+  | 'subscription_cancel'
+  | 'subscription_downgrade'
+  | 'subscription_payment'
+  | 'subscription_upgrade';
 
 /** One version of a plan. Subscribers keep the version they bought until they are moved deliberately. */
 export type Plan = {
@@ -456,6 +1122,33 @@ export type Plan = {
   version: Scalars['Int']['output'];
 };
 
+export type PlanChangeKind =
+  /** Takes effect at the end of the current period. */
+  | 'downgrade'
+  /** Takes effect now, prorated and invoiced at once. */
+  | 'upgrade';
+
+export type PlanChangePreview = {
+  __typename?: 'PlanChangePreview';
+  /** Charged now (negative: a credit toward the next invoice); zero for downgrades. */
+  amountDueNow: Money;
+  effectiveAt: Scalars['DateTime']['output'];
+  kind: PlanChangeKind;
+  lines: Array<PlanChangePreviewLine>;
+  plan: Plan;
+  /** Pass to changePlan or changeSeats to be charged exactly this. */
+  prorationDate?: Maybe<Scalars['Int']['output']>;
+  seats: Scalars['Int']['output'];
+};
+
+export type PlanChangePreviewLine = {
+  __typename?: 'PlanChangePreviewLine';
+  amount: Money;
+  description?: Maybe<Scalars['String']['output']>;
+  /** A prorated line (unused time credited, remaining time charged). */
+  proration: Scalars['Boolean']['output'];
+};
+
 export type PurchaseMode =
   /** Sold by the sales team; the pricing page shows a contact link instead of a price. */
   | 'contact_sales'
@@ -469,14 +1162,40 @@ export type Query = {
    * caller cannot see is NOT_FOUND.
    */
   account: Account;
+  /**
+   * Every account, newest first: search by name, external id, billing email or a member's email; filter by
+   * the current plan's key, the subscription's status, or past due. Platform admins only.
+   */
+  adminAccounts: AdminAccountConnection;
   /** The credit packages on sale. Public. */
   creditPackages: Array<CreditPackage>;
+  /**
+   * May this account do X? For one feature key: allowed or not, the limit, used, remaining, and whether the
+   * soft-limit warning threshold is crossed. Name the account by id or by the partner's external id. Needs
+   * `entitlements:read` (partners) or membership of the account. A feature the plan lacks is not allowed.
+   */
+  entitlement: EntitlementCheck;
+  /** Every switch platform admins can flip, with its current value. Platform admins only. */
+  featureFlags: Array<FeatureFlag>;
   /** The meters usage can be recorded against. Public. */
   meters: Array<Meter>;
+  /** Every notice the service queued (sent by email when SMTP is configured), newest first. Platform admins only. */
+  notifications: NotificationConnection;
   /** The plans on sale, cheapest tier first. Public. */
   plans: Array<Plan>;
+  /** What changing to a plan (or a seat count) would cost now and when it would take effect. Changes nothing. */
+  previewPlanChange: PlanChangePreview;
+  /** The latest check of the books (daily, or run by hand). Platform admins only. */
+  reconciliation?: Maybe<ReconciliationReport>;
+  /**
+   * MRR, ARR, ARPU, churn, trial conversion, subscriptions by tier and failed payments, for a range, with a
+   * series for charts. Amounts in minor units of `currency`. Platform admins only.
+   */
+  revenueMetrics: RevenueMetrics;
   /** The Stripe webhook log, newest first. Platform admins only. */
   stripeEvents: StripeEventConnection;
+  /** Whether the parts the service depends on are working. Platform admins only. */
+  systemHealth: SystemHealth;
   /** The signed-in user, or null for a visitor or an API key. */
   viewer?: Maybe<Viewer>;
 };
@@ -488,8 +1207,48 @@ export type QueryAccountArgs = {
 };
 
 
+export type QueryAdminAccountsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  pastDue?: InputMaybe<Scalars['Boolean']['input']>;
+  planKey?: InputMaybe<Scalars['String']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<SubscriptionStatus>;
+};
+
+
+export type QueryEntitlementArgs = {
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  featureKey: Scalars['String']['input'];
+};
+
+
+export type QueryNotificationsArgs = {
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<NotificationStatus>;
+};
+
+
 export type QueryPlansArgs = {
   includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryPreviewPlanChangeArgs = {
+  accountId: Scalars['ID']['input'];
+  planId: Scalars['ID']['input'];
+  seats?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRevenueMetricsArgs = {
+  currency?: InputMaybe<Scalars['String']['input']>;
+  from: Scalars['DateTime']['input'];
+  granularity?: InputMaybe<MetricsGranularity>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -498,6 +1257,112 @@ export type QueryStripeEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<StripeEventStatus>;
   type?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ReconciliationDifference = {
+  __typename?: 'ReconciliationDifference';
+  accountId?: Maybe<Scalars['ID']['output']>;
+  actual: Scalars['String']['output'];
+  check: Scalars['String']['output'];
+  expected: Scalars['String']['output'];
+  subject: Scalars['String']['output'];
+};
+
+/**
+ * One check of the books: cached balances against their ledgers, grants against their allocations, paid
+ * credit purchases against their grants, and recent payments against Stripe.
+ */
+export type ReconciliationReport = {
+  __typename?: 'ReconciliationReport';
+  accountsChecked: Scalars['Int']['output'];
+  /** True when nothing differs. */
+  balanced: Scalars['Boolean']['output'];
+  differences: Array<ReconciliationDifference>;
+  finishedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  paymentsComparedWithStripe: Scalars['Int']['output'];
+  startedAt: Scalars['DateTime']['output'];
+};
+
+/** A batch of usage events. */
+export type RecordUsageInput = {
+  /** At most 1,000 events. */
+  events: Array<UsageEventInput>;
+};
+
+/** What became of a batch of usage events. */
+export type RecordUsagePayload = {
+  __typename?: 'RecordUsagePayload';
+  /** Events stored by this call. */
+  accepted: Scalars['Int']['output'];
+  /** Events ignored because their idempotency key was already used. */
+  duplicates: Scalars['Int']['output'];
+  /** One entry per refused event, by its index in the batch. */
+  errors: Array<UsageEventError>;
+  /** Events refused; `errors` says why. */
+  rejected: Scalars['Int']['output'];
+};
+
+export type RefundPaymentInput = {
+  /** Minor units; the whole refundable remainder when omitted. */
+  amount?: InputMaybe<Scalars['SafeInt']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  paymentId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+export type RegisterResourcePayload = {
+  __typename?: 'RegisterResourcePayload';
+  check: EntitlementCheck;
+  /** False when the resource was already registered. */
+  created: Scalars['Boolean']['output'];
+};
+
+export type ResetPasswordInput = {
+  /** The new password: at least 10 characters. */
+  password: Scalars['String']['input'];
+  /** The token from the emailed link. */
+  token: Scalars['String']['input'];
+};
+
+export type ResourceInput = {
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  /** A countable feature of the plan (projects, agents, rooms, gateways, seats...). */
+  featureKey: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Your own id for the resource. */
+  resourceId: Scalars['String']['input'];
+};
+
+export type RevenueMetrics = {
+  __typename?: 'RevenueMetrics';
+  /** MRR per paying account. */
+  arpu: Scalars['SafeInt']['output'];
+  arr: Scalars['SafeInt']['output'];
+  /** Paid subscriptions that ended in the range, per 10,000 paid at its start (250 = 2.5%). */
+  churnBasisPoints: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  failedPayments: FailedPayments;
+  /** Monthly recurring revenue now (yearly plans count a twelfth), in minor units. */
+  mrr: Scalars['SafeInt']['output'];
+  payingAccounts: Scalars['Int']['output'];
+  series: Array<RevenuePoint>;
+  subscriptionsByTier: Array<TierCount>;
+  /** Trials that ended in the range and became paid, per 10,000 trials that ended. */
+  trialConversionBasisPoints: Scalars['Int']['output'];
+  trialsEnded: Scalars['Int']['output'];
+};
+
+/** One bucket of the revenue series: recurring revenue at its start, cash over its length. */
+export type RevenuePoint = {
+  __typename?: 'RevenuePoint';
+  at: Scalars['DateTime']['output'];
+  collected: Scalars['SafeInt']['output'];
+  failedPayments: Scalars['Int']['output'];
+  mrr: Scalars['SafeInt']['output'];
+  payingAccounts: Scalars['Int']['output'];
+  refunded: Scalars['SafeInt']['output'];
 };
 
 export type ScheduledPlanChange = {
@@ -517,6 +1382,28 @@ export type SignInPayload = {
   user: User;
 };
 
+export type SignUpInput = {
+  /** The organisation's name, shown on invoices. */
+  accountName: Scalars['String']['input'];
+  email: Scalars['String']['input'];
+  /** The person's name. */
+  name: Scalars['String']['input'];
+  /** At least 10 characters. */
+  password: Scalars['String']['input'];
+};
+
+export type SignUpPayload = {
+  __typename?: 'SignUpPayload';
+  account: Account;
+  user: User;
+};
+
+export type StartCreditPackageCheckoutInput = {
+  accountId: Scalars['ID']['input'];
+  creditPackageId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type StartSubscriptionCheckoutInput = {
   accountId: Scalars['ID']['input'];
   /** Makes the call safe to retry: the same key and input return the first result. */
@@ -524,6 +1411,12 @@ export type StartSubscriptionCheckoutInput = {
   planId: Scalars['ID']['input'];
   /** Seats, for per-seat plans only. */
   seats?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type StartTrialInput = {
+  accountId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  planId: Scalars['ID']['input'];
 };
 
 /** One Stripe event as we received and applied it. */
@@ -562,6 +1455,23 @@ export type StripeEventStatus =
   | 'processed'
   | 'received';
 
+export type StripeMode =
+  /** The built-in emulator: no money moves. */
+  | 'emulated'
+  /** Real Stripe, through STRIPE_SECRET_KEY. */
+  | 'real';
+
+export type SubscriptionChangePayload = {
+  __typename?: 'SubscriptionChangePayload';
+  /** The account's current subscription now. */
+  currentSubscription: BillingSubscription;
+  effectiveAt?: Maybe<Scalars['DateTime']['output']>;
+  /** For plan changes: whether it happened now or is scheduled. */
+  kind?: Maybe<PlanChangeKind>;
+  /** The subscription after the change (for a cancellation at once: the ended one). */
+  subscription: BillingSubscription;
+};
+
 export type SubscriptionStatus =
   | 'active'
   | 'canceled'
@@ -571,6 +1481,54 @@ export type SubscriptionStatus =
   | 'past_due'
   | 'paused'
   | 'trialing';
+
+export type SystemHealth = {
+  __typename?: 'SystemHealth';
+  checkedAt: Scalars['DateTime']['output'];
+  /** The database answers. */
+  database: HealthCheck;
+  /** Background work (the notifications outbox) is not piling up. */
+  jobQueue: HealthCheck;
+  /** Every migration has been applied. */
+  migrations: HealthCheck;
+  stripeMode: StripeMode;
+};
+
+export type TierCount = {
+  __typename?: 'TierCount';
+  count: Scalars['Int']['output'];
+  tier: Scalars['String']['output'];
+};
+
+export type UpcomingInvoice = {
+  __typename?: 'UpcomingInvoice';
+  amountDue: Money;
+  lines: Array<UpcomingInvoiceLine>;
+  periodEnd: Scalars['DateTime']['output'];
+  /** The period the invoice will open (it is issued at its start). */
+  periodStart: Scalars['DateTime']['output'];
+  /** What Stripe will invoice plus the overage accrued so far. */
+  total: Money;
+  /** Usage beyond the plan's allowances so far this period, billed when the period ends. */
+  usageOverage: Array<OverageCharge>;
+};
+
+export type UpcomingInvoiceLine = {
+  __typename?: 'UpcomingInvoiceLine';
+  amount: Money;
+  description?: Maybe<Scalars['String']['output']>;
+  proration: Scalars['Boolean']['output'];
+  quantity?: Maybe<Scalars['SafeInt']['output']>;
+};
+
+export type UpdateAutoTopUpInput = {
+  accountId: Scalars['ID']['input'];
+  /** A package available for automatic top-ups. */
+  creditPackageId: Scalars['ID']['input'];
+  enabled: Scalars['Boolean']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  thresholdMilliCredits: Scalars['SafeInt']['input'];
+};
 
 export type UpsertAccountInput = {
   billingEmail?: InputMaybe<Scalars['String']['input']>;
@@ -586,6 +1544,66 @@ export type UpsertAccountPayload = {
   account: Account;
   /** True when this call created the account. */
   created: Scalars['Boolean']['output'];
+};
+
+/** The usage of a meter in one bucket. */
+export type UsageBucket = {
+  __typename?: 'UsageBucket';
+  /** The meter's aggregate over the bucket. */
+  quantity: Scalars['SafeInt']['output'];
+  /** When the bucket starts. */
+  start: Scalars['DateTime']['output'];
+};
+
+/** Why one event of a batch was refused. */
+export type UsageEventError = {
+  __typename?: 'UsageEventError';
+  /** A code from the error catalogue: BAD_USER_INPUT or NOT_FOUND. */
+  code: Scalars['String']['output'];
+  /** The input field at fault, if one is. */
+  field?: Maybe<Scalars['String']['output']>;
+  /** The event's position in `events`, from 0. */
+  index: Scalars['Int']['output'];
+  /** What is wrong, in words a person can act on. */
+  message: Scalars['String']['output'];
+};
+
+/** One usage event: a quantity of a meter used by an account at an instant. */
+export type UsageEventInput = {
+  /** The account by our id; give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  /** Unique per account: an event whose key the account already has is ignored. */
+  idempotencyKey: Scalars['String']['input'];
+  /** The meter, e.g. agent_action.small. */
+  meterKey: Scalars['String']['input'];
+  /** When the usage happened: at most 35 days ago and at most 5 minutes ahead. */
+  occurredAt: Scalars['DateTime']['input'];
+  /** Extra facts about the event; a unique-count meter counts the distinct values of its property. */
+  properties?: InputMaybe<Scalars['UsageProperties']['input']>;
+  /** Units used (0 or more). Meters that count events or distinct values ignore it. */
+  quantity: Scalars['SafeInt']['input'];
+};
+
+/** The size of the buckets of a usage series. All are in UTC. */
+export type UsageGranularity =
+  /** Days, midnight to midnight UTC. */
+  | 'day'
+  /** Hours. */
+  | 'hour'
+  /** Calendar months. */
+  | 'month';
+
+/** One meter's usage over time. */
+export type UsageSeries = {
+  __typename?: 'UsageSeries';
+  /** Consecutive buckets, oldest first. */
+  buckets: Array<UsageBucket>;
+  /** The size of each bucket. */
+  granularity: UsageGranularity;
+  /** The meter. */
+  meter: Meter;
 };
 
 export type User = {
@@ -677,22 +1695,48 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Account: ResolverTypeWrapper<AccountModel>;
+  AccountActionInput: AccountActionInput;
+  AccountMember: ResolverTypeWrapper<MembershipModel>;
+  AdjustCreditsInput: AdjustCreditsInput;
+  AdjustCreditsPayload: ResolverTypeWrapper<CreditAdjustmentModel>;
+  AdminAccountConnection: ResolverTypeWrapper<AccountPageModel>;
+  AdminAccountEdge: ResolverTypeWrapper<Omit<AdminAccountEdge, 'node'> & { node: ResolversTypes['Account'] }>;
   ApiKey: ResolverTypeWrapper<ApiKeyModel>;
   ApiScope: ResolverTypeWrapper<ApiScope>;
+  AuditLogConnection: ResolverTypeWrapper<AuditLogPageModel>;
+  AuditLogEdge: ResolverTypeWrapper<Omit<AuditLogEdge, 'node'> & { node: ResolversTypes['AuditLogEntry'] }>;
+  AuditLogEntry: ResolverTypeWrapper<AuditEntryModel>;
+  AutoTopUp: ResolverTypeWrapper<AutoTopUpSettingsModel>;
   BillingInterval: ResolverTypeWrapper<BillingInterval>;
+  BillingPortalPayload: ResolverTypeWrapper<BillingPortalPayload>;
   BillingSubscription: ResolverTypeWrapper<SubscriptionModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancelSubscriptionInput: CancelSubscriptionInput;
+  ChangePlanInput: ChangePlanInput;
+  ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: ResolverTypeWrapper<Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversTypes['CheckoutSession'] }>;
   CheckoutPurpose: ResolverTypeWrapper<CheckoutPurpose>;
   CheckoutSession: ResolverTypeWrapper<CheckoutSessionModel>;
   CheckoutStatus: ResolverTypeWrapper<CheckoutStatus>;
+  ConsumeCreditsInput: ConsumeCreditsInput;
+  ConsumeCreditsPayload: ResolverTypeWrapper<CreditConsumptionResultModel>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreditBalance: ResolverTypeWrapper<CreditBalanceModel>;
+  CreditGrant: ResolverTypeWrapper<CreditGrantModel>;
+  CreditGrantSource: ResolverTypeWrapper<CreditGrantSource>;
+  CreditLedgerConnection: ResolverTypeWrapper<CreditLedgerPageModel>;
+  CreditLedgerEdge: ResolverTypeWrapper<Omit<CreditLedgerEdge, 'node'> & { node: ResolversTypes['CreditLedgerEntry'] }>;
+  CreditLedgerEntry: ResolverTypeWrapper<CreditLedgerEntryModel>;
+  CreditLedgerEntryType: ResolverTypeWrapper<CreditLedgerEntryType>;
   CreditPackage: ResolverTypeWrapper<CreditPackageModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Entitlement: ResolverTypeWrapper<PlanEntitlementModel>;
+  EntitlementCheck: ResolverTypeWrapper<EntitlementCheckModel>;
   EntitlementKind: ResolverTypeWrapper<EntitlementKind>;
+  FailedPayments: ResolverTypeWrapper<FailedPayments>;
+  FeatureFlag: ResolverTypeWrapper<FeatureFlag>;
+  HealthCheck: ResolverTypeWrapper<HealthCheck>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Invoice: ResolverTypeWrapper<InvoiceModel>;
@@ -706,26 +1750,68 @@ export type ResolversTypes = {
   Meter: ResolverTypeWrapper<MeterModel>;
   MeterAggregation: ResolverTypeWrapper<MeterAggregation>;
   MeterUsage: ResolverTypeWrapper<MeterUsageModel>;
+  MetricsGranularity: ResolverTypeWrapper<MetricsGranularity>;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Notification: ResolverTypeWrapper<NotificationModel>;
+  NotificationConnection: ResolverTypeWrapper<NotificationPageModel>;
+  NotificationEdge: ResolverTypeWrapper<Omit<NotificationEdge, 'node'> & { node: ResolversTypes['Notification'] }>;
+  NotificationStatus: ResolverTypeWrapper<NotificationStatus>;
+  OpenBillingPortalInput: OpenBillingPortalInput;
+  OverageCharge: ResolverTypeWrapper<OverageChargeModel>;
   OveragePrice: ResolverTypeWrapper<OveragePrice>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Payment: ResolverTypeWrapper<PaymentModel>;
+  PaymentConnection: ResolverTypeWrapper<PaymentPageModel>;
+  PaymentEdge: ResolverTypeWrapper<Omit<PaymentEdge, 'node'> & { node: ResolversTypes['Payment'] }>;
+  PaymentStatus: ResolverTypeWrapper<PaymentStatus>;
+  PaymentType: ResolverTypeWrapper<PaymentType>;
   Plan: ResolverTypeWrapper<PlanModel>;
+  PlanChangeKind: ResolverTypeWrapper<PlanChangeKind>;
+  PlanChangePreview: ResolverTypeWrapper<PlanChangePreviewModel>;
+  PlanChangePreviewLine: ResolverTypeWrapper<PlanChangePreviewLine>;
   PurchaseMode: ResolverTypeWrapper<PurchaseMode>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReconciliationDifference: ResolverTypeWrapper<DifferenceModel>;
+  ReconciliationReport: ResolverTypeWrapper<ReconciliationReportModel>;
+  RecordUsageInput: RecordUsageInput;
+  RecordUsagePayload: ResolverTypeWrapper<UsageBatchResultModel>;
+  RefundPaymentInput: RefundPaymentInput;
+  RegisterResourcePayload: ResolverTypeWrapper<Omit<RegisterResourcePayload, 'check'> & { check: ResolversTypes['EntitlementCheck'] }>;
+  ResetPasswordInput: ResetPasswordInput;
+  ResourceInput: ResourceInput;
+  RevenueMetrics: ResolverTypeWrapper<RevenueMetricsModel>;
+  RevenuePoint: ResolverTypeWrapper<RevenuePoint>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   ScheduledPlanChange: ResolverTypeWrapper<Omit<ScheduledPlanChange, 'plan'> & { plan: ResolversTypes['Plan'] }>;
   SignInInput: SignInInput;
   SignInPayload: ResolverTypeWrapper<Omit<SignInPayload, 'user'> & { user: ResolversTypes['User'] }>;
+  SignUpInput: SignUpInput;
+  SignUpPayload: ResolverTypeWrapper<Omit<SignUpPayload, 'account' | 'user'> & { account: ResolversTypes['Account'], user: ResolversTypes['User'] }>;
+  StartCreditPackageCheckoutInput: StartCreditPackageCheckoutInput;
   StartSubscriptionCheckoutInput: StartSubscriptionCheckoutInput;
+  StartTrialInput: StartTrialInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   StripeEvent: ResolverTypeWrapper<StripeEventModel>;
   StripeEventConnection: ResolverTypeWrapper<StripeEventPageModel>;
   StripeEventEdge: ResolverTypeWrapper<Omit<StripeEventEdge, 'node'> & { node: ResolversTypes['StripeEvent'] }>;
   StripeEventStatus: ResolverTypeWrapper<StripeEventStatus>;
+  StripeMode: ResolverTypeWrapper<StripeMode>;
+  SubscriptionChangePayload: ResolverTypeWrapper<Omit<SubscriptionChangePayload, 'currentSubscription' | 'kind' | 'subscription'> & { currentSubscription: ResolversTypes['BillingSubscription'], kind?: Maybe<ResolversTypes['PlanChangeKind']>, subscription: ResolversTypes['BillingSubscription'] }>;
   SubscriptionStatus: ResolverTypeWrapper<SubscriptionStatus>;
+  SystemHealth: ResolverTypeWrapper<SystemHealthModel>;
+  TierCount: ResolverTypeWrapper<TierCount>;
+  UpcomingInvoice: ResolverTypeWrapper<UpcomingInvoiceModel>;
+  UpcomingInvoiceLine: ResolverTypeWrapper<UpcomingInvoiceLine>;
+  UpdateAutoTopUpInput: UpdateAutoTopUpInput;
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: ResolverTypeWrapper<Omit<UpsertAccountPayload, 'account'> & { account: ResolversTypes['Account'] }>;
+  UsageBucket: ResolverTypeWrapper<UsageBucket>;
+  UsageEventError: ResolverTypeWrapper<UsageEventError>;
+  UsageEventInput: UsageEventInput;
+  UsageGranularity: ResolverTypeWrapper<UsageGranularity>;
+  UsageProperties: ResolverTypeWrapper<Scalars['UsageProperties']['output']>;
+  UsageSeries: ResolverTypeWrapper<UsageSeriesModel>;
   User: ResolverTypeWrapper<UserModel>;
   Viewer: ResolverTypeWrapper<UserActorModel>;
 };
@@ -733,17 +1819,41 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Account: AccountModel;
+  AccountActionInput: AccountActionInput;
+  AccountMember: MembershipModel;
+  AdjustCreditsInput: AdjustCreditsInput;
+  AdjustCreditsPayload: CreditAdjustmentModel;
+  AdminAccountConnection: AccountPageModel;
+  AdminAccountEdge: Omit<AdminAccountEdge, 'node'> & { node: ResolversParentTypes['Account'] };
   ApiKey: ApiKeyModel;
+  AuditLogConnection: AuditLogPageModel;
+  AuditLogEdge: Omit<AuditLogEdge, 'node'> & { node: ResolversParentTypes['AuditLogEntry'] };
+  AuditLogEntry: AuditEntryModel;
+  AutoTopUp: AutoTopUpSettingsModel;
+  BillingPortalPayload: BillingPortalPayload;
   BillingSubscription: SubscriptionModel;
   Boolean: Scalars['Boolean']['output'];
+  CancelSubscriptionInput: CancelSubscriptionInput;
+  ChangePlanInput: ChangePlanInput;
+  ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversParentTypes['CheckoutSession'] };
   CheckoutSession: CheckoutSessionModel;
+  ConsumeCreditsInput: ConsumeCreditsInput;
+  ConsumeCreditsPayload: CreditConsumptionResultModel;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreditBalance: CreditBalanceModel;
+  CreditGrant: CreditGrantModel;
+  CreditLedgerConnection: CreditLedgerPageModel;
+  CreditLedgerEdge: Omit<CreditLedgerEdge, 'node'> & { node: ResolversParentTypes['CreditLedgerEntry'] };
+  CreditLedgerEntry: CreditLedgerEntryModel;
   CreditPackage: CreditPackageModel;
   DateTime: Scalars['DateTime']['output'];
   Entitlement: PlanEntitlementModel;
+  EntitlementCheck: EntitlementCheckModel;
+  FailedPayments: FailedPayments;
+  FeatureFlag: FeatureFlag;
+  HealthCheck: HealthCheck;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Invoice: InvoiceModel;
@@ -755,38 +1865,105 @@ export type ResolversParentTypes = {
   MeterUsage: MeterUsageModel;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
+  Notification: NotificationModel;
+  NotificationConnection: NotificationPageModel;
+  NotificationEdge: Omit<NotificationEdge, 'node'> & { node: ResolversParentTypes['Notification'] };
+  OpenBillingPortalInput: OpenBillingPortalInput;
+  OverageCharge: OverageChargeModel;
   OveragePrice: OveragePrice;
   PageInfo: PageInfo;
+  Payment: PaymentModel;
+  PaymentConnection: PaymentPageModel;
+  PaymentEdge: Omit<PaymentEdge, 'node'> & { node: ResolversParentTypes['Payment'] };
   Plan: PlanModel;
+  PlanChangePreview: PlanChangePreviewModel;
+  PlanChangePreviewLine: PlanChangePreviewLine;
   Query: Record<PropertyKey, never>;
+  ReconciliationDifference: DifferenceModel;
+  ReconciliationReport: ReconciliationReportModel;
+  RecordUsageInput: RecordUsageInput;
+  RecordUsagePayload: UsageBatchResultModel;
+  RefundPaymentInput: RefundPaymentInput;
+  RegisterResourcePayload: Omit<RegisterResourcePayload, 'check'> & { check: ResolversParentTypes['EntitlementCheck'] };
+  ResetPasswordInput: ResetPasswordInput;
+  ResourceInput: ResourceInput;
+  RevenueMetrics: RevenueMetricsModel;
+  RevenuePoint: RevenuePoint;
   SafeInt: Scalars['SafeInt']['output'];
   ScheduledPlanChange: Omit<ScheduledPlanChange, 'plan'> & { plan: ResolversParentTypes['Plan'] };
   SignInInput: SignInInput;
   SignInPayload: Omit<SignInPayload, 'user'> & { user: ResolversParentTypes['User'] };
+  SignUpInput: SignUpInput;
+  SignUpPayload: Omit<SignUpPayload, 'account' | 'user'> & { account: ResolversParentTypes['Account'], user: ResolversParentTypes['User'] };
+  StartCreditPackageCheckoutInput: StartCreditPackageCheckoutInput;
   StartSubscriptionCheckoutInput: StartSubscriptionCheckoutInput;
+  StartTrialInput: StartTrialInput;
   String: Scalars['String']['output'];
   StripeEvent: StripeEventModel;
   StripeEventConnection: StripeEventPageModel;
   StripeEventEdge: Omit<StripeEventEdge, 'node'> & { node: ResolversParentTypes['StripeEvent'] };
+  SubscriptionChangePayload: Omit<SubscriptionChangePayload, 'currentSubscription' | 'subscription'> & { currentSubscription: ResolversParentTypes['BillingSubscription'], subscription: ResolversParentTypes['BillingSubscription'] };
+  SystemHealth: SystemHealthModel;
+  TierCount: TierCount;
+  UpcomingInvoice: UpcomingInvoiceModel;
+  UpcomingInvoiceLine: UpcomingInvoiceLine;
+  UpdateAutoTopUpInput: UpdateAutoTopUpInput;
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: Omit<UpsertAccountPayload, 'account'> & { account: ResolversParentTypes['Account'] };
+  UsageBucket: UsageBucket;
+  UsageEventError: UsageEventError;
+  UsageEventInput: UsageEventInput;
+  UsageProperties: Scalars['UsageProperties']['output'];
+  UsageSeries: UsageSeriesModel;
   User: UserModel;
   Viewer: UserActorModel;
 };
 
 export type AccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<AccountAuditLogArgs, 'first'>>;
+  autoTopUp?: Resolver<Maybe<ResolversTypes['AutoTopUp']>, ParentType, ContextType>;
   billingEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   checkoutSession?: Resolver<Maybe<ResolversTypes['CheckoutSession']>, ParentType, ContextType, RequireFields<AccountCheckoutSessionArgs, 'id'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   creditBalance?: Resolver<ResolversTypes['CreditBalance'], ParentType, ContextType>;
+  creditGrants?: Resolver<Array<ResolversTypes['CreditGrant']>, ParentType, ContextType>;
+  creditLedger?: Resolver<ResolversTypes['CreditLedgerConnection'], ParentType, ContextType, RequireFields<AccountCreditLedgerArgs, 'first'>>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entitlements?: Resolver<Array<ResolversTypes['EntitlementCheck']>, ParentType, ContextType>;
   externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<AccountInvoicesArgs, 'first'>>;
+  members?: Resolver<Array<ResolversTypes['AccountMember']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<AccountPaymentsArgs, 'first'>>;
   subscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
+  upcomingInvoice?: Resolver<Maybe<ResolversTypes['UpcomingInvoice']>, ParentType, ContextType>;
+  usageSeries?: Resolver<Array<ResolversTypes['UsageSeries']>, ParentType, ContextType, RequireFields<AccountUsageSeriesArgs, 'from' | 'granularity' | 'to'>>;
   usageSummary?: Resolver<Array<ResolversTypes['MeterUsage']>, ParentType, ContextType>;
+};
+
+export type AccountMemberResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccountMember'] = ResolversParentTypes['AccountMember']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MembershipRole'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type AdjustCreditsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdjustCreditsPayload'] = ResolversParentTypes['AdjustCreditsPayload']> = {
+  grant?: Resolver<Maybe<ResolversTypes['CreditGrant']>, ParentType, ContextType>;
+  ledgerEntry?: Resolver<ResolversTypes['CreditLedgerEntry'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type AdminAccountConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdminAccountConnection'] = ResolversParentTypes['AdminAccountConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AdminAccountEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AdminAccountEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdminAccountEdge'] = ResolversParentTypes['AdminAccountEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
 };
 
 export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
@@ -801,9 +1978,45 @@ export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends Res
   scopes?: Resolver<Array<ResolversTypes['ApiScope']>, ParentType, ContextType>;
 };
 
-export type ApiScopeResolvers = { ACCOUNTS_READ: 'accounts:read', ACCOUNTS_WRITE: 'accounts:write', BILLING_READ: 'billing:read', BILLING_WRITE: 'billing:write', CREDITS_READ: 'credits:read', CREDITS_WRITE: 'credits:write', ENTITLEMENTS_READ: 'entitlements:read', USAGE_READ: 'usage:read', USAGE_WRITE: 'usage:write' };
+export type ApiScopeResolvers = { ACCOUNTS_READ: 'accounts:read', ACCOUNTS_WRITE: 'accounts:write', BILLING_READ: 'billing:read', BILLING_WRITE: 'billing:write', CREDITS_READ: 'credits:read', CREDITS_WRITE: 'credits:write', ENTITLEMENTS_READ: 'entitlements:read', ENTITLEMENTS_WRITE: 'entitlements:write', USAGE_READ: 'usage:read', USAGE_WRITE: 'usage:write' };
+
+export type AuditLogConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditLogConnection'] = ResolversParentTypes['AuditLogConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuditLogEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AuditLogEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditLogEdge'] = ResolversParentTypes['AuditLogEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditLogEntry'], ParentType, ContextType>;
+};
+
+export type AuditLogEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditLogEntry'] = ResolversParentTypes['AuditLogEntry']> = {
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  detailsJson?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AutoTopUpResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AutoTopUp'] = ResolversParentTypes['AutoTopUp']> = {
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  creditPackage?: Resolver<ResolversTypes['CreditPackage'], ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  inFlight?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lastAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  thresholdMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+};
 
 export type BillingIntervalResolvers = { LIFETIME: 'lifetime', MONTH: 'month', YEAR: 'year' };
+
+export type BillingPortalPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BillingPortalPayload'] = ResolversParentTypes['BillingPortalPayload']> = {
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type BillingSubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BillingSubscription'] = ResolversParentTypes['BillingSubscription']> = {
   cancelAtPeriodEnd?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -840,6 +2053,14 @@ export type CheckoutSessionResolvers<ContextType = GraphQLContext, ParentType ex
 
 export type CheckoutStatusResolvers = { COMPLETED: 'completed', EXPIRED: 'expired', OPEN: 'open' };
 
+export type ConsumeCreditsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumeCreditsPayload'] = ResolversParentTypes['ConsumeCreditsPayload']> = {
+  balanceAfterMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  chargedMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  includedQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  ledgerEntry?: Resolver<Maybe<ResolversTypes['CreditLedgerEntry']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = {
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -849,6 +2070,41 @@ export type CreditBalanceResolvers<ContextType = GraphQLContext, ParentType exte
   milliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
+
+export type CreditGrantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreditGrant'] = ResolversParentTypes['CreditGrant']> = {
+  amountMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remainingMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['CreditGrantSource'], ParentType, ContextType>;
+};
+
+export type CreditGrantSourceResolvers = { MANUAL_ADJUSTMENT: 'manual_adjustment', PLAN_ALLOWANCE: 'plan_allowance', PROMOTION: 'promotion', PURCHASE: 'purchase', REFUND: 'refund' };
+
+export type CreditLedgerConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreditLedgerConnection'] = ResolversParentTypes['CreditLedgerConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CreditLedgerEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CreditLedgerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreditLedgerEdge'] = ResolversParentTypes['CreditLedgerEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CreditLedgerEntry'], ParentType, ContextType>;
+};
+
+export type CreditLedgerEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreditLedgerEntry'] = ResolversParentTypes['CreditLedgerEntry']> = {
+  amountMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  balanceAfterMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  grantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['CreditLedgerEntryType'], ParentType, ContextType>;
+};
+
+export type CreditLedgerEntryTypeResolvers = { ADJUSTMENT: 'adjustment', CONSUMPTION: 'consumption', EXPIRY: 'expiry', GRANT: 'grant', REFUND_CLAWBACK: 'refund_clawback' };
 
 export type CreditPackageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreditPackage'] = ResolversParentTypes['CreditPackage']> = {
   availableForAutoTopUp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -876,7 +2132,40 @@ export type EntitlementResolvers<ContextType = GraphQLContext, ParentType extend
   unlimited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type EntitlementCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EntitlementCheck'] = ResolversParentTypes['EntitlementCheck']> = {
+  allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  featureKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['EntitlementKind']>, ParentType, ContextType>;
+  limit?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+  overageAllowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  periodEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  periodStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  plan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType>;
+  remaining?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+  softLimitPercent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  softLimitReached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unlimited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  used?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+};
+
 export type EntitlementKindResolvers = { BOOLEAN: 'boolean', CREDITS: 'credits', LIMIT: 'limit', METERED: 'metered' };
+
+export type FailedPaymentsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FailedPayments'] = ResolversParentTypes['FailedPayments']> = {
+  amount?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FeatureFlagResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FeatureFlag'] = ResolversParentTypes['FeatureFlag']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type HealthCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HealthCheck'] = ResolversParentTypes['HealthCheck']> = {
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
 
 export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
   amountDue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -944,8 +2233,11 @@ export type MeterUsageResolvers<ContextType = GraphQLContext, ParentType extends
   periodEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   periodStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  remaining?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
   unlimited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export type MetricsGranularityResolvers = { DAY: 'day', MONTH: 'month' };
 
 export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
@@ -953,13 +2245,67 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  adjustCredits?: Resolver<ResolversTypes['AdjustCreditsPayload'], ParentType, ContextType, RequireFields<MutationAdjustCreditsArgs, 'input'>>;
+  cancelScheduledPlanChange?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelScheduledPlanChangeArgs, 'input'>>;
+  cancelSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'input'>>;
+  changePlan?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationChangePlanArgs, 'input'>>;
+  changeSeats?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationChangeSeatsArgs, 'input'>>;
+  consumeCredits?: Resolver<ResolversTypes['ConsumeCreditsPayload'], ParentType, ContextType, RequireFields<MutationConsumeCreditsArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  openBillingPortal?: Resolver<ResolversTypes['BillingPortalPayload'], ParentType, ContextType, RequireFields<MutationOpenBillingPortalArgs, 'input'>>;
+  recordUsage?: Resolver<ResolversTypes['RecordUsagePayload'], ParentType, ContextType, RequireFields<MutationRecordUsageArgs, 'input'>>;
+  refundPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRefundPaymentArgs, 'input'>>;
+  registerResource?: Resolver<ResolversTypes['RegisterResourcePayload'], ParentType, ContextType, RequireFields<MutationRegisterResourceArgs, 'input'>>;
+  releaseResource?: Resolver<ResolversTypes['EntitlementCheck'], ParentType, ContextType, RequireFields<MutationReleaseResourceArgs, 'input'>>;
   replayStripeEvent?: Resolver<ResolversTypes['StripeEvent'], ParentType, ContextType, RequireFields<MutationReplayStripeEventArgs, 'id'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'input'>>;
+  resumeSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationResumeSubscriptionArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  runReconciliation?: Resolver<ResolversTypes['ReconciliationReport'], ParentType, ContextType>;
+  setFeatureFlag?: Resolver<ResolversTypes['FeatureFlag'], ParentType, ContextType, RequireFields<MutationSetFeatureFlagArgs, 'enabled' | 'key'>>;
   signIn?: Resolver<ResolversTypes['SignInPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'input'>>;
   signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  signUp?: Resolver<ResolversTypes['SignUpPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
+  startCreditPackageCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartCreditPackageCheckoutArgs, 'input'>>;
   startSubscriptionCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartSubscriptionCheckoutArgs, 'input'>>;
+  startTrial?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationStartTrialArgs, 'input'>>;
+  updateAutoTopUp?: Resolver<ResolversTypes['AutoTopUp'], ParentType, ContextType, RequireFields<MutationUpdateAutoTopUpArgs, 'input'>>;
   upsertAccount?: Resolver<ResolversTypes['UpsertAccountPayload'], ParentType, ContextType, RequireFields<MutationUpsertAccountArgs, 'input'>>;
+};
+
+export type NotificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Notification'] = ResolversParentTypes['Notification']> = {
+  accountId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  bodyText?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sentAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['NotificationStatus'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type NotificationConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NotificationConnection'] = ResolversParentTypes['NotificationConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['NotificationEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type NotificationEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NotificationEdge'] = ResolversParentTypes['NotificationEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Notification'], ParentType, ContextType>;
+};
+
+export type NotificationStatusResolvers = { FAILED: 'failed', PENDING: 'pending', SENT: 'sent', SKIPPED: 'skipped' };
+
+export type OverageChargeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OverageCharge'] = ResolversParentTypes['OverageCharge']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  includedQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  meter?: Resolver<ResolversTypes['Meter'], ParentType, ContextType>;
+  overageQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  usedQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
 };
 
 export type OveragePriceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OveragePrice'] = ResolversParentTypes['OveragePrice']> = {
@@ -971,6 +2317,35 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export type PaymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  amountRefunded?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  automatic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType>;
+  milliCredits?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PaymentStatus'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['PaymentType'], ParentType, ContextType>;
+};
+
+export type PaymentConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PaymentConnection'] = ResolversParentTypes['PaymentConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PaymentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PaymentEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PaymentEdge'] = ResolversParentTypes['PaymentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
+};
+
+export type PaymentStatusResolvers = { CANCELLED: 'cancelled', COMPLETED: 'completed', FAILED: 'failed', PENDING: 'pending', REFUNDED: 'refunded' };
+
+export type PaymentTypeResolvers = { CREDIT_TOP_UP: 'credit_top_up', REFUND: 'refund', SUBSCRIPTION_CANCEL: 'subscription_cancel', SUBSCRIPTION_DOWNGRADE: 'subscription_downgrade', SUBSCRIPTION_PAYMENT: 'subscription_payment', SUBSCRIPTION_UPGRADE: 'subscription_upgrade' };
 
 export type PlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Plan'] = ResolversParentTypes['Plan']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -991,15 +2366,94 @@ export type PlanResolvers<ContextType = GraphQLContext, ParentType extends Resol
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type PlanChangeKindResolvers = { DOWNGRADE: 'downgrade', UPGRADE: 'upgrade' };
+
+export type PlanChangePreviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlanChangePreview'] = ResolversParentTypes['PlanChangePreview']> = {
+  amountDueNow?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  effectiveAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['PlanChangeKind'], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['PlanChangePreviewLine']>, ParentType, ContextType>;
+  plan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType>;
+  prorationDate?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  seats?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type PlanChangePreviewLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlanChangePreviewLine'] = ResolversParentTypes['PlanChangePreviewLine']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  proration?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type PurchaseModeResolvers = { CONTACT_SALES: 'contact_sales', SELF_SERVE: 'self_serve' };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   account?: Resolver<ResolversTypes['Account'], ParentType, ContextType, Partial<QueryAccountArgs>>;
+  adminAccounts?: Resolver<ResolversTypes['AdminAccountConnection'], ParentType, ContextType, RequireFields<QueryAdminAccountsArgs, 'first'>>;
   creditPackages?: Resolver<Array<ResolversTypes['CreditPackage']>, ParentType, ContextType>;
+  entitlement?: Resolver<ResolversTypes['EntitlementCheck'], ParentType, ContextType, RequireFields<QueryEntitlementArgs, 'featureKey'>>;
+  featureFlags?: Resolver<Array<ResolversTypes['FeatureFlag']>, ParentType, ContextType>;
   meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType>;
+  notifications?: Resolver<ResolversTypes['NotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first'>>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
+  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, RequireFields<QueryPreviewPlanChangeArgs, 'accountId' | 'planId'>>;
+  reconciliation?: Resolver<Maybe<ResolversTypes['ReconciliationReport']>, ParentType, ContextType>;
+  revenueMetrics?: Resolver<ResolversTypes['RevenueMetrics'], ParentType, ContextType, RequireFields<QueryRevenueMetricsArgs, 'currency' | 'from' | 'granularity' | 'to'>>;
   stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;
+  systemHealth?: Resolver<ResolversTypes['SystemHealth'], ParentType, ContextType>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
+};
+
+export type ReconciliationDifferenceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReconciliationDifference'] = ResolversParentTypes['ReconciliationDifference']> = {
+  accountId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  actual?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  check?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expected?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ReconciliationReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReconciliationReport'] = ResolversParentTypes['ReconciliationReport']> = {
+  accountsChecked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  balanced?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  differences?: Resolver<Array<ResolversTypes['ReconciliationDifference']>, ParentType, ContextType>;
+  finishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  paymentsComparedWithStripe?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type RecordUsagePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordUsagePayload'] = ResolversParentTypes['RecordUsagePayload']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['UsageEventError']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RegisterResourcePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegisterResourcePayload'] = ResolversParentTypes['RegisterResourcePayload']> = {
+  check?: Resolver<ResolversTypes['EntitlementCheck'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type RevenueMetricsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevenueMetrics'] = ResolversParentTypes['RevenueMetrics']> = {
+  arpu?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  arr?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  churnBasisPoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failedPayments?: Resolver<ResolversTypes['FailedPayments'], ParentType, ContextType>;
+  mrr?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  payingAccounts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  series?: Resolver<Array<ResolversTypes['RevenuePoint']>, ParentType, ContextType>;
+  subscriptionsByTier?: Resolver<Array<ResolversTypes['TierCount']>, ParentType, ContextType>;
+  trialConversionBasisPoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  trialsEnded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RevenuePointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevenuePoint'] = ResolversParentTypes['RevenuePoint']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  collected?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  failedPayments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  mrr?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  payingAccounts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
 };
 
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
@@ -1013,6 +2467,11 @@ export type ScheduledPlanChangeResolvers<ContextType = GraphQLContext, ParentTyp
 };
 
 export type SignInPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SignInPayload'] = ResolversParentTypes['SignInPayload']> = {
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type SignUpPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SignUpPayload'] = ResolversParentTypes['SignUpPayload']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
@@ -1040,11 +2499,73 @@ export type StripeEventEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 
 export type StripeEventStatusResolvers = { FAILED: 'failed', IGNORED: 'ignored', PROCESSED: 'processed', RECEIVED: 'received' };
 
+export type StripeModeResolvers = { EMULATED: 'emulated', REAL: 'real' };
+
+export type SubscriptionChangePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubscriptionChangePayload'] = ResolversParentTypes['SubscriptionChangePayload']> = {
+  currentSubscription?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType>;
+  effectiveAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['PlanChangeKind']>, ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType>;
+};
+
 export type SubscriptionStatusResolvers = { ACTIVE: 'active', CANCELED: 'canceled', EXPIRED: 'expired', INCOMPLETE: 'incomplete', PAST_DUE: 'past_due', PAUSED: 'paused', TRIALING: 'trialing' };
+
+export type SystemHealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SystemHealth'] = ResolversParentTypes['SystemHealth']> = {
+  checkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  database?: Resolver<ResolversTypes['HealthCheck'], ParentType, ContextType>;
+  jobQueue?: Resolver<ResolversTypes['HealthCheck'], ParentType, ContextType>;
+  migrations?: Resolver<ResolversTypes['HealthCheck'], ParentType, ContextType>;
+  stripeMode?: Resolver<ResolversTypes['StripeMode'], ParentType, ContextType>;
+};
+
+export type TierCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TierCount'] = ResolversParentTypes['TierCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type UpcomingInvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpcomingInvoice'] = ResolversParentTypes['UpcomingInvoice']> = {
+  amountDue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['UpcomingInvoiceLine']>, ParentType, ContextType>;
+  periodEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  periodStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  usageOverage?: Resolver<Array<ResolversTypes['OverageCharge']>, ParentType, ContextType>;
+};
+
+export type UpcomingInvoiceLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpcomingInvoiceLine'] = ResolversParentTypes['UpcomingInvoiceLine']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  proration?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  quantity?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+};
 
 export type UpsertAccountPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpsertAccountPayload'] = ResolversParentTypes['UpsertAccountPayload']> = {
   account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
   created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type UsageBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsageBucket'] = ResolversParentTypes['UsageBucket']> = {
+  quantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type UsageEventErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsageEventError'] = ResolversParentTypes['UsageEventError']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type UsageGranularityResolvers = { DAY: 'day', HOUR: 'hour', MONTH: 'month' };
+
+export interface UsagePropertiesScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UsageProperties'], any> {
+  name: 'UsageProperties';
+}
+
+export type UsageSeriesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsageSeries'] = ResolversParentTypes['UsageSeries']> = {
+  buckets?: Resolver<Array<ResolversTypes['UsageBucket']>, ParentType, ContextType>;
+  granularity?: Resolver<ResolversTypes['UsageGranularity'], ParentType, ContextType>;
+  meter?: Resolver<ResolversTypes['Meter'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -1061,20 +2582,40 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 
 export type Resolvers<ContextType = GraphQLContext> = {
   Account?: AccountResolvers<ContextType>;
+  AccountMember?: AccountMemberResolvers<ContextType>;
+  AdjustCreditsPayload?: AdjustCreditsPayloadResolvers<ContextType>;
+  AdminAccountConnection?: AdminAccountConnectionResolvers<ContextType>;
+  AdminAccountEdge?: AdminAccountEdgeResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   ApiScope?: ApiScopeResolvers;
+  AuditLogConnection?: AuditLogConnectionResolvers<ContextType>;
+  AuditLogEdge?: AuditLogEdgeResolvers<ContextType>;
+  AuditLogEntry?: AuditLogEntryResolvers<ContextType>;
+  AutoTopUp?: AutoTopUpResolvers<ContextType>;
   BillingInterval?: BillingIntervalResolvers;
+  BillingPortalPayload?: BillingPortalPayloadResolvers<ContextType>;
   BillingSubscription?: BillingSubscriptionResolvers<ContextType>;
   CheckoutPayload?: CheckoutPayloadResolvers<ContextType>;
   CheckoutPurpose?: CheckoutPurposeResolvers;
   CheckoutSession?: CheckoutSessionResolvers<ContextType>;
   CheckoutStatus?: CheckoutStatusResolvers;
+  ConsumeCreditsPayload?: ConsumeCreditsPayloadResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreditBalance?: CreditBalanceResolvers<ContextType>;
+  CreditGrant?: CreditGrantResolvers<ContextType>;
+  CreditGrantSource?: CreditGrantSourceResolvers;
+  CreditLedgerConnection?: CreditLedgerConnectionResolvers<ContextType>;
+  CreditLedgerEdge?: CreditLedgerEdgeResolvers<ContextType>;
+  CreditLedgerEntry?: CreditLedgerEntryResolvers<ContextType>;
+  CreditLedgerEntryType?: CreditLedgerEntryTypeResolvers;
   CreditPackage?: CreditPackageResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Entitlement?: EntitlementResolvers<ContextType>;
+  EntitlementCheck?: EntitlementCheckResolvers<ContextType>;
   EntitlementKind?: EntitlementKindResolvers;
+  FailedPayments?: FailedPaymentsResolvers<ContextType>;
+  FeatureFlag?: FeatureFlagResolvers<ContextType>;
+  HealthCheck?: HealthCheckResolvers<ContextType>;
   Invoice?: InvoiceResolvers<ContextType>;
   InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
@@ -1086,22 +2627,54 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Meter?: MeterResolvers<ContextType>;
   MeterAggregation?: MeterAggregationResolvers;
   MeterUsage?: MeterUsageResolvers<ContextType>;
+  MetricsGranularity?: MetricsGranularityResolvers;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Notification?: NotificationResolvers<ContextType>;
+  NotificationConnection?: NotificationConnectionResolvers<ContextType>;
+  NotificationEdge?: NotificationEdgeResolvers<ContextType>;
+  NotificationStatus?: NotificationStatusResolvers;
+  OverageCharge?: OverageChargeResolvers<ContextType>;
   OveragePrice?: OveragePriceResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Payment?: PaymentResolvers<ContextType>;
+  PaymentConnection?: PaymentConnectionResolvers<ContextType>;
+  PaymentEdge?: PaymentEdgeResolvers<ContextType>;
+  PaymentStatus?: PaymentStatusResolvers;
+  PaymentType?: PaymentTypeResolvers;
   Plan?: PlanResolvers<ContextType>;
+  PlanChangeKind?: PlanChangeKindResolvers;
+  PlanChangePreview?: PlanChangePreviewResolvers<ContextType>;
+  PlanChangePreviewLine?: PlanChangePreviewLineResolvers<ContextType>;
   PurchaseMode?: PurchaseModeResolvers;
   Query?: QueryResolvers<ContextType>;
+  ReconciliationDifference?: ReconciliationDifferenceResolvers<ContextType>;
+  ReconciliationReport?: ReconciliationReportResolvers<ContextType>;
+  RecordUsagePayload?: RecordUsagePayloadResolvers<ContextType>;
+  RegisterResourcePayload?: RegisterResourcePayloadResolvers<ContextType>;
+  RevenueMetrics?: RevenueMetricsResolvers<ContextType>;
+  RevenuePoint?: RevenuePointResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   ScheduledPlanChange?: ScheduledPlanChangeResolvers<ContextType>;
   SignInPayload?: SignInPayloadResolvers<ContextType>;
+  SignUpPayload?: SignUpPayloadResolvers<ContextType>;
   StripeEvent?: StripeEventResolvers<ContextType>;
   StripeEventConnection?: StripeEventConnectionResolvers<ContextType>;
   StripeEventEdge?: StripeEventEdgeResolvers<ContextType>;
   StripeEventStatus?: StripeEventStatusResolvers;
+  StripeMode?: StripeModeResolvers;
+  SubscriptionChangePayload?: SubscriptionChangePayloadResolvers<ContextType>;
   SubscriptionStatus?: SubscriptionStatusResolvers;
+  SystemHealth?: SystemHealthResolvers<ContextType>;
+  TierCount?: TierCountResolvers<ContextType>;
+  UpcomingInvoice?: UpcomingInvoiceResolvers<ContextType>;
+  UpcomingInvoiceLine?: UpcomingInvoiceLineResolvers<ContextType>;
   UpsertAccountPayload?: UpsertAccountPayloadResolvers<ContextType>;
+  UsageBucket?: UsageBucketResolvers<ContextType>;
+  UsageEventError?: UsageEventErrorResolvers<ContextType>;
+  UsageGranularity?: UsageGranularityResolvers;
+  UsageProperties?: GraphQLScalarType;
+  UsageSeries?: UsageSeriesResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 };

@@ -1,5 +1,6 @@
 import { getCheckoutSession } from '../../checkout/checkoutSessions';
 import { CheckoutSession } from '../../checkout/CheckoutSession';
+import { startCreditPackageCheckout } from '../../checkout/creditCheckout';
 import { startSubscriptionCheckout } from '../../checkout/subscriptionCheckout';
 import { CreditPackage } from '../../catalog/CreditPackage';
 import { withIdempotency } from '../../idempotency/idempotentRequests';
@@ -14,6 +15,16 @@ export const checkoutResolvers: Resolvers = {
         operation: 'startSubscriptionCheckout',
         input,
         work: () => startSubscriptionCheckout({ actor, ...input }),
+      });
+      return { checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(), url: started.url };
+    },
+    startCreditPackageCheckout: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
+      const started = await withIdempotency({
+        actor,
+        idempotencyKey,
+        operation: 'startCreditPackageCheckout',
+        input,
+        work: () => startCreditPackageCheckout({ actor, ...input }),
       });
       return { checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(), url: started.url };
     },

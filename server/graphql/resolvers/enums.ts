@@ -27,6 +27,18 @@ export const enumResolvers: Resolvers = {
   CheckoutStatus: { OPEN: 'open', COMPLETED: 'completed', EXPIRED: 'expired' },
   CheckoutPurpose: { SUBSCRIPTION: 'subscription', CREDIT_TOP_UP: 'credit_top_up' },
   StripeEventStatus: { RECEIVED: 'received', PROCESSED: 'processed', FAILED: 'failed', IGNORED: 'ignored' },
+  PlanChangeKind: { UPGRADE: 'upgrade', DOWNGRADE: 'downgrade' },
+  PaymentType: {
+    SUBSCRIPTION_PAYMENT: 'subscription_payment',
+    SUBSCRIPTION_UPGRADE: 'subscription_upgrade',
+    SUBSCRIPTION_DOWNGRADE: 'subscription_downgrade',
+    SUBSCRIPTION_CANCEL: 'subscription_cancel',
+    CREDIT_TOP_UP: 'credit_top_up',
+    REFUND: 'refund',
+  },
+  PaymentStatus: { PENDING: 'pending', COMPLETED: 'completed', FAILED: 'failed', REFUNDED: 'refunded', CANCELLED: 'cancelled' },
+  MetricsGranularity: { DAY: 'day', MONTH: 'month' },
+  NotificationStatus: { PENDING: 'pending', SENT: 'sent', FAILED: 'failed', SKIPPED: 'skipped' },
   ApiScope: {
     ACCOUNTS_READ: 'accounts:read',
     ACCOUNTS_WRITE: 'accounts:write',
@@ -37,5 +49,6 @@ export const enumResolvers: Resolvers = {
     CREDITS_READ: 'credits:read',
     CREDITS_WRITE: 'credits:write',
     ENTITLEMENTS_READ: 'entitlements:read',
+    ENTITLEMENTS_WRITE: 'entitlements:write',
   },
 };

@@ -1,12 +1,19 @@
 import { DateTimeScalar, SafeIntScalar } from '../scalars';
 import type { Resolvers } from '../generated/resolvers';
 import { accountResolvers } from './accounts';
+import { adminResolvers } from './admin';
 import { apiKeyResolvers } from './apiKeys';
 import { billingResolvers } from './billing';
 import { catalogResolvers } from './catalog';
 import { checkoutResolvers } from './checkout';
+import { creditResolvers } from './credits';
 import { enumResolvers } from './enums';
+import { featureFlagResolvers } from './featureFlags';
+import { paymentResolvers } from './payments';
+import { signUpResolvers } from './signUp';
 import { stripeEventResolvers } from './stripeEvents';
+import { subscriptionResolvers } from './subscriptions';
+import { usageResolvers } from './usage';
 import { viewerResolvers } from './viewer';
 
 /** Resolvers are grouped by domain; this merges them type by type into the map Apollo wants. */
@@ -18,6 +25,13 @@ const groups: Resolvers[] = [
   billingResolvers,
   checkoutResolvers,
   stripeEventResolvers,
+  subscriptionResolvers,
+  featureFlagResolvers,
+  paymentResolvers,
+  usageResolvers,
+  creditResolvers,
+  signUpResolvers,
+  adminResolvers,
   enumResolvers,
 ];
 

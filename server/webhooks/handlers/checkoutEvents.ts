@@ -1,9 +1,10 @@
 import type Stripe from 'stripe';
 import { activateLifetimePlan, findCheckoutForSession, markCheckout } from '../../checkout/checkoutCompletion';
+import { completeCreditTopUp } from '../../checkout/creditTopUps';
 import { fetchStripeCheckoutSession } from '../../stripe/checkout';
 import { idOf } from '../../stripe/timestamps';
 import { lockAccountForStripeObject } from '../accountLock';
-import { syncSubscription } from '../sync';
+import { syncSubscriptionFromStripe } from '../../subscriptions/stripeSubscriptionSync';
 import { notOurs, type StripeEventHandler } from './types';
 
 /**
@@ -22,9 +23,11 @@ export const handleCheckoutCompleted: StripeEventHandler = async ({ trx, event }
   const checkout = await findCheckoutForSession({ trx, state });
 
   if (state.mode === 'subscription' && state.stripeSubscriptionId) {
-    await syncSubscription({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
+    await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
   } else if (state.mode === 'payment' && state.paymentStatus === 'paid' && checkout?.purpose === 'subscription') {
     await activateLifetimePlan({ trx, account, checkout, state });
+  } else if (state.mode === 'payment' && state.paymentStatus === 'paid' && checkout?.purpose === 'credit_top_up') {
+    await completeCreditTopUp({ trx, account, checkout, state });
   }
   if (checkout && state.paymentStatus !== 'unpaid') await markCheckout({ trx, checkout, status: 'completed' });
   return { accountId: account.id };

@@ -1,6 +1,8 @@
+import { handleChargeRefunded } from './chargeEvents';
 import { handleCheckoutAbandoned, handleCheckoutCompleted } from './checkoutEvents';
 import { handleCustomerUpdated } from './customerEvents';
-import { handleInvoiceChanged, handleInvoicePaid, handleInvoicePaymentFailed } from './invoiceEvents';
+import { handleInvoiceChanged, handleInvoiceCreated, handleInvoicePaid, handleInvoicePaymentFailed } from './invoiceEvents';
+import { handlePaymentIntent } from './paymentIntentEvents';
 import { handleSubscriptionChanged, handleTrialWillEnd } from './subscriptionEvents';
 import type { StripeEventHandler } from './types';
 
@@ -16,7 +18,7 @@ export const STRIPE_EVENT_HANDLERS: Record<string, StripeEventHandler> = {
   'customer.subscription.paused': handleSubscriptionChanged,
   'customer.subscription.resumed': handleSubscriptionChanged,
   'customer.subscription.trial_will_end': handleTrialWillEnd,
-  'invoice.created': handleInvoiceChanged,
+  'invoice.created': handleInvoiceCreated,
   'invoice.finalized': handleInvoiceChanged,
   'invoice.updated': handleInvoiceChanged,
   'invoice.voided': handleInvoiceChanged,
@@ -25,4 +27,7 @@ export const STRIPE_EVENT_HANDLERS: Record<string, StripeEventHandler> = {
   'invoice.paid': handleInvoicePaid,
   'invoice.payment_failed': handleInvoicePaymentFailed,
   'customer.updated': handleCustomerUpdated,
+  'payment_intent.succeeded': handlePaymentIntent,
+  'payment_intent.payment_failed': handlePaymentIntent,
+  'charge.refunded': handleChargeRefunded,
 };

@@ -4,7 +4,7 @@ import { idOf } from '../../stripe/timestamps';
 import { notifySubscriptionEvent } from '../../subscriptions/notices';
 import { Subscription } from '../../subscriptions/Subscription';
 import { lockAccountForStripeObject } from '../accountLock';
-import { syncSubscription } from '../sync';
+import { syncSubscriptionFromStripe } from '../../subscriptions/stripeSubscriptionSync';
 import { notOurs, type StripeEventHandler } from './types';
 
 /** customer.subscription.created / updated / deleted / paused / resumed. */
@@ -12,7 +12,7 @@ export const handleSubscriptionChanged: StripeEventHandler = async ({ trx, event
   const object = event.data.object as Stripe.Subscription;
   const account = await lockAccountForStripeObject({ trx, customerId: idOf(object.customer), metadataAccountId: object.metadata?.account_id });
   if (!account) return notOurs(`Subscription ${object.id}`);
-  await syncSubscription({ trx, account, stripeSubscriptionId: object.id });
+  await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: object.id });
   return { accountId: account.id };
 };
 

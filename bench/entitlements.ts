@@ -1,0 +1,41 @@
+import type { Benchmark } from './run';
+import { createAccounts, dataOf, graphqlBody, partnerAuthorization } from './support/fixtures';
+import { runLoad } from './support/load';
+import { formatMilliseconds, formatNumber, percentile, perSecond } from './support/stats';
+
+const CLIENTS = 32;
+const REQUESTS = 20_000;
+const ACCOUNTS = 200;
+
+const CHECK = 'query($externalId: String, $featureKey: String!) { entitlement(externalId: $externalId, featureKey: $featureKey) { allowed limit used remaining } }';
+const TRIVIAL = 'query { __typename }';
+// A mix of what partners ask: a boolean feature, a countable resource, and a metered allowance.
+const FEATURES = ['api_access', 'projects', 'executions', 'seats'];
+
+/**
+ * Entitlement checks over HTTP GraphQL with 32 concurrent partner clients, against a trivial query on
+ * the same path, same process and same API-key authentication in the same run.
+ */
+export const entitlementsBenchmark: Benchmark = async (environment, report) => {
+  const headers = await partnerAuthorization(['entitlements:read']);
+  const accounts = await createAccounts({ count: ACCOUNTS, prefix: 'entitled' });
+
+  const warmUp = (body: (index: number) => string) => runLoad({ url: environment.graphqlUrl, clients: CLIENTS, requests: 2_000, headers, body, check: dataOf });
+  const trivialBody = () => graphqlBody(TRIVIAL, {});
+  const checkBody = (index: number) =>
+    graphqlBody(CHECK, { externalId: accounts[index % ACCOUNTS]!.externalId, featureKey: FEATURES[index % FEATURES.length] });
+  await warmUp(trivialBody);
+  await warmUp(checkBody);
+
+  const baseline = await runLoad({ url: environment.graphqlUrl, clients: CLIENTS, requests: REQUESTS, headers, body: trivialBody, check: dataOf });
+  const checks = await runLoad({ url: environment.graphqlUrl, clients: CLIENTS, requests: REQUESTS, headers, body: checkBody, check: dataOf });
+
+  const describe = (label: string, run: typeof baseline) =>
+    report(
+      `${label}: ${formatNumber(perSecond(run.completed, run.milliseconds))}/s, p50 ${formatMilliseconds(percentile(run.latencies, 50))}, p99 ${formatMilliseconds(percentile(run.latencies, 99))}`,
+    );
+  describe(`baseline (trivial query, ${CLIENTS} clients)`, baseline);
+  describe(`entitlement checks (${CLIENTS} clients, ${ACCOUNTS} accounts)`, checks);
+  report(`target: ratio >= 0.6 and p99 < 20 ms`);
+  return { ratioLabel: 'entitlement checks/s / trivial queries/s', ratio: perSecond(checks.completed, checks.milliseconds) / perSecond(baseline.completed, baseline.milliseconds) };
+};

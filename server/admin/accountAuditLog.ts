@@ -1,0 +1,33 @@
+import { AuditEntry } from '../audit/AuditEntry';
+import type { Actor } from '../auth/actor';
+import { requirePlatformAdmin } from '../auth/authorization';
+import { ValidationError } from '../errors';
+
+export interface AuditLogPage {
+  nodes: AuditEntry[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** An account's audit log, newest first, for the admin console. Entry ids grow, so they are the cursor. */
+export async function readAccountAuditLog({
+  actor,
+  accountId,
+  first = 50,
+  after,
+}: {
+  actor: Actor;
+  accountId: string;
+  first?: number | null;
+  after?: string | null;
+}): Promise<AuditLogPage> {
+  requirePlatformAdmin(actor);
+  const size = first ?? 50;
+  if (!Number.isInteger(size) || size < 1 || size > 100) throw ValidationError.forField('first', 'must be between 1 and 100');
+  if (after && !/^\d+$/.test(after)) throw ValidationError.forField('after', 'is not a cursor returned by this API');
+  const query = AuditEntry.query().where({ accountId }).orderBy('id', 'desc').limit(size + 1);
+  if (after) query.where('id', '<', after);
+  const rows = await query;
+  const nodes = rows.slice(0, size);
+  return { nodes, hasNextPage: rows.length > size, endCursor: nodes.length > 0 ? String(nodes.at(-1)!.id) : null };
+}

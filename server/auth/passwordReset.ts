@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { now } from '../clock';
+import { ValidationError } from '../errors';
+import { enqueueUserNotification } from '../notifications/outbox';
+import { BaseModel } from '../db/BaseModel';
+import { settings } from '../settings';
+import { parseInput } from '../validation';
+import { generateToken, hashPassword, hashToken } from './secrets';
+import { Session } from './Session';
+import { User } from './User';
+
+export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'is at most 200 characters');
+
+const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000;
+
+class PasswordResetToken extends BaseModel {
+  static override tableName = 'password_reset_tokens';
+
+  id!: string;
+  userId!: string;
+  tokenHash!: string;
+  createdAt!: Date;
+  expiresAt!: Date;
+  usedAt!: Date | null;
+}
+
+/**
+ * Emails a reset link when the address belongs to a user. The answer is the same either way, so the
+ * form cannot be used to learn who has a login. Only the token's hash is stored; the link is valid for
+ * an hour and works once.
+ */
+export async function requestPasswordReset({ email }: { email: string }): Promise<void> {
+  const user = await User.query().whereRaw('lower(email) = lower(?)', [email.trim()]).whereNull('deletedAt').first();
+  if (!user) return;
+  const token = generateToken();
+  await PasswordResetToken.transaction(async (trx) => {
+    await PasswordResetToken.query(trx).insert({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS) });
+    await enqueueUserNotification({
+      trx,
+      userId: user.id,
+      kind: 'auth.password_reset',
+      subject: 'Reset your password',
+      bodyText: [
+        'Someone (we hope you) asked to reset the password of your billing login.',
+        `Choose a new password here within the hour: ${settings().publicUrl}/reset-password?token=${token}`,
+        'If it was not you, ignore this message: your password stays as it is.',
+      ].join('\n\n'),
+    });
+  });
+}
+
+/** Sets a new password from a reset link, once, and signs the user out everywhere. */
+export async function resetPassword(input: { token: string; password: string }): Promise<void> {
+  const { token, password } = parseInput(z.object({ token: z.string().min(1, 'is required'), password: passwordSchema }), input);
+  const passwordHash = await hashPassword(password);
+  await PasswordResetToken.transaction(async (trx) => {
+    const reset = await PasswordResetToken.query(trx).findOne({ tokenHash: hashToken(token) }).forUpdate();
+    if (!reset || reset.usedAt || reset.expiresAt <= now()) {
+      throw ValidationError.forField('token', 'this link has expired or was already used; ask for a new one');
+    }
+    await PasswordResetToken.query(trx).findById(reset.id).patch({ usedAt: now() });
+    await User.query(trx).findById(reset.userId).patch({ passwordHash });
+    await Session.query(trx).where({ userId: reset.userId }).whereNull('revokedAt').patch({ revokedAt: now() });
+  });
+}

@@ -1,0 +1,209 @@
+import type { Knex } from 'knex';
+import { Model } from 'objection';
+import { NotFoundError } from '../errors';
+import { CreditLedgerEntry, type CreditLedgerEntryType } from './CreditLedgerEntry';
+import { writeLedgerChanges, type NewLedgerEntry } from './ledgerWrites';
+import { compareSpendingOrder, drawDown, type SpendableGrant } from './spendingOrder';
+
+export interface LedgerActor {
+  actorType: string;
+  actorId: string | null;
+}
+
+export interface EntryDetails {
+  entryType: CreditLedgerEntryType;
+  at: Date;
+  actor: LedgerActor;
+  /** `<operation>:<caller's key>`, unique within the account (see ledgerKey). */
+  idempotencyKey: string;
+  referenceType?: string | null;
+  referenceId?: string | null;
+  description?: string | null;
+}
+
+/**
+ * One account's credits inside one transaction, with its balance row locked. Every change to credits
+ * goes through here: entries are composed in memory, each with the balance after it, and written
+ * together by `commit`, so the ledger, the grants' remainders and the cached balance always move
+ * together. The row lock serialises writers across processes.
+ */
+export class AccountLedger {
+  private readonly pending: NewLedgerEntry[] = [];
+  private readonly changedGrants = new Set<SpendableGrant>();
+  private spendable: SpendableGrant[] | null = null;
+
+  private constructor(
+    readonly trx: Knex.Transaction,
+    readonly accountId: string,
+    private current: number,
+    /** The account's low-balance threshold (milli-credits) when it has set one, and when it was last told. */
+    readonly lowBalance: { threshold: number | null; notifiedAt: Date | null },
+    private readonly grantsAtLock: SpendableGrant[],
+  ) {}
+
+  get balance(): number {
+    return this.current;
+  }
+
+  /**
+   * Locks the account's balance and reads its grants. The account row is share-locked first, because
+   * the webhook handlers lock it before they grant credits: taking both in the same order means no
+   * deadlock between them. The statements go in one round trip; they still run one after another, each
+   * with a fresh snapshot, so the grants are read once the locks are held. With `at`, the grants are
+   * made spendable at once (see loadSpendableGrants), expired ones written off by the credit expiry.
+   */
+  static async lock({ trx, accountId, at }: { trx: Knex.Transaction; accountId: string; at?: Date }): Promise<AccountLedger> {
+    let locked = await lockedState(trx, accountId);
+    if (!locked.accountExists) throw new NotFoundError('Account');
+    if (!locked.balance) {
+      await trx.raw(`insert into credit_balances (account_id) values (?) on conflict do nothing`, [accountId]);
+      locked = await lockedState(trx, accountId);
+    }
+    const { balance, threshold, low_balance_notified_at: notifiedAt } = locked.balance!;
+    const ledger = new AccountLedger(trx, accountId, balance, { threshold, notifiedAt }, locked.grants);
+    if (at) ledger.loadSpendableGrants({ at, actor: EXPIRY_ACTOR });
+    return ledger;
+  }
+
+  /**
+   * Makes the grants read under the lock spendable at `at`, in spending order, writing off those that
+   * expired by then. Only the first call does anything.
+   */
+  loadSpendableGrants({ at, actor }: { at: Date; actor: LedgerActor }): void {
+    if (this.spendable) return;
+    this.spendable = [];
+    for (const grant of [...this.grantsAtLock].sort(compareSpendingOrder)) {
+      if (grant.expiresAt && grant.expiresAt <= at) this.writeOff(grant, { at, actor });
+      else this.spendable.push(grant);
+    }
+  }
+
+  /** Adds a grant that was just inserted, with the entry that brings its credits into the balance. */
+  credit(grant: SpendableGrant & { amount: number }, details: EntryDetails): void {
+    // Spendable at once, in its place in the spending order; or with the grants still to be loaded.
+    const spendable = this.spendable ?? this.grantsAtLock;
+    spendable.push({ ...grant });
+    spendable.sort(compareSpendingOrder);
+    this.append({ ...details, amount: grant.amount, grantId: grant.id, allocations: [] });
+  }
+
+  /** Takes `amount` from the grants in spending order; false, changing nothing, when they hold less. */
+  debit(amount: number, details: EntryDetails): boolean {
+    if (!this.spendable) throw new Error('loadSpendableGrants must run before debit');
+    const allocations = drawDown(this.spendable, amount);
+    if (!allocations) return false;
+    for (const allocation of allocations) this.take(allocation.grantId, -allocation.amount);
+    this.spendable = this.spendable.filter((grant) => grant.remaining > 0);
+    this.append({ ...details, amount: -amount, grantId: null, allocations });
+    return true;
+  }
+
+  /**
+   * Takes back up to `amount` of what is left of one grant (credits refunded to the buyer): what was
+   * spent already cannot be taken back. Returns how much was taken; zero writes nothing.
+   */
+  clawBack(grantId: string, amount: number, details: EntryDetails): number {
+    if (!this.spendable) throw new Error('loadSpendableGrants must run before clawBack');
+    const grant = this.spendable.find((candidate) => candidate.id === grantId);
+    const taken = Math.min(amount, grant?.remaining ?? 0);
+    if (taken <= 0) return 0;
+    this.take(grantId, taken);
+    this.spendable = this.spendable.filter((candidate) => candidate.remaining > 0);
+    this.append({ ...details, amount: -taken, grantId, allocations: [{ grantId, amount: -taken }] });
+    return taken;
+  }
+
+  /** Writes every pending entry; returns them as stored, in order. */
+  async commit(): Promise<CreditLedgerEntry[]> {
+    const entries = this.pending.splice(0);
+    const ids = await writeLedgerChanges({ trx: this.trx, accountId: this.accountId, entries, changedGrants: [...this.changedGrants] });
+    this.changedGrants.clear();
+    return entries.map(({ allocations: _allocations, ...entry }, index) =>
+      CreditLedgerEntry.fromJson({ ...entry, id: ids[index], accountId: this.accountId }),
+    );
+  }
+
+  private writeOff(grant: SpendableGrant, { at, actor }: { at: Date; actor: LedgerActor }): void {
+    const amount = grant.remaining;
+    this.changedGrants.add(grant);
+    grant.remaining = 0;
+    this.append({
+      entryType: 'expiry',
+      at,
+      actor,
+      // One write-off per grant, ever: the key makes a second one impossible, whoever runs it.
+      idempotencyKey: ledgerKey('expiry', grant.id),
+      description: 'Expired credits written off',
+      amount: -amount,
+      grantId: grant.id,
+      allocations: [{ grantId: grant.id, amount: -amount }],
+    });
+  }
+
+  private take(grantId: string, amount: number): void {
+    const grant = this.spendable!.find((candidate) => candidate.id === grantId)!;
+    grant.remaining -= amount;
+    this.changedGrants.add(grant);
+  }
+
+  private append(entry: EntryDetails & Pick<NewLedgerEntry, 'amount' | 'grantId' | 'allocations'>): void {
+    this.current += entry.amount;
+    this.pending.push({
+      entryType: entry.entryType,
+      amount: entry.amount,
+      balanceAfter: this.current,
+      grantId: entry.grantId,
+      allocations: entry.allocations,
+      idempotencyKey: entry.idempotencyKey,
+      referenceType: entry.referenceType ?? null,
+      referenceId: entry.referenceId ?? null,
+      description: entry.description ?? null,
+      actorType: entry.actor.actorType,
+      actorId: entry.actor.actorId,
+      createdAt: entry.at,
+    });
+  }
+}
+
+/**
+ * Ledger idempotency keys are namespaced by operation, so that no caller's key (a partner's consumption
+ * key, say) can ever collide with another operation's entry, such as a grant's write-off.
+ */
+export function ledgerKey(operation: 'grant' | 'consumption' | 'adjustment' | 'expiry' | 'refund_clawback', key: string): string {
+  return `${operation}:${key}`;
+}
+
+const EXPIRY_ACTOR: LedgerActor = { actorType: 'system', actorId: 'credit expiry' };
+
+async function lockedState(trx: Knex.Transaction, accountId: string) {
+  // Several statements in one simple query, which takes no bind parameters: knex escapes the value.
+  const statements = trx
+    .raw(
+      `select 1 from accounts where id = :accountId for key share;
+       select b.balance, b.low_balance_notified_at, s.threshold
+       from credit_balances b left join auto_top_up_settings s on s.account_id = b.account_id
+       where b.account_id = :accountId for update of b;
+       select id, remaining, priority, expires_at, created_at from credit_grants where account_id = :accountId and remaining > 0;`,
+      { accountId },
+    )
+    .toQuery();
+  const [account, balance, grants] = (await trx.raw(statements)) as unknown as [
+    { rows: unknown[] },
+    { rows: Array<{ balance: number; low_balance_notified_at: Date | null; threshold: number | null }> },
+    { rows: Array<{ id: string; remaining: number; priority: number; expires_at: Date | null; created_at: Date }> },
+  ];
+  return {
+    accountExists: account.rows.length > 0,
+    balance: balance.rows[0],
+    grants: grants.rows.map((row) => ({ id: row.id, remaining: row.remaining, priority: row.priority, expiresAt: row.expires_at, createdAt: row.created_at })),
+  };
+}
+
+/** Runs `work` with the account's ledger locked, in the caller's transaction or a new one. */
+export async function withAccountLedger<T>(
+  { trx, knex, accountId, at }: { trx?: Knex.Transaction; knex?: Knex; accountId: string; at?: Date },
+  work: (ledger: AccountLedger) => Promise<T>,
+): Promise<T> {
+  if (trx) return work(await AccountLedger.lock({ trx, accountId, at }));
+  return (knex ?? Model.knex()).transaction(async (transaction) => work(await AccountLedger.lock({ trx: transaction, accountId, at })));
+}

@@ -1,0 +1,37 @@
+import { now } from '../clock';
+import { enqueueAccountNotification } from '../notifications/outbox';
+import type { AccountLedger } from './accountLedger';
+
+/** Below this balance an account is told its credits run low, unless its auto top-up sets a threshold. */
+export const DEFAULT_LOW_BALANCE_THRESHOLD = 100_000;
+/** At most one low-balance notice per account in this window. */
+export const LOW_BALANCE_COOLDOWN_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * After consumptions, queues a notice to the billing contacts when the balance is below the account's
+ * threshold and none was sent within the cooldown. The locked balance row carries when the last one
+ * was queued, so concurrent batches and processes cannot both send one.
+ */
+export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): Promise<void> {
+  const threshold = ledger.lowBalance.threshold ?? DEFAULT_LOW_BALANCE_THRESHOLD;
+  const at = now();
+  const last = ledger.lowBalance.notifiedAt;
+  if (ledger.balance >= threshold || (last && at.getTime() - last.getTime() < LOW_BALANCE_COOLDOWN_MS)) return;
+
+  await enqueueAccountNotification({
+    trx: ledger.trx,
+    accountId: ledger.accountId,
+    kind: 'credits.low_balance',
+    subject: 'Your credit balance is low',
+    bodyText: `Your balance is ${formatCredits(ledger.balance)} credits, below ${formatCredits(threshold)}. Top up to keep using paid actions.`,
+    dedupeKey: `credits.low_balance:${ledger.accountId}:${at.toISOString()}`,
+  });
+  await ledger.trx('creditBalances').where({ accountId: ledger.accountId }).update({ lowBalanceNotifiedAt: at });
+}
+
+/** Milli-credits as credits, e.g. 1500 → "1.5", in integer arithmetic. */
+export function formatCredits(milliCredits: number): string {
+  const remainder = milliCredits % 1000;
+  const whole = (milliCredits - remainder) / 1000;
+  return remainder === 0 ? String(whole) : `${whole}.${String(Math.abs(remainder)).padStart(3, '0').replace(/0+$/, '')}`;
+}

@@ -1,0 +1,85 @@
+import type { Knex } from 'knex';
+import { findDefaultPlan } from '../catalog/catalog';
+import { Plan } from '../catalog/Plan';
+import { PlanEntitlement } from '../catalog/PlanEntitlement';
+import { now } from '../clock';
+import { findCurrentSubscription } from '../subscriptions/currentSubscription';
+import type { Subscription } from '../subscriptions/Subscription';
+import { onChange } from '../db/changeNotifications';
+import { ExpiringCache } from '../expiringCache';
+import type { EntitlementCheck } from './evaluate';
+
+/** What an account may do right now: the plan that grants access, its entitlements, and the period. */
+export interface EntitlementProfile {
+  subscription: Subscription | null;
+  plan: Plan;
+  entitlements: PlanEntitlement[];
+  /** Seats bought, on per-seat plans: the cap of the `seats` feature. */
+  seatsBought: number | null;
+  periodStart: Date;
+  periodEnd: Date | null;
+}
+
+/** Cached per process for the partners' hot path (docs/decisions/005). */
+const profiles = new ExpiringCache<EntitlementProfile>(30_000);
+
+/**
+ * The answers given in the last few seconds, per account and feature. Usage and resource counts move
+ * all the time; a partner asking about one account again and again within seconds gets the same
+ * answer. This process drops them at once when it records usage or registers a resource for the account;
+ * other processes' changes show within five seconds. Enforcement (registerResource) never reads them.
+ */
+const recentChecks = new ExpiringCache<Map<string, EntitlementCheck>>(5_000);
+
+export function forgetEntitlements(accountId: string): void {
+  profiles.delete(accountId);
+  recentChecks.delete(accountId);
+}
+
+export function forgetRecentChecks(accountId: string): void {
+  recentChecks.delete(accountId);
+}
+
+export async function recentCheck(accountId: string, featureKey: string, evaluate: () => Promise<EntitlementCheck>): Promise<EntitlementCheck> {
+  const checks = (await recentChecks.get(accountId, async () => new Map<string, EntitlementCheck>()))!;
+  const known = checks.get(featureKey);
+  if (known) return known;
+  const check = await evaluate();
+  checks.set(featureKey, check);
+  return check;
+}
+
+onChange('subscription_changed', forgetEntitlements, () => {
+  profiles.clear();
+  recentChecks.clear();
+});
+
+export function entitlementProfile({ accountId }: { accountId: string }): Promise<EntitlementProfile> {
+  return profiles.get(accountId, () => loadEntitlementProfile({ accountId }));
+}
+
+/**
+ * Trialing and active subscriptions give their plan's entitlements, and so does a past-due one until its
+ * grace period ends. Anything else (paused, incomplete, a lapsed grace period the job has not ended
+ * yet) gives the default plan's.
+ */
+export function grantsAccess(subscription: Subscription, at: Date): boolean {
+  if (subscription.status === 'trialing' || subscription.status === 'active') return true;
+  return subscription.status === 'past_due' && (!subscription.gracePeriodEndsAt || subscription.gracePeriodEndsAt > at);
+}
+
+export async function loadEntitlementProfile({ trx, accountId }: { trx?: Knex.Transaction; accountId: string }): Promise<EntitlementProfile> {
+  const subscription = (await findCurrentSubscription({ trx, accountId })) ?? null;
+  const plan = subscription && grantsAccess(subscription, now()) ? await Plan.query(trx).findById(subscription.planId) : await findDefaultPlan();
+  if (!plan) throw new Error('The catalog has no default plan');
+  const entitlements = await PlanEntitlement.query(trx).where({ planId: plan.id }).withGraphFetched('meter');
+  const ownPlan = subscription?.planId === plan.id;
+  return {
+    subscription,
+    plan,
+    entitlements,
+    seatsBought: ownPlan && plan.perSeat ? subscription!.quantity : null,
+    periodStart: subscription?.currentPeriodStart ?? now(),
+    periodEnd: subscription?.currentPeriodEnd ?? null,
+  };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { withAccountLock } from '../accounts/accountLock';
+import type { Actor } from '../auth/actor';
+import { authorizeAccount } from '../auth/authorization';
+import { LimitExceededError, ValidationError } from '../errors';
+import { parseInput } from '../validation';
+import { loadEntitlementProfile } from './entitlementProfile';
+import { evaluateEntitlement, type EntitlementCheck } from './evaluate';
+import { warnNearLimit } from './softLimits';
+
+const resourceInput = z.object({
+  accountId: z.string().uuid('is not an account id').nullish(),
+  externalId: z.string().trim().min(1).max(200).nullish(),
+  featureKey: z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'is not a feature key'),
+  resourceId: z.string().trim().min(1, 'is required').max(200, 'is at most 200 characters'),
+});
+
+/**
+ * Records that the account holds one more of a countable resource (a project, an agent, a room, a seat
+ * for one of the partner's users...), named by the partner's own id, if its plan allows one more.
+ * Beyond the limit it fails with LIMIT_EXCEEDED and changes nothing. Registering the same id again is
+ * a no-op, so partners can retry safely.
+ */
+export async function registerResource({ actor, ...input }: { actor: Actor } & z.input<typeof resourceInput>): Promise<{ check: EntitlementCheck; created: boolean }> {
+  const { accountId, externalId, featureKey, resourceId } = parseInput(resourceInput, input);
+  const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
+  const result = await withAccountLock(account.id, async ({ trx }) => {
+    const profile = await loadEntitlementProfile({ trx, accountId: account.id });
+    const entitlement = profile.entitlements.find((candidate) => candidate.featureKey === featureKey);
+    if (!entitlement || entitlement.kind !== 'limit') {
+      throw ValidationError.forField('featureKey', `is not a countable resource of the ${profile.plan.name} plan`);
+    }
+    const inserted = await trx('entitledResources').insert({ accountId: account.id, featureKey, resourceId }).onConflict(['accountId', 'featureKey', 'resourceId']).ignore().returning('resourceId');
+    const check = await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey });
+    if (inserted.length > 0 && check.limit !== null && check.used! > check.limit) {
+      throw new LimitExceededError(featureKey, check.limit, check.used! - 1);
+    }
+    return { check, created: inserted.length > 0 };
+  });
+  if (result.created && result.check.softLimitReached) await warnNearLimit({ accountId: account.id, check: result.check });
+  return result;
+}
+
+/** Records that the account no longer holds a resource; releasing one it does not hold is a no-op. */
+export async function releaseResource({ actor, ...input }: { actor: Actor } & z.input<typeof resourceInput>): Promise<{ check: EntitlementCheck; released: boolean }> {
+  const { accountId, externalId, featureKey, resourceId } = parseInput(resourceInput, input);
+  const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
+  return withAccountLock(account.id, async ({ trx }) => {
+    const deleted = await trx('entitledResources').where({ accountId: account.id, featureKey, resourceId }).delete();
+    const profile = await loadEntitlementProfile({ trx, accountId: account.id });
+    return { check: await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey }), released: deleted > 0 };
+  });
+}

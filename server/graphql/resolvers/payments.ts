@@ -1,0 +1,70 @@
+import { CreditPackage } from '../../catalog/CreditPackage';
+import { getAutoTopUp, updateAutoTopUp } from '../../credits/configureAutoTopUp';
+import { getUpcomingInvoice } from '../../invoices/upcomingInvoice';
+import { Invoice } from '../../invoices/Invoice';
+import { revenueMetrics } from '../../metrics/revenueMetrics';
+import { listPayments } from '../../payments/paymentHistory';
+import { latestReconciliation, runReconciliation } from '../../reconciliation/reconcileBooks';
+import { Payment } from '../../payments/Payment';
+import { refundPayment } from '../../payments/refunds';
+import { withIdempotency } from '../../idempotency/idempotentRequests';
+import type { Resolvers } from '../generated/resolvers';
+
+const money = (amount: number, currency: string) => ({ amount, currency });
+
+export const paymentResolvers: Resolvers = {
+  Account: {
+    autoTopUp: (account, _args, { actor }) => getAutoTopUp({ actor, accountId: account.id }),
+    payments: (account, { first, after }, { actor }) => listPayments({ actor, accountId: account.id, first, after }),
+    upcomingInvoice: (account, _args, { actor }) => getUpcomingInvoice({ actor, accountId: account.id }),
+  },
+  Mutation: {
+    updateAutoTopUp: (_parent, { input: { idempotencyKey: _key, ...input } }, { actor }) => updateAutoTopUp({ actor, ...input }),
+    runReconciliation: (_parent, _args, { actor }) => runReconciliation({ actor }),
+    refundPayment: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
+      const { paymentId } = await withIdempotency({
+        actor,
+        idempotencyKey,
+        operation: 'refundPayment',
+        input,
+        work: async () => ({ paymentId: (await refundPayment({ actor, ...input })).id }),
+      });
+      return Payment.query().findById(paymentId).throwIfNotFound();
+    },
+  },
+  AutoTopUp: {
+    thresholdMilliCredits: (settings) => settings.threshold,
+    creditPackage: async (settings) => CreditPackage.query().findById(settings.creditPackageId).throwIfNotFound(),
+    inFlight: (settings) => settings.inFlightPaymentId !== null,
+  },
+  ReconciliationReport: {
+    accountsChecked: (report) => report.checked.accounts ?? 0,
+    paymentsComparedWithStripe: (report) => report.checked.paymentsComparedWithStripe ?? 0,
+  },
+  ReconciliationDifference: {
+    expected: (difference) => String(difference.expected),
+    actual: (difference) => String(difference.actual),
+  },
+  Query: {
+    reconciliation: (_parent, _args, { actor }) => latestReconciliation({ actor }),
+    revenueMetrics: (_parent, args, { actor }) => revenueMetrics({ actor, from: args.from, to: args.to, granularity: args.granularity ?? undefined, currency: args.currency ?? undefined }),
+  },
+  Payment: {
+    amount: (payment) => money(payment.amount, payment.currency),
+    amountRefunded: (payment) => money(payment.amountRefunded, payment.currency),
+    milliCredits: (payment) => payment.credits,
+    invoice: async (payment) => (payment.invoiceId ? ((await Invoice.query().findById(payment.invoiceId)) ?? null) : null),
+  },
+  PaymentConnection: {
+    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
+    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
+  },
+  UpcomingInvoice: {
+    total: (invoice) => money(invoice.total, invoice.currency),
+    amountDue: (invoice) => money(invoice.amountDue, invoice.currency),
+    lines: (invoice) => invoice.lines.map((line) => ({ ...line, amount: money(line.amount, invoice.currency) })),
+  },
+  OverageCharge: {
+    amount: (charge) => money(charge.amount, charge.currency),
+  },
+};

@@ -1,0 +1,34 @@
+import { listAccountMembers } from '../../accounts/members';
+import { signUp } from '../../accounts/signUp';
+import { requestPasswordReset, resetPassword } from '../../auth/passwordReset';
+import { NotFoundError } from '../../errors';
+import type { Resolvers } from '../generated/resolvers';
+
+/** Sign-up, password reset and an account's members: what the web app adds for its own visitors. */
+export const signUpResolvers: Resolvers = {
+  Mutation: {
+    signUp: async (_parent, { input }, { actor, sessionCookie }) => {
+      const session = await signUp({ actor, ...input });
+      sessionCookie.issue(session);
+      return { user: session.user, account: session.account };
+    },
+    requestPasswordReset: async (_parent, { email }) => {
+      await requestPasswordReset({ email });
+      return true;
+    },
+    resetPassword: async (_parent, { input }) => {
+      await resetPassword(input);
+      return true;
+    },
+  },
+  Account: {
+    members: (account, _args, { actor }) => listAccountMembers({ actor, accountId: account.id }),
+  },
+  AccountMember: {
+    user: async (membership, _args, { loaders }) => {
+      const user = await loaders.userById.load(membership.userId);
+      if (!user) throw new NotFoundError('User');
+      return user;
+    },
+  },
+};

@@ -1,0 +1,72 @@
+import type { Actor } from '../../auth/actor';
+import { checkEntitlement, listEntitlements } from '../../entitlements/entitlements';
+import { registerResource, releaseResource } from '../../entitlements/resources';
+import { NotFoundError } from '../../errors';
+import { withIdempotency } from '../../idempotency/idempotentRequests';
+import { openBillingPortal } from '../../subscriptions/billingPortal';
+import { cancelSubscription, resumeSubscription } from '../../subscriptions/cancellation';
+import { findCurrentSubscription } from '../../subscriptions/currentSubscription';
+import { cancelScheduledPlanChange, changePlan, previewPlanChange } from '../../subscriptions/planChanges';
+import { changeSeats } from '../../subscriptions/seats';
+import { Subscription } from '../../subscriptions/Subscription';
+import { startTrial } from '../../subscriptions/trials';
+import type { Resolvers } from '../generated/resolvers';
+
+interface ChangeResult {
+  subscriptionId: string;
+  kind?: 'upgrade' | 'downgrade';
+  effectiveAt?: string;
+}
+
+/** Runs a subscription mutation idempotently and loads the payload from what it saved (ids only). */
+async function subscriptionChange(
+  { actor, operation, input }: { actor: Actor; operation: string; input: { idempotencyKey?: string | null; accountId: string } & Record<string, unknown> },
+  work: () => Promise<ChangeResult>,
+) {
+  const { idempotencyKey, ...request } = input;
+  const result = await withIdempotency({ actor, idempotencyKey, operation, input: request, work });
+  const [subscription, currentSubscription] = await Promise.all([
+    Subscription.query().findById(result.subscriptionId),
+    findCurrentSubscription({ accountId: input.accountId }),
+  ]);
+  if (!subscription || !currentSubscription) throw new NotFoundError('Subscription');
+  return { subscription, currentSubscription, kind: result.kind ?? null, effectiveAt: result.effectiveAt ? new Date(result.effectiveAt) : null };
+}
+
+export const subscriptionResolvers: Resolvers = {
+  Query: {
+    entitlement: (_parent, { accountId, externalId, featureKey }, { actor }) => checkEntitlement({ actor, accountId, externalId, featureKey }),
+    previewPlanChange: (_parent, args, { actor }) => previewPlanChange({ actor, ...args }),
+  },
+  Account: {
+    entitlements: (account, _args, { actor }) => listEntitlements({ actor, accountId: account.id }),
+  },
+  Mutation: {
+    startTrial: (_parent, { input }, { actor }) =>
+      subscriptionChange({ actor, operation: 'startTrial', input }, () => startTrial({ actor, accountId: input.accountId, planId: input.planId })),
+    changePlan: (_parent, { input }, { actor }) =>
+      subscriptionChange({ actor, operation: 'changePlan', input }, () =>
+        changePlan({ actor, accountId: input.accountId, planId: input.planId, seats: input.seats, prorationDate: input.prorationDate }),
+      ),
+    cancelScheduledPlanChange: (_parent, { input }, { actor }) =>
+      subscriptionChange({ actor, operation: 'cancelScheduledPlanChange', input }, () => cancelScheduledPlanChange({ actor, accountId: input.accountId })),
+    changeSeats: (_parent, { input }, { actor }) =>
+      subscriptionChange({ actor, operation: 'changeSeats', input }, () =>
+        changeSeats({ actor, accountId: input.accountId, seats: input.seats, prorationDate: input.prorationDate }),
+      ),
+    cancelSubscription: (_parent, { input }, { actor }) =>
+      subscriptionChange({ actor, operation: 'cancelSubscription', input }, () =>
+        cancelSubscription({ actor, accountId: input.accountId, atPeriodEnd: input.atPeriodEnd ?? true, reason: input.reason }),
+      ),
+    resumeSubscription: (_parent, { input }, { actor }) =>
+      subscriptionChange({ actor, operation: 'resumeSubscription', input }, () => resumeSubscription({ actor, accountId: input.accountId })),
+    openBillingPortal: (_parent, { input }, { actor }) => openBillingPortal({ actor, ...input }),
+    // Keyed by the partner's own resource id, these are idempotent by nature; the key adds nothing.
+    registerResource: (_parent, { input: { idempotencyKey: _key, ...input } }, { actor }) => registerResource({ actor, ...input }),
+    releaseResource: async (_parent, { input: { idempotencyKey: _key, ...input } }, { actor }) => (await releaseResource({ actor, ...input })).check,
+  },
+  PlanChangePreview: {
+    amountDueNow: (preview) => ({ amount: preview.amountDueNow, currency: preview.currency }),
+    lines: (preview) => preview.lines.map((line) => ({ ...line, amount: { amount: line.amount, currency: preview.currency } })),
+  },
+};

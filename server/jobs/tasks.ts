@@ -1,0 +1,59 @@
+import type { Task } from 'graphile-worker';
+import type { Transporter } from 'nodemailer';
+import { runAutoTopUps } from '../credits/autoTopUp';
+import { expireCreditGrants } from '../credits/expiry';
+import type { Logger } from '../logger';
+import { sendPendingNotifications } from '../notifications/delivery';
+import { applyScheduledPlanChanges, expireGracePeriods, expireTrials, notifyTrialsEnding, rollLocalPeriods } from '../subscriptions/lifecycleJobs';
+import { grantPlanAllowances } from '../subscriptions/creditAllowance';
+import { retryFailedStripeEvents } from '../webhooks/retryFailedEvents';
+import { purgeIdempotentRequests } from '../idempotency/idempotentRequests';
+import { reconcileBooks } from '../reconciliation/reconcileBooks';
+
+/**
+ * Every background job, by name. Each is safe to run twice or on two processes at once: it re-checks
+ * under a row lock (or claims rows with SKIP LOCKED) before acting.
+ */
+export function createTaskList({ logger, mail }: { logger: Logger; mail: { transport: Transporter | null; from: string } }): Record<string, Task> {
+  const logged = (name: string, work: () => Promise<unknown>): Task => async () => {
+    const result = await work();
+    logger.debug({ job: name, result }, 'job done');
+  };
+  return {
+    expire_trials: logged('expire_trials', () => expireTrials()),
+    notify_trials_ending: logged('notify_trials_ending', () => notifyTrialsEnding()),
+    expire_grace_periods: logged('expire_grace_periods', () => expireGracePeriods()),
+    apply_scheduled_plan_changes: logged('apply_scheduled_plan_changes', () => applyScheduledPlanChanges()),
+    roll_local_periods: logged('roll_local_periods', () => rollLocalPeriods()),
+    grant_plan_allowances: logged('grant_plan_allowances', () => grantPlanAllowances()),
+    expire_credit_grants: logged('expire_credit_grants', () => expireCreditGrants()),
+    run_auto_top_ups: logged('run_auto_top_ups', () => runAutoTopUps()),
+    retry_failed_stripe_events: logged('retry_failed_stripe_events', () => retryFailedStripeEvents({ logger })),
+    send_notifications: logged('send_notifications', () => sendPendingNotifications(mail)),
+    purge_idempotent_requests: logged('purge_idempotent_requests', () => purgeIdempotentRequests()),
+    reconcile_books: async () => {
+      const report = await reconcileBooks();
+      if (report.balanced) logger.info({ checked: report.checked }, 'the books balance');
+      else logger.error({ differences: report.differences }, 'the books do not balance: see the reconciliation report');
+    },
+  };
+}
+
+/**
+ * When each job runs. Graphile Worker schedules every cron item once across all processes, however
+ * many are running.
+ */
+export const CRONTAB = `
+* * * * * expire_trials
+*/15 * * * * notify_trials_ending
+* * * * * expire_grace_periods
+* * * * * apply_scheduled_plan_changes
+* * * * * roll_local_periods
+*/5 * * * * grant_plan_allowances
+*/5 * * * * expire_credit_grants
+* * * * * run_auto_top_ups
+*/5 * * * * retry_failed_stripe_events
+* * * * * send_notifications
+17 3 * * * purge_idempotent_requests
+41 4 * * * reconcile_books
+`;

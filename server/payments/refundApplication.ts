@@ -1,0 +1,96 @@
+import type { Knex } from 'knex';
+import { describeActor, type Actor } from '../auth/actor';
+import { recordAudit } from '../audit/auditLog';
+import { now } from '../clock';
+import { ledgerKey, withAccountLedger } from '../credits/accountLedger';
+import { CreditGrant } from '../credits/CreditGrant';
+import type { StripeRefundState } from '../stripe/refunds';
+import { Payment } from './Payment';
+
+/**
+ * Records a refund Stripe made (by our hand or in Stripe's dashboard), once per Stripe refund: a refund
+ * row, the original payment's refunded amount and status, and, for a credit purchase, the unspent
+ * credits clawed back in proportion (credits already spent stay spent; the balance never goes below
+ * zero). Returns false when the refund was recorded already.
+ */
+export async function applyRefund({
+  trx,
+  actor,
+  payment,
+  refund,
+  reason,
+}: {
+  trx: Knex.Transaction;
+  actor: Actor;
+  payment: Payment;
+  refund: StripeRefundState;
+  /** Why, when a platform admin refunded it here (refunds made in Stripe's dashboard come without one). */
+  reason?: string;
+}): Promise<boolean> {
+  if (refund.status !== 'succeeded') return false;
+  const inserted = await trx('payments')
+    .insert({
+      accountId: payment.accountId,
+      type: 'refund',
+      status: 'completed',
+      amount: refund.amount,
+      currency: payment.currency,
+      description: `Refund of ${payment.description ?? 'a payment'}`,
+      refundedPaymentId: payment.id,
+      stripeRefundId: refund.stripeRefundId,
+      stripePaymentIntentId: payment.stripePaymentIntentId,
+      completedAt: now(),
+    })
+    .onConflict('stripeRefundId')
+    .ignore()
+    .returning('id');
+  if (inserted.length === 0) return false;
+
+  const original = await Payment.query(trx).findById(payment.id).forUpdate().throwIfNotFound();
+  const amountRefunded = Math.min(original.amount, original.amountRefunded + refund.amount);
+  await Payment.query(trx).findById(original.id).patch({ amountRefunded, ...(amountRefunded === original.amount && { status: 'refunded' }) });
+  if (original.type === 'credit_top_up') await clawBackUnspentCredits({ trx, actor, payment: original, amountRefunded, refundRowId: inserted[0].id, stripeRefundId: refund.stripeRefundId });
+  await recordAudit({ trx, actor, accountId: original.accountId, action: 'payment.refunded', target: { type: 'payment', id: original.id }, reason, details: { amount: refund.amount, stripeRefundId: refund.stripeRefundId } });
+  return true;
+}
+
+async function clawBackUnspentCredits({
+  trx,
+  actor,
+  payment,
+  amountRefunded,
+  refundRowId,
+  stripeRefundId,
+}: {
+  trx: Knex.Transaction;
+  actor: Actor;
+  payment: Payment;
+  amountRefunded: number;
+  refundRowId: string;
+  stripeRefundId: string;
+}): Promise<void> {
+  const grant = await CreditGrant.query(trx).findOne({ paymentId: payment.id });
+  if (!grant) return;
+  // The share of the credits the refunds so far pay back, rounded down in the customer's favour.
+  const owed = Math.floor((grant.amount * amountRefunded) / payment.amount);
+  const { rows } = await trx.raw<{ rows: Array<{ clawed: number }> }>(
+    `select coalesce(-sum(amount), 0)::bigint as clawed from credit_ledger_entries where grant_id = ? and entry_type = 'refund_clawback'`,
+    [grant.id],
+  );
+  const due = owed - rows[0]!.clawed;
+  if (due <= 0) return;
+  await withAccountLedger({ trx, accountId: payment.accountId }, async (ledger) => {
+    const at = now();
+    await ledger.loadSpendableGrants({ at, actor: describeActor(actor) });
+    ledger.clawBack(grant.id, due, {
+      entryType: 'refund_clawback',
+      at,
+      actor: describeActor(actor),
+      idempotencyKey: ledgerKey('refund_clawback', stripeRefundId),
+      referenceType: 'payment',
+      referenceId: refundRowId,
+      description: 'Unspent credits of a refunded purchase',
+    });
+    await ledger.commit();
+  });
+}

@@ -1,0 +1,120 @@
+import { withAccountLock } from '../accounts/accountLock';
+import { systemActor } from '../auth/actor';
+import { recordAudit } from '../audit/auditLog';
+import { addDays, periodEnd } from '../calendar';
+import { Plan } from '../catalog/Plan';
+import { now as clockNow } from '../clock';
+import { changeStripeSubscription, cancelStripeSubscriptionNow } from '../stripe/subscriptions';
+import { startDefaultSubscription } from './currentSubscription';
+import { notifySubscriptionEvent } from './notices';
+import { endSubscription, syncSubscriptionFromStripe } from './stripeSubscriptionSync';
+import { Subscription } from './Subscription';
+
+/**
+ * The time-driven parts of the lifecycle, run every minute by the job queue (server/jobs/). Each finds
+ * what is due, then re-checks it under the account's lock before acting, so a second run, or a run on
+ * another process, finds nothing left to do.
+ */
+const actor = systemActor('lifecycle job');
+const TRIAL_NOTICE_DAYS = 3;
+/**
+ * Scheduled changes are made in Stripe shortly before the period ends, so that the renewal invoice
+ * Stripe creates at the period end is already at the new price.
+ */
+export const SCHEDULED_CHANGE_LEAD_MS = 10 * 60 * 1000;
+
+/** How many due subscriptions one run takes; the next run, a minute later, takes the rest. */
+const BATCH = 500;
+
+/** Card-less trials that reached their end drop to the default plan. */
+export async function expireTrials({ now = clockNow() } = {}): Promise<number> {
+  const candidates = await Subscription.query().where({ status: 'trialing' }).whereNull('stripeSubscriptionId').where('trialEnd', '<=', now).limit(BATCH);
+  let expired = 0;
+  for (const candidate of candidates) {
+    await withAccountLock(candidate.accountId, async ({ trx }) => {
+      const subscription = await Subscription.query(trx).findById(candidate.id);
+      if (!subscription || subscription.status !== 'trialing' || !subscription.trialEnd || subscription.trialEnd > now) return;
+      const plan = await Plan.query(trx).findById(subscription.planId).throwIfNotFound();
+      await endSubscription({ trx, subscription, status: 'expired', reason: 'trial ended without a card' });
+      await startDefaultSubscription({ trx, accountId: subscription.accountId });
+      await notifySubscriptionEvent({ trx, subscription, plan, kind: 'subscription_canceled', cause: 'trial_expired' });
+      await recordAudit({ trx, actor, accountId: subscription.accountId, action: 'subscription.trial_expired', target: { type: 'subscription', id: subscription.id } });
+      expired += 1;
+    });
+  }
+  return expired;
+}
+
+/** Three days before a card-less trial ends, tell the customer (Stripe does this for trials it runs). */
+export async function notifyTrialsEnding({ now = clockNow() } = {}): Promise<void> {
+  const ending = await Subscription.query().where({ status: 'trialing' }).whereNull('stripeSubscriptionId').where('trialEnd', '>', now).where('trialEnd', '<=', addDays(now, TRIAL_NOTICE_DAYS)).limit(BATCH);
+  for (const subscription of ending) {
+    await withAccountLock(subscription.accountId, async ({ trx }) => {
+      const plan = await Plan.query(trx).findById(subscription.planId).throwIfNotFound();
+      await notifySubscriptionEvent({ trx, subscription, plan, kind: 'trial_ending', cause: subscription.trialEnd!.toISOString() });
+    });
+  }
+}
+
+/** A past-due subscription whose grace period ended unpaid is canceled; the account drops to the default plan. */
+export async function expireGracePeriods({ now = clockNow() } = {}): Promise<number> {
+  const candidates = await Subscription.query().where({ status: 'past_due' }).where('gracePeriodEndsAt', '<=', now).limit(BATCH);
+  let ended = 0;
+  for (const candidate of candidates) {
+    if (!candidate.stripeSubscriptionId) continue;
+    await cancelStripeSubscriptionNow({ stripeSubscriptionId: candidate.stripeSubscriptionId });
+    await withAccountLock(candidate.accountId, async ({ trx, account }) => {
+      await Subscription.query(trx).findById(candidate.id).patch({ cancellationReason: 'grace period ended unpaid' });
+      await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: candidate.stripeSubscriptionId! });
+      await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.grace_period_expired', target: { type: 'subscription', id: candidate.id } });
+      ended += 1;
+    });
+  }
+  return ended;
+}
+
+/** Downgrades scheduled for the end of a period, made in Stripe just before it ends. */
+export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Promise<number> {
+  const candidates = await Subscription.query().whereNotNull('scheduledChangeAt').whereNotNull('stripeSubscriptionId').whereIn('status', ['trialing', 'active', 'past_due']).where('scheduledChangeAt', '<=', new Date(now.getTime() + SCHEDULED_CHANGE_LEAD_MS)).limit(BATCH);
+  let applied = 0;
+  for (const candidate of candidates) {
+    const plan = await Plan.query().findById(candidate.scheduledPlanId ?? candidate.planId).throwIfNotFound();
+    await changeStripeSubscription({
+      stripeSubscriptionId: candidate.stripeSubscriptionId!,
+      priceId: plan.stripePriceId!,
+      quantity: candidate.scheduledQuantity ?? candidate.quantity,
+      prorationBehavior: 'none',
+      idempotencyKey: `scheduled-change-${candidate.id}-${candidate.scheduledChangeAt!.getTime()}`,
+    });
+    await withAccountLock(candidate.accountId, async ({ trx, account }) => {
+      await Subscription.query(trx).findById(candidate.id).patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+      await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: candidate.stripeSubscriptionId! });
+      await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.downgraded', target: { type: 'subscription', id: candidate.id }, details: { to: plan.key } });
+      applied += 1;
+    });
+  }
+  return applied;
+}
+
+/** Subscriptions Stripe does not bill (the free plan) still have periods: allowances reset with them. */
+export async function rollLocalPeriods({ now = clockNow() } = {}): Promise<number> {
+  const candidates = await Subscription.query().where({ status: 'active' }).whereNull('stripeSubscriptionId').whereNotNull('currentPeriodEnd').where('currentPeriodEnd', '<=', now).limit(BATCH);
+  let rolled = 0;
+  for (const candidate of candidates) {
+    await withAccountLock(candidate.accountId, async ({ trx }) => {
+      const subscription = await Subscription.query(trx).findById(candidate.id);
+      if (!subscription?.currentPeriodEnd || subscription.currentPeriodEnd > now) return;
+      const plan = await Plan.query(trx).findById(subscription.planId).throwIfNotFound();
+      if (plan.billingInterval === 'lifetime') return;
+      const anchor = subscription.billingCycleAnchor ?? subscription.currentPeriodStart;
+      let periods = 1;
+      while (periodEnd({ anchor, interval: plan.billingInterval, periods }) <= now) periods += 1;
+      await Subscription.query(trx).findById(subscription.id).patch({
+        currentPeriodStart: periodEnd({ anchor, interval: plan.billingInterval, periods: periods - 1 }),
+        currentPeriodEnd: periodEnd({ anchor, interval: plan.billingInterval, periods }),
+      });
+      rolled += 1;
+    });
+  }
+  return rolled;
+}

@@ -1,0 +1,38 @@
+import type { Account } from '../accounts/Account';
+import type { Actor } from '../auth/actor';
+import { authorizeAccount, type Permission } from '../auth/authorization';
+import { Plan } from '../catalog/Plan';
+import { ConflictError } from '../errors';
+import { findCurrentSubscription } from './currentSubscription';
+import type { Subscription } from './Subscription';
+
+export interface ManagedSubscription {
+  account: Account;
+  subscription: Subscription;
+  plan: Plan;
+}
+
+/** The caller's view of an account's current subscription, after checking it may `permission`. */
+export async function loadManagedSubscription({
+  actor,
+  accountId,
+  permission = 'billing.manage',
+}: {
+  actor: Actor;
+  accountId: string;
+  permission?: Permission;
+}): Promise<ManagedSubscription> {
+  const account = await authorizeAccount({ actor, accountId, permission });
+  const subscription = await findCurrentSubscription({ accountId });
+  if (!subscription) throw new ConflictError('The account has no current subscription.');
+  const plan = await Plan.query().findById(subscription.planId).throwIfNotFound();
+  return { account, subscription, plan };
+}
+
+/** Paid subscriptions live in Stripe; the free plan, card-less trials and lifetime plans only here. */
+export function requireStripeSubscription({ subscription, plan }: ManagedSubscription): string {
+  if (subscription.stripeSubscriptionId) return subscription.stripeSubscriptionId;
+  if (plan.billingInterval === 'lifetime') throw new ConflictError(`${plan.name} is paid once and does not change; contact support.`);
+  if (subscription.status === 'trialing') throw new ConflictError('Add a card through Checkout to change a trial that has none.');
+  throw new ConflictError('The account has no paid subscription; subscribe through Checkout.');
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { withAccountLock } from '../accounts/accountLock';
+import type { Actor } from '../auth/actor';
+import { recordAudit } from '../audit/auditLog';
+import { Plan } from '../catalog/Plan';
+import { now } from '../clock';
+import { countResources, SEATS_FEATURE } from '../entitlements/resourceCounts';
+import { ConflictError, ValidationError } from '../errors';
+import { callStripe } from '../stripe/errors';
+import { changeStripeSubscription, previewStripeSubscriptionChange } from '../stripe/subscriptions';
+import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { parseInput } from '../validation';
+import { scheduleCancellation } from './cancellation';
+import { loadManagedSubscription, requireStripeSubscription, type ManagedSubscription } from './managedSubscription';
+import { classifyPlanChange, type PlanChangeKind } from './planChangeKind';
+import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
+import { Subscription } from './Subscription';
+
+const changeInput = z.object({
+  accountId: z.string().uuid('is not an account id'),
+  planId: z.string().uuid('is not a plan id'),
+  seats: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'is at most 10,000').nullish(),
+  prorationDate: z.number().int().positive().nullish(),
+});
+
+export interface PlanChangePreview {
+  kind: PlanChangeKind;
+  plan: Plan;
+  seats: number;
+  effectiveAt: Date;
+  /** Charged at once (upgrades, in minor units; negative is a credit); 0 for a downgrade. */
+  amountDueNow: number;
+  currency: string;
+  /** Pass back to changePlan so the charge is exactly what was previewed. */
+  prorationDate: number | null;
+  lines: Array<{ description: string | null; amount: number; proration: boolean }>;
+}
+
+interface PlannedChange extends ManagedSubscription {
+  target: Plan;
+  seats: number;
+  kind: PlanChangeKind;
+  stripeSubscriptionId: string;
+}
+
+async function planChange({ actor, ...input }: { actor: Actor } & z.input<typeof changeInput>): Promise<PlannedChange & { prorationDate: number | null }> {
+  const { accountId, planId, seats, prorationDate } = parseInput(changeInput, input);
+  const managed = await loadManagedSubscription({ actor, accountId });
+  await assertSelfServeBilling(actor);
+  const stripeSubscriptionId = requireStripeSubscription(managed);
+  const target = await Plan.query().findById(planId);
+  if (!target || !target.active) throw ValidationError.forField('planId', 'is not a plan on sale');
+  if (target.purchaseMode === 'contact_sales') throw ValidationError.forField('planId', `${target.name} is sold by our sales team; contact sales`);
+  if (target.currency !== managed.plan.currency) throw ValidationError.forField('planId', `is priced in ${target.currency.toUpperCase()}, not ${managed.plan.currency.toUpperCase()}`);
+  if (!target.isDefault && (!target.stripePriceId || target.billingInterval === 'lifetime')) {
+    throw ValidationError.forField('planId', `${target.name} cannot be switched to; buy it through Checkout`);
+  }
+  const targetSeats = await seatsFor({ plan: target, accountId, seats, current: managed });
+  const kind = target.isDefault ? 'downgrade' : classifyPlanChange({ from: managed.plan, to: target, fromSeats: managed.subscription.quantity, toSeats: targetSeats });
+  if (target.id === managed.plan.id && targetSeats === managed.subscription.quantity) throw ValidationError.forField('planId', 'is the current plan');
+  return { ...managed, target, seats: targetSeats, kind, stripeSubscriptionId, prorationDate: prorationDate ?? null };
+}
+
+async function seatsFor({ plan, accountId, seats, current }: { plan: Plan; accountId: string; seats: number | null | undefined; current: ManagedSubscription }): Promise<number> {
+  if (!plan.perSeat) {
+    if (seats && seats !== 1) throw ValidationError.forField('seats', `${plan.name} is not priced per seat`);
+    return 1;
+  }
+  const inUse = await countResources({ accountId, featureKey: SEATS_FEATURE });
+  const requested = seats ?? Math.max(inUse, current.plan.perSeat ? current.subscription.quantity : 1, 1);
+  if (requested < inUse) throw ValidationError.forField('seats', `must be at least ${inUse}, the seats in use`);
+  return requested;
+}
+
+/** What a change would cost now and when it would take effect, without making it. */
+export async function previewPlanChange(args: { actor: Actor } & z.input<typeof changeInput>): Promise<PlanChangePreview> {
+  const change = await planChange(args);
+  const base = { kind: change.kind, plan: change.target, seats: change.seats, currency: change.plan.currency };
+  if (change.kind === 'downgrade') {
+    return { ...base, effectiveAt: change.subscription.currentPeriodEnd ?? now(), amountDueNow: 0, prorationDate: null, lines: [] };
+  }
+  // A trial continues on the new plan and nothing is charged until it ends. (Stripe's preview of a
+  // trialing subscription is the invoice at the trial's end, which is not due now.)
+  if (change.subscription.status === 'trialing') return { ...base, effectiveAt: now(), amountDueNow: 0, prorationDate: null, lines: [] };
+  const preview = await callStripe('preview the change', () =>
+    previewStripeSubscriptionChange({
+      stripeSubscriptionId: change.stripeSubscriptionId,
+      stripeCustomerId: change.account.stripeCustomerId!,
+      priceId: change.target.stripePriceId!,
+      quantity: change.seats,
+      prorationBehavior: 'always_invoice',
+      prorationDate: change.prorationDate ?? undefined,
+    }),
+  );
+  return { ...base, effectiveAt: now(), amountDueNow: preview.amountDue, prorationDate: preview.prorationDate, lines: preview.lines };
+}
+
+/**
+ * Changes the plan (or the seats). Upgrades happen now in Stripe, prorated and invoiced at once;
+ * downgrades, including yearly to monthly and to the free plan, are scheduled for the end of the period
+ * and can be undone until then.
+ */
+export async function changePlan(args: { actor: Actor } & z.input<typeof changeInput>): Promise<{ subscriptionId: string; kind: PlanChangeKind; effectiveAt: string }> {
+  const change = await planChange(args);
+  const { actor } = args;
+  if (change.kind === 'downgrade') return scheduleDowngrade({ actor, change });
+
+  const state = await callStripe('change the plan', () =>
+    changeStripeSubscription({
+      stripeSubscriptionId: change.stripeSubscriptionId,
+      priceId: change.target.stripePriceId!,
+      quantity: change.seats,
+      prorationBehavior: 'always_invoice',
+      prorationDate: change.prorationDate ?? undefined,
+      idempotencyKey: `plan-change-${change.subscription.id}-${change.target.id}-${change.seats}-${change.prorationDate ?? change.subscription.updatedAt.getTime()}`,
+    }),
+  );
+  await withAccountLock(change.account.id, async ({ trx, account }) => {
+    await Subscription.query(trx).findById(change.subscription.id).patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+    await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
+    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.upgraded', target: { type: 'subscription', id: change.subscription.id }, details: { from: change.plan.key, to: change.target.key, seats: change.seats } });
+  });
+  return { subscriptionId: change.subscription.id, kind: 'upgrade', effectiveAt: now().toISOString() };
+}
+
+async function scheduleDowngrade({ actor, change }: { actor: Actor; change: PlannedChange }) {
+  const effectiveAt = change.subscription.currentPeriodEnd;
+  if (!effectiveAt) throw new ConflictError('This subscription has no period end to schedule a change for.');
+  if (change.target.isDefault) {
+    await scheduleCancellation({ actor, accountId: change.account.id, reason: 'downgrade to the free plan' });
+    return { subscriptionId: change.subscription.id, kind: 'downgrade' as const, effectiveAt: effectiveAt.toISOString() };
+  }
+  await withAccountLock(change.account.id, async ({ trx, account }) => {
+    await Subscription.query(trx).findById(change.subscription.id).patch({ scheduledPlanId: change.target.id, scheduledQuantity: change.seats, scheduledChangeAt: effectiveAt });
+    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.downgrade_scheduled', target: { type: 'subscription', id: change.subscription.id }, details: { to: change.target.key, seats: change.seats, effectiveAt } });
+  });
+  return { subscriptionId: change.subscription.id, kind: 'downgrade' as const, effectiveAt: effectiveAt.toISOString() };
+}
+
+/** Undoes a scheduled downgrade before it takes effect. */
+export async function cancelScheduledPlanChange({ actor, accountId }: { actor: Actor; accountId: string }): Promise<{ subscriptionId: string }> {
+  const { subscription } = await loadManagedSubscription({ actor, accountId });
+  if (!subscription.scheduledChangeAt) return { subscriptionId: subscription.id };
+  await withAccountLock(accountId, async ({ trx }) => {
+    await Subscription.query(trx).findById(subscription.id).patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+    await recordAudit({ trx, actor, accountId, action: 'subscription.downgrade_unscheduled', target: { type: 'subscription', id: subscription.id } });
+  });
+  return { subscriptionId: subscription.id };
+}

@@ -1,0 +1,90 @@
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import express, { Router, type RequestHandler } from 'express';
+import type { WebLoadContext } from '../../web/app/loadContext';
+import type { ExecuteGraphQL } from '../graphql/executeGraphQL';
+import { originCheck } from './originCheck';
+
+/** The module `npm run build` writes to build/server/index.js (or Vite compiles on request). */
+type RemixServerBuild = Record<string, unknown>;
+
+/*
+ * Remix's Express adapter, typed here rather than through its declarations: those declare NODE_ENV a
+ * required variable for the whole program, which the server's configuration code must not assume.
+ */
+const { createRequestHandler } = require('@remix-run/express') as {
+  createRequestHandler(options: {
+    build: RemixServerBuild | (() => Promise<RemixServerBuild>);
+    getLoadContext: (req: express.Request, res: express.Response) => WebLoadContext;
+    mode: 'development' | 'production';
+  }): RequestHandler;
+};
+
+const projectRoot = join(__dirname, '../..');
+export const WEB_BUILD_DIRECTORY = join(projectRoot, 'build');
+
+export interface WebHandler {
+  handle: RequestHandler;
+  close(): Promise<void>;
+}
+
+export type WebHandlerFactory = (api: { executeGraphQL: ExecuteGraphQL }) => Promise<WebHandler>;
+
+export interface WebAppOptions {
+  /**
+   * `vite`: compile on request (development; no build step, edits show at once).
+   * `build`: serve the output of `npm run build` (production, and the browser tests).
+   */
+  source: 'vite' | 'build';
+  production: boolean;
+  /** The HTTP server Vite attaches its hot-reload socket to; without one, hot reload is off. */
+  hotReloadServer?: Server;
+  /** Where Vite keeps its dependency cache (one per process when several run at once, as in tests). */
+  viteCacheDirectory?: string;
+}
+
+/** The Remix web app as an Express handler, mounted by createApp behind the API's own routes. */
+export function webApp(options: WebAppOptions): WebHandlerFactory {
+  return async ({ executeGraphQL }) => {
+    const router = Router();
+    // Each loader and action gets the API bound to the request's own session cookie (renewed on its response).
+    const getLoadContext = (req: express.Request, res: express.Response): WebLoadContext => ({
+      graphql: (document, variables) => executeGraphQL(document, variables, { request: req, response: res }),
+    });
+
+    if (options.source === 'vite') {
+      const vite = await startVite(options);
+      router.use(vite.middlewares);
+      router.use(originCheck({ production: options.production }));
+      router.all(
+        '*',
+        createRequestHandler({
+          build: () => vite.ssrLoadModule('virtual:remix/server-build'),
+          getLoadContext,
+          mode: 'development',
+        }),
+      );
+      return { handle: router, close: () => vite.close() };
+    }
+
+    // The server bundle is CommonJS (web/vite.config.mts), so the CommonJS server can require it.
+    const build = require(join(WEB_BUILD_DIRECTORY, 'server/index.js')) as RemixServerBuild;
+    router.use('/assets', express.static(join(WEB_BUILD_DIRECTORY, 'client/assets'), { immutable: true, maxAge: '1y' }));
+    router.use(express.static(join(WEB_BUILD_DIRECTORY, 'client'), { maxAge: '1h', index: false }));
+    router.use(originCheck({ production: options.production }));
+    router.all('*', createRequestHandler({ build, getLoadContext, mode: options.production ? 'production' : 'development' }));
+    return { handle: router, close: async () => undefined };
+  };
+}
+
+async function startVite({ hotReloadServer, viteCacheDirectory }: WebAppOptions) {
+  // Vite is ESM-only and a development tool: loaded on demand, never in production.
+  const { createServer } = await import('vite');
+  return createServer({
+    configFile: join(projectRoot, 'web/vite.config.mts'),
+    cacheDir: viteCacheDirectory ?? join(projectRoot, '.cache/vite'),
+    logLevel: 'warn',
+    appType: 'custom',
+    server: { middlewareMode: true, hmr: hotReloadServer ? { server: hotReloadServer } : false },
+  });
+}

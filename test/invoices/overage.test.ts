@@ -1,0 +1,84 @@
+import type Stripe from 'stripe';
+import { createPartnerKey } from '../factories';
+import { useBillingStack } from '../support/billingStack';
+import { JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support/subscribedAccount';
+
+const stack = useBillingStack();
+const time = useFollowingClock();
+const FEB_15_2026 = new Date(Date.UTC(2026, 1, 15, 12));
+
+let partner: string;
+beforeAll(async () => {
+  partner = (await createPartnerKey({ scopes: ['usage:write'] })).secret;
+  // A small allowance makes the arithmetic visible: 1,000 API calls included, then 25 cents per started 100.
+  const pro = await stack.knex('plans').where({ key: 'pro_monthly', active: true }).first();
+  await stack.knex('plan_entitlements').where({ planId: pro.id, featureKey: 'api_calls' }).update({ includedQuantity: 1000, overageUnitAmount: 25, overageBlockSize: 100 });
+});
+
+async function recordApiCalls(externalId: string, quantity: number, key: string, at: Date) {
+  const { data, errors } = await stack.app.graphql('mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted } }', {
+    input: { events: [{ externalId, meterKey: 'api_calls', quantity, occurredAt: at.toISOString(), idempotencyKey: key }] },
+  }, { apiKey: partner });
+  expect(errors).toBeUndefined();
+  expect(data!.recordUsage.accepted).toBe(1);
+}
+
+const UPCOMING = `query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } periodStart lines { amount { amount } } usageOverage { meter { key } includedQuantity usedQuantity overageQuantity amount { amount currency } } } } }`;
+
+describe('usage overage', () => {
+  it('shows in the upcoming invoice as it accrues, then is billed once on the renewal', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    const externalId = subscribed.account.externalId!;
+    time.clock.set(new Date(JAN_15_2026.getTime() + 6 * 3_600_000));
+    await recordApiCalls(externalId, 700, 'a', new Date(JAN_15_2026.getTime() + 3_600_000));
+    await recordApiCalls(externalId, 550, 'b', new Date(JAN_15_2026.getTime() + 5 * 3_600_000));
+
+    const { data } = await stack.app.graphql(UPCOMING, { id: subscribed.account.id }, { cookie: subscribed.cookie });
+    // 1,250 used, 1,000 included: 250 over, three started blocks of 100 at 25 cents = 75 cents.
+    expect(data!.account.upcomingInvoice).toMatchObject({
+      total: { amount: 2999 + 75 },
+      periodStart: FEB_15_2026.toISOString(),
+      usageOverage: [{ meter: { key: 'api_calls' }, includedQuantity: 1000, usedQuantity: 1250, overageQuantity: 250, amount: { amount: 75, currency: 'usd' } }],
+    });
+
+    // The renewal invoice is created as a draft at the period end; the overage is added to it.
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 5 * 60_000));
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * 3_600_000));
+    const renewal = (await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
+    expect(renewal).toMatchObject({ status: 'paid', total: 2999 + 75 });
+    const charges = await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id });
+    expect(charges).toEqual([expect.objectContaining({ quantity: 250, amount: 75, stripeInvoiceId: renewal.id, periodStart: JAN_15_2026, periodEnd: FEB_15_2026 })]);
+    const mirrored = await stack.knex('invoice_lines').where({ invoiceId: (await stack.knex('invoices').where({ stripeInvoiceId: renewal.id }).first()).id, kind: 'usage_overage' });
+    expect(mirrored).toEqual([expect.objectContaining({ amount: 75 })]);
+
+    // Delivered again (Stripe retries, an admin replays): nothing more is billed.
+    const [created] = (await stack.stripe.events.list({ type: 'invoice.created', limit: 100 })).data.filter((event) => (event.data.object as Stripe.Invoice).id === renewal.id);
+    const payload = JSON.stringify(created);
+    const response = await fetch(`${stack.app.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) },
+      body: payload,
+    });
+    expect(response.status).toBe(200);
+    await stack.knex('stripe_events').where({ id: created!.id }).update({ status: 'failed' });
+    const replayed = await fetch(`${stack.app.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) },
+      body: payload,
+    });
+    expect(replayed.status).toBe(200);
+    expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toHaveLength(1);
+    expect((await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data).toHaveLength(1);
+  });
+
+  it('bills nothing for usage within the allowance', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    time.clock.set(new Date(JAN_15_2026.getTime() + 2 * 3_600_000));
+    await recordApiCalls(subscribed.account.externalId!, 1000, 'within', new Date(JAN_15_2026.getTime() + 3_600_000));
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 5 * 60_000));
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * 3_600_000));
+    expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toEqual([]);
+    const renewal = (await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
+    expect(renewal.total).toBe(2999);
+  });
+});

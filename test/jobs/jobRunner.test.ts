@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
+import { SMTPServer } from 'smtp-server';
+import { sendPendingNotifications } from '../../server/notifications/delivery';
+import { enqueueAccountNotification } from '../../server/notifications/outbox';
+import { createAccount } from '../factories';
+import { useTestDatabase } from '../support/database';
+
+const db = useTestDatabase();
+const root = join(__dirname, '../..');
+
+/** A real SMTP server that keeps every message it accepts. */
+async function startMailbox(): Promise<{ url: string; received: string[]; stop: () => Promise<void> }> {
+  const received: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      let message = '';
+      stream.on('data', (chunk: Buffer) => (message += chunk.toString()));
+      stream.on('end', () => {
+        received.push(message);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return { url: `smtp://127.0.0.1:${port}`, received, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function startJobProcess(env: Record<string, string>): { child: ChildProcess; completed: () => number; ready: Promise<void> } {
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(__dirname, 'support/jobProcess.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const ready = new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => ((output += chunk.toString()), output.includes('ready') && resolve())));
+  return { child, completed: () => output.split('\n').filter((line) => line === 'done send_notifications').length, ready };
+}
+
+async function enqueue(accountId: string, count: number, prefix: string): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, index) => enqueueAccountNotification({ accountId, kind: 'test', subject: `${prefix} ${index}`, bodyText: 'hello', dedupeKey: `${prefix}-${index}` })));
+}
+
+describe('the notifications outbox', () => {
+  it('keeps notices visible, marked skipped, when no SMTP server is configured', async () => {
+    const account = await createAccount({ billingEmail: 'skip@customer.test' });
+    await enqueue(account.id, 2, 'skip');
+    const outcome = await sendPendingNotifications({ transport: null, from: 'x@test' });
+    expect(outcome).toMatchObject({ skipped: 2, sent: 0 });
+    expect(await db.knex('notifications').where({ accountId: account.id }).select('status', 'lastError')).toEqual([
+      { status: 'skipped', lastError: 'SMTP is not configured (SMTP_URL)' },
+      { status: 'skipped', lastError: 'SMTP is not configured (SMTP_URL)' },
+    ]);
+  });
+
+  it('is sent once per notice by two server processes working the queue at the same time', async () => {
+    const mailbox = await startMailbox();
+    const account = await createAccount({ billingEmail: 'many@customer.test' });
+    await enqueue(account.id, 300, 'burst');
+    const processes = [1, 2].map(() => startJobProcess({ DATABASE_URL: db.connectionString, SMTP_URL: mailbox.url }));
+    let utils: WorkerUtils | undefined;
+    try {
+      await Promise.all(processes.map((process) => process.ready));
+      utils = await makeWorkerUtils({ connectionString: db.connectionString });
+      for (let job = 0; job < 12; job += 1) await utils.addJob('send_notifications', {});
+
+      const deadline = Date.now() + 60_000;
+      while ((await db.knex('notifications').where({ accountId: account.id, status: 'pending' }).count<{ count: number }[]>('* as count'))[0]!.count > 0) {
+        if (Date.now() > deadline) throw new Error('the outbox was not emptied');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const subjects = mailbox.received.map((message) => /^Subject: (.*)$/m.exec(message)?.[1]);
+      expect(subjects).toHaveLength(300);
+      expect(new Set(subjects).size).toBe(300);
+      expect(await db.knex('notifications').where({ accountId: account.id, status: 'sent' }).count<{ count: number }[]>('* as count')).toEqual([{ count: 300 }]);
+      expect(processes.every((process) => process.completed() > 0)).toBe(true);
+    } finally {
+      await utils?.release();
+      await Promise.all(processes.map(({ child }) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))));
+      await mailbox.stop();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,21 @@
+/**
+ * A second (and third) server process for the job tests: it runs only the job queue against the test
+ * database, and reports each job it completes on stdout.
+ */
+import { bindModels, createDatabase } from '../../../server/db/knex';
+import { startJobRunner } from '../../../server/jobs/jobRunner';
+import { createLogger } from '../../../server/logger';
+
+async function main(): Promise<void> {
+  const connectionString = process.env.DATABASE_URL!;
+  const database = createDatabase({ connectionString, poolMax: 4 });
+  bindModels(database);
+  const runner = await startJobRunner({ connectionString, logger: createLogger({ level: 'silent' }), smtpUrl: process.env.SMTP_URL, mailFrom: 'Billing <billing@test>' });
+  runner.events.on('job:success', ({ job }) => process.stdout.write(`done ${job.task_identifier}\n`));
+  process.stdout.write('ready\n');
+  process.on('SIGTERM', () => {
+    void runner.stop().then(() => database.destroy()).then(() => process.exit(0));
+  });
+}
+
+void main();

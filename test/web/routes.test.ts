@@ -1,0 +1,211 @@
+import { createUser, sessionCookieFor, TEST_PASSWORD } from '../factories';
+import { html, textOf } from './support/html';
+import { sessionCookieFrom, useWebApp } from './support/webApp';
+
+/**
+ * The web app's loaders and actions over HTTP, as a browser without JavaScript would use them: who may
+ * see what, errors shown next to their field, redirects that stay on our site, forged forms refused.
+ */
+const web = useWebApp({ source: 'vite' });
+
+const validSignUp = (email: string) => ({ name: 'Ada Lovelace', accountName: 'Analytical Engines', email, password: 'a long enough password' });
+
+describe('public pages', () => {
+  it('shows the landing page and the pricing page with plans from the catalog', async () => {
+    expect((await web.get('/')).status).toBe(200);
+    const pricing = await web.get('/pricing');
+    expect(pricing.status).toBe(200);
+    const page = await html(pricing);
+    expect(page).toContain('Pro');
+    expect(page).toContain('$29.99');
+    expect(page).toContain('Contact sales');
+    expect(page).toContain('14-day free trial');
+  });
+
+  it('shows the yearly saving when the yearly toggle is on', async () => {
+    const page = await html(await web.get('/pricing?interval=year'));
+    expect(page).toContain('$288.00');
+    expect(page).toMatch(/Save \$71\.88 a year \(20%\)/);
+  });
+});
+
+describe('signed-out visitors', () => {
+  it.each(['/billing', '/billing/usage', '/billing/credits', '/billing/invoices', '/settings/members', '/admin', '/admin/accounts', '/admin/revenue', '/admin/notifications', '/admin/flags', '/admin/health'])(
+    'are sent from %s to sign in, and back afterwards',
+    async (path) => {
+      const response = await web.get(path);
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe(`/signin?redirectTo=${encodeURIComponent(path)}`);
+    },
+  );
+
+  it('cannot download the usage CSV', async () => {
+    expect((await web.get('/billing/usage.csv')).status).toBe(302);
+  });
+});
+
+describe('sign up', () => {
+  it('shows what is wrong next to each field and creates nothing', async () => {
+    const response = await web.post('/signup', { ...validSignUp('not-an-email'), password: 'short' });
+    expect(response.status).toBe(200);
+    const page = await html(response);
+    expect(textOf(page, 'field-email-error')).toBe('is not an email address');
+    expect(textOf(page, 'field-password-error')).toBe('must be at least 10 characters');
+    expect(page).toMatch(/id="field-password"[^>]*aria-invalid="true"[^>]*aria-describedby="field-password-hint field-password-error"/);
+    expect(await web.knex('users').where({ email: 'not-an-email' }).first()).toBeUndefined();
+  });
+
+  it('creates the login and its account on the free plan, signs in and lands on billing', async () => {
+    const email = `ada-${Date.now()}@example.com`;
+    const response = await web.post('/signup', validSignUp(email));
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/billing');
+    const cookie = sessionCookieFrom(response);
+    expect(response.headers.getSetCookie().join()).toMatch(/HttpOnly; SameSite=Lax/);
+
+    const billing = await web.get('/billing', { cookie });
+    expect(billing.status).toBe(200);
+    const page = await html(billing);
+    expect(page).toContain('Analytical Engines');
+    expect(page).toMatch(/Free.*Active/s);
+    expect(page).toContain('None: the Free plan costs nothing.');
+  });
+
+  it('refuses an email that already has a login, next to the email field', async () => {
+    const user = await createUser();
+    const page = await html(await web.post('/signup', validSignUp(user.email.toUpperCase())));
+    expect(textOf(page, 'field-email-error')).toBe('already has a login here; sign in or reset your password');
+  });
+});
+
+describe('sign in', () => {
+  it('says so next to the form when the password is wrong', async () => {
+    const user = await createUser();
+    const response = await web.post('/signin', { email: user.email, password: 'wrong password', redirectTo: '/billing' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('The email or password is incorrect.');
+  });
+
+  it('shows a missing field next to it without asking the API', async () => {
+    const page = await html(await web.post('/signin', { email: '', password: '' }));
+    expect(textOf(page, 'field-email-error')).toBe('Enter your email.');
+    expect(textOf(page, 'field-password-error')).toBe('Enter your password.');
+  });
+
+  it('returns to the page that asked for it', async () => {
+    const user = await createUser();
+    const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD, redirectTo: '/billing/invoices?after=x' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/billing/invoices?after=x');
+    sessionCookieFrom(response);
+  });
+
+  it.each(['https://evil.example/phish', '//evil.example/phish', '/\\evil.example', 'javascript:alert(1)', 'https:evil.example'])(
+    'ignores an off-site redirectTo (%s) and goes to billing',
+    async (redirectTo) => {
+      const user = await createUser();
+      const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD, redirectTo });
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe('/billing');
+    },
+  );
+});
+
+describe('sessions', () => {
+  it('renew the browser’s cookie when a page renews the session', async () => {
+    const user = await createUser();
+    const cookie = await sessionCookieFor(user);
+    // Last used 11 minutes ago: the next request renews it (at most every ten minutes).
+    await web.knex('sessions').where({ userId: user.id }).update({ lastSeenAt: new Date(Date.now() - 11 * 60_000), expiresAt: new Date(Date.now() + 86_400_000) });
+
+    const response = await web.get('/pricing', { cookie });
+    expect(response.status).toBe(200);
+    // The page's loaders authenticate in parallel; one of them renews the session and sends the cookie.
+    const [renewed, ...others] = response.headers.getSetCookie();
+    expect(others).toEqual([]);
+    expect(renewed!.split(';')[0]).toBe(cookie);
+    const { expiresAt } = await web.knex('sessions').where({ userId: user.id }).first('expiresAt');
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(renewed).toContain(`Expires=${expiresAt.toUTCString()}`);
+
+    const again = await web.get('/pricing', { cookie });
+    expect(again.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('cross-site requests', () => {
+  it('refuses a form posted from another site', async () => {
+    const user = await createUser();
+    const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD }, { origin: 'https://evil.example' });
+    expect(response.status).toBe(403);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('refuses a form that names no origin at all', async () => {
+    const cookie = await sessionCookieFor(await createUser());
+    const response = await web.post('/signout', {}, { cookie, origin: null });
+    expect(response.status).toBe(403);
+    expect(await html(await web.get('/pricing', { cookie }))).toContain('Sign out');
+  });
+
+  it('accepts our own origin through the Referer when Origin is absent', async () => {
+    const cookie = await sessionCookieFor(await createUser());
+    const response = await fetch(`${web.url}/signout`, { method: 'POST', redirect: 'manual', headers: { cookie, referer: `${web.url}/billing` } });
+    expect(response.status).toBe(302);
+    expect(response.headers.getSetCookie().join()).toMatch(/billing_session=;/);
+  });
+});
+
+describe('password reset', () => {
+  it('answers the same for an unknown email and queues nothing', async () => {
+    const page = await html(await web.post('/reset-password', { email: 'nobody-here@example.com' }));
+    expect(page).toContain('If nobody-here@example.com has a login here');
+    expect(await web.knex('notifications').where({ recipient: 'nobody-here@example.com' }).first()).toBeUndefined();
+  });
+
+  it('emails a link that sets a new password once and signs the user out everywhere', async () => {
+    const user = await createUser();
+    const oldSession = await sessionCookieFor(user);
+    await web.post('/reset-password', { email: user.email });
+    const notice = await web.knex('notifications').where({ recipient: user.email, kind: 'auth.password_reset' }).first();
+    const token = /reset-password\?token=([\w-]+)/.exec(notice.bodyText)![1];
+
+    // The form posts back to the link it came from, token in the address.
+    const resetPage = `/reset-password?token=${token}`;
+    const mismatch = await html(await web.post(resetPage, { token, password: 'a brand new password', confirm: 'something else' }));
+    expect(textOf(mismatch, 'field-confirm-error')).toBe('The two passwords differ.');
+
+    const reset = await web.post(resetPage, { token, password: 'a brand new password', confirm: 'a brand new password' });
+    expect(reset.headers.get('location')).toBe('/signin?reset=1');
+    expect((await web.get('/billing', { cookie: oldSession })).status).toBe(302);
+    const signIn = await web.post('/signin', { email: user.email, password: 'a brand new password' });
+    expect(signIn.status).toBe(302);
+
+    const again = await html(await web.post(resetPage, { token, password: 'yet another password', confirm: 'yet another password' }));
+    expect(again).toContain('expired or was already used');
+  });
+});
+
+describe('the admin console', () => {
+  it('is refused to customers', async () => {
+    const cookie = await sessionCookieFor(await createUser());
+    expect((await web.get('/admin/accounts', { cookie })).status).toBe(403);
+  });
+
+  it('lists accounts for platform admins and asks for a reason next to the field when adjusting credits', async () => {
+    const signUp = await web.post('/signup', validSignUp(`grace-${Date.now()}@example.com`));
+    const customer = await web.knex('memberships').join('users', 'users.id', 'memberships.user_id').orderBy('memberships.created_at', 'desc').first('account_id');
+    expect(signUp.status).toBe(302);
+    const admin = await sessionCookieFor(await createUser({ isPlatformAdmin: true }));
+
+    const list = await (await web.get('/admin/accounts?q=Analytical', { cookie: admin })).text();
+    expect(list).toContain('Analytical Engines');
+
+    const refused = await web.post(`/admin/accounts/${customer.accountId}`, { intent: 'adjust', amount: '25', reason: '', idempotencyKey: 'k-1' }, { cookie: admin });
+    expect(textOf(await refused.text(), 'field-reason-error')).toBe('A reason is required; it is kept in the ledger and the audit log.');
+    const adjusted = await web.post(`/admin/accounts/${customer.accountId}`, { intent: 'adjust', amount: '25.5', reason: 'Goodwill', idempotencyKey: 'k-2' }, { cookie: admin });
+    expect(adjusted.headers.get('location')).toBe(`/admin/accounts/${customer.accountId}?done=adjusted`);
+    const balance = await web.knex('credit_balances').where({ account_id: customer.accountId }).first();
+    expect(balance.balance).toBe(25_500);
+  });
+});

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { recordStripeMode } from '../../../server/admin/systemHealth';
+import { createApp } from '../../../server/app';
+import { listenForChanges } from '../../../server/db/changeNotifications';
+import { bindModels, createDatabase } from '../../../server/db/knex';
+import { createLogger } from '../../../server/logger';
+import { useSettings } from '../../../server/settings';
+import { syncCatalogToStripe } from '../../../server/stripe/catalogSync';
+import { createStripeClient, useStripe } from '../../../server/stripe/client';
+import { startStripeEmulator } from '../../../server/stripe-emulator';
+import { webApp } from '../../../server/web/webHandler';
+import { createStripeWebhookReceiver } from '../../../server/webhooks/receiver';
+
+/**
+ * The whole product for the web tests, in its own process (run with tsx): Vite and Remix need real
+ * ES modules, which Jest's module system does not give them. It serves the test file's own database
+ * with the Stripe emulator, on free ports of 127.0.0.1, and prints its addresses as one JSON line.
+ */
+async function serve(): Promise<void> {
+  const database = createDatabase({ connectionString: required('DATABASE_URL'), poolMax: 10 });
+  bindModels(database);
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // As in server/main.ts: the per-process caches hear of rows changed by any connection (the tests' own too).
+  const stopListening = await listenForChanges({ connectionString: required('DATABASE_URL'), logger });
+
+  const emulator = await startStripeEmulator({ realTimeTickMs: 0, delivery: { retrySchedule: [20, 50, 100, 200] } });
+  useStripe(createStripeClient({ secretKey: 'sk_test_web', emulator: emulator.sdkOptions() }));
+  recordStripeMode('emulated');
+  const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
+
+  const server = createServer();
+  const app = await createApp({
+    database,
+    logger,
+    production: false,
+    cookieOptions: { secret: required('SESSION_SECRET'), secure: false },
+    stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: createStripeClient({ secretKey: 'sk_test_web', emulator: emulator.sdkOptions() }), secret: webhookSecret, logger }),
+    webHandler: webApp({ source: process.env.WEB_SOURCE === 'build' ? 'build' : 'vite', production: false, viteCacheDirectory: process.env.VITE_CACHE_DIR }),
+  });
+  server.on('request', app.express);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  useSettings({ publicUrl: url });
+  emulator.addWebhookEndpoint({ url: `${url}/webhooks/stripe`, secret: webhookSecret });
+  await syncCatalogToStripe({ logger });
+  process.stdout.write(`${JSON.stringify({ url, emulatorUrl: emulator.url })}\n`);
+
+  const stop = async () => {
+    server.closeAllConnections();
+    server.close();
+    await app.stop();
+    await stopListening();
+    await emulator.stop();
+    await database.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+}
+
+serve().catch((error: unknown) => {
+  process.stderr.write(`the web test server failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { Link } from '@remix-run/react';
+import type { ReconciliationReportDetailsFragment } from '~/graphql/generated';
+import { formatDateTime, formatNumber } from '~/lib/format';
+import { EmptyState } from './ui';
+
+/**
+ * The latest check of the books: balanced, or each difference with what was expected and what was
+ * found. A difference is for a person to understand; the check never changes anything.
+ */
+export function ReconciliationReport({ report }: { report: ReconciliationReportDetailsFragment | null }) {
+  if (!report) return <EmptyState>The books have not been checked yet. The check runs daily; run it now to see where they stand.</EmptyState>;
+  return (
+    <>
+      <p className="plan-name">
+        <span className={`badge ${report.balanced ? 'badge-good' : 'badge-bad'}`}>
+          {report.balanced ? 'Balanced' : `${report.differences.length} ${report.differences.length === 1 ? 'difference' : 'differences'}`}
+        </span>
+      </p>
+      <p className="muted small">
+        Checked {formatDateTime(report.finishedAt)}: {formatNumber(report.accountsChecked)} {report.accountsChecked === 1 ? 'account' : 'accounts'},{' '}
+        {formatNumber(report.paymentsComparedWithStripe)} recent {report.paymentsComparedWithStripe === 1 ? 'payment' : 'payments'} compared with Stripe.
+      </p>
+      {report.differences.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Differences found</caption>
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Subject</th>
+                <th scope="col" className="number">
+                  Expected
+                </th>
+                <th scope="col" className="number">
+                  Found
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.differences.map((difference, index) => (
+                <tr key={index}>
+                  <td>{difference.check}</td>
+                  <td>
+                    {difference.subject}
+                    {difference.accountId ? (
+                      <div className="small">
+                        <Link to={`/admin/accounts/${difference.accountId}`}>account</Link>
+                      </div>
+                    ) : null}
+                  </td>
+                  <td className="number">{difference.expected}</td>
+                  <td className="number negative">{difference.actual}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  );
+}

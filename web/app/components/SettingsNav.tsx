@@ -1,0 +1,10 @@
+import { NavLink } from '@remix-run/react';
+
+export function SettingsNav() {
+  return (
+    <nav className="admin-nav" aria-label="Settings">
+      <NavLink to="/settings/members">Members</NavLink>
+      <NavLink to="/settings/api-keys">API keys</NavLink>
+    </nav>
+  );
+}

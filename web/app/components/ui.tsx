@@ -1,0 +1,103 @@
+import type { ReactNode } from 'react';
+import { Link } from '@remix-run/react';
+import { statusLabel } from '~/lib/format';
+
+const STATUS_TONES: Record<string, string> = {
+  ACTIVE: 'good',
+  PAID: 'good',
+  PROCESSED: 'good',
+  COMPLETED: 'good',
+  SENT: 'good',
+  TRIALING: 'info',
+  PENDING: 'info',
+  OPEN: 'info',
+  RECEIVED: 'info',
+  PAST_DUE: 'bad',
+  FAILED: 'bad',
+  UNCOLLECTIBLE: 'bad',
+  INCOMPLETE: 'warn',
+  PAUSED: 'warn',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${STATUS_TONES[status] ?? 'neutral'}`}>{statusLabel(status)}</span>;
+}
+
+export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <div>
+        <h1>{title}</h1>
+        {description ? <p className="muted">{description}</p> : null}
+      </div>
+      {actions ? <div className="page-actions">{actions}</div> : null}
+    </header>
+  );
+}
+
+export function Card({ title, children, footer, className }: { title?: ReactNode; children: ReactNode; footer?: ReactNode; className?: string }) {
+  return (
+    <section className={`card ${className ?? ''}`}>
+      {title ? <h2 className="card-title">{title}</h2> : null}
+      {children}
+      {footer ? <div className="card-footer">{footer}</div> : null}
+    </section>
+  );
+}
+
+/**
+ * Usage against an allowance. The bar turns amber from 80 % and red when the allowance is used up;
+ * the numbers are always written out too, so colour is never the only signal.
+ */
+export function UsageBar({ label, used, included, unit }: { label: string; used: number; included: number; unit: string }) {
+  const percent = included > 0 ? Math.min(100, Math.round((used / included) * 100)) : 100;
+  const tone = percent >= 100 ? 'bad' : percent >= 80 ? 'warn' : 'good';
+  return (
+    <div className="usage-bar">
+      <div className="usage-bar-label">
+        <span>{label}</span>
+        <span className="muted">
+          {used.toLocaleString('en-US')} of {included.toLocaleString('en-US')} {included === 1 || /^[A-Z]+$/.test(unit) ? unit : `${unit}s`}
+        </span>
+      </div>
+      <div className="meter" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={included} aria-valuenow={Math.min(used, included)}>
+        <div className={`meter-fill meter-${tone}`} style={{ width: `${percent}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * "Next page" for keyset pagination: the cursor rides in the query string, so it works without JavaScript.
+ * A page with two lists gives each its own parameter (`param`), so paging one leaves the other where it is.
+ */
+export function NextPageLink({
+  endCursor,
+  hasNextPage,
+  search,
+  param = 'after',
+  label = 'Pages',
+}: {
+  endCursor: string | null;
+  hasNextPage: boolean;
+  search: URLSearchParams;
+  param?: string;
+  label?: string;
+}) {
+  const first = !search.get(param);
+  if (!hasNextPage && first) return null;
+  const next = new URLSearchParams(search);
+  if (endCursor) next.set(param, endCursor);
+  const restart = new URLSearchParams(search);
+  restart.delete(param);
+  return (
+    <nav className="pagination" aria-label={label}>
+      {!first ? <Link to={`?${restart.toString()}`}>← First page</Link> : <span />}
+      {hasNextPage ? <Link to={`?${next.toString()}`}>Next page →</Link> : null}
+    </nav>
+  );
+}
+
+export function EmptyState({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}

@@ -1,0 +1,174 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react';
+import type { ReactNode } from 'react';
+import { getViewer } from '~/lib/api.server';
+import styles from '~/styles/app.css?url';
+
+const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1l7 7-7 7-7-7z" fill="#4f46e5"/></svg>')}`;
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: styles },
+  { rel: 'icon', href: FAVICON, type: 'image/svg+xml' },
+];
+
+export const meta: MetaFunction = () => [{ title: 'Billing' }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const viewer = await getViewer(context);
+  return {
+    viewer: viewer && {
+      email: viewer.user.email,
+      name: viewer.user.name,
+      isPlatformAdmin: viewer.isPlatformAdmin,
+      accountName: viewer.memberships[0]?.account.name ?? null,
+    },
+  };
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root');
+  const viewer = data?.viewer ?? null;
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="site-header-inner">
+            <Link to={viewer ? '/billing' : '/'} className="brand">
+              <span className="brand-mark" aria-hidden="true">
+                ◆
+              </span>{' '}
+              Billing
+            </Link>
+            <nav aria-label="Main" className="main-nav">
+              {viewer ? <SignedInNav isPlatformAdmin={viewer.isPlatformAdmin} hasAccount={Boolean(viewer.accountName)} /> : <SignedOutNav />}
+            </nav>
+            {viewer ? (
+              <Form method="post" action="/signout" className="signout">
+                <span className="muted who" title={viewer.email}>
+                  {viewer.accountName ?? viewer.email}
+                </span>
+                <button type="submit" className="button button-quiet">
+                  Sign out
+                </button>
+              </Form>
+            ) : null}
+          </div>
+        </header>
+        <main id="main" className="main">
+          {children}
+        </main>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function SignedInNav({ isPlatformAdmin, hasAccount }: { isPlatformAdmin: boolean; hasAccount: boolean }) {
+  return (
+    <ul>
+      {hasAccount ? (
+        <>
+          <li>
+            <NavLink to="/billing" end>
+              Billing
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/billing/usage">Usage</NavLink>
+          </li>
+          <li>
+            <NavLink to="/billing/credits">Credits</NavLink>
+          </li>
+          <li>
+            <NavLink to="/billing/invoices">Invoices</NavLink>
+          </li>
+          <li>
+            <NavLink to="/pricing">Plans</NavLink>
+          </li>
+          <li>
+            <NavLink to="/settings/members">Settings</NavLink>
+          </li>
+        </>
+      ) : null}
+      {isPlatformAdmin ? (
+        <li>
+          <NavLink to="/admin">Admin</NavLink>
+        </li>
+      ) : null}
+    </ul>
+  );
+}
+
+function SignedOutNav() {
+  return (
+    <ul>
+      <li>
+        <NavLink to="/pricing">Pricing</NavLink>
+      </li>
+      <li>
+        <NavLink to="/signin">Sign in</NavLink>
+      </li>
+      <li>
+        <Link to="/signup" className="button button-primary button-small">
+          Start free
+        </Link>
+      </li>
+    </ul>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+/** The one error page for every route: what went wrong in plain words, and a way on. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  let title = 'Something went wrong';
+  let message = 'An unexpected error happened on our side. Please try again in a moment.';
+  if (isRouteErrorResponse(error)) {
+    if (error.status === 404) {
+      title = 'Page not found';
+      message = typeof error.data === 'string' && error.data ? error.data : 'There is nothing at this address.';
+    } else if (error.status === 403) {
+      title = 'Not allowed';
+      message = typeof error.data === 'string' && error.data ? error.data : 'Your login does not give access to this page.';
+    } else if (error.status < 500) {
+      title = 'That did not work';
+      message = typeof error.data === 'string' && error.data ? error.data : message;
+    }
+  }
+  return (
+    <div className="narrow error-page">
+      <h1>{title}</h1>
+      <p>{message}</p>
+      <p>
+        <Link to="/" className="button">
+          Go to the start page
+        </Link>
+      </p>
+    </div>
+  );
+}

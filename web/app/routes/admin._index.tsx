@@ -1,0 +1,58 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { Card, PageHeader } from '~/components/ui';
+import { AdminOverviewDocument } from '~/graphql/generated';
+import { query, requireAdmin } from '~/lib/api.server';
+import { formatDate, formatDateTime } from '~/lib/format';
+
+export const meta: MetaFunction = () => [{ title: 'Admin — Billing' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAdmin(context, request);
+  return query(context, request, AdminOverviewDocument, {});
+}
+
+/** The first screen of the console answers "who is past due?" and "is anything failing?". */
+export default function AdminOverview() {
+  const { pastDue, all, failedEvents, reconciliation } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title="Admin console" />
+      <div className="stat-grid">
+        <Card className="stat" title="Accounts">
+          <p className="big-number">{all.totalCount.toLocaleString('en-US')}</p>
+          <Link to="/admin/accounts">Browse accounts →</Link>
+        </Card>
+        <Card className="stat" title="Past due">
+          <p className={`big-number ${pastDue.totalCount > 0 ? 'negative' : ''}`}>{pastDue.totalCount.toLocaleString('en-US')}</p>
+          <Link to="/admin/accounts?pastDue=1">See who →</Link>
+        </Card>
+        <Card className="stat" title="Failed Stripe events">
+          <p className={`big-number ${failedEvents.edges.length > 0 ? 'negative' : ''}`}>{failedEvents.edges.length === 5 ? '5+' : failedEvents.edges.length}</p>
+          <Link to="/admin/events?status=FAILED">Review →</Link>
+        </Card>
+        <Card className="stat" title="The books">
+          <p className={`big-number ${reconciliation && !reconciliation.balanced ? 'negative' : ''}`}>
+            {!reconciliation ? 'Not checked' : reconciliation.balanced ? 'Balanced' : `${reconciliation.differences.length} ${reconciliation.differences.length === 1 ? 'difference' : 'differences'}`}
+          </p>
+          {reconciliation ? <p className="muted small">checked {formatDateTime(reconciliation.finishedAt)}</p> : null}
+          <Link to="/admin/health#books">{reconciliation && !reconciliation.balanced ? 'See what differs →' : 'Check now →'}</Link>
+        </Card>
+      </div>
+      <Card title="Past due accounts" footer={<Link to="/admin/revenue">Revenue metrics →</Link>}>
+        {pastDue.edges.length === 0 ? (
+          <p className="muted">No account is past due.</p>
+        ) : (
+          <ul>
+            {pastDue.edges.map(({ node }) => (
+              <li key={node.id}>
+                <Link to={`/admin/accounts/${node.id}`}>{node.name}</Link> — {node.subscription?.plan.name}
+                {node.subscription?.gracePeriodEndsAt ? `, grace period ends ${formatDate(node.subscription.gracePeriodEndsAt)}` : ''}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </>
+  );
+}

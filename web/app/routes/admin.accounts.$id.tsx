@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Field, FormError, Notice } from '~/components/forms';
+import { PaymentHistory } from '~/components/PaymentHistory';
+import { RefundForm } from '~/components/RefundForm';
+import { Card, EmptyState, PageHeader, StatusBadge } from '~/components/ui';
+import { AdjustCreditsDocument, AdminAccountDocument, CancelSubscriptionDocument, RefundPaymentDocument, type AdminAccountQuery } from '~/graphql/generated';
+import { field, invalid, mutate, query, requireAdmin, type ActionFailure } from '~/lib/api.server';
+import { formatCredits, formatDate, formatDateTime, formatMoney, parseCredits, parseMoney } from '~/lib/format';
+import { paymentTypeLabel, refundableAmount } from '~/lib/payments';
+import { safeRedirect } from '~/lib/redirects.server';
+
+export const meta: MetaFunction = () => [{ title: 'Account — Admin' }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  await requireAdmin(context, request);
+  const { account } = await query(context, request, AdminAccountDocument, { id: params.id! });
+  // A fresh key per rendered form: submitting the same form twice adjusts (or refunds) once.
+  return { account, adjustmentKey: randomUUID(), refundKey: randomUUID() };
+}
+
+type ActionArgs = Pick<ActionFunctionArgs, 'request' | 'context'> & { accountId: string; form: FormData };
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  await requireAdmin(context, request);
+  const args = { request, context, accountId: params.id!, form: await request.formData() };
+  // A failure names its form, so its errors show on that form only (two of them have an amount and a reason).
+  switch (field(args.form, 'intent')) {
+    case 'cancel-now':
+      return withIntent('cancel-now', await cancelNow(args));
+    case 'adjust':
+      return withIntent('adjust', await adjustCredits(args));
+    case 'refund':
+      return withIntent('refund', await refund(args));
+    default:
+      throw new Response('Unknown action.', { status: 400 });
+  }
+}
+
+function withIntent<Intent extends string>(intent: Intent, outcome: Response | ActionFailure) {
+  return outcome instanceof Response ? outcome : { ...outcome, intent };
+}
+
+async function cancelNow({ request, context, accountId, form }: ActionArgs) {
+  const reason = field(form, 'reason');
+  if (!reason) return invalid({ cancelReason: 'Say why the subscription ends now.' });
+  const outcome = await mutate(context, request, CancelSubscriptionDocument, { input: { accountId, atPeriodEnd: false, reason } });
+  return outcome.ok ? safeRedirect(`/admin/accounts/${accountId}?done=canceled`) : outcome;
+}
+
+async function adjustCredits({ request, context, accountId, form }: ActionArgs) {
+  const reason = field(form, 'reason');
+  const amountMilliCredits = parseCredits(field(form, 'amount'));
+  const problems: Record<string, string> = {};
+  if (amountMilliCredits === null || amountMilliCredits === 0) problems.amount = 'Enter credits to add (e.g. 50) or take away (e.g. -12.5), up to three decimals.';
+  if (!reason) problems.reason = 'A reason is required; it is kept in the ledger and the audit log.';
+  if (Object.keys(problems).length > 0) return invalid(problems);
+  const outcome = await mutate(context, request, AdjustCreditsDocument, {
+    input: { accountId, amountMilliCredits: amountMilliCredits!, reason, idempotencyKey: field(form, 'idempotencyKey') || randomUUID() },
+  });
+  if (!outcome.ok) return { ...outcome, fieldErrors: { amount: outcome.fieldErrors.amountMilliCredits ?? outcome.fieldErrors.amount, reason: outcome.fieldErrors.reason } };
+  return safeRedirect(`/admin/accounts/${accountId}?done=adjusted`);
+}
+
+/** The amount is typed in the currency's major units (12.50) and sent in minor units (1250), never as a float. */
+async function refund({ request, context, accountId, form }: ActionArgs) {
+  const paymentId = field(form, 'paymentId');
+  const currency = field(form, 'currency');
+  const amountText = field(form, 'amount');
+  const reason = field(form, 'reason');
+  const amount = amountText && /^[a-z]{3}$/.test(currency) ? parseMoney(amountText, currency) : null;
+  const problems: Record<string, string> = {};
+  if (amountText && amount === null) problems.amount = 'Enter an amount such as 5 or 12.50, or leave it empty to refund all that is left.';
+  if (!reason) problems.reason = 'A reason is required; it is kept in the audit log.';
+  if (Object.keys(problems).length > 0) return invalid(problems);
+  const outcome = await mutate(context, request, RefundPaymentDocument, { input: { paymentId, amount, reason, idempotencyKey: field(form, 'idempotencyKey') || randomUUID() } });
+  if (outcome.ok) return safeRedirect(`/admin/accounts/${accountId}?done=refunded&payment=${encodeURIComponent(paymentId)}`);
+  // The amount was checked above, so the API can only find it more than what is left (which the form's hint names).
+  return { ...outcome, fieldErrors: { amount: outcome.fieldErrors.amount && 'That is more than is left to refund.', reason: outcome.fieldErrors.reason } };
+}
+
+export default function AdminAccount() {
+  const { account, adjustmentKey, refundKey } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [search] = useSearchParams();
+  const busy = useNavigation().state === 'submitting';
+  const subscription = account.subscription;
+  const failure = actionData?.intent === 'refund' ? null : actionData;
+  const errors = failure?.fieldErrors ?? {};
+  const done = search.get('done');
+  const payments = account.payments.edges.map(({ node }) => node);
+  return (
+    <>
+      <PageHeader
+        title={account.name}
+        description={
+          <>
+            <Link to="/admin/accounts">← Accounts</Link> · {account.billingEmail ?? 'no billing email'}
+            {account.externalId ? ` · external id ${account.externalId}` : ''} · since {formatDate(account.createdAt)}
+          </>
+        }
+      />
+      {done === 'adjusted' ? <Notice tone="success">Credits adjusted.</Notice> : null}
+      {done === 'canceled' ? <Notice tone="success">Subscription canceled; the account is back on the free plan.</Notice> : null}
+      {done === 'refunded' ? <RefundResult payment={payments.find((payment) => payment.id === search.get('payment'))} balance={account.creditBalance.milliCredits} /> : null}
+      <FormError message={failure && Object.values(errors).every((problem) => !problem) ? failure.formError : null} />
+      <div className="grid">
+        <Card title="Subscription">
+          {subscription ? (
+            <>
+              <p className="plan-name">
+                {subscription.plan.name} <StatusBadge status={subscription.status} />
+              </p>
+              <p className="muted small">
+                {formatMoney(subscription.plan.price)} · {subscription.quantity} {subscription.quantity === 1 ? 'seat' : 'seats'}
+                {subscription.currentPeriodEnd ? ` · period ends ${formatDate(subscription.currentPeriodEnd)}` : ''}
+                {subscription.cancelAtPeriodEnd ? ' · cancels at period end' : ''}
+                {subscription.gracePeriodEndsAt ? ` · grace period ends ${formatDate(subscription.gracePeriodEndsAt)}` : ''}
+              </p>
+              {subscription.plan.price.amount > 0 ? (
+                <Form method="post" className="stack">
+                  <input type="hidden" name="intent" value="cancel-now" />
+                  <Field label="Reason for canceling now" name="reason" id="cancel-reason" error={errors.cancelReason} />
+                  <button type="submit" className="button button-danger" disabled={busy}>
+                    Cancel now
+                  </button>
+                </Form>
+              ) : null}
+            </>
+          ) : (
+            <p className="muted">No subscription.</p>
+          )}
+          <h3 style={{ marginTop: '1rem' }}>Members</h3>
+          <ul className="small">
+            {account.members.map((member) => (
+              <li key={member.user.email}>
+                {member.user.email} ({member.role.toLowerCase()})
+              </li>
+            ))}
+          </ul>
+        </Card>
+        <Card title="Credits">
+          <p className="big-number">{formatCredits(account.creditBalance.milliCredits)}</p>
+          {/* Keyed by the newest ledger entry: after an adjustment the form starts empty; a refused one keeps what was typed. */}
+          <Form method="post" key={account.creditLedger.edges[0]?.node.id}>
+            <input type="hidden" name="intent" value="adjust" />
+            <input type="hidden" name="idempotencyKey" value={adjustmentKey} />
+            <Field label="Credits to add or take away" name="amount" inputMode="decimal" placeholder="e.g. 50 or -12.5" error={errors.amount} />
+            <Field label="Reason" name="reason" error={errors.reason} hint="Required. Shown in the ledger and the audit log." />
+            <button type="submit" className="button button-primary" disabled={busy}>
+              Adjust credits
+            </button>
+          </Form>
+        </Card>
+      </div>
+      <Card title="Payments (latest)" className="section" footer={<Link to={`/admin/notifications?accountId=${account.id}`}>Notifications sent to this account →</Link>}>
+        <RefundPanel payments={payments} refundKey={refundKey} failure={actionData?.intent === 'refund' ? actionData : null} />
+        <PaymentHistory
+          payments={payments}
+          actions={(payment) =>
+            refundableAmount(payment) > 0 ? (
+              <Link to={`?refund=${payment.id}#refund`} className="button button-small" preventScrollReset>
+                Refund<span className="visually-hidden">{` the payment of ${formatMoney(payment.amount)} on ${formatDate(payment.createdAt)}`}</span>
+              </Link>
+            ) : null
+          }
+        />
+      </Card>
+      <div className="grid section">
+        <Card title="Ledger (latest)">
+          {account.creditLedger.edges.length === 0 ? (
+            <EmptyState>No ledger entries.</EmptyState>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <tbody>
+                  {account.creditLedger.edges.map(({ node }) => (
+                    <tr key={node.id}>
+                      <td className="small nowrap">{formatDateTime(node.createdAt)}</td>
+                      <td className="small">{node.description ?? node.type.toLowerCase()}</td>
+                      <td className={`number ${node.amountMilliCredits >= 0 ? 'positive' : 'negative'}`}>
+                        {node.amountMilliCredits >= 0 ? '+' : ''}
+                        {formatCredits(node.amountMilliCredits)}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+        <Card title="Invoices">
+          {account.invoices.edges.length === 0 ? (
+            <EmptyState>No invoices.</EmptyState>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <tbody>
+                  {account.invoices.edges.map(({ node }) => (
+                    <tr key={node.id}>
+                      <td className="small nowrap">{formatDate(node.issuedAt)}</td>
+                      <td>{node.hostedInvoiceUrl ? <a href={node.hostedInvoiceUrl}>{node.number ?? 'Invoice'}</a> : (node.number ?? 'Invoice')}</td>
+                      <td>
+                        <StatusBadge status={node.status} />
+                      </td>
+                      <td className="number">{formatMoney(node.total)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+      </div>
+      <Card title="Audit log" className="audit section" footer={<span className="muted small">Newest first; the log is append-only.</span>}>
+        {account.auditLog.edges.length === 0 ? (
+          <EmptyState>Nothing recorded.</EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Who</th>
+                  <th scope="col" className="hide-small">
+                    Details
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {account.auditLog.edges.map(({ node }) => (
+                  <tr key={node.id}>
+                    <td className="small nowrap">{formatDateTime(node.createdAt)}</td>
+                    <td>
+                      {node.action}
+                      {node.reason ? <div className="muted small">“{node.reason}”</div> : null}
+                    </td>
+                    <td className="small">
+                      {node.actorType}
+                      {node.actorId ? <div className="muted">{node.actorId.slice(0, 8)}</div> : null}
+                    </td>
+                    <td className="hide-small">
+                      <pre className="details">{node.detailsJson === '{}' ? '' : node.detailsJson}</pre>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+    </>
+  );
+}
+
+type Payment = AdminAccountQuery['account']['payments']['edges'][number]['node'];
+
+/** The refund form for the payment `?refund=<id>` names, when it can still be refunded. */
+function RefundPanel({ payments, refundKey, failure }: { payments: Payment[]; refundKey: string; failure: (ActionFailure & { fieldErrors: Record<string, string | undefined> }) | null }) {
+  const [search] = useSearchParams();
+  const payment = payments.find((candidate) => candidate.id === search.get('refund'));
+  if (!payment || refundableAmount(payment) <= 0) return null;
+  return <RefundForm payment={payment} idempotencyKey={refundKey} failure={failure} />;
+}
+
+/** What the refund did: the amount now refunded and, for a credit purchase, the balance after its clawback. */
+function RefundResult({ payment, balance }: { payment: Payment | undefined; balance: number }) {
+  if (!payment) return <Notice tone="success">Refunded.</Notice>;
+  return (
+    <Notice tone="success">
+      Refunded: {formatMoney(payment.amountRefunded)} of the {formatMoney(payment.amount)} {paymentTypeLabel(payment).toLowerCase()} is now refunded.
+      {payment.type === 'CREDIT_TOP_UP' ? ` Its unspent credits were taken back: the balance is now ${formatCredits(balance)} credits.` : ''}
+    </Notice>
+  );
+}

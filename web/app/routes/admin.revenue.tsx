@@ -1,0 +1,197 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, useLoaderData } from '@remix-run/react';
+import { MetricChart } from '~/components/MetricChart';
+import { Card, PageHeader } from '~/components/ui';
+import { RevenueMetricsDocument, type RevenueMetricsQuery } from '~/graphql/generated';
+import { query, requireAdmin } from '~/lib/api.server';
+import { currencyDigits, formatBasisPoints, formatDay, formatMoney, formatNumber } from '~/lib/format';
+import { parseRevenueRange, REVENUE_RANGES } from '~/lib/revenueRange';
+
+export const meta: MetaFunction = () => [{ title: 'Revenue — Admin' }];
+
+type Metrics = RevenueMetricsQuery['revenueMetrics'];
+
+const monthFormat = new Intl.DateTimeFormat('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAdmin(context, request);
+  const { range, granularity, from, to } = parseRevenueRange(new URL(request.url).searchParams, new Date());
+  const { revenueMetrics } = await query(context, request, RevenueMetricsDocument, { from, to, granularity });
+  return { range, granularity, metrics: revenueMetrics };
+}
+
+/** The business at a glance: recurring revenue now, how it moved over the range, cash in and out. */
+export default function Revenue() {
+  const { range, granularity, metrics } = useLoaderData<typeof loader>();
+  const money = (amount: number) => formatMoney({ amount, currency: metrics.currency });
+  const compactMoney = (amount: number) => formatMoney({ amount, currency: metrics.currency }, { compact: true });
+  const oneUnit = 10 ** currencyDigits(metrics.currency);
+  const formatPeriod = (iso: string) => (granularity === 'MONTH' ? monthFormat.format(new Date(iso)) : formatDay(iso));
+  const periods = metrics.series.map((point) => ({ ...point, label: formatPeriod(point.at) }));
+  // Each period's MRR is taken at its start; the line ends with today's, the headline figure.
+  const mrr = [...periods.map(({ label, mrr }) => ({ label, mrr })), { label: 'Now', mrr: metrics.mrr }];
+  const tiers = metrics.subscriptionsByTier.map(({ tier, count }) => ({ label: tierName(tier), count }));
+  return (
+    <>
+      <PageHeader title="Revenue" description={`Amounts in ${metrics.currency.toUpperCase()}. Recurring figures are as of now; cash figures cover the range.`} />
+      <Form method="get" className="card filters" style={{ marginBottom: '1rem' }}>
+        <div className="field">
+          <label htmlFor="range">Range</label>
+          <select id="range" name="range" defaultValue={range}>
+            {Object.entries(REVENUE_RANGES).map(([key, { label }]) => (
+              <option key={key} value={key}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button">
+          Show
+        </button>
+      </Form>
+      <Headline metrics={metrics} money={money} />
+      <div className="stack">
+        <Card title="Over the range">
+          <h3>Monthly recurring revenue</h3>
+          <MetricChart
+            rows={mrr}
+            kind="line"
+            series={[{ key: 'mrr', name: 'MRR', color: '#4f46e5' }]}
+            label="MRR at the start of each period, and now"
+            formatValue={money}
+            formatTick={compactMoney}
+            minimumTop={oneUnit}
+          />
+          <h3 className="section">Collected and refunded</h3>
+          <MetricChart
+            rows={periods}
+            kind="bar"
+            series={[
+              { key: 'collected', name: 'Collected', color: '#0f7b3f' },
+              { key: 'refunded', name: 'Refunded', color: '#b42318' },
+            ]}
+            label="Money collected and refunded in each period"
+            formatValue={money}
+            formatTick={compactMoney}
+            minimumTop={oneUnit}
+          />
+          <SeriesTable metrics={metrics} money={money} formatPeriod={formatPeriod} />
+        </Card>
+        <Card title="Active subscriptions by tier">
+          {tiers.length === 0 ? (
+            <p className="muted">No active subscriptions.</p>
+          ) : (
+            <>
+              <MetricChart rows={tiers} kind="bar" series={[{ key: 'count', name: 'Subscriptions', color: '#4f46e5' }]} label="Active subscriptions per tier" />
+              <details>
+                <summary>Show the numbers</summary>
+                <div className="table-wrap">
+                  <table>
+                    <caption className="visually-hidden">Active subscriptions per tier</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Tier</th>
+                        <th scope="col" className="number">
+                          Subscriptions
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {tiers.map(({ label, count }) => (
+                        <tr key={label}>
+                          <td>{label}</td>
+                          <td className="number">{formatNumber(count)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </details>
+            </>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function Headline({ metrics, money }: { metrics: Metrics; money: (amount: number) => string }) {
+  const figures = [
+    { name: 'MRR', value: money(metrics.mrr) },
+    { name: 'ARR', value: money(metrics.arr) },
+    { name: 'ARPU', value: money(metrics.arpu), note: 'MRR per paying account' },
+    { name: 'Paying accounts', value: formatNumber(metrics.payingAccounts) },
+    { name: 'Churn', value: formatBasisPoints(metrics.churnBasisPoints), note: 'of paid subscriptions ended in the range' },
+    {
+      name: 'Trial conversion',
+      value: metrics.trialsEnded === 0 ? '—' : formatBasisPoints(metrics.trialConversionBasisPoints),
+      note: `of ${formatNumber(metrics.trialsEnded)} ${metrics.trialsEnded === 1 ? 'trial' : 'trials'} that ended`,
+    },
+    {
+      name: 'Failed payments',
+      value: formatNumber(metrics.failedPayments.count),
+      note: metrics.failedPayments.count > 0 ? `${money(metrics.failedPayments.amount)} not collected` : 'in the range',
+      bad: metrics.failedPayments.count > 0,
+    },
+  ];
+  return (
+    <dl className="stat-grid">
+      {figures.map(({ name, value, note, bad }) => (
+        <div key={name} className="card stat">
+          <dt className="card-title">{name}</dt>
+          <dd className={`big-number ${bad ? 'negative' : ''}`}>{value}</dd>
+          {note ? <dd className="muted small">{note}</dd> : null}
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function SeriesTable({ metrics, money, formatPeriod }: { metrics: Metrics; money: (amount: number) => string; formatPeriod: (iso: string) => string }) {
+  return (
+    <details>
+      <summary>Show the numbers</summary>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Revenue per period</caption>
+          <thead>
+            <tr>
+              <th scope="col">Period</th>
+              <th scope="col" className="number">
+                MRR
+              </th>
+              <th scope="col" className="number">
+                Paying accounts
+              </th>
+              <th scope="col" className="number">
+                Collected
+              </th>
+              <th scope="col" className="number">
+                Refunded
+              </th>
+              <th scope="col" className="number">
+                Failed payments
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {metrics.series.map((point) => (
+              <tr key={point.at}>
+                <td className="nowrap">{formatPeriod(point.at)}</td>
+                <td className="number">{money(point.mrr)}</td>
+                <td className="number">{formatNumber(point.payingAccounts)}</td>
+                <td className="number">{money(point.collected)}</td>
+                <td className="number">{money(point.refunded)}</td>
+                <td className="number">{formatNumber(point.failedPayments)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}
+
+function tierName(tier: string): string {
+  return tier.charAt(0).toUpperCase() + tier.slice(1);
+}

@@ -1,0 +1,283 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { FormError, Notice } from '~/components/forms';
+import { Card, PageHeader, StatusBadge, UsageBar } from '~/components/ui';
+import { UpcomingInvoiceCard } from '~/components/UpcomingInvoiceCard';
+import {
+  BillingDashboardDocument,
+  CancelScheduledPlanChangeDocument,
+  CancelSubscriptionDocument,
+  OpenBillingPortalDocument,
+  ResumeSubscriptionDocument,
+  UpcomingInvoiceDocument,
+  type BillingDashboardQuery,
+} from '~/graphql/generated';
+import { field, mutate, query, queryOutcome, requireAccount } from '~/lib/api.server';
+import { LOW_BALANCE_MILLI_CREDITS } from '~/lib/credits';
+import { daysUntil, formatCredits, formatDate, formatMoney, formatNumber, intervalLabel } from '~/lib/format';
+import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
+
+export const meta: MetaFunction = () => [{ title: 'Billing — Billing' }];
+
+type Account = BillingDashboardQuery['account'];
+type Subscription = NonNullable<Account['subscription']>;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { accountId, canManageBilling } = await requireAccount(context, request);
+  // The next invoice is Stripe's preview: when Stripe cannot be reached, the rest of the page still shows.
+  const [{ account }, upcoming] = await Promise.all([
+    query(context, request, BillingDashboardDocument, { accountId }),
+    queryOutcome(context, request, UpcomingInvoiceDocument, { accountId }),
+  ]);
+  return {
+    account,
+    upcomingInvoice: upcoming.ok ? upcoming.data.account.upcomingInvoice : null,
+    upcomingInvoiceUnavailable: !upcoming.ok,
+    canManageBilling,
+    now: new Date().toISOString(),
+  };
+}
+
+/** The dashboard's buttons: each is one form, one intent, and lands back here with the outcome. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { accountId } = await requireAccount(context, request);
+  const form = await request.formData();
+  switch (field(form, 'intent')) {
+    case 'cancel': {
+      const outcome = await mutate(context, request, CancelSubscriptionDocument, { input: { accountId, atPeriodEnd: true, reason: field(form, 'reason') || null } });
+      return outcome.ok ? safeRedirect('/billing?done=canceled') : outcome;
+    }
+    case 'resume': {
+      const outcome = await mutate(context, request, ResumeSubscriptionDocument, { input: { accountId } });
+      return outcome.ok ? safeRedirect('/billing?done=resumed') : outcome;
+    }
+    case 'keep-plan': {
+      const outcome = await mutate(context, request, CancelScheduledPlanChangeDocument, { input: { accountId } });
+      return outcome.ok ? safeRedirect('/billing?done=kept') : outcome;
+    }
+    case 'portal': {
+      const outcome = await mutate(context, request, OpenBillingPortalDocument, { input: { accountId, returnPath: '/billing' } });
+      return outcome.ok ? redirectToHostedPage(outcome.data.openBillingPortal.url) : outcome;
+    }
+    default:
+      throw new Response('Unknown action.', { status: 400 });
+  }
+}
+
+const DONE_MESSAGES: Record<string, string> = {
+  canceled: 'Done: your subscription ends at the end of this period. Everything keeps working until then, and you can resume it.',
+  resumed: 'Your subscription is back on: it will renew as usual.',
+  kept: 'The scheduled change is undone: you stay on your current plan.',
+  changed: 'Your plan is changed.',
+  seats: 'Your seats are updated.',
+};
+
+export default function BillingDashboard() {
+  const { account, upcomingInvoice, upcomingInvoiceUnavailable, canManageBilling, now } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const [search] = useSearchParams();
+  const subscription = account.subscription;
+  const done = DONE_MESSAGES[search.get('done') ?? ''];
+  const openInvoice = account.invoices.edges.map((edge) => edge.node).find((invoice) => invoice.status === 'OPEN');
+
+  return (
+    <>
+      <PageHeader title="Billing" description={account.name} />
+      {done ? <Notice tone="success">{done}</Notice> : null}
+      <FormError message={failure?.formError} />
+      {subscription ? <SubscriptionBanners subscription={subscription} now={now} canManageBilling={canManageBilling} openInvoiceUrl={openInvoice?.hostedInvoiceUrl ?? null} /> : null}
+      <div className="grid-2">
+        <div className="stack">
+          {subscription ? <PlanCard subscription={subscription} canManageBilling={canManageBilling} confirmCancel={search.get('confirm') === 'cancel'} /> : null}
+          <Card title="Usage this period" footer={<Link to="/billing/usage">See usage charts →</Link>}>
+            <UsageList usage={account.usageSummary} />
+          </Card>
+        </div>
+        <div className="stack">
+          <Card title="Credit balance" footer={<Link to="/billing/credits" className="button button-small">Buy credits</Link>}>
+            <p className="big-number">{formatCredits(account.creditBalance.milliCredits)}</p>
+            <p className="muted small">credits</p>
+            {account.creditBalance.milliCredits < LOW_BALANCE_MILLI_CREDITS ? (
+              <Notice tone="warning">Your balance is low. Top up to keep using actions paid with credits.</Notice>
+            ) : null}
+          </Card>
+          <UpcomingInvoiceCard invoice={upcomingInvoice} unavailable={upcomingInvoiceUnavailable} subscription={subscription} />
+          <Card title="Recent invoices" footer={<Link to="/billing/invoices">All invoices →</Link>}>
+            {account.invoices.edges.length === 0 ? (
+              <p className="muted">No invoices yet.</p>
+            ) : (
+              <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+                {account.invoices.edges.slice(0, 3).map(({ node }) => (
+                  <li key={node.id} style={{ display: 'flex', justifyContent: 'space-between', gap: '0.5rem', padding: '0.3rem 0' }}>
+                    <span>{formatDate(node.issuedAt)}</span>
+                    <span>{formatMoney(node.total)}</span>
+                    <StatusBadge status={node.status} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function SubscriptionBanners({ subscription, now, canManageBilling, openInvoiceUrl }: { subscription: Subscription; now: string; canManageBilling: boolean; openInvoiceUrl: string | null }) {
+  if (subscription.status === 'PAST_DUE') {
+    return (
+      <div className="banner banner-error" role="alert">
+        <strong>Your last payment failed.</strong>{' '}
+        {subscription.gracePeriodEndsAt
+          ? `Update your payment method by ${formatDate(subscription.gracePeriodEndsAt)} to keep ${subscription.plan.name}; after that the account moves to the free plan.`
+          : `Update your payment method to keep ${subscription.plan.name}.`}{' '}
+        {canManageBilling ? (
+          <Form method="post" style={{ display: 'inline' }}>
+            <input type="hidden" name="intent" value="portal" />
+            <button type="submit" className="button button-small">
+              Fix payment
+            </button>
+          </Form>
+        ) : null}
+        {openInvoiceUrl ? (
+          <>
+            {' '}
+            or <a href={openInvoiceUrl}>pay the open invoice</a>
+          </>
+        ) : null}
+      </div>
+    );
+  }
+  if (subscription.status === 'TRIALING' && subscription.trialEnd) {
+    const days = daysUntil(subscription.trialEnd, new Date(now));
+    return (
+      <Notice tone="info">
+        <strong>
+          {days === 0 ? 'Your trial ends today.' : `${days} ${days === 1 ? 'day' : 'days'} left in your trial`}
+        </strong>{' '}
+        of {subscription.plan.name} (until {formatDate(subscription.trialEnd)}).
+      </Notice>
+    );
+  }
+  return null;
+}
+
+function PlanCard({ subscription, canManageBilling, confirmCancel }: { subscription: Subscription; canManageBilling: boolean; confirmCancel: boolean }) {
+  const { plan } = subscription;
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const paid = plan.price.amount > 0 && plan.interval !== 'LIFETIME';
+  const price = { ...plan.price, amount: plan.price.amount * (plan.perSeat ? subscription.quantity : 1) };
+  return (
+    <Card title="Current plan">
+      <p className="plan-name">
+        {plan.name} <StatusBadge status={subscription.status} />
+      </p>
+      <p className="muted">
+        {plan.price.amount === 0
+          ? 'No charge. Upgrade for bigger allowances, credits included every month and a free trial.'
+          : `${formatMoney(price)} ${plan.interval === 'LIFETIME' ? 'paid once' : `per ${intervalLabel(plan.interval)}`}${plan.perSeat ? ` · ${subscription.quantity} ${subscription.quantity === 1 ? 'seat' : 'seats'}` : ''}`}
+      </p>
+      {subscription.cancelAtPeriodEnd && subscription.currentPeriodEnd ? (
+        <Notice tone="warning">Cancels on {formatDate(subscription.currentPeriodEnd)}. Until then everything keeps working.</Notice>
+      ) : null}
+      {subscription.scheduledChange ? (
+        <Notice tone="info">
+          Changes to {subscription.scheduledChange.plan.name} on {formatDate(subscription.scheduledChange.effectiveAt)}.
+        </Notice>
+      ) : null}
+      {!canManageBilling ? (
+        <p className="muted small">Only the account’s owners and admins can change its plan.</p>
+      ) : confirmCancel && paid && !subscription.cancelAtPeriodEnd ? (
+        <Form method="post" className="stack">
+          <input type="hidden" name="intent" value="cancel" />
+          <p>
+            <strong>Cancel {plan.name}?</strong> It stays active until {subscription.currentPeriodEnd ? formatDate(subscription.currentPeriodEnd) : 'the end of the period'}, then the account moves to the free plan. You can resume until then.
+          </p>
+          <div className="field">
+            <label htmlFor="reason">Why are you leaving? (optional)</label>
+            <input id="reason" name="reason" type="text" maxLength={500} />
+          </div>
+          <div className="page-actions">
+            <button type="submit" className="button button-danger" disabled={busy}>
+              Cancel subscription
+            </button>
+            <Link to="/billing" className="button">
+              Keep my plan
+            </Link>
+          </div>
+        </Form>
+      ) : (
+        <div className="card-footer">
+          {paid ? (
+            <Link to="/pricing" className="button button-primary">
+              Change plan
+            </Link>
+          ) : (
+            <Link to="/pricing" className="button button-primary">
+              Upgrade
+            </Link>
+          )}
+          {paid && plan.perSeat ? (
+            <Link to={`/billing/plan?seats=${subscription.quantity}`} className="button">
+              Change seats
+            </Link>
+          ) : null}
+          {paid ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="portal" />
+              <button type="submit" className="button" disabled={busy}>
+                Payment methods
+              </button>
+            </Form>
+          ) : null}
+          {subscription.scheduledChange ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="keep-plan" />
+              <button type="submit" className="button" disabled={busy}>
+                Keep {plan.name}
+              </button>
+            </Form>
+          ) : null}
+          {paid && subscription.cancelAtPeriodEnd ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="resume" />
+              <button type="submit" className="button" disabled={busy}>
+                Resume subscription
+              </button>
+            </Form>
+          ) : paid ? (
+            <Link to="?confirm=cancel" className="button button-quiet">
+              Cancel subscription
+            </Link>
+          ) : null}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function UsageList({ usage }: { usage: Account['usageSummary'] }) {
+  if (usage.length === 0) return <p className="muted">No usage recorded this period.</p>;
+  return (
+    <div>
+      {usage.map((meterUsage) =>
+        meterUsage.included !== null && !meterUsage.unlimited ? (
+          <UsageBar key={meterUsage.meter.key} label={meterUsage.meter.name} used={meterUsage.quantity} included={meterUsage.included} unit={meterUsage.meter.unit} />
+        ) : (
+          <div key={meterUsage.meter.key} className="usage-bar usage-bar-label">
+            <span>{meterUsage.meter.name}</span>
+            <span className="muted">
+              {formatNumber(meterUsage.quantity)} {plural(meterUsage.meter.unit, meterUsage.quantity)}
+              {meterUsage.unlimited ? ' · unlimited' : ''}
+            </span>
+          </div>
+        ),
+      )}
+    </div>
+  );
+}
+
+function plural(unit: string, quantity: number): string {
+  return quantity === 1 || /^[A-Z]+$/.test(unit) ? unit : `${unit}s`;
+}

@@ -1,0 +1,184 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { AutoTopUpCard } from '~/components/AutoTopUpForm';
+import { FormError, Notice } from '~/components/forms';
+import { Card, EmptyState, NextPageLink, PageHeader } from '~/components/ui';
+import { CreditsDocument, StartCreditPackageCheckoutDocument, UpdateAutoTopUpDocument, type CreditLedgerEntryType } from '~/graphql/generated';
+import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
+import { LOW_BALANCE_MILLI_CREDITS } from '~/lib/credits';
+import { formatCredits, formatDateTime, formatMoney, parseCredits } from '~/lib/format';
+import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
+
+export const meta: MetaFunction = () => [{ title: 'Credits — Billing' }];
+
+const ENTRY_TYPES: Record<CreditLedgerEntryType, string> = {
+  GRANT: 'Grants',
+  CONSUMPTION: 'Spending',
+  EXPIRY: 'Expiries',
+  ADJUSTMENT: 'Adjustments',
+  REFUND_CLAWBACK: 'Refund clawbacks',
+};
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { accountId, canManageBilling } = await requireAccount(context, request);
+  const search = new URL(request.url).searchParams;
+  const type = search.get('type');
+  const entryTypes = type && type in ENTRY_TYPES ? [type as CreditLedgerEntryType] : null;
+  const data = await query(context, request, CreditsDocument, { accountId, after: search.get('after'), entryTypes });
+  return {
+    packages: data.creditPackages.filter((creditPackage) => creditPackage.availableForPurchase),
+    autoTopUpPackages: data.creditPackages.filter((creditPackage) => creditPackage.availableForAutoTopUp),
+    autoTopUp: data.account.autoTopUp,
+    balance: data.account.creditBalance,
+    ledger: data.account.creditLedger,
+    type: entryTypes?.[0] ?? '',
+    canBuy: canManageBilling,
+  };
+}
+
+/**
+ * Buying a pack opens Stripe Checkout; the credits arrive with Stripe's webhook (the success page waits
+ * for it). Automatic top-up settings are saved here. A failure says which form it belongs to.
+ */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { accountId } = await requireAccount(context, request);
+  const form = await request.formData();
+  switch (field(form, 'intent')) {
+    case 'buy': {
+      const outcome = await mutate(context, request, StartCreditPackageCheckoutDocument, { input: { accountId, creditPackageId: field(form, 'creditPackageId') } });
+      return outcome.ok ? redirectToHostedPage(outcome.data.startCreditPackageCheckout.url) : { ...outcome, form: 'buy' as const };
+    }
+    case 'auto-top-up': {
+      const failure = await saveAutoTopUp({ request, context, accountId, form });
+      return failure ? { ...failure, form: 'auto-top-up' as const } : safeRedirect('/billing/credits?done=auto-top-up');
+    }
+    default:
+      throw new Response('Unknown action.', { status: 400 });
+  }
+}
+
+async function saveAutoTopUp({ request, context, accountId, form }: Pick<ActionFunctionArgs, 'request' | 'context'> & { accountId: string; form: FormData }) {
+  const thresholdMilliCredits = parseCredits(field(form, 'threshold'));
+  if (thresholdMilliCredits === null || thresholdMilliCredits < 0) return invalid({ threshold: 'Enter a number of credits, e.g. 100, with at most three decimals.' });
+  const outcome = await mutate(context, request, UpdateAutoTopUpDocument, {
+    input: { accountId, enabled: form.get('enabled') === 'on', thresholdMilliCredits, creditPackageId: field(form, 'creditPackageId') },
+  });
+  if (outcome.ok) return null;
+  const { thresholdMilliCredits: threshold, creditPackageId } = outcome.fieldErrors;
+  return { ...outcome, fieldErrors: { ...(threshold && { threshold }), ...(creditPackageId && { creditPackageId }) } };
+}
+
+export default function Credits() {
+  const { packages, autoTopUpPackages, autoTopUp, balance, ledger, type, canBuy } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const buying = useNavigation().formData?.get('creditPackageId');
+  const [search] = useSearchParams();
+  return (
+    <>
+      <PageHeader title="Credits" description="Credits pay for actions beyond your plan’s allowances. Every change to your balance is in the ledger below." />
+      {search.get('done') === 'auto-top-up' ? <Notice tone="success">Your automatic top-up settings are saved.</Notice> : null}
+      <div className="grid-2 aside-first-on-phone">
+        <Card title="Ledger">
+          <Form method="get" className="filters">
+            <div className="field">
+              <label htmlFor="type">Show</label>
+              <select id="type" name="type" defaultValue={type}>
+                <option value="">All entries</option>
+                {Object.entries(ENTRY_TYPES).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="button">
+              Filter
+            </button>
+          </Form>
+          {ledger.edges.length === 0 ? (
+            <EmptyState>No entries{type ? ' of this kind' : ' yet'}.</EmptyState>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">Credit ledger, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">What</th>
+                    <th scope="col" className="number">
+                      Credits
+                    </th>
+                    <th scope="col" className="number hide-small">
+                      Balance
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ledger.edges.map(({ node: entry }) => (
+                    <tr key={entry.id}>
+                      <td className="small">{formatDateTime(entry.createdAt)}</td>
+                      <td>
+                        {entry.description ?? ENTRY_TYPES[entry.type]}
+                        <div className="muted small">{ENTRY_TYPES[entry.type]}</div>
+                      </td>
+                      <td className={`number ${entry.amountMilliCredits >= 0 ? 'positive' : 'negative'}`}>
+                        {entry.amountMilliCredits >= 0 ? '+' : ''}
+                        {formatCredits(entry.amountMilliCredits)}
+                      </td>
+                      <td className="number hide-small">{formatCredits(entry.balanceAfterMilliCredits)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <NextPageLink endCursor={ledger.pageInfo.endCursor} hasNextPage={ledger.pageInfo.hasNextPage} search={search} />
+        </Card>
+        <div className="stack">
+          <Card title="Balance">
+            <p className="big-number" data-testid="credit-balance">
+              {formatCredits(balance.milliCredits)}
+            </p>
+            <p className="muted small">credits</p>
+            {balance.milliCredits < LOW_BALANCE_MILLI_CREDITS ? <Notice tone="warning">Your balance is low.</Notice> : null}
+          </Card>
+          <Card title="Credit packs">
+            <FormError message={failure?.form === 'buy' ? failure.formError : null} />
+            {packages.length === 0 ? (
+              <EmptyState>No credit packs are on sale right now.</EmptyState>
+            ) : (
+              <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+                {packages.map((creditPackage) => (
+                  <li key={creditPackage.id} style={{ display: 'flex', justifyContent: 'space-between', gap: '0.5rem', padding: '0.5rem 0', borderBottom: '1px solid var(--border)' }}>
+                    <span>
+                      <strong>{creditPackage.name}</strong>
+                      <span className="muted small" style={{ display: 'block' }}>
+                        {formatMoney({ ...creditPackage.price, amount: Math.round((creditPackage.price.amount * 1000 * 100) / creditPackage.milliCredits) })} per 100 credits
+                      </span>
+                    </span>
+                    {canBuy ? (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="buy" />
+                        <input type="hidden" name="creditPackageId" value={creditPackage.id} />
+                        <button type="submit" className="button button-primary button-small nowrap" disabled={buying === creditPackage.id}>
+                          {`Buy for ${formatMoney(creditPackage.price)}`}
+                          <span className="visually-hidden">{`: ${creditPackage.name}`}</span>
+                        </button>
+                      </Form>
+                    ) : (
+                      <span className="nowrap">{formatMoney(creditPackage.price)}</span>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <p className="muted small" style={{ marginTop: '0.75rem' }}>
+              {canBuy ? 'You pay on Stripe’s secure page; the credits are added as soon as the payment is confirmed.' : 'Only the account’s owners and admins can buy credits.'}
+            </p>
+          </Card>
+          <AutoTopUpCard settings={autoTopUp} packages={autoTopUpPackages} canManage={canBuy} failure={failure?.form === 'auto-top-up' ? failure : null} />
+        </div>
+      </div>
+    </>
+  );
+}

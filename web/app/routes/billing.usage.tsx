@@ -1,0 +1,82 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useLocation } from '@remix-run/react';
+import { UsageChart, UsageTable } from '~/components/UsageChart';
+import { Card, PageHeader } from '~/components/ui';
+import { UsageSeriesDocument } from '~/graphql/generated';
+import { query, requireAccount } from '~/lib/api.server';
+import { formatDay } from '~/lib/format';
+import { parseUsageRange, trendWindow, USAGE_RANGES } from '~/lib/usageRange';
+
+export const meta: MetaFunction = () => [{ title: 'Usage — Billing' }];
+
+const monthFormat = new Intl.DateTimeFormat('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+const formatMonth = (iso: string) => monthFormat.format(new Date(iso));
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { accountId } = await requireAccount(context, request);
+  const now = new Date();
+  const { range, from, to, meterKeys } = parseUsageRange(new URL(request.url).searchParams, now);
+  const daily = await query(context, request, UsageSeriesDocument, { accountId, from, to, granularity: 'DAY', meterKeys });
+  const trend = await query(context, request, UsageSeriesDocument, { accountId, ...trendWindow(now), granularity: 'MONTH', meterKeys });
+  return { range, meterKeys: meterKeys ?? [], meters: daily.meters, daily: daily.account.usageSeries, trend: trend.account.usageSeries };
+}
+
+export default function Usage() {
+  const { range, meterKeys, meters, daily, trend } = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const used = daily.filter((series) => series.buckets.some((bucket) => bucket.quantity > 0));
+  const shown = meterKeys.length > 0 ? daily : used.length > 0 ? used : daily.slice(0, 4);
+  const shownKeys = new Set(shown.map((series) => series.meter.key));
+  return (
+    <>
+      <PageHeader
+        title="Usage"
+        description="What you used, per meter and per day (UTC)."
+        actions={
+          <a className="button" href={`/billing/usage.csv${location.search}`} download>
+            Export CSV
+          </a>
+        }
+      />
+      <Form method="get" className="card filters" style={{ marginBottom: '1rem' }}>
+        <div className="field">
+          <label htmlFor="range">Range</label>
+          <select id="range" name="range" defaultValue={range}>
+            {Object.entries(USAGE_RANGES).map(([key, days]) => (
+              <option key={key} value={key}>
+                Last {days} days
+              </option>
+            ))}
+          </select>
+        </div>
+        <fieldset style={{ margin: 0, flex: 1 }}>
+          <legend>Meters</legend>
+          <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0 1rem' }}>
+            {meters.map((meter) => (
+              <label key={meter.key} className="checkbox">
+                <input type="checkbox" name="meter" value={meter.key} defaultChecked={meterKeys.length > 0 ? meterKeys.includes(meter.key) : shownKeys.has(meter.key)} /> {meter.name}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <button type="submit" className="button">
+          Show
+        </button>
+      </Form>
+      <div className="stack">
+        <Card title={`Per day, last ${USAGE_RANGES[range]} days`}>
+          {used.length === 0 && meterKeys.length === 0 ? <p className="muted">No usage recorded in this range yet.</p> : null}
+          <UsageChart series={shown} kind="line" label={`Usage per day over the last ${USAGE_RANGES[range]} days`} formatTick={formatDay} />
+          <UsageTable series={shown} formatBucket={formatDay} caption="Usage per day" />
+        </Card>
+        <Card title="Trend across months">
+          <UsageChart series={trend.filter((series) => shownKeys.has(series.meter.key))} kind="bar" label="Usage per month over the last six months" formatTick={formatMonth} />
+          <UsageTable series={trend.filter((series) => shownKeys.has(series.meter.key))} formatBucket={formatMonth} caption="Usage per month" />
+        </Card>
+        <p className="small muted">
+          Allowances and what is left this period are on the <Link to="/billing">billing page</Link>.
+        </p>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,237 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { useState } from 'react';
+import { FormError } from '~/components/forms';
+import { PageHeader } from '~/components/ui';
+import { CurrentPlanDocument, PricingDocument, StartSubscriptionCheckoutDocument, StartTrialDocument, type PricingQuery } from '~/graphql/generated';
+import { field, getViewer, mutate, query } from '~/lib/api.server';
+import { formatMoney, intervalLabel } from '~/lib/format';
+import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
+import { describeEntitlement, sortEntitlements, yearlySaving } from '~/lib/plans';
+
+export const meta: MetaFunction = () => [{ title: 'Pricing — Billing' }];
+
+type Plan = PricingQuery['plans'][number];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { plans } = await query(context, request, PricingDocument, {});
+  const viewer = await getViewer(context);
+  const accountId = viewer?.memberships[0]?.account.id;
+  const current = accountId ? (await query(context, request, CurrentPlanDocument, { accountId })).account.subscription : null;
+  return {
+    plans,
+    signedIn: Boolean(viewer),
+    canBuy: viewer?.memberships[0] ? viewer.memberships[0].role !== 'MEMBER' : true,
+    currentPlanId: current?.plan.id ?? null,
+    currentSeats: current?.quantity ?? 1,
+    // A paying customer changes plan (prorated) rather than opening a second Checkout.
+    paying: Boolean(current && current.plan.price.amount > 0 && current.plan.interval !== 'LIFETIME'),
+  };
+}
+
+/** Choosing a paid plan opens Stripe Checkout; a visitor first creates an account and comes back. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const planId = field(form, 'planId');
+  const viewer = await getViewer(context);
+  const accountId = viewer?.memberships[0]?.account.id;
+  if (!viewer || !accountId) throw safeRedirect(`/signup?redirectTo=${encodeURIComponent('/pricing')}`);
+  if (field(form, 'intent') === 'trial') {
+    const outcome = await mutate(context, request, StartTrialDocument, { input: { accountId, planId } });
+    return outcome.ok ? safeRedirect('/billing') : { ...outcome, planId };
+  }
+  const seatsText = field(form, 'seats');
+  const seats = seatsText ? Number.parseInt(seatsText, 10) : null;
+  const outcome = await mutate(context, request, StartSubscriptionCheckoutDocument, {
+    input: { accountId, planId, seats: Number.isNaN(seats) ? -1 : seats },
+  });
+  if (!outcome.ok) return { ...outcome, planId };
+  return redirectToHostedPage(outcome.data.startSubscriptionCheckout.url);
+}
+
+export default function Pricing() {
+  const { plans, signedIn, currentPlanId, currentSeats, canBuy, paying } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const [search] = useSearchParams();
+  const yearly = search.get('interval') === 'year';
+  const [seats, setSeats] = useState(() => Math.max(1, Number.parseInt(search.get('seats') ?? '', 10) || currentSeats));
+
+  const recurring = plans.filter((plan) => plan.interval !== 'LIFETIME');
+  const lifetime = plans.filter((plan) => plan.interval === 'LIFETIME');
+  const shown = pickPerTier(recurring, yearly ? 'YEAR' : 'MONTH');
+  const bestSaving = Math.max(0, ...recurring.map((plan) => yearlySaving(plan, recurring)?.percent ?? 0));
+  const hasPerSeat = shown.some((plan) => plan.perSeat);
+
+  return (
+    <>
+      <PageHeader title="Pricing" description="Start free. Upgrade, change or cancel whenever you like." />
+      <div className="pricing-toolbar">
+        <nav className="segmented" aria-label="Billing period">
+          <Link to={`?interval=month&seats=${seats}`} aria-current={!yearly} preventScrollReset>
+            Monthly
+          </Link>
+          <Link to={`?interval=year&seats=${seats}`} aria-current={yearly} preventScrollReset>
+            Yearly{bestSaving > 0 ? ` · save ${bestSaving}%` : ''}
+          </Link>
+        </nav>
+        {hasPerSeat ? (
+          <Form method="get" className="inline-form" preventScrollReset>
+            <input type="hidden" name="interval" value={yearly ? 'year' : 'month'} />
+            <div className="field" style={{ minWidth: '7rem', maxWidth: '9rem' }}>
+              <label htmlFor="seats">Seats</label>
+              <input id="seats" name="seats" type="number" min={1} max={10000} value={seats} onChange={(event) => setSeats(Math.max(1, Number(event.target.value) || 1))} />
+            </div>
+            <noscript>
+              <button type="submit" className="button">
+                Update prices
+              </button>
+            </noscript>
+          </Form>
+        ) : null}
+      </div>
+      {failure ? <FormError message={failure.formError} /> : null}
+      <div className="plans">
+        {shown.map((plan) => (
+          <PlanCard key={plan.id} plan={plan} plans={recurring} seats={seats} current={plan.id === currentPlanId} signedIn={signedIn} canBuy={canBuy} paying={paying} />
+        ))}
+      </div>
+      {lifetime.length > 0 ? (
+        <>
+          <h2 style={{ marginTop: '2rem' }}>Pay once</h2>
+          <div className="plans">
+            {lifetime.map((plan) => (
+              <PlanCard key={plan.id} plan={plan} plans={recurring} seats={1} current={plan.id === currentPlanId} signedIn={signedIn} canBuy={canBuy} paying={false} />
+            ))}
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+const FEATURES_AT_A_GLANCE = 6;
+
+function FeatureList({ entitlements }: { entitlements: Plan['entitlements'] }) {
+  const sorted = sortEntitlements(entitlements);
+  const rest = sorted.slice(FEATURES_AT_A_GLANCE);
+  return (
+    <div className="plan-features-wrap">
+      <ul className="plan-features">
+        {sorted.slice(0, FEATURES_AT_A_GLANCE).map((entitlement) => (
+          <li key={entitlement.featureKey}>{describeEntitlement(entitlement)}</li>
+        ))}
+      </ul>
+      {rest.length > 0 ? (
+        <details className="plan-more">
+          <summary>{rest.length} more</summary>
+          <ul className="plan-features">
+            {rest.map((entitlement) => (
+              <li key={entitlement.featureKey}>{describeEntitlement(entitlement)}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+/** One plan per tier for the chosen period; a tier sold only monthly shows its monthly plan in both. */
+function pickPerTier(plans: Plan[], interval: 'MONTH' | 'YEAR'): Plan[] {
+  const byTier = new Map<string, Plan>();
+  for (const plan of plans) {
+    const chosen = byTier.get(plan.tier);
+    if (!chosen || (chosen.interval !== interval && plan.interval === interval)) byTier.set(plan.tier, plan);
+  }
+  return [...byTier.values()].sort((a, b) => a.tierRank - b.tierRank);
+}
+
+function PlanCard({
+  plan,
+  plans,
+  seats,
+  current,
+  signedIn,
+  canBuy,
+  paying,
+}: {
+  plan: Plan;
+  plans: Plan[];
+  seats: number;
+  current: boolean;
+  signedIn: boolean;
+  canBuy: boolean;
+  paying: boolean;
+}) {
+  const submitting = useNavigation().formData?.get('planId') === plan.id;
+  const saving = plan.interval === 'YEAR' ? yearlySaving(plan, plans) : null;
+  const contactSales = plan.purchaseMode === 'CONTACT_SALES';
+  const free = plan.price.amount === 0;
+  const total = { ...plan.price, amount: plan.price.amount * (plan.perSeat ? seats : 1) };
+  return (
+    <section className={`card plan ${current ? 'plan-current' : ''}`} aria-labelledby={`plan-${plan.key}`}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', gap: '0.5rem', alignItems: 'center', flexWrap: 'wrap' }}>
+        <h2 id={`plan-${plan.key}`} style={{ margin: 0 }}>
+          {plan.name}
+        </h2>
+        {current ? <span className="badge badge-info">Your plan</span> : plan.trialDays > 0 && !contactSales ? <span className="badge badge-good">{`${plan.trialDays}-day free trial`}</span> : null}
+      </div>
+      {plan.description ? <p className="muted small">{plan.description}</p> : null}
+      {contactSales ? (
+        <p className="plan-price">Custom</p>
+      ) : (
+        <p>
+          <span className="plan-price">{formatMoney(plan.price)}</span>{' '}
+          <span className="muted">
+            {plan.interval === 'LIFETIME' ? 'once' : `per ${plan.perSeat ? 'seat per ' : ''}${intervalLabel(plan.interval)}`}
+          </span>
+          {plan.perSeat ? (
+            <span className="small" style={{ display: 'block' }}>
+              {`${seats} ${seats === 1 ? 'seat' : 'seats'}: `}
+              <strong>{formatMoney(total)}</strong>
+              {` per ${intervalLabel(plan.interval)}`}
+            </span>
+          ) : null}
+          {saving ? (
+            <span className="saving" style={{ display: 'block' }}>
+              {`Save ${formatMoney(saving.amount)} a year (${saving.percent}%)`}
+            </span>
+          ) : null}
+        </p>
+      )}
+      <FeatureList entitlements={plan.entitlements} />
+      {current ? (
+        <button className="button button-block" disabled>
+          Current plan
+        </button>
+      ) : contactSales ? (
+        <a className="button button-block" href={`mailto:sales@example.com?subject=${encodeURIComponent(`${plan.name} plan`)}`}>
+          Contact sales
+        </a>
+      ) : free ? (
+        signedIn ? null : (
+          <Link to="/signup" className="button button-block">
+            Start free
+          </Link>
+        )
+      ) : paying && plan.interval !== 'LIFETIME' ? (
+        <Link to={`/billing/plan?planId=${plan.id}${plan.perSeat ? `&seats=${seats}` : ''}`} className="button button-primary button-block">
+          Switch to {plan.name}
+        </Link>
+      ) : (
+        <Form method="post">
+          <input type="hidden" name="planId" value={plan.id} />
+          {plan.perSeat ? <input type="hidden" name="seats" value={seats} /> : null}
+          <button type="submit" className="button button-primary button-block" disabled={submitting || (signedIn && !canBuy)}>
+            {submitting ? 'Opening checkout…' : plan.trialDays > 0 ? `Start ${plan.trialDays}-day trial` : `Choose ${plan.name}`}
+            <span className="visually-hidden">{` of ${plan.name}${plan.interval === 'YEAR' ? ' yearly' : ''}`}</span>
+          </button>
+          {plan.trialWithoutCard && signedIn && canBuy ? (
+            <button type="submit" name="intent" value="trial" className="button button-quiet button-block" style={{ marginTop: '0.25rem' }}>
+              Try it first, no card needed
+            </button>
+          ) : null}
+        </Form>
+      )}
+    </section>
+  );
+}
