@@ -102,7 +102,8 @@ export class LimitExceededError extends DomainError {
 export class RateLimitedError extends DomainError {
   readonly code = 'RATE_LIMITED';
   constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+    const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} s` : `${Math.ceil(retryAfterSeconds / 60)} min`;
+    super(`Too many attempts; try again in ${wait}.`, { retryAfterSeconds });
   }
 }
 

@@ -48,7 +48,7 @@ export async function startBenchEnvironment({ poolMax = 80 }: { poolMax?: number
 
 async function startAppProcess(connectionString: string): Promise<{ port: number; stop: () => Promise<void> }> {
   const child: ChildProcess = fork(join(__dirname, 'appProcess.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_APP_EXEC_ARGV ? process.env.BENCH_APP_EXEC_ARGV.split(' ') : [])],
     env: { ...process.env, BENCH_DATABASE_URL: connectionString, BENCH_POOL_MAX: String(APP_POOL_MAX), NODE_ENV: 'production' },
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -12,6 +12,9 @@ import { User } from './User';
 export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'is at most 200 characters');
 
 const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000;
+/** At most this many reset emails per user in the window, so the form cannot be used to flood an inbox. */
+export const RESET_EMAILS_PER_WINDOW = 3;
+const RESET_EMAIL_WINDOW_MS = 60 * 60 * 1000;
 
 class PasswordResetToken extends BaseModel {
   static override tableName = 'password_reset_tokens';
@@ -25,16 +28,21 @@ class PasswordResetToken extends BaseModel {
 }
 
 /**
- * Emails a reset link when the address belongs to a user. The answer is the same either way, so the
- * form cannot be used to learn who has a login. Only the token's hash is stored; the link is valid for
- * an hour and works once.
+ * Emails a reset link when the address belongs to a user and fewer than RESET_EMAILS_PER_WINDOW were
+ * sent to it within the hour. The answer is the same in every case, so the form cannot be used to learn
+ * who has a login. Only the token's hash is stored; the link is valid for an hour and works once.
  */
 export async function requestPasswordReset({ email }: { email: string }): Promise<void> {
   const user = await User.query().whereRaw('lower(email) = lower(?)', [email.trim()]).whereNull('deletedAt').first();
   if (!user) return;
   const token = generateToken();
   await PasswordResetToken.transaction(async (trx) => {
-    await PasswordResetToken.query(trx).insert({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS) });
+    // Counted from the links themselves, one request at a time per user, so a burst cannot slip past.
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`password-reset:${user.id}`]);
+    const since = new Date(now().getTime() - RESET_EMAIL_WINDOW_MS);
+    const sent = await PasswordResetToken.query(trx).where({ userId: user.id }).where('createdAt', '>', since).resultSize();
+    if (sent >= RESET_EMAILS_PER_WINDOW) return;
+    await PasswordResetToken.query(trx).insert({ userId: user.id, tokenHash: hashToken(token), createdAt: now(), expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS) });
     await enqueueUserNotification({
       trx,
       userId: user.id,

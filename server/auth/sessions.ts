@@ -3,6 +3,7 @@ import { UnauthenticatedError } from '../errors';
 import type { UserActor } from './actor';
 import { generateToken, hashPassword, hashToken, verifyPassword } from './secrets';
 import { Session } from './Session';
+import { assertSignInAllowed, recordSignInFailure } from './signInThrottle';
 import { User } from './User';
 
 const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -26,9 +27,13 @@ export async function createSession({ user }: { user: User }): Promise<IssuedSes
 const decoyPasswordHash = hashPassword('decoy password that matches nothing');
 
 export async function signIn({ email, password }: { email: string; password: string }): Promise<IssuedSession> {
+  await assertSignInAllowed(email);
   const user = await User.query().whereRaw('lower(email) = lower(?)', [email.trim()]).whereNull('deletedAt').first();
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash));
-  if (!user || !user.passwordHash || !valid) throw new UnauthenticatedError('The email or password is incorrect.');
+  if (!user || !user.passwordHash || !valid) {
+    await recordSignInFailure(email);
+    throw new UnauthenticatedError('The email or password is incorrect.');
+  }
   return createSession({ user });
 }
 

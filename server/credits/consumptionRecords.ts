@@ -31,10 +31,19 @@ export async function findEarlierConsumptions({
   anyByMeter: boolean;
 }): Promise<Map<string, ConsumptionRecord>> {
   const prefix = ledgerKey('consumption', '');
-  // A plain knex query: this runs in every batch, usually finding nothing, and models cost more to build.
-  const rows: Array<Record<string, unknown>> = await trx('creditLedgerEntries')
-    .where({ accountId })
-    .whereIn('idempotencyKey', idempotencyKeys.map((key) => ledgerKey('consumption', key)));
+  // One probe of the (account, key) unique index per key. `offset 0` keeps each probe a subquery of its
+  // own: as a join, or as a plain filter on the account, the planner may read the account's whole ledger
+  // when its statistics lag behind a fast-growing table (seen in the consume benchmark: 2.5 ms instead
+  // of 0.3 ms for 64 keys). A knex query, not a model query: this runs in every batch, usually finding nothing.
+  const rows: Array<Record<string, unknown>> = await trx
+    .select('e.*')
+    .from(
+      trx.raw(
+        `unnest(?::text[]) as k(idempotency_key)
+         cross join lateral (select * from credit_ledger_entries where account_id = ? and idempotency_key = k.idempotency_key offset 0) e`,
+        [idempotencyKeys.map((key) => ledgerKey('consumption', key)), accountId],
+      ),
+    );
   const entries = rows.map((row) => CreditLedgerEntry.fromJson(row));
   const records = new Map<string, ConsumptionRecord>(
     entries.map((entry) => {

@@ -24,15 +24,14 @@ export function onChange(channel: ChangeChannel, dropEntry: (payload: string) =>
 export async function listenForChanges({ connectionString, logger }: { connectionString: string; logger: Logger }): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
-  let retrying = false;
+  let retry: NodeJS.Timeout | undefined;
   // Until it is back, caches hold entries for their expiry at most (30 s), unwarned of changes.
   const reconnect = (): void => {
     resets.forEach((clear) => clear());
-    if (stopped || retrying) return;
-    retrying = true;
-    setTimeout(() => {
-      retrying = false;
-      void connect().catch(reconnect);
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (!stopped) void connect().catch(reconnect);
     }, 1000).unref();
   };
   const connect = async (): Promise<void> => {
@@ -55,6 +54,7 @@ export async function listenForChanges({ connectionString, logger }: { connectio
   await connect();
   return async () => {
     stopped = true;
+    clearTimeout(retry);
     await client?.end().catch(() => undefined);
   };
 }

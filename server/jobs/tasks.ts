@@ -8,6 +8,7 @@ import { applyScheduledPlanChanges, expireGracePeriods, expireTrials, notifyTria
 import { grantPlanAllowances } from '../subscriptions/creditAllowance';
 import { retryFailedStripeEvents } from '../webhooks/retryFailedEvents';
 import { purgeIdempotentRequests } from '../idempotency/idempotentRequests';
+import { purgeSignInFailures } from '../auth/signInThrottle';
 import { reconcileBooks } from '../reconciliation/reconcileBooks';
 
 /**
@@ -31,6 +32,7 @@ export function createTaskList({ logger, mail }: { logger: Logger; mail: { trans
     retry_failed_stripe_events: logged('retry_failed_stripe_events', () => retryFailedStripeEvents({ logger })),
     send_notifications: logged('send_notifications', () => sendPendingNotifications(mail)),
     purge_idempotent_requests: logged('purge_idempotent_requests', () => purgeIdempotentRequests()),
+    purge_sign_in_failures: logged('purge_sign_in_failures', () => purgeSignInFailures()),
     reconcile_books: async () => {
       const report = await reconcileBooks();
       if (report.balanced) logger.info({ checked: report.checked }, 'the books balance');
@@ -55,5 +57,6 @@ export const CRONTAB = `
 */5 * * * * retry_failed_stripe_events
 * * * * * send_notifications
 17 3 * * * purge_idempotent_requests
+23 3 * * * purge_sign_in_failures
 41 4 * * * reconcile_books
 `;

@@ -1,4 +1,4 @@
-import { createUser, sessionCookieFor, TEST_PASSWORD } from '../factories';
+import { addMember, createAccount, createMember, createUser, sessionCookieFor, TEST_PASSWORD } from '../factories';
 import { html, textOf } from './support/html';
 import { sessionCookieFrom, useWebApp } from './support/webApp';
 
@@ -130,6 +130,48 @@ describe('sessions', () => {
 
     const again = await web.get('/pricing', { cookie });
     expect(again.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('a login in several accounts', () => {
+  const selected = (page: string, accountId: string) => new RegExp(`<option value="${accountId}" selected="">`).test(page);
+  /** The cookie as the switcher sets it (Remix's unsigned format): a forged one is just as easy to write. */
+  const choiceCookie = (accountId: string) => `billing_account=${encodeURIComponent(Buffer.from(JSON.stringify(accountId)).toString('base64'))}`;
+
+  it('starts on its first account and switches with the header form, staying on the page', async () => {
+    const { account: first, user } = await createMember({ role: 'owner' });
+    const second = await createAccount({ name: 'Second Org' });
+    await addMember({ accountId: second.id, user, role: 'admin' });
+    const session = await sessionCookieFor(user);
+
+    const before = await html(await web.get('/billing', { cookie: session }));
+    expect(selected(before, first.id)).toBe(true);
+    expect(before).toContain('Second Org');
+
+    const switched = await web.post('/account', { accountId: second.id, redirectTo: '/billing/invoices' }, { cookie: session });
+    expect(switched.status).toBe(302);
+    expect(switched.headers.get('location')).toBe('/billing/invoices');
+    const choice = switched.headers.getSetCookie().find((cookie) => cookie.startsWith('billing_account='))!;
+    expect(choice).toMatch(/HttpOnly; SameSite=Lax/);
+    expect(choice.split(';')[0]).toBe(choiceCookie(second.id));
+
+    const after = await html(await web.get('/billing', { cookie: `${session}; ${choice.split(';')[0]}` }));
+    expect(selected(after, second.id)).toBe(true);
+  });
+
+  it('refuses to switch to an account the login is not in, and ignores a cookie that names one', async () => {
+    const { account: own, user } = await createMember({ role: 'owner' });
+    await addMember({ accountId: (await createAccount()).id, user, role: 'member' });
+    const foreign = await createAccount({ name: 'Not Yours Inc' });
+    const session = await sessionCookieFor(user);
+
+    const refused = await web.post('/account', { accountId: foreign.id, redirectTo: '/billing' }, { cookie: session });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.getSetCookie()).toEqual([]);
+
+    const page = await html(await web.get('/billing', { cookie: `${session}; ${choiceCookie(foreign.id)}` }));
+    expect(selected(page, own.id)).toBe(true);
+    expect(page).not.toContain('Not Yours Inc');
   });
 });
 

@@ -10,9 +10,11 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useLocation,
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
+import { chosenMembership } from '~/lib/accountChoice.server';
 import { getViewer } from '~/lib/api.server';
 import styles from '~/styles/app.css?url';
 
@@ -25,14 +27,17 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: 'Billing' }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(context);
+  const current = viewer ? await chosenMembership(viewer.memberships, request) : undefined;
   return {
     viewer: viewer && {
       email: viewer.user.email,
       name: viewer.user.name,
       isPlatformAdmin: viewer.isPlatformAdmin,
-      accountName: viewer.memberships[0]?.account.name ?? null,
+      accountName: current?.account.name ?? null,
+      accountId: current?.account.id ?? null,
+      accounts: viewer.memberships.map((membership) => ({ id: membership.account.id, name: membership.account.name })),
     },
   };
 }
@@ -63,11 +68,14 @@ export function Layout({ children }: { children: ReactNode }) {
             <nav aria-label="Main" className="main-nav">
               {viewer ? <SignedInNav isPlatformAdmin={viewer.isPlatformAdmin} hasAccount={Boolean(viewer.accountName)} /> : <SignedOutNav />}
             </nav>
+            {viewer && viewer.accounts.length > 1 ? <AccountSwitcher accounts={viewer.accounts} currentId={viewer.accountId} /> : null}
             {viewer ? (
               <Form method="post" action="/signout" className="signout">
-                <span className="muted who" title={viewer.email}>
-                  {viewer.accountName ?? viewer.email}
-                </span>
+                {viewer.accounts.length > 1 ? null : (
+                  <span className="muted who" title={viewer.email}>
+                    {viewer.accountName ?? viewer.email}
+                  </span>
+                )}
                 <button type="submit" className="button button-quiet">
                   Sign out
                 </button>
@@ -82,6 +90,29 @@ export function Layout({ children }: { children: ReactNode }) {
         <Scripts />
       </body>
     </html>
+  );
+}
+
+/** For a login in several accounts: which one the billing pages are about. Works before JavaScript loads. */
+function AccountSwitcher({ accounts, currentId }: { accounts: Array<{ id: string; name: string }>; currentId: string | null }) {
+  const location = useLocation();
+  return (
+    <Form method="post" action="/account" className="account-switcher">
+      <input type="hidden" name="redirectTo" value={location.pathname} />
+      <label htmlFor="account-switcher" className="visually-hidden">
+        Account
+      </label>
+      <select id="account-switcher" name="accountId" defaultValue={currentId ?? undefined} key={currentId}>
+        {accounts.map((account) => (
+          <option key={account.id} value={account.id}>
+            {account.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit" className="button button-quiet button-small">
+        Switch
+      </button>
+    </Form>
   );
 }
 

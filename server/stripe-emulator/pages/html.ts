@@ -32,7 +32,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 
 const STYLE = `
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1f36;line-height:1.5}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
+h1{font-size:1.5rem;overflow-wrap:anywhere}h2{font-size:1.15rem;margin-top:2rem}
 label{display:block;margin-top:.75rem;font-weight:600}
 input,select{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #8792a2;border-radius:4px}
 button{font-size:1rem;padding:.6rem 1.2rem;margin-top:1rem;border:0;border-radius:4px;background:#635bff;color:#fff;cursor:pointer}
@@ -40,6 +40,8 @@ button.secondary{background:#e3e8ee;color:#1a1f36}
 .error{background:#fde8e8;border:1px solid #df1b41;color:#8b0020;padding:.75rem;border-radius:4px}
 .notice{background:#eef2ff;border:1px solid #635bff;padding:.75rem;border-radius:4px}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #e3e8ee}
+.scroll{overflow-x:auto}
+@media (max-width:30rem){body{margin:1rem auto}td,th{padding:.3rem .25rem;font-size:.9rem}}
 .badge{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:#fff3cd}
 footer{margin-top:3rem;font-size:.85rem;color:#697386}`;
 

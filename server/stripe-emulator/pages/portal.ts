@@ -66,7 +66,7 @@ ${session.return_url ? html`<p><a href="${session.return_url}">← Return</a></p
 <p>${method?.card ? `${method.card.brand} ending in ${method.card.last4}` : 'No card on file.'}</p>
 <form method="post" action="${base}/payment-method">${cardFields()}<button type="submit">Save card</button></form>
 <h2>Invoice history</h2>
-${invoices.length ? html`<table><tr><th>Date</th><th>Amount</th><th>Status</th><th>Links</th></tr>${invoices}</table>` : html`<p>No invoices yet.</p>`}`,
+${invoices.length ? html`<div class="scroll"><table><tr><th>Date</th><th>Amount</th><th>Status</th><th>Links</th></tr>${invoices}</table></div>` : html`<p>No invoices yet.</p>`}`,
   );
 }
 

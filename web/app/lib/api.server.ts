@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { AppLoadContext } from '@remix-run/node';
 import { ViewerDocument, type ViewerQuery } from '~/graphql/generated';
 import type { GraphQLErrorShape } from '~/loadContext';
+import { chosenMembership } from './accountChoice.server';
 import { safeRedirect } from './redirects.server';
 
 export type Viewer = NonNullable<ViewerQuery['viewer']>;
@@ -87,12 +88,13 @@ export async function requireViewer(context: AppLoadContext, request: Request): 
 }
 
 /**
- * The signed-in customer and the account the billing pages are about: their first account (a login
- * normally belongs to one). A platform admin with no account of their own goes to the console.
+ * The signed-in customer and the account the billing pages are about: the one chosen in the header's
+ * switcher, or their first (a login normally belongs to one). A platform admin with no account of
+ * their own goes to the console.
  */
 export async function requireAccount(context: AppLoadContext, request: Request) {
   const viewer = await requireViewer(context, request);
-  const membership = viewer.memberships[0];
+  const membership = await chosenMembership(viewer.memberships, request);
   if (!membership) throw safeRedirect(viewer.isPlatformAdmin ? '/admin' : '/signup');
   return { viewer, accountId: membership.account.id, role: membership.role, canManageBilling: membership.role !== 'MEMBER' };
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { FormError } from '~/components/forms';
 import { PageHeader } from '~/components/ui';
 import { CurrentPlanDocument, PricingDocument, StartSubscriptionCheckoutDocument, StartTrialDocument, type PricingQuery } from '~/graphql/generated';
+import { chosenMembership } from '~/lib/accountChoice.server';
 import { field, getViewer, mutate, query } from '~/lib/api.server';
 import { formatMoney, intervalLabel } from '~/lib/format';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
@@ -16,12 +17,13 @@ type Plan = PricingQuery['plans'][number];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { plans } = await query(context, request, PricingDocument, {});
   const viewer = await getViewer(context);
-  const accountId = viewer?.memberships[0]?.account.id;
+  const membership = viewer ? await chosenMembership(viewer.memberships, request) : undefined;
+  const accountId = membership?.account.id;
   const current = accountId ? (await query(context, request, CurrentPlanDocument, { accountId })).account.subscription : null;
   return {
     plans,
     signedIn: Boolean(viewer),
-    canBuy: viewer?.memberships[0] ? viewer.memberships[0].role !== 'MEMBER' : true,
+    canBuy: membership ? membership.role !== 'MEMBER' : true,
     currentPlanId: current?.plan.id ?? null,
     currentSeats: current?.quantity ?? 1,
     // A paying customer changes plan (prorated) rather than opening a second Checkout.
@@ -34,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const planId = field(form, 'planId');
   const viewer = await getViewer(context);
-  const accountId = viewer?.memberships[0]?.account.id;
+  const accountId = viewer ? (await chosenMembership(viewer.memberships, request))?.account.id : undefined;
   if (!viewer || !accountId) throw safeRedirect(`/signup?redirectTo=${encodeURIComponent('/pricing')}`);
   if (field(form, 'intent') === 'trial') {
     const outcome = await mutate(context, request, StartTrialDocument, { input: { accountId, planId } });
