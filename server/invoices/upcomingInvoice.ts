@@ -5,7 +5,7 @@ import { now } from '../clock';
 import { callStripe } from '../stripe/errors';
 import { previewStripeUpcomingInvoice } from '../stripe/invoices';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
-import { overageCharges, type OverageCharge } from './usageOverage';
+import { unbilledOverage, type PeriodOverageCharge } from './usageOverage';
 
 export interface UpcomingInvoice {
   currency: string;
@@ -15,13 +15,14 @@ export interface UpcomingInvoice {
   periodStart: Date;
   periodEnd: Date;
   lines: Array<{ description: string | null; amount: number; quantity: number | null; proration: boolean }>;
-  /** Usage beyond the allowances so far this period: billed when the period ends. */
-  usageOverage: OverageCharge[];
+  /** Usage beyond the allowances so far this period, and recorded late for earlier ones: billed when the period ends. */
+  usageOverage: PeriodOverageCharge[];
 }
 
 /**
  * The next invoice as it stands: Stripe's preview of the renewal (plan, seats, prorations and pending
- * items) and the usage overage accrued so far, which is billed on it when the period ends. None for
+ * items) and the usage overage accrued so far (this period's, and any recorded late for the periods
+ * before), which is billed on it when the period ends. None for
  * subscriptions that will not renew (free, lifetime, cancelling at the period end).
  */
 export async function getUpcomingInvoice({ actor, accountId }: { actor: Actor; accountId: string }): Promise<UpcomingInvoice | null> {
@@ -31,7 +32,7 @@ export async function getUpcomingInvoice({ actor, accountId }: { actor: Actor; a
   const plan = await Plan.query().findById(subscription.planId).throwIfNotFound();
   const [preview, usageOverage] = await Promise.all([
     callStripe('preview the next invoice', () => previewStripeUpcomingInvoice({ stripeCustomerId: account.stripeCustomerId!, stripeSubscriptionId: subscription.stripeSubscriptionId! })),
-    overageCharges({ accountId, planId: plan.id, from: subscription.currentPeriodStart, to: now() }),
+    unbilledOverage({ accountId, subscriptionId: subscription.id, planId: plan.id, closing: { start: subscription.currentPeriodStart, end: now() } }),
   ]);
   const overage = usageOverage.reduce((sum, charge) => sum + charge.amount, 0);
   return {
@@ -41,6 +42,6 @@ export async function getUpcomingInvoice({ actor, accountId }: { actor: Actor; a
     periodStart: subscription.currentPeriodEnd,
     periodEnd: preview.periodEnd,
     lines: preview.lines,
-    usageOverage: usageOverage.filter((charge) => charge.amount > 0),
+    usageOverage,
   };
 }

@@ -6,6 +6,8 @@ import { JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support
 const stack = useBillingStack();
 const time = useFollowingClock();
 const FEB_15_2026 = new Date(Date.UTC(2026, 1, 15, 12));
+const MAR_15_2026 = new Date(Date.UTC(2026, 2, 15, 12));
+const HOUR_MS = 3_600_000;
 
 let partner: string;
 beforeAll(async () => {
@@ -23,7 +25,22 @@ async function recordApiCalls(externalId: string, quantity: number, key: string,
   expect(data!.recordUsage.accepted).toBe(1);
 }
 
-const UPCOMING = `query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } periodStart lines { amount { amount } } usageOverage { meter { key } includedQuantity usedQuantity overageQuantity amount { amount currency } } } } }`;
+async function invoiceCreatedEvent(invoiceId: string): Promise<Stripe.Event> {
+  const events = (await stack.stripe.events.list({ type: 'invoice.created', limit: 100 })).data;
+  return events.find((event) => (event.data.object as Stripe.Invoice).id === invoiceId)!;
+}
+
+/** Posts an event to our webhook route, signed as Stripe signs it. */
+function deliver(event: Stripe.Event): Promise<Response> {
+  const payload = JSON.stringify(event);
+  return fetch(`${stack.app.url}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) },
+    body: payload,
+  });
+}
+
+const UPCOMING = `query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } periodStart lines { amount { amount } } usageOverage { meter { key } late periodStart includedQuantity usedQuantity overageQuantity amount { amount currency } } } } }`;
 
 describe('usage overage', () => {
   it('shows in the upcoming invoice as it accrues, then is billed once on the renewal', async () => {
@@ -38,7 +55,7 @@ describe('usage overage', () => {
     expect(data!.account.upcomingInvoice).toMatchObject({
       total: { amount: 2999 + 75 },
       periodStart: FEB_15_2026.toISOString(),
-      usageOverage: [{ meter: { key: 'api_calls' }, includedQuantity: 1000, usedQuantity: 1250, overageQuantity: 250, amount: { amount: 75, currency: 'usd' } }],
+      usageOverage: [{ meter: { key: 'api_calls' }, late: false, periodStart: JAN_15_2026.toISOString(), includedQuantity: 1000, usedQuantity: 1250, overageQuantity: 250, amount: { amount: 75, currency: 'usd' } }],
     });
 
     // The renewal invoice is created as a draft at the period end; the overage is added to it.
@@ -51,24 +68,56 @@ describe('usage overage', () => {
     const mirrored = await stack.knex('invoice_lines').where({ invoiceId: (await stack.knex('invoices').where({ stripeInvoiceId: renewal.id }).first()).id, kind: 'usage_overage' });
     expect(mirrored).toEqual([expect.objectContaining({ amount: 75 })]);
 
-    // Delivered again (Stripe retries, an admin replays): nothing more is billed.
-    const [created] = (await stack.stripe.events.list({ type: 'invoice.created', limit: 100 })).data.filter((event) => (event.data.object as Stripe.Invoice).id === renewal.id);
-    const payload = JSON.stringify(created);
-    const response = await fetch(`${stack.app.url}/webhooks/stripe`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) },
-      body: payload,
-    });
-    expect(response.status).toBe(200);
-    await stack.knex('stripe_events').where({ id: created!.id }).update({ status: 'failed' });
-    const replayed = await fetch(`${stack.app.url}/webhooks/stripe`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) },
-      body: payload,
-    });
-    expect(replayed.status).toBe(200);
+    // Delivered again (Stripe retries), then replayed as if it had failed: nothing more is billed.
+    const created = await invoiceCreatedEvent(renewal.id);
+    expect((await deliver(created)).status).toBe(200);
+    await stack.knex('stripe_events').where({ id: created.id }).update({ status: 'failed' });
+    expect((await deliver(created)).status).toBe(200);
     expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toHaveLength(1);
     expect((await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data).toHaveLength(1);
+  });
+
+  it('bills usage recorded after its period was billed on the next renewal, only for the blocks it adds, once', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    const externalId = subscribed.account.externalId!;
+    time.clock.set(new Date(JAN_15_2026.getTime() + 6 * HOUR_MS));
+    await recordApiCalls(externalId, 1250, 'on-time', new Date(JAN_15_2026.getTime() + HOUR_MS));
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 5 * 60_000));
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * HOUR_MS));
+
+    // Five days into the next period, 330 calls made in January arrive (accepted up to 35 days late).
+    // January now has 1,580 calls: 580 over, six blocks, of which three were billed.
+    time.clock.set(new Date(FEB_15_2026.getTime() + 5 * 24 * HOUR_MS));
+    await recordApiCalls(externalId, 330, 'late', new Date(JAN_15_2026.getTime() + 5 * 24 * HOUR_MS));
+    // A month on, the customer's session has lapsed; the partner reads the preview.
+    const reader = (await createPartnerKey({ scopes: ['accounts:read', 'billing:read'] })).secret;
+    const { data, errors } = await stack.app.graphql(UPCOMING, { id: subscribed.account.id }, { apiKey: reader });
+    expect(errors).toBeUndefined();
+    expect(data!.account.upcomingInvoice).toMatchObject({
+      total: { amount: 2999 + 75 },
+      usageOverage: [{ meter: { key: 'api_calls' }, late: true, periodStart: JAN_15_2026.toISOString(), usedQuantity: 1580, overageQuantity: 330, amount: { amount: 75 } }],
+    });
+
+    await subscribed.advanceTo(new Date(MAR_15_2026.getTime() + 5 * 60_000));
+    await subscribed.advanceTo(new Date(MAR_15_2026.getTime() + 2 * HOUR_MS));
+    const march = (await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })).data.find(
+      (invoice) => invoice.billing_reason === 'subscription_cycle' && invoice.period_start === FEB_15_2026.getTime() / 1000,
+    )!;
+    expect(march).toMatchObject({ status: 'paid', total: 2999 + 75 });
+    const charges = await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id }).orderBy('id');
+    expect(charges).toEqual([
+      expect.objectContaining({ periodStart: JAN_15_2026, billedWithPeriodStart: JAN_15_2026, quantity: 250, amount: 75 }),
+      expect.objectContaining({ periodStart: JAN_15_2026, billedWithPeriodStart: FEB_15_2026, quantity: 330, amount: 75, stripeInvoiceId: march.id }),
+    ]);
+    const items = (await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data;
+    expect(items.map((item) => item.description)).toContain('API calls: 330 more beyond the 1000 included, recorded late for 2026-01-15 – 2026-02-15');
+
+    // March's invoice.created replayed as if it had failed: the late charge is not billed twice.
+    const created = await invoiceCreatedEvent(march.id);
+    await stack.knex('stripe_events').where({ id: created.id }).update({ status: 'failed' });
+    expect((await deliver(created)).status).toBe(200);
+    expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toHaveLength(2);
+    expect((await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data).toHaveLength(2);
   });
 
   it('bills nothing for usage within the allowance', async () => {

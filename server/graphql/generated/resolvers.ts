@@ -1024,8 +1024,15 @@ export type OverageCharge = {
   __typename?: 'OverageCharge';
   amount: Money;
   includedQuantity: Scalars['SafeInt']['output'];
+  /** True for usage recorded after its period was billed: only the units not billed then are charged. */
+  late: Scalars['Boolean']['output'];
   meter: Meter;
+  /** The units beyond the allowance this charge is for. */
   overageQuantity: Scalars['SafeInt']['output'];
+  periodEnd: Scalars['DateTime']['output'];
+  /** The period the usage belongs to. */
+  periodStart: Scalars['DateTime']['output'];
+  /** All the period's usage of the meter. */
   usedQuantity: Scalars['SafeInt']['output'];
 };
 
@@ -1509,7 +1516,7 @@ export type UpcomingInvoice = {
   periodStart: Scalars['DateTime']['output'];
   /** What Stripe will invoice plus the overage accrued so far. */
   total: Money;
-  /** Usage beyond the plan's allowances so far this period, billed when the period ends. */
+  /** Usage beyond the plan's allowances so far this period, and usage recorded late for the periods before it (events are accepted up to 35 days late), billed when the period ends. */
   usageOverage: Array<OverageCharge>;
 };
 
@@ -2303,8 +2310,11 @@ export type NotificationStatusResolvers = { FAILED: 'failed', PENDING: 'pending'
 export type OverageChargeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OverageCharge'] = ResolversParentTypes['OverageCharge']> = {
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   includedQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   meter?: Resolver<ResolversTypes['Meter'], ParentType, ContextType>;
   overageQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  periodEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  periodStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   usedQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
 };
 

@@ -55,12 +55,21 @@ export function UpcomingInvoiceCard({ invoice, unavailable, subscription }: { in
               </tr>
             ))}
             {invoice.usageOverage.map((charge) => (
-              <tr key={charge.meter.key}>
+              <tr key={`${charge.meter.key}-${charge.periodStart}`}>
                 <td>
-                  {charge.meter.name} beyond your allowance, so far
-                  <div className="muted small">
-                    {formatNumber(charge.overageQuantity)} over the {formatNumber(charge.includedQuantity)} included
-                  </div>
+                  {charge.late ? (
+                    <>
+                      {charge.meter.name} recorded late for {formatDate(charge.periodStart)} – {formatDate(charge.periodEnd)}
+                      <div className="muted small">{formatNumber(charge.overageQuantity)} more beyond the allowance of that period</div>
+                    </>
+                  ) : (
+                    <>
+                      {charge.meter.name} beyond your allowance, so far
+                      <div className="muted small">
+                        {formatNumber(charge.overageQuantity)} over the {formatNumber(charge.includedQuantity)} included
+                      </div>
+                    </>
+                  )}
                 </td>
                 <td className="number">{formatMoney(charge.amount)}</td>
               </tr>
