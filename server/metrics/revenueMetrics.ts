@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { Model } from 'objection';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
@@ -12,8 +13,8 @@ import { monthlyRecurringRevenue } from './recurringRevenue';
  * conversion, active subscriptions by tier and failed payments, now and over time. Figures are in the
  * minor units of one currency (USD by default); each subscription counts in its plan's currency.
  *
- * History is computed from subscription rows (each counted with its current plan between its start and
- * its end, and not while trialing), so a plan change counts from the subscription's start; cash figures
+ * History is computed from subscription rows (each counted between its start and its end, and not while
+ * trialing) at the plan and seats it had on each day (subscription_plan_history); cash figures
  * (collected, refunded, failed) come from payments and are exact.
  */
 const input = z.object({
@@ -86,17 +87,34 @@ function bucketStarts({ from, to, granularity }: { from: Date; to: Date; granula
   return starts;
 }
 
-/** Paid subscriptions live at `at` (started, not ended, not trialing), with their monthly value. */
+/**
+ * Joins each subscription `s` to the plan and seats it had at `at` (`held`), from its plan history: the
+ * latest change made by then, or, for a moment before its first recorded row (a row is dated when it is
+ * written, which can lag the start the subscription reports), its first.
+ */
+function joinPlanHeldAt(query: Knex.QueryBuilder, at: Date): Knex.QueryBuilder {
+  return query
+    .joinRaw(
+      `cross join lateral (
+         select h.plan_id, h.quantity from subscription_plan_history h where h.subscription_id = s.id
+         order by h.effective_from <= ? desc, case when h.effective_from <= ? then h.effective_from end desc, h.effective_from
+         limit 1
+       ) held`,
+      [at, at],
+    )
+    .join('plans as p', 'p.id', 'held.planId');
+}
+
+/** Paid subscriptions live at `at` (started, not ended, not trialing), with their monthly value then. */
 async function recurringAt({ at, currency }: { at: Date; currency: string }): Promise<{ mrr: number; payingAccounts: number }> {
-  const rows: Array<{ accountId: string; priceAmount: number; quantity: number; billingInterval: string }> = await Model.knex()('subscriptions as s')
-    .join('plans as p', 'p.id', 's.planId')
+  const rows: Array<{ accountId: string; priceAmount: number; quantity: number; billingInterval: string }> = await joinPlanHeldAt(Model.knex()('subscriptions as s'), at)
     .where('p.currency', currency)
     .where('p.priceAmount', '>', 0)
     .where('s.startedAt', '<=', at)
     .where((query) => query.whereNull('s.endedAt').orWhere('s.endedAt', '>', at))
     .where((query) => query.whereNull('s.trialEnd').orWhere('s.trialEnd', '<=', at))
     .whereNotIn('s.status', ['incomplete', 'paused'])
-    .select('s.accountId', 'p.priceAmount', 's.quantity', 'p.billingInterval');
+    .select('s.accountId', 'p.priceAmount', 'held.quantity', 'p.billingInterval');
   return {
     mrr: rows.reduce((sum, row) => sum + monthlyRecurringRevenue(row), 0),
     payingAccounts: new Set(rows.filter((row) => monthlyRecurringRevenue(row) > 0).map((row) => row.accountId)).size,

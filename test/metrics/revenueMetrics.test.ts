@@ -1,5 +1,5 @@
 import { monthlyRecurringRevenue } from '../../server/metrics/recurringRevenue';
-import { createAccount, createUser, sessionCookieFor, unique } from '../factories';
+import { createAccount, createPlan, createUser, sessionCookieFor, unique } from '../factories';
 import { createDemoCatalog } from '../factories';
 import { useTestDatabase } from '../support/database';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -90,6 +90,36 @@ describe('revenue metrics', () => {
       { at: '2026-02-13T00:00:00.000Z', mrr: 2999 + 2400 + 14_700 + 2999 },
       { at: '2026-02-14T00:00:00.000Z', mrr: 2999 + 2400 + 14_700 },
       { at: '2026-02-15T00:00:00.000Z', mrr: 2999 + 2400 + 14_700 },
+    ]);
+  });
+
+  it('counts a subscription at the plan and seats it had on each day, not at those it has now', async () => {
+    // In a currency of its own, so that the other subscriptions here do not count.
+    const basic = await createPlan({ currency: 'chf', priceAmount: 1000 });
+    const premium = await createPlan({ currency: 'chf', priceAmount: 5000 });
+    const account = await createAccount();
+    await db.knex('subscriptions').where({ accountId: account.id }).update({ status: 'canceled', endedAt: at(1, 10) });
+    const [{ id }] = await db.knex('subscriptions')
+      .insert({ accountId: account.id, planId: basic.id, status: 'active', quantity: 1, startedAt: at(1, 10), currentPeriodStart: at(1, 10), stripeSubscriptionId: unique('sub') })
+      .returning('id');
+    // The customer upgrades and adds seats today.
+    await db.knex('subscriptions').where({ id }).update({ planId: premium.id });
+    await db.knex('subscriptions').where({ id }).update({ quantity: 2 });
+
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const { data, errors } = await app.graphql(
+      `query($to: DateTime!) { revenueMetrics(from: "2026-02-01T00:00:00Z", to: $to, currency: "chf") { mrr series { at mrr } } }`,
+      { to: tomorrow.toISOString() },
+      admin,
+    );
+    expect(errors).toBeUndefined();
+    expect(data!.revenueMetrics.series[0]).toEqual({ at: '2026-02-01T00:00:00.000Z', mrr: 1000 });
+    expect(data!.revenueMetrics.mrr).toBe(2 * 5000);
+    const history = await db.knex('subscriptionPlanHistory').where({ subscriptionId: id }).orderBy('id');
+    expect(history.map((row) => [row.planId, row.quantity, row.effectiveTo === null])).toEqual([
+      [basic.id, 1, false],
+      [premium.id, 1, false],
+      [premium.id, 2, true],
     ]);
   });
 
