@@ -35,6 +35,9 @@ export class ConsumptionBatcher {
   }
 
   private async drain(accountId: string, queue: Waiting[]): Promise<void> {
+    // Callers answered by the previous batch tend to come back within the same turn of the event loop;
+    // waiting for the turn to end lets them share this batch rather than one going alone first.
+    await new Promise((resolve) => setImmediate(resolve));
     while (queue.length > 0) await this.settle(accountId, queue.splice(0, this.options.maxBatchSize ?? 500));
     this.queues.delete(accountId);
   }

@@ -84,4 +84,29 @@ describe('concurrent consumptions of one account', () => {
     expect(entries.filter((entry) => entry.entryType === 'consumption')).toHaveLength(50);
     expect(balance).toBe(100_000 - 50 * 1500);
   });
+
+  it('group callers that come back together into one transaction, rather than letting one go first alone', async () => {
+    const account = await createAccount();
+    await grantTestCredits({ accountId: account.id, amount: 1_000_000 });
+    const pool = createDatabase({ connectionString: db.connectionString, poolMax: 4 });
+    let transactions = 0;
+    pool.on('query', (query: { sql: string }) => {
+      if (/^begin/i.test(query.sql)) transactions += 1;
+    });
+    const batcher = new ConsumptionBatcher({ knex: pool });
+    const CLIENTS = 16;
+    const ROUNDS = 10;
+    try {
+      // Each client asks again as soon as it is answered, as a partner's workers do.
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, client) => {
+          for (let round = 0; round < ROUNDS; round += 1) await batcher.consume(consumption(account.id, `loop-${client}-${round}`, 1000));
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+    expect(transactions).toBe(ROUNDS);
+    expect((await ledgerOf(account.id)).balance).toBe(1_000_000 - CLIENTS * ROUNDS * 1000);
+  });
 });
