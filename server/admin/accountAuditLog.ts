@@ -2,12 +2,9 @@ import { AuditEntry } from '../audit/AuditEntry';
 import type { Actor } from '../auth/actor';
 import { requirePlatformAdmin } from '../auth/authorization';
 import { ValidationError } from '../errors';
+import type { Page } from '../pagination';
 
-export interface AuditLogPage {
-  nodes: AuditEntry[];
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
+export type AuditLogPage = Page<AuditEntry>;
 
 /** An account's audit log, newest first, for the admin console. Entry ids grow, so they are the cursor. */
 export async function readAccountAuditLog({
@@ -29,5 +26,6 @@ export async function readAccountAuditLog({
   if (after) query.where('id', '<', after);
   const rows = await query;
   const nodes = rows.slice(0, size);
-  return { nodes, hasNextPage: rows.length > size, endCursor: nodes.length > 0 ? String(nodes.at(-1)!.id) : null };
+  const cursorOf = (entry: AuditEntry) => String(entry.id);
+  return { nodes, hasNextPage: rows.length > size, endCursor: nodes.length > 0 ? cursorOf(nodes.at(-1)!) : null, cursorOf };
 }

@@ -2,6 +2,7 @@ import { readAccountAuditLog } from '../../admin/accountAuditLog';
 import { searchAccounts } from '../../admin/accountSearch';
 import { checkSystemHealth } from '../../admin/systemHealth';
 import { requirePlatformAdmin } from '../../auth/authorization';
+import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 /** The admin console's read side: accounts, an account's audit log, system health. Platform admins only. */
@@ -16,14 +17,8 @@ export const adminResolvers: Resolvers = {
   Account: {
     auditLog: (account, { first, after }, { actor }) => readAccountAuditLog({ actor, accountId: account.id, first, after }),
   },
-  AdminAccountConnection: {
-    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
-    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
-  },
-  AuditLogConnection: {
-    edges: (page) => page.nodes.map((node) => ({ cursor: String(node.id), node })),
-    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
-  },
+  AdminAccountConnection: connectionResolvers(),
+  AuditLogConnection: connectionResolvers(),
   AuditLogEntry: {
     id: (entry) => String(entry.id),
     detailsJson: (entry) => JSON.stringify(entry.details ?? {}),

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../../errors';
+import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 /** Read-only views of subscriptions, credits, invoices and usage; their parents were authorized already. */
@@ -30,8 +31,5 @@ export const billingResolvers: Resolvers = {
   InvoiceLine: {
     amount: (line) => ({ amount: line.amount, currency: line.currency }),
   },
-  InvoiceConnection: {
-    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
-    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
-  },
+  InvoiceConnection: connectionResolvers(),
 };

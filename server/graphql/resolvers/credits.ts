@@ -1,6 +1,7 @@
 import { adjustCredits } from '../../credits/adjustments';
 import { consumeCredits } from '../../credits/consumption';
 import { listCreditGrants, listCreditLedger } from '../../credits/ledger';
+import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 export const creditResolvers: Resolvers = {
@@ -22,10 +23,7 @@ export const creditResolvers: Resolvers = {
     amountMilliCredits: (entry) => entry.amount,
     balanceAfterMilliCredits: (entry) => entry.balanceAfter,
   },
-  CreditLedgerConnection: {
-    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
-    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
-  },
+  CreditLedgerConnection: connectionResolvers(),
   CreditGrant: {
     amountMilliCredits: (grant) => grant.amount,
     remainingMilliCredits: (grant) => grant.remaining,

@@ -1,5 +1,6 @@
 import { listFeatureFlags, setFeatureFlag } from '../../featureFlags/featureFlags';
 import { listNotifications } from '../../notifications/outboxLog';
+import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 const SECRET_BEARING_KINDS = new Set(['auth.password_reset']);
@@ -14,10 +15,7 @@ export const featureFlagResolvers: Resolvers = {
     // A sign-in link in a password reset would let whoever reads it take over the login.
     bodyText: (notification) => (SECRET_BEARING_KINDS.has(notification.kind) ? '[hidden: this message carries a one-time sign-in link]' : notification.bodyText),
   },
-  NotificationConnection: {
-    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
-    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
-  },
+  NotificationConnection: connectionResolvers(),
   Mutation: {
     setFeatureFlag: (_parent, { key, enabled }, { actor }) => setFeatureFlag({ actor, key, enabled }),
   },

@@ -8,6 +8,7 @@ import { latestReconciliation, runReconciliation } from '../../reconciliation/re
 import { Payment } from '../../payments/Payment';
 import { refundPayment } from '../../payments/refunds';
 import { withIdempotency } from '../../idempotency/idempotentRequests';
+import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 const money = (amount: number, currency: string) => ({ amount, currency });
@@ -55,10 +56,7 @@ export const paymentResolvers: Resolvers = {
     milliCredits: (payment) => payment.credits,
     invoice: async (payment) => (payment.invoiceId ? ((await Invoice.query().findById(payment.invoiceId)) ?? null) : null),
   },
-  PaymentConnection: {
-    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
-    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
-  },
+  PaymentConnection: connectionResolvers(),
   UpcomingInvoice: {
     total: (invoice) => money(invoice.total, invoice.currency),
     amountDue: (invoice) => money(invoice.amountDue, invoice.currency),

@@ -1,4 +1,5 @@
 import { listStripeEvents, replayStripeEvent } from '../../webhooks/stripeEventLog';
+import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 export const stripeEventResolvers: Resolvers = {
@@ -11,8 +12,5 @@ export const stripeEventResolvers: Resolvers = {
   StripeEvent: {
     createdAt: (event) => event.stripeCreatedAt,
   },
-  StripeEventConnection: {
-    edges: (page) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
-    pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
-  },
+  StripeEventConnection: connectionResolvers(),
 };
