@@ -83,6 +83,29 @@ export function recomputeTotals(invoice: Stripe.Invoice): void {
   invoice.amount_remaining = Math.max(0, invoice.amount_due - invoice.amount_paid);
 }
 
+/** The fields of an invoice a subscription raises itself: at creation, renewal, update or cancellation. */
+export function subscriptionInvoiceFields(
+  subscription: Stripe.Subscription,
+  customer: Stripe.Customer,
+  { billingReason, periodStart, periodEnd, created }: { billingReason: Stripe.Invoice.BillingReason; periodStart: number; periodEnd: number; created: number },
+): InvoiceFields {
+  return {
+    customer,
+    currency: subscription.currency,
+    subscription,
+    billingReason,
+    collectionMethod: subscription.collection_method as 'charge_automatically' | 'send_invoice',
+    autoAdvance: true,
+    description: null,
+    metadata: {},
+    periodStart,
+    periodEnd,
+    daysUntilDue: subscription.days_until_due,
+    defaultPaymentMethod: null,
+    created,
+  };
+}
+
 /**
  * Builds a draft invoice and stores it with its lines: pending invoice items first (prorations, usage
  * charges), then `extraLines` (usually the subscription's new period). Swept items now point at it.

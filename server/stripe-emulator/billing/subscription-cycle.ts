@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { Context } from '../context';
-import { createDraftInvoice, subscriptionPeriodLines } from './invoice-build';
+import { createDraftInvoice, subscriptionInvoiceFields, subscriptionPeriodLines } from './invoice-build';
 import { voidInvoice } from './invoice-lifecycle';
 import { cancelSubscriptionNow } from './subscription-status';
 import { subscriptionPaymentMethod } from './subscriptions';
@@ -23,22 +23,8 @@ function startNewPeriod(ctx: Context, subscription: Stripe.Subscription, start: 
   const customer = ctx.store.require('customer', subscription.customer as string);
   const invoice = createDraftInvoice(
     ctx,
-    {
-      customer,
-      currency: subscription.currency,
-      subscription,
-      billingReason: 'subscription_cycle',
-      collectionMethod: subscription.collection_method as 'charge_automatically' | 'send_invoice',
-      autoAdvance: true,
-      description: null,
-      metadata: {},
-      // A renewal invoice's own period is the one that just ended; its lines cover the new one.
-      periodStart: previousStart,
-      periodEnd: start,
-      daysUntilDue: subscription.days_until_due,
-      defaultPaymentMethod: null,
-      created: start,
-    },
+    // A renewal invoice's own period is the one that just ended; its lines cover the new one.
+    subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_cycle', periodStart: previousStart, periodEnd: start, created: start }),
     { sweepPendingItems: true, extraLines: (id) => subscriptionPeriodLines(ctx, subscription, id, { start, end }) },
   );
   invoice.automatically_finalizes_at = start + DRAFT_FINALIZATION_DELAY;

@@ -5,7 +5,7 @@ import { applyMetadata } from '../http/params';
 import { newInvoiceItem } from '../objects/invoice';
 import { newSubscriptionItem } from '../objects/subscription';
 import { formatDate } from './format';
-import { createDraftInvoice, productName, subscriptionPeriodLines } from './invoice-build';
+import { createDraftInvoice, productName, subscriptionInvoiceFields, subscriptionPeriodLines } from './invoice-build';
 import { finalizeAndCollect } from './invoice-lifecycle';
 import { prorationFor } from './proration';
 import { validateSubscriptionPrices } from './subscriptions';
@@ -182,21 +182,7 @@ export function invoiceSubscriptionNow(ctx: Context, subscription: Stripe.Subscr
   const customer = ctx.store.require('customer', subscription.customer as string);
   const invoice = createDraftInvoice(
     ctx,
-    {
-      customer,
-      currency: subscription.currency,
-      subscription,
-      billingReason: 'subscription_update',
-      collectionMethod: subscription.collection_method as 'charge_automatically' | 'send_invoice',
-      autoAdvance: true,
-      description: null,
-      metadata: {},
-      periodStart: now,
-      periodEnd: now,
-      daysUntilDue: subscription.days_until_due,
-      defaultPaymentMethod: null,
-      created: now,
-    },
+    subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_update', periodStart: now, periodEnd: now, created: now }),
     { sweepPendingItems: true, extraLines: newPeriod ? (id) => subscriptionPeriodLines(ctx, subscription, id, newPeriod) : undefined },
   );
   if (invoice.lines.data.length === 0) {

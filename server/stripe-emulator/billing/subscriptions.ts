@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { ApiError } from '../http/errors';
 import { newSubscription, newSubscriptionItem } from '../objects/subscription';
 import { chargeOutcome } from '../payments/cards';
-import { createDraftInvoice, subscriptionPeriodLines } from './invoice-build';
+import { createDraftInvoice, subscriptionInvoiceFields, subscriptionPeriodLines } from './invoice-build';
 import { collectInvoice, finalizeAndCollect, finalizeInvoice } from './invoice-lifecycle';
 import { prorationCreditsForCancel } from './subscription-update';
 import { cancelSubscriptionNow } from './subscription-status';
@@ -128,21 +128,7 @@ export function createSubscription(ctx: Context, input: CreateSubscriptionInput)
 
   const invoice = createDraftInvoice(
     ctx,
-    {
-      customer,
-      currency: subscription.currency,
-      subscription,
-      billingReason: 'subscription_create',
-      collectionMethod: input.collectionMethod,
-      autoAdvance: true,
-      description: null,
-      metadata: {},
-      periodStart: now,
-      periodEnd: now,
-      daysUntilDue: subscription.days_until_due,
-      defaultPaymentMethod: null,
-      created: now,
-    },
+    subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_create', periodStart: now, periodEnd: now, created: now }),
     { sweepPendingItems: true, extraLines: (id) => subscriptionPeriodLines(ctx, subscription, id, { start: now, end: periodEnd }, { trial: trialEnd !== null }) },
   );
   subscription.latest_invoice = invoice.id;
@@ -188,21 +174,7 @@ export function cancelSubscription(ctx: Context, subscription: Stripe.Subscripti
   if (input.invoiceNow) {
     const invoice = createDraftInvoice(
       ctx,
-      {
-        customer,
-        currency: subscription.currency,
-        subscription,
-        billingReason: 'subscription_cycle',
-        collectionMethod: subscription.collection_method as 'charge_automatically' | 'send_invoice',
-        autoAdvance: true,
-        description: null,
-        metadata: {},
-        periodStart: now,
-        periodEnd: now,
-        daysUntilDue: subscription.days_until_due,
-        defaultPaymentMethod: null,
-        created: now,
-      },
+      subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_cycle', periodStart: now, periodEnd: now, created: now }),
       { sweepPendingItems: true },
     );
     if (invoice.lines.data.length === 0) {

@@ -11,26 +11,14 @@ import { paginate } from '../http/pagination';
 import { applyMetadata, inRange, p, paginationShape, parseParams } from '../http/params';
 import { cardError } from '../payments/confirm';
 import { resolvePaymentMethod } from '../payments/payment-methods';
-import { listWith, markDeleted, nullable } from './shared';
-
-const previewItemSchema = z.strictObject({
-  id: z.string().optional(),
-  price: z.string().optional(),
-  quantity: p.integer().optional(),
-  deleted: p.boolean().optional(),
-  metadata: p.metadata().optional(),
-  clear_usage: p.ignored(),
-  tax_rates: p.ignored(),
-  discounts: p.ignored(),
-  price_data: p.ignored(),
-});
+import { listWith, markDeleted, nullable, subscriptionItemParams } from './shared';
 
 const previewSchema = z.strictObject({
   customer: z.string().optional(),
   subscription: z.string().optional(),
   subscription_details: z
     .strictObject({
-      items: z.array(previewItemSchema).optional(),
+      items: z.array(subscriptionItemParams).optional(),
       proration_date: p.integer().optional(),
       proration_behavior: p.enum(['create_prorations', 'none', 'always_invoice']).optional(),
       cancel_at_period_end: p.ignored(),

@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { ApiError } from '../http/errors';
 import type { FormObject } from '../http/form';
 import { paginate, type ListPage, type PageParams } from '../http/pagination';
-import { paginationShape, parseParams } from '../http/params';
+import { p, paginationShape, parseParams } from '../http/params';
 import type { ObjectKind, ObjectTypes } from '../store/types';
 
 /** Parses list parameters (pagination plus `extra` filters) and pages through `items` (newest first). */
@@ -45,3 +45,19 @@ export function nullable(value: string | undefined): string | null | undefined {
   if (value === undefined) return undefined;
   return value === '' ? null : value;
 }
+
+/**
+ * One item of `items[]` as subscriptions take it (create, update) and as an invoice preview's
+ * `subscription_details.items` does: an existing item by id, or a price, with quantity and metadata.
+ */
+export const subscriptionItemParams = z.strictObject({
+  id: z.string().optional(),
+  price: z.string().optional(),
+  quantity: p.integer().optional(),
+  deleted: p.boolean().optional(),
+  metadata: p.metadata().optional(),
+  clear_usage: p.ignored(),
+  tax_rates: p.ignored(),
+  discounts: p.ignored(),
+  price_data: p.ignored(),
+});

@@ -7,26 +7,14 @@ import { nowForCustomer } from '../billing/time';
 import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
-import { listWith, nullable } from './shared';
-
-const itemSchema = z.strictObject({
-  id: z.string().optional(),
-  price: z.string().optional(),
-  quantity: p.integer().optional(),
-  deleted: p.boolean().optional(),
-  metadata: p.metadata().optional(),
-  clear_usage: p.ignored(),
-  tax_rates: p.ignored(),
-  discounts: p.ignored(),
-  price_data: p.ignored(),
-});
+import { listWith, nullable, subscriptionItemParams } from './shared';
 
 const prorationBehavior = p.enum(['create_prorations', 'none', 'always_invoice']);
 const paymentBehavior = p.enum(['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete']);
 
 const createSchema = z.strictObject({
   customer: z.string(),
-  items: z.array(itemSchema),
+  items: z.array(subscriptionItemParams),
   trial_period_days: p.integer().optional(),
   trial_end: p.timestampOrNow().optional(),
   trial_from_plan: p.boolean().optional(),
@@ -50,7 +38,7 @@ const createSchema = z.strictObject({
 });
 
 const updateSchema = z.strictObject({
-  items: z.array(itemSchema).optional(),
+  items: z.array(subscriptionItemParams).optional(),
   proration_behavior: prorationBehavior.optional(),
   proration_date: p.integer().optional(),
   cancel_at_period_end: p.boolean().optional(),
@@ -73,7 +61,7 @@ const updateSchema = z.strictObject({
 export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
   const { store } = ctx;
 
-  function resolveItems(items: z.output<typeof itemSchema>[]): ItemChange[] {
+  function resolveItems(items: z.output<typeof subscriptionItemParams>[]): ItemChange[] {
     return items.map((item, index) => ({
       id: item.id,
       price: item.price ? store.require('price', item.price, `items[${index}][price]`) : undefined,

@@ -33,28 +33,14 @@ export async function query<Data, Variables extends Record<string, unknown>>(
 }
 
 /** Runs an action's mutation; errors come back as values so the form can show them next to its fields. */
-export function mutate<Data, Variables extends Record<string, unknown>>(
-  context: AppLoadContext,
-  request: Request,
-  document: TypedDocumentNode<Data, Variables>,
-  variables: Variables,
-): Promise<ActionOutcome<Data>> {
-  return outcomeOf(context, request, document, variables);
-}
+export const mutate = outcomeOf;
 
 /**
  * Runs a page's query whose failure the page explains in place rather than as an error page: a plan
  * change refused while self-serve billing is off, too few seats, Stripe unreachable for the next
  * invoice. Errors come back as values, as with mutate().
  */
-export function queryOutcome<Data, Variables extends Record<string, unknown>>(
-  context: AppLoadContext,
-  request: Request,
-  document: TypedDocumentNode<Data, Variables>,
-  variables: Variables,
-): Promise<ActionOutcome<Data>> {
-  return outcomeOf(context, request, document, variables);
-}
+export const queryOutcome = outcomeOf;
 
 /** Not signed in (the session ended meanwhile) still goes to the sign-in page, and back afterwards. */
 async function outcomeOf<Data, Variables extends Record<string, unknown>>(
