@@ -76,10 +76,13 @@ export type Account = {
   auditLog: AuditLogConnection;
   /** Automatic top-up: buy a package off-session whenever the balance falls below a threshold. Null until set up. */
   autoTopUp?: Maybe<AutoTopUp>;
+  /** Where billing notices are sent; when null, they go to the account's owners. */
   billingEmail?: Maybe<Scalars['String']['output']>;
   /** A Checkout opened for this account, to follow it until the webhook that completes it has landed. */
   checkoutSession?: Maybe<CheckoutSession>;
+  /** When the account was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** The account's spendable credits. */
   creditBalance: CreditBalance;
   /** The credit grants that still hold credits, in the order they will be spent. */
   creditGrants: Array<CreditGrant>;
@@ -91,11 +94,13 @@ export type Account = {
   entitlements: Array<EntitlementCheck>;
   /** The partner's own id for this account. */
   externalId?: Maybe<Scalars['String']['output']>;
+  /** Our id for the account. */
   id: Scalars['ID']['output'];
   /** Invoices, newest first. */
   invoices: InvoiceConnection;
   /** The people who can sign in to this account, with their roles; owners first. */
   members: Array<AccountMember>;
+  /** The organisation's name. */
   name: Scalars['String']['output'];
   /** Money moved for this account (subscription charges, credit purchases, refunds), newest first. */
   payments: PaymentConnection;
@@ -161,7 +166,9 @@ export type AccountUsageSeriesArgs = {
   to: Scalars['DateTime']['input'];
 };
 
+/** The account a subscription action applies to. */
 export type AccountActionInput = {
+  /** The account. */
   accountId: Scalars['ID']['input'];
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -172,7 +179,9 @@ export type AccountMember = {
   __typename?: 'AccountMember';
   /** When they joined the account. */
   createdAt: Scalars['DateTime']['output'];
+  /** Their role in the account. */
   role: MembershipRole;
+  /** The person. */
   user: User;
 };
 
@@ -199,17 +208,23 @@ export type AdjustCreditsPayload = {
   replayed: Scalars['Boolean']['output'];
 };
 
+/** A page of accounts for the admin console. */
 export type AdminAccountConnection = {
   __typename?: 'AdminAccountConnection';
+  /** The accounts of this page. */
   edges: Array<AdminAccountEdge>;
+  /** Whether there is another page, and where it starts. */
   pageInfo: PageInfo;
   /** Accounts matching the search and filters, on every page. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** An account and its cursor. */
 export type AdminAccountEdge = {
   __typename?: 'AdminAccountEdge';
+  /** Pass as `after` to read the accounts after this one. */
   cursor: Scalars['String']['output'];
+  /** The account. */
   node: Account;
 };
 
@@ -218,38 +233,65 @@ export type ApiKey = {
   __typename?: 'ApiKey';
   /** The account the key is bound to; null for a platform-wide key. */
   accountId?: Maybe<Scalars['ID']['output']>;
+  /** When the key was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** When the key stops working; null for never. */
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Our id for the key; pass it to revokeApiKey. */
   id: Scalars['ID']['output'];
+  /** When the key last authenticated a request, to the minute; null when it never has. */
   lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The label given when the key was created. */
   name: Scalars['String']['output'];
   /** The public start of the key, e.g. bsk_Ab12Cd34. */
   prefix: Scalars['String']['output'];
+  /** When the key was revoked; null while it is not. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the key may do. */
   scopes: Array<ApiScope>;
 };
 
+/** What a partner API key may do. A key holds one or more scopes. */
 export type ApiScope =
+  /** Read the account and its members. */
   | 'accounts:read'
+  /** Read the account's API keys; on a platform-wide key, also create and update accounts with upsertAccount. */
   | 'accounts:write'
+  /** Read invoices, payments, the upcoming invoice and Checkouts. */
   | 'billing:read'
+  /**
+   * Open Checkouts and the billing portal, start trials, change plans and seats, cancel and resume, and set up
+   * automatic top-up.
+   */
   | 'billing:write'
+  /** Read the credit balance, ledger, grants and automatic top-up settings. */
   | 'credits:read'
+  /** Spend credits with consumeCredits. */
   | 'credits:write'
+  /** Check entitlements. */
   | 'entitlements:read'
+  /** Register and release countable resources. */
   | 'entitlements:write'
+  /** Read usage: the current period's summary and usage series. */
   | 'usage:read'
+  /** Record usage events. */
   | 'usage:write';
 
+/** A page of audit log entries. */
 export type AuditLogConnection = {
   __typename?: 'AuditLogConnection';
+  /** The entries of this page. */
   edges: Array<AuditLogEdge>;
+  /** Whether there is another page, and where it starts. */
   pageInfo: PageInfo;
 };
 
+/** An audit log entry and its cursor. */
 export type AuditLogEdge = {
   __typename?: 'AuditLogEdge';
+  /** Pass as `after` to read the entries after this one. */
   cursor: Scalars['String']['output'];
+  /** The entry. */
   node: AuditLogEntry;
 };
 
@@ -258,19 +300,25 @@ export type AuditLogEntry = {
   __typename?: 'AuditLogEntry';
   /** What happened, e.g. account.created, credits.adjusted. */
   action: Scalars['String']['output'];
+  /** The user's id, the API key's id, or for the system what acted (e.g. stripe webhook); null when unknown. */
   actorId?: Maybe<Scalars['String']['output']>;
   /** user, api_key, system or stripe. */
   actorType: Scalars['String']['output'];
+  /** When it happened. */
   createdAt: Scalars['DateTime']['output'];
   /** Facts about the action, as a JSON object. */
   detailsJson: Scalars['String']['output'];
+  /** Entry ids grow: a later entry has a larger id. */
   id: Scalars['ID']['output'];
   /** Why, when the action asks for a reason. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** The id of the thing acted on; null when none. */
   targetId?: Maybe<Scalars['String']['output']>;
+  /** The kind of thing acted on, e.g. account, subscription or api_key; null when none. */
   targetType?: Maybe<Scalars['String']['output']>;
 };
 
+/** An account's automatic top-up settings. */
 export type AutoTopUp = {
   __typename?: 'AutoTopUp';
   /** Failed attempts in a row; at 3 automatic top-up switches itself off. */
@@ -279,22 +327,29 @@ export type AutoTopUp = {
   creditPackage: CreditPackage;
   /** Why it switched itself off. */
   disabledReason?: Maybe<Scalars['String']['output']>;
+  /** Whether it is on; it switches itself off after 3 failed payments in a row. */
   enabled: Scalars['Boolean']['output'];
   /** A top-up is being paid right now (at most one at a time). */
   inFlight: Scalars['Boolean']['output'];
+  /** When a top-up was last started; null when none ever was. */
   lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
   /** Top up when the balance falls below this. */
   thresholdMilliCredits: Scalars['SafeInt']['output'];
 };
 
+/** How often a plan's price is charged. */
 export type BillingInterval =
   /** Paid once, never renews. */
   | 'lifetime'
+  /** Charged every month. */
   | 'month'
+  /** Charged every year. */
   | 'year';
 
+/** A Stripe billing portal session just opened. */
 export type BillingPortalPayload = {
   __typename?: 'BillingPortalPayload';
+  /** Where to send the customer: Stripe's hosted portal page. */
   url: Scalars['String']['output'];
 };
 
@@ -306,12 +361,18 @@ export type BillingSubscription = {
   __typename?: 'BillingSubscription';
   /** The subscription ends at the end of the current period. */
   cancelAtPeriodEnd: Scalars['Boolean']['output'];
+  /**
+   * When it was canceled (for a cancellation at the period end: when that was asked for); null when it has not
+   * been.
+   */
   canceledAt?: Maybe<Scalars['DateTime']['output']>;
   /** Null for plans that never renew. */
   currentPeriodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** When the current billing period began; allowances reset at each period start. */
   currentPeriodStart: Scalars['DateTime']['output'];
   /** When a past-due subscription drops to the default plan if still unpaid. */
   gracePeriodEndsAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Our id for the subscription. */
   id: Scalars['ID']['output'];
   /** The plan version subscribed to. */
   plan: Plan;
@@ -319,22 +380,36 @@ export type BillingSubscription = {
   quantity: Scalars['Int']['output'];
   /** A change that takes effect at the end of the period (a downgrade). */
   scheduledChange?: Maybe<ScheduledPlanChange>;
+  /** Where it is in its lifecycle. */
   status: SubscriptionStatus;
+  /** When the trial ends or ended; null when the subscription had none. */
   trialEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** When the trial began; null when the subscription had none. */
   trialStart?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** A cancellation of an account's subscription. */
 export type CancelSubscriptionInput = {
+  /** The account whose subscription ends. */
   accountId: Scalars['ID']['input'];
   /** False cancels at once (platform admins only). */
   atPeriodEnd?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Why, at most 500 characters; kept with the subscription and in the audit log. */
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
+  /** The account whose paid subscription changes. */
   accountId: Scalars['ID']['input'];
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The plan version to move to: on sale, priced in the current plan's currency and not sold through sales. The
+   * default plan means a move to the free plan at the end of the period.
+   */
   planId: Scalars['ID']['input'];
   /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: InputMaybe<Scalars['Int']['input']>;
@@ -342,38 +417,56 @@ export type ChangePlanInput = {
   seats?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A new seat count for a per-seat plan. */
 export type ChangeSeatsInput = {
+  /** The account whose per-seat plan changes. */
   accountId: Scalars['ID']['input'];
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: InputMaybe<Scalars['Int']['input']>;
+  /** The new number of seats: at least the seats in use, at most 10,000. */
   seats: Scalars['Int']['input'];
 };
 
+/** A Checkout just opened. */
 export type CheckoutPayload = {
   __typename?: 'CheckoutPayload';
+  /** Our record of the Checkout, to follow until it completes. */
   checkoutSession: CheckoutSession;
   /** Where to send the customer: Stripe's hosted Checkout page. */
   url: Scalars['String']['output'];
 };
 
+/** What a Checkout buys. */
 export type CheckoutPurpose =
+  /** Buys a credit package (startCreditPackageCheckout). */
   | 'credit_top_up'
+  /** Buys a plan (startSubscriptionCheckout). */
   | 'subscription';
 
+/** A Stripe Checkout opened for an account, and what became of it. */
 export type CheckoutSession = {
   __typename?: 'CheckoutSession';
+  /** When the payment was applied to the account; null unless COMPLETED. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was opened. */
   createdAt: Scalars['DateTime']['output'];
   /** The credit package being bought (CREDIT_TOP_UP). */
   creditPackage?: Maybe<CreditPackage>;
+  /** Our id for the Checkout; pass it to `account.checkoutSession`. */
   id: Scalars['ID']['output'];
   /** The plan being bought (SUBSCRIPTION). */
   plan?: Maybe<Plan>;
+  /** What it buys. */
   purpose: CheckoutPurpose;
+  /** Seats bought on a per-seat plan; 1 otherwise. */
   quantity: Scalars['Int']['output'];
+  /** Where it stands. */
   status: CheckoutStatus;
 };
 
+/** Where a Checkout stands. */
 export type CheckoutStatus =
   /** Paid, and applied to the account. */
   | 'completed'
@@ -415,25 +508,33 @@ export type ConsumeCreditsPayload = {
   replayed: Scalars['Boolean']['output'];
 };
 
+/** A new partner API key. */
 export type CreateApiKeyInput = {
   /** Bind the key to this account; omit for a platform-wide key. */
   accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** When the key stops working; omit for never. */
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** A label to recognise the key by, at most 100 characters. */
   name: Scalars['String']['input'];
+  /** What the key may do; at least one scope. */
   scopes: Array<ApiScope>;
 };
 
+/** A new API key, with its secret. */
 export type CreateApiKeyPayload = {
   __typename?: 'CreateApiKeyPayload';
+  /** The key as it will be listed from now on. */
   apiKey: ApiKey;
   /** The full key. Store it now: it is not shown again. */
   secret: Scalars['String']['output'];
 };
 
+/** An account's credits now. */
 export type CreditBalance = {
   __typename?: 'CreditBalance';
   /** The spendable balance in milli-credits (1 credit = 1000). */
   milliCredits: Scalars['SafeInt']['output'];
+  /** When the balance was last written: by a ledger entry, or when a low-balance notice was sent. */
   updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -531,11 +632,15 @@ export type CreditPackage = {
   availableForAutoTopUp: Scalars['Boolean']['output'];
   /** On sale through Checkout. */
   availableForPurchase: Scalars['Boolean']['output'];
+  /** Our id for the package. */
   id: Scalars['ID']['output'];
+  /** Stable key, e.g. credits_1000. */
   key: Scalars['String']['output'];
   /** Credits in the package, in milli-credits (1 credit = 1000). */
   milliCredits: Scalars['SafeInt']['output'];
+  /** Display name, e.g. 1,000 credits. */
   name: Scalars['String']['output'];
+  /** What the package costs. */
   price: Money;
 };
 
@@ -544,9 +649,11 @@ export type Entitlement = {
   __typename?: 'Entitlement';
   /** Milli-credits granted each period (CREDITS). */
   creditAllowanceMilliCredits?: Maybe<Scalars['SafeInt']['output']>;
+  /** The feature, e.g. api_access, projects or agent_action.small. */
   featureKey: Scalars['String']['output'];
   /** Units of the meter included per period (METERED). */
   includedQuantity?: Maybe<Scalars['SafeInt']['output']>;
+  /** What kind of access it gives. */
   kind: EntitlementKind;
   /** The cap of a LIMIT entitlement; null when unlimited or not a LIMIT. */
   limit?: Maybe<Scalars['SafeInt']['output']>;
@@ -565,6 +672,7 @@ export type EntitlementCheck = {
   __typename?: 'EntitlementCheck';
   /** May the account use the feature now (for a countable resource: create one more)? */
   allowed: Scalars['Boolean']['output'];
+  /** The feature asked about, e.g. projects. */
   featureKey: Scalars['String']['output'];
   /** Null when the account's plan does not include the feature. */
   kind?: Maybe<EntitlementKind>;
@@ -572,19 +680,28 @@ export type EntitlementCheck = {
   limit?: Maybe<Scalars['SafeInt']['output']>;
   /** Usage beyond the allowance is billed as overage rather than refused (METERED). */
   overageAllowed: Scalars['Boolean']['output'];
+  /** End of that period; null when not METERED or the plan never renews. */
   periodEnd?: Maybe<Scalars['DateTime']['output']>;
   /** The billing period metered usage counts in. */
   periodStart?: Maybe<Scalars['DateTime']['output']>;
   /** The plan that gives this answer (the default plan when the subscription does not give access). */
   plan: Plan;
+  /** `limit` less `used`, never below 0; null when there is no cap. */
   remaining?: Maybe<Scalars['SafeInt']['output']>;
+  /** The plan's soft-limit percentage for the feature; null when the plan lacks it. */
   softLimitPercent?: Maybe<Scalars['Int']['output']>;
   /** Usage is at or beyond the plan's soft-limit percentage of the limit. */
   softLimitReached: Scalars['Boolean']['output'];
+  /** No cap applies (LIMIT and METERED). */
   unlimited: Scalars['Boolean']['output'];
+  /**
+   * How many the account holds (LIMIT; seats count the members too) or has used this period (METERED); null for
+   * other kinds.
+   */
   used?: Maybe<Scalars['SafeInt']['output']>;
 };
 
+/** What kind of access an entitlement gives. */
 export type EntitlementKind =
   /** A feature that is on. */
   | 'boolean'
@@ -595,18 +712,25 @@ export type EntitlementKind =
   /** An allowance of a meter per billing period. */
   | 'metered';
 
+/** The payments that failed in the range. */
 export type FailedPayments = {
   __typename?: 'FailedPayments';
+  /** What they tried to charge, in minor units. */
   amount: Scalars['SafeInt']['output'];
+  /** How many payments failed. */
   count: Scalars['Int']['output'];
 };
 
+/** A switch platform admins flip to turn a part of the service on or off. */
 export type FeatureFlag = {
   __typename?: 'FeatureFlag';
+  /** What the switch does, and what turning it off changes. */
   description: Scalars['String']['output'];
+  /** Whether it is on now (its default until someone sets it). */
   enabled: Scalars['Boolean']['output'];
   /** e.g. self_serve_billing: customers may subscribe, change plans and buy credits themselves. */
   key: Scalars['String']['output'];
+  /** When it was last set; null while it has its default. */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -615,97 +739,157 @@ export type HealthCheck = {
   __typename?: 'HealthCheck';
   /** What was found, in words. */
   detail: Scalars['String']['output'];
+  /** Whether this part is working. */
   ok: Scalars['Boolean']['output'];
 };
 
+/** An invoice Stripe issued to the account, as mirrored here from Stripe's webhooks. */
 export type Invoice = {
   __typename?: 'Invoice';
+  /** What the invoice asks the customer to pay: `total` less any credit balance Stripe applied to it. */
   amountDue: Money;
+  /** What has been paid of it. */
   amountPaid: Money;
   /** Stripe's page where the invoice can be viewed and paid. */
   hostedInvoiceUrl?: Maybe<Scalars['String']['output']>;
+  /** Our id for the invoice. */
   id: Scalars['ID']['output'];
   /** The invoice as a PDF. */
   invoicePdfUrl?: Maybe<Scalars['String']['output']>;
+  /** When it was finalized; for a draft, when it was created. */
   issuedAt: Scalars['DateTime']['output'];
+  /** The invoice's lines: plans, prorations, overage and other items. */
   lines: Array<InvoiceLine>;
+  /** Stripe's invoice number; null while the invoice is a draft. */
   number?: Maybe<Scalars['String']['output']>;
+  /** When it was paid; null until it is. */
   paidAt?: Maybe<Scalars['DateTime']['output']>;
+  /** End of the invoice's period as Stripe reports it (`period_end`); null when Stripe gives none. */
   periodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the invoice's period as Stripe reports it (`period_start`); null when Stripe gives none. */
   periodStart?: Maybe<Scalars['DateTime']['output']>;
+  /** Where it stands. */
   status: InvoiceStatus;
+  /** The sum of the lines, before invoice-level discounts and tax. */
   subtotal: Money;
+  /** The tax on the invoice. */
   tax: Money;
+  /** What the invoice comes to, after discounts and tax. */
   total: Money;
 };
 
+/** A page of invoices. */
 export type InvoiceConnection = {
   __typename?: 'InvoiceConnection';
+  /** The invoices of this page. */
   edges: Array<InvoiceEdge>;
+  /** Whether there is another page, and where it starts. */
   pageInfo: PageInfo;
 };
 
+/** An invoice and its cursor. */
 export type InvoiceEdge = {
   __typename?: 'InvoiceEdge';
+  /** Pass as `after` to read the invoices after this one. */
   cursor: Scalars['String']['output'];
+  /** The invoice. */
   node: Invoice;
 };
 
+/** One line of an invoice. */
 export type InvoiceLine = {
   __typename?: 'InvoiceLine';
   /** Negative for credits, such as unused time on a prorated plan change. */
   amount: Money;
+  /** Stripe's text for the line; null when it has none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Our id for the line. */
   id: Scalars['ID']['output'];
+  /** What the line charges or credits. */
   kind: InvoiceLineKind;
+  /** End of the period the line bills; null when it has none. */
   periodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the period the line bills; null when it has none. */
   periodStart?: Maybe<Scalars['DateTime']['output']>;
+  /** Units billed (seats, on a plan's line); null when Stripe gives none. */
   quantity?: Maybe<Scalars['SafeInt']['output']>;
 };
 
+/** What an invoice line charges or credits. */
 export type InvoiceLineKind =
+  /** A credit package: an invoice item whose Stripe metadata has kind credit_package. */
   | 'credit_package'
+  /** Anything else, such as an invoice item added in Stripe's dashboard. */
   | 'other'
+  /** A prorated plan or seat change: unused time credited, or remaining time charged. */
   | 'proration'
+  /** The plan's price for a period (per seat on per-seat plans). */
   | 'subscription'
+  /** Usage of a meter beyond the plan's allowance. */
   | 'usage_overage';
 
+/** Where an invoice stands, as Stripe reports it. */
 export type InvoiceStatus =
+  /** Not finalized yet; Stripe may still change it. */
   | 'draft'
+  /** Finalized and waiting to be paid. */
   | 'open'
+  /** Paid in full. */
   | 'paid'
+  /** Written off as unlikely to be paid. */
   | 'uncollectible'
+  /** Canceled; nothing is owed on it. */
   | 'void';
 
 /** A user's role in an account. */
 export type Membership = {
   __typename?: 'Membership';
+  /** The account. */
   account: Account;
+  /** The user's role in the account. */
   role: MembershipRole;
 };
 
+/** What a member may do in an account. */
 export type MembershipRole =
+  /** Manages the account, its billing and its API keys. */
   | 'admin'
+  /** Sees the account, its billing, usage, credits and entitlements; changes nothing. */
   | 'member'
+  /**
+   * Manages the account, its billing and its API keys. Billing notices go to the owners when the account has no
+   * billing email.
+   */
   | 'owner';
 
 /** Something usage is recorded against. */
 export type Meter = {
   __typename?: 'Meter';
+  /** How its events add up over a period. */
   aggregation: MeterAggregation;
   /** What one unit costs in milli-credits when it is paid for with credits; null if it cannot be. */
   creditCostMilliCredits?: Maybe<Scalars['SafeInt']['output']>;
+  /** Our id for the meter. */
   id: Scalars['ID']['output'];
+  /** Stable key that usage is recorded against, e.g. agent_action.small. */
   key: Scalars['String']['output'];
+  /** Display name, e.g. Small agent actions. */
   name: Scalars['String']['output'];
+  /** What one unit is, e.g. action or GB. */
   unit: Scalars['String']['output'];
 };
 
+/** How a meter adds up its usage events over a period. */
 export type MeterAggregation =
+  /** The number of events; their quantities are ignored. */
   | 'count'
+  /** The quantity of the event that occurred last. */
   | 'latest'
+  /** The largest quantity of any event. */
   | 'max'
+  /** The sum of the events' quantities. */
   | 'sum'
+  /** The number of distinct values of the meter's event property (e.g. user_id). */
   | 'unique_count';
 
 /** A meter's usage in the current billing period, against the plan's allowance. */
@@ -713,17 +897,25 @@ export type MeterUsage = {
   __typename?: 'MeterUsage';
   /** Units the plan includes in the period; null when it includes none or is unlimited. */
   included?: Maybe<Scalars['SafeInt']['output']>;
+  /** The meter. */
   meter: Meter;
+  /** End of the current billing period; null for plans that never renew. */
   periodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the account's current billing period. */
   periodStart: Scalars['DateTime']['output'];
+  /** Usage so far in the period, added up as the meter's aggregation says. */
   quantity: Scalars['SafeInt']['output'];
   /** Units of the allowance left in the period; null when the plan includes none or is unlimited. */
   remaining?: Maybe<Scalars['SafeInt']['output']>;
+  /** The plan allows unlimited use of the meter. */
   unlimited: Scalars['Boolean']['output'];
 };
 
+/** The size of the buckets of the revenue series. */
 export type MetricsGranularity =
+  /** One bucket per day, starting at `from`. */
   | 'day'
+  /** One bucket per month, starting at `from` (the same day of each month, or its last). */
   | 'month';
 
 /** An amount of money: an integer count of the currency's minor units (cents for USD). */
@@ -735,6 +927,7 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -854,181 +1047,234 @@ export type Mutation = {
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationAdjustCreditsArgs = {
   input: AdjustCreditsInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationCancelScheduledPlanChangeArgs = {
   input: AccountActionInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationCancelSubscriptionArgs = {
   input: CancelSubscriptionInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationChangePlanArgs = {
   input: ChangePlanInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationChangeSeatsArgs = {
   input: ChangeSeatsInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationConsumeCreditsArgs = {
   input: ConsumeCreditsInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationOpenBillingPortalArgs = {
   input: OpenBillingPortalInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationRecordUsageArgs = {
   input: RecordUsageInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationRefundPaymentArgs = {
   input: RefundPaymentInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationRegisterResourceArgs = {
   input: ResourceInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationReleaseResourceArgs = {
   input: ResourceInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationReplayStripeEventArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationRequestPasswordResetArgs = {
   email: Scalars['String']['input'];
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationResetPasswordArgs = {
   input: ResetPasswordInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationResumeSubscriptionArgs = {
   input: AccountActionInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationSetFeatureFlagArgs = {
   enabled: Scalars['Boolean']['input'];
   key: Scalars['String']['input'];
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationSignInArgs = {
   input: SignInInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationSignUpArgs = {
   input: SignUpInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationStartCreditPackageCheckoutArgs = {
   input: StartCreditPackageCheckoutInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationStartSubscriptionCheckoutArgs = {
   input: StartSubscriptionCheckoutInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationStartTrialArgs = {
   input: StartTrialInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationUpdateAutoTopUpArgs = {
   input: UpdateAutoTopUpInput;
 };
 
 
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationUpsertAccountArgs = {
   input: UpsertAccountInput;
 };
 
+/** One notice in the outbox: written with the change that caused it, and sent by email when SMTP is configured. */
 export type Notification = {
   __typename?: 'Notification';
+  /** The account it is about; null for a notice about a login, such as a password reset. */
   accountId?: Maybe<Scalars['ID']['output']>;
+  /** Sending attempts so far; after 5 failed ones it is FAILED. */
   attempts: Scalars['Int']['output'];
+  /** Its plain-text body; hidden for password resets, whose link would let the reader take over the login. */
   bodyText: Scalars['String']['output'];
+  /** When it was queued. */
   createdAt: Scalars['DateTime']['output'];
+  /** Our id for the notice. */
   id: Scalars['ID']['output'];
   /** What it is about, e.g. payment_failed, trial_ending, credits.low_balance. */
   kind: Scalars['String']['output'];
+  /** Why the last attempt failed, or why it was skipped; null otherwise. */
   lastError?: Maybe<Scalars['String']['output']>;
+  /** The email address it goes to. */
   recipient: Scalars['String']['output'];
+  /** When it was sent; null unless SENT. */
   sentAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where it stands. */
   status: NotificationStatus;
+  /** Its subject line. */
   subject: Scalars['String']['output'];
 };
 
+/** A page of notices. */
 export type NotificationConnection = {
   __typename?: 'NotificationConnection';
+  /** The notices of this page. */
   edges: Array<NotificationEdge>;
+  /** Whether there is another page, and where it starts. */
   pageInfo: PageInfo;
 };
 
+/** A notice and its cursor. */
 export type NotificationEdge = {
   __typename?: 'NotificationEdge';
+  /** Pass as `after` to read the notices after this one. */
   cursor: Scalars['String']['output'];
+  /** The notice. */
   node: Notification;
 };
 
+/** Where a notice in the outbox stands. */
 export type NotificationStatus =
+  /** Five attempts failed; it is not tried again. */
   | 'failed'
+  /** Waiting to be sent, or to be tried again after a failed attempt. */
   | 'pending'
+  /** Accepted by the SMTP server. */
   | 'sent'
   /** Not sent because no SMTP server is configured; kept for the record. */
   | 'skipped';
 
+/** The account whose billing portal to open, and where it returns to. */
 export type OpenBillingPortalInput = {
+  /** The account. */
   accountId: Scalars['ID']['input'];
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What usage of one meter beyond the plan's allowance adds to the next invoice, for one period. */
 export type OverageCharge = {
   __typename?: 'OverageCharge';
+  /** What the charge costs: each block of `blockSize` units it starts, at the plan's overage price. */
   amount: Money;
+  /** Units of the meter the plan includes in the period. */
   includedQuantity: Scalars['SafeInt']['output'];
   /** True for usage recorded after its period was billed: only the units not billed then are charged. */
   late: Scalars['Boolean']['output'];
+  /** The meter. */
   meter: Meter;
   /** The units beyond the allowance this charge is for. */
   overageQuantity: Scalars['SafeInt']['output'];
+  /** End of the usage counted: now for the current period, the period's end for a late charge. */
   periodEnd: Scalars['DateTime']['output'];
   /** The period the usage belongs to. */
   periodStart: Scalars['DateTime']['output'];
@@ -1039,7 +1285,9 @@ export type OverageCharge = {
 /** Overage is charged per block of units: `price` for every started `blockSize` units. */
 export type OveragePrice = {
   __typename?: 'OveragePrice';
+  /** Units in one block. */
   blockSize: Scalars['SafeInt']['output'];
+  /** Charged for each block of units started beyond the allowance. */
   price: Money;
 };
 
@@ -1048,54 +1296,86 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to get the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** A charge or a refund (the seeds' transactions). */
 export type Payment = {
   __typename?: 'Payment';
+  /** What was charged or tried (for a REFUND: what was paid back). */
   amount: Money;
   /** How much of it was refunded so far. */
   amountRefunded: Money;
   /** Charged off-session by automatic top-up. */
   automatic: Scalars['Boolean']['output'];
+  /** When the money moved; null until it has. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was recorded. */
   createdAt: Scalars['DateTime']['output'];
+  /** What it was for in words, e.g. an invoice number or a package's name. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Why the charge failed; null unless FAILED. */
   failureReason?: Maybe<Scalars['String']['output']>;
+  /** Our id for the payment; pass it to refundPayment. */
   id: Scalars['ID']['output'];
+  /** The subscription invoice it paid; null for Checkout purchases, top-ups and refunds. */
   invoice?: Maybe<Invoice>;
   /** Milli-credits bought, for credit top-ups. */
   milliCredits?: Maybe<Scalars['SafeInt']['output']>;
+  /** Where it stands. */
   status: PaymentStatus;
+  /** What it was for. */
   type: PaymentType;
 };
 
+/** A page of payments. */
 export type PaymentConnection = {
   __typename?: 'PaymentConnection';
+  /** The payments of this page. */
   edges: Array<PaymentEdge>;
+  /** Whether there is another page, and where it starts. */
   pageInfo: PageInfo;
 };
 
+/** A payment and its cursor. */
 export type PaymentEdge = {
   __typename?: 'PaymentEdge';
+  /** Pass as `after` to read the payments after this one. */
   cursor: Scalars['String']['output'];
+  /** The payment. */
   node: Payment;
 };
 
+/** Where a payment stands. */
 export type PaymentStatus =
+  /** Not set by this service. */
   | 'cancelled'
+  /** The money moved (for a REFUND: it was paid back). */
   | 'completed'
+  /**
+   * The charge failed (`failureReason` says why). A subscription invoice's payment becomes COMPLETED if a later
+   * attempt succeeds.
+   */
   | 'failed'
+  /** Being charged: an automatic top-up waiting for Stripe's answer. */
   | 'pending'
+  /** Refunded in full: `amountRefunded` equals `amount`. */
   | 'refunded';
 
+/** What a payment was for. */
 export type PaymentType =
+  /** A credit package bought at Checkout or by automatic top-up. */
   | 'credit_top_up'
+  /** Money paid back on another payment. */
   | 'refund'
+  /** Not recorded by this service: a cancellation moves no money. */
   | 'subscription_cancel'
+  /** Not recorded by this service: a downgrade moves no money. */
   | 'subscription_downgrade'
+  /** A subscription invoice (a first invoice or a renewal), or a lifetime plan bought at Checkout. */
   | 'subscription_payment'
+  /** An invoice raised at once by a plan upgrade or a change of seats. */
   | 'subscription_upgrade';
 
 /** One version of a plan. Subscribers keep the version they bought until they are moved deliberately. */
@@ -1103,20 +1383,25 @@ export type Plan = {
   __typename?: 'Plan';
   /** Whether the plan is on sale. */
   active: Scalars['Boolean']['output'];
+  /** A short description for customers; null when it has none. */
   description?: Maybe<Scalars['String']['output']>;
   /** What the plan gives, by feature key. */
   entitlements: Array<Entitlement>;
+  /** Our id for this version of the plan. */
   id: Scalars['ID']['output'];
+  /** How often the price is charged. */
   interval: BillingInterval;
   /** Whether this is the plan new accounts start on. */
   isDefault: Scalars['Boolean']['output'];
   /** Stable key shared by all versions of this plan, e.g. pro_monthly. */
   key: Scalars['String']['output'];
+  /** Display name, e.g. Pro. */
   name: Scalars['String']['output'];
   /** Whether the price is per seat (the subscription's quantity). */
   perSeat: Scalars['Boolean']['output'];
   /** Price per interval (per seat on per-seat plans). */
   price: Money;
+  /** How the plan is sold. */
   purchaseMode: PurchaseMode;
   /** Plans of one tier (Pro monthly and Pro yearly) share it. */
   tier: Scalars['String']['output'];
@@ -1126,42 +1411,55 @@ export type Plan = {
   trialDays: Scalars['Int']['output'];
   /** Whether the trial can start without a card. */
   trialWithoutCard: Scalars['Boolean']['output'];
+  /** The version number within the plan's key; a new price is a new version. */
   version: Scalars['Int']['output'];
 };
 
+/** When a plan change takes effect. */
 export type PlanChangeKind =
   /** Takes effect at the end of the current period. */
   | 'downgrade'
   /** Takes effect now, prorated and invoiced at once. */
   | 'upgrade';
 
+/** What a plan or seat change would do, before it is made. */
 export type PlanChangePreview = {
   __typename?: 'PlanChangePreview';
   /** Charged now (negative: a credit toward the next invoice); zero for downgrades. */
   amountDueNow: Money;
+  /** When it takes effect: now for an upgrade, the end of the current period for a downgrade. */
   effectiveAt: Scalars['DateTime']['output'];
+  /** Whether the change is an upgrade (now) or a downgrade (at the end of the period). */
   kind: PlanChangeKind;
+  /** The lines of the invoice it raises now; empty for downgrades and during a trial. */
   lines: Array<PlanChangePreviewLine>;
+  /** The plan version it moves to. */
   plan: Plan;
   /** Pass to changePlan or changeSeats to be charged exactly this. */
   prorationDate?: Maybe<Scalars['Int']['output']>;
+  /** Seats after the change; 1 on plans not priced per seat. */
   seats: Scalars['Int']['output'];
 };
 
+/** One line of the invoice a change would raise now. */
 export type PlanChangePreviewLine = {
   __typename?: 'PlanChangePreviewLine';
+  /** What the line charges; negative for a credit. */
   amount: Money;
+  /** Stripe's text for the line; null when it has none. */
   description?: Maybe<Scalars['String']['output']>;
   /** A prorated line (unused time credited, remaining time charged). */
   proration: Scalars['Boolean']['output'];
 };
 
+/** How a plan is sold. */
 export type PurchaseMode =
   /** Sold by the sales team; the pricing page shows a contact link instead of a price. */
   | 'contact_sales'
   /** Bought through Checkout by the customer. */
   | 'self_serve';
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -1208,12 +1506,14 @@ export type Query = {
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryAccountArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryAdminAccountsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1224,6 +1524,7 @@ export type QueryAdminAccountsArgs = {
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryEntitlementArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
   externalId?: InputMaybe<Scalars['String']['input']>;
@@ -1231,6 +1532,7 @@ export type QueryEntitlementArgs = {
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryNotificationsArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -1239,11 +1541,13 @@ export type QueryNotificationsArgs = {
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryPlansArgs = {
   includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryPreviewPlanChangeArgs = {
   accountId: Scalars['ID']['input'];
   planId: Scalars['ID']['input'];
@@ -1251,6 +1555,7 @@ export type QueryPreviewPlanChangeArgs = {
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryRevenueMetricsArgs = {
   currency?: InputMaybe<Scalars['String']['input']>;
   from: Scalars['DateTime']['input'];
@@ -1259,6 +1564,7 @@ export type QueryRevenueMetricsArgs = {
 };
 
 
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryStripeEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1266,12 +1572,18 @@ export type QueryStripeEventsArgs = {
   type?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** One thing the books disagree on. */
 export type ReconciliationDifference = {
   __typename?: 'ReconciliationDifference';
+  /** The account it concerns; null when it concerns none. */
   accountId?: Maybe<Scalars['ID']['output']>;
+  /** The value our records have, as text. */
   actual: Scalars['String']['output'];
+  /** The check that found it, e.g. balance equals the sum of the ledger. */
   check: Scalars['String']['output'];
+  /** The value it should have (from the ledger, the allocations, the payment or Stripe), as text. */
   expected: Scalars['String']['output'];
+  /** What disagrees, e.g. credit balance, grant <id> or payment <id>. */
   subject: Scalars['String']['output'];
 };
 
@@ -1281,13 +1593,19 @@ export type ReconciliationDifference = {
  */
 export type ReconciliationReport = {
   __typename?: 'ReconciliationReport';
+  /** Credit balances checked against their ledgers, one per account. */
   accountsChecked: Scalars['Int']['output'];
   /** True when nothing differs. */
   balanced: Scalars['Boolean']['output'];
+  /** What disagrees; empty when balanced. */
   differences: Array<ReconciliationDifference>;
+  /** When it finished. */
   finishedAt: Scalars['DateTime']['output'];
+  /** Our id for the report. */
   id: Scalars['ID']['output'];
+  /** Payments of the last three days compared with Stripe. */
   paymentsComparedWithStripe: Scalars['Int']['output'];
+  /** When the check began. */
   startedAt: Scalars['DateTime']['output'];
 };
 
@@ -1310,21 +1628,28 @@ export type RecordUsagePayload = {
   rejected: Scalars['Int']['output'];
 };
 
+/** A refund to make. */
 export type RefundPaymentInput = {
   /** Minor units; the whole refundable remainder when omitted. */
   amount?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The charge to refund: a COMPLETED payment, not a REFUND, with something left to refund. */
   paymentId: Scalars['ID']['input'];
+  /** Why, at most 500 characters; kept in the audit log and sent to Stripe. */
   reason: Scalars['String']['input'];
 };
 
+/** The result of registering a resource. */
 export type RegisterResourcePayload = {
   __typename?: 'RegisterResourcePayload';
+  /** The feature's entitlement after the registration. */
   check: EntitlementCheck;
   /** False when the resource was already registered. */
   created: Scalars['Boolean']['output'];
 };
 
+/** A new password, with the token of a reset link. */
 export type ResetPasswordInput = {
   /** The new password: at least 10 characters. */
   password: Scalars['String']['input'];
@@ -1332,66 +1657,98 @@ export type ResetPasswordInput = {
   token: Scalars['String']['input'];
 };
 
+/** One countable resource of an account, named by the partner's own id. */
 export type ResourceInput = {
+  /** The account by our id; give this or `externalId`. */
   accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The account by the partner's own id; give this or `accountId`. */
   externalId?: InputMaybe<Scalars['String']['input']>;
   /** A countable feature of the plan (projects, agents, rooms, gateways, seats...). */
   featureKey: Scalars['String']['input'];
+  /** Ignored: the same resource id registered or released again is already a no-op. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Your own id for the resource. */
   resourceId: Scalars['String']['input'];
 };
 
+/** The business at a glance, in one currency, for a range of time. */
 export type RevenueMetrics = {
   __typename?: 'RevenueMetrics';
   /** MRR per paying account. */
   arpu: Scalars['SafeInt']['output'];
+  /** Annual recurring revenue: `mrr` times 12, in minor units. */
   arr: Scalars['SafeInt']['output'];
   /** Paid subscriptions that ended in the range, per 10,000 paid at its start (250 = 2.5%). */
   churnBasisPoints: Scalars['Int']['output'];
+  /** The lower-case ISO 4217 code of every amount here; only plans and payments in it count. */
   currency: Scalars['String']['output'];
+  /** Payments in `currency` that failed in the range. */
   failedPayments: FailedPayments;
   /** Monthly recurring revenue now (yearly plans count a twelfth), in minor units. */
   mrr: Scalars['SafeInt']['output'];
+  /** Accounts with recurring revenue (a paid, renewing subscription past its trial) at `to`. */
   payingAccounts: Scalars['Int']['output'];
+  /** One point per day or month of the range, oldest first. */
   series: Array<RevenuePoint>;
+  /**
+   * Subscriptions trialing, active or past due now that started by `to`, by their plan's tier, lowest first;
+   * every currency.
+   */
   subscriptionsByTier: Array<TierCount>;
   /** Trials that ended in the range and became paid, per 10,000 trials that ended. */
   trialConversionBasisPoints: Scalars['Int']['output'];
+  /** Trials whose end fell in the range and that are no longer trialing: the base of the conversion rate. */
   trialsEnded: Scalars['Int']['output'];
 };
 
 /** One bucket of the revenue series: recurring revenue at its start, cash over its length. */
 export type RevenuePoint = {
   __typename?: 'RevenuePoint';
+  /** Start of the bucket. */
   at: Scalars['DateTime']['output'];
+  /** Money charged successfully in the bucket, refunds not subtracted, in minor units. */
   collected: Scalars['SafeInt']['output'];
+  /** Payments that failed in the bucket. */
   failedPayments: Scalars['Int']['output'];
+  /** Monthly recurring revenue at the bucket's start, in minor units. */
   mrr: Scalars['SafeInt']['output'];
+  /** Accounts with recurring revenue at the bucket's start. */
   payingAccounts: Scalars['Int']['output'];
+  /** Money refunded in the bucket, in minor units. */
   refunded: Scalars['SafeInt']['output'];
 };
 
+/** A downgrade waiting for the end of the current period. */
 export type ScheduledPlanChange = {
   __typename?: 'ScheduledPlanChange';
+  /** When it takes effect: the end of the current period. */
   effectiveAt: Scalars['DateTime']['output'];
+  /** The plan version the subscription moves to. */
   plan: Plan;
+  /** Seats after the change; 1 on plans not priced per seat. */
   quantity: Scalars['Int']['output'];
 };
 
+/** The credentials of a login. */
 export type SignInInput = {
+  /** The login's email address, in any case. */
   email: Scalars['String']['input'];
+  /** The login's password. */
   password: Scalars['String']['input'];
 };
 
+/** The result of signing in. */
 export type SignInPayload = {
   __typename?: 'SignInPayload';
+  /** The user now signed in. */
   user: User;
 };
 
+/** A new login and the account it will own. */
 export type SignUpInput = {
   /** The organisation's name, shown on invoices. */
   accountName: Scalars['String']['input'];
+  /** The address to sign in with, at most 254 characters; also the account's billing email. */
   email: Scalars['String']['input'];
   /** The person's name. */
   name: Scalars['String']['input'];
@@ -1399,37 +1756,53 @@ export type SignUpInput = {
   password: Scalars['String']['input'];
 };
 
+/** The result of signing up; the new user is signed in. */
 export type SignUpPayload = {
   __typename?: 'SignUpPayload';
+  /** The new account, owned by the user, on the default plan. */
   account: Account;
+  /** The new user, now signed in. */
   user: User;
 };
 
+/** A credit package to buy through Stripe Checkout. */
 export type StartCreditPackageCheckoutInput = {
+  /** The account the credits are for. */
   accountId: Scalars['ID']['input'];
+  /** A package available for purchase, priced in the account's currency. */
   creditPackageId: Scalars['ID']['input'];
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
+  /** The account that subscribes. */
   accountId: Scalars['ID']['input'];
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The plan version to buy: on sale, paid, and not sold through sales. */
   planId: Scalars['ID']['input'];
   /** Seats, for per-seat plans only. */
   seats?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A plan to try without a card. */
 export type StartTrialInput = {
+  /** The account: on the free plan, and never trialed before. */
   accountId: Scalars['ID']['input'];
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** A plan on sale with a trial without a card. */
   planId: Scalars['ID']['input'];
 };
 
 /** One Stripe event as we received and applied it. */
 export type StripeEvent = {
   __typename?: 'StripeEvent';
+  /** The account it was applied to; null when it was ignored or has not been applied. */
   accountId?: Maybe<Scalars['ID']['output']>;
+  /** How many times applying it was tried: deliveries, retries and replays. */
   attempts: Scalars['Int']['output'];
   /** When Stripe created the event. */
   createdAt: Scalars['DateTime']['output'];
@@ -1437,41 +1810,61 @@ export type StripeEvent = {
   id: Scalars['ID']['output'];
   /** Why the last attempt failed, or why the event was ignored. */
   lastError?: Maybe<Scalars['String']['output']>;
+  /** When it was last applied or ignored; null when it never was. */
   processedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it first reached us. */
   receivedAt: Scalars['DateTime']['output'];
+  /** What became of it. */
   status: StripeEventStatus;
+  /** Stripe's event type, e.g. invoice.paid. */
   type: Scalars['String']['output'];
 };
 
+/** A page of Stripe events. */
 export type StripeEventConnection = {
   __typename?: 'StripeEventConnection';
+  /** The events of this page. */
   edges: Array<StripeEventEdge>;
+  /** Whether there is another page, and where it starts. */
   pageInfo: PageInfo;
 };
 
+/** A Stripe event and its cursor. */
 export type StripeEventEdge = {
   __typename?: 'StripeEventEdge';
+  /** Pass as `after` to read the events after this one. */
   cursor: Scalars['String']['output'];
+  /** The event. */
   node: StripeEvent;
 };
 
+/** What became of a Stripe event. */
 export type StripeEventStatus =
+  /**
+   * Applying it failed (`lastError` says why). Stripe delivers it again, and a job retries it, up to 10 attempts
+   * in all.
+   */
   | 'failed'
   /** Not ours to act on (another customer, or a type we do not handle). */
   | 'ignored'
+  /** Applied to our records. */
   | 'processed'
+  /** Stored, not applied yet. */
   | 'received';
 
+/** Which Stripe the service talks to. */
 export type StripeMode =
   /** The built-in emulator: no money moves. */
   | 'emulated'
   /** Real Stripe, through STRIPE_SECRET_KEY. */
   | 'real';
 
+/** The result of a change to an account's subscription. */
 export type SubscriptionChangePayload = {
   __typename?: 'SubscriptionChangePayload';
   /** The account's current subscription now. */
   currentSubscription: BillingSubscription;
+  /** For plan changes: when it takes effect (now, or the end of the period). */
   effectiveAt?: Maybe<Scalars['DateTime']['output']>;
   /** For plan changes: whether it happened now or is scheduled. */
   kind?: Maybe<PlanChangeKind>;
@@ -1479,18 +1872,33 @@ export type SubscriptionChangePayload = {
   subscription: BillingSubscription;
 };
 
+/** Where a subscription is in its lifecycle. */
 export type SubscriptionStatus =
+  /** Paid up, or on a free or lifetime plan; gives the plan's entitlements. */
   | 'active'
+  /**
+   * Ended: canceled at the period end or at once, replaced by another subscription, or unpaid when its grace
+   * period ran out. Final.
+   */
   | 'canceled'
+  /** Ended unpaid: a card-less trial that ended without a card, or a first payment Stripe gave up on. Final. */
   | 'expired'
+  /**
+   * Checkout's first payment is not confirmed yet (e.g. a 3-D Secure step); gives the default plan's
+   * entitlements.
+   */
   | 'incomplete'
   /** A renewal failed; access continues until the grace period ends. */
   | 'past_due'
+  /** Paused in Stripe; gives the default plan's entitlements until it is resumed. */
   | 'paused'
+  /** In a free trial (with a card through Stripe, or card-less); gives the plan's entitlements. */
   | 'trialing';
 
+/** The state of the parts the service depends on, at one moment. */
 export type SystemHealth = {
   __typename?: 'SystemHealth';
+  /** When the checks ran. */
   checkedAt: Scalars['DateTime']['output'];
   /** The database answers. */
   database: HealthCheck;
@@ -1498,19 +1906,27 @@ export type SystemHealth = {
   jobQueue: HealthCheck;
   /** Every migration has been applied. */
   migrations: HealthCheck;
+  /** Whether payments go to real Stripe or to the emulator. */
   stripeMode: StripeMode;
 };
 
+/** How many subscriptions one tier has. */
 export type TierCount = {
   __typename?: 'TierCount';
+  /** Subscriptions on that tier. */
   count: Scalars['Int']['output'];
+  /** The plan tier, e.g. pro. */
   tier: Scalars['String']['output'];
 };
 
+/** The next renewal invoice of a paid subscription, as it stands now. */
 export type UpcomingInvoice = {
   __typename?: 'UpcomingInvoice';
+  /** What will be charged: `total` less any credit the customer holds in Stripe. */
   amountDue: Money;
+  /** The lines of Stripe's preview: the renewal, prorations and pending items, without the overage. */
   lines: Array<UpcomingInvoiceLine>;
+  /** End of the period the invoice pays for. */
   periodEnd: Scalars['DateTime']['output'];
   /** The period the invoice will open (it is issued at its start). */
   periodStart: Scalars['DateTime']['output'];
@@ -1520,34 +1936,49 @@ export type UpcomingInvoice = {
   usageOverage: Array<OverageCharge>;
 };
 
+/** One line of Stripe's preview of the renewal invoice. */
 export type UpcomingInvoiceLine = {
   __typename?: 'UpcomingInvoiceLine';
+  /** What the line charges; negative for a credit. */
   amount: Money;
+  /** Stripe's text for the line; null when it has none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** A prorated line (unused time credited, remaining time charged). */
   proration: Scalars['Boolean']['output'];
+  /** Units (seats, on a plan's line); null when Stripe gives none. */
   quantity?: Maybe<Scalars['SafeInt']['output']>;
 };
 
+/** Automatic top-up settings for an account. */
 export type UpdateAutoTopUpInput = {
+  /** The account. */
   accountId: Scalars['ID']['input'];
   /** A package available for automatic top-ups. */
   creditPackageId: Scalars['ID']['input'];
+  /** On or off. */
   enabled: Scalars['Boolean']['input'];
+  /** Ignored: calls are not deduplicated by key; a repeat sets the same values again. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Top up when the balance falls below this many milli-credits (0 or more). */
   thresholdMilliCredits: Scalars['SafeInt']['input'];
 };
 
+/** An account to create or update, named by the partner's own id. */
 export type UpsertAccountInput = {
+  /** Where billing notices go. Omit to keep the current one; null clears it. */
   billingEmail?: InputMaybe<Scalars['String']['input']>;
   /** ISO 4217 code; defaults to USD. Cannot change once the account exists. */
   currency?: InputMaybe<Scalars['String']['input']>;
   /** The partner's own id for the account. */
   externalId: Scalars['String']['input'];
+  /** The account's name, at most 200 characters. */
   name: Scalars['String']['input'];
 };
 
+/** The result of upsertAccount. */
 export type UpsertAccountPayload = {
   __typename?: 'UpsertAccountPayload';
+  /** The account as it now stands. */
   account: Account;
   /** True when this call created the account. */
   created: Scalars['Boolean']['output'];
@@ -1613,18 +2044,25 @@ export type UsageSeries = {
   meter: Meter;
 };
 
+/** A person who signs in to the web app. */
 export type User = {
   __typename?: 'User';
+  /** The address the user signs in with. */
   email: Scalars['String']['output'];
+  /** Our id for the user. */
   id: Scalars['ID']['output'];
+  /** The person's name; null when not given. */
   name?: Maybe<Scalars['String']['output']>;
 };
 
 /** The signed-in user and the accounts they belong to. */
 export type Viewer = {
   __typename?: 'Viewer';
+  /** Whether the user is a platform admin: sees every account and may use the admin operations. */
   isPlatformAdmin: Scalars['Boolean']['output'];
+  /** The accounts the user belongs to, with their role in each, oldest membership first. */
   memberships: Array<Membership>;
+  /** The signed-in user. */
   user: User;
 };
 

@@ -4,7 +4,9 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** The account a subscription action applies to. */
 export type AccountActionInput = {
+  /** The account. */
   accountId: string | number;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
@@ -22,35 +24,63 @@ export type AdjustCreditsInput = {
   reason: string;
 };
 
+/** What a partner API key may do. A key holds one or more scopes. */
 export type ApiScope =
+  /** Read the account and its members. */
   | 'ACCOUNTS_READ'
+  /** Read the account's API keys; on a platform-wide key, also create and update accounts with upsertAccount. */
   | 'ACCOUNTS_WRITE'
+  /** Read invoices, payments, the upcoming invoice and Checkouts. */
   | 'BILLING_READ'
+  /**
+   * Open Checkouts and the billing portal, start trials, change plans and seats, cancel and resume, and set up
+   * automatic top-up.
+   */
   | 'BILLING_WRITE'
+  /** Read the credit balance, ledger, grants and automatic top-up settings. */
   | 'CREDITS_READ'
+  /** Spend credits with consumeCredits. */
   | 'CREDITS_WRITE'
+  /** Check entitlements. */
   | 'ENTITLEMENTS_READ'
+  /** Register and release countable resources. */
   | 'ENTITLEMENTS_WRITE'
+  /** Read usage: the current period's summary and usage series. */
   | 'USAGE_READ'
+  /** Record usage events. */
   | 'USAGE_WRITE';
 
+/** How often a plan's price is charged. */
 export type BillingInterval =
   /** Paid once, never renews. */
   | 'LIFETIME'
+  /** Charged every month. */
   | 'MONTH'
+  /** Charged every year. */
   | 'YEAR';
 
+/** A cancellation of an account's subscription. */
 export type CancelSubscriptionInput = {
+  /** The account whose subscription ends. */
   accountId: string | number;
   /** False cancels at once (platform admins only). */
   atPeriodEnd?: boolean | null | undefined;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /** Why, at most 500 characters; kept with the subscription and in the audit log. */
   reason?: string | null | undefined;
 };
 
+/** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
+  /** The account whose paid subscription changes. */
   accountId: string | number;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /**
+   * The plan version to move to: on sale, priced in the current plan's currency and not sold through sales. The
+   * default plan means a move to the free plan at the end of the period.
+   */
   planId: string | number;
   /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: number | null | undefined;
@@ -58,17 +88,26 @@ export type ChangePlanInput = {
   seats?: number | null | undefined;
 };
 
+/** A new seat count for a per-seat plan. */
 export type ChangeSeatsInput = {
+  /** The account whose per-seat plan changes. */
   accountId: string | number;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: number | null | undefined;
+  /** The new number of seats: at least the seats in use, at most 10,000. */
   seats: number;
 };
 
+/** What a Checkout buys. */
 export type CheckoutPurpose =
+  /** Buys a credit package (startCreditPackageCheckout). */
   | 'CREDIT_TOP_UP'
+  /** Buys a plan (startSubscriptionCheckout). */
   | 'SUBSCRIPTION';
 
+/** Where a Checkout stands. */
 export type CheckoutStatus =
   /** Paid, and applied to the account. */
   | 'COMPLETED'
@@ -77,11 +116,15 @@ export type CheckoutStatus =
   /** Waiting for the customer to pay. */
   | 'OPEN';
 
+/** A new partner API key. */
 export type CreateApiKeyInput = {
   /** Bind the key to this account; omit for a platform-wide key. */
   accountId?: string | number | null | undefined;
+  /** When the key stops working; omit for never. */
   expiresAt?: string | null | undefined;
+  /** A label to recognise the key by, at most 100 characters. */
   name: string;
+  /** What the key may do; at least one scope. */
   scopes: Array<ApiScope>;
 };
 
@@ -98,6 +141,7 @@ export type CreditLedgerEntryType =
   /** Credits taken back after their payment was refunded. */
   | 'REFUND_CLAWBACK';
 
+/** What kind of access an entitlement gives. */
 export type EntitlementKind =
   /** A feature that is on. */
   | 'BOOLEAN'
@@ -108,77 +152,128 @@ export type EntitlementKind =
   /** An allowance of a meter per billing period. */
   | 'METERED';
 
+/** What an invoice line charges or credits. */
 export type InvoiceLineKind =
+  /** A credit package: an invoice item whose Stripe metadata has kind credit_package. */
   | 'CREDIT_PACKAGE'
+  /** Anything else, such as an invoice item added in Stripe's dashboard. */
   | 'OTHER'
+  /** A prorated plan or seat change: unused time credited, or remaining time charged. */
   | 'PRORATION'
+  /** The plan's price for a period (per seat on per-seat plans). */
   | 'SUBSCRIPTION'
+  /** Usage of a meter beyond the plan's allowance. */
   | 'USAGE_OVERAGE';
 
+/** Where an invoice stands, as Stripe reports it. */
 export type InvoiceStatus =
+  /** Not finalized yet; Stripe may still change it. */
   | 'DRAFT'
+  /** Finalized and waiting to be paid. */
   | 'OPEN'
+  /** Paid in full. */
   | 'PAID'
+  /** Written off as unlikely to be paid. */
   | 'UNCOLLECTIBLE'
+  /** Canceled; nothing is owed on it. */
   | 'VOID';
 
+/** What a member may do in an account. */
 export type MembershipRole =
+  /** Manages the account, its billing and its API keys. */
   | 'ADMIN'
+  /** Sees the account, its billing, usage, credits and entitlements; changes nothing. */
   | 'MEMBER'
+  /**
+   * Manages the account, its billing and its API keys. Billing notices go to the owners when the account has no
+   * billing email.
+   */
   | 'OWNER';
 
+/** The size of the buckets of the revenue series. */
 export type MetricsGranularity =
+  /** One bucket per day, starting at `from`. */
   | 'DAY'
+  /** One bucket per month, starting at `from` (the same day of each month, or its last). */
   | 'MONTH';
 
+/** Where a notice in the outbox stands. */
 export type NotificationStatus =
+  /** Five attempts failed; it is not tried again. */
   | 'FAILED'
+  /** Waiting to be sent, or to be tried again after a failed attempt. */
   | 'PENDING'
+  /** Accepted by the SMTP server. */
   | 'SENT'
   /** Not sent because no SMTP server is configured; kept for the record. */
   | 'SKIPPED';
 
+/** The account whose billing portal to open, and where it returns to. */
 export type OpenBillingPortalInput = {
+  /** The account. */
   accountId: string | number;
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: string | null | undefined;
 };
 
+/** Where a payment stands. */
 export type PaymentStatus =
+  /** Not set by this service. */
   | 'CANCELLED'
+  /** The money moved (for a REFUND: it was paid back). */
   | 'COMPLETED'
+  /**
+   * The charge failed (`failureReason` says why). A subscription invoice's payment becomes COMPLETED if a later
+   * attempt succeeds.
+   */
   | 'FAILED'
+  /** Being charged: an automatic top-up waiting for Stripe's answer. */
   | 'PENDING'
+  /** Refunded in full: `amountRefunded` equals `amount`. */
   | 'REFUNDED';
 
+/** What a payment was for. */
 export type PaymentType =
+  /** A credit package bought at Checkout or by automatic top-up. */
   | 'CREDIT_TOP_UP'
+  /** Money paid back on another payment. */
   | 'REFUND'
+  /** Not recorded by this service: a cancellation moves no money. */
   | 'SUBSCRIPTION_CANCEL'
+  /** Not recorded by this service: a downgrade moves no money. */
   | 'SUBSCRIPTION_DOWNGRADE'
+  /** A subscription invoice (a first invoice or a renewal), or a lifetime plan bought at Checkout. */
   | 'SUBSCRIPTION_PAYMENT'
+  /** An invoice raised at once by a plan upgrade or a change of seats. */
   | 'SUBSCRIPTION_UPGRADE';
 
+/** When a plan change takes effect. */
 export type PlanChangeKind =
   /** Takes effect at the end of the current period. */
   | 'DOWNGRADE'
   /** Takes effect now, prorated and invoiced at once. */
   | 'UPGRADE';
 
+/** How a plan is sold. */
 export type PurchaseMode =
   /** Sold by the sales team; the pricing page shows a contact link instead of a price. */
   | 'CONTACT_SALES'
   /** Bought through Checkout by the customer. */
   | 'SELF_SERVE';
 
+/** A refund to make. */
 export type RefundPaymentInput = {
   /** Minor units; the whole refundable remainder when omitted. */
   amount?: number | null | undefined;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /** The charge to refund: a COMPLETED payment, not a REFUND, with something left to refund. */
   paymentId: string | number;
+  /** Why, at most 500 characters; kept in the audit log and sent to Stripe. */
   reason: string;
 };
 
+/** A new password, with the token of a reset link. */
 export type ResetPasswordInput = {
   /** The new password: at least 10 characters. */
   password: string;
@@ -186,14 +281,19 @@ export type ResetPasswordInput = {
   token: string;
 };
 
+/** The credentials of a login. */
 export type SignInInput = {
+  /** The login's email address, in any case. */
   email: string;
+  /** The login's password. */
   password: string;
 };
 
+/** A new login and the account it will own. */
 export type SignUpInput = {
   /** The organisation's name, shown on invoices. */
   accountName: string;
+  /** The address to sign in with, at most 254 characters; also the account's billing email. */
   email: string;
   /** The person's name. */
   name: string;
@@ -201,56 +301,93 @@ export type SignUpInput = {
   password: string;
 };
 
+/** A credit package to buy through Stripe Checkout. */
 export type StartCreditPackageCheckoutInput = {
+  /** The account the credits are for. */
   accountId: string | number;
+  /** A package available for purchase, priced in the account's currency. */
   creditPackageId: string | number;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
 };
 
+/** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
+  /** The account that subscribes. */
   accountId: string | number;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /** The plan version to buy: on sale, paid, and not sold through sales. */
   planId: string | number;
   /** Seats, for per-seat plans only. */
   seats?: number | null | undefined;
 };
 
+/** A plan to try without a card. */
 export type StartTrialInput = {
+  /** The account: on the free plan, and never trialed before. */
   accountId: string | number;
+  /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /** A plan on sale with a trial without a card. */
   planId: string | number;
 };
 
+/** What became of a Stripe event. */
 export type StripeEventStatus =
+  /**
+   * Applying it failed (`lastError` says why). Stripe delivers it again, and a job retries it, up to 10 attempts
+   * in all.
+   */
   | 'FAILED'
   /** Not ours to act on (another customer, or a type we do not handle). */
   | 'IGNORED'
+  /** Applied to our records. */
   | 'PROCESSED'
+  /** Stored, not applied yet. */
   | 'RECEIVED';
 
+/** Which Stripe the service talks to. */
 export type StripeMode =
   /** The built-in emulator: no money moves. */
   | 'EMULATED'
   /** Real Stripe, through STRIPE_SECRET_KEY. */
   | 'REAL';
 
+/** Where a subscription is in its lifecycle. */
 export type SubscriptionStatus =
+  /** Paid up, or on a free or lifetime plan; gives the plan's entitlements. */
   | 'ACTIVE'
+  /**
+   * Ended: canceled at the period end or at once, replaced by another subscription, or unpaid when its grace
+   * period ran out. Final.
+   */
   | 'CANCELED'
+  /** Ended unpaid: a card-less trial that ended without a card, or a first payment Stripe gave up on. Final. */
   | 'EXPIRED'
+  /**
+   * Checkout's first payment is not confirmed yet (e.g. a 3-D Secure step); gives the default plan's
+   * entitlements.
+   */
   | 'INCOMPLETE'
   /** A renewal failed; access continues until the grace period ends. */
   | 'PAST_DUE'
+  /** Paused in Stripe; gives the default plan's entitlements until it is resumed. */
   | 'PAUSED'
+  /** In a free trial (with a card through Stripe, or card-less); gives the plan's entitlements. */
   | 'TRIALING';
 
+/** Automatic top-up settings for an account. */
 export type UpdateAutoTopUpInput = {
+  /** The account. */
   accountId: string | number;
   /** A package available for automatic top-ups. */
   creditPackageId: string | number;
+  /** On or off. */
   enabled: boolean;
+  /** Ignored: calls are not deduplicated by key; a repeat sets the same values again. */
   idempotencyKey?: string | null | undefined;
+  /** Top up when the balance falls below this many milli-credits (0 or more). */
   thresholdMilliCredits: number;
 };
 
