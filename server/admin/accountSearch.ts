@@ -10,7 +10,10 @@ import { parseInput } from '../validation';
 const filters = z.object({
   search: z.string().trim().max(200, 'is at most 200 characters').nullish(),
   planKey: z.string().trim().max(100, 'is at most 100 characters').nullish(),
-  status: z.string().nullish(),
+  status: z
+    .string()
+    .refine((status) => (CURRENT_STATUSES as readonly string[]).includes(status), 'is never the status of a current subscription: an account whose subscription ended is back on the default plan')
+    .nullish(),
   pastDue: z.boolean().nullish(),
 });
 
@@ -18,7 +21,8 @@ export type AccountPage = Page<Account> & { totalCount: number };
 
 /**
  * The admin console's account list, newest first: a search over name, external id, billing email and
- * members' emails, and filters on the current subscription's plan and status ("who is past due?").
+ * members' emails, and filters on the current subscription's plan and status ("who is past due?", or
+ * with pastDue false, who is not).
  */
 export async function searchAccounts({
   actor,
@@ -46,7 +50,7 @@ export async function searchAccounts({
           ),
       );
     }
-    if (planKey || status || pastDue) {
+    if (planKey || status || pastDue != null) {
       query.whereExists((exists) => {
         exists
           .from('subscriptions')
@@ -54,7 +58,8 @@ export async function searchAccounts({
           .whereIn('subscriptions.status', [...CURRENT_STATUSES]);
         if (planKey) exists.join('plans', 'plans.id', 'subscriptions.planId').where('plans.key', planKey);
         if (status) exists.where('subscriptions.status', status);
-        if (pastDue) exists.where('subscriptions.status', 'past_due');
+        if (pastDue === true) exists.where('subscriptions.status', 'past_due');
+        if (pastDue === false) exists.whereNot('subscriptions.status', 'past_due');
       });
     }
     return query;

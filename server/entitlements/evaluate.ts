@@ -13,7 +13,7 @@ export interface EntitlementCheck {
   /** May the account use the feature now (for a countable resource: create one more)? */
   allowed: boolean;
   unlimited: boolean;
-  /** The cap (LIMIT), or the units included in the period (METERED); null when unlimited or not capped. */
+  /** The cap (LIMIT), the units included in the period (METERED) or the credit allowance (CREDITS); null when unlimited or not capped. */
   limit: number | null;
   used: number | null;
   remaining: number | null;

@@ -64,6 +64,35 @@ export async function withIdempotency<Result>({
   }
 }
 
+/**
+ * withIdempotency for a mutation whose answer is not plain JSON (models, dates): the first call answers
+ * what `work` returned and saves `keep(answer)`; a replay answers `replay(kept)`, loaded afresh.
+ */
+export async function withIdempotentAnswer<Answer, Kept>({
+  keep,
+  replay,
+  work,
+  ...request
+}: {
+  actor: Actor;
+  idempotencyKey: string | null | undefined;
+  operation: string;
+  input: unknown;
+  work: () => Promise<Answer>;
+  keep: (answer: Answer) => Kept;
+  replay: (kept: Kept) => Promise<Answer>;
+}): Promise<Answer> {
+  let first: { answer: Answer } | undefined;
+  const kept = await withIdempotency({
+    ...request,
+    work: async () => {
+      first = { answer: await work() };
+      return keep(first.answer);
+    },
+  });
+  return first ? first.answer : replay(kept);
+}
+
 function hashRequest(operation: string, input: unknown): string {
   return createHash('sha256').update(operation).update('\0').update(stableJson(input)).digest('hex');
 }

@@ -79,4 +79,18 @@ describe('automatic top-up', () => {
     const { errors } = await stack.app.graphql(UPDATE, { input: { accountId: account.id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: manual } }, { cookie });
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { creditPackageId: 'is not a package for automatic top-ups' } });
   });
+
+  it('does not set the values again when a call is retried with its key after a later change', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const creditPackageId = await autoPackage();
+    const update = (enabled: boolean, idempotencyKey: string) =>
+      stack.app.graphql(UPDATE, { input: { accountId: account.id, enabled, thresholdMilliCredits: 50_000, creditPackageId, idempotencyKey } }, { cookie });
+    expect((await update(true, 'turn-on')).data!.updateAutoTopUp.enabled).toBe(true);
+    expect((await update(false, 'turn-off')).data!.updateAutoTopUp.enabled).toBe(false);
+
+    const lateRetry = await update(true, 'turn-on');
+    expect(lateRetry.errors).toBeUndefined();
+    expect(lateRetry.data!.updateAutoTopUp.enabled).toBe(false);
+    expect((await stack.knex('auto_top_up_settings').where({ accountId: account.id }).first()).enabled).toBe(false);
+  });
 });

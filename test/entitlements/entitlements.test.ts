@@ -54,6 +54,21 @@ describe('entitlement checks for partners', () => {
     expect((await stack.app.graphql(REGISTER, input('p4'), { apiKey: partner })).data!.registerResource.created).toBe(true);
   });
 
+  it('does not act again on a retried call with the same key: a late retry of a register does not undo a release', async () => {
+    const { account, externalId } = await freeAccount();
+    const keyed = (resourceId: string, idempotencyKey: string) => ({ input: { externalId, featureKey: 'projects', resourceId, idempotencyKey } });
+    const first = await stack.app.graphql(REGISTER, keyed('r1', 'register-r1'), { apiKey: partner });
+    expect(first.data!.registerResource).toEqual({ created: true, check: { used: 1, remaining: 2, allowed: true } });
+    expect((await stack.app.graphql(RELEASE, keyed('r1', 'release-r1'), { apiKey: partner })).data!.releaseResource.used).toBe(0);
+
+    const lateRetry = await stack.app.graphql(REGISTER, keyed('r1', 'register-r1'), { apiKey: partner });
+    expect(lateRetry.data!.registerResource).toEqual({ created: true, check: { used: 0, remaining: 3, allowed: true } });
+    expect(await stack.knex('entitled_resources').where({ accountId: account.id })).toEqual([]);
+
+    const reused = await stack.app.graphql(REGISTER, keyed('r2', 'register-r1'), { apiKey: partner });
+    expect(reused.errors?.[0]?.extensions.code).toBe('CONFLICT');
+  });
+
   it('refuses registering what is not a countable resource of the plan', async () => {
     const { externalId } = await freeAccount();
     const { errors } = await stack.app.graphql(REGISTER, { input: { externalId, featureKey: 'api_access', resourceId: 'x' } }, { apiKey: partner });

@@ -676,7 +676,10 @@ export type EntitlementCheck = {
   featureKey: Scalars['String']['output'];
   /** Null when the account's plan does not include the feature. */
   kind?: Maybe<EntitlementKind>;
-  /** The cap (LIMIT) or the units included this period (METERED); null when unlimited or uncapped. */
+  /**
+   * The cap (LIMIT), the units included this period (METERED), or the credit allowance in milli-credits
+   * (CREDITS); null when unlimited or uncapped.
+   */
   limit?: Maybe<Scalars['SafeInt']['output']>;
   /** Usage beyond the allowance is billed as overage rather than refused (METERED). */
   overageAllowed: Scalars['Boolean']['output'];
@@ -1486,7 +1489,7 @@ export type Query = {
   meters: Array<Meter>;
   /** Every notice the service queued (sent by email when SMTP is configured), newest first. Platform admins only. */
   notifications: NotificationConnection;
-  /** The plans on sale, cheapest tier first. Public. */
+  /** The plans on sale, in the catalog's display order (then lowest tier first). Public. */
   plans: Array<Plan>;
   /** What changing to a plan (or a seat count) would cost now and when it would take effect. Changes nothing. */
   previewPlanChange: PlanChangePreview;
@@ -1665,7 +1668,10 @@ export type ResourceInput = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   /** A countable feature of the plan (projects, agents, rooms, gateways, seats...). */
   featureKey: Scalars['String']['input'];
-  /** Ignored: the same resource id registered or released again is already a no-op. */
+  /**
+   * Makes a retry safe: the same key with the same input does not act again (a register retried after the
+   * resource was released does not bring it back) and answers what the first call did.
+   */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Your own id for the resource. */
   resourceId: Scalars['String']['input'];
@@ -1684,7 +1690,7 @@ export type RevenueMetrics = {
   currency: Scalars['String']['output'];
   /** Payments in `currency` that failed in the range. */
   failedPayments: FailedPayments;
-  /** Monthly recurring revenue now (yearly plans count a twelfth), in minor units. */
+  /** Monthly recurring revenue at `to`, the end of the range (yearly plans count a twelfth), in minor units. */
   mrr: Scalars['SafeInt']['output'];
   /** Accounts with recurring revenue (a paid, renewing subscription past its trial) at `to`. */
   payingAccounts: Scalars['Int']['output'];
@@ -1957,7 +1963,7 @@ export type UpdateAutoTopUpInput = {
   creditPackageId: Scalars['ID']['input'];
   /** On or off. */
   enabled: Scalars['Boolean']['input'];
-  /** Ignored: calls are not deduplicated by key; a repeat sets the same values again. */
+  /** Makes a retry safe: the same key with the same input does not set the values again. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Top up when the balance falls below this many milli-credits (0 or more). */
   thresholdMilliCredits: Scalars['SafeInt']['input'];

@@ -7,7 +7,7 @@ import { listPayments } from '../../payments/paymentHistory';
 import { latestReconciliation, runReconciliation } from '../../reconciliation/reconcileBooks';
 import { Payment } from '../../payments/Payment';
 import { refundPayment } from '../../payments/refunds';
-import { withIdempotency } from '../../idempotency/idempotentRequests';
+import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
@@ -20,7 +20,17 @@ export const paymentResolvers: Resolvers = {
     upcomingInvoice: (account, _args, { actor }) => getUpcomingInvoice({ actor, accountId: account.id }),
   },
   Mutation: {
-    updateAutoTopUp: (_parent, { input: { idempotencyKey: _key, ...input } }, { actor }) => updateAutoTopUp({ actor, ...input }),
+    // A replay does not set the values again; it answers with the settings as they stand now.
+    updateAutoTopUp: (_parent, { input: { idempotencyKey, ...input } }, { actor }) =>
+      withIdempotentAnswer({
+        actor,
+        idempotencyKey,
+        operation: 'updateAutoTopUp',
+        input,
+        work: () => updateAutoTopUp({ actor, ...input }),
+        keep: ({ accountId }) => ({ accountId }),
+        replay: async ({ accountId }) => (await getAutoTopUp({ actor, accountId }))!,
+      }),
     runReconciliation: (_parent, _args, { actor }) => runReconciliation({ actor }),
     refundPayment: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
       const { paymentId } = await withIdempotency({

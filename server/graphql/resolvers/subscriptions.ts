@@ -2,7 +2,7 @@ import type { Actor } from '../../auth/actor';
 import { checkEntitlement, listEntitlements } from '../../entitlements/entitlements';
 import { registerResource, releaseResource } from '../../entitlements/resources';
 import { NotFoundError } from '../../errors';
-import { withIdempotency } from '../../idempotency/idempotentRequests';
+import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
 import { openBillingPortal } from '../../subscriptions/billingPortal';
 import { cancelSubscription, resumeSubscription } from '../../subscriptions/cancellation';
 import { findCurrentSubscription } from '../../subscriptions/currentSubscription';
@@ -61,9 +61,31 @@ export const subscriptionResolvers: Resolvers = {
     resumeSubscription: (_parent, { input }, { actor }) =>
       subscriptionChange({ actor, operation: 'resumeSubscription', input }, () => resumeSubscription({ actor, accountId: input.accountId })),
     openBillingPortal: (_parent, { input }, { actor }) => openBillingPortal({ actor, ...input }),
-    // Keyed by the partner's own resource id, these are idempotent by nature; the key adds nothing.
-    registerResource: (_parent, { input: { idempotencyKey: _key, ...input } }, { actor }) => registerResource({ actor, ...input }),
-    releaseResource: async (_parent, { input: { idempotencyKey: _key, ...input } }, { actor }) => (await releaseResource({ actor, ...input })).check,
+    // Keyed by the partner's own resource id, these are idempotent by nature. With a key, a retry also
+    // does not act again: a register retried after the resource was released does not bring it back.
+    // A replay answers what the first call did, with the entitlement as it stands now.
+    registerResource: (_parent, { input: { idempotencyKey, ...input } }, { actor }) =>
+      withIdempotentAnswer({
+        actor,
+        idempotencyKey,
+        operation: 'registerResource',
+        input,
+        work: () => registerResource({ actor, ...input }),
+        keep: ({ created }) => ({ created }),
+        replay: async ({ created }) => ({ created, check: await checkEntitlement({ actor, ...input }) }),
+      }),
+    releaseResource: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
+      const { check } = await withIdempotentAnswer({
+        actor,
+        idempotencyKey,
+        operation: 'releaseResource',
+        input,
+        work: () => releaseResource({ actor, ...input }),
+        keep: ({ released }) => ({ released }),
+        replay: async ({ released }) => ({ released, check: await checkEntitlement({ actor, ...input }) }),
+      });
+      return check;
+    },
   },
   PlanChangePreview: {
     amountDueNow: (preview) => ({ amount: preview.amountDueNow, currency: preview.currency }),

@@ -385,7 +385,7 @@ export type UpdateAutoTopUpInput = {
   creditPackageId: string | number;
   /** On or off. */
   enabled: boolean;
-  /** Ignored: calls are not deduplicated by key; a repeat sets the same values again. */
+  /** Makes a retry safe: the same key with the same input does not set the values again. */
   idempotencyKey?: string | null | undefined;
   /** Top up when the balance falls below this many milli-credits (0 or more). */
   thresholdMilliCredits: number;
