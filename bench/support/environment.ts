@@ -47,8 +47,10 @@ export async function startBenchEnvironment({ poolMax = 80 }: { poolMax?: number
 }
 
 async function startAppProcess(connectionString: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  // BENCH_APP_EXEC_ARGV passes Node flags to the app process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+  const appFlags = process.env.BENCH_APP_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
   const child: ChildProcess = fork(join(__dirname, 'appProcess.ts'), [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_APP_EXEC_ARGV ? process.env.BENCH_APP_EXEC_ARGV.split(' ') : [])],
+    execArgv: ['--import', 'tsx', ...appFlags],
     env: { ...process.env, BENCH_DATABASE_URL: connectionString, BENCH_POOL_MAX: String(APP_POOL_MAX), NODE_ENV: 'production' },
   });
   const port = await new Promise<number>((resolve, reject) => {
