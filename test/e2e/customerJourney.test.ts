@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { createStripeClient } from '../../server/stripe/client';
-import { createPartnerKey, createUser, TEST_PASSWORD } from '../factories';
+import { User } from '../../server/auth/User';
+import { addMember, createAccount, createPartnerKey, createUser, TEST_PASSWORD } from '../factories';
 import { useWebApp } from '../web/support/webApp';
 import { capture, clearScreenshots, collectPageErrors, DESKTOP, launchBrowser, shows } from './support/browser';
 
@@ -12,7 +13,9 @@ import { capture, clearScreenshots, collectPageErrors, DESKTOP, launchBrowser, s
  * refunds the credit purchase (the customer's balance drops), checks the books, and turns self-serve
  * billing off, which the customer meets when upgrading, then on again. The customer moves to the
  * per-seat Team plan during the trial, pays when it ends, adds a seat and upgrades to Max, each after
- * seeing its price; the admin sees the new revenue and the notices sent. Each step builds on the one before, as a person's visit does.
+ * seeing its price; the admin sees the new revenue and the notices sent. Last, the customer, who also
+ * works for another organisation, switches between their two accounts. Each step builds on the one
+ * before, as a person's visit does.
  */
 const web = useWebApp({ source: 'build' });
 const customer = { name: 'Grace Hopper', accountName: `Compilers ${Date.now()}`, email: `grace-${Date.now()}@example.com`, password: 'a long enough password' };
@@ -404,4 +407,18 @@ it('shows the admin the customer’s notices in the outbox, each readable', asyn
   await notice.locator('summary').click();
   await shows(notice.locator('pre'), 'Your subscription is now on Max.');
   await capture(admin, '32-admin-notifications');
+});
+
+it('lets a customer who also works for another organisation switch between their accounts', async () => {
+  const other = await createAccount({ name: 'Analytical Engines Ltd' });
+  await addMember({ accountId: other.id, user: (await User.query().findOne({ email: customer.email }))!, role: 'admin' });
+  await page.goto(`${web.url}/billing`);
+  await page.getByLabel('Account').selectOption({ label: 'Analytical Engines Ltd' });
+  await page.getByRole('button', { name: 'Switch' }).click();
+  await shows(page.locator('main'), 'Analytical Engines Ltd');
+  await shows(page.locator('.plan-name'), 'Free');
+  await capture(page, '33-account-switched');
+  await page.getByLabel('Account').selectOption({ label: customer.accountName });
+  await page.getByRole('button', { name: 'Switch' }).click();
+  await shows(page.locator('.plan-name'), 'Max');
 });
