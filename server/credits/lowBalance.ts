@@ -1,6 +1,8 @@
 import { now } from '../clock';
 import { enqueueAccountNotification } from '../notifications/outbox';
 import type { AccountLedger } from './accountLedger';
+import { AutoTopUpSettings } from './AutoTopUpSettings';
+import type { CreditBalance } from './CreditBalance';
 
 /** Below this balance an account is told its credits run low, unless its auto top-up sets a threshold. */
 export const DEFAULT_LOW_BALANCE_THRESHOLD = 100_000;
@@ -27,6 +29,20 @@ export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): P
     dedupeKey: `credits.low_balance:${ledger.accountId}:${at.toISOString()}`,
   });
   await ledger.trx('creditBalances').where({ accountId: ledger.accountId }).update({ lowBalanceNotifiedAt: at });
+}
+
+/** The balance below which an account is told its credits run low: its auto top-up threshold, or the default. */
+export async function lowBalanceThreshold(accountId: string): Promise<number> {
+  const settings = await AutoTopUpSettings.query().findById(accountId).select('threshold');
+  return settings?.threshold ?? DEFAULT_LOW_BALANCE_THRESHOLD;
+}
+
+/**
+ * Whether the credits run low: below the threshold, for an account that has held credits at all (one
+ * that never had any is not running low; it has not started).
+ */
+export async function isBalanceLow(balance: CreditBalance): Promise<boolean> {
+  return balance.lastLedgerEntryId !== null && balance.balance < (await lowBalanceThreshold(balance.accountId));
 }
 
 /** Milli-credits as credits, e.g. 1500 → "1.5", in integer arithmetic. */

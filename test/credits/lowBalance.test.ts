@@ -2,8 +2,9 @@ import { systemActor } from '../../server/auth/actor';
 import { ManualClock, useClock } from '../../server/clock';
 import { consumeCredits } from '../../server/credits/consumption';
 import { formatCredits } from '../../server/credits/lowBalance';
-import { createAccount, createDemoCatalog, grantTestCredits, unique } from '../factories';
+import { createAccount, createDemoCatalog, createUser, grantTestCredits, sessionCookieFor, unique } from '../factories';
 import { useTestDatabase } from '../support/database';
+import { startTestApp } from '../support/testApp';
 
 const db = useTestDatabase();
 const actor = systemActor('low balance test');
@@ -55,5 +56,28 @@ describe('low-balance notices', () => {
 
   it('show credits exactly', () => {
     expect([0, 1500, 100_000, 1, 999_990].map(formatCredits)).toEqual(['0', '1.5', '100', '0.001', '999.99']);
+  });
+});
+
+describe('whether the balance is low, as the API tells the dashboard', () => {
+  const BALANCE = `query($id: ID) { account(id: $id) { creditBalance { milliCredits low lowBalanceThresholdMilliCredits } } }`;
+
+  it('is low below the account’s threshold, and not for an account that never held credits', async () => {
+    const app = await startTestApp({ database: db.knex });
+    try {
+      const admin = { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
+      const balance = async (accountId: string) => (await app.graphql(BALANCE, { id: accountId }, admin)).data!.account.creditBalance;
+      const account = await createAccount();
+      expect(await balance(account.id)).toEqual({ milliCredits: 0, low: false, lowBalanceThresholdMilliCredits: 100_000 });
+
+      await grantTestCredits({ accountId: account.id, amount: 60_000 });
+      expect(await balance(account.id)).toEqual({ milliCredits: 60_000, low: true, lowBalanceThresholdMilliCredits: 100_000 });
+
+      const autoTopUp = await db.knex('credit_packages').where({ availableForAutoTopUp: true }).first();
+      await db.knex('auto_top_up_settings').insert({ accountId: account.id, enabled: true, threshold: 50_000, creditPackageId: autoTopUp.id });
+      expect(await balance(account.id)).toEqual({ milliCredits: 60_000, low: false, lowBalanceThresholdMilliCredits: 50_000 });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -532,6 +532,10 @@ export type CreateApiKeyPayload = {
 /** An account's credits now. */
 export type CreditBalance = {
   __typename?: 'CreditBalance';
+  /** The balance is below that threshold, for an account that has held credits at all. */
+  low: Scalars['Boolean']['output'];
+  /** Below this many milli-credits the credits run low: the account's auto top-up threshold, or 100 credits. */
+  lowBalanceThresholdMilliCredits: Scalars['SafeInt']['output'];
   /** The spendable balance in milli-credits (1 credit = 1000). */
   milliCredits: Scalars['SafeInt']['output'];
   /** When the balance was last written: by a ledger entry, or when a low-balance notice was sent. */
@@ -2518,6 +2522,8 @@ export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 };
 
 export type CreditBalanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreditBalance'] = ResolversParentTypes['CreditBalance']> = {
+  low?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lowBalanceThresholdMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   milliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };

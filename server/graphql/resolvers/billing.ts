@@ -1,3 +1,4 @@
+import { isBalanceLow, lowBalanceThreshold } from '../../credits/lowBalance';
 import { NotFoundError } from '../../errors';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
@@ -19,6 +20,8 @@ export const billingResolvers: Resolvers = {
   },
   CreditBalance: {
     milliCredits: (balance) => balance.balance,
+    lowBalanceThresholdMilliCredits: (balance) => lowBalanceThreshold(balance.accountId),
+    low: (balance) => isBalanceLow(balance),
   },
   Invoice: {
     subtotal: (invoice) => ({ amount: invoice.subtotal, currency: invoice.currency }),

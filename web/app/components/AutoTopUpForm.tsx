@@ -1,6 +1,5 @@
 import { Form, useNavigation } from '@remix-run/react';
 import type { AutoTopUpSettingsFragment } from '~/graphql/generated';
-import { LOW_BALANCE_MILLI_CREDITS } from '~/lib/credits';
 import { formatCredits, formatDateTime, formatMoney, type MoneyValue } from '~/lib/format';
 import { Field, FormError, Notice } from './forms';
 import { Card, EmptyState } from './ui';
@@ -21,11 +20,14 @@ const FAILURES_BEFORE_SWITCHING_OFF = 3;
 export function AutoTopUpCard({
   settings,
   packages,
+  defaultThresholdMilliCredits,
   canManage,
   failure,
 }: {
   settings: AutoTopUpSettingsFragment | null;
   packages: AutoTopUpPackage[];
+  /** What the threshold field offers before any is set: the balance the service calls low. */
+  defaultThresholdMilliCredits: number;
   canManage: boolean;
   failure?: { formError: string; fieldErrors: Record<string, string | undefined> } | null;
 }) {
@@ -52,7 +54,7 @@ export function AutoTopUpCard({
             name="threshold"
             inputMode="decimal"
             autoComplete="off"
-            defaultValue={formatCredits(settings?.thresholdMilliCredits ?? LOW_BALANCE_MILLI_CREDITS)}
+            defaultValue={formatCredits(settings?.thresholdMilliCredits ?? defaultThresholdMilliCredits)}
             error={errors.threshold}
           />
           <div className="field">

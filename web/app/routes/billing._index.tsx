@@ -13,7 +13,6 @@ import {
   type BillingDashboardQuery,
 } from '~/graphql/generated';
 import { field, mutate, query, queryOutcome, requireAccount } from '~/lib/api.server';
-import { LOW_BALANCE_MILLI_CREDITS } from '~/lib/credits';
 import { daysUntil, formatCredits, formatDate, formatMoney, formatNumber, intervalLabel } from '~/lib/format';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
 
@@ -97,7 +96,7 @@ export default function BillingDashboard() {
           <Card title="Credit balance" footer={<Link to="/billing/credits" className="button button-small">Buy credits</Link>}>
             <p className="big-number">{formatCredits(account.creditBalance.milliCredits)}</p>
             <p className="muted small">credits</p>
-            {account.creditBalance.milliCredits < LOW_BALANCE_MILLI_CREDITS ? (
+            {account.creditBalance.low ? (
               <Notice tone="warning">Your balance is low. Top up to keep using actions paid with credits.</Notice>
             ) : null}
           </Card>

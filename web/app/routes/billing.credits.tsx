@@ -5,7 +5,6 @@ import { FormError, Notice } from '~/components/forms';
 import { Card, EmptyState, NextPageLink, PageHeader } from '~/components/ui';
 import { CreditsDocument, StartCreditPackageCheckoutDocument, UpdateAutoTopUpDocument, type CreditLedgerEntryType } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
-import { LOW_BALANCE_MILLI_CREDITS } from '~/lib/credits';
 import { formatCredits, formatDateTime, formatMoney, parseCredits } from '~/lib/format';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
 
@@ -140,7 +139,7 @@ export default function Credits() {
               {formatCredits(balance.milliCredits)}
             </p>
             <p className="muted small">credits</p>
-            {balance.milliCredits < LOW_BALANCE_MILLI_CREDITS ? <Notice tone="warning">Your balance is low.</Notice> : null}
+            {balance.low ? <Notice tone="warning">Your balance is low.</Notice> : null}
           </Card>
           <Card title="Credit packs">
             <FormError message={failure?.form === 'buy' ? failure.formError : null} />
@@ -176,7 +175,7 @@ export default function Credits() {
               {canBuy ? 'You pay on Stripe’s secure page; the credits are added as soon as the payment is confirmed.' : 'Only the account’s owners and admins can buy credits.'}
             </p>
           </Card>
-          <AutoTopUpCard settings={autoTopUp} packages={autoTopUpPackages} canManage={canBuy} failure={failure?.form === 'auto-top-up' ? failure : null} />
+          <AutoTopUpCard settings={autoTopUp} packages={autoTopUpPackages} defaultThresholdMilliCredits={balance.lowBalanceThresholdMilliCredits} canManage={canBuy} failure={failure?.form === 'auto-top-up' ? failure : null} />
         </div>
       </div>
     </>
