@@ -39,6 +39,8 @@ export class AccountLedger {
     /** The account's low-balance threshold (milli-credits) when it has set one, and when it was last told. */
     readonly lowBalance: { threshold: number | null; notifiedAt: Date | null },
     private readonly grantsAtLock: SpendableGrant[],
+    /** The entries already in the ledger under the keys `lock` was asked about. */
+    readonly entriesKeyed: CreditLedgerEntry[],
   ) {}
 
   get balance(): number {
@@ -51,16 +53,18 @@ export class AccountLedger {
    * deadlock between them. The statements go in one round trip; they still run one after another, each
    * with a fresh snapshot, so the grants are read once the locks are held. With `at`, the grants are
    * made spendable at once (see loadSpendableGrants), expired ones written off by the credit expiry.
+   * With `entriesKeyed`, the entries already stored under those idempotency keys are read in the same
+   * round trip (`entriesKeyed` on the ledger): an operation's retry is found under the lock, for free.
    */
-  static async lock({ trx, accountId, at }: { trx: Knex.Transaction; accountId: string; at?: Date }): Promise<AccountLedger> {
-    let locked = await lockedState(trx, accountId);
+  static async lock({ trx, accountId, at, entriesKeyed = [] }: { trx: Knex.Transaction; accountId: string; at?: Date; entriesKeyed?: string[] }): Promise<AccountLedger> {
+    let locked = await lockedState(trx, accountId, entriesKeyed);
     if (!locked.accountExists) throw new NotFoundError('Account');
     if (!locked.balance) {
       await trx.raw(`insert into credit_balances (account_id) values (?) on conflict do nothing`, [accountId]);
-      locked = await lockedState(trx, accountId);
+      locked = await lockedState(trx, accountId, entriesKeyed);
     }
     const { balance, threshold, low_balance_notified_at: notifiedAt } = locked.balance!;
-    const ledger = new AccountLedger(trx, accountId, balance, { threshold, notifiedAt }, locked.grants);
+    const ledger = new AccountLedger(trx, accountId, balance, { threshold, notifiedAt }, locked.grants, locked.entries);
     if (at) ledger.loadSpendableGrants({ at, actor: EXPIRY_ACTOR });
     return ledger;
   }
@@ -175,28 +179,39 @@ export function ledgerKey(operation: 'grant' | 'consumption' | 'adjustment' | 'e
 
 const EXPIRY_ACTOR: LedgerActor = { actorType: 'system', actorId: 'credit expiry' };
 
-async function lockedState(trx: Knex.Transaction, accountId: string) {
-  // Several statements in one simple query, which takes no bind parameters: knex escapes the value.
+async function lockedState(trx: Knex.Transaction, accountId: string, entriesKeyed: string[]) {
+  // Several statements in one simple query, which takes no bind parameters: knex escapes the values.
+  // The keyed entries are probed one by one through the (account, key) unique index: `offset 0` keeps
+  // the planner from folding the probes into a scan of the account's whole ledger.
   const statements = trx
     .raw(
       `select 1 from accounts where id = :accountId for key share;
        select b.balance, b.low_balance_notified_at, s.threshold
        from credit_balances b left join auto_top_up_settings s on s.account_id = b.account_id
        where b.account_id = :accountId for update of b;
-       select id, remaining, priority, expires_at, created_at from credit_grants where account_id = :accountId and remaining > 0;`,
-      { accountId },
+       select id, remaining, priority, expires_at, created_at from credit_grants where account_id = :accountId and remaining > 0;
+       select e.* from unnest(:keys::text[]) as k(idempotency_key)
+       cross join lateral (select * from credit_ledger_entries where account_id = :accountId and idempotency_key = k.idempotency_key offset 0) e;`,
+      { accountId, keys: entriesKeyed },
     )
     .toQuery();
-  const [account, balance, grants] = (await trx.raw(statements)) as unknown as [
+  const [account, balance, grants, entries] = (await trx.raw(statements)) as unknown as [
     { rows: unknown[] },
     { rows: Array<{ balance: number; low_balance_notified_at: Date | null; threshold: number | null }> },
     { rows: Array<{ id: string; remaining: number; priority: number; expires_at: Date | null; created_at: Date }> },
+    { rows: Array<Record<string, unknown>> },
   ];
   return {
     accountExists: account.rows.length > 0,
     balance: balance.rows[0],
     grants: grants.rows.map((row) => ({ id: row.id, remaining: row.remaining, priority: row.priority, expiresAt: row.expires_at, createdAt: row.created_at })),
+    entries: entries.rows.map((row) => CreditLedgerEntry.fromJson(camelCaseKeys(row))),
   };
+}
+
+/** A raw row's snake_case columns as the models' camelCase properties (multi-statement results skip knex's mapping). */
+function camelCaseKeys(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()), value]));
 }
 
 /** Runs `work` with the account's ledger locked, in the caller's transaction or a new one. */

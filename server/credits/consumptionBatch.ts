@@ -52,11 +52,12 @@ export async function applyConsumptions({
 }): Promise<ConsumptionOutcome[]> {
   return knex.transaction(async (trx) => {
     const at = now();
-    const ledger = await AccountLedger.lock({ trx, accountId, at });
+    const idempotencyKeys = requests.map((request) => request.idempotencyKey);
+    const ledger = await AccountLedger.lock({ trx, accountId, at, entriesKeyed: idempotencyKeys.map((key) => ledgerKey('consumption', key)) });
     const meters = [...new Map(requests.flatMap((request) => (request.meter ? [[request.meter.id, request.meter] as const] : []))).values()];
     // Independent reads under the lock: the connection sends each as soon as the previous one is answered.
     const [earlier, charges] = await Promise.all([
-      findEarlierConsumptions({ trx, accountId, idempotencyKeys: requests.map((request) => request.idempotencyKey), anyByMeter: meters.length > 0 }),
+      findEarlierConsumptions({ trx, accountId, idempotencyKeys, ledgerEntries: ledger.entriesKeyed, anyByMeter: meters.length > 0 }),
       MeteredCharges.load({ trx, accountId, meters, at }),
     ]);
     const batch = new LockedBatch(ledger, charges, earlier, at);
