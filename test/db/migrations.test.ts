@@ -48,4 +48,17 @@ describe('migrations', () => {
     expect(await migrateToLatest(database)).toEqual(applied);
     expect(await userTables()).toEqual(tables);
   });
+
+  it('are applied once when several processes start together, each waiting for the other', async () => {
+    await database.migrate.rollback(undefined, true);
+    const processes = [0, 1, 2].map(() => createDatabase({ connectionString: withDatabase(maintenanceUrl, name), poolMax: 2 }));
+    try {
+      const applied = await Promise.all(processes.map((process) => migrateToLatest(process)));
+      const all = applied.flat();
+      expect(new Set(all).size).toBe(all.length);
+      expect(await migrationStatus(database)).toEqual({ applied: all.length, pending: [] });
+    } finally {
+      await Promise.all(processes.map((process) => process.destroy()));
+    }
+  });
 });
