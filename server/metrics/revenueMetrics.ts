@@ -160,8 +160,7 @@ async function trialConversion({ from, to }: { from: Date; to: Date }): Promise<
 }
 
 async function byTier({ at }: { at: Date }): Promise<Array<{ tier: string; count: number }>> {
-  const rows: Array<{ tier: string; count: number }> = await Model.knex()('subscriptions as s')
-    .join('plans as p', 'p.id', 's.planId')
+  const rows: Array<{ tier: string; count: number }> = await joinPlanHeldAt(Model.knex()('subscriptions as s'), at)
     .whereIn('s.status', ['trialing', 'active', 'past_due'])
     .where('s.startedAt', '<=', at)
     .groupBy('p.tier', 'p.tierRank')
