@@ -14,8 +14,20 @@ const input = z.object({
   creditPackageId: z.string().uuid('is not a credit package id'),
 });
 
-export async function getAutoTopUp({ actor, accountId }: { actor: Actor; accountId: string }): Promise<AutoTopUpSettings | null> {
-  await authorizeAccount({ actor, accountId, permission: 'credits.read' });
+/**
+ * The account's automatic top-up settings, or null. Readers need `credits.read`; a replayed update
+ * reads them with the permission the update needed (`billing.manage`).
+ */
+export async function getAutoTopUp({
+  actor,
+  accountId,
+  permission = 'credits.read',
+}: {
+  actor: Actor;
+  accountId: string;
+  permission?: 'credits.read' | 'billing.manage';
+}): Promise<AutoTopUpSettings | null> {
+  await authorizeAccount({ actor, accountId, permission });
   return (await AutoTopUpSettings.query().findById(accountId)) ?? null;
 }
 

@@ -51,3 +51,15 @@ export async function releaseResource({ actor, ...input }: { actor: Actor } & z.
     return { check: await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey }), released: deleted > 0 };
   });
 }
+
+/**
+ * The feature's entitlement as it stands, for whoever may register and release its resources: what a
+ * replayed register or release answers (it does not act again, and needs no read scope the first call
+ * did not need).
+ */
+export async function resourceCheck({ actor, ...input }: { actor: Actor } & z.input<typeof resourceInput>): Promise<EntitlementCheck> {
+  const { accountId, externalId, featureKey } = parseInput(resourceInput, input);
+  const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
+  const profile = await loadEntitlementProfile({ accountId: account.id });
+  return evaluateEntitlement({ accountId: account.id, profile, featureKey });
+}

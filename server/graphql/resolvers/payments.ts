@@ -29,7 +29,7 @@ export const paymentResolvers: Resolvers = {
         input,
         work: () => updateAutoTopUp({ actor, ...input }),
         keep: ({ accountId }) => ({ accountId }),
-        replay: async ({ accountId }) => (await getAutoTopUp({ actor, accountId }))!,
+        replay: async ({ accountId }) => (await getAutoTopUp({ actor, accountId, permission: 'billing.manage' }))!,
       }),
     runReconciliation: (_parent, _args, { actor }) => runReconciliation({ actor }),
     refundPayment: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {

@@ -1,6 +1,6 @@
 import type { Actor } from '../../auth/actor';
 import { checkEntitlement, listEntitlements } from '../../entitlements/entitlements';
-import { registerResource, releaseResource } from '../../entitlements/resources';
+import { registerResource, releaseResource, resourceCheck } from '../../entitlements/resources';
 import { NotFoundError } from '../../errors';
 import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
 import { openBillingPortal } from '../../subscriptions/billingPortal';
@@ -72,7 +72,7 @@ export const subscriptionResolvers: Resolvers = {
         input,
         work: () => registerResource({ actor, ...input }),
         keep: ({ created }) => ({ created }),
-        replay: async ({ created }) => ({ created, check: await checkEntitlement({ actor, ...input }) }),
+        replay: async ({ created }) => ({ created, check: await resourceCheck({ actor, ...input }) }),
       }),
     releaseResource: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
       const { check } = await withIdempotentAnswer({
@@ -82,7 +82,7 @@ export const subscriptionResolvers: Resolvers = {
         input,
         work: () => releaseResource({ actor, ...input }),
         keep: ({ released }) => ({ released }),
-        replay: async ({ released }) => ({ released, check: await checkEntitlement({ actor, ...input }) }),
+        replay: async ({ released }) => ({ released, check: await resourceCheck({ actor, ...input }) }),
       });
       return check;
     },
