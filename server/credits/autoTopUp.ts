@@ -4,6 +4,7 @@ import { Account } from '../accounts/Account';
 import { systemActor } from '../auth/actor';
 import { CreditPackage } from '../catalog/CreditPackage';
 import { now } from '../clock';
+import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { enqueueAccountNotification } from '../notifications/outbox';
 import { Payment } from '../payments/Payment';
 import { chargeOffSession } from '../stripe/paymentIntents';
@@ -129,16 +130,22 @@ export async function runAutoTopUps(): Promise<number> {
     .whereRaw('b.balance < s.threshold')
     .select('s.accountId')
     .limit(500);
-  let started = 0;
-  for (const { accountId } of due) if (await triggerAutoTopUp({ accountId })) started += 1;
-
   const stalled = await Payment.query()
     .where({ type: 'credit_top_up', automatic: true, status: 'pending' })
     .where('createdAt', '<', new Date(now().getTime() - 10 * 60 * 1000))
     .limit(100);
-  for (const payment of stalled) {
-    const account = await Account.query().findById(payment.accountId);
-    if (account?.stripeCustomerId) await chargeTopUp({ payment, stripeCustomerId: account.stripeCustomerId });
-  }
+  let started = 0;
+  await eachOnItsOwn(
+    [
+      ...due.map(({ accountId }) => async () => {
+        if (await triggerAutoTopUp({ accountId })) started += 1;
+      }),
+      ...stalled.map((payment) => async () => {
+        const account = await Account.query().findById(payment.accountId);
+        if (account?.stripeCustomerId) await chargeTopUp({ payment, stripeCustomerId: account.stripeCustomerId });
+      }),
+    ],
+    (topUp) => topUp(),
+  );
   return started;
 }

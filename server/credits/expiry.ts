@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Model } from 'objection';
 import { now as clockNow } from '../clock';
+import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { withAccountLedger } from './accountLedger';
 const ACCOUNTS_PER_ROUND = 100;
 
@@ -21,12 +22,12 @@ export async function expireCreditGrants({ now = clockNow(), knex }: { now?: Dat
   for (;;) {
     const accountIds = await accountsWithExpiredGrants(database, now, handled);
     if (accountIds.length === 0) return { grantsExpired, milliCreditsExpired };
-    for (const accountId of accountIds) {
-      handled.add(accountId);
+    for (const accountId of accountIds) handled.add(accountId);
+    await eachOnItsOwn(accountIds, async (accountId) => {
       const entries = await withAccountLedger({ knex: database, accountId, at: now }, (ledger) => ledger.commit());
       grantsExpired += entries.length;
       milliCreditsExpired -= entries.reduce((sum, entry) => sum + entry.amount, 0);
-    }
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import { now as clockNow } from '../clock';
 import { GRANT_PRIORITY } from '../credits/CreditGrant';
 import { grantCredits } from '../credits/grants';
 import { grantsAccess } from '../entitlements/entitlementProfile';
+import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { CURRENT_STATUSES, Subscription } from './Subscription';
 
 const actor = systemActor('plan credit allowance');
@@ -56,6 +57,8 @@ export async function grantPlanAllowances({ at = clockNow() } = {}): Promise<num
     .whereIn('status', CURRENT_STATUSES)
     .whereExists(PlanEntitlement.query().where('kind', 'credits').whereColumn('planEntitlements.planId', 'subscriptions.planId'));
   let granted = 0;
-  for (const subscription of subscriptions) if (await grantCurrentAllowance({ subscription, at })) granted += 1;
+  await eachOnItsOwn(subscriptions, async (subscription) => {
+    if (await grantCurrentAllowance({ subscription, at })) granted += 1;
+  });
   return granted;
 }

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/auditLog';
 import { addDays, periodEnd } from '../calendar';
 import { Plan } from '../catalog/Plan';
 import { now as clockNow } from '../clock';
+import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { changeStripeSubscription, cancelStripeSubscriptionNow } from '../stripe/subscriptions';
 import { startDefaultSubscription } from './currentSubscription';
 import { notifySubscriptionEvent } from './notices';
@@ -13,7 +14,8 @@ import { Subscription } from './Subscription';
 /**
  * The time-driven parts of the lifecycle, run every minute by the job queue (server/jobs/). Each finds
  * what is due, then re-checks it under the account's lock before acting, so a second run, or a run on
- * another process, finds nothing left to do.
+ * another process, finds nothing left to do; each due subscription is handled on its own, so one that
+ * fails does not hold up the rest.
  */
 const actor = systemActor('lifecycle job');
 const TRIAL_NOTICE_DAYS = 3;
@@ -30,7 +32,7 @@ const BATCH = 500;
 export async function expireTrials({ now = clockNow() } = {}): Promise<number> {
   const candidates = await Subscription.query().where({ status: 'trialing' }).whereNull('stripeSubscriptionId').where('trialEnd', '<=', now).limit(BATCH);
   let expired = 0;
-  for (const candidate of candidates) {
+  await eachOnItsOwn(candidates, async (candidate) => {
     await withAccountLock(candidate.accountId, async ({ trx }) => {
       const subscription = await Subscription.query(trx).findById(candidate.id);
       if (!subscription || subscription.status !== 'trialing' || !subscription.trialEnd || subscription.trialEnd > now) return;
@@ -41,27 +43,27 @@ export async function expireTrials({ now = clockNow() } = {}): Promise<number> {
       await recordAudit({ trx, actor, accountId: subscription.accountId, action: 'subscription.trial_expired', target: { type: 'subscription', id: subscription.id } });
       expired += 1;
     });
-  }
+  });
   return expired;
 }
 
 /** Three days before a card-less trial ends, tell the customer (Stripe does this for trials it runs). */
 export async function notifyTrialsEnding({ now = clockNow() } = {}): Promise<void> {
   const ending = await Subscription.query().where({ status: 'trialing' }).whereNull('stripeSubscriptionId').where('trialEnd', '>', now).where('trialEnd', '<=', addDays(now, TRIAL_NOTICE_DAYS)).limit(BATCH);
-  for (const subscription of ending) {
+  await eachOnItsOwn(ending, async (subscription) => {
     await withAccountLock(subscription.accountId, async ({ trx }) => {
       const plan = await Plan.query(trx).findById(subscription.planId).throwIfNotFound();
       await notifySubscriptionEvent({ trx, subscription, plan, kind: 'trial_ending', cause: subscription.trialEnd!.toISOString() });
     });
-  }
+  });
 }
 
 /** A past-due subscription whose grace period ended unpaid is canceled; the account drops to the default plan. */
 export async function expireGracePeriods({ now = clockNow() } = {}): Promise<number> {
   const candidates = await Subscription.query().where({ status: 'past_due' }).where('gracePeriodEndsAt', '<=', now).limit(BATCH);
   let ended = 0;
-  for (const candidate of candidates) {
-    if (!candidate.stripeSubscriptionId) continue;
+  await eachOnItsOwn(candidates, async (candidate) => {
+    if (!candidate.stripeSubscriptionId) return;
     await cancelStripeSubscriptionNow({ stripeSubscriptionId: candidate.stripeSubscriptionId });
     await withAccountLock(candidate.accountId, async ({ trx, account }) => {
       await Subscription.query(trx).findById(candidate.id).patch({ cancellationReason: 'grace period ended unpaid' });
@@ -69,7 +71,7 @@ export async function expireGracePeriods({ now = clockNow() } = {}): Promise<num
       await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.grace_period_expired', target: { type: 'subscription', id: candidate.id } });
       ended += 1;
     });
-  }
+  });
   return ended;
 }
 
@@ -77,7 +79,7 @@ export async function expireGracePeriods({ now = clockNow() } = {}): Promise<num
 export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Promise<number> {
   const candidates = await Subscription.query().whereNotNull('scheduledChangeAt').whereNotNull('stripeSubscriptionId').whereIn('status', ['trialing', 'active', 'past_due']).where('scheduledChangeAt', '<=', new Date(now.getTime() + SCHEDULED_CHANGE_LEAD_MS)).limit(BATCH);
   let applied = 0;
-  for (const candidate of candidates) {
+  await eachOnItsOwn(candidates, async (candidate) => {
     const plan = await Plan.query().findById(candidate.scheduledPlanId ?? candidate.planId).throwIfNotFound();
     await changeStripeSubscription({
       stripeSubscriptionId: candidate.stripeSubscriptionId!,
@@ -92,7 +94,7 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
       await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.downgraded', target: { type: 'subscription', id: candidate.id }, details: { to: plan.key } });
       applied += 1;
     });
-  }
+  });
   return applied;
 }
 
@@ -100,7 +102,7 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
 export async function rollLocalPeriods({ now = clockNow() } = {}): Promise<number> {
   const candidates = await Subscription.query().where({ status: 'active' }).whereNull('stripeSubscriptionId').whereNotNull('currentPeriodEnd').where('currentPeriodEnd', '<=', now).limit(BATCH);
   let rolled = 0;
-  for (const candidate of candidates) {
+  await eachOnItsOwn(candidates, async (candidate) => {
     await withAccountLock(candidate.accountId, async ({ trx }) => {
       const subscription = await Subscription.query(trx).findById(candidate.id);
       if (!subscription?.currentPeriodEnd || subscription.currentPeriodEnd > now) return;
@@ -115,6 +117,6 @@ export async function rollLocalPeriods({ now = clockNow() } = {}): Promise<numbe
       });
       rolled += 1;
     });
-  }
+  });
   return rolled;
 }

@@ -1,7 +1,7 @@
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
 import { expireGracePeriods, expireTrials, notifyTrialsEnding } from '../../server/subscriptions/lifecycleJobs';
 import { useSettings } from '../../server/settings';
-import { createMember, createUser, sessionCookieFor } from '../factories';
+import { createAccount, createMember, createUser, sessionCookieFor, unique } from '../factories';
 import { useBillingStack } from '../support/billingStack';
 import { DAY_MS, JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support/subscribedAccount';
 
@@ -128,8 +128,13 @@ describe('failed renewals and the grace period', () => {
 
       time.clock.set(new Date(graceEnd.getTime() - 1000));
       expect(await expireGracePeriods()).toBe(0);
+
+      // Another past-due subscription that Stripe does not know fails on its own: the job run fails
+      // (and is retried), but this account is still dropped to the free plan.
+      const stray = await createAccount();
+      await stack.knex('subscriptions').where({ accountId: stray.id }).update({ status: 'past_due', stripeSubscriptionId: unique('sub_unknown'), gracePeriodEndsAt: graceEnd });
       time.clock.set(graceEnd);
-      expect(await expireGracePeriods()).toBe(1);
+      await expect(expireGracePeriods()).rejects.toThrow();
       await stack.settle();
       expect(await current(subscribed.account.id, subscribed.cookie)).toMatchObject({ status: 'ACTIVE', plan: { key: 'free' } });
       expect((await stack.stripe.subscriptions.retrieve(subscribed.subscription.id)).status).toBe('canceled');
