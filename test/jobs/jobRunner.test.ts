@@ -31,7 +31,13 @@ async function startMailbox(): Promise<{ url: string; received: string[]; stop: 
 }
 
 function startJobProcess(env: Record<string, string>): { child: ChildProcess; completed: () => number; ready: Promise<void> } {
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(__dirname, 'support/jobProcess.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Node itself with tsx's loader, not the tsx command: a wrapper process could exit on SIGTERM before the
+  // process doing the work, which would then outlive the test.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support/jobProcess.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   const ready = new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => ((output += chunk.toString()), output.includes('ready') && resolve())));
   return { child, completed: () => output.split('\n').filter((line) => line === 'done send_notifications').length, ready };

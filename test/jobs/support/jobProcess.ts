@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   runner.events.on('job:success', ({ job }) => process.stdout.write(`done ${job.task_identifier}\n`));
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => {
+    // A stop that hangs must not leave this process behind the test run.
+    setTimeout(() => process.exit(1), 10_000).unref();
     void runner.stop().then(() => database.destroy()).then(() => process.exit(0));
   });
 }
