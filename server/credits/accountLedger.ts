@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { Model } from 'objection';
+import { Model, snakeCaseMappers } from 'objection';
 import { NotFoundError } from '../errors';
 import { CreditLedgerEntry, type CreditLedgerEntryType } from './CreditLedgerEntry';
 import { writeLedgerChanges, type NewLedgerEntry } from './ledgerWrites';
@@ -179,6 +179,9 @@ export function ledgerKey(operation: 'grant' | 'consumption' | 'adjustment' | 'e
 
 const EXPIRY_ACTOR: LedgerActor = { actorType: 'system', actorId: 'credit expiry' };
 
+/** Multi-statement results skip knex's identifier mapping; this is the same mapping, applied by hand. */
+const columnNames = snakeCaseMappers();
+
 async function lockedState(trx: Knex.Transaction, accountId: string, entriesKeyed: string[]) {
   // Several statements in one simple query, which takes no bind parameters: knex escapes the values.
   // The keyed entries are probed one by one through the (account, key) unique index: `offset 0` keeps
@@ -205,13 +208,8 @@ async function lockedState(trx: Knex.Transaction, accountId: string, entriesKeye
     accountExists: account.rows.length > 0,
     balance: balance.rows[0],
     grants: grants.rows.map((row) => ({ id: row.id, remaining: row.remaining, priority: row.priority, expiresAt: row.expires_at, createdAt: row.created_at })),
-    entries: entries.rows.map((row) => CreditLedgerEntry.fromJson(camelCaseKeys(row))),
+    entries: entries.rows.map((row) => CreditLedgerEntry.fromJson(columnNames.parse(row))),
   };
-}
-
-/** A raw row's snake_case columns as the models' camelCase properties (multi-statement results skip knex's mapping). */
-function camelCaseKeys(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()), value]));
 }
 
 /** Runs `work` with the account's ledger locked, in the caller's transaction or a new one. */

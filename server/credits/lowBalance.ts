@@ -31,18 +31,19 @@ export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): P
   await ledger.trx('creditBalances').where({ accountId: ledger.accountId }).update({ lowBalanceNotifiedAt: at });
 }
 
-/** The balance below which an account is told its credits run low: its auto top-up threshold, or the default. */
-export async function lowBalanceThreshold(accountId: string): Promise<number> {
-  const settings = await AutoTopUpSettings.query().findById(accountId).select('threshold');
-  return settings?.threshold ?? DEFAULT_LOW_BALANCE_THRESHOLD;
+/** The balances below which accounts are told their credits run low: each one's auto top-up threshold, or the default. */
+export async function lowBalanceThresholds(accountIds: readonly string[]): Promise<number[]> {
+  const settings = await AutoTopUpSettings.query().whereIn('accountId', [...accountIds]).select('accountId', 'threshold');
+  const thresholds = new Map(settings.map((row) => [row.accountId, row.threshold]));
+  return accountIds.map((accountId) => thresholds.get(accountId) ?? DEFAULT_LOW_BALANCE_THRESHOLD);
 }
 
 /**
  * Whether the credits run low: below the threshold, for an account that has held credits at all (one
  * that never had any is not running low; it has not started).
  */
-export async function isBalanceLow(balance: CreditBalance): Promise<boolean> {
-  return balance.lastLedgerEntryId !== null && balance.balance < (await lowBalanceThreshold(balance.accountId));
+export function isBalanceLow(balance: CreditBalance, threshold: number): boolean {
+  return balance.lastLedgerEntryId !== null && balance.balance < threshold;
 }
 
 /** Milli-credits as credits, e.g. 1500 → "1.5", in integer arithmetic. */

@@ -3,6 +3,7 @@ import { Account } from '../accounts/Account';
 import { Plan } from '../catalog/Plan';
 import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { Meter } from '../catalog/Meter';
+import { lowBalanceThresholds } from '../credits/lowBalance';
 import { InvoiceLine } from '../invoices/InvoiceLine';
 import { CURRENT_STATUSES, Subscription } from '../subscriptions/Subscription';
 import { User } from '../auth/User';
@@ -23,6 +24,8 @@ export function createLoaders() {
     currentSubscriptionByAccountId: new DataLoader<string, Subscription | undefined>(async (ids) =>
       byKey(ids, await Subscription.query().whereIn('accountId', [...ids]).whereIn('status', CURRENT_STATUSES), 'accountId'),
     ),
+    /** Asked by both `CreditBalance.low` and `lowBalanceThresholdMilliCredits`: one query for the two. */
+    lowBalanceThresholdByAccountId: new DataLoader<string, number>(lowBalanceThresholds),
     linesByInvoiceId: new DataLoader<string, InvoiceLine[]>(async (ids) =>
       groupByKey(ids, await InvoiceLine.query().whereIn('invoiceId', [...ids]).orderBy('id'), 'invoiceId'),
     ),

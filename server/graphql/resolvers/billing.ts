@@ -1,4 +1,4 @@
-import { isBalanceLow, lowBalanceThreshold } from '../../credits/lowBalance';
+import { isBalanceLow } from '../../credits/lowBalance';
 import { NotFoundError } from '../../errors';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
@@ -20,8 +20,8 @@ export const billingResolvers: Resolvers = {
   },
   CreditBalance: {
     milliCredits: (balance) => balance.balance,
-    lowBalanceThresholdMilliCredits: (balance) => lowBalanceThreshold(balance.accountId),
-    low: (balance) => isBalanceLow(balance),
+    lowBalanceThresholdMilliCredits: (balance, _args, { loaders }) => loaders.lowBalanceThresholdByAccountId.load(balance.accountId),
+    low: async (balance, _args, { loaders }) => isBalanceLow(balance, await loaders.lowBalanceThresholdByAccountId.load(balance.accountId)),
   },
   Invoice: {
     subtotal: (invoice) => ({ amount: invoice.subtotal, currency: invoice.currency }),
