@@ -65,7 +65,8 @@ export default tseslint.config(
             {
               target: domainAndInfrastructure,
               from: './web',
-              message: 'Only server/web/ knows the web app (the type of its load context); it serves its build.',
+              message:
+                'Only server/web/ knows the web app (the type of its load context); it serves its build.',
             },
             {
               target: './web',

@@ -7,7 +7,12 @@ import type { Knex } from 'knex';
 const config: Knex.Config = {
   client: 'pg',
   connection: process.env.DATABASE_URL,
-  migrations: { directory: './migrations', loadExtensions: ['.ts'], extension: 'ts', tableName: 'knex_migrations' },
+  migrations: {
+    directory: './migrations',
+    loadExtensions: ['.ts'],
+    extension: 'ts',
+    tableName: 'knex_migrations',
+  },
   seeds: { directory: './seeds', loadExtensions: ['.ts'], extension: 'ts' },
 };
 

@@ -29,7 +29,12 @@ const AMOUNT = 1000;
 const FUNDING = 1_000_000_000;
 
 const CONSUME = `mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { chargedMilliCredits balanceAfterMilliCredits } }`;
-const partner: ApiKeyActor = { kind: 'apiKey', apiKeyId: 'benchmark', scopes: new Set(['credits:write']), accountId: null };
+const partner: ApiKeyActor = {
+  kind: 'apiKey',
+  apiKeyId: 'benchmark',
+  scopes: new Set(['credits:write']),
+  accountId: null,
+};
 
 export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connectionString }, report) => {
   const [hot, ...spread] = await createAccounts({ count: 1 + SPREAD_ACCOUNTS, prefix: 'consume' });
@@ -47,7 +52,12 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
         concurrency: CLIENTS,
         total: requests,
         work: async (index) => {
-          const result = await consumeCredits({ actor: partner, accountId: accountOf(index), idempotencyKey: `${label}-${index}`, amount: AMOUNT });
+          const result = await consumeCredits({
+            actor: partner,
+            accountId: accountOf(index),
+            idempotencyKey: `${label}-${index}`,
+            amount: AMOUNT,
+          });
           if (result.amount !== AMOUNT) throw new Error(`unexpected result ${JSON.stringify(result)}`);
         },
       });
@@ -62,40 +72,88 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
       clients: CLIENTS,
       requests,
       headers,
-      body: (index) => graphqlBody(CONSUME, { input: { accountId: accountOf(index), idempotencyKey: `${label}-${index}`, amountMilliCredits: AMOUNT } }),
+      body: (index) =>
+        graphqlBody(CONSUME, {
+          input: {
+            accountId: accountOf(index),
+            idempotencyKey: `${label}-${index}`,
+            amountMilliCredits: AMOUNT,
+          },
+        }),
       check: (response) => {
-        if (dataOf(response).consumeCredits.chargedMilliCredits !== AMOUNT) throw new Error(`unexpected answer: ${response.body}`);
+        if (dataOf(response).consumeCredits.chargedMilliCredits !== AMOUNT)
+          throw new Error(`unexpected answer: ${response.body}`);
       },
     });
   const baselinePool = new pg.Pool({ connectionString, max: CLIENTS });
   const viaGuardedUpdate = (label: string, accountOf: (index: number) => string, requests: number) =>
-    runConcurrently({ concurrency: CLIENTS, total: requests, work: (index) => guardedConsumption(baselinePool, accountOf(index), `${label}-${index}`) });
+    runConcurrently({
+      concurrency: CLIENTS,
+      total: requests,
+      work: (index) => guardedConsumption(baselinePool, accountOf(index), `${label}-${index}`),
+    });
 
   await viaService('warm-up-service', hotAccount, 2000);
   await viaGraphQL('warm-up-http', hotAccount, 2000);
-  const service = { hot: await viaService('service-hot', hotAccount, SERVICE_REQUESTS), spread: await viaService('service-spread', spreadAccount, SERVICE_REQUESTS) };
-  const http = { hot: await viaGraphQL('http-hot', hotAccount, HTTP_REQUESTS), spread: await viaGraphQL('http-spread', spreadAccount, HTTP_REQUESTS) };
+  const service = {
+    hot: await viaService('service-hot', hotAccount, SERVICE_REQUESTS),
+    spread: await viaService('service-spread', spreadAccount, SERVICE_REQUESTS),
+  };
+  const http = {
+    hot: await viaGraphQL('http-hot', hotAccount, HTTP_REQUESTS),
+    spread: await viaGraphQL('http-spread', spreadAccount, HTTP_REQUESTS),
+  };
   const baseline = {
     hot: await viaGuardedUpdate('hot', () => baselineHot!, BASELINE_HOT_REQUESTS),
-    spread: await viaGuardedUpdate('spread', (index) => baselineSpread[index % SPREAD_ACCOUNTS]!, BASELINE_SPREAD_REQUESTS),
+    spread: await viaGuardedUpdate(
+      'spread',
+      (index) => baselineSpread[index % SPREAD_ACCOUNTS]!,
+      BASELINE_SPREAD_REQUESTS,
+    ),
   };
   await baselinePool.end();
 
-  const rate = (result: { completed: number; milliseconds: number }) => perSecond(result.completed, result.milliseconds);
-  const latency = (result: { latencies: number[] }) => `p50 ${percentile(result.latencies, 50).toFixed(1)} ms, p99 ${percentile(result.latencies, 99).toFixed(1)} ms`;
+  const rate = (result: { completed: number; milliseconds: number }) =>
+    perSecond(result.completed, result.milliseconds);
+  const latency = (result: { latencies: number[] }) =>
+    `p50 ${percentile(result.latencies, 50).toFixed(1)} ms, p99 ${percentile(result.latencies, 99).toFixed(1)} ms`;
   const consumedPerAccount = (requests: number) => requests / SPREAD_ACCOUNTS;
-  report(`consume: ${CLIENTS} concurrent clients, ${formatNumber(AMOUNT)} milli-credits each, synchronous commit, app pool of ${APP_POOL_MAX}`);
+  report(
+    `consume: ${CLIENTS} concurrent clients, ${formatNumber(AMOUNT)} milli-credits each, synchronous commit, app pool of ${APP_POOL_MAX}`,
+  );
   report(`  service consumeCredits, one hot account:        ${formatNumber(rate(service.hot))}/s`);
-  report(`  service consumeCredits, ${SPREAD_ACCOUNTS} accounts:         ${formatNumber(rate(service.spread))}/s`);
-  report(`  GraphQL over HTTP, one hot account:             ${formatNumber(rate(http.hot))}/s (${latency(http.hot)})`);
-  report(`  GraphQL over HTTP, ${SPREAD_ACCOUNTS} accounts:              ${formatNumber(rate(http.spread))}/s (${latency(http.spread)})`);
-  report(`  baseline, guarded UPDATE + ledger insert per transaction, hot account: ${formatNumber(rate(baseline.hot))}/s`);
-  report(`  baseline, guarded UPDATE + ledger insert per transaction, ${SPREAD_ACCOUNTS} accounts: ${formatNumber(rate(baseline.spread))}/s`);
+  report(
+    `  service consumeCredits, ${SPREAD_ACCOUNTS} accounts:         ${formatNumber(rate(service.spread))}/s`,
+  );
+  report(
+    `  GraphQL over HTTP, one hot account:             ${formatNumber(rate(http.hot))}/s (${latency(http.hot)})`,
+  );
+  report(
+    `  GraphQL over HTTP, ${SPREAD_ACCOUNTS} accounts:              ${formatNumber(rate(http.spread))}/s (${latency(http.spread)})`,
+  );
+  report(
+    `  baseline, guarded UPDATE + ledger insert per transaction, hot account: ${formatNumber(rate(baseline.hot))}/s`,
+  );
+  report(
+    `  baseline, guarded UPDATE + ledger insert per transaction, ${SPREAD_ACCOUNTS} accounts: ${formatNumber(rate(baseline.spread))}/s`,
+  );
   report(`  GraphQL hot account / baseline hot account: ${(rate(http.hot) / rate(baseline.hot)).toFixed(2)}`);
-  report(`  books, hot account:   ${await checkBooks(knex, [hot!.id], FUNDING, 2000 + 2000 + SERVICE_REQUESTS + HTTP_REQUESTS)}`);
-  report(`  books, ${SPREAD_ACCOUNTS} accounts: ${await checkBooks(knex, spread.map((account) => account.id), SPREAD_ACCOUNTS * FUNDING, SPREAD_ACCOUNTS * (consumedPerAccount(SERVICE_REQUESTS) + consumedPerAccount(HTTP_REQUESTS)))}`);
+  report(
+    `  books, hot account:   ${await checkBooks(knex, [hot!.id], FUNDING, 2000 + 2000 + SERVICE_REQUESTS + HTTP_REQUESTS)}`,
+  );
+  report(
+    `  books, ${SPREAD_ACCOUNTS} accounts: ${await checkBooks(
+      knex,
+      spread.map((account) => account.id),
+      SPREAD_ACCOUNTS * FUNDING,
+      SPREAD_ACCOUNTS * (consumedPerAccount(SERVICE_REQUESTS) + consumedPerAccount(HTTP_REQUESTS)),
+    )}`,
+  );
   report(`  target: hot account >= 5,000/s, exact`);
-  return { ratioLabel: 'service hot-account consumptions / guarded UPDATE per transaction (per second)', ratio: rate(service.hot) / rate(baseline.hot) };
+  return {
+    ratioLabel: 'service hot-account consumptions / guarded UPDATE per transaction (per second)',
+    ratio: rate(service.hot) / rate(baseline.hot),
+  };
 };
 
 /** The naive consumption: one transaction holding the balance row lock through its commit. */
@@ -132,8 +190,15 @@ async function bareAccounts(knex: Knex, count: number): Promise<string[]> {
 }
 
 /** Balance, ledger and grants must agree with each other and with what was consumed. */
-async function checkBooks(knex: Knex, accountIds: string[], funded: number, consumptions: number): Promise<string> {
-  const { rows } = await knex.raw<{ rows: Array<{ balance: number; ledger: number; remaining: number; entries: number; lowest: number }> }>(
+async function checkBooks(
+  knex: Knex,
+  accountIds: string[],
+  funded: number,
+  consumptions: number,
+): Promise<string> {
+  const { rows } = await knex.raw<{
+    rows: Array<{ balance: number; ledger: number; remaining: number; entries: number; lowest: number }>;
+  }>(
     `select (select sum(balance) from credit_balances where account_id = any(:ids))::bigint as balance,
             (select sum(amount) from credit_ledger_entries where account_id = any(:ids))::bigint as ledger,
             (select sum(remaining) from credit_grants where account_id = any(:ids))::bigint as remaining,
@@ -143,7 +208,13 @@ async function checkBooks(knex: Knex, accountIds: string[], funded: number, cons
   );
   const books = rows[0]!;
   const expected = funded - consumptions * AMOUNT;
-  const exact = books.balance === expected && books.ledger === expected && books.remaining === expected && books.entries === consumptions && books.lowest >= 0;
-  if (!exact) throw new Error(`the books do not balance: ${JSON.stringify({ ...books, expected, consumptions })}`);
+  const exact =
+    books.balance === expected &&
+    books.ledger === expected &&
+    books.remaining === expected &&
+    books.entries === consumptions &&
+    books.lowest >= 0;
+  if (!exact)
+    throw new Error(`the books do not balance: ${JSON.stringify({ ...books, expected, consumptions })}`);
   return `exact: balance ${formatNumber(books.balance)} = ledger sum = grants' remainders = funded − ${formatNumber(consumptions)} consumptions; never below 0`;
 }

@@ -31,14 +31,24 @@ export const dashboardBenchmark: Benchmark = async ({ graphqlUrl, knex }, report
     .update({ currentPeriodStart: new Date(now - 20 * DAY), currentPeriodEnd: new Date(now + 10 * DAY) });
   const headers = await partnerAuthorization(['accounts:read', 'usage:read']);
   const measure = async (query: string) => {
-    const run = (requests: number) => runLoad({ url: graphqlUrl, clients: 1, requests, headers, body: () => graphqlBody(query, { id: accountId }), check: (response) => void dataOf(response) });
+    const run = (requests: number) =>
+      runLoad({
+        url: graphqlUrl,
+        clients: 1,
+        requests,
+        headers,
+        body: () => graphqlBody(query, { id: accountId }),
+        check: (response) => void dataOf(response),
+      });
     await run(WARM_UP);
     return run(REQUESTS);
   };
   const summary = (result: LoadResult) =>
     `p50 ${formatMilliseconds(percentile(result.latencies, 50))}, p95 ${formatMilliseconds(percentile(result.latencies, 95))}, p99 ${formatMilliseconds(percentile(result.latencies, 99))}`;
 
-  report(`dashboard: usage for the current period, ${METERS.length} metered kinds of events (sum, count, max, unique count of ${DISTINCT_USERS} users), 1 client, ${REQUESTS} requests`);
+  report(
+    `dashboard: usage for the current period, ${METERS.length} metered kinds of events (sum, count, max, unique count of ${DISTINCT_USERS} users), 1 client, ${REQUESTS} requests`,
+  );
   let stored = 0;
   let lastP95 = 0;
   let trivialP95 = 0;
@@ -53,17 +63,25 @@ export const dashboardBenchmark: Benchmark = async ({ graphqlUrl, knex }, report
     const trivial = await measure(TRIVIAL);
     lastP95 = percentile(dashboard.latencies, 95);
     trivialP95 = percentile(trivial.latencies, 95);
-    report(`  ${formatNumber(size)} events (setup ${(setup.milliseconds / 1000).toFixed(1)} s): usageSummary ${summary(dashboard)}; trivial query ${summary(trivial)}`);
+    report(
+      `  ${formatNumber(size)} events (setup ${(setup.milliseconds / 1000).toFixed(1)} s): usageSummary ${summary(dashboard)}; trivial query ${summary(trivial)}`,
+    );
   }
   report(`  target: p95 under 50 ms at both sizes`);
-  return { ratioLabel: `usageSummary p95 with ${formatNumber(stored)} events / trivial query p95`, ratio: lastP95 / trivialP95 };
+  return {
+    ratioLabel: `usageSummary p95 with ${formatNumber(stored)} events / trivial query p95`,
+    ratio: lastP95 / trivialP95,
+  };
 };
 
 /**
  * Events number `from` + 1 to `to`, spread evenly over the last 34 days and over the meters. They
  * reference rows that exist; the per-row foreign-key triggers are skipped to keep setup short.
  */
-async function generateEvents(knex: Knex, { accountId, from, to, now }: { accountId: string; from: number; to: number; now: number }): Promise<void> {
+async function generateEvents(
+  knex: Knex,
+  { accountId, from, to, now }: { accountId: string; from: number; to: number; now: number },
+): Promise<void> {
   await knex.transaction(async (trx) => {
     await trx.raw(`set local session_replication_role = replica`);
     await trx.raw(
@@ -123,11 +141,22 @@ async function rebuildRollups(knex: Knex, accountId: string): Promise<void> {
 /** The dashboard must say what the raw events say, or its speed means nothing. */
 async function checkAgainstRawEvents(
   knex: Knex,
-  { accountId, graphqlUrl, headers, now }: { accountId: string; graphqlUrl: string; headers: Record<string, string>; now: number },
+  {
+    accountId,
+    graphqlUrl,
+    headers,
+    now,
+  }: { accountId: string; graphqlUrl: string; headers: Record<string, string>; now: number },
 ): Promise<void> {
-  const response = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: graphqlBody(DASHBOARD, { id: accountId }) });
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: graphqlBody(DASHBOARD, { id: accountId }),
+  });
   const shown = new Map<string, number>(
-    dataOf({ status: response.status, body: await response.text() }).account.usageSummary.map((usage: { meter: { key: string }; quantity: number }) => [usage.meter.key, usage.quantity]),
+    dataOf({ status: response.status, body: await response.text() }).account.usageSummary.map(
+      (usage: { meter: { key: string }; quantity: number }) => [usage.meter.key, usage.quantity],
+    ),
   );
   const hour = 60 * 60 * 1000;
   const from = new Date(Math.floor((now - 20 * DAY) / hour) * hour);
@@ -140,6 +169,9 @@ async function checkAgainstRawEvents(
     [accountId, from, to],
   );
   for (const row of rows) {
-    if (shown.get(row.key) !== row.quantity) throw new Error(`usageSummary shows ${shown.get(row.key)} for ${row.key}; the raw events say ${row.quantity}`);
+    if (shown.get(row.key) !== row.quantity)
+      throw new Error(
+        `usageSummary shows ${shown.get(row.key)} for ${row.key}; the raw events say ${row.quantity}`,
+      );
   }
 }

@@ -7,7 +7,8 @@ const CLIENTS = 32;
 const REQUESTS = 20_000;
 const ACCOUNTS = 200;
 
-const CHECK = 'query($externalId: String, $featureKey: String!) { entitlement(externalId: $externalId, featureKey: $featureKey) { allowed limit used remaining } }';
+const CHECK =
+  'query($externalId: String, $featureKey: String!) { entitlement(externalId: $externalId, featureKey: $featureKey) { allowed limit used remaining } }';
 const TRIVIAL = 'query { __typename }';
 // A mix of what partners ask: a boolean feature, a countable resource, and a metered allowance.
 const FEATURES = ['api_access', 'projects', 'executions', 'seats'];
@@ -20,15 +21,33 @@ export const entitlementsBenchmark: Benchmark = async (environment, report) => {
   const headers = await partnerAuthorization(['entitlements:read']);
   const accounts = await createAccounts({ count: ACCOUNTS, prefix: 'entitled' });
 
-  const warmUp = (body: (index: number) => string) => runLoad({ url: environment.graphqlUrl, clients: CLIENTS, requests: 2_000, headers, body, check: dataOf });
+  const warmUp = (body: (index: number) => string) =>
+    runLoad({ url: environment.graphqlUrl, clients: CLIENTS, requests: 2_000, headers, body, check: dataOf });
   const trivialBody = () => graphqlBody(TRIVIAL, {});
   const checkBody = (index: number) =>
-    graphqlBody(CHECK, { externalId: accounts[index % ACCOUNTS]!.externalId, featureKey: FEATURES[index % FEATURES.length] });
+    graphqlBody(CHECK, {
+      externalId: accounts[index % ACCOUNTS]!.externalId,
+      featureKey: FEATURES[index % FEATURES.length],
+    });
   await warmUp(trivialBody);
   await warmUp(checkBody);
 
-  const baseline = await runLoad({ url: environment.graphqlUrl, clients: CLIENTS, requests: REQUESTS, headers, body: trivialBody, check: dataOf });
-  const checks = await runLoad({ url: environment.graphqlUrl, clients: CLIENTS, requests: REQUESTS, headers, body: checkBody, check: dataOf });
+  const baseline = await runLoad({
+    url: environment.graphqlUrl,
+    clients: CLIENTS,
+    requests: REQUESTS,
+    headers,
+    body: trivialBody,
+    check: dataOf,
+  });
+  const checks = await runLoad({
+    url: environment.graphqlUrl,
+    clients: CLIENTS,
+    requests: REQUESTS,
+    headers,
+    body: checkBody,
+    check: dataOf,
+  });
 
   const describe = (label: string, run: typeof baseline) =>
     report(
@@ -37,5 +56,9 @@ export const entitlementsBenchmark: Benchmark = async (environment, report) => {
   describe(`baseline (trivial query, ${CLIENTS} clients)`, baseline);
   describe(`entitlement checks (${CLIENTS} clients, ${ACCOUNTS} accounts)`, checks);
   report(`target: ratio >= 0.6 and p99 < 20 ms`);
-  return { ratioLabel: 'entitlement checks/s / trivial queries/s', ratio: perSecond(checks.completed, checks.milliseconds) / perSecond(baseline.completed, baseline.milliseconds) };
+  return {
+    ratioLabel: 'entitlement checks/s / trivial queries/s',
+    ratio:
+      perSecond(checks.completed, checks.milliseconds) / perSecond(baseline.completed, baseline.milliseconds),
+  };
 };

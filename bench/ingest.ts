@@ -30,7 +30,12 @@ interface BenchEvent {
 
 export const ingestBenchmark: Benchmark = async ({ graphqlUrl, knex }, report) => {
   const accounts = await createAccounts({ count: ACCOUNTS, prefix: 'ingest' });
-  const meterIds = new Map((await knex('meters').select('id', 'key')).map((meter: { id: string; key: string }) => [meter.key, meter.id]));
+  const meterIds = new Map(
+    (await knex('meters').select('id', 'key')).map((meter: { id: string; key: string }) => [
+      meter.key,
+      meter.id,
+    ]),
+  );
   const headers = await partnerAuthorization(['usage:write']);
   const now = Date.now();
   const batchOf = (label: string, batch: number): BenchEvent[] =>
@@ -50,7 +55,10 @@ export const ingestBenchmark: Benchmark = async ({ graphqlUrl, knex }, report) =
     const bodies = Array.from({ length: BATCHES_PER_ROUND }, (_, batch) =>
       graphqlBody(RECORD, {
         input: {
-          events: batchOf(`graphql-${round}`, batch).map(({ userId, ...event }) => ({ ...event, properties: { user_id: userId } })),
+          events: batchOf(`graphql-${round}`, batch).map(({ userId, ...event }) => ({
+            ...event,
+            properties: { user_id: userId },
+          })),
         },
       }),
     );
@@ -62,13 +70,18 @@ export const ingestBenchmark: Benchmark = async ({ graphqlUrl, knex }, report) =
       body: (index) => bodies[index]!,
       check: (response) => {
         const { recordUsage } = dataOf(response);
-        if (recordUsage.accepted !== BATCH_SIZE) throw new Error(`batch not fully accepted: ${JSON.stringify(recordUsage)}`);
+        if (recordUsage.accepted !== BATCH_SIZE)
+          throw new Error(`batch not fully accepted: ${JSON.stringify(recordUsage)}`);
       },
     });
   };
   const viaRawInsert = async (round: number) => {
     const batches = Array.from({ length: BATCHES_PER_ROUND }, (_, batch) => batchOf(`raw-${round}`, batch));
-    return runConcurrently({ concurrency: CLIENTS, total: BATCHES_PER_ROUND, work: (index) => rawInsert(knex, meterIds, batches[index]!) });
+    return runConcurrently({
+      concurrency: CLIENTS,
+      total: BATCHES_PER_ROUND,
+      work: (index) => rawInsert(knex, meterIds, batches[index]!),
+    });
   };
 
   await viaGraphQL(-1);
@@ -85,9 +98,13 @@ export const ingestBenchmark: Benchmark = async ({ graphqlUrl, knex }, report) =
   const events = ROUNDS * BATCHES_PER_ROUND * BATCH_SIZE;
   const graphqlRate = perSecond(events, totals.graphql);
   const rawRate = perSecond(events, totals.raw);
-  report(`ingest: ${formatNumber(events)} events per path, batches of ${BATCH_SIZE}, ${CLIENTS} concurrent clients, ${ACCOUNTS} accounts, ${METERS.length} meters`);
+  report(
+    `ingest: ${formatNumber(events)} events per path, batches of ${BATCH_SIZE}, ${CLIENTS} concurrent clients, ${ACCOUNTS} accounts, ${METERS.length} meters`,
+  );
   report(`  GraphQL recordUsage (events + hourly/daily rollups): ${formatNumber(graphqlRate)} events/s`);
-  report(`    per batch: p50 ${percentile(batchLatencies, 50).toFixed(1)} ms, p95 ${percentile(batchLatencies, 95).toFixed(1)} ms`);
+  report(
+    `    per batch: p50 ${percentile(batchLatencies, 50).toFixed(1)} ms, p95 ${percentile(batchLatencies, 95).toFixed(1)} ms`,
+  );
   report(`  raw INSERT ... ON CONFLICT DO NOTHING (no rollups):   ${formatNumber(rawRate)} events/s`);
   report(`  target: >= 20,000 events/s and ratio >= 0.4`);
   return { ratioLabel: 'GraphQL ingest / raw INSERT (events/s)', ratio: graphqlRate / rawRate };

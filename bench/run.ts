@@ -15,7 +15,10 @@ export interface BenchmarkResult {
   ratio: number;
 }
 
-export type Benchmark = (environment: BenchEnvironment, report: (line: string) => void) => Promise<BenchmarkResult>;
+export type Benchmark = (
+  environment: BenchEnvironment,
+  report: (line: string) => void,
+) => Promise<BenchmarkResult>;
 
 const BENCHMARKS: Record<string, Benchmark> = {
   ingest: ingestBenchmark,

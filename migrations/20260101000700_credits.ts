@@ -88,5 +88,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`drop table auto_top_up_settings, credit_balances, credit_allocations, credit_ledger_entries, credit_grants;`);
+  await knex.raw(
+    `drop table auto_top_up_settings, credit_balances, credit_allocations, credit_ledger_entries, credit_grants;`,
+  );
 }

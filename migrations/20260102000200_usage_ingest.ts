@@ -87,5 +87,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`drop function ingest_usage_events(uuid[], uuid[], bigint[], timestamptz[], text[], jsonb[]);`);
+  await knex.raw(
+    `drop function ingest_usage_events(uuid[], uuid[], bigint[], timestamptz[], text[], jsonb[]);`,
+  );
 }

@@ -14,17 +14,59 @@ import type { Knex } from 'knex';
 const CREDIT = 1000;
 
 export const meters = [
-  { key: 'agent_action.small', name: 'Small agent actions', aggregation: 'sum', unit: 'action', creditCostPerUnit: 1 * CREDIT },
-  { key: 'agent_action.medium', name: 'Medium agent actions', aggregation: 'sum', unit: 'action', creditCostPerUnit: 2.5 * CREDIT },
-  { key: 'agent_action.large', name: 'Large agent actions', aggregation: 'sum', unit: 'action', creditCostPerUnit: 5 * CREDIT },
-  { key: 'agent_action.xl', name: 'XL agent actions', aggregation: 'sum', unit: 'action', creditCostPerUnit: 15 * CREDIT },
-  { key: 'executions', name: 'Workflow executions', aggregation: 'count', unit: 'execution', creditCostPerUnit: null },
+  {
+    key: 'agent_action.small',
+    name: 'Small agent actions',
+    aggregation: 'sum',
+    unit: 'action',
+    creditCostPerUnit: 1 * CREDIT,
+  },
+  {
+    key: 'agent_action.medium',
+    name: 'Medium agent actions',
+    aggregation: 'sum',
+    unit: 'action',
+    creditCostPerUnit: 2.5 * CREDIT,
+  },
+  {
+    key: 'agent_action.large',
+    name: 'Large agent actions',
+    aggregation: 'sum',
+    unit: 'action',
+    creditCostPerUnit: 5 * CREDIT,
+  },
+  {
+    key: 'agent_action.xl',
+    name: 'XL agent actions',
+    aggregation: 'sum',
+    unit: 'action',
+    creditCostPerUnit: 15 * CREDIT,
+  },
+  {
+    key: 'executions',
+    name: 'Workflow executions',
+    aggregation: 'count',
+    unit: 'execution',
+    creditCostPerUnit: null,
+  },
   { key: 'api_calls', name: 'API calls', aggregation: 'sum', unit: 'call', creditCostPerUnit: 1 * CREDIT },
   { key: 'storage_gb', name: 'Storage', aggregation: 'max', unit: 'GB', creditCostPerUnit: null },
-  { key: 'active_users', name: 'Active users', aggregation: 'unique_count', fieldName: 'user_id', unit: 'user', creditCostPerUnit: null },
+  {
+    key: 'active_users',
+    name: 'Active users',
+    aggregation: 'unique_count',
+    fieldName: 'user_id',
+    unit: 'user',
+    creditCostPerUnit: null,
+  },
 ] as const;
 
-type Limits = Partial<Record<'seats' | 'projects' | 'agents' | 'rooms' | 'participants_per_room' | 'gateways' | 'storage_gb', number | 'unlimited'>>;
+type Limits = Partial<
+  Record<
+    'seats' | 'projects' | 'agents' | 'rooms' | 'participants_per_room' | 'gateways' | 'storage_gb',
+    number | 'unlimited'
+  >
+>;
 type Allowances = Partial<Record<(typeof meters)[number]['key'], number | 'unlimited'>>;
 
 interface PlanSeed {
@@ -56,8 +98,20 @@ const agentActions = (small: number, medium: number, large: number, xl: number):
   'agent_action.xl': xl,
 });
 
-const proLimits: Limits = { seats: 10, projects: 100, agents: 100, rooms: 50, participants_per_room: 500, gateways: 10, storage_gb: 100 };
-const proAllowances: Allowances = { ...agentActions(2500, 1000, 500, 160), executions: 100_000, api_calls: 1_000_000 };
+const proLimits: Limits = {
+  seats: 10,
+  projects: 100,
+  agents: 100,
+  rooms: 50,
+  participants_per_room: 500,
+  gateways: 10,
+  storage_gb: 100,
+};
+const proAllowances: Allowances = {
+  ...agentActions(2500, 1000, 500, 160),
+  executions: 100_000,
+  api_calls: 1_000_000,
+};
 const proFeatures = ['api_access', 'priority_support', 'custom_branding'];
 
 export const plans: PlanSeed[] = [
@@ -72,7 +126,15 @@ export const plans: PlanSeed[] = [
     isDefault: true,
     displayOrder: 0,
     features: [],
-    limits: { seats: 3, projects: 3, agents: 10, rooms: 3, participants_per_room: 50, gateways: 1, storage_gb: 1 },
+    limits: {
+      seats: 3,
+      projects: 3,
+      agents: 10,
+      rooms: 3,
+      participants_per_room: 50,
+      gateways: 1,
+      storage_gb: 1,
+    },
     allowances: { ...agentActions(10, 4, 2, 1), executions: 10_000, api_calls: 1_000 },
   },
   {
@@ -87,7 +149,15 @@ export const plans: PlanSeed[] = [
     trialWithoutCard: true,
     displayOrder: 10,
     features: ['api_access'],
-    limits: { seats: 3, projects: 10, agents: 25, rooms: 10, participants_per_room: 100, gateways: 2, storage_gb: 10 },
+    limits: {
+      seats: 3,
+      projects: 10,
+      agents: 25,
+      rooms: 10,
+      participants_per_room: 100,
+      gateways: 2,
+      storage_gb: 10,
+    },
     allowances: { ...agentActions(250, 100, 50, 15), executions: 25_000, api_calls: 100_000 },
   },
   {
@@ -134,7 +204,15 @@ export const plans: PlanSeed[] = [
     trialDays: 14,
     displayOrder: 30,
     features: [...proFeatures, 'sso'],
-    limits: { seats: 'unlimited', projects: 'unlimited', agents: 250, rooms: 200, participants_per_room: 1000, gateways: 25, storage_gb: 500 },
+    limits: {
+      seats: 'unlimited',
+      projects: 'unlimited',
+      agents: 250,
+      rooms: 200,
+      participants_per_room: 1000,
+      gateways: 25,
+      storage_gb: 500,
+    },
     allowances: { ...agentActions(5000, 2000, 1000, 320), executions: 250_000, api_calls: 'unlimited' },
     overage: [['executions', 40, 1000]],
     monthlyCredits: 2500 * CREDIT,
@@ -150,7 +228,15 @@ export const plans: PlanSeed[] = [
     trialDays: 30,
     displayOrder: 40,
     features: [...proFeatures, 'sso', 'audit_log_export'],
-    limits: { seats: 50, projects: 'unlimited', agents: 1000, rooms: 'unlimited', participants_per_room: 5000, gateways: 100, storage_gb: 2000 },
+    limits: {
+      seats: 50,
+      projects: 'unlimited',
+      agents: 1000,
+      rooms: 'unlimited',
+      participants_per_room: 5000,
+      gateways: 100,
+      storage_gb: 2000,
+    },
     allowances: { ...agentActions(12_500, 5000, 2500, 800), executions: 1_000_000, api_calls: 'unlimited' },
     overage: [['executions', 30, 1000]],
     monthlyCredits: 10_000 * CREDIT,
@@ -166,8 +252,20 @@ export const plans: PlanSeed[] = [
     purchaseMode: 'contact_sales',
     displayOrder: 50,
     features: [...proFeatures, 'sso', 'audit_log_export', 'dedicated_support'],
-    limits: { seats: 'unlimited', projects: 'unlimited', agents: 'unlimited', rooms: 'unlimited', participants_per_room: 'unlimited', gateways: 'unlimited', storage_gb: 'unlimited' },
-    allowances: { ...agentActions(100_000, 40_000, 20_000, 6400), executions: 'unlimited', api_calls: 'unlimited' },
+    limits: {
+      seats: 'unlimited',
+      projects: 'unlimited',
+      agents: 'unlimited',
+      rooms: 'unlimited',
+      participants_per_room: 'unlimited',
+      gateways: 'unlimited',
+      storage_gb: 'unlimited',
+    },
+    allowances: {
+      ...agentActions(100_000, 40_000, 20_000, 6400),
+      executions: 'unlimited',
+      api_calls: 'unlimited',
+    },
     monthlyCredits: 50_000 * CREDIT,
   },
   {
@@ -189,7 +287,13 @@ export const creditPackages = [
   { key: 'credits_500', name: '500 credits', credits: 500 * CREDIT, priceAmount: 1000, displayOrder: 1 },
   { key: 'credits_1000', name: '1,000 credits', credits: 1000 * CREDIT, priceAmount: 1800, displayOrder: 2 },
   { key: 'credits_5000', name: '5,000 credits', credits: 5000 * CREDIT, priceAmount: 8000, displayOrder: 3 },
-  { key: 'credits_10000', name: '10,000 credits', credits: 10_000 * CREDIT, priceAmount: 15_000, displayOrder: 4 },
+  {
+    key: 'credits_10000',
+    name: '10,000 credits',
+    credits: 10_000 * CREDIT,
+    priceAmount: 15_000,
+    displayOrder: 4,
+  },
   {
     key: 'auto_top_up_500',
     name: '500 credits (automatic top-up)',
@@ -216,7 +320,9 @@ export async function seed(knex: Knex): Promise<void> {
       )
       .onConflict('key')
       .ignore();
-    const meterIds = new Map((await trx('meters').select('id', 'key')).map((row: { id: string; key: string }) => [row.key, row.id]));
+    const meterIds = new Map(
+      (await trx('meters').select('id', 'key')).map((row: { id: string; key: string }) => [row.key, row.id]),
+    );
 
     for (const plan of plans) {
       const [inserted] = await trx('plans')
@@ -261,7 +367,9 @@ export async function seed(knex: Knex): Promise<void> {
 }
 
 function entitlementRows(plan: PlanSeed, planId: string, meterIds: Map<string, string>) {
-  const overage = new Map((plan.overage ?? []).map(([meterKey, amount, blockSize]) => [meterKey, { amount, blockSize }]));
+  const overage = new Map(
+    (plan.overage ?? []).map(([meterKey, amount, blockSize]) => [meterKey, { amount, blockSize }]),
+  );
   return [
     ...plan.features.map((featureKey) => ({ plan_id: planId, feature_key: featureKey, kind: 'boolean' })),
     ...Object.entries(plan.limits).map(([featureKey, limit]) => ({
@@ -281,6 +389,8 @@ function entitlementRows(plan: PlanSeed, planId: string, meterIds: Map<string, s
       overage_unit_amount: overage.get(meterKey as keyof Allowances)?.amount ?? null,
       overage_block_size: overage.get(meterKey as keyof Allowances)?.blockSize ?? 1,
     })),
-    ...(plan.monthlyCredits ? [{ plan_id: planId, feature_key: 'credits', kind: 'credits', credit_allowance: plan.monthlyCredits }] : []),
+    ...(plan.monthlyCredits
+      ? [{ plan_id: planId, feature_key: 'credits', kind: 'credits', credit_allowance: plan.monthlyCredits }]
+      : []),
   ];
 }

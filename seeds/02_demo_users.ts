@@ -33,26 +33,59 @@ export async function seed(knex: Knex): Promise<void> {
     owner: { email: 'owner@example.com', password: generateToken(12), accountExternalId: 'demo-company' },
   };
 
-  const admin = await ensureUser({ email: credentials.admin.email, name: 'Platform Admin', password: credentials.admin.password, isPlatformAdmin: true });
-  const owner = await ensureUser({ email: credentials.owner.email, name: 'Demo Owner', password: credentials.owner.password, isPlatformAdmin: false });
+  const admin = await ensureUser({
+    email: credentials.admin.email,
+    name: 'Platform Admin',
+    password: credentials.admin.password,
+    isPlatformAdmin: true,
+  });
+  const owner = await ensureUser({
+    email: credentials.owner.email,
+    name: 'Demo Owner',
+    password: credentials.owner.password,
+    isPlatformAdmin: false,
+  });
   const { account } = await upsertAccount({
     actor: systemActor('demo seed'),
     externalId: credentials.owner.accountExternalId,
     name: 'Demo Company',
     billingEmail: credentials.owner.email,
   });
-  await Membership.query().insert({ accountId: account.id, userId: owner.id, role: 'owner' }).onConflict(['accountId', 'userId']).ignore();
+  await Membership.query()
+    .insert({ accountId: account.id, userId: owner.id, role: 'owner' })
+    .onConflict(['accountId', 'userId'])
+    .ignore();
 
   if (!existing && admin.created && owner.created) {
-    const { secret } = await issueApiKey({ name: 'Demo partner key', scopes: [...API_SCOPES], accountId: null, createdByUserId: admin.id });
+    const { secret } = await issueApiKey({
+      name: 'Demo partner key',
+      scopes: [...API_SCOPES],
+      accountId: null,
+      createdByUserId: admin.id,
+    });
     await writeDemoCredentials({ ...credentials, partnerApiKey: secret });
   }
 }
 
-async function ensureUser({ email, name, password, isPlatformAdmin }: { email: string; name: string; password: string; isPlatformAdmin: boolean }) {
+async function ensureUser({
+  email,
+  name,
+  password,
+  isPlatformAdmin,
+}: {
+  email: string;
+  name: string;
+  password: string;
+  isPlatformAdmin: boolean;
+}) {
   const found = await User.query().whereRaw('lower(email) = lower(?)', [email]).first();
   if (found) return { user: found, created: false, id: found.id };
-  const user = await User.query().insertAndFetch({ email, name, isPlatformAdmin, passwordHash: await hashPassword(password) });
+  const user = await User.query().insertAndFetch({
+    email,
+    name,
+    isPlatformAdmin,
+    passwordHash: await hashPassword(password),
+  });
   return { user, created: true, id: user.id };
 }
 

@@ -34,7 +34,14 @@ export interface App {
  * One Express app serves everything: /graphql, the Stripe webhook route, health checks and the web
  * app. Routes that must see the raw body are mounted before any body parser.
  */
-export async function createApp({ database, logger, production, cookieOptions, stripeWebhookReceiver, webHandler }: AppOptions): Promise<App> {
+export async function createApp({
+  database,
+  logger,
+  production,
+  cookieOptions,
+  stripeWebhookReceiver,
+  webHandler,
+}: AppOptions): Promise<App> {
   const apollo = createApolloServer({ logger, production });
   await apollo.start();
 
@@ -51,7 +58,9 @@ export async function createApp({ database, logger, production, cookieOptions, s
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, { context: createHttpContextFactory({ logger, cookieOptions }) }),
   );
-  const web = webHandler ? await webHandler({ executeGraphQL: createGraphQLExecutor({ apollo, logger, cookieOptions }) }) : undefined;
+  const web = webHandler
+    ? await webHandler({ executeGraphQL: createGraphQLExecutor({ apollo, logger, cookieOptions }) })
+    : undefined;
   if (web) app.use(web.handle);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route.'));
   app.use(errorResponder(logger));

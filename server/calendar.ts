@@ -4,7 +4,15 @@ import type { BillingInterval } from './catalog/Plan';
  * Billing periods, computed the way Stripe computes them: from the anchor, not from the previous period,
  * so a subscription anchored on Jan 31 renews Feb 28 (or 29), then Mar 31. All in UTC.
  */
-export function periodEnd({ anchor, interval, periods = 1 }: { anchor: Date; interval: Exclude<BillingInterval, 'lifetime'>; periods?: number }): Date {
+export function periodEnd({
+  anchor,
+  interval,
+  periods = 1,
+}: {
+  anchor: Date;
+  interval: Exclude<BillingInterval, 'lifetime'>;
+  periods?: number;
+}): Date {
   const months = interval === 'year' ? 12 * periods : periods;
   return addMonthsClamped(anchor, months);
 }
@@ -15,7 +23,15 @@ export function addMonthsClamped(date: Date, months: number): Date {
   const lastDayOfTargetMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   const day = Math.min(date.getUTCDate(), lastDayOfTargetMonth);
   return new Date(
-    Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds()),
+    Date.UTC(
+      year,
+      month,
+      day,
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+      date.getUTCMilliseconds(),
+    ),
   );
 }
 

@@ -6,7 +6,12 @@ import { z } from 'zod';
  */
 
 const port = (fallback: number) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(65535).default(fallback);
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0)
+    .max(65535)
+    .default(fallback);
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -23,9 +28,15 @@ const environmentSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   STRIPE_SECRET_KEY: z
     .string()
-    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_..., sk_live_... or rk_...)')
+    .regex(
+      /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/,
+      'must be a Stripe secret key (sk_test_..., sk_live_... or rk_...)',
+    )
     .optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, 'must start with whsec_').optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\S+$/, 'must start with whsec_')
+    .optional(),
   STRIPE_EMULATOR_PORT: port(12111),
   STRIPE_EMULATOR_STATE_FILE: z.string().optional(),
   SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
@@ -34,7 +45,12 @@ const environmentSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
-  GRACE_PERIOD_DAYS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(60).default(7),
+  GRACE_PERIOD_DAYS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0)
+    .max(60)
+    .default(7),
   SEED_DEMO_DATA: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .optional()
@@ -77,7 +93,9 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`PORT=` in a .env file) means "not set", not "set to nothing".
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
     // Name the variable and the rule it broke; never echo the value, which may be a secret.
@@ -86,9 +104,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = parsed.data;
   const isProduction = values.NODE_ENV === 'production';
   const problems: string[] = [];
-  if (isProduction && !values.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
+  if (isProduction && !values.SESSION_SECRET)
+    problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (isProduction && !values.PUBLIC_URL) problems.push('PUBLIC_URL is required when NODE_ENV=production');
-  if (isProduction && !values.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)');
+  if (isProduction && !values.STRIPE_SECRET_KEY)
+    problems.push(
+      'STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)',
+    );
   if (values.STRIPE_SECRET_KEY && isProduction && !values.STRIPE_WEBHOOK_SECRET) {
     problems.push('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production');
   }
@@ -108,7 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: values.STRIPE_SECRET_KEY,
     stripeWebhookSecret: values.STRIPE_WEBHOOK_SECRET,
     stripeEmulatorPort: values.STRIPE_EMULATOR_PORT,
-    stripeEmulatorStateFile: values.STRIPE_EMULATOR_STATE_FILE ?? (values.NODE_ENV === 'development' ? '.data/stripe-emulator.json' : undefined),
+    stripeEmulatorStateFile:
+      values.STRIPE_EMULATOR_STATE_FILE ??
+      (values.NODE_ENV === 'development' ? '.data/stripe-emulator.json' : undefined),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
     jobsEnabled: values.JOBS_ENABLED,

@@ -67,7 +67,10 @@ export class NotFoundError extends DomainError {
 /** One or more fields are invalid; `fieldErrors` maps an input path to what is wrong with it. */
 export class ValidationError extends DomainError {
   readonly code = 'BAD_USER_INPUT';
-  constructor(message: string, readonly fieldErrors: Record<string, string> = {}) {
+  constructor(
+    message: string,
+    readonly fieldErrors: Record<string, string> = {},
+  ) {
     super(message, { fieldErrors });
   }
 
@@ -82,8 +85,14 @@ export class ConflictError extends DomainError {
 
 export class InsufficientCreditsError extends DomainError {
   readonly code = 'INSUFFICIENT_CREDITS';
-  constructor(readonly balance: number, readonly required: number) {
-    super(`Not enough credits: ${required} milli-credits required, ${balance} available.`, { balance, required });
+  constructor(
+    readonly balance: number,
+    readonly required: number,
+  ) {
+    super(`Not enough credits: ${required} milli-credits required, ${balance} available.`, {
+      balance,
+      required,
+    });
   }
 }
 
@@ -102,7 +111,8 @@ export class LimitExceededError extends DomainError {
 export class RateLimitedError extends DomainError {
   readonly code = 'RATE_LIMITED';
   constructor(readonly retryAfterSeconds: number) {
-    const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} s` : `${Math.ceil(retryAfterSeconds / 60)} min`;
+    const wait =
+      retryAfterSeconds < 60 ? `${retryAfterSeconds} s` : `${Math.ceil(retryAfterSeconds / 60)} min`;
     super(`Too many attempts; try again in ${wait}.`, { retryAfterSeconds });
   }
 }

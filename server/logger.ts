@@ -6,7 +6,10 @@ export type { Logger };
  * Structured JSON logs. Credentials are redacted wherever they could appear: request headers,
  * and any field named like a secret.
  */
-export function createLogger({ level = 'info', name = 'billing' }: { level?: string; name?: string } = {}): Logger {
+export function createLogger({
+  level = 'info',
+  name = 'billing',
+}: { level?: string; name?: string } = {}): Logger {
   return pino({
     name,
     level,

@@ -53,10 +53,16 @@ async function main(): Promise<void> {
     logger,
     production: config.isProduction,
     cookieOptions: { secret: await resolveSessionSecret(config), secure: config.isProduction },
-    stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: stripeRuntime.client, secret: stripeRuntime.webhookSecret, logger }),
+    stripeWebhookReceiver: createStripeWebhookReceiver({
+      stripe: stripeRuntime.client,
+      secret: stripeRuntime.webhookSecret,
+      logger,
+    }),
     // Production serves `npm run build`; development compiles the web app on request, with no build step.
     webHandler: webApp(
-      config.isProduction ? { source: 'build', production: true } : { source: 'vite', production: false, hotReloadServer: server },
+      config.isProduction
+        ? { source: 'build', production: true }
+        : { source: 'vite', production: false, hotReloadServer: server },
     ),
   });
   server.on('request', app.express);
@@ -67,10 +73,16 @@ async function main(): Promise<void> {
   useSettings({ publicUrl: url, gracePeriodDays: config.gracePeriodDays });
   stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
   const jobs = config.jobsEnabled
-    ? await startJobRunner({ connectionString: connection.connectionString, logger, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom })
+    ? await startJobRunner({
+        connectionString: connection.connectionString,
+        logger,
+        smtpUrl: config.smtpUrl,
+        mailFrom: config.mailFrom,
+      })
     : undefined;
   logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
-  if (!config.isProduction) await printWelcome({ url, seeded: config.seedDemoData, stripeEmulatorUrl: stripeRuntime.emulator?.url });
+  if (!config.isProduction)
+    await printWelcome({ url, seeded: config.seedDemoData, stripeEmulatorUrl: stripeRuntime.emulator?.url });
 
   registerShutdown({
     logger,
@@ -98,9 +110,18 @@ function listeningPort(server: Server): number {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-async function printWelcome({ url, seeded, stripeEmulatorUrl }: { url: string; seeded: boolean; stripeEmulatorUrl?: string }): Promise<void> {
+async function printWelcome({
+  url,
+  seeded,
+  stripeEmulatorUrl,
+}: {
+  url: string;
+  seeded: boolean;
+  stripeEmulatorUrl?: string;
+}): Promise<void> {
   const lines = [``, `  Billing service: ${url}`, `  GraphQL:         ${url}/graphql`];
-  if (stripeEmulatorUrl) lines.push(`  Stripe:          emulated at ${stripeEmulatorUrl} (test card 4242 4242 4242 4242)`);
+  if (stripeEmulatorUrl)
+    lines.push(`  Stripe:          emulated at ${stripeEmulatorUrl} (test card 4242 4242 4242 4242)`);
   const credentials = seeded ? await readDemoCredentials() : null;
   if (credentials) {
     lines.push(
@@ -112,7 +133,15 @@ async function printWelcome({ url, seeded, stripeEmulatorUrl }: { url: string; s
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
-function registerShutdown({ logger, server, close }: { logger: Logger; server: Server; close: () => Promise<void> }): void {
+function registerShutdown({
+  logger,
+  server,
+  close,
+}: {
+  logger: Logger;
+  server: Server;
+  close: () => Promise<void>;
+}): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -129,6 +158,8 @@ function registerShutdown({ logger, server, close }: { logger: Logger; server: S
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`The billing service failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `The billing service failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

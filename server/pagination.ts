@@ -36,7 +36,12 @@ export async function paginateNewestFirst<M extends Model & { id: string }>({
     const { timestamp, id } = decodeCursor(after);
     query.whereRaw(`(??, ??) < (?, ?)`, [timestampColumn, idColumn, timestamp, id]);
   }
-  const rows = await query.orderBy([{ column: timestampColumn, order: 'desc' }, { column: idColumn, order: 'desc' }]).limit(size + 1);
+  const rows = await query
+    .orderBy([
+      { column: timestampColumn, order: 'desc' },
+      { column: idColumn, order: 'desc' },
+    ])
+    .limit(size + 1);
   const nodes = rows.slice(0, size);
   const cursorOf = (node: M) => encodeCursor(timestampOf(node), node.id);
   const last = nodes.at(-1);

@@ -13,7 +13,14 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration from the environment', () => {
   it('starts with embedded defaults when nothing is set', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ nodeEnv: 'development', host: '127.0.0.1', port: 3000, databaseUrl: undefined, stripeSecretKey: undefined, seedDemoData: true });
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: undefined,
+      stripeSecretKey: undefined,
+      seedDemoData: true,
+    });
   });
 
   it.each([
@@ -33,7 +40,10 @@ describe('configuration from the environment', () => {
   });
 
   it('never echoes a value, which may be a secret', () => {
-    const problems = problemsOf({ STRIPE_SECRET_KEY: 'pk_live_THISISSECRET', SESSION_SECRET: 'shortsecretvalue' });
+    const problems = problemsOf({
+      STRIPE_SECRET_KEY: 'pk_live_THISISSECRET',
+      SESSION_SECRET: 'shortsecretvalue',
+    });
     expect(problems.join('\n')).not.toMatch(/THISISSECRET|shortsecretvalue/);
   });
 
@@ -43,7 +53,13 @@ describe('configuration from the environment', () => {
       'PUBLIC_URL is required when NODE_ENV=production',
       'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://billing.example.com' })).toEqual([
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'x'.repeat(32),
+        PUBLIC_URL: 'https://billing.example.com',
+      }),
+    ).toEqual([
       'STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)',
     ]);
   });

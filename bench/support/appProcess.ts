@@ -9,9 +9,15 @@ import { bindModels, createDatabase } from '../../server/db/knex';
 import { createLogger } from '../../server/logger';
 
 async function main(): Promise<void> {
-  const database = createDatabase({ connectionString: process.env.BENCH_DATABASE_URL!, poolMax: Number(process.env.BENCH_POOL_MAX) });
+  const database = createDatabase({
+    connectionString: process.env.BENCH_DATABASE_URL!,
+    poolMax: Number(process.env.BENCH_POOL_MAX),
+  });
   bindModels(database);
-  const stopListening = await listenForChanges({ connectionString: process.env.BENCH_DATABASE_URL!, logger: createLogger({ level: 'warn' }) });
+  const stopListening = await listenForChanges({
+    connectionString: process.env.BENCH_DATABASE_URL!,
+    logger: createLogger({ level: 'warn' }),
+  });
   const app = await createApp({
     database,
     logger: createLogger({ level: 'warn' }),

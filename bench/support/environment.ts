@@ -24,8 +24,13 @@ export interface BenchEnvironment {
  * synchronous commit on), migrated and seeded with the demo catalog, and the real app serving it from
  * its own process on 127.0.0.1 and a free port.
  */
-export async function startBenchEnvironment({ poolMax = 80 }: { poolMax?: number } = {}): Promise<BenchEnvironment> {
-  const cluster = await startEmbeddedPostgres({ dataDir: await mkdtemp(join(tmpdir(), 'billing-bench-pg-')), persistent: false });
+export async function startBenchEnvironment({
+  poolMax = 80,
+}: { poolMax?: number } = {}): Promise<BenchEnvironment> {
+  const cluster = await startEmbeddedPostgres({
+    dataDir: await mkdtemp(join(tmpdir(), 'billing-bench-pg-')),
+    persistent: false,
+  });
   await ensureDatabaseExists(cluster.connectionString('postgres'), 'bench');
   const connectionString = cluster.connectionString('bench');
   const knex = createDatabase({ connectionString, poolMax });
@@ -46,12 +51,19 @@ export async function startBenchEnvironment({ poolMax = 80 }: { poolMax?: number
   };
 }
 
-async function startAppProcess(connectionString: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startAppProcess(
+  connectionString: string,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   // BENCH_APP_EXEC_ARGV passes Node flags to the app process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
   const appFlags = process.env.BENCH_APP_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
   const child: ChildProcess = fork(join(__dirname, 'appProcess.ts'), [], {
     execArgv: ['--import', 'tsx', ...appFlags],
-    env: { ...process.env, BENCH_DATABASE_URL: connectionString, BENCH_POOL_MAX: String(APP_POOL_MAX), NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      BENCH_DATABASE_URL: connectionString,
+      BENCH_POOL_MAX: String(APP_POOL_MAX),
+      NODE_ENV: 'production',
+    },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));

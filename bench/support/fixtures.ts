@@ -14,17 +14,39 @@ export async function partnerAuthorization(scopes: ApiScope[]): Promise<Record<s
 }
 
 /** Accounts provisioned the way partners provision them, each on the default plan with a balance. */
-export async function createAccounts({ count, prefix }: { count: number; prefix: string }): Promise<Account[]> {
+export async function createAccounts({
+  count,
+  prefix,
+}: {
+  count: number;
+  prefix: string;
+}): Promise<Account[]> {
   const accounts: Account[] = [];
   for (let index = 0; index < count; index += 1) {
-    const { account } = await upsertAccount({ actor, externalId: `${prefix}-${index}`, name: `${prefix} ${index}` });
+    const { account } = await upsertAccount({
+      actor,
+      externalId: `${prefix}-${index}`,
+      name: `${prefix} ${index}`,
+    });
     accounts.push(account);
   }
   return accounts;
 }
 
-export async function fund({ accountId, milliCredits }: { accountId: string; milliCredits: number }): Promise<void> {
-  await grantCredits({ actor, accountId, source: 'purchase', amount: milliCredits, idempotencyKey: `benchmark-funding-${accountId}` });
+export async function fund({
+  accountId,
+  milliCredits,
+}: {
+  accountId: string;
+  milliCredits: number;
+}): Promise<void> {
+  await grantCredits({
+    actor,
+    accountId,
+    source: 'purchase',
+    amount: milliCredits,
+    idempotencyKey: `benchmark-funding-${accountId}`,
+  });
 }
 
 export function graphqlBody(query: string, variables: Record<string, unknown>): string {

@@ -50,7 +50,17 @@ export async function runLoad({
   return { completed: latencies.length, milliseconds: performance.now() - start, latencies };
 }
 
-function post({ agent, target, headers, payload }: { agent: Agent; target: URL; headers: Record<string, string>; payload: string }) {
+function post({
+  agent,
+  target,
+  headers,
+  payload,
+}: {
+  agent: Agent;
+  target: URL;
+  headers: Record<string, string>;
+  payload: string;
+}) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const outgoing = request(
       {
@@ -59,12 +69,18 @@ function post({ agent, target, headers, payload }: { agent: Agent; target: URL; 
         port: target.port,
         path: target.pathname,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...headers,
+        },
       },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         incoming.on('error', reject);
       },
     );
@@ -74,7 +90,15 @@ function post({ agent, target, headers, payload }: { agent: Agent; target: URL; 
 }
 
 /** Runs `work` on `concurrency` workers until `total` items are done; for the database baselines. */
-export async function runConcurrently({ concurrency, total, work }: { concurrency: number; total: number; work: (index: number, worker: number) => Promise<void> }) {
+export async function runConcurrently({
+  concurrency,
+  total,
+  work,
+}: {
+  concurrency: number;
+  total: number;
+  work: (index: number, worker: number) => Promise<void>;
+}) {
   let next = 0;
   const start = performance.now();
   await Promise.all(

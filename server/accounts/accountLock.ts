@@ -9,7 +9,10 @@ import { Account } from './Account';
  * at a time per account and each sees the result of the one before. Once committed, this process's
  * cached entitlements of the account are dropped at once (other processes hear of it by notification).
  */
-export async function withAccountLock<T>(accountId: string, work: (context: { trx: Knex.Transaction; account: Account }) => Promise<T>): Promise<T> {
+export async function withAccountLock<T>(
+  accountId: string,
+  work: (context: { trx: Knex.Transaction; account: Account }) => Promise<T>,
+): Promise<T> {
   try {
     return await Model.knex().transaction(async (trx) => {
       // NO KEY UPDATE: exclusive among subscription changes, yet credit consumptions (which take a key

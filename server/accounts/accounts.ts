@@ -21,7 +21,15 @@ const upsertAccountInput = z.object({
     .nullish(),
 });
 
-export async function getAccount({ actor, accountId, externalId }: { actor: Actor; accountId?: string | null; externalId?: string | null }) {
+export async function getAccount({
+  actor,
+  accountId,
+  externalId,
+}: {
+  actor: Actor;
+  accountId?: string | null;
+  externalId?: string | null;
+}) {
   return authorizeAccount({ actor, accountId, externalId, permission: 'account.read' });
 }
 
@@ -30,29 +38,47 @@ export async function getAccount({ actor, accountId, externalId }: { actor: Acto
  * updates its name and billing email. Calling it again with the same input changes nothing. An
  * account's currency is fixed once it exists, because its prices, invoices and Stripe customer are in it.
  */
-export async function upsertAccount({ actor, ...input }: { actor: Actor } & z.input<typeof upsertAccountInput>) {
+export async function upsertAccount({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof upsertAccountInput>) {
   const { externalId, name, billingEmail, currency } = parseInput(upsertAccountInput, input);
   requireAuthenticated(actor);
   const canProvision =
     actor.kind === 'system' ||
     (actor.kind === 'user' && actor.isPlatformAdmin) ||
     (actor.kind === 'apiKey' && actor.accountId === null && actor.scopes.has('accounts:write'));
-  if (!canProvision) throw new ForbiddenError('Provisioning accounts needs a platform-wide API key with the accounts:write scope.');
+  if (!canProvision)
+    throw new ForbiddenError(
+      'Provisioning accounts needs a platform-wide API key with the accounts:write scope.',
+    );
 
   return Account.transaction(async (trx) => {
     const existing = await Account.query(trx).findOne({ externalId }).forUpdate();
     if (existing) {
       if (existing.deletedAt) throw new ConflictError(`Account ${externalId} was deleted.`);
       if (currency && currency !== existing.currency) {
-        throw new ConflictError(`Account ${externalId} bills in ${existing.currency.toUpperCase()}; its currency cannot change.`, {
-          currency: existing.currency,
-        });
+        throw new ConflictError(
+          `Account ${externalId} bills in ${existing.currency.toUpperCase()}; its currency cannot change.`,
+          {
+            currency: existing.currency,
+          },
+        );
       }
       const changes = { name, ...(billingEmail !== undefined && { billingEmail }) };
-      const unchanged = existing.name === changes.name && (billingEmail === undefined || existing.billingEmail === billingEmail);
+      const unchanged =
+        existing.name === changes.name &&
+        (billingEmail === undefined || existing.billingEmail === billingEmail);
       if (unchanged) return { account: existing, created: false };
       const account = await Account.query(trx).patchAndFetchById(existing.id, changes);
-      await recordAudit({ trx, actor, accountId: account.id, action: 'account.updated', target: { type: 'account', id: account.id }, details: changes });
+      await recordAudit({
+        trx,
+        actor,
+        accountId: account.id,
+        action: 'account.updated',
+        target: { type: 'account', id: account.id },
+        details: changes,
+      });
       return { account, created: false };
     }
 
@@ -63,11 +89,18 @@ export async function upsertAccount({ actor, ...input }: { actor: Actor } & z.in
       .ignore()
       .returning('*');
     const account = Array.isArray(inserted) ? inserted[0] : inserted;
-    if (!account?.id) return { account: await Account.query(trx).findOne({ externalId }).throwIfNotFound(), created: false };
+    if (!account?.id)
+      return { account: await Account.query(trx).findOne({ externalId }).throwIfNotFound(), created: false };
 
     await startDefaultSubscription({ trx, accountId: account.id });
     await openCreditBalance({ trx, accountId: account.id });
-    await recordAudit({ trx, actor, accountId: account.id, action: 'account.created', target: { type: 'account', id: account.id } });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: account.id,
+      action: 'account.created',
+      target: { type: 'account', id: account.id },
+    });
     return { account, created: true };
   });
 }

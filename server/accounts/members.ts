@@ -3,7 +3,13 @@ import { authorizeAccount } from '../auth/authorization';
 import { Membership } from './Membership';
 
 /** The people with access to an account and their roles, owners first. Any member may see them. */
-export async function listAccountMembers({ actor, accountId }: { actor: Actor; accountId: string }): Promise<Membership[]> {
+export async function listAccountMembers({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<Membership[]> {
   await authorizeAccount({ actor, accountId, permission: 'account.read' });
   return Membership.query()
     .where({ accountId })

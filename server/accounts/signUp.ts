@@ -23,23 +23,45 @@ const signUpInput = z.object({
  * A new customer signs up on the web: their user, an account on the default plan that they own (with
  * its subscription and credit balance, as every account has), all in one transaction, then a session.
  */
-export async function signUp({ actor, ...input }: { actor: Actor } & z.input<typeof signUpInput>): Promise<IssuedSession & { account: Account }> {
+export async function signUp({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof signUpInput>): Promise<IssuedSession & { account: Account }> {
   const { email, password, name, accountName } = parseInput(signUpInput, input);
   const passwordHash = await hashPassword(password);
 
   const { user, account } = await Account.transaction(async (trx) => {
     const taken = await User.query(trx).whereRaw('lower(email) = lower(?)', [email]).first();
-    if (taken) throw ValidationError.forField('email', 'already has a login here; sign in or reset your password');
+    if (taken)
+      throw ValidationError.forField('email', 'already has a login here; sign in or reset your password');
     // The unique index on lower(email) settles a race between two sign-ups with one address.
-    const inserted = await User.query(trx).insert({ email, name, passwordHash, isPlatformAdmin: false }).onConflict().ignore().returning('*');
+    const inserted = await User.query(trx)
+      .insert({ email, name, passwordHash, isPlatformAdmin: false })
+      .onConflict()
+      .ignore()
+      .returning('*');
     const created = Array.isArray(inserted) ? inserted[0] : inserted;
-    if (!created?.id) throw ValidationError.forField('email', 'already has a login here; sign in or reset your password');
-    const account = await Account.query(trx).insertAndFetch({ name: accountName, billingEmail: email, currency: 'usd' });
+    if (!created?.id)
+      throw ValidationError.forField('email', 'already has a login here; sign in or reset your password');
+    const account = await Account.query(trx).insertAndFetch({
+      name: accountName,
+      billingEmail: email,
+      currency: 'usd',
+    });
     await startDefaultSubscription({ trx, accountId: account.id });
     await openCreditBalance({ trx, accountId: account.id });
     await Membership.query(trx).insert({ accountId: account.id, userId: created.id, role: 'owner' });
-    const signedUpBy = actor.kind === 'anonymous' ? { kind: 'user' as const, userId: created.id, sessionId: null, isPlatformAdmin: false } : actor;
-    await recordAudit({ trx, actor: signedUpBy, accountId: account.id, action: 'account.signed_up', target: { type: 'user', id: created.id } });
+    const signedUpBy =
+      actor.kind === 'anonymous'
+        ? { kind: 'user' as const, userId: created.id, sessionId: null, isPlatformAdmin: false }
+        : actor;
+    await recordAudit({
+      trx,
+      actor: signedUpBy,
+      accountId: account.id,
+      action: 'account.signed_up',
+      target: { type: 'user', id: created.id },
+    });
     return { user: created, account };
   });
 

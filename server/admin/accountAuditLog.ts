@@ -20,12 +20,22 @@ export async function readAccountAuditLog({
 }): Promise<AuditLogPage> {
   requirePlatformAdmin(actor);
   const size = first ?? 50;
-  if (!Number.isInteger(size) || size < 1 || size > 100) throw ValidationError.forField('first', 'must be between 1 and 100');
-  if (after && !/^\d+$/.test(after)) throw ValidationError.forField('after', 'is not a cursor returned by this API');
-  const query = AuditEntry.query().where({ accountId }).orderBy('id', 'desc').limit(size + 1);
+  if (!Number.isInteger(size) || size < 1 || size > 100)
+    throw ValidationError.forField('first', 'must be between 1 and 100');
+  if (after && !/^\d+$/.test(after))
+    throw ValidationError.forField('after', 'is not a cursor returned by this API');
+  const query = AuditEntry.query()
+    .where({ accountId })
+    .orderBy('id', 'desc')
+    .limit(size + 1);
   if (after) query.where('id', '<', after);
   const rows = await query;
   const nodes = rows.slice(0, size);
   const cursorOf = (entry: AuditEntry) => String(entry.id);
-  return { nodes, hasNextPage: rows.length > size, endCursor: nodes.length > 0 ? cursorOf(nodes.at(-1)!) : null, cursorOf };
+  return {
+    nodes,
+    hasNextPage: rows.length > size,
+    endCursor: nodes.length > 0 ? cursorOf(nodes.at(-1)!) : null,
+    cursorOf,
+  };
 }

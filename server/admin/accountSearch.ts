@@ -12,7 +12,10 @@ const filters = z.object({
   planKey: z.string().trim().max(100, 'is at most 100 characters').nullish(),
   status: z
     .string()
-    .refine((status) => (CURRENT_STATUSES as readonly string[]).includes(status), 'is never the status of a current subscription: an account whose subscription ended is back on the default plan')
+    .refine(
+      (status) => (CURRENT_STATUSES as readonly string[]).includes(status),
+      'is never the status of a current subscription: an account whose subscription ended is back on the default plan',
+    )
     .nullish(),
   pastDue: z.boolean().nullish(),
 });
@@ -29,7 +32,9 @@ export async function searchAccounts({
   first,
   after,
   ...input
-}: { actor: Actor; first?: number | null; after?: string | null } & z.input<typeof filters> & { status?: SubscriptionStatus | null }): Promise<AccountPage> {
+}: { actor: Actor; first?: number | null; after?: string | null } & z.input<typeof filters> & {
+    status?: SubscriptionStatus | null;
+  }): Promise<AccountPage> {
   requirePlatformAdmin(actor);
   const { search, planKey, status, pastDue } = parseInput(filters, input);
   const build = () => {
@@ -65,6 +70,12 @@ export async function searchAccounts({
     return query;
   };
   const totalCount = await build().resultSize();
-  const page = await paginateNewestFirst({ query: build(), timestampColumn: 'accounts.createdAt', timestampOf: (account) => account.createdAt, first, after });
+  const page = await paginateNewestFirst({
+    query: build(),
+    timestampColumn: 'accounts.createdAt',
+    timestampOf: (account) => account.createdAt,
+    first,
+    after,
+  });
   return { ...page, totalCount };
 }

@@ -36,20 +36,38 @@ export async function checkSystemHealth(): Promise<SystemHealth> {
     await database.raw('select 1');
   } catch {
     const down = { ok: false, detail: 'Not checked: the database is unreachable.' };
-    return { database: { ok: false, detail: 'The database does not answer.' }, migrations: down, jobQueue: down, stripeMode, checkedAt };
+    return {
+      database: { ok: false, detail: 'The database does not answer.' },
+      migrations: down,
+      jobQueue: down,
+      stripeMode,
+      checkedAt,
+    };
   }
   const { applied, pending } = await migrationStatus(database);
-  const migrations = pending.length === 0
-    ? { ok: true, detail: `All ${applied} migrations applied.` }
-    : { ok: false, detail: `${pending.length} pending: ${pending.join(', ')}.` };
-  return { database: { ok: true, detail: 'Reachable.' }, migrations, jobQueue: await outboxBacklog(checkedAt), stripeMode, checkedAt };
+  const migrations =
+    pending.length === 0
+      ? { ok: true, detail: `All ${applied} migrations applied.` }
+      : { ok: false, detail: `${pending.length} pending: ${pending.join(', ')}.` };
+  return {
+    database: { ok: true, detail: 'Reachable.' },
+    migrations,
+    jobQueue: await outboxBacklog(checkedAt),
+    stripeMode,
+    checkedAt,
+  };
 }
 
 async function outboxBacklog(at: Date): Promise<HealthCheck> {
   const [row] = (await Account.knex()('notifications')
     .where({ status: 'pending' })
-    .select(Account.knex().raw('count(*)::int as pending'), Account.knex().raw('min(send_after) as oldest'))) as Array<{ pending: number; oldest: Date | null }>;
-  const [failed] = (await Account.knex()('notifications').where({ status: 'failed' }).count({ count: '*' })) as Array<{ count: string | number }>;
+    .select(
+      Account.knex().raw('count(*)::int as pending'),
+      Account.knex().raw('min(send_after) as oldest'),
+    )) as Array<{ pending: number; oldest: Date | null }>;
+  const [failed] = (await Account.knex()('notifications')
+    .where({ status: 'failed' })
+    .count({ count: '*' })) as Array<{ count: string | number }>;
   const failedCount = Number(failed?.count ?? 0);
   const stale = row?.oldest ? at.getTime() - new Date(row.oldest).getTime() > STALE_OUTBOX_MS : false;
   const detail = `${row?.pending ?? 0} notices waiting${stale ? ', the oldest for more than 15 minutes' : ''}; ${failedCount} failed.`;

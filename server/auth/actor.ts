@@ -38,7 +38,10 @@ export function systemActor(reason: string): SystemActor {
 }
 
 /** How the actor is written into the audit log and the idempotency table. */
-export function describeActor(actor: Actor): { actorType: 'user' | 'api_key' | 'system'; actorId: string | null } {
+export function describeActor(actor: Actor): {
+  actorType: 'user' | 'api_key' | 'system';
+  actorId: string | null;
+} {
   switch (actor.kind) {
     case 'user':
       return { actorType: 'user', actorId: actor.userId };

@@ -43,7 +43,13 @@ export async function createApiKey({
   if (accountId) await authorizeAccount({ actor, accountId, permission: 'account.manage' });
   else requirePlatformAdmin(actor);
 
-  const { apiKey, secret } = await issueApiKey({ name, scopes, accountId: accountId ?? null, expiresAt: expiresAt ?? null, createdByUserId: actor.userId });
+  const { apiKey, secret } = await issueApiKey({
+    name,
+    scopes,
+    accountId: accountId ?? null,
+    expiresAt: expiresAt ?? null,
+    createdByUserId: actor.userId,
+  });
   await recordAudit({
     actor,
     accountId: apiKey.accountId,
@@ -108,7 +114,13 @@ export async function revokeApiKey({ actor, apiKeyId }: { actor: Actor; apiKeyId
   return revoked;
 }
 
-export async function listApiKeys({ actor, accountId }: { actor: Actor; accountId: string }): Promise<ApiKey[]> {
+export async function listApiKeys({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<ApiKey[]> {
   await authorizeAccount({ actor, accountId, permission: 'account.manage' });
   return ApiKey.query().where({ accountId }).orderBy('createdAt', 'desc');
 }
@@ -119,7 +131,11 @@ export async function listApiKeys({ actor, accountId }: { actor: Actor; accountI
  * (server/db/changeNotifications.ts); this process also drops it at once when it revokes a key.
  */
 const keysByPrefix = new ExpiringCache<ApiKey>(30_000);
-onChange('api_key_changed', (prefix) => keysByPrefix.delete(prefix), () => keysByPrefix.clear());
+onChange(
+  'api_key_changed',
+  (prefix) => keysByPrefix.delete(prefix),
+  () => keysByPrefix.clear(),
+);
 
 const refused = () => new UnauthenticatedError('The API key is invalid, expired or revoked.');
 

@@ -110,18 +110,37 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 const accountsById = new ExpiringCache<Account>(30_000);
 const accountIdsByExternalId = new ExpiringCache<string>(30_000);
-onChange('account_changed', (id) => accountsById.delete(id), () => {
-  accountsById.clear();
-  accountIdsByExternalId.clear();
-});
+onChange(
+  'account_changed',
+  (id) => accountsById.delete(id),
+  () => {
+    accountsById.clear();
+    accountIdsByExternalId.clear();
+  },
+);
 
-async function findLiveAccount({ accountId, externalId }: { accountId?: string | null; externalId?: string | null }): Promise<Account | undefined> {
-  const id = accountId ? (UUID.test(accountId) ? accountId : undefined) : externalId ? await accountIdOf(externalId) : undefined;
+async function findLiveAccount({
+  accountId,
+  externalId,
+}: {
+  accountId?: string | null;
+  externalId?: string | null;
+}): Promise<Account | undefined> {
+  const id = accountId
+    ? UUID.test(accountId)
+      ? accountId
+      : undefined
+    : externalId
+      ? await accountIdOf(externalId)
+      : undefined;
   if (!id) return undefined;
   const account = await accountsById.get(id, async () => Account.query().findById(id));
   return account && !account.deletedAt ? account.$clone() : undefined;
 }
 
 function accountIdOf(externalId: string): Promise<string | undefined> {
-  return accountIdsByExternalId.get(externalId, async () => (await Account.query().findOne({ externalId }).select('id'))?.id);
+  return accountIdsByExternalId.get(
+    externalId,
+    async () => (await Account.query().findOne({ externalId }).select('id'))?.id,
+  );
 }

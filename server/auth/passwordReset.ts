@@ -9,7 +9,10 @@ import { generateToken, hashPassword, hashToken } from './secrets';
 import { Session } from './Session';
 import { User } from './User';
 
-export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'is at most 200 characters');
+export const passwordSchema = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(200, 'is at most 200 characters');
 
 const RESET_LINK_LIFETIME_MS = 60 * 60 * 1000;
 /** At most this many reset emails per user in the window, so the form cannot be used to flood an inbox. */
@@ -33,16 +36,27 @@ class PasswordResetToken extends BaseModel {
  * who has a login. Only the token's hash is stored; the link is valid for an hour and works once.
  */
 export async function requestPasswordReset({ email }: { email: string }): Promise<void> {
-  const user = await User.query().whereRaw('lower(email) = lower(?)', [email.trim()]).whereNull('deletedAt').first();
+  const user = await User.query()
+    .whereRaw('lower(email) = lower(?)', [email.trim()])
+    .whereNull('deletedAt')
+    .first();
   if (!user) return;
   const token = generateToken();
   await PasswordResetToken.transaction(async (trx) => {
     // Counted from the links themselves, one request at a time per user, so a burst cannot slip past.
     await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`password-reset:${user.id}`]);
     const since = new Date(now().getTime() - RESET_EMAIL_WINDOW_MS);
-    const sent = await PasswordResetToken.query(trx).where({ userId: user.id }).where('createdAt', '>', since).resultSize();
+    const sent = await PasswordResetToken.query(trx)
+      .where({ userId: user.id })
+      .where('createdAt', '>', since)
+      .resultSize();
     if (sent >= RESET_EMAILS_PER_WINDOW) return;
-    await PasswordResetToken.query(trx).insert({ userId: user.id, tokenHash: hashToken(token), createdAt: now(), expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS) });
+    await PasswordResetToken.query(trx).insert({
+      userId: user.id,
+      tokenHash: hashToken(token),
+      createdAt: now(),
+      expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS),
+    });
     await enqueueUserNotification({
       trx,
       userId: user.id,
@@ -59,15 +73,23 @@ export async function requestPasswordReset({ email }: { email: string }): Promis
 
 /** Sets a new password from a reset link, once, and signs the user out everywhere. */
 export async function resetPassword(input: { token: string; password: string }): Promise<void> {
-  const { token, password } = parseInput(z.object({ token: z.string().min(1, 'is required'), password: passwordSchema }), input);
+  const { token, password } = parseInput(
+    z.object({ token: z.string().min(1, 'is required'), password: passwordSchema }),
+    input,
+  );
   const passwordHash = await hashPassword(password);
   await PasswordResetToken.transaction(async (trx) => {
-    const reset = await PasswordResetToken.query(trx).findOne({ tokenHash: hashToken(token) }).forUpdate();
+    const reset = await PasswordResetToken.query(trx)
+      .findOne({ tokenHash: hashToken(token) })
+      .forUpdate();
     if (!reset || reset.usedAt || reset.expiresAt <= now()) {
       throw ValidationError.forField('token', 'this link has expired or was already used; ask for a new one');
     }
     await PasswordResetToken.query(trx).findById(reset.id).patch({ usedAt: now() });
     await User.query(trx).findById(reset.userId).patch({ passwordHash });
-    await Session.query(trx).where({ userId: reset.userId }).whereNull('revokedAt').patch({ revokedAt: now() });
+    await Session.query(trx)
+      .where({ userId: reset.userId })
+      .whereNull('revokedAt')
+      .patch({ revokedAt: now() });
   });
 }

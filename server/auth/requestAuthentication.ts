@@ -1,6 +1,11 @@
 import { anonymous, type Actor } from './actor';
 import { authenticateApiKey } from './apiKeys';
-import { readSessionToken, serializeClearedSessionCookie, serializeSessionCookie, type SessionCookieOptions } from './sessionCookie';
+import {
+  readSessionToken,
+  serializeClearedSessionCookie,
+  serializeSessionCookie,
+  type SessionCookieOptions,
+} from './sessionCookie';
 import { resolveSessionToken } from './sessions';
 import { UnauthenticatedError } from '../errors';
 
@@ -40,5 +45,10 @@ export async function authenticateRequest({
   const session = await resolveSessionToken(token);
   if (!session) return { actor: anonymous, sessionCookie: serializeClearedSessionCookie(cookieOptions) };
   const { actor, renewedUntil } = session;
-  return { actor, sessionCookie: renewedUntil ? serializeSessionCookie({ token, expiresAt: renewedUntil }, cookieOptions) : null };
+  return {
+    actor,
+    sessionCookie: renewedUntil
+      ? serializeSessionCookie({ token, expiresAt: renewedUntil }, cookieOptions)
+      : null,
+  };
 }

@@ -16,9 +16,18 @@ function sign(token: string, secret: string): string {
   return createHmac('sha256', secret).update(token).digest('base64url');
 }
 
-export function serializeSessionCookie({ token, expiresAt }: { token: string; expiresAt: Date }, options: SessionCookieOptions): string {
+export function serializeSessionCookie(
+  { token, expiresAt }: { token: string; expiresAt: Date },
+  options: SessionCookieOptions,
+): string {
   const value = `${token}.${sign(token, options.secret)}`;
-  const attributes = [`${SESSION_COOKIE_NAME}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Expires=${expiresAt.toUTCString()}`];
+  const attributes = [
+    `${SESSION_COOKIE_NAME}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Expires=${expiresAt.toUTCString()}`,
+  ];
   if (options.secure) attributes.push('Secure');
   return attributes.join('; ');
 }

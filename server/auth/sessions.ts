@@ -19,16 +19,30 @@ export interface IssuedSession {
 export async function createSession({ user }: { user: User }): Promise<IssuedSession> {
   const token = generateToken();
   const expiresAt = new Date(now().getTime() + SESSION_LIFETIME_MS);
-  await Session.query().insert({ userId: user.id, tokenHash: hashToken(token), expiresAt, lastSeenAt: now() });
+  await Session.query().insert({
+    userId: user.id,
+    tokenHash: hashToken(token),
+    expiresAt,
+    lastSeenAt: now(),
+  });
   return { token, expiresAt, user };
 }
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong password.
 const decoyPasswordHash = hashPassword('decoy password that matches nothing');
 
-export async function signIn({ email, password }: { email: string; password: string }): Promise<IssuedSession> {
+export async function signIn({
+  email,
+  password,
+}: {
+  email: string;
+  password: string;
+}): Promise<IssuedSession> {
   await assertSignInAllowed(email);
-  const user = await User.query().whereRaw('lower(email) = lower(?)', [email.trim()]).whereNull('deletedAt').first();
+  const user = await User.query()
+    .whereRaw('lower(email) = lower(?)', [email.trim()])
+    .whereNull('deletedAt')
+    .first();
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash));
   if (!user || !user.passwordHash || !valid) {
     await recordSignInFailure(email);
@@ -50,13 +64,21 @@ export async function resolveSessionToken(token: string): Promise<ResolvedSessio
   if (!session || session.revokedAt || session.expiresAt <= time) return null;
   const user = await User.query().findById(session.userId).whereNull('deletedAt');
   if (!user) return null;
-  const actor: UserActor = { kind: 'user', userId: user.id, sessionId: session.id, isPlatformAdmin: user.isPlatformAdmin };
+  const actor: UserActor = {
+    kind: 'user',
+    userId: user.id,
+    sessionId: session.id,
+    isPlatformAdmin: user.isPlatformAdmin,
+  };
   // Sessions slide: one in use keeps being renewed, one left alone for 30 days expires. Of several
   // requests arriving together (a page's loaders run in parallel), one renews it and sends the cookie.
   const staleBefore = new Date(time.getTime() - TOUCH_INTERVAL_MS);
   if (session.lastSeenAt >= staleBefore) return { actor, renewedUntil: null };
   const renewedUntil = new Date(time.getTime() + SESSION_LIFETIME_MS);
-  const renewed = await Session.query().findById(session.id).where('lastSeenAt', '<', staleBefore).patch({ lastSeenAt: time, expiresAt: renewedUntil });
+  const renewed = await Session.query()
+    .findById(session.id)
+    .where('lastSeenAt', '<', staleBefore)
+    .patch({ lastSeenAt: time, expiresAt: renewedUntil });
   return { actor, renewedUntil: renewed > 0 ? renewedUntil : null };
 }
 

@@ -25,7 +25,9 @@ export async function assertSignInAllowed(email: string): Promise<void> {
     .limit(SIGN_IN_FAILURE_LIMIT);
   if (recent.length < SIGN_IN_FAILURE_LIMIT) return;
   const oldestCounted = recent[recent.length - 1]!.createdAt;
-  throw new RateLimitedError(Math.max(1, Math.ceil((oldestCounted.getTime() + SIGN_IN_FAILURE_WINDOW_MS - now().getTime()) / 1000)));
+  throw new RateLimitedError(
+    Math.max(1, Math.ceil((oldestCounted.getTime() + SIGN_IN_FAILURE_WINDOW_MS - now().getTime()) / 1000)),
+  );
 }
 
 export async function recordSignInFailure(email: string): Promise<void> {
@@ -34,7 +36,9 @@ export async function recordSignInFailure(email: string): Promise<void> {
 
 /** Failures older than a day count for nothing. */
 export async function purgeSignInFailures(): Promise<number> {
-  return Model.knex()('signInFailures').where('createdAt', '<', new Date(now().getTime() - 24 * 60 * 60 * 1000)).delete();
+  return Model.knex()('signInFailures')
+    .where('createdAt', '<', new Date(now().getTime() - 24 * 60 * 60 * 1000))
+    .delete();
 }
 
 function emailHash(email: string): string {

@@ -3,17 +3,26 @@ import { Meter } from './Meter';
 import { Plan } from './Plan';
 
 /** The public catalog: readable by anyone, including signed-out visitors of the pricing page. */
-export async function listPlans({ includeInactive = false }: { includeInactive?: boolean } = {}): Promise<Plan[]> {
+export async function listPlans({ includeInactive = false }: { includeInactive?: boolean } = {}): Promise<
+  Plan[]
+> {
   const query = Plan.query()
     .withGraphFetched('entitlements.meter')
     .modifyGraph('entitlements', (builder) => builder.orderBy('featureKey'))
-    .orderBy([{ column: 'displayOrder' }, { column: 'tierRank' }, { column: 'key' }, { column: 'version', order: 'desc' }]);
+    .orderBy([
+      { column: 'displayOrder' },
+      { column: 'tierRank' },
+      { column: 'key' },
+      { column: 'version', order: 'desc' },
+    ]);
   if (!includeInactive) query.where('active', true);
   return query;
 }
 
 export async function listCreditPackages(): Promise<CreditPackage[]> {
-  return CreditPackage.query().where('active', true).orderBy([{ column: 'displayOrder' }, { column: 'credits' }]);
+  return CreditPackage.query()
+    .where('active', true)
+    .orderBy([{ column: 'displayOrder' }, { column: 'credits' }]);
 }
 
 export async function listMeters(): Promise<Meter[]> {

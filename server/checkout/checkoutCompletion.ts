@@ -12,15 +12,35 @@ import { Subscription } from '../subscriptions/Subscription';
 import { CheckoutSession } from './CheckoutSession';
 
 /** Our checkout record behind a Stripe Checkout Session, locked for the caller's transaction. */
-export async function findCheckoutForSession({ trx, state }: { trx: Knex.Transaction; state: StripeCheckoutState }) {
-  const bySession = await CheckoutSession.query(trx).findOne({ stripeCheckoutSessionId: state.stripeCheckoutSessionId }).forUpdate();
+export async function findCheckoutForSession({
+  trx,
+  state,
+}: {
+  trx: Knex.Transaction;
+  state: StripeCheckoutState;
+}) {
+  const bySession = await CheckoutSession.query(trx)
+    .findOne({ stripeCheckoutSessionId: state.stripeCheckoutSessionId })
+    .forUpdate();
   if (bySession) return bySession;
-  return state.checkoutId && /^[0-9a-f-]{36}$/i.test(state.checkoutId) ? CheckoutSession.query(trx).findById(state.checkoutId).forUpdate() : undefined;
+  return state.checkoutId && /^[0-9a-f-]{36}$/i.test(state.checkoutId)
+    ? CheckoutSession.query(trx).findById(state.checkoutId).forUpdate()
+    : undefined;
 }
 
-export async function markCheckout({ trx, checkout, status }: { trx: Knex.Transaction; checkout: CheckoutSession; status: 'completed' | 'expired' }) {
+export async function markCheckout({
+  trx,
+  checkout,
+  status,
+}: {
+  trx: Knex.Transaction;
+  checkout: CheckoutSession;
+  status: 'completed' | 'expired';
+}) {
   if (checkout.status !== 'open') return;
-  await CheckoutSession.query(trx).findById(checkout.id).patch({ status, completedAt: status === 'completed' ? now() : null });
+  await CheckoutSession.query(trx)
+    .findById(checkout.id)
+    .patch({ status, completedAt: status === 'completed' ? now() : null });
 }
 
 /**
@@ -64,5 +84,12 @@ export async function activateLifetimePlan({
     stripePaymentIntentId: state.stripePaymentIntentId,
     completedAt: now(),
   });
-  await recordAudit({ trx, actor: systemActor('stripe webhook'), accountId: account.id, action: 'subscription.started', target: { type: 'subscription', id: subscription.id }, details: { plan: plan.key, lifetime: true } });
+  await recordAudit({
+    trx,
+    actor: systemActor('stripe webhook'),
+    accountId: account.id,
+    action: 'subscription.started',
+    target: { type: 'subscription', id: subscription.id },
+    details: { plan: plan.key, lifetime: true },
+  });
 }

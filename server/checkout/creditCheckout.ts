@@ -23,22 +23,40 @@ const input = z.object({
  * Opens Checkout (payment mode) for a credit package. The card is saved for automatic top-ups. Credits
  * are granted only when Stripe's webhook confirms the payment (server/checkout/creditTopUps.ts).
  */
-export async function startCreditPackageCheckout({ actor, ...args }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
+export async function startCreditPackageCheckout({
+  actor,
+  ...args
+}: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
   const { accountId, creditPackageId } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
   const creditPackage = await CreditPackage.query().findById(creditPackageId);
-  if (!creditPackage || !creditPackage.active || !creditPackage.availableForPurchase || !creditPackage.stripePriceId) {
+  if (
+    !creditPackage ||
+    !creditPackage.active ||
+    !creditPackage.availableForPurchase ||
+    !creditPackage.stripePriceId
+  ) {
     throw ValidationError.forField('creditPackageId', 'is not a credit package on sale');
   }
   if (creditPackage.currency !== account.currency) {
-    throw ValidationError.forField('creditPackageId', `is priced in ${creditPackage.currency.toUpperCase()}; the account pays in ${account.currency.toUpperCase()}`);
+    throw ValidationError.forField(
+      'creditPackageId',
+      `is priced in ${creditPackage.currency.toUpperCase()}; the account pays in ${account.currency.toUpperCase()}`,
+    );
   }
 
   const checkout = await CheckoutSession.transaction(async (trx) => {
     const userId = actor.kind === 'user' ? actor.userId : null;
     await assertCheckoutRateLimit({ trx, userId, accountId });
-    return CheckoutSession.query(trx).insertAndFetch({ accountId, purpose: 'credit_top_up', creditPackageId, quantity: 1, createdByUserId: userId, createdAt: now() });
+    return CheckoutSession.query(trx).insertAndFetch({
+      accountId,
+      purpose: 'credit_top_up',
+      creditPackageId,
+      quantity: 1,
+      createdByUserId: userId,
+      createdAt: now(),
+    });
   });
   const customerId = await callStripe('create the customer', () => ensureStripeCustomer({ account }));
   const { stripeCheckoutSessionId, url } = await callStripe('open Checkout', () =>

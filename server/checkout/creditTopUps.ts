@@ -42,7 +42,9 @@ export async function completeCreditTopUp({
     })
     .onConflict('stripeCheckoutSessionId')
     .ignore();
-  const payment = await Payment.query(trx).findOne({ stripeCheckoutSessionId: state.stripeCheckoutSessionId }).throwIfNotFound();
+  const payment = await Payment.query(trx)
+    .findOne({ stripeCheckoutSessionId: state.stripeCheckoutSessionId })
+    .throwIfNotFound();
   await grantCredits({
     trx,
     actor: systemActor('credit purchase'),

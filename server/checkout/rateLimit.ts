@@ -11,7 +11,15 @@ const WINDOW_MS = 60_000;
  * themselves. An advisory lock per requester serializes concurrent attempts, so a burst cannot slip
  * past the count; the caller's transaction then inserts the new row.
  */
-export async function assertCheckoutRateLimit({ trx, userId, accountId }: { trx: Knex.Transaction; userId: string | null; accountId: string }): Promise<void> {
+export async function assertCheckoutRateLimit({
+  trx,
+  userId,
+  accountId,
+}: {
+  trx: Knex.Transaction;
+  userId: string | null;
+  accountId: string;
+}): Promise<void> {
   const requester = userId ? `user:${userId}` : `account:${accountId}`;
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`checkout-rate:${requester}`]);
   const since = new Date(now().getTime() - WINDOW_MS);
@@ -22,7 +30,10 @@ export async function assertCheckoutRateLimit({ trx, userId, accountId }: { trx:
   const limit = settings().checkoutsPerUserPerMinute;
   if (recent.length >= limit) {
     const oldest = recent[recent.length - limit]!;
-    const retryAfterSeconds = Math.max(1, Math.ceil((oldest.createdAt.getTime() + WINDOW_MS - now().getTime()) / 1000));
+    const retryAfterSeconds = Math.max(
+      1,
+      Math.ceil((oldest.createdAt.getTime() + WINDOW_MS - now().getTime()) / 1000),
+    );
     throw new RateLimitedError(retryAfterSeconds);
   }
 }

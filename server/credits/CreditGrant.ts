@@ -1,6 +1,12 @@
 import { BaseModel } from '../db/BaseModel';
 
-export const CREDIT_GRANT_SOURCES = ['plan_allowance', 'purchase', 'promotion', 'manual_adjustment', 'refund'] as const;
+export const CREDIT_GRANT_SOURCES = [
+  'plan_allowance',
+  'purchase',
+  'promotion',
+  'manual_adjustment',
+  'refund',
+] as const;
 export type CreditGrantSource = (typeof CREDIT_GRANT_SOURCES)[number];
 
 /** Spending order (server/credits/spendingOrder.ts): a plan's allowance, which expires, goes before bought credits. */

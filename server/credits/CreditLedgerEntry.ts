@@ -1,6 +1,12 @@
 import { BaseModel } from '../db/BaseModel';
 
-export const CREDIT_LEDGER_ENTRY_TYPES = ['grant', 'consumption', 'expiry', 'adjustment', 'refund_clawback'] as const;
+export const CREDIT_LEDGER_ENTRY_TYPES = [
+  'grant',
+  'consumption',
+  'expiry',
+  'adjustment',
+  'refund_clawback',
+] as const;
 export type CreditLedgerEntryType = (typeof CREDIT_LEDGER_ENTRY_TYPES)[number];
 
 /** One change to an account's credits. Append-only: corrections are new entries. */

@@ -56,15 +56,34 @@ export class AccountLedger {
    * With `entriesKeyed`, the entries already stored under those idempotency keys are read in the same
    * round trip (`entriesKeyed` on the ledger): an operation's retry is found under the lock, for free.
    */
-  static async lock({ trx, accountId, at, entriesKeyed = [] }: { trx: Knex.Transaction; accountId: string; at?: Date; entriesKeyed?: string[] }): Promise<AccountLedger> {
+  static async lock({
+    trx,
+    accountId,
+    at,
+    entriesKeyed = [],
+  }: {
+    trx: Knex.Transaction;
+    accountId: string;
+    at?: Date;
+    entriesKeyed?: string[];
+  }): Promise<AccountLedger> {
     let locked = await lockedState(trx, accountId, entriesKeyed);
     if (!locked.accountExists) throw new NotFoundError('Account');
     if (!locked.balance) {
-      await trx.raw(`insert into credit_balances (account_id) values (?) on conflict do nothing`, [accountId]);
+      await trx.raw(`insert into credit_balances (account_id) values (?) on conflict do nothing`, [
+        accountId,
+      ]);
       locked = await lockedState(trx, accountId, entriesKeyed);
     }
     const { balance, threshold, low_balance_notified_at: notifiedAt } = locked.balance!;
-    const ledger = new AccountLedger(trx, accountId, balance, { threshold, notifiedAt }, locked.grants, locked.entries);
+    const ledger = new AccountLedger(
+      trx,
+      accountId,
+      balance,
+      { threshold, notifiedAt },
+      locked.grants,
+      locked.entries,
+    );
     if (at) ledger.loadSpendableGrants({ at, actor: EXPIRY_ACTOR });
     return ledger;
   }
@@ -120,7 +139,12 @@ export class AccountLedger {
   /** Writes every pending entry; returns them as stored, in order. */
   async commit(): Promise<CreditLedgerEntry[]> {
     const entries = this.pending.splice(0);
-    const ids = await writeLedgerChanges({ trx: this.trx, accountId: this.accountId, entries, changedGrants: [...this.changedGrants] });
+    const ids = await writeLedgerChanges({
+      trx: this.trx,
+      accountId: this.accountId,
+      entries,
+      changedGrants: [...this.changedGrants],
+    });
     this.changedGrants.clear();
     return entries.map(({ allocations: _allocations, ...entry }, index) =>
       CreditLedgerEntry.fromJson({ ...entry, id: ids[index], accountId: this.accountId }),
@@ -173,7 +197,10 @@ export class AccountLedger {
  * Ledger idempotency keys are namespaced by operation, so that no caller's key (a partner's consumption
  * key, say) can ever collide with another operation's entry, such as a grant's write-off.
  */
-export function ledgerKey(operation: 'grant' | 'consumption' | 'adjustment' | 'expiry' | 'refund_clawback', key: string): string {
+export function ledgerKey(
+  operation: 'grant' | 'consumption' | 'adjustment' | 'expiry' | 'refund_clawback',
+  key: string,
+): string {
   return `${operation}:${key}`;
 }
 
@@ -201,13 +228,27 @@ async function lockedState(trx: Knex.Transaction, accountId: string, entriesKeye
   const [account, balance, grants, entries] = (await trx.raw(statements)) as unknown as [
     { rows: unknown[] },
     { rows: Array<{ balance: number; low_balance_notified_at: Date | null; threshold: number | null }> },
-    { rows: Array<{ id: string; remaining: number; priority: number; expires_at: Date | null; created_at: Date }> },
+    {
+      rows: Array<{
+        id: string;
+        remaining: number;
+        priority: number;
+        expires_at: Date | null;
+        created_at: Date;
+      }>;
+    },
     { rows: Array<Record<string, unknown>> },
   ];
   return {
     accountExists: account.rows.length > 0,
     balance: balance.rows[0],
-    grants: grants.rows.map((row) => ({ id: row.id, remaining: row.remaining, priority: row.priority, expiresAt: row.expires_at, createdAt: row.created_at })),
+    grants: grants.rows.map((row) => ({
+      id: row.id,
+      remaining: row.remaining,
+      priority: row.priority,
+      expiresAt: row.expires_at,
+      createdAt: row.created_at,
+    })),
     entries: entries.rows.map((row) => CreditLedgerEntry.fromJson(columnNames.parse(row))),
   };
 }
@@ -218,5 +259,7 @@ export async function withAccountLedger<T>(
   work: (ledger: AccountLedger) => Promise<T>,
 ): Promise<T> {
   if (trx) return work(await AccountLedger.lock({ trx, accountId, at }));
-  return (knex ?? Model.knex()).transaction(async (transaction) => work(await AccountLedger.lock({ trx: transaction, accountId, at })));
+  return (knex ?? Model.knex()).transaction(async (transaction) =>
+    work(await AccountLedger.lock({ trx: transaction, accountId, at })),
+  );
 }

@@ -33,7 +33,10 @@ export interface CreditAdjustment {
  * in spending order, never below zero), with a reason that goes to the ledger and the audit log in the
  * same transaction. Idempotent by key.
  */
-export async function adjustCredits({ actor, ...input }: { actor: Actor } & z.input<typeof adjustCreditsInput>): Promise<CreditAdjustment> {
+export async function adjustCredits({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof adjustCreditsInput>): Promise<CreditAdjustment> {
   const { accountId, amount, reason, idempotencyKey } = parseInput(adjustCreditsInput, input);
   requirePlatformAdmin(actor);
   await authorizeAccount({ actor, accountId, permission: 'account.manage' });
@@ -44,14 +47,32 @@ export async function adjustCredits({ actor, ...input }: { actor: Actor } & z.in
   return withAccountLedger({ accountId, at: amount < 0 ? at : undefined }, async (ledger) => {
     const earlier = await CreditLedgerEntry.query(ledger.trx).findOne({ accountId, idempotencyKey: key });
     if (earlier) {
-      if (earlier.amount !== amount) throw new ConflictError('This idempotency key was already used for a different adjustment.', { idempotencyKey });
-      const grant = earlier.grantId ? ((await CreditGrant.query(ledger.trx).findById(earlier.grantId)) ?? null) : null;
+      if (earlier.amount !== amount)
+        throw new ConflictError('This idempotency key was already used for a different adjustment.', {
+          idempotencyKey,
+        });
+      const grant = earlier.grantId
+        ? ((await CreditGrant.query(ledger.trx).findById(earlier.grantId)) ?? null)
+        : null;
       return { ledgerEntry: earlier, grant, replayed: true };
     }
-    const details: EntryDetails = { entryType: 'adjustment', at, actor: describeActor(actor), idempotencyKey: key, description: reason };
+    const details: EntryDetails = {
+      entryType: 'adjustment',
+      at,
+      actor: describeActor(actor),
+      idempotencyKey: key,
+      description: reason,
+    };
     let grant: CreditGrant | null = null;
     if (amount > 0) {
-      grant = await CreditGrant.query(ledger.trx).insertAndFetch({ accountId, source: 'manual_adjustment', amount, remaining: amount, description: reason, createdAt: at });
+      grant = await CreditGrant.query(ledger.trx).insertAndFetch({
+        accountId,
+        source: 'manual_adjustment',
+        amount,
+        remaining: amount,
+        description: reason,
+        createdAt: at,
+      });
       ledger.credit(grant, details);
     } else if (!ledger.debit(-amount, details)) {
       throw new InsufficientCreditsError(ledger.balance, -amount);

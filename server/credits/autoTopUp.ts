@@ -41,7 +41,9 @@ export async function triggerAutoTopUp({ accountId }: { accountId: string }): Pr
       credits: creditPackage.credits,
       automatic: true,
     });
-    await AutoTopUpSettings.query(trx).findById(accountId).patch({ inFlightPaymentId: payment.id, lastAttemptAt: now() });
+    await AutoTopUpSettings.query(trx)
+      .findById(accountId)
+      .patch({ inFlightPaymentId: payment.id, lastAttemptAt: now() });
     return { payment, stripeCustomerId: account.stripeCustomerId };
   });
   if (!claimed) return null;
@@ -49,7 +51,13 @@ export async function triggerAutoTopUp({ accountId }: { accountId: string }): Pr
 }
 
 /** Charges a claimed top-up (again, after a crash: the key makes Stripe return the same PaymentIntent). */
-export async function chargeTopUp({ payment, stripeCustomerId }: { payment: Payment; stripeCustomerId: string }): Promise<Payment> {
+export async function chargeTopUp({
+  payment,
+  stripeCustomerId,
+}: {
+  payment: Payment;
+  stripeCustomerId: string;
+}): Promise<Payment> {
   const charge = await chargeOffSession({
     stripeCustomerId,
     amount: payment.amount,
@@ -97,10 +105,23 @@ export async function settleTopUp({
       .patch({
         inFlightPaymentId: null,
         consecutiveFailures: failures,
-        ...(switchOff && { enabled: false, disabledReason: `Switched off after ${failures} failed payments in a row: ${failureReason ?? 'declined'}` }),
+        ...(switchOff && {
+          enabled: false,
+          disabledReason: `Switched off after ${failures} failed payments in a row: ${failureReason ?? 'declined'}`,
+        }),
       });
     if (succeeded) {
-      await grantCredits({ trx, actor: systemActor('automatic top-up'), accountId: payment.accountId, source: 'purchase', priority: GRANT_PRIORITY.purchase, amount: payment.credits!, paymentId: payment.id, description: payment.description, idempotencyKey: `purchase:${payment.id}` });
+      await grantCredits({
+        trx,
+        actor: systemActor('automatic top-up'),
+        accountId: payment.accountId,
+        source: 'purchase',
+        priority: GRANT_PRIORITY.purchase,
+        amount: payment.credits!,
+        paymentId: payment.id,
+        description: payment.description,
+        idempotencyKey: `purchase:${payment.id}`,
+      });
     } else {
       await enqueueAccountNotification({
         trx,
@@ -142,7 +163,8 @@ export async function runAutoTopUps(): Promise<number> {
       }),
       ...stalled.map((payment) => async () => {
         const account = await Account.query().findById(payment.accountId);
-        if (account?.stripeCustomerId) await chargeTopUp({ payment, stripeCustomerId: account.stripeCustomerId });
+        if (account?.stripeCustomerId)
+          await chargeTopUp({ payment, stripeCustomerId: account.stripeCustomerId });
       }),
     ],
     (topUp) => topUp(),

@@ -10,7 +10,11 @@ import { AutoTopUpSettings } from './AutoTopUpSettings';
 const input = z.object({
   accountId: z.string().uuid('is not an account id'),
   enabled: z.boolean(),
-  thresholdMilliCredits: z.number().int('must be whole milli-credits').min(0, 'cannot be negative').max(Number.MAX_SAFE_INTEGER),
+  thresholdMilliCredits: z
+    .number()
+    .int('must be whole milli-credits')
+    .min(0, 'cannot be negative')
+    .max(Number.MAX_SAFE_INTEGER),
   creditPackageId: z.string().uuid('is not a credit package id'),
 });
 
@@ -35,12 +39,17 @@ export async function getAutoTopUp({
  * Turns automatic top-up on or off, with the threshold and the package it buys. Turning it on (again)
  * clears the failures that switched it off.
  */
-export async function updateAutoTopUp({ actor, ...args }: { actor: Actor } & z.input<typeof input>): Promise<AutoTopUpSettings> {
+export async function updateAutoTopUp({
+  actor,
+  ...args
+}: { actor: Actor } & z.input<typeof input>): Promise<AutoTopUpSettings> {
   const { accountId, enabled, thresholdMilliCredits, creditPackageId } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   const creditPackage = await CreditPackage.query().findById(creditPackageId);
-  if (!creditPackage?.active || !creditPackage.availableForAutoTopUp) throw ValidationError.forField('creditPackageId', 'is not a package for automatic top-ups');
-  if (creditPackage.currency !== account.currency) throw ValidationError.forField('creditPackageId', `is priced in ${creditPackage.currency.toUpperCase()}`);
+  if (!creditPackage?.active || !creditPackage.availableForAutoTopUp)
+    throw ValidationError.forField('creditPackageId', 'is not a package for automatic top-ups');
+  if (creditPackage.currency !== account.currency)
+    throw ValidationError.forField('creditPackageId', `is priced in ${creditPackage.currency.toUpperCase()}`);
   return AutoTopUpSettings.transaction(async (trx) => {
     const fields = {
       enabled,
@@ -48,8 +57,18 @@ export async function updateAutoTopUp({ actor, ...args }: { actor: Actor } & z.i
       creditPackageId,
       ...(enabled && { consecutiveFailures: 0, disabledReason: null }),
     };
-    await trx('autoTopUpSettings').insert({ accountId, ...fields }).onConflict('accountId').merge();
-    await recordAudit({ trx, actor, accountId, action: 'credits.auto_top_up_updated', target: { type: 'account', id: accountId }, details: { enabled, thresholdMilliCredits, creditPackage: creditPackage.key } });
+    await trx('autoTopUpSettings')
+      .insert({ accountId, ...fields })
+      .onConflict('accountId')
+      .merge();
+    await recordAudit({
+      trx,
+      actor,
+      accountId,
+      action: 'credits.auto_top_up_updated',
+      target: { type: 'account', id: accountId },
+      details: { enabled, thresholdMilliCredits, creditPackage: creditPackage.key },
+    });
     return AutoTopUpSettings.query(trx).findById(accountId).throwIfNotFound();
   });
 }

@@ -11,7 +11,11 @@ import type { PricedMeter } from './meteredCharges';
 
 export type { CreditConsumptionResult } from './consumptionBatch';
 
-const positiveWhole = z.number().int('must be a whole number').positive('must be positive').max(Number.MAX_SAFE_INTEGER);
+const positiveWhole = z
+  .number()
+  .int('must be a whole number')
+  .positive('must be positive')
+  .max(Number.MAX_SAFE_INTEGER);
 
 const consumeCreditsInput = z
   .object({
@@ -25,9 +29,16 @@ const consumeCreditsInput = z
   })
   .superRefine((input, context) => {
     const byMeter = input.meterKey != null || input.quantity != null;
-    if ((input.amount != null) === byMeter) context.addIssue({ code: 'custom', path: ['amount'], message: 'give either an amount, or a meterKey and a quantity' });
-    else if (byMeter && input.meterKey == null) context.addIssue({ code: 'custom', path: ['meterKey'], message: 'is required with a quantity' });
-    else if (byMeter && input.quantity == null) context.addIssue({ code: 'custom', path: ['quantity'], message: 'is required with a meterKey' });
+    if ((input.amount != null) === byMeter)
+      context.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: 'give either an amount, or a meterKey and a quantity',
+      });
+    else if (byMeter && input.meterKey == null)
+      context.addIssue({ code: 'custom', path: ['meterKey'], message: 'is required with a quantity' });
+    else if (byMeter && input.quantity == null)
+      context.addIssue({ code: 'custom', path: ['quantity'], message: 'is required with a meterKey' });
   });
 
 /**
@@ -36,11 +47,20 @@ const consumeCreditsInput = z
  * under the same key. Atomic and idempotent by key; never takes the balance below zero: when credits
  * are short it fails with INSUFFICIENT_CREDITS and changes nothing.
  */
-export async function consumeCredits({ actor, ...input }: { actor: Actor } & z.input<typeof consumeCreditsInput>): Promise<CreditConsumptionResult> {
+export async function consumeCredits({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof consumeCreditsInput>): Promise<CreditConsumptionResult> {
   const request = parseInput(consumeCreditsInput, input);
-  const account = await authorizeAccount({ actor, accountId: request.accountId, externalId: request.externalId, permission: 'credits.consume' });
+  const account = await authorizeAccount({
+    actor,
+    accountId: request.accountId,
+    externalId: request.externalId,
+    permission: 'credits.consume',
+  });
   const meter = request.meterKey ? await pricedMeter(request.meterKey) : null;
-  if (meter && !Number.isSafeInteger(meter.creditCostPerUnit * request.quantity!)) throw ValidationError.forField('quantity', 'is too large');
+  if (meter && !Number.isSafeInteger(meter.creditCostPerUnit * request.quantity!))
+    throw ValidationError.forField('quantity', 'is too large');
 
   const result = await consumptionBatcher.consume({
     accountId: account.id,
@@ -60,7 +80,20 @@ export async function consumeCredits({ actor, ...input }: { actor: Actor } & z.i
 async function pricedMeter(key: string): Promise<PricedMeter> {
   const meter = await Meter.query().findOne({ key, active: true });
   if (!meter) throw ValidationError.forField('meterKey', `${key} is not an active meter`);
-  if (meter.creditCostPerUnit === null) throw ValidationError.forField('meterKey', `${key} has no credit weight, so it cannot be paid for in credits`);
-  if (meter.aggregation !== 'sum') throw ValidationError.forField('meterKey', `${key} does not add up quantities, so it cannot be paid for in credits`);
-  return { id: meter.id, key: meter.key, aggregation: meter.aggregation, creditCostPerUnit: meter.creditCostPerUnit };
+  if (meter.creditCostPerUnit === null)
+    throw ValidationError.forField(
+      'meterKey',
+      `${key} has no credit weight, so it cannot be paid for in credits`,
+    );
+  if (meter.aggregation !== 'sum')
+    throw ValidationError.forField(
+      'meterKey',
+      `${key} does not add up quantities, so it cannot be paid for in credits`,
+    );
+  return {
+    id: meter.id,
+    key: meter.key,
+    aggregation: meter.aggregation,
+    creditCostPerUnit: meter.creditCostPerUnit,
+  };
 }

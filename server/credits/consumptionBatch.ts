@@ -4,7 +4,11 @@ import { ConflictError, InsufficientCreditsError, type DomainError } from '../er
 import { insertUsageEvents, type NewUsageEvent } from '../usage/usageIngest';
 import { AccountLedger, ledgerKey, type LedgerActor } from './accountLedger';
 import type { CreditLedgerEntry } from './CreditLedgerEntry';
-import { findEarlierConsumptions, insertMeteredConsumptions, type ConsumptionRecord } from './consumptionRecords';
+import {
+  findEarlierConsumptions,
+  insertMeteredConsumptions,
+  type ConsumptionRecord,
+} from './consumptionRecords';
 import { warnOfLowBalance } from './lowBalance';
 import { MeteredCharges, type PricedMeter } from './meteredCharges';
 
@@ -53,11 +57,26 @@ export async function applyConsumptions({
   return knex.transaction(async (trx) => {
     const at = now();
     const idempotencyKeys = requests.map((request) => request.idempotencyKey);
-    const ledger = await AccountLedger.lock({ trx, accountId, at, entriesKeyed: idempotencyKeys.map((key) => ledgerKey('consumption', key)) });
-    const meters = [...new Map(requests.flatMap((request) => (request.meter ? [[request.meter.id, request.meter] as const] : []))).values()];
+    const ledger = await AccountLedger.lock({
+      trx,
+      accountId,
+      at,
+      entriesKeyed: idempotencyKeys.map((key) => ledgerKey('consumption', key)),
+    });
+    const meters = [
+      ...new Map(
+        requests.flatMap((request) => (request.meter ? [[request.meter.id, request.meter] as const] : [])),
+      ).values(),
+    ];
     // Independent reads under the lock: the connection sends each as soon as the previous one is answered.
     const [earlier, charges] = await Promise.all([
-      findEarlierConsumptions({ trx, accountId, idempotencyKeys, ledgerEntries: ledger.entriesKeyed, anyByMeter: meters.length > 0 }),
+      findEarlierConsumptions({
+        trx,
+        accountId,
+        idempotencyKeys,
+        ledgerEntries: ledger.entriesKeyed,
+        anyByMeter: meters.length > 0,
+      }),
       MeteredCharges.load({ trx, accountId, meters, at }),
     ]);
     const batch = new LockedBatch(ledger, charges, earlier, at);
@@ -67,7 +86,13 @@ export async function applyConsumptions({
     return outcomes.map((outcome) =>
       'error' in outcome
         ? outcome
-        : { result: { ...resultOf(outcome.record, outcome.replayed), autoTopUpDue: !outcome.replayed && threshold !== null && outcome.record.balanceAfter < threshold } },
+        : {
+            result: {
+              ...resultOf(outcome.record, outcome.replayed),
+              autoTopUpDue:
+                !outcome.replayed && threshold !== null && outcome.record.balanceAfter < threshold,
+            },
+          },
     );
   });
 }
@@ -84,21 +109,30 @@ class LockedBatch {
     private readonly at: Date,
   ) {}
 
-  apply(request: ConsumptionRequest): { record: ConsumptionRecord; replayed: boolean } | { error: DomainError } {
+  apply(
+    request: ConsumptionRequest,
+  ): { record: ConsumptionRecord; replayed: boolean } | { error: DomainError } {
     const earlier = this.records.get(request.idempotencyKey);
-    if (earlier) return sameRequest(earlier, request) ? { record: earlier, replayed: true } : { error: keyReused(request) };
+    if (earlier)
+      return sameRequest(earlier, request)
+        ? { record: earlier, replayed: true }
+        : { error: keyReused(request) };
 
-    const { amount, includedQuantity } = request.meter ? this.charges.quote(request.meter, request.quantity!) : { amount: request.amount!, includedQuantity: 0 };
+    const { amount, includedQuantity } = request.meter
+      ? this.charges.quote(request.meter, request.quantity!)
+      : { amount: request.amount!, includedQuantity: 0 };
     const entry = {
       entryType: 'consumption' as const,
       at: this.at,
       actor: request.actor,
       idempotencyKey: ledgerKey('consumption', request.idempotencyKey),
-      description: request.description ?? (request.meter ? `${request.quantity} × ${request.meter.key}` : null),
+      description:
+        request.description ?? (request.meter ? `${request.quantity} × ${request.meter.key}` : null),
       referenceType: request.meter ? 'meter' : null,
       referenceId: request.meter?.key ?? null,
     };
-    if (amount > 0 && !this.ledger.debit(amount, entry)) return { error: new InsufficientCreditsError(this.ledger.balance, amount) };
+    if (amount > 0 && !this.ledger.debit(amount, entry))
+      return { error: new InsufficientCreditsError(this.ledger.balance, amount) };
     if (request.meter) {
       this.charges.record(request.meter, request.quantity!);
       this.usageEvents.push({
@@ -127,9 +161,15 @@ class LockedBatch {
   async save(): Promise<void> {
     const { ledger, applied, at } = this;
     const entries = new Map((await ledger.commit()).map((entry) => [entry.idempotencyKey, entry]));
-    for (const record of applied) record.ledgerEntry = entries.get(ledgerKey('consumption', record.idempotencyKey)) ?? null;
+    for (const record of applied)
+      record.ledgerEntry = entries.get(ledgerKey('consumption', record.idempotencyKey)) ?? null;
     await Promise.all([
-      insertMeteredConsumptions({ trx: ledger.trx, accountId: ledger.accountId, records: applied.filter((record) => record.meterId !== null), at }),
+      insertMeteredConsumptions({
+        trx: ledger.trx,
+        accountId: ledger.accountId,
+        records: applied.filter((record) => record.meterId !== null),
+        at,
+      }),
       insertUsageEvents({ trx: ledger.trx, events: this.usageEvents }),
       applied.some((record) => record.amount > 0) && warnOfLowBalance({ ledger }),
     ]);
@@ -137,13 +177,24 @@ class LockedBatch {
 }
 
 function sameRequest(record: ConsumptionRecord, request: ConsumptionRequest): boolean {
-  return request.meter ? record.meterId === request.meter.id && record.quantity === request.quantity : record.meterId === null && record.amount === request.amount;
+  return request.meter
+    ? record.meterId === request.meter.id && record.quantity === request.quantity
+    : record.meterId === null && record.amount === request.amount;
 }
 
 function keyReused(request: ConsumptionRequest): ConflictError {
-  return new ConflictError('This idempotency key was already used for a different consumption.', { idempotencyKey: request.idempotencyKey });
+  return new ConflictError('This idempotency key was already used for a different consumption.', {
+    idempotencyKey: request.idempotencyKey,
+  });
 }
 
 function resultOf(record: ConsumptionRecord, replayed: boolean): CreditConsumptionResult {
-  return { amount: record.amount, includedQuantity: record.includedQuantity, balanceAfter: record.balanceAfter, ledgerEntry: record.ledgerEntry, replayed, autoTopUpDue: false };
+  return {
+    amount: record.amount,
+    includedQuantity: record.includedQuantity,
+    balanceAfter: record.balanceAfter,
+    ledgerEntry: record.ledgerEntry,
+    replayed,
+    autoTopUpDue: false,
+  };
 }

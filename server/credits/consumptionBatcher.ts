@@ -45,14 +45,20 @@ export class ConsumptionBatcher {
   private async settle(accountId: string, batch: Waiting[]): Promise<void> {
     let outcomes;
     try {
-      outcomes = await applyConsumptions({ knex: this.options.knex ?? Model.knex(), accountId, requests: batch.map((waiting) => waiting.request) });
+      outcomes = await applyConsumptions({
+        knex: this.options.knex ?? Model.knex(),
+        accountId,
+        requests: batch.map((waiting) => waiting.request),
+      });
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       // Something broke the whole transaction; apply them one by one so that only the culprit fails.
       for (const waiting of batch) await this.settle(accountId, [waiting]);
       return;
     }
-    outcomes.forEach((outcome, index) => ('error' in outcome ? batch[index]!.reject(outcome.error) : batch[index]!.resolve(outcome.result)));
+    outcomes.forEach((outcome, index) =>
+      'error' in outcome ? batch[index]!.reject(outcome.error) : batch[index]!.resolve(outcome.result),
+    );
   }
 }
 

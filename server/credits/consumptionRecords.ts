@@ -38,16 +38,32 @@ export async function findEarlierConsumptions({
   const records = new Map<string, ConsumptionRecord>(
     ledgerEntries.map((entry) => {
       const idempotencyKey = entry.idempotencyKey!.slice(prefix.length);
-      return [idempotencyKey, { idempotencyKey, meterId: null, quantity: null, includedQuantity: 0, amount: -entry.amount, balanceAfter: entry.balanceAfter, ledgerEntry: entry }];
+      return [
+        idempotencyKey,
+        {
+          idempotencyKey,
+          meterId: null,
+          quantity: null,
+          includedQuantity: 0,
+          amount: -entry.amount,
+          balanceAfter: entry.balanceAfter,
+          ledgerEntry: entry,
+        },
+      ];
     }),
   );
   if (!anyByMeter && ledgerEntries.length === 0) return records;
 
-  const metered: Array<Omit<ConsumptionRecord, 'ledgerEntry'> & { ledgerEntryId: number | null }> = await trx('meteredCreditConsumptions')
+  const metered: Array<Omit<ConsumptionRecord, 'ledgerEntry'> & { ledgerEntryId: number | null }> = await trx(
+    'meteredCreditConsumptions',
+  )
     .where({ accountId })
     .whereIn('idempotencyKey', idempotencyKeys);
   for (const { ledgerEntryId, ...record } of metered) {
-    records.set(record.idempotencyKey, { ...record, ledgerEntry: ledgerEntries.find((entry) => entry.id === ledgerEntryId) ?? null });
+    records.set(record.idempotencyKey, {
+      ...record,
+      ledgerEntry: ledgerEntries.find((entry) => entry.id === ledgerEntryId) ?? null,
+    });
   }
   return records;
 }

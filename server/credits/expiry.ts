@@ -11,7 +11,10 @@ const ACCOUNTS_PER_ROUND = 100;
  * because each account is handled under its balance lock and a grant can be written off only once
  * (consumptions write off the expired grants of their account the same way before spending).
  */
-export async function expireCreditGrants({ now = clockNow(), knex }: { now?: Date; knex?: Knex } = {}): Promise<{
+export async function expireCreditGrants({
+  now = clockNow(),
+  knex,
+}: { now?: Date; knex?: Knex } = {}): Promise<{
   grantsExpired: number;
   milliCreditsExpired: number;
 }> {
@@ -24,7 +27,9 @@ export async function expireCreditGrants({ now = clockNow(), knex }: { now?: Dat
     if (accountIds.length === 0) return { grantsExpired, milliCreditsExpired };
     for (const accountId of accountIds) handled.add(accountId);
     await eachOnItsOwn(accountIds, async (accountId) => {
-      const entries = await withAccountLedger({ knex: database, accountId, at: now }, (ledger) => ledger.commit());
+      const entries = await withAccountLedger({ knex: database, accountId, at: now }, (ledger) =>
+        ledger.commit(),
+      );
       grantsExpired += entries.length;
       milliCreditsExpired -= entries.reduce((sum, entry) => sum + entry.amount, 0);
     });

@@ -12,7 +12,11 @@ import { CreditLedgerEntry } from './CreditLedgerEntry';
 const grantCreditsInput = z.object({
   accountId: z.uuid('is not an account id'),
   source: z.enum(CREDIT_GRANT_SOURCES),
-  amount: z.number().int('must be whole milli-credits').positive('must be positive').max(Number.MAX_SAFE_INTEGER),
+  amount: z
+    .number()
+    .int('must be whole milli-credits')
+    .positive('must be positive')
+    .max(Number.MAX_SAFE_INTEGER),
   priority: z.number().int().min(-1000).max(1000).default(0),
   expiresAt: z.date().nullish(),
   paymentId: z.uuid().nullish(),
@@ -42,15 +46,26 @@ export async function grantCredits({
   const { accountId, idempotencyKey, ...grant } = parseInput(grantCreditsInput, input);
   requirePlatformAdmin(actor);
   const at = now();
-  if (grant.expiresAt && grant.expiresAt <= at) throw ValidationError.forField('expiresAt', 'must be in the future');
+  if (grant.expiresAt && grant.expiresAt <= at)
+    throw ValidationError.forField('expiresAt', 'must be in the future');
 
   return withAccountLedger({ trx, accountId }, async (ledger) => {
     const key = ledgerKey('grant', idempotencyKey);
     const earlier = await CreditLedgerEntry.query(ledger.trx).findOne({ accountId, idempotencyKey: key });
     if (earlier) {
-      const earlierGrant = earlier.grantId ? await CreditGrant.query(ledger.trx).findById(earlier.grantId) : undefined;
-      if (earlier.entryType !== 'grant' || !earlierGrant || earlierGrant.amount !== grant.amount || earlierGrant.source !== grant.source) {
-        throw new ConflictError('This idempotency key was already used for a different change to these credits.', { idempotencyKey });
+      const earlierGrant = earlier.grantId
+        ? await CreditGrant.query(ledger.trx).findById(earlier.grantId)
+        : undefined;
+      if (
+        earlier.entryType !== 'grant' ||
+        !earlierGrant ||
+        earlierGrant.amount !== grant.amount ||
+        earlierGrant.source !== grant.source
+      ) {
+        throw new ConflictError(
+          'This idempotency key was already used for a different change to these credits.',
+          { idempotencyKey },
+        );
       }
       return { grant: earlierGrant, ledgerEntry: earlier, replayed: true };
     }
@@ -61,7 +76,13 @@ export async function grantCredits({
       remaining: grant.amount,
       createdAt: at,
     });
-    ledger.credit(inserted, { entryType: 'grant', at, actor: describeActor(actor), idempotencyKey: key, description: grant.description });
+    ledger.credit(inserted, {
+      entryType: 'grant',
+      at,
+      actor: describeActor(actor),
+      idempotencyKey: key,
+      description: grant.description,
+    });
     const [ledgerEntry] = await ledger.commit();
     return { grant: inserted, ledgerEntry: ledgerEntry!, replayed: false };
   });

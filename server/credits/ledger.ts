@@ -10,7 +10,12 @@ import { CREDIT_LEDGER_ENTRY_TYPES, CreditLedgerEntry } from './CreditLedgerEntr
 const MAX_PAGE_SIZE = 100;
 
 const creditLedgerInput = z.object({
-  first: z.number().int().min(1, `must be between 1 and ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `must be between 1 and ${MAX_PAGE_SIZE}`).nullish(),
+  first: z
+    .number()
+    .int()
+    .min(1, `must be between 1 and ${MAX_PAGE_SIZE}`)
+    .max(MAX_PAGE_SIZE, `must be between 1 and ${MAX_PAGE_SIZE}`)
+    .nullish(),
   after: z.string().nullish(),
   entryTypes: z.array(z.enum(CREDIT_LEDGER_ENTRY_TYPES)).nullish(),
   from: z.date().nullish(),
@@ -39,11 +44,22 @@ export async function listCreditLedger({
   const rows = await query.orderBy('id', 'desc').limit(size + 1);
   const nodes = rows.slice(0, size);
   const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last) : null, cursorOf: encodeCursor };
+  return {
+    nodes,
+    hasNextPage: rows.length > size,
+    endCursor: last ? encodeCursor(last) : null,
+    cursorOf: encodeCursor,
+  };
 }
 
 /** The grants that still hold credits, in the order they will be spent. */
-export async function listCreditGrants({ actor, accountId }: { actor: Actor; accountId: string }): Promise<CreditGrant[]> {
+export async function listCreditGrants({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<CreditGrant[]> {
   await authorizeAccount({ actor, accountId, permission: 'credits.read' });
   return CreditGrant.query()
     .where({ accountId })

@@ -36,7 +36,9 @@ export async function writeLedgerChanges({
   changedGrants: SpendableGrant[];
 }): Promise<number[]> {
   if (entries.length === 0) return [];
-  const allocations = entries.flatMap((entry) => entry.allocations.map((allocation) => ({ ...allocation, entryKey: entry.idempotencyKey })));
+  const allocations = entries.flatMap((entry) =>
+    entry.allocations.map((allocation) => ({ ...allocation, entryKey: entry.idempotencyKey })),
+  );
   const column = <K extends keyof NewLedgerEntry>(key: K) => entries.map((entry) => entry[key]);
 
   const { rows } = await trx
@@ -95,7 +97,8 @@ export async function writeLedgerChanges({
 
   // The balance was computed from the locked row; anything else means a writer bypassed the lock.
   const expected = entries.at(-1)!.balanceAfter;
-  if (rows[0]?.balance !== expected) throw new Error(`Credit balance of ${accountId} is ${rows[0]?.balance}, its ledger says ${expected}`);
+  if (rows[0]?.balance !== expected)
+    throw new Error(`Credit balance of ${accountId} is ${rows[0]?.balance}, its ledger says ${expected}`);
   const idByKey = new Map(rows.map((row) => [row.idempotency_key, row.id]));
   return entries.map((entry) => idByKey.get(entry.idempotencyKey)!);
 }

@@ -18,7 +18,8 @@ export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): P
   const threshold = ledger.lowBalance.threshold ?? DEFAULT_LOW_BALANCE_THRESHOLD;
   const at = now();
   const last = ledger.lowBalance.notifiedAt;
-  if (ledger.balance >= threshold || (last && at.getTime() - last.getTime() < LOW_BALANCE_COOLDOWN_MS)) return;
+  if (ledger.balance >= threshold || (last && at.getTime() - last.getTime() < LOW_BALANCE_COOLDOWN_MS))
+    return;
 
   await enqueueAccountNotification({
     trx: ledger.trx,
@@ -28,12 +29,17 @@ export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): P
     bodyText: `Your balance is ${formatCredits(ledger.balance)} credits, below ${formatCredits(threshold)}. Top up to keep using paid actions.`,
     dedupeKey: `credits.low_balance:${ledger.accountId}:${at.toISOString()}`,
   });
-  await ledger.trx('creditBalances').where({ accountId: ledger.accountId }).update({ lowBalanceNotifiedAt: at });
+  await ledger
+    .trx('creditBalances')
+    .where({ accountId: ledger.accountId })
+    .update({ lowBalanceNotifiedAt: at });
 }
 
 /** The balances below which accounts are told their credits run low: each one's auto top-up threshold, or the default. */
 export async function lowBalanceThresholds(accountIds: readonly string[]): Promise<number[]> {
-  const settings = await AutoTopUpSettings.query().whereIn('accountId', [...accountIds]).select('accountId', 'threshold');
+  const settings = await AutoTopUpSettings.query()
+    .whereIn('accountId', [...accountIds])
+    .select('accountId', 'threshold');
   const thresholds = new Map(settings.map((row) => [row.accountId, row.threshold]));
   return accountIds.map((accountId) => thresholds.get(accountId) ?? DEFAULT_LOW_BALANCE_THRESHOLD);
 }
@@ -50,5 +56,7 @@ export function isBalanceLow(balance: CreditBalance, threshold: number): boolean
 export function formatCredits(milliCredits: number): string {
   const remainder = milliCredits % 1000;
   const whole = (milliCredits - remainder) / 1000;
-  return remainder === 0 ? String(whole) : `${whole}.${String(Math.abs(remainder)).padStart(3, '0').replace(/0+$/, '')}`;
+  return remainder === 0
+    ? String(whole)
+    : `${whole}.${String(Math.abs(remainder)).padStart(3, '0').replace(/0+$/, '')}`;
 }

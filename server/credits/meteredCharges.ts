@@ -13,8 +13,20 @@ export type PricedMeter = Pick<Meter, 'id' | 'key' | 'aggregation'> & { creditCo
 export class MeteredCharges {
   private constructor(private readonly allowances: Map<string, MeterAllowance>) {}
 
-  static async load({ trx, accountId, meters, at }: { trx: Knex.Transaction; accountId: string; meters: PricedMeter[]; at: Date }) {
-    return new MeteredCharges(meters.length === 0 ? new Map() : await meterAllowancesAt({ trx, accountId, meters, at }));
+  static async load({
+    trx,
+    accountId,
+    meters,
+    at,
+  }: {
+    trx: Knex.Transaction;
+    accountId: string;
+    meters: PricedMeter[];
+    at: Date;
+  }) {
+    return new MeteredCharges(
+      meters.length === 0 ? new Map() : await meterAllowancesAt({ trx, accountId, meters, at }),
+    );
   }
 
   quote(meter: PricedMeter, quantity: number): { includedQuantity: number; amount: number } {

@@ -15,13 +15,23 @@ const listeners = new Map<ChangeChannel, Array<(payload: string) => void>>();
 const resets: Array<() => void> = [];
 
 /** Registers what to drop when a row changes, and what to clear when changes may have been missed. */
-export function onChange(channel: ChangeChannel, dropEntry: (payload: string) => void, clearAll: () => void): void {
+export function onChange(
+  channel: ChangeChannel,
+  dropEntry: (payload: string) => void,
+  clearAll: () => void,
+): void {
   listeners.set(channel, [...(listeners.get(channel) ?? []), dropEntry]);
   resets.push(clearAll);
 }
 
 /** Starts listening; returns a function that stops. */
-export async function listenForChanges({ connectionString, logger }: { connectionString: string; logger: Logger }): Promise<() => Promise<void>> {
+export async function listenForChanges({
+  connectionString,
+  logger,
+}: {
+  connectionString: string;
+  logger: Logger;
+}): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -37,7 +47,8 @@ export async function listenForChanges({ connectionString, logger }: { connectio
   const connect = async (): Promise<void> => {
     client = new pg.Client({ connectionString, application_name: 'billing-change-listener' });
     client.on('notification', (message) => {
-      if (message.payload) for (const drop of listeners.get(message.channel as ChangeChannel) ?? []) drop(message.payload);
+      if (message.payload)
+        for (const drop of listeners.get(message.channel as ChangeChannel) ?? []) drop(message.payload);
     });
     const lost = client;
     lost.on('error', (error) => {
@@ -45,7 +56,10 @@ export async function listenForChanges({ connectionString, logger }: { connectio
       lost.removeAllListeners();
       lost.on('error', () => undefined);
       if (stopped) return;
-      logger.warn({ err: error }, 'lost the change-notification connection; clearing caches and reconnecting');
+      logger.warn(
+        { err: error },
+        'lost the change-notification connection; clearing caches and reconnecting',
+      );
       reconnect();
     });
     await client.connect();

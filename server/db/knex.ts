@@ -10,13 +10,20 @@ import pg from 'pg';
 const BIGINT_OID = 20;
 pg.types.setTypeParser(BIGINT_OID, (text: string) => {
   const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} is outside the exactly representable range`);
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`bigint ${text} is outside the exactly representable range`);
   return value;
 });
 
 export type Database = Knex;
 
-export function createDatabase({ connectionString, poolMax = 10 }: { connectionString: string; poolMax?: number }): Database {
+export function createDatabase({
+  connectionString,
+  poolMax = 10,
+}: {
+  connectionString: string;
+  poolMax?: number;
+}): Database {
   return knexFactory({
     client: 'pg',
     connection: { connectionString, application_name: 'billing-service' },

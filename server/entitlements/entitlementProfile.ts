@@ -40,7 +40,11 @@ export function forgetRecentChecks(accountId: string): void {
   recentChecks.delete(accountId);
 }
 
-export async function recentCheck(accountId: string, featureKey: string, evaluate: () => Promise<EntitlementCheck>): Promise<EntitlementCheck> {
+export async function recentCheck(
+  accountId: string,
+  featureKey: string,
+  evaluate: () => Promise<EntitlementCheck>,
+): Promise<EntitlementCheck> {
   const checks = (await recentChecks.get(accountId, async () => new Map<string, EntitlementCheck>()))!;
   const known = checks.get(featureKey);
   if (known) return known;
@@ -65,12 +69,24 @@ export function entitlementProfile({ accountId }: { accountId: string }): Promis
  */
 export function grantsAccess(subscription: Subscription, at: Date): boolean {
   if (subscription.status === 'trialing' || subscription.status === 'active') return true;
-  return subscription.status === 'past_due' && (!subscription.gracePeriodEndsAt || subscription.gracePeriodEndsAt > at);
+  return (
+    subscription.status === 'past_due' &&
+    (!subscription.gracePeriodEndsAt || subscription.gracePeriodEndsAt > at)
+  );
 }
 
-export async function loadEntitlementProfile({ trx, accountId }: { trx?: Knex.Transaction; accountId: string }): Promise<EntitlementProfile> {
+export async function loadEntitlementProfile({
+  trx,
+  accountId,
+}: {
+  trx?: Knex.Transaction;
+  accountId: string;
+}): Promise<EntitlementProfile> {
   const subscription = (await findCurrentSubscription({ trx, accountId })) ?? null;
-  const plan = subscription && grantsAccess(subscription, now()) ? await Plan.query(trx).findById(subscription.planId) : await findDefaultPlan();
+  const plan =
+    subscription && grantsAccess(subscription, now())
+      ? await Plan.query(trx).findById(subscription.planId)
+      : await findDefaultPlan();
   if (!plan) throw new Error('The catalog has no default plan');
   const entitlements = await PlanEntitlement.query(trx).where({ planId: plan.id }).withGraphFetched('meter');
   const ownPlan = subscription?.planId === plan.id;

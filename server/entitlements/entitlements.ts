@@ -6,7 +6,12 @@ import { entitlementProfile, recentCheck } from './entitlementProfile';
 import { evaluateEntitlement, type EntitlementCheck } from './evaluate';
 import { warnNearLimit } from './softLimits';
 
-const checkInput = z.object({ featureKey: z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'is not a feature key') });
+const checkInput = z.object({
+  featureKey: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'is not a feature key'),
+});
 
 /**
  * May this account do X? Answers for one feature key (a feature the plan lacks is simply not allowed),
@@ -26,15 +31,29 @@ export async function checkEntitlement({
   const { featureKey: key } = parseInput(checkInput, { featureKey: rawFeatureKey });
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.read' });
   const check = await recentCheck(account.id, key, async () =>
-    evaluateEntitlement({ accountId: account.id, profile: await entitlementProfile({ accountId: account.id }), featureKey: key }),
+    evaluateEntitlement({
+      accountId: account.id,
+      profile: await entitlementProfile({ accountId: account.id }),
+      featureKey: key,
+    }),
   );
   if (check.softLimitReached) await warnNearLimit({ accountId: account.id, check });
   return check;
 }
 
 /** Every feature of the account's plan, with usage against each cap. */
-export async function listEntitlements({ actor, accountId }: { actor: Actor; accountId: string }): Promise<EntitlementCheck[]> {
+export async function listEntitlements({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<EntitlementCheck[]> {
   await authorizeAccount({ actor, accountId, permission: 'entitlements.read' });
   const profile = await entitlementProfile({ accountId });
-  return Promise.all(profile.entitlements.map((entitlement) => evaluateEntitlement({ accountId, profile, featureKey: entitlement.featureKey })));
+  return Promise.all(
+    profile.entitlements.map((entitlement) =>
+      evaluateEntitlement({ accountId, profile, featureKey: entitlement.featureKey }),
+    ),
+  );
 }

@@ -39,28 +39,80 @@ export async function evaluateEntitlement({
   featureKey: string;
 }): Promise<EntitlementCheck> {
   const entitlement = profile.entitlements.find((candidate) => candidate.featureKey === featureKey);
-  const base = { featureKey, plan: profile.plan, periodStart: null, periodEnd: null, softLimitPercent: entitlement?.softLimitPercent ?? null };
+  const base = {
+    featureKey,
+    plan: profile.plan,
+    periodStart: null,
+    periodEnd: null,
+    softLimitPercent: entitlement?.softLimitPercent ?? null,
+  };
   if (!entitlement) {
-    return { ...base, kind: null, allowed: false, unlimited: false, limit: null, used: null, remaining: null, softLimitReached: false, overageAllowed: false };
+    return {
+      ...base,
+      kind: null,
+      allowed: false,
+      unlimited: false,
+      limit: null,
+      used: null,
+      remaining: null,
+      softLimitReached: false,
+      overageAllowed: false,
+    };
   }
   switch (entitlement.kind) {
     case 'boolean':
-      return { ...base, kind: 'boolean', allowed: true, unlimited: false, limit: null, used: null, remaining: null, softLimitReached: false, overageAllowed: false };
+      return {
+        ...base,
+        kind: 'boolean',
+        allowed: true,
+        unlimited: false,
+        limit: null,
+        used: null,
+        remaining: null,
+        softLimitReached: false,
+        overageAllowed: false,
+      };
     case 'credits':
-      return { ...base, kind: 'credits', allowed: true, unlimited: false, limit: entitlement.creditAllowance, used: null, remaining: null, softLimitReached: false, overageAllowed: false };
+      return {
+        ...base,
+        kind: 'credits',
+        allowed: true,
+        unlimited: false,
+        limit: entitlement.creditAllowance,
+        used: null,
+        remaining: null,
+        softLimitReached: false,
+        overageAllowed: false,
+      };
     case 'limit': {
       const used = await countResources({ trx, accountId, featureKey });
-      const limit = featureKey === SEATS_FEATURE && profile.seatsBought !== null ? profile.seatsBought : entitlement.unlimited ? null : entitlement.limitValue;
+      const limit =
+        featureKey === SEATS_FEATURE && profile.seatsBought !== null
+          ? profile.seatsBought
+          : entitlement.unlimited
+            ? null
+            : entitlement.limitValue;
       return capped({ base, kind: 'limit', limit, used, entitlement, overageAllowed: false });
     }
     case 'metered': {
       const used = entitlement.meter
-        ? await meterUsage({ trx, accountId, meter: entitlement.meter, from: profile.periodStart, to: profile.periodEnd })
+        ? await meterUsage({
+            trx,
+            accountId,
+            meter: entitlement.meter,
+            from: profile.periodStart,
+            to: profile.periodEnd,
+          })
         : 0;
       const limit = entitlement.unlimited ? null : entitlement.includedQuantity;
       const overageAllowed = entitlement.overageUnitAmount !== null;
       const check = capped({ base, kind: 'metered', limit, used, entitlement, overageAllowed });
-      return { ...check, allowed: check.allowed || overageAllowed, periodStart: profile.periodStart, periodEnd: profile.periodEnd };
+      return {
+        ...check,
+        allowed: check.allowed || overageAllowed,
+        periodStart: profile.periodStart,
+        periodEnd: profile.periodEnd,
+      };
     }
   }
 }
@@ -81,7 +133,17 @@ function capped({
   overageAllowed: boolean;
 }): EntitlementCheck {
   if (limit === null) {
-    return { ...base, kind, allowed: true, unlimited: true, limit: null, used, remaining: null, softLimitReached: false, overageAllowed };
+    return {
+      ...base,
+      kind,
+      allowed: true,
+      unlimited: true,
+      limit: null,
+      used,
+      remaining: null,
+      softLimitReached: false,
+      overageAllowed,
+    };
   }
   return {
     ...base,

@@ -5,10 +5,22 @@ import { Model } from 'objection';
 export const SEATS_FEATURE = 'seats';
 
 /** How many of a countable resource the account holds (an index-only count). */
-export async function countResources({ trx, accountId, featureKey }: { trx?: Knex.Transaction; accountId: string; featureKey: string }): Promise<number> {
+export async function countResources({
+  trx,
+  accountId,
+  featureKey,
+}: {
+  trx?: Knex.Transaction;
+  accountId: string;
+  featureKey: string;
+}): Promise<number> {
   const knex = trx ?? Model.knex();
-  const [{ count: registered }] = await knex('entitledResources').where({ accountId, featureKey }).count<[{ count: number }]>('* as count');
+  const [{ count: registered }] = await knex('entitledResources')
+    .where({ accountId, featureKey })
+    .count<[{ count: number }]>('* as count');
   if (featureKey !== SEATS_FEATURE) return registered;
-  const [{ count: members }] = await knex('memberships').where({ accountId }).count<[{ count: number }]>('* as count');
+  const [{ count: members }] = await knex('memberships')
+    .where({ accountId })
+    .count<[{ count: number }]>('* as count');
   return registered + members;
 }

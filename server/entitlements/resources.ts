@@ -11,7 +11,10 @@ import { warnNearLimit } from './softLimits';
 const resourceInput = z.object({
   accountId: z.string().uuid('is not an account id').nullish(),
   externalId: z.string().trim().min(1).max(200).nullish(),
-  featureKey: z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'is not a feature key'),
+  featureKey: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'is not a feature key'),
   resourceId: z.string().trim().min(1, 'is required').max(200, 'is at most 200 characters'),
 });
 
@@ -21,34 +24,56 @@ const resourceInput = z.object({
  * Beyond the limit it fails with LIMIT_EXCEEDED and changes nothing. Registering the same id again is
  * a no-op, so partners can retry safely.
  */
-export async function registerResource({ actor, ...input }: { actor: Actor } & z.input<typeof resourceInput>): Promise<{ check: EntitlementCheck; created: boolean }> {
+export async function registerResource({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof resourceInput>): Promise<{ check: EntitlementCheck; created: boolean }> {
   const { accountId, externalId, featureKey, resourceId } = parseInput(resourceInput, input);
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
   const result = await withAccountLock(account.id, async ({ trx }) => {
     const profile = await loadEntitlementProfile({ trx, accountId: account.id });
     const entitlement = profile.entitlements.find((candidate) => candidate.featureKey === featureKey);
     if (!entitlement || entitlement.kind !== 'limit') {
-      throw ValidationError.forField('featureKey', `is not a countable resource of the ${profile.plan.name} plan`);
+      throw ValidationError.forField(
+        'featureKey',
+        `is not a countable resource of the ${profile.plan.name} plan`,
+      );
     }
-    const inserted = await trx('entitledResources').insert({ accountId: account.id, featureKey, resourceId }).onConflict(['accountId', 'featureKey', 'resourceId']).ignore().returning('resourceId');
+    const inserted = await trx('entitledResources')
+      .insert({ accountId: account.id, featureKey, resourceId })
+      .onConflict(['accountId', 'featureKey', 'resourceId'])
+      .ignore()
+      .returning('resourceId');
     const check = await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey });
     if (inserted.length > 0 && check.limit !== null && check.used! > check.limit) {
       throw new LimitExceededError(featureKey, check.limit, check.used! - 1);
     }
     return { check, created: inserted.length > 0 };
   });
-  if (result.created && result.check.softLimitReached) await warnNearLimit({ accountId: account.id, check: result.check });
+  if (result.created && result.check.softLimitReached)
+    await warnNearLimit({ accountId: account.id, check: result.check });
   return result;
 }
 
 /** Records that the account no longer holds a resource; releasing one it does not hold is a no-op. */
-export async function releaseResource({ actor, ...input }: { actor: Actor } & z.input<typeof resourceInput>): Promise<{ check: EntitlementCheck; released: boolean }> {
+export async function releaseResource({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof resourceInput>): Promise<{
+  check: EntitlementCheck;
+  released: boolean;
+}> {
   const { accountId, externalId, featureKey, resourceId } = parseInput(resourceInput, input);
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
   return withAccountLock(account.id, async ({ trx }) => {
-    const deleted = await trx('entitledResources').where({ accountId: account.id, featureKey, resourceId }).delete();
+    const deleted = await trx('entitledResources')
+      .where({ accountId: account.id, featureKey, resourceId })
+      .delete();
     const profile = await loadEntitlementProfile({ trx, accountId: account.id });
-    return { check: await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey }), released: deleted > 0 };
+    return {
+      check: await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey }),
+      released: deleted > 0,
+    };
   });
 }
 
@@ -57,7 +82,10 @@ export async function releaseResource({ actor, ...input }: { actor: Actor } & z.
  * replayed register or release answers (it does not act again, and needs no read scope the first call
  * did not need).
  */
-export async function resourceCheck({ actor, ...input }: { actor: Actor } & z.input<typeof resourceInput>): Promise<EntitlementCheck> {
+export async function resourceCheck({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof resourceInput>): Promise<EntitlementCheck> {
   const { accountId, externalId, featureKey } = parseInput(resourceInput, input);
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
   const profile = await loadEntitlementProfile({ accountId: account.id });

@@ -15,7 +15,13 @@ const handledAt = new Map<string, number>();
  * `limit_warnings` and claimed with one conditional upsert, so concurrent checks on several processes
  * send one warning.
  */
-export async function warnNearLimit({ accountId, check }: { accountId: string; check: EntitlementCheck }): Promise<boolean> {
+export async function warnNearLimit({
+  accountId,
+  check,
+}: {
+  accountId: string;
+  check: EntitlementCheck;
+}): Promise<boolean> {
   const key = `${accountId}:${check.featureKey}`;
   const time = now();
   if ((handledAt.get(key) ?? -Infinity) > time.getTime() - WARNING_COOLDOWN_MS) return false;

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './errorFormatting';
@@ -11,7 +14,13 @@ export const schemaPath = `${__dirname}/../../schema.graphql`;
 
 export const QUERY_LIMITS = { maxDepth: 10, maxAliases: 30 };
 
-export function createApolloServer({ logger, production }: { logger: Logger; production: boolean }): ApolloServer<GraphQLContext> {
+export function createApolloServer({
+  logger,
+  production,
+}: {
+  logger: Logger;
+  production: boolean;
+}): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     typeDefs: readFileSync(schemaPath, 'utf8'),
     resolvers,
@@ -24,6 +33,9 @@ export function createApolloServer({ logger, production }: { logger: Logger; pro
     hideSchemaDetailsFromClientErrors: production,
     // No HTTP caching of GraphQL responses here; without this Apollo would compute cache hints on every
     // field of every request, which is measurable on the partners' hot path.
-    plugins: [ApolloServerPluginCacheControlDisabled(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
   });
 }

@@ -27,7 +27,8 @@ export function createErrorFormatter(logger: Logger) {
     if (typeof apolloCode === 'string' && REQUEST_ERROR_CODES.has(apolloCode)) {
       return withCode(formatted, 'BAD_USER_INPUT', formatted.message, {});
     }
-    if (apolloCode === 'UNAUTHENTICATED') return withCode(formatted, 'UNAUTHENTICATED', formatted.message, {});
+    if (apolloCode === 'UNAUTHENTICATED')
+      return withCode(formatted, 'UNAUTHENTICATED', formatted.message, {});
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL request');
     return withCode(formatted, 'INTERNAL', 'Internal server error.', {});
   };

@@ -2,7 +2,11 @@ import type { ApolloServer } from '@apollo/server';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GraphQLFormattedError } from 'graphql';
 import { authenticateRequest } from '../auth/requestAuthentication';
-import { serializeClearedSessionCookie, serializeSessionCookie, type SessionCookieOptions } from '../auth/sessionCookie';
+import {
+  serializeClearedSessionCookie,
+  serializeSessionCookie,
+  type SessionCookieOptions,
+} from '../auth/sessionCookie';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createLoaders } from './loaders';
@@ -40,8 +44,16 @@ export function createGraphQLExecutor({
   logger: Logger;
   cookieOptions: SessionCookieOptions;
 }): ExecuteGraphQL {
-  return async <Data, Variables extends Record<string, unknown>>(document: TypedDocumentNode<Data, Variables>, variables: Variables, { request, response }: CallerExchange) => {
-    const { actor, sessionCookie } = await authenticateRequest({ authorization: undefined, cookie: request.headers.cookie, cookieOptions });
+  return async <Data, Variables extends Record<string, unknown>>(
+    document: TypedDocumentNode<Data, Variables>,
+    variables: Variables,
+    { request, response }: CallerExchange,
+  ) => {
+    const { actor, sessionCookie } = await authenticateRequest({
+      authorization: undefined,
+      cookie: request.headers.cookie,
+      cookieOptions,
+    });
     // A renewed (or stale) session cookie goes straight onto the page's response, as POST /graphql does,
     // whatever the loader or action then does with this operation's result.
     if (sessionCookie) response.append('Set-Cookie', sessionCookie);
@@ -57,7 +69,10 @@ export function createGraphQLExecutor({
         clear: () => setCookies.push(serializeClearedSessionCookie(cookieOptions)),
       },
     };
-    const result = await apollo.executeOperation<Data, Variables>({ query: document, variables }, { contextValue });
+    const result = await apollo.executeOperation<Data, Variables>(
+      { query: document, variables },
+      { contextValue },
+    );
     if (result.body.kind !== 'single') throw new Error('The web app does not use incremental delivery');
     const { data, errors } = result.body.singleResult;
     return { data: data ?? null, errors: errors ?? [], setCookies };

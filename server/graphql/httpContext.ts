@@ -1,14 +1,24 @@
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { authenticateRequest } from '../auth/requestAuthentication';
-import { serializeClearedSessionCookie, serializeSessionCookie, type SessionCookieOptions } from '../auth/sessionCookie';
+import {
+  serializeClearedSessionCookie,
+  serializeSessionCookie,
+  type SessionCookieOptions,
+} from '../auth/sessionCookie';
 import { DomainError, HTTP_STATUS_BY_CODE } from '../errors';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createLoaders } from './loaders';
 
 /** Builds the GraphQL context of one HTTP request: who is calling, and how to answer them. */
-export function createHttpContextFactory({ logger, cookieOptions }: { logger: Logger; cookieOptions: SessionCookieOptions }) {
+export function createHttpContextFactory({
+  logger,
+  cookieOptions,
+}: {
+  logger: Logger;
+  cookieOptions: SessionCookieOptions;
+}) {
   return async ({ req, res }: { req: Request; res: Response }): Promise<GraphQLContext> => {
     let authentication: Awaited<ReturnType<typeof authenticateRequest>>;
     try {
@@ -19,7 +29,9 @@ export function createHttpContextFactory({ logger, cookieOptions }: { logger: Lo
       });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: HTTP_STATUS_BY_CODE[error.code] } } });
+      throw new GraphQLError(error.message, {
+        extensions: { code: error.code, http: { status: HTTP_STATUS_BY_CODE[error.code] } },
+      });
     }
     if (authentication.sessionCookie) res.append('Set-Cookie', authentication.sessionCookie);
     const requestId = String(req.id ?? '');

@@ -14,20 +14,46 @@ import { User } from '../auth/User';
  */
 export function createLoaders() {
   return {
-    accountById: new DataLoader<string, Account | undefined>(async (ids) => byKey(ids, await Account.query().findByIds([...ids]), 'id')),
-    userById: new DataLoader<string, User | undefined>(async (ids) => byKey(ids, await User.query().findByIds([...ids]), 'id')),
-    planById: new DataLoader<string, Plan | undefined>(async (ids) => byKey(ids, await Plan.query().findByIds([...ids]), 'id')),
-    meterById: new DataLoader<string, Meter | undefined>(async (ids) => byKey(ids, await Meter.query().findByIds([...ids]), 'id')),
+    accountById: new DataLoader<string, Account | undefined>(async (ids) =>
+      byKey(ids, await Account.query().findByIds([...ids]), 'id'),
+    ),
+    userById: new DataLoader<string, User | undefined>(async (ids) =>
+      byKey(ids, await User.query().findByIds([...ids]), 'id'),
+    ),
+    planById: new DataLoader<string, Plan | undefined>(async (ids) =>
+      byKey(ids, await Plan.query().findByIds([...ids]), 'id'),
+    ),
+    meterById: new DataLoader<string, Meter | undefined>(async (ids) =>
+      byKey(ids, await Meter.query().findByIds([...ids]), 'id'),
+    ),
     entitlementsByPlanId: new DataLoader<string, PlanEntitlement[]>(async (ids) =>
-      groupByKey(ids, await PlanEntitlement.query().whereIn('planId', [...ids]).orderBy('featureKey'), 'planId'),
+      groupByKey(
+        ids,
+        await PlanEntitlement.query()
+          .whereIn('planId', [...ids])
+          .orderBy('featureKey'),
+        'planId',
+      ),
     ),
     currentSubscriptionByAccountId: new DataLoader<string, Subscription | undefined>(async (ids) =>
-      byKey(ids, await Subscription.query().whereIn('accountId', [...ids]).whereIn('status', CURRENT_STATUSES), 'accountId'),
+      byKey(
+        ids,
+        await Subscription.query()
+          .whereIn('accountId', [...ids])
+          .whereIn('status', CURRENT_STATUSES),
+        'accountId',
+      ),
     ),
     /** Asked by both `CreditBalance.low` and `lowBalanceThresholdMilliCredits`: one query for the two. */
     lowBalanceThresholdByAccountId: new DataLoader<string, number>(lowBalanceThresholds),
     linesByInvoiceId: new DataLoader<string, InvoiceLine[]>(async (ids) =>
-      groupByKey(ids, await InvoiceLine.query().whereIn('invoiceId', [...ids]).orderBy('id'), 'invoiceId'),
+      groupByKey(
+        ids,
+        await InvoiceLine.query()
+          .whereIn('invoiceId', [...ids])
+          .orderBy('id'),
+        'invoiceId',
+      ),
     ),
   };
 }

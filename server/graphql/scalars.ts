@@ -4,12 +4,15 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 export const SafeIntScalar = new GraphQLScalarType<number, number>({
   name: 'SafeInt',
   serialize(value) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new GraphQLError(`SafeInt cannot represent ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+      throw new GraphQLError(`SafeInt cannot represent ${String(value)}`);
     return value;
   },
   parseValue(value) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-      throw new GraphQLError(`SafeInt must be a whole number between -(2^53-1) and 2^53-1; got ${JSON.stringify(value)}`);
+      throw new GraphQLError(
+        `SafeInt must be a whole number between -(2^53-1) and 2^53-1; got ${JSON.stringify(value)}`,
+      );
     }
     return value;
   },
@@ -39,8 +42,13 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 });
 
 function parseDate(value: unknown): Date {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw new GraphQLError(`DateTime must be an ISO-8601 string with a time zone, e.g. 2026-01-31T12:00:00Z; got ${JSON.stringify(value)}`);
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+  ) {
+    throw new GraphQLError(
+      `DateTime must be an ISO-8601 string with a time zone, e.g. 2026-01-31T12:00:00Z; got ${JSON.stringify(value)}`,
+    );
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime ${value} is not a real instant`);

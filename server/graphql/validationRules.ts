@@ -1,4 +1,11 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 
 /**
  * Cheap guards against abusive queries, applied before execution: a maximum nesting depth and a
@@ -15,13 +22,19 @@ export function maxDepthRule(maxDepth: number) {
       let deepest = 0;
       for (const selection of selectionSet.selections) {
         if (selection.kind === Kind.FIELD) {
-          deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, visited) : 1);
+          deepest = Math.max(
+            deepest,
+            selection.selectionSet ? 1 + depthOf(selection.selectionSet, visited) : 1,
+          );
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           deepest = Math.max(deepest, depthOf(selection.selectionSet, visited));
         } else {
           const name = selection.name.value;
           if (visited.has(name)) continue;
-          deepest = Math.max(deepest, depthOf(fragments.get(name)?.selectionSet, new Set([...visited, name])));
+          deepest = Math.max(
+            deepest,
+            depthOf(fragments.get(name)?.selectionSet, new Set([...visited, name])),
+          );
         }
       }
       return deepest;
@@ -30,7 +43,11 @@ export function maxDepthRule(maxDepth: number) {
       OperationDefinition(operation) {
         const depth = depthOf(operation.selectionSet, new Set());
         if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`Query is nested ${depth} levels deep; the limit is ${maxDepth}.`, { nodes: [operation] }));
+          context.reportError(
+            new GraphQLError(`Query is nested ${depth} levels deep; the limit is ${maxDepth}.`, {
+              nodes: [operation],
+            }),
+          );
         }
       },
     };
@@ -46,7 +63,10 @@ export function maxAliasesRule(maxAliases: number) {
       },
       Document: {
         leave() {
-          if (aliases > maxAliases) context.reportError(new GraphQLError(`Query uses ${aliases} aliases; the limit is ${maxAliases}.`));
+          if (aliases > maxAliases)
+            context.reportError(
+              new GraphQLError(`Query uses ${aliases} aliases; the limit is ${maxAliases}.`),
+            );
         },
       },
     };

@@ -25,7 +25,16 @@ export function requestLogging(logger: Logger): RequestHandler {
     if (QUIET_PATHS.has(req.path) || !logger.isLevelEnabled('info')) return next();
     const started = performance.now();
     res.on('finish', () => {
-      logger.info({ requestId: id, method: req.method, path: req.originalUrl, status: res.statusCode, milliseconds: Math.round(performance.now() - started) }, 'request');
+      logger.info(
+        {
+          requestId: id,
+          method: req.method,
+          path: req.originalUrl,
+          status: res.statusCode,
+          milliseconds: Math.round(performance.now() - started),
+        },
+        'request',
+      );
     });
     next();
   };

@@ -27,7 +27,8 @@ export async function withIdempotency<Result>({
   work: () => Promise<Result>;
 }): Promise<Result> {
   if (!idempotencyKey) return work();
-  if (idempotencyKey.length > 200) throw ValidationError.forField('idempotencyKey', 'is at most 200 characters');
+  if (idempotencyKey.length > 200)
+    throw ValidationError.forField('idempotencyKey', 'is at most 200 characters');
   const { actorType, actorId } = describeActor(actor);
   const principal = `${actorType}:${actorId ?? 'anonymous'}`;
   const requestHash = hashRequest(operation, input);
@@ -41,7 +42,9 @@ export async function withIdempotency<Result>({
   if (claimed.length === 0) {
     const saved = await knex('idempotentRequests').where({ principal, idempotencyKey }).first();
     if (!saved || saved.requestHash !== requestHash || saved.operation !== operation) {
-      throw new ConflictError('This idempotency key was already used for a different request.', { idempotencyKey });
+      throw new ConflictError('This idempotency key was already used for a different request.', {
+        idempotencyKey,
+      });
     }
     if (saved.status === 'completed') return saved.response as Result;
     // A claim this old belongs to a process that died mid-request: release it so the retry can run.
@@ -49,7 +52,9 @@ export async function withIdempotency<Result>({
       await knex('idempotentRequests').where({ id: saved.id, status: 'in_progress' }).delete();
       return withIdempotency({ actor, idempotencyKey, operation, input, work });
     }
-    throw new ConflictError('A request with this idempotency key is still in progress; retry shortly.', { idempotencyKey });
+    throw new ConflictError('A request with this idempotency key is still in progress; retry shortly.', {
+      idempotencyKey,
+    });
   }
 
   try {
@@ -102,13 +107,20 @@ function stableJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, field]) => field !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, field]) => `${JSON.stringify(key)}:${stableJson(field)}`).join(',')}}`;
+    const entries = Object.entries(value as Record<string, unknown>).filter(
+      ([, field]) => field !== undefined,
+    );
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, field]) => `${JSON.stringify(key)}:${stableJson(field)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
 
 /** Saved results are kept a day, like Stripe's idempotency keys. */
 export async function purgeIdempotentRequests(): Promise<number> {
-  return Model.knex()('idempotentRequests').where('createdAt', '<', new Date(now().getTime() - 24 * 60 * 60 * 1000)).delete();
+  return Model.knex()('idempotentRequests')
+    .where('createdAt', '<', new Date(now().getTime() - 24 * 60 * 60 * 1000))
+    .delete();
 }

@@ -11,7 +11,15 @@ import { InvoiceLine } from './InvoiceLine';
  * invoices change, so lines Stripe no longer lists are removed; everything else is an upsert, which makes
  * replays and duplicates harmless.
  */
-export async function applyStripeInvoice({ trx, account, state }: { trx: Knex.Transaction; account: Account; state: StripeInvoiceState }): Promise<Invoice> {
+export async function applyStripeInvoice({
+  trx,
+  account,
+  state,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  state: StripeInvoiceState;
+}): Promise<Invoice> {
   const subscription = state.stripeSubscriptionId
     ? await Subscription.query(trx).findOne({ stripeSubscriptionId: state.stripeSubscriptionId })
     : undefined;
@@ -46,7 +54,13 @@ export async function applyStripeInvoice({ trx, account, state }: { trx: Knex.Tr
   const priceIds = state.lines.map((line) => line.stripePriceId).filter((id): id is string => Boolean(id));
   const plans = priceIds.length > 0 ? await Plan.query(trx).whereIn('stripePriceId', priceIds) : [];
   const planByPrice = new Map(plans.map((plan) => [plan.stripePriceId, plan.id]));
-  await InvoiceLine.query(trx).where({ invoiceId: invoice.id }).whereNotIn('stripeLineId', state.lines.map((line) => line.stripeLineId)).delete();
+  await InvoiceLine.query(trx)
+    .where({ invoiceId: invoice.id })
+    .whereNotIn(
+      'stripeLineId',
+      state.lines.map((line) => line.stripeLineId),
+    )
+    .delete();
   if (state.lines.length > 0) {
     await trx('invoiceLines')
       .insert(
@@ -71,7 +85,15 @@ export async function applyStripeInvoice({ trx, account, state }: { trx: Knex.Tr
 }
 
 /** Re-fetches the invoice from Stripe and mirrors it (the caller holds the account's row lock). */
-export async function syncInvoiceFromStripe({ trx, account, stripeInvoiceId }: { trx: Knex.Transaction; account: Account; stripeInvoiceId: string }) {
+export async function syncInvoiceFromStripe({
+  trx,
+  account,
+  stripeInvoiceId,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  stripeInvoiceId: string;
+}) {
   const state = await fetchStripeInvoice(stripeInvoiceId);
   const invoice = await applyStripeInvoice({ trx, account, state });
   return { invoice, attemptCount: state.attemptCount, stripeSubscriptionId: state.stripeSubscriptionId };

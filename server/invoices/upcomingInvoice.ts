@@ -25,14 +25,36 @@ export interface UpcomingInvoice {
  * before), which is billed on it when the period ends. None for
  * subscriptions that will not renew (free, lifetime, cancelling at the period end).
  */
-export async function getUpcomingInvoice({ actor, accountId }: { actor: Actor; accountId: string }): Promise<UpcomingInvoice | null> {
+export async function getUpcomingInvoice({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<UpcomingInvoice | null> {
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.read' });
   const subscription = await findCurrentSubscription({ accountId });
-  if (!subscription?.stripeSubscriptionId || !account.stripeCustomerId || subscription.cancelAtPeriodEnd || !subscription.currentPeriodEnd) return null;
+  if (
+    !subscription?.stripeSubscriptionId ||
+    !account.stripeCustomerId ||
+    subscription.cancelAtPeriodEnd ||
+    !subscription.currentPeriodEnd
+  )
+    return null;
   const plan = await Plan.query().findById(subscription.planId).throwIfNotFound();
   const [preview, usageOverage] = await Promise.all([
-    callStripe('preview the next invoice', () => previewStripeUpcomingInvoice({ stripeCustomerId: account.stripeCustomerId!, stripeSubscriptionId: subscription.stripeSubscriptionId! })),
-    unbilledOverage({ accountId, subscriptionId: subscription.id, planId: plan.id, closing: { start: subscription.currentPeriodStart, end: now() } }),
+    callStripe('preview the next invoice', () =>
+      previewStripeUpcomingInvoice({
+        stripeCustomerId: account.stripeCustomerId!,
+        stripeSubscriptionId: subscription.stripeSubscriptionId!,
+      }),
+    ),
+    unbilledOverage({
+      accountId,
+      subscriptionId: subscription.id,
+      planId: plan.id,
+      closing: { start: subscription.currentPeriodStart, end: now() },
+    }),
   ]);
   const overage = usageOverage.reduce((sum, charge) => sum + charge.amount, 0);
   return {

@@ -104,20 +104,33 @@ export async function unbilledOverage({
     ...closedBefore.map((period) => ({ start: period.periodStart!, end: period.periodEnd!, late: true })),
   ];
   const knex = trx ?? Invoice.knex();
-  const billed: Array<{ meterId: string; periodStart: Date; quantity: number }> = await knex('usageOverageCharges')
+  const billed: Array<{ meterId: string; periodStart: Date; quantity: number }> = await knex(
+    'usageOverageCharges',
+  )
     .select('meterId', 'periodStart', knex.raw('sum(quantity)::bigint as quantity'))
     .where({ subscriptionId })
-    .whereIn('periodStart', periods.map((period) => period.start))
+    .whereIn(
+      'periodStart',
+      periods.map((period) => period.start),
+    )
     .groupBy('meterId', 'periodStart');
-  const billedFor = (meterId: string, start: Date) => billed.find((row) => row.meterId === meterId && row.periodStart.getTime() === start.getTime());
+  const billedFor = (meterId: string, start: Date) =>
+    billed.find((row) => row.meterId === meterId && row.periodStart.getTime() === start.getTime());
 
   const unbilled: PeriodOverageCharge[] = [];
   for (const period of periods) {
-    for (const charge of await overageCharges({ trx, accountId, planId, from: period.start, to: period.end })) {
+    for (const charge of await overageCharges({
+      trx,
+      accountId,
+      planId,
+      from: period.start,
+      to: period.end,
+    })) {
       const billedQuantity = billedFor(charge.meter.id, period.start)?.quantity ?? 0;
       if (charge.overageQuantity <= billedQuantity) continue;
       // Only the blocks the new units start are charged: what was billed is never priced again.
-      const blocks = Math.ceil(charge.overageQuantity / charge.blockSize) - Math.ceil(billedQuantity / charge.blockSize);
+      const blocks =
+        Math.ceil(charge.overageQuantity / charge.blockSize) - Math.ceil(billedQuantity / charge.blockSize);
       if (blocks <= 0) continue;
       unbilled.push({
         ...charge,

@@ -4,7 +4,10 @@
  * failures are thrown together at the end, so the run is still marked failed, logged and retried by the
  * queue, with everything else done. Each item's work must be safe to repeat, as every job's is.
  */
-export async function eachOnItsOwn<Item>(items: Iterable<Item>, work: (item: Item) => Promise<void>): Promise<void> {
+export async function eachOnItsOwn<Item>(
+  items: Iterable<Item>,
+  work: (item: Item) => Promise<void>,
+): Promise<void> {
   const failures: unknown[] = [];
   let count = 0;
   for (const item of items) {
@@ -16,7 +19,11 @@ export async function eachOnItsOwn<Item>(items: Iterable<Item>, work: (item: Ite
     }
   }
   if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of ${count} items failed; the first: ${describe(failures[0])}`);
+  if (failures.length > 1)
+    throw new AggregateError(
+      failures,
+      `${failures.length} of ${count} items failed; the first: ${describe(failures[0])}`,
+    );
 }
 
 function describe(error: unknown): string {

@@ -27,7 +27,10 @@ export async function startJobRunner({
     noHandleSignals: true,
     pollInterval: 1000,
     // A pooled transport keeps SMTP connections open between messages.
-    taskList: createTaskList({ logger: jobLogger, mail: { transport: smtpUrl ? createTransport({ url: smtpUrl, pool: true }) : null, from: mailFrom } }),
+    taskList: createTaskList({
+      logger: jobLogger,
+      mail: { transport: smtpUrl ? createTransport({ url: smtpUrl, pool: true }) : null, from: mailFrom },
+    }),
     crontab: CRONTAB,
     logger: new WorkerLogger(() => (level, message, meta) => {
       if (level === 'error') jobLogger.error({ meta }, message);

@@ -4,7 +4,13 @@ import { runAutoTopUps } from '../credits/autoTopUp';
 import { expireCreditGrants } from '../credits/expiry';
 import type { Logger } from '../logger';
 import { sendPendingNotifications } from '../notifications/delivery';
-import { applyScheduledPlanChanges, expireGracePeriods, expireTrials, notifyTrialsEnding, rollLocalPeriods } from '../subscriptions/lifecycleJobs';
+import {
+  applyScheduledPlanChanges,
+  expireGracePeriods,
+  expireTrials,
+  notifyTrialsEnding,
+  rollLocalPeriods,
+} from '../subscriptions/lifecycleJobs';
 import { grantPlanAllowances } from '../subscriptions/creditAllowance';
 import { retryFailedStripeEvents } from '../webhooks/retryFailedEvents';
 import { purgeIdempotentRequests } from '../idempotency/idempotentRequests';
@@ -15,11 +21,19 @@ import { reconcileBooks } from '../reconciliation/reconcileBooks';
  * Every background job, by name. Each is safe to run twice or on two processes at once: it re-checks
  * under a row lock (or claims rows with SKIP LOCKED) before acting.
  */
-export function createTaskList({ logger, mail }: { logger: Logger; mail: { transport: Transporter | null; from: string } }): Record<string, Task> {
-  const logged = (name: string, work: () => Promise<unknown>): Task => async () => {
-    const result = await work();
-    logger.debug({ job: name, result }, 'job done');
-  };
+export function createTaskList({
+  logger,
+  mail,
+}: {
+  logger: Logger;
+  mail: { transport: Transporter | null; from: string };
+}): Record<string, Task> {
+  const logged =
+    (name: string, work: () => Promise<unknown>): Task =>
+    async () => {
+      const result = await work();
+      logger.debug({ job: name, result }, 'job done');
+    };
   return {
     expire_trials: logged('expire_trials', () => expireTrials()),
     notify_trials_ending: logged('notify_trials_ending', () => notifyTrialsEnding()),
@@ -29,14 +43,20 @@ export function createTaskList({ logger, mail }: { logger: Logger; mail: { trans
     grant_plan_allowances: logged('grant_plan_allowances', () => grantPlanAllowances()),
     expire_credit_grants: logged('expire_credit_grants', () => expireCreditGrants()),
     run_auto_top_ups: logged('run_auto_top_ups', () => runAutoTopUps()),
-    retry_failed_stripe_events: logged('retry_failed_stripe_events', () => retryFailedStripeEvents({ logger })),
+    retry_failed_stripe_events: logged('retry_failed_stripe_events', () =>
+      retryFailedStripeEvents({ logger }),
+    ),
     send_notifications: logged('send_notifications', () => sendPendingNotifications(mail)),
     purge_idempotent_requests: logged('purge_idempotent_requests', () => purgeIdempotentRequests()),
     purge_sign_in_failures: logged('purge_sign_in_failures', () => purgeSignInFailures()),
     reconcile_books: async () => {
       const report = await reconcileBooks();
       if (report.balanced) logger.info({ checked: report.checked }, 'the books balance');
-      else logger.error({ differences: report.differences }, 'the books do not balance: see the reconciliation report');
+      else
+        logger.error(
+          { differences: report.differences },
+          'the books do not balance: see the reconciliation report',
+        );
     },
   };
 }

@@ -21,7 +21,12 @@ const input = z.object({
   from: z.date(),
   to: z.date(),
   granularity: z.enum(['day', 'month']).default('month'),
-  currency: z.string().trim().toLowerCase().regex(/^[a-z]{3}$/, 'is not an ISO 4217 currency code').default('usd'),
+  currency: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z]{3}$/, 'is not an ISO 4217 currency code')
+    .default('usd'),
 });
 
 export interface RevenuePoint {
@@ -52,24 +57,46 @@ export interface RevenueMetrics {
 
 const MAX_POINTS = 400;
 
-export async function revenueMetrics({ actor, ...args }: { actor: Actor } & z.input<typeof input>): Promise<RevenueMetrics> {
+export async function revenueMetrics({
+  actor,
+  ...args
+}: { actor: Actor } & z.input<typeof input>): Promise<RevenueMetrics> {
   requirePlatformAdmin(actor);
   const { from, to, granularity, currency } = parseInput(input, args);
   if (to <= from) throw ValidationError.forField('to', 'must be after from');
   const points = bucketStarts({ from, to, granularity });
-  if (points.length > MAX_POINTS) throw ValidationError.forField('granularity', `gives more than ${MAX_POINTS} points over this range; use month`);
+  if (points.length > MAX_POINTS)
+    throw ValidationError.forField(
+      'granularity',
+      `gives more than ${MAX_POINTS} points over this range; use month`,
+    );
 
-  const series = await Promise.all(points.map(async (at, index) => ({ at, ...(await cashBetween({ from: at, to: points[index + 1] ?? to, currency })), ...(await recurringAt({ at, currency })) })));
+  const series = await Promise.all(
+    points.map(async (at, index) => ({
+      at,
+      ...(await cashBetween({ from: at, to: points[index + 1] ?? to, currency })),
+      ...(await recurringAt({ at, currency })),
+    })),
+  );
   const current = await recurringAt({ at: to, currency });
-  const [churnBasisPoints, trials, subscriptionsByTier, failed] = await Promise.all([churn({ from, to, currency }), trialConversion({ from, to }), byTier({ at: to }), cashBetween({ from, to, currency })]);
+  const [churnBasisPoints, trials, subscriptionsByTier, failed] = await Promise.all([
+    churn({ from, to, currency }),
+    trialConversion({ from, to }),
+    byTier({ at: to }),
+    cashBetween({ from, to, currency }),
+  ]);
   return {
     currency,
     mrr: current.mrr,
     arr: current.mrr * 12,
-    arpu: current.payingAccounts === 0 ? 0 : Math.floor((2 * current.mrr + current.payingAccounts) / (2 * current.payingAccounts)),
+    arpu:
+      current.payingAccounts === 0
+        ? 0
+        : Math.floor((2 * current.mrr + current.payingAccounts) / (2 * current.payingAccounts)),
     payingAccounts: current.payingAccounts,
     churnBasisPoints,
-    trialConversionBasisPoints: trials.ended === 0 ? 0 : Math.floor((trials.converted * 10_000) / trials.ended),
+    trialConversionBasisPoints:
+      trials.ended === 0 ? 0 : Math.floor((trials.converted * 10_000) / trials.ended),
     trialsEnded: trials.ended,
     subscriptionsByTier,
     failedPayments: { count: failed.failedPayments, amount: failed.failedAmount },
@@ -77,7 +104,15 @@ export async function revenueMetrics({ actor, ...args }: { actor: Actor } & z.in
   };
 }
 
-function bucketStarts({ from, to, granularity }: { from: Date; to: Date; granularity: 'day' | 'month' }): Date[] {
+function bucketStarts({
+  from,
+  to,
+  granularity,
+}: {
+  from: Date;
+  to: Date;
+  granularity: 'day' | 'month';
+}): Date[] {
   const starts: Date[] = [];
   for (let index = 0; starts.length <= MAX_POINTS; index += 1) {
     const at = granularity === 'day' ? addDays(from, index) : addMonthsClamped(from, index);
@@ -106,18 +141,27 @@ function joinPlanHeldAt(query: Knex.QueryBuilder, at: Date): Knex.QueryBuilder {
 }
 
 /** Paid subscriptions live at `at` (started, not ended, not trialing), with their monthly value then. */
-async function recurringAt({ at, currency }: { at: Date; currency: string }): Promise<{ mrr: number; payingAccounts: number }> {
-  const rows: Array<{ accountId: string; priceAmount: number; quantity: number; billingInterval: string }> = await joinPlanHeldAt(Model.knex()('subscriptions as s'), at)
-    .where('p.currency', currency)
-    .where('p.priceAmount', '>', 0)
-    .where('s.startedAt', '<=', at)
-    .where((query) => query.whereNull('s.endedAt').orWhere('s.endedAt', '>', at))
-    .where((query) => query.whereNull('s.trialEnd').orWhere('s.trialEnd', '<=', at))
-    .whereNotIn('s.status', ['incomplete', 'paused'])
-    .select('s.accountId', 'p.priceAmount', 'held.quantity', 'p.billingInterval');
+async function recurringAt({
+  at,
+  currency,
+}: {
+  at: Date;
+  currency: string;
+}): Promise<{ mrr: number; payingAccounts: number }> {
+  const rows: Array<{ accountId: string; priceAmount: number; quantity: number; billingInterval: string }> =
+    await joinPlanHeldAt(Model.knex()('subscriptions as s'), at)
+      .where('p.currency', currency)
+      .where('p.priceAmount', '>', 0)
+      .where('s.startedAt', '<=', at)
+      .where((query) => query.whereNull('s.endedAt').orWhere('s.endedAt', '>', at))
+      .where((query) => query.whereNull('s.trialEnd').orWhere('s.trialEnd', '<=', at))
+      .whereNotIn('s.status', ['incomplete', 'paused'])
+      .select('s.accountId', 'p.priceAmount', 'held.quantity', 'p.billingInterval');
   return {
     mrr: rows.reduce((sum, row) => sum + monthlyRecurringRevenue(row), 0),
-    payingAccounts: new Set(rows.filter((row) => monthlyRecurringRevenue(row) > 0).map((row) => row.accountId)).size,
+    payingAccounts: new Set(
+      rows.filter((row) => monthlyRecurringRevenue(row) > 0).map((row) => row.accountId),
+    ).size,
   };
 }
 
@@ -127,27 +171,52 @@ async function cashBetween({ from, to, currency }: { from: Date; to: Date; curre
     .where('createdAt', '>=', from)
     .where('createdAt', '<', to)
     .select(
-      Model.knex().raw(`coalesce(sum(amount) filter (where status in ('completed', 'refunded') and type <> 'refund'), 0)::bigint as collected`),
-      Model.knex().raw(`coalesce(sum(amount) filter (where type = 'refund' and status = 'completed'), 0)::bigint as refunded`),
+      Model.knex().raw(
+        `coalesce(sum(amount) filter (where status in ('completed', 'refunded') and type <> 'refund'), 0)::bigint as collected`,
+      ),
+      Model.knex().raw(
+        `coalesce(sum(amount) filter (where type = 'refund' and status = 'completed'), 0)::bigint as refunded`,
+      ),
       Model.knex().raw(`count(*) filter (where status = 'failed')::bigint as failed_payments`),
       Model.knex().raw(`coalesce(sum(amount) filter (where status = 'failed'), 0)::bigint as failed_amount`),
     );
-  return { collected: row.collected as number, refunded: row.refunded as number, failedPayments: row.failedPayments as number, failedAmount: row.failedAmount as number };
+  return {
+    collected: row.collected as number,
+    refunded: row.refunded as number,
+    failedPayments: row.failedPayments as number,
+    failedAmount: row.failedAmount as number,
+  };
 }
 
 async function churn({ from, to, currency }: { from: Date; to: Date; currency: string }): Promise<number> {
   const paid = () =>
-    Model.knex()('subscriptions as s').join('plans as p', 'p.id', 's.planId').where('p.currency', currency).where('p.priceAmount', '>', 0).whereNotNull('s.stripeSubscriptionId');
+    Model.knex()('subscriptions as s')
+      .join('plans as p', 'p.id', 's.planId')
+      .where('p.currency', currency)
+      .where('p.priceAmount', '>', 0)
+      .whereNotNull('s.stripeSubscriptionId');
   const [{ count: atStart }] = await paid()
     .where('s.startedAt', '<', from)
     .where((query) => query.whereNull('s.endedAt').orWhere('s.endedAt', '>=', from))
     .count<[{ count: number }]>('* as count');
-  const [{ count: ended }] = await paid().where('s.endedAt', '>=', from).where('s.endedAt', '<', to).where('s.startedAt', '<', from).count<[{ count: number }]>('* as count');
+  const [{ count: ended }] = await paid()
+    .where('s.endedAt', '>=', from)
+    .where('s.endedAt', '<', to)
+    .where('s.startedAt', '<', from)
+    .count<[{ count: number }]>('* as count');
   return atStart === 0 ? 0 : Math.floor((ended * 10_000) / atStart);
 }
 
-async function trialConversion({ from, to }: { from: Date; to: Date }): Promise<{ ended: number; converted: number }> {
-  const rows: Array<{ status: string; endedAt: Date | null; trialEnd: Date }> = await Model.knex()('subscriptions')
+async function trialConversion({
+  from,
+  to,
+}: {
+  from: Date;
+  to: Date;
+}): Promise<{ ended: number; converted: number }> {
+  const rows: Array<{ status: string; endedAt: Date | null; trialEnd: Date }> = await Model.knex()(
+    'subscriptions',
+  )
     .whereNotNull('trialEnd')
     .where('trialEnd', '>=', from)
     .where('trialEnd', '<', to)
@@ -155,12 +224,17 @@ async function trialConversion({ from, to }: { from: Date; to: Date }): Promise<
   const ended = rows.filter((row) => row.status !== 'trialing');
   // A trial converted when its subscription outlived the trial (card-less trials that were converted
   // through Checkout end as "replaced" at conversion; their paid successor carries the trial's end).
-  const converted = ended.filter((row) => row.status !== 'expired' && (row.endedAt === null || row.endedAt > row.trialEnd));
+  const converted = ended.filter(
+    (row) => row.status !== 'expired' && (row.endedAt === null || row.endedAt > row.trialEnd),
+  );
   return { ended: ended.length, converted: converted.length };
 }
 
 async function byTier({ at }: { at: Date }): Promise<Array<{ tier: string; count: number }>> {
-  const rows: Array<{ tier: string; count: number }> = await joinPlanHeldAt(Model.knex()('subscriptions as s'), at)
+  const rows: Array<{ tier: string; count: number }> = await joinPlanHeldAt(
+    Model.knex()('subscriptions as s'),
+    at,
+  )
     .whereIn('s.status', ['trialing', 'active', 'past_due'])
     .where('s.startedAt', '<=', at)
     .groupBy('p.tier', 'p.tierRank')

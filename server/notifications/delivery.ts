@@ -26,16 +26,32 @@ export async function sendPendingNotifications({
 }): Promise<{ sent: number; failed: number; skipped: number }> {
   const outcome = { sent: 0, failed: 0, skipped: 0 };
   await Model.knex().transaction(async (trx) => {
-    const due = await Notification.query(trx).where({ status: 'pending' }).where('sendAfter', '<=', now).orderBy('sendAfter').limit(batchSize).forUpdate().skipLocked();
+    const due = await Notification.query(trx)
+      .where({ status: 'pending' })
+      .where('sendAfter', '<=', now)
+      .orderBy('sendAfter')
+      .limit(batchSize)
+      .forUpdate()
+      .skipLocked();
     for (const notification of due) {
       if (!transport) {
-        await Notification.query(trx).findById(notification.id).patch({ status: 'skipped', lastError: 'SMTP is not configured (SMTP_URL)' });
+        await Notification.query(trx)
+          .findById(notification.id)
+          .patch({ status: 'skipped', lastError: 'SMTP is not configured (SMTP_URL)' });
         outcome.skipped += 1;
         continue;
       }
       try {
-        await transport.sendMail({ from, to: notification.recipient, subject: notification.subject, text: notification.bodyText, messageId: `<${notification.id}@billing>` });
-        await Notification.query(trx).findById(notification.id).patch({ status: 'sent', sentAt: now, attempts: notification.attempts + 1, lastError: null });
+        await transport.sendMail({
+          from,
+          to: notification.recipient,
+          subject: notification.subject,
+          text: notification.bodyText,
+          messageId: `<${notification.id}@billing>`,
+        });
+        await Notification.query(trx)
+          .findById(notification.id)
+          .patch({ status: 'sent', sentAt: now, attempts: notification.attempts + 1, lastError: null });
         outcome.sent += 1;
       } catch (error) {
         const attempts = notification.attempts + 1;

@@ -39,11 +39,21 @@ export async function enqueueAccountNotification({
     sendAfter: sendAfter ?? now(),
   }));
   // Plain knex rather than Objection: with ON CONFLICT DO NOTHING only the inserted rows come back.
-  const inserted = await (trx ?? Notification.knex())(Notification.tableName).insert(rows).onConflict('dedupeKey').ignore().returning('id');
+  const inserted = await (trx ?? Notification.knex())(Notification.tableName)
+    .insert(rows)
+    .onConflict('dedupeKey')
+    .ignore()
+    .returning('id');
   return inserted.length;
 }
 
-async function billingRecipients({ trx, accountId }: { trx?: Knex.Transaction; accountId: string }): Promise<string[]> {
+async function billingRecipients({
+  trx,
+  accountId,
+}: {
+  trx?: Knex.Transaction;
+  accountId: string;
+}): Promise<string[]> {
   const account = await Account.query(trx).findById(accountId);
   if (!account) return [];
   if (account.billingEmail) return [account.billingEmail];
@@ -70,5 +80,12 @@ export async function enqueueUserNotification({
 }): Promise<void> {
   const user = await User.query(trx).findById(userId).whereNull('deletedAt');
   if (!user) return;
-  await (trx ?? Notification.knex())(Notification.tableName).insert({ userId, kind, recipient: user.email, subject, bodyText, sendAfter: now() });
+  await (trx ?? Notification.knex())(Notification.tableName).insert({
+    userId,
+    kind,
+    recipient: user.email,
+    subject,
+    bodyText,
+    sendAfter: now(),
+  });
 }

@@ -23,5 +23,11 @@ export async function listNotifications({
   const query = Notification.query();
   if (status) query.where({ status });
   if (accountId) query.where({ accountId });
-  return paginateNewestFirst({ query, timestampColumn: 'notifications.created_at', timestampOf: (notification) => notification.createdAt, first, after });
+  return paginateNewestFirst({
+    query,
+    timestampColumn: 'notifications.created_at',
+    timestampOf: (notification) => notification.createdAt,
+    first,
+    after,
+  });
 }

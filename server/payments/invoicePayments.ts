@@ -20,7 +20,10 @@ export async function recordInvoicePayment({
   failureReason?: string | null;
 }): Promise<Payment | undefined> {
   if (invoice.total <= 0) return undefined;
-  const existing = await Payment.query(trx).findOne({ stripeInvoiceId: invoice.stripeInvoiceId }).whereNot('type', 'refund').forUpdate();
+  const existing = await Payment.query(trx)
+    .findOne({ stripeInvoiceId: invoice.stripeInvoiceId })
+    .whereNot('type', 'refund')
+    .forUpdate();
   const fields = {
     status: outcome === 'paid' ? ('completed' as const) : ('failed' as const),
     amount: outcome === 'paid' ? invoice.amountPaid : invoice.amountDue,

@@ -48,9 +48,27 @@ export async function applyRefund({
 
   const original = await Payment.query(trx).findById(payment.id).forUpdate().throwIfNotFound();
   const amountRefunded = Math.min(original.amount, original.amountRefunded + refund.amount);
-  await Payment.query(trx).findById(original.id).patch({ amountRefunded, ...(amountRefunded === original.amount && { status: 'refunded' }) });
-  if (original.type === 'credit_top_up') await clawBackUnspentCredits({ trx, actor, payment: original, amountRefunded, refundRowId: inserted[0].id, stripeRefundId: refund.stripeRefundId });
-  await recordAudit({ trx, actor, accountId: original.accountId, action: 'payment.refunded', target: { type: 'payment', id: original.id }, reason, details: { amount: refund.amount, stripeRefundId: refund.stripeRefundId } });
+  await Payment.query(trx)
+    .findById(original.id)
+    .patch({ amountRefunded, ...(amountRefunded === original.amount && { status: 'refunded' }) });
+  if (original.type === 'credit_top_up')
+    await clawBackUnspentCredits({
+      trx,
+      actor,
+      payment: original,
+      amountRefunded,
+      refundRowId: inserted[0].id,
+      stripeRefundId: refund.stripeRefundId,
+    });
+  await recordAudit({
+    trx,
+    actor,
+    accountId: original.accountId,
+    action: 'payment.refunded',
+    target: { type: 'payment', id: original.id },
+    reason,
+    details: { amount: refund.amount, stripeRefundId: refund.stripeRefundId },
+  });
   return true;
 }
 

@@ -20,21 +20,34 @@ const input = z.object({
  * credit purchase, the unspent share of its credits is clawed back at the same moment; the
  * charge.refunded webhook that follows finds the refund recorded already.
  */
-export async function refundPayment({ actor, ...args }: { actor: Actor } & z.input<typeof input>): Promise<Payment> {
+export async function refundPayment({
+  actor,
+  ...args
+}: { actor: Actor } & z.input<typeof input>): Promise<Payment> {
   const { paymentId, amount, reason } = parseInput(input, args);
   requirePlatformAdmin(actor);
   const payment = await Payment.query().findById(paymentId);
   if (!payment) throw new NotFoundError('Payment');
-  if (payment.type === 'refund' || !['completed', 'refunded'].includes(payment.status) || !payment.stripePaymentIntentId) {
+  if (
+    payment.type === 'refund' ||
+    !['completed', 'refunded'].includes(payment.status) ||
+    !payment.stripePaymentIntentId
+  ) {
     throw new ConflictError('Only a completed charge can be refunded.');
   }
   const refundable = payment.amount - payment.amountRefunded;
   const toRefund = amount ?? refundable;
   if (refundable === 0) throw new ConflictError('This payment has been refunded in full already.');
-  if (toRefund > refundable) throw ValidationError.forField('amount', `is more than the ${refundable} left to refund`);
+  if (toRefund > refundable)
+    throw ValidationError.forField('amount', `is more than the ${refundable} left to refund`);
 
   const refund = await callStripe('refund the payment', () =>
-    createStripeRefund({ stripePaymentIntentId: payment.stripePaymentIntentId!, amount: toRefund, reason, idempotencyKey: `refund-${payment.id}-${payment.amountRefunded}-${toRefund}` }),
+    createStripeRefund({
+      stripePaymentIntentId: payment.stripePaymentIntentId!,
+      amount: toRefund,
+      reason,
+      idempotencyKey: `refund-${payment.id}-${payment.amountRefunded}-${toRefund}`,
+    }),
   );
   await withAccountLock(payment.accountId, ({ trx }) => applyRefund({ trx, actor, payment, refund, reason }));
   return Payment.query().findById(payment.id).throwIfNotFound();

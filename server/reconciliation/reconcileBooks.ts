@@ -2,7 +2,12 @@ import { Model } from 'objection';
 import type { Actor } from '../auth/actor';
 import { requirePlatformAdmin } from '../auth/authorization';
 import { now } from '../clock';
-import { balancesMatchLedgers, grantsMatchAllocations, paidPurchasesHaveGrants, type Difference } from './ledgerChecks';
+import {
+  balancesMatchLedgers,
+  grantsMatchAllocations,
+  paidPurchasesHaveGrants,
+  type Difference,
+} from './ledgerChecks';
 import { paymentsMatchStripe } from './stripeChecks';
 
 export interface ReconciliationReport {
@@ -35,12 +40,22 @@ export async function reconcileBooks({ since }: { since?: Date } = {}): Promise<
   const [{ count: accounts }] = await Model.knex()('creditBalances').count<[{ count: number }]>('* as count');
   const checked = { accounts, paymentsComparedWithStripe: stripeSide.checked };
   const [row] = await Model.knex()('reconciliationReports')
-    .insert({ startedAt, finishedAt: now(), balanced: differences.length === 0, differences: JSON.stringify(differences), checked: JSON.stringify(checked) })
+    .insert({
+      startedAt,
+      finishedAt: now(),
+      balanced: differences.length === 0,
+      differences: JSON.stringify(differences),
+      checked: JSON.stringify(checked),
+    })
     .returning('*');
   return row as ReconciliationReport;
 }
 
-export async function latestReconciliation({ actor }: { actor: Actor }): Promise<ReconciliationReport | null> {
+export async function latestReconciliation({
+  actor,
+}: {
+  actor: Actor;
+}): Promise<ReconciliationReport | null> {
   requirePlatformAdmin(actor);
   return (await Model.knex()('reconciliationReports').orderBy('startedAt', 'desc').first()) ?? null;
 }

@@ -12,9 +12,11 @@ async function main(): Promise<void> {
   const env = process.env;
   const webhookUrl = env.STRIPE_EMULATOR_WEBHOOK_URL;
   const webhookSecret = env.STRIPE_WEBHOOK_SECRET;
-  if (webhookUrl && !webhookSecret) throw new Error('STRIPE_EMULATOR_WEBHOOK_URL needs STRIPE_WEBHOOK_SECRET (whsec_...) to sign deliveries');
+  if (webhookUrl && !webhookSecret)
+    throw new Error('STRIPE_EMULATOR_WEBHOOK_URL needs STRIPE_WEBHOOK_SECRET (whsec_...) to sign deliveries');
   const port = env.STRIPE_EMULATOR_PORT ? Number(env.STRIPE_EMULATOR_PORT) : 12111;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('STRIPE_EMULATOR_PORT must be a port number');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error('STRIPE_EMULATOR_PORT must be a port number');
   const emulator = await startStripeEmulator({
     host: env.STRIPE_EMULATOR_HOST || '127.0.0.1',
     port,

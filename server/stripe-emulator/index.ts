@@ -8,7 +8,12 @@ import { EventBus } from './events/bus';
 import { type DeliveryTarget, WebhookDispatcher } from './events/delivery';
 import { createApiRouter } from './http/api';
 import { outsideRequest } from './http/request-context';
-import { silentLogger, type StripeEmulator, type StripeEmulatorOptions, type WebhookEndpointConfig } from './options';
+import {
+  silentLogger,
+  type StripeEmulator,
+  type StripeEmulatorOptions,
+  type WebhookEndpointConfig,
+} from './options';
 import { createPagesRouter } from './pages/router';
 import { registerResources } from './resources';
 import { StatePersistence } from './store/persistence';
@@ -32,7 +37,8 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   persistence?.attach();
 
   const configuredEndpoints: DeliveryTarget[] = [];
-  const addWebhookEndpoint = (endpoint: WebhookEndpointConfig) => configuredEndpoints.push({ id: `configured_${configuredEndpoints.length}`, ...endpoint });
+  const addWebhookEndpoint = (endpoint: WebhookEndpointConfig) =>
+    configuredEndpoints.push({ id: `configured_${configuredEndpoints.length}`, ...endpoint });
   (options.webhookEndpoints ?? []).forEach(addWebhookEndpoint);
   const dispatcher = new WebhookDispatcher(
     () => [
@@ -40,7 +46,12 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       ...store
         .list('webhook_endpoint')
         .filter((endpoint) => endpoint.status === 'enabled')
-        .map((endpoint) => ({ id: endpoint.id, url: endpoint.url, secret: store.extras.webhookSecrets[endpoint.id] ?? '', enabledEvents: endpoint.enabled_events })),
+        .map((endpoint) => ({
+          id: endpoint.id,
+          url: endpoint.url,
+          secret: store.extras.webhookSecrets[endpoint.id] ?? '',
+          enabledEvents: endpoint.enabled_events,
+        })),
     ],
     options.delivery ?? {},
     logger,
@@ -88,7 +99,10 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     processRealTime(ctx);
     res.json({ ok: true });
   });
-  app.use('/v1', createApiRouter(ctx, (routes) => registerResources(routes, ctx)));
+  app.use(
+    '/v1',
+    createApiRouter(ctx, (routes) => registerResources(routes, ctx)),
+  );
   app.use(createPagesRouter(ctx));
 
   const server: Server = createServer(app);

@@ -42,7 +42,10 @@ async function post(url: string, fields: Record<string, string>): Promise<Checko
 }
 
 /** Fills in and submits the hosted Checkout page at `session.url`, including its 3-D Secure step. */
-export async function submitCheckoutForm(sessionUrl: string, input: CheckoutFormInput = {}): Promise<CheckoutFormResult> {
+export async function submitCheckoutForm(
+  sessionUrl: string,
+  input: CheckoutFormInput = {},
+): Promise<CheckoutFormResult> {
   const fields: Record<string, string> = {
     card_number: input.card ?? TEST_CARDS.succeeds,
     card_expiry: input.expiry ?? '12 / 40',
@@ -57,7 +60,11 @@ export async function submitCheckoutForm(sessionUrl: string, input: CheckoutForm
 }
 
 /** Advances a test clock and waits until the emulator has processed everything due (status `ready`). */
-export async function advanceTestClock(stripe: Stripe, clockId: string, frozenTime: number): Promise<Stripe.TestHelpers.TestClock> {
+export async function advanceTestClock(
+  stripe: Stripe,
+  clockId: string,
+  frozenTime: number,
+): Promise<Stripe.TestHelpers.TestClock> {
   await stripe.testHelpers.testClocks.advance(clockId, { frozen_time: frozenTime });
   for (let attempt = 0; attempt < 1_000; attempt += 1) {
     const clock = await stripe.testHelpers.testClocks.retrieve(clockId);

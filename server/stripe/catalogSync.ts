@@ -18,8 +18,14 @@ export function creditPackageLookupKey(creditPackage: Pick<CreditPackage, 'key'>
   return `credit_package:${creditPackage.key}`;
 }
 
-export async function syncCatalogToStripe({ logger }: { logger: Logger }): Promise<{ plans: number; creditPackages: number }> {
-  const plans = await Plan.query().where({ active: true, purchaseMode: 'self_serve' }).where('priceAmount', '>', 0);
+export async function syncCatalogToStripe({
+  logger,
+}: {
+  logger: Logger;
+}): Promise<{ plans: number; creditPackages: number }> {
+  const plans = await Plan.query()
+    .where({ active: true, purchaseMode: 'self_serve' })
+    .where('priceAmount', '>', 0);
   for (const plan of plans) {
     const price = await ensurePrice({
       lookupKey: planLookupKey(plan),
@@ -31,7 +37,9 @@ export async function syncCatalogToStripe({ logger }: { logger: Logger }): Promi
       logger,
     });
     if (plan.stripePriceId !== price.id) {
-      await Plan.query().findById(plan.id).patch({ stripePriceId: price.id, stripeProductId: productIdOf(price) });
+      await Plan.query()
+        .findById(plan.id)
+        .patch({ stripePriceId: price.id, stripeProductId: productIdOf(price) });
     }
   }
 
@@ -47,7 +55,9 @@ export async function syncCatalogToStripe({ logger }: { logger: Logger }): Promi
       logger,
     });
     if (creditPackage.stripePriceId !== price.id) {
-      await CreditPackage.query().findById(creditPackage.id).patch({ stripePriceId: price.id, stripeProductId: productIdOf(price) });
+      await CreditPackage.query()
+        .findById(creditPackage.id)
+        .patch({ stripePriceId: price.id, stripeProductId: productIdOf(price) });
     }
   }
   return { plans: plans.length, creditPackages: creditPackages.length };
@@ -73,12 +83,18 @@ async function ensurePrice({
   const existing = (await stripe().prices.list({ lookup_keys: [lookupKey], limit: 1 })).data[0];
   if (existing) {
     if (existing.unit_amount !== amount || existing.currency !== currency) {
-      logger.warn({ lookupKey, stripeAmount: existing.unit_amount, ourAmount: amount }, 'Stripe price differs from the catalog; add a plan version to change a price');
+      logger.warn(
+        { lookupKey, stripeAmount: existing.unit_amount, ourAmount: amount },
+        'Stripe price differs from the catalog; add a plan version to change a price',
+      );
     }
     return existing;
   }
   const idempotencyBase = lookupKey.replace(/[^A-Za-z0-9_-]/g, '-');
-  const product = await stripe().products.create({ name: productName, metadata: productMetadata }, { idempotencyKey: `catalog-${idempotencyBase}-product` });
+  const product = await stripe().products.create(
+    { name: productName, metadata: productMetadata },
+    { idempotencyKey: `catalog-${idempotencyBase}-product` },
+  );
   return stripe().prices.create(
     {
       product: product.id,

@@ -41,7 +41,16 @@ export async function createStripeCheckoutSession({
       success_url: successUrl,
       cancel_url: cancelUrl,
       ...(mode === 'subscription'
-        ? { subscription_data: { metadata, ...(trialEnd ? { trial_end: toUnix(trialEnd) } : trialDays ? { trial_period_days: trialDays } : {}) } }
+        ? {
+            subscription_data: {
+              metadata,
+              ...(trialEnd
+                ? { trial_end: toUnix(trialEnd) }
+                : trialDays
+                  ? { trial_period_days: trialDays }
+                  : {}),
+            },
+          }
         : // The card is kept for automatic top-ups, which charge it off-session.
           { payment_intent_data: { metadata, setup_future_usage: 'off_session' as const } }),
     },
@@ -69,7 +78,9 @@ export interface StripeCheckoutState {
   metadataAccountId: string | null;
 }
 
-export async function fetchStripeCheckoutSession(stripeCheckoutSessionId: string): Promise<StripeCheckoutState> {
+export async function fetchStripeCheckoutSession(
+  stripeCheckoutSessionId: string,
+): Promise<StripeCheckoutState> {
   const session = await stripe().checkout.sessions.retrieve(stripeCheckoutSessionId);
   return {
     stripeCheckoutSessionId: session.id,

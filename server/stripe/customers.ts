@@ -6,7 +6,13 @@ import { stripe } from './client';
  * The account's Stripe customer, created on first need. The idempotency key is the account id, so two
  * concurrent first checkouts create one customer, and only the first writer stores it.
  */
-export async function ensureStripeCustomer({ trx, account }: { trx?: Knex.Transaction; account: Account }): Promise<string> {
+export async function ensureStripeCustomer({
+  trx,
+  account,
+}: {
+  trx?: Knex.Transaction;
+  account: Account;
+}): Promise<string> {
   if (account.stripeCustomerId) return account.stripeCustomerId;
   const customer = await stripe().customers.create(
     {
@@ -16,7 +22,10 @@ export async function ensureStripeCustomer({ trx, account }: { trx?: Knex.Transa
     },
     { idempotencyKey: `account-${account.id}-customer` },
   );
-  await Account.query(trx).findById(account.id).whereNull('stripeCustomerId').patch({ stripeCustomerId: customer.id });
+  await Account.query(trx)
+    .findById(account.id)
+    .whereNull('stripeCustomerId')
+    .patch({ stripeCustomerId: customer.id });
   const stored = await Account.query(trx).findById(account.id);
   account.stripeCustomerId = stored?.stripeCustomerId ?? customer.id;
   return account.stripeCustomerId;
@@ -36,6 +45,7 @@ export async function findAccountForStripeObject({
     const byCustomer = await Account.query(trx).findOne({ stripeCustomerId: customerId });
     if (byCustomer) return byCustomer;
   }
-  if (metadataAccountId && /^[0-9a-f-]{36}$/i.test(metadataAccountId)) return Account.query(trx).findById(metadataAccountId);
+  if (metadataAccountId && /^[0-9a-f-]{36}$/i.test(metadataAccountId))
+    return Account.query(trx).findById(metadataAccountId);
   return undefined;
 }

@@ -11,7 +11,14 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
     return await call();
   } catch (error) {
     if (!(error instanceof Stripe.errors.StripeError)) throw error;
-    const message = error.type === 'StripeCardError' ? error.message : `The payment provider could not ${operation}. Please try again.`;
-    throw new PaymentProviderError(message, { declineCode: error.decline_code ?? null, stripeCode: error.code ?? null }, { cause: error });
+    const message =
+      error.type === 'StripeCardError'
+        ? error.message
+        : `The payment provider could not ${operation}. Please try again.`;
+    throw new PaymentProviderError(
+      message,
+      { declineCode: error.decline_code ?? null, stripeCode: error.code ?? null },
+      { cause: error },
+    );
   }
 }

@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { stripe } from './client';
 import { fromUnix, idOf } from './timestamps';
 
-export type StripeInvoiceLineKind = 'subscription' | 'proration' | 'usage_overage' | 'credit_package' | 'other';
+export type StripeInvoiceLineKind =
+  'subscription' | 'proration' | 'usage_overage' | 'credit_package' | 'other';
 
 /** A Stripe invoice as our mirror of it needs it; amounts in minor units. */
 export interface StripeInvoiceState {
@@ -44,7 +45,9 @@ export interface StripeInvoiceLineState {
 
 export async function fetchStripeInvoice(stripeInvoiceId: string): Promise<StripeInvoiceState> {
   const invoice = await stripe().invoices.retrieve(stripeInvoiceId);
-  const lines = await stripe().invoices.listLineItems(stripeInvoiceId, { limit: 100 }).autoPagingToArray({ limit: 1000 });
+  const lines = await stripe()
+    .invoices.listLineItems(stripeInvoiceId, { limit: 100 })
+    .autoPagingToArray({ limit: 1000 });
   return toInvoiceState(invoice, lines);
 }
 
@@ -81,7 +84,9 @@ function toLineState(line: Stripe.InvoiceLineItem): StripeInvoiceLineState {
   const proration = Boolean(subscriptionItem?.proration || invoiceItem?.proration);
   return {
     stripeLineId: line.id,
-    kind: proration ? 'proration' : lineKindFromMetadata(line.metadata) ?? (subscriptionItem ? 'subscription' : 'other'),
+    kind: proration
+      ? 'proration'
+      : (lineKindFromMetadata(line.metadata) ?? (subscriptionItem ? 'subscription' : 'other')),
     description: line.description,
     amount: line.amount,
     currency: line.currency,
@@ -107,9 +112,20 @@ function lineKindFromMetadata(metadata: Stripe.Metadata | null): StripeInvoiceLi
 }
 
 /** Stripe's preview of a subscription's next invoice (its renewal, with pending items and prorations). */
-export async function previewStripeUpcomingInvoice({ stripeCustomerId, stripeSubscriptionId }: { stripeCustomerId: string; stripeSubscriptionId: string }) {
-  const preview = await stripe().invoices.createPreview({ customer: stripeCustomerId, subscription: stripeSubscriptionId });
-  const subscriptionLine = preview.lines.data.find((line) => line.parent?.subscription_item_details && !line.parent.subscription_item_details.proration);
+export async function previewStripeUpcomingInvoice({
+  stripeCustomerId,
+  stripeSubscriptionId,
+}: {
+  stripeCustomerId: string;
+  stripeSubscriptionId: string;
+}) {
+  const preview = await stripe().invoices.createPreview({
+    customer: stripeCustomerId,
+    subscription: stripeSubscriptionId,
+  });
+  const subscriptionLine = preview.lines.data.find(
+    (line) => line.parent?.subscription_item_details && !line.parent.subscription_item_details.proration,
+  );
   return {
     currency: preview.currency,
     total: preview.total,
@@ -119,7 +135,9 @@ export async function previewStripeUpcomingInvoice({ stripeCustomerId, stripeSub
       description: line.description,
       amount: line.amount,
       quantity: line.quantity,
-      proration: Boolean(line.parent?.subscription_item_details?.proration || line.parent?.invoice_item_details?.proration),
+      proration: Boolean(
+        line.parent?.subscription_item_details?.proration || line.parent?.invoice_item_details?.proration,
+      ),
     })),
   };
 }
@@ -152,7 +170,11 @@ export async function addStripeInvoiceItem({
       currency,
       description,
       metadata,
-      ...(stripeInvoiceId ? { invoice: stripeInvoiceId } : stripeSubscriptionId ? { subscription: stripeSubscriptionId } : {}),
+      ...(stripeInvoiceId
+        ? { invoice: stripeInvoiceId }
+        : stripeSubscriptionId
+          ? { subscription: stripeSubscriptionId }
+          : {}),
     },
     { idempotencyKey },
   );

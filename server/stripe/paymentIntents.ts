@@ -13,7 +13,8 @@ async function cardOnFile(stripeCustomerId: string): Promise<string | null> {
   const customer = await stripe().customers.retrieve(stripeCustomerId);
   const preferred = !customer.deleted ? customer.invoice_settings?.default_payment_method : null;
   if (preferred) return typeof preferred === 'string' ? preferred : preferred.id;
-  const [card] = (await stripe().customers.listPaymentMethods(stripeCustomerId, { type: 'card', limit: 1 })).data;
+  const [card] = (await stripe().customers.listPaymentMethods(stripeCustomerId, { type: 'card', limit: 1 }))
+    .data;
   return card?.id ?? null;
 }
 
@@ -38,14 +39,28 @@ export async function chargeOffSession({
   idempotencyKey: string;
 }): Promise<OffSessionCharge> {
   const paymentMethod = await cardOnFile(stripeCustomerId);
-  if (!paymentMethod) return { stripePaymentIntentId: null, outcome: 'failed', failureReason: 'No card on file.' };
+  if (!paymentMethod)
+    return { stripePaymentIntentId: null, outcome: 'failed', failureReason: 'No card on file.' };
   try {
     const intent = await stripe().paymentIntents.create(
-      { amount, currency, customer: stripeCustomerId, payment_method: paymentMethod, off_session: true, confirm: true, description, metadata },
+      {
+        amount,
+        currency,
+        customer: stripeCustomerId,
+        payment_method: paymentMethod,
+        off_session: true,
+        confirm: true,
+        description,
+        metadata,
+      },
       { idempotencyKey },
     );
-    if (intent.status === 'succeeded') return { stripePaymentIntentId: intent.id, outcome: 'succeeded', failureReason: null };
-    const reason = intent.status === 'requires_action' ? 'The card needs the cardholder to authenticate.' : (intent.last_payment_error?.message ?? `The payment is ${intent.status}.`);
+    if (intent.status === 'succeeded')
+      return { stripePaymentIntentId: intent.id, outcome: 'succeeded', failureReason: null };
+    const reason =
+      intent.status === 'requires_action'
+        ? 'The card needs the cardholder to authenticate.'
+        : (intent.last_payment_error?.message ?? `The payment is ${intent.status}.`);
     return { stripePaymentIntentId: intent.id, outcome: 'failed', failureReason: reason };
   } catch (error) {
     if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
@@ -57,12 +72,21 @@ export async function chargeOffSession({
 /** A PaymentIntent's outcome as our payments record it, with the metadata we gave it. */
 export async function fetchPaymentIntentOutcome(stripePaymentIntentId: string) {
   const intent = await stripe().paymentIntents.retrieve(stripePaymentIntentId);
-  const settled = intent.status === 'succeeded' ? 'succeeded' : intent.status === 'requires_payment_method' || intent.status === 'canceled' || intent.status === 'requires_action' ? 'failed' : null;
+  const settled =
+    intent.status === 'succeeded'
+      ? 'succeeded'
+      : intent.status === 'requires_payment_method' ||
+          intent.status === 'canceled' ||
+          intent.status === 'requires_action'
+        ? 'failed'
+        : null;
   return {
     stripePaymentIntentId: intent.id,
     /** null while the payment is still processing. */
     outcome: settled as 'succeeded' | 'failed' | null,
-    failureReason: intent.last_payment_error?.message ?? (intent.status === 'requires_action' ? 'The card needs the cardholder to authenticate.' : null),
+    failureReason:
+      intent.last_payment_error?.message ??
+      (intent.status === 'requires_action' ? 'The card needs the cardholder to authenticate.' : null),
     paymentId: intent.metadata?.payment_id ?? null,
   };
 }

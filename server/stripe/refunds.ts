@@ -20,12 +20,25 @@ export async function createStripeRefund({
   reason: string;
   idempotencyKey: string;
 }): Promise<StripeRefundState> {
-  const refund = await stripe().refunds.create({ payment_intent: stripePaymentIntentId, amount, metadata: { reason } }, { idempotencyKey });
-  return { stripeRefundId: refund.id, stripePaymentIntentId: idOf(refund.payment_intent), amount: refund.amount, status: refund.status };
+  const refund = await stripe().refunds.create(
+    { payment_intent: stripePaymentIntentId, amount, metadata: { reason } },
+    { idempotencyKey },
+  );
+  return {
+    stripeRefundId: refund.id,
+    stripePaymentIntentId: idOf(refund.payment_intent),
+    amount: refund.amount,
+    status: refund.status,
+  };
 }
 
 /** Every refund of a charge, as Stripe has them now. */
 export async function listStripeRefundsOfCharge(stripeChargeId: string): Promise<StripeRefundState[]> {
   const refunds = await stripe().refunds.list({ charge: stripeChargeId, limit: 100 });
-  return refunds.data.map((refund) => ({ stripeRefundId: refund.id, stripePaymentIntentId: idOf(refund.payment_intent), amount: refund.amount, status: refund.status }));
+  return refunds.data.map((refund) => ({
+    stripeRefundId: refund.id,
+    stripePaymentIntentId: idOf(refund.payment_intent),
+    amount: refund.amount,
+    status: refund.status,
+  }));
 }

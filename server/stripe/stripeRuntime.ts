@@ -21,9 +21,16 @@ export interface StripeRuntime {
 
 const EMULATOR_SECRET_KEY = 'sk_test_emulator';
 
-export async function startStripeRuntime({ config, logger }: { config: Config; logger: Logger }): Promise<StripeRuntime> {
+export async function startStripeRuntime({
+  config,
+  logger,
+}: {
+  config: Config;
+  logger: Logger;
+}): Promise<StripeRuntime> {
   if (config.stripeSecretKey) {
-    if (!config.stripeWebhookSecret) logger.warn('STRIPE_WEBHOOK_SECRET is unset: Stripe webhooks will be refused');
+    if (!config.stripeWebhookSecret)
+      logger.warn('STRIPE_WEBHOOK_SECRET is unset: Stripe webhooks will be refused');
     return {
       client: createStripeClient({ secretKey: config.stripeSecretKey }),
       mode: 'real',
@@ -46,11 +53,13 @@ export async function startStripeRuntime({ config, logger }: { config: Config; l
     },
   };
   // A fixed port keeps hosted-page links valid across restarts; if it is taken, any free port will do.
-  const emulator = await startStripeEmulator({ ...options, port: config.stripeEmulatorPort }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EADDRINUSE') throw error;
-    logger.warn({ port: config.stripeEmulatorPort }, 'Stripe emulator port is taken; using a free port');
-    return startStripeEmulator({ ...options, port: 0 });
-  });
+  const emulator = await startStripeEmulator({ ...options, port: config.stripeEmulatorPort }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      logger.warn({ port: config.stripeEmulatorPort }, 'Stripe emulator port is taken; using a free port');
+      return startStripeEmulator({ ...options, port: 0 });
+    },
+  );
   logger.info({ url: emulator.url }, 'STRIPE_SECRET_KEY is unset: using the built-in Stripe emulator');
   return {
     client: createStripeClient({ secretKey: EMULATOR_SECRET_KEY, emulator: emulator.sdkOptions() }),

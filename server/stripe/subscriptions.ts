@@ -25,7 +25,9 @@ export interface StripeSubscriptionState {
   metadataAccountId: string | null;
 }
 
-export async function fetchStripeSubscription(stripeSubscriptionId: string): Promise<StripeSubscriptionState> {
+export async function fetchStripeSubscription(
+  stripeSubscriptionId: string,
+): Promise<StripeSubscriptionState> {
   return toSubscriptionState(await stripe().subscriptions.retrieve(stripeSubscriptionId));
 }
 
@@ -76,7 +78,9 @@ async function itemOf(stripeSubscriptionId: string): Promise<Stripe.Subscription
 }
 
 /** What changing the subscription's price or quantity now would invoice, without changing anything. */
-export async function previewStripeSubscriptionChange(change: SubscriptionChange & { stripeCustomerId: string }): Promise<ChangePreview> {
+export async function previewStripeSubscriptionChange(
+  change: SubscriptionChange & { stripeCustomerId: string },
+): Promise<ChangePreview> {
   const item = await itemOf(change.stripeSubscriptionId);
   const preview = await stripe().invoices.createPreview({
     customer: change.stripeCustomerId,
@@ -88,7 +92,10 @@ export async function previewStripeSubscriptionChange(change: SubscriptionChange
     },
   });
   // Stripe picks "now" on the customer's clock (a test clock, in tests) when we give no date.
-  const prorationDate = change.prorationDate ?? preview.parent?.subscription_details?.subscription_proration_date ?? preview.created;
+  const prorationDate =
+    change.prorationDate ??
+    preview.parent?.subscription_details?.subscription_proration_date ??
+    preview.created;
   return {
     amountDue: preview.total,
     currency: preview.currency,
@@ -96,13 +103,17 @@ export async function previewStripeSubscriptionChange(change: SubscriptionChange
     lines: preview.lines.data.map((line) => ({
       description: line.description,
       amount: line.amount,
-      proration: Boolean(line.parent?.subscription_item_details?.proration || line.parent?.invoice_item_details?.proration),
+      proration: Boolean(
+        line.parent?.subscription_item_details?.proration || line.parent?.invoice_item_details?.proration,
+      ),
     })),
   };
 }
 
 /** Moves the subscription to another price or quantity. The key makes a retried change a replay. */
-export async function changeStripeSubscription(change: SubscriptionChange & { idempotencyKey: string }): Promise<StripeSubscriptionState> {
+export async function changeStripeSubscription(
+  change: SubscriptionChange & { idempotencyKey: string },
+): Promise<StripeSubscriptionState> {
   const item = await itemOf(change.stripeSubscriptionId);
   const updated = await stripe().subscriptions.update(
     change.stripeSubscriptionId,
@@ -116,17 +127,38 @@ export async function changeStripeSubscription(change: SubscriptionChange & { id
   return toSubscriptionState(updated);
 }
 
-export async function setStripeCancelAtPeriodEnd({ stripeSubscriptionId, cancelAtPeriodEnd }: { stripeSubscriptionId: string; cancelAtPeriodEnd: boolean }): Promise<StripeSubscriptionState> {
-  return toSubscriptionState(await stripe().subscriptions.update(stripeSubscriptionId, { cancel_at_period_end: cancelAtPeriodEnd }));
+export async function setStripeCancelAtPeriodEnd({
+  stripeSubscriptionId,
+  cancelAtPeriodEnd,
+}: {
+  stripeSubscriptionId: string;
+  cancelAtPeriodEnd: boolean;
+}): Promise<StripeSubscriptionState> {
+  return toSubscriptionState(
+    await stripe().subscriptions.update(stripeSubscriptionId, { cancel_at_period_end: cancelAtPeriodEnd }),
+  );
 }
 
-export async function cancelStripeSubscriptionNow({ stripeSubscriptionId }: { stripeSubscriptionId: string }): Promise<StripeSubscriptionState> {
+export async function cancelStripeSubscriptionNow({
+  stripeSubscriptionId,
+}: {
+  stripeSubscriptionId: string;
+}): Promise<StripeSubscriptionState> {
   const current = await stripe().subscriptions.retrieve(stripeSubscriptionId);
   if (current.status === 'canceled') return toSubscriptionState(current);
   return toSubscriptionState(await stripe().subscriptions.cancel(stripeSubscriptionId));
 }
 
-export async function createStripePortalSession({ stripeCustomerId, returnUrl }: { stripeCustomerId: string; returnUrl: string }): Promise<string> {
-  const session = await stripe().billingPortal.sessions.create({ customer: stripeCustomerId, return_url: returnUrl });
+export async function createStripePortalSession({
+  stripeCustomerId,
+  returnUrl,
+}: {
+  stripeCustomerId: string;
+  returnUrl: string;
+}): Promise<string> {
+  const session = await stripe().billingPortal.sessions.create({
+    customer: stripeCustomerId,
+    return_url: returnUrl,
+  });
   return session.url;
 }

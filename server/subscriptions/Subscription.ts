@@ -2,11 +2,25 @@ import type { RelationMappings } from 'objection';
 import { Plan } from '../catalog/Plan';
 import { BaseModel } from '../db/BaseModel';
 
-export const SUBSCRIPTION_STATUSES = ['trialing', 'active', 'past_due', 'canceled', 'expired', 'incomplete', 'paused'] as const;
+export const SUBSCRIPTION_STATUSES = [
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'expired',
+  'incomplete',
+  'paused',
+] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** Statuses in which a subscription is the account's current one (a unique index allows one). */
-export const CURRENT_STATUSES: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due', 'incomplete', 'paused'];
+export const CURRENT_STATUSES: readonly SubscriptionStatus[] = [
+  'trialing',
+  'active',
+  'past_due',
+  'incomplete',
+  'paused',
+];
 
 export class Subscription extends BaseModel {
   static override tableName = 'subscriptions';
@@ -45,7 +59,11 @@ export class Subscription extends BaseModel {
 
   static override get relationMappings(): RelationMappings {
     return {
-      plan: { relation: BaseModel.BelongsToOneRelation, modelClass: Plan, join: { from: 'subscriptions.planId', to: 'plans.id' } },
+      plan: {
+        relation: BaseModel.BelongsToOneRelation,
+        modelClass: Plan,
+        join: { from: 'subscriptions.planId', to: 'plans.id' },
+      },
       scheduledPlan: {
         relation: BaseModel.BelongsToOneRelation,
         modelClass: Plan,

@@ -19,12 +19,18 @@ const portalInput = z.object({
  * Opens Stripe's billing portal for the account (payment methods, invoices, cancellation). The return
  * URL is built here from our public URL and an allowed path, never taken whole from the caller.
  */
-export async function openBillingPortal({ actor, ...input }: { actor: Actor } & z.input<typeof portalInput>): Promise<{ url: string }> {
+export async function openBillingPortal({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof portalInput>): Promise<{ url: string }> {
   const { accountId, returnPath } = parseInput(portalInput, input);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   const stripeCustomerId = await callStripe('create the customer', () => ensureStripeCustomer({ account }));
   const url = await callStripe('open the billing portal', () =>
-    createStripePortalSession({ stripeCustomerId, returnUrl: `${settings().publicUrl}${returnPath ?? '/billing'}` }),
+    createStripePortalSession({
+      stripeCustomerId,
+      returnUrl: `${settings().publicUrl}${returnPath ?? '/billing'}`,
+    }),
   );
   return { url };
 }

@@ -23,7 +23,10 @@ const cancelInput = z.object({
  * and may resume until then), or at once, which only platform admins may do. The account then returns
  * to the default plan. The default plan itself cannot be canceled.
  */
-export async function cancelSubscription({ actor, ...input }: { actor: Actor } & z.input<typeof cancelInput>): Promise<{ subscriptionId: string }> {
+export async function cancelSubscription({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof cancelInput>): Promise<{ subscriptionId: string }> {
   const { accountId, atPeriodEnd, reason } = parseInput(cancelInput, input);
   if (!atPeriodEnd) {
     requirePlatformAdmin(actor);
@@ -32,53 +35,139 @@ export async function cancelSubscription({ actor, ...input }: { actor: Actor } &
   return scheduleCancellation({ actor, accountId, reason: reason ?? null });
 }
 
-export async function scheduleCancellation({ actor, accountId, reason }: { actor: Actor; accountId: string; reason: string | null }): Promise<{ subscriptionId: string }> {
+export async function scheduleCancellation({
+  actor,
+  accountId,
+  reason,
+}: {
+  actor: Actor;
+  accountId: string;
+  reason: string | null;
+}): Promise<{ subscriptionId: string }> {
   const managed = await loadManagedSubscription({ actor, accountId });
   const { subscription, plan } = managed;
-  if (plan.isDefault && !subscription.stripeSubscriptionId) throw new ConflictError('The free plan has nothing to cancel.');
-  if (!subscription.currentPeriodEnd) throw new ConflictError(`${plan.name} has no period to end; a platform admin can cancel it at once.`);
+  if (plan.isDefault && !subscription.stripeSubscriptionId)
+    throw new ConflictError('The free plan has nothing to cancel.');
+  if (!subscription.currentPeriodEnd)
+    throw new ConflictError(`${plan.name} has no period to end; a platform admin can cancel it at once.`);
   if (subscription.stripeSubscriptionId) {
-    await callStripe('cancel the subscription', () => setStripeCancelAtPeriodEnd({ stripeSubscriptionId: subscription.stripeSubscriptionId!, cancelAtPeriodEnd: true }));
+    await callStripe('cancel the subscription', () =>
+      setStripeCancelAtPeriodEnd({
+        stripeSubscriptionId: subscription.stripeSubscriptionId!,
+        cancelAtPeriodEnd: true,
+      }),
+    );
   }
   await withAccountLock(accountId, async ({ trx, account }) => {
     // A downgrade scheduled for the same moment no longer applies: the subscription ends instead.
-    await Subscription.query(trx).findById(subscription.id).patch({ cancelAtPeriodEnd: true, cancellationReason: reason, scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
-    if (subscription.stripeSubscriptionId) await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: subscription.stripeSubscriptionId });
-    await recordAudit({ trx, actor, accountId, action: 'subscription.cancellation_scheduled', target: { type: 'subscription', id: subscription.id }, reason: reason ?? undefined });
+    await Subscription.query(trx)
+      .findById(subscription.id)
+      .patch({
+        cancelAtPeriodEnd: true,
+        cancellationReason: reason,
+        scheduledPlanId: null,
+        scheduledQuantity: null,
+        scheduledChangeAt: null,
+      });
+    if (subscription.stripeSubscriptionId)
+      await syncSubscriptionFromStripe({
+        trx,
+        account,
+        stripeSubscriptionId: subscription.stripeSubscriptionId,
+      });
+    await recordAudit({
+      trx,
+      actor,
+      accountId,
+      action: 'subscription.cancellation_scheduled',
+      target: { type: 'subscription', id: subscription.id },
+      reason: reason ?? undefined,
+    });
   });
   return { subscriptionId: subscription.id };
 }
 
-async function cancelNow({ actor, accountId, reason }: { actor: Actor; accountId: string; reason: string | null }): Promise<{ subscriptionId: string }> {
+async function cancelNow({
+  actor,
+  accountId,
+  reason,
+}: {
+  actor: Actor;
+  accountId: string;
+  reason: string | null;
+}): Promise<{ subscriptionId: string }> {
   const { subscription, plan } = await loadManagedSubscription({ actor, accountId });
-  if (plan.isDefault && !subscription.stripeSubscriptionId) throw new ConflictError('The free plan has nothing to cancel.');
+  if (plan.isDefault && !subscription.stripeSubscriptionId)
+    throw new ConflictError('The free plan has nothing to cancel.');
   if (subscription.stripeSubscriptionId) {
-    await callStripe('cancel the subscription', () => cancelStripeSubscriptionNow({ stripeSubscriptionId: subscription.stripeSubscriptionId! }));
+    await callStripe('cancel the subscription', () =>
+      cancelStripeSubscriptionNow({ stripeSubscriptionId: subscription.stripeSubscriptionId! }),
+    );
   }
   await withAccountLock(accountId, async ({ trx, account }) => {
     await Subscription.query(trx).findById(subscription.id).patch({ cancellationReason: reason });
     if (subscription.stripeSubscriptionId) {
-      await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: subscription.stripeSubscriptionId });
+      await syncSubscriptionFromStripe({
+        trx,
+        account,
+        stripeSubscriptionId: subscription.stripeSubscriptionId,
+      });
     } else {
-      await endSubscription({ trx, subscription, status: 'canceled', reason: reason ?? 'canceled by an admin' });
+      await endSubscription({
+        trx,
+        subscription,
+        status: 'canceled',
+        reason: reason ?? 'canceled by an admin',
+      });
       await startDefaultSubscription({ trx, accountId });
     }
-    await recordAudit({ trx, actor, accountId, action: 'subscription.canceled', target: { type: 'subscription', id: subscription.id }, reason: reason ?? undefined });
+    await recordAudit({
+      trx,
+      actor,
+      accountId,
+      action: 'subscription.canceled',
+      target: { type: 'subscription', id: subscription.id },
+      reason: reason ?? undefined,
+    });
   });
   return { subscriptionId: subscription.id };
 }
 
 /** Takes back a cancellation scheduled for the period end. */
-export async function resumeSubscription({ actor, accountId }: { actor: Actor; accountId: string }): Promise<{ subscriptionId: string }> {
+export async function resumeSubscription({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<{ subscriptionId: string }> {
   const { subscription } = await loadManagedSubscription({ actor, accountId });
   if (!subscription.cancelAtPeriodEnd) return { subscriptionId: subscription.id };
   if (subscription.stripeSubscriptionId) {
-    await callStripe('resume the subscription', () => setStripeCancelAtPeriodEnd({ stripeSubscriptionId: subscription.stripeSubscriptionId!, cancelAtPeriodEnd: false }));
+    await callStripe('resume the subscription', () =>
+      setStripeCancelAtPeriodEnd({
+        stripeSubscriptionId: subscription.stripeSubscriptionId!,
+        cancelAtPeriodEnd: false,
+      }),
+    );
   }
   await withAccountLock(accountId, async ({ trx, account }) => {
-    await Subscription.query(trx).findById(subscription.id).patch({ cancelAtPeriodEnd: false, cancellationReason: null });
-    if (subscription.stripeSubscriptionId) await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: subscription.stripeSubscriptionId });
-    await recordAudit({ trx, actor, accountId, action: 'subscription.resumed', target: { type: 'subscription', id: subscription.id } });
+    await Subscription.query(trx)
+      .findById(subscription.id)
+      .patch({ cancelAtPeriodEnd: false, cancellationReason: null });
+    if (subscription.stripeSubscriptionId)
+      await syncSubscriptionFromStripe({
+        trx,
+        account,
+        stripeSubscriptionId: subscription.stripeSubscriptionId,
+      });
+    await recordAudit({
+      trx,
+      actor,
+      accountId,
+      action: 'subscription.resumed',
+      target: { type: 'subscription', id: subscription.id },
+    });
   });
   return { subscriptionId: subscription.id };
 }

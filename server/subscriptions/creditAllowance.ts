@@ -30,9 +30,20 @@ export function allowanceMonth(subscription: Subscription, at: Date): { start: D
  * month's end, once: the key names the subscription, the plan and the month, so running it again (or
  * from the job below) grants nothing more, while an upgrade within the month grants the new plan's.
  */
-export async function grantCurrentAllowance({ trx, subscription, at = clockNow() }: { trx?: Knex.Transaction; subscription: Subscription; at?: Date }): Promise<boolean> {
+export async function grantCurrentAllowance({
+  trx,
+  subscription,
+  at = clockNow(),
+}: {
+  trx?: Knex.Transaction;
+  subscription: Subscription;
+  at?: Date;
+}): Promise<boolean> {
   if (!grantsAccess(subscription, at)) return false;
-  const allowance = await PlanEntitlement.query(trx).findOne({ planId: subscription.planId, kind: 'credits' });
+  const allowance = await PlanEntitlement.query(trx).findOne({
+    planId: subscription.planId,
+    kind: 'credits',
+  });
   if (!allowance?.creditAllowance) return false;
   const month = allowanceMonth(subscription, at);
   if (month.end <= at) return false;
@@ -55,7 +66,11 @@ export async function grantCurrentAllowance({ trx, subscription, at = clockNow()
 export async function grantPlanAllowances({ at = clockNow() } = {}): Promise<number> {
   const subscriptions = await Subscription.query()
     .whereIn('status', CURRENT_STATUSES)
-    .whereExists(PlanEntitlement.query().where('kind', 'credits').whereColumn('planEntitlements.planId', 'subscriptions.planId'));
+    .whereExists(
+      PlanEntitlement.query()
+        .where('kind', 'credits')
+        .whereColumn('planEntitlements.planId', 'subscriptions.planId'),
+    );
   let granted = 0;
   await eachOnItsOwn(subscriptions, async (subscription) => {
     if (await grantCurrentAllowance({ subscription, at })) granted += 1;

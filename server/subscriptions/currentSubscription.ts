@@ -5,7 +5,13 @@ import { now } from '../clock';
 import { ConflictError } from '../errors';
 import { CURRENT_STATUSES, Subscription } from './Subscription';
 
-export async function findCurrentSubscription({ trx, accountId }: { trx?: Knex.Transaction; accountId: string }) {
+export async function findCurrentSubscription({
+  trx,
+  accountId,
+}: {
+  trx?: Knex.Transaction;
+  accountId: string;
+}) {
   return Subscription.query(trx).where({ accountId }).whereIn('status', CURRENT_STATUSES).first();
 }
 
@@ -13,9 +19,16 @@ export async function findCurrentSubscription({ trx, accountId }: { trx?: Knex.T
  * Puts a new account on the catalog's default plan (Free). Periods on a free plan still matter: they
  * are when monthly allowances reset.
  */
-export async function startDefaultSubscription({ trx, accountId }: { trx: Knex.Transaction; accountId: string }): Promise<Subscription> {
+export async function startDefaultSubscription({
+  trx,
+  accountId,
+}: {
+  trx: Knex.Transaction;
+  accountId: string;
+}): Promise<Subscription> {
   const plan = await findDefaultPlan();
-  if (!plan) throw new ConflictError('The catalog has no default plan for new accounts; seed the catalog first.');
+  if (!plan)
+    throw new ConflictError('The catalog has no default plan for new accounts; seed the catalog first.');
   const start = now();
   return Subscription.query(trx).insertAndFetch({
     accountId,
@@ -25,6 +38,9 @@ export async function startDefaultSubscription({ trx, accountId }: { trx: Knex.T
     currentPeriodStart: start,
     billingCycleAnchor: start,
     startedAt: start,
-    currentPeriodEnd: plan.billingInterval === 'lifetime' ? null : periodEnd({ anchor: start, interval: plan.billingInterval }),
+    currentPeriodEnd:
+      plan.billingInterval === 'lifetime'
+        ? null
+        : periodEnd({ anchor: start, interval: plan.billingInterval }),
   });
 }

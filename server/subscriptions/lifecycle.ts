@@ -26,5 +26,6 @@ export function canTransition(from: SubscriptionStatus, to: SubscriptionStatus):
 }
 
 export function assertTransition(from: SubscriptionStatus, to: SubscriptionStatus): void {
-  if (!canTransition(from, to)) throw new ConflictError(`A ${from} subscription cannot become ${to}.`, { from, to });
+  if (!canTransition(from, to))
+    throw new ConflictError(`A ${from} subscription cannot become ${to}.`, { from, to });
 }

@@ -30,17 +30,39 @@ const BATCH = 500;
 
 /** Card-less trials that reached their end drop to the default plan. */
 export async function expireTrials({ now = clockNow() } = {}): Promise<number> {
-  const candidates = await Subscription.query().where({ status: 'trialing' }).whereNull('stripeSubscriptionId').where('trialEnd', '<=', now).limit(BATCH);
+  const candidates = await Subscription.query()
+    .where({ status: 'trialing' })
+    .whereNull('stripeSubscriptionId')
+    .where('trialEnd', '<=', now)
+    .limit(BATCH);
   let expired = 0;
   await eachOnItsOwn(candidates, async (candidate) => {
     await withAccountLock(candidate.accountId, async ({ trx }) => {
       const subscription = await Subscription.query(trx).findById(candidate.id);
-      if (!subscription || subscription.status !== 'trialing' || !subscription.trialEnd || subscription.trialEnd > now) return;
+      if (
+        !subscription ||
+        subscription.status !== 'trialing' ||
+        !subscription.trialEnd ||
+        subscription.trialEnd > now
+      )
+        return;
       const plan = await Plan.query(trx).findById(subscription.planId).throwIfNotFound();
       await endSubscription({ trx, subscription, status: 'expired', reason: 'trial ended without a card' });
       await startDefaultSubscription({ trx, accountId: subscription.accountId });
-      await notifySubscriptionEvent({ trx, subscription, plan, kind: 'subscription_canceled', cause: 'trial_expired' });
-      await recordAudit({ trx, actor, accountId: subscription.accountId, action: 'subscription.trial_expired', target: { type: 'subscription', id: subscription.id } });
+      await notifySubscriptionEvent({
+        trx,
+        subscription,
+        plan,
+        kind: 'subscription_canceled',
+        cause: 'trial_expired',
+      });
+      await recordAudit({
+        trx,
+        actor,
+        accountId: subscription.accountId,
+        action: 'subscription.trial_expired',
+        target: { type: 'subscription', id: subscription.id },
+      });
       expired += 1;
     });
   });
@@ -49,26 +71,52 @@ export async function expireTrials({ now = clockNow() } = {}): Promise<number> {
 
 /** Three days before a card-less trial ends, tell the customer (Stripe does this for trials it runs). */
 export async function notifyTrialsEnding({ now = clockNow() } = {}): Promise<void> {
-  const ending = await Subscription.query().where({ status: 'trialing' }).whereNull('stripeSubscriptionId').where('trialEnd', '>', now).where('trialEnd', '<=', addDays(now, TRIAL_NOTICE_DAYS)).limit(BATCH);
+  const ending = await Subscription.query()
+    .where({ status: 'trialing' })
+    .whereNull('stripeSubscriptionId')
+    .where('trialEnd', '>', now)
+    .where('trialEnd', '<=', addDays(now, TRIAL_NOTICE_DAYS))
+    .limit(BATCH);
   await eachOnItsOwn(ending, async (subscription) => {
     await withAccountLock(subscription.accountId, async ({ trx }) => {
       const plan = await Plan.query(trx).findById(subscription.planId).throwIfNotFound();
-      await notifySubscriptionEvent({ trx, subscription, plan, kind: 'trial_ending', cause: subscription.trialEnd!.toISOString() });
+      await notifySubscriptionEvent({
+        trx,
+        subscription,
+        plan,
+        kind: 'trial_ending',
+        cause: subscription.trialEnd!.toISOString(),
+      });
     });
   });
 }
 
 /** A past-due subscription whose grace period ended unpaid is canceled; the account drops to the default plan. */
 export async function expireGracePeriods({ now = clockNow() } = {}): Promise<number> {
-  const candidates = await Subscription.query().where({ status: 'past_due' }).where('gracePeriodEndsAt', '<=', now).limit(BATCH);
+  const candidates = await Subscription.query()
+    .where({ status: 'past_due' })
+    .where('gracePeriodEndsAt', '<=', now)
+    .limit(BATCH);
   let ended = 0;
   await eachOnItsOwn(candidates, async (candidate) => {
     if (!candidate.stripeSubscriptionId) return;
     await cancelStripeSubscriptionNow({ stripeSubscriptionId: candidate.stripeSubscriptionId });
     await withAccountLock(candidate.accountId, async ({ trx, account }) => {
-      await Subscription.query(trx).findById(candidate.id).patch({ cancellationReason: 'grace period ended unpaid' });
-      await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: candidate.stripeSubscriptionId! });
-      await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.grace_period_expired', target: { type: 'subscription', id: candidate.id } });
+      await Subscription.query(trx)
+        .findById(candidate.id)
+        .patch({ cancellationReason: 'grace period ended unpaid' });
+      await syncSubscriptionFromStripe({
+        trx,
+        account,
+        stripeSubscriptionId: candidate.stripeSubscriptionId!,
+      });
+      await recordAudit({
+        trx,
+        actor,
+        accountId: account.id,
+        action: 'subscription.grace_period_expired',
+        target: { type: 'subscription', id: candidate.id },
+      });
       ended += 1;
     });
   });
@@ -77,10 +125,17 @@ export async function expireGracePeriods({ now = clockNow() } = {}): Promise<num
 
 /** Downgrades scheduled for the end of a period, made in Stripe just before it ends. */
 export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Promise<number> {
-  const candidates = await Subscription.query().whereNotNull('scheduledChangeAt').whereNotNull('stripeSubscriptionId').whereIn('status', ['trialing', 'active', 'past_due']).where('scheduledChangeAt', '<=', new Date(now.getTime() + SCHEDULED_CHANGE_LEAD_MS)).limit(BATCH);
+  const candidates = await Subscription.query()
+    .whereNotNull('scheduledChangeAt')
+    .whereNotNull('stripeSubscriptionId')
+    .whereIn('status', ['trialing', 'active', 'past_due'])
+    .where('scheduledChangeAt', '<=', new Date(now.getTime() + SCHEDULED_CHANGE_LEAD_MS))
+    .limit(BATCH);
   let applied = 0;
   await eachOnItsOwn(candidates, async (candidate) => {
-    const plan = await Plan.query().findById(candidate.scheduledPlanId ?? candidate.planId).throwIfNotFound();
+    const plan = await Plan.query()
+      .findById(candidate.scheduledPlanId ?? candidate.planId)
+      .throwIfNotFound();
     await changeStripeSubscription({
       stripeSubscriptionId: candidate.stripeSubscriptionId!,
       priceId: plan.stripePriceId!,
@@ -89,9 +144,22 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
       idempotencyKey: `scheduled-change-${candidate.id}-${candidate.scheduledChangeAt!.getTime()}`,
     });
     await withAccountLock(candidate.accountId, async ({ trx, account }) => {
-      await Subscription.query(trx).findById(candidate.id).patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
-      await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: candidate.stripeSubscriptionId! });
-      await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.downgraded', target: { type: 'subscription', id: candidate.id }, details: { to: plan.key } });
+      await Subscription.query(trx)
+        .findById(candidate.id)
+        .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+      await syncSubscriptionFromStripe({
+        trx,
+        account,
+        stripeSubscriptionId: candidate.stripeSubscriptionId!,
+      });
+      await recordAudit({
+        trx,
+        actor,
+        accountId: account.id,
+        action: 'subscription.downgraded',
+        target: { type: 'subscription', id: candidate.id },
+        details: { to: plan.key },
+      });
       applied += 1;
     });
   });
@@ -100,7 +168,12 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
 
 /** Subscriptions Stripe does not bill (the free plan) still have periods: allowances reset with them. */
 export async function rollLocalPeriods({ now = clockNow() } = {}): Promise<number> {
-  const candidates = await Subscription.query().where({ status: 'active' }).whereNull('stripeSubscriptionId').whereNotNull('currentPeriodEnd').where('currentPeriodEnd', '<=', now).limit(BATCH);
+  const candidates = await Subscription.query()
+    .where({ status: 'active' })
+    .whereNull('stripeSubscriptionId')
+    .whereNotNull('currentPeriodEnd')
+    .where('currentPeriodEnd', '<=', now)
+    .limit(BATCH);
   let rolled = 0;
   await eachOnItsOwn(candidates, async (candidate) => {
     await withAccountLock(candidate.accountId, async ({ trx }) => {
@@ -111,10 +184,12 @@ export async function rollLocalPeriods({ now = clockNow() } = {}): Promise<numbe
       const anchor = subscription.billingCycleAnchor ?? subscription.currentPeriodStart;
       let periods = 1;
       while (periodEnd({ anchor, interval: plan.billingInterval, periods }) <= now) periods += 1;
-      await Subscription.query(trx).findById(subscription.id).patch({
-        currentPeriodStart: periodEnd({ anchor, interval: plan.billingInterval, periods: periods - 1 }),
-        currentPeriodEnd: periodEnd({ anchor, interval: plan.billingInterval, periods }),
-      });
+      await Subscription.query(trx)
+        .findById(subscription.id)
+        .patch({
+          currentPeriodStart: periodEnd({ anchor, interval: plan.billingInterval, periods: periods - 1 }),
+          currentPeriodEnd: periodEnd({ anchor, interval: plan.billingInterval, periods }),
+        });
       rolled += 1;
     });
   });

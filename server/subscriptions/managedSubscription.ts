@@ -32,7 +32,9 @@ export async function loadManagedSubscription({
 /** Paid subscriptions live in Stripe; the free plan, card-less trials and lifetime plans only here. */
 export function requireStripeSubscription({ subscription, plan }: ManagedSubscription): string {
   if (subscription.stripeSubscriptionId) return subscription.stripeSubscriptionId;
-  if (plan.billingInterval === 'lifetime') throw new ConflictError(`${plan.name} is paid once and does not change; contact support.`);
-  if (subscription.status === 'trialing') throw new ConflictError('Add a card through Checkout to change a trial that has none.');
+  if (plan.billingInterval === 'lifetime')
+    throw new ConflictError(`${plan.name} is paid once and does not change; contact support.`);
+  if (subscription.status === 'trialing')
+    throw new ConflictError('Add a card through Checkout to change a trial that has none.');
   throw new ConflictError('The account has no paid subscription; subscribe through Checkout.');
 }

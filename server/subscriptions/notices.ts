@@ -4,7 +4,8 @@ import { enqueueAccountNotification } from '../notifications/outbox';
 import { settings } from '../settings';
 import type { Subscription } from './Subscription';
 
-export type SubscriptionNoticeKind = 'trial_ending' | 'payment_failed' | 'subscription_canceled' | 'plan_changed';
+export type SubscriptionNoticeKind =
+  'trial_ending' | 'payment_failed' | 'subscription_canceled' | 'plan_changed';
 
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : 'soon');
 

@@ -9,12 +9,28 @@ const monthsPerInterval = { month: 1, year: 12 } as const;
  * an upgrade; within a tier, yearly over monthly is an upgrade (more commitment) and the reverse a
  * downgrade; otherwise more seats or a higher monthly-equivalent price is an upgrade.
  */
-export function classifyPlanChange({ from, to, fromSeats, toSeats }: { from: Plan; to: Plan; fromSeats: number; toSeats: number }): PlanChangeKind {
+export function classifyPlanChange({
+  from,
+  to,
+  fromSeats,
+  toSeats,
+}: {
+  from: Plan;
+  to: Plan;
+  fromSeats: number;
+  toSeats: number;
+}): PlanChangeKind {
   if (to.tierRank !== from.tierRank) return to.tierRank > from.tierRank ? 'upgrade' : 'downgrade';
-  if (from.billingInterval !== to.billingInterval && from.billingInterval !== 'lifetime' && to.billingInterval !== 'lifetime') {
+  if (
+    from.billingInterval !== to.billingInterval &&
+    from.billingInterval !== 'lifetime' &&
+    to.billingInterval !== 'lifetime'
+  ) {
     return to.billingInterval === 'year' ? 'upgrade' : 'downgrade';
   }
   const monthly = (plan: Plan, seats: number) =>
-    plan.billingInterval === 'lifetime' ? 0 : (plan.priceAmount * seats * 12) / monthsPerInterval[plan.billingInterval];
+    plan.billingInterval === 'lifetime'
+      ? 0
+      : (plan.priceAmount * seats * 12) / monthsPerInterval[plan.billingInterval];
   return monthly(to, toSeats) >= monthly(from, fromSeats) ? 'upgrade' : 'downgrade';
 }

@@ -11,7 +11,11 @@ import { changeStripeSubscription, previewStripeSubscriptionChange } from '../st
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { parseInput } from '../validation';
 import { scheduleCancellation } from './cancellation';
-import { loadManagedSubscription, requireStripeSubscription, type ManagedSubscription } from './managedSubscription';
+import {
+  loadManagedSubscription,
+  requireStripeSubscription,
+  type ManagedSubscription,
+} from './managedSubscription';
 import { classifyPlanChange, type PlanChangeKind } from './planChangeKind';
 import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
@@ -19,7 +23,12 @@ import { Subscription } from './Subscription';
 const changeInput = z.object({
   accountId: z.string().uuid('is not an account id'),
   planId: z.string().uuid('is not a plan id'),
-  seats: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'is at most 10,000').nullish(),
+  seats: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000, 'is at most 10,000')
+    .nullish(),
   prorationDate: z.number().int().positive().nullish(),
 });
 
@@ -43,45 +52,95 @@ interface PlannedChange extends ManagedSubscription {
   stripeSubscriptionId: string;
 }
 
-async function planChange({ actor, ...input }: { actor: Actor } & z.input<typeof changeInput>): Promise<PlannedChange & { prorationDate: number | null }> {
+async function planChange({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof changeInput>): Promise<
+  PlannedChange & { prorationDate: number | null }
+> {
   const { accountId, planId, seats, prorationDate } = parseInput(changeInput, input);
   const managed = await loadManagedSubscription({ actor, accountId });
   await assertSelfServeBilling(actor);
   const stripeSubscriptionId = requireStripeSubscription(managed);
   const target = await Plan.query().findById(planId);
   if (!target || !target.active) throw ValidationError.forField('planId', 'is not a plan on sale');
-  if (target.purchaseMode === 'contact_sales') throw ValidationError.forField('planId', `${target.name} is sold by our sales team; contact sales`);
-  if (target.currency !== managed.plan.currency) throw ValidationError.forField('planId', `is priced in ${target.currency.toUpperCase()}, not ${managed.plan.currency.toUpperCase()}`);
+  if (target.purchaseMode === 'contact_sales')
+    throw ValidationError.forField('planId', `${target.name} is sold by our sales team; contact sales`);
+  if (target.currency !== managed.plan.currency)
+    throw ValidationError.forField(
+      'planId',
+      `is priced in ${target.currency.toUpperCase()}, not ${managed.plan.currency.toUpperCase()}`,
+    );
   if (!target.isDefault && (!target.stripePriceId || target.billingInterval === 'lifetime')) {
     throw ValidationError.forField('planId', `${target.name} cannot be switched to; buy it through Checkout`);
   }
   const targetSeats = await seatsFor({ plan: target, accountId, seats, current: managed });
-  const kind = target.isDefault ? 'downgrade' : classifyPlanChange({ from: managed.plan, to: target, fromSeats: managed.subscription.quantity, toSeats: targetSeats });
-  if (target.id === managed.plan.id && targetSeats === managed.subscription.quantity) throw ValidationError.forField('planId', 'is the current plan');
-  return { ...managed, target, seats: targetSeats, kind, stripeSubscriptionId, prorationDate: prorationDate ?? null };
+  const kind = target.isDefault
+    ? 'downgrade'
+    : classifyPlanChange({
+        from: managed.plan,
+        to: target,
+        fromSeats: managed.subscription.quantity,
+        toSeats: targetSeats,
+      });
+  if (target.id === managed.plan.id && targetSeats === managed.subscription.quantity)
+    throw ValidationError.forField('planId', 'is the current plan');
+  return {
+    ...managed,
+    target,
+    seats: targetSeats,
+    kind,
+    stripeSubscriptionId,
+    prorationDate: prorationDate ?? null,
+  };
 }
 
-async function seatsFor({ plan, accountId, seats, current }: { plan: Plan; accountId: string; seats: number | null | undefined; current: ManagedSubscription }): Promise<number> {
+async function seatsFor({
+  plan,
+  accountId,
+  seats,
+  current,
+}: {
+  plan: Plan;
+  accountId: string;
+  seats: number | null | undefined;
+  current: ManagedSubscription;
+}): Promise<number> {
   if (!plan.perSeat) {
     if (seats && seats !== 1) throw ValidationError.forField('seats', `${plan.name} is not priced per seat`);
     return 1;
   }
   const inUse = await countResources({ accountId, featureKey: SEATS_FEATURE });
   const requested = seats ?? Math.max(inUse, current.plan.perSeat ? current.subscription.quantity : 1, 1);
-  if (requested < inUse) throw ValidationError.forField('seats', `must be at least ${inUse}, the seats in use`);
+  if (requested < inUse)
+    throw ValidationError.forField('seats', `must be at least ${inUse}, the seats in use`);
   return requested;
 }
 
 /** What a change would cost now and when it would take effect, without making it. */
-export async function previewPlanChange(args: { actor: Actor } & z.input<typeof changeInput>): Promise<PlanChangePreview> {
+export async function previewPlanChange(
+  args: { actor: Actor } & z.input<typeof changeInput>,
+): Promise<PlanChangePreview> {
   const change = await planChange(args);
-  const base = { kind: change.kind, plan: change.target, seats: change.seats, currency: change.plan.currency };
+  const base = {
+    kind: change.kind,
+    plan: change.target,
+    seats: change.seats,
+    currency: change.plan.currency,
+  };
   if (change.kind === 'downgrade') {
-    return { ...base, effectiveAt: change.subscription.currentPeriodEnd ?? now(), amountDueNow: 0, prorationDate: null, lines: [] };
+    return {
+      ...base,
+      effectiveAt: change.subscription.currentPeriodEnd ?? now(),
+      amountDueNow: 0,
+      prorationDate: null,
+      lines: [],
+    };
   }
   // A trial continues on the new plan and nothing is charged until it ends. (Stripe's preview of a
   // trialing subscription is the invoice at the trial's end, which is not due now.)
-  if (change.subscription.status === 'trialing') return { ...base, effectiveAt: now(), amountDueNow: 0, prorationDate: null, lines: [] };
+  if (change.subscription.status === 'trialing')
+    return { ...base, effectiveAt: now(), amountDueNow: 0, prorationDate: null, lines: [] };
   const preview = await callStripe('preview the change', () =>
     previewStripeSubscriptionChange({
       stripeSubscriptionId: change.stripeSubscriptionId,
@@ -92,7 +151,13 @@ export async function previewPlanChange(args: { actor: Actor } & z.input<typeof 
       prorationDate: change.prorationDate ?? undefined,
     }),
   );
-  return { ...base, effectiveAt: now(), amountDueNow: preview.amountDue, prorationDate: preview.prorationDate, lines: preview.lines };
+  return {
+    ...base,
+    effectiveAt: now(),
+    amountDueNow: preview.amountDue,
+    prorationDate: preview.prorationDate,
+    lines: preview.lines,
+  };
 }
 
 /**
@@ -100,7 +165,9 @@ export async function previewPlanChange(args: { actor: Actor } & z.input<typeof 
  * downgrades, including yearly to monthly and to the free plan, are scheduled for the end of the period
  * and can be undone until then.
  */
-export async function changePlan(args: { actor: Actor } & z.input<typeof changeInput>): Promise<{ subscriptionId: string; kind: PlanChangeKind; effectiveAt: string }> {
+export async function changePlan(
+  args: { actor: Actor } & z.input<typeof changeInput>,
+): Promise<{ subscriptionId: string; kind: PlanChangeKind; effectiveAt: string }> {
   const change = await planChange(args);
   const { actor } = args;
   if (change.kind === 'downgrade') return scheduleDowngrade({ actor, change });
@@ -116,9 +183,18 @@ export async function changePlan(args: { actor: Actor } & z.input<typeof changeI
     }),
   );
   await withAccountLock(change.account.id, async ({ trx, account }) => {
-    await Subscription.query(trx).findById(change.subscription.id).patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+    await Subscription.query(trx)
+      .findById(change.subscription.id)
+      .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
     await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
-    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.upgraded', target: { type: 'subscription', id: change.subscription.id }, details: { from: change.plan.key, to: change.target.key, seats: change.seats } });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: account.id,
+      action: 'subscription.upgraded',
+      target: { type: 'subscription', id: change.subscription.id },
+      details: { from: change.plan.key, to: change.target.key, seats: change.seats },
+    });
   });
   return { subscriptionId: change.subscription.id, kind: 'upgrade', effectiveAt: now().toISOString() };
 }
@@ -128,22 +204,57 @@ async function scheduleDowngrade({ actor, change }: { actor: Actor; change: Plan
   if (!effectiveAt) throw new ConflictError('This subscription has no period end to schedule a change for.');
   if (change.target.isDefault) {
     await scheduleCancellation({ actor, accountId: change.account.id, reason: 'downgrade to the free plan' });
-    return { subscriptionId: change.subscription.id, kind: 'downgrade' as const, effectiveAt: effectiveAt.toISOString() };
+    return {
+      subscriptionId: change.subscription.id,
+      kind: 'downgrade' as const,
+      effectiveAt: effectiveAt.toISOString(),
+    };
   }
   await withAccountLock(change.account.id, async ({ trx, account }) => {
-    await Subscription.query(trx).findById(change.subscription.id).patch({ scheduledPlanId: change.target.id, scheduledQuantity: change.seats, scheduledChangeAt: effectiveAt });
-    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.downgrade_scheduled', target: { type: 'subscription', id: change.subscription.id }, details: { to: change.target.key, seats: change.seats, effectiveAt } });
+    await Subscription.query(trx)
+      .findById(change.subscription.id)
+      .patch({
+        scheduledPlanId: change.target.id,
+        scheduledQuantity: change.seats,
+        scheduledChangeAt: effectiveAt,
+      });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: account.id,
+      action: 'subscription.downgrade_scheduled',
+      target: { type: 'subscription', id: change.subscription.id },
+      details: { to: change.target.key, seats: change.seats, effectiveAt },
+    });
   });
-  return { subscriptionId: change.subscription.id, kind: 'downgrade' as const, effectiveAt: effectiveAt.toISOString() };
+  return {
+    subscriptionId: change.subscription.id,
+    kind: 'downgrade' as const,
+    effectiveAt: effectiveAt.toISOString(),
+  };
 }
 
 /** Undoes a scheduled downgrade before it takes effect. */
-export async function cancelScheduledPlanChange({ actor, accountId }: { actor: Actor; accountId: string }): Promise<{ subscriptionId: string }> {
+export async function cancelScheduledPlanChange({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<{ subscriptionId: string }> {
   const { subscription } = await loadManagedSubscription({ actor, accountId });
   if (!subscription.scheduledChangeAt) return { subscriptionId: subscription.id };
   await withAccountLock(accountId, async ({ trx }) => {
-    await Subscription.query(trx).findById(subscription.id).patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
-    await recordAudit({ trx, actor, accountId, action: 'subscription.downgrade_unscheduled', target: { type: 'subscription', id: subscription.id } });
+    await Subscription.query(trx)
+      .findById(subscription.id)
+      .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+    await recordAudit({
+      trx,
+      actor,
+      accountId,
+      action: 'subscription.downgrade_unscheduled',
+      target: { type: 'subscription', id: subscription.id },
+    });
   });
   return { subscriptionId: subscription.id };
 }

@@ -33,11 +33,21 @@ const STATUS_FROM_STRIPE: Record<string, SubscriptionStatus> = {
  * A paid subscription that goes live replaces the account's current one (the free plan); one that ends
  * puts the account back on the default plan.
  */
-export async function applyStripeSubscription({ trx, account, state }: { trx: Knex.Transaction; account: Account; state: StripeSubscriptionState }) {
+export async function applyStripeSubscription({
+  trx,
+  account,
+  state,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  state: StripeSubscriptionState;
+}) {
   const status = STATUS_FROM_STRIPE[state.status];
   if (!status) throw new Error(`Unknown Stripe subscription status ${state.status}`);
   const plan = await planForPrice({ trx, state });
-  const existing = await Subscription.query(trx).findOne({ stripeSubscriptionId: state.stripeSubscriptionId });
+  const existing = await Subscription.query(trx).findOne({
+    stripeSubscriptionId: state.stripeSubscriptionId,
+  });
   // A Checkout that has not been paid yet leaves the account where it is.
   if (!existing && status === 'incomplete') return;
 
@@ -58,7 +68,8 @@ export async function applyStripeSubscription({ trx, account, state }: { trx: Kn
   if (!existing) {
     const current = await findCurrentSubscription({ trx, accountId: account.id });
     const goesLive = !ENDED_STATUSES.includes(status);
-    if (goesLive && current) await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
+    if (goesLive && current)
+      await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
     const created = await Subscription.query(trx).insertAndFetch({
       accountId: account.id,
       stripeSubscriptionId: state.stripeSubscriptionId,
@@ -67,20 +78,38 @@ export async function applyStripeSubscription({ trx, account, state }: { trx: Kn
       gracePeriodEndsAt: graceFor(status, null),
     });
     await grantCurrentAllowance({ trx, subscription: created });
-    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.started', target: { type: 'subscription', id: created.id }, details: { plan: plan.key, status } });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: account.id,
+      action: 'subscription.started',
+      target: { type: 'subscription', id: created.id },
+      details: { plan: plan.key, status },
+    });
     return;
   }
 
   assertTransition(existing.status, status);
-  const updated = await Subscription.query(trx).patchAndFetchById(existing.id, { ...fields, gracePeriodEndsAt: graceFor(status, existing.gracePeriodEndsAt) });
+  const updated = await Subscription.query(trx).patchAndFetchById(existing.id, {
+    ...fields,
+    gracePeriodEndsAt: graceFor(status, existing.gracePeriodEndsAt),
+  });
   await grantCurrentAllowance({ trx, subscription: updated });
   if (existing.planId !== plan.id) {
-    await recordAudit({ trx, actor, accountId: account.id, action: 'subscription.plan_changed', target: { type: 'subscription', id: existing.id }, details: { to: plan.key } });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: account.id,
+      action: 'subscription.plan_changed',
+      target: { type: 'subscription', id: existing.id },
+      details: { to: plan.key },
+    });
     await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'plan_changed' });
   }
   if (ENDED_STATUSES.includes(status) && !ENDED_STATUSES.includes(existing.status)) {
     await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'subscription_canceled' });
-    if (!(await findCurrentSubscription({ trx, accountId: account.id }))) await startDefaultSubscription({ trx, accountId: account.id });
+    if (!(await findCurrentSubscription({ trx, accountId: account.id })))
+      await startDefaultSubscription({ trx, accountId: account.id });
   }
 }
 
@@ -89,7 +118,15 @@ export async function applyStripeSubscription({ trx, account, state }: { trx: Kn
  * it looks like now comes from Stripe, so duplicates, late and reordered deliveries converge on it.
  * The caller holds the account's row lock.
  */
-export async function syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId }: { trx: Knex.Transaction; account: Account; stripeSubscriptionId: string }) {
+export async function syncSubscriptionFromStripe({
+  trx,
+  account,
+  stripeSubscriptionId,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  stripeSubscriptionId: string;
+}) {
   const state = await fetchStripeSubscription(stripeSubscriptionId);
   await applyStripeSubscription({ trx, account, state });
   return state;
@@ -109,16 +146,18 @@ export async function endSubscription({
 }): Promise<void> {
   assertTransition(subscription.status, status);
   const time = now();
-  await Subscription.query(trx).findById(subscription.id).patch({
-    status,
-    endedAt: time,
-    canceledAt: subscription.canceledAt ?? time,
-    cancellationReason: reason,
-    scheduledPlanId: null,
-    scheduledQuantity: null,
-    scheduledChangeAt: null,
-    gracePeriodEndsAt: null,
-  });
+  await Subscription.query(trx)
+    .findById(subscription.id)
+    .patch({
+      status,
+      endedAt: time,
+      canceledAt: subscription.canceledAt ?? time,
+      cancellationReason: reason,
+      scheduledPlanId: null,
+      scheduledQuantity: null,
+      scheduledChangeAt: null,
+      gracePeriodEndsAt: null,
+    });
 }
 
 /** A past-due subscription keeps access until its grace period ends; the period starts at the first failure. */
@@ -127,12 +166,23 @@ function graceFor(status: SubscriptionStatus, existing: Date | null): Date | nul
   return existing ?? addDays(now(), settings().gracePeriodDays);
 }
 
-async function planForPrice({ trx, state }: { trx: Knex.Transaction; state: StripeSubscriptionState }): Promise<Plan> {
-  const byPrice = state.stripePriceId ? await Plan.query(trx).findOne({ stripePriceId: state.stripePriceId }) : undefined;
+async function planForPrice({
+  trx,
+  state,
+}: {
+  trx: Knex.Transaction;
+  state: StripeSubscriptionState;
+}): Promise<Plan> {
+  const byPrice = state.stripePriceId
+    ? await Plan.query(trx).findOne({ stripePriceId: state.stripePriceId })
+    : undefined;
   if (byPrice) return byPrice;
   const match = state.priceLookupKey ? /^plan:(.+):v(\d+)$/.exec(state.priceLookupKey) : null;
-  const byLookupKey = match ? await Plan.query(trx).findOne({ key: match[1], version: Number(match[2]) }) : undefined;
+  const byLookupKey = match
+    ? await Plan.query(trx).findOne({ key: match[1], version: Number(match[2]) })
+    : undefined;
   if (byLookupKey) return byLookupKey;
-  throw new Error(`No plan matches Stripe price ${state.stripePriceId ?? 'none'} (${state.priceLookupKey ?? 'no lookup key'})`);
+  throw new Error(
+    `No plan matches Stripe price ${state.stripePriceId ?? 'none'} (${state.priceLookupKey ?? 'no lookup key'})`,
+  );
 }
-

@@ -29,14 +29,19 @@ export async function hasHadTrial({ accountId }: { accountId: string }): Promise
  * card is added through Checkout, which converts it, keeping the remaining days); if it ends without a
  * card, the account drops back to the default plan.
  */
-export async function startTrial({ actor, ...input }: { actor: Actor } & z.input<typeof trialInput>): Promise<{ subscriptionId: string }> {
+export async function startTrial({
+  actor,
+  ...input
+}: { actor: Actor } & z.input<typeof trialInput>): Promise<{ subscriptionId: string }> {
   const { accountId, planId } = parseInput(trialInput, input);
   await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
   const plan = await Plan.query().findById(planId);
   if (!plan || !plan.active) throw ValidationError.forField('planId', 'is not a plan on sale');
-  if (!plan.trialWithoutCard || plan.trialDays === 0) throw ValidationError.forField('planId', `${plan.name} has no trial without a card`);
-  if (await hasHadTrial({ accountId })) throw new ConflictError('This account has already had its free trial.');
+  if (!plan.trialWithoutCard || plan.trialDays === 0)
+    throw ValidationError.forField('planId', `${plan.name} has no trial without a card`);
+  if (await hasHadTrial({ accountId }))
+    throw new ConflictError('This account has already had its free trial.');
 
   return withAccountLock(accountId, async ({ trx }) => {
     const current = await findCurrentSubscription({ trx, accountId });
@@ -44,7 +49,8 @@ export async function startTrial({ actor, ...input }: { actor: Actor } & z.input
     if (current && (current.stripeSubscriptionId || !currentPlan?.isDefault)) {
       throw new ConflictError('Trials start from the free plan; this account already has a paid plan.');
     }
-    if (current) await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'trial started' });
+    if (current)
+      await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'trial started' });
     const start = now();
     const trialEnd = addDays(start, plan.trialDays);
     const trial = await Subscription.query(trx).insertAndFetch({
@@ -60,7 +66,14 @@ export async function startTrial({ actor, ...input }: { actor: Actor } & z.input
       trialEnd,
     });
     await grantCurrentAllowance({ trx, subscription: trial });
-    await recordAudit({ trx, actor, accountId, action: 'subscription.trial_started', target: { type: 'subscription', id: trial.id }, details: { plan: plan.key, trialEnd } });
+    await recordAudit({
+      trx,
+      actor,
+      accountId,
+      action: 'subscription.trial_started',
+      target: { type: 'subscription', id: trial.id },
+      details: { plan: plan.key, trialEnd },
+    });
     return { subscriptionId: trial.id };
   });
 }

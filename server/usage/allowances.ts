@@ -29,9 +29,18 @@ export async function meterAllowancesAt({
 }): Promise<Map<string, MeterAllowance>> {
   const subscription = await findCurrentSubscription({ trx, accountId });
   if (!subscription) return new Map(meters.map((meter) => [meter.id, { included: 0, used: 0 }]));
-  const window = allowanceWindowAt({ periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd, at });
+  const window = allowanceWindowAt({
+    periodStart: subscription.currentPeriodStart,
+    periodEnd: subscription.currentPeriodEnd,
+    at,
+  });
   const [entitlements, usage] = await Promise.all([
-    PlanEntitlement.query(trx).where({ planId: subscription.planId, kind: 'metered' }).whereIn('meterId', meters.map((meter) => meter.id)),
+    PlanEntitlement.query(trx)
+      .where({ planId: subscription.planId, kind: 'metered' })
+      .whereIn(
+        'meterId',
+        meters.map((meter) => meter.id),
+      ),
     readUsage({ trx, accountId, meters, window, bucketSize: null }),
   ]);
   return new Map(

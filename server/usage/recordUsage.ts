@@ -4,7 +4,12 @@ import { assertPermission, requireAuthenticated } from '../auth/authorization';
 import { Meter } from '../catalog/Meter';
 import { now } from '../clock';
 import { NotFoundError, ValidationError } from '../errors';
-import { checkUsageEvent, rejectEvent, type CheckedUsageEvent, type UsageEventError } from './usageEventInput';
+import {
+  checkUsageEvent,
+  rejectEvent,
+  type CheckedUsageEvent,
+  type UsageEventError,
+} from './usageEventInput';
 import { forgetRecentChecks } from '../entitlements/entitlementProfile';
 import { insertUsageEvents, type NewUsageEvent } from './usageIngest';
 
@@ -25,10 +30,19 @@ export interface UsageBatchResult {
  * batch can be retried safely (docs/decisions/009-partial-acceptance-of-usage-batches.md). Stored
  * events reach the rollups in the same statement.
  */
-export async function recordUsage({ actor, events }: { actor: Actor; events: unknown[] }): Promise<UsageBatchResult> {
+export async function recordUsage({
+  actor,
+  events,
+}: {
+  actor: Actor;
+  events: unknown[];
+}): Promise<UsageBatchResult> {
   requireAuthenticated(actor);
   if (events.length === 0 || events.length > MAX_EVENTS_PER_BATCH) {
-    throw ValidationError.forField('events', `must hold between 1 and ${MAX_EVENTS_PER_BATCH} events; got ${events.length}`);
+    throw ValidationError.forField(
+      'events',
+      `must hold between 1 and ${MAX_EVENTS_PER_BATCH} events; got ${events.length}`,
+    );
   }
   const at = now();
   const errors: UsageEventError[] = [];
@@ -39,19 +53,43 @@ export async function recordUsage({ actor, events }: { actor: Actor; events: unk
     else checked.push(result);
   });
 
-  const [accountIds, meters] = await Promise.all([recordableAccounts(actor, checked), activeMetersByKey(checked)]);
+  const [accountIds, meters] = await Promise.all([
+    recordableAccounts(actor, checked),
+    activeMetersByKey(checked),
+  ]);
   const rows: NewUsageEvent[] = [];
   const seen = new Set<string>();
   let repeatedInBatch = 0;
   for (const event of checked) {
-    const accountId = 'accountId' in event.account ? accountIds.byId.get(event.account.accountId.toLowerCase()) : accountIds.byExternalId.get(event.account.externalId);
+    const accountId =
+      'accountId' in event.account
+        ? accountIds.byId.get(event.account.accountId.toLowerCase())
+        : accountIds.byExternalId.get(event.account.externalId);
     const meter = meters.get(event.meterKey);
-    if (!accountId) errors.push(rejectEvent(event.index, 'NOT_FOUND', 'accountId' in event.account ? 'accountId' : 'externalId', 'no such account'));
-    else if (!meter) errors.push(rejectEvent(event.index, 'BAD_USER_INPUT', 'meterKey', `${event.meterKey} is not an active meter`));
+    if (!accountId)
+      errors.push(
+        rejectEvent(
+          event.index,
+          'NOT_FOUND',
+          'accountId' in event.account ? 'accountId' : 'externalId',
+          'no such account',
+        ),
+      );
+    else if (!meter)
+      errors.push(
+        rejectEvent(event.index, 'BAD_USER_INPUT', 'meterKey', `${event.meterKey} is not an active meter`),
+      );
     else if (seen.has(`${accountId} ${event.idempotencyKey}`)) repeatedInBatch += 1;
     else {
       seen.add(`${accountId} ${event.idempotencyKey}`);
-      rows.push({ accountId, meterId: meter.id, quantity: event.quantity, occurredAt: event.occurredAt, idempotencyKey: event.idempotencyKey, properties: event.properties });
+      rows.push({
+        accountId,
+        meterId: meter.id,
+        quantity: event.quantity,
+        occurredAt: event.occurredAt,
+        idempotencyKey: event.idempotencyKey,
+        properties: event.properties,
+      });
     }
   }
 

@@ -11,15 +11,25 @@ const usageEventSchema = z
     accountId: z.string().nullish(),
     externalId: z.string().nullish(),
     meterKey: z.string().trim().min(1, 'is required'),
-    quantity: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER),
+    quantity: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(Number.MAX_SAFE_INTEGER),
     occurredAt: z.date(),
     idempotencyKey: z.string().min(1, 'is required').max(200, 'is at most 200 characters'),
     properties: z
-      .record(z.string().min(1, 'names must not be empty').max(100, 'names are at most 100 characters'), z.string('values must be strings').max(500, 'values are at most 500 characters'))
+      .record(
+        z.string().min(1, 'names must not be empty').max(100, 'names are at most 100 characters'),
+        z.string('values must be strings').max(500, 'values are at most 500 characters'),
+      )
       .refine((properties) => Object.keys(properties).length <= 20, 'holds at most 20 properties')
       .nullish(),
   })
-  .refine((event) => !event.accountId !== !event.externalId, { path: ['accountId'], message: 'give exactly one of accountId or externalId' });
+  .refine((event) => !event.accountId !== !event.externalId, {
+    path: ['accountId'],
+    message: 'give exactly one of accountId or externalId',
+  });
 
 export interface CheckedUsageEvent {
   index: number;
@@ -39,12 +49,21 @@ export interface UsageEventError {
   message: string;
 }
 
-export function rejectEvent(index: number, code: ErrorCode, field: string | null, problem: string): UsageEventError {
+export function rejectEvent(
+  index: number,
+  code: ErrorCode,
+  field: string | null,
+  problem: string,
+): UsageEventError {
   return { index, code, field, message: field ? `${field}: ${problem}` : problem };
 }
 
 /** Validates one event of a batch on its own, so that a bad event never sinks the others. */
-export function checkUsageEvent(event: unknown, index: number, at: Date): CheckedUsageEvent | UsageEventError {
+export function checkUsageEvent(
+  event: unknown,
+  index: number,
+  at: Date,
+): CheckedUsageEvent | UsageEventError {
   const parsed = usageEventSchema.safeParse(event);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
@@ -53,10 +72,20 @@ export function checkUsageEvent(event: unknown, index: number, at: Date): Checke
   const { accountId, externalId, properties, ...fields } = parsed.data;
   const age = at.getTime() - fields.occurredAt.getTime();
   if (age > MAX_EVENT_AGE_DAYS * 24 * 60 * 60 * 1000) {
-    return rejectEvent(index, 'BAD_USER_INPUT', 'occurredAt', `is more than ${MAX_EVENT_AGE_DAYS} days ago; usage that old can no longer be recorded`);
+    return rejectEvent(
+      index,
+      'BAD_USER_INPUT',
+      'occurredAt',
+      `is more than ${MAX_EVENT_AGE_DAYS} days ago; usage that old can no longer be recorded`,
+    );
   }
   if (-age > MAX_EVENT_LEAD_MINUTES * 60 * 1000) {
-    return rejectEvent(index, 'BAD_USER_INPUT', 'occurredAt', `is more than ${MAX_EVENT_LEAD_MINUTES} minutes in the future`);
+    return rejectEvent(
+      index,
+      'BAD_USER_INPUT',
+      'occurredAt',
+      `is more than ${MAX_EVENT_LEAD_MINUTES} minutes in the future`,
+    );
   }
   return {
     index,

@@ -16,7 +16,13 @@ export interface NewUsageEvent {
  * idempotency key are skipped, and only the events stored reach the rollups. Returns how many were
  * stored. The set-based SQL, and why it is a function, are in migrations/20260102000200_usage_ingest.ts.
  */
-export async function insertUsageEvents({ trx, events }: { trx?: Knex.Transaction; events: NewUsageEvent[] }): Promise<number> {
+export async function insertUsageEvents({
+  trx,
+  events,
+}: {
+  trx?: Knex.Transaction;
+  events: NewUsageEvent[];
+}): Promise<number> {
   if (events.length === 0) return 0;
   const { rows } = await (trx ?? Model.knex())
     .raw<{ rows: Array<{ inserted: number }> }>(

@@ -12,7 +12,10 @@ export interface UsageRow {
   aggregates: UsageAggregates;
 }
 
-export function quantityOf(meter: Pick<Meter, 'aggregation'>, aggregates: UsageAggregates | undefined): number {
+export function quantityOf(
+  meter: Pick<Meter, 'aggregation'>,
+  aggregates: UsageAggregates | undefined,
+): number {
   return aggregates?.[meter.aggregation] ?? 0;
 }
 
@@ -36,7 +39,10 @@ export async function readUsage({
   bucketSize: UsageBucketSize | null;
 }): Promise<UsageRow[]> {
   // Hourly buckets can only come from hourly rollups; days and months split along day boundaries.
-  const segments = bucketSize === 'hour' ? [{ granularity: 'hour' as const, ...window }].filter(({ from, to }) => from < to) : rollupSegments(window);
+  const segments =
+    bucketSize === 'hour'
+      ? [{ granularity: 'hour' as const, ...window }].filter(({ from, to }) => from < to)
+      : rollupSegments(window);
   if (segments.length === 0 || meters.length === 0) return [];
   const knex = trx ?? Model.knex();
   const bucket = bucketSize ? `date_trunc(:bucketSize, r.bucket_start, 'UTC')` : 'null::timestamptz';
@@ -50,10 +56,21 @@ export async function readUsage({
   const segmentsCte = `with segments as (
     select * from unnest(:granularities::text[], :starts::timestamptz[], :ends::timestamptz[]) as s(granularity, segment_start, segment_end)
   )`;
-  const uniqueMeterIds = meters.filter((meter) => meter.aggregation === 'unique_count').map((meter) => meter.id);
+  const uniqueMeterIds = meters
+    .filter((meter) => meter.aggregation === 'unique_count')
+    .map((meter) => meter.id);
 
   const [totals, distinctCounts] = await Promise.all([
-    knex.raw<{ rows: Array<{ meter_id: string; bucket: Date | null; count: number; sum: number; max: number; latest: number }> }>(
+    knex.raw<{
+      rows: Array<{
+        meter_id: string;
+        bucket: Date | null;
+        count: number;
+        sum: number;
+        max: number;
+        latest: number;
+      }>;
+    }>(
       `${segmentsCte}
       select r.meter_id, ${bucket} as bucket, sum(r.event_count)::bigint as count, sum(r.sum_quantity)::bigint as sum,
              coalesce(max(r.max_quantity), 0) as max,
@@ -80,7 +97,9 @@ export async function readUsage({
   ]);
 
   const keyOf = (meterId: string, bucketStart: Date | null) => `${meterId}|${bucketStart?.getTime() ?? ''}`;
-  const uniqueCounts = new Map(distinctCounts.rows.map((row) => [keyOf(row.meter_id, row.bucket), row.unique_count]));
+  const uniqueCounts = new Map(
+    distinctCounts.rows.map((row) => [keyOf(row.meter_id, row.bucket), row.unique_count]),
+  );
   return totals.rows.map((row) => ({
     meterId: row.meter_id,
     bucket: row.bucket,
@@ -111,6 +130,12 @@ export async function meterUsage({
   from: Date;
   to: Date | null;
 }): Promise<number> {
-  const [row] = await readUsage({ trx, accountId, meters: [meter], window: hourWindow({ from, to }), bucketSize: null });
+  const [row] = await readUsage({
+    trx,
+    accountId,
+    meters: [meter],
+    window: hourWindow({ from, to }),
+    bucketSize: null,
+  });
   return quantityOf(meter, row?.aggregates);
 }

@@ -44,14 +44,29 @@ export async function getUsageSeries({
   return meters.map((meter) => ({
     meter,
     granularity,
-    buckets: starts.map((start) => ({ start, quantity: quantityOf(meter, usage.get(`${meter.id}|${start.getTime()}`)) })),
+    buckets: starts.map((start) => ({
+      start,
+      quantity: quantityOf(meter, usage.get(`${meter.id}|${start.getTime()}`)),
+    })),
   }));
 }
 
-function bucketStartsOverlapping({ from, to, size }: { from: Date; to: Date; size: UsageBucketSize }): Date[] {
+function bucketStartsOverlapping({
+  from,
+  to,
+  size,
+}: {
+  from: Date;
+  to: Date;
+  size: UsageBucketSize;
+}): Date[] {
   const starts: Date[] = [];
   for (let start = bucketStart(from, size); start < to; start = nextBucketStart(start, size)) {
-    if (starts.length === MAX_BUCKETS) throw ValidationError.forField('to', `the range holds more than ${MAX_BUCKETS} buckets; use a coarser granularity`);
+    if (starts.length === MAX_BUCKETS)
+      throw ValidationError.forField(
+        'to',
+        `the range holds more than ${MAX_BUCKETS} buckets; use a coarser granularity`,
+      );
     starts.push(start);
   }
   return starts;
@@ -61,6 +76,10 @@ async function findMeters(keys: string[] | null | undefined): Promise<Meter[]> {
   if (!keys) return Meter.query().where('active', true).orderBy('key');
   const meters = await Meter.query().whereIn('key', keys).orderBy('key');
   const unknown = keys.filter((key) => !meters.some((meter) => meter.key === key));
-  if (unknown.length > 0) throw ValidationError.forField('meterKeys', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a meter' : 'are not meters'}`);
+  if (unknown.length > 0)
+    throw ValidationError.forField(
+      'meterKeys',
+      `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a meter' : 'are not meters'}`,
+    );
   return meters;
 }

@@ -24,7 +24,13 @@ export interface MeterUsage {
  * read from rollups at hour resolution (daily rows for whole days, hourly ones at the edges), never
  * from raw events.
  */
-export async function getUsageSummary({ actor, accountId }: { actor: Actor; accountId: string }): Promise<MeterUsage[]> {
+export async function getUsageSummary({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<MeterUsage[]> {
   await authorizeAccount({ actor, accountId, permission: 'usage.read' });
   const subscription = await findCurrentSubscription({ accountId });
   if (!subscription) return [];
@@ -34,7 +40,12 @@ export async function getUsageSummary({ actor, accountId }: { actor: Actor; acco
   const meters = await Meter.query().where('active', true).orderBy('key');
   const [entitlements, usage] = await Promise.all([
     PlanEntitlement.query().where({ planId: subscription.planId, kind: 'metered' }),
-    readUsage({ accountId, meters, window: hourWindow({ from: periodStart, to: periodEnd }), bucketSize: null }),
+    readUsage({
+      accountId,
+      meters,
+      window: hourWindow({ from: periodStart, to: periodEnd }),
+      bucketSize: null,
+    }),
   ]);
   const entitlementByMeter = new Map(entitlements.map((entitlement) => [entitlement.meterId, entitlement]));
   const usageByMeter = new Map(usage.map((row) => [row.meterId, row.aggregates]));

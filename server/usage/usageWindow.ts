@@ -30,7 +30,15 @@ export function hourWindow({ from, to }: { from: Date; to: Date | null }): Usage
  * The window whose allowance usage recorded at `at` counts against: the current period's, except in
  * the last, partial hour of a period, which already belongs to the next one.
  */
-export function allowanceWindowAt({ periodStart, periodEnd, at }: { periodStart: Date; periodEnd: Date | null; at: Date }): UsageWindow {
+export function allowanceWindowAt({
+  periodStart,
+  periodEnd,
+  at,
+}: {
+  periodStart: Date;
+  periodEnd: Date | null;
+  at: Date;
+}): UsageWindow {
   const current = hourWindow({ from: periodStart, to: periodEnd });
   return floorToHour(at) < current.to ? current : { from: current.to, to: END_OF_TIME };
 }
@@ -39,7 +47,10 @@ export function allowanceWindowAt({ periodStart, periodEnd, at }: { periodStart:
  * Splits an hour-aligned window into the fewest rollup reads: whole days from the daily rollups and the
  * hours at either edge from the hourly ones, so a month costs about 30 + 46 rows whatever the traffic.
  */
-export function rollupSegments({ from, to }: UsageWindow): Array<{ granularity: RollupGranularity; from: Date; to: Date }> {
+export function rollupSegments({
+  from,
+  to,
+}: UsageWindow): Array<{ granularity: RollupGranularity; from: Date; to: Date }> {
   if (from >= to) return [];
   const firstWholeDay = new Date(Math.ceil(from.getTime() / DAY) * DAY);
   const endOfWholeDays = new Date(Math.floor(to.getTime() / DAY) * DAY);

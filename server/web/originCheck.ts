@@ -13,7 +13,10 @@ export function originCheck({ production }: { production: boolean }): RequestHan
     if (SAFE_METHODS.has(req.method)) return next();
     const presented = req.headers.origin ?? originOf(req.headers.referer);
     if (presented && allowedOrigins(req.protocol, req.headers.host, production).has(presented)) return next();
-    res.status(403).type('text/plain').send('This form was sent from another site, so it was refused. Go back to the page and try again.');
+    res
+      .status(403)
+      .type('text/plain')
+      .send('This form was sent from another site, so it was refused. Go back to the page and try again.');
   };
 }
 

@@ -69,10 +69,20 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
 
     // The server bundle is CommonJS (web/vite.config.mts), so the CommonJS server can require it.
     const build = require(join(WEB_BUILD_DIRECTORY, 'server/index.js')) as RemixServerBuild;
-    router.use('/assets', express.static(join(WEB_BUILD_DIRECTORY, 'client/assets'), { immutable: true, maxAge: '1y' }));
+    router.use(
+      '/assets',
+      express.static(join(WEB_BUILD_DIRECTORY, 'client/assets'), { immutable: true, maxAge: '1y' }),
+    );
     router.use(express.static(join(WEB_BUILD_DIRECTORY, 'client'), { maxAge: '1h', index: false }));
     router.use(originCheck({ production: options.production }));
-    router.all('*', createRequestHandler({ build, getLoadContext, mode: options.production ? 'production' : 'development' }));
+    router.all(
+      '*',
+      createRequestHandler({
+        build,
+        getLoadContext,
+        mode: options.production ? 'production' : 'development',
+      }),
+    );
     return { handle: router, close: async () => undefined };
   };
 }

@@ -14,7 +14,13 @@ export type ProcessingOutcome = 'processed' | 'ignored' | 'duplicate';
  * its effect back, is recorded as failed with its error, and rethrows so the route answers 500 and
  * Stripe retries. `replay` re-applies an event already processed (handlers converge, so it is safe).
  */
-export async function processStripeEvent({ event, replay = false }: { event: Stripe.Event; replay?: boolean }): Promise<ProcessingOutcome> {
+export async function processStripeEvent({
+  event,
+  replay = false,
+}: {
+  event: Stripe.Event;
+  replay?: boolean;
+}): Promise<ProcessingOutcome> {
   const handler = STRIPE_EVENT_HANDLERS[event.type];
   let accountId: string | null = null;
   try {
@@ -23,7 +29,9 @@ export async function processStripeEvent({ event, replay = false }: { event: Str
       const row = await StripeEvent.query(trx).findById(event.id).forUpdate().throwIfNotFound();
       if (!replay && (row.status === 'processed' || row.status === 'ignored')) return 'duplicate';
 
-      const result = handler ? await handler({ trx, event }) : { accountId: null, ignored: `no handler for ${event.type}` };
+      const result = handler
+        ? await handler({ trx, event })
+        : { accountId: null, ignored: `no handler for ${event.type}` };
       accountId = result.accountId;
       const ignored = result.accountId === null;
       await StripeEvent.query(trx)
@@ -51,7 +59,9 @@ async function recordFailure(event: Stripe.Event, error: unknown): Promise<void>
     .insert({ ...eventRow(event), status: 'failed', attempts: 1, lastError: message })
     .onConflict('id')
     .merge({
-      status: Model.knex().raw(`case when stripe_events.status = 'processed' then stripe_events.status else 'failed' end`),
+      status: Model.knex().raw(
+        `case when stripe_events.status = 'processed' then stripe_events.status else 'failed' end`,
+      ),
       attempts: Model.knex().raw('stripe_events.attempts + 1'),
       lastError: message,
     });

@@ -9,10 +9,22 @@ import type { StripeWebhookReceiver } from './stripeWebhookRoute';
  * valid and current; 200 once the event is applied, or was already; 500 if applying it failed, so that
  * Stripe delivers it again.
  */
-export function createStripeWebhookReceiver({ stripe, secret, logger }: { stripe: Stripe; secret: string | undefined; logger: Logger }): StripeWebhookReceiver {
+export function createStripeWebhookReceiver({
+  stripe,
+  secret,
+  logger,
+}: {
+  stripe: Stripe;
+  secret: string | undefined;
+  logger: Logger;
+}): StripeWebhookReceiver {
   return {
     async receive({ rawBody, signature }) {
-      if (!secret) return { status: 400, body: { error: { code: 'BAD_USER_INPUT', message: 'Webhook signing secret is not configured.' } } };
+      if (!secret)
+        return {
+          status: 400,
+          body: { error: { code: 'BAD_USER_INPUT', message: 'Webhook signing secret is not configured.' } },
+        };
       const verified = verifyStripeDelivery({ stripe, rawBody, signature, secret });
       if (!verified.ok) {
         logger.warn({ reason: verified.reason }, 'refused a Stripe webhook delivery');
@@ -24,8 +36,16 @@ export function createStripeWebhookReceiver({ stripe, secret, logger }: { stripe
         logger.info({ eventId: event.id, type: event.type, outcome }, 'Stripe event');
         return { status: 200, body: { received: true, outcome } };
       } catch (error) {
-        logger.error({ err: error, eventId: event.id, type: event.type }, 'Stripe event handler failed; Stripe will retry');
-        return { status: 500, body: { error: { code: 'INTERNAL', message: 'The event could not be processed; it will be retried.' } } };
+        logger.error(
+          { err: error, eventId: event.id, type: event.type },
+          'Stripe event handler failed; Stripe will retry',
+        );
+        return {
+          status: 500,
+          body: {
+            error: { code: 'INTERNAL', message: 'The event could not be processed; it will be retried.' },
+          },
+        };
       }
     },
   };

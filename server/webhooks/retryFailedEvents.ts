@@ -10,7 +10,11 @@ const MAX_ATTEMPTS = 10;
  * This job re-applies failed events with a growing pause between attempts (the handlers converge on
  * Stripe's current state, so a late application is still right), up to ten attempts in all.
  */
-export async function retryFailedStripeEvents({ logger }: { logger: Logger }): Promise<{ retried: number; processed: number }> {
+export async function retryFailedStripeEvents({
+  logger,
+}: {
+  logger: Logger;
+}): Promise<{ retried: number; processed: number }> {
   const failed = await StripeEvent.query()
     .where({ status: 'failed' })
     .where('attempts', '<', MAX_ATTEMPTS)

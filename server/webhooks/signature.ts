@@ -31,7 +31,14 @@ export function verifyStripeDelivery({
   }
   try {
     // The SDK takes "received at" in milliseconds.
-    const event = stripe.webhooks.constructEvent(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, Date.now());
+    const event = stripe.webhooks.constructEvent(
+      rawBody,
+      signature,
+      secret,
+      SIGNATURE_TOLERANCE_SECONDS,
+      undefined,
+      Date.now(),
+    );
     return { ok: true, event };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : 'Invalid signature.' };

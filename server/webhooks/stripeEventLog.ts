@@ -25,14 +25,28 @@ export async function listStripeEvents({
   const query = StripeEvent.query();
   if (status) query.where({ status });
   if (type) query.where({ type });
-  return paginateNewestFirst({ query, timestampColumn: 'stripe_events.received_at', timestampOf: (event) => event.receivedAt, first, after });
+  return paginateNewestFirst({
+    query,
+    timestampColumn: 'stripe_events.received_at',
+    timestampOf: (event) => event.receivedAt,
+    first,
+    after,
+  });
 }
 
 /** Applies a stored event again, for an admin fixing what a failed or missed delivery left behind. */
-export async function replayStripeEvent({ actor, eventId }: { actor: Actor; eventId: string }): Promise<StripeEvent> {
+export async function replayStripeEvent({
+  actor,
+  eventId,
+}: {
+  actor: Actor;
+  eventId: string;
+}): Promise<StripeEvent> {
   requirePlatformAdmin(actor);
   const stored = await StripeEvent.query().findById(eventId);
   if (!stored) throw new NotFoundError('Stripe event');
-  await processStripeEvent({ event: stored.payload as unknown as Stripe.Event, replay: true }).catch(() => undefined);
+  await processStripeEvent({ event: stored.payload as unknown as Stripe.Event, replay: true }).catch(
+    () => undefined,
+  );
   return StripeEvent.query().findById(eventId).throwIfNotFound();
 }

@@ -6,7 +6,10 @@ import { sendError } from '../http/errorResponses';
  * (before any JSON parser) and hands it, with the Stripe-Signature header, to the receiver.
  */
 export interface StripeWebhookReceiver {
-  receive(delivery: { rawBody: Buffer; signature: string | undefined }): Promise<{ status: number; body: unknown }>;
+  receive(delivery: {
+    rawBody: Buffer;
+    signature: string | undefined;
+  }): Promise<{ status: number; body: unknown }>;
 }
 
 export function stripeWebhookRoute({ receiver }: { receiver: StripeWebhookReceiver | undefined }): Router {

@@ -21,7 +21,10 @@ const SEARCH = `query($search: String, $status: SubscriptionStatus, $pastDue: Bo
 describe('searching accounts', () => {
   it('finds the past due, and with pastDue false everyone else', async () => {
     const tag = unique('search');
-    const [late, fine] = [await createAccount({ name: `${tag} late` }), await createAccount({ name: `${tag} fine` })];
+    const [late, fine] = [
+      await createAccount({ name: `${tag} late` }),
+      await createAccount({ name: `${tag} fine` }),
+    ];
     await db.knex('subscriptions').where({ accountId: late.id }).update({ status: 'past_due' });
     const names = async (variables: Record<string, unknown>) => {
       const { data, errors } = await app.graphql(SEARCH, { search: tag, ...variables }, admin);
@@ -36,6 +39,9 @@ describe('searching accounts', () => {
 
   it('refuses a status no current subscription can have, rather than answering that nobody has it', async () => {
     const { errors } = await app.graphql(SEARCH, { status: 'CANCELED' }, admin);
-    expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { status: expect.stringContaining('never the status of a current subscription') } });
+    expect(errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { status: expect.stringContaining('never the status of a current subscription') },
+    });
   });
 });

@@ -19,56 +19,102 @@ const READ_ACCOUNT = 'query($id: ID) { account(id: $id) { id } }';
 describe('partner API keys', () => {
   it('are shown once and stored only as a hash with a public prefix', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
-    const { data, errors } = await app.graphql(CREATE, { input: { name: 'Backend', scopes: ['ACCOUNTS_READ', 'USAGE_WRITE'], accountId: account.id } }, { cookie });
+    const { data, errors } = await app.graphql(
+      CREATE,
+      { input: { name: 'Backend', scopes: ['ACCOUNTS_READ', 'USAGE_WRITE'], accountId: account.id } },
+      { cookie },
+    );
     expect(errors).toBeUndefined();
     const { secret, apiKey } = data!.createApiKey;
     expect(secret).toMatch(/^bsk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
     expect(secret.startsWith(`${apiKey.prefix}_`)).toBe(true);
-    expect(apiKey).toMatchObject({ scopes: ['ACCOUNTS_READ', 'USAGE_WRITE'], accountId: account.id, revokedAt: null });
+    expect(apiKey).toMatchObject({
+      scopes: ['ACCOUNTS_READ', 'USAGE_WRITE'],
+      accountId: account.id,
+      revokedAt: null,
+    });
 
     const row = await db.knex('api_keys').where({ id: apiKey.id }).first();
     expect(JSON.stringify(row)).not.toContain(secret.split('_')[2]);
     expect(row.secretHash).toBe(hashToken(secret));
 
-    const listed = await app.graphql('query($id: ID) { account(id: $id) { apiKeys { id prefix } } }', { id: account.id }, { cookie });
+    const listed = await app.graphql(
+      'query($id: ID) { account(id: $id) { apiKeys { id prefix } } }',
+      { id: account.id },
+      { cookie },
+    );
     expect(JSON.stringify(listed.data)).not.toContain(secret);
 
-    const audit = await db.knex('audit_log').where({ action: 'api_key.created', targetId: apiKey.id }).first();
+    const audit = await db
+      .knex('audit_log')
+      .where({ action: 'api_key.created', targetId: apiKey.id })
+      .first();
     expect(audit).toMatchObject({ accountId: account.id, actorType: 'user' });
   });
 
   it('authenticate partner calls within their scopes and account', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
-    const { data } = await app.graphql(CREATE, { input: { name: 'Reader', scopes: ['ACCOUNTS_READ'], accountId: account.id } }, { cookie });
+    const { data } = await app.graphql(
+      CREATE,
+      { input: { name: 'Reader', scopes: ['ACCOUNTS_READ'], accountId: account.id } },
+      { cookie },
+    );
     const apiKey = data!.createApiKey.secret as string;
 
-    expect((await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey })).data!.account.id).toBe(account.id);
-    const outOfScope = await app.graphql('query($id: ID) { account(id: $id) { creditBalance { milliCredits } } }', { id: account.id }, { apiKey });
-    expect(outOfScope.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, message: expect.stringContaining('credits:read') });
+    expect((await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey })).data!.account.id).toBe(
+      account.id,
+    );
+    const outOfScope = await app.graphql(
+      'query($id: ID) { account(id: $id) { creditBalance { milliCredits } } }',
+      { id: account.id },
+      { apiKey },
+    );
+    expect(outOfScope.errors?.[0]).toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+      message: expect.stringContaining('credits:read'),
+    });
     const otherAccount = await createAccount();
-    expect((await app.graphql(READ_ACCOUNT, { id: otherAccount.id }, { apiKey })).errors?.[0]?.extensions.code).toBe('NOT_FOUND');
+    expect(
+      (await app.graphql(READ_ACCOUNT, { id: otherAccount.id }, { apiKey })).errors?.[0]?.extensions.code,
+    ).toBe('NOT_FOUND');
   });
 
   it('stop working the moment they are revoked, and a revoked key stays revoked', async () => {
     const { account, cookie } = await createMember({ role: 'admin' });
-    const created = await app.graphql(CREATE, { input: { name: 'Soon gone', scopes: ['ACCOUNTS_READ'], accountId: account.id } }, { cookie });
+    const created = await app.graphql(
+      CREATE,
+      { input: { name: 'Soon gone', scopes: ['ACCOUNTS_READ'], accountId: account.id } },
+      { cookie },
+    );
     const { secret, apiKey } = created.data!.createApiKey;
     expect((await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey: secret })).errors).toBeUndefined();
 
-    const revoked = await app.graphql('mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: apiKey.id }, { cookie });
+    const revoked = await app.graphql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }',
+      { id: apiKey.id },
+      { cookie },
+    );
     expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
 
     const refused = await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey: secret });
     expect(refused.status).toBe(401);
     expect(refused.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
 
-    const again = await app.graphql('mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: apiKey.id }, { cookie });
+    const again = await app.graphql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }',
+      { id: apiKey.id },
+      { cookie },
+    );
     expect(again.data!.revokeApiKey.revokedAt).toBe(revoked.data!.revokeApiKey.revokedAt);
   });
 
   it('stop working in this process when another process revokes them', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
-    const created = await app.graphql(CREATE, { input: { name: 'Cached', scopes: ['ACCOUNTS_READ'], accountId: account.id } }, { cookie });
+    const created = await app.graphql(
+      CREATE,
+      { input: { name: 'Cached', scopes: ['ACCOUNTS_READ'], accountId: account.id } },
+      { cookie },
+    );
     const { secret, apiKey } = created.data!.createApiKey;
     expect((await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey: secret })).status).toBe(200);
     // Another process revokes it: only the database's change notification can tell this one.
@@ -85,11 +131,20 @@ describe('partner API keys', () => {
   it('refuse malformed, unknown, forged and expired keys with 401', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const expiresAt = new Date(Date.now() + 60_000).toISOString();
-    const created = await app.graphql(CREATE, { input: { name: 'Short-lived', scopes: ['ACCOUNTS_READ'], accountId: account.id, expiresAt } }, { cookie });
+    const created = await app.graphql(
+      CREATE,
+      { input: { name: 'Short-lived', scopes: ['ACCOUNTS_READ'], accountId: account.id, expiresAt } },
+      { cookie },
+    );
     const secret = created.data!.createApiKey.secret as string;
     const forged = `${secret.slice(0, 13)}${'A'.repeat(43)}`;
 
-    for (const caller of [{ apiKey: 'not-a-key' }, { apiKey: `bsk_AAAAAAAA_${'B'.repeat(43)}` }, { apiKey: forged }, { authorization: 'Basic abc' }]) {
+    for (const caller of [
+      { apiKey: 'not-a-key' },
+      { apiKey: `bsk_AAAAAAAA_${'B'.repeat(43)}` },
+      { apiKey: forged },
+      { authorization: 'Basic abc' },
+    ]) {
       const result = await app.graphql(READ_ACCOUNT, { id: account.id }, caller);
       expect(result.status).toBe(401);
       expect(result.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
@@ -105,7 +160,11 @@ describe('partner API keys', () => {
 
   it('record when they were last used', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
-    const created = await app.graphql(CREATE, { input: { name: 'Used', scopes: ['ACCOUNTS_READ'], accountId: account.id } }, { cookie });
+    const created = await app.graphql(
+      CREATE,
+      { input: { name: 'Used', scopes: ['ACCOUNTS_READ'], accountId: account.id } },
+      { cookie },
+    );
     const { secret, apiKey } = created.data!.createApiKey;
     expect((await ApiKey.query().findById(apiKey.id))!.lastUsedAt).toBeNull();
     await app.graphql(READ_ACCOUNT, { id: account.id }, { apiKey: secret });
@@ -114,18 +173,43 @@ describe('partner API keys', () => {
 
   it('are created only by account owners and admins, or by platform admins for platform-wide keys', async () => {
     const { account, cookie: memberCookie } = await createMember({ role: 'member' });
-    const asMember = await app.graphql(CREATE, { input: { name: 'x', scopes: ['ACCOUNTS_READ'], accountId: account.id } }, { cookie: memberCookie });
+    const asMember = await app.graphql(
+      CREATE,
+      { input: { name: 'x', scopes: ['ACCOUNTS_READ'], accountId: account.id } },
+      { cookie: memberCookie },
+    );
     expect(asMember.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
     const { cookie: ownerCookie } = await createMember({ role: 'owner' });
-    const platformWideByOwner = await app.graphql(CREATE, { input: { name: 'x', scopes: ['ACCOUNTS_READ'] } }, { cookie: ownerCookie });
+    const platformWideByOwner = await app.graphql(
+      CREATE,
+      { input: { name: 'x', scopes: ['ACCOUNTS_READ'] } },
+      { cookie: ownerCookie },
+    );
     expect(platformWideByOwner.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
     const admin = await createUser({ isPlatformAdmin: true });
-    const platformWide = await app.graphql(CREATE, { input: { name: 'Platform', scopes: ['ACCOUNTS_WRITE'] } }, { cookie: await sessionCookieFor(admin) });
+    const platformWide = await app.graphql(
+      CREATE,
+      { input: { name: 'Platform', scopes: ['ACCOUNTS_WRITE'] } },
+      { cookie: await sessionCookieFor(admin) },
+    );
     expect(platformWide.data!.createApiKey.apiKey.accountId).toBeNull();
-    const noScopes = await app.graphql(CREATE, { input: { name: 'x', scopes: [] } }, { cookie: await sessionCookieFor(admin) });
-    expect(noScopes.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { scopes: 'needs at least one scope' } });
-    const keyCreatingKeys = await app.graphql(CREATE, { input: { name: 'x', scopes: ['ACCOUNTS_READ'] } }, { apiKey: platformWide.data!.createApiKey.secret });
+    const noScopes = await app.graphql(
+      CREATE,
+      { input: { name: 'x', scopes: [] } },
+      { cookie: await sessionCookieFor(admin) },
+    );
+    expect(noScopes.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { scopes: 'needs at least one scope' },
+    });
+    const keyCreatingKeys = await app.graphql(
+      CREATE,
+      { input: { name: 'x', scopes: ['ACCOUNTS_READ'] } },
+      { apiKey: platformWide.data!.createApiKey.secret },
+    );
     expect(keyCreatingKeys.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
-    expect(await db.knex('api_keys').where({ name: 'x' }).count<{ count: number }[]>('* as count')).toEqual([{ count: 0 }]);
+    expect(await db.knex('api_keys').where({ name: 'x' }).count<{ count: number }[]>('* as count')).toEqual([
+      { count: 0 },
+    ]);
   });
 });

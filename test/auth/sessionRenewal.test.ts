@@ -22,7 +22,12 @@ async function signedInUser({ lastUsedMinutesAgo }: { lastUsedMinutesAgo: number
   const user = await createUser();
   const cookie = await sessionCookieFor(user);
   const session = db.knex('sessions').where({ userId: user.id });
-  await session.clone().update({ lastSeenAt: new Date(Date.now() - lastUsedMinutesAgo * 60_000), expiresAt: new Date(Date.now() + DAY_MS) });
+  await session
+    .clone()
+    .update({
+      lastSeenAt: new Date(Date.now() - lastUsedMinutesAgo * 60_000),
+      expiresAt: new Date(Date.now() + DAY_MS),
+    });
   return { user, cookie, session };
 }
 
@@ -64,6 +69,8 @@ describe('POST /graphql', () => {
     await session.clone().update({ revokedAt: new Date() });
     const response = await app.graphql(VIEWER, {}, { cookie });
     expect(response.data!.viewer).toBeNull();
-    expect(sessionCookiesOf(response.headers)).toEqual([expect.stringMatching(/^billing_session=; .*Max-Age=0/)]);
+    expect(sessionCookiesOf(response.headers)).toEqual([
+      expect.stringMatching(/^billing_session=; .*Max-Age=0/),
+    ]);
   });
 });

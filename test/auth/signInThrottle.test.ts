@@ -1,6 +1,10 @@
 import { ManualClock, useClock } from '../../server/clock';
 import { RESET_EMAILS_PER_WINDOW } from '../../server/auth/passwordReset';
-import { purgeSignInFailures, SIGN_IN_FAILURE_LIMIT, SIGN_IN_FAILURE_WINDOW_MS } from '../../server/auth/signInThrottle';
+import {
+  purgeSignInFailures,
+  SIGN_IN_FAILURE_LIMIT,
+  SIGN_IN_FAILURE_WINDOW_MS,
+} from '../../server/auth/signInThrottle';
 import { createUser, TEST_PASSWORD, unique } from '../factories';
 import { useTestDatabase } from '../support/database';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -23,18 +27,24 @@ afterEach(() => restoreClock());
 
 const SIGN_IN = 'mutation($input: SignInInput!) { signIn(input: $input) { user { email } } }';
 const signIn = (email: string, password: string) => app.graphql(SIGN_IN, { input: { email, password } });
-const requestReset = (email: string) => app.graphql('mutation($email: String!) { requestPasswordReset(email: $email) }', { email });
+const requestReset = (email: string) =>
+  app.graphql('mutation($email: String!) { requestPasswordReset(email: $email) }', { email });
 
 describe('failed sign-ins', () => {
   it('refuses every sign-in to an address, the right password included, once it has failed too often, until the window passes', async () => {
     const user = await createUser();
     for (let attempt = 0; attempt < SIGN_IN_FAILURE_LIMIT; attempt += 1) {
       clock.advance(1000);
-      expect((await signIn(user.email, `guess ${attempt}`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await signIn(user.email, `guess ${attempt}`)).errors?.[0]?.extensions?.code).toBe(
+        'UNAUTHENTICATED',
+      );
     }
 
     const refused = await signIn(user.email.toUpperCase(), TEST_PASSWORD);
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: SIGN_IN_FAILURE_WINDOW_MS / 1000 - 10 + 1 });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: SIGN_IN_FAILURE_WINDOW_MS / 1000 - 10 + 1,
+    });
     expect(refused.headers.get('set-cookie')).toBeNull();
     expect(await db.knex('sessions').where({ userId: user.id })).toEqual([]);
 
@@ -51,7 +61,8 @@ describe('failed sign-ins', () => {
 
   it('counts failures per address, keeps no address in the clear, and purges them after a day', async () => {
     const [throttled, other] = [await createUser(), await createUser()];
-    for (let attempt = 0; attempt < SIGN_IN_FAILURE_LIMIT; attempt += 1) await signIn(throttled.email, 'guess');
+    for (let attempt = 0; attempt < SIGN_IN_FAILURE_LIMIT; attempt += 1)
+      await signIn(throttled.email, 'guess');
     expect((await signIn(other.email, TEST_PASSWORD)).data!.signIn.user.email).toBe(other.email);
 
     const stored = await db.knex('signInFailures').select('emailHash');
@@ -66,7 +77,8 @@ describe('failed sign-ins', () => {
 describe('password reset requests', () => {
   it(`sends at most ${RESET_EMAILS_PER_WINDOW} links an hour to one login, answering every request the same`, async () => {
     const user = await createUser();
-    const resetEmails = async () => (await db.knex('notifications').where({ recipient: user.email, kind: 'auth.password_reset' })).length;
+    const resetEmails = async () =>
+      (await db.knex('notifications').where({ recipient: user.email, kind: 'auth.password_reset' })).length;
 
     for (let request = 0; request < RESET_EMAILS_PER_WINDOW + 2; request += 1) {
       const answer = await requestReset(user.email);

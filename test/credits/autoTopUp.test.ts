@@ -7,34 +7,68 @@ import { useBillingStack } from '../support/billingStack';
 const stack = useBillingStack();
 
 const UPDATE = `mutation($input: UpdateAutoTopUpInput!) { updateAutoTopUp(input: $input) { enabled thresholdMilliCredits consecutiveFailures disabledReason inFlight creditPackage { key } } }`;
-const autoPackage = async () => (await stack.knex('credit_packages').where({ key: 'auto_top_up_500' }).first()).id as string;
+const autoPackage = async () =>
+  (await stack.knex('credit_packages').where({ key: 'auto_top_up_500' }).first()).id as string;
 
 /** An account with a card on file (as Checkout would leave it) and automatic top-up below 100 credits. */
 async function accountWithCard(paymentMethod: string) {
   const { account, cookie } = await createMember({ role: 'owner' });
   await stack.knex('accounts').where({ id: account.id }).update({ billingEmail: 'billing@customer.test' });
-  const customer = await stack.stripe.customers.create({ name: account.name, metadata: { account_id: account.id } });
+  const customer = await stack.stripe.customers.create({
+    name: account.name,
+    metadata: { account_id: account.id },
+  });
   await stack.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
   await stack.stripe.paymentMethods.attach(paymentMethod, { customer: customer.id });
-  const { data, errors } = await stack.app.graphql(UPDATE, { input: { accountId: account.id, enabled: true, thresholdMilliCredits: 100_000, creditPackageId: await autoPackage() } }, { cookie });
+  const { data, errors } = await stack.app.graphql(
+    UPDATE,
+    {
+      input: {
+        accountId: account.id,
+        enabled: true,
+        thresholdMilliCredits: 100_000,
+        creditPackageId: await autoPackage(),
+      },
+    },
+    { cookie },
+  );
   expect(errors).toBeUndefined();
-  expect(data!.updateAutoTopUp).toMatchObject({ enabled: true, thresholdMilliCredits: 100_000, inFlight: false, creditPackage: { key: 'auto_top_up_500' } });
+  expect(data!.updateAutoTopUp).toMatchObject({
+    enabled: true,
+    thresholdMilliCredits: 100_000,
+    inFlight: false,
+    creditPackage: { key: 'auto_top_up_500' },
+  });
   return { account, cookie };
 }
 
-const balanceOf = async (accountId: string) => (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;
+const balanceOf = async (accountId: string) =>
+  (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;
 
 describe('automatic top-up', () => {
   it('buys 500 credits for $20 when the balance is below the threshold, one purchase at a time', async () => {
     const { account } = await accountWithCard('pm_card_visa');
-    const attempts = await Promise.all(Array.from({ length: 10 }, () => triggerAutoTopUp({ accountId: account.id })));
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, () => triggerAutoTopUp({ accountId: account.id })),
+    );
     expect(attempts.filter(Boolean)).toHaveLength(1);
     await stack.settle();
     expect(await balanceOf(account.id)).toBe(500_000);
-    expect(await stack.knex('payments').where({ accountId: account.id })).toEqual([expect.objectContaining({ type: 'credit_top_up', automatic: true, status: 'completed', amount: 2000, credits: 500_000 })]);
+    expect(await stack.knex('payments').where({ accountId: account.id })).toEqual([
+      expect.objectContaining({
+        type: 'credit_top_up',
+        automatic: true,
+        status: 'completed',
+        amount: 2000,
+        credits: 500_000,
+      }),
+    ]);
     // Above the threshold now: nothing more is bought.
     expect(await triggerAutoTopUp({ accountId: account.id })).toBeNull();
-    expect(await stack.knex('auto_top_up_settings').where({ accountId: account.id }).first()).toMatchObject({ inFlightPaymentId: null, consecutiveFailures: 0 });
+    expect(await stack.knex('auto_top_up_settings').where({ accountId: account.id }).first()).toMatchObject({
+      inFlightPaymentId: null,
+      consecutiveFailures: 0,
+    });
   });
 
   it('records failures, tells the customer, and switches itself off after three in a row', async () => {
@@ -46,23 +80,49 @@ describe('automatic top-up', () => {
     await stack.settle();
     expect(await triggerAutoTopUp({ accountId: account.id })).toBeNull();
     expect(await runAutoTopUps()).toBe(0);
-    const { data } = await stack.app.graphql('query($id: ID) { account(id: $id) { autoTopUp { enabled consecutiveFailures disabledReason } creditBalance { milliCredits } } }', { id: account.id }, { cookie });
-    expect(data!.account).toMatchObject({ autoTopUp: { enabled: false, consecutiveFailures: 3, disabledReason: expect.stringContaining('Switched off after 3 failed payments') }, creditBalance: { milliCredits: 0 } });
+    const { data } = await stack.app.graphql(
+      'query($id: ID) { account(id: $id) { autoTopUp { enabled consecutiveFailures disabledReason } creditBalance { milliCredits } } }',
+      { id: account.id },
+      { cookie },
+    );
+    expect(data!.account).toMatchObject({
+      autoTopUp: {
+        enabled: false,
+        consecutiveFailures: 3,
+        disabledReason: expect.stringContaining('Switched off after 3 failed payments'),
+      },
+      creditBalance: { milliCredits: 0 },
+    });
     const notices = await stack.knex('notifications').where({ accountId: account.id }).select('kind');
-    expect(notices.map((notice) => notice.kind).sort()).toEqual(['credits.auto_top_up_disabled', 'credits.auto_top_up_failed', 'credits.auto_top_up_failed']);
+    expect(notices.map((notice) => notice.kind).sort()).toEqual([
+      'credits.auto_top_up_disabled',
+      'credits.auto_top_up_failed',
+      'credits.auto_top_up_failed',
+    ]);
   });
 
   it('starts as soon as a consumption takes the balance below the threshold', async () => {
     const { account } = await accountWithCard('pm_card_visa');
-    await grantCredits({ actor: systemActor('test'), accountId: account.id, source: 'promotion', amount: 150_000, idempotencyKey: 'welcome' });
+    await grantCredits({
+      actor: systemActor('test'),
+      accountId: account.id,
+      source: 'promotion',
+      amount: 150_000,
+      idempotencyKey: 'welcome',
+    });
     const partner = (await createPartnerKey({ scopes: ['credits:write'], accountId: account.id })).secret;
     const consume = (amount: number, key: string) =>
-      stack.app.graphql('mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { balanceAfterMilliCredits } }', { input: { accountId: account.id, amountMilliCredits: amount, idempotencyKey: key } }, { apiKey: partner });
+      stack.app.graphql(
+        'mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { balanceAfterMilliCredits } }',
+        { input: { accountId: account.id, amountMilliCredits: amount, idempotencyKey: key } },
+        { apiKey: partner },
+      );
     expect((await consume(40_000, 'above')).data!.consumeCredits.balanceAfterMilliCredits).toBe(110_000);
     expect(await stack.knex('payments').where({ accountId: account.id })).toEqual([]);
     expect((await consume(20_000, 'below')).data!.consumeCredits.balanceAfterMilliCredits).toBe(90_000);
     const deadline = Date.now() + 10_000;
-    while ((await balanceOf(account.id)) !== 590_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    while ((await balanceOf(account.id)) !== 590_000 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     expect(await balanceOf(account.id)).toBe(590_000);
   });
 
@@ -76,21 +136,44 @@ describe('automatic top-up', () => {
   it('refuses packages not meant for automatic top-up', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const manual = (await stack.knex('credit_packages').where({ key: 'credits_500' }).first()).id;
-    const { errors } = await stack.app.graphql(UPDATE, { input: { accountId: account.id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: manual } }, { cookie });
-    expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { creditPackageId: 'is not a package for automatic top-ups' } });
+    const { errors } = await stack.app.graphql(
+      UPDATE,
+      {
+        input: { accountId: account.id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: manual },
+      },
+      { cookie },
+    );
+    expect(errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { creditPackageId: 'is not a package for automatic top-ups' },
+    });
   });
 
   it('does not set the values again when a call is retried with its key after a later change', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const creditPackageId = await autoPackage();
     const update = (enabled: boolean, idempotencyKey: string) =>
-      stack.app.graphql(UPDATE, { input: { accountId: account.id, enabled, thresholdMilliCredits: 50_000, creditPackageId, idempotencyKey } }, { cookie });
+      stack.app.graphql(
+        UPDATE,
+        {
+          input: {
+            accountId: account.id,
+            enabled,
+            thresholdMilliCredits: 50_000,
+            creditPackageId,
+            idempotencyKey,
+          },
+        },
+        { cookie },
+      );
     expect((await update(true, 'turn-on')).data!.updateAutoTopUp.enabled).toBe(true);
     expect((await update(false, 'turn-off')).data!.updateAutoTopUp.enabled).toBe(false);
 
     const lateRetry = await update(true, 'turn-on');
     expect(lateRetry.errors).toBeUndefined();
     expect(lateRetry.data!.updateAutoTopUp.enabled).toBe(false);
-    expect((await stack.knex('auto_top_up_settings').where({ accountId: account.id }).first()).enabled).toBe(false);
+    expect((await stack.knex('auto_top_up_settings').where({ accountId: account.id }).first()).enabled).toBe(
+      false,
+    );
   });
 });

@@ -16,7 +16,8 @@ let batchers: ConsumptionBatcher[] = [];
 const actor = describeActor(systemActor('concurrency test'));
 
 beforeAll(() => {
-  for (let index = 0; index < PROCESSES; index += 1) pools.push(createDatabase({ connectionString: db.connectionString, poolMax: 4 }));
+  for (let index = 0; index < PROCESSES; index += 1)
+    pools.push(createDatabase({ connectionString: db.connectionString, poolMax: 4 }));
   batchers = pools.map((knex) => new ConsumptionBatcher({ knex }));
 });
 afterAll(() => Promise.all(pools.map((pool) => pool.destroy())));
@@ -43,14 +44,21 @@ describe('concurrent consumptions of one account', () => {
     await grantTestCredits({ accountId: account.id, amount: 1_000_000 });
 
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 5000 }, (_, index) => batchers[index % PROCESSES]!.consume(consumption(account.id, `c-${index}`, 1000))),
+      Array.from({ length: 5000 }, (_, index) =>
+        batchers[index % PROCESSES]!.consume(consumption(account.id, `c-${index}`, 1000)),
+      ),
     );
 
     const fulfilled = outcomes.filter((outcome) => outcome.status === 'fulfilled');
     const rejected = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
     expect(fulfilled).toHaveLength(1000);
     expect(rejected).toHaveLength(4000);
-    expect(rejected.every((error) => error instanceof InsufficientCreditsError && error.required === 1000 && error.balance < 1000)).toBe(true);
+    expect(
+      rejected.every(
+        (error) =>
+          error instanceof InsufficientCreditsError && error.required === 1000 && error.balance < 1000,
+      ),
+    ).toBe(true);
 
     const { entries, balance } = await ledgerOf(account.id);
     expect(balance).toBe(0);
@@ -62,19 +70,32 @@ describe('concurrent consumptions of one account', () => {
       return entry.balanceAfter;
     }, 0);
     expect(entries.filter((entry) => entry.entryType === 'consumption')).toHaveLength(1000);
-    const { count } = (await db.knex('credit_allocations').where({ accountId: account.id }).count('* as count').first()) as { count: number };
+    const { count } = (await db
+      .knex('credit_allocations')
+      .where({ accountId: account.id })
+      .count('* as count')
+      .first()) as { count: number };
     expect(count).toBe(1000);
   });
 
   it('answer repeated keys, even within one batch, with the one result', async () => {
     const account = await createAccount();
     await grantTestCredits({ accountId: account.id, amount: 100_000 });
-    const requests = Array.from({ length: 200 }, (_, index) => consumption(account.id, `k-${index % 50}`, 1500));
+    const requests = Array.from({ length: 200 }, (_, index) =>
+      consumption(account.id, `k-${index % 50}`, 1500),
+    );
 
-    const results = await Promise.all(requests.map((request, index) => batchers[index % 2]!.consume(request)));
+    const results = await Promise.all(
+      requests.map((request, index) => batchers[index % 2]!.consume(request)),
+    );
 
     const byKey = new Map<string, typeof results>();
-    results.forEach((result, index) => byKey.set(requests[index]!.idempotencyKey, [...(byKey.get(requests[index]!.idempotencyKey) ?? []), result]));
+    results.forEach((result, index) =>
+      byKey.set(requests[index]!.idempotencyKey, [
+        ...(byKey.get(requests[index]!.idempotencyKey) ?? []),
+        result,
+      ]),
+    );
     for (const sameKey of byKey.values()) {
       expect(sameKey.filter((result) => !result.replayed)).toHaveLength(1);
       expect(new Set(sameKey.map((result) => result.ledgerEntry?.id)).size).toBe(1);
@@ -100,7 +121,8 @@ describe('concurrent consumptions of one account', () => {
       // Each client asks again as soon as it is answered, as a partner's workers do.
       await Promise.all(
         Array.from({ length: CLIENTS }, async (_, client) => {
-          for (let round = 0; round < ROUNDS; round += 1) await batcher.consume(consumption(account.id, `loop-${client}-${round}`, 1000));
+          for (let round = 0; round < ROUNDS; round += 1)
+            await batcher.consume(consumption(account.id, `loop-${client}-${round}`, 1000));
         }),
       );
     } finally {

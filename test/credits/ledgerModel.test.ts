@@ -74,9 +74,17 @@ class CreditsModel {
 }
 
 const command = fc.oneof(
-  fc.record({ kind: fc.constant('grant' as const), amount: fc.integer({ min: 1, max: 50_000 }), priority: fc.integer({ min: 0, max: 2 }), expiresInMinutes: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }) }),
+  fc.record({
+    kind: fc.constant('grant' as const),
+    amount: fc.integer({ min: 1, max: 50_000 }),
+    priority: fc.integer({ min: 0, max: 2 }),
+    expiresInMinutes: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
+  }),
   fc.record({ kind: fc.constant('consume' as const), amount: fc.integer({ min: 1, max: 60_000 }) }),
-  fc.record({ kind: fc.constant('adjust' as const), amount: fc.integer({ min: -40_000, max: 40_000 }).filter((amount) => amount !== 0) }),
+  fc.record({
+    kind: fc.constant('adjust' as const),
+    amount: fc.integer({ min: -40_000, max: 40_000 }).filter((amount) => amount !== 0),
+  }),
   fc.record({ kind: fc.constant('expire' as const) }),
 );
 const step = fc.record({ command, minutesLater: fc.integer({ min: 0, max: 45 }) });
@@ -88,11 +96,15 @@ async function expectDatabaseToMatch(accountId: string, model: CreditsModel): Pr
   const allocations = await db.knex('credit_allocations').where({ accountId });
 
   expect(balance).toBe(model.balance);
-  expect(Object.fromEntries(grants.map((grant) => [grant.id, grant.remaining]))).toEqual(Object.fromEntries(model.grants.map((grant) => [grant.id, grant.remaining])));
+  expect(Object.fromEntries(grants.map((grant) => [grant.id, grant.remaining]))).toEqual(
+    Object.fromEntries(model.grants.map((grant) => [grant.id, grant.remaining])),
+  );
   expect(entries.reduce((sum, entry) => sum + entry.amount, 0)).toBe(balance);
   expect(entries.at(-1)?.balanceAfter ?? 0).toBe(balance);
   for (const grant of grants) {
-    const drawn = allocations.filter((allocation) => allocation.grantId === grant.id).reduce((sum, allocation) => sum + allocation.amount, 0);
+    const drawn = allocations
+      .filter((allocation) => allocation.grantId === grant.id)
+      .reduce((sum, allocation) => sum + allocation.amount, 0);
     expect(grant.amount + drawn).toBe(grant.remaining);
   }
 }
@@ -110,25 +122,72 @@ describe('the credits ledger', () => {
             clock.advance(minutesLater * MINUTE + 1);
             const now = clock.now().getTime();
             if (command.kind === 'grant') {
-              const expiresAt = command.expiresInMinutes === null ? null : new Date(now + command.expiresInMinutes * MINUTE);
-              const { grant } = await grantCredits({ actor, accountId: account.id, source: 'purchase', amount: command.amount, priority: command.priority, expiresAt, idempotencyKey: unique('g') });
-              model.add({ id: grant.id, priority: command.priority, expiresAt: expiresAt?.getTime() ?? null, createdAt: now, remaining: command.amount });
+              const expiresAt =
+                command.expiresInMinutes === null ? null : new Date(now + command.expiresInMinutes * MINUTE);
+              const { grant } = await grantCredits({
+                actor,
+                accountId: account.id,
+                source: 'purchase',
+                amount: command.amount,
+                priority: command.priority,
+                expiresAt,
+                idempotencyKey: unique('g'),
+              });
+              model.add({
+                id: grant.id,
+                priority: command.priority,
+                expiresAt: expiresAt?.getTime() ?? null,
+                createdAt: now,
+                remaining: command.amount,
+              });
             } else if (command.kind === 'consume') {
               model.expire(now);
               const expected = model.spend(command.amount);
-              const outcome = consumeCredits({ actor, accountId: account.id, idempotencyKey: unique('c'), amount: command.amount });
-              if (expected) await expect(outcome).resolves.toMatchObject({ amount: command.amount, balanceAfter: model.balance });
-              else await expect(outcome).rejects.toEqual(new InsufficientCreditsError(model.balance, command.amount));
+              const outcome = consumeCredits({
+                actor,
+                accountId: account.id,
+                idempotencyKey: unique('c'),
+                amount: command.amount,
+              });
+              if (expected)
+                await expect(outcome).resolves.toMatchObject({
+                  amount: command.amount,
+                  balanceAfter: model.balance,
+                });
+              else
+                await expect(outcome).rejects.toEqual(
+                  new InsufficientCreditsError(model.balance, command.amount),
+                );
             } else if (command.kind === 'adjust' && command.amount > 0) {
-              const { grant } = await adjustCredits({ actor, accountId: account.id, amount: command.amount, reason: 'model', idempotencyKey: unique('a') });
-              model.add({ id: grant!.id, priority: 0, expiresAt: null, createdAt: now, remaining: command.amount });
+              const { grant } = await adjustCredits({
+                actor,
+                accountId: account.id,
+                amount: command.amount,
+                reason: 'model',
+                idempotencyKey: unique('a'),
+              });
+              model.add({
+                id: grant!.id,
+                priority: 0,
+                expiresAt: null,
+                createdAt: now,
+                remaining: command.amount,
+              });
             } else if (command.kind === 'adjust') {
               // A refused adjustment rolls back entirely, including the write-offs it would have made.
               const trial = model.clone();
               trial.expire(now);
-              const outcome = adjustCredits({ actor, accountId: account.id, amount: command.amount, reason: 'model', idempotencyKey: unique('a') });
+              const outcome = adjustCredits({
+                actor,
+                accountId: account.id,
+                amount: command.amount,
+                reason: 'model',
+                idempotencyKey: unique('a'),
+              });
               if (trial.spend(-command.amount)) {
-                await expect(outcome).resolves.toMatchObject({ ledgerEntry: { amount: command.amount, balanceAfter: trial.balance } });
+                await expect(outcome).resolves.toMatchObject({
+                  ledgerEntry: { amount: command.amount, balanceAfter: trial.balance },
+                });
                 model = trial;
               } else await expect(outcome).rejects.toBeInstanceOf(InsufficientCreditsError);
             } else {

@@ -11,12 +11,20 @@ describe('reconciliation of the books', () => {
     const admin = { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
     const { account, cookie } = await createMember({ role: 'owner' });
     const creditPackageId = (await stack.knex('credit_packages').where({ key: 'credits_1000' }).first()).id;
-    const { data } = await stack.app.graphql('mutation($input: StartCreditPackageCheckoutInput!) { startCreditPackageCheckout(input: $input) { url } }', { input: { accountId: account.id, creditPackageId } }, { cookie });
+    const { data } = await stack.app.graphql(
+      'mutation($input: StartCreditPackageCheckoutInput!) { startCreditPackageCheckout(input: $input) { url } }',
+      { input: { accountId: account.id, creditPackageId } },
+      { cookie },
+    );
     await submitCheckoutForm(data!.startCreditPackageCheckout.url);
     await stack.settle();
 
     const clean = await stack.app.graphql(RUN, {}, admin);
-    expect(clean.data!.runReconciliation).toMatchObject({ balanced: true, differences: [], paymentsComparedWithStripe: 1 });
+    expect(clean.data!.runReconciliation).toMatchObject({
+      balanced: true,
+      differences: [],
+      paymentsComparedWithStripe: 1,
+    });
 
     // What a bug or a hand-edit could do: a balance off by one credit, a purchase recorded with the wrong amount.
     await stack.knex('credit_balances').where({ accountId: account.id }).update({ balance: 999_000 });
@@ -25,12 +33,25 @@ describe('reconciliation of the books', () => {
     expect(tampered.data!.runReconciliation.balanced).toBe(false);
     expect(tampered.data!.runReconciliation.differences).toEqual(
       expect.arrayContaining([
-        { check: 'balance equals the sum of the ledger', accountId: account.id, subject: 'credit balance', expected: '1000000', actual: '999000' },
-        expect.objectContaining({ check: 'payment amount matches Stripe', accountId: account.id, expected: '1800', actual: '1700' }),
+        {
+          check: 'balance equals the sum of the ledger',
+          accountId: account.id,
+          subject: 'credit balance',
+          expected: '1000000',
+          actual: '999000',
+        },
+        expect.objectContaining({
+          check: 'payment amount matches Stripe',
+          accountId: account.id,
+          expected: '1800',
+          actual: '1700',
+        }),
       ]),
     );
     // Nothing was "fixed".
-    expect((await stack.knex('credit_balances').where({ accountId: account.id }).first()).balance).toBe(999_000);
+    expect((await stack.knex('credit_balances').where({ accountId: account.id }).first()).balance).toBe(
+      999_000,
+    );
     const latest = await stack.app.graphql('{ reconciliation { balanced } }', {}, admin);
     expect(latest.data!.reconciliation.balanced).toBe(false);
   });

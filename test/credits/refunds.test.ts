@@ -9,14 +9,22 @@ const REFUND = `mutation($input: RefundPaymentInput!) { refundPayment(input: $in
 async function boughtCredits(packageKey: string) {
   const { account, cookie } = await createMember({ role: 'owner' });
   const creditPackageId = (await stack.knex('credit_packages').where({ key: packageKey }).first()).id;
-  const { data } = await stack.app.graphql('mutation($input: StartCreditPackageCheckoutInput!) { startCreditPackageCheckout(input: $input) { url } }', { input: { accountId: account.id, creditPackageId } }, { cookie });
+  const { data } = await stack.app.graphql(
+    'mutation($input: StartCreditPackageCheckoutInput!) { startCreditPackageCheckout(input: $input) { url } }',
+    { input: { accountId: account.id, creditPackageId } },
+    { cookie },
+  );
   await submitCheckoutForm(data!.startCreditPackageCheckout.url);
   await stack.settle();
-  const payment = await stack.knex('payments').where({ accountId: account.id, type: 'credit_top_up' }).first();
+  const payment = await stack
+    .knex('payments')
+    .where({ accountId: account.id, type: 'credit_top_up' })
+    .first();
   return { account, cookie, payment };
 }
 
-const balanceOf = async (accountId: string) => (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;
+const balanceOf = async (accountId: string) =>
+  (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;
 
 let admin: { cookie: string };
 beforeAll(async () => {
@@ -28,24 +36,49 @@ describe('refunding a credit purchase', () => {
     const { account, payment } = await boughtCredits('credits_1000');
     expect(await balanceOf(account.id)).toBe(1_000_000);
     const partner = (await createPartnerKey({ scopes: ['credits:write'], accountId: account.id })).secret;
-    const spent = await stack.app.graphql('mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { balanceAfterMilliCredits } }', { input: { accountId: account.id, amountMilliCredits: 700_000, idempotencyKey: 'spend' } }, { apiKey: partner });
+    const spent = await stack.app.graphql(
+      'mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { balanceAfterMilliCredits } }',
+      { input: { accountId: account.id, amountMilliCredits: 700_000, idempotencyKey: 'spend' } },
+      { apiKey: partner },
+    );
     expect(spent.errors).toBeUndefined();
 
     // Half the money back: half the credits (500) are owed, but only 300 are left unspent.
-    const half = await stack.app.graphql(REFUND, { input: { paymentId: payment.id, amount: 900, reason: 'goodwill' } }, admin);
-    expect(half.data!.refundPayment).toEqual({ status: 'COMPLETED', amount: { amount: 1800 }, amountRefunded: { amount: 900 } });
+    const half = await stack.app.graphql(
+      REFUND,
+      { input: { paymentId: payment.id, amount: 900, reason: 'goodwill' } },
+      admin,
+    );
+    expect(half.data!.refundPayment).toEqual({
+      status: 'COMPLETED',
+      amount: { amount: 1800 },
+      amountRefunded: { amount: 900 },
+    });
     expect(await balanceOf(account.id)).toBe(0);
     await stack.settle();
     expect(await balanceOf(account.id)).toBe(0);
 
-    const rest = await stack.app.graphql(REFUND, { input: { paymentId: payment.id, reason: 'closing the account' } }, admin);
+    const rest = await stack.app.graphql(
+      REFUND,
+      { input: { paymentId: payment.id, reason: 'closing the account' } },
+      admin,
+    );
     expect(rest.data!.refundPayment).toMatchObject({ status: 'REFUNDED', amountRefunded: { amount: 1800 } });
     await stack.settle();
-    const refunds = await stack.knex('payments').where({ accountId: account.id, type: 'refund' }).orderBy('createdAt');
+    const refunds = await stack
+      .knex('payments')
+      .where({ accountId: account.id, type: 'refund' })
+      .orderBy('createdAt');
     expect(refunds.map((refund) => refund.amount)).toEqual([900, 900]);
-    const clawbacks = await stack.knex('credit_ledger_entries').where({ accountId: account.id, entryType: 'refund_clawback' });
+    const clawbacks = await stack
+      .knex('credit_ledger_entries')
+      .where({ accountId: account.id, entryType: 'refund_clawback' });
     expect(clawbacks.map((entry) => entry.amount)).toEqual([-300_000]);
-    const again = await stack.app.graphql(REFUND, { input: { paymentId: payment.id, reason: 'twice' } }, admin);
+    const again = await stack.app.graphql(
+      REFUND,
+      { input: { paymentId: payment.id, reason: 'twice' } },
+      admin,
+    );
     expect(again.errors?.[0]?.extensions.code).toBe('CONFLICT');
   });
 
@@ -55,16 +88,36 @@ describe('refunding a credit purchase', () => {
     await stack.settle();
     // $20 of $80 back: a quarter of 5,000 credits.
     expect(await balanceOf(account.id)).toBe(3_750_000);
-    expect(await stack.knex('payments').where({ id: payment.id }).first()).toMatchObject({ amountRefunded: 2000, status: 'completed' });
+    expect(await stack.knex('payments').where({ id: payment.id }).first()).toMatchObject({
+      amountRefunded: 2000,
+      status: 'completed',
+    });
   });
 
   it('is for platform admins, with a reason, within what is left', async () => {
     const { payment, cookie } = await boughtCredits('credits_500');
-    expect((await stack.app.graphql(REFUND, { input: { paymentId: payment.id, reason: 'x' } }, { cookie })).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
-    const noReason = await stack.app.graphql(REFUND, { input: { paymentId: payment.id, reason: ' ' } }, admin);
-    expect(noReason.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { reason: 'is required' } });
-    const tooMuch = await stack.app.graphql(REFUND, { input: { paymentId: payment.id, amount: 5000, reason: 'x' } }, admin);
-    expect(tooMuch.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { amount: 'is more than the 1000 left to refund' } });
+    expect(
+      (await stack.app.graphql(REFUND, { input: { paymentId: payment.id, reason: 'x' } }, { cookie }))
+        .errors?.[0]?.extensions.code,
+    ).toBe('FORBIDDEN');
+    const noReason = await stack.app.graphql(
+      REFUND,
+      { input: { paymentId: payment.id, reason: ' ' } },
+      admin,
+    );
+    expect(noReason.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { reason: 'is required' },
+    });
+    const tooMuch = await stack.app.graphql(
+      REFUND,
+      { input: { paymentId: payment.id, amount: 5000, reason: 'x' } },
+      admin,
+    );
+    expect(tooMuch.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { amount: 'is more than the 1000 left to refund' },
+    });
     expect(await stack.knex('payments').where({ refundedPaymentId: payment.id })).toEqual([]);
   });
 });

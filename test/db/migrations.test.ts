@@ -35,9 +35,28 @@ describe('migrations', () => {
     const tables = await userTables();
     expect(tables).toEqual(
       expect.arrayContaining([
-        'accounts', 'users', 'memberships', 'sessions', 'api_keys', 'plans', 'plan_entitlements', 'meters', 'credit_packages',
-        'subscriptions', 'usage_events', 'usage_rollups', 'credit_grants', 'credit_ledger_entries', 'credit_balances',
-        'auto_top_up_settings', 'payments', 'invoices', 'invoice_lines', 'stripe_events', 'audit_log', 'notifications',
+        'accounts',
+        'users',
+        'memberships',
+        'sessions',
+        'api_keys',
+        'plans',
+        'plan_entitlements',
+        'meters',
+        'credit_packages',
+        'subscriptions',
+        'usage_events',
+        'usage_rollups',
+        'credit_grants',
+        'credit_ledger_entries',
+        'credit_balances',
+        'auto_top_up_settings',
+        'payments',
+        'invoices',
+        'invoice_lines',
+        'stripe_events',
+        'audit_log',
+        'notifications',
       ]),
     );
 
@@ -51,7 +70,9 @@ describe('migrations', () => {
 
   it('are applied once when several processes start together, each waiting for the other', async () => {
     await database.migrate.rollback(undefined, true);
-    const processes = [0, 1, 2].map(() => createDatabase({ connectionString: withDatabase(maintenanceUrl, name), poolMax: 2 }));
+    const processes = [0, 1, 2].map(() =>
+      createDatabase({ connectionString: withDatabase(maintenanceUrl, name), poolMax: 2 }),
+    );
     try {
       const applied = await Promise.all(processes.map((process) => migrateToLatest(process)));
       const all = applied.flat();

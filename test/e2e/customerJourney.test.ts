@@ -3,7 +3,14 @@ import { createStripeClient } from '../../server/stripe/client';
 import { User } from '../../server/auth/User';
 import { addMember, createAccount, createPartnerKey, createUser, TEST_PASSWORD } from '../factories';
 import { useWebApp } from '../web/support/webApp';
-import { capture, clearScreenshots, collectPageErrors, DESKTOP, launchBrowser, shows } from './support/browser';
+import {
+  capture,
+  clearScreenshots,
+  collectPageErrors,
+  DESKTOP,
+  launchBrowser,
+  shows,
+} from './support/browser';
 
 /**
  * A new customer and a platform admin, in a real browser against the built app. The customer signs up,
@@ -18,7 +25,12 @@ import { capture, clearScreenshots, collectPageErrors, DESKTOP, launchBrowser, s
  * before, as a person's visit does.
  */
 const web = useWebApp({ source: 'build' });
-const customer = { name: 'Grace Hopper', accountName: `Compilers ${Date.now()}`, email: `grace-${Date.now()}@example.com`, password: 'a long enough password' };
+const customer = {
+  name: 'Grace Hopper',
+  accountName: `Compilers ${Date.now()}`,
+  email: `grace-${Date.now()}@example.com`,
+  password: 'a long enough password',
+};
 
 let browser: Browser;
 /** The customer's browser, and the admin's (its own cookies): the journey switches between them. */
@@ -45,7 +57,11 @@ afterEach(() => {
 });
 
 async function accountIdOfCustomer(): Promise<string> {
-  const row = await web.knex('memberships').join('users', 'users.id', 'memberships.user_id').where('users.email', customer.email).first('memberships.account_id');
+  const row = await web
+    .knex('memberships')
+    .join('users', 'users.id', 'memberships.user_id')
+    .where('users.email', customer.email)
+    .first('memberships.account_id');
   return row.accountId as string;
 }
 
@@ -149,8 +165,20 @@ it('draws the usage chart from recorded usage', async () => {
       variables: {
         input: {
           events: [
-            { accountId, meterKey: 'agent_action.small', quantity: 37, occurredAt, idempotencyKey: 'journey-small' },
-            { accountId, meterKey: 'agent_action.large', quantity: 4, occurredAt, idempotencyKey: 'journey-large' },
+            {
+              accountId,
+              meterKey: 'agent_action.small',
+              quantity: 37,
+              occurredAt,
+              idempotencyKey: 'journey-small',
+            },
+            {
+              accountId,
+              meterKey: 'agent_action.large',
+              quantity: 4,
+              occurredAt,
+              idempotencyKey: 'journey-large',
+            },
           ],
         },
       },
@@ -191,13 +219,19 @@ it('turns on automatic top-up with the card the purchase left on file', async ()
   await settings.getByLabel('Buy').selectOption({ label: '500 credits for $20.00' });
   await settings.getByRole('button', { name: 'Save automatic top-up' }).click();
   await shows(page.getByRole('status'), 'Your automatic top-up settings are saved.');
-  await shows(page.getByTestId('auto-top-up-status'), 'When your balance falls below 200 credits, we buy 500 credits for $20.00.');
+  await shows(
+    page.getByTestId('auto-top-up-status'),
+    'When your balance falls below 200 credits, we buy 500 credits for $20.00.',
+  );
   await capture(page, '11-credits-auto-top-up');
 });
 
 it('lists the paid invoice and the payments', async () => {
   await page.goto(`${web.url}/billing/invoices`);
-  await shows(page.getByRole('table', { name: 'Invoices, newest first' }).locator('tbody tr').first(), 'Paid');
+  await shows(
+    page.getByRole('table', { name: 'Invoices, newest first' }).locator('tbody tr').first(),
+    'Paid',
+  );
   const payments = page.getByRole('table', { name: 'Payments, newest first' });
   await shows(payments.locator('tbody tr').first(), /Credit purchase.*Completed.*\$10\.00/s);
   await capture(page, '12-invoices-and-payments');
@@ -270,7 +304,10 @@ describe('a platform admin', () => {
   });
 
   it('refunds the credit purchase, asking for a reason first, and its unspent credits are taken back', async () => {
-    const purchase = admin.getByRole('table', { name: 'Payments, newest first' }).getByRole('row').filter({ hasText: 'Credit purchase' });
+    const purchase = admin
+      .getByRole('table', { name: 'Payments, newest first' })
+      .getByRole('row')
+      .filter({ hasText: 'Credit purchase' });
     await purchase.getByRole('link', { name: /^Refund/ }).click();
     await shows(admin.getByRole('heading', { name: /Refund credit purchase of \$10\.00/ }));
     await admin.getByRole('button', { name: 'Refund payment' }).click();
@@ -278,7 +315,10 @@ describe('a platform admin', () => {
     await admin.getByLabel('Reason for the refund').fill('Bought by mistake');
     await capture(admin, '20-admin-refund-form');
     await admin.getByRole('button', { name: 'Refund payment' }).click();
-    await shows(admin.getByRole('status'), 'Refunded: $10.00 of the $10.00 credit purchase is now refunded. Its unspent credits were taken back: the balance is now 1,250 credits.');
+    await shows(
+      admin.getByRole('status'),
+      'Refunded: $10.00 of the $10.00 credit purchase is now refunded. Its unspent credits were taken back: the balance is now 1,250 credits.',
+    );
     await shows(purchase, 'Refunded');
     await shows(admin.getByRole('cell', { name: 'Unspent credits of a refunded purchase' }));
     await shows(admin.getByRole('cell', { name: /payment\.refunded.*“Bought by mistake”/ }));
@@ -287,7 +327,10 @@ describe('a platform admin', () => {
 
   it('replays a Stripe event', async () => {
     await admin.goto(`${web.url}/admin/events`);
-    await admin.getByRole('button', { name: /^Replay / }).first().click();
+    await admin
+      .getByRole('button', { name: /^Replay / })
+      .first()
+      .click();
     await shows(admin.getByRole('status'), /Replayed evt_\w+: (processed|ignored)/);
     await capture(admin, '22-admin-events');
   });
@@ -321,7 +364,10 @@ it('shows the customer a balance that dropped with the refund', async () => {
 it('tells the customer that upgrading is turned off, then lets them once it is back on', async () => {
   await page.goto(`${web.url}/pricing`);
   await page.getByRole('link', { name: 'Switch to Max' }).click();
-  await shows(page.getByRole('alert'), 'Self-serve billing is turned off; please contact sales to change your plan.');
+  await shows(
+    page.getByRole('alert'),
+    'Self-serve billing is turned off; please contact sales to change your plan.',
+  );
   await capture(page, '26-plan-change-refused');
 
   await admin.goto(`${web.url}/admin/flags`);
@@ -337,7 +383,11 @@ it('moves to the per-seat Team plan during the trial, with nothing to pay until 
   await page.getByLabel('Seats').fill('2');
   await page.getByRole('link', { name: 'Switch to Team' }).click();
   await shows(page.getByRole('heading', { level: 1 }), 'Switch to Team');
-  await shows(page.getByText(/Nothing to pay now\. Your trial continues on Team until [A-Z][a-z]{2} \d{1,2}, \d{4}; then \$98\.00 per month/));
+  await shows(
+    page.getByText(
+      /Nothing to pay now\. Your trial continues on Team until [A-Z][a-z]{2} \d{1,2}, \d{4}; then \$98\.00 per month/,
+    ),
+  );
   await capture(page, '27-plan-change-in-trial');
   await page.getByRole('button', { name: 'Switch to Team' }).click();
   await page.waitForURL(`${web.url}/billing?done=changed`);
@@ -348,11 +398,20 @@ it('moves to the per-seat Team plan during the trial, with nothing to pay until 
 
 it('pays the first Team invoice when the trial ends', async () => {
   // As if the 14 days had passed: Stripe ends the trial, invoices the period and tells us by webhook.
-  const subscription = await web.knex('subscriptions').where({ accountId: await accountIdOfCustomer() }).whereNull('endedAt').first();
+  const subscription = await web
+    .knex('subscriptions')
+    .where({ accountId: await accountIdOfCustomer() })
+    .whereNull('endedAt')
+    .first();
   const { hostname, port } = new URL(web.emulatorUrl);
-  const stripe = createStripeClient({ secretKey: 'sk_test_journey', emulator: { host: hostname, port: Number(port), protocol: 'http' } });
+  const stripe = createStripeClient({
+    secretKey: 'sk_test_journey',
+    emulator: { host: hostname, port: Number(port), protocol: 'http' },
+  });
   await stripe.subscriptions.update(subscription.stripeSubscriptionId, { trial_end: 'now' });
-  await eventually(async () => (await web.knex('subscriptions').where({ id: subscription.id }).first()).status === 'active');
+  await eventually(
+    async () => (await web.knex('subscriptions').where({ id: subscription.id }).first()).status === 'active',
+  );
   await page.goto(`${web.url}/billing`);
   await shows(page.locator('.plan-name'), 'Active');
 });
@@ -411,7 +470,11 @@ it('shows the admin the customer’s notices in the outbox, each readable', asyn
 
 it('lets a customer who also works for another organisation switch between their accounts', async () => {
   const other = await createAccount({ name: 'Analytical Engines Ltd' });
-  await addMember({ accountId: other.id, user: (await User.query().findOne({ email: customer.email }))!, role: 'admin' });
+  await addMember({
+    accountId: other.id,
+    user: (await User.query().findOne({ email: customer.email }))!,
+    role: 'admin',
+  });
   await page.goto(`${web.url}/billing`);
   await page.getByLabel('Account').selectOption({ label: 'Analytical Engines Ltd' });
   await page.getByRole('button', { name: 'Switch' }).click();

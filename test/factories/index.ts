@@ -27,7 +27,10 @@ export async function createDemoCatalog(knex: Database): Promise<void> {
   await seedCatalog(knex);
 }
 
-export async function createPlan(overrides: Partial<Plan> = {}, entitlements: Array<Partial<PlanEntitlement>> = []): Promise<Plan> {
+export async function createPlan(
+  overrides: Partial<Plan> = {},
+  entitlements: Array<Partial<PlanEntitlement>> = [],
+): Promise<Plan> {
   const plan = await Plan.query().insertAndFetch({
     key: unique('plan'),
     name: 'Test plan',
@@ -39,7 +42,14 @@ export async function createPlan(overrides: Partial<Plan> = {}, entitlements: Ar
     ...overrides,
   });
   if (entitlements.length > 0) {
-    await PlanEntitlement.query().insert(entitlements.map((entitlement) => ({ planId: plan.id, kind: 'boolean' as const, featureKey: unique('feature'), ...entitlement })));
+    await PlanEntitlement.query().insert(
+      entitlements.map((entitlement) => ({
+        planId: plan.id,
+        kind: 'boolean' as const,
+        featureKey: unique('feature'),
+        ...entitlement,
+      })),
+    );
   }
   return plan;
 }
@@ -47,10 +57,15 @@ export async function createPlan(overrides: Partial<Plan> = {}, entitlements: Ar
 /** The plan new accounts start on; created once per database. */
 export async function ensureDefaultPlan(): Promise<Plan> {
   const existing = await Plan.query().findOne({ isDefault: true, active: true });
-  return existing ?? createPlan({ key: 'free', name: 'Free', tier: 'free', tierRank: 0, priceAmount: 0, isDefault: true });
+  return (
+    existing ??
+    createPlan({ key: 'free', name: 'Free', tier: 'free', tierRank: 0, priceAmount: 0, isDefault: true })
+  );
 }
 
-export async function createAccount(overrides: { externalId?: string; name?: string; billingEmail?: string; currency?: string } = {}) {
+export async function createAccount(
+  overrides: { externalId?: string; name?: string; billingEmail?: string; currency?: string } = {},
+) {
   await ensureDefaultPlan();
   const { account } = await upsertAccount({
     actor: systemActor('test factory'),
@@ -64,7 +79,9 @@ export async function createAccount(overrides: { externalId?: string; name?: str
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-export async function createUser(overrides: { email?: string; name?: string; isPlatformAdmin?: boolean; password?: string } = {}): Promise<User> {
+export async function createUser(
+  overrides: { email?: string; name?: string; isPlatformAdmin?: boolean; password?: string } = {},
+): Promise<User> {
   return User.query().insertAndFetch({
     email: overrides.email ?? `${unique('user')}@example.com`,
     name: overrides.name ?? 'Test User',
@@ -73,7 +90,15 @@ export async function createUser(overrides: { email?: string; name?: string; isP
   });
 }
 
-export async function addMember({ accountId, user, role = 'member' }: { accountId: string; user: User; role?: MembershipRole }) {
+export async function addMember({
+  accountId,
+  user,
+  role = 'member',
+}: {
+  accountId: string;
+  user: User;
+  role?: MembershipRole;
+}) {
   return Membership.query().insertAndFetch({ accountId, userId: user.id, role });
 }
 
@@ -90,12 +115,24 @@ export async function sessionCookieFor(user: User): Promise<string> {
   return serializeSessionCookie(session, { secret: TEST_SESSION_SECRET, secure: false }).split(';')[0]!;
 }
 
-export async function createPartnerKey({ scopes, accountId = null }: { scopes: ApiScope[]; accountId?: string | null }) {
+export async function createPartnerKey({
+  scopes,
+  accountId = null,
+}: {
+  scopes: ApiScope[];
+  accountId?: string | null;
+}) {
   return issueApiKey({ name: unique('key'), scopes, accountId, createdByUserId: null });
 }
 
 export async function createMeter(overrides: Partial<Meter> = {}): Promise<Meter> {
-  return Meter.query().insertAndFetch({ key: unique('meter').toLowerCase(), name: 'Test meter', aggregation: 'sum', unit: 'unit', ...overrides });
+  return Meter.query().insertAndFetch({
+    key: unique('meter').toLowerCase(),
+    name: 'Test meter',
+    aggregation: 'sum',
+    unit: 'unit',
+    ...overrides,
+  });
 }
 
 /** Gives an account credits through the product's own grant service. */
@@ -103,15 +140,27 @@ export async function grantTestCredits({
   accountId,
   amount,
   ...options
-}: { accountId: string; amount: number } & Partial<Omit<Parameters<typeof grantCredits>[0], 'accountId' | 'amount'>>) {
-  return grantCredits({ actor: systemActor('test factory'), accountId, amount, source: 'promotion', idempotencyKey: unique('grant'), ...options });
+}: { accountId: string; amount: number } & Partial<
+  Omit<Parameters<typeof grantCredits>[0], 'accountId' | 'amount'>
+>) {
+  return grantCredits({
+    actor: systemActor('test factory'),
+    accountId,
+    amount,
+    source: 'promotion',
+    idempotencyKey: unique('grant'),
+    ...options,
+  });
 }
 
 /**
  * A payment as the webhooks record one: by default a completed $10.00 charge through a PaymentIntent, so
  * the admin console offers to refund it. Refunding it for real needs the PaymentIntent in Stripe.
  */
-export async function createPayment({ accountId, ...overrides }: { accountId: string } & Partial<Omit<Payment, 'accountId'>>): Promise<Payment> {
+export async function createPayment({
+  accountId,
+  ...overrides
+}: { accountId: string } & Partial<Omit<Payment, 'accountId'>>): Promise<Payment> {
   return Payment.query().insertAndFetch({
     accountId,
     type: 'subscription_payment',

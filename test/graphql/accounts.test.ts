@@ -1,5 +1,14 @@
 import { API_SCOPES } from '../../server/auth/scopes';
-import { addMember, createAccount, createDemoCatalog, createMember, createPartnerKey, createUser, sessionCookieFor, unique } from '../factories';
+import {
+  addMember,
+  createAccount,
+  createDemoCatalog,
+  createMember,
+  createPartnerKey,
+  createUser,
+  sessionCookieFor,
+  unique,
+} from '../factories';
 import { useTestDatabase } from '../support/database';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -21,29 +30,68 @@ const UPSERT = `mutation($input: UpsertAccountInput!) {
 describe('partners provision accounts by their external id', () => {
   it('creates the account on the default plan with an empty credit balance, then updates it idempotently', async () => {
     const externalId = unique('org');
-    const first = await app.graphql(UPSERT, { input: { externalId, name: 'Acme', billingEmail: 'ap@acme.test', currency: 'EUR' } }, { apiKey: partnerKey });
+    const first = await app.graphql(
+      UPSERT,
+      { input: { externalId, name: 'Acme', billingEmail: 'ap@acme.test', currency: 'EUR' } },
+      { apiKey: partnerKey },
+    );
     expect(first.errors).toBeUndefined();
     expect(first.data!.upsertAccount).toMatchObject({
       created: true,
-      account: { externalId, name: 'Acme', billingEmail: 'ap@acme.test', currency: 'eur', subscription: { status: 'ACTIVE', plan: { key: 'free' } }, creditBalance: { milliCredits: 0 } },
+      account: {
+        externalId,
+        name: 'Acme',
+        billingEmail: 'ap@acme.test',
+        currency: 'eur',
+        subscription: { status: 'ACTIVE', plan: { key: 'free' } },
+        creditBalance: { milliCredits: 0 },
+      },
     });
 
-    const again = await app.graphql(UPSERT, { input: { externalId, name: 'Acme', billingEmail: 'ap@acme.test' } }, { apiKey: partnerKey });
-    expect(again.data!.upsertAccount).toMatchObject({ created: false, account: { id: first.data!.upsertAccount.account.id } });
+    const again = await app.graphql(
+      UPSERT,
+      { input: { externalId, name: 'Acme', billingEmail: 'ap@acme.test' } },
+      { apiKey: partnerKey },
+    );
+    expect(again.data!.upsertAccount).toMatchObject({
+      created: false,
+      account: { id: first.data!.upsertAccount.account.id },
+    });
 
-    const renamed = await app.graphql(UPSERT, { input: { externalId, name: 'Acme Inc.' } }, { apiKey: partnerKey });
-    expect(renamed.data!.upsertAccount.account).toMatchObject({ name: 'Acme Inc.', billingEmail: 'ap@acme.test' });
-    expect(await db.knex('subscriptions').where({ accountId: first.data!.upsertAccount.account.id }).count<{ count: number }[]>('* as count')).toEqual([{ count: 1 }]);
+    const renamed = await app.graphql(
+      UPSERT,
+      { input: { externalId, name: 'Acme Inc.' } },
+      { apiKey: partnerKey },
+    );
+    expect(renamed.data!.upsertAccount.account).toMatchObject({
+      name: 'Acme Inc.',
+      billingEmail: 'ap@acme.test',
+    });
+    expect(
+      await db
+        .knex('subscriptions')
+        .where({ accountId: first.data!.upsertAccount.account.id })
+        .count<{ count: number }[]>('* as count'),
+    ).toEqual([{ count: 1 }]);
   });
 
   it('creates exactly one account when the same external id arrives many times at once', async () => {
     const externalId = unique('race');
-    const results = await Promise.all(Array.from({ length: 8 }, () => app.graphql(UPSERT, { input: { externalId, name: 'Racer' } }, { apiKey: partnerKey })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        app.graphql(UPSERT, { input: { externalId, name: 'Racer' } }, { apiKey: partnerKey }),
+      ),
+    );
     expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
     expect(results.filter((result) => result.data!.upsertAccount.created)).toHaveLength(1);
     expect(new Set(results.map((result) => result.data!.upsertAccount.account.id)).size).toBe(1);
     const account = await db.knex('accounts').where({ externalId }).first();
-    expect(await db.knex('subscriptions').where({ accountId: account.id }).count<{ count: number }[]>('* as count')).toEqual([{ count: 1 }]);
+    expect(
+      await db
+        .knex('subscriptions')
+        .where({ accountId: account.id })
+        .count<{ count: number }[]>('* as count'),
+    ).toEqual([{ count: 1 }]);
   });
 
   it('refuses a currency change, bad input and underpowered callers, changing nothing', async () => {
@@ -51,13 +99,25 @@ describe('partners provision accounts by their external id', () => {
     await app.graphql(UPSERT, { input: { externalId, name: 'Fixed' } }, { apiKey: partnerKey });
     const before = await db.knex('accounts').where({ externalId }).first();
 
-    const currencyChange = await app.graphql(UPSERT, { input: { externalId, name: 'Fixed', currency: 'gbp' } }, { apiKey: partnerKey });
+    const currencyChange = await app.graphql(
+      UPSERT,
+      { input: { externalId, name: 'Fixed', currency: 'gbp' } },
+      { apiKey: partnerKey },
+    );
     expect(currencyChange.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', currency: 'usd' });
 
-    const invalid = await app.graphql(UPSERT, { input: { externalId, name: ' ', billingEmail: 'nope', currency: 'dollars' } }, { apiKey: partnerKey });
+    const invalid = await app.graphql(
+      UPSERT,
+      { input: { externalId, name: ' ', billingEmail: 'nope', currency: 'dollars' } },
+      { apiKey: partnerKey },
+    );
     expect(invalid.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
-      fieldErrors: { name: 'is required', billingEmail: 'is not an email address', currency: expect.stringContaining('ISO 4217') },
+      fieldErrors: {
+        name: 'is required',
+        billingEmail: 'is not an email address',
+        currency: expect.stringContaining('ISO 4217'),
+      },
     });
 
     const boundKey = (await createPartnerKey({ scopes: ['accounts:write'], accountId: before.id })).secret;
@@ -76,13 +136,25 @@ describe('partners provision accounts by their external id', () => {
   it('looks accounts up by external id, and refuses naming both or neither', async () => {
     const externalId = unique('lookup');
     const account = await createAccount({ externalId, name: 'Lookup' });
-    const byExternalId = await app.graphql('query($e: String) { account(externalId: $e) { id name } }', { e: externalId }, { apiKey: partnerKey });
+    const byExternalId = await app.graphql(
+      'query($e: String) { account(externalId: $e) { id name } }',
+      { e: externalId },
+      { apiKey: partnerKey },
+    );
     expect(byExternalId.data!.account).toEqual({ id: account.id, name: 'Lookup' });
-    const both = await app.graphql('query($e: String, $id: ID) { account(externalId: $e, id: $id) { id } }', { e: externalId, id: account.id }, { apiKey: partnerKey });
+    const both = await app.graphql(
+      'query($e: String, $id: ID) { account(externalId: $e, id: $id) { id } }',
+      { e: externalId, id: account.id },
+      { apiKey: partnerKey },
+    );
     expect(both.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
     const neither = await app.graphql('{ account { id } }', {}, { apiKey: partnerKey });
     expect(neither.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
-    const unknown = await app.graphql('query($e: String) { account(externalId: $e) { id } }', { e: 'nobody' }, { apiKey: partnerKey });
+    const unknown = await app.graphql(
+      'query($e: String) { account(externalId: $e) { id } }',
+      { e: 'nobody' },
+      { apiKey: partnerKey },
+    );
     expect(unknown.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
   });
 });
@@ -98,23 +170,47 @@ describe('members read their own account', () => {
     expect(errors).toBeUndefined();
     expect(data!.viewer).toMatchObject({ user: { email: user.email }, isPlatformAdmin: false });
     const [membership] = data!.viewer.memberships;
-    expect(membership).toMatchObject({ role: 'ADMIN', account: { id: account.id, subscription: { status: 'ACTIVE', plan: { key: 'free' } }, creditBalance: { milliCredits: 0 } } });
-    expect(membership.account.usageSummary.find((usage: any) => usage.meter.key === 'executions')).toEqual({ meter: { key: 'executions' }, quantity: 0, included: 10_000, unlimited: false });
+    expect(membership).toMatchObject({
+      role: 'ADMIN',
+      account: {
+        id: account.id,
+        subscription: { status: 'ACTIVE', plan: { key: 'free' } },
+        creditBalance: { milliCredits: 0 },
+      },
+    });
+    expect(membership.account.usageSummary.find((usage: any) => usage.meter.key === 'executions')).toEqual({
+      meter: { key: 'executions' },
+      quantity: 0,
+      included: 10_000,
+      unlimited: false,
+    });
     expect(membership.account.invoices).toEqual({ edges: [], pageInfo: { hasNextPage: false } });
   });
 
   it('gives a plain member read access but not the account’s API keys', async () => {
     const { account, cookie } = await createMember({ role: 'member' });
-    const read = await app.graphql('query($id: ID) { account(id: $id) { name } }', { id: account.id }, { cookie });
+    const read = await app.graphql(
+      'query($id: ID) { account(id: $id) { name } }',
+      { id: account.id },
+      { cookie },
+    );
     expect(read.errors).toBeUndefined();
-    const keys = await app.graphql('query($id: ID) { account(id: $id) { apiKeys { id } } }', { id: account.id }, { cookie });
+    const keys = await app.graphql(
+      'query($id: ID) { account(id: $id) { apiKeys { id } } }',
+      { id: account.id },
+      { cookie },
+    );
     expect(keys.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
   });
 
   it('lets a platform admin read any account', async () => {
     const account = await createAccount();
     const admin = await createUser({ isPlatformAdmin: true });
-    const { data } = await app.graphql('query($id: ID) { account(id: $id) { id } }', { id: account.id }, { cookie: await sessionCookieFor(admin) });
+    const { data } = await app.graphql(
+      'query($id: ID) { account(id: $id) { id } }',
+      { id: account.id },
+      { cookie: await sessionCookieFor(admin) },
+    );
     expect(data!.account.id).toBe(account.id);
   });
 
@@ -135,7 +231,11 @@ describe('members read their own account', () => {
       })),
     );
     const page = (after?: string) =>
-      app.graphql('query($id: ID, $after: String) { account(id: $id) { invoices(first: 2, after: $after) { edges { cursor node { number total { amount currency } } } pageInfo { hasNextPage endCursor } } } }', { id: account.id, after }, { cookie });
+      app.graphql(
+        'query($id: ID, $after: String) { account(id: $id) { invoices(first: 2, after: $after) { edges { cursor node { number total { amount currency } } } pageInfo { hasNextPage endCursor } } } }',
+        { id: account.id, after },
+        { cookie },
+      );
     const numbers: string[] = [];
     let after: string | undefined;
     for (let pages = 0; pages < 5; pages += 1) {
@@ -147,7 +247,10 @@ describe('members read their own account', () => {
     }
     expect(numbers).toEqual(['INV-5', 'INV-4', 'INV-3', 'INV-2', 'INV-1']);
     const badCursor = await page('not-a-cursor');
-    expect(badCursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { after: expect.any(String) } });
+    expect(badCursor.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { after: expect.any(String) },
+    });
   });
 });
 
@@ -156,16 +259,24 @@ describe('signing in and out', () => {
 
   it('sets a signed httpOnly cookie that identifies the viewer until sign-out', async () => {
     const user = await createUser({ password: 'a long enough password' });
-    const signedIn = await app.graphql(SIGN_IN, { input: { email: user.email.toUpperCase(), password: 'a long enough password' } });
+    const signedIn = await app.graphql(SIGN_IN, {
+      input: { email: user.email.toUpperCase(), password: 'a long enough password' },
+    });
     expect(signedIn.data!.signIn.user.email).toBe(user.email);
     const setCookie = signedIn.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/^billing_session=[^;]+\.[^;]+; Path=\/; HttpOnly; SameSite=Lax; Expires=/);
-    expect(JSON.stringify(signedIn.data)).not.toContain(setCookie.split(';')[0]!.split('=')[1]!.split('.')[0]);
+    expect(JSON.stringify(signedIn.data)).not.toContain(
+      setCookie.split(';')[0]!.split('=')[1]!.split('.')[0],
+    );
     const cookie = setCookie.split(';')[0]!;
 
-    expect((await app.graphql('{ viewer { user { email } } }', {}, { cookie })).data!.viewer.user.email).toBe(user.email);
+    expect((await app.graphql('{ viewer { user { email } } }', {}, { cookie })).data!.viewer.user.email).toBe(
+      user.email,
+    );
     const tampered = cookie.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'));
-    expect((await app.graphql('{ viewer { user { id } } }', {}, { cookie: tampered })).data!.viewer).toBeNull();
+    expect(
+      (await app.graphql('{ viewer { user { id } } }', {}, { cookie: tampered })).data!.viewer,
+    ).toBeNull();
 
     const signedOut = await app.graphql('mutation { signOut }', {}, { cookie });
     expect(signedOut.headers.get('set-cookie')).toMatch(/billing_session=; .*Max-Age=0/);
@@ -175,7 +286,9 @@ describe('signing in and out', () => {
   it('refuses a wrong password and an unknown email with the same message', async () => {
     const user = await createUser();
     const wrongPassword = await app.graphql(SIGN_IN, { input: { email: user.email, password: 'wrong' } });
-    const unknownEmail = await app.graphql(SIGN_IN, { input: { email: 'nobody@example.com', password: 'wrong' } });
+    const unknownEmail = await app.graphql(SIGN_IN, {
+      input: { email: 'nobody@example.com', password: 'wrong' },
+    });
     expect(wrongPassword.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
     expect(unknownEmail.errors?.[0]?.message).toBe(wrongPassword.errors?.[0]?.message);
     expect(wrongPassword.headers.get('set-cookie')).toBeNull();
@@ -185,7 +298,11 @@ describe('signing in and out', () => {
     const { account: first, user } = await createMember();
     const second = await createAccount();
     await addMember({ accountId: second.id, user, role: 'member' });
-    const { data } = await app.graphql('{ viewer { memberships { role account { id } } } }', {}, { cookie: await sessionCookieFor(user) });
+    const { data } = await app.graphql(
+      '{ viewer { memberships { role account { id } } } }',
+      {},
+      { cookie: await sessionCookieFor(user) },
+    );
     expect(data!.viewer.memberships).toEqual([
       { role: 'OWNER', account: { id: first.id } },
       { role: 'MEMBER', account: { id: second.id } },

@@ -17,17 +17,32 @@ afterAll(async () => {
 
 describe('GraphQL hardening', () => {
   it(`refuses queries nested deeper than ${QUERY_LIMITS.maxDepth} levels`, async () => {
-    const nested = Array.from({ length: QUERY_LIMITS.maxDepth }).reduce<string>((inner) => `ofType { ${inner} }`, 'name');
+    const nested = Array.from({ length: QUERY_LIMITS.maxDepth }).reduce<string>(
+      (inner) => `ofType { ${inner} }`,
+      'name',
+    );
     const { status, errors } = await app.graphql(`{ __schema { types { fields { type { ${nested} } } } } }`);
     expect(status).toBe(400);
-    expect(errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('levels deep') });
+    expect(errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+      message: expect.stringContaining('levels deep'),
+    });
   });
 
   it(`refuses more than ${QUERY_LIMITS.maxAliases} aliases`, async () => {
-    const aliases = Array.from({ length: QUERY_LIMITS.maxAliases + 1 }, (_, index) => `p${index}: plans { id }`).join(' ');
+    const aliases = Array.from(
+      { length: QUERY_LIMITS.maxAliases + 1 },
+      (_, index) => `p${index}: plans { id }`,
+    ).join(' ');
     const { errors } = await app.graphql(`{ ${aliases} }`);
-    expect(errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('aliases') });
-    const withinLimit = Array.from({ length: QUERY_LIMITS.maxAliases }, (_, index) => `p${index}: meters { id }`).join(' ');
+    expect(errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+      message: expect.stringContaining('aliases'),
+    });
+    const withinLimit = Array.from(
+      { length: QUERY_LIMITS.maxAliases },
+      (_, index) => `p${index}: meters { id }`,
+    ).join(' ');
     expect((await app.graphql(`{ ${withinLimit} }`)).errors).toBeUndefined();
   });
 
@@ -41,7 +56,9 @@ describe('GraphQL hardening', () => {
   });
 
   it('turns introspection and field suggestions off in production', async () => {
-    expect((await app.graphql('{ __schema { queryType { name } } }')).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await app.graphql('{ __schema { queryType { name } } }')).data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
     const introspection = await production.graphql('{ __schema { queryType { name } } }');
     expect(introspection.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
     const typo = await production.graphql('{ plan { id } }');
@@ -51,7 +68,9 @@ describe('GraphQL hardening', () => {
   it('reports malformed queries and variables as BAD_USER_INPUT', async () => {
     expect((await app.graphql('{ plans { ')).errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
     expect((await app.graphql('{ nothingHere }')).errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
-    const badVariable = await app.graphql('query($id: ID) { account(id: $id) { id } }', { id: { nested: true } });
+    const badVariable = await app.graphql('query($id: ID) { account(id: $id) { id } }', {
+      id: { nested: true },
+    });
     expect(badVariable.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
   });
 
@@ -59,7 +78,9 @@ describe('GraphQL hardening', () => {
     await db.knex.raw('alter table meters rename to meters_unavailable');
     try {
       const { errors } = await app.graphql('{ meters { id } }');
-      expect(errors).toEqual([expect.objectContaining({ message: 'Internal server error.', extensions: { code: 'INTERNAL' } })]);
+      expect(errors).toEqual([
+        expect.objectContaining({ message: 'Internal server error.', extensions: { code: 'INTERNAL' } }),
+      ]);
       expect(JSON.stringify(errors)).not.toMatch(/relation|does not exist|select /i);
     } finally {
       await db.knex.raw('alter table meters_unavailable rename to meters');

@@ -20,11 +20,15 @@ describe('schema.graphql', () => {
       if (isObjectType(type) || isInterfaceType(type)) {
         for (const field of Object.values(type.getFields())) {
           check(`${type.name}.${field.name}`, field.description);
-          for (const argument of field.args) check(`${type.name}.${field.name}(${argument.name})`, argument.description);
+          for (const argument of field.args)
+            check(`${type.name}.${field.name}(${argument.name})`, argument.description);
         }
       }
-      if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) check(`${type.name}.${field.name}`, field.description);
-      if (isEnumType(type)) for (const value of type.getValues()) check(`${type.name}.${value.name}`, value.description);
+      if (isInputObjectType(type))
+        for (const field of Object.values(type.getFields()))
+          check(`${type.name}.${field.name}`, field.description);
+      if (isEnumType(type))
+        for (const value of type.getValues()) check(`${type.name}.${value.name}`, value.description);
     }
     expect(undescribed).toEqual([]);
   });

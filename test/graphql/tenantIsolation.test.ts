@@ -1,7 +1,15 @@
 import { buildSchema, isObjectType } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { schemaPath } from '../../server/graphql/apolloServer';
-import { addMember, createAccount, createMember, createPartnerKey, createUser, sessionCookieFor, unique } from '../factories';
+import {
+  addMember,
+  createAccount,
+  createMember,
+  createPartnerKey,
+  createUser,
+  sessionCookieFor,
+  unique,
+} from '../factories';
 import { useBillingStack } from '../support/billingStack';
 import { ACCOUNT_SCOPED_FIELDS, PUBLIC_FIELDS, type Target } from '../support/tenantIsolation';
 import type { Caller, TestApp } from '../support/testApp';
@@ -20,7 +28,9 @@ beforeAll(async () => {
   const owner = await createUser();
   await addMember({ accountId: target.accountId, user: owner, role: 'owner' });
   controls.owner = { cookie: await sessionCookieFor(owner) };
-  controls['partner key'] = { apiKey: (await createPartnerKey({ scopes: [...API_SCOPES], accountId: target.accountId })).secret };
+  controls['partner key'] = {
+    apiKey: (await createPartnerKey({ scopes: [...API_SCOPES], accountId: target.accountId })).secret,
+  };
   // A stranger is as powerful as possible in their own account, and has nothing to do with the target's.
   strangers['owner of another account'] = { cookie: (await createMember({ role: 'owner' })).cookie };
   const otherAccount = await createAccount();
@@ -37,28 +47,48 @@ describe('tenant isolation', () => {
       if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
       return Object.keys(type.getFields()).map((field) => `${typeName}.${field}`);
     });
-    const unclassified = fields.filter((field) => !(field in PUBLIC_FIELDS) && !(field in ACCOUNT_SCOPED_FIELDS));
+    const unclassified = fields.filter(
+      (field) => !(field in PUBLIC_FIELDS) && !(field in ACCOUNT_SCOPED_FIELDS),
+    );
     expect(unclassified).toEqual([]);
   });
 
   describe.each(Object.entries(ACCOUNT_SCOPED_FIELDS))('%s', (_field, isolationCase) => {
     // The control: the same operation works for the account's own owner, so a refusal below means something.
     it('answers the account’s owner', async () => {
-      const { errors } = await app.graphql(isolationCase.operation, isolationCase.variables(target), controls[isolationCase.control ?? 'owner']);
-      if (isolationCase.ownerOutcome) expect(errors?.map((error) => error.extensions.code)).toEqual([isolationCase.ownerOutcome]);
+      const { errors } = await app.graphql(
+        isolationCase.operation,
+        isolationCase.variables(target),
+        controls[isolationCase.control ?? 'owner'],
+      );
+      if (isolationCase.ownerOutcome)
+        expect(errors?.map((error) => error.extensions.code)).toEqual([isolationCase.ownerOutcome]);
       else expect(errors).toBeUndefined();
     });
 
-    it.each(['owner of another account', 'API key bound to another account'])('is refused to the %s', async (stranger) => {
-      const { data, errors } = await app.graphql(isolationCase.operation, isolationCase.variables(target), strangers[stranger]);
-      expect(errors?.map((error) => error.extensions.code)).toEqual([expect.stringMatching(/^(FORBIDDEN|NOT_FOUND)$/)]);
-      expect(JSON.stringify(data ?? null)).not.toContain(target.accountId);
-    });
+    it.each(['owner of another account', 'API key bound to another account'])(
+      'is refused to the %s',
+      async (stranger) => {
+        const { data, errors } = await app.graphql(
+          isolationCase.operation,
+          isolationCase.variables(target),
+          strangers[stranger],
+        );
+        expect(errors?.map((error) => error.extensions.code)).toEqual([
+          expect.stringMatching(/^(FORBIDDEN|NOT_FOUND)$/),
+        ]);
+        expect(JSON.stringify(data ?? null)).not.toContain(target.accountId);
+      },
+    );
   });
 
   it('an API key of another account cannot revoke this account’s keys', async () => {
     const { apiKey } = await createPartnerKey({ scopes: ['usage:write'], accountId: target.accountId });
-    const { errors } = await app.graphql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id }, strangers['owner of another account']);
+    const { errors } = await app.graphql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+      { id: apiKey.id },
+      strangers['owner of another account'],
+    );
     expect(errors?.[0]?.extensions.code).toBe('NOT_FOUND');
     expect((await stack.knex('api_keys').where({ id: apiKey.id }).first()).revokedAt).toBeNull();
   });

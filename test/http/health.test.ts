@@ -27,7 +27,11 @@ describe('health checks', () => {
     try {
       const response = await fetch(`${app.url}/readyz`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: 'unavailable', reason: 'migrations pending', pending: rolledBack });
+      expect(await response.json()).toEqual({
+        status: 'unavailable',
+        reason: 'migrations pending',
+        pending: rolledBack,
+      });
     } finally {
       await db.knex.migrate.latest();
     }

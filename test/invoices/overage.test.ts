@@ -14,13 +14,24 @@ beforeAll(async () => {
   partner = (await createPartnerKey({ scopes: ['usage:write'] })).secret;
   // A small allowance makes the arithmetic visible: 1,000 API calls included, then 25 cents per started 100.
   const pro = await stack.knex('plans').where({ key: 'pro_monthly', active: true }).first();
-  await stack.knex('plan_entitlements').where({ planId: pro.id, featureKey: 'api_calls' }).update({ includedQuantity: 1000, overageUnitAmount: 25, overageBlockSize: 100 });
+  await stack
+    .knex('plan_entitlements')
+    .where({ planId: pro.id, featureKey: 'api_calls' })
+    .update({ includedQuantity: 1000, overageUnitAmount: 25, overageBlockSize: 100 });
 });
 
 async function recordApiCalls(externalId: string, quantity: number, key: string, at: Date) {
-  const { data, errors } = await stack.app.graphql('mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted } }', {
-    input: { events: [{ externalId, meterKey: 'api_calls', quantity, occurredAt: at.toISOString(), idempotencyKey: key }] },
-  }, { apiKey: partner });
+  const { data, errors } = await stack.app.graphql(
+    'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted } }',
+    {
+      input: {
+        events: [
+          { externalId, meterKey: 'api_calls', quantity, occurredAt: at.toISOString(), idempotencyKey: key },
+        ],
+      },
+    },
+    { apiKey: partner },
+  );
   expect(errors).toBeUndefined();
   expect(data!.recordUsage.accepted).toBe(1);
 }
@@ -35,7 +46,13 @@ function deliver(event: Stripe.Event): Promise<Response> {
   const payload = JSON.stringify(event);
   return fetch(`${stack.app.url}/webhooks/stripe`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) },
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: stack.webhookSecret,
+      }),
+    },
     body: payload,
   });
 }
@@ -50,22 +67,51 @@ describe('usage overage', () => {
     await recordApiCalls(externalId, 700, 'a', new Date(JAN_15_2026.getTime() + 3_600_000));
     await recordApiCalls(externalId, 550, 'b', new Date(JAN_15_2026.getTime() + 5 * 3_600_000));
 
-    const { data } = await stack.app.graphql(UPCOMING, { id: subscribed.account.id }, { cookie: subscribed.cookie });
+    const { data } = await stack.app.graphql(
+      UPCOMING,
+      { id: subscribed.account.id },
+      { cookie: subscribed.cookie },
+    );
     // 1,250 used, 1,000 included: 250 over, three started blocks of 100 at 25 cents = 75 cents.
     expect(data!.account.upcomingInvoice).toMatchObject({
       total: { amount: 2999 + 75 },
       periodStart: FEB_15_2026.toISOString(),
-      usageOverage: [{ meter: { key: 'api_calls' }, late: false, periodStart: JAN_15_2026.toISOString(), includedQuantity: 1000, usedQuantity: 1250, overageQuantity: 250, amount: { amount: 75, currency: 'usd' } }],
+      usageOverage: [
+        {
+          meter: { key: 'api_calls' },
+          late: false,
+          periodStart: JAN_15_2026.toISOString(),
+          includedQuantity: 1000,
+          usedQuantity: 1250,
+          overageQuantity: 250,
+          amount: { amount: 75, currency: 'usd' },
+        },
+      ],
     });
 
     // The renewal invoice is created as a draft at the period end; the overage is added to it.
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 5 * 60_000));
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * 3_600_000));
-    const renewal = (await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
+    const renewal = (
+      await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })
+    ).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
     expect(renewal).toMatchObject({ status: 'paid', total: 2999 + 75 });
     const charges = await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id });
-    expect(charges).toEqual([expect.objectContaining({ quantity: 250, amount: 75, stripeInvoiceId: renewal.id, periodStart: JAN_15_2026, periodEnd: FEB_15_2026 })]);
-    const mirrored = await stack.knex('invoice_lines').where({ invoiceId: (await stack.knex('invoices').where({ stripeInvoiceId: renewal.id }).first()).id, kind: 'usage_overage' });
+    expect(charges).toEqual([
+      expect.objectContaining({
+        quantity: 250,
+        amount: 75,
+        stripeInvoiceId: renewal.id,
+        periodStart: JAN_15_2026,
+        periodEnd: FEB_15_2026,
+      }),
+    ]);
+    const mirrored = await stack
+      .knex('invoice_lines')
+      .where({
+        invoiceId: (await stack.knex('invoices').where({ stripeInvoiceId: renewal.id }).first()).id,
+        kind: 'usage_overage',
+      });
     expect(mirrored).toEqual([expect.objectContaining({ amount: 75 })]);
 
     // Delivered again (Stripe retries), then replayed as if it had failed: nothing more is billed.
@@ -73,8 +119,12 @@ describe('usage overage', () => {
     expect((await deliver(created)).status).toBe(200);
     await stack.knex('stripe_events').where({ id: created.id }).update({ status: 'failed' });
     expect((await deliver(created)).status).toBe(200);
-    expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toHaveLength(1);
-    expect((await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data).toHaveLength(1);
+    expect(
+      await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id }),
+    ).toHaveLength(1);
+    expect(
+      (await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data,
+    ).toHaveLength(1);
   });
 
   it('bills usage recorded after its period was billed on the next renewal, only for the blocks it adds, once', async () => {
@@ -91,43 +141,88 @@ describe('usage overage', () => {
     await recordApiCalls(externalId, 330, 'late', new Date(JAN_15_2026.getTime() + 5 * 24 * HOUR_MS));
     // A month on, the customer's session has lapsed; the partner reads the preview.
     const reader = (await createPartnerKey({ scopes: ['accounts:read', 'billing:read'] })).secret;
-    const { data, errors } = await stack.app.graphql(UPCOMING, { id: subscribed.account.id }, { apiKey: reader });
+    const { data, errors } = await stack.app.graphql(
+      UPCOMING,
+      { id: subscribed.account.id },
+      { apiKey: reader },
+    );
     expect(errors).toBeUndefined();
     expect(data!.account.upcomingInvoice).toMatchObject({
       total: { amount: 2999 + 75 },
-      usageOverage: [{ meter: { key: 'api_calls' }, late: true, periodStart: JAN_15_2026.toISOString(), usedQuantity: 1580, overageQuantity: 330, amount: { amount: 75 } }],
+      usageOverage: [
+        {
+          meter: { key: 'api_calls' },
+          late: true,
+          periodStart: JAN_15_2026.toISOString(),
+          usedQuantity: 1580,
+          overageQuantity: 330,
+          amount: { amount: 75 },
+        },
+      ],
     });
 
     await subscribed.advanceTo(new Date(MAR_15_2026.getTime() + 5 * 60_000));
     await subscribed.advanceTo(new Date(MAR_15_2026.getTime() + 2 * HOUR_MS));
-    const march = (await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })).data.find(
-      (invoice) => invoice.billing_reason === 'subscription_cycle' && invoice.period_start === FEB_15_2026.getTime() / 1000,
+    const march = (
+      await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })
+    ).data.find(
+      (invoice) =>
+        invoice.billing_reason === 'subscription_cycle' &&
+        invoice.period_start === FEB_15_2026.getTime() / 1000,
     )!;
     expect(march).toMatchObject({ status: 'paid', total: 2999 + 75 });
-    const charges = await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id }).orderBy('id');
+    const charges = await stack
+      .knex('usage_overage_charges')
+      .where({ accountId: subscribed.account.id })
+      .orderBy('id');
     expect(charges).toEqual([
-      expect.objectContaining({ periodStart: JAN_15_2026, billedWithPeriodStart: JAN_15_2026, quantity: 250, amount: 75 }),
-      expect.objectContaining({ periodStart: JAN_15_2026, billedWithPeriodStart: FEB_15_2026, quantity: 330, amount: 75, stripeInvoiceId: march.id }),
+      expect.objectContaining({
+        periodStart: JAN_15_2026,
+        billedWithPeriodStart: JAN_15_2026,
+        quantity: 250,
+        amount: 75,
+      }),
+      expect.objectContaining({
+        periodStart: JAN_15_2026,
+        billedWithPeriodStart: FEB_15_2026,
+        quantity: 330,
+        amount: 75,
+        stripeInvoiceId: march.id,
+      }),
     ]);
-    const items = (await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data;
-    expect(items.map((item) => item.description)).toContain('API calls: 330 more beyond the 1000 included, recorded late for 2026-01-15 – 2026-02-15');
+    const items = (await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 }))
+      .data;
+    expect(items.map((item) => item.description)).toContain(
+      'API calls: 330 more beyond the 1000 included, recorded late for 2026-01-15 – 2026-02-15',
+    );
 
     // March's invoice.created replayed as if it had failed: the late charge is not billed twice.
     const created = await invoiceCreatedEvent(march.id);
     await stack.knex('stripe_events').where({ id: created.id }).update({ status: 'failed' });
     expect((await deliver(created)).status).toBe(200);
-    expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toHaveLength(2);
-    expect((await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data).toHaveLength(2);
+    expect(
+      await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id }),
+    ).toHaveLength(2);
+    expect(
+      (await stack.stripe.invoiceItems.list({ customer: subscribed.customer.id, limit: 100 })).data,
+    ).toHaveLength(2);
   });
 
   it('bills nothing for usage within the allowance', async () => {
     const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
     time.clock.set(new Date(JAN_15_2026.getTime() + 2 * 3_600_000));
-    await recordApiCalls(subscribed.account.externalId!, 1000, 'within', new Date(JAN_15_2026.getTime() + 3_600_000));
+    await recordApiCalls(
+      subscribed.account.externalId!,
+      1000,
+      'within',
+      new Date(JAN_15_2026.getTime() + 3_600_000),
+    );
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 5 * 60_000));
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * 3_600_000));
     expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toEqual([]);
-    const renewal = (await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
+    const renewal = (
+      await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })
+    ).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
     expect(renewal.total).toBe(2999);
   });
 });

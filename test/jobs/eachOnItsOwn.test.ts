@@ -15,7 +15,10 @@ describe('a job’s items, each on its own', () => {
     const several = eachOnItsOwn([1, 2, 3], async (item) => {
       if (item !== 3) throw new Error(`item ${item} is broken`);
     });
-    await expect(several).rejects.toMatchObject({ message: '2 of 3 items failed; the first: item 1 is broken', errors: [expect.any(Error), expect.any(Error)] });
+    await expect(several).rejects.toMatchObject({
+      message: '2 of 3 items failed; the first: item 1 is broken',
+      errors: [expect.any(Error), expect.any(Error)],
+    });
     await expect(eachOnItsOwn([1, 2], async () => undefined)).resolves.toBeUndefined();
   });
 });

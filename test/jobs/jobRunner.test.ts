@@ -27,10 +27,18 @@ async function startMailbox(): Promise<{ url: string; received: string[]; stop: 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as { port: number };
-  return { url: `smtp://127.0.0.1:${port}`, received, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
-function startJobProcess(env: Record<string, string>): { child: ChildProcess; completed: () => number; ready: Promise<void> } {
+function startJobProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  completed: () => number;
+  ready: Promise<void>;
+} {
   // Node itself with tsx's loader, not the tsx command: a wrapper process could exit on SIGTERM before the
   // process doing the work, which would then outlive the test.
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support/jobProcess.ts')], {
@@ -39,12 +47,31 @@ function startJobProcess(env: Record<string, string>): { child: ChildProcess; co
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
-  const ready = new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => ((output += chunk.toString()), output.includes('ready') && resolve())));
-  return { child, completed: () => output.split('\n').filter((line) => line === 'done send_notifications').length, ready };
+  const ready = new Promise<void>((resolve) =>
+    child.stdout!.on(
+      'data',
+      (chunk: Buffer) => ((output += chunk.toString()), output.includes('ready') && resolve()),
+    ),
+  );
+  return {
+    child,
+    completed: () => output.split('\n').filter((line) => line === 'done send_notifications').length,
+    ready,
+  };
 }
 
 async function enqueue(accountId: string, count: number, prefix: string): Promise<void> {
-  await Promise.all(Array.from({ length: count }, (_, index) => enqueueAccountNotification({ accountId, kind: 'test', subject: `${prefix} ${index}`, bodyText: 'hello', dedupeKey: `${prefix}-${index}` })));
+  await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      enqueueAccountNotification({
+        accountId,
+        kind: 'test',
+        subject: `${prefix} ${index}`,
+        bodyText: 'hello',
+        dedupeKey: `${prefix}-${index}`,
+      }),
+    ),
+  );
 }
 
 describe('the notifications outbox', () => {
@@ -53,7 +80,9 @@ describe('the notifications outbox', () => {
     await enqueue(account.id, 2, 'skip');
     const outcome = await sendPendingNotifications({ transport: null, from: 'x@test' });
     expect(outcome).toMatchObject({ skipped: 2, sent: 0 });
-    expect(await db.knex('notifications').where({ accountId: account.id }).select('status', 'lastError')).toEqual([
+    expect(
+      await db.knex('notifications').where({ accountId: account.id }).select('status', 'lastError'),
+    ).toEqual([
       { status: 'skipped', lastError: 'SMTP is not configured (SMTP_URL)' },
       { status: 'skipped', lastError: 'SMTP is not configured (SMTP_URL)' },
     ]);
@@ -63,7 +92,9 @@ describe('the notifications outbox', () => {
     const mailbox = await startMailbox();
     const account = await createAccount({ billingEmail: 'many@customer.test' });
     await enqueue(account.id, 300, 'burst');
-    const processes = [1, 2].map(() => startJobProcess({ DATABASE_URL: db.connectionString, SMTP_URL: mailbox.url }));
+    const processes = [1, 2].map(() =>
+      startJobProcess({ DATABASE_URL: db.connectionString, SMTP_URL: mailbox.url }),
+    );
     let utils: WorkerUtils | undefined;
     try {
       await Promise.all(processes.map((process) => process.ready));
@@ -71,18 +102,34 @@ describe('the notifications outbox', () => {
       for (let job = 0; job < 12; job += 1) await utils.addJob('send_notifications', {});
 
       const deadline = Date.now() + 60_000;
-      while ((await db.knex('notifications').where({ accountId: account.id, status: 'pending' }).count<{ count: number }[]>('* as count'))[0]!.count > 0) {
+      while (
+        (
+          await db
+            .knex('notifications')
+            .where({ accountId: account.id, status: 'pending' })
+            .count<{ count: number }[]>('* as count')
+        )[0]!.count > 0
+      ) {
         if (Date.now() > deadline) throw new Error('the outbox was not emptied');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const subjects = mailbox.received.map((message) => /^Subject: (.*)$/m.exec(message)?.[1]);
       expect(subjects).toHaveLength(300);
       expect(new Set(subjects).size).toBe(300);
-      expect(await db.knex('notifications').where({ accountId: account.id, status: 'sent' }).count<{ count: number }[]>('* as count')).toEqual([{ count: 300 }]);
+      expect(
+        await db
+          .knex('notifications')
+          .where({ accountId: account.id, status: 'sent' })
+          .count<{ count: number }[]>('* as count'),
+      ).toEqual([{ count: 300 }]);
       expect(processes.every((process) => process.completed() > 0)).toBe(true);
     } finally {
       await utils?.release();
-      await Promise.all(processes.map(({ child }) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))));
+      await Promise.all(
+        processes.map(
+          ({ child }) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
+        ),
+      );
       await mailbox.stop();
     }
   }, 90_000);

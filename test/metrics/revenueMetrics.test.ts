@@ -9,12 +9,16 @@ let app: TestApp;
 let admin: { cookie: string };
 
 const at = (month: number, day: number) => new Date(Date.UTC(2026, month - 1, day));
-const planId = async (key: string) => (await db.knex('plans').where({ key, active: true }).first()).id as string;
+const planId = async (key: string) =>
+  (await db.knex('plans').where({ key, active: true }).first()).id as string;
 
 /** A subscription row as the webhooks would have left it: the metrics read nothing else. */
 async function subscription(planKey: string, fields: Record<string, unknown>) {
   const account = await createAccount();
-  await db.knex('subscriptions').where({ accountId: account.id }).update({ status: 'canceled', endedAt: fields.startedAt });
+  await db
+    .knex('subscriptions')
+    .where({ accountId: account.id })
+    .update({ status: 'canceled', endedAt: fields.startedAt });
   await db.knex('subscriptions').insert({
     accountId: account.id,
     planId: await planId(planKey),
@@ -36,16 +40,48 @@ beforeAll(async () => {
   await subscription('pro_yearly', { startedAt: at(1, 20) });
   await subscription('team_monthly', { startedAt: at(2, 3), quantity: 3 });
   // Trialing at the end of the range: not paying yet.
-  await subscription('max_monthly', { status: 'trialing', startedAt: at(2, 20), trialStart: at(2, 20), trialEnd: at(3, 20) });
+  await subscription('max_monthly', {
+    status: 'trialing',
+    startedAt: at(2, 20),
+    trialStart: at(2, 20),
+    trialEnd: at(3, 20),
+  });
   // Churned during February, after a trial that converted in January.
-  await subscription('pro_monthly', { status: 'canceled', startedAt: at(1, 2), trialStart: at(1, 2), trialEnd: at(1, 9), endedAt: at(2, 14) });
+  await subscription('pro_monthly', {
+    status: 'canceled',
+    startedAt: at(1, 2),
+    trialStart: at(1, 2),
+    trialEnd: at(1, 9),
+    endedAt: at(2, 14),
+  });
   // A trial that ended in February without converting.
-  await subscription('starter_monthly', { status: 'expired', stripeSubscriptionId: null, startedAt: at(2, 1), trialStart: at(2, 1), trialEnd: at(2, 8), endedAt: at(2, 8) });
+  await subscription('starter_monthly', {
+    status: 'expired',
+    stripeSubscriptionId: null,
+    startedAt: at(2, 1),
+    trialStart: at(2, 1),
+    trialEnd: at(2, 8),
+    endedAt: at(2, 8),
+  });
 
   const paying = await createAccount();
-  const payment = (fields: Record<string, unknown>) => ({ accountId: paying.id, currency: 'usd', type: 'subscription_payment', status: 'completed', ...fields });
-  const [charge] = await db.knex('payments').insert([payment({ amount: 2999, createdAt: at(2, 5) }), payment({ amount: 4999, createdAt: at(2, 6), status: 'failed' })]).returning('id');
-  await db.knex('payments').insert(payment({ type: 'refund', amount: 999, refundedPaymentId: charge.id, createdAt: at(2, 7) }));
+  const payment = (fields: Record<string, unknown>) => ({
+    accountId: paying.id,
+    currency: 'usd',
+    type: 'subscription_payment',
+    status: 'completed',
+    ...fields,
+  });
+  const [charge] = await db
+    .knex('payments')
+    .insert([
+      payment({ amount: 2999, createdAt: at(2, 5) }),
+      payment({ amount: 4999, createdAt: at(2, 6), status: 'failed' }),
+    ])
+    .returning('id');
+  await db
+    .knex('payments')
+    .insert(payment({ type: 'refund', amount: 999, refundedPaymentId: charge.id, createdAt: at(2, 7) }));
 });
 afterAll(() => app.close());
 
@@ -61,12 +97,20 @@ describe('revenue metrics', () => {
     expect(monthlyRecurringRevenue({ priceAmount: 99_900, quantity: 1, billingInterval: 'year' })).toBe(8325);
     expect(monthlyRecurringRevenue({ priceAmount: 1_000, quantity: 1, billingInterval: 'year' })).toBe(83);
     expect(monthlyRecurringRevenue({ priceAmount: 1_002, quantity: 1, billingInterval: 'year' })).toBe(84);
-    expect(monthlyRecurringRevenue({ priceAmount: 4900, quantity: 3, billingInterval: 'month' })).toBe(14_700);
-    expect(monthlyRecurringRevenue({ priceAmount: 29_900, quantity: 1, billingInterval: 'lifetime' })).toBe(0);
+    expect(monthlyRecurringRevenue({ priceAmount: 4900, quantity: 3, billingInterval: 'month' })).toBe(
+      14_700,
+    );
+    expect(monthlyRecurringRevenue({ priceAmount: 29_900, quantity: 1, billingInterval: 'lifetime' })).toBe(
+      0,
+    );
   });
 
   it('answers how revenue is doing, for February', async () => {
-    const { data, errors } = await app.graphql(METRICS, { from: at(2, 1).toISOString(), to: at(3, 1).toISOString() }, admin);
+    const { data, errors } = await app.graphql(
+      METRICS,
+      { from: at(2, 1).toISOString(), to: at(3, 1).toISOString() },
+      admin,
+    );
     expect(errors).toBeUndefined();
     const metrics = data!.revenueMetrics;
     // Pro 2999 + Pro yearly 28800 / 12 + Team 3 × 4900.
@@ -81,11 +125,24 @@ describe('revenue metrics', () => {
       { tier: 'team', count: 1 },
       { tier: 'max', count: 1 },
     ]);
-    expect(metrics.series).toEqual([{ at: at(2, 1).toISOString(), mrr: 2999 + 2400 + 2999, payingAccounts: 3, collected: 2999, refunded: 999, failedPayments: 1 }]);
+    expect(metrics.series).toEqual([
+      {
+        at: at(2, 1).toISOString(),
+        mrr: 2999 + 2400 + 2999,
+        payingAccounts: 3,
+        collected: 2999,
+        refunded: 999,
+        failedPayments: 1,
+      },
+    ]);
   });
 
   it('draws a daily series', async () => {
-    const { data } = await app.graphql(`query { revenueMetrics(from: "2026-02-13T00:00:00Z", to: "2026-02-16T00:00:00Z", granularity: DAY) { series { at mrr } } }`, {}, admin);
+    const { data } = await app.graphql(
+      `query { revenueMetrics(from: "2026-02-13T00:00:00Z", to: "2026-02-16T00:00:00Z", granularity: DAY) { series { at mrr } } }`,
+      {},
+      admin,
+    );
     expect(data!.revenueMetrics.series).toEqual([
       { at: '2026-02-13T00:00:00.000Z', mrr: 2999 + 2400 + 14_700 + 2999 },
       { at: '2026-02-14T00:00:00.000Z', mrr: 2999 + 2400 + 14_700 },
@@ -98,9 +155,21 @@ describe('revenue metrics', () => {
     const basic = await createPlan({ currency: 'chf', priceAmount: 1000 });
     const premium = await createPlan({ currency: 'chf', priceAmount: 5000 });
     const account = await createAccount();
-    await db.knex('subscriptions').where({ accountId: account.id }).update({ status: 'canceled', endedAt: at(1, 10) });
-    const [{ id }] = await db.knex('subscriptions')
-      .insert({ accountId: account.id, planId: basic.id, status: 'active', quantity: 1, startedAt: at(1, 10), currentPeriodStart: at(1, 10), stripeSubscriptionId: unique('sub') })
+    await db
+      .knex('subscriptions')
+      .where({ accountId: account.id })
+      .update({ status: 'canceled', endedAt: at(1, 10) });
+    const [{ id }] = await db
+      .knex('subscriptions')
+      .insert({
+        accountId: account.id,
+        planId: basic.id,
+        status: 'active',
+        quantity: 1,
+        startedAt: at(1, 10),
+        currentPeriodStart: at(1, 10),
+        stripeSubscriptionId: unique('sub'),
+      })
       .returning('id');
     // The customer upgrades and adds seats today.
     await db.knex('subscriptions').where({ id }).update({ planId: premium.id });
@@ -125,8 +194,18 @@ describe('revenue metrics', () => {
 
   it('is for platform admins only, and refuses a backwards range', async () => {
     const member = { cookie: await sessionCookieFor(await createUser()) };
-    expect((await app.graphql(METRICS, { from: at(2, 1).toISOString(), to: at(3, 1).toISOString() }, member)).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
-    const backwards = await app.graphql(METRICS, { from: at(3, 1).toISOString(), to: at(2, 1).toISOString() }, admin);
-    expect(backwards.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { to: 'must be after from' } });
+    expect(
+      (await app.graphql(METRICS, { from: at(2, 1).toISOString(), to: at(3, 1).toISOString() }, member))
+        .errors?.[0]?.extensions.code,
+    ).toBe('FORBIDDEN');
+    const backwards = await app.graphql(
+      METRICS,
+      { from: at(3, 1).toISOString(), to: at(2, 1).toISOString() },
+      admin,
+    );
+    expect(backwards.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { to: 'must be after from' },
+    });
   });
 });

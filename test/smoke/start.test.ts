@@ -65,7 +65,10 @@ async function graphql(query: string, variables: Record<string, unknown> = {}, c
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return { body: (await response.json()) as { data?: any; errors?: unknown[] }, cookie: response.headers.get('set-cookie')?.split(';')[0] };
+  return {
+    body: (await response.json()) as { data?: any; errors?: unknown[] },
+    cookie: response.headers.get('set-cookie')?.split(';')[0],
+  };
 }
 
 describe('npm start with nothing configured', () => {
@@ -87,7 +90,10 @@ describe('npm start with nothing configured', () => {
   it('takes the demo owner from Checkout to a subscribed account through the emulator', async () => {
     const email = printed('Account owner');
     const password = new RegExp(`${email} / (\\S+)`).exec(output)![1];
-    const signIn = await graphql('mutation($input: SignInInput!) { signIn(input: $input) { user { email } } }', { input: { email, password } });
+    const signIn = await graphql(
+      'mutation($input: SignInInput!) { signIn(input: $input) { user { email } } }',
+      { input: { email, password } },
+    );
     expect(signIn.body.errors).toBeUndefined();
     const cookie = signIn.cookie!;
     const { body: viewer } = await graphql('{ viewer { memberships { account { id } } } }', {}, cookie);
@@ -102,7 +108,11 @@ describe('npm start with nothing configured', () => {
     );
     expect((await submitCheckoutForm(started.data.startSubscriptionCheckout.url)).status).toBe(303);
     await waitFor(async () => {
-      const { body } = await graphql('query($id: ID) { account(id: $id) { subscription { plan { key } } } }', { id: accountId }, cookie);
+      const { body } = await graphql(
+        'query($id: ID) { account(id: $id) { subscription { plan { key } } } }',
+        { id: accountId },
+        cookie,
+      );
       return body.data.account.subscription.plan.key === 'pro_monthly';
     }, 15_000);
   });

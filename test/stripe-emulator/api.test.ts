@@ -23,7 +23,9 @@ describe('wire protocol', () => {
     expect((await missing.json()).error.type).toBe('invalid_request_error');
     const live = await raw('/v1/customers', { key: 'sk_live_123' });
     expect(live.status).toBe(401);
-    await expect(new Stripe('not_a_key', h.emulator.sdkOptions()).customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+    await expect(new Stripe('not_a_key', h.emulator.sdkOptions()).customers.list()).rejects.toBeInstanceOf(
+      Stripe.errors.StripeAuthenticationError,
+    );
   });
 
   test('sends request-id and echoes Stripe-Version', async () => {
@@ -35,7 +37,10 @@ describe('wire protocol', () => {
   });
 
   test('decodes bracket syntax, including expand[] and metadata', async () => {
-    const created = await raw('/v1/customers', { method: 'POST', body: 'email=a%40b.c&metadata[plan]=pro&metadata[seats]=3&expand[]=test_clock' });
+    const created = await raw('/v1/customers', {
+      method: 'POST',
+      body: 'email=a%40b.c&metadata[plan]=pro&metadata[seats]=3&expand[]=test_clock',
+    });
     const body = await created.json();
     expect(body.metadata).toEqual({ plan: 'pro', seats: '3' });
     expect(body.email).toBe('a@b.c');
@@ -47,23 +52,45 @@ describe('wire protocol', () => {
     expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'id' });
     const unknown = await raw('/v1/customers', { method: 'POST', body: 'colour=blue' });
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).error).toMatchObject({ code: 'parameter_unknown', param: 'colour', type: 'invalid_request_error' });
-    const missingParam = await h.stripe.subscriptions.create({ items: [] } as unknown as Stripe.SubscriptionCreateParams).catch((error: unknown) => error);
+    expect((await unknown.json()).error).toMatchObject({
+      code: 'parameter_unknown',
+      param: 'colour',
+      type: 'invalid_request_error',
+    });
+    const missingParam = await h.stripe.subscriptions
+      .create({ items: [] } as unknown as Stripe.SubscriptionCreateParams)
+      .catch((error: unknown) => error);
     expect(missingParam).toMatchObject({ statusCode: 400, code: 'parameter_missing', param: 'customer' });
-    const badInteger = await raw('/v1/prices', { method: 'POST', body: 'currency=usd&unit_amount=abc&product_data[name]=x' });
-    expect((await badInteger.json()).error).toMatchObject({ code: 'parameter_invalid_integer', param: 'unit_amount' });
+    const badInteger = await raw('/v1/prices', {
+      method: 'POST',
+      body: 'currency=usd&unit_amount=abc&product_data[name]=x',
+    });
+    expect((await badInteger.json()).error).toMatchObject({
+      code: 'parameter_invalid_integer',
+      param: 'unit_amount',
+    });
     const notImplemented = await raw('/v1/quotes');
     expect(notImplemented.status).toBe(404);
   });
 
   test('replays an idempotent request and rejects a reused key with other parameters', async () => {
     const key = `key-${Date.now()}`;
-    const first = await raw('/v1/customers', { method: 'POST', body: 'email=one%40example.com', headers: { 'Idempotency-Key': key } });
-    const second = await raw('/v1/customers', { method: 'POST', body: 'email=one%40example.com', headers: { 'Idempotency-Key': key } });
+    const first = await raw('/v1/customers', {
+      method: 'POST',
+      body: 'email=one%40example.com',
+      headers: { 'Idempotency-Key': key },
+    });
+    const second = await raw('/v1/customers', {
+      method: 'POST',
+      body: 'email=one%40example.com',
+      headers: { 'Idempotency-Key': key },
+    });
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     expect((await second.json()).id).toBe((await first.json()).id);
-    const conflict = await h.stripe.customers.create({ email: 'two@example.com' }, { idempotencyKey: key }).catch((error: unknown) => error);
+    const conflict = await h.stripe.customers
+      .create({ email: 'two@example.com' }, { idempotencyKey: key })
+      .catch((error: unknown) => error);
     expect(conflict).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     expect(conflict).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
   });
@@ -71,32 +98,54 @@ describe('wire protocol', () => {
   test('paginates newest first with starting_after, ending_before and has_more', async () => {
     const marker = `page-${Date.now()}`;
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await h.stripe.customers.create({ email: `${marker}@example.com` })).id);
+    for (let i = 0; i < 5; i += 1)
+      ids.push((await h.stripe.customers.create({ email: `${marker}@example.com` })).id);
     const first = await h.stripe.customers.list({ email: `${marker}@example.com`, limit: 2 });
     expect(first).toMatchObject({ object: 'list', has_more: true, url: '/v1/customers' });
     expect(first.data.map((c) => c.id)).toEqual([ids[4], ids[3]]);
-    const second = await h.stripe.customers.list({ email: `${marker}@example.com`, limit: 2, starting_after: ids[3] });
+    const second = await h.stripe.customers.list({
+      email: `${marker}@example.com`,
+      limit: 2,
+      starting_after: ids[3],
+    });
     expect(second.data.map((c) => c.id)).toEqual([ids[2], ids[1]]);
-    const before = await h.stripe.customers.list({ email: `${marker}@example.com`, limit: 2, ending_before: ids[1] });
+    const before = await h.stripe.customers.list({
+      email: `${marker}@example.com`,
+      limit: 2,
+      ending_before: ids[1],
+    });
     expect(before.data.map((c) => c.id)).toEqual([ids[3], ids[2]]);
     const all: string[] = [];
-    for await (const customer of h.stripe.customers.list({ email: `${marker}@example.com`, limit: 2 })) all.push(customer.id);
+    for await (const customer of h.stripe.customers.list({ email: `${marker}@example.com`, limit: 2 }))
+      all.push(customer.id);
     expect(all).toEqual([...ids].reverse());
   });
 
   test('expands ids, nested paths and paths through lists', async () => {
-    const customer = await h.stripe.customers.create({ email: 'expand@example.com', payment_method: 'pm_card_visa' });
+    const customer = await h.stripe.customers.create({
+      email: 'expand@example.com',
+      payment_method: 'pm_card_visa',
+    });
     const [method] = (await h.stripe.customers.listPaymentMethods(customer.id)).data;
     await h.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: method.id } });
     const price = await monthlyPrice(h.stripe);
-    const subscription = await h.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['customer', 'latest_invoice.payments'] });
+    const subscription = await h.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      expand: ['customer', 'latest_invoice.payments'],
+    });
     expect((subscription.customer as Stripe.Customer).email).toBe('expand@example.com');
     const invoice = subscription.latest_invoice as Stripe.Invoice;
     expect(invoice.payments?.data[0].payment.type).toBe('payment_intent');
-    const listed = await h.stripe.subscriptions.list({ customer: customer.id, expand: ['data.customer', 'data.items.data.price.product'] });
+    const listed = await h.stripe.subscriptions.list({
+      customer: customer.id,
+      expand: ['data.customer', 'data.items.data.price.product'],
+    });
     expect((listed.data[0].customer as Stripe.Customer).id).toBe(customer.id);
     expect((listed.data[0].items.data[0].price.product as Stripe.Product).name).toBe('Plan 2000');
-    const bad = await h.stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice.payment_intent'] }).catch((error: unknown) => error);
+    const bad = await h.stripe.subscriptions
+      .retrieve(subscription.id, { expand: ['latest_invoice.payment_intent'] })
+      .catch((error: unknown) => error);
     expect(bad).toMatchObject({ statusCode: 400 });
   });
 });
@@ -104,13 +153,39 @@ describe('wire protocol', () => {
 describe('catalog', () => {
   test('lookup keys are unique, transferable and filterable', async () => {
     const key = `pro-${Date.now()}`;
-    const first = await h.stripe.prices.create({ currency: 'usd', unit_amount: 1000, recurring: { interval: 'month' }, lookup_key: key, product_data: { name: 'Pro' } });
-    await expect(h.stripe.prices.create({ currency: 'usd', unit_amount: 1200, product: first.product as string, lookup_key: key })).rejects.toMatchObject({ statusCode: 400, param: 'lookup_key' });
-    const second = await h.stripe.prices.create({ currency: 'usd', unit_amount: 1200, product: first.product as string, lookup_key: key, transfer_lookup_key: true, metadata: { tier: 'b' } });
+    const first = await h.stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 1000,
+      recurring: { interval: 'month' },
+      lookup_key: key,
+      product_data: { name: 'Pro' },
+    });
+    await expect(
+      h.stripe.prices.create({
+        currency: 'usd',
+        unit_amount: 1200,
+        product: first.product as string,
+        lookup_key: key,
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'lookup_key' });
+    const second = await h.stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 1200,
+      product: first.product as string,
+      lookup_key: key,
+      transfer_lookup_key: true,
+      metadata: { tier: 'b' },
+    });
     const found = await h.stripe.prices.list({ lookup_keys: [key] });
     expect(found.data.map((price) => price.id)).toEqual([second.id]);
     expect((await h.stripe.prices.retrieve(first.id)).lookup_key).toBeNull();
-    expect(second).toMatchObject({ type: 'one_time', recurring: null, unit_amount: 1200, metadata: { tier: 'b' }, active: true });
+    expect(second).toMatchObject({
+      type: 'one_time',
+      recurring: null,
+      unit_amount: 1200,
+      metadata: { tier: 'b' },
+      active: true,
+    });
     const archived = await h.stripe.prices.update(second.id, { active: false });
     expect(archived.active).toBe(false);
     expect((await h.stripe.prices.list({ lookup_keys: [key], active: true })).data).toHaveLength(0);
@@ -123,63 +198,127 @@ describe('payments', () => {
     const method = await h.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
     expect(method.card).toMatchObject({ brand: 'visa', last4: '4242' });
     await h.stripe.paymentMethods.attach(method.id, { customer: customer.id });
-    expect((await h.stripe.paymentMethods.list({ customer: customer.id })).data.map((m) => m.id)).toEqual([method.id]);
+    expect((await h.stripe.paymentMethods.list({ customer: customer.id })).data.map((m) => m.id)).toEqual([
+      method.id,
+    ]);
     await h.stripe.paymentMethods.detach(method.id);
     expect((await h.stripe.paymentMethods.list({ customer: customer.id })).data).toHaveLength(0);
-    await expect(h.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id })).rejects.toBeInstanceOf(Stripe.errors.StripeCardError);
+    await expect(
+      h.stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeCardError);
   });
 
   test('off-session top-ups succeed with 4242 and fail with 0341', async () => {
     const customer = await h.stripe.customers.create({ email: 'topup@example.com' });
     const good = await h.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
-    const intent = await h.stripe.paymentIntents.create({ amount: 5000, currency: 'usd', customer: customer.id, payment_method: good.id, off_session: true, confirm: true, metadata: { topup: '1' } });
+    const intent = await h.stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: good.id,
+      off_session: true,
+      confirm: true,
+      metadata: { topup: '1' },
+    });
     expect(intent).toMatchObject({ status: 'succeeded', amount_received: 5000, metadata: { topup: '1' } });
     const charge = await h.stripe.charges.retrieve(intent.latest_charge as string);
-    expect(charge).toMatchObject({ paid: true, status: 'succeeded', amount: 5000, payment_intent: intent.id });
+    expect(charge).toMatchObject({
+      paid: true,
+      status: 'succeeded',
+      amount: 5000,
+      payment_intent: intent.id,
+    });
 
     const bad = await h.stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
     const error = (await h.stripe.paymentIntents
-      .create({ amount: 5000, currency: 'usd', customer: customer.id, payment_method: bad.id, off_session: true, confirm: true })
+      .create({
+        amount: 5000,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: bad.id,
+        off_session: true,
+        confirm: true,
+      })
       .catch((e: unknown) => e)) as Stripe.errors.StripeCardError;
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(error).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
     const failed = await h.stripe.paymentIntents.retrieve(error.payment_intent!.id);
     expect(failed.status).toBe('requires_payment_method');
-    expect(failed.last_payment_error).toMatchObject({ code: 'card_declined', decline_code: 'generic_decline' });
+    expect(failed.last_payment_error).toMatchObject({
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+    });
   });
 
   test('3-D Secure cards need action on session and fail off session', async () => {
     const customer = await h.stripe.customers.create({});
-    const onSession = await h.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: 'pm_card_threeDSecure2Required', confirm: true, return_url: 'http://app.test/back' });
+    const onSession = await h.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: 'pm_card_threeDSecure2Required',
+      confirm: true,
+      return_url: 'http://app.test/back',
+    });
     expect(onSession.status).toBe('requires_action');
     expect(onSession.next_action?.redirect_to_url?.url).toContain(`/3ds/${onSession.id}`);
-    const completed = await fetch(onSession.next_action!.redirect_to_url!.url!, { method: 'POST', body: new URLSearchParams({ action: 'complete' }), redirect: 'manual' });
+    const completed = await fetch(onSession.next_action!.redirect_to_url!.url!, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'complete' }),
+      redirect: 'manual',
+    });
     expect(completed.status).toBe(303);
     expect(completed.headers.get('location')).toBe(`http://app.test/back?payment_intent=${onSession.id}`);
     expect((await h.stripe.paymentIntents.retrieve(onSession.id)).status).toBe('succeeded');
 
-    const method = await h.stripe.paymentMethods.attach('pm_card_threeDSecure2Required', { customer: customer.id });
+    const method = await h.stripe.paymentMethods.attach('pm_card_threeDSecure2Required', {
+      customer: customer.id,
+    });
     await expect(
-      h.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: method.id, off_session: true, confirm: true }),
+      h.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: method.id,
+        off_session: true,
+        confirm: true,
+      }),
     ).rejects.toMatchObject({ statusCode: 402, code: 'authentication_required' });
   });
 
   test('refunds: partial then full, on a payment intent or a charge, with events', async () => {
     h.webhooks.clear();
     const customer = await h.stripe.customers.create({});
-    const intent = await h.stripe.paymentIntents.create({ amount: 3000, currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
+    const intent = await h.stripe.paymentIntents.create({
+      amount: 3000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
     const partial = await h.stripe.refunds.create({ payment_intent: intent.id, amount: 1000 });
     expect(partial).toMatchObject({ amount: 1000, status: 'succeeded', charge: intent.latest_charge });
-    expect(await h.stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject({ amount_refunded: 1000, refunded: false });
-    await expect(h.stripe.refunds.create({ charge: intent.latest_charge as string, amount: 2500 })).rejects.toMatchObject({ statusCode: 400, param: 'amount' });
+    expect(await h.stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject({
+      amount_refunded: 1000,
+      refunded: false,
+    });
+    await expect(
+      h.stripe.refunds.create({ charge: intent.latest_charge as string, amount: 2500 }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'amount' });
     const rest = await h.stripe.refunds.create({ charge: intent.latest_charge as string });
     expect(rest.amount).toBe(2000);
-    expect(await h.stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject({ amount_refunded: 3000, refunded: true });
+    expect(await h.stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject({
+      amount_refunded: 3000,
+      refunded: true,
+    });
     await h.emulator.webhooksIdle();
     const refundEvents = h.webhooks.events.filter((event) => event.type === 'charge.refunded');
     expect(refundEvents).toHaveLength(2);
     expect((refundEvents[1].data.object as Stripe.Charge).refunded).toBe(true);
-    expect(refundEvents[1].data.previous_attributes).toMatchObject({ amount_refunded: 1000, refunded: false });
+    expect(refundEvents[1].data.previous_attributes).toMatchObject({
+      amount_refunded: 1000,
+      refunded: false,
+    });
     expect(h.webhooks.types().filter((type) => type === 'refund.created')).toHaveLength(2);
     expect((await h.stripe.refunds.list({ payment_intent: intent.id })).data).toHaveLength(2);
   });
@@ -189,8 +328,16 @@ describe('invoices and platform objects', () => {
   test('manual invoice: items, finalize, pay, void and mark uncollectible', async () => {
     const customer = await h.stripe.customers.create({ payment_method: 'pm_card_visa' });
     const [method] = (await h.stripe.customers.listPaymentMethods(customer.id)).data;
-    await h.stripe.invoiceItems.create({ customer: customer.id, amount: 700, currency: 'usd', description: 'Setup' });
-    const invoice = await h.stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' });
+    await h.stripe.invoiceItems.create({
+      customer: customer.id,
+      amount: 700,
+      currency: 'usd',
+      description: 'Setup',
+    });
+    const invoice = await h.stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
     expect(invoice).toMatchObject({ status: 'draft', total: 700, billing_reason: 'manual' });
     const lines = await h.stripe.invoices.listLineItems(invoice.id);
     expect(lines.data.map((line) => line.description)).toEqual(['Setup']);
@@ -200,15 +347,25 @@ describe('invoices and platform objects', () => {
     expect(finalized.hosted_invoice_url).toContain(`/i/${invoice.id}`);
     const pdf = await fetch(finalized.invoice_pdf!);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     const paid = await h.stripe.invoices.pay(invoice.id, { payment_method: method.id });
     expect(paid).toMatchObject({ status: 'paid', amount_paid: 700, amount_remaining: 0 });
 
     await h.stripe.invoiceItems.create({ customer: customer.id, amount: 300, currency: 'usd' });
-    const second = await h.stripe.invoices.finalizeInvoice((await h.stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' })).id);
+    const second = await h.stripe.invoices.finalizeInvoice(
+      (await h.stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' }))
+        .id,
+    );
     expect((await h.stripe.invoices.voidInvoice(second.id)).status).toBe('void');
     await h.stripe.invoiceItems.create({ customer: customer.id, amount: 400, currency: 'usd' });
-    const third = await h.stripe.invoices.finalizeInvoice((await h.stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' })).id);
+    const third = await h.stripe.invoices.finalizeInvoice(
+      (await h.stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' }))
+        .id,
+    );
     expect((await h.stripe.invoices.markUncollectible(third.id)).status).toBe('uncollectible');
     await expect(h.stripe.invoices.finalizeInvoice(third.id)).rejects.toMatchObject({ statusCode: 400 });
   });
@@ -222,23 +379,34 @@ describe('invoices and platform objects', () => {
     expect(event.api_version).toBe(Stripe.API_VERSION);
     expect(event.request?.id).toMatch(/^req_/);
     const both = await h.stripe.events.list({ types: ['customer.created', 'customer.updated'], limit: 100 });
-    expect(new Set(both.data.map((entry) => entry.type))).toEqual(new Set(['customer.created', 'customer.updated']));
+    expect(new Set(both.data.map((entry) => entry.type))).toEqual(
+      new Set(['customer.created', 'customer.updated']),
+    );
     expect((await h.stripe.events.list({ created: { gt: event.created + 10_000 } })).data).toHaveLength(0);
     expect((await h.stripe.events.retrieve(event.id)).id).toBe(event.id);
   });
 
   test('webhook endpoints return their secret once, list and delete', async () => {
-    const endpoint = await h.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/none', enabled_events: ['invoice.paid'] });
+    const endpoint = await h.stripe.webhookEndpoints.create({
+      url: 'http://127.0.0.1:9/none',
+      enabled_events: ['invoice.paid'],
+    });
     expect(endpoint.secret).toMatch(/^whsec_/);
     expect((await h.stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
     expect((await h.stripe.webhookEndpoints.list()).data.map((e) => e.id)).toContain(endpoint.id);
-    expect(await h.stripe.webhookEndpoints.del(endpoint.id)).toMatchObject({ id: endpoint.id, deleted: true });
+    expect(await h.stripe.webhookEndpoints.del(endpoint.id)).toMatchObject({
+      id: endpoint.id,
+      deleted: true,
+    });
     expect((await h.stripe.webhookEndpoints.list()).data.map((e) => e.id)).not.toContain(endpoint.id);
   });
 
   test('billing portal sessions point at the hosted portal and deleted customers answer deleted', async () => {
     const customer = await h.stripe.customers.create({ email: 'portal@example.com' });
-    const session = await h.stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'http://app.test/account' });
+    const session = await h.stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      return_url: 'http://app.test/account',
+    });
     expect(session.url).toBe(`${h.emulator.url}/p/session/${session.id}`);
     const portal = await fetch(session.url);
     expect(await portal.text()).toContain('http://app.test/account');

@@ -30,26 +30,50 @@ async function subscriptionSession(extra: Partial<Stripe.Checkout.SessionCreateP
 
 test('a subscription checkout completed through the hosted form creates everything and redirects', async () => {
   const session = await subscriptionSession();
-  expect(session).toMatchObject({ status: 'open', amount_total: 4500, currency: 'usd', client_reference_id: 'acct_42' });
+  expect(session).toMatchObject({
+    status: 'open',
+    amount_total: 4500,
+    currency: 'usd',
+    client_reference_id: 'acct_42',
+  });
   const page = await fetch(session.url!);
   const html = await page.text();
-  for (const field of ['name="card_number"', 'name="card_expiry"', 'name="card_cvc"', 'name="email"', 'for="card_number"']) expect(html).toContain(field);
+  for (const field of [
+    'name="card_number"',
+    'name="card_expiry"',
+    'name="card_cvc"',
+    'name="email"',
+    'for="card_number"',
+  ])
+    expect(html).toContain(field);
 
   const result = await submitCheckoutForm(session.url!, { email: 'buyer@example.com' });
   expect(result.status).toBe(303);
   expect(result.location).toBe(`http://app.test/done?session=${session.id}`);
 
   const completed = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items'] });
-  expect(completed).toMatchObject({ status: 'complete', payment_status: 'paid', metadata: { account: 'acct_42' } });
+  expect(completed).toMatchObject({
+    status: 'complete',
+    payment_status: 'paid',
+    metadata: { account: 'acct_42' },
+  });
   expect(completed.line_items?.data[0]).toMatchObject({ quantity: 3, amount_total: 4500 });
   const subscription = await h.stripe.subscriptions.retrieve(completed.subscription as string);
-  expect(subscription).toMatchObject({ status: 'active', metadata: { account: 'acct_42' }, customer: completed.customer });
+  expect(subscription).toMatchObject({
+    status: 'active',
+    metadata: { account: 'acct_42' },
+    customer: completed.customer,
+  });
   expect(subscription.items.data[0].quantity).toBe(3);
-  expect(subscription.items.data[0].current_period_end).toBeGreaterThan(subscription.items.data[0].current_period_start);
+  expect(subscription.items.data[0].current_period_end).toBeGreaterThan(
+    subscription.items.data[0].current_period_start,
+  );
   const invoice = await h.stripe.invoices.retrieve(completed.invoice as string);
   expect(invoice).toMatchObject({ status: 'paid', amount_paid: 4500, billing_reason: 'subscription_create' });
   expect(invoice.parent?.subscription_details?.subscription).toBe(subscription.id);
-  expect((await h.stripe.customers.retrieve(completed.customer as string)) as Stripe.Customer).toMatchObject({ email: 'buyer@example.com' });
+  expect((await h.stripe.customers.retrieve(completed.customer as string)) as Stripe.Customer).toMatchObject({
+    email: 'buyer@example.com',
+  });
 
   await h.emulator.webhooksIdle();
   expect(
@@ -104,7 +128,10 @@ test('a declined card shows the message, creates nothing and can be retried', as
 
 test('a 3-D Secure card goes through the authentication page; failing it leaves the session open', async () => {
   const session = await subscriptionSession();
-  const failed = await submitCheckoutForm(session.url!, { card: TEST_CARDS.requiresAuthentication, threeDSecure: 'fail' });
+  const failed = await submitCheckoutForm(session.url!, {
+    card: TEST_CARDS.requiresAuthentication,
+    threeDSecure: 'fail',
+  });
   expect(failed.status).toBe(402);
   expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
   const passed = await submitCheckoutForm(session.url!, { card: TEST_CARDS.requiresAuthentication });
@@ -114,7 +141,11 @@ test('a 3-D Secure card goes through the authentication page; failing it leaves 
 
 test('payment mode charges once, saves the card for off-session use and carries payment_intent_data', async () => {
   const customer = await h.stripe.customers.create({ email: 'credits@example.com' });
-  const price = await h.stripe.prices.create({ currency: 'usd', unit_amount: 2500, product_data: { name: 'Credits' } });
+  const price = await h.stripe.prices.create({
+    currency: 'usd',
+    unit_amount: 2500,
+    product_data: { name: 'Credits' },
+  });
   const session = await h.stripe.checkout.sessions.create({
     mode: 'payment',
     customer: customer.id,
@@ -125,13 +156,22 @@ test('payment mode charges once, saves the card for off-session use and carries 
   expect((await submitCheckoutForm(session.url!)).location).toBe('http://app.test/paid');
   const completed = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
   const intent = completed.payment_intent as Stripe.PaymentIntent;
-  expect(intent).toMatchObject({ status: 'succeeded', amount: 5000, metadata: { credits: '100' }, customer: customer.id });
+  expect(intent).toMatchObject({
+    status: 'succeeded',
+    amount: 5000,
+    metadata: { credits: '100' },
+    customer: customer.id,
+  });
   const saved = await h.stripe.paymentMethods.list({ customer: customer.id });
   expect(saved.data).toHaveLength(1);
   const lines = await h.stripe.checkout.sessions.listLineItems(session.id);
   expect(lines.data[0]).toMatchObject({ quantity: 2, amount_total: 5000 });
   await expect(
-    h.stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: (await monthlyPrice(h.stripe)).id }], success_url: 'http://x' }),
+    h.stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price: (await monthlyPrice(h.stripe)).id }],
+      success_url: 'http://x',
+    }),
   ).rejects.toMatchObject({ statusCode: 400 });
 });
 

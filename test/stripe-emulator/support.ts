@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../../server/stripe-emulator';
+import {
+  startStripeEmulator,
+  type StripeEmulator,
+  type StripeEmulatorOptions,
+} from '../../server/stripe-emulator';
 
 export const WEBHOOK_SECRET = 'whsec_test_emulator_contract';
 
@@ -32,7 +36,11 @@ export class WebhookReceiver {
           return;
         }
         try {
-          const event = this.verifier.webhooks.constructEvent(body, String(req.headers['stripe-signature']), this.secret);
+          const event = this.verifier.webhooks.constructEvent(
+            body,
+            String(req.headers['stripe-signature']),
+            this.secret,
+          );
           this.events.push(event);
           res.writeHead(200).end('{}');
         } catch (error) {
@@ -89,12 +97,25 @@ export async function startHarness(options: StripeEmulatorOptions = {}): Promise
   };
 }
 
-export async function monthlyPrice(stripe: Stripe, unitAmount = 2000, interval: 'month' | 'year' = 'month'): Promise<Stripe.Price> {
-  return stripe.prices.create({ currency: 'usd', unit_amount: unitAmount, recurring: { interval }, product_data: { name: `Plan ${unitAmount}` } });
+export async function monthlyPrice(
+  stripe: Stripe,
+  unitAmount = 2000,
+  interval: 'month' | 'year' = 'month',
+): Promise<Stripe.Price> {
+  return stripe.prices.create({
+    currency: 'usd',
+    unit_amount: unitAmount,
+    recurring: { interval },
+    product_data: { name: `Plan ${unitAmount}` },
+  });
 }
 
 /** A customer on a fresh test clock with a saved card as its default payment method. */
-export async function clockCustomer(stripe: Stripe, card = 'pm_card_visa', frozenTime = Date.UTC(2030, 0, 15, 12) / 1000) {
+export async function clockCustomer(
+  stripe: Stripe,
+  card = 'pm_card_visa',
+  frozenTime = Date.UTC(2030, 0, 15, 12) / 1000,
+) {
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozenTime });
   const customer = await stripe.customers.create({ email: 'clock@example.com', test_clock: clock.id });
   const method = await stripe.paymentMethods.attach(card, { customer: customer.id });

@@ -15,7 +15,9 @@ test('deliveries carry a Stripe-Signature the SDK verifies, and a tampered body 
     expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     const verifier = new Stripe('sk_test_verifier');
     expect(verifier.webhooks.constructEvent(payload, header, WEBHOOK_SECRET).id).toBe(event.id);
-    expect(() => verifier.webhooks.constructEvent(payload.replace('signed@', 'forged@'), header, WEBHOOK_SECRET)).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() =>
+      verifier.webhooks.constructEvent(payload.replace('signed@', 'forged@'), header, WEBHOOK_SECRET),
+    ).toThrow(Stripe.errors.StripeSignatureVerificationError);
   } finally {
     await h.stop();
   }
@@ -52,7 +54,10 @@ test('API-created webhook endpoints receive the events they enabled, signed with
   const receiver = new WebhookReceiver(new Stripe('sk_test_verifier'));
   await receiver.start();
   try {
-    const endpoint = await h.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['product.created'] });
+    const endpoint = await h.stripe.webhookEndpoints.create({
+      url: receiver.url,
+      enabled_events: ['product.created'],
+    });
     receiver.secret = endpoint.secret!;
     await h.stripe.products.create({ name: 'Only this' });
     await h.stripe.customers.create({});
@@ -69,7 +74,13 @@ async function deliveredOrder(seed: number): Promise<{ types: string[]; ids: str
   const h = await startHarness({ delivery: { duplicateProbability: 0.5, shuffle: true, seed } });
   try {
     const customer = await h.stripe.customers.create({});
-    const intent = await h.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
+    const intent = await h.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
     await h.stripe.refunds.create({ payment_intent: intent.id });
     await h.emulator.webhooksIdle();
     return { types: h.webhooks.types(), ids: h.webhooks.events.map((event) => event.id) };
@@ -83,9 +94,22 @@ test('duplicate and shuffled delivery is deterministic for a seed', async () => 
   const second = await deliveredOrder(7);
   expect(first.types).toEqual(second.types);
   expect(new Set(first.ids).size).toBeLessThan(first.ids.length);
-  const expected = ['customer.created', 'payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded', 'refund.created', 'charge.refunded'];
+  const expected = [
+    'customer.created',
+    'payment_intent.created',
+    'charge.succeeded',
+    'payment_intent.succeeded',
+    'refund.created',
+    'charge.refunded',
+  ];
   expect(new Set(first.types)).toEqual(new Set(expected));
   const orders = await Promise.all([1, 2, 3, 4].map((seed) => deliveredOrder(seed)));
-  const burstOrders = orders.map((order) => order.types.filter((type) => ['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded'].includes(type)).join(','));
+  const burstOrders = orders.map((order) =>
+    order.types
+      .filter((type) =>
+        ['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded'].includes(type),
+      )
+      .join(','),
+  );
   expect(new Set(burstOrders).size).toBeGreaterThan(1);
 });

@@ -5,13 +5,21 @@ import { DAY_MS, JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '..
 const stack = useBillingStack();
 const time = useFollowingClock();
 
-const grantsOf = (accountId: string) => stack.knex('credit_grants').where({ accountId, source: 'plan_allowance' }).orderBy('createdAt');
-const balanceOf = async (accountId: string) => (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;
+const grantsOf = (accountId: string) =>
+  stack.knex('credit_grants').where({ accountId, source: 'plan_allowance' }).orderBy('createdAt');
+const balanceOf = async (accountId: string) =>
+  (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;
 
 describe('the monthly credit allowance of a plan', () => {
   it('is granted when the subscription starts, once, and expires with the month', async () => {
     const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
-    expect(await grantsOf(subscribed.account.id)).toEqual([expect.objectContaining({ amount: 1_000_000, remaining: 1_000_000, expiresAt: new Date(Date.UTC(2026, 1, 15, 12)) })]);
+    expect(await grantsOf(subscribed.account.id)).toEqual([
+      expect.objectContaining({
+        amount: 1_000_000,
+        remaining: 1_000_000,
+        expiresAt: new Date(Date.UTC(2026, 1, 15, 12)),
+      }),
+    ]);
     await grantPlanAllowances();
     await grantPlanAllowances();
     expect(await grantsOf(subscribed.account.id)).toHaveLength(1);
@@ -33,6 +41,9 @@ describe('the monthly credit allowance of a plan', () => {
     const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
     await subscribed.advanceTo(new Date(Date.UTC(2026, 1, 15, 14)));
     const grants = await grantsOf(subscribed.account.id);
-    expect(grants.map((grant) => grant.expiresAt)).toEqual([new Date(Date.UTC(2026, 1, 15, 12)), new Date(Date.UTC(2026, 2, 15, 12))]);
+    expect(grants.map((grant) => grant.expiresAt)).toEqual([
+      new Date(Date.UTC(2026, 1, 15, 12)),
+      new Date(Date.UTC(2026, 2, 15, 12)),
+    ]);
   });
 });

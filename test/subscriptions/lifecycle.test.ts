@@ -9,8 +9,10 @@ const db = useTestDatabase();
 
 describe('the lifecycle table', () => {
   it('lets nothing leave the terminal statuses', () => {
-    for (const to of SUBSCRIPTION_STATUSES.filter((status) => status !== 'canceled')) expect(canTransition('canceled', to)).toBe(false);
-    for (const to of SUBSCRIPTION_STATUSES.filter((status) => status !== 'expired')) expect(canTransition('expired', to)).toBe(false);
+    for (const to of SUBSCRIPTION_STATUSES.filter((status) => status !== 'canceled'))
+      expect(canTransition('canceled', to)).toBe(false);
+    for (const to of SUBSCRIPTION_STATUSES.filter((status) => status !== 'expired'))
+      expect(canTransition('expired', to)).toBe(false);
   });
 
   it('allows exactly the listed transitions', () => {
@@ -18,7 +20,9 @@ describe('the lifecycle table', () => {
     expect(canTransition('past_due', 'active')).toBe(true);
     expect(canTransition('active', 'trialing')).toBe(false);
     expect(canTransition('active', 'incomplete')).toBe(false);
-    expect(() => assertTransition('canceled', 'active')).toThrow(expect.objectContaining({ code: 'CONFLICT', message: 'A canceled subscription cannot become active.' }));
+    expect(() => assertTransition('canceled', 'active')).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', message: 'A canceled subscription cannot become active.' }),
+    );
     for (const status of SUBSCRIPTION_STATUSES) expect(canTransition(status, status)).toBe(true);
   });
 });
@@ -29,18 +33,28 @@ describe('periods of the free plan', () => {
     const restore = useClock(clock);
     try {
       const account = await createAccount();
-      const subscription = () => db.knex('subscriptions').where({ accountId: account.id, status: 'active' }).first();
-      expect(await subscription()).toMatchObject({ currentPeriodStart: new Date(Date.UTC(2026, 0, 31, 9)), currentPeriodEnd: new Date(Date.UTC(2026, 1, 28, 9)) });
+      const subscription = () =>
+        db.knex('subscriptions').where({ accountId: account.id, status: 'active' }).first();
+      expect(await subscription()).toMatchObject({
+        currentPeriodStart: new Date(Date.UTC(2026, 0, 31, 9)),
+        currentPeriodEnd: new Date(Date.UTC(2026, 1, 28, 9)),
+      });
 
       clock.set(new Date(Date.UTC(2026, 1, 28, 9)));
       await rollLocalPeriods();
-      expect(await subscription()).toMatchObject({ currentPeriodStart: new Date(Date.UTC(2026, 1, 28, 9)), currentPeriodEnd: new Date(Date.UTC(2026, 2, 31, 9)) });
+      expect(await subscription()).toMatchObject({
+        currentPeriodStart: new Date(Date.UTC(2026, 1, 28, 9)),
+        currentPeriodEnd: new Date(Date.UTC(2026, 2, 31, 9)),
+      });
 
       // A process that was down for months catches up in one run, still on the anchor.
       clock.set(new Date(Date.UTC(2026, 6, 1)));
       await rollLocalPeriods();
       await rollLocalPeriods();
-      expect(await subscription()).toMatchObject({ currentPeriodStart: new Date(Date.UTC(2026, 5, 30, 9)), currentPeriodEnd: new Date(Date.UTC(2026, 6, 31, 9)) });
+      expect(await subscription()).toMatchObject({
+        currentPeriodStart: new Date(Date.UTC(2026, 5, 30, 9)),
+        currentPeriodEnd: new Date(Date.UTC(2026, 6, 31, 9)),
+      });
     } finally {
       restore();
     }

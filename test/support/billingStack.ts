@@ -4,7 +4,11 @@ import { createLogger } from '../../server/logger';
 import { useSettings } from '../../server/settings';
 import { syncCatalogToStripe } from '../../server/stripe/catalogSync';
 import { createStripeClient, useStripe } from '../../server/stripe/client';
-import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../../server/stripe-emulator';
+import {
+  startStripeEmulator,
+  type StripeEmulator,
+  type StripeEmulatorOptions,
+} from '../../server/stripe-emulator';
 import { createStripeWebhookReceiver } from '../../server/webhooks/receiver';
 import { createDemoCatalog } from '../factories';
 import { useTestDatabase } from './database';
@@ -24,23 +28,38 @@ export interface BillingStack {
  * The whole product for one test file: its own database with the demo catalog, the Stripe emulator
  * (synced catalog, webhooks signed and delivered to our route over HTTP) and the app on a free port.
  */
-export function useBillingStack({ delivery, webhooks = true }: { delivery?: StripeEmulatorOptions['delivery']; webhooks?: boolean } = {}): BillingStack {
+export function useBillingStack({
+  delivery,
+  webhooks = true,
+}: { delivery?: StripeEmulatorOptions['delivery']; webhooks?: boolean } = {}): BillingStack {
   const db = useTestDatabase();
   const stack = {} as BillingStack;
   const cleanups: Array<() => unknown> = [];
 
   beforeAll(async () => {
     await createDemoCatalog(db.knex);
-    const emulator = await startStripeEmulator({ realTimeTickMs: 0, delivery: { retrySchedule: [20, 50, 100, 200], ...delivery } });
+    const emulator = await startStripeEmulator({
+      realTimeTickMs: 0,
+      delivery: { retrySchedule: [20, 50, 100, 200], ...delivery },
+    });
     const client = createStripeClient({ secretKey: 'sk_test_suite', emulator: emulator.sdkOptions() });
     cleanups.push(useStripe(client));
     const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
     const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-    const app = await startTestApp({ database: db.knex, stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: client, secret: webhookSecret, logger }) });
+    const app = await startTestApp({
+      database: db.knex,
+      stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: client, secret: webhookSecret, logger }),
+    });
     cleanups.push(useSettings({ publicUrl: app.url }));
     if (webhooks) emulator.addWebhookEndpoint({ url: `${app.url}/webhooks/stripe`, secret: webhookSecret });
     await syncCatalogToStripe({ logger });
-    Object.assign(stack, { app, stripe: client, emulator, webhookSecret, settle: () => emulator.webhooksIdle() });
+    Object.assign(stack, {
+      app,
+      stripe: client,
+      emulator,
+      webhookSecret,
+      settle: () => emulator.webhooksIdle(),
+    });
     Object.defineProperty(stack, 'knex', { get: () => db.knex });
   });
 

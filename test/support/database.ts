@@ -13,14 +13,18 @@ export function useTestDatabase(): { readonly knex: Database; readonly connectio
   let database: Database | undefined;
 
   beforeAll(async () => {
-    await withMaintenanceConnection(maintenanceUrl, (admin) => admin.raw(`create database ${name} template ${requiredEnv('TEST_TEMPLATE_DATABASE')}`));
+    await withMaintenanceConnection(maintenanceUrl, (admin) =>
+      admin.raw(`create database ${name} template ${requiredEnv('TEST_TEMPLATE_DATABASE')}`),
+    );
     database = createDatabase({ connectionString, poolMax: 20 });
     bindModels(database);
   });
 
   afterAll(async () => {
     await database?.destroy();
-    await withMaintenanceConnection(maintenanceUrl, (admin) => admin.raw(`drop database if exists ${name} with (force)`));
+    await withMaintenanceConnection(maintenanceUrl, (admin) =>
+      admin.raw(`drop database if exists ${name} with (force)`),
+    );
   });
 
   return {

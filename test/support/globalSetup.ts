@@ -33,7 +33,10 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.destroy();
   }
-  const template = createDatabase({ connectionString: withDatabase(maintenanceUrl, TEMPLATE_DATABASE), poolMax: 1 });
+  const template = createDatabase({
+    connectionString: withDatabase(maintenanceUrl, TEMPLATE_DATABASE),
+    poolMax: 1,
+  });
   try {
     await migrateToLatest(template);
   } finally {

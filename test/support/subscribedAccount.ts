@@ -57,14 +57,21 @@ export async function subscribeOnTestClock({
   const account = await createAccount({ billingEmail: `${unique('billing')}@customer.test` });
   const owner = await createUser();
   await addMember({ accountId: account.id, user: owner, role: 'owner' });
-  for (let index = 0; index < members; index += 1) await addMember({ accountId: account.id, user: await createUser(), role: 'member' });
+  for (let index = 0; index < members; index += 1)
+    await addMember({ accountId: account.id, user: await createUser(), role: 'member' });
   const start = Math.floor(clock.now().getTime() / 1000);
   const testClock = await stack.stripe.testHelpers.testClocks.create({ frozen_time: start });
-  const customer = await stack.stripe.customers.create({ name: account.name, email: account.billingEmail ?? undefined, test_clock: testClock.id, metadata: { account_id: account.id } });
+  const customer = await stack.stripe.customers.create({
+    name: account.name,
+    email: account.billingEmail ?? undefined,
+    test_clock: testClock.id,
+    metadata: { account_id: account.id },
+  });
   await stack.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
   const card = await stack.stripe.paymentMethods.attach(paymentMethod, { customer: customer.id });
   await stack.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
-  const price = (await stack.knex('plans').where({ key: planKey, active: true }).first()).stripePriceId as string;
+  const price = (await stack.knex('plans').where({ key: planKey, active: true }).first())
+    .stripePriceId as string;
   const subscription = await stack.stripe.subscriptions.create({
     customer: customer.id,
     items: [{ price, quantity: seats }],

@@ -35,7 +35,8 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Query.viewer': "returns only the caller's own user and memberships",
   'Mutation.signIn': 'creates a session for the credentials given',
   'Mutation.signOut': "ends only the caller's own session",
-  'Mutation.upsertAccount': 'needs a platform-wide key; account-bound keys and members are refused (tested separately)',
+  'Mutation.upsertAccount':
+    'needs a platform-wide key; account-bound keys and members are refused (tested separately)',
   'Mutation.revokeApiKey': 'keyed by API key id; covered by a case below through the key of another account',
   'Query.stripeEvents': 'platform admins only (requirePlatformAdmin)',
   'Query.notifications': 'platform admins only (requirePlatformAdmin)',
@@ -44,7 +45,8 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.refundPayment': 'platform admins only (requirePlatformAdmin)',
   'Query.revenueMetrics': 'platform admins only (requirePlatformAdmin); about the whole business',
   'Query.featureFlags': 'platform admins only (requirePlatformAdmin); about the service, not any account',
-  'Mutation.setFeatureFlag': 'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Mutation.setFeatureFlag':
+    'platform admins only (requirePlatformAdmin); about the service, not any account',
   'Mutation.replayStripeEvent': 'platform admins only (requirePlatformAdmin)',
   'Mutation.recordUsage':
     'partner keys only (usage:write); names accounts per event, and an account the key cannot see is refused as NOT_FOUND for that event (test/usage/recordUsage.test.ts)',
@@ -52,7 +54,8 @@ export const PUBLIC_FIELDS: Record<string, string> = {
     'partner keys only (credits:write); members are refused and a key bound to another account gets NOT_FOUND (test/credits/consumeCredits.test.ts)',
   'Mutation.adjustCredits': 'platform admins only (requirePlatformAdmin)',
   'Mutation.signUp': 'creates a new login and a new account of its own; reaches no existing account',
-  'Mutation.requestPasswordReset': 'answers the same for every email; the link goes only to that login’s own address',
+  'Mutation.requestPasswordReset':
+    'answers the same for every email; the link goes only to that login’s own address',
   'Mutation.resetPassword': 'acts only on the login named by the secret token of its reset link',
   'Query.adminAccounts': 'platform admins only (requirePlatformAdmin)',
   'Query.systemHealth': 'platform admins only; about the service, not any account',
@@ -67,30 +70,57 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   'Account.id': { operation: 'query($id: ID) { account(id: $id) { id } }', variables: byId },
   'Account.name': { operation: 'query($id: ID) { account(id: $id) { name } }', variables: byId },
   'Account.externalId': { operation: 'query($id: ID) { account(id: $id) { externalId } }', variables: byId },
-  'Account.billingEmail': { operation: 'query($id: ID) { account(id: $id) { billingEmail } }', variables: byId },
+  'Account.billingEmail': {
+    operation: 'query($id: ID) { account(id: $id) { billingEmail } }',
+    variables: byId,
+  },
   'Account.currency': { operation: 'query($id: ID) { account(id: $id) { currency } }', variables: byId },
   'Account.createdAt': { operation: 'query($id: ID) { account(id: $id) { createdAt } }', variables: byId },
-  'Account.subscription': { operation: 'query($id: ID) { account(id: $id) { subscription { id status } } }', variables: byId },
-  'Account.creditBalance': { operation: 'query($id: ID) { account(id: $id) { creditBalance { milliCredits } } }', variables: byId },
-  'Account.invoices': { operation: 'query($id: ID) { account(id: $id) { invoices { edges { node { id } } } } }', variables: byId },
-  'Account.usageSummary': { operation: 'query($id: ID) { account(id: $id) { usageSummary { quantity } } }', variables: byId },
+  'Account.subscription': {
+    operation: 'query($id: ID) { account(id: $id) { subscription { id status } } }',
+    variables: byId,
+  },
+  'Account.creditBalance': {
+    operation: 'query($id: ID) { account(id: $id) { creditBalance { milliCredits } } }',
+    variables: byId,
+  },
+  'Account.invoices': {
+    operation: 'query($id: ID) { account(id: $id) { invoices { edges { node { id } } } } }',
+    variables: byId,
+  },
+  'Account.usageSummary': {
+    operation: 'query($id: ID) { account(id: $id) { usageSummary { quantity } } }',
+    variables: byId,
+  },
   'Account.apiKeys': { operation: 'query($id: ID) { account(id: $id) { apiKeys { id } } }', variables: byId },
   'Account.checkoutSession': {
-    operation: 'query($id: ID) { account(id: $id) { checkoutSession(id: "00000000-0000-0000-0000-000000000000") { id } } }',
+    operation:
+      'query($id: ID) { account(id: $id) { checkoutSession(id: "00000000-0000-0000-0000-000000000000") { id } } }',
     variables: byId,
   },
   'Mutation.startSubscriptionCheckout': {
-    operation: 'mutation($accountId: ID!) { startSubscriptionCheckout(input: { accountId: $accountId, planId: "00000000-0000-0000-0000-000000000000" }) { url } }',
+    operation:
+      'mutation($accountId: ID!) { startSubscriptionCheckout(input: { accountId: $accountId, planId: "00000000-0000-0000-0000-000000000000" }) { url } }',
     variables: (target) => ({ accountId: target.accountId }),
     ownerOutcome: 'BAD_USER_INPUT',
   },
   'Account.usageSeries': {
-    operation: 'query($id: ID) { account(id: $id) { usageSeries(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", granularity: HOUR) { buckets { quantity } } } }',
+    operation:
+      'query($id: ID) { account(id: $id) { usageSeries(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", granularity: HOUR) { buckets { quantity } } } }',
     variables: byId,
   },
-  'Account.creditLedger': { operation: 'query($id: ID) { account(id: $id) { creditLedger { edges { node { id } } } } }', variables: byId },
-  'Account.creditGrants': { operation: 'query($id: ID) { account(id: $id) { creditGrants { id } } }', variables: byId },
-  'Account.members': { operation: 'query($id: ID) { account(id: $id) { members { role user { email } } } }', variables: byId },
+  'Account.creditLedger': {
+    operation: 'query($id: ID) { account(id: $id) { creditLedger { edges { node { id } } } } }',
+    variables: byId,
+  },
+  'Account.creditGrants': {
+    operation: 'query($id: ID) { account(id: $id) { creditGrants { id } } }',
+    variables: byId,
+  },
+  'Account.members': {
+    operation: 'query($id: ID) { account(id: $id) { members { role user { email } } } }',
+    variables: byId,
+  },
   'Account.auditLog': {
     operation: 'query($id: ID) { account(id: $id) { auditLog { edges { node { action } } } } }',
     variables: byId,
@@ -101,10 +131,14 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     variables: byId,
   },
   'Query.entitlement(externalId)': {
-    operation: 'query($externalId: String) { entitlement(externalId: $externalId, featureKey: "seats") { allowed } }',
+    operation:
+      'query($externalId: String) { entitlement(externalId: $externalId, featureKey: "seats") { allowed } }',
     variables: (target) => ({ externalId: target.externalId }),
   },
-  'Account.entitlements': { operation: 'query($id: ID) { account(id: $id) { entitlements { featureKey } } }', variables: byId },
+  'Account.entitlements': {
+    operation: 'query($id: ID) { account(id: $id) { entitlements { featureKey } } }',
+    variables: byId,
+  },
   'Query.previewPlanChange': {
     operation: `query($id: ID!) { previewPlanChange(accountId: $id, planId: "${NO_PLAN}") { kind } }`,
     variables: byId,
@@ -121,11 +155,13 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     ownerOutcome: 'CONFLICT',
   },
   'Mutation.cancelScheduledPlanChange': {
-    operation: 'mutation($id: ID!) { cancelScheduledPlanChange(input: { accountId: $id }) { subscription { id } } }',
+    operation:
+      'mutation($id: ID!) { cancelScheduledPlanChange(input: { accountId: $id }) { subscription { id } } }',
     variables: byId,
   },
   'Mutation.changeSeats': {
-    operation: 'mutation($id: ID!) { changeSeats(input: { accountId: $id, seats: 2 }) { subscription { id } } }',
+    operation:
+      'mutation($id: ID!) { changeSeats(input: { accountId: $id, seats: 2 }) { subscription { id } } }',
     variables: byId,
     ownerOutcome: 'CONFLICT',
   },
@@ -143,12 +179,14 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     variables: byId,
   },
   'Mutation.registerResource': {
-    operation: 'mutation($id: ID) { registerResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { created } }',
+    operation:
+      'mutation($id: ID) { registerResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { created } }',
     variables: byId,
     control: 'partner key',
   },
   'Mutation.releaseResource': {
-    operation: 'mutation($id: ID) { releaseResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { used } }',
+    operation:
+      'mutation($id: ID) { releaseResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { used } }',
     variables: byId,
     control: 'partner key',
   },
@@ -157,16 +195,26 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     variables: byId,
     ownerOutcome: 'BAD_USER_INPUT',
   },
-  'Account.payments': { operation: 'query($id: ID) { account(id: $id) { payments { edges { node { id } } } } }', variables: byId },
-  'Account.upcomingInvoice': { operation: 'query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } } } }', variables: byId },
-  'Account.autoTopUp': { operation: 'query($id: ID) { account(id: $id) { autoTopUp { enabled } } }', variables: byId },
+  'Account.payments': {
+    operation: 'query($id: ID) { account(id: $id) { payments { edges { node { id } } } } }',
+    variables: byId,
+  },
+  'Account.upcomingInvoice': {
+    operation: 'query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } } } }',
+    variables: byId,
+  },
+  'Account.autoTopUp': {
+    operation: 'query($id: ID) { account(id: $id) { autoTopUp { enabled } } }',
+    variables: byId,
+  },
   'Mutation.updateAutoTopUp': {
     operation: `mutation($id: ID!) { updateAutoTopUp(input: { accountId: $id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: "${NO_PLAN}" }) { enabled } }`,
     variables: byId,
     ownerOutcome: 'BAD_USER_INPUT',
   },
   'Mutation.createApiKey': {
-    operation: 'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [USAGE_WRITE], accountId: $accountId }) { secret } }',
+    operation:
+      'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [USAGE_WRITE], accountId: $accountId }) { secret } }',
     variables: (target) => ({ accountId: target.accountId }),
   },
 };

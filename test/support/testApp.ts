@@ -9,7 +9,11 @@ export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123
 export interface GraphQLResult<Data = Record<string, unknown>> {
   status: number;
   data?: Data | null;
-  errors?: Array<{ message: string; path?: string[]; extensions: { code: string } & Record<string, unknown> }>;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions: { code: string } & Record<string, unknown>;
+  }>;
   headers: Headers;
 }
 
@@ -21,14 +25,24 @@ export interface Caller {
 
 export interface TestApp {
   url: string;
-  graphql<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>, caller?: Caller): Promise<GraphQLResult<Data>>;
+  graphql<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    caller?: Caller,
+  ): Promise<GraphQLResult<Data>>;
   close(): Promise<void>;
 }
 
 /** The real Express app on 127.0.0.1 and a free port, spoken to over HTTP like any client. */
-export async function startTestApp({ database, ...options }: { database: Database } & Partial<AppOptions>): Promise<TestApp> {
+export async function startTestApp({
+  database,
+  ...options
+}: { database: Database } & Partial<AppOptions>): Promise<TestApp> {
   // As in the real process: caches hear of changes made by any connection (and by other test processes).
-  const stopListening = await listenForChanges({ connectionString: (database.client.config.connection as { connectionString: string }).connectionString, logger: createLogger({ level: 'silent' }) });
+  const stopListening = await listenForChanges({
+    connectionString: (database.client.config.connection as { connectionString: string }).connectionString,
+    logger: createLogger({ level: 'silent' }),
+  });
   const app = await createApp({
     database,
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -48,7 +62,11 @@ export async function startTestApp({ database, ...options }: { database: Databas
       if (caller.cookie) headers.cookie = caller.cookie;
       if (caller.apiKey) headers.authorization = `Bearer ${caller.apiKey}`;
       if (caller.authorization) headers.authorization = caller.authorization;
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await response.json()) as { data?: any; errors?: GraphQLResult['errors'] };
       return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
     },

@@ -18,7 +18,9 @@ const meters: Meter[] = [];
 
 beforeAll(async () => {
   for (const aggregation of ['sum', 'count', 'max', 'unique_count', 'latest'] as const) {
-    meters.push(await createMeter({ aggregation, fieldName: aggregation === 'unique_count' ? 'user_id' : null }));
+    meters.push(
+      await createMeter({ aggregation, fieldName: aggregation === 'unique_count' ? 'user_id' : null }),
+    );
   }
 });
 
@@ -30,7 +32,19 @@ const DIRECT_AGGREGATE: Record<MeterAggregation, string> = {
   latest: '(array_agg(quantity order by occurred_at desc, quantity desc))[1]',
 };
 
-async function directAggregate({ accountId, meter, bucket, from, to }: { accountId: string; meter: Meter; bucket: string | null; from: Date; to: Date }) {
+async function directAggregate({
+  accountId,
+  meter,
+  bucket,
+  from,
+  to,
+}: {
+  accountId: string;
+  meter: Meter;
+  bucket: string | null;
+  from: Date;
+  to: Date;
+}) {
   const { rows } = await db.knex.raw<{ rows: Array<{ bucket: Date | null; quantity: number }> }>(
     `select ${bucket ? `date_trunc('${bucket}', occurred_at, 'UTC')` : 'null::timestamptz'} as bucket, ${DIRECT_AGGREGATE[meter.aggregation]}::bigint as quantity
      from usage_events where account_id = ? and meter_id = ? and occurred_at >= ? and occurred_at < ? group by 1`,
@@ -50,47 +64,87 @@ const eventArbitrary = fc.record({
 describe('usage rollups', () => {
   it('equal a direct aggregate over the raw events, per hour, day and month and over any period', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(eventArbitrary, { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 5 }), fc.nat({ max: 30 * 24 }), fc.nat({ max: 30 * 24 }), async (batches, startHour, lengthHours) => {
-        const account = await createAccount();
-        const at = Date.now();
-        // Concurrent batches, out of order in time, with keys repeated within and across batches.
-        const results = await Promise.all(
-          batches.map((batch) =>
-            recordUsage({
+      fc.asyncProperty(
+        fc.array(fc.array(eventArbitrary, { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 5 }),
+        fc.nat({ max: 30 * 24 }),
+        fc.nat({ max: 30 * 24 }),
+        async (batches, startHour, lengthHours) => {
+          const account = await createAccount();
+          const at = Date.now();
+          // Concurrent batches, out of order in time, with keys repeated within and across batches.
+          const results = await Promise.all(
+            batches.map((batch) =>
+              recordUsage({
+                actor,
+                events: batch.map((event) => ({
+                  accountId: account.id,
+                  meterKey: meters[event.meterIndex]!.key,
+                  quantity: event.quantity,
+                  occurredAt: new Date(at - event.minutesAgo * 60_000),
+                  idempotencyKey: `k${event.key}`,
+                  properties: event.user ? { user_id: event.user } : {},
+                })),
+              }),
+            ),
+          );
+          expect(results.every((result) => result.rejected === 0)).toBe(true);
+
+          const from = new Date(at - 35 * 24 * HOUR);
+          const to = new Date(at + HOUR);
+          for (const granularity of ['hour', 'day', 'month'] as const) {
+            const series = await getUsageSeries({
               actor,
-              events: batch.map((event) => ({
+              accountId: account.id,
+              from,
+              to,
+              granularity,
+              meterKeys: meters.map((meter) => meter.key),
+            });
+            for (const { meter, buckets } of series) {
+              const expected = await directAggregate({
                 accountId: account.id,
-                meterKey: meters[event.meterIndex]!.key,
-                quantity: event.quantity,
-                occurredAt: new Date(at - event.minutesAgo * 60_000),
-                idempotencyKey: `k${event.key}`,
-                properties: event.user ? { user_id: event.user } : {},
-              })),
-            }),
-          ),
-        );
-        expect(results.every((result) => result.rejected === 0)).toBe(true);
-
-        const from = new Date(at - 35 * 24 * HOUR);
-        const to = new Date(at + HOUR);
-        for (const granularity of ['hour', 'day', 'month'] as const) {
-          const series = await getUsageSeries({ actor, accountId: account.id, from, to, granularity, meterKeys: meters.map((meter) => meter.key) });
-          for (const { meter, buckets } of series) {
-            const expected = await directAggregate({ accountId: account.id, meter, bucket: granularity, from: new Date(0), to: new Date(at + 24 * HOUR) });
-            const actual = new Map(buckets.filter((bucket) => bucket.quantity !== 0).map((bucket) => [bucket.start.getTime(), bucket.quantity]));
-            expect([meter.aggregation, granularity, actual]).toEqual([meter.aggregation, granularity, new Map([...expected].filter(([, quantity]) => quantity !== 0))]);
+                meter,
+                bucket: granularity,
+                from: new Date(0),
+                to: new Date(at + 24 * HOUR),
+              });
+              const actual = new Map(
+                buckets
+                  .filter((bucket) => bucket.quantity !== 0)
+                  .map((bucket) => [bucket.start.getTime(), bucket.quantity]),
+              );
+              expect([meter.aggregation, granularity, actual]).toEqual([
+                meter.aggregation,
+                granularity,
+                new Map([...expected].filter(([, quantity]) => quantity !== 0)),
+              ]);
+            }
           }
-        }
 
-        // A period: hourly rollups at its edges, daily ones in between.
-        const periodStart = new Date(Math.floor((at - 31 * 24 * HOUR) / HOUR) * HOUR + startHour * HOUR);
-        const periodEnd = new Date(periodStart.getTime() + lengthHours * HOUR + HOUR);
-        for (const meter of meters) {
-          const expected = (await directAggregate({ accountId: account.id, meter, bucket: null, from: periodStart, to: periodEnd })).get(null) ?? 0;
-          const fromUnevenBounds = await meterUsage({ accountId: account.id, meter, from: new Date(periodStart.getTime() + 59 * 60_000), to: new Date(periodEnd.getTime() + 1) });
-          expect([meter.aggregation, fromUnevenBounds]).toEqual([meter.aggregation, expected]);
-        }
-      }),
+          // A period: hourly rollups at its edges, daily ones in between.
+          const periodStart = new Date(Math.floor((at - 31 * 24 * HOUR) / HOUR) * HOUR + startHour * HOUR);
+          const periodEnd = new Date(periodStart.getTime() + lengthHours * HOUR + HOUR);
+          for (const meter of meters) {
+            const expected =
+              (
+                await directAggregate({
+                  accountId: account.id,
+                  meter,
+                  bucket: null,
+                  from: periodStart,
+                  to: periodEnd,
+                })
+              ).get(null) ?? 0;
+            const fromUnevenBounds = await meterUsage({
+              accountId: account.id,
+              meter,
+              from: new Date(periodStart.getTime() + 59 * 60_000),
+              to: new Date(periodEnd.getTime() + 1),
+            });
+            expect([meter.aggregation, fromUnevenBounds]).toEqual([meter.aggregation, expected]);
+          }
+        },
+      ),
       { numRuns: 25 },
     );
   });

@@ -21,10 +21,18 @@ const SUMMARY = `query($id: ID) { account(id: $id) { usageSummary { meter { key 
 const DAY = 24 * 60 * 60 * 1000;
 const startOfToday = () => new Date(Math.floor(Date.now() / DAY) * DAY);
 
-async function record(accountId: string, events: Array<{ meterKey: string; quantity: number; occurredAt: Date; userId?: string }>) {
+async function record(
+  accountId: string,
+  events: Array<{ meterKey: string; quantity: number; occurredAt: Date; userId?: string }>,
+) {
   const result = await recordUsage({
     actor: systemActor('test'),
-    events: events.map(({ userId, ...event }) => ({ ...event, accountId, idempotencyKey: unique('evt'), properties: userId ? { user_id: userId } : {} })),
+    events: events.map(({ userId, ...event }) => ({
+      ...event,
+      accountId,
+      idempotencyKey: unique('evt'),
+      properties: userId ? { user_id: userId } : {},
+    })),
   });
   expect(result.rejected).toBe(0);
 }
@@ -37,31 +45,106 @@ describe('usage series for charts', () => {
     await record(account.id, [
       { meterKey: 'api_calls', quantity: 5, occurredAt: new Date(yesterday.getTime() + 3_600_000) },
       { meterKey: 'api_calls', quantity: 7, occurredAt: new Date(yesterday.getTime() + 7_200_000) },
-      { meterKey: 'active_users', quantity: 1, occurredAt: new Date(yesterday.getTime() + 60_000), userId: 'ann' },
-      { meterKey: 'active_users', quantity: 1, occurredAt: new Date(today.getTime() + 60_000), userId: 'ann' },
-      { meterKey: 'active_users', quantity: 1, occurredAt: new Date(today.getTime() + 120_000), userId: 'bob' },
+      {
+        meterKey: 'active_users',
+        quantity: 1,
+        occurredAt: new Date(yesterday.getTime() + 60_000),
+        userId: 'ann',
+      },
+      {
+        meterKey: 'active_users',
+        quantity: 1,
+        occurredAt: new Date(today.getTime() + 60_000),
+        userId: 'ann',
+      },
+      {
+        meterKey: 'active_users',
+        quantity: 1,
+        occurredAt: new Date(today.getTime() + 120_000),
+        userId: 'bob',
+      },
     ]);
     const from = new Date(yesterday.getTime() - DAY + 5_000);
-    const { data, errors } = await app.graphql(SERIES, { id: account.id, from, to: new Date(today.getTime() + 1), granularity: 'DAY', meterKeys: ['api_calls', 'active_users'] }, { cookie });
+    const { data, errors } = await app.graphql(
+      SERIES,
+      {
+        id: account.id,
+        from,
+        to: new Date(today.getTime() + 1),
+        granularity: 'DAY',
+        meterKeys: ['api_calls', 'active_users'],
+      },
+      { cookie },
+    );
     expect(errors).toBeUndefined();
-    const days = [yesterday.getTime() - DAY, yesterday.getTime(), today.getTime()].map((time) => new Date(time).toISOString());
+    const days = [yesterday.getTime() - DAY, yesterday.getTime(), today.getTime()].map((time) =>
+      new Date(time).toISOString(),
+    );
     expect(data!.account.usageSeries).toEqual([
-      { meter: { key: 'active_users' }, granularity: 'DAY', buckets: [{ start: days[0], quantity: 0 }, { start: days[1], quantity: 1 }, { start: days[2], quantity: 2 }] },
-      { meter: { key: 'api_calls' }, granularity: 'DAY', buckets: [{ start: days[0], quantity: 0 }, { start: days[1], quantity: 12 }, { start: days[2], quantity: 0 }] },
+      {
+        meter: { key: 'active_users' },
+        granularity: 'DAY',
+        buckets: [
+          { start: days[0], quantity: 0 },
+          { start: days[1], quantity: 1 },
+          { start: days[2], quantity: 2 },
+        ],
+      },
+      {
+        meter: { key: 'api_calls' },
+        granularity: 'DAY',
+        buckets: [
+          { start: days[0], quantity: 0 },
+          { start: days[1], quantity: 12 },
+          { start: days[2], quantity: 0 },
+        ],
+      },
     ]);
 
-    const month = await app.graphql(SERIES, { id: account.id, from: yesterday, to: new Date(today.getTime() + 1), granularity: 'MONTH', meterKeys: ['active_users'] }, { cookie });
+    const month = await app.graphql(
+      SERIES,
+      {
+        id: account.id,
+        from: yesterday,
+        to: new Date(today.getTime() + 1),
+        granularity: 'MONTH',
+        meterKeys: ['active_users'],
+      },
+      { cookie },
+    );
     const sameMonth = yesterday.getUTCMonth() === today.getUTCMonth();
-    expect(month.data!.account.usageSeries[0].buckets.map((bucket: { quantity: number }) => bucket.quantity)).toEqual(sameMonth ? [2] : [1, 2]);
+    expect(
+      month.data!.account.usageSeries[0].buckets.map((bucket: { quantity: number }) => bucket.quantity),
+    ).toEqual(sameMonth ? [2] : [1, 2]);
   });
 
   it('refuses unknown meters, reversed ranges and too many buckets', async () => {
     const { account, cookie } = await createMember();
     const today = startOfToday();
-    const ask = (variables: Record<string, unknown>) => app.graphql(SERIES, { id: account.id, from: today, to: new Date(today.getTime() + DAY), granularity: 'HOUR', ...variables }, { cookie });
-    expect((await ask({ meterKeys: ['nope'] })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { meterKeys: 'nope is not a meter' } });
-    expect((await ask({ to: today })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { to: 'must be after from' } });
-    expect((await ask({ to: new Date(today.getTime() + 42 * DAY) })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { to: expect.stringContaining('1000 buckets') } });
+    const ask = (variables: Record<string, unknown>) =>
+      app.graphql(
+        SERIES,
+        {
+          id: account.id,
+          from: today,
+          to: new Date(today.getTime() + DAY),
+          granularity: 'HOUR',
+          ...variables,
+        },
+        { cookie },
+      );
+    expect((await ask({ meterKeys: ['nope'] })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { meterKeys: 'nope is not a meter' },
+    });
+    expect((await ask({ to: today })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { to: 'must be after from' },
+    });
+    expect((await ask({ to: new Date(today.getTime() + 42 * DAY) })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { to: expect.stringContaining('1000 buckets') },
+    });
   });
 });
 
@@ -74,8 +157,16 @@ describe('usage against the plan’s allowance', () => {
       { meterKey: 'agent_action.small', quantity: 4, occurredAt: new Date() },
     ]);
     const { data } = await app.graphql(SUMMARY, { id: account.id }, { cookie });
-    const byKey = Object.fromEntries(data!.account.usageSummary.map((usage: any) => [usage.meter.key, usage]));
-    expect(byKey['api_calls']).toEqual({ meter: { key: 'api_calls' }, quantity: 1300, included: 1000, remaining: 0, unlimited: false });
+    const byKey = Object.fromEntries(
+      data!.account.usageSummary.map((usage: any) => [usage.meter.key, usage]),
+    );
+    expect(byKey['api_calls']).toEqual({
+      meter: { key: 'api_calls' },
+      quantity: 1300,
+      included: 1000,
+      remaining: 0,
+      unlimited: false,
+    });
     expect(byKey['agent_action.small']).toMatchObject({ quantity: 4, included: 10, remaining: 6 });
     expect(byKey['storage_gb']).toMatchObject({ quantity: 0, included: null, remaining: null });
   });
@@ -84,12 +175,27 @@ describe('usage against the plan’s allowance', () => {
 describe('who may read usage', () => {
   it('needs usage:read for partner keys', async () => {
     const { account } = await createMember();
-    const reader = { apiKey: (await createPartnerKey({ scopes: ['accounts:read', 'usage:read'], accountId: account.id })).secret };
-    const other = { apiKey: (await createPartnerKey({ scopes: ['accounts:read', 'credits:read', 'usage:write'], accountId: account.id })).secret };
+    const reader = {
+      apiKey: (await createPartnerKey({ scopes: ['accounts:read', 'usage:read'], accountId: account.id }))
+        .secret,
+    };
+    const other = {
+      apiKey: (
+        await createPartnerKey({
+          scopes: ['accounts:read', 'credits:read', 'usage:write'],
+          accountId: account.id,
+        })
+      ).secret,
+    };
     const variables = { id: account.id, from: startOfToday(), to: new Date(), granularity: 'HOUR' };
     expect((await app.graphql(SERIES, variables, reader)).errors).toBeUndefined();
     expect((await app.graphql(SUMMARY, { id: account.id }, reader)).errors).toBeUndefined();
-    expect((await app.graphql(SERIES, variables, other)).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, message: expect.stringContaining('usage:read') });
-    expect((await app.graphql(SUMMARY, { id: account.id }, other)).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect((await app.graphql(SERIES, variables, other)).errors?.[0]).toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+      message: expect.stringContaining('usage:read'),
+    });
+    expect((await app.graphql(SUMMARY, { id: account.id }, other)).errors?.[0]?.extensions.code).toBe(
+      'FORBIDDEN',
+    );
   });
 });

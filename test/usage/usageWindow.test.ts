@@ -1,4 +1,10 @@
-import { allowanceWindowAt, bucketStart, hourWindow, nextBucketStart, rollupSegments } from '../../server/usage/usageWindow';
+import {
+  allowanceWindowAt,
+  bucketStart,
+  hourWindow,
+  nextBucketStart,
+  rollupSegments,
+} from '../../server/usage/usageWindow';
 
 const at = (iso: string) => new Date(iso);
 
@@ -27,9 +33,16 @@ describe('usage windows', () => {
 
   it('count usage in the last partial hour of a period against the next period’s allowance', () => {
     const period = { periodStart: at('2026-03-10T10:23:00Z'), periodEnd: at('2026-04-10T10:23:00Z') };
-    expect(allowanceWindowAt({ ...period, at: at('2026-04-10T09:59:59Z') })).toEqual({ from: at('2026-03-10T10:00:00Z'), to: at('2026-04-10T10:00:00Z') });
-    expect(allowanceWindowAt({ ...period, at: at('2026-04-10T10:05:00Z') }).from).toEqual(at('2026-04-10T10:00:00Z'));
-    expect(allowanceWindowAt({ ...period, at: at('2026-03-10T10:30:00Z') }).from).toEqual(at('2026-03-10T10:00:00Z'));
+    expect(allowanceWindowAt({ ...period, at: at('2026-04-10T09:59:59Z') })).toEqual({
+      from: at('2026-03-10T10:00:00Z'),
+      to: at('2026-04-10T10:00:00Z'),
+    });
+    expect(allowanceWindowAt({ ...period, at: at('2026-04-10T10:05:00Z') }).from).toEqual(
+      at('2026-04-10T10:00:00Z'),
+    );
+    expect(allowanceWindowAt({ ...period, at: at('2026-03-10T10:30:00Z') }).from).toEqual(
+      at('2026-03-10T10:00:00Z'),
+    );
   });
 
   it('bucket by UTC hour, day and calendar month', () => {

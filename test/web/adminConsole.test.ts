@@ -29,17 +29,28 @@ describe('refunds', () => {
   it('ask for a reason and a well-formed amount next to those fields, and refund nothing', async () => {
     const { account } = await createMember({ role: 'owner' });
     const payment = await createPayment({ accountId: account.id, amount: 2999 });
-    const form = await html(await web.get(`/admin/accounts/${account.id}?refund=${payment.id}`, { cookie: admin }));
+    const form = await html(
+      await web.get(`/admin/accounts/${account.id}?refund=${payment.id}`, { cookie: admin }),
+    );
     expect(form).toContain('Leave empty to refund all that is left: $29.99.');
 
     const refused = await html(
       await web.post(
         `/admin/accounts/${account.id}?refund=${payment.id}`,
-        { intent: 'refund', paymentId: payment.id, currency: 'usd', amount: '12.345', reason: '', idempotencyKey: 'r-1' },
+        {
+          intent: 'refund',
+          paymentId: payment.id,
+          currency: 'usd',
+          amount: '12.345',
+          reason: '',
+          idempotencyKey: 'r-1',
+        },
         { cookie: admin },
       ),
     );
-    expect(textOf(refused, 'refund-amount-error')).toBe('Enter an amount such as 5 or 12.50, or leave it empty to refund all that is left.');
+    expect(textOf(refused, 'refund-amount-error')).toBe(
+      'Enter an amount such as 5 or 12.50, or leave it empty to refund all that is left.',
+    );
     expect(textOf(refused, 'refund-reason-error')).toBe('A reason is required; it is kept in the audit log.');
     // The credit adjustment form on the same page has an amount and a reason too: its fields stay clean.
     expect(textOf(refused, 'field-amount-error')).toBeNull();
@@ -48,7 +59,14 @@ describe('refunds', () => {
     const tooMuch = await html(
       await web.post(
         `/admin/accounts/${account.id}?refund=${payment.id}`,
-        { intent: 'refund', paymentId: payment.id, currency: 'usd', amount: '30', reason: 'Overcharged', idempotencyKey: 'r-2' },
+        {
+          intent: 'refund',
+          paymentId: payment.id,
+          currency: 'usd',
+          amount: '30',
+          reason: 'Overcharged',
+          idempotencyKey: 'r-2',
+        },
         { cookie: admin },
       ),
     );
@@ -60,23 +78,37 @@ describe('refunds', () => {
 describe('feature flags', () => {
   it('are switched by platform admins only, and a switched-off self-serve billing reaches customers', async () => {
     const { cookie } = await createMember({ role: 'owner' });
-    expect((await web.post('/admin/flags', { key: 'self_serve_billing', enabled: 'false' }, { cookie })).status).toBe(403);
+    expect(
+      (await web.post('/admin/flags', { key: 'self_serve_billing', enabled: 'false' }, { cookie })).status,
+    ).toBe(403);
 
     const page = await html(await web.get('/admin/flags', { cookie: admin }));
     expect(page).toMatch(/self_serve_billing.*On.*Turn off/s);
-    const off = await web.post('/admin/flags', { key: 'self_serve_billing', enabled: 'false' }, { cookie: admin });
+    const off = await web.post(
+      '/admin/flags',
+      { key: 'self_serve_billing', enabled: 'false' },
+      { cookie: admin },
+    );
     expect(off.headers.get('location')).toBe('/admin/flags?changed=self_serve_billing');
-    expect(await html(await web.get('/admin/flags?changed=self_serve_billing', { cookie: admin }))).toContain('self_serve_billing is now off.');
+    expect(await html(await web.get('/admin/flags?changed=self_serve_billing', { cookie: admin }))).toContain(
+      'self_serve_billing is now off.',
+    );
 
     const plan = (await web.knex('plans').where({ key: 'pro_monthly', active: true }).first()).id;
-    expect(await html(await web.post('/pricing', { planId: plan }, { cookie }))).toContain('Self-serve billing is turned off; please contact sales to change your plan.');
+    expect(await html(await web.post('/pricing', { planId: plan }, { cookie }))).toContain(
+      'Self-serve billing is turned off; please contact sales to change your plan.',
+    );
 
     await web.post('/admin/flags', { key: 'self_serve_billing', enabled: 'true' }, { cookie: admin });
-    expect(await web.knex('featureFlags').where({ key: 'self_serve_billing' }).first()).toMatchObject({ enabled: true });
+    expect(await web.knex('featureFlags').where({ key: 'self_serve_billing' }).first()).toMatchObject({
+      enabled: true,
+    });
   });
 
   it('shows an unknown flag as the form’s error', async () => {
-    const page = await html(await web.post('/admin/flags', { key: 'free_money', enabled: 'true' }, { cookie: admin }));
+    const page = await html(
+      await web.post('/admin/flags', { key: 'free_money', enabled: 'true' }, { cookie: admin }),
+    );
     expect(page).toContain('key: is not a known feature flag');
   });
 });
@@ -85,7 +117,9 @@ describe('the check of the books', () => {
   it('runs on demand and shows each difference it finds, without fixing it', async () => {
     const { cookie } = await createMember({ role: 'owner' });
     expect((await web.post('/admin/health', {}, { cookie })).status).toBe(403);
-    expect(await html(await web.get('/admin/health', { cookie: admin }))).toContain('The books have not been checked yet.');
+    expect(await html(await web.get('/admin/health', { cookie: admin }))).toContain(
+      'The books have not been checked yet.',
+    );
 
     // A cached balance that no longer matches its ledger, and a charge Stripe has never heard of.
     const { account } = await createMember({ role: 'owner' });
@@ -97,9 +131,13 @@ describe('the check of the books', () => {
     const report = await html(await web.get('/admin/health?reconciled=1', { cookie: admin }));
     expect(report).toContain('The books were checked just now.');
     expect(report).toMatch(/balance equals the sum of the ledger.*credit balance.*>0<.*>42</s);
-    expect(report).toMatch(new RegExp(`payment exists in Stripe.*payment ${payment.id}.*a PaymentIntent.*none`, 's'));
+    expect(report).toMatch(
+      new RegExp(`payment exists in Stripe.*payment ${payment.id}.*a PaymentIntent.*none`, 's'),
+    );
     expect(await html(await web.get('/admin', { cookie: admin }))).toMatch(/The books.*\d+ differences/s);
-    expect(await web.knex('creditBalances').where({ accountId: account.id }).first()).toMatchObject({ balance: 42 });
+    expect(await web.knex('creditBalances').where({ accountId: account.id }).first()).toMatchObject({
+      balance: 42,
+    });
   });
 });
 
@@ -113,22 +151,26 @@ describe('revenue and the outbox', () => {
 
   it('lists notifications by status and account, each body readable', async () => {
     const { account, user } = await createMember({ role: 'owner' });
-    await web
-      .knex('notifications')
-      .insert({
-        kind: 'payment_failed',
-        accountId: account.id,
-        recipient: user.email,
-        subject: 'Your payment failed',
-        bodyText: 'We could not charge your card.',
-        status: 'failed',
-        attempts: 3,
-        lastError: 'SMTP said no',
-      });
+    await web.knex('notifications').insert({
+      kind: 'payment_failed',
+      accountId: account.id,
+      recipient: user.email,
+      subject: 'Your payment failed',
+      bodyText: 'We could not charge your card.',
+      status: 'failed',
+      attempts: 3,
+      lastError: 'SMTP said no',
+    });
 
-    const failed = await html(await web.get(`/admin/notifications?status=FAILED&accountId=${account.id}`, { cookie: admin }));
-    expect(failed).toMatch(/Your payment failed.*We could not charge your card\..*SMTP said no.*Failed.*3 attempts/s);
-    const sent = await html(await web.get(`/admin/notifications?status=SENT&accountId=${account.id}`, { cookie: admin }));
+    const failed = await html(
+      await web.get(`/admin/notifications?status=FAILED&accountId=${account.id}`, { cookie: admin }),
+    );
+    expect(failed).toMatch(
+      /Your payment failed.*We could not charge your card\..*SMTP said no.*Failed.*3 attempts/s,
+    );
+    const sent = await html(
+      await web.get(`/admin/notifications?status=SENT&accountId=${account.id}`, { cookie: admin }),
+    );
     expect(sent).toContain('No notifications with this status.');
   });
 });

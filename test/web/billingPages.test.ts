@@ -8,17 +8,27 @@ import { useWebApp } from './support/webApp';
  */
 const web = useWebApp({ source: 'vite' });
 
-const packageId = async (key: string) => (await web.knex('creditPackages').where({ key }).first()).id as string;
-const planId = async (key: string) => (await web.knex('plans').where({ key, active: true }).first()).id as string;
+const packageId = async (key: string) =>
+  (await web.knex('creditPackages').where({ key }).first()).id as string;
+const planId = async (key: string) =>
+  (await web.knex('plans').where({ key, active: true }).first()).id as string;
 
 describe('automatic top-up', () => {
   it('is saved by an owner, the threshold typed in credits and stored in milli-credits', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const creditPackageId = await packageId('auto_top_up_500');
-    const response = await web.post('/billing/credits', { intent: 'auto-top-up', enabled: 'on', threshold: '150.5', creditPackageId }, { cookie });
+    const response = await web.post(
+      '/billing/credits',
+      { intent: 'auto-top-up', enabled: 'on', threshold: '150.5', creditPackageId },
+      { cookie },
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/billing/credits?done=auto-top-up');
-    expect(await web.knex('autoTopUpSettings').where({ accountId: account.id }).first()).toMatchObject({ enabled: true, threshold: 150_500, creditPackageId });
+    expect(await web.knex('autoTopUpSettings').where({ accountId: account.id }).first()).toMatchObject({
+      enabled: true,
+      threshold: 150_500,
+      creditPackageId,
+    });
 
     const page = await html(await web.get('/billing/credits?done=auto-top-up', { cookie }));
     expect(page).toContain('Your automatic top-up settings are saved.');
@@ -28,13 +38,33 @@ describe('automatic top-up', () => {
   it('shows what is wrong next to the threshold and the package, and saves nothing', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const badThreshold = await html(
-      await web.post('/billing/credits', { intent: 'auto-top-up', enabled: 'on', threshold: '1.2345', creditPackageId: await packageId('auto_top_up_500') }, { cookie }),
+      await web.post(
+        '/billing/credits',
+        {
+          intent: 'auto-top-up',
+          enabled: 'on',
+          threshold: '1.2345',
+          creditPackageId: await packageId('auto_top_up_500'),
+        },
+        { cookie },
+      ),
     );
-    expect(textOf(badThreshold, 'field-threshold-error')).toBe('Enter a number of credits, e.g. 100, with at most three decimals.');
+    expect(textOf(badThreshold, 'field-threshold-error')).toBe(
+      'Enter a number of credits, e.g. 100, with at most three decimals.',
+    );
     expect(badThreshold).toMatch(/id="field-threshold"[^>]*aria-invalid="true"/);
 
     const packOnSale = await html(
-      await web.post('/billing/credits', { intent: 'auto-top-up', enabled: 'on', threshold: '100', creditPackageId: await packageId('credits_500') }, { cookie }),
+      await web.post(
+        '/billing/credits',
+        {
+          intent: 'auto-top-up',
+          enabled: 'on',
+          threshold: '100',
+          creditPackageId: await packageId('credits_500'),
+        },
+        { cookie },
+      ),
     );
     expect(textOf(packOnSale, 'field-creditPackageId-error')).toBe('is not a package for automatic top-ups');
     expect(await web.knex('autoTopUpSettings').where({ accountId: account.id }).first()).toBeUndefined();
@@ -42,7 +72,12 @@ describe('automatic top-up', () => {
 
   it('is refused to members, who see why, and to visitors', async () => {
     const { account, cookie } = await createMember({ role: 'member' });
-    const fields = { intent: 'auto-top-up', enabled: 'on', threshold: '100', creditPackageId: await packageId('auto_top_up_500') };
+    const fields = {
+      intent: 'auto-top-up',
+      enabled: 'on',
+      threshold: '100',
+      creditPackageId: await packageId('auto_top_up_500'),
+    };
     const refused = await web.post('/billing/credits', fields, { cookie });
     expect(refused.status).toBe(200);
     expect(await html(refused)).toContain('Your role (member) does not allow billing.manage.');
@@ -50,14 +85,22 @@ describe('automatic top-up', () => {
 
     const visitor = await web.post('/billing/credits', fields);
     expect(visitor.status).toBe(302);
-    expect(visitor.headers.get('location')).toBe(`/signin?redirectTo=${encodeURIComponent('/billing/credits')}`);
+    expect(visitor.headers.get('location')).toBe(
+      `/signin?redirectTo=${encodeURIComponent('/billing/credits')}`,
+    );
   });
 });
 
 describe('the payment history', () => {
   it('lists charges with their failure and refunds, newest first, on the invoices page', async () => {
     const { account, cookie } = await createMember({ role: 'member' });
-    await createPayment({ accountId: account.id, amount: 2999, amountRefunded: 500, description: 'Pro, January', createdAt: new Date(Date.now() - 60_000) });
+    await createPayment({
+      accountId: account.id,
+      amount: 2999,
+      amountRefunded: 500,
+      description: 'Pro, January',
+      createdAt: new Date(Date.now() - 60_000),
+    });
     await createPayment({
       accountId: account.id,
       type: 'credit_top_up',
@@ -72,13 +115,20 @@ describe('the payment history', () => {
 
     const page = await html(await web.get('/billing/invoices', { cookie }));
     const payments = page.slice(page.indexOf('Payments, newest first'));
-    expect(payments).toMatch(/Automatic top-up.*Your card was declined\..*Failed.*\$20\.00.*Subscription.*Pro, January.*Completed.*\$29\.99.*\$5\.00 refunded/s);
+    expect(payments).toMatch(
+      /Automatic top-up.*Your card was declined\..*Failed.*\$20\.00.*Subscription.*Pro, January.*Completed.*\$29\.99.*\$5\.00 refunded/s,
+    );
   });
 });
 
 describe('when self-serve billing is turned off', () => {
   const MESSAGE = 'Self-serve billing is turned off; please contact sales to change your plan.';
-  const setSelfServe = (enabled: boolean) => web.knex('featureFlags').insert({ key: 'self_serve_billing', enabled, updatedAt: new Date() }).onConflict('key').merge();
+  const setSelfServe = (enabled: boolean) =>
+    web
+      .knex('featureFlags')
+      .insert({ key: 'self_serve_billing', enabled, updatedAt: new Date() })
+      .onConflict('key')
+      .merge();
   afterEach(() => setSelfServe(true));
 
   it('says so in place of a plan change, a Checkout, a trial or a credit purchase', async () => {
@@ -93,10 +143,18 @@ describe('when self-serve billing is turned off', () => {
     expect(checkout.status).toBe(200);
     expect(await html(checkout)).toContain(MESSAGE);
 
-    const trial = await web.post('/pricing', { planId: await planId('starter_monthly'), intent: 'trial' }, { cookie });
+    const trial = await web.post(
+      '/pricing',
+      { planId: await planId('starter_monthly'), intent: 'trial' },
+      { cookie },
+    );
     expect(await html(trial)).toContain(MESSAGE);
 
-    const credits = await web.post('/billing/credits', { intent: 'buy', creditPackageId: await packageId('credits_500') }, { cookie });
+    const credits = await web.post(
+      '/billing/credits',
+      { intent: 'buy', creditPackageId: await packageId('credits_500') },
+      { cookie },
+    );
     expect(credits.status).toBe(200);
     expect(await html(credits)).toContain(MESSAGE);
   });
@@ -105,7 +163,9 @@ describe('when self-serve billing is turned off', () => {
 describe('the plan change page', () => {
   it('shows a seat count the API refuses next to the seats field', async () => {
     const { cookie } = await createMember({ role: 'owner' });
-    const page = await html(await web.get(`/billing/plan?planId=${await planId('team_monthly')}&seats=0`, { cookie }));
+    const page = await html(
+      await web.get(`/billing/plan?planId=${await planId('team_monthly')}&seats=0`, { cookie }),
+    );
     expect(textOf(page, 'field-seats-error')).toBe('must be at least 1');
     expect(page).toMatch(/id="field-seats"[^>]*aria-invalid="true"/);
   });
@@ -114,6 +174,8 @@ describe('the plan change page', () => {
     const { cookie } = await createMember({ role: 'owner' });
     const response = await web.get(`/billing/plan?planId=${await planId('max_monthly')}`, { cookie });
     expect(response.status).toBe(200);
-    expect(await html(response)).toContain('The account has no paid subscription; subscribe through Checkout.');
+    expect(await html(response)).toContain(
+      'The account has no paid subscription; subscribe through Checkout.',
+    );
   });
 });

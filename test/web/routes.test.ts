@@ -1,4 +1,11 @@
-import { addMember, createAccount, createMember, createUser, sessionCookieFor, TEST_PASSWORD } from '../factories';
+import {
+  addMember,
+  createAccount,
+  createMember,
+  createUser,
+  sessionCookieFor,
+  TEST_PASSWORD,
+} from '../factories';
 import { html, textOf } from './support/html';
 import { sessionCookieFrom, useWebApp } from './support/webApp';
 
@@ -8,7 +15,12 @@ import { sessionCookieFrom, useWebApp } from './support/webApp';
  */
 const web = useWebApp({ source: 'vite' });
 
-const validSignUp = (email: string) => ({ name: 'Ada Lovelace', accountName: 'Analytical Engines', email, password: 'a long enough password' });
+const validSignUp = (email: string) => ({
+  name: 'Ada Lovelace',
+  accountName: 'Analytical Engines',
+  email,
+  password: 'a long enough password',
+});
 
 describe('public pages', () => {
   it('shows the landing page and the pricing page with plans from the catalog', async () => {
@@ -30,14 +42,23 @@ describe('public pages', () => {
 });
 
 describe('signed-out visitors', () => {
-  it.each(['/billing', '/billing/usage', '/billing/credits', '/billing/invoices', '/settings/members', '/admin', '/admin/accounts', '/admin/revenue', '/admin/notifications', '/admin/flags', '/admin/health'])(
-    'are sent from %s to sign in, and back afterwards',
-    async (path) => {
-      const response = await web.get(path);
-      expect(response.status).toBe(302);
-      expect(response.headers.get('location')).toBe(`/signin?redirectTo=${encodeURIComponent(path)}`);
-    },
-  );
+  it.each([
+    '/billing',
+    '/billing/usage',
+    '/billing/credits',
+    '/billing/invoices',
+    '/settings/members',
+    '/admin',
+    '/admin/accounts',
+    '/admin/revenue',
+    '/admin/notifications',
+    '/admin/flags',
+    '/admin/health',
+  ])('are sent from %s to sign in, and back afterwards', async (path) => {
+    const response = await web.get(path);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(`/signin?redirectTo=${encodeURIComponent(path)}`);
+  });
 
   it('cannot download the usage CSV', async () => {
     expect((await web.get('/billing/usage.csv')).status).toBe(302);
@@ -51,7 +72,9 @@ describe('sign up', () => {
     const page = await html(response);
     expect(textOf(page, 'field-email-error')).toBe('is not an email address');
     expect(textOf(page, 'field-password-error')).toBe('must be at least 10 characters');
-    expect(page).toMatch(/id="field-password"[^>]*aria-invalid="true"[^>]*aria-describedby="field-password-hint field-password-error"/);
+    expect(page).toMatch(
+      /id="field-password"[^>]*aria-invalid="true"[^>]*aria-describedby="field-password-hint field-password-error"/,
+    );
     expect(await web.knex('users').where({ email: 'not-an-email' }).first()).toBeUndefined();
   });
 
@@ -74,14 +97,20 @@ describe('sign up', () => {
   it('refuses an email that already has a login, next to the email field', async () => {
     const user = await createUser();
     const page = await html(await web.post('/signup', validSignUp(user.email.toUpperCase())));
-    expect(textOf(page, 'field-email-error')).toBe('already has a login here; sign in or reset your password');
+    expect(textOf(page, 'field-email-error')).toBe(
+      'already has a login here; sign in or reset your password',
+    );
   });
 });
 
 describe('sign in', () => {
   it('says so next to the form when the password is wrong', async () => {
     const user = await createUser();
-    const response = await web.post('/signin', { email: user.email, password: 'wrong password', redirectTo: '/billing' });
+    const response = await web.post('/signin', {
+      email: user.email,
+      password: 'wrong password',
+      redirectTo: '/billing',
+    });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('The email or password is incorrect.');
   });
@@ -94,21 +123,28 @@ describe('sign in', () => {
 
   it('returns to the page that asked for it', async () => {
     const user = await createUser();
-    const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD, redirectTo: '/billing/invoices?after=x' });
+    const response = await web.post('/signin', {
+      email: user.email,
+      password: TEST_PASSWORD,
+      redirectTo: '/billing/invoices?after=x',
+    });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/billing/invoices?after=x');
     sessionCookieFrom(response);
   });
 
-  it.each(['https://evil.example/phish', '//evil.example/phish', '/\\evil.example', 'javascript:alert(1)', 'https:evil.example'])(
-    'ignores an off-site redirectTo (%s) and goes to billing',
-    async (redirectTo) => {
-      const user = await createUser();
-      const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD, redirectTo });
-      expect(response.status).toBe(302);
-      expect(response.headers.get('location')).toBe('/billing');
-    },
-  );
+  it.each([
+    'https://evil.example/phish',
+    '//evil.example/phish',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    'https:evil.example',
+  ])('ignores an off-site redirectTo (%s) and goes to billing', async (redirectTo) => {
+    const user = await createUser();
+    const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD, redirectTo });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/billing');
+  });
 });
 
 describe('sessions', () => {
@@ -116,7 +152,13 @@ describe('sessions', () => {
     const user = await createUser();
     const cookie = await sessionCookieFor(user);
     // Last used 11 minutes ago: the next request renews it (at most every ten minutes).
-    await web.knex('sessions').where({ userId: user.id }).update({ lastSeenAt: new Date(Date.now() - 11 * 60_000), expiresAt: new Date(Date.now() + 86_400_000) });
+    await web
+      .knex('sessions')
+      .where({ userId: user.id })
+      .update({
+        lastSeenAt: new Date(Date.now() - 11 * 60_000),
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
 
     const response = await web.get('/pricing', { cookie });
     expect(response.status).toBe(200);
@@ -134,9 +176,11 @@ describe('sessions', () => {
 });
 
 describe('a login in several accounts', () => {
-  const selected = (page: string, accountId: string) => new RegExp(`<option value="${accountId}" selected="">`).test(page);
+  const selected = (page: string, accountId: string) =>
+    new RegExp(`<option value="${accountId}" selected="">`).test(page);
   /** The cookie as the switcher sets it (Remix's unsigned format): a forged one is just as easy to write. */
-  const choiceCookie = (accountId: string) => `billing_account=${encodeURIComponent(Buffer.from(JSON.stringify(accountId)).toString('base64'))}`;
+  const choiceCookie = (accountId: string) =>
+    `billing_account=${encodeURIComponent(Buffer.from(JSON.stringify(accountId)).toString('base64'))}`;
 
   it('starts on its first account and switches with the header form, staying on the page', async () => {
     const { account: first, user } = await createMember({ role: 'owner' });
@@ -148,7 +192,11 @@ describe('a login in several accounts', () => {
     expect(selected(before, first.id)).toBe(true);
     expect(before).toContain('Second Org');
 
-    const switched = await web.post('/account', { accountId: second.id, redirectTo: '/billing/invoices' }, { cookie: session });
+    const switched = await web.post(
+      '/account',
+      { accountId: second.id, redirectTo: '/billing/invoices' },
+      { cookie: session },
+    );
     expect(switched.status).toBe(302);
     expect(switched.headers.get('location')).toBe('/billing/invoices');
     const choice = switched.headers.getSetCookie().find((cookie) => cookie.startsWith('billing_account='))!;
@@ -165,7 +213,11 @@ describe('a login in several accounts', () => {
     const foreign = await createAccount({ name: 'Not Yours Inc' });
     const session = await sessionCookieFor(user);
 
-    const refused = await web.post('/account', { accountId: foreign.id, redirectTo: '/billing' }, { cookie: session });
+    const refused = await web.post(
+      '/account',
+      { accountId: foreign.id, redirectTo: '/billing' },
+      { cookie: session },
+    );
     expect(refused.status).toBe(404);
     expect(refused.headers.getSetCookie()).toEqual([]);
 
@@ -178,7 +230,11 @@ describe('a login in several accounts', () => {
 describe('cross-site requests', () => {
   it('refuses a form posted from another site', async () => {
     const user = await createUser();
-    const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD }, { origin: 'https://evil.example' });
+    const response = await web.post(
+      '/signin',
+      { email: user.email, password: TEST_PASSWORD },
+      { origin: 'https://evil.example' },
+    );
     expect(response.status).toBe(403);
     expect(response.headers.getSetCookie()).toEqual([]);
   });
@@ -192,7 +248,11 @@ describe('cross-site requests', () => {
 
   it('accepts our own origin through the Referer when Origin is absent', async () => {
     const cookie = await sessionCookieFor(await createUser());
-    const response = await fetch(`${web.url}/signout`, { method: 'POST', redirect: 'manual', headers: { cookie, referer: `${web.url}/billing` } });
+    const response = await fetch(`${web.url}/signout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, referer: `${web.url}/billing` },
+    });
     expect(response.status).toBe(302);
     expect(response.headers.getSetCookie().join()).toMatch(/billing_session=;/);
   });
@@ -202,28 +262,41 @@ describe('password reset', () => {
   it('answers the same for an unknown email and queues nothing', async () => {
     const page = await html(await web.post('/reset-password', { email: 'nobody-here@example.com' }));
     expect(page).toContain('If nobody-here@example.com has a login here');
-    expect(await web.knex('notifications').where({ recipient: 'nobody-here@example.com' }).first()).toBeUndefined();
+    expect(
+      await web.knex('notifications').where({ recipient: 'nobody-here@example.com' }).first(),
+    ).toBeUndefined();
   });
 
   it('emails a link that sets a new password once and signs the user out everywhere', async () => {
     const user = await createUser();
     const oldSession = await sessionCookieFor(user);
     await web.post('/reset-password', { email: user.email });
-    const notice = await web.knex('notifications').where({ recipient: user.email, kind: 'auth.password_reset' }).first();
+    const notice = await web
+      .knex('notifications')
+      .where({ recipient: user.email, kind: 'auth.password_reset' })
+      .first();
     const token = /reset-password\?token=([\w-]+)/.exec(notice.bodyText)![1];
 
     // The form posts back to the link it came from, token in the address.
     const resetPage = `/reset-password?token=${token}`;
-    const mismatch = await html(await web.post(resetPage, { token, password: 'a brand new password', confirm: 'something else' }));
+    const mismatch = await html(
+      await web.post(resetPage, { token, password: 'a brand new password', confirm: 'something else' }),
+    );
     expect(textOf(mismatch, 'field-confirm-error')).toBe('The two passwords differ.');
 
-    const reset = await web.post(resetPage, { token, password: 'a brand new password', confirm: 'a brand new password' });
+    const reset = await web.post(resetPage, {
+      token,
+      password: 'a brand new password',
+      confirm: 'a brand new password',
+    });
     expect(reset.headers.get('location')).toBe('/signin?reset=1');
     expect((await web.get('/billing', { cookie: oldSession })).status).toBe(302);
     const signIn = await web.post('/signin', { email: user.email, password: 'a brand new password' });
     expect(signIn.status).toBe(302);
 
-    const again = await html(await web.post(resetPage, { token, password: 'yet another password', confirm: 'yet another password' }));
+    const again = await html(
+      await web.post(resetPage, { token, password: 'yet another password', confirm: 'yet another password' }),
+    );
     expect(again).toContain('expired or was already used');
   });
 });
@@ -236,16 +309,30 @@ describe('the admin console', () => {
 
   it('lists accounts for platform admins and asks for a reason next to the field when adjusting credits', async () => {
     const signUp = await web.post('/signup', validSignUp(`grace-${Date.now()}@example.com`));
-    const customer = await web.knex('memberships').join('users', 'users.id', 'memberships.user_id').orderBy('memberships.created_at', 'desc').first('account_id');
+    const customer = await web
+      .knex('memberships')
+      .join('users', 'users.id', 'memberships.user_id')
+      .orderBy('memberships.created_at', 'desc')
+      .first('account_id');
     expect(signUp.status).toBe(302);
     const admin = await sessionCookieFor(await createUser({ isPlatformAdmin: true }));
 
     const list = await (await web.get('/admin/accounts?q=Analytical', { cookie: admin })).text();
     expect(list).toContain('Analytical Engines');
 
-    const refused = await web.post(`/admin/accounts/${customer.accountId}`, { intent: 'adjust', amount: '25', reason: '', idempotencyKey: 'k-1' }, { cookie: admin });
-    expect(textOf(await refused.text(), 'field-reason-error')).toBe('A reason is required; it is kept in the ledger and the audit log.');
-    const adjusted = await web.post(`/admin/accounts/${customer.accountId}`, { intent: 'adjust', amount: '25.5', reason: 'Goodwill', idempotencyKey: 'k-2' }, { cookie: admin });
+    const refused = await web.post(
+      `/admin/accounts/${customer.accountId}`,
+      { intent: 'adjust', amount: '25', reason: '', idempotencyKey: 'k-1' },
+      { cookie: admin },
+    );
+    expect(textOf(await refused.text(), 'field-reason-error')).toBe(
+      'A reason is required; it is kept in the ledger and the audit log.',
+    );
+    const adjusted = await web.post(
+      `/admin/accounts/${customer.accountId}`,
+      { intent: 'adjust', amount: '25.5', reason: 'Goodwill', idempotencyKey: 'k-2' },
+      { cookie: admin },
+    );
     expect(adjusted.headers.get('location')).toBe(`/admin/accounts/${customer.accountId}?done=adjusted`);
     const balance = await web.knex('credit_balances').where({ account_id: customer.accountId }).first();
     expect(balance.balance).toBe(25_500);

@@ -11,20 +11,30 @@ const DAY = 86_400;
 
 async function accountOnClock(paymentMethod: string) {
   const account = await createAccount({ billingEmail: 'billing@customer.test' });
-  const clock = await stack.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.UTC(2026, 0, 15, 12) / 1000) });
-  const customer = await stack.stripe.customers.create({ name: account.name, test_clock: clock.id, metadata: { account_id: account.id } });
+  const clock = await stack.stripe.testHelpers.testClocks.create({
+    frozen_time: Math.floor(Date.UTC(2026, 0, 15, 12) / 1000),
+  });
+  const customer = await stack.stripe.customers.create({
+    name: account.name,
+    test_clock: clock.id,
+    metadata: { account_id: account.id },
+  });
   await stack.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
   const card = await stack.stripe.paymentMethods.attach(paymentMethod, { customer: customer.id });
   await stack.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
   return { account, clock, customer };
 }
 
-const priceOf = async (key: string) => (await stack.knex('plans').where({ key, active: true }).first()).stripePriceId as string;
+const priceOf = async (key: string) =>
+  (await stack.knex('plans').where({ key, active: true }).first()).stripePriceId as string;
 
 describe('billing under duplicated, shuffled delivery', () => {
   it('renews month after month with one invoice and one payment each', async () => {
     const { account, clock, customer } = await accountOnClock('pm_card_visa');
-    const subscription = await stack.stripe.subscriptions.create({ customer: customer.id, items: [{ price: await priceOf('pro_monthly') }] });
+    const subscription = await stack.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: await priceOf('pro_monthly') }],
+    });
     for (const months of [1, 2, 3]) {
       await advanceTestClock(stack.stripe, clock.id, clock.frozen_time + months * 31 * DAY);
     }
@@ -33,11 +43,14 @@ describe('billing under duplicated, shuffled delivery', () => {
     const stripeSubscription = await stack.stripe.subscriptions.retrieve(subscription.id);
     const stripeInvoices = (await stack.stripe.invoices.list({ customer: customer.id, limit: 100 })).data;
     const local = await stack.knex('subscriptions').where({ stripeSubscriptionId: subscription.id }).first();
-    expect(local).toMatchObject({ status: 'active', currentPeriodEnd: new Date(stripeSubscription.items.data[0]!.current_period_end * 1000) });
+    expect(local).toMatchObject({
+      status: 'active',
+      currentPeriodEnd: new Date(stripeSubscription.items.data[0]!.current_period_end * 1000),
+    });
     const invoices = await stack.knex('invoices').where({ accountId: account.id }).orderBy('issuedAt');
-    expect(invoices.map((invoice) => [invoice.stripeInvoiceId, invoice.status, invoice.total]).sort()).toEqual(
-      stripeInvoices.map((invoice) => [invoice.id, invoice.status, invoice.total]).sort(),
-    );
+    expect(
+      invoices.map((invoice) => [invoice.stripeInvoiceId, invoice.status, invoice.total]).sort(),
+    ).toEqual(stripeInvoices.map((invoice) => [invoice.id, invoice.status, invoice.total]).sort());
     const paidInvoices = stripeInvoices.filter((invoice) => invoice.status === 'paid');
     expect(paidInvoices.length).toBeGreaterThanOrEqual(4);
     const payments = await stack.knex('payments').where({ accountId: account.id });
@@ -48,12 +61,21 @@ describe('billing under duplicated, shuffled delivery', () => {
 
   it('takes a failing renewal through past due and its grace period back to the free plan, notifying once per cause', async () => {
     const { account, clock, customer } = await accountOnClock('pm_card_chargeCustomerFail');
-    const subscription = await stack.stripe.subscriptions.create({ customer: customer.id, items: [{ price: await priceOf('pro_monthly') }], trial_period_days: 3 });
+    const subscription = await stack.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: await priceOf('pro_monthly') }],
+      trial_period_days: 3,
+    });
     await advanceTestClock(stack.stripe, clock.id, clock.frozen_time + 3 * DAY + 2 * 3600);
     await stack.settle();
-    const pastDue = await stack.knex('subscriptions').where({ stripeSubscriptionId: subscription.id }).first();
+    const pastDue = await stack
+      .knex('subscriptions')
+      .where({ stripeSubscriptionId: subscription.id })
+      .first();
     expect(pastDue).toMatchObject({ status: 'past_due', gracePeriodEndsAt: expect.any(Date) });
-    expect(await stack.knex('payments').where({ accountId: account.id })).toEqual([expect.objectContaining({ status: 'failed', amount: 2999 })]);
+    expect(await stack.knex('payments').where({ accountId: account.id })).toEqual([
+      expect.objectContaining({ status: 'failed', amount: 2999 }),
+    ]);
 
     // Stripe retries on days 3, 5 and 7 after the first failure, then cancels.
     for (const day of [4, 6, 8, 11]) {
@@ -72,7 +94,8 @@ describe('billing under duplicated, shuffled delivery', () => {
     expect(kinds.filter((kind) => kind === 'subscription_canceled')).toHaveLength(1);
     // One notice per failed attempt while the subscription was past due (the last attempt cancels it
     // instead), however many times each failure was delivered.
-    const [failedInvoice] = (await stack.stripe.invoices.list({ customer: customer.id, status: 'open' })).data;
+    const [failedInvoice] = (await stack.stripe.invoices.list({ customer: customer.id, status: 'open' }))
+      .data;
     expect(failedInvoice!.attempt_count).toBe(4);
     expect(kinds.filter((kind) => kind === 'payment_failed')).toHaveLength(3);
     expect(await stack.knex('stripe_events').where({ status: 'failed' })).toEqual([]);

@@ -37,7 +37,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       isPlatformAdmin: viewer.isPlatformAdmin,
       accountName: current?.account.name ?? null,
       accountId: current?.account.id ?? null,
-      accounts: viewer.memberships.map((membership) => ({ id: membership.account.id, name: membership.account.name })),
+      accounts: viewer.memberships.map((membership) => ({
+        id: membership.account.id,
+        name: membership.account.name,
+      })),
     },
   };
 }
@@ -66,9 +69,18 @@ export function Layout({ children }: { children: ReactNode }) {
               Billing
             </Link>
             <nav aria-label="Main" className="main-nav">
-              {viewer ? <SignedInNav isPlatformAdmin={viewer.isPlatformAdmin} hasAccount={Boolean(viewer.accountName)} /> : <SignedOutNav />}
+              {viewer ? (
+                <SignedInNav
+                  isPlatformAdmin={viewer.isPlatformAdmin}
+                  hasAccount={Boolean(viewer.accountName)}
+                />
+              ) : (
+                <SignedOutNav />
+              )}
             </nav>
-            {viewer && viewer.accounts.length > 1 ? <AccountSwitcher accounts={viewer.accounts} currentId={viewer.accountId} /> : null}
+            {viewer && viewer.accounts.length > 1 ? (
+              <AccountSwitcher accounts={viewer.accounts} currentId={viewer.accountId} />
+            ) : null}
             {viewer ? (
               <Form method="post" action="/signout" className="signout">
                 {viewer.accounts.length > 1 ? null : (
@@ -94,7 +106,13 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 /** For a login in several accounts: which one the billing pages are about. Works before JavaScript loads. */
-function AccountSwitcher({ accounts, currentId }: { accounts: Array<{ id: string; name: string }>; currentId: string | null }) {
+function AccountSwitcher({
+  accounts,
+  currentId,
+}: {
+  accounts: Array<{ id: string; name: string }>;
+  currentId: string | null;
+}) {
   const location = useLocation();
   return (
     <Form method="post" action="/account" className="account-switcher">
@@ -182,10 +200,14 @@ export function ErrorBoundary() {
   if (isRouteErrorResponse(error)) {
     if (error.status === 404) {
       title = 'Page not found';
-      message = typeof error.data === 'string' && error.data ? error.data : 'There is nothing at this address.';
+      message =
+        typeof error.data === 'string' && error.data ? error.data : 'There is nothing at this address.';
     } else if (error.status === 403) {
       title = 'Not allowed';
-      message = typeof error.data === 'string' && error.data ? error.data : 'Your login does not give access to this page.';
+      message =
+        typeof error.data === 'string' && error.data
+          ? error.data
+          : 'Your login does not give access to this page.';
     } else if (error.status < 500) {
       title = 'That did not work';
       message = typeof error.data === 'string' && error.data ? error.data : message;

@@ -14,9 +14,11 @@ export const accountResolvers: Resolvers = {
     upsertAccount: (_parent, { input }, { actor }) => upsertAccount({ actor, ...input }),
   },
   Account: {
-    subscription: async (account, _args, { loaders }) => (await loaders.currentSubscriptionByAccountId.load(account.id)) ?? null,
+    subscription: async (account, _args, { loaders }) =>
+      (await loaders.currentSubscriptionByAccountId.load(account.id)) ?? null,
     creditBalance: (account, _args, { actor }) => getCreditBalance({ actor, accountId: account.id }),
-    invoices: (account, { first, after }, { actor }) => listInvoices({ actor, accountId: account.id, first, after }),
+    invoices: (account, { first, after }, { actor }) =>
+      listInvoices({ actor, accountId: account.id, first, after }),
     usageSummary: (account, _args, { actor }) => getUsageSummary({ actor, accountId: account.id }),
     apiKeys: (account, _args, { actor }) => listApiKeys({ actor, accountId: account.id }),
   },

@@ -15,7 +15,8 @@ export const adminResolvers: Resolvers = {
     },
   },
   Account: {
-    auditLog: (account, { first, after }, { actor }) => readAccountAuditLog({ actor, accountId: account.id, first, after }),
+    auditLog: (account, { first, after }, { actor }) =>
+      readAccountAuditLog({ actor, accountId: account.id, first, after }),
   },
   AdminAccountConnection: connectionResolvers(),
   AuditLogConnection: connectionResolvers(),

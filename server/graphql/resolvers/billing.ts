@@ -15,13 +15,19 @@ export const billingResolvers: Resolvers = {
       if (!subscription.scheduledChangeAt) return null;
       const plan = await loaders.planById.load(subscription.scheduledPlanId ?? subscription.planId);
       if (!plan) throw new NotFoundError('Plan');
-      return { plan, quantity: subscription.scheduledQuantity ?? subscription.quantity, effectiveAt: subscription.scheduledChangeAt };
+      return {
+        plan,
+        quantity: subscription.scheduledQuantity ?? subscription.quantity,
+        effectiveAt: subscription.scheduledChangeAt,
+      };
     },
   },
   CreditBalance: {
     milliCredits: (balance) => balance.balance,
-    lowBalanceThresholdMilliCredits: (balance, _args, { loaders }) => loaders.lowBalanceThresholdByAccountId.load(balance.accountId),
-    low: async (balance, _args, { loaders }) => isBalanceLow(balance, await loaders.lowBalanceThresholdByAccountId.load(balance.accountId)),
+    lowBalanceThresholdMilliCredits: (balance, _args, { loaders }) =>
+      loaders.lowBalanceThresholdByAccountId.load(balance.accountId),
+    low: async (balance, _args, { loaders }) =>
+      isBalanceLow(balance, await loaders.lowBalanceThresholdByAccountId.load(balance.accountId)),
   },
   Invoice: {
     subtotal: (invoice) => ({ amount: invoice.subtotal, currency: invoice.currency }),

@@ -14,12 +14,14 @@ export const catalogResolvers: Resolvers = {
   Plan: {
     interval: (plan) => plan.billingInterval,
     price: (plan) => ({ amount: plan.priceAmount, currency: plan.currency }),
-    entitlements: (plan, _args, { loaders }) => plan.entitlements ?? loaders.entitlementsByPlanId.load(plan.id),
+    entitlements: (plan, _args, { loaders }) =>
+      plan.entitlements ?? loaders.entitlementsByPlanId.load(plan.id),
   },
   Entitlement: {
     limit: (entitlement) => (entitlement.unlimited ? null : entitlement.limitValue),
     meter: async (entitlement, _args, { loaders }) =>
-      entitlement.meter ?? (entitlement.meterId ? ((await loaders.meterById.load(entitlement.meterId)) ?? null) : null),
+      entitlement.meter ??
+      (entitlement.meterId ? ((await loaders.meterById.load(entitlement.meterId)) ?? null) : null),
     overagePrice: async (entitlement, _args, { loaders }) => {
       if (entitlement.overageUnitAmount === null) return null;
       const plan = await loaders.planById.load(entitlement.planId);

@@ -16,7 +16,10 @@ export const checkoutResolvers: Resolvers = {
         input,
         work: () => startSubscriptionCheckout({ actor, ...input }),
       });
-      return { checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(), url: started.url };
+      return {
+        checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(),
+        url: started.url,
+      };
     },
     startCreditPackageCheckout: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
       const started = await withIdempotency({
@@ -26,14 +29,22 @@ export const checkoutResolvers: Resolvers = {
         input,
         work: () => startCreditPackageCheckout({ actor, ...input }),
       });
-      return { checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(), url: started.url };
+      return {
+        checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(),
+        url: started.url,
+      };
     },
   },
   Account: {
-    checkoutSession: (account, { id }, { actor }) => getCheckoutSession({ actor, accountId: account.id, checkoutSessionId: id }),
+    checkoutSession: (account, { id }, { actor }) =>
+      getCheckoutSession({ actor, accountId: account.id, checkoutSessionId: id }),
   },
   CheckoutSession: {
-    plan: async (checkout, _args, { loaders }) => (checkout.planId ? ((await loaders.planById.load(checkout.planId)) ?? null) : null),
-    creditPackage: async (checkout) => (checkout.creditPackageId ? ((await CreditPackage.query().findById(checkout.creditPackageId)) ?? null) : null),
+    plan: async (checkout, _args, { loaders }) =>
+      checkout.planId ? ((await loaders.planById.load(checkout.planId)) ?? null) : null,
+    creditPackage: async (checkout) =>
+      checkout.creditPackageId
+        ? ((await CreditPackage.query().findById(checkout.creditPackageId)) ?? null)
+        : null,
   },
 };

@@ -6,8 +6,10 @@ import type { Resolvers } from '../generated/resolvers';
 
 export const creditResolvers: Resolvers = {
   Mutation: {
-    consumeCredits: (_parent, { input: { amountMilliCredits, ...input } }, { actor }) => consumeCredits({ actor, ...input, amount: amountMilliCredits }),
-    adjustCredits: (_parent, { input: { amountMilliCredits, ...input } }, { actor }) => adjustCredits({ actor, ...input, amount: amountMilliCredits }),
+    consumeCredits: (_parent, { input: { amountMilliCredits, ...input } }, { actor }) =>
+      consumeCredits({ actor, ...input, amount: amountMilliCredits }),
+    adjustCredits: (_parent, { input: { amountMilliCredits, ...input } }, { actor }) =>
+      adjustCredits({ actor, ...input, amount: amountMilliCredits }),
   },
   Account: {
     creditLedger: (account, args, { actor }) => listCreditLedger({ actor, accountId: account.id, ...args }),
@@ -28,7 +30,13 @@ export const creditResolvers: Resolvers = {
     amountMilliCredits: (grant) => grant.amount,
     remainingMilliCredits: (grant) => grant.remaining,
   },
-  CreditLedgerEntryType: { GRANT: 'grant', CONSUMPTION: 'consumption', EXPIRY: 'expiry', ADJUSTMENT: 'adjustment', REFUND_CLAWBACK: 'refund_clawback' },
+  CreditLedgerEntryType: {
+    GRANT: 'grant',
+    CONSUMPTION: 'consumption',
+    EXPIRY: 'expiry',
+    ADJUSTMENT: 'adjustment',
+    REFUND_CLAWBACK: 'refund_clawback',
+  },
   CreditGrantSource: {
     PLAN_ALLOWANCE: 'plan_allowance',
     PURCHASE: 'purchase',

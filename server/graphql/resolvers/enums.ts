@@ -5,7 +5,13 @@ export const enumResolvers: Resolvers = {
   BillingInterval: { MONTH: 'month', YEAR: 'year', LIFETIME: 'lifetime' },
   PurchaseMode: { SELF_SERVE: 'self_serve', CONTACT_SALES: 'contact_sales' },
   EntitlementKind: { BOOLEAN: 'boolean', LIMIT: 'limit', METERED: 'metered', CREDITS: 'credits' },
-  MeterAggregation: { SUM: 'sum', COUNT: 'count', MAX: 'max', UNIQUE_COUNT: 'unique_count', LATEST: 'latest' },
+  MeterAggregation: {
+    SUM: 'sum',
+    COUNT: 'count',
+    MAX: 'max',
+    UNIQUE_COUNT: 'unique_count',
+    LATEST: 'latest',
+  },
   MembershipRole: { OWNER: 'owner', ADMIN: 'admin', MEMBER: 'member' },
   SubscriptionStatus: {
     TRIALING: 'trialing',
@@ -36,7 +42,13 @@ export const enumResolvers: Resolvers = {
     CREDIT_TOP_UP: 'credit_top_up',
     REFUND: 'refund',
   },
-  PaymentStatus: { PENDING: 'pending', COMPLETED: 'completed', FAILED: 'failed', REFUNDED: 'refunded', CANCELLED: 'cancelled' },
+  PaymentStatus: {
+    PENDING: 'pending',
+    COMPLETED: 'completed',
+    FAILED: 'failed',
+    REFUNDED: 'refunded',
+    CANCELLED: 'cancelled',
+  },
   MetricsGranularity: { DAY: 'day', MONTH: 'month' },
   NotificationStatus: { PENDING: 'pending', SENT: 'sent', FAILED: 'failed', SKIPPED: 'skipped' },
   ApiScope: {

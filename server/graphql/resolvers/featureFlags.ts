@@ -13,7 +13,10 @@ export const featureFlagResolvers: Resolvers = {
   },
   Notification: {
     // A sign-in link in a password reset would let whoever reads it take over the login.
-    bodyText: (notification) => (SECRET_BEARING_KINDS.has(notification.kind) ? '[hidden: this message carries a one-time sign-in link]' : notification.bodyText),
+    bodyText: (notification) =>
+      SECRET_BEARING_KINDS.has(notification.kind)
+        ? '[hidden: this message carries a one-time sign-in link]'
+        : notification.bodyText,
   },
   NotificationConnection: connectionResolvers(),
   Mutation: {

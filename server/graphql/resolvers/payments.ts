@@ -16,7 +16,8 @@ const money = (amount: number, currency: string) => ({ amount, currency });
 export const paymentResolvers: Resolvers = {
   Account: {
     autoTopUp: (account, _args, { actor }) => getAutoTopUp({ actor, accountId: account.id }),
-    payments: (account, { first, after }, { actor }) => listPayments({ actor, accountId: account.id, first, after }),
+    payments: (account, { first, after }, { actor }) =>
+      listPayments({ actor, accountId: account.id, first, after }),
     upcomingInvoice: (account, _args, { actor }) => getUpcomingInvoice({ actor, accountId: account.id }),
   },
   Mutation: {
@@ -29,7 +30,8 @@ export const paymentResolvers: Resolvers = {
         input,
         work: () => updateAutoTopUp({ actor, ...input }),
         keep: ({ accountId }) => ({ accountId }),
-        replay: async ({ accountId }) => (await getAutoTopUp({ actor, accountId, permission: 'billing.manage' }))!,
+        replay: async ({ accountId }) =>
+          (await getAutoTopUp({ actor, accountId, permission: 'billing.manage' }))!,
       }),
     runReconciliation: (_parent, _args, { actor }) => runReconciliation({ actor }),
     refundPayment: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
@@ -45,7 +47,8 @@ export const paymentResolvers: Resolvers = {
   },
   AutoTopUp: {
     thresholdMilliCredits: (settings) => settings.threshold,
-    creditPackage: async (settings) => CreditPackage.query().findById(settings.creditPackageId).throwIfNotFound(),
+    creditPackage: async (settings) =>
+      CreditPackage.query().findById(settings.creditPackageId).throwIfNotFound(),
     inFlight: (settings) => settings.inFlightPaymentId !== null,
   },
   ReconciliationReport: {
@@ -58,19 +61,28 @@ export const paymentResolvers: Resolvers = {
   },
   Query: {
     reconciliation: (_parent, _args, { actor }) => latestReconciliation({ actor }),
-    revenueMetrics: (_parent, args, { actor }) => revenueMetrics({ actor, from: args.from, to: args.to, granularity: args.granularity ?? undefined, currency: args.currency ?? undefined }),
+    revenueMetrics: (_parent, args, { actor }) =>
+      revenueMetrics({
+        actor,
+        from: args.from,
+        to: args.to,
+        granularity: args.granularity ?? undefined,
+        currency: args.currency ?? undefined,
+      }),
   },
   Payment: {
     amount: (payment) => money(payment.amount, payment.currency),
     amountRefunded: (payment) => money(payment.amountRefunded, payment.currency),
     milliCredits: (payment) => payment.credits,
-    invoice: async (payment) => (payment.invoiceId ? ((await Invoice.query().findById(payment.invoiceId)) ?? null) : null),
+    invoice: async (payment) =>
+      payment.invoiceId ? ((await Invoice.query().findById(payment.invoiceId)) ?? null) : null,
   },
   PaymentConnection: connectionResolvers(),
   UpcomingInvoice: {
     total: (invoice) => money(invoice.total, invoice.currency),
     amountDue: (invoice) => money(invoice.amountDue, invoice.currency),
-    lines: (invoice) => invoice.lines.map((line) => ({ ...line, amount: money(line.amount, invoice.currency) })),
+    lines: (invoice) =>
+      invoice.lines.map((line) => ({ ...line, amount: money(line.amount, invoice.currency) })),
   },
   OverageCharge: {
     amount: (charge) => money(charge.amount, charge.currency),

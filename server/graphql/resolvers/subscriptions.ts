@@ -20,7 +20,15 @@ interface ChangeResult {
 
 /** Runs a subscription mutation idempotently and loads the payload from what it saved (ids only). */
 async function subscriptionChange(
-  { actor, operation, input }: { actor: Actor; operation: string; input: { idempotencyKey?: string | null; accountId: string } & Record<string, unknown> },
+  {
+    actor,
+    operation,
+    input,
+  }: {
+    actor: Actor;
+    operation: string;
+    input: { idempotencyKey?: string | null; accountId: string } & Record<string, unknown>;
+  },
   work: () => Promise<ChangeResult>,
 ) {
   const { idempotencyKey, ...request } = input;
@@ -30,12 +38,18 @@ async function subscriptionChange(
     findCurrentSubscription({ accountId: input.accountId }),
   ]);
   if (!subscription || !currentSubscription) throw new NotFoundError('Subscription');
-  return { subscription, currentSubscription, kind: result.kind ?? null, effectiveAt: result.effectiveAt ? new Date(result.effectiveAt) : null };
+  return {
+    subscription,
+    currentSubscription,
+    kind: result.kind ?? null,
+    effectiveAt: result.effectiveAt ? new Date(result.effectiveAt) : null,
+  };
 }
 
 export const subscriptionResolvers: Resolvers = {
   Query: {
-    entitlement: (_parent, { accountId, externalId, featureKey }, { actor }) => checkEntitlement({ actor, accountId, externalId, featureKey }),
+    entitlement: (_parent, { accountId, externalId, featureKey }, { actor }) =>
+      checkEntitlement({ actor, accountId, externalId, featureKey }),
     previewPlanChange: (_parent, args, { actor }) => previewPlanChange({ actor, ...args }),
   },
   Account: {
@@ -43,23 +57,45 @@ export const subscriptionResolvers: Resolvers = {
   },
   Mutation: {
     startTrial: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'startTrial', input }, () => startTrial({ actor, accountId: input.accountId, planId: input.planId })),
+      subscriptionChange({ actor, operation: 'startTrial', input }, () =>
+        startTrial({ actor, accountId: input.accountId, planId: input.planId }),
+      ),
     changePlan: (_parent, { input }, { actor }) =>
       subscriptionChange({ actor, operation: 'changePlan', input }, () =>
-        changePlan({ actor, accountId: input.accountId, planId: input.planId, seats: input.seats, prorationDate: input.prorationDate }),
+        changePlan({
+          actor,
+          accountId: input.accountId,
+          planId: input.planId,
+          seats: input.seats,
+          prorationDate: input.prorationDate,
+        }),
       ),
     cancelScheduledPlanChange: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'cancelScheduledPlanChange', input }, () => cancelScheduledPlanChange({ actor, accountId: input.accountId })),
+      subscriptionChange({ actor, operation: 'cancelScheduledPlanChange', input }, () =>
+        cancelScheduledPlanChange({ actor, accountId: input.accountId }),
+      ),
     changeSeats: (_parent, { input }, { actor }) =>
       subscriptionChange({ actor, operation: 'changeSeats', input }, () =>
-        changeSeats({ actor, accountId: input.accountId, seats: input.seats, prorationDate: input.prorationDate }),
+        changeSeats({
+          actor,
+          accountId: input.accountId,
+          seats: input.seats,
+          prorationDate: input.prorationDate,
+        }),
       ),
     cancelSubscription: (_parent, { input }, { actor }) =>
       subscriptionChange({ actor, operation: 'cancelSubscription', input }, () =>
-        cancelSubscription({ actor, accountId: input.accountId, atPeriodEnd: input.atPeriodEnd ?? true, reason: input.reason }),
+        cancelSubscription({
+          actor,
+          accountId: input.accountId,
+          atPeriodEnd: input.atPeriodEnd ?? true,
+          reason: input.reason,
+        }),
       ),
     resumeSubscription: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'resumeSubscription', input }, () => resumeSubscription({ actor, accountId: input.accountId })),
+      subscriptionChange({ actor, operation: 'resumeSubscription', input }, () =>
+        resumeSubscription({ actor, accountId: input.accountId }),
+      ),
     openBillingPortal: (_parent, { input }, { actor }) => openBillingPortal({ actor, ...input }),
     // Keyed by the partner's own resource id, these are idempotent by nature. With a key, a retry also
     // does not act again: a register retried after the resource was released does not bring it back.
@@ -89,6 +125,7 @@ export const subscriptionResolvers: Resolvers = {
   },
   PlanChangePreview: {
     amountDueNow: (preview) => ({ amount: preview.amountDueNow, currency: preview.currency }),
-    lines: (preview) => preview.lines.map((line) => ({ ...line, amount: { amount: line.amount, currency: preview.currency } })),
+    lines: (preview) =>
+      preview.lines.map((line) => ({ ...line, amount: { amount: line.amount, currency: preview.currency } })),
   },
 };

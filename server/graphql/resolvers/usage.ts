@@ -12,7 +12,8 @@ const UsagePropertiesScalar = new GraphQLScalarType<Record<string, unknown>, Rec
   serialize: (value) => value as Record<string, unknown>,
   parseValue: (value) => asObject(value),
   parseLiteral: (ast, variables) => {
-    if (ast.kind !== Kind.OBJECT) throw new GraphQLError('UsageProperties must be an object, e.g. {"user_id": "u_42"}');
+    if (ast.kind !== Kind.OBJECT)
+      throw new GraphQLError('UsageProperties must be an object, e.g. {"user_id": "u_42"}');
     return asObject(valueFromASTUntyped(ast, variables));
   },
 });

@@ -40,23 +40,43 @@ function amountDueNow(session: Stripe.Checkout.Session): number {
  * customer (`customer.created`), the card (`payment_method.attached`), then the subscription and its
  * first invoice or the payment intent and charge, and finally `checkout.session.completed`.
  */
-export function completeCheckoutSession(ctx: Context, session: Stripe.Checkout.Session, submission: CheckoutSubmission): CheckoutResult {
+export function completeCheckoutSession(
+  ctx: Context,
+  session: Stripe.Checkout.Session,
+  submission: CheckoutSubmission,
+): CheckoutResult {
   if (session.status !== 'open') return { kind: 'not_open' };
   const extras = ctx.store.extras.checkoutSessions[session.id];
   const behaviour = submission.card.behaviour;
-  if (behaviour === 'requires_authentication' && !submission.authenticated) return { kind: 'requires_action' };
+  if (behaviour === 'requires_authentication' && !submission.authenticated)
+    return { kind: 'requires_action' };
   const charged = amountDueNow(session) > 0;
-  const outcome = charged ? chargeOutcome(behaviour, false, submission.authenticated) : failsOnAttach(behaviour) ? chargeOutcome(behaviour, false) : ({ kind: 'succeeded' } as const);
+  const outcome = charged
+    ? chargeOutcome(behaviour, false, submission.authenticated)
+    : failsOnAttach(behaviour)
+      ? chargeOutcome(behaviour, false)
+      : ({ kind: 'succeeded' } as const);
   if (outcome.kind === 'declined') return { kind: 'declined', message: outcome.message };
 
   const email = submission.email ?? session.customer_email;
   let customer = session.customer ? ctx.store.require('customer', session.customer as string) : undefined;
   const needsCustomer =
-    session.mode === 'subscription' || extras?.customerCreation === 'always' || extras?.paymentIntentData.setupFutureUsage !== null;
+    session.mode === 'subscription' ||
+    extras?.customerCreation === 'always' ||
+    extras?.paymentIntentData.setupFutureUsage !== null;
   if (!customer && needsCustomer) {
     customer = ctx.store.insert(
       'customer',
-      newCustomer({ email, name: submission.name, description: null, phone: null, metadata: {}, testClock: null, defaultPaymentMethod: null, created: realNow() }),
+      newCustomer({
+        email,
+        name: submission.name,
+        description: null,
+        phone: null,
+        metadata: {},
+        testClock: null,
+        defaultPaymentMethod: null,
+        created: realNow(),
+      }),
     );
     ctx.events.emit('customer.created', customer);
   }
@@ -68,13 +88,18 @@ export function completeCheckoutSession(ctx: Context, session: Stripe.Checkout.S
     email,
     created: now,
   });
-  if (customer && (session.mode === 'subscription' || extras?.paymentIntentData.setupFutureUsage)) attachPaymentMethod(ctx, method, customer.id);
+  if (customer && (session.mode === 'subscription' || extras?.paymentIntentData.setupFutureUsage))
+    attachPaymentMethod(ctx, method, customer.id);
 
   if (session.mode === 'subscription' && customer) {
     const lineItems = extras?.lineItems ?? [];
     const subscription = createSubscription(ctx, {
       customer,
-      items: lineItems.map((line) => ({ price: ctx.store.require('price', (line.price as Stripe.Price).id), quantity: line.quantity ?? 1, metadata: {} })),
+      items: lineItems.map((line) => ({
+        price: ctx.store.require('price', (line.price as Stripe.Price).id),
+        quantity: line.quantity ?? 1,
+        metadata: {},
+      })),
       trialPeriodDays: extras?.subscriptionData.trialPeriodDays ?? null,
       trialEnd: extras?.subscriptionData.trialEnd ?? null,
       defaultPaymentMethod: method.id,
@@ -105,7 +130,11 @@ export function completeCheckoutSession(ctx: Context, session: Stripe.Checkout.S
       }),
     );
     ctx.events.emit('payment_intent.created', intent);
-    confirmPaymentIntent(ctx, intent, { paymentMethod: method, offSession: false, authenticated: submission.authenticated });
+    confirmPaymentIntent(ctx, intent, {
+      paymentMethod: method,
+      offSession: false,
+      authenticated: submission.authenticated,
+    });
     session.payment_intent = intent.id;
     session.payment_status = 'paid';
   }

@@ -20,7 +20,10 @@ interface DueWork {
   run: (at: number) => void;
 }
 
-function onClock(object: { test_clock: string | Stripe.TestHelpers.TestClock | null }, clockId: string | null): boolean {
+function onClock(
+  object: { test_clock: string | Stripe.TestHelpers.TestClock | null },
+  clockId: string | null,
+): boolean {
   const clock = object.test_clock;
   return (clock ? (typeof clock === 'string' ? clock : clock.id) : null) === clockId;
 }
@@ -33,10 +36,18 @@ function subscriptionWork(ctx: Context, subscription: Stripe.Subscription): DueW
     const sentFor = ctx.store.extras.subscriptions[subscription.id]?.trialWillEndSentFor;
     if (sentFor !== trialEnd) {
       const trialStart = subscription.trial_start ?? subscription.created;
-      work.push({ at: Math.max(trialEnd - 3 * DAY, trialStart), rank: 0, run: () => notifyTrialWillEnd(ctx, subscription) });
+      work.push({
+        at: Math.max(trialEnd - 3 * DAY, trialStart),
+        rank: 0,
+        run: () => notifyTrialWillEnd(ctx, subscription),
+      });
     }
     if (subscription.cancel_at !== null && subscription.cancel_at <= trialEnd) {
-      work.push({ at: subscription.cancel_at, rank: 1, run: () => cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' }) });
+      work.push({
+        at: subscription.cancel_at,
+        rank: 1,
+        run: () => cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' }),
+      });
     } else {
       work.push({ at: trialEnd, rank: 2, run: (at) => endTrial(ctx, subscription, at) });
     }
@@ -44,13 +55,21 @@ function subscriptionWork(ctx: Context, subscription: Stripe.Subscription): DueW
   if (status === 'active' || status === 'past_due' || status === 'unpaid') {
     const periodEnd = Math.min(...subscription.items.data.map((item) => item.current_period_end));
     if (subscription.cancel_at !== null && subscription.cancel_at <= periodEnd) {
-      work.push({ at: subscription.cancel_at, rank: 1, run: () => cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' }) });
+      work.push({
+        at: subscription.cancel_at,
+        rank: 1,
+        run: () => cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' }),
+      });
     } else {
       work.push({ at: periodEnd, rank: 3, run: (at) => renewSubscription(ctx, subscription, at) });
     }
   }
   if (status === 'incomplete') {
-    work.push({ at: subscription.created + INCOMPLETE_EXPIRY, rank: 6, run: (at) => expireIncompleteSubscription(ctx, subscription, at) });
+    work.push({
+      at: subscription.created + INCOMPLETE_EXPIRY,
+      rank: 6,
+      run: (at) => expireIncompleteSubscription(ctx, subscription, at),
+    });
   }
   return work;
 }
@@ -65,7 +84,13 @@ function invoiceWork(ctx: Context, invoice: Stripe.Invoice): DueWork[] {
     invoice.auto_advance !== false &&
     invoice.collection_method === 'charge_automatically'
   ) {
-    return [{ at: invoice.next_payment_attempt, rank: 5, run: () => collectInvoice(ctx, invoice, { automatic: true }) }];
+    return [
+      {
+        at: invoice.next_payment_attempt,
+        rank: 5,
+        run: () => collectInvoice(ctx, invoice, { automatic: true }),
+      },
+    ];
   }
   return [];
 }
@@ -84,7 +109,8 @@ function nextDue(ctx: Context, clockId: string | null, until: number): DueWork |
   }
   if (clockId === null) {
     for (const session of ctx.store.listOldestFirst('checkout.session')) {
-      if (session.status === 'open') consider({ at: session.expires_at, rank: 7, run: () => expireCheckoutSession(ctx, session) });
+      if (session.status === 'open')
+        consider({ at: session.expires_at, rank: 7, run: () => expireCheckoutSession(ctx, session) });
     }
   }
   return best;

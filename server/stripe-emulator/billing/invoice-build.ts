@@ -10,12 +10,18 @@ export function productName(ctx: Context, price: Stripe.Price): string {
 
 /** `2 × Pro (at $20.00 / month)`, Stripe's description of a subscription line. */
 export function describeSubscriptionLine(ctx: Context, price: Stripe.Price, quantity: number): string {
-  const interval = price.recurring ? ` / ${describeInterval(price.recurring.interval, price.recurring.interval_count)}` : '';
+  const interval = price.recurring
+    ? ` / ${describeInterval(price.recurring.interval, price.recurring.interval_count)}`
+    : '';
   return `${quantity} × ${productName(ctx, price)} (at ${formatAmount(price.unit_amount ?? 0, price.currency)}${interval})`;
 }
 
 /** Pending invoice items (not yet on an invoice) that the next invoice of this kind sweeps up. */
-export function pendingInvoiceItems(ctx: Context, customerId: string, subscriptionId: string | null): Stripe.InvoiceItem[] {
+export function pendingInvoiceItems(
+  ctx: Context,
+  customerId: string,
+  subscriptionId: string | null,
+): Stripe.InvoiceItem[] {
   return ctx.store.listOldestFirst('invoiceitem').filter((item) => {
     if (item.invoice !== null || item.customer !== customerId) return false;
     const itemSubscription = item.parent?.subscription_details?.subscription ?? null;
@@ -24,10 +30,16 @@ export function pendingInvoiceItems(ctx: Context, customerId: string, subscripti
 }
 
 /** The invoice line for an invoice item; proration items keep pointing at their subscription item. */
-export function lineForInvoiceItem(ctx: Context, item: Stripe.InvoiceItem, invoiceId: string | null): Stripe.InvoiceLineItem {
+export function lineForInvoiceItem(
+  ctx: Context,
+  item: Stripe.InvoiceItem,
+  invoiceId: string | null,
+): Stripe.InvoiceLineItem {
   const details = item.parent?.subscription_details;
   const priceId = item.pricing?.price_details?.price;
-  const price = priceId ? ctx.store.get('price', typeof priceId === 'string' ? priceId : priceId.id) ?? null : null;
+  const price = priceId
+    ? (ctx.store.get('price', typeof priceId === 'string' ? priceId : priceId.id) ?? null)
+    : null;
   return newInvoiceLine({
     invoice: invoiceId,
     amount: item.amount,
@@ -38,10 +50,20 @@ export function lineForInvoiceItem(ctx: Context, item: Stripe.InvoiceItem, invoi
     periodStart: item.period.start,
     periodEnd: item.period.end,
     metadata: { ...(item.metadata ?? {}) },
-    source:
-      details?.subscription_item
-        ? { type: 'subscription_item', subscription: details.subscription, subscriptionItem: details.subscription_item, invoiceItem: item.id, proration: item.proration }
-        : { type: 'invoice_item', invoiceItem: item.id, subscription: details?.subscription ?? null, proration: item.proration },
+    source: details?.subscription_item
+      ? {
+          type: 'subscription_item',
+          subscription: details.subscription,
+          subscriptionItem: details.subscription_item,
+          invoiceItem: item.id,
+          proration: item.proration,
+        }
+      : {
+          type: 'invoice_item',
+          invoiceItem: item.id,
+          subscription: details?.subscription ?? null,
+          proration: item.proration,
+        },
   });
 }
 
@@ -59,13 +81,21 @@ export function subscriptionPeriodLines(
       invoice: invoiceId,
       amount: options.trial ? 0 : (item.price.unit_amount ?? 0) * quantity,
       currency: item.price.currency,
-      description: options.trial ? `Trial period for ${productName(ctx, item.price)}` : describeSubscriptionLine(ctx, item.price, quantity),
+      description: options.trial
+        ? `Trial period for ${productName(ctx, item.price)}`
+        : describeSubscriptionLine(ctx, item.price, quantity),
       quantity,
       price: item.price,
       periodStart: period.start,
       periodEnd: period.end,
       metadata: { ...subscription.metadata },
-      source: { type: 'subscription_item', subscription: subscription.id, subscriptionItem: item.id, invoiceItem: null, proration: false },
+      source: {
+        type: 'subscription_item',
+        subscription: subscription.id,
+        subscriptionItem: item.id,
+        invoiceItem: null,
+        proration: false,
+      },
     });
   });
 }
@@ -87,7 +117,12 @@ export function recomputeTotals(invoice: Stripe.Invoice): void {
 export function subscriptionInvoiceFields(
   subscription: Stripe.Subscription,
   customer: Stripe.Customer,
-  { billingReason, periodStart, periodEnd, created }: { billingReason: Stripe.Invoice.BillingReason; periodStart: number; periodEnd: number; created: number },
+  {
+    billingReason,
+    periodStart,
+    periodEnd,
+    created,
+  }: { billingReason: Stripe.Invoice.BillingReason; periodStart: number; periodEnd: number; created: number },
 ): InvoiceFields {
   return {
     customer,
@@ -116,7 +151,9 @@ export function createDraftInvoice(
   options: { extraLines?: (invoiceId: string) => Stripe.InvoiceLineItem[]; sweepPendingItems: boolean },
 ): Stripe.Invoice {
   const invoice = newInvoice(fields);
-  const swept = options.sweepPendingItems ? pendingInvoiceItems(ctx, fields.customer.id, fields.subscription?.id ?? null) : [];
+  const swept = options.sweepPendingItems
+    ? pendingInvoiceItems(ctx, fields.customer.id, fields.subscription?.id ?? null)
+    : [];
   const lines = swept.map((item) => lineForInvoiceItem(ctx, item, invoice.id));
   lines.push(...(options.extraLines?.(invoice.id) ?? []));
   invoice.lines.data = lines;

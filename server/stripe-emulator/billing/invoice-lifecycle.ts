@@ -24,7 +24,10 @@ export function subscriptionOf(ctx: Context, invoice: Stripe.Invoice): Stripe.Su
  * emits `invoice.finalized`. An invoice with nothing left to pay is paid on the spot.
  */
 export function finalizeInvoice(ctx: Context, invoice: Stripe.Invoice): void {
-  if (invoice.status !== 'draft') throw ApiError.stateTransition(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`);
+  if (invoice.status !== 'draft')
+    throw ApiError.stateTransition(
+      `This invoice is already finalized, you can't re-finalize a non-draft invoice.`,
+    );
   const customer = customerOf(ctx, invoice);
   const now = nowForCustomer(ctx.store, customer);
   const sequence = customer.next_invoice_sequence ?? 1;
@@ -55,10 +58,17 @@ export function finalizeInvoice(ctx: Context, invoice: Stripe.Invoice): void {
 }
 
 function openInvoicePayment(ctx: Context, invoice: Stripe.Invoice): Stripe.InvoicePayment | undefined {
-  return ctx.store.list('invoice_payment').find((payment) => payment.invoice === invoice.id && payment.status === 'open');
+  return ctx.store
+    .list('invoice_payment')
+    .find((payment) => payment.invoice === invoice.id && payment.status === 'open');
 }
 
-export function markInvoicePaid(ctx: Context, invoice: Stripe.Invoice, payment: Stripe.InvoicePayment | null, outOfBand = false): void {
+export function markInvoicePaid(
+  ctx: Context,
+  invoice: Stripe.Invoice,
+  payment: Stripe.InvoicePayment | null,
+  outOfBand = false,
+): void {
   const now = nowForCustomer(ctx.store, invoice.customer as string);
   invoice.amount_paid = invoice.amount_due;
   if (outOfBand) invoice.amount_paid_off_stripe = invoice.amount_due;
@@ -92,8 +102,13 @@ export interface CollectOptions {
 function defaultPaymentMethodId(ctx: Context, invoice: Stripe.Invoice): string | null {
   const subscription = subscriptionOf(ctx, invoice);
   const customer = customerOf(ctx, invoice);
-  const candidates = [invoice.default_payment_method, subscription?.default_payment_method, customer.invoice_settings.default_payment_method];
-  for (const candidate of candidates) if (candidate) return typeof candidate === 'string' ? candidate : candidate.id;
+  const candidates = [
+    invoice.default_payment_method,
+    subscription?.default_payment_method,
+    customer.invoice_settings.default_payment_method,
+  ];
+  for (const candidate of candidates)
+    if (candidate) return typeof candidate === 'string' ? candidate : candidate.id;
   return null;
 }
 
@@ -102,9 +117,15 @@ function defaultPaymentMethodId(ctx: Context, invoice: Stripe.Invoice): string |
  * each attempt that reaches the card makes a charge. A failed automatic attempt schedules the next
  * retry of the dunning schedule; when none is left, the subscription is canceled or marked unpaid.
  */
-export function collectInvoice(ctx: Context, invoice: Stripe.Invoice, options: CollectOptions): ChargeOutcome {
+export function collectInvoice(
+  ctx: Context,
+  invoice: Stripe.Invoice,
+  options: CollectOptions,
+): ChargeOutcome {
   if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
-    throw ApiError.invalid(`Invoice is already ${invoice.status === 'paid' ? 'paid' : invoice.status}`, { code: 'invoice_not_editable' });
+    throw ApiError.invalid(`Invoice is already ${invoice.status === 'paid' ? 'paid' : invoice.status}`, {
+      code: 'invoice_not_editable',
+    });
   }
   if (invoice.amount_remaining === 0) {
     markInvoicePaid(ctx, invoice, null);
@@ -116,7 +137,9 @@ export function collectInvoice(ctx: Context, invoice: Stripe.Invoice, options: C
   const method = options.paymentMethod ?? (methodId ? ctx.store.get('payment_method', methodId) : undefined);
 
   let payment = openInvoicePayment(ctx, invoice);
-  let intent = payment ? ctx.store.get('payment_intent', payment.payment.payment_intent as string) : undefined;
+  let intent = payment
+    ? ctx.store.get('payment_intent', payment.payment.payment_intent as string)
+    : undefined;
   if (!intent && method) {
     intent = ctx.store.insert(
       'payment_intent',
@@ -141,7 +164,11 @@ export function collectInvoice(ctx: Context, invoice: Stripe.Invoice, options: C
   invoice.attempted = true;
   let outcome: ChargeOutcome;
   if (!method || !intent) {
-    outcome = { kind: 'declined', declineCode: 'generic_decline', message: 'The customer has no attached payment source or default payment method.' };
+    outcome = {
+      kind: 'declined',
+      declineCode: 'generic_decline',
+      message: 'The customer has no attached payment source or default payment method.',
+    };
     invoice.last_finalization_error = null;
   } else {
     outcome = confirmPaymentIntent(ctx, intent, {
@@ -198,7 +225,9 @@ function describeInvoicePayment(invoice: Stripe.Invoice): string {
 
 export function voidInvoice(ctx: Context, invoice: Stripe.Invoice): void {
   if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
-    throw ApiError.stateTransition(`You can only void an open or uncollectible invoice; this one is ${invoice.status}.`);
+    throw ApiError.stateTransition(
+      `You can only void an open or uncollectible invoice; this one is ${invoice.status}.`,
+    );
   }
   invoice.status = 'void';
   invoice.status_transitions.voided_at = nowForCustomer(ctx.store, invoice.customer as string);
@@ -222,7 +251,10 @@ export function voidInvoice(ctx: Context, invoice: Stripe.Invoice): void {
 }
 
 export function markUncollectible(ctx: Context, invoice: Stripe.Invoice): void {
-  if (invoice.status !== 'open') throw ApiError.stateTransition(`You can only mark an open invoice as uncollectible; this one is ${invoice.status}.`);
+  if (invoice.status !== 'open')
+    throw ApiError.stateTransition(
+      `You can only mark an open invoice as uncollectible; this one is ${invoice.status}.`,
+    );
   invoice.status = 'uncollectible';
   invoice.status_transitions.marked_uncollectible_at = nowForCustomer(ctx.store, invoice.customer as string);
   invoice.next_payment_attempt = null;

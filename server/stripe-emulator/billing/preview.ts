@@ -3,8 +3,18 @@ import type { Context } from '../context';
 import { ApiError } from '../http/errors';
 import { newId } from '../store/ids';
 import { newInvoice, newInvoiceLine } from '../objects/invoice';
-import { lineForInvoiceItem, pendingInvoiceItems, recomputeTotals, subscriptionPeriodLines } from './invoice-build';
-import { applyItemChanges, prorationLines, type ItemChange, type ProrationBehavior } from './subscription-update';
+import {
+  lineForInvoiceItem,
+  pendingInvoiceItems,
+  recomputeTotals,
+  subscriptionPeriodLines,
+} from './invoice-build';
+import {
+  applyItemChanges,
+  prorationLines,
+  type ItemChange,
+  type ProrationBehavior,
+} from './subscription-update';
 import { nextPeriodEnd, nowForCustomer, periodBoundary } from './time';
 
 export interface PreviewInput {
@@ -16,7 +26,11 @@ export interface PreviewInput {
 }
 
 function noUpcomingInvoice(): ApiError {
-  return new ApiError(404, { type: 'invalid_request_error', code: 'invoice_upcoming_none', message: 'No upcoming invoices for customer' });
+  return new ApiError(404, {
+    type: 'invalid_request_error',
+    code: 'invoice_upcoming_none',
+    message: 'No upcoming invoices for customer',
+  });
 }
 
 /**
@@ -27,7 +41,9 @@ function noUpcomingInvoice(): ApiError {
  */
 export function previewInvoice(ctx: Context, input: PreviewInput): Stripe.Invoice {
   const subscription = input.subscription;
-  const customer = input.customer ?? (subscription ? ctx.store.require('customer', subscription.customer as string) : undefined);
+  const customer =
+    input.customer ??
+    (subscription ? ctx.store.require('customer', subscription.customer as string) : undefined);
   if (!customer) throw ApiError.parameterMissing('customer');
   const now = nowForCustomer(ctx.store, customer);
   const prorationDate = input.prorationDate ?? now;
@@ -37,7 +53,8 @@ export function previewInvoice(ctx: Context, input: PreviewInput): Stripe.Invoic
     currency: subscription?.currency ?? 'usd',
     subscription: subscription ?? null,
     billingReason: 'upcoming',
-    collectionMethod: (subscription?.collection_method as 'charge_automatically' | 'send_invoice') ?? 'charge_automatically',
+    collectionMethod:
+      (subscription?.collection_method as 'charge_automatically' | 'send_invoice') ?? 'charge_automatically',
     autoAdvance: false,
     description: null,
     metadata: {},
@@ -47,7 +64,9 @@ export function previewInvoice(ctx: Context, input: PreviewInput): Stripe.Invoic
     defaultPaymentMethod: null,
     created: now,
   });
-  const pending = pendingInvoiceItems(ctx, customer.id, subscription?.id ?? null).map((item) => lineForInvoiceItem(ctx, item, null));
+  const pending = pendingInvoiceItems(ctx, customer.id, subscription?.id ?? null).map((item) =>
+    lineForInvoiceItem(ctx, item, null),
+  );
   const lines: Stripe.InvoiceLineItem[] = [...pending];
 
   if (!subscription) {
@@ -56,13 +75,18 @@ export function previewInvoice(ctx: Context, input: PreviewInput): Stripe.Invoic
   } else {
     if (['canceled', 'incomplete_expired'].includes(subscription.status)) throw noUpcomingInvoice();
     const current = subscription.items.data;
-    const next = input.items && input.items.length > 0 ? applyItemChanges(subscription, input.items, now) : current;
+    const next =
+      input.items && input.items.length > 0 ? applyItemChanges(subscription, input.items, now) : current;
     const oldRecurring = current[0].price.recurring as Stripe.Price.Recurring;
     const newRecurring = next[0].price.recurring as Stripe.Price.Recurring;
-    const intervalChanged = oldRecurring.interval !== newRecurring.interval || oldRecurring.interval_count !== newRecurring.interval_count;
+    const intervalChanged =
+      oldRecurring.interval !== newRecurring.interval ||
+      oldRecurring.interval_count !== newRecurring.interval_count;
     const trialing = subscription.status === 'trialing';
     const prorate = input.prorationBehavior !== 'none' && !trialing && next !== current;
-    const prorations = prorate ? prorationLines(ctx, current, intervalChanged ? [] : next, prorationDate) : [];
+    const prorations = prorate
+      ? prorationLines(ctx, current, intervalChanged ? [] : next, prorationDate)
+      : [];
     for (const proration of prorations) {
       lines.push(
         newInvoiceLine({
@@ -75,7 +99,13 @@ export function previewInvoice(ctx: Context, input: PreviewInput): Stripe.Invoic
           periodStart: proration.periodStart,
           periodEnd: proration.periodEnd,
           metadata: {},
-          source: { type: 'subscription_item', subscription: subscription.id, subscriptionItem: proration.subscriptionItem, invoiceItem: null, proration: true },
+          source: {
+            type: 'subscription_item',
+            subscription: subscription.id,
+            subscriptionItem: proration.subscriptionItem,
+            invoiceItem: null,
+            proration: true,
+          },
         }),
       );
     }

@@ -11,7 +11,12 @@ export const DRAFT_FINALIZATION_DELAY = HOUR;
 /** How long an incomplete subscription waits for its first payment before it expires. */
 export const INCOMPLETE_EXPIRY = 23 * HOUR;
 
-function startNewPeriod(ctx: Context, subscription: Stripe.Subscription, start: number, anchor: number): Stripe.Invoice {
+function startNewPeriod(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  start: number,
+  anchor: number,
+): Stripe.Invoice {
   const recurring = subscription.items.data[0].price.recurring as Stripe.Price.Recurring;
   const end = nextPeriodEnd(anchor, recurring.interval, recurring.interval_count, start);
   const previousStart = subscription.items.data[0].current_period_start;
@@ -24,8 +29,16 @@ function startNewPeriod(ctx: Context, subscription: Stripe.Subscription, start: 
   const invoice = createDraftInvoice(
     ctx,
     // A renewal invoice's own period is the one that just ended; its lines cover the new one.
-    subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_cycle', periodStart: previousStart, periodEnd: start, created: start }),
-    { sweepPendingItems: true, extraLines: (id) => subscriptionPeriodLines(ctx, subscription, id, { start, end }) },
+    subscriptionInvoiceFields(subscription, customer, {
+      billingReason: 'subscription_cycle',
+      periodStart: previousStart,
+      periodEnd: start,
+      created: start,
+    }),
+    {
+      sweepPendingItems: true,
+      extraLines: (id) => subscriptionPeriodLines(ctx, subscription, id, { start, end }),
+    },
   );
   invoice.automatically_finalizes_at = start + DRAFT_FINALIZATION_DELAY;
   subscription.latest_invoice = invoice.id;
@@ -81,7 +94,11 @@ export function notifyTrialWillEnd(ctx: Context, subscription: Stripe.Subscripti
 }
 
 /** The first invoice was not paid within 23 hours: the subscription expires and the invoice is voided. */
-export function expireIncompleteSubscription(ctx: Context, subscription: Stripe.Subscription, at: number): void {
+export function expireIncompleteSubscription(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  at: number,
+): void {
   const invoiceId = subscription.latest_invoice as string | null;
   const invoice = invoiceId ? ctx.store.get('invoice', invoiceId) : undefined;
   if (invoice && invoice.status === 'open') voidInvoice(ctx, invoice);

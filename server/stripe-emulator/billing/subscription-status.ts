@@ -32,7 +32,10 @@ export function afterInvoicePaid(ctx: Context, invoice: Stripe.Invoice): void {
     });
     return;
   }
-  if ((subscription.status === 'past_due' || subscription.status === 'unpaid') && !hasOtherUnpaidInvoices(ctx, subscription, invoice.id)) {
+  if (
+    (subscription.status === 'past_due' || subscription.status === 'unpaid') &&
+    !hasOtherUnpaidInvoices(ctx, subscription, invoice.id)
+  ) {
     ctx.events.update('customer.subscription.updated', subscription, (s) => {
       s.status = 'active';
     });
@@ -44,9 +47,14 @@ export function afterInvoicePaid(ctx: Context, invoice: Stripe.Invoice): void {
  * subscription is canceled (Stripe's default) or marked unpaid, per the emulator's settings; the invoice
  * itself stays open, as it does on Stripe unless told to mark it uncollectible.
  */
-export function afterInvoicePaymentFailed(ctx: Context, invoice: Stripe.Invoice, attempt: { finalAttempt: boolean; automatic: boolean }): void {
+export function afterInvoicePaymentFailed(
+  ctx: Context,
+  invoice: Stripe.Invoice,
+  attempt: { finalAttempt: boolean; automatic: boolean },
+): void {
   const subscription = subscriptionFor(ctx, invoice);
-  if (!subscription || subscription.status === 'canceled' || subscription.status === 'incomplete_expired') return;
+  if (!subscription || subscription.status === 'canceled' || subscription.status === 'incomplete_expired')
+    return;
   if (subscription.status === 'incomplete') return;
   if (attempt.finalAttempt) {
     if (ctx.afterFinalPaymentFailure === 'cancel') {
@@ -69,7 +77,11 @@ export function afterInvoicePaymentFailed(ctx: Context, invoice: Stripe.Invoice,
 export function cancelSubscriptionNow(
   ctx: Context,
   subscription: Stripe.Subscription,
-  details: { reason: Stripe.Subscription.CancellationDetails.Reason; comment?: string | null; feedback?: Stripe.Subscription.CancellationDetails.Feedback | null },
+  details: {
+    reason: Stripe.Subscription.CancellationDetails.Reason;
+    comment?: string | null;
+    feedback?: Stripe.Subscription.CancellationDetails.Feedback | null;
+  },
 ): void {
   const now = nowForCustomer(ctx.store, subscription.customer as string);
   subscription.status = 'canceled';

@@ -5,7 +5,12 @@ import { applyMetadata } from '../http/params';
 import { newInvoiceItem } from '../objects/invoice';
 import { newSubscriptionItem } from '../objects/subscription';
 import { formatDate } from './format';
-import { createDraftInvoice, productName, subscriptionInvoiceFields, subscriptionPeriodLines } from './invoice-build';
+import {
+  createDraftInvoice,
+  productName,
+  subscriptionInvoiceFields,
+  subscriptionPeriodLines,
+} from './invoice-build';
 import { finalizeAndCollect } from './invoice-lifecycle';
 import { prorationFor } from './proration';
 import { validateSubscriptionPrices } from './subscriptions';
@@ -31,7 +36,10 @@ export interface UpdateSubscriptionInput {
   metadata?: '' | Record<string, string>;
   defaultPaymentMethod?: string | null;
   description?: string | null;
-  cancellationDetails?: { comment?: string | null; feedback?: Stripe.Subscription.CancellationDetails.Feedback | null };
+  cancellationDetails?: {
+    comment?: string | null;
+    feedback?: Stripe.Subscription.CancellationDetails.Feedback | null;
+  };
 }
 
 /** A proration as it will be invoiced: one invoice item per credited or charged subscription item. */
@@ -50,13 +58,21 @@ function describeQuantity(ctx: Context, price: Stripe.Price, quantity: number): 
 }
 
 /** The items a subscription would have after `changes`, validated as Stripe validates them. */
-export function applyItemChanges(subscription: Stripe.Subscription, changes: ItemChange[], now: number): Stripe.SubscriptionItem[] {
+export function applyItemChanges(
+  subscription: Stripe.Subscription,
+  changes: ItemChange[],
+  now: number,
+): Stripe.SubscriptionItem[] {
   const items = subscription.items.data.map((item) => structuredClone(item));
   const periodStart = items[0]?.current_period_start ?? now;
   const periodEnd = items[0]?.current_period_end ?? now;
   changes.forEach((change, index) => {
     const existing = change.id ? items.find((item) => item.id === change.id) : undefined;
-    if (change.id && !existing) throw ApiError.invalid(`No such subscription item: '${change.id}'`, { param: `items[${index}][id]`, code: 'resource_missing' });
+    if (change.id && !existing)
+      throw ApiError.invalid(`No such subscription item: '${change.id}'`, {
+        param: `items[${index}][id]`,
+        code: 'resource_missing',
+      });
     if (existing && change.deleted) {
       items.splice(items.indexOf(existing), 1);
       return;
@@ -64,10 +80,19 @@ export function applyItemChanges(subscription: Stripe.Subscription, changes: Ite
     if (existing) {
       if (change.price && change.price.id !== existing.price.id) {
         existing.price = structuredClone(change.price);
-        existing.plan = newSubscriptionItem({ subscription: subscription.id, price: change.price, quantity: 1, metadata: {}, periodStart, periodEnd, created: now }).plan;
+        existing.plan = newSubscriptionItem({
+          subscription: subscription.id,
+          price: change.price,
+          quantity: 1,
+          metadata: {},
+          periodStart,
+          periodEnd,
+          created: now,
+        }).plan;
       }
       if (change.quantity !== undefined) existing.quantity = change.quantity;
-      if (change.metadata !== undefined) existing.metadata = applyMetadata(existing.metadata, change.metadata);
+      if (change.metadata !== undefined)
+        existing.metadata = applyMetadata(existing.metadata, change.metadata);
       return;
     }
     if (!change.price) throw ApiError.parameterMissing(`items[${index}][price]`);
@@ -83,7 +108,8 @@ export function applyItemChanges(subscription: Stripe.Subscription, changes: Ite
       }),
     );
   });
-  if (items.length === 0) throw ApiError.invalid('A subscription must have at least one active plan.', { param: 'items' });
+  if (items.length === 0)
+    throw ApiError.invalid('A subscription must have at least one active plan.', { param: 'items' });
   validateSubscriptionPrices(items.map((item) => item.price));
   return items;
 }
@@ -93,12 +119,20 @@ export function applyItemChanges(subscription: Stripe.Subscription, changes: Ite
  * every item that changed or went away and a charge for the remaining time of every item that changed
  * or was added. See proration.ts for the formula.
  */
-export function prorationLines(ctx: Context, current: Stripe.SubscriptionItem[], next: Stripe.SubscriptionItem[], at: number): ProrationLine[] {
+export function prorationLines(
+  ctx: Context,
+  current: Stripe.SubscriptionItem[],
+  next: Stripe.SubscriptionItem[],
+  at: number,
+): ProrationLine[] {
   const lines: ProrationLine[] = [];
   const date = formatDate(at);
   for (const old of current) {
     const replacement = next.find((item) => item.id === old.id);
-    const unchanged = replacement && replacement.price.id === old.price.id && (replacement.quantity ?? 1) === (old.quantity ?? 1);
+    const unchanged =
+      replacement &&
+      replacement.price.id === old.price.id &&
+      (replacement.quantity ?? 1) === (old.quantity ?? 1);
     if (unchanged) continue;
     const oldQuantity = old.quantity ?? 1;
     const { credit } = prorationFor({
@@ -122,7 +156,8 @@ export function prorationLines(ctx: Context, current: Stripe.SubscriptionItem[],
   }
   for (const item of next) {
     const previous = current.find((old) => old.id === item.id);
-    if (previous && previous.price.id === item.price.id && (previous.quantity ?? 1) === (item.quantity ?? 1)) continue;
+    if (previous && previous.price.id === item.price.id && (previous.quantity ?? 1) === (item.quantity ?? 1))
+      continue;
     const quantity = item.quantity ?? 1;
     const { charge } = prorationFor({
       periodStart: item.current_period_start,
@@ -147,7 +182,12 @@ export function prorationLines(ctx: Context, current: Stripe.SubscriptionItem[],
 }
 
 /** Stores prorations as pending invoice items and emits `invoiceitem.created` for each. */
-export function createProrationItems(ctx: Context, subscription: Stripe.Subscription, lines: ProrationLine[], now: number): Stripe.InvoiceItem[] {
+export function createProrationItems(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  lines: ProrationLine[],
+  now: number,
+): Stripe.InvoiceItem[] {
   const customer = ctx.store.require('customer', subscription.customer as string);
   return lines.map((line) => {
     const item = ctx.store.insert(
@@ -173,17 +213,34 @@ export function createProrationItems(ctx: Context, subscription: Stripe.Subscrip
   });
 }
 
-export function prorationCreditsForCancel(ctx: Context, subscription: Stripe.Subscription, now: number): void {
+export function prorationCreditsForCancel(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  now: number,
+): void {
   createProrationItems(ctx, subscription, prorationLines(ctx, subscription.items.data, [], now), now);
 }
 
 /** Invoices a subscription immediately (billing_reason `subscription_update`) and charges it. */
-export function invoiceSubscriptionNow(ctx: Context, subscription: Stripe.Subscription, now: number, newPeriod?: { start: number; end: number }): Stripe.Invoice | null {
+export function invoiceSubscriptionNow(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  now: number,
+  newPeriod?: { start: number; end: number },
+): Stripe.Invoice | null {
   const customer = ctx.store.require('customer', subscription.customer as string);
   const invoice = createDraftInvoice(
     ctx,
-    subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_update', periodStart: now, periodEnd: now, created: now }),
-    { sweepPendingItems: true, extraLines: newPeriod ? (id) => subscriptionPeriodLines(ctx, subscription, id, newPeriod) : undefined },
+    subscriptionInvoiceFields(subscription, customer, {
+      billingReason: 'subscription_update',
+      periodStart: now,
+      periodEnd: now,
+      created: now,
+    }),
+    {
+      sweepPendingItems: true,
+      extraLines: newPeriod ? (id) => subscriptionPeriodLines(ctx, subscription, id, newPeriod) : undefined,
+    },
   );
   if (invoice.lines.data.length === 0) {
     ctx.store.delete('invoice', invoice.id);
@@ -196,7 +253,11 @@ export function invoiceSubscriptionNow(ctx: Context, subscription: Stripe.Subscr
 }
 
 /** Applies POST /v1/subscriptions/:id. Events: `customer.subscription.updated`, then prorations and any invoice. */
-export function updateSubscription(ctx: Context, subscription: Stripe.Subscription, input: UpdateSubscriptionInput): void {
+export function updateSubscription(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  input: UpdateSubscriptionInput,
+): void {
   if (subscription.status === 'canceled' || subscription.status === 'incomplete_expired') {
     throw ApiError.invalid('A canceled subscription can only update its cancellation_details and metadata.');
   }
@@ -211,7 +272,10 @@ export function updateSubscription(ctx: Context, subscription: Stripe.Subscripti
     const next = applyItemChanges(subscription, input.items, now);
     const oldRecurring = subscription.items.data[0]?.price.recurring;
     const newRecurring = next[0].price.recurring as Stripe.Price.Recurring;
-    const intervalChanged = !oldRecurring || oldRecurring.interval !== newRecurring.interval || oldRecurring.interval_count !== newRecurring.interval_count;
+    const intervalChanged =
+      !oldRecurring ||
+      oldRecurring.interval !== newRecurring.interval ||
+      oldRecurring.interval_count !== newRecurring.interval_count;
     const trialing = subscription.status === 'trialing';
     if (input.prorationBehavior !== 'none' && !trialing) {
       prorations = intervalChanged
@@ -220,7 +284,10 @@ export function updateSubscription(ctx: Context, subscription: Stripe.Subscripti
     }
     if (intervalChanged && !trialing) {
       // A new billing interval restarts the billing cycle now and invoices it at once, as on Stripe.
-      resetPeriod = { start: now, end: periodBoundary(now, newRecurring.interval, newRecurring.interval_count, 1) };
+      resetPeriod = {
+        start: now,
+        end: periodBoundary(now, newRecurring.interval, newRecurring.interval_count, 1),
+      };
       for (const item of next) {
         item.current_period_start = resetPeriod.start;
         item.current_period_end = resetPeriod.end;
@@ -237,7 +304,10 @@ export function updateSubscription(ctx: Context, subscription: Stripe.Subscripti
     if (input.trialEnd === 'now') {
       if (subscription.status === 'trialing') {
         const recurring = subscription.items.data[0].price.recurring as Stripe.Price.Recurring;
-        resetPeriod = { start: now, end: periodBoundary(now, recurring.interval, recurring.interval_count, 1) };
+        resetPeriod = {
+          start: now,
+          end: periodBoundary(now, recurring.interval, recurring.interval_count, 1),
+        };
         for (const item of subscription.items.data) {
           item.current_period_start = resetPeriod.start;
           item.current_period_end = resetPeriod.end;
@@ -248,9 +318,15 @@ export function updateSubscription(ctx: Context, subscription: Stripe.Subscripti
         invoiceNow = true;
       }
     } else {
-      if (input.trialEnd <= now) throw ApiError.invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'trial_end' });
+      if (input.trialEnd <= now)
+        throw ApiError.invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', {
+          param: 'trial_end',
+        });
       if (subscription.status !== 'trialing') {
-        throw ApiError.invalid('The Stripe emulator only changes `trial_end` of subscriptions that are trialing.', { param: 'trial_end' });
+        throw ApiError.invalid(
+          'The Stripe emulator only changes `trial_end` of subscriptions that are trialing.',
+          { param: 'trial_end' },
+        );
       }
       subscription.trial_end = input.trialEnd;
       subscription.billing_cycle_anchor = input.trialEnd;
@@ -271,22 +347,33 @@ export function updateSubscription(ctx: Context, subscription: Stripe.Subscripti
   }
   if (input.cancelAt !== undefined) {
     subscription.cancel_at = input.cancelAt;
-    subscription.cancel_at_period_end = input.cancelAt !== null && input.cancelAt === subscription.items.data[0].current_period_end;
+    subscription.cancel_at_period_end =
+      input.cancelAt !== null && input.cancelAt === subscription.items.data[0].current_period_end;
     subscription.canceled_at = input.cancelAt === null ? null : now;
   }
-  if (subscription.cancel_at_period_end) subscription.cancel_at = subscription.items.data[0].current_period_end;
+  if (subscription.cancel_at_period_end)
+    subscription.cancel_at = subscription.items.data[0].current_period_end;
   if (input.cancellationDetails) {
-    const details = subscription.cancellation_details ?? { comment: null, feedback: null, feedback_option: null, reason: null };
+    const details = subscription.cancellation_details ?? {
+      comment: null,
+      feedback: null,
+      feedback_option: null,
+      reason: null,
+    };
     if (input.cancellationDetails.comment !== undefined) details.comment = input.cancellationDetails.comment;
-    if (input.cancellationDetails.feedback !== undefined) details.feedback = input.cancellationDetails.feedback;
+    if (input.cancellationDetails.feedback !== undefined)
+      details.feedback = input.cancellationDetails.feedback;
     subscription.cancellation_details = details;
   }
-  if (input.metadata !== undefined) subscription.metadata = applyMetadata(subscription.metadata, input.metadata);
-  if (input.defaultPaymentMethod !== undefined) subscription.default_payment_method = input.defaultPaymentMethod;
+  if (input.metadata !== undefined)
+    subscription.metadata = applyMetadata(subscription.metadata, input.metadata);
+  if (input.defaultPaymentMethod !== undefined)
+    subscription.default_payment_method = input.defaultPaymentMethod;
   if (input.description !== undefined) subscription.description = input.description;
 
   ctx.store.changed();
-  if (JSON.stringify(before) !== JSON.stringify(subscription)) ctx.events.emit('customer.subscription.updated', subscription, before);
+  if (JSON.stringify(before) !== JSON.stringify(subscription))
+    ctx.events.emit('customer.subscription.updated', subscription, before);
   createProrationItems(ctx, subscription, prorations, now);
   if (invoiceNow) invoiceSubscriptionNow(ctx, subscription, now, resetPeriod);
 }

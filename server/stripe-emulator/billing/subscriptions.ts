@@ -23,7 +23,8 @@ export interface CreateSubscriptionInput {
   defaultPaymentMethod?: string | null;
   metadata: Record<string, string>;
   description?: string | null;
-  paymentBehavior: 'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete' | 'pending_if_incomplete';
+  paymentBehavior:
+    'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete' | 'pending_if_incomplete';
   collectionMethod: 'charge_automatically' | 'send_invoice';
   daysUntilDue?: number | null;
   cancelAtPeriodEnd?: boolean;
@@ -40,14 +41,24 @@ export function validateSubscriptionPrices(prices: Stripe.Price[], param = 'item
   if (!first) throw ApiError.parameterMissing(param);
   for (const price of prices) {
     if (!price.recurring) {
-      throw ApiError.invalid(`The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`, { param });
+      throw ApiError.invalid(
+        `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+        { param },
+      );
     }
-    if (!price.active) throw ApiError.invalid(`The price specified is inactive. This field only accepts active prices.`, { param });
-    if (price.currency !== first.currency) throw ApiError.invalid('All prices on a subscription must have the same currency.', { param });
+    if (!price.active)
+      throw ApiError.invalid(`The price specified is inactive. This field only accepts active prices.`, {
+        param,
+      });
+    if (price.currency !== first.currency)
+      throw ApiError.invalid('All prices on a subscription must have the same currency.', { param });
     const recurring = price.recurring;
     const base = first.recurring as Stripe.Price.Recurring;
     if (recurring.interval !== base.interval || recurring.interval_count !== base.interval_count) {
-      throw ApiError.invalid('All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.', { param });
+      throw ApiError.invalid(
+        'All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.',
+        { param },
+      );
     }
   }
   return first.recurring as Stripe.Price.Recurring;
@@ -70,18 +81,29 @@ export function createSubscription(ctx: Context, input: CreateSubscriptionInput)
   const recurring = validateSubscriptionPrices(input.items.map((item) => item.price));
   let trialEnd: number | null = null;
   if (typeof input.trialEnd === 'number') {
-    if (input.trialEnd <= now) throw ApiError.invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'trial_end' });
+    if (input.trialEnd <= now)
+      throw ApiError.invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', {
+        param: 'trial_end',
+      });
     trialEnd = input.trialEnd;
   } else if (input.trialEnd !== 'now' && input.trialPeriodDays) {
     trialEnd = now + input.trialPeriodDays * DAY;
   }
   const periodEnd = trialEnd ?? periodBoundary(now, recurring.interval, recurring.interval_count, 1);
-  const firstAmount = input.items.reduce((sum, item) => sum + (item.price.unit_amount ?? 0) * item.quantity, 0);
-  const paymentMethod = input.defaultPaymentMethod ?? (customer.invoice_settings.default_payment_method as string | null);
-  const chargesNow = trialEnd === null && firstAmount > 0 && input.collectionMethod === 'charge_automatically';
+  const firstAmount = input.items.reduce(
+    (sum, item) => sum + (item.price.unit_amount ?? 0) * item.quantity,
+    0,
+  );
+  const paymentMethod =
+    input.defaultPaymentMethod ?? (customer.invoice_settings.default_payment_method as string | null);
+  const chargesNow =
+    trialEnd === null && firstAmount > 0 && input.collectionMethod === 'charge_automatically';
 
   if (chargesNow && !paymentMethod && input.paymentBehavior !== 'default_incomplete') {
-    throw ApiError.invalid('This customer has no attached payment source or default payment method. Please consider adding a default payment method.', { param: 'default_payment_method' });
+    throw ApiError.invalid(
+      'This customer has no attached payment source or default payment method. Please consider adding a default payment method.',
+      { param: 'default_payment_method' },
+    );
   }
   if (chargesNow && paymentMethod && input.paymentBehavior === 'error_if_incomplete') {
     // Stripe creates nothing when the first payment fails under error_if_incomplete; decide up front.
@@ -90,9 +112,15 @@ export function createSubscription(ctx: Context, input: CreateSubscriptionInput)
     if (outcome.kind !== 'succeeded') {
       throw new ApiError(402, {
         type: 'card_error',
-        code: outcome.kind === 'requires_action' ? 'subscription_payment_intent_requires_action' : 'card_declined',
+        code:
+          outcome.kind === 'requires_action'
+            ? 'subscription_payment_intent_requires_action'
+            : 'card_declined',
         decline_code: outcome.kind === 'declined' ? outcome.declineCode : undefined,
-        message: outcome.kind === 'declined' ? outcome.message : 'Payment for this subscription requires additional user action before it can be completed successfully.',
+        message:
+          outcome.kind === 'declined'
+            ? outcome.message
+            : 'Payment for this subscription requires additional user action before it can be completed successfully.',
       });
     }
   }
@@ -107,20 +135,31 @@ export function createSubscription(ctx: Context, input: CreateSubscriptionInput)
     trialEnd,
     defaultPaymentMethod: input.defaultPaymentMethod ?? null,
     collectionMethod: input.collectionMethod,
-    daysUntilDue: input.collectionMethod === 'send_invoice' ? input.daysUntilDue ?? 30 : null,
+    daysUntilDue: input.collectionMethod === 'send_invoice' ? (input.daysUntilDue ?? 30) : null,
     description: input.description ?? null,
     metadata: input.metadata,
     missingPaymentMethodBehaviour: input.missingPaymentMethod ?? 'create_invoice',
     saveDefaultPaymentMethod: input.saveDefaultPaymentMethod ?? 'off',
   });
   subscription.items.data = input.items.map((item) =>
-    newSubscriptionItem({ subscription: subscription.id, price: item.price, quantity: item.quantity, metadata: item.metadata, periodStart: now, periodEnd, created: now }),
+    newSubscriptionItem({
+      subscription: subscription.id,
+      price: item.price,
+      quantity: item.quantity,
+      metadata: item.metadata,
+      periodStart: now,
+      periodEnd,
+      created: now,
+    }),
   );
   if (input.cancelAtPeriodEnd) {
     subscription.cancel_at_period_end = true;
     subscription.cancel_at = periodEnd;
   } else if (input.cancelAt !== undefined) {
-    if (input.cancelAt <= now) throw ApiError.invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'cancel_at' });
+    if (input.cancelAt <= now)
+      throw ApiError.invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', {
+        param: 'cancel_at',
+      });
     subscription.cancel_at = input.cancelAt;
   }
   ctx.store.insert('subscription', subscription);
@@ -128,8 +167,23 @@ export function createSubscription(ctx: Context, input: CreateSubscriptionInput)
 
   const invoice = createDraftInvoice(
     ctx,
-    subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_create', periodStart: now, periodEnd: now, created: now }),
-    { sweepPendingItems: true, extraLines: (id) => subscriptionPeriodLines(ctx, subscription, id, { start: now, end: periodEnd }, { trial: trialEnd !== null }) },
+    subscriptionInvoiceFields(subscription, customer, {
+      billingReason: 'subscription_create',
+      periodStart: now,
+      periodEnd: now,
+      created: now,
+    }),
+    {
+      sweepPendingItems: true,
+      extraLines: (id) =>
+        subscriptionPeriodLines(
+          ctx,
+          subscription,
+          id,
+          { start: now, end: periodEnd },
+          { trial: trialEnd !== null },
+        ),
+    },
   );
   subscription.latest_invoice = invoice.id;
   ctx.store.changed();
@@ -139,7 +193,12 @@ export function createSubscription(ctx: Context, input: CreateSubscriptionInput)
     finalizeInvoice(ctx, invoice);
   } else if (input.collectionMethod === 'charge_automatically') {
     finalizeInvoice(ctx, invoice);
-    if (invoice.status === 'open') collectInvoice(ctx, invoice, { automatic: true, onSession: input.authenticated, authenticated: input.authenticated });
+    if (invoice.status === 'open')
+      collectInvoice(ctx, invoice, {
+        automatic: true,
+        onSession: input.authenticated,
+        authenticated: input.authenticated,
+      });
   } else {
     finalizeInvoice(ctx, invoice);
     if (invoice.status === 'open' && subscription.status === 'incomplete') {
@@ -163,18 +222,34 @@ export interface CancelInput {
  * Cancels immediately (DELETE /v1/subscriptions/:id). With `prorate`, unused time is credited as a
  * pending invoice item; with `invoice_now`, pending items are invoiced in a final invoice.
  */
-export function cancelSubscription(ctx: Context, subscription: Stripe.Subscription, input: CancelInput): void {
+export function cancelSubscription(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  input: CancelInput,
+): void {
   if (subscription.status === 'canceled' || subscription.status === 'incomplete_expired') {
-    throw ApiError.invalid(`No such subscription: '${subscription.id}'`, { code: 'resource_missing', param: 'id' });
+    throw ApiError.invalid(`No such subscription: '${subscription.id}'`, {
+      code: 'resource_missing',
+      param: 'id',
+    });
   }
   const customer = ctx.store.require('customer', subscription.customer as string);
   const now = nowForCustomer(ctx.store, customer);
   if (input.prorate && subscription.status !== 'trialing') prorationCreditsForCancel(ctx, subscription, now);
-  cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested', comment: input.comment, feedback: input.feedback });
+  cancelSubscriptionNow(ctx, subscription, {
+    reason: 'cancellation_requested',
+    comment: input.comment,
+    feedback: input.feedback,
+  });
   if (input.invoiceNow) {
     const invoice = createDraftInvoice(
       ctx,
-      subscriptionInvoiceFields(subscription, customer, { billingReason: 'subscription_cycle', periodStart: now, periodEnd: now, created: now }),
+      subscriptionInvoiceFields(subscription, customer, {
+        billingReason: 'subscription_cycle',
+        periodStart: now,
+        periodEnd: now,
+        created: now,
+      }),
       { sweepPendingItems: true },
     );
     if (invoice.lines.data.length === 0) {

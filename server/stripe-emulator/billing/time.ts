@@ -15,7 +15,10 @@ export function clockNow(store: Store, clockId: string | null): number {
 }
 
 /** The test clock a customer lives on; everything billed to a customer shares its clock. */
-export function customerClock(store: Store, customer: string | { id: string } | null | undefined): string | null {
+export function customerClock(
+  store: Store,
+  customer: string | { id: string } | null | undefined,
+): string | null {
   if (!customer) return null;
   const id = typeof customer === 'string' ? customer : customer.id;
   const found = store.get('customer', id);
@@ -29,9 +32,16 @@ export function nowForCustomer(store: Store, customer: string | { id: string } |
 }
 
 /** Which clock an arbitrary stored object follows: its own `test_clock`, or its customer's. */
-export function clockOfObject(store: Store, object: { test_clock?: unknown; customer?: unknown } | object): string | null {
-  const withClock = object as { test_clock?: string | { id: string } | null; customer?: string | { id: string } | null };
-  if (withClock.test_clock) return typeof withClock.test_clock === 'string' ? withClock.test_clock : withClock.test_clock.id;
+export function clockOfObject(
+  store: Store,
+  object: { test_clock?: unknown; customer?: unknown } | object,
+): string | null {
+  const withClock = object as {
+    test_clock?: string | { id: string } | null;
+    customer?: string | { id: string } | null;
+  };
+  if (withClock.test_clock)
+    return typeof withClock.test_clock === 'string' ? withClock.test_clock : withClock.test_clock.id;
   if (withClock.customer) return customerClock(store, withClock.customer);
   return null;
 }
@@ -45,7 +55,12 @@ function daysInMonth(year: number, monthIndex: number): number {
  * clamped to the month's length, so a subscription anchored on the 31st bills on Feb 28 and then Mar 31,
  * as Stripe does.
  */
-export function periodBoundary(anchor: number, interval: Stripe.Price.Recurring.Interval, intervalCount: number, n: number): number {
+export function periodBoundary(
+  anchor: number,
+  interval: Stripe.Price.Recurring.Interval,
+  intervalCount: number,
+  n: number,
+): number {
   const steps = intervalCount * n;
   switch (interval) {
     case 'day':
@@ -70,7 +85,12 @@ export function periodBoundary(anchor: number, interval: Stripe.Price.Recurring.
 }
 
 /** The first period boundary after `after`, counting from the billing cycle anchor. */
-export function nextPeriodEnd(anchor: number, interval: Stripe.Price.Recurring.Interval, intervalCount: number, after: number): number {
+export function nextPeriodEnd(
+  anchor: number,
+  interval: Stripe.Price.Recurring.Interval,
+  intervalCount: number,
+  after: number,
+): number {
   let n = 1;
   let end = periodBoundary(anchor, interval, intervalCount, n);
   while (end <= after) {

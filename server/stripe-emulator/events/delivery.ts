@@ -174,12 +174,21 @@ export class WebhookDispatcher implements EventSink {
     const delay = this.retrySchedule[delivery.attempts - 1];
     if (delay === undefined) {
       this.logger.warn(
-        { event: delivery.event.id, type: delivery.event.type, url: delivery.target.url, attempts: delivery.attempts, failure },
+        {
+          event: delivery.event.id,
+          type: delivery.event.type,
+          url: delivery.target.url,
+          attempts: delivery.attempts,
+          failure,
+        },
         'stripe emulator: giving up on webhook delivery',
       );
       return;
     }
-    this.logger.info({ event: delivery.event.id, url: delivery.target.url, failure, retryInMs: delay }, 'stripe emulator: webhook delivery failed; will retry');
+    this.logger.info(
+      { event: delivery.event.id, url: delivery.target.url, failure, retryInMs: delay },
+      'stripe emulator: webhook delivery failed; will retry',
+    );
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       this.queueFor(delivery.target.id).push(delivery);

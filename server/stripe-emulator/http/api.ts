@@ -55,11 +55,19 @@ export function createApiRouter(ctx: Context, register: (routes: ApiRoutes) => v
     const state = res.locals.call as CallState;
     const body = JSON.stringify(payload, null, 2);
     if (state.saveAs) {
-      const replayable = !(payload && typeof payload === 'object' && 'error' in payload) || res.locals.replayable !== false;
+      const replayable =
+        !(payload && typeof payload === 'object' && 'error' in payload) || res.locals.replayable !== false;
       idempotency.finish(
         state.saveAs.key,
         replayable && status < 500
-          ? { method: state.saveAs.method, path: state.saveAs.path, fingerprint: state.saveAs.print, status, body, requestId: state.requestId }
+          ? {
+              method: state.saveAs.method,
+              path: state.saveAs.path,
+              fingerprint: state.saveAs.print,
+              status,
+              body,
+              requestId: state.requestId,
+            }
           : null,
       );
       state.saveAs = undefined;
@@ -68,7 +76,10 @@ export function createApiRouter(ctx: Context, register: (routes: ApiRoutes) => v
   }
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const state: CallState = { requestId: newId('request'), idempotencyKey: req.get('Idempotency-Key') ?? null };
+    const state: CallState = {
+      requestId: newId('request'),
+      idempotencyKey: req.get('Idempotency-Key') ?? null,
+    };
     res.locals.call = state;
     res.setHeader('request-id', state.requestId);
     res.setHeader('Cache-Control', 'no-cache, no-store');
@@ -77,10 +88,15 @@ export function createApiRouter(ctx: Context, register: (routes: ApiRoutes) => v
     if (state.idempotencyKey) res.setHeader('Idempotency-Key', state.idempotencyKey);
     try {
       if (requestedVersion && !VERSION_FORMAT.test(requestedVersion)) {
-        throw ApiError.invalid(`Invalid Stripe API version: ${requestedVersion}`, { param: 'Stripe-Version', replayable: false });
+        throw ApiError.invalid(`Invalid Stripe API version: ${requestedVersion}`, {
+          param: 'Stripe-Version',
+          replayable: false,
+        });
       }
       authenticate(req.get('Authorization'));
-      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+      const query = req.originalUrl.includes('?')
+        ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1)
+        : '';
       const raw = req.method === 'GET' || req.method === 'DELETE' ? '' : await readBody(req);
       const body = { ...decodeForm(query), ...decodeForm(raw) };
       res.locals.form = body;
@@ -107,10 +123,15 @@ export function createApiRouter(ctx: Context, register: (routes: ApiRoutes) => v
       const state = res.locals.call as CallState;
       const body = res.locals.form as FormObject;
       try {
-        const result = requestContext.run({ requestId: state.requestId, idempotencyKey: state.idempotencyKey }, () =>
-          handler({ params: req.params as Record<string, string>, body }),
+        const result = requestContext.run(
+          { requestId: state.requestId, idempotencyKey: state.idempotencyKey },
+          () => handler({ params: req.params as Record<string, string>, body }),
         );
-        const expand = Array.isArray(body.expand) ? (body.expand as string[]) : typeof body.expand === 'string' ? [body.expand] : [];
+        const expand = Array.isArray(body.expand)
+          ? (body.expand as string[])
+          : typeof body.expand === 'string'
+            ? [body.expand]
+            : [];
         respond(res, 200, render(ctx, result, expand));
       } catch (error) {
         next(error);
@@ -125,7 +146,9 @@ export function createApiRouter(ctx: Context, register: (routes: ApiRoutes) => v
     delete: (path, handler) => router.delete(local(path), wrap(handler)),
   });
 
-  router.use((req: Request, _res: Response, next: NextFunction) => next(ApiError.notFound(req.method, req.originalUrl.split('?')[0])));
+  router.use((req: Request, _res: Response, next: NextFunction) =>
+    next(ApiError.notFound(req.method, req.originalUrl.split('?')[0])),
+  );
 
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof ApiError) {
@@ -134,7 +157,9 @@ export function createApiRouter(ctx: Context, register: (routes: ApiRoutes) => v
       return;
     }
     ctx.logger.error({ err: error }, 'stripe emulator: unexpected error');
-    respond(res, 500, { error: { type: 'api_error', message: 'An unexpected error occurred in the Stripe emulator.' } });
+    respond(res, 500, {
+      error: { type: 'api_error', message: 'An unexpected error occurred in the Stripe emulator.' },
+    });
   });
   return router;
 }

@@ -3,7 +3,9 @@ import { ApiError } from './errors';
 const TEST_KEY = /^(sk|rk)_test_[A-Za-z0-9_]+$/;
 
 function redact(key: string): string {
-  return key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : key;
+  return key.length > 12
+    ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`
+    : key;
 }
 
 /**
@@ -14,7 +16,7 @@ function redact(key: string): string {
 export function authenticate(header: string | undefined): string {
   if (!header) {
     throw ApiError.authentication(
-      'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').',
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
     );
   }
   let key: string | undefined;

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 
-export type ErrorType = 'invalid_request_error' | 'card_error' | 'idempotency_error' | 'api_error' | 'authentication_error';
+export type ErrorType =
+  'invalid_request_error' | 'card_error' | 'idempotency_error' | 'api_error' | 'authentication_error';
 
 /** The body of Stripe's `{ error: ... }` envelope. */
 export interface ErrorBody {
@@ -29,20 +30,38 @@ export class ApiError extends Error {
   ) {
     super(body.message);
     this.name = 'ApiError';
-    if (body.code && !body.doc_url) body.doc_url = `https://docs.stripe.com/error-codes/${body.code.replace(/_/g, '-')}`;
+    if (body.code && !body.doc_url)
+      body.doc_url = `https://docs.stripe.com/error-codes/${body.code.replace(/_/g, '-')}`;
   }
 
-  static invalid(message: string, extra: { param?: string; code?: string; replayable?: boolean } = {}): ApiError {
+  static invalid(
+    message: string,
+    extra: { param?: string; code?: string; replayable?: boolean } = {},
+  ): ApiError {
     const { replayable, ...rest } = extra;
     return new ApiError(400, { type: 'invalid_request_error', message, ...rest }, replayable ?? true);
   }
 
   static missing(resourceName: string, id: string, param = 'id'): ApiError {
-    return new ApiError(404, { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${resourceName}: '${id}'`, param });
+    return new ApiError(404, {
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+      message: `No such ${resourceName}: '${id}'`,
+      param,
+    });
   }
 
   static parameterMissing(param: string): ApiError {
-    return new ApiError(400, { type: 'invalid_request_error', code: 'parameter_missing', message: `Missing required param: ${param}.`, param }, false);
+    return new ApiError(
+      400,
+      {
+        type: 'invalid_request_error',
+        code: 'parameter_missing',
+        message: `Missing required param: ${param}.`,
+        param,
+      },
+      false,
+    );
   }
 
   static parameterUnknown(param: string): ApiError {
@@ -67,7 +86,14 @@ export class ApiError extends Error {
   }
 
   static notFound(method: string, path: string): ApiError {
-    return new ApiError(404, { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}). The Stripe emulator does not implement this endpoint; see docs/stripe-emulator.md.` }, false);
+    return new ApiError(
+      404,
+      {
+        type: 'invalid_request_error',
+        message: `Unrecognized request URL (${method}: ${path}). The Stripe emulator does not implement this endpoint; see docs/stripe-emulator.md.`,
+      },
+      false,
+    );
   }
 
   static stateTransition(message: string, param?: string): ApiError {

@@ -61,7 +61,10 @@ export class IdempotencyCache {
         {
           type: 'invalid_request_error',
           code: 'idempotency_key_in_use',
-          message: 'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ' + key + '. Please try again later.',
+          message:
+            'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ' +
+            key +
+            '. Please try again later.',
         },
         false,
       );

@@ -20,10 +20,16 @@ export interface ListPage<T> {
 export function paginate<T extends { id: string }>(items: T[], params: PageParams, url: string): ListPage<T> {
   const limit = params.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw ApiError.parameterInvalid('limit', 'Invalid limit: must be an integer between 1 and 100', 'parameter_invalid_integer');
+    throw ApiError.parameterInvalid(
+      'limit',
+      'Invalid limit: must be an integer between 1 and 100',
+      'parameter_invalid_integer',
+    );
   }
   if (params.starting_after && params.ending_before) {
-    throw ApiError.invalid('You may only specify one of these parameters: ending_before, starting_after.', { param: 'starting_after' });
+    throw ApiError.invalid('You may only specify one of these parameters: ending_before, starting_after.', {
+      param: 'starting_after',
+    });
   }
   if (params.starting_after) {
     const index = items.findIndex((item) => item.id === params.starting_after);
@@ -35,7 +41,12 @@ export function paginate<T extends { id: string }>(items: T[], params: PageParam
     const index = items.findIndex((item) => item.id === params.ending_before);
     if (index === -1) throw ApiError.missing('object', params.ending_before, 'ending_before');
     const before = items.slice(0, index);
-    return { object: 'list', data: before.slice(Math.max(0, before.length - limit)), has_more: before.length > limit, url };
+    return {
+      object: 'list',
+      data: before.slice(Math.max(0, before.length - limit)),
+      has_more: before.length > limit,
+      url,
+    };
   }
   return { object: 'list', data: items.slice(0, limit), has_more: items.length > limit, url };
 }

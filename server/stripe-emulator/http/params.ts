@@ -17,11 +17,7 @@ export const p = {
       .string()
       .regex(/^-?\d+$/, { error: INTEGER })
       .transform(Number),
-  nonNegativeInteger: () =>
-    z
-      .string()
-      .regex(/^\d+$/, { error: INTEGER })
-      .transform(Number),
+  nonNegativeInteger: () => z.string().regex(/^\d+$/, { error: INTEGER }).transform(Number),
   boolean: () => z.enum(['true', 'false'], { error: BOOLEAN }).transform((value) => value === 'true'),
   /** Unix seconds, or `now` where Stripe allows it (trial_end, billing_cycle_anchor). */
   timestampOrNow: () => z.union([z.literal('now'), p.integer()], { error: INTEGER }),
@@ -79,17 +75,28 @@ function valueAt(input: FormValue | undefined, path: ReadonlyArray<PropertyKey>)
 }
 
 function toApiError(issue: z.core.$ZodIssue, input: FormObject): ApiError {
-  if (issue.code === 'unrecognized_keys') return ApiError.parameterUnknown(formatParam([...issue.path, issue.keys[0]]));
+  if (issue.code === 'unrecognized_keys')
+    return ApiError.parameterUnknown(formatParam([...issue.path, issue.keys[0]]));
   const param = formatParam(issue.path);
   const value = valueAt(input, issue.path);
   if (value === undefined) return ApiError.parameterMissing(param);
-  if (issue.message === INTEGER) return ApiError.parameterInvalid(param, `Invalid integer: ${String(value)}`, 'parameter_invalid_integer');
+  if (issue.message === INTEGER)
+    return ApiError.parameterInvalid(param, `Invalid integer: ${String(value)}`, 'parameter_invalid_integer');
   if (issue.message === BOOLEAN) return ApiError.parameterInvalid(param, `Invalid boolean: ${String(value)}`);
   if (issue.code === 'invalid_value') {
-    return ApiError.parameterInvalid(param, `Invalid ${param}: must be one of ${issue.values.map(String).join(', ')}`);
+    return ApiError.parameterInvalid(
+      param,
+      `Invalid ${param}: must be one of ${issue.values.map(String).join(', ')}`,
+    );
   }
-  if (value === '') return ApiError.parameterInvalid(param, `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`, 'parameter_invalid_empty');
-  if (issue.code === 'invalid_type') return ApiError.parameterInvalid(param, `Invalid ${issue.expected} for ${param}.`);
+  if (value === '')
+    return ApiError.parameterInvalid(
+      param,
+      `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
+      'parameter_invalid_empty',
+    );
+  if (issue.code === 'invalid_type')
+    return ApiError.parameterInvalid(param, `Invalid ${issue.expected} for ${param}.`);
   return ApiError.parameterInvalid(param, `Invalid value for ${param}: ${issue.message}`);
 }
 
@@ -101,7 +108,10 @@ export function parseParams<S extends z.ZodType>(schema: S, input: FormObject): 
 }
 
 /** Applies a metadata parameter to existing metadata following Stripe's unset rules. */
-export function applyMetadata(current: Record<string, string> | null, update: '' | Record<string, string> | undefined): Record<string, string> {
+export function applyMetadata(
+  current: Record<string, string> | null,
+  update: '' | Record<string, string> | undefined,
+): Record<string, string> {
   if (update === undefined) return { ...(current ?? {}) };
   if (update === '') return {};
   const next = { ...(current ?? {}) };

@@ -11,7 +11,12 @@ const INCLUDABLE: Record<string, Record<string, (ctx: Context, object: Node) => 
   'checkout.session': {
     line_items: (ctx, session) => {
       const lines = ctx.store.extras.checkoutSessions[session.id as string]?.lineItems ?? [];
-      return { object: 'list', data: lines, has_more: false, url: `/v1/checkout/sessions/${String(session.id)}/line_items` };
+      return {
+        object: 'list',
+        data: lines,
+        has_more: false,
+        url: `/v1/checkout/sessions/${String(session.id)}/line_items`,
+      };
     },
   },
   invoice: {
@@ -23,7 +28,9 @@ const INCLUDABLE: Record<string, Record<string, (ctx: Context, object: Node) => 
     }),
     confirmation_secret: (ctx, invoice) => {
       const payment = ctx.store.list('invoice_payment').find((entry) => entry.invoice === invoice.id);
-      const intent = payment ? ctx.store.get('payment_intent', payment.payment.payment_intent as string) : undefined;
+      const intent = payment
+        ? ctx.store.get('payment_intent', payment.payment.payment_intent as string)
+        : undefined;
       return intent?.client_secret ? { client_secret: intent.client_secret, type: 'payment_intent' } : null;
     },
   },
@@ -50,7 +57,8 @@ function expandInto(ctx: Context, node: unknown, segments: string[], fullPath: s
     value = object[head];
     if (typeof value === 'string') {
       const found = ctx.store.findById(value);
-      if (!found) throw ApiError.invalid(`This property cannot be expanded (${fullPath}).`, { param: 'expand' });
+      if (!found)
+        throw ApiError.invalid(`This property cannot be expanded (${fullPath}).`, { param: 'expand' });
       value = structuredClone(found);
     } else if (rest.length === 0 && value !== null && !Array.isArray(value) && typeof value !== 'object') {
       throw ApiError.invalid(`This property cannot be expanded (${fullPath}).`, { param: 'expand' });
@@ -71,7 +79,10 @@ export function render(ctx: Context, value: unknown, expand: string[]): unknown 
   const copy = structuredClone(value);
   const paths = [...expand].sort((a, b) => a.split('.').length - b.split('.').length);
   for (const path of paths) {
-    if (path.split('.').length > 5) throw ApiError.invalid(`You cannot expand more than 4 levels of a property. Property: ${path}`, { param: 'expand' });
+    if (path.split('.').length > 5)
+      throw ApiError.invalid(`You cannot expand more than 4 levels of a property. Property: ${path}`, {
+        param: 'expand',
+      });
     expandInto(ctx, copy, path.split('.'), path);
   }
   return copy;

@@ -42,7 +42,12 @@ export interface PriceFields {
   product: string;
   currency: string;
   unitAmount: number;
-  recurring: { interval: Stripe.Price.Recurring.Interval; intervalCount: number; usageType: 'licensed' | 'metered'; trialPeriodDays: number | null } | null;
+  recurring: {
+    interval: Stripe.Price.Recurring.Interval;
+    intervalCount: number;
+    usageType: 'licensed' | 'metered';
+    trialPeriodDays: number | null;
+  } | null;
   active: boolean;
   lookupKey: string | null;
   nickname: string | null;

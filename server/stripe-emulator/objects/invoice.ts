@@ -96,7 +96,11 @@ export function newInvoice(fields: InvoiceFields): Stripe.Invoice {
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
     subtotal: 0,
     subtotal_excluding_tax: 0,
-    test_clock: customer.test_clock ? (typeof customer.test_clock === 'string' ? customer.test_clock : customer.test_clock.id) : null,
+    test_clock: customer.test_clock
+      ? typeof customer.test_clock === 'string'
+        ? customer.test_clock
+        : customer.test_clock.id
+      : null,
     total: 0,
     total_discount_amounts: [],
     total_excluding_tax: 0,
@@ -108,7 +112,13 @@ export function newInvoice(fields: InvoiceFields): Stripe.Invoice {
 
 /** What a line on an invoice is for; turned into the line's `parent`. */
 export type LineSource =
-  | { type: 'subscription_item'; subscription: string; subscriptionItem: string; invoiceItem: string | null; proration: boolean }
+  | {
+      type: 'subscription_item';
+      subscription: string;
+      subscriptionItem: string;
+      invoiceItem: string | null;
+      proration: boolean;
+    }
   | { type: 'invoice_item'; invoiceItem: string; subscription: string | null; proration: boolean };
 
 export interface LineFields {
@@ -167,12 +177,18 @@ export function newInvoiceLine(fields: LineFields): Stripe.InvoiceLineItem {
     pricing: price
       ? {
           type: 'price_details',
-          price_details: { price: price.id, product: typeof price.product === 'string' ? price.product : price.product.id },
+          price_details: {
+            price: price.id,
+            product: typeof price.product === 'string' ? price.product : price.product.id,
+          },
           unit_amount_decimal: price.unit_amount_decimal,
         }
       : null,
     quantity: fields.quantity,
-    quantity_decimal: fields.quantity === null ? null : (String(fields.quantity) as unknown as Stripe.InvoiceLineItem['quantity_decimal']),
+    quantity_decimal:
+      fields.quantity === null
+        ? null
+        : (String(fields.quantity) as unknown as Stripe.InvoiceLineItem['quantity_decimal']),
     subscription: source.subscription,
     subtotal: fields.amount,
     taxes: [],
@@ -214,14 +230,20 @@ export function newInvoiceItem(fields: InvoiceItemFields): Stripe.InvoiceItem {
     parent: fields.subscription
       ? {
           type: 'subscription_details',
-          subscription_details: { subscription: fields.subscription, ...(fields.subscriptionItem ? { subscription_item: fields.subscriptionItem } : {}) },
+          subscription_details: {
+            subscription: fields.subscription,
+            ...(fields.subscriptionItem ? { subscription_item: fields.subscriptionItem } : {}),
+          },
         }
       : null,
     period: { start: fields.periodStart, end: fields.periodEnd },
     pricing: price
       ? {
           type: 'price_details',
-          price_details: { price: price.id, product: typeof price.product === 'string' ? price.product : price.product.id },
+          price_details: {
+            price: price.id,
+            product: typeof price.product === 'string' ? price.product : price.product.id,
+          },
           unit_amount_decimal: price.unit_amount_decimal,
         }
       : null,
@@ -229,11 +251,19 @@ export function newInvoiceItem(fields: InvoiceItemFields): Stripe.InvoiceItem {
     quantity: fields.quantity,
     quantity_decimal: String(fields.quantity) as unknown as Stripe.InvoiceItem['quantity_decimal'],
     tax_rates: [],
-    test_clock: customer.test_clock ? (typeof customer.test_clock === 'string' ? customer.test_clock : customer.test_clock.id) : null,
+    test_clock: customer.test_clock
+      ? typeof customer.test_clock === 'string'
+        ? customer.test_clock
+        : customer.test_clock.id
+      : null,
   };
 }
 
-export function newInvoicePayment(invoice: Stripe.Invoice, paymentIntent: Stripe.PaymentIntent, created: number): Stripe.InvoicePayment {
+export function newInvoicePayment(
+  invoice: Stripe.Invoice,
+  paymentIntent: Stripe.PaymentIntent,
+  created: number,
+): Stripe.InvoicePayment {
   return {
     id: newId('invoice_payment'),
     object: 'invoice_payment',

@@ -17,7 +17,13 @@ export function newCardPaymentMethod(fields: PaymentMethodFields): Stripe.Paymen
     id: newId('payment_method'),
     object: 'payment_method',
     allow_redisplay: 'unspecified',
-    billing_details: { address: null, email: fields.billingEmail, name: fields.billingName, phone: null, tax_id: null },
+    billing_details: {
+      address: null,
+      email: fields.billingEmail,
+      name: fields.billingName,
+      phone: null,
+      tax_id: null,
+    },
     card: {
       brand: fields.card.brand,
       checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },

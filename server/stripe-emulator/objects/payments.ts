@@ -46,7 +46,9 @@ export function newPaymentIntent(fields: PaymentIntentFields): Stripe.PaymentInt
     on_behalf_of: null,
     payment_method: fields.paymentMethod,
     payment_method_configuration_details: null,
-    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_options: {
+      card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' },
+    },
     payment_method_types: ['card'],
     payment_record: null,
     processing: null,
@@ -107,7 +109,9 @@ export function newCharge(fields: ChargeFields): Stripe.Charge {
       network_status: succeeded ? 'approved_by_network' : 'declined_by_network',
       reason: failure?.declineCode ?? null,
       risk_level: 'normal',
-      seller_message: succeeded ? 'Payment complete.' : 'The bank did not return any further details with this decline.',
+      seller_message: succeeded
+        ? 'Payment complete.'
+        : 'The bank did not return any further details with this decline.',
       type: succeeded ? 'authorized' : 'issuer_declined',
     },
     paid: succeeded,
@@ -175,7 +179,10 @@ export function newRefund(fields: RefundFields): Stripe.Refund {
     currency: charge.currency,
     customer: charge.customer,
     customer_account: null,
-    destination_details: { type: 'card', card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' } },
+    destination_details: {
+      type: 'card',
+      card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+    },
     metadata: fields.metadata,
     payment_intent: charge.payment_intent,
     payment_method: charge.payment_method,

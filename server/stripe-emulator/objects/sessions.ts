@@ -42,7 +42,12 @@ export function newCheckoutSession(fields: CheckoutSessionFields): Stripe.Checko
     currency: fields.currency,
     currency_conversion: null,
     custom_fields: [],
-    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+    custom_text: {
+      after_submit: null,
+      shipping_address: null,
+      submit: null,
+      terms_of_service_acceptance: null,
+    },
     customer: fields.customer,
     customer_account: null,
     customer_creation: fields.customerCreation,
@@ -85,7 +90,11 @@ export function newCheckoutSession(fields: CheckoutSessionFields): Stripe.Checko
   };
 }
 
-export function newCheckoutLineItem(price: Stripe.Price, quantity: number, productName: string): Stripe.LineItem {
+export function newCheckoutLineItem(
+  price: Stripe.Price,
+  quantity: number,
+  productName: string,
+): Stripe.LineItem {
   const amount = (price.unit_amount ?? 0) * quantity;
   return {
     id: newId('checkout_line_item'),
@@ -129,7 +138,11 @@ export function newPortalSession(fields: PortalSessionFields): Stripe.BillingPor
   };
 }
 
-export function newTestClock(frozenTime: number, name: string | null, created: number): Stripe.TestHelpers.TestClock {
+export function newTestClock(
+  frozenTime: number,
+  name: string | null,
+  created: number,
+): Stripe.TestHelpers.TestClock {
   return {
     id: newId('test_helpers.test_clock'),
     object: 'test_helpers.test_clock',

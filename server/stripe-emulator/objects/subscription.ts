@@ -49,7 +49,13 @@ export function newSubscription(fields: SubscriptionFields): Stripe.Subscription
     description: fields.description,
     discounts: [],
     ended_at: null,
-    invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: 'self' } },
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
+    },
     items: { object: 'list', data: [], has_more: false, url: `/v1/subscription_items?subscription=${id}` },
     latest_invoice: null,
     livemode: false,
@@ -69,10 +75,19 @@ export function newSubscription(fields: SubscriptionFields): Stripe.Subscription
     schedule: null,
     start_date: fields.created,
     status: fields.status,
-    test_clock: customer.test_clock ? (typeof customer.test_clock === 'string' ? customer.test_clock : customer.test_clock.id) : null,
+    test_clock: customer.test_clock
+      ? typeof customer.test_clock === 'string'
+        ? customer.test_clock
+        : customer.test_clock.id
+      : null,
     transfer_data: null,
     trial_end: fields.trialEnd,
-    trial_settings: { end_behavior: { billing_cycle_anchor: 'now', missing_payment_method: fields.missingPaymentMethodBehaviour } },
+    trial_settings: {
+      end_behavior: {
+        billing_cycle_anchor: 'now',
+        missing_payment_method: fields.missingPaymentMethodBehaviour,
+      },
+    },
     trial_start: fields.trialStart,
   };
 }

@@ -47,24 +47,57 @@ footer{margin-top:3rem;font-size:.85rem;color:#697386}`;
 
 export function page(title: string, body: Html): string {
   return html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${new Html(STYLE)}</style></head>
-<body><main>${body}</main>
-<footer>Stripe emulator &mdash; test mode. No real payment is made.</footer></body></html>`.text;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style>
+          ${new Html(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main>${body}</main>
+        <footer>Stripe emulator &mdash; test mode. No real payment is made.</footer>
+      </body>
+    </html>`.text;
 }
 
 /** Card fields shared by Checkout, the portal and the invoice page; names are documented in docs/stripe-emulator.md. */
-export function cardFields(values: { card_number?: string; card_expiry?: string; card_cvc?: string; name?: string } = {}): Html {
-  return html`
-<label for="card_number">Card number</label>
-<input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" required value="${values.card_number ?? ''}" placeholder="4242 4242 4242 4242">
-<label for="card_expiry">Expiry (MM / YY)</label>
-<input id="card_expiry" name="card_expiry" autocomplete="cc-exp" required value="${values.card_expiry ?? ''}" placeholder="12 / 34">
-<label for="card_cvc">CVC</label>
-<input id="card_cvc" name="card_cvc" inputmode="numeric" autocomplete="cc-csc" required value="${values.card_cvc ?? ''}" placeholder="123">
-<label for="name">Name on card</label>
-<input id="name" name="name" autocomplete="cc-name" value="${values.name ?? ''}">`;
+export function cardFields(
+  values: { card_number?: string; card_expiry?: string; card_cvc?: string; name?: string } = {},
+): Html {
+  return html` <label for="card_number">Card number</label>
+    <input
+      id="card_number"
+      name="card_number"
+      inputmode="numeric"
+      autocomplete="cc-number"
+      required
+      value="${values.card_number ?? ''}"
+      placeholder="4242 4242 4242 4242"
+    />
+    <label for="card_expiry">Expiry (MM / YY)</label>
+    <input
+      id="card_expiry"
+      name="card_expiry"
+      autocomplete="cc-exp"
+      required
+      value="${values.card_expiry ?? ''}"
+      placeholder="12 / 34"
+    />
+    <label for="card_cvc">CVC</label>
+    <input
+      id="card_cvc"
+      name="card_cvc"
+      inputmode="numeric"
+      autocomplete="cc-csc"
+      required
+      value="${values.card_cvc ?? ''}"
+      placeholder="123"
+    />
+    <label for="name">Name on card</label>
+    <input id="name" name="name" autocomplete="cc-name" value="${values.name ?? ''}" />`;
 }
 
 export interface CardInput {
@@ -83,15 +116,19 @@ export function readCardFields(form: Record<string, unknown>): CardInput | { err
   const expYear = expiry[2].length === 2 ? 2000 + Number(expiry[2]) : Number(expiry[2]);
   const now = new Date();
   if (expMonth < 1 || expMonth > 12) return { error: "Your card's expiration month is invalid." };
-  if (expYear < now.getUTCFullYear() || (expYear === now.getUTCFullYear() && expMonth < now.getUTCMonth() + 1)) {
+  if (
+    expYear < now.getUTCFullYear() ||
+    (expYear === now.getUTCFullYear() && expMonth < now.getUTCMonth() + 1)
+  ) {
     return { error: "Your card's expiration year is in the past." };
   }
-  if (!/^\d{3,4}$/.test(String(form.card_cvc ?? '').trim())) return { error: "Your card's security code is incomplete." };
+  if (!/^\d{3,4}$/.test(String(form.card_cvc ?? '').trim()))
+    return { error: "Your card's security code is incomplete." };
   return { number, expMonth, expYear };
 }
 
 export function hiddenFields(fields: Record<string, string | undefined>): Html[] {
   return Object.entries(fields)
     .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`);
 }

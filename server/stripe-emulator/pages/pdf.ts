@@ -22,7 +22,10 @@ export function invoicePdf(invoice: Stripe.Invoice): Buffer {
     [11, `Date: ${formatDate(invoice.created)}`],
     [11, `Billed to: ${invoice.customer_email ?? invoice.customer_name ?? String(invoice.customer)}`],
     [11, ''],
-    ...invoice.lines.data.map((line): [number, string] => [11, `${line.description ?? ''}   ${formatAmount(line.amount, line.currency)}`]),
+    ...invoice.lines.data.map((line): [number, string] => [
+      11,
+      `${line.description ?? ''}   ${formatAmount(line.amount, line.currency)}`,
+    ]),
     [11, ''],
     [12, `Total: ${formatAmount(invoice.total, invoice.currency)}`],
     [12, `Amount due: ${formatAmount(invoice.amount_due, invoice.currency)}`],

@@ -7,7 +7,9 @@ import { confirmPaymentIntent } from '../payments/confirm';
 import { html, page } from './html';
 
 function invoiceFor(ctx: Context, intent: Stripe.PaymentIntent): Stripe.Invoice | undefined {
-  const payment = ctx.store.list('invoice_payment').find((entry) => entry.payment.payment_intent === intent.id);
+  const payment = ctx.store
+    .list('invoice_payment')
+    .find((entry) => entry.payment.payment_intent === intent.id);
   return payment ? ctx.store.get('invoice', payment.invoice as string) : undefined;
 }
 
@@ -18,29 +20,38 @@ function invoiceFor(ctx: Context, intent: Stripe.PaymentIntent): Stripe.Invoice 
 export function registerThreeDSecurePages(router: Router, ctx: Context): void {
   router.get('/3ds/:id', (req: Request, res: Response) => {
     const intent = ctx.store.get('payment_intent', req.params.id);
-    if (!intent || intent.status !== 'requires_action') return void res.status(404).send(page('Not found', html`<h1>No authentication is pending</h1>`));
+    if (!intent || intent.status !== 'requires_action')
+      return void res.status(404).send(page('Not found', html`<h1>No authentication is pending</h1>`));
     res.send(
       page(
         '3-D Secure authentication',
         html`<h1>Authenticate a payment of ${formatAmount(intent.amount, intent.currency)}</h1>
-<p>Your bank asks you to confirm this payment (test mode: choose the outcome).</p>
-<form method="post" action="/3ds/${intent.id}">
-<button type="submit" name="action" value="complete">Complete</button>
-<button type="submit" name="action" value="fail" class="secondary">Fail</button>
-</form>`,
+          <p>Your bank asks you to confirm this payment (test mode: choose the outcome).</p>
+          <form method="post" action="/3ds/${intent.id}">
+            <button type="submit" name="action" value="complete">Complete</button>
+            <button type="submit" name="action" value="fail" class="secondary">Fail</button>
+          </form>`,
       ),
     );
   });
 
   router.post('/3ds/:id', (req: Request, res: Response) => {
     const intent = ctx.store.get('payment_intent', req.params.id);
-    if (!intent || intent.status !== 'requires_action') return void res.status(404).send(page('Not found', html`<h1>No authentication is pending</h1>`));
+    if (!intent || intent.status !== 'requires_action')
+      return void res.status(404).send(page('Not found', html`<h1>No authentication is pending</h1>`));
     const returnUrl = intent.next_action?.redirect_to_url?.return_url ?? null;
     const method = ctx.store.require('payment_method', intent.payment_method as string);
     if ((req.body as Record<string, string>).action === 'complete') {
       const invoice = invoiceFor(ctx, intent);
-      if (invoice) collectInvoice(ctx, invoice, { paymentMethod: method, automatic: false, onSession: true, authenticated: true });
-      else confirmPaymentIntent(ctx, intent, { paymentMethod: method, offSession: false, authenticated: true });
+      if (invoice)
+        collectInvoice(ctx, invoice, {
+          paymentMethod: method,
+          automatic: false,
+          onSession: true,
+          authenticated: true,
+        });
+      else
+        confirmPaymentIntent(ctx, intent, { paymentMethod: method, offSession: false, authenticated: true });
     } else {
       const before = structuredClone(intent);
       intent.status = 'requires_payment_method';
@@ -49,7 +60,8 @@ export function registerThreeDSecurePages(router: Router, ctx: Context): void {
       intent.last_payment_error = {
         type: 'invalid_request_error',
         code: 'payment_intent_authentication_failure',
-        message: 'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+        message:
+          'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
         payment_method: structuredClone(method),
       };
       ctx.store.changed();
@@ -60,6 +72,11 @@ export function registerThreeDSecurePages(router: Router, ctx: Context): void {
       target.searchParams.set('payment_intent', intent.id);
       return void res.redirect(303, target.toString());
     }
-    res.send(page('Authentication', html`<h1>${intent.status === 'succeeded' ? 'Payment authenticated' : 'Authentication failed'}</h1>`));
+    res.send(
+      page(
+        'Authentication',
+        html`<h1>${intent.status === 'succeeded' ? 'Payment authenticated' : 'Authentication failed'}</h1>`,
+      ),
+    );
   });
 }

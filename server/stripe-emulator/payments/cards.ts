@@ -8,7 +8,12 @@ export interface TestCard {
   behaviour: CardBehaviour;
 }
 
-const VISA = (last4: string, behaviour: CardBehaviour): TestCard => ({ brand: 'visa', last4, funding: 'credit', behaviour });
+const VISA = (last4: string, behaviour: CardBehaviour): TestCard => ({
+  brand: 'visa',
+  last4,
+  funding: 'credit',
+  behaviour,
+});
 
 /** Card numbers a person can type into the hosted pages. */
 const CARD_NUMBERS: Record<string, TestCard> = {
@@ -62,14 +67,22 @@ export function isTestToken(value: string): boolean {
 /** The outcome of charging a card, as the card network would answer. */
 export type ChargeOutcome =
   | { kind: 'succeeded' }
-  | { kind: 'declined'; declineCode: 'generic_decline' | 'insufficient_funds' | 'authentication_required'; message: string }
+  | {
+      kind: 'declined';
+      declineCode: 'generic_decline' | 'insufficient_funds' | 'authentication_required';
+      message: string;
+    }
   | { kind: 'requires_action' };
 
 /**
  * How a charge on this card goes. `offSession` charges (renewals, retries, top-ups) cannot show a 3-D
  * Secure challenge, so cards that require one decline with `authentication_required`.
  */
-export function chargeOutcome(behaviour: CardBehaviour, offSession: boolean, authenticated = false): ChargeOutcome {
+export function chargeOutcome(
+  behaviour: CardBehaviour,
+  offSession: boolean,
+  authenticated = false,
+): ChargeOutcome {
   switch (behaviour) {
     case 'succeeds':
       return { kind: 'succeeded' };
@@ -77,7 +90,11 @@ export function chargeOutcome(behaviour: CardBehaviour, offSession: boolean, aut
     case 'attach_then_fail':
       return { kind: 'declined', declineCode: 'generic_decline', message: 'Your card was declined.' };
     case 'insufficient_funds':
-      return { kind: 'declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' };
+      return {
+        kind: 'declined',
+        declineCode: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+      };
     case 'requires_authentication':
       if (authenticated) return { kind: 'succeeded' };
       if (offSession) {

@@ -31,14 +31,26 @@ export interface ConfirmResult {
  * every attempt that reaches the card network, the intent's status, `last_payment_error` and the
  * `charge.*` and `payment_intent.*` events.
  */
-export function confirmPaymentIntent(ctx: Context, intent: Stripe.PaymentIntent, options: ConfirmOptions): ConfirmResult {
+export function confirmPaymentIntent(
+  ctx: Context,
+  intent: Stripe.PaymentIntent,
+  options: ConfirmOptions,
+): ConfirmResult {
   const { store, events } = ctx;
   const method = options.paymentMethod;
   const now = nowForCustomer(store, intent.customer as string | null);
   const behaviour = store.extras.cardBehaviours[method.id] ?? 'succeeds';
-  let outcome = chargeOutcome(behaviour, options.offSession && !options.authenticationParksIntent, options.authenticated);
+  let outcome = chargeOutcome(
+    behaviour,
+    options.offSession && !options.authenticationParksIntent,
+    options.authenticated,
+  );
   if (outcome.kind === 'requires_action' && options.offSession && !options.authenticationParksIntent) {
-    outcome = { kind: 'declined', declineCode: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.' };
+    outcome = {
+      kind: 'declined',
+      declineCode: 'authentication_required',
+      message: 'Your card was declined. This transaction requires authentication.',
+    };
   }
 
   const before = structuredClone(intent);
@@ -59,7 +71,8 @@ export function confirmPaymentIntent(ctx: Context, intent: Stripe.PaymentIntent,
   const failure =
     outcome.kind === 'declined'
       ? {
-          code: outcome.declineCode === 'authentication_required' ? 'authentication_required' : 'card_declined',
+          code:
+            outcome.declineCode === 'authentication_required' ? 'authentication_required' : 'card_declined',
           declineCode: outcome.declineCode,
           message: outcome.message,
         }

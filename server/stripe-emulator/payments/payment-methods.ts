@@ -8,7 +8,14 @@ import { cardForToken, failsOnAttach, type TestCard } from './cards';
 export function createCardPaymentMethod(
   ctx: Context,
   card: TestCard,
-  details: { expMonth?: number; expYear?: number; name?: string | null; email?: string | null; metadata?: Record<string, string>; created?: number },
+  details: {
+    expMonth?: number;
+    expYear?: number;
+    name?: string | null;
+    email?: string | null;
+    metadata?: Record<string, string>;
+    created?: number;
+  },
 ): Stripe.PaymentMethod {
   const method = newCardPaymentMethod({
     card,
@@ -28,7 +35,11 @@ export function createCardPaymentMethod(
  * Resolves a `payment_method` parameter: a stored id, or a test token such as `pm_card_visa`, which, as
  * on Stripe, creates a new PaymentMethod every time it is used.
  */
-export function resolvePaymentMethod(ctx: Context, value: string, param = 'payment_method'): Stripe.PaymentMethod {
+export function resolvePaymentMethod(
+  ctx: Context,
+  value: string,
+  param = 'payment_method',
+): Stripe.PaymentMethod {
   const card = cardForToken(value);
   if (card) return createCardPaymentMethod(ctx, card, {});
   return ctx.store.require('payment_method', value, param);
@@ -38,7 +49,9 @@ export function resolvePaymentMethod(ctx: Context, value: string, param = 'payme
 export function attachPaymentMethod(ctx: Context, method: Stripe.PaymentMethod, customerId: string): void {
   const customer = ctx.store.require('customer', customerId, 'customer');
   if (method.customer && method.customer !== customer.id) {
-    throw ApiError.invalid('The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
+    throw ApiError.invalid('The payment method you provided has already been attached to a customer.', {
+      param: 'payment_method',
+    });
   }
   if (method.customer === customer.id) return;
   const behaviour = ctx.store.extras.cardBehaviours[method.id] ?? 'succeeds';
@@ -48,7 +61,10 @@ export function attachPaymentMethod(ctx: Context, method: Stripe.PaymentMethod, 
       type: 'card_error',
       code: 'card_declined',
       decline_code: declineCode,
-      message: declineCode === 'insufficient_funds' ? 'Your card has insufficient funds.' : 'Your card was declined.',
+      message:
+        declineCode === 'insufficient_funds'
+          ? 'Your card has insufficient funds.'
+          : 'Your card was declined.',
       param: '',
     });
   }
@@ -59,7 +75,10 @@ export function attachPaymentMethod(ctx: Context, method: Stripe.PaymentMethod, 
 
 export function detachPaymentMethod(ctx: Context, method: Stripe.PaymentMethod): void {
   const customerId = method.customer as string | null;
-  if (!customerId) throw ApiError.invalid(`The payment method ${method.id} is not attached to a customer.`, { param: 'payment_method' });
+  if (!customerId)
+    throw ApiError.invalid(`The payment method ${method.id} is not attached to a customer.`, {
+      param: 'payment_method',
+    });
   const before = structuredClone(method);
   method.customer = null;
   ctx.store.changed();

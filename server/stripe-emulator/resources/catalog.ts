@@ -34,7 +34,16 @@ const recurringShape = z.strictObject({
 const priceCreateSchema = z.strictObject({
   currency: z.string(),
   product: z.string().optional(),
-  product_data: z.strictObject({ name: z.string(), active: p.boolean().optional(), metadata: p.metadata().optional(), unit_label: z.string().optional(), statement_descriptor: p.ignored(), tax_code: p.ignored() }).optional(),
+  product_data: z
+    .strictObject({
+      name: z.string(),
+      active: p.boolean().optional(),
+      metadata: p.metadata().optional(),
+      unit_label: z.string().optional(),
+      statement_descriptor: p.ignored(),
+      tax_code: p.ignored(),
+    })
+    .optional(),
   unit_amount: p.nonNegativeInteger().optional(),
   unit_amount_decimal: z.string().optional(),
   recurring: recurringShape.optional(),
@@ -60,10 +69,14 @@ const priceUpdateSchema = z.strictObject({
 
 /** Lookup keys are unique per account; `transfer_lookup_key` moves one from the price that holds it. */
 function claimLookupKey(ctx: Context, key: string, transfer: boolean, claimant: Stripe.Price | null): void {
-  const holder = ctx.store.list('price').find((price) => price.lookup_key === key && price.id !== claimant?.id);
+  const holder = ctx.store
+    .list('price')
+    .find((price) => price.lookup_key === key && price.id !== claimant?.id);
   if (!holder) return;
   if (!transfer) {
-    throw ApiError.invalid(`A price (\`${holder.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
+    throw ApiError.invalid(`A price (\`${holder.id}\`) already uses that lookup key.`, {
+      param: 'lookup_key',
+    });
   }
   ctx.events.update('price.updated', holder, (price) => {
     price.lookup_key = null;
@@ -74,9 +87,13 @@ export function registerCatalog(routes: ApiRoutes, ctx: Context): void {
   const { store, events } = ctx;
 
   routes.post('/v1/products', ({ body }) => {
-    const params = parseParams(z.strictObject({ ...productShape, id: z.string().optional(), default_price_data: p.ignored() }), body);
+    const params = parseParams(
+      z.strictObject({ ...productShape, id: z.string().optional(), default_price_data: p.ignored() }),
+      body,
+    );
     if (!params.name) throw ApiError.parameterMissing('name');
-    if (params.id && store.get('product', params.id)) throw ApiError.invalid(`Product already exists.`, { param: 'id', code: 'resource_already_exists' });
+    if (params.id && store.get('product', params.id))
+      throw ApiError.invalid(`Product already exists.`, { param: 'id', code: 'resource_already_exists' });
     const product = newProduct(
       {
         name: params.name,
@@ -99,7 +116,10 @@ export function registerCatalog(routes: ApiRoutes, ctx: Context): void {
   routes.get('/v1/products/:id', ({ params }) => retrieveOrDeleted(ctx, 'product', params.id));
 
   routes.post('/v1/products/:id', ({ params, body }) => {
-    const input = parseParams(z.strictObject({ ...productShape, default_price: z.string().optional() }), body);
+    const input = parseParams(
+      z.strictObject({ ...productShape, default_price: z.string().optional() }),
+      body,
+    );
     const product = store.require('product', params.id);
     events.update('product.updated', product, (target) => {
       if (input.name !== undefined) target.name = input.name;
@@ -118,19 +138,32 @@ export function registerCatalog(routes: ApiRoutes, ctx: Context): void {
   routes.delete('/v1/products/:id', ({ params }) => {
     const product = store.require('product', params.id);
     if (store.list('price').some((price) => price.product === product.id)) {
-      throw ApiError.invalid('This product cannot be deleted because it has one or more user-created prices.', { param: 'id' });
+      throw ApiError.invalid(
+        'This product cannot be deleted because it has one or more user-created prices.',
+        { param: 'id' },
+      );
     }
     events.emit('product.deleted', product);
     return markDeleted(ctx, 'product', product.id);
   });
 
   routes.get('/v1/products', ({ body }) =>
-    listWith(body, { active: p.boolean().optional(), ids: z.array(z.string()).optional(), created: p.range().optional(), shippable: p.ignored(), url: p.ignored() }, '/v1/products', (filters) =>
-      store
-        .list('product')
-        .filter((product) => filters.active === undefined || product.active === filters.active)
-        .filter((product) => !filters.ids || filters.ids.includes(product.id))
-        .filter((product) => inRange(product.created, filters.created)),
+    listWith(
+      body,
+      {
+        active: p.boolean().optional(),
+        ids: z.array(z.string()).optional(),
+        created: p.range().optional(),
+        shippable: p.ignored(),
+        url: p.ignored(),
+      },
+      '/v1/products',
+      (filters) =>
+        store
+          .list('product')
+          .filter((product) => filters.active === undefined || product.active === filters.active)
+          .filter((product) => !filters.ids || filters.ids.includes(product.id))
+          .filter((product) => inRange(product.created, filters.created)),
     ),
   );
 
@@ -139,7 +172,9 @@ export function registerCatalog(routes: ApiRoutes, ctx: Context): void {
     let productId = params.product;
     if (!productId && !params.product_data) throw ApiError.parameterMissing('product');
     if (productId) store.require('product', productId, 'product');
-    const unitAmount = params.unit_amount ?? (params.unit_amount_decimal !== undefined ? Math.round(Number(params.unit_amount_decimal)) : undefined);
+    const unitAmount =
+      params.unit_amount ??
+      (params.unit_amount_decimal !== undefined ? Math.round(Number(params.unit_amount_decimal)) : undefined);
     if (unitAmount === undefined || Number.isNaN(unitAmount)) throw ApiError.parameterMissing('unit_amount');
     if (params.lookup_key) claimLookupKey(ctx, params.lookup_key, params.transfer_lookup_key ?? false, null);
     if (params.product_data) {
@@ -207,7 +242,13 @@ export function registerCatalog(routes: ApiRoutes, ctx: Context): void {
         type: p.enum(['one_time', 'recurring']).optional(),
         currency: z.string().optional(),
         lookup_keys: z.array(z.string()).optional(),
-        recurring: z.strictObject({ interval: z.string().optional(), usage_type: z.string().optional(), meter: p.ignored() }).optional(),
+        recurring: z
+          .strictObject({
+            interval: z.string().optional(),
+            usage_type: z.string().optional(),
+            meter: p.ignored(),
+          })
+          .optional(),
         created: p.range().optional(),
       },
       '/v1/prices',
@@ -217,10 +258,22 @@ export function registerCatalog(routes: ApiRoutes, ctx: Context): void {
           .filter((price) => filters.active === undefined || price.active === filters.active)
           .filter((price) => filters.product === undefined || price.product === filters.product)
           .filter((price) => filters.type === undefined || price.type === filters.type)
-          .filter((price) => filters.currency === undefined || price.currency === filters.currency.toLowerCase())
-          .filter((price) => !filters.lookup_keys || (price.lookup_key !== null && filters.lookup_keys.includes(price.lookup_key)))
-          .filter((price) => !filters.recurring?.interval || price.recurring?.interval === filters.recurring.interval)
-          .filter((price) => !filters.recurring?.usage_type || price.recurring?.usage_type === filters.recurring.usage_type)
+          .filter(
+            (price) => filters.currency === undefined || price.currency === filters.currency.toLowerCase(),
+          )
+          .filter(
+            (price) =>
+              !filters.lookup_keys ||
+              (price.lookup_key !== null && filters.lookup_keys.includes(price.lookup_key)),
+          )
+          .filter(
+            (price) =>
+              !filters.recurring?.interval || price.recurring?.interval === filters.recurring.interval,
+          )
+          .filter(
+            (price) =>
+              !filters.recurring?.usage_type || price.recurring?.usage_type === filters.recurring.usage_type,
+          )
           .filter((price) => inRange(price.created, filters.created)),
     ),
   );

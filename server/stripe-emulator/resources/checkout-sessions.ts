@@ -20,8 +20,20 @@ const lineItemSchema = z.strictObject({
       currency: z.string(),
       unit_amount: p.nonNegativeInteger(),
       product: z.string().optional(),
-      product_data: z.strictObject({ name: z.string(), description: p.ignored(), metadata: p.ignored(), images: p.ignored() }).optional(),
-      recurring: z.strictObject({ interval: p.enum(['day', 'week', 'month', 'year']), interval_count: p.integer().optional() }).optional(),
+      product_data: z
+        .strictObject({
+          name: z.string(),
+          description: p.ignored(),
+          metadata: p.ignored(),
+          images: p.ignored(),
+        })
+        .optional(),
+      recurring: z
+        .strictObject({
+          interval: p.enum(['day', 'week', 'month', 'year']),
+          interval_count: p.integer().optional(),
+        })
+        .optional(),
       tax_behavior: p.ignored(),
     })
     .optional(),
@@ -83,7 +95,11 @@ const createSchema = z.strictObject({
 type LineItemInput = z.output<typeof lineItemSchema>;
 
 /** Resolves `line_items[]` to stored prices; `price_data` creates an inline price (and product) as Stripe does. */
-function resolveLineItems(ctx: Context, lines: LineItemInput[], mode: 'payment' | 'subscription'): Array<{ price: Stripe.Price; quantity: number }> {
+function resolveLineItems(
+  ctx: Context,
+  lines: LineItemInput[],
+  mode: 'payment' | 'subscription',
+): Array<{ price: Stripe.Price; quantity: number }> {
   return lines.map((line, index) => {
     let price: Stripe.Price;
     if (line.price) {
@@ -92,30 +108,57 @@ function resolveLineItems(ctx: Context, lines: LineItemInput[], mode: 'payment' 
       const data = line.price_data;
       let productId = data.product;
       if (!productId) {
-        if (!data.product_data) throw ApiError.parameterMissing(`line_items[${index}][price_data][product_data]`);
+        if (!data.product_data)
+          throw ApiError.parameterMissing(`line_items[${index}][price_data][product_data]`);
         productId = ctx.store.insert('product', newProductFromName(data.product_data.name)).id;
       }
-      const recurring = data.recurring ? { interval: data.recurring.interval, intervalCount: data.recurring.interval_count ?? 1 } : null;
-      price = ctx.store.insert('price', newInlinePrice(productId, data.currency.toLowerCase(), data.unit_amount, recurring));
+      const recurring = data.recurring
+        ? { interval: data.recurring.interval, intervalCount: data.recurring.interval_count ?? 1 }
+        : null;
+      price = ctx.store.insert(
+        'price',
+        newInlinePrice(productId, data.currency.toLowerCase(), data.unit_amount, recurring),
+      );
     } else {
       throw ApiError.parameterMissing(`line_items[${index}][price]`);
     }
-    if (!price.active) throw ApiError.invalid(`The price \`${price.id}\` is not active.`, { param: `line_items[${index}][price]` });
+    if (!price.active)
+      throw ApiError.invalid(`The price \`${price.id}\` is not active.`, {
+        param: `line_items[${index}][price]`,
+      });
     if (mode === 'payment' && price.type === 'recurring') {
-      throw ApiError.invalid('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', { param: `line_items[${index}][price]` });
+      throw ApiError.invalid(
+        'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+        { param: `line_items[${index}][price]` },
+      );
     }
     const quantity = line.quantity ?? 1;
-    if (quantity < 1) throw ApiError.parameterInvalid(`line_items[${index}][quantity]`, 'Quantity must be at least 1.');
+    if (quantity < 1)
+      throw ApiError.parameterInvalid(`line_items[${index}][quantity]`, 'Quantity must be at least 1.');
     return { price, quantity };
   });
 }
 
-
 function newProductFromName(name: string): Stripe.Product {
-  return newProduct({ name, active: true, description: null, metadata: {}, created: realNow(), unitLabel: null, statementDescriptor: null, url: null, images: [] });
+  return newProduct({
+    name,
+    active: true,
+    description: null,
+    metadata: {},
+    created: realNow(),
+    unitLabel: null,
+    statementDescriptor: null,
+    url: null,
+    images: [],
+  });
 }
 
-function newInlinePrice(product: string, currency: string, unitAmount: number, recurring: { interval: Stripe.Price.Recurring.Interval; intervalCount: number } | null): Stripe.Price {
+function newInlinePrice(
+  product: string,
+  currency: string,
+  unitAmount: number,
+  recurring: { interval: Stripe.Price.Recurring.Interval; intervalCount: number } | null,
+): Stripe.Price {
   return newPrice({
     product,
     currency,
@@ -140,21 +183,35 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
     }
     if (!params.success_url) throw ApiError.parameterMissing('success_url');
     if (params.customer && params.customer_email) {
-      throw ApiError.invalid('You may only specify one of these parameters: customer, customer_email.', { param: 'customer_email' });
+      throw ApiError.invalid('You may only specify one of these parameters: customer, customer_email.', {
+        param: 'customer_email',
+      });
     }
     const customer = params.customer ? store.require('customer', params.customer, 'customer') : null;
     const lines = resolveLineItems(ctx, params.line_items, params.mode);
     const currency = lines[0].price.currency;
-    if (lines.some((line) => line.price.currency !== currency)) throw ApiError.invalid('All line items must have the same currency.', { param: 'line_items' });
+    if (lines.some((line) => line.price.currency !== currency))
+      throw ApiError.invalid('All line items must have the same currency.', { param: 'line_items' });
     if (params.mode === 'subscription' && !lines.some((line) => line.price.type === 'recurring')) {
-      throw ApiError.invalid('You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
+      throw ApiError.invalid(
+        'You must provide at least one recurring price in `subscription` mode when using prices.',
+        { param: 'line_items' },
+      );
     }
     const subtotal = lines.reduce((sum, line) => sum + (line.price.unit_amount ?? 0) * line.quantity, 0);
     const trialDays = params.subscription_data?.trial_period_days ?? null;
-    const trial = params.mode === 'subscription' && (trialDays !== null || params.subscription_data?.trial_end !== undefined);
+    const trial =
+      params.mode === 'subscription' &&
+      (trialDays !== null || params.subscription_data?.trial_end !== undefined);
     const now = realNow();
-    if (params.expires_at !== undefined && (params.expires_at < now + 30 * 60 || params.expires_at > now + DAY)) {
-      throw ApiError.parameterInvalid('expires_at', 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.');
+    if (
+      params.expires_at !== undefined &&
+      (params.expires_at < now + 30 * 60 || params.expires_at > now + DAY)
+    ) {
+      throw ApiError.parameterInvalid(
+        'expires_at',
+        'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
+      );
     }
     const session = newCheckoutSession({
       mode: params.mode,
@@ -162,19 +219,22 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
       amountSubtotal: subtotal,
       amountTotal: trial ? 0 : subtotal,
       customer: customer?.id ?? null,
-      customerEmail: customer ? customer.email : params.customer_email ?? null,
+      customerEmail: customer ? customer.email : (params.customer_email ?? null),
       clientReferenceId: params.client_reference_id ?? null,
       metadata: applyMetadata({}, params.metadata),
       successUrl: params.success_url,
       cancelUrl: params.cancel_url ?? null,
       created: now,
       expiresAt: params.expires_at ?? now + 24 * HOUR,
-      customerCreation: params.mode === 'payment' ? params.customer_creation ?? 'if_required' : null,
-      paymentMethodCollection: params.mode === 'subscription' ? params.payment_method_collection ?? 'always' : null,
+      customerCreation: params.mode === 'payment' ? (params.customer_creation ?? 'if_required') : null,
+      paymentMethodCollection:
+        params.mode === 'subscription' ? (params.payment_method_collection ?? 'always') : null,
       publicUrl: ctx.publicUrl,
     });
     store.extras.checkoutSessions[session.id] = {
-      lineItems: lines.map((line) => newCheckoutLineItem(line.price, line.quantity, productName(ctx, line.price))),
+      lineItems: lines.map((line) =>
+        newCheckoutLineItem(line.price, line.quantity, productName(ctx, line.price)),
+      ),
       subscriptionData: {
         trialPeriodDays: trialDays,
         trialEnd: params.subscription_data?.trial_end ?? null,
@@ -194,7 +254,10 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
   routes.get('/v1/checkout/sessions/:id', ({ params }) => store.require('checkout.session', params.id));
 
   routes.post('/v1/checkout/sessions/:id', ({ params, body }) => {
-    const input = parseParams(z.strictObject({ metadata: p.metadata().optional(), expand: p.expand() }), body);
+    const input = parseParams(
+      z.strictObject({ metadata: p.metadata().optional(), expand: p.expand() }),
+      body,
+    );
     const session = store.require('checkout.session', params.id);
     if (input.metadata !== undefined) session.metadata = applyMetadata(session.metadata, input.metadata);
     store.changed();
@@ -205,7 +268,10 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
     parseParams(z.strictObject({ expand: p.expand() }), body);
     const session = store.require('checkout.session', params.id);
     if (session.status !== 'open') {
-      throw ApiError.invalid(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, { code: 'checkout_session_not_open' });
+      throw ApiError.invalid(
+        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+        { code: 'checkout_session_not_open' },
+      );
     }
     expireCheckoutSession(ctx, session);
     return session;
@@ -221,14 +287,25 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
   routes.get('/v1/checkout/sessions', ({ body }) =>
     listWith(
       body,
-      { customer: z.string().optional(), payment_intent: z.string().optional(), subscription: z.string().optional(), status: z.string().optional(), created: p.ignored() },
+      {
+        customer: z.string().optional(),
+        payment_intent: z.string().optional(),
+        subscription: z.string().optional(),
+        status: z.string().optional(),
+        created: p.ignored(),
+      },
       '/v1/checkout/sessions',
       (filters) =>
         store
           .list('checkout.session')
           .filter((session) => filters.customer === undefined || session.customer === filters.customer)
-          .filter((session) => filters.payment_intent === undefined || session.payment_intent === filters.payment_intent)
-          .filter((session) => filters.subscription === undefined || session.subscription === filters.subscription)
+          .filter(
+            (session) =>
+              filters.payment_intent === undefined || session.payment_intent === filters.payment_intent,
+          )
+          .filter(
+            (session) => filters.subscription === undefined || session.subscription === filters.subscription,
+          )
           .filter((session) => filters.status === undefined || session.status === filters.status),
     ),
   );

@@ -33,17 +33,29 @@ const common = {
   invoice_prefix: p.ignored(),
 };
 
-const createSchema = z.strictObject({ ...common, payment_method: z.string().optional(), test_clock: z.string().optional(), tax_id_data: p.ignored() });
+const createSchema = z.strictObject({
+  ...common,
+  payment_method: z.string().optional(),
+  test_clock: z.string().optional(),
+  tax_id_data: p.ignored(),
+});
 const updateSchema = z.strictObject({ ...common, default_source: p.ignored() });
 
-function checkDefaultPaymentMethod(ctx: Context, methodId: string | null | undefined, customerId: string): void {
+function checkDefaultPaymentMethod(
+  ctx: Context,
+  methodId: string | null | undefined,
+  customerId: string,
+): void {
   if (!methodId) return;
   const method = ctx.store.require('payment_method', methodId, 'invoice_settings[default_payment_method]');
   if (method.customer !== customerId) {
-    throw ApiError.invalid(`No such PaymentMethod: '${methodId}'; It's possible this PaymentMethod exists on one of your connected accounts, in which case you should retry this request on that connected account.`, {
-      param: 'invoice_settings[default_payment_method]',
-      code: 'resource_missing',
-    });
+    throw ApiError.invalid(
+      `No such PaymentMethod: '${methodId}'; It's possible this PaymentMethod exists on one of your connected accounts, in which case you should retry this request on that connected account.`,
+      {
+        param: 'invoice_settings[default_payment_method]',
+        code: 'resource_missing',
+      },
+    );
   }
 }
 
@@ -66,7 +78,8 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
     customer.balance = params.balance ?? 0;
     store.insert('customer', customer);
     events.emit('customer.created', customer);
-    if (params.payment_method) attachPaymentMethod(ctx, resolvePaymentMethod(ctx, params.payment_method), customer.id);
+    if (params.payment_method)
+      attachPaymentMethod(ctx, resolvePaymentMethod(ctx, params.payment_method), customer.id);
     const defaultMethod = nullable(params.invoice_settings?.default_payment_method);
     if (defaultMethod) {
       checkDefaultPaymentMethod(ctx, defaultMethod, customer.id);
@@ -99,7 +112,10 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
   routes.delete('/v1/customers/:id', ({ params }) => {
     const customer = store.require('customer', params.id);
     for (const subscription of store.list('subscription')) {
-      if (subscription.customer === customer.id && !['canceled', 'incomplete_expired'].includes(subscription.status)) {
+      if (
+        subscription.customer === customer.id &&
+        !['canceled', 'incomplete_expired'].includes(subscription.status)
+      ) {
         cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' });
       }
     }
@@ -108,19 +124,34 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
   });
 
   routes.get('/v1/customers', ({ body }) =>
-    listWith(body, { email: z.string().optional(), created: p.range().optional(), test_clock: z.string().optional() }, '/v1/customers', (filters) =>
-      store
-        .list('customer')
-        .filter((customer) => filters.email === undefined || customer.email === filters.email)
-        .filter((customer) => inRange(customer.created, filters.created))
-        .filter((customer) => filters.test_clock === undefined || customer.test_clock === filters.test_clock),
+    listWith(
+      body,
+      { email: z.string().optional(), created: p.range().optional(), test_clock: z.string().optional() },
+      '/v1/customers',
+      (filters) =>
+        store
+          .list('customer')
+          .filter((customer) => filters.email === undefined || customer.email === filters.email)
+          .filter((customer) => inRange(customer.created, filters.created))
+          .filter(
+            (customer) => filters.test_clock === undefined || customer.test_clock === filters.test_clock,
+          ),
     ),
   );
 
   routes.get('/v1/customers/:id/payment_methods', ({ params, body }) => {
     store.require('customer', params.id);
-    return listWith(body, { type: z.string().optional(), allow_redisplay: p.ignored() }, `/v1/customers/${params.id}/payment_methods`, (filters) =>
-      store.list('payment_method').filter((method) => method.customer === params.id && (filters.type === undefined || method.type === filters.type)),
+    return listWith(
+      body,
+      { type: z.string().optional(), allow_redisplay: p.ignored() },
+      `/v1/customers/${params.id}/payment_methods`,
+      (filters) =>
+        store
+          .list('payment_method')
+          .filter(
+            (method) =>
+              method.customer === params.id && (filters.type === undefined || method.type === filters.type),
+          ),
     );
   });
 

@@ -45,13 +45,20 @@ export function registerInvoiceItems(routes: ApiRoutes, ctx: Context): void {
     let amount: number;
     if (price) amount = (price.unit_amount ?? 0) * quantity;
     else if (params.amount !== undefined) amount = params.amount;
-    else if (params.unit_amount_decimal !== undefined) amount = Math.round(Number(params.unit_amount_decimal) * quantity);
+    else if (params.unit_amount_decimal !== undefined)
+      amount = Math.round(Number(params.unit_amount_decimal) * quantity);
     else throw ApiError.parameterMissing('amount');
     const currency = price?.currency ?? params.currency?.toLowerCase();
     if (!currency) throw ApiError.parameterMissing('currency');
-    const subscription = params.subscription ? store.require('subscription', params.subscription, 'subscription') : null;
+    const subscription = params.subscription
+      ? store.require('subscription', params.subscription, 'subscription')
+      : null;
     const invoice = params.invoice ? store.require('invoice', params.invoice, 'invoice') : null;
-    if (invoice && invoice.status !== 'draft') throw ApiError.invalid('You can only add invoice items to draft invoices.', { param: 'invoice', code: 'invoice_not_editable' });
+    if (invoice && invoice.status !== 'draft')
+      throw ApiError.invalid('You can only add invoice items to draft invoices.', {
+        param: 'invoice',
+        code: 'invoice_not_editable',
+      });
     const now = nowForCustomer(store, customer);
     const item = newInvoiceItem({
       customer,
@@ -81,9 +88,21 @@ export function registerInvoiceItems(routes: ApiRoutes, ctx: Context): void {
   routes.get('/v1/invoiceitems/:id', ({ params }) => retrieveOrDeleted(ctx, 'invoiceitem', params.id));
 
   routes.post('/v1/invoiceitems/:id', ({ params, body }) => {
-    const input = parseParams(z.strictObject({ amount: p.integer().optional(), description: z.string().optional(), metadata: p.metadata().optional(), quantity: p.ignored(), expand: p.expand() }), body);
+    const input = parseParams(
+      z.strictObject({
+        amount: p.integer().optional(),
+        description: z.string().optional(),
+        metadata: p.metadata().optional(),
+        quantity: p.ignored(),
+        expand: p.expand(),
+      }),
+      body,
+    );
     const item = store.require('invoiceitem', params.id);
-    if (item.invoice) throw ApiError.invalid('This invoice item is already on an invoice and cannot be changed.', { code: 'invoice_not_editable' });
+    if (item.invoice)
+      throw ApiError.invalid('This invoice item is already on an invoice and cannot be changed.', {
+        code: 'invoice_not_editable',
+      });
     if (input.amount !== undefined) item.amount = input.amount;
     if (input.description !== undefined) item.description = nullable(input.description) ?? null;
     if (input.metadata !== undefined) item.metadata = applyMetadata(item.metadata, input.metadata);
@@ -95,9 +114,16 @@ export function registerInvoiceItems(routes: ApiRoutes, ctx: Context): void {
     const item = store.require('invoiceitem', params.id);
     if (item.invoice) {
       const invoice = store.get('invoice', item.invoice as string);
-      if (invoice && invoice.status !== 'draft') throw ApiError.invalid('This invoice item is on a finalized invoice and cannot be deleted.', { code: 'invoice_not_editable' });
+      if (invoice && invoice.status !== 'draft')
+        throw ApiError.invalid('This invoice item is on a finalized invoice and cannot be deleted.', {
+          code: 'invoice_not_editable',
+        });
       if (invoice) {
-        invoice.lines.data = invoice.lines.data.filter((line) => line.parent?.invoice_item_details?.invoice_item !== item.id && line.parent?.subscription_item_details?.invoice_item !== item.id);
+        invoice.lines.data = invoice.lines.data.filter(
+          (line) =>
+            line.parent?.invoice_item_details?.invoice_item !== item.id &&
+            line.parent?.subscription_item_details?.invoice_item !== item.id,
+        );
         recomputeTotals(invoice);
       }
     }
@@ -106,12 +132,21 @@ export function registerInvoiceItems(routes: ApiRoutes, ctx: Context): void {
   });
 
   routes.get('/v1/invoiceitems', ({ body }) =>
-    listWith(body, { customer: z.string().optional(), invoice: z.string().optional(), pending: p.boolean().optional(), created: p.ignored() }, '/v1/invoiceitems', (filters) =>
-      store
-        .list('invoiceitem')
-        .filter((item) => filters.customer === undefined || item.customer === filters.customer)
-        .filter((item) => filters.invoice === undefined || item.invoice === filters.invoice)
-        .filter((item) => filters.pending === undefined || (item.invoice === null) === filters.pending),
+    listWith(
+      body,
+      {
+        customer: z.string().optional(),
+        invoice: z.string().optional(),
+        pending: p.boolean().optional(),
+        created: p.ignored(),
+      },
+      '/v1/invoiceitems',
+      (filters) =>
+        store
+          .list('invoiceitem')
+          .filter((item) => filters.customer === undefined || item.customer === filters.customer)
+          .filter((item) => filters.invoice === undefined || item.invoice === filters.invoice)
+          .filter((item) => filters.pending === undefined || (item.invoice === null) === filters.pending),
     ),
   );
 }

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { Context } from '../context';
 import { createDraftInvoice } from '../billing/invoice-build';
-import { collectInvoice, finalizeInvoice, markInvoicePaid, markUncollectible, voidInvoice } from '../billing/invoice-lifecycle';
+import {
+  collectInvoice,
+  finalizeInvoice,
+  markInvoicePaid,
+  markUncollectible,
+  voidInvoice,
+} from '../billing/invoice-lifecycle';
 import { previewInvoice } from '../billing/preview';
 import type { ItemChange } from '../billing/subscription-update';
 import { HOUR, nowForCustomer } from '../billing/time';
@@ -59,7 +65,9 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
       body,
     );
     const customer = store.require('customer', params.customer, 'customer');
-    const subscription = params.subscription ? store.require('subscription', params.subscription, 'subscription') : null;
+    const subscription = params.subscription
+      ? store.require('subscription', params.subscription, 'subscription')
+      : null;
     const now = nowForCustomer(store, customer);
     const autoAdvance = params.auto_advance ?? false;
     const invoice = createDraftInvoice(
@@ -90,13 +98,18 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
 
   routes.post('/v1/invoices/create_preview', ({ body }) => {
     const params = parseParams(previewSchema, body);
-    const subscription = params.subscription ? store.require('subscription', params.subscription, 'subscription') : undefined;
+    const subscription = params.subscription
+      ? store.require('subscription', params.subscription, 'subscription')
+      : undefined;
     const customer = params.customer ? store.require('customer', params.customer, 'customer') : undefined;
-    if (!customer && !subscription) throw ApiError.invalid('Must provide either `customer` or `subscription`.', { param: 'customer' });
+    if (!customer && !subscription)
+      throw ApiError.invalid('Must provide either `customer` or `subscription`.', { param: 'customer' });
     const details = params.subscription_details;
     const items: ItemChange[] | undefined = details?.items?.map((item, index) => ({
       id: item.id,
-      price: item.price ? store.require('price', item.price, `subscription_details[items][${index}][price]`) : undefined,
+      price: item.price
+        ? store.require('price', item.price, `subscription_details[items][${index}][price]`)
+        : undefined,
       quantity: item.quantity,
       deleted: item.deleted,
       metadata: item.metadata,
@@ -114,7 +127,14 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
 
   routes.post('/v1/invoices/:id', ({ params, body }) => {
     const input = parseParams(
-      z.strictObject({ metadata: p.metadata().optional(), description: z.string().optional(), auto_advance: p.boolean().optional(), default_payment_method: z.string().optional(), footer: p.ignored(), expand: p.expand() }),
+      z.strictObject({
+        metadata: p.metadata().optional(),
+        description: z.string().optional(),
+        auto_advance: p.boolean().optional(),
+        default_payment_method: z.string().optional(),
+        footer: p.ignored(),
+        expand: p.expand(),
+      }),
       body,
     );
     const invoice = store.require('invoice', params.id);
@@ -122,21 +142,26 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
       if (input.metadata !== undefined) target.metadata = applyMetadata(target.metadata, input.metadata);
       if (input.description !== undefined) target.description = nullable(input.description) ?? null;
       if (input.auto_advance !== undefined) target.auto_advance = input.auto_advance;
-      if (input.default_payment_method !== undefined) target.default_payment_method = nullable(input.default_payment_method) ?? null;
+      if (input.default_payment_method !== undefined)
+        target.default_payment_method = nullable(input.default_payment_method) ?? null;
     });
     return invoice;
   });
 
   routes.delete('/v1/invoices/:id', ({ params }) => {
     const invoice = store.require('invoice', params.id);
-    if (invoice.status !== 'draft') throw ApiError.invalid('You can only delete draft invoices.', { code: 'invoice_not_editable' });
+    if (invoice.status !== 'draft')
+      throw ApiError.invalid('You can only delete draft invoices.', { code: 'invoice_not_editable' });
     for (const item of store.list('invoiceitem')) if (item.invoice === invoice.id) item.invoice = null;
     events.emit('invoice.deleted', invoice);
     return markDeleted(ctx, 'invoice', invoice.id);
   });
 
   routes.post('/v1/invoices/:id/finalize', ({ params, body }) => {
-    const input = parseParams(z.strictObject({ auto_advance: p.boolean().optional(), expand: p.expand() }), body);
+    const input = parseParams(
+      z.strictObject({ auto_advance: p.boolean().optional(), expand: p.expand() }),
+      body,
+    );
     const invoice = store.require('invoice', params.id);
     if (input.auto_advance !== undefined) invoice.auto_advance = input.auto_advance;
     finalizeInvoice(ctx, invoice);
@@ -145,13 +170,25 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
 
   routes.post('/v1/invoices/:id/pay', ({ params, body }) => {
     const input = parseParams(
-      z.strictObject({ payment_method: z.string().optional(), paid_out_of_band: p.boolean().optional(), off_session: p.boolean().optional(), forgive: p.ignored(), mandate: p.ignored(), source: p.ignored(), expand: p.expand() }),
+      z.strictObject({
+        payment_method: z.string().optional(),
+        paid_out_of_band: p.boolean().optional(),
+        off_session: p.boolean().optional(),
+        forgive: p.ignored(),
+        mandate: p.ignored(),
+        source: p.ignored(),
+        expand: p.expand(),
+      }),
       body,
     );
     const invoice = store.require('invoice', params.id);
     if (invoice.status === 'draft') finalizeInvoice(ctx, invoice);
-    if (invoice.status === 'paid') throw ApiError.invalid('Invoice is already paid', { code: 'invoice_already_paid' });
-    if (invoice.status === 'void') throw ApiError.invalid('Invoice is voided and can no longer be paid.', { code: 'invoice_not_editable' });
+    if (invoice.status === 'paid')
+      throw ApiError.invalid('Invoice is already paid', { code: 'invoice_already_paid' });
+    if (invoice.status === 'void')
+      throw ApiError.invalid('Invoice is voided and can no longer be paid.', {
+        code: 'invoice_not_editable',
+      });
     if (input.paid_out_of_band) {
       markInvoicePaid(ctx, invoice, null, true);
       return invoice;
@@ -160,9 +197,13 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
     const outcome = collectInvoice(ctx, invoice, { paymentMethod: method, automatic: false });
     if (outcome.kind !== 'succeeded') {
       const payment = store.list('invoice_payment').find((entry) => entry.invoice === invoice.id);
-      const intent = payment ? store.get('payment_intent', payment.payment.payment_intent as string) : undefined;
+      const intent = payment
+        ? store.get('payment_intent', payment.payment.payment_intent as string)
+        : undefined;
       if (intent) throw cardError(intent);
-      throw ApiError.invalid('This customer has no attached payment source or default payment method.', { code: 'invoice_no_payment_method_types' });
+      throw ApiError.invalid('This customer has no attached payment source or default payment method.', {
+        code: 'invoice_no_payment_method_types',
+      });
     }
     return invoice;
   });
@@ -188,15 +229,30 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
   routes.get('/v1/invoices', ({ body }) =>
     listWith(
       body,
-      { customer: z.string().optional(), subscription: z.string().optional(), status: z.string().optional(), collection_method: z.string().optional(), created: p.range().optional(), due_date: p.ignored() },
+      {
+        customer: z.string().optional(),
+        subscription: z.string().optional(),
+        status: z.string().optional(),
+        collection_method: z.string().optional(),
+        created: p.range().optional(),
+        due_date: p.ignored(),
+      },
       '/v1/invoices',
       (filters) =>
         store
           .list('invoice')
           .filter((invoice) => filters.customer === undefined || invoice.customer === filters.customer)
-          .filter((invoice) => filters.subscription === undefined || invoice.parent?.subscription_details?.subscription === filters.subscription)
+          .filter(
+            (invoice) =>
+              filters.subscription === undefined ||
+              invoice.parent?.subscription_details?.subscription === filters.subscription,
+          )
           .filter((invoice) => filters.status === undefined || invoice.status === filters.status)
-          .filter((invoice) => filters.collection_method === undefined || invoice.collection_method === filters.collection_method)
+          .filter(
+            (invoice) =>
+              filters.collection_method === undefined ||
+              invoice.collection_method === filters.collection_method,
+          )
           .filter((invoice) => inRange(invoice.created, filters.created)),
     ),
   );
@@ -204,11 +260,15 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
   routes.get('/v1/invoice_payments/:id', ({ params }) => store.require('invoice_payment', params.id));
 
   routes.get('/v1/invoice_payments', ({ body }) =>
-    listWith(body, { invoice: z.string().optional(), payment: p.ignored(), status: z.string().optional() }, '/v1/invoice_payments', (filters) =>
-      store
-        .list('invoice_payment')
-        .filter((payment) => filters.invoice === undefined || payment.invoice === filters.invoice)
-        .filter((payment) => filters.status === undefined || payment.status === filters.status),
+    listWith(
+      body,
+      { invoice: z.string().optional(), payment: p.ignored(), status: z.string().optional() },
+      '/v1/invoice_payments',
+      (filters) =>
+        store
+          .list('invoice_payment')
+          .filter((payment) => filters.invoice === undefined || payment.invoice === filters.invoice)
+          .filter((payment) => filters.status === undefined || payment.status === filters.status),
     ),
   );
 }

@@ -46,34 +46,53 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
   const { store, events } = ctx;
 
   /** Confirms, answering a decline with Stripe's 402 card error (the intent is updated either way). */
-  function confirm(intent: Stripe.PaymentIntent, input: { payment_method?: string; off_session?: boolean | string; return_url?: string }): void {
+  function confirm(
+    intent: Stripe.PaymentIntent,
+    input: { payment_method?: string; off_session?: boolean | string; return_url?: string },
+  ): void {
     if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status)) {
-      throw ApiError.invalid(`This PaymentIntent's status is ${intent.status}, so it cannot be confirmed.`, { code: 'payment_intent_unexpected_state' });
+      throw ApiError.invalid(`This PaymentIntent's status is ${intent.status}, so it cannot be confirmed.`, {
+        code: 'payment_intent_unexpected_state',
+      });
     }
     const methodId = input.payment_method ?? (intent.payment_method as string | null);
     if (!methodId) {
-      throw ApiError.invalid('You cannot confirm this PaymentIntent because it\'s missing a payment method. To confirm the PaymentIntent with cus_..., specify a payment method attached to this customer along with the customer ID.', {
-        code: 'payment_intent_unexpected_state',
-        param: 'payment_method',
-      });
+      throw ApiError.invalid(
+        "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with cus_..., specify a payment method attached to this customer along with the customer ID.",
+        {
+          code: 'payment_intent_unexpected_state',
+          param: 'payment_method',
+        },
+      );
     }
     const method = resolvePaymentMethod(ctx, methodId);
     if (method.customer && intent.customer && method.customer !== intent.customer) {
-      throw ApiError.invalid(`The provided PaymentMethod belongs to another customer.`, { param: 'payment_method' });
+      throw ApiError.invalid(`The provided PaymentMethod belongs to another customer.`, {
+        param: 'payment_method',
+      });
     }
     const offSession = input.off_session !== undefined && input.off_session !== false;
-    if (offSession && !intent.customer) throw ApiError.invalid('off_session can only be used with a customer.', { param: 'off_session' });
-    const { outcome } = confirmPaymentIntent(ctx, intent, { paymentMethod: method, offSession, returnUrl: input.return_url ?? null });
+    if (offSession && !intent.customer)
+      throw ApiError.invalid('off_session can only be used with a customer.', { param: 'off_session' });
+    const { outcome } = confirmPaymentIntent(ctx, intent, {
+      paymentMethod: method,
+      offSession,
+      returnUrl: input.return_url ?? null,
+    });
     if (outcome.kind === 'declined') throw cardError(intent);
   }
 
   routes.post('/v1/payment_intents', ({ body }) => {
     const params = parseParams(createSchema, body);
     if (params.amount < MINIMUM_AMOUNT) {
-      throw ApiError.invalid('Amount must be at least $0.50 usd', { param: 'amount', code: 'amount_too_small' });
+      throw ApiError.invalid('Amount must be at least $0.50 usd', {
+        param: 'amount',
+        code: 'amount_too_small',
+      });
     }
     const customer = params.customer ? store.require('customer', params.customer, 'customer') : null;
-    if (params.off_session !== undefined && !params.confirm) throw ApiError.invalid('off_session can only be used when confirm=true.', { param: 'off_session' });
+    if (params.off_session !== undefined && !params.confirm)
+      throw ApiError.invalid('off_session can only be used when confirm=true.', { param: 'off_session' });
     const method = params.payment_method ? resolvePaymentMethod(ctx, params.payment_method) : null;
     const intent = newPaymentIntent({
       amount: params.amount,
@@ -111,7 +130,10 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
     const intent = store.require('payment_intent', params.id);
     if (intent.status === 'succeeded' || intent.status === 'canceled') {
       if (input.amount !== undefined || input.payment_method !== undefined) {
-        throw ApiError.invalid(`This PaymentIntent's amount could not be updated because it has a status of ${intent.status}.`, { code: 'payment_intent_unexpected_state' });
+        throw ApiError.invalid(
+          `This PaymentIntent's amount could not be updated because it has a status of ${intent.status}.`,
+          { code: 'payment_intent_unexpected_state' },
+        );
       }
     }
     const method = input.payment_method ? resolvePaymentMethod(ctx, input.payment_method) : undefined;
@@ -126,7 +148,8 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
         target.status = 'requires_confirmation';
       }
       if (input.receipt_email !== undefined) target.receipt_email = nullable(input.receipt_email) ?? null;
-      if (input.setup_future_usage !== undefined) target.setup_future_usage = input.setup_future_usage || null;
+      if (input.setup_future_usage !== undefined)
+        target.setup_future_usage = input.setup_future_usage || null;
     }
     store.changed();
     return intent;
@@ -142,12 +165,20 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
 
   routes.post('/v1/payment_intents/:id/cancel', ({ params, body }) => {
     const input = parseParams(
-      z.strictObject({ cancellation_reason: p.enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned']).optional(), expand: p.expand() }),
+      z.strictObject({
+        cancellation_reason: p
+          .enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'])
+          .optional(),
+        expand: p.expand(),
+      }),
       body,
     );
     const intent = store.require('payment_intent', params.id);
     if (intent.status === 'succeeded' || intent.status === 'canceled') {
-      throw ApiError.invalid(`You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`, { code: 'payment_intent_unexpected_state' });
+      throw ApiError.invalid(
+        `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`,
+        { code: 'payment_intent_unexpected_state' },
+      );
     }
     const before = structuredClone(intent);
     intent.status = 'canceled';
@@ -160,11 +191,15 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
   });
 
   routes.get('/v1/payment_intents', ({ body }) =>
-    listWith(body, { customer: z.string().optional(), created: p.range().optional() }, '/v1/payment_intents', (filters) =>
-      store
-        .list('payment_intent')
-        .filter((intent) => filters.customer === undefined || intent.customer === filters.customer)
-        .filter((intent) => inRange(intent.created, filters.created)),
+    listWith(
+      body,
+      { customer: z.string().optional(), created: p.range().optional() },
+      '/v1/payment_intents',
+      (filters) =>
+        store
+          .list('payment_intent')
+          .filter((intent) => filters.customer === undefined || intent.customer === filters.customer)
+          .filter((intent) => inRange(intent.created, filters.created)),
     ),
   );
 }

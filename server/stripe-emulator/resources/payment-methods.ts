@@ -5,7 +5,11 @@ import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, p, parseParams } from '../http/params';
 import { cardForNumber, cardForToken } from '../payments/cards';
-import { attachPaymentMethod, createCardPaymentMethod, detachPaymentMethod } from '../payments/payment-methods';
+import {
+  attachPaymentMethod,
+  createCardPaymentMethod,
+  detachPaymentMethod,
+} from '../payments/payment-methods';
 import { listWith } from './shared';
 
 const createSchema = z.strictObject({
@@ -13,10 +17,22 @@ const createSchema = z.strictObject({
   card: z
     .union([
       z.strictObject({ token: z.string() }),
-      z.strictObject({ number: z.string(), exp_month: p.integer(), exp_year: p.integer(), cvc: z.string().optional() }),
+      z.strictObject({
+        number: z.string(),
+        exp_month: p.integer(),
+        exp_year: p.integer(),
+        cvc: z.string().optional(),
+      }),
     ])
     .optional(),
-  billing_details: z.strictObject({ name: z.string().optional(), email: z.string().optional(), phone: p.ignored(), address: p.ignored() }).optional(),
+  billing_details: z
+    .strictObject({
+      name: z.string().optional(),
+      email: z.string().optional(),
+      phone: p.ignored(),
+      address: p.ignored(),
+    })
+    .optional(),
   metadata: p.metadata().optional(),
   customer: p.ignored(),
   payment_method: p.ignored(),
@@ -33,7 +49,12 @@ export function registerPaymentMethods(routes: ApiRoutes, ctx: Context): void {
     const card = 'token' in params.card ? cardForToken(params.card.token) : cardForNumber(params.card.number);
     if (!card) {
       // Raw card numbers only work for Stripe's documented test cards; anything else is a real card.
-      throw new ApiError(402, { type: 'card_error', code: 'incorrect_number', message: 'Your card number is incorrect.', param: 'card[number]' });
+      throw new ApiError(402, {
+        type: 'card_error',
+        code: 'incorrect_number',
+        message: 'Your card number is incorrect.',
+        param: 'card[number]',
+      });
     }
     return createCardPaymentMethod(ctx, card, {
       expMonth: 'exp_month' in params.card ? params.card.exp_month : undefined,
@@ -53,14 +74,29 @@ export function registerPaymentMethods(routes: ApiRoutes, ctx: Context): void {
 
   routes.post('/v1/payment_methods/:id', ({ params, body }) => {
     const input = parseParams(
-      z.strictObject({ metadata: p.metadata().optional(), billing_details: z.strictObject({ name: z.string().optional(), email: z.string().optional(), phone: p.ignored(), address: p.ignored() }).optional(), card: p.ignored(), allow_redisplay: p.ignored(), expand: p.expand() }),
+      z.strictObject({
+        metadata: p.metadata().optional(),
+        billing_details: z
+          .strictObject({
+            name: z.string().optional(),
+            email: z.string().optional(),
+            phone: p.ignored(),
+            address: p.ignored(),
+          })
+          .optional(),
+        card: p.ignored(),
+        allow_redisplay: p.ignored(),
+        expand: p.expand(),
+      }),
       body,
     );
     const method = store.require('payment_method', params.id);
     events.update('payment_method.updated', method, (target) => {
       if (input.metadata !== undefined) target.metadata = applyMetadata(target.metadata, input.metadata);
-      if (input.billing_details?.name !== undefined) target.billing_details.name = input.billing_details.name || null;
-      if (input.billing_details?.email !== undefined) target.billing_details.email = input.billing_details.email || null;
+      if (input.billing_details?.name !== undefined)
+        target.billing_details.name = input.billing_details.name || null;
+      if (input.billing_details?.email !== undefined)
+        target.billing_details.email = input.billing_details.email || null;
     });
     return method;
   });
@@ -68,7 +104,9 @@ export function registerPaymentMethods(routes: ApiRoutes, ctx: Context): void {
   routes.post('/v1/payment_methods/:id/attach', ({ params, body }) => {
     const input = parseParams(z.strictObject({ customer: z.string(), expand: p.expand() }), body);
     const token = cardForToken(params.id);
-    const method = token ? createCardPaymentMethod(ctx, token, {}) : store.require('payment_method', params.id);
+    const method = token
+      ? createCardPaymentMethod(ctx, token, {})
+      : store.require('payment_method', params.id);
     attachPaymentMethod(ctx, method, input.customer);
     return method;
   });
@@ -81,12 +119,17 @@ export function registerPaymentMethods(routes: ApiRoutes, ctx: Context): void {
   });
 
   routes.get('/v1/payment_methods', ({ body }) =>
-    listWith(body, { customer: z.string().optional(), type: z.string().optional() }, '/v1/payment_methods', (filters) => {
-      if (filters.customer) store.require('customer', filters.customer, 'customer');
-      return store
-        .list('payment_method')
-        .filter((method) => (filters.customer ? method.customer === filters.customer : true))
-        .filter((method) => filters.type === undefined || method.type === filters.type);
-    }),
+    listWith(
+      body,
+      { customer: z.string().optional(), type: z.string().optional() },
+      '/v1/payment_methods',
+      (filters) => {
+        if (filters.customer) store.require('customer', filters.customer, 'customer');
+        return store
+          .list('payment_method')
+          .filter((method) => (filters.customer ? method.customer === filters.customer : true))
+          .filter((method) => filters.type === undefined || method.type === filters.type);
+      },
+    ),
   );
 }

@@ -17,7 +17,15 @@ export function registerPlatform(routes: ApiRoutes, ctx: Context): void {
 
   routes.post('/v1/billing_portal/sessions', ({ body }) => {
     const params = parseParams(
-      z.strictObject({ customer: z.string(), return_url: z.string().optional(), configuration: z.string().optional(), flow_data: p.ignored(), locale: p.ignored(), on_behalf_of: p.ignored(), expand: p.expand() }),
+      z.strictObject({
+        customer: z.string(),
+        return_url: z.string().optional(),
+        configuration: z.string().optional(),
+        flow_data: p.ignored(),
+        locale: p.ignored(),
+        on_behalf_of: p.ignored(),
+        expand: p.expand(),
+      }),
       body,
     );
     const customer = store.require('customer', params.customer, 'customer');
@@ -36,14 +44,32 @@ export function registerPlatform(routes: ApiRoutes, ctx: Context): void {
   routes.get('/v1/events/:id', ({ params }) => store.require('event', params.id));
 
   routes.get('/v1/events', ({ body }) =>
-    listWith(body, { type: z.string().optional(), types: z.array(z.string()).optional(), created: p.range().optional(), delivery_success: p.ignored() }, '/v1/events', (filters) => {
-      if (filters.type && filters.types) throw ApiError.invalid('You may only specify one of these parameters: type, types.', { param: 'types' });
-      // `type` accepts a trailing wildcard, e.g. `invoice.*`.
-      const matches = (type: string) =>
-        (filters.type === undefined || (filters.type.endsWith('*') ? type.startsWith(filters.type.slice(0, -1)) : type === filters.type)) &&
-        (filters.types === undefined || filters.types.includes(type));
-      return store.list('event').filter((event) => matches(event.type) && inRange(event.created, filters.created));
-    }),
+    listWith(
+      body,
+      {
+        type: z.string().optional(),
+        types: z.array(z.string()).optional(),
+        created: p.range().optional(),
+        delivery_success: p.ignored(),
+      },
+      '/v1/events',
+      (filters) => {
+        if (filters.type && filters.types)
+          throw ApiError.invalid('You may only specify one of these parameters: type, types.', {
+            param: 'types',
+          });
+        // `type` accepts a trailing wildcard, e.g. `invoice.*`.
+        const matches = (type: string) =>
+          (filters.type === undefined ||
+            (filters.type.endsWith('*')
+              ? type.startsWith(filters.type.slice(0, -1))
+              : type === filters.type)) &&
+          (filters.types === undefined || filters.types.includes(type));
+        return store
+          .list('event')
+          .filter((event) => matches(event.type) && inRange(event.created, filters.created));
+      },
+    ),
   );
 
   routes.post('/v1/webhook_endpoints', ({ body }) => {
@@ -75,11 +101,20 @@ export function registerPlatform(routes: ApiRoutes, ctx: Context): void {
     return returned;
   });
 
-  routes.get('/v1/webhook_endpoints/:id', ({ params }) => retrieveOrDeleted(ctx, 'webhook_endpoint', params.id));
+  routes.get('/v1/webhook_endpoints/:id', ({ params }) =>
+    retrieveOrDeleted(ctx, 'webhook_endpoint', params.id),
+  );
 
   routes.post('/v1/webhook_endpoints/:id', ({ params, body }) => {
     const input = parseParams(
-      z.strictObject({ url: z.string().optional(), enabled_events: z.array(z.string()).optional(), description: z.string().optional(), disabled: p.boolean().optional(), metadata: p.metadata().optional(), expand: p.expand() }),
+      z.strictObject({
+        url: z.string().optional(),
+        enabled_events: z.array(z.string()).optional(),
+        description: z.string().optional(),
+        disabled: p.boolean().optional(),
+        metadata: p.metadata().optional(),
+        expand: p.expand(),
+      }),
       body,
     );
     const endpoint = store.require('webhook_endpoint', params.id);
@@ -98,18 +133,30 @@ export function registerPlatform(routes: ApiRoutes, ctx: Context): void {
     return markDeleted(ctx, 'webhook_endpoint', params.id);
   });
 
-  routes.get('/v1/webhook_endpoints', ({ body }) => listWith(body, {}, '/v1/webhook_endpoints', () => store.list('webhook_endpoint')));
+  routes.get('/v1/webhook_endpoints', ({ body }) =>
+    listWith(body, {}, '/v1/webhook_endpoints', () => store.list('webhook_endpoint')),
+  );
 
   routes.post('/v1/test_helpers/test_clocks', ({ body }) => {
-    const params = parseParams(z.strictObject({ frozen_time: p.integer(), name: z.string().optional(), expand: p.expand() }), body);
-    const clock = store.insert('test_helpers.test_clock', newTestClock(params.frozen_time, params.name ?? null, realNow()));
+    const params = parseParams(
+      z.strictObject({ frozen_time: p.integer(), name: z.string().optional(), expand: p.expand() }),
+      body,
+    );
+    const clock = store.insert(
+      'test_helpers.test_clock',
+      newTestClock(params.frozen_time, params.name ?? null, realNow()),
+    );
     events.emit('test_helpers.test_clock.created', clock);
     return clock;
   });
 
-  routes.get('/v1/test_helpers/test_clocks/:id', ({ params }) => retrieveOrDeleted(ctx, 'test_helpers.test_clock', params.id));
+  routes.get('/v1/test_helpers/test_clocks/:id', ({ params }) =>
+    retrieveOrDeleted(ctx, 'test_helpers.test_clock', params.id),
+  );
 
-  routes.get('/v1/test_helpers/test_clocks', ({ body }) => listWith(body, {}, '/v1/test_helpers/test_clocks', () => store.list('test_helpers.test_clock')));
+  routes.get('/v1/test_helpers/test_clocks', ({ body }) =>
+    listWith(body, {}, '/v1/test_helpers/test_clocks', () => store.list('test_helpers.test_clock')),
+  );
 
   /**
    * Answers at once with `status: advancing`, like Stripe; the billing engine then works through
@@ -118,9 +165,16 @@ export function registerPlatform(routes: ApiRoutes, ctx: Context): void {
   routes.post('/v1/test_helpers/test_clocks/:id/advance', ({ params, body }) => {
     const input = parseParams(z.strictObject({ frozen_time: p.integer(), expand: p.expand() }), body);
     const clock = store.require('test_helpers.test_clock', params.id);
-    if (clock.status === 'advancing') throw ApiError.invalid('The test clock is already advancing. Wait for it to finish before advancing it again.', { code: 'test_clock_advancing' as string });
+    if (clock.status === 'advancing')
+      throw ApiError.invalid(
+        'The test clock is already advancing. Wait for it to finish before advancing it again.',
+        { code: 'test_clock_advancing' as string },
+      );
     if (input.frozen_time <= clock.frozen_time) {
-      throw ApiError.parameterInvalid('frozen_time', 'The frozen time must be after the current frozen time of the test clock.');
+      throw ApiError.parameterInvalid(
+        'frozen_time',
+        'The frozen time must be after the current frozen time of the test clock.',
+      );
     }
     const before = structuredClone(clock);
     clock.status = 'advancing';
@@ -137,7 +191,8 @@ export function registerPlatform(routes: ApiRoutes, ctx: Context): void {
     for (const customer of store.list('customer')) {
       if (customer.test_clock !== clock.id) continue;
       for (const kind of ['subscription', 'invoice', 'invoiceitem'] as const) {
-        for (const object of store.list(kind)) if (object.test_clock === clock.id) store.delete(kind, object.id);
+        for (const object of store.list(kind))
+          if (object.test_clock === clock.id) store.delete(kind, object.id);
       }
       markDeleted(ctx, 'customer', customer.id);
     }

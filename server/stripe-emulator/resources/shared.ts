@@ -23,13 +23,21 @@ export function deletedStub(id: string, object: string): { id: string; object: s
 }
 
 /** The object, a deleted stub if it was deleted, or 404. */
-export function retrieveOrDeleted<K extends ObjectKind>(ctx: Context, kind: K, id: string): ObjectTypes[K] | { id: string; object: string; deleted: true } {
+export function retrieveOrDeleted<K extends ObjectKind>(
+  ctx: Context,
+  kind: K,
+  id: string,
+): ObjectTypes[K] | { id: string; object: string; deleted: true } {
   const deletedAs = ctx.store.extras.deleted[id];
   if (deletedAs) return deletedStub(id, deletedAs);
   return ctx.store.require(kind, id);
 }
 
-export function markDeleted(ctx: Context, kind: ObjectKind, id: string): { id: string; object: string; deleted: true } {
+export function markDeleted(
+  ctx: Context,
+  kind: ObjectKind,
+  id: string,
+): { id: string; object: string; deleted: true } {
   ctx.store.delete(kind, id);
   ctx.store.extras.deleted[id] = kind;
   return deletedStub(id, kind);

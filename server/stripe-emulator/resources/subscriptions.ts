@@ -10,7 +10,12 @@ import { applyMetadata, inRange, p, parseParams } from '../http/params';
 import { listWith, nullable, subscriptionItemParams } from './shared';
 
 const prorationBehavior = p.enum(['create_prorations', 'none', 'always_invoice']);
-const paymentBehavior = p.enum(['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete']);
+const paymentBehavior = p.enum([
+  'allow_incomplete',
+  'default_incomplete',
+  'error_if_incomplete',
+  'pending_if_incomplete',
+]);
 
 const createSchema = z.strictObject({
   customer: z.string(),
@@ -18,7 +23,11 @@ const createSchema = z.strictObject({
   trial_period_days: p.integer().optional(),
   trial_end: p.timestampOrNow().optional(),
   trial_from_plan: p.boolean().optional(),
-  trial_settings: z.strictObject({ end_behavior: z.strictObject({ missing_payment_method: p.enum(['cancel', 'create_invoice', 'pause']) }) }).optional(),
+  trial_settings: z
+    .strictObject({
+      end_behavior: z.strictObject({ missing_payment_method: p.enum(['cancel', 'create_invoice', 'pause']) }),
+    })
+    .optional(),
   default_payment_method: z.string().optional(),
   metadata: p.metadata().optional(),
   description: z.string().optional(),
@@ -29,7 +38,13 @@ const createSchema = z.strictObject({
   cancel_at: p.integer().optional(),
   off_session: p.boolean().optional(),
   proration_behavior: prorationBehavior.optional(),
-  payment_settings: z.strictObject({ save_default_payment_method: p.enum(['off', 'on_subscription']).optional(), payment_method_types: p.ignored(), payment_method_options: p.ignored() }).optional(),
+  payment_settings: z
+    .strictObject({
+      save_default_payment_method: p.enum(['off', 'on_subscription']).optional(),
+      payment_method_types: p.ignored(),
+      payment_method_options: p.ignored(),
+    })
+    .optional(),
   automatic_tax: p.ignored(),
   default_tax_rates: p.ignored(),
   discounts: p.ignored(),
@@ -49,7 +64,9 @@ const updateSchema = z.strictObject({
   description: z.string().optional(),
   payment_behavior: paymentBehavior.optional(),
   off_session: p.boolean().optional(),
-  cancellation_details: z.strictObject({ comment: z.string().optional(), feedback: z.string().optional() }).optional(),
+  cancellation_details: z
+    .strictObject({ comment: z.string().optional(), feedback: z.string().optional() })
+    .optional(),
   billing_cycle_anchor: p.enum(['unchanged']).optional(),
   payment_settings: p.ignored(),
   automatic_tax: p.ignored(),
@@ -75,7 +92,10 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
     if (!methodId) return;
     const method = store.require('payment_method', methodId, 'default_payment_method');
     if (method.customer !== customerId) {
-      throw ApiError.invalid(`The customer does not have a payment method with the ID ${methodId}. The payment method must be attached to the customer.`, { param: 'default_payment_method' });
+      throw ApiError.invalid(
+        `The customer does not have a payment method with the ID ${methodId}. The payment method must be attached to the customer.`,
+        { param: 'default_payment_method' },
+      );
     }
   }
 
@@ -85,9 +105,15 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
     checkPaymentMethod(params.default_payment_method, customer.id);
     const items = params.items.map((item, index) => {
       if (!item.price) throw ApiError.parameterMissing(`items[${index}][price]`);
-      return { price: store.require('price', item.price, `items[${index}][price]`), quantity: item.quantity ?? 1, metadata: applyMetadata({}, item.metadata) };
+      return {
+        price: store.require('price', item.price, `items[${index}][price]`),
+        quantity: item.quantity ?? 1,
+        metadata: applyMetadata({}, item.metadata),
+      };
     });
-    const trialFromPlan = params.trial_from_plan ? items[0]?.price.recurring?.trial_period_days ?? null : null;
+    const trialFromPlan = params.trial_from_plan
+      ? (items[0]?.price.recurring?.trial_period_days ?? null)
+      : null;
     return createSubscription(ctx, {
       customer,
       items,
@@ -124,7 +150,10 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
       defaultPaymentMethod,
       description: nullable(input.description),
       cancellationDetails: input.cancellation_details
-        ? { comment: nullable(input.cancellation_details.comment), feedback: nullable(input.cancellation_details.feedback) as never }
+        ? {
+            comment: nullable(input.cancellation_details.comment),
+            feedback: nullable(input.cancellation_details.feedback) as never,
+          }
         : undefined,
     });
     return subscription;
@@ -135,7 +164,9 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
       z.strictObject({
         invoice_now: p.boolean().optional(),
         prorate: p.boolean().optional(),
-        cancellation_details: z.strictObject({ comment: z.string().optional(), feedback: z.string().optional() }).optional(),
+        cancellation_details: z
+          .strictObject({ comment: z.string().optional(), feedback: z.string().optional() })
+          .optional(),
         expand: p.expand(),
       }),
       body,
@@ -151,9 +182,20 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
   });
 
   routes.post('/v1/subscriptions/:id/resume', ({ params, body }) => {
-    parseParams(z.strictObject({ billing_cycle_anchor: p.enum(['now', 'unchanged']).optional(), proration_behavior: prorationBehavior.optional(), proration_date: p.ignored(), expand: p.expand() }), body);
+    parseParams(
+      z.strictObject({
+        billing_cycle_anchor: p.enum(['now', 'unchanged']).optional(),
+        proration_behavior: prorationBehavior.optional(),
+        proration_date: p.ignored(),
+        expand: p.expand(),
+      }),
+      body,
+    );
     const subscription = store.require('subscription', params.id);
-    if (subscription.status !== 'paused') throw ApiError.invalid('Only a paused subscription can be resumed.', { code: 'subscription_not_paused' });
+    if (subscription.status !== 'paused')
+      throw ApiError.invalid('Only a paused subscription can be resumed.', {
+        code: 'subscription_not_paused',
+      });
     resumeSubscription(ctx, subscription, nowForCustomer(store, subscription.customer as string));
     return subscription;
   });
@@ -176,19 +218,36 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
       (filters) =>
         store
           .list('subscription')
-          .filter((subscription) => filters.customer === undefined || subscription.customer === filters.customer)
+          .filter(
+            (subscription) => filters.customer === undefined || subscription.customer === filters.customer,
+          )
           // Like Stripe, canceled subscriptions are only listed when asked for by status (or `all`).
           .filter((subscription) =>
-            filters.status === undefined ? subscription.status !== 'canceled' && subscription.status !== 'incomplete_expired' : filters.status === 'all' || subscription.status === filters.status,
+            filters.status === undefined
+              ? subscription.status !== 'canceled' && subscription.status !== 'incomplete_expired'
+              : filters.status === 'all' || subscription.status === filters.status,
           )
-          .filter((subscription) => filters.price === undefined || subscription.items.data.some((item) => item.price.id === filters.price))
-          .filter((subscription) => filters.test_clock === undefined || subscription.test_clock === filters.test_clock)
-          .filter((subscription) => filters.collection_method === undefined || subscription.collection_method === filters.collection_method)
+          .filter(
+            (subscription) =>
+              filters.price === undefined ||
+              subscription.items.data.some((item) => item.price.id === filters.price),
+          )
+          .filter(
+            (subscription) =>
+              filters.test_clock === undefined || subscription.test_clock === filters.test_clock,
+          )
+          .filter(
+            (subscription) =>
+              filters.collection_method === undefined ||
+              subscription.collection_method === filters.collection_method,
+          )
           .filter((subscription) => inRange(subscription.created, filters.created)),
     ),
   );
 
   routes.get('/v1/subscription_items', ({ body }) =>
-    listWith(body, { subscription: z.string() }, '/v1/subscription_items', (filters) => [...store.require('subscription', filters.subscription, 'subscription').items.data]),
+    listWith(body, { subscription: z.string() }, '/v1/subscription_items', (filters) => [
+      ...store.require('subscription', filters.subscription, 'subscription').items.data,
+    ]),
   );
 }

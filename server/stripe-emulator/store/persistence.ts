@@ -28,7 +28,8 @@ export class StatePersistence {
       throw error;
     }
     const snapshot = JSON.parse(text) as Snapshot;
-    if (snapshot.version !== 1) throw new Error(`Unsupported Stripe emulator state file version in ${this.file}`);
+    if (snapshot.version !== 1)
+      throw new Error(`Unsupported Stripe emulator state file version in ${this.file}`);
     this.store.restore(snapshot);
   }
 

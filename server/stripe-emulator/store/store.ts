@@ -1,5 +1,12 @@
 import { ApiError } from '../http/errors';
-import { emptyExtras, type Extras, KIND_BY_PREFIX, OBJECT_KINDS, type ObjectKind, type ObjectTypes } from './types';
+import {
+  emptyExtras,
+  type Extras,
+  KIND_BY_PREFIX,
+  OBJECT_KINDS,
+  type ObjectKind,
+  type ObjectTypes,
+} from './types';
 
 type Collections = { [K in ObjectKind]: Map<string, ObjectTypes[K]> };
 
@@ -43,7 +50,9 @@ export class Store {
   private readonly listeners: Array<() => void> = [];
 
   constructor() {
-    this.collections = Object.fromEntries(OBJECT_KINDS.map((kind) => [kind, new Map()])) as unknown as Collections;
+    this.collections = Object.fromEntries(
+      OBJECT_KINDS.map((kind) => [kind, new Map()]),
+    ) as unknown as Collections;
   }
 
   /** Called after every change; persistence hangs off this. */
@@ -96,7 +105,8 @@ export class Store {
 
   snapshot(): Snapshot {
     const objects: Snapshot['objects'] = {};
-    for (const kind of OBJECT_KINDS) (objects as Record<string, unknown[]>)[kind] = [...this.collections[kind].values()];
+    for (const kind of OBJECT_KINDS)
+      (objects as Record<string, unknown[]>)[kind] = [...this.collections[kind].values()];
     return { version: 1, savedAt: new Date().toISOString(), objects, extras: this.extras };
   }
 
@@ -104,7 +114,8 @@ export class Store {
     for (const kind of OBJECT_KINDS) {
       const map = this.collections[kind] as Map<string, ObjectTypes[ObjectKind]>;
       map.clear();
-      for (const object of (snapshot.objects[kind] ?? []) as ObjectTypes[ObjectKind][]) map.set(object.id, object);
+      for (const object of (snapshot.objects[kind] ?? []) as ObjectTypes[ObjectKind][])
+        map.set(object.id, object);
     }
     this.extras = { ...emptyExtras(), ...snapshot.extras };
   }

@@ -66,17 +66,22 @@ export const KIND_BY_PREFIX: Record<string, ObjectKind> = {
 
 /** How a saved test card behaves when charged; set when the payment method is created. */
 export type CardBehaviour =
-  | 'succeeds'
-  | 'generic_decline'
-  | 'insufficient_funds'
-  | 'attach_then_fail'
-  | 'requires_authentication';
+  'succeeds' | 'generic_decline' | 'insufficient_funds' | 'attach_then_fail' | 'requires_authentication';
 
 /** What a Checkout Session was created with that has no field on the session object itself. */
 export interface CheckoutSessionExtras {
   lineItems: Stripe.LineItem[];
-  subscriptionData: { trialPeriodDays: number | null; trialEnd: number | null; metadata: Record<string, string>; description: string | null };
-  paymentIntentData: { metadata: Record<string, string>; setupFutureUsage: 'on_session' | 'off_session' | null; description: string | null };
+  subscriptionData: {
+    trialPeriodDays: number | null;
+    trialEnd: number | null;
+    metadata: Record<string, string>;
+    description: string | null;
+  };
+  paymentIntentData: {
+    metadata: Record<string, string>;
+    setupFutureUsage: 'on_session' | 'off_session' | null;
+    description: string | null;
+  };
   customerCreation: 'always' | 'if_required';
 }
 
@@ -110,5 +115,12 @@ export interface Extras {
 }
 
 export function emptyExtras(): Extras {
-  return { checkoutSessions: {}, subscriptions: {}, cardBehaviours: {}, webhookSecrets: {}, idempotency: {}, deleted: {} };
+  return {
+    checkoutSessions: {},
+    subscriptions: {},
+    cardBehaviours: {},
+    webhookSecrets: {},
+    idempotency: {},
+    deleted: {},
+  };
 }

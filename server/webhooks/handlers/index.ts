@@ -1,7 +1,12 @@
 import { handleChargeRefunded } from './chargeEvents';
 import { handleCheckoutAbandoned, handleCheckoutCompleted } from './checkoutEvents';
 import { handleCustomerUpdated } from './customerEvents';
-import { handleInvoiceChanged, handleInvoiceCreated, handleInvoicePaid, handleInvoicePaymentFailed } from './invoiceEvents';
+import {
+  handleInvoiceChanged,
+  handleInvoiceCreated,
+  handleInvoicePaid,
+  handleInvoicePaymentFailed,
+} from './invoiceEvents';
 import { handlePaymentIntent } from './paymentIntentEvents';
 import { handleSubscriptionChanged, handleTrialWillEnd } from './subscriptionEvents';
 import type { StripeEventHandler } from './types';

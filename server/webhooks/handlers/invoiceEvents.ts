@@ -22,7 +22,11 @@ export const handleInvoiceCreated: StripeEventHandler = async (context) => {
   const synced = await lockAndSyncInvoice(context);
   if (!synced) return notOurs('Invoice');
   if (await billPeriodOverage({ trx: context.trx, account: synced.account, invoice: synced.invoice })) {
-    await syncInvoiceFromStripe({ trx: context.trx, account: synced.account, stripeInvoiceId: synced.invoice.stripeInvoiceId });
+    await syncInvoiceFromStripe({
+      trx: context.trx,
+      account: synced.account,
+      stripeInvoiceId: synced.invoice.stripeInvoiceId,
+    });
   }
   return { accountId: synced.account.id };
 };
@@ -39,7 +43,12 @@ export const handleInvoicePaid: StripeEventHandler = async (context) => {
   const synced = await lockAndSyncInvoice(context);
   if (!synced) return notOurs('Invoice');
   await recordInvoicePayment({ trx: context.trx, invoice: synced.invoice, outcome: 'paid' });
-  if (synced.stripeSubscriptionId) await syncSubscriptionFromStripe({ trx: context.trx, account: synced.account, stripeSubscriptionId: synced.stripeSubscriptionId });
+  if (synced.stripeSubscriptionId)
+    await syncSubscriptionFromStripe({
+      trx: context.trx,
+      account: synced.account,
+      stripeSubscriptionId: synced.stripeSubscriptionId,
+    });
   return { accountId: synced.account.id };
 };
 
@@ -48,13 +57,30 @@ export const handleInvoicePaymentFailed: StripeEventHandler = async (context) =>
   const synced = await lockAndSyncInvoice(context);
   if (!synced) return notOurs('Invoice');
   const object = context.event.data.object as Stripe.Invoice;
-  await recordInvoicePayment({ trx: context.trx, invoice: synced.invoice, outcome: 'failed', failureReason: object.last_finalization_error?.message });
+  await recordInvoicePayment({
+    trx: context.trx,
+    invoice: synced.invoice,
+    outcome: 'failed',
+    failureReason: object.last_finalization_error?.message,
+  });
   if (synced.stripeSubscriptionId) {
-    await syncSubscriptionFromStripe({ trx: context.trx, account: synced.account, stripeSubscriptionId: synced.stripeSubscriptionId });
-    const subscription = await Subscription.query(context.trx).findOne({ stripeSubscriptionId: synced.stripeSubscriptionId });
+    await syncSubscriptionFromStripe({
+      trx: context.trx,
+      account: synced.account,
+      stripeSubscriptionId: synced.stripeSubscriptionId,
+    });
+    const subscription = await Subscription.query(context.trx).findOne({
+      stripeSubscriptionId: synced.stripeSubscriptionId,
+    });
     if (subscription && subscription.status === 'past_due') {
       const plan = await Plan.query(context.trx).findById(subscription.planId).throwIfNotFound();
-      await notifySubscriptionEvent({ trx: context.trx, subscription, plan, kind: 'payment_failed', cause: `${synced.invoice.stripeInvoiceId}:${synced.attemptCount}` });
+      await notifySubscriptionEvent({
+        trx: context.trx,
+        subscription,
+        plan,
+        kind: 'payment_failed',
+        cause: `${synced.invoice.stripeInvoiceId}:${synced.attemptCount}`,
+      });
     }
   }
   return { accountId: synced.account.id };

@@ -13,11 +13,24 @@ import { notOurs, type StripeEventHandler } from './types';
  */
 export const handlePaymentIntent: StripeEventHandler = async ({ trx, event }) => {
   const object = event.data.object as Stripe.PaymentIntent;
-  const account = await lockAccountForStripeObject({ trx, customerId: idOf(object.customer), metadataAccountId: object.metadata?.account_id });
+  const account = await lockAccountForStripeObject({
+    trx,
+    customerId: idOf(object.customer),
+    metadataAccountId: object.metadata?.account_id,
+  });
   if (!account) return notOurs(`PaymentIntent ${object.id}`);
   if (object.metadata?.kind !== 'auto_top_up') return { accountId: account.id };
   const state = await fetchPaymentIntentOutcome(object.id);
-  const payment = state.paymentId ? await Payment.query(trx).findOne({ id: state.paymentId, accountId: account.id }) : undefined;
-  if (payment && state.outcome) await settleTopUp({ trx, paymentId: payment.id, stripePaymentIntentId: state.stripePaymentIntentId, outcome: state.outcome, failureReason: state.failureReason });
+  const payment = state.paymentId
+    ? await Payment.query(trx).findOne({ id: state.paymentId, accountId: account.id })
+    : undefined;
+  if (payment && state.outcome)
+    await settleTopUp({
+      trx,
+      paymentId: payment.id,
+      stripePaymentIntentId: state.stripePaymentIntentId,
+      outcome: state.outcome,
+      failureReason: state.failureReason,
+    });
   return { accountId: account.id };
 };

@@ -10,7 +10,11 @@ import { notOurs, type StripeEventHandler } from './types';
 /** customer.subscription.created / updated / deleted / paused / resumed. */
 export const handleSubscriptionChanged: StripeEventHandler = async ({ trx, event }) => {
   const object = event.data.object as Stripe.Subscription;
-  const account = await lockAccountForStripeObject({ trx, customerId: idOf(object.customer), metadataAccountId: object.metadata?.account_id });
+  const account = await lockAccountForStripeObject({
+    trx,
+    customerId: idOf(object.customer),
+    metadataAccountId: object.metadata?.account_id,
+  });
   if (!account) return notOurs(`Subscription ${object.id}`);
   await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: object.id });
   return { accountId: account.id };
@@ -24,7 +28,13 @@ export const handleTrialWillEnd: StripeEventHandler = async (context) => {
   const subscription = await Subscription.query(context.trx).findOne({ stripeSubscriptionId: object.id });
   if (subscription?.status === 'trialing' && subscription.trialEnd) {
     const plan = await Plan.query(context.trx).findById(subscription.planId).throwIfNotFound();
-    await notifySubscriptionEvent({ trx: context.trx, subscription, plan, kind: 'trial_ending', cause: subscription.trialEnd.toISOString() });
+    await notifySubscriptionEvent({
+      trx: context.trx,
+      subscription,
+      plan,
+      kind: 'trial_ending',
+      cause: subscription.trialEnd.toISOString(),
+    });
   }
   return result;
 };

@@ -11,4 +11,7 @@ export type HandlerResult = { accountId: string } | { accountId: null; ignored: 
 
 export type StripeEventHandler = (context: HandlerContext) => Promise<HandlerResult>;
 
-export const notOurs = (what: string): HandlerResult => ({ accountId: null, ignored: `${what} belongs to no account of ours` });
+export const notOurs = (what: string): HandlerResult => ({
+  accountId: null,
+  ignored: `${what} belongs to no account of ours`,
+});

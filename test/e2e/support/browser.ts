@@ -4,7 +4,14 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 
 /** Debian's Chromium (installed by .ci/run), never a browser downloaded by Playwright. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const SCREENSHOT_DIRECTORY = join(__dirname, '../../../test-results/screenshots');
 export const DESKTOP = { width: 1280, height: 900 };
@@ -35,7 +42,12 @@ export async function capture(page: Page, name: string): Promise<void> {
 
 /** Lets the page lay itself out at a new size (charts measure their container on the next frames). */
 async function settleLayout(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))));
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+      ),
+  );
 }
 
 /**
@@ -65,6 +77,8 @@ export async function shows(locator: Locator, text?: string | RegExp, timeout = 
   } catch {
     const found = await locator.allInnerTexts().catch(() => []);
     const url = locator.page().url();
-    throw new Error(`expected ${String(locator)}${text === undefined ? '' : ` with ${String(text)}`} on ${url}; it showed: ${JSON.stringify(found.slice(0, 5))}`);
+    throw new Error(
+      `expected ${String(locator)}${text === undefined ? '' : ` with ${String(text)}`} on ${url}; it showed: ${JSON.stringify(found.slice(0, 5))}`,
+    );
   }
 }

@@ -10,13 +10,21 @@ async function main(): Promise<void> {
   const connectionString = process.env.DATABASE_URL!;
   const database = createDatabase({ connectionString, poolMax: 4 });
   bindModels(database);
-  const runner = await startJobRunner({ connectionString, logger: createLogger({ level: 'silent' }), smtpUrl: process.env.SMTP_URL, mailFrom: 'Billing <billing@test>' });
+  const runner = await startJobRunner({
+    connectionString,
+    logger: createLogger({ level: 'silent' }),
+    smtpUrl: process.env.SMTP_URL,
+    mailFrom: 'Billing <billing@test>',
+  });
   runner.events.on('job:success', ({ job }) => process.stdout.write(`done ${job.task_identifier}\n`));
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => {
     // A stop that hangs must not leave this process behind the test run.
     setTimeout(() => process.exit(1), 10_000).unref();
-    void runner.stop().then(() => database.destroy()).then(() => process.exit(0));
+    void runner
+      .stop()
+      .then(() => database.destroy())
+      .then(() => process.exit(0));
   });
 }
 

@@ -24,7 +24,10 @@ async function serve(): Promise<void> {
   // As in server/main.ts: the per-process caches hear of rows changed by any connection (the tests' own too).
   const stopListening = await listenForChanges({ connectionString: required('DATABASE_URL'), logger });
 
-  const emulator = await startStripeEmulator({ realTimeTickMs: 0, delivery: { retrySchedule: [20, 50, 100, 200] } });
+  const emulator = await startStripeEmulator({
+    realTimeTickMs: 0,
+    delivery: { retrySchedule: [20, 50, 100, 200] },
+  });
   useStripe(createStripeClient({ secretKey: 'sk_test_web', emulator: emulator.sdkOptions() }));
   recordStripeMode('emulated');
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
@@ -35,8 +38,16 @@ async function serve(): Promise<void> {
     logger,
     production: false,
     cookieOptions: { secret: required('SESSION_SECRET'), secure: false },
-    stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: createStripeClient({ secretKey: 'sk_test_web', emulator: emulator.sdkOptions() }), secret: webhookSecret, logger }),
-    webHandler: webApp({ source: process.env.WEB_SOURCE === 'build' ? 'build' : 'vite', production: false, viteCacheDirectory: process.env.VITE_CACHE_DIR }),
+    stripeWebhookReceiver: createStripeWebhookReceiver({
+      stripe: createStripeClient({ secretKey: 'sk_test_web', emulator: emulator.sdkOptions() }),
+      secret: webhookSecret,
+      logger,
+    }),
+    webHandler: webApp({
+      source: process.env.WEB_SOURCE === 'build' ? 'build' : 'vite',
+      production: false,
+      viteCacheDirectory: process.env.VITE_CACHE_DIR,
+    }),
   });
   server.on('request', app.express);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,6 +77,8 @@ function required(name: string): string {
 }
 
 serve().catch((error: unknown) => {
-  process.stderr.write(`the web test server failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `the web test server failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -14,7 +14,11 @@ export interface WebApp {
   emulatorUrl: string;
   knex: ReturnType<typeof useTestDatabase>['knex'];
   /** A request from one of our own pages (a browser sends this Origin with every form). */
-  post(path: string, fields: Record<string, string>, options?: { cookie?: string; origin?: string | null }): Promise<Response>;
+  post(
+    path: string,
+    fields: Record<string, string>,
+    options?: { cookie?: string; origin?: string | null },
+  ): Promise<Response>;
   get(path: string, options?: { cookie?: string }): Promise<Response>;
 }
 
@@ -60,8 +64,13 @@ export function useWebApp({ source }: { source: 'vite' | 'build' }): WebApp {
     const origin = addresses.url;
     Object.assign(app, {
       ...addresses,
-      get: (path: string, { cookie }: { cookie?: string } = {}) => fetch(`${origin}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} }),
-      post: (path: string, fields: Record<string, string>, { cookie, origin: presented = origin }: { cookie?: string; origin?: string | null } = {}) =>
+      get: (path: string, { cookie }: { cookie?: string } = {}) =>
+        fetch(`${origin}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} }),
+      post: (
+        path: string,
+        fields: Record<string, string>,
+        { cookie, origin: presented = origin }: { cookie?: string; origin?: string | null } = {},
+      ) =>
         fetch(`${origin}${path}`, {
           method: 'POST',
           redirect: 'manual',

@@ -36,7 +36,9 @@ export function AutoTopUpCard({
   return (
     <Card title="Automatic top-up">
       <AutoTopUpStatus settings={settings} />
-      <FormError message={failure && Object.values(errors).every((problem) => !problem) ? failure.formError : null} />
+      <FormError
+        message={failure && Object.values(errors).every((problem) => !problem) ? failure.formError : null}
+      />
       {!canManage ? (
         <p className="muted small">Only the account’s owners and admins can change automatic top-up.</p>
       ) : packages.length === 0 ? (
@@ -46,7 +48,8 @@ export function AutoTopUpCard({
           <input type="hidden" name="intent" value="auto-top-up" />
           <p>
             <label className="checkbox">
-              <input type="checkbox" name="enabled" value="on" defaultChecked={settings?.enabled ?? false} /> Top up automatically
+              <input type="checkbox" name="enabled" value="on" defaultChecked={settings?.enabled ?? false} />{' '}
+              Top up automatically
             </label>
           </p>
           <Field
@@ -79,7 +82,8 @@ export function AutoTopUpCard({
             ) : null}
           </div>
           <p className="muted small">
-            It charges the card on file: the one you paid with when you last bought credits or subscribed. No card yet? Buy a credit pack or subscribe to a plan first.
+            It charges the card on file: the one you paid with when you last bought credits or subscribed. No
+            card yet? Buy a credit pack or subscribe to a plan first.
           </p>
           <button type="submit" className="button button-primary" disabled={saving}>
             Save automatic top-up
@@ -91,21 +95,24 @@ export function AutoTopUpCard({
 }
 
 function AutoTopUpStatus({ settings }: { settings: AutoTopUpSettingsFragment | null }) {
-  if (!settings) return <p className="muted">Off. Turn it on so you never run out of credits in the middle of work.</p>;
+  if (!settings)
+    return <p className="muted">Off. Turn it on so you never run out of credits in the middle of work.</p>;
   const { creditPackage } = settings;
   return (
     <>
       {settings.disabledReason ? (
         <Notice tone="warning">
-          <strong>Automatic top-up switched itself off</strong> after {settings.consecutiveFailures} failed {settings.consecutiveFailures === 1 ? 'attempt' : 'attempts'}:{' '}
-          {settings.disabledReason}. Check your card under Payment methods on the billing page, then turn it back on here.
+          <strong>Automatic top-up switched itself off</strong> after {settings.consecutiveFailures} failed{' '}
+          {settings.consecutiveFailures === 1 ? 'attempt' : 'attempts'}: {settings.disabledReason}. Check your
+          card under Payment methods on the billing page, then turn it back on here.
         </Notice>
       ) : null}
       <p data-testid="auto-top-up-status">
         {settings.enabled ? (
           <>
-            <span className="badge badge-good">On</span> When your balance falls below {formatCredits(settings.thresholdMilliCredits)} credits, we buy {formatCredits(creditPackage.milliCredits)} credits for{' '}
-            {formatMoney(creditPackage.price)}.
+            <span className="badge badge-good">On</span> When your balance falls below{' '}
+            {formatCredits(settings.thresholdMilliCredits)} credits, we buy{' '}
+            {formatCredits(creditPackage.milliCredits)} credits for {formatMoney(creditPackage.price)}.
           </>
         ) : (
           <>
@@ -115,12 +122,15 @@ function AutoTopUpStatus({ settings }: { settings: AutoTopUpSettingsFragment | n
       </p>
       {settings.enabled && settings.consecutiveFailures > 0 ? (
         <p className="small negative">
-          The last {settings.consecutiveFailures === 1 ? 'attempt' : `${settings.consecutiveFailures} attempts`} failed; after {FAILURES_BEFORE_SWITCHING_OFF} in a row it switches
-          itself off.
+          The last{' '}
+          {settings.consecutiveFailures === 1 ? 'attempt' : `${settings.consecutiveFailures} attempts`}{' '}
+          failed; after {FAILURES_BEFORE_SWITCHING_OFF} in a row it switches itself off.
         </p>
       ) : null}
       {settings.inFlight ? <p className="small">A top-up is being paid right now.</p> : null}
-      {settings.lastAttemptAt ? <p className="muted small">Last top-up attempt: {formatDateTime(settings.lastAttemptAt)}</p> : null}
+      {settings.lastAttemptAt ? (
+        <p className="muted small">Last top-up attempt: {formatDateTime(settings.lastAttemptAt)}</p>
+      ) : null}
     </>
   );
 }

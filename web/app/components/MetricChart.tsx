@@ -1,4 +1,15 @@
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 
 export interface MetricSeries {
   key: string;
@@ -31,7 +42,9 @@ export function MetricChart({
   minimumTop?: number;
 }) {
   const Chart = kind === 'line' ? LineChart : BarChart;
-  const ticks = axisTicks(Math.max(minimumTop, ...rows.flatMap((row) => series.map(({ key }) => Number(row[key] ?? 0)))));
+  const ticks = axisTicks(
+    Math.max(minimumTop, ...rows.flatMap((row) => series.map(({ key }) => Number(row[key] ?? 0)))),
+  );
   return (
     <div className="chart" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height="100%">
@@ -49,9 +62,25 @@ export function MetricChart({
           {series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} /> : null}
           {series.map(({ key, name, color }) =>
             kind === 'line' ? (
-              <Line key={key} type="linear" dataKey={key} name={name} stroke={color} strokeWidth={2} dot={false} isAnimationActive={false} />
+              <Line
+                key={key}
+                type="linear"
+                dataKey={key}
+                name={name}
+                stroke={color}
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
             ) : (
-              <Bar key={key} dataKey={key} name={name} fill={color} maxBarSize={48} isAnimationActive={false} />
+              <Bar
+                key={key}
+                dataKey={key}
+                name={name}
+                fill={color}
+                maxBarSize={48}
+                isAnimationActive={false}
+              />
             ),
           )}
         </Chart>
@@ -67,6 +96,8 @@ export function MetricChart({
 function axisTicks(highest: number): number[] {
   const rough = Math.max(highest / 5, 1);
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((multiple) => multiple * magnitude).find((candidate) => candidate >= rough && Number.isInteger(candidate))!;
+  const step = [1, 2, 2.5, 5, 10]
+    .map((multiple) => multiple * magnitude)
+    .find((candidate) => candidate >= rough && Number.isInteger(candidate))!;
   return Array.from({ length: Math.max(1, Math.ceil(highest / step)) + 1 }, (_, index) => index * step);
 }

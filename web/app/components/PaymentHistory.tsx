@@ -8,8 +8,15 @@ import { EmptyState, StatusBadge } from './ui';
  * Money moved for an account, newest first: charges (with why one failed), refunds, and how much of a
  * charge was refunded. The admin console adds a refund form per row through `actions`.
  */
-export function PaymentHistory({ payments, actions }: { payments: PaymentRowFragment[]; actions?: (payment: PaymentRowFragment) => ReactNode }) {
-  if (payments.length === 0) return <EmptyState>No payments yet. They appear here when you pay for a plan or buy credits.</EmptyState>;
+export function PaymentHistory({
+  payments,
+  actions,
+}: {
+  payments: PaymentRowFragment[];
+  actions?: (payment: PaymentRowFragment) => ReactNode;
+}) {
+  if (payments.length === 0)
+    return <EmptyState>No payments yet. They appear here when you pay for a plan or buy credits.</EmptyState>;
   return (
     <div className="table-wrap">
       <table>
@@ -39,7 +46,9 @@ export function PaymentHistory({ payments, actions }: { payments: PaymentRowFrag
                 {paymentTypeLabel(payment)}
                 <div className="muted small show-small">{formatDate(payment.createdAt)}</div>
                 {payment.description ? <div className="muted small">{payment.description}</div> : null}
-                {payment.milliCredits && !payment.description ? <div className="muted small">{formatCredits(payment.milliCredits)} credits</div> : null}
+                {payment.milliCredits && !payment.description ? (
+                  <div className="muted small">{formatCredits(payment.milliCredits)} credits</div>
+                ) : null}
                 {payment.failureReason ? <div className="small negative">{payment.failureReason}</div> : null}
                 {payment.invoice ? <InvoiceLink invoice={payment.invoice} /> : null}
               </td>
@@ -48,7 +57,9 @@ export function PaymentHistory({ payments, actions }: { payments: PaymentRowFrag
               </td>
               <td className="number nowrap">
                 {payment.type === 'REFUND' ? `−${formatMoney(payment.amount)}` : formatMoney(payment.amount)}
-                {payment.type !== 'REFUND' && payment.amountRefunded.amount > 0 ? <div className="small muted">{formatMoney(payment.amountRefunded)} refunded</div> : null}
+                {payment.type !== 'REFUND' && payment.amountRefunded.amount > 0 ? (
+                  <div className="small muted">{formatMoney(payment.amountRefunded)} refunded</div>
+                ) : null}
               </td>
               {actions ? <td>{actions(payment)}</td> : null}
             </tr>

@@ -8,17 +8,26 @@ import { EmptyState } from './ui';
  * found. A difference is for a person to understand; the check never changes anything.
  */
 export function ReconciliationReport({ report }: { report: ReconciliationReportDetailsFragment | null }) {
-  if (!report) return <EmptyState>The books have not been checked yet. The check runs daily; run it now to see where they stand.</EmptyState>;
+  if (!report)
+    return (
+      <EmptyState>
+        The books have not been checked yet. The check runs daily; run it now to see where they stand.
+      </EmptyState>
+    );
   return (
     <>
       <p className="plan-name">
         <span className={`badge ${report.balanced ? 'badge-good' : 'badge-bad'}`}>
-          {report.balanced ? 'Balanced' : `${report.differences.length} ${report.differences.length === 1 ? 'difference' : 'differences'}`}
+          {report.balanced
+            ? 'Balanced'
+            : `${report.differences.length} ${report.differences.length === 1 ? 'difference' : 'differences'}`}
         </span>
       </p>
       <p className="muted small">
-        Checked {formatDateTime(report.finishedAt)}: {formatNumber(report.accountsChecked)} {report.accountsChecked === 1 ? 'account' : 'accounts'},{' '}
-        {formatNumber(report.paymentsComparedWithStripe)} recent {report.paymentsComparedWithStripe === 1 ? 'payment' : 'payments'} compared with Stripe.
+        Checked {formatDateTime(report.finishedAt)}: {formatNumber(report.accountsChecked)}{' '}
+        {report.accountsChecked === 1 ? 'account' : 'accounts'},{' '}
+        {formatNumber(report.paymentsComparedWithStripe)} recent{' '}
+        {report.paymentsComparedWithStripe === 1 ? 'payment' : 'payments'} compared with Stripe.
       </p>
       {report.differences.length > 0 ? (
         <div className="table-wrap">

@@ -23,7 +23,8 @@ export function RefundForm({
   return (
     <section className="refund" id="refund" aria-labelledby="refund-title">
       <h3 id="refund-title">
-        Refund {paymentTypeLabel(payment).toLowerCase()} of {formatMoney(payment.amount)} ({formatDate(payment.createdAt)})
+        Refund {paymentTypeLabel(payment).toLowerCase()} of {formatMoney(payment.amount)} (
+        {formatDate(payment.createdAt)})
       </h3>
       <Form method="post">
         <input type="hidden" name="intent" value="refund" />
@@ -40,8 +41,18 @@ export function RefundForm({
           hint={`Leave empty to refund all that is left: ${left}.`}
           error={errors.amount}
         />
-        <Field label="Reason for the refund" name="reason" id="refund-reason" hint="Required. Kept in the audit log." error={errors.reason} />
-        {payment.type === 'CREDIT_TOP_UP' ? <p className="small muted">The unspent share of the credits it bought is taken back from the balance.</p> : null}
+        <Field
+          label="Reason for the refund"
+          name="reason"
+          id="refund-reason"
+          hint="Required. Kept in the audit log."
+          error={errors.reason}
+        />
+        {payment.type === 'CREDIT_TOP_UP' ? (
+          <p className="small muted">
+            The unspent share of the credits it bought is taken back from the balance.
+          </p>
+        ) : null}
         <div className="page-actions">
           <button type="submit" className="button button-danger" disabled={submitting}>
             Refund payment

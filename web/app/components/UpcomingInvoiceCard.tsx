@@ -17,7 +17,15 @@ interface SubscriptionState {
  * The next invoice as the API previews it: Stripe's renewal (plan, seats, prorations) plus the usage
  * overage accrued so far, which is billed on it. When nothing renews, says why in plain words.
  */
-export function UpcomingInvoiceCard({ invoice, unavailable, subscription }: { invoice: UpcomingInvoice | null; unavailable: boolean; subscription: SubscriptionState | null }) {
+export function UpcomingInvoiceCard({
+  invoice,
+  unavailable,
+  subscription,
+}: {
+  invoice: UpcomingInvoice | null;
+  unavailable: boolean;
+  subscription: SubscriptionState | null;
+}) {
   if (unavailable) {
     return (
       <Card title="Next invoice">
@@ -39,7 +47,8 @@ export function UpcomingInvoiceCard({ invoice, unavailable, subscription }: { in
         {formatMoney(invoice.total)}
       </p>
       <p className="muted small">
-        on {formatDate(invoice.periodStart)}, for {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}
+        on {formatDate(invoice.periodStart)}, for {formatDate(invoice.periodStart)} –{' '}
+        {formatDate(invoice.periodEnd)}
       </p>
       <div className="table-wrap">
         <table className="compact">
@@ -59,14 +68,18 @@ export function UpcomingInvoiceCard({ invoice, unavailable, subscription }: { in
                 <td>
                   {charge.late ? (
                     <>
-                      {charge.meter.name} recorded late for {formatDate(charge.periodStart)} – {formatDate(charge.periodEnd)}
-                      <div className="muted small">{formatNumber(charge.overageQuantity)} more beyond the allowance of that period</div>
+                      {charge.meter.name} recorded late for {formatDate(charge.periodStart)} –{' '}
+                      {formatDate(charge.periodEnd)}
+                      <div className="muted small">
+                        {formatNumber(charge.overageQuantity)} more beyond the allowance of that period
+                      </div>
                     </>
                   ) : (
                     <>
                       {charge.meter.name} beyond your allowance, so far
                       <div className="muted small">
-                        {formatNumber(charge.overageQuantity)} over the {formatNumber(charge.includedQuantity)} included
+                        {formatNumber(charge.overageQuantity)} over the{' '}
+                        {formatNumber(charge.includedQuantity)} included
                       </div>
                     </>
                   )}
@@ -77,16 +90,19 @@ export function UpcomingInvoiceCard({ invoice, unavailable, subscription }: { in
           </tbody>
         </table>
       </div>
-      {invoice.usageOverage.length === 0 ? <p className="muted small">No usage beyond your allowances so far this period.</p> : null}
+      {invoice.usageOverage.length === 0 ? (
+        <p className="muted small">No usage beyond your allowances so far this period.</p>
+      ) : null}
       {invoice.amountDue.amount !== invoice.total.amount ? (
         <p className="small">
-          {formatMoney(invoice.amountDue)} due after your account’s balance of {formatMoney({ amount: invoice.total.amount - invoice.amountDue.amount, currency })} is applied.
+          {formatMoney(invoice.amountDue)} due after your account’s balance of{' '}
+          {formatMoney({ amount: invoice.total.amount - invoice.amountDue.amount, currency })} is applied.
         </p>
       ) : null}
       {subscription?.scheduledChange ? (
         <p className="muted small">
-          Shown at your current plan’s price: you move to {subscription.scheduledChange.plan.name} on {formatDate(subscription.scheduledChange.effectiveAt)}, and this invoice will
-          be at its price.
+          Shown at your current plan’s price: you move to {subscription.scheduledChange.plan.name} on{' '}
+          {formatDate(subscription.scheduledChange.effectiveAt)}, and this invoice will be at its price.
         </p>
       ) : null}
     </Card>
@@ -96,9 +112,12 @@ export function UpcomingInvoiceCard({ invoice, unavailable, subscription }: { in
 function nothingRenews(subscription: SubscriptionState | null): string {
   if (!subscription) return 'None: you have no subscription.';
   if (subscription.cancelAtPeriodEnd) {
-    return subscription.currentPeriodEnd ? `None: your plan ends on ${formatDate(subscription.currentPeriodEnd)} and does not renew.` : 'None: your plan does not renew.';
+    return subscription.currentPeriodEnd
+      ? `None: your plan ends on ${formatDate(subscription.currentPeriodEnd)} and does not renew.`
+      : 'None: your plan does not renew.';
   }
-  if (subscription.plan.interval === 'LIFETIME') return `None: ${subscription.plan.name} is paid once and never renews.`;
+  if (subscription.plan.interval === 'LIFETIME')
+    return `None: ${subscription.plan.name} is paid once and never renews.`;
   if (subscription.plan.price.amount === 0) return `None: the ${subscription.plan.name} plan costs nothing.`;
   // A trial started without a card has nothing in Stripe to renew until the customer adds one.
   if (subscription.status === 'TRIALING' && subscription.trialEnd)

@@ -1,4 +1,15 @@
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 
 export interface ChartSeries {
   meter: { key: string; name: string; unit: string };
@@ -24,7 +35,17 @@ function pivot(series: ChartSeries[]) {
  * Usage over time, one line (or bar group) per meter. The chart is drawn in the browser; the same
  * numbers are in a table next to it for screen readers and for pages without JavaScript.
  */
-export function UsageChart({ series, kind, label, formatTick }: { series: ChartSeries[]; kind: 'line' | 'bar'; label: string; formatTick: (iso: string) => string }) {
+export function UsageChart({
+  series,
+  kind,
+  label,
+  formatTick,
+}: {
+  series: ChartSeries[];
+  kind: 'line' | 'bar';
+  label: string;
+  formatTick: (iso: string) => string;
+}) {
   const data = pivot(series);
   const Chart = kind === 'line' ? LineChart : BarChart;
   return (
@@ -32,15 +53,35 @@ export function UsageChart({ series, kind, label, formatTick }: { series: ChartS
       <ResponsiveContainer width="100%" height="100%">
         <Chart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e3e8ee" vertical={false} />
-          <XAxis dataKey="start" tickFormatter={formatTick} tick={{ fontSize: 12, fill: '#596275' }} minTickGap={16} />
+          <XAxis
+            dataKey="start"
+            tickFormatter={formatTick}
+            tick={{ fontSize: 12, fill: '#596275' }}
+            minTickGap={16}
+          />
           <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: '#596275' }} />
           <Tooltip labelFormatter={(value) => formatTick(String(value))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {series.map(({ meter }, index) =>
             kind === 'line' ? (
-              <Line key={meter.key} type="monotone" dataKey={meter.key} name={meter.name} stroke={COLORS[index % COLORS.length]} strokeWidth={2} dot={false} isAnimationActive={false} />
+              <Line
+                key={meter.key}
+                type="monotone"
+                dataKey={meter.key}
+                name={meter.name}
+                stroke={COLORS[index % COLORS.length]}
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
             ) : (
-              <Bar key={meter.key} dataKey={meter.key} name={meter.name} fill={COLORS[index % COLORS.length]} isAnimationActive={false} />
+              <Bar
+                key={meter.key}
+                dataKey={meter.key}
+                name={meter.name}
+                fill={COLORS[index % COLORS.length]}
+                isAnimationActive={false}
+              />
             ),
           )}
         </Chart>
@@ -49,7 +90,15 @@ export function UsageChart({ series, kind, label, formatTick }: { series: ChartS
   );
 }
 
-export function UsageTable({ series, formatBucket, caption }: { series: ChartSeries[]; formatBucket: (iso: string) => string; caption: string }) {
+export function UsageTable({
+  series,
+  formatBucket,
+  caption,
+}: {
+  series: ChartSeries[];
+  formatBucket: (iso: string) => string;
+  caption: string;
+}) {
   const data = pivot(series).filter((row) => series.some(({ meter }) => Number(row[meter.key] ?? 0) > 0));
   return (
     <details>

@@ -23,7 +23,15 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${STATUS_TONES[status] ?? 'neutral'}`}>{statusLabel(status)}</span>;
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <header className="page-header">
       <div>
@@ -35,7 +43,17 @@ export function PageHeader({ title, description, actions }: { title: string; des
   );
 }
 
-export function Card({ title, children, footer, className }: { title?: ReactNode; children: ReactNode; footer?: ReactNode; className?: string }) {
+export function Card({
+  title,
+  children,
+  footer,
+  className,
+}: {
+  title?: ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={`card ${className ?? ''}`}>
       {title ? <h2 className="card-title">{title}</h2> : null}
@@ -49,7 +67,17 @@ export function Card({ title, children, footer, className }: { title?: ReactNode
  * Usage against an allowance. The bar turns amber from 80 % and red when the allowance is used up;
  * the numbers are always written out too, so colour is never the only signal.
  */
-export function UsageBar({ label, used, included, unit }: { label: string; used: number; included: number; unit: string }) {
+export function UsageBar({
+  label,
+  used,
+  included,
+  unit,
+}: {
+  label: string;
+  used: number;
+  included: number;
+  unit: string;
+}) {
   const percent = included > 0 ? Math.min(100, Math.round((used / included) * 100)) : 100;
   const tone = percent >= 100 ? 'bad' : percent >= 80 ? 'warn' : 'good';
   return (
@@ -57,10 +85,18 @@ export function UsageBar({ label, used, included, unit }: { label: string; used:
       <div className="usage-bar-label">
         <span>{label}</span>
         <span className="muted">
-          {used.toLocaleString('en-US')} of {included.toLocaleString('en-US')} {included === 1 || /^[A-Z]+$/.test(unit) ? unit : `${unit}s`}
+          {used.toLocaleString('en-US')} of {included.toLocaleString('en-US')}{' '}
+          {included === 1 || /^[A-Z]+$/.test(unit) ? unit : `${unit}s`}
         </span>
       </div>
-      <div className="meter" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={included} aria-valuenow={Math.min(used, included)}>
+      <div
+        className="meter"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={included}
+        aria-valuenow={Math.min(used, included)}
+      >
         <div className={`meter-fill meter-${tone}`} style={{ width: `${percent}%` }} />
       </div>
     </div>

@@ -54,11 +54,19 @@ async function outcomeOf<Data, Variables extends Record<string, unknown>>(
   if (!error && data) return { ok: true, data, setCookies };
   const code = String(error?.extensions?.code ?? 'INTERNAL');
   if (code === 'UNAUTHENTICATED' && !isSignInPage(request)) throw signInRedirect(request);
-  return { ok: false, code, formError: error?.message ?? 'Something went wrong.', fieldErrors: fieldErrorsOf(error) };
+  return {
+    ok: false,
+    code,
+    formError: error?.message ?? 'Something went wrong.',
+    fieldErrors: fieldErrorsOf(error),
+  };
 }
 
 /** A failure as an action's answer, with the field errors of a form (for a form the API did not see). */
-export function invalid(fieldErrors: Record<string, string>, formError = 'Please correct the fields marked below.'): ActionFailure {
+export function invalid(
+  fieldErrors: Record<string, string>,
+  formError = 'Please correct the fields marked below.',
+): ActionFailure {
   return { ok: false, code: 'BAD_USER_INPUT', formError, fieldErrors };
 }
 
@@ -82,12 +90,18 @@ export async function requireAccount(context: AppLoadContext, request: Request) 
   const viewer = await requireViewer(context, request);
   const membership = await chosenMembership(viewer.memberships, request);
   if (!membership) throw safeRedirect(viewer.isPlatformAdmin ? '/admin' : '/signup');
-  return { viewer, accountId: membership.account.id, role: membership.role, canManageBilling: membership.role !== 'MEMBER' };
+  return {
+    viewer,
+    accountId: membership.account.id,
+    role: membership.role,
+    canManageBilling: membership.role !== 'MEMBER',
+  };
 }
 
 export async function requireAdmin(context: AppLoadContext, request: Request): Promise<Viewer> {
   const viewer = await requireViewer(context, request);
-  if (!viewer.isPlatformAdmin) throw new Response('The admin console is for platform admins.', { status: 403, statusText: 'Forbidden' });
+  if (!viewer.isPlatformAdmin)
+    throw new Response('The admin console is for platform admins.', { status: 403, statusText: 'Forbidden' });
   return viewer;
 }
 
@@ -114,14 +128,22 @@ function errorResponse(error: GraphQLErrorShape | undefined, request: Request): 
     case 'BAD_USER_INPUT':
       return new Response(message, { status: 400, statusText: 'Bad Request' });
     default:
-      return new Response('Something went wrong on our side. Please try again in a moment.', { status: 500, statusText: 'Server Error' });
+      return new Response('Something went wrong on our side. Please try again in a moment.', {
+        status: 500,
+        statusText: 'Server Error',
+      });
   }
 }
 
 function fieldErrorsOf(error: GraphQLErrorShape | undefined): Record<string, string> {
   const fieldErrors = error?.extensions?.fieldErrors;
   if (!fieldErrors || typeof fieldErrors !== 'object') return {};
-  return Object.fromEntries(Object.entries(fieldErrors as Record<string, unknown>).map(([field, problem]) => [field, String(problem)]));
+  return Object.fromEntries(
+    Object.entries(fieldErrors as Record<string, unknown>).map(([field, problem]) => [
+      field,
+      String(problem),
+    ]),
+  );
 }
 
 /** A form field as a trimmed string ('' when absent). */

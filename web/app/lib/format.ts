@@ -12,7 +12,10 @@ export interface MoneyValue {
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 /** Money in minor units, written out ("$1,234.50"), or short for a chart's axis ("$1.2K", "$2.5"). */
-export function formatMoney({ amount, currency }: MoneyValue, { compact = false }: { compact?: boolean } = {}): string {
+export function formatMoney(
+  { amount, currency }: MoneyValue,
+  { compact = false }: { compact?: boolean } = {},
+): string {
   const key = `${currency}:${compact}`;
   let format = moneyFormats.get(key);
   if (!format) {
@@ -28,7 +31,10 @@ export function formatMoney({ amount, currency }: MoneyValue, { compact = false 
 
 /** How many minor units' digits the currency has: 2 for USD (cents), 0 for JPY. */
 export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (
+    new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions()
+      .maximumFractionDigits ?? 2
+  );
 }
 
 /**
@@ -53,7 +59,9 @@ export function formatCredits(milliCredits: number): string {
   const negative = milliCredits < 0;
   const magnitude = Math.abs(milliCredits);
   const whole = Math.floor(magnitude / 1000);
-  const fraction = String(magnitude % 1000).padStart(3, '0').replace(/0+$/, '');
+  const fraction = String(magnitude % 1000)
+    .padStart(3, '0')
+    .replace(/0+$/, '');
   return `${negative ? '−' : ''}${whole.toLocaleString(LOCALE)}${fraction ? `.${fraction}` : ''}`;
 }
 
@@ -68,7 +76,12 @@ export function parseCredits(text: string): number | null {
   return match[1] === '-' ? -milli : milli;
 }
 
-const dateFormat = new Intl.DateTimeFormat(LOCALE, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat(LOCALE, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
 const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
   year: 'numeric',
   month: 'short',

@@ -15,7 +15,12 @@ export function paymentTypeLabel({ type, automatic }: { type: PaymentType; autom
 }
 
 /** What is left to refund of a charge, in minor units; 0 for refunds and charges that did not go through. */
-export function refundableAmount(payment: { type: PaymentType; status: string; amount: { amount: number }; amountRefunded: { amount: number } }): number {
+export function refundableAmount(payment: {
+  type: PaymentType;
+  status: string;
+  amount: { amount: number };
+  amountRefunded: { amount: number };
+}): number {
   if (payment.type === 'REFUND' || payment.status !== 'COMPLETED') return 0;
   return payment.amount.amount - payment.amountRefunded.amount;
 }

@@ -7,14 +7,25 @@ interface PricedPlan {
 }
 
 /** What a year costs less on the yearly plan than twelve months of the same tier's monthly plan. */
-export function yearlySaving(plan: PricedPlan, plans: PricedPlan[]): { amount: MoneyValue; percent: number } | null {
+export function yearlySaving(
+  plan: PricedPlan,
+  plans: PricedPlan[],
+): { amount: MoneyValue; percent: number } | null {
   if (plan.interval !== 'YEAR') return null;
-  const monthly = plans.find((candidate) => candidate.tier === plan.tier && candidate.interval === 'MONTH' && candidate.price.currency === plan.price.currency);
+  const monthly = plans.find(
+    (candidate) =>
+      candidate.tier === plan.tier &&
+      candidate.interval === 'MONTH' &&
+      candidate.price.currency === plan.price.currency,
+  );
   if (!monthly) return null;
   const twelveMonths = monthly.price.amount * 12;
   const saved = twelveMonths - plan.price.amount;
   if (saved <= 0) return null;
-  return { amount: { amount: saved, currency: plan.price.currency }, percent: Math.round((saved * 100) / twelveMonths) };
+  return {
+    amount: { amount: saved, currency: plan.price.currency },
+    percent: Math.round((saved * 100) / twelveMonths),
+  };
 }
 
 interface EntitlementLike {
@@ -32,7 +43,9 @@ export function describeEntitlement(entitlement: EntitlementLike): string {
   const feature = humanize(entitlement.featureKey);
   switch (entitlement.kind) {
     case 'LIMIT':
-      return entitlement.unlimited ? `Unlimited ${lowerFirst(feature)}` : `${(entitlement.limit ?? 0).toLocaleString('en-US')} ${lowerFirst(feature)}`;
+      return entitlement.unlimited
+        ? `Unlimited ${lowerFirst(feature)}`
+        : `${(entitlement.limit ?? 0).toLocaleString('en-US')} ${lowerFirst(feature)}`;
     case 'METERED': {
       const name = entitlement.meter?.name ?? feature;
       if (entitlement.unlimited) return `Unlimited ${lowerFirst(name)}`;
@@ -60,7 +73,10 @@ const KIND_ORDER: Record<string, number> = { CREDITS: 0, METERED: 1, LIMIT: 2, B
 
 /** Credits and allowances first (what people compare), then limits, then features. */
 export function sortEntitlements<T extends EntitlementLike>(entitlements: readonly T[]): T[] {
-  return [...entitlements].sort((a, b) => (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9) || a.featureKey.localeCompare(b.featureKey));
+  return [...entitlements].sort(
+    (a, b) =>
+      (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9) || a.featureKey.localeCompare(b.featureKey),
+  );
 }
 
 function lowerFirst(text: string): string {

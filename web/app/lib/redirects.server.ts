@@ -4,7 +4,10 @@ import { safeRedirectPath } from './safePath';
 export { safeRedirectPath };
 
 /** Redirects to a path on this site (see safeRedirectPath), forwarding any cookies the API set. */
-export function safeRedirect(target: unknown, { fallback = '/billing', setCookies = [] }: { fallback?: string; setCookies?: string[] } = {}) {
+export function safeRedirect(
+  target: unknown,
+  { fallback = '/billing', setCookies = [] }: { fallback?: string; setCookies?: string[] } = {},
+) {
   return redirect(safeRedirectPath(target, fallback), { headers: cookieHeaders(setCookies) });
 }
 
@@ -14,7 +17,8 @@ export function safeRedirect(target: unknown, { fallback = '/billing', setCookie
  */
 export function redirectToHostedPage(url: string) {
   const { protocol } = new URL(url);
-  if (protocol !== 'https:' && protocol !== 'http:') throw new Error('A hosted payment page must be an http(s) URL');
+  if (protocol !== 'https:' && protocol !== 'http:')
+    throw new Error('A hosted payment page must be an http(s) URL');
   return redirect(url);
 }
 

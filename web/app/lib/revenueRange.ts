@@ -6,7 +6,10 @@ export const REVENUE_RANGES = {
   '90d': { label: 'Last 90 days', granularity: 'DAY', days: 90 },
   '12m': { label: 'Last 12 months', granularity: 'MONTH', months: 12 },
   '24m': { label: 'Last 24 months', granularity: 'MONTH', months: 24 },
-} as const satisfies Record<string, { label: string; granularity: MetricsGranularity; days?: number; months?: number }>;
+} as const satisfies Record<
+  string,
+  { label: string; granularity: MetricsGranularity; days?: number; months?: number }
+>;
 export type RevenueRange = keyof typeof REVENUE_RANGES;
 
 /**
@@ -20,6 +23,8 @@ export function parseRevenueRange(search: URLSearchParams, now: Date) {
   const from =
     chosen.months !== undefined
       ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (chosen.months - 1), 1))
-      : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((chosen.days ?? 30) - 1)));
+      : new Date(
+          Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((chosen.days ?? 30) - 1)),
+        );
   return { range, granularity: chosen.granularity, from: from.toISOString(), to: now.toISOString() };
 }

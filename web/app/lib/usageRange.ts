@@ -10,7 +10,12 @@ export function parseUsageRange(search: URLSearchParams, now: Date) {
   const from = new Date(to);
   from.setUTCDate(from.getUTCDate() - USAGE_RANGES[range]);
   const meterKeys = search.getAll('meter').filter((key) => /^[\w.-]{1,100}$/.test(key));
-  return { range, from: from.toISOString(), to: to.toISOString(), meterKeys: meterKeys.length > 0 ? meterKeys : null };
+  return {
+    range,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    meterKeys: meterKeys.length > 0 ? meterKeys : null,
+  };
 }
 
 /** The last six calendar months including this one, for the trend across periods. */

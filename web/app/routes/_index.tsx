@@ -16,7 +16,10 @@ export default function Landing() {
     <>
       <section className="hero">
         <h1>Pay for what you use. See it as you go.</h1>
-        <p>Start free, upgrade when you need more, and top up credits any time. Your plan, usage and invoices are always one click away.</p>
+        <p>
+          Start free, upgrade when you need more, and top up credits any time. Your plan, usage and invoices
+          are always one click away.
+        </p>
         <div className="hero-actions">
           <Link to="/signup" className="button button-primary">
             Start free
@@ -29,15 +32,21 @@ export default function Landing() {
       <div className="features">
         <section className="card">
           <h2>Clear plans</h2>
-          <p className="muted">Monthly or yearly, with a free trial on paid plans. Change or cancel whenever you like.</p>
+          <p className="muted">
+            Monthly or yearly, with a free trial on paid plans. Change or cancel whenever you like.
+          </p>
         </section>
         <section className="card">
           <h2>Usage you can read</h2>
-          <p className="muted">Daily charts per meter, what your plan includes, and what is left this period.</p>
+          <p className="muted">
+            Daily charts per meter, what your plan includes, and what is left this period.
+          </p>
         </section>
         <section className="card">
           <h2>Credits on demand</h2>
-          <p className="muted">Buy a credit pack when you need more. Every grant and spend is in your ledger.</p>
+          <p className="muted">
+            Buy a credit pack when you need more. Every grant and spend is in your ledger.
+          </p>
         </section>
       </div>
     </>

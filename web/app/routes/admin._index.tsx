@@ -24,19 +24,31 @@ export default function AdminOverview() {
           <Link to="/admin/accounts">Browse accounts →</Link>
         </Card>
         <Card className="stat" title="Past due">
-          <p className={`big-number ${pastDue.totalCount > 0 ? 'negative' : ''}`}>{pastDue.totalCount.toLocaleString('en-US')}</p>
+          <p className={`big-number ${pastDue.totalCount > 0 ? 'negative' : ''}`}>
+            {pastDue.totalCount.toLocaleString('en-US')}
+          </p>
           <Link to="/admin/accounts?pastDue=1">See who →</Link>
         </Card>
         <Card className="stat" title="Failed Stripe events">
-          <p className={`big-number ${failedEvents.edges.length > 0 ? 'negative' : ''}`}>{failedEvents.edges.length === 5 ? '5+' : failedEvents.edges.length}</p>
+          <p className={`big-number ${failedEvents.edges.length > 0 ? 'negative' : ''}`}>
+            {failedEvents.edges.length === 5 ? '5+' : failedEvents.edges.length}
+          </p>
           <Link to="/admin/events?status=FAILED">Review →</Link>
         </Card>
         <Card className="stat" title="The books">
           <p className={`big-number ${reconciliation && !reconciliation.balanced ? 'negative' : ''}`}>
-            {!reconciliation ? 'Not checked' : reconciliation.balanced ? 'Balanced' : `${reconciliation.differences.length} ${reconciliation.differences.length === 1 ? 'difference' : 'differences'}`}
+            {!reconciliation
+              ? 'Not checked'
+              : reconciliation.balanced
+                ? 'Balanced'
+                : `${reconciliation.differences.length} ${reconciliation.differences.length === 1 ? 'difference' : 'differences'}`}
           </p>
-          {reconciliation ? <p className="muted small">checked {formatDateTime(reconciliation.finishedAt)}</p> : null}
-          <Link to="/admin/health#books">{reconciliation && !reconciliation.balanced ? 'See what differs →' : 'Check now →'}</Link>
+          {reconciliation ? (
+            <p className="muted small">checked {formatDateTime(reconciliation.finishedAt)}</p>
+          ) : null}
+          <Link to="/admin/health#books">
+            {reconciliation && !reconciliation.balanced ? 'See what differs →' : 'Check now →'}
+          </Link>
         </Card>
       </div>
       <Card title="Past due accounts" footer={<Link to="/admin/revenue">Revenue metrics →</Link>}>
@@ -47,7 +59,9 @@ export default function AdminOverview() {
             {pastDue.edges.map(({ node }) => (
               <li key={node.id}>
                 <Link to={`/admin/accounts/${node.id}`}>{node.name}</Link> — {node.subscription?.plan.name}
-                {node.subscription?.gracePeriodEndsAt ? `, grace period ends ${formatDate(node.subscription.gracePeriodEndsAt)}` : ''}
+                {node.subscription?.gracePeriodEndsAt
+                  ? `, grace period ends ${formatDate(node.subscription.gracePeriodEndsAt)}`
+                  : ''}
               </li>
             ))}
           </ul>

@@ -5,9 +5,22 @@ import { Field, FormError, Notice } from '~/components/forms';
 import { PaymentHistory } from '~/components/PaymentHistory';
 import { RefundForm } from '~/components/RefundForm';
 import { Card, EmptyState, PageHeader, StatusBadge } from '~/components/ui';
-import { AdjustCreditsDocument, AdminAccountDocument, CancelSubscriptionDocument, RefundPaymentDocument, type AdminAccountQuery } from '~/graphql/generated';
+import {
+  AdjustCreditsDocument,
+  AdminAccountDocument,
+  CancelSubscriptionDocument,
+  RefundPaymentDocument,
+  type AdminAccountQuery,
+} from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAdmin, type ActionFailure } from '~/lib/api.server';
-import { formatCredits, formatDate, formatDateTime, formatMoney, parseCredits, parseMoney } from '~/lib/format';
+import {
+  formatCredits,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  parseCredits,
+  parseMoney,
+} from '~/lib/format';
 import { paymentTypeLabel, refundableAmount } from '~/lib/payments';
 import { safeRedirect } from '~/lib/redirects.server';
 
@@ -45,7 +58,9 @@ function withIntent<Intent extends string>(intent: Intent, outcome: Response | A
 async function cancelNow({ request, context, accountId, form }: ActionArgs) {
   const reason = field(form, 'reason');
   if (!reason) return invalid({ cancelReason: 'Say why the subscription ends now.' });
-  const outcome = await mutate(context, request, CancelSubscriptionDocument, { input: { accountId, atPeriodEnd: false, reason } });
+  const outcome = await mutate(context, request, CancelSubscriptionDocument, {
+    input: { accountId, atPeriodEnd: false, reason },
+  });
   return outcome.ok ? safeRedirect(`/admin/accounts/${accountId}?done=canceled`) : outcome;
 }
 
@@ -53,13 +68,26 @@ async function adjustCredits({ request, context, accountId, form }: ActionArgs) 
   const reason = field(form, 'reason');
   const amountMilliCredits = parseCredits(field(form, 'amount'));
   const problems: Record<string, string> = {};
-  if (amountMilliCredits === null || amountMilliCredits === 0) problems.amount = 'Enter credits to add (e.g. 50) or take away (e.g. -12.5), up to three decimals.';
+  if (amountMilliCredits === null || amountMilliCredits === 0)
+    problems.amount = 'Enter credits to add (e.g. 50) or take away (e.g. -12.5), up to three decimals.';
   if (!reason) problems.reason = 'A reason is required; it is kept in the ledger and the audit log.';
   if (Object.keys(problems).length > 0) return invalid(problems);
   const outcome = await mutate(context, request, AdjustCreditsDocument, {
-    input: { accountId, amountMilliCredits: amountMilliCredits!, reason, idempotencyKey: field(form, 'idempotencyKey') || randomUUID() },
+    input: {
+      accountId,
+      amountMilliCredits: amountMilliCredits!,
+      reason,
+      idempotencyKey: field(form, 'idempotencyKey') || randomUUID(),
+    },
   });
-  if (!outcome.ok) return { ...outcome, fieldErrors: { amount: outcome.fieldErrors.amountMilliCredits ?? outcome.fieldErrors.amount, reason: outcome.fieldErrors.reason } };
+  if (!outcome.ok)
+    return {
+      ...outcome,
+      fieldErrors: {
+        amount: outcome.fieldErrors.amountMilliCredits ?? outcome.fieldErrors.amount,
+        reason: outcome.fieldErrors.reason,
+      },
+    };
   return safeRedirect(`/admin/accounts/${accountId}?done=adjusted`);
 }
 
@@ -71,13 +99,25 @@ async function refund({ request, context, accountId, form }: ActionArgs) {
   const reason = field(form, 'reason');
   const amount = amountText && /^[a-z]{3}$/.test(currency) ? parseMoney(amountText, currency) : null;
   const problems: Record<string, string> = {};
-  if (amountText && amount === null) problems.amount = 'Enter an amount such as 5 or 12.50, or leave it empty to refund all that is left.';
+  if (amountText && amount === null)
+    problems.amount = 'Enter an amount such as 5 or 12.50, or leave it empty to refund all that is left.';
   if (!reason) problems.reason = 'A reason is required; it is kept in the audit log.';
   if (Object.keys(problems).length > 0) return invalid(problems);
-  const outcome = await mutate(context, request, RefundPaymentDocument, { input: { paymentId, amount, reason, idempotencyKey: field(form, 'idempotencyKey') || randomUUID() } });
-  if (outcome.ok) return safeRedirect(`/admin/accounts/${accountId}?done=refunded&payment=${encodeURIComponent(paymentId)}`);
+  const outcome = await mutate(context, request, RefundPaymentDocument, {
+    input: { paymentId, amount, reason, idempotencyKey: field(form, 'idempotencyKey') || randomUUID() },
+  });
+  if (outcome.ok)
+    return safeRedirect(
+      `/admin/accounts/${accountId}?done=refunded&payment=${encodeURIComponent(paymentId)}`,
+    );
   // The amount was checked above, so the API can only find it more than what is left (which the form's hint names).
-  return { ...outcome, fieldErrors: { amount: outcome.fieldErrors.amount && 'That is more than is left to refund.', reason: outcome.fieldErrors.reason } };
+  return {
+    ...outcome,
+    fieldErrors: {
+      amount: outcome.fieldErrors.amount && 'That is more than is left to refund.',
+      reason: outcome.fieldErrors.reason,
+    },
+  };
 }
 
 export default function AdminAccount() {
@@ -97,14 +137,24 @@ export default function AdminAccount() {
         description={
           <>
             <Link to="/admin/accounts">← Accounts</Link> · {account.billingEmail ?? 'no billing email'}
-            {account.externalId ? ` · external id ${account.externalId}` : ''} · since {formatDate(account.createdAt)}
+            {account.externalId ? ` · external id ${account.externalId}` : ''} · since{' '}
+            {formatDate(account.createdAt)}
           </>
         }
       />
       {done === 'adjusted' ? <Notice tone="success">Credits adjusted.</Notice> : null}
-      {done === 'canceled' ? <Notice tone="success">Subscription canceled; the account is back on the free plan.</Notice> : null}
-      {done === 'refunded' ? <RefundResult payment={payments.find((payment) => payment.id === search.get('payment'))} balance={account.creditBalance.milliCredits} /> : null}
-      <FormError message={failure && Object.values(errors).every((problem) => !problem) ? failure.formError : null} />
+      {done === 'canceled' ? (
+        <Notice tone="success">Subscription canceled; the account is back on the free plan.</Notice>
+      ) : null}
+      {done === 'refunded' ? (
+        <RefundResult
+          payment={payments.find((payment) => payment.id === search.get('payment'))}
+          balance={account.creditBalance.milliCredits}
+        />
+      ) : null}
+      <FormError
+        message={failure && Object.values(errors).every((problem) => !problem) ? failure.formError : null}
+      />
       <div className="grid">
         <Card title="Subscription">
           {subscription ? (
@@ -113,15 +163,25 @@ export default function AdminAccount() {
                 {subscription.plan.name} <StatusBadge status={subscription.status} />
               </p>
               <p className="muted small">
-                {formatMoney(subscription.plan.price)} · {subscription.quantity} {subscription.quantity === 1 ? 'seat' : 'seats'}
-                {subscription.currentPeriodEnd ? ` · period ends ${formatDate(subscription.currentPeriodEnd)}` : ''}
+                {formatMoney(subscription.plan.price)} · {subscription.quantity}{' '}
+                {subscription.quantity === 1 ? 'seat' : 'seats'}
+                {subscription.currentPeriodEnd
+                  ? ` · period ends ${formatDate(subscription.currentPeriodEnd)}`
+                  : ''}
                 {subscription.cancelAtPeriodEnd ? ' · cancels at period end' : ''}
-                {subscription.gracePeriodEndsAt ? ` · grace period ends ${formatDate(subscription.gracePeriodEndsAt)}` : ''}
+                {subscription.gracePeriodEndsAt
+                  ? ` · grace period ends ${formatDate(subscription.gracePeriodEndsAt)}`
+                  : ''}
               </p>
               {subscription.plan.price.amount > 0 ? (
                 <Form method="post" className="stack">
                   <input type="hidden" name="intent" value="cancel-now" />
-                  <Field label="Reason for canceling now" name="reason" id="cancel-reason" error={errors.cancelReason} />
+                  <Field
+                    label="Reason for canceling now"
+                    name="reason"
+                    id="cancel-reason"
+                    error={errors.cancelReason}
+                  />
                   <button type="submit" className="button button-danger" disabled={busy}>
                     Cancel now
                   </button>
@@ -146,22 +206,46 @@ export default function AdminAccount() {
           <Form method="post" key={account.creditLedger.edges[0]?.node.id}>
             <input type="hidden" name="intent" value="adjust" />
             <input type="hidden" name="idempotencyKey" value={adjustmentKey} />
-            <Field label="Credits to add or take away" name="amount" inputMode="decimal" placeholder="e.g. 50 or -12.5" error={errors.amount} />
-            <Field label="Reason" name="reason" error={errors.reason} hint="Required. Shown in the ledger and the audit log." />
+            <Field
+              label="Credits to add or take away"
+              name="amount"
+              inputMode="decimal"
+              placeholder="e.g. 50 or -12.5"
+              error={errors.amount}
+            />
+            <Field
+              label="Reason"
+              name="reason"
+              error={errors.reason}
+              hint="Required. Shown in the ledger and the audit log."
+            />
             <button type="submit" className="button button-primary" disabled={busy}>
               Adjust credits
             </button>
           </Form>
         </Card>
       </div>
-      <Card title="Payments (latest)" className="section" footer={<Link to={`/admin/notifications?accountId=${account.id}`}>Notifications sent to this account →</Link>}>
-        <RefundPanel payments={payments} refundKey={refundKey} failure={actionData?.intent === 'refund' ? actionData : null} />
+      <Card
+        title="Payments (latest)"
+        className="section"
+        footer={
+          <Link to={`/admin/notifications?accountId=${account.id}`}>
+            Notifications sent to this account →
+          </Link>
+        }
+      >
+        <RefundPanel
+          payments={payments}
+          refundKey={refundKey}
+          failure={actionData?.intent === 'refund' ? actionData : null}
+        />
         <PaymentHistory
           payments={payments}
           actions={(payment) =>
             refundableAmount(payment) > 0 ? (
               <Link to={`?refund=${payment.id}#refund`} className="button button-small" preventScrollReset>
-                Refund<span className="visually-hidden">{` the payment of ${formatMoney(payment.amount)} on ${formatDate(payment.createdAt)}`}</span>
+                Refund
+                <span className="visually-hidden">{` the payment of ${formatMoney(payment.amount)} on ${formatDate(payment.createdAt)}`}</span>
               </Link>
             ) : null
           }
@@ -200,7 +284,13 @@ export default function AdminAccount() {
                   {account.invoices.edges.map(({ node }) => (
                     <tr key={node.id}>
                       <td className="small nowrap">{formatDate(node.issuedAt)}</td>
-                      <td>{node.hostedInvoiceUrl ? <a href={node.hostedInvoiceUrl}>{node.number ?? 'Invoice'}</a> : (node.number ?? 'Invoice')}</td>
+                      <td>
+                        {node.hostedInvoiceUrl ? (
+                          <a href={node.hostedInvoiceUrl}>{node.number ?? 'Invoice'}</a>
+                        ) : (
+                          (node.number ?? 'Invoice')
+                        )}
+                      </td>
                       <td>
                         <StatusBadge status={node.status} />
                       </td>
@@ -213,7 +303,11 @@ export default function AdminAccount() {
           )}
         </Card>
       </div>
-      <Card title="Audit log" className="audit section" footer={<span className="muted small">Newest first; the log is append-only.</span>}>
+      <Card
+        title="Audit log"
+        className="audit section"
+        footer={<span className="muted small">Newest first; the log is append-only.</span>}
+      >
         {account.auditLog.edges.length === 0 ? (
           <EmptyState>Nothing recorded.</EmptyState>
         ) : (
@@ -258,7 +352,15 @@ export default function AdminAccount() {
 type Payment = AdminAccountQuery['account']['payments']['edges'][number]['node'];
 
 /** The refund form for the payment `?refund=<id>` names, when it can still be refunded. */
-function RefundPanel({ payments, refundKey, failure }: { payments: Payment[]; refundKey: string; failure: (ActionFailure & { fieldErrors: Record<string, string | undefined> }) | null }) {
+function RefundPanel({
+  payments,
+  refundKey,
+  failure,
+}: {
+  payments: Payment[];
+  refundKey: string;
+  failure: (ActionFailure & { fieldErrors: Record<string, string | undefined> }) | null;
+}) {
   const [search] = useSearchParams();
   const payment = payments.find((candidate) => candidate.id === search.get('refund'));
   if (!payment || refundableAmount(payment) <= 0) return null;
@@ -270,8 +372,11 @@ function RefundResult({ payment, balance }: { payment: Payment | undefined; bala
   if (!payment) return <Notice tone="success">Refunded.</Notice>;
   return (
     <Notice tone="success">
-      Refunded: {formatMoney(payment.amountRefunded)} of the {formatMoney(payment.amount)} {paymentTypeLabel(payment).toLowerCase()} is now refunded.
-      {payment.type === 'CREDIT_TOP_UP' ? ` Its unspent credits were taken back: the balance is now ${formatCredits(balance)} credits.` : ''}
+      Refunded: {formatMoney(payment.amountRefunded)} of the {formatMoney(payment.amount)}{' '}
+      {paymentTypeLabel(payment).toLowerCase()} is now refunded.
+      {payment.type === 'CREDIT_TOP_UP'
+        ? ` Its unspent credits were taken back: the balance is now ${formatCredits(balance)} credits.`
+        : ''}
     </Notice>
   );
 }

@@ -33,7 +33,13 @@ export default function AdminAccounts() {
       <Form method="get" className="card filters" role="search" style={{ marginBottom: '1rem' }}>
         <div className="field" style={{ flex: 2 }}>
           <label htmlFor="q">Search</label>
-          <input id="q" name="q" type="search" defaultValue={search.get('q') ?? ''} placeholder="Name, external id or email" />
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={search.get('q') ?? ''}
+            placeholder="Name, external id or email"
+          />
         </div>
         <div className="field">
           <label htmlFor="plan">Plan</label>
@@ -58,7 +64,8 @@ export default function AdminAccounts() {
           </select>
         </div>
         <label className="checkbox">
-          <input type="checkbox" name="pastDue" value="1" defaultChecked={search.get('pastDue') === '1'} /> Past due only
+          <input type="checkbox" name="pastDue" value="1" defaultChecked={search.get('pastDue') === '1'} />{' '}
+          Past due only
         </label>
         <button type="submit" className="button button-primary">
           Search
@@ -93,7 +100,11 @@ export default function AdminAccounts() {
                     <td>{account.subscription?.plan.name ?? '—'}</td>
                     <td>
                       {account.subscription ? <StatusBadge status={account.subscription.status} /> : '—'}
-                      {account.subscription?.gracePeriodEndsAt ? <div className="small muted">grace until {formatDate(account.subscription.gracePeriodEndsAt)}</div> : null}
+                      {account.subscription?.gracePeriodEndsAt ? (
+                        <div className="small muted">
+                          grace until {formatDate(account.subscription.gracePeriodEndsAt)}
+                        </div>
+                      ) : null}
                     </td>
                     <td className="number hide-small">{formatCredits(account.creditBalance.milliCredits)}</td>
                     <td className="hide-small nowrap">{formatDate(account.createdAt)}</td>
@@ -103,7 +114,11 @@ export default function AdminAccounts() {
             </table>
           </div>
         )}
-        <NextPageLink endCursor={accounts.pageInfo.endCursor} hasNextPage={accounts.pageInfo.hasNextPage} search={search} />
+        <NextPageLink
+          endCursor={accounts.pageInfo.endCursor}
+          hasNextPage={accounts.pageInfo.hasNextPage}
+          search={search}
+        />
       </Card>
     </>
   );

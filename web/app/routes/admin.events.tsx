@@ -14,7 +14,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAdmin(context, request);
   const search = new URL(request.url).searchParams;
   const status = search.get('status') as StripeEventStatus | null;
-  const { stripeEvents } = await query(context, request, StripeEventsDocument, { status: status && STATUSES.includes(status) ? status : null, after: search.get('after') });
+  const { stripeEvents } = await query(context, request, StripeEventsDocument, {
+    status: status && STATUSES.includes(status) ? status : null,
+    after: search.get('after'),
+  });
   return { events: stripeEvents };
 }
 
@@ -34,7 +37,10 @@ export default function StripeEvents() {
   const replaying = useNavigation().formData?.get('id');
   return (
     <>
-      <PageHeader title="Stripe events" description="Every webhook Stripe sent, as we applied it. A failed event can be replayed once its cause is fixed." />
+      <PageHeader
+        title="Stripe events"
+        description="Every webhook Stripe sent, as we applied it. A failed event can be replayed once its cause is fixed."
+      />
       {result?.ok ? (
         <Notice tone={result.status === 'FAILED' ? 'error' : 'success'}>
           Replayed {result.id}: {statusLabel(result.status).toLowerCase()}
@@ -85,7 +91,11 @@ export default function StripeEvents() {
                           </>
                         ) : null}
                       </div>
-                      {event.lastError ? <div className={`small ${event.status === 'FAILED' ? 'negative' : 'muted'}`}>{event.lastError}</div> : null}
+                      {event.lastError ? (
+                        <div className={`small ${event.status === 'FAILED' ? 'negative' : 'muted'}`}>
+                          {event.lastError}
+                        </div>
+                      ) : null}
                     </td>
                     <td>
                       <StatusBadge status={event.status} />
@@ -97,7 +107,11 @@ export default function StripeEvents() {
                     <td>
                       <Form method="post">
                         <input type="hidden" name="id" value={event.id} />
-                        <button type="submit" className="button button-small" disabled={replaying === event.id}>
+                        <button
+                          type="submit"
+                          className="button button-small"
+                          disabled={replaying === event.id}
+                        >
                           Replay<span className="visually-hidden"> {event.id}</span>
                         </button>
                       </Form>
@@ -108,7 +122,11 @@ export default function StripeEvents() {
             </table>
           </div>
         )}
-        <NextPageLink endCursor={events.pageInfo.endCursor} hasNextPage={events.pageInfo.hasNextPage} search={search} />
+        <NextPageLink
+          endCursor={events.pageInfo.endCursor}
+          hasNextPage={events.pageInfo.hasNextPage}
+          search={search}
+        />
       </Card>
     </>
   );

@@ -18,7 +18,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAdmin(context, request);
   const form = await request.formData();
-  const outcome = await mutate(context, request, SetFeatureFlagDocument, { key: field(form, 'key'), enabled: field(form, 'enabled') === 'true' });
+  const outcome = await mutate(context, request, SetFeatureFlagDocument, {
+    key: field(form, 'key'),
+    enabled: field(form, 'enabled') === 'true',
+  });
   if (!outcome.ok) return outcome;
   return safeRedirect(`/admin/flags?changed=${encodeURIComponent(outcome.data.setFeatureFlag.key)}`);
 }
@@ -31,8 +34,13 @@ export default function FeatureFlags() {
   const changed = flags.find((flag) => flag.key === search.get('changed'));
   return (
     <>
-      <PageHeader title="Feature flags" description="Switches that change the product for everyone. Each change is kept in the audit log." />
-      {changed ? <Notice tone="success">{`${changed.key} is now ${changed.enabled ? 'on' : 'off'}.`}</Notice> : null}
+      <PageHeader
+        title="Feature flags"
+        description="Switches that change the product for everyone. Each change is kept in the audit log."
+      />
+      {changed ? (
+        <Notice tone="success">{`${changed.key} is now ${changed.enabled ? 'on' : 'off'}.`}</Notice>
+      ) : null}
       <FormError message={failure?.formError} />
       <Card>
         {flags.length === 0 ? (
@@ -43,15 +51,26 @@ export default function FeatureFlags() {
               <li key={flag.key} className="flag">
                 <div>
                   <h2 className="flag-name">
-                    <code>{flag.key}</code> <span className={`badge ${flag.enabled ? 'badge-good' : 'badge-warn'}`}>{flag.enabled ? 'On' : 'Off'}</span>
+                    <code>{flag.key}</code>{' '}
+                    <span className={`badge ${flag.enabled ? 'badge-good' : 'badge-warn'}`}>
+                      {flag.enabled ? 'On' : 'Off'}
+                    </span>
                   </h2>
                   <p className="muted small">{flag.description}</p>
-                  <p className="muted small">{flag.updatedAt ? `Last changed ${formatDateTime(flag.updatedAt)}` : 'Never changed: its default applies.'}</p>
+                  <p className="muted small">
+                    {flag.updatedAt
+                      ? `Last changed ${formatDateTime(flag.updatedAt)}`
+                      : 'Never changed: its default applies.'}
+                  </p>
                 </div>
                 <Form method="post">
                   <input type="hidden" name="key" value={flag.key} />
                   <input type="hidden" name="enabled" value={String(!flag.enabled)} />
-                  <button type="submit" className={`button nowrap ${flag.enabled ? 'button-danger' : 'button-primary'}`} disabled={switching === flag.key}>
+                  <button
+                    type="submit"
+                    className={`button nowrap ${flag.enabled ? 'button-danger' : 'button-primary'}`}
+                    disabled={switching === flag.key}
+                  >
                     {flag.enabled ? 'Turn off' : 'Turn on'}
                     <span className="visually-hidden"> {flag.key}</span>
                   </button>

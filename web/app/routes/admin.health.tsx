@@ -39,16 +39,24 @@ export default function Health() {
         {checks.map(({ name, check }) => (
           <Card key={name} title={name}>
             <p className="plan-name">
-              <span className={`badge ${check.ok ? 'badge-good' : 'badge-bad'}`}>{check.ok ? 'OK' : 'Problem'}</span>
+              <span className={`badge ${check.ok ? 'badge-good' : 'badge-bad'}`}>
+                {check.ok ? 'OK' : 'Problem'}
+              </span>
             </p>
             <p>{check.detail}</p>
           </Card>
         ))}
         <Card title="Stripe">
           <p className="plan-name">
-            <span className={`badge ${health.stripeMode === 'REAL' ? 'badge-good' : 'badge-warn'}`}>{health.stripeMode === 'REAL' ? 'Real Stripe' : 'Emulated'}</span>
+            <span className={`badge ${health.stripeMode === 'REAL' ? 'badge-good' : 'badge-warn'}`}>
+              {health.stripeMode === 'REAL' ? 'Real Stripe' : 'Emulated'}
+            </span>
           </p>
-          <p>{health.stripeMode === 'REAL' ? 'Payments go through Stripe.' : 'The built-in Stripe emulator: no money moves.'}</p>
+          <p>
+            {health.stripeMode === 'REAL'
+              ? 'Payments go through Stripe.'
+              : 'The built-in Stripe emulator: no money moves.'}
+          </p>
         </Card>
       </div>
       <section id="books" className="section">
@@ -63,11 +71,16 @@ export default function Health() {
             </Form>
           }
         >
-          {search.get('reconciled') && reconciliation ? <Notice tone={reconciliation.balanced ? 'success' : 'warning'}>The books were checked just now.</Notice> : null}
+          {search.get('reconciled') && reconciliation ? (
+            <Notice tone={reconciliation.balanced ? 'success' : 'warning'}>
+              The books were checked just now.
+            </Notice>
+          ) : null}
           <FormError message={failure?.formError} />
           <p className="muted small">
-            Credit balances against their ledgers, grants against what was spent from them, paid credit purchases against their grants, and recent payments against Stripe. The
-            check reports; it never changes anything.
+            Credit balances against their ledgers, grants against what was spent from them, paid credit
+            purchases against their grants, and recent payments against Stripe. The check reports; it never
+            changes anything.
           </p>
           <ReconciliationReport report={reconciliation} />
         </Card>

@@ -36,7 +36,8 @@ export default function Notifications() {
         description={
           accountId ? (
             <>
-              For <Link to={`/admin/accounts/${accountId}`}>one account</Link> · <Link to={outboxPath({ status, accountId: null })}>show all accounts</Link>
+              For <Link to={`/admin/accounts/${accountId}`}>one account</Link> ·{' '}
+              <Link to={outboxPath({ status, accountId: null })}>show all accounts</Link>
             </>
           ) : (
             'Emails queued by billing events: payment failed, trial ending, low balance, password resets.'
@@ -88,14 +89,20 @@ export default function Notifications() {
                           </>
                         ) : null}
                       </div>
-                      {notification.lastError ? <div className={`small ${notification.status === 'FAILED' ? 'negative' : 'muted'}`}>{notification.lastError}</div> : null}
+                      {notification.lastError ? (
+                        <div className={`small ${notification.status === 'FAILED' ? 'negative' : 'muted'}`}>
+                          {notification.lastError}
+                        </div>
+                      ) : null}
                     </td>
                     <td>
                       <StatusBadge status={notification.status} />
                       <div className="muted small">
                         {notification.attempts} {notification.attempts === 1 ? 'attempt' : 'attempts'}
                       </div>
-                      {notification.sentAt ? <div className="muted small nowrap">sent {formatDateTime(notification.sentAt)}</div> : null}
+                      {notification.sentAt ? (
+                        <div className="muted small nowrap">sent {formatDateTime(notification.sentAt)}</div>
+                      ) : null}
                     </td>
                     <td className="hide-small small nowrap">{formatDateTime(notification.createdAt)}</td>
                   </tr>
@@ -104,7 +111,11 @@ export default function Notifications() {
             </table>
           </div>
         )}
-        <NextPageLink endCursor={notifications.pageInfo.endCursor} hasNextPage={notifications.pageInfo.hasNextPage} search={search} />
+        <NextPageLink
+          endCursor={notifications.pageInfo.endCursor}
+          hasNextPage={notifications.pageInfo.hasNextPage}
+          search={search}
+        />
       </Card>
     </>
   );

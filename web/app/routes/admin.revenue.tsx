@@ -24,16 +24,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Revenue() {
   const { range, granularity, metrics } = useLoaderData<typeof loader>();
   const money = (amount: number) => formatMoney({ amount, currency: metrics.currency });
-  const compactMoney = (amount: number) => formatMoney({ amount, currency: metrics.currency }, { compact: true });
+  const compactMoney = (amount: number) =>
+    formatMoney({ amount, currency: metrics.currency }, { compact: true });
   const oneUnit = 10 ** currencyDigits(metrics.currency);
-  const formatPeriod = (iso: string) => (granularity === 'MONTH' ? monthFormat.format(new Date(iso)) : formatDay(iso));
+  const formatPeriod = (iso: string) =>
+    granularity === 'MONTH' ? monthFormat.format(new Date(iso)) : formatDay(iso);
   const periods = metrics.series.map((point) => ({ ...point, label: formatPeriod(point.at) }));
   // Each period's MRR is taken at its start; the line ends with today's, the headline figure.
   const mrr = [...periods.map(({ label, mrr }) => ({ label, mrr })), { label: 'Now', mrr: metrics.mrr }];
   const tiers = metrics.subscriptionsByTier.map(({ tier, count }) => ({ label: tierName(tier), count }));
   return (
     <>
-      <PageHeader title="Revenue" description={`Amounts in ${metrics.currency.toUpperCase()}. Recurring figures are as of now; cash figures cover the range.`} />
+      <PageHeader
+        title="Revenue"
+        description={`Amounts in ${metrics.currency.toUpperCase()}. Recurring figures are as of now; cash figures cover the range.`}
+      />
       <Form method="get" className="card filters" style={{ marginBottom: '1rem' }}>
         <div className="field">
           <label htmlFor="range">Range</label>
@@ -82,7 +87,12 @@ export default function Revenue() {
             <p className="muted">No active subscriptions.</p>
           ) : (
             <>
-              <MetricChart rows={tiers} kind="bar" series={[{ key: 'count', name: 'Subscriptions', color: '#4f46e5' }]} label="Active subscriptions per tier" />
+              <MetricChart
+                rows={tiers}
+                kind="bar"
+                series={[{ key: 'count', name: 'Subscriptions', color: '#4f46e5' }]}
+                label="Active subscriptions per tier"
+              />
               <details>
                 <summary>Show the numbers</summary>
                 <div className="table-wrap">
@@ -121,7 +131,11 @@ function Headline({ metrics, money }: { metrics: Metrics; money: (amount: number
     { name: 'ARR', value: money(metrics.arr) },
     { name: 'ARPU', value: money(metrics.arpu), note: 'MRR per paying account' },
     { name: 'Paying accounts', value: formatNumber(metrics.payingAccounts) },
-    { name: 'Churn', value: formatBasisPoints(metrics.churnBasisPoints), note: 'of paid subscriptions ended in the range' },
+    {
+      name: 'Churn',
+      value: formatBasisPoints(metrics.churnBasisPoints),
+      note: 'of paid subscriptions ended in the range',
+    },
     {
       name: 'Trial conversion',
       value: metrics.trialsEnded === 0 ? '—' : formatBasisPoints(metrics.trialConversionBasisPoints),
@@ -130,7 +144,10 @@ function Headline({ metrics, money }: { metrics: Metrics; money: (amount: number
     {
       name: 'Failed payments',
       value: formatNumber(metrics.failedPayments.count),
-      note: metrics.failedPayments.count > 0 ? `${money(metrics.failedPayments.amount)} not collected` : 'in the range',
+      note:
+        metrics.failedPayments.count > 0
+          ? `${money(metrics.failedPayments.amount)} not collected`
+          : 'in the range',
       bad: metrics.failedPayments.count > 0,
     },
   ];
@@ -147,7 +164,15 @@ function Headline({ metrics, money }: { metrics: Metrics; money: (amount: number
   );
 }
 
-function SeriesTable({ metrics, money, formatPeriod }: { metrics: Metrics; money: (amount: number) => string; formatPeriod: (iso: string) => string }) {
+function SeriesTable({
+  metrics,
+  money,
+  formatPeriod,
+}: {
+  metrics: Metrics;
+  money: (amount: number) => string;
+  formatPeriod: (iso: string) => string;
+}) {
   return (
     <details>
       <summary>Show the numbers</summary>

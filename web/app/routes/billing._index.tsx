@@ -43,7 +43,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   switch (field(form, 'intent')) {
     case 'cancel': {
-      const outcome = await mutate(context, request, CancelSubscriptionDocument, { input: { accountId, atPeriodEnd: true, reason: field(form, 'reason') || null } });
+      const outcome = await mutate(context, request, CancelSubscriptionDocument, {
+        input: { accountId, atPeriodEnd: true, reason: field(form, 'reason') || null },
+      });
       return outcome.ok ? safeRedirect('/billing?done=canceled') : outcome;
     }
     case 'resume': {
@@ -51,11 +53,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return outcome.ok ? safeRedirect('/billing?done=resumed') : outcome;
     }
     case 'keep-plan': {
-      const outcome = await mutate(context, request, CancelScheduledPlanChangeDocument, { input: { accountId } });
+      const outcome = await mutate(context, request, CancelScheduledPlanChangeDocument, {
+        input: { accountId },
+      });
       return outcome.ok ? safeRedirect('/billing?done=kept') : outcome;
     }
     case 'portal': {
-      const outcome = await mutate(context, request, OpenBillingPortalDocument, { input: { accountId, returnPath: '/billing' } });
+      const outcome = await mutate(context, request, OpenBillingPortalDocument, {
+        input: { accountId, returnPath: '/billing' },
+      });
       return outcome.ok ? redirectToHostedPage(outcome.data.openBillingPortal.url) : outcome;
     }
     default:
@@ -64,7 +70,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const DONE_MESSAGES: Record<string, string> = {
-  canceled: 'Done: your subscription ends at the end of this period. Everything keeps working until then, and you can resume it.',
+  canceled:
+    'Done: your subscription ends at the end of this period. Everything keeps working until then, and you can resume it.',
   resumed: 'Your subscription is back on: it will renew as usual.',
   kept: 'The scheduled change is undone: you stay on your current plan.',
   changed: 'Your plan is changed.',
@@ -72,42 +79,79 @@ const DONE_MESSAGES: Record<string, string> = {
 };
 
 export default function BillingDashboard() {
-  const { account, upcomingInvoice, upcomingInvoiceUnavailable, canManageBilling, now } = useLoaderData<typeof loader>();
+  const { account, upcomingInvoice, upcomingInvoiceUnavailable, canManageBilling, now } =
+    useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();
   const subscription = account.subscription;
   const done = DONE_MESSAGES[search.get('done') ?? ''];
-  const openInvoice = account.invoices.edges.map((edge) => edge.node).find((invoice) => invoice.status === 'OPEN');
+  const openInvoice = account.invoices.edges
+    .map((edge) => edge.node)
+    .find((invoice) => invoice.status === 'OPEN');
 
   return (
     <>
       <PageHeader title="Billing" description={account.name} />
       {done ? <Notice tone="success">{done}</Notice> : null}
       <FormError message={failure?.formError} />
-      {subscription ? <SubscriptionBanners subscription={subscription} now={now} canManageBilling={canManageBilling} openInvoiceUrl={openInvoice?.hostedInvoiceUrl ?? null} /> : null}
+      {subscription ? (
+        <SubscriptionBanners
+          subscription={subscription}
+          now={now}
+          canManageBilling={canManageBilling}
+          openInvoiceUrl={openInvoice?.hostedInvoiceUrl ?? null}
+        />
+      ) : null}
       <div className="grid-2">
         <div className="stack">
-          {subscription ? <PlanCard subscription={subscription} canManageBilling={canManageBilling} confirmCancel={search.get('confirm') === 'cancel'} /> : null}
+          {subscription ? (
+            <PlanCard
+              subscription={subscription}
+              canManageBilling={canManageBilling}
+              confirmCancel={search.get('confirm') === 'cancel'}
+            />
+          ) : null}
           <Card title="Usage this period" footer={<Link to="/billing/usage">See usage charts →</Link>}>
             <UsageList usage={account.usageSummary} />
           </Card>
         </div>
         <div className="stack">
-          <Card title="Credit balance" footer={<Link to="/billing/credits" className="button button-small">Buy credits</Link>}>
+          <Card
+            title="Credit balance"
+            footer={
+              <Link to="/billing/credits" className="button button-small">
+                Buy credits
+              </Link>
+            }
+          >
             <p className="big-number">{formatCredits(account.creditBalance.milliCredits)}</p>
             <p className="muted small">credits</p>
             {account.creditBalance.low ? (
-              <Notice tone="warning">Your balance is low. Top up to keep using actions paid with credits.</Notice>
+              <Notice tone="warning">
+                Your balance is low. Top up to keep using actions paid with credits.
+              </Notice>
             ) : null}
           </Card>
-          <UpcomingInvoiceCard invoice={upcomingInvoice} unavailable={upcomingInvoiceUnavailable} subscription={subscription} />
+          <UpcomingInvoiceCard
+            invoice={upcomingInvoice}
+            unavailable={upcomingInvoiceUnavailable}
+            subscription={subscription}
+          />
           <Card title="Recent invoices" footer={<Link to="/billing/invoices">All invoices →</Link>}>
             {account.invoices.edges.length === 0 ? (
               <p className="muted">No invoices yet.</p>
             ) : (
               <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
                 {account.invoices.edges.slice(0, 3).map(({ node }) => (
-                  <li key={node.id} style={{ display: 'flex', justifyContent: 'space-between', gap: '0.5rem', padding: '0.3rem 0' }}>
+                  <li
+                    key={node.id}
+                    style={{
+                      display: 'flex',
+                      justifyContent: 'space-between',
+                      gap: '0.5rem',
+                      padding: '0.3rem 0',
+                    }}
+                  >
                     <span>{formatDate(node.issuedAt)}</span>
                     <span>{formatMoney(node.total)}</span>
                     <StatusBadge status={node.status} />
@@ -122,7 +166,17 @@ export default function BillingDashboard() {
   );
 }
 
-function SubscriptionBanners({ subscription, now, canManageBilling, openInvoiceUrl }: { subscription: Subscription; now: string; canManageBilling: boolean; openInvoiceUrl: string | null }) {
+function SubscriptionBanners({
+  subscription,
+  now,
+  canManageBilling,
+  openInvoiceUrl,
+}: {
+  subscription: Subscription;
+  now: string;
+  canManageBilling: boolean;
+  openInvoiceUrl: string | null;
+}) {
   if (subscription.status === 'PAST_DUE') {
     return (
       <div className="banner banner-error" role="alert">
@@ -152,7 +206,9 @@ function SubscriptionBanners({ subscription, now, canManageBilling, openInvoiceU
     return (
       <Notice tone="info">
         <strong>
-          {days === 0 ? 'Your trial ends today.' : `${days} ${days === 1 ? 'day' : 'days'} left in your trial`}
+          {days === 0
+            ? 'Your trial ends today.'
+            : `${days} ${days === 1 ? 'day' : 'days'} left in your trial`}
         </strong>{' '}
         of {subscription.plan.name} (until {formatDate(subscription.trialEnd)}).
       </Notice>
@@ -161,7 +217,15 @@ function SubscriptionBanners({ subscription, now, canManageBilling, openInvoiceU
   return null;
 }
 
-function PlanCard({ subscription, canManageBilling, confirmCancel }: { subscription: Subscription; canManageBilling: boolean; confirmCancel: boolean }) {
+function PlanCard({
+  subscription,
+  canManageBilling,
+  confirmCancel,
+}: {
+  subscription: Subscription;
+  canManageBilling: boolean;
+  confirmCancel: boolean;
+}) {
   const { plan } = subscription;
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -178,11 +242,14 @@ function PlanCard({ subscription, canManageBilling, confirmCancel }: { subscript
           : `${formatMoney(price)} ${plan.interval === 'LIFETIME' ? 'paid once' : `per ${intervalLabel(plan.interval)}`}${plan.perSeat ? ` · ${subscription.quantity} ${subscription.quantity === 1 ? 'seat' : 'seats'}` : ''}`}
       </p>
       {subscription.cancelAtPeriodEnd && subscription.currentPeriodEnd ? (
-        <Notice tone="warning">Cancels on {formatDate(subscription.currentPeriodEnd)}. Until then everything keeps working.</Notice>
+        <Notice tone="warning">
+          Cancels on {formatDate(subscription.currentPeriodEnd)}. Until then everything keeps working.
+        </Notice>
       ) : null}
       {subscription.scheduledChange ? (
         <Notice tone="info">
-          Changes to {subscription.scheduledChange.plan.name} on {formatDate(subscription.scheduledChange.effectiveAt)}.
+          Changes to {subscription.scheduledChange.plan.name} on{' '}
+          {formatDate(subscription.scheduledChange.effectiveAt)}.
         </Notice>
       ) : null}
       {!canManageBilling ? (
@@ -191,7 +258,11 @@ function PlanCard({ subscription, canManageBilling, confirmCancel }: { subscript
         <Form method="post" className="stack">
           <input type="hidden" name="intent" value="cancel" />
           <p>
-            <strong>Cancel {plan.name}?</strong> It stays active until {subscription.currentPeriodEnd ? formatDate(subscription.currentPeriodEnd) : 'the end of the period'}, then the account moves to the free plan. You can resume until then.
+            <strong>Cancel {plan.name}?</strong> It stays active until{' '}
+            {subscription.currentPeriodEnd
+              ? formatDate(subscription.currentPeriodEnd)
+              : 'the end of the period'}
+            , then the account moves to the free plan. You can resume until then.
           </p>
           <div className="field">
             <label htmlFor="reason">Why are you leaving? (optional)</label>
@@ -262,7 +333,13 @@ function UsageList({ usage }: { usage: Account['usageSummary'] }) {
     <div>
       {usage.map((meterUsage) =>
         meterUsage.included !== null && !meterUsage.unlimited ? (
-          <UsageBar key={meterUsage.meter.key} label={meterUsage.meter.name} used={meterUsage.quantity} included={meterUsage.included} unit={meterUsage.meter.unit} />
+          <UsageBar
+            key={meterUsage.meter.key}
+            label={meterUsage.meter.name}
+            used={meterUsage.quantity}
+            included={meterUsage.included}
+            unit={meterUsage.meter.unit}
+          />
         ) : (
           <div key={meterUsage.meter.key} className="usage-bar usage-bar-label">
             <span>{meterUsage.meter.name}</span>

@@ -21,8 +21,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const checkoutId = new URL(request.url).searchParams.get('checkout');
   if (!checkoutId) throw safeRedirect('/billing');
   const { account } = await query(context, request, CheckoutProgressDocument, { accountId, checkoutId });
-  if (!account.checkoutSession) throw new Response('We could not find that checkout for your account.', { status: 404 });
-  return { checkout: account.checkoutSession, subscription: account.subscription, balance: account.creditBalance.milliCredits };
+  if (!account.checkoutSession)
+    throw new Response('We could not find that checkout for your account.', { status: 404 });
+  return {
+    checkout: account.checkoutSession,
+    subscription: account.subscription,
+    balance: account.creditBalance.milliCredits,
+  };
 }
 
 export default function CheckoutSuccess() {
@@ -43,7 +48,10 @@ export default function CheckoutSuccess() {
           <meta httpEquiv="refresh" content="2" />
         </noscript>
         <h1>Confirming your payment…</h1>
-        <p className="muted">Stripe has your payment; we are applying it to your account. This page updates by itself in a moment.</p>
+        <p className="muted">
+          Stripe has your payment; we are applying it to your account. This page updates by itself in a
+          moment.
+        </p>
       </div>
     );
   }
@@ -63,7 +71,9 @@ export default function CheckoutSuccess() {
       <h1>Thank you!</h1>
       {checkout.purpose === 'CREDIT_TOP_UP' ? (
         <Notice tone="success">
-          {checkout.creditPackage ? `${formatCredits(checkout.creditPackage.milliCredits)} credits were added. ` : 'Your credits were added. '}
+          {checkout.creditPackage
+            ? `${formatCredits(checkout.creditPackage.milliCredits)} credits were added. `
+            : 'Your credits were added. '}
           Your balance is now <strong>{formatCredits(balance)} credits</strong>.
         </Notice>
       ) : (

@@ -3,7 +3,12 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { AutoTopUpCard } from '~/components/AutoTopUpForm';
 import { FormError, Notice } from '~/components/forms';
 import { Card, EmptyState, NextPageLink, PageHeader } from '~/components/ui';
-import { CreditsDocument, StartCreditPackageCheckoutDocument, UpdateAutoTopUpDocument, type CreditLedgerEntryType } from '~/graphql/generated';
+import {
+  CreditsDocument,
+  StartCreditPackageCheckoutDocument,
+  UpdateAutoTopUpDocument,
+  type CreditLedgerEntryType,
+} from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
 import { formatCredits, formatDateTime, formatMoney, parseCredits } from '~/lib/format';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
@@ -23,7 +28,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const type = search.get('type');
   const entryTypes = type && type in ENTRY_TYPES ? [type as CreditLedgerEntryType] : null;
-  const data = await query(context, request, CreditsDocument, { accountId, after: search.get('after'), entryTypes });
+  const data = await query(context, request, CreditsDocument, {
+    accountId,
+    after: search.get('after'),
+    entryTypes,
+  });
   return {
     packages: data.creditPackages.filter((creditPackage) => creditPackage.availableForPurchase),
     autoTopUpPackages: data.creditPackages.filter((creditPackage) => creditPackage.availableForAutoTopUp),
@@ -44,38 +53,64 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   switch (field(form, 'intent')) {
     case 'buy': {
-      const outcome = await mutate(context, request, StartCreditPackageCheckoutDocument, { input: { accountId, creditPackageId: field(form, 'creditPackageId') } });
-      return outcome.ok ? redirectToHostedPage(outcome.data.startCreditPackageCheckout.url) : { ...outcome, form: 'buy' as const };
+      const outcome = await mutate(context, request, StartCreditPackageCheckoutDocument, {
+        input: { accountId, creditPackageId: field(form, 'creditPackageId') },
+      });
+      return outcome.ok
+        ? redirectToHostedPage(outcome.data.startCreditPackageCheckout.url)
+        : { ...outcome, form: 'buy' as const };
     }
     case 'auto-top-up': {
       const failure = await saveAutoTopUp({ request, context, accountId, form });
-      return failure ? { ...failure, form: 'auto-top-up' as const } : safeRedirect('/billing/credits?done=auto-top-up');
+      return failure
+        ? { ...failure, form: 'auto-top-up' as const }
+        : safeRedirect('/billing/credits?done=auto-top-up');
     }
     default:
       throw new Response('Unknown action.', { status: 400 });
   }
 }
 
-async function saveAutoTopUp({ request, context, accountId, form }: Pick<ActionFunctionArgs, 'request' | 'context'> & { accountId: string; form: FormData }) {
+async function saveAutoTopUp({
+  request,
+  context,
+  accountId,
+  form,
+}: Pick<ActionFunctionArgs, 'request' | 'context'> & { accountId: string; form: FormData }) {
   const thresholdMilliCredits = parseCredits(field(form, 'threshold'));
-  if (thresholdMilliCredits === null || thresholdMilliCredits < 0) return invalid({ threshold: 'Enter a number of credits, e.g. 100, with at most three decimals.' });
+  if (thresholdMilliCredits === null || thresholdMilliCredits < 0)
+    return invalid({ threshold: 'Enter a number of credits, e.g. 100, with at most three decimals.' });
   const outcome = await mutate(context, request, UpdateAutoTopUpDocument, {
-    input: { accountId, enabled: form.get('enabled') === 'on', thresholdMilliCredits, creditPackageId: field(form, 'creditPackageId') },
+    input: {
+      accountId,
+      enabled: form.get('enabled') === 'on',
+      thresholdMilliCredits,
+      creditPackageId: field(form, 'creditPackageId'),
+    },
   });
   if (outcome.ok) return null;
   const { thresholdMilliCredits: threshold, creditPackageId } = outcome.fieldErrors;
-  return { ...outcome, fieldErrors: { ...(threshold && { threshold }), ...(creditPackageId && { creditPackageId }) } };
+  return {
+    ...outcome,
+    fieldErrors: { ...(threshold && { threshold }), ...(creditPackageId && { creditPackageId }) },
+  };
 }
 
 export default function Credits() {
-  const { packages, autoTopUpPackages, autoTopUp, balance, ledger, type, canBuy } = useLoaderData<typeof loader>();
+  const { packages, autoTopUpPackages, autoTopUp, balance, ledger, type, canBuy } =
+    useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const buying = useNavigation().formData?.get('creditPackageId');
   const [search] = useSearchParams();
   return (
     <>
-      <PageHeader title="Credits" description="Credits pay for actions beyond your plan’s allowances. Every change to your balance is in the ledger below." />
-      {search.get('done') === 'auto-top-up' ? <Notice tone="success">Your automatic top-up settings are saved.</Notice> : null}
+      <PageHeader
+        title="Credits"
+        description="Credits pay for actions beyond your plan’s allowances. Every change to your balance is in the ledger below."
+      />
+      {search.get('done') === 'auto-top-up' ? (
+        <Notice tone="success">Your automatic top-up settings are saved.</Notice>
+      ) : null}
       <div className="grid-2 aside-first-on-phone">
         <Card title="Ledger">
           <Form method="get" className="filters">
@@ -131,7 +166,11 @@ export default function Credits() {
               </table>
             </div>
           )}
-          <NextPageLink endCursor={ledger.pageInfo.endCursor} hasNextPage={ledger.pageInfo.hasNextPage} search={search} />
+          <NextPageLink
+            endCursor={ledger.pageInfo.endCursor}
+            hasNextPage={ledger.pageInfo.hasNextPage}
+            search={search}
+          />
         </Card>
         <div className="stack">
           <Card title="Balance">
@@ -148,18 +187,37 @@ export default function Credits() {
             ) : (
               <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
                 {packages.map((creditPackage) => (
-                  <li key={creditPackage.id} style={{ display: 'flex', justifyContent: 'space-between', gap: '0.5rem', padding: '0.5rem 0', borderBottom: '1px solid var(--border)' }}>
+                  <li
+                    key={creditPackage.id}
+                    style={{
+                      display: 'flex',
+                      justifyContent: 'space-between',
+                      gap: '0.5rem',
+                      padding: '0.5rem 0',
+                      borderBottom: '1px solid var(--border)',
+                    }}
+                  >
                     <span>
                       <strong>{creditPackage.name}</strong>
                       <span className="muted small" style={{ display: 'block' }}>
-                        {formatMoney({ ...creditPackage.price, amount: Math.round((creditPackage.price.amount * 1000 * 100) / creditPackage.milliCredits) })} per 100 credits
+                        {formatMoney({
+                          ...creditPackage.price,
+                          amount: Math.round(
+                            (creditPackage.price.amount * 1000 * 100) / creditPackage.milliCredits,
+                          ),
+                        })}{' '}
+                        per 100 credits
                       </span>
                     </span>
                     {canBuy ? (
                       <Form method="post">
                         <input type="hidden" name="intent" value="buy" />
                         <input type="hidden" name="creditPackageId" value={creditPackage.id} />
-                        <button type="submit" className="button button-primary button-small nowrap" disabled={buying === creditPackage.id}>
+                        <button
+                          type="submit"
+                          className="button button-primary button-small nowrap"
+                          disabled={buying === creditPackage.id}
+                        >
                           {`Buy for ${formatMoney(creditPackage.price)}`}
                           <span className="visually-hidden">{`: ${creditPackage.name}`}</span>
                         </button>
@@ -172,10 +230,18 @@ export default function Credits() {
               </ul>
             )}
             <p className="muted small" style={{ marginTop: '0.75rem' }}>
-              {canBuy ? 'You pay on Stripe’s secure page; the credits are added as soon as the payment is confirmed.' : 'Only the account’s owners and admins can buy credits.'}
+              {canBuy
+                ? 'You pay on Stripe’s secure page; the credits are added as soon as the payment is confirmed.'
+                : 'Only the account’s owners and admins can buy credits.'}
             </p>
           </Card>
-          <AutoTopUpCard settings={autoTopUp} packages={autoTopUpPackages} defaultThresholdMilliCredits={balance.lowBalanceThresholdMilliCredits} canManage={canBuy} failure={failure?.form === 'auto-top-up' ? failure : null} />
+          <AutoTopUpCard
+            settings={autoTopUp}
+            packages={autoTopUpPackages}
+            defaultThresholdMilliCredits={balance.lowBalanceThresholdMilliCredits}
+            canManage={canBuy}
+            failure={failure?.form === 'auto-top-up' ? failure : null}
+          />
         </div>
       </div>
     </>

@@ -12,7 +12,11 @@ export const meta: MetaFunction = () => [{ title: 'Invoices and payments — Bil
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId } = await requireAccount(context, request);
   const search = new URL(request.url).searchParams;
-  const { account } = await query(context, request, InvoicesDocument, { accountId, after: search.get('after'), paymentsAfter: search.get('paymentsAfter') });
+  const { account } = await query(context, request, InvoicesDocument, {
+    accountId,
+    after: search.get('after'),
+    paymentsAfter: search.get('paymentsAfter'),
+  });
   return { invoices: account.invoices, payments: account.payments };
 }
 
@@ -21,11 +25,16 @@ export default function Invoices() {
   const [search] = useSearchParams();
   return (
     <>
-      <PageHeader title="Invoices and payments" description="Every invoice and every payment. Open an invoice to see it as Stripe sent it, or download the PDF." />
+      <PageHeader
+        title="Invoices and payments"
+        description="Every invoice and every payment. Open an invoice to see it as Stripe sent it, or download the PDF."
+      />
       <div className="stack">
         <Card title="Invoices">
           {invoices.edges.length === 0 ? (
-            <EmptyState>No invoices yet. They appear here when you subscribe to a paid plan or buy credits.</EmptyState>
+            <EmptyState>
+              No invoices yet. They appear here when you subscribe to a paid plan or buy credits.
+            </EmptyState>
           ) : (
             <div className="table-wrap">
               <table>
@@ -53,11 +62,16 @@ export default function Invoices() {
                     <tr key={invoice.id}>
                       <td className="nowrap">
                         {formatDate(invoice.issuedAt)}
-                        {invoice.number ? <div className="muted small show-small">{invoice.number}</div> : null}
+                        {invoice.number ? (
+                          <div className="muted small show-small">{invoice.number}</div>
+                        ) : null}
                       </td>
                       <td className="hide-small">{invoice.number ?? '—'}</td>
                       <td className="hide-small">
-                        {invoice.lines.map((line) => line.description).filter(Boolean).join(', ') || '—'}
+                        {invoice.lines
+                          .map((line) => line.description)
+                          .filter(Boolean)
+                          .join(', ') || '—'}
                         {invoice.periodStart && invoice.periodEnd ? (
                           <div className="muted small">
                             {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}
@@ -66,7 +80,9 @@ export default function Invoices() {
                       </td>
                       <td>
                         <StatusBadge status={invoice.status} />
-                        {invoice.status === 'OPEN' && invoice.amountDue.amount > 0 ? <div className="small negative">{formatMoney(invoice.amountDue)} due</div> : null}
+                        {invoice.status === 'OPEN' && invoice.amountDue.amount > 0 ? (
+                          <div className="small negative">{formatMoney(invoice.amountDue)} due</div>
+                        ) : null}
                       </td>
                       <td className="number">{formatMoney(invoice.total)}</td>
                       <td className="nowrap">
@@ -91,11 +107,22 @@ export default function Invoices() {
               </table>
             </div>
           )}
-          <NextPageLink endCursor={invoices.pageInfo.endCursor} hasNextPage={invoices.pageInfo.hasNextPage} search={search} label="Invoice pages" />
+          <NextPageLink
+            endCursor={invoices.pageInfo.endCursor}
+            hasNextPage={invoices.pageInfo.hasNextPage}
+            search={search}
+            label="Invoice pages"
+          />
         </Card>
         <Card title="Payments">
           <PaymentHistory payments={payments.edges.map(({ node }) => node)} />
-          <NextPageLink endCursor={payments.pageInfo.endCursor} hasNextPage={payments.pageInfo.hasNextPage} search={search} param="paymentsAfter" label="Payment pages" />
+          <NextPageLink
+            endCursor={payments.pageInfo.endCursor}
+            hasNextPage={payments.pageInfo.hasNextPage}
+            search={search}
+            param="paymentsAfter"
+            label="Payment pages"
+          />
         </Card>
       </div>
     </>

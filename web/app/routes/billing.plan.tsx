@@ -2,7 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { Field, FormError, Notice } from '~/components/forms';
 import { Card, PageHeader } from '~/components/ui';
-import { ChangePlanDocument, ChangeSeatsDocument, CurrentPlanDocument, PlanChangeDocument, type PlanChangeQuery } from '~/graphql/generated';
+import {
+  ChangePlanDocument,
+  ChangeSeatsDocument,
+  CurrentPlanDocument,
+  PlanChangeDocument,
+  type PlanChangeQuery,
+} from '~/graphql/generated';
 import { field, mutate, query, queryOutcome, requireAccount, type ActionFailure } from '~/lib/api.server';
 import { formatDate, formatMoney, intervalLabel } from '~/lib/format';
 import { safeRedirect } from '~/lib/redirects.server';
@@ -15,7 +21,8 @@ export const meta: MetaFunction = () => [{ title: 'Change plan — Billing' }];
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId, canManageBilling } = await requireAccount(context, request);
-  if (!canManageBilling) throw new Response('Only the account’s owners and admins can change its plan.', { status: 403 });
+  if (!canManageBilling)
+    throw new Response('Only the account’s owners and admins can change its plan.', { status: 403 });
   const search = new URL(request.url).searchParams;
   const current = (await query(context, request, CurrentPlanDocument, { accountId })).account.subscription;
   const planId = search.get('planId') ?? current?.plan.id;
@@ -28,14 +35,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // A change the API refuses (self-serve billing turned off, fewer seats than are in use) is explained
   // on this page, next to the seats when they are the problem, rather than as an error page.
   const outcome = await queryOutcome(context, request, PlanChangeDocument, { accountId, planId, seats });
-  if (!outcome.ok) return { refusal: describeRefusal(outcome), planId, seats: seats ?? current?.quantity ?? 1 };
+  if (!outcome.ok)
+    return { refusal: describeRefusal(outcome), planId, seats: seats ?? current?.quantity ?? 1 };
   return { preview: outcome.data.previewPlanChange, current: outcome.data.account.subscription };
 }
 
 function describeRefusal({ code, formError, fieldErrors }: ActionFailure) {
   if (code !== 'BAD_USER_INPUT') return { message: formError, seats: null };
   if (fieldErrors.seats) return { message: null, seats: fieldErrors.seats };
-  return { message: fieldErrors.planId ? `The plan you chose ${fieldErrors.planId}.` : formError, seats: null };
+  return {
+    message: fieldErrors.planId ? `The plan you chose ${fieldErrors.planId}.` : formError,
+    seats: null,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -45,10 +56,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const seats = parseSeats(field(form, 'seats'));
   const prorationDate = parseSeats(field(form, 'prorationDate'));
   if (field(form, 'intent') === 'seats' && seats !== null) {
-    const outcome = await mutate(context, request, ChangeSeatsDocument, { input: { accountId, seats, prorationDate } });
+    const outcome = await mutate(context, request, ChangeSeatsDocument, {
+      input: { accountId, seats, prorationDate },
+    });
     return outcome.ok ? safeRedirect('/billing?done=seats') : outcome;
   }
-  const outcome = await mutate(context, request, ChangePlanDocument, { input: { accountId, planId, seats, prorationDate } });
+  const outcome = await mutate(context, request, ChangePlanDocument, {
+    input: { accountId, planId, seats, prorationDate },
+  });
   return outcome.ok ? safeRedirect('/billing?done=changed') : outcome;
 }
 
@@ -69,7 +84,15 @@ function SeatsForm({ planId, seats, error }: { planId: string; seats: number; er
   return (
     <Form method="get" className="inline-form">
       <input type="hidden" name="planId" value={planId} />
-      <Field label="Seats" name="seats" type="number" min={1} max={10000} defaultValue={seats} error={error} />
+      <Field
+        label="Seats"
+        name="seats"
+        type="number"
+        min={1}
+        max={10000}
+        defaultValue={seats}
+        error={error}
+      />
       <button type="submit" className="button">
         Update the price
       </button>
@@ -83,7 +106,8 @@ function ChooseSeats({ planId, planName, seats }: { planId: string; planName: st
       <PageHeader title="Change seats" description={<Link to="/billing">← Back to billing</Link>} />
       <Card>
         <p>
-          {planName} has {seats} {seats === 1 ? 'seat' : 'seats'} now. Choose how many you need: you see the price for the rest of this period before anything changes.
+          {planName} has {seats} {seats === 1 ? 'seat' : 'seats'} now. Choose how many you need: you see the
+          price for the rest of this period before anything changes.
         </p>
         <SeatsForm planId={planId} seats={seats} />
       </Card>
@@ -91,7 +115,15 @@ function ChooseSeats({ planId, planName, seats }: { planId: string; planName: st
   );
 }
 
-function RefusedChange({ refusal, planId, seats }: { refusal: { message: string | null; seats: string | null }; planId: string; seats: number }) {
+function RefusedChange({
+  refusal,
+  planId,
+  seats,
+}: {
+  refusal: { message: string | null; seats: string | null };
+  planId: string;
+  seats: number;
+}) {
   return (
     <div className="narrow" style={{ maxWidth: 560 }}>
       <PageHeader title="Change plan" description={<Link to="/billing">← Back to billing</Link>} />
@@ -111,7 +143,13 @@ function RefusedChange({ refusal, planId, seats }: { refusal: { message: string 
   );
 }
 
-function ChangePlan({ preview, current }: { preview: PlanChangeQuery['previewPlanChange']; current: PlanChangeQuery['account']['subscription'] }) {
+function ChangePlan({
+  preview,
+  current,
+}: {
+  preview: PlanChangeQuery['previewPlanChange'];
+  current: PlanChangeQuery['account']['subscription'];
+}) {
   const failure = useActionData<typeof action>();
   const busy = useNavigation().state !== 'idle';
   const samePlan = current?.plan.id === preview.plan.id;
@@ -127,14 +165,17 @@ function ChangePlan({ preview, current }: { preview: PlanChangeQuery['previewPla
           <div>
             <dt className="muted small">From</dt>
             <dd style={{ margin: 0 }}>
-              {current ? `${current.plan.name} · ${formatMoney(current.plan.price)} per ${current.plan.perSeat ? 'seat per ' : ''}${intervalLabel(current.plan.interval)}${current.plan.perSeat ? ` · ${current.quantity} seats` : ''}` : '—'}
+              {current
+                ? `${current.plan.name} · ${formatMoney(current.plan.price)} per ${current.plan.perSeat ? 'seat per ' : ''}${intervalLabel(current.plan.interval)}${current.plan.perSeat ? ` · ${current.quantity} seats` : ''}`
+                : '—'}
             </dd>
           </div>
           <div>
             <dt className="muted small">To</dt>
             <dd style={{ margin: 0 }}>
               <strong>
-                {preview.plan.name} · {formatMoney(preview.plan.price)} per {preview.plan.perSeat ? 'seat per ' : ''}
+                {preview.plan.name} · {formatMoney(preview.plan.price)} per{' '}
+                {preview.plan.perSeat ? 'seat per ' : ''}
                 {intervalLabel(preview.plan.interval)}
                 {preview.plan.perSeat ? ` · ${preview.seats} seats` : ''}
               </strong>
@@ -149,14 +190,18 @@ function ChangePlan({ preview, current }: { preview: PlanChangeQuery['previewPla
         <div className="card-footer" style={{ display: 'block' }}>
           {!upgrade ? (
             <p>
-              Takes effect on <strong>{formatDate(preview.effectiveAt)}</strong>, at the end of your current period. Nothing is charged now, and you keep
-              your current plan until then.
+              Takes effect on <strong>{formatDate(preview.effectiveAt)}</strong>, at the end of your current
+              period. Nothing is charged now, and you keep your current plan until then.
             </p>
           ) : trialEnd ? (
             <p>
-              <strong>Nothing to pay now.</strong> Your trial continues on {preview.plan.name} until {formatDate(trialEnd)}; then{' '}
-              {formatMoney({ ...preview.plan.price, amount: preview.plan.price.amount * (preview.plan.perSeat ? preview.seats : 1) })} per {intervalLabel(preview.plan.interval)} is charged
-              to your card.
+              <strong>Nothing to pay now.</strong> Your trial continues on {preview.plan.name} until{' '}
+              {formatDate(trialEnd)}; then{' '}
+              {formatMoney({
+                ...preview.plan.price,
+                amount: preview.plan.price.amount * (preview.plan.perSeat ? preview.seats : 1),
+              })}{' '}
+              per {intervalLabel(preview.plan.interval)} is charged to your card.
             </p>
           ) : (
             <ProratedCharge preview={preview} />
@@ -165,7 +210,9 @@ function ChangePlan({ preview, current }: { preview: PlanChangeQuery['previewPla
             <input type="hidden" name="planId" value={preview.plan.id} />
             <input type="hidden" name="seats" value={preview.seats} />
             <input type="hidden" name="intent" value={samePlan ? 'seats' : 'plan'} />
-            {preview.prorationDate !== null ? <input type="hidden" name="prorationDate" value={preview.prorationDate} /> : null}
+            {preview.prorationDate !== null ? (
+              <input type="hidden" name="prorationDate" value={preview.prorationDate} />
+            ) : null}
             <button type="submit" className="button button-primary button-block" disabled={busy}>
               {samePlan
                 ? `Confirm ${preview.seats} seats`
@@ -188,9 +235,15 @@ function ProratedCharge({ preview }: { preview: PlanChangeQuery['previewPlanChan
   return (
     <>
       <p>
-        <span className="muted">{credit ? 'Credited to your next invoice (prorated for the rest of this period)' : 'Due now (prorated for the rest of this period)'}</span>
+        <span className="muted">
+          {credit
+            ? 'Credited to your next invoice (prorated for the rest of this period)'
+            : 'Due now (prorated for the rest of this period)'}
+        </span>
         <br />
-        <span className="big-number">{formatMoney({ ...preview.amountDueNow, amount: Math.abs(preview.amountDueNow.amount) })}</span>
+        <span className="big-number">
+          {formatMoney({ ...preview.amountDueNow, amount: Math.abs(preview.amountDueNow.amount) })}
+        </span>
       </p>
       {preview.lines.length > 0 ? (
         <table>
@@ -206,7 +259,9 @@ function ProratedCharge({ preview }: { preview: PlanChangeQuery['previewPlanChan
         </table>
       ) : null}
       <p className="muted small" style={{ marginTop: '0.75rem' }}>
-        {credit ? 'Takes effect at once; the unused time is credited to your next invoice.' : 'Takes effect at once and is charged to your card on file.'}
+        {credit
+          ? 'Takes effect at once; the unused time is credited to your next invoice.'
+          : 'Takes effect at once and is charged to your card on file.'}
       </p>
     </>
   );

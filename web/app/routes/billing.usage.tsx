@@ -16,9 +16,26 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId } = await requireAccount(context, request);
   const now = new Date();
   const { range, from, to, meterKeys } = parseUsageRange(new URL(request.url).searchParams, now);
-  const daily = await query(context, request, UsageSeriesDocument, { accountId, from, to, granularity: 'DAY', meterKeys });
-  const trend = await query(context, request, UsageSeriesDocument, { accountId, ...trendWindow(now), granularity: 'MONTH', meterKeys });
-  return { range, meterKeys: meterKeys ?? [], meters: daily.meters, daily: daily.account.usageSeries, trend: trend.account.usageSeries };
+  const daily = await query(context, request, UsageSeriesDocument, {
+    accountId,
+    from,
+    to,
+    granularity: 'DAY',
+    meterKeys,
+  });
+  const trend = await query(context, request, UsageSeriesDocument, {
+    accountId,
+    ...trendWindow(now),
+    granularity: 'MONTH',
+    meterKeys,
+  });
+  return {
+    range,
+    meterKeys: meterKeys ?? [],
+    meters: daily.meters,
+    daily: daily.account.usageSeries,
+    trend: trend.account.usageSeries,
+  };
 }
 
 export default function Usage() {
@@ -54,7 +71,15 @@ export default function Usage() {
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0 1rem' }}>
             {meters.map((meter) => (
               <label key={meter.key} className="checkbox">
-                <input type="checkbox" name="meter" value={meter.key} defaultChecked={meterKeys.length > 0 ? meterKeys.includes(meter.key) : shownKeys.has(meter.key)} /> {meter.name}
+                <input
+                  type="checkbox"
+                  name="meter"
+                  value={meter.key}
+                  defaultChecked={
+                    meterKeys.length > 0 ? meterKeys.includes(meter.key) : shownKeys.has(meter.key)
+                  }
+                />{' '}
+                {meter.name}
               </label>
             ))}
           </div>
@@ -65,13 +90,29 @@ export default function Usage() {
       </Form>
       <div className="stack">
         <Card title={`Per day, last ${USAGE_RANGES[range]} days`}>
-          {used.length === 0 && meterKeys.length === 0 ? <p className="muted">No usage recorded in this range yet.</p> : null}
-          <UsageChart series={shown} kind="line" label={`Usage per day over the last ${USAGE_RANGES[range]} days`} formatTick={formatDay} />
+          {used.length === 0 && meterKeys.length === 0 ? (
+            <p className="muted">No usage recorded in this range yet.</p>
+          ) : null}
+          <UsageChart
+            series={shown}
+            kind="line"
+            label={`Usage per day over the last ${USAGE_RANGES[range]} days`}
+            formatTick={formatDay}
+          />
           <UsageTable series={shown} formatBucket={formatDay} caption="Usage per day" />
         </Card>
         <Card title="Trend across months">
-          <UsageChart series={trend.filter((series) => shownKeys.has(series.meter.key))} kind="bar" label="Usage per month over the last six months" formatTick={formatMonth} />
-          <UsageTable series={trend.filter((series) => shownKeys.has(series.meter.key))} formatBucket={formatMonth} caption="Usage per month" />
+          <UsageChart
+            series={trend.filter((series) => shownKeys.has(series.meter.key))}
+            kind="bar"
+            label="Usage per month over the last six months"
+            formatTick={formatMonth}
+          />
+          <UsageTable
+            series={trend.filter((series) => shownKeys.has(series.meter.key))}
+            formatBucket={formatMonth}
+            caption="Usage per month"
+          />
         </Card>
         <p className="small muted">
           Allowances and what is left this period are on the <Link to="/billing">billing page</Link>.

@@ -7,11 +7,23 @@ import { parseUsageRange } from '~/lib/usageRange';
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId } = await requireAccount(context, request);
   const { from, to, meterKeys, range } = parseUsageRange(new URL(request.url).searchParams, new Date());
-  const { account } = await query(context, request, UsageSeriesDocument, { accountId, from, to, granularity: 'DAY', meterKeys });
+  const { account } = await query(context, request, UsageSeriesDocument, {
+    accountId,
+    from,
+    to,
+    granularity: 'DAY',
+    meterKeys,
+  });
   const rows = [['date', 'meter', 'meter_name', 'quantity', 'unit']];
   for (const series of account.usageSeries) {
     for (const bucket of series.buckets) {
-      rows.push([bucket.start.slice(0, 10), series.meter.key, series.meter.name, String(bucket.quantity), series.meter.unit]);
+      rows.push([
+        bucket.start.slice(0, 10),
+        series.meter.key,
+        series.meter.name,
+        String(bucket.quantity),
+        series.meter.unit,
+      ]);
     }
   }
   const body = rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';

@@ -3,7 +3,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useState } from 'react';
 import { FormError } from '~/components/forms';
 import { PageHeader } from '~/components/ui';
-import { CurrentPlanDocument, PricingDocument, StartSubscriptionCheckoutDocument, StartTrialDocument, type PricingQuery } from '~/graphql/generated';
+import {
+  CurrentPlanDocument,
+  PricingDocument,
+  StartSubscriptionCheckoutDocument,
+  StartTrialDocument,
+  type PricingQuery,
+} from '~/graphql/generated';
 import { chosenMembership } from '~/lib/accountChoice.server';
 import { field, getViewer, mutate, query } from '~/lib/api.server';
 import { formatMoney, intervalLabel } from '~/lib/format';
@@ -19,7 +25,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(context);
   const membership = viewer ? await chosenMembership(viewer.memberships, request) : undefined;
   const accountId = membership?.account.id;
-  const current = accountId ? (await query(context, request, CurrentPlanDocument, { accountId })).account.subscription : null;
+  const current = accountId
+    ? (await query(context, request, CurrentPlanDocument, { accountId })).account.subscription
+    : null;
   return {
     plans,
     signedIn: Boolean(viewer),
@@ -56,7 +64,9 @@ export default function Pricing() {
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();
   const yearly = search.get('interval') === 'year';
-  const [seats, setSeats] = useState(() => Math.max(1, Number.parseInt(search.get('seats') ?? '', 10) || currentSeats));
+  const [seats, setSeats] = useState(() =>
+    Math.max(1, Number.parseInt(search.get('seats') ?? '', 10) || currentSeats),
+  );
 
   const recurring = plans.filter((plan) => plan.interval !== 'LIFETIME');
   const lifetime = plans.filter((plan) => plan.interval === 'LIFETIME');
@@ -81,7 +91,15 @@ export default function Pricing() {
             <input type="hidden" name="interval" value={yearly ? 'year' : 'month'} />
             <div className="field" style={{ minWidth: '7rem', maxWidth: '9rem' }}>
               <label htmlFor="seats">Seats</label>
-              <input id="seats" name="seats" type="number" min={1} max={10000} value={seats} onChange={(event) => setSeats(Math.max(1, Number(event.target.value) || 1))} />
+              <input
+                id="seats"
+                name="seats"
+                type="number"
+                min={1}
+                max={10000}
+                value={seats}
+                onChange={(event) => setSeats(Math.max(1, Number(event.target.value) || 1))}
+              />
             </div>
             <noscript>
               <button type="submit" className="button">
@@ -94,7 +112,16 @@ export default function Pricing() {
       {failure ? <FormError message={failure.formError} /> : null}
       <div className="plans">
         {shown.map((plan) => (
-          <PlanCard key={plan.id} plan={plan} plans={recurring} seats={seats} current={plan.id === currentPlanId} signedIn={signedIn} canBuy={canBuy} paying={paying} />
+          <PlanCard
+            key={plan.id}
+            plan={plan}
+            plans={recurring}
+            seats={seats}
+            current={plan.id === currentPlanId}
+            signedIn={signedIn}
+            canBuy={canBuy}
+            paying={paying}
+          />
         ))}
       </div>
       {lifetime.length > 0 ? (
@@ -102,7 +129,16 @@ export default function Pricing() {
           <h2 style={{ marginTop: '2rem' }}>Pay once</h2>
           <div className="plans">
             {lifetime.map((plan) => (
-              <PlanCard key={plan.id} plan={plan} plans={recurring} seats={1} current={plan.id === currentPlanId} signedIn={signedIn} canBuy={canBuy} paying={false} />
+              <PlanCard
+                key={plan.id}
+                plan={plan}
+                plans={recurring}
+                seats={1}
+                current={plan.id === currentPlanId}
+                signedIn={signedIn}
+                canBuy={canBuy}
+                paying={false}
+              />
             ))}
           </div>
         </>
@@ -171,11 +207,23 @@ function PlanCard({
   const total = { ...plan.price, amount: plan.price.amount * (plan.perSeat ? seats : 1) };
   return (
     <section className={`card plan ${current ? 'plan-current' : ''}`} aria-labelledby={`plan-${plan.key}`}>
-      <div style={{ display: 'flex', justifyContent: 'space-between', gap: '0.5rem', alignItems: 'center', flexWrap: 'wrap' }}>
+      <div
+        style={{
+          display: 'flex',
+          justifyContent: 'space-between',
+          gap: '0.5rem',
+          alignItems: 'center',
+          flexWrap: 'wrap',
+        }}
+      >
         <h2 id={`plan-${plan.key}`} style={{ margin: 0 }}>
           {plan.name}
         </h2>
-        {current ? <span className="badge badge-info">Your plan</span> : plan.trialDays > 0 && !contactSales ? <span className="badge badge-good">{`${plan.trialDays}-day free trial`}</span> : null}
+        {current ? (
+          <span className="badge badge-info">Your plan</span>
+        ) : plan.trialDays > 0 && !contactSales ? (
+          <span className="badge badge-good">{`${plan.trialDays}-day free trial`}</span>
+        ) : null}
       </div>
       {plan.description ? <p className="muted small">{plan.description}</p> : null}
       {contactSales ? (
@@ -184,7 +232,9 @@ function PlanCard({
         <p>
           <span className="plan-price">{formatMoney(plan.price)}</span>{' '}
           <span className="muted">
-            {plan.interval === 'LIFETIME' ? 'once' : `per ${plan.perSeat ? 'seat per ' : ''}${intervalLabel(plan.interval)}`}
+            {plan.interval === 'LIFETIME'
+              ? 'once'
+              : `per ${plan.perSeat ? 'seat per ' : ''}${intervalLabel(plan.interval)}`}
           </span>
           {plan.perSeat ? (
             <span className="small" style={{ display: 'block' }}>
@@ -206,7 +256,10 @@ function PlanCard({
           Current plan
         </button>
       ) : contactSales ? (
-        <a className="button button-block" href={`mailto:sales@example.com?subject=${encodeURIComponent(`${plan.name} plan`)}`}>
+        <a
+          className="button button-block"
+          href={`mailto:sales@example.com?subject=${encodeURIComponent(`${plan.name} plan`)}`}
+        >
           Contact sales
         </a>
       ) : free ? (
@@ -216,19 +269,36 @@ function PlanCard({
           </Link>
         )
       ) : paying && plan.interval !== 'LIFETIME' ? (
-        <Link to={`/billing/plan?planId=${plan.id}${plan.perSeat ? `&seats=${seats}` : ''}`} className="button button-primary button-block">
+        <Link
+          to={`/billing/plan?planId=${plan.id}${plan.perSeat ? `&seats=${seats}` : ''}`}
+          className="button button-primary button-block"
+        >
           Switch to {plan.name}
         </Link>
       ) : (
         <Form method="post">
           <input type="hidden" name="planId" value={plan.id} />
           {plan.perSeat ? <input type="hidden" name="seats" value={seats} /> : null}
-          <button type="submit" className="button button-primary button-block" disabled={submitting || (signedIn && !canBuy)}>
-            {submitting ? 'Opening checkout…' : plan.trialDays > 0 ? `Start ${plan.trialDays}-day trial` : `Choose ${plan.name}`}
+          <button
+            type="submit"
+            className="button button-primary button-block"
+            disabled={submitting || (signedIn && !canBuy)}
+          >
+            {submitting
+              ? 'Opening checkout…'
+              : plan.trialDays > 0
+                ? `Start ${plan.trialDays}-day trial`
+                : `Choose ${plan.name}`}
             <span className="visually-hidden">{` of ${plan.name}${plan.interval === 'YEAR' ? ' yearly' : ''}`}</span>
           </button>
           {plan.trialWithoutCard && signedIn && canBuy ? (
-            <button type="submit" name="intent" value="trial" className="button button-quiet button-block" style={{ marginTop: '0.25rem' }}>
+            <button
+              type="submit"
+              name="intent"
+              value="trial"
+              className="button button-quiet button-block"
+              style={{ marginTop: '0.25rem' }}
+            >
               Try it first, no card needed
             </button>
           ) : null}

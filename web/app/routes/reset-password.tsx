@@ -21,7 +21,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return outcome.ok ? { ok: true as const, sentTo: email } : outcome;
   }
   const password = String(form.get('password') ?? '');
-  if (password !== String(form.get('confirm') ?? '')) return invalid({ confirm: 'The two passwords differ.' });
+  if (password !== String(form.get('confirm') ?? ''))
+    return invalid({ confirm: 'The two passwords differ.' });
   const outcome = await mutate(context, request, ResetPasswordDocument, { input: { token, password } });
   if (!outcome.ok) return outcome;
   return safeRedirect('/signin?reset=1');
@@ -61,7 +62,15 @@ export default function ResetPassword() {
   return (
     <div className="narrow card">
       <h1>Choose a new password</h1>
-      <FormError message={errors.token ? `This link ${errors.token.replace(/^this link /, '')}.` : failure && !errors.password && !errors.confirm ? failure.formError : null} />
+      <FormError
+        message={
+          errors.token
+            ? `This link ${errors.token.replace(/^this link /, '')}.`
+            : failure && !errors.password && !errors.confirm
+              ? failure.formError
+              : null
+        }
+      />
       {errors.token ? (
         <p>
           <Link to="/reset-password">Ask for a new link</Link>
@@ -69,8 +78,24 @@ export default function ResetPassword() {
       ) : null}
       <Form method="post" noValidate>
         <input type="hidden" name="token" value={token} />
-        <Field label="New password" name="password" type="password" autoComplete="new-password" required minLength={10} error={errors.password} hint="At least 10 characters." />
-        <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required error={errors.confirm} />
+        <Field
+          label="New password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          error={errors.password}
+          hint="At least 10 characters."
+        />
+        <Field
+          label="Repeat the new password"
+          name="confirm"
+          type="password"
+          autoComplete="new-password"
+          required
+          error={errors.confirm}
+        />
         <button type="submit" className="button button-primary button-block" disabled={submitting}>
           Set the new password
         </button>

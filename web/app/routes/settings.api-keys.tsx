@@ -3,7 +3,12 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { Field, FormError, Notice } from '~/components/forms';
 import { SettingsNav } from '~/components/SettingsNav';
 import { Card, EmptyState, PageHeader } from '~/components/ui';
-import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiScope } from '~/graphql/generated';
+import {
+  ApiKeysDocument,
+  CreateApiKeyDocument,
+  RevokeApiKeyDocument,
+  type ApiScope,
+} from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
 import { formatDate } from '~/lib/format';
 
@@ -36,11 +41,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const outcome = await mutate(context, request, RevokeApiKeyDocument, { id: field(form, 'id') });
     return outcome.ok ? { ok: true as const, revoked: true } : outcome;
   }
-  const scopes = form.getAll('scopes').filter((scope): scope is ApiScope => typeof scope === 'string' && scope in SCOPES);
+  const scopes = form
+    .getAll('scopes')
+    .filter((scope): scope is ApiScope => typeof scope === 'string' && scope in SCOPES);
   if (scopes.length === 0) return invalid({ scopes: 'Choose at least one thing the key may do.' });
-  const outcome = await mutate(context, request, CreateApiKeyDocument, { input: { accountId, name: field(form, 'name'), scopes } });
+  const outcome = await mutate(context, request, CreateApiKeyDocument, {
+    input: { accountId, name: field(form, 'name'), scopes },
+  });
   if (!outcome.ok) return outcome;
-  return { ok: true as const, secret: outcome.data.createApiKey.secret, name: outcome.data.createApiKey.apiKey.name };
+  return {
+    ok: true as const,
+    secret: outcome.data.createApiKey.secret,
+    name: outcome.data.createApiKey.apiKey.name,
+  };
 }
 
 export default function ApiKeys() {
@@ -51,7 +64,10 @@ export default function ApiKeys() {
   const created = result?.ok && 'secret' in result ? result : null;
   return (
     <>
-      <PageHeader title="Settings" description="Keys let your own systems record usage and read billing through the API." />
+      <PageHeader
+        title="Settings"
+        description="Keys let your own systems record usage and read billing through the API."
+      />
       <SettingsNav />
       {keys === null ? (
         <Notice>Only the account’s owners and admins can manage API keys.</Notice>
@@ -90,12 +106,16 @@ export default function ApiKeys() {
                       <tr key={key.id}>
                         <td>
                           {key.name}
-                          <div className="muted small">{key.scopes.map((scope) => SCOPES[scope]).join(', ')}</div>
+                          <div className="muted small">
+                            {key.scopes.map((scope) => SCOPES[scope]).join(', ')}
+                          </div>
                         </td>
                         <td>
                           <code>{key.prefix}…</code>
                         </td>
-                        <td className="hide-small">{key.lastUsedAt ? formatDate(key.lastUsedAt) : 'Never'}</td>
+                        <td className="hide-small">
+                          {key.lastUsedAt ? formatDate(key.lastUsedAt) : 'Never'}
+                        </td>
                         <td>
                           {key.revokedAt ? (
                             <span className="badge">Revoked</span>
@@ -103,7 +123,11 @@ export default function ApiKeys() {
                             <Form method="post">
                               <input type="hidden" name="intent" value="revoke" />
                               <input type="hidden" name="id" value={key.id} />
-                              <button type="submit" className="button button-danger button-small" disabled={busy}>
+                              <button
+                                type="submit"
+                                className="button button-danger button-small"
+                                disabled={busy}
+                              >
                                 Revoke<span className="visually-hidden"> {key.name}</span>
                               </button>
                             </Form>
@@ -117,15 +141,32 @@ export default function ApiKeys() {
             )}
           </Card>
           <Card title="Create a key">
-            <FormError message={failure && !failure.fieldErrors.name && !failure.fieldErrors.scopes ? failure.formError : null} />
+            <FormError
+              message={
+                failure && !failure.fieldErrors.name && !failure.fieldErrors.scopes ? failure.formError : null
+              }
+            />
             <Form method="post">
               <input type="hidden" name="intent" value="create" />
-              <Field label="Name" name="name" required maxLength={100} error={failure?.fieldErrors.name} hint="Where the key is used, e.g. “Production server”." />
+              <Field
+                label="Name"
+                name="name"
+                required
+                maxLength={100}
+                error={failure?.fieldErrors.name}
+                hint="Where the key is used, e.g. “Production server”."
+              />
               <fieldset aria-describedby={failure?.fieldErrors.scopes ? 'scopes-error' : undefined}>
                 <legend>It may</legend>
                 {Object.entries(SCOPES).map(([scope, label]) => (
                   <label key={scope} className="checkbox">
-                    <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === 'USAGE_WRITE'} /> {label}
+                    <input
+                      type="checkbox"
+                      name="scopes"
+                      value={scope}
+                      defaultChecked={scope === 'USAGE_WRITE'}
+                    />{' '}
+                    {label}
                   </label>
                 ))}
                 {failure?.fieldErrors.scopes ? (

@@ -38,12 +38,31 @@ export default function SignIn() {
       <p className="muted">
         New here? <Link to={`/signup?redirectTo=${encodeURIComponent(redirectTo)}`}>Create an account</Link>
       </p>
-      {search.get('reset') ? <Notice tone="success">Your password is changed. Sign in with the new one.</Notice> : null}
-      <FormError message={failure && Object.keys(failure.fieldErrors).length === 0 ? failure.formError : null} />
+      {search.get('reset') ? (
+        <Notice tone="success">Your password is changed. Sign in with the new one.</Notice>
+      ) : null}
+      <FormError
+        message={failure && Object.keys(failure.fieldErrors).length === 0 ? failure.formError : null}
+      />
       <Form method="post" noValidate>
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field label="Email" name="email" type="email" autoComplete="email" required autoFocus error={failure?.fieldErrors.email} />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" required error={failure?.fieldErrors.password} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          autoFocus
+          error={failure?.fieldErrors.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={failure?.fieldErrors.password}
+        />
         <button type="submit" className="button button-primary button-block" disabled={submitting}>
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>

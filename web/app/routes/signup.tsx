@@ -35,14 +35,39 @@ export default function SignUp() {
   return (
     <div className="narrow card">
       <h1>Create your account</h1>
-      <p className="muted">Free to start, no card needed. Already have a login? <Link to="/signin">Sign in</Link></p>
+      <p className="muted">
+        Free to start, no card needed. Already have a login? <Link to="/signin">Sign in</Link>
+      </p>
       <FormError message={failure && Object.keys(errors).length === 0 ? failure.formError : null} />
       <Form method="post" noValidate>
         <input type="hidden" name="redirectTo" value={safeRedirectPath(search.get('redirectTo'))} />
         <Field label="Your name" name="name" autoComplete="name" required error={errors.name} />
-        <Field label="Company or team name" name="accountName" autoComplete="organization" required error={errors.accountName} hint="Shown on your invoices." />
-        <Field label="Work email" name="email" type="email" autoComplete="email" required error={errors.email} />
-        <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} error={errors.password} hint="At least 10 characters." />
+        <Field
+          label="Company or team name"
+          name="accountName"
+          autoComplete="organization"
+          required
+          error={errors.accountName}
+          hint="Shown on your invoices."
+        />
+        <Field
+          label="Work email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          error={errors.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          error={errors.password}
+          hint="At least 10 characters."
+        />
         <button type="submit" className="button button-primary button-block" disabled={submitting}>
           {submitting ? 'Creating your account…' : 'Create account'}
         </button>
