@@ -5,12 +5,18 @@ import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { Meter } from '../catalog/Meter';
 import { lowBalanceThresholds } from '../credits/lowBalance';
 import { InvoiceLine } from '../invoices/InvoiceLine';
-import { CURRENT_STATUSES, Subscription } from '../subscriptions/Subscription';
+import { Subscription } from '../subscriptions/Subscription';
+import { findCurrentSubscriptions } from '../subscriptions/currentSubscription';
 import { User } from '../auth/User';
+import { CreditPackage } from '../catalog/CreditPackage';
+import { CheckoutSession } from '../checkout/CheckoutSession';
+import { Invoice } from '../invoices/Invoice';
+import { Payment } from '../payments/Payment';
 
 /**
  * Per-request batch loaders, so a list of N accounts costs one query per field rather than N.
- * They only fetch rows; who may see them was decided by the service that produced the parent.
+ * They only fetch rows; who may see them was decided by the service that produced the parent (or,
+ * for a mutation's payload, by the service that performed the mutation and returned the id).
  */
 export function createLoaders() {
   return {
@@ -35,14 +41,23 @@ export function createLoaders() {
         'planId',
       ),
     ),
+    creditPackageById: new DataLoader<string, CreditPackage | undefined>(async (ids) =>
+      byKey(ids, await CreditPackage.query().findByIds([...ids]), 'id'),
+    ),
+    invoiceById: new DataLoader<string, Invoice | undefined>(async (ids) =>
+      byKey(ids, await Invoice.query().findByIds([...ids]), 'id'),
+    ),
+    paymentById: new DataLoader<string, Payment | undefined>(async (ids) =>
+      byKey(ids, await Payment.query().findByIds([...ids]), 'id'),
+    ),
+    checkoutSessionById: new DataLoader<string, CheckoutSession | undefined>(async (ids) =>
+      byKey(ids, await CheckoutSession.query().findByIds([...ids]), 'id'),
+    ),
+    subscriptionById: new DataLoader<string, Subscription | undefined>(async (ids) =>
+      byKey(ids, await Subscription.query().findByIds([...ids]), 'id'),
+    ),
     currentSubscriptionByAccountId: new DataLoader<string, Subscription | undefined>(async (ids) =>
-      byKey(
-        ids,
-        await Subscription.query()
-          .whereIn('accountId', [...ids])
-          .whereIn('status', CURRENT_STATUSES),
-        'accountId',
-      ),
+      byKey(ids, await findCurrentSubscriptions({ accountIds: ids }), 'accountId'),
     ),
     /** Asked by both `CreditBalance.low` and `lowBalanceThresholdMilliCredits`: one query for the two. */
     lowBalanceThresholdByAccountId: new DataLoader<string, number>(lowBalanceThresholds),
@@ -59,6 +74,17 @@ export function createLoaders() {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Loads a row a service has just named; its absence is a bug, not a user error. */
+export async function loadNamed<T>(
+  loader: DataLoader<string, T | undefined>,
+  id: string,
+  what: string,
+): Promise<T> {
+  const row = await loader.load(id);
+  if (row === undefined) throw new Error(`${what} ${id} vanished after the service named it`);
+  return row;
+}
 
 function byKey<T, K extends keyof T>(keys: readonly T[K][], rows: T[], key: K): Array<T | undefined> {
   const map = new Map(rows.map((row) => [row[key], row]));

@@ -1,6 +1,5 @@
-import Stripe from 'stripe';
 import { Payment } from '../payments/Payment';
-import { stripe } from '../stripe/client';
+import { findStripePaymentIntent } from '../stripe/paymentIntents';
 import type { Difference } from './ledgerChecks';
 
 const STATUS_IN_STRIPE: Record<string, string[]> = {
@@ -26,7 +25,7 @@ export async function paymentsMatchStripe({
   const differences: Difference[] = [];
   for (const payment of payments) {
     const subject = `payment ${payment.id} (${payment.stripePaymentIntentId})`;
-    const intent = await findPaymentIntent(payment.stripePaymentIntentId!);
+    const intent = await findStripePaymentIntent(payment.stripePaymentIntentId!);
     if (!intent) {
       differences.push({
         check: 'payment exists in Stripe',
@@ -46,37 +45,24 @@ export async function paymentsMatchStripe({
         actual: payment.status,
       });
     }
-    if (payment.status !== 'failed' && intent.amount_received !== payment.amount) {
+    if (payment.status !== 'failed' && intent.amountReceived !== payment.amount) {
       differences.push({
         check: 'payment amount matches Stripe',
         accountId: payment.accountId,
         subject,
-        expected: intent.amount_received,
+        expected: intent.amountReceived,
         actual: payment.amount,
       });
     }
-    const charge = intent.latest_charge;
-    const refunded = charge && typeof charge !== 'string' ? charge.amount_refunded : 0;
-    if (refunded !== payment.amountRefunded) {
+    if (intent.amountRefunded !== payment.amountRefunded) {
       differences.push({
         check: 'refunded amount matches Stripe',
         accountId: payment.accountId,
         subject,
-        expected: refunded,
+        expected: intent.amountRefunded,
         actual: payment.amountRefunded,
       });
     }
   }
   return { differences, checked: payments.length };
-}
-
-/** The PaymentIntent, or null when Stripe has none by that id (another Stripe account, or a restarted emulator). */
-async function findPaymentIntent(id: string): Promise<Stripe.PaymentIntent | null> {
-  try {
-    return await stripe().paymentIntents.retrieve(id, { expand: ['latest_charge'] });
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing')
-      return null;
-    throw error;
-  }
 }

@@ -90,3 +90,33 @@ export async function fetchPaymentIntentOutcome(stripePaymentIntentId: string) {
     paymentId: intent.metadata?.payment_id ?? null,
   };
 }
+
+/** What reconciliation compares with our payment: Stripe's status, the amount received and the amount refunded. */
+export interface StripePaymentIntentState {
+  stripePaymentIntentId: string;
+  status: Stripe.PaymentIntent.Status;
+  amountReceived: number;
+  amountRefunded: number;
+}
+
+/** The PaymentIntent as a plain state, or null when Stripe has none by that id (another Stripe account, or a restarted emulator). */
+export async function findStripePaymentIntent(
+  stripePaymentIntentId: string,
+): Promise<StripePaymentIntentState | null> {
+  try {
+    const intent = await stripe().paymentIntents.retrieve(stripePaymentIntentId, {
+      expand: ['latest_charge'],
+    });
+    const charge = intent.latest_charge;
+    return {
+      stripePaymentIntentId: intent.id,
+      status: intent.status,
+      amountReceived: intent.amount_received,
+      amountRefunded: charge && typeof charge !== 'string' ? charge.amount_refunded : 0,
+    };
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing')
+      return null;
+    throw error;
+  }
+}

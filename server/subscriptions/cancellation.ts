@@ -60,15 +60,13 @@ export async function scheduleCancellation({
   }
   await withAccountLock(accountId, async ({ trx, account }) => {
     // A downgrade scheduled for the same moment no longer applies: the subscription ends instead.
-    await Subscription.query(trx)
-      .findById(subscription.id)
-      .patch({
-        cancelAtPeriodEnd: true,
-        cancellationReason: reason,
-        scheduledPlanId: null,
-        scheduledQuantity: null,
-        scheduledChangeAt: null,
-      });
+    await Subscription.query(trx).findById(subscription.id).patch({
+      cancelAtPeriodEnd: true,
+      cancellationReason: reason,
+      scheduledPlanId: null,
+      scheduledQuantity: null,
+      scheduledChangeAt: null,
+    });
     if (subscription.stripeSubscriptionId)
       await syncSubscriptionFromStripe({
         trx,

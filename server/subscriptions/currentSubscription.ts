@@ -5,6 +5,7 @@ import { now } from '../clock';
 import { ConflictError } from '../errors';
 import { CURRENT_STATUSES, Subscription } from './Subscription';
 
+/** The account's current subscription: the one in a current status (a partial unique index allows one). */
 export async function findCurrentSubscription({
   trx,
   accountId,
@@ -12,7 +13,16 @@ export async function findCurrentSubscription({
   trx?: Knex.Transaction;
   accountId: string;
 }) {
-  return Subscription.query(trx).where({ accountId }).whereIn('status', CURRENT_STATUSES).first();
+  return currentSubscriptions(trx).where({ accountId }).first();
+}
+
+/** The current subscriptions of several accounts at once, for batch loaders. */
+export async function findCurrentSubscriptions({ accountIds }: { accountIds: readonly string[] }) {
+  return currentSubscriptions().whereIn('accountId', [...accountIds]);
+}
+
+function currentSubscriptions(trx?: Knex.Transaction) {
+  return Subscription.query(trx).whereIn('status', CURRENT_STATUSES);
 }
 
 /**

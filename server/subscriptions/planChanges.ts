@@ -211,13 +211,11 @@ async function scheduleDowngrade({ actor, change }: { actor: Actor; change: Plan
     };
   }
   await withAccountLock(change.account.id, async ({ trx, account }) => {
-    await Subscription.query(trx)
-      .findById(change.subscription.id)
-      .patch({
-        scheduledPlanId: change.target.id,
-        scheduledQuantity: change.seats,
-        scheduledChangeAt: effectiveAt,
-      });
+    await Subscription.query(trx).findById(change.subscription.id).patch({
+      scheduledPlanId: change.target.id,
+      scheduledQuantity: change.seats,
+      scheduledChangeAt: effectiveAt,
+    });
     await recordAudit({
       trx,
       actor,

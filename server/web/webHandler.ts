@@ -12,6 +12,7 @@ type RemixServerBuild = Record<string, unknown>;
  * Remix's Express adapter, typed here rather than through its declarations: those declare NODE_ENV a
  * required variable for the whole program, which the server's configuration code must not assume.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
 const { createRequestHandler } = require('@remix-run/express') as {
   createRequestHandler(options: {
     build: RemixServerBuild | (() => Promise<RemixServerBuild>);
@@ -68,6 +69,7 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
     }
 
     // The server bundle is CommonJS (web/vite.config.mts), so the CommonJS server can require it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
     const build = require(join(WEB_BUILD_DIRECTORY, 'server/index.js')) as RemixServerBuild;
     router.use(
       '/assets',

@@ -22,12 +22,10 @@ async function signedInUser({ lastUsedMinutesAgo }: { lastUsedMinutesAgo: number
   const user = await createUser();
   const cookie = await sessionCookieFor(user);
   const session = db.knex('sessions').where({ userId: user.id });
-  await session
-    .clone()
-    .update({
-      lastSeenAt: new Date(Date.now() - lastUsedMinutesAgo * 60_000),
-      expiresAt: new Date(Date.now() + DAY_MS),
-    });
+  await session.clone().update({
+    lastSeenAt: new Date(Date.now() - lastUsedMinutesAgo * 60_000),
+    expiresAt: new Date(Date.now() + DAY_MS),
+  });
   return { user, cookie, session };
 }
 

@@ -106,12 +106,10 @@ describe('usage overage', () => {
         periodEnd: FEB_15_2026,
       }),
     ]);
-    const mirrored = await stack
-      .knex('invoice_lines')
-      .where({
-        invoiceId: (await stack.knex('invoices').where({ stripeInvoiceId: renewal.id }).first()).id,
-        kind: 'usage_overage',
-      });
+    const mirrored = await stack.knex('invoice_lines').where({
+      invoiceId: (await stack.knex('invoices').where({ stripeInvoiceId: renewal.id }).first()).id,
+      kind: 'usage_overage',
+    });
     expect(mirrored).toEqual([expect.objectContaining({ amount: 75 })]);
 
     // Delivered again (Stripe retries), then replayed as if it had failed: nothing more is billed.

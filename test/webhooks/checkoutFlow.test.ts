@@ -73,17 +73,15 @@ describe('subscribing through Checkout', () => {
 
   it('charges at once when the account already had its trial, recording the invoice and the payment', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
-    await stack
-      .knex('subscriptions')
-      .insert({
-        accountId: account.id,
-        planId: await planId('pro_monthly'),
-        status: 'expired',
-        endedAt: new Date(),
-        currentPeriodStart: new Date(Date.now() - 86_400_000),
-        trialStart: new Date(Date.now() - 86_400_000),
-        trialEnd: new Date(),
-      });
+    await stack.knex('subscriptions').insert({
+      accountId: account.id,
+      planId: await planId('pro_monthly'),
+      status: 'expired',
+      endedAt: new Date(),
+      currentPeriodStart: new Date(Date.now() - 86_400_000),
+      trialStart: new Date(Date.now() - 86_400_000),
+      trialEnd: new Date(),
+    });
     const started = await stack.app.graphql(
       START,
       { input: { accountId: account.id, planId: await planId('pro_monthly') } },

@@ -157,17 +157,15 @@ describe('webhook delivery guarantees', () => {
     expect(await currentSubscription(account.id)).toMatchObject({ stripeSubscriptionId: null });
 
     // The catalog learns the price (an admin adds the plan); Stripe's retry now succeeds.
-    await stack
-      .knex('plans')
-      .insert({
-        key: 'legacy_custom',
-        name: 'Legacy',
-        tier: 'legacy',
-        tierRank: 2,
-        billingInterval: 'month',
-        priceAmount: 1234,
-        stripePriceId: unknownPrice.id,
-      });
+    await stack.knex('plans').insert({
+      key: 'legacy_custom',
+      name: 'Legacy',
+      tier: 'legacy',
+      tierRank: 2,
+      billingInterval: 'month',
+      priceAmount: 1234,
+      stripePriceId: unknownPrice.id,
+    });
     expect(await deliver(created!)).toEqual({ status: 200, outcome: 'processed' });
     expect(await stack.knex('stripe_events').where({ id: created!.id }).first()).toMatchObject({
       status: 'processed',
@@ -200,17 +198,15 @@ describe('webhook delivery guarantees', () => {
       expect.objectContaining({ id: created!.id, status: 'FAILED', attempts: 1 }),
     );
 
-    await stack
-      .knex('plans')
-      .insert({
-        key: 'another_custom',
-        name: 'Another',
-        tier: 'legacy',
-        tierRank: 2,
-        billingInterval: 'month',
-        priceAmount: 777,
-        stripePriceId: price.id,
-      });
+    await stack.knex('plans').insert({
+      key: 'another_custom',
+      name: 'Another',
+      tier: 'legacy',
+      tierRank: 2,
+      billingInterval: 'month',
+      priceAmount: 777,
+      stripePriceId: price.id,
+    });
     const replayed = await stack.app.graphql(
       'mutation($id: ID!) { replayStripeEvent(id: $id) { status attempts lastError } }',
       { id: created!.id },

@@ -1,14 +1,17 @@
 import { getCheckoutSession } from '../../checkout/checkoutSessions';
-import { CheckoutSession } from '../../checkout/CheckoutSession';
 import { startCreditPackageCheckout } from '../../checkout/creditCheckout';
 import { startSubscriptionCheckout } from '../../checkout/subscriptionCheckout';
-import { CreditPackage } from '../../catalog/CreditPackage';
 import { withIdempotency } from '../../idempotency/idempotentRequests';
 import type { Resolvers } from '../generated/resolvers';
+import { loadNamed } from '../loaders';
 
 export const checkoutResolvers: Resolvers = {
   Mutation: {
-    startSubscriptionCheckout: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
+    startSubscriptionCheckout: async (
+      _parent,
+      { input: { idempotencyKey, ...input } },
+      { actor, loaders },
+    ) => {
       const started = await withIdempotency({
         actor,
         idempotencyKey,
@@ -17,11 +20,15 @@ export const checkoutResolvers: Resolvers = {
         work: () => startSubscriptionCheckout({ actor, ...input }),
       });
       return {
-        checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(),
+        checkoutSession: await loadNamed(loaders.checkoutSessionById, started.checkoutSessionId, 'Checkout'),
         url: started.url,
       };
     },
-    startCreditPackageCheckout: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
+    startCreditPackageCheckout: async (
+      _parent,
+      { input: { idempotencyKey, ...input } },
+      { actor, loaders },
+    ) => {
       const started = await withIdempotency({
         actor,
         idempotencyKey,
@@ -30,7 +37,7 @@ export const checkoutResolvers: Resolvers = {
         work: () => startCreditPackageCheckout({ actor, ...input }),
       });
       return {
-        checkoutSession: await CheckoutSession.query().findById(started.checkoutSessionId).throwIfNotFound(),
+        checkoutSession: await loadNamed(loaders.checkoutSessionById, started.checkoutSessionId, 'Checkout'),
         url: started.url,
       };
     },
@@ -42,9 +49,9 @@ export const checkoutResolvers: Resolvers = {
   CheckoutSession: {
     plan: async (checkout, _args, { loaders }) =>
       checkout.planId ? ((await loaders.planById.load(checkout.planId)) ?? null) : null,
-    creditPackage: async (checkout) =>
+    creditPackage: async (checkout, _args, { loaders }) =>
       checkout.creditPackageId
-        ? ((await CreditPackage.query().findById(checkout.creditPackageId)) ?? null)
+        ? ((await loaders.creditPackageById.load(checkout.creditPackageId)) ?? null)
         : null,
   },
 };

@@ -1,15 +1,13 @@
-import { CreditPackage } from '../../catalog/CreditPackage';
 import { getAutoTopUp, updateAutoTopUp } from '../../credits/configureAutoTopUp';
 import { getUpcomingInvoice } from '../../invoices/upcomingInvoice';
-import { Invoice } from '../../invoices/Invoice';
 import { revenueMetrics } from '../../metrics/revenueMetrics';
 import { listPayments } from '../../payments/paymentHistory';
 import { latestReconciliation, runReconciliation } from '../../reconciliation/reconcileBooks';
-import { Payment } from '../../payments/Payment';
 import { refundPayment } from '../../payments/refunds';
 import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
+import { loadNamed } from '../loaders';
 
 const money = (amount: number, currency: string) => ({ amount, currency });
 
@@ -34,7 +32,7 @@ export const paymentResolvers: Resolvers = {
           (await getAutoTopUp({ actor, accountId, permission: 'billing.manage' }))!,
       }),
     runReconciliation: (_parent, _args, { actor }) => runReconciliation({ actor }),
-    refundPayment: async (_parent, { input: { idempotencyKey, ...input } }, { actor }) => {
+    refundPayment: async (_parent, { input: { idempotencyKey, ...input } }, { actor, loaders }) => {
       const { paymentId } = await withIdempotency({
         actor,
         idempotencyKey,
@@ -42,13 +40,13 @@ export const paymentResolvers: Resolvers = {
         input,
         work: async () => ({ paymentId: (await refundPayment({ actor, ...input })).id }),
       });
-      return Payment.query().findById(paymentId).throwIfNotFound();
+      return loadNamed(loaders.paymentById, paymentId, 'Payment');
     },
   },
   AutoTopUp: {
     thresholdMilliCredits: (settings) => settings.threshold,
-    creditPackage: async (settings) =>
-      CreditPackage.query().findById(settings.creditPackageId).throwIfNotFound(),
+    creditPackage: (settings, _args, { loaders }) =>
+      loadNamed(loaders.creditPackageById, settings.creditPackageId, 'Credit package'),
     inFlight: (settings) => settings.inFlightPaymentId !== null,
   },
   ReconciliationReport: {
@@ -74,8 +72,8 @@ export const paymentResolvers: Resolvers = {
     amount: (payment) => money(payment.amount, payment.currency),
     amountRefunded: (payment) => money(payment.amountRefunded, payment.currency),
     milliCredits: (payment) => payment.credits,
-    invoice: async (payment) =>
-      payment.invoiceId ? ((await Invoice.query().findById(payment.invoiceId)) ?? null) : null,
+    invoice: async (payment, _args, { loaders }) =>
+      payment.invoiceId ? ((await loaders.invoiceById.load(payment.invoiceId)) ?? null) : null,
   },
   PaymentConnection: connectionResolvers(),
   UpcomingInvoice: {

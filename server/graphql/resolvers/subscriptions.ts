@@ -5,12 +5,11 @@ import { NotFoundError } from '../../errors';
 import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
 import { openBillingPortal } from '../../subscriptions/billingPortal';
 import { cancelSubscription, resumeSubscription } from '../../subscriptions/cancellation';
-import { findCurrentSubscription } from '../../subscriptions/currentSubscription';
 import { cancelScheduledPlanChange, changePlan, previewPlanChange } from '../../subscriptions/planChanges';
 import { changeSeats } from '../../subscriptions/seats';
-import { Subscription } from '../../subscriptions/Subscription';
 import { startTrial } from '../../subscriptions/trials';
 import type { Resolvers } from '../generated/resolvers';
+import type { Loaders } from '../loaders';
 
 interface ChangeResult {
   subscriptionId: string;
@@ -22,10 +21,12 @@ interface ChangeResult {
 async function subscriptionChange(
   {
     actor,
+    loaders,
     operation,
     input,
   }: {
     actor: Actor;
+    loaders: Loaders;
     operation: string;
     input: { idempotencyKey?: string | null; accountId: string } & Record<string, unknown>;
   },
@@ -34,8 +35,8 @@ async function subscriptionChange(
   const { idempotencyKey, ...request } = input;
   const result = await withIdempotency({ actor, idempotencyKey, operation, input: request, work });
   const [subscription, currentSubscription] = await Promise.all([
-    Subscription.query().findById(result.subscriptionId),
-    findCurrentSubscription({ accountId: input.accountId }),
+    loaders.subscriptionById.load(result.subscriptionId),
+    loaders.currentSubscriptionByAccountId.load(input.accountId),
   ]);
   if (!subscription || !currentSubscription) throw new NotFoundError('Subscription');
   return {
@@ -56,12 +57,12 @@ export const subscriptionResolvers: Resolvers = {
     entitlements: (account, _args, { actor }) => listEntitlements({ actor, accountId: account.id }),
   },
   Mutation: {
-    startTrial: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'startTrial', input }, () =>
+    startTrial: (_parent, { input }, { actor, loaders }) =>
+      subscriptionChange({ actor, loaders, operation: 'startTrial', input }, () =>
         startTrial({ actor, accountId: input.accountId, planId: input.planId }),
       ),
-    changePlan: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'changePlan', input }, () =>
+    changePlan: (_parent, { input }, { actor, loaders }) =>
+      subscriptionChange({ actor, loaders, operation: 'changePlan', input }, () =>
         changePlan({
           actor,
           accountId: input.accountId,
@@ -70,12 +71,12 @@ export const subscriptionResolvers: Resolvers = {
           prorationDate: input.prorationDate,
         }),
       ),
-    cancelScheduledPlanChange: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'cancelScheduledPlanChange', input }, () =>
+    cancelScheduledPlanChange: (_parent, { input }, { actor, loaders }) =>
+      subscriptionChange({ actor, loaders, operation: 'cancelScheduledPlanChange', input }, () =>
         cancelScheduledPlanChange({ actor, accountId: input.accountId }),
       ),
-    changeSeats: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'changeSeats', input }, () =>
+    changeSeats: (_parent, { input }, { actor, loaders }) =>
+      subscriptionChange({ actor, loaders, operation: 'changeSeats', input }, () =>
         changeSeats({
           actor,
           accountId: input.accountId,
@@ -83,8 +84,8 @@ export const subscriptionResolvers: Resolvers = {
           prorationDate: input.prorationDate,
         }),
       ),
-    cancelSubscription: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'cancelSubscription', input }, () =>
+    cancelSubscription: (_parent, { input }, { actor, loaders }) =>
+      subscriptionChange({ actor, loaders, operation: 'cancelSubscription', input }, () =>
         cancelSubscription({
           actor,
           accountId: input.accountId,
@@ -92,8 +93,8 @@ export const subscriptionResolvers: Resolvers = {
           reason: input.reason,
         }),
       ),
-    resumeSubscription: (_parent, { input }, { actor }) =>
-      subscriptionChange({ actor, operation: 'resumeSubscription', input }, () =>
+    resumeSubscription: (_parent, { input }, { actor, loaders }) =>
+      subscriptionChange({ actor, loaders, operation: 'resumeSubscription', input }, () =>
         resumeSubscription({ actor, accountId: input.accountId }),
       ),
     openBillingPortal: (_parent, { input }, { actor }) => openBillingPortal({ actor, ...input }),
