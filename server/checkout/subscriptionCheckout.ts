@@ -10,6 +10,7 @@ import { expireStripeCheckoutSession } from '../stripe/checkout';
 import { callStripe } from '../stripe/errors';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
 import { findPlanOnSale, seatCountFor, seatsInput } from '../subscriptions/planChoice';
+import { isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import type { Subscription } from '../subscriptions/Subscription';
 import { hasHadTrial } from '../subscriptions/trials';
 import { parseInput } from '../validation';
@@ -62,20 +63,23 @@ export async function startSubscriptionCheckout({
 }
 
 /**
- * Under a per-account lock held until the new Checkout is recorded: refuses an account that pays already,
- * and expires the account's open subscription Checkouts in Stripe. One paid meanwhile cannot be
- * expired; its subscription is on its way, so the new Checkout is refused rather than let a second
- * subscription be bought.
+ * Under a per-account lock held until the new Checkout is recorded: refuses an account that pays already
+ * (a Stripe subscription, or a lifetime plan), and expires the account's open subscription Checkouts in
+ * Stripe. One paid meanwhile cannot be expired; its subscription is on its way, so the new Checkout is
+ * refused rather than let a second subscription be bought.
  */
 async function closeEarlierCheckouts({ trx, accountId }: { trx: Knex.Transaction; accountId: string }) {
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
     `subscription-checkout:${accountId}`,
   ]);
   const current = await findCurrentSubscription({ trx, accountId });
-  if (current?.stripeSubscriptionId) {
-    throw new ConflictError('This account already has a paid subscription; change its plan instead.', {
-      subscriptionId: current.id,
-    });
+  if (current && (await isPaidSubscription({ trx, subscription: current }))) {
+    throw new ConflictError(
+      current.stripeSubscriptionId
+        ? 'This account already has a paid subscription; change its plan instead.'
+        : 'This account has a lifetime plan already; contact support to change it.',
+      { subscriptionId: current.id },
+    );
   }
   const open = await CheckoutSession.query(trx)
     .where({ accountId, purpose: 'subscription', status: 'open' })

@@ -170,3 +170,23 @@ describe('two subscription Checkouts of one account', () => {
     expect(await stack.knex('stripe_events').where({ accountId: account.id, status: 'failed' })).toEqual([]);
   });
 });
+
+describe('an account on a lifetime plan', () => {
+  it('is refused a subscription Checkout, which would only be refunded', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    await stack
+      .knex('subscriptions')
+      .where({ accountId: account.id })
+      .update({ planId: await planId('pro_lifetime'), currentPeriodEnd: null });
+    const { errors } = await stack.app.graphql(
+      START,
+      { input: { accountId: account.id, planId: await planId('max_monthly') } },
+      { cookie },
+    );
+    expect(errors?.[0]).toMatchObject({
+      extensions: { code: 'CONFLICT' },
+      message: 'This account has a lifetime plan already; contact support to change it.',
+    });
+    expect(await stack.knex('checkout_sessions').where({ accountId: account.id })).toEqual([]);
+  });
+});
