@@ -7,7 +7,11 @@ import { now } from '../clock';
 import { Payment } from '../payments/Payment';
 import type { StripeCheckoutState } from '../stripe/checkout';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
-import { endSubscription } from '../subscriptions/stripeSubscriptionSync';
+import { applyRefund } from '../payments/refundApplication';
+import { refundStripePaymentInFull } from '../stripe/subscriptionSettlement';
+import { EXTRA_SUBSCRIPTION_REASON } from '../subscriptions/extraSubscriptions';
+import { notifyExtraSubscriptionCanceled } from '../subscriptions/notices';
+import { endSubscription, isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import { Subscription } from '../subscriptions/Subscription';
 import { CheckoutSession } from './CheckoutSession';
 
@@ -37,7 +41,8 @@ export async function markCheckout({
   checkout: CheckoutSession;
   status: 'completed' | 'expired';
 }) {
-  if (checkout.status !== 'open') return;
+  // Stripe's word is final: one closed here but paid there (left open from before) is completed.
+  if (checkout.status === status || checkout.status === 'completed') return;
   await CheckoutSession.query(trx)
     .findById(checkout.id)
     .patch({ status, completedAt: status === 'completed' ? now() : null });
@@ -45,7 +50,9 @@ export async function markCheckout({
 
 /**
  * A lifetime plan is paid once through Checkout in payment mode: there is no Stripe subscription, so
- * the paid Checkout itself starts the (never-renewing) subscription and records the payment.
+ * the paid Checkout itself starts the (never-renewing) subscription and records the payment. An account
+ * that pays already (its Checkout was paid alongside another) keeps what it has, and this payment is
+ * refunded in full.
  */
 export async function activateLifetimePlan({
   trx,
@@ -58,20 +65,24 @@ export async function activateLifetimePlan({
   checkout: CheckoutSession;
   state: StripeCheckoutState;
 }): Promise<void> {
-  if (checkout.status === 'completed') return;
+  if (await Payment.query(trx).findOne({ stripeCheckoutSessionId: state.stripeCheckoutSessionId })) return;
   const plan = await Plan.query(trx).findById(checkout.planId!).throwIfNotFound();
   const current = await findCurrentSubscription({ trx, accountId: account.id });
-  if (current) await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
-  const subscription = await Subscription.query(trx).insertAndFetch({
-    accountId: account.id,
-    planId: plan.id,
-    status: 'active',
-    quantity: checkout.quantity,
-    currentPeriodStart: now(),
-    currentPeriodEnd: null,
-    startedAt: now(),
-  });
-  await Payment.query(trx).insert({
+  const alreadyPaying = current ? await isPaidSubscription({ trx, subscription: current }) : false;
+  if (current && !alreadyPaying)
+    await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
+  const subscription = alreadyPaying
+    ? undefined
+    : await Subscription.query(trx).insertAndFetch({
+        accountId: account.id,
+        planId: plan.id,
+        status: 'active',
+        quantity: checkout.quantity,
+        currentPeriodStart: now(),
+        currentPeriodEnd: null,
+        startedAt: now(),
+      });
+  const payment = await Payment.query(trx).insertAndFetch({
     accountId: account.id,
     type: 'subscription_payment',
     status: 'completed',
@@ -79,11 +90,12 @@ export async function activateLifetimePlan({
     currency: state.currency ?? plan.currency,
     description: `${plan.name} (lifetime)`,
     planId: plan.id,
-    subscriptionId: subscription.id,
+    subscriptionId: subscription?.id ?? null,
     stripeCheckoutSessionId: state.stripeCheckoutSessionId,
     stripePaymentIntentId: state.stripePaymentIntentId,
     completedAt: now(),
   });
+  if (!subscription) return refundExtraPurchase({ trx, account, plan, payment });
   await recordAudit({
     trx,
     actor: systemActor('stripe webhook'),
@@ -91,5 +103,48 @@ export async function activateLifetimePlan({
     action: 'subscription.started',
     target: { type: 'subscription', id: subscription.id },
     details: { plan: plan.key, lifetime: true },
+  });
+}
+
+/** A lifetime plan bought by an account that pays already: refunded in full, recorded, and told. */
+async function refundExtraPurchase({
+  trx,
+  account,
+  plan,
+  payment,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  plan: Plan;
+  payment: Payment;
+}): Promise<void> {
+  const actor = systemActor('one subscription per account');
+  const refunds = payment.stripePaymentIntentId
+    ? await refundStripePaymentInFull({
+        stripePaymentIntentId: payment.stripePaymentIntentId,
+        reason: EXTRA_SUBSCRIPTION_REASON,
+      })
+    : [];
+  let refunded = 0;
+  for (const refund of refunds) {
+    await applyRefund({ trx, actor, payment, refund, reason: EXTRA_SUBSCRIPTION_REASON });
+    if (refund.status === 'succeeded') refunded += refund.amount;
+  }
+  await recordAudit({
+    trx,
+    actor,
+    accountId: account.id,
+    action: 'subscription.extra_canceled',
+    target: { type: 'payment', id: payment.id },
+    reason: EXTRA_SUBSCRIPTION_REASON,
+    details: { plan: plan.key, lifetime: true, refunded, currency: payment.currency },
+  });
+  await notifyExtraSubscriptionCanceled({
+    trx,
+    accountId: account.id,
+    plan,
+    purchase: payment.stripeCheckoutSessionId ?? payment.id,
+    refunded,
+    currency: payment.currency,
   });
 }

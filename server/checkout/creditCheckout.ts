@@ -2,17 +2,10 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { authorizeAccount } from '../auth/authorization';
 import { CreditPackage } from '../catalog/CreditPackage';
-import { now } from '../clock';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { ValidationError } from '../errors';
-import { settings } from '../settings';
-import { createStripeCheckoutSession } from '../stripe/checkout';
-import { ensureStripeCustomer } from '../stripe/customers';
-import { callStripe } from '../stripe/errors';
 import { parseInput } from '../validation';
-import { CheckoutSession } from './CheckoutSession';
-import { assertCheckoutRateLimit } from './rateLimit';
-import type { StartedCheckout } from './subscriptionCheckout';
+import { openCheckout, type StartedCheckout } from './openCheckout';
 
 const input = z.object({
   accountId: z.string().uuid('is not an account id'),
@@ -46,31 +39,15 @@ export async function startCreditPackageCheckout({
     );
   }
 
-  const checkout = await CheckoutSession.transaction(async (trx) => {
-    const userId = actor.kind === 'user' ? actor.userId : null;
-    await assertCheckoutRateLimit({ trx, userId, accountId });
-    return CheckoutSession.query(trx).insertAndFetch({
-      accountId,
+  return openCheckout({
+    actor,
+    account,
+    purchase: {
       purpose: 'credit_top_up',
       creditPackageId,
       quantity: 1,
-      createdByUserId: userId,
-      createdAt: now(),
-    });
-  });
-  const customerId = await callStripe('create the customer', () => ensureStripeCustomer({ account }));
-  const { stripeCheckoutSessionId, url } = await callStripe('open Checkout', () =>
-    createStripeCheckoutSession({
-      checkoutId: checkout.id,
-      accountId,
-      customerId,
       mode: 'payment',
-      priceId: creditPackage.stripePriceId!,
-      quantity: 1,
-      successUrl: `${settings().publicUrl}/billing/checkout/success?checkout=${checkout.id}`,
-      cancelUrl: `${settings().publicUrl}/billing/checkout/cancel?checkout=${checkout.id}`,
-    }),
-  );
-  await CheckoutSession.query().findById(checkout.id).patch({ stripeCheckoutSessionId, url });
-  return { checkoutSessionId: checkout.id, url };
+      stripePriceId: creditPackage.stripePriceId,
+    },
+  });
 }

@@ -1,42 +1,37 @@
+import type { Knex } from 'knex';
 import { z } from 'zod';
-import { Membership } from '../accounts/Membership';
 import type { Actor } from '../auth/actor';
 import { authorizeAccount } from '../auth/authorization';
-import { Plan } from '../catalog/Plan';
+import type { Plan } from '../catalog/Plan';
 import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
-import { settings } from '../settings';
-import { createStripeCheckoutSession } from '../stripe/checkout';
-import { ensureStripeCustomer } from '../stripe/customers';
+import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { expireStripeCheckoutSession } from '../stripe/checkout';
 import { callStripe } from '../stripe/errors';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
+import { findPlanOnSale, seatCountFor, seatsInput } from '../subscriptions/planChoice';
+import { isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import type { Subscription } from '../subscriptions/Subscription';
 import { hasHadTrial } from '../subscriptions/trials';
-import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { parseInput } from '../validation';
 import { CheckoutSession } from './CheckoutSession';
-import { assertCheckoutRateLimit } from './rateLimit';
+import { openCheckout, type StartedCheckout } from './openCheckout';
+
+export type { StartedCheckout } from './openCheckout';
 
 const input = z.object({
   accountId: z.string().uuid('is not an account id'),
   planId: z.string().uuid('is not a plan id'),
-  seats: z
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(10_000, 'is at most 10,000')
-    .nullish(),
+  seats: seatsInput.nullish(),
 });
-
-export interface StartedCheckout {
-  checkoutSessionId: string;
-  url: string;
-}
 
 /**
  * Opens Checkout for a paid plan. The plan must be on sale to self-serve customers; per-seat plans need
- * at least as many seats as the account has members; an account that already pays changes plan instead.
- * The trial, when the plan has one, is offered once per account.
+ * at least the seats in use; an account that already pays changes plan instead. A card-less trial keeps
+ * its remaining days on whichever plan it moves to; otherwise the plan's trial is offered once per account.
+ *
+ * An account has one subscription Checkout open at a time: a new one closes the earlier ones in Stripe
+ * first (two tabs, a double click), so at most one of them can ever be paid.
  */
 export async function startSubscriptionCheckout({
   actor,
@@ -45,59 +40,73 @@ export async function startSubscriptionCheckout({
   const { accountId, planId, seats } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
-  const plan = await Plan.query().findById(planId);
-  if (!plan || !plan.active) throw ValidationError.forField('planId', 'is not a plan on sale');
-  if (plan.purchaseMode === 'contact_sales')
-    throw ValidationError.forField('planId', `${plan.name} is sold by our sales team; contact sales`);
+  const plan = await findPlanOnSale({ planId, currency: account.currency });
   if (plan.priceAmount === 0 || !plan.stripePriceId)
     throw ValidationError.forField('planId', `${plan.name} cannot be bought through Checkout`);
-  const quantity = await seatCount({ plan, accountId, seats });
-
   const current = await findCurrentSubscription({ accountId });
-  if (current?.stripeSubscriptionId) {
-    throw new ConflictError('This account already has a paid subscription; change its plan instead.', {
-      subscriptionId: current.id,
-    });
-  }
+  const quantity = await seatCountFor({ plan, accountId, seats });
   const trial = await trialOffer({ plan, current, accountId });
 
-  const checkout = await CheckoutSession.transaction(async (trx) => {
-    const userId = actor.kind === 'user' ? actor.userId : null;
-    await assertCheckoutRateLimit({ trx, userId, accountId });
-    return CheckoutSession.query(trx).insertAndFetch({
-      accountId,
+  return openCheckout({
+    actor,
+    account,
+    purchase: {
       purpose: 'subscription',
       planId: plan.id,
       quantity,
-      createdByUserId: userId,
-      createdAt: now(),
-    });
-  });
-
-  const customerId = await callStripe('create the customer', () => ensureStripeCustomer({ account }));
-  const { stripeCheckoutSessionId, url } = await callStripe('open Checkout', () =>
-    createStripeCheckoutSession({
-      checkoutId: checkout.id,
-      accountId,
-      customerId,
       mode: plan.billingInterval === 'lifetime' ? 'payment' : 'subscription',
-      priceId: plan.stripePriceId!,
-      quantity,
+      stripePriceId: plan.stripePriceId,
       ...trial,
-      successUrl: `${settings().publicUrl}/billing/checkout/success?checkout=${checkout.id}`,
-      cancelUrl: `${settings().publicUrl}/billing/checkout/cancel?checkout=${checkout.id}`,
-    }),
-  );
-  await CheckoutSession.query().findById(checkout.id).patch({ stripeCheckoutSessionId, url });
-  return { checkoutSessionId: checkout.id, url };
+    },
+    beforeOpening: (trx) => closeEarlierCheckouts({ trx, accountId }),
+  });
+}
+
+/**
+ * Under a per-account lock held until the new Checkout is recorded: refuses an account that pays already
+ * (a Stripe subscription, or a lifetime plan), and expires the account's open subscription Checkouts in
+ * Stripe. One paid meanwhile cannot be expired; its subscription is on its way, so the new Checkout is
+ * refused rather than let a second subscription be bought.
+ */
+async function closeEarlierCheckouts({ trx, accountId }: { trx: Knex.Transaction; accountId: string }) {
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
+    `subscription-checkout:${accountId}`,
+  ]);
+  const current = await findCurrentSubscription({ trx, accountId });
+  if (current && (await isPaidSubscription({ trx, subscription: current }))) {
+    throw new ConflictError(
+      current.stripeSubscriptionId
+        ? 'This account already has a paid subscription; change its plan instead.'
+        : 'This account has a lifetime plan already; contact support to change it.',
+      { subscriptionId: current.id },
+    );
+  }
+  const open = await CheckoutSession.query(trx)
+    .where({ accountId, purpose: 'subscription', status: 'open' })
+    .forUpdate();
+  for (const earlier of open) {
+    const outcome = earlier.stripeCheckoutSessionId
+      ? await callStripe('close the earlier Checkout', () =>
+          expireStripeCheckoutSession(earlier.stripeCheckoutSessionId!),
+        )
+      : 'expired';
+    if (outcome === 'complete') {
+      throw new ConflictError(
+        'Another Checkout of this account has just been paid; its subscription starts in a moment.',
+        { checkoutSessionId: earlier.id },
+      );
+    }
+    await CheckoutSession.query(trx).findById(earlier.id).patch({ status: 'expired', completedAt: null });
+  }
 }
 
 // Stripe's Checkout needs a trial to last at least two more days.
 const MIN_TRIAL_LEFT_MS = 48 * 60 * 60 * 1000;
 
 /**
- * A card added to a card-less trial of the same plan keeps the trial's remaining days; otherwise the
- * plan's trial is offered once per account.
+ * A card added to a card-less trial keeps the trial's remaining days, on the plan it was for or on
+ * another one (as a trial in Stripe continues on a new plan); otherwise the plan's trial is offered once
+ * per account.
  */
 async function trialOffer({
   plan,
@@ -108,38 +117,11 @@ async function trialOffer({
   current: Subscription | undefined;
   accountId: string;
 }): Promise<{ trialDays?: number; trialEnd?: Date }> {
-  const convertsTrial =
-    current?.status === 'trialing' &&
-    !current.stripeSubscriptionId &&
-    current.planId === plan.id &&
-    current.trialEnd;
-  if (convertsTrial)
-    return current.trialEnd!.getTime() - now().getTime() > MIN_TRIAL_LEFT_MS
-      ? { trialEnd: current.trialEnd! }
+  if (plan.billingInterval === 'lifetime') return {};
+  if (current?.status === 'trialing' && !current.stripeSubscriptionId && current.trialEnd)
+    return current.trialEnd.getTime() - now().getTime() > MIN_TRIAL_LEFT_MS
+      ? { trialEnd: current.trialEnd }
       : {};
   if (plan.trialDays === 0 || (await hasHadTrial({ accountId }))) return {};
   return { trialDays: plan.trialDays };
-}
-
-async function seatCount({
-  plan,
-  accountId,
-  seats,
-}: {
-  plan: Plan;
-  accountId: string;
-  seats: number | null | undefined;
-}): Promise<number> {
-  if (!plan.perSeat) {
-    if (seats && seats !== 1) throw ValidationError.forField('seats', `${plan.name} is not priced per seat`);
-    return 1;
-  }
-  const members = await Membership.query().where({ accountId }).resultSize();
-  const requested = seats ?? Math.max(1, members);
-  if (requested < members)
-    throw ValidationError.forField(
-      'seats',
-      `must be at least ${members}, the number of members of the account`,
-    );
-  return requested;
 }

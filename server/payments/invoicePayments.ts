@@ -33,8 +33,9 @@ export async function recordInvoicePayment({
     failureReason: outcome === 'failed' ? (failureReason ?? 'The payment was declined.') : null,
     completedAt: outcome === 'paid' ? (invoice.paidAt ?? now()) : null,
   };
-  // A completed payment stays completed: a late "failed" event cannot undo money that arrived.
-  if (existing?.status === 'completed') return existing;
+  // A completed payment stays completed: a late "failed" event cannot undo money that arrived, and a
+  // late "paid" one cannot undo a refund.
+  if (existing && (existing.status === 'completed' || existing.status === 'refunded')) return existing;
   if (existing) return Payment.query(trx).patchAndFetchById(existing.id, fields);
   return Payment.query(trx).insertAndFetch({
     accountId: invoice.accountId,

@@ -59,6 +59,20 @@ export async function submitCheckoutForm(
   return post(`${sessionUrl}/3ds`, { ...fields, action: input.threeDSecure ?? 'complete' });
 }
 
+/** Saves a new card in the billing portal at `portal session.url`, as a customer fixing a payment would. */
+export async function submitPortalCardForm(
+  portalUrl: string,
+  input: Pick<CheckoutFormInput, 'card' | 'expiry' | 'cvc' | 'name'> = {},
+): Promise<CheckoutFormResult> {
+  const { origin, pathname } = new URL(portalUrl);
+  return post(`${origin}${pathname}/payment-method`, {
+    card_number: input.card ?? TEST_CARDS.succeeds,
+    card_expiry: input.expiry ?? '12 / 40',
+    card_cvc: input.cvc ?? '123',
+    name: input.name ?? 'Test Payer',
+  });
+}
+
 /** Advances a test clock and waits until the emulator has processed everything due (status `ready`). */
 export async function advanceTestClock(
   stripe: Stripe,

@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { stripe } from './client';
 import { idOf, toUnix } from './timestamps';
 
@@ -95,4 +96,27 @@ export async function fetchStripeCheckoutSession(
     checkoutId: session.metadata?.checkout_id ?? null,
     metadataAccountId: session.metadata?.account_id ?? session.client_reference_id ?? null,
   };
+}
+
+/**
+ * Closes an open Checkout Session so that it can no longer be paid. Answers what the session is now:
+ * `expired`, or `complete` when the customer paid it first (Stripe then refuses to expire it).
+ */
+export async function expireStripeCheckoutSession(
+  stripeCheckoutSessionId: string,
+): Promise<'expired' | 'complete'> {
+  const session = await stripe().checkout.sessions.retrieve(stripeCheckoutSessionId);
+  if (session.status === 'open') {
+    try {
+      await stripe().checkout.sessions.expire(stripeCheckoutSessionId);
+      return 'expired';
+    } catch (error) {
+      // Paid (or expired) between our read and the call: what it is now decides.
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+      const now = await stripe().checkout.sessions.retrieve(stripeCheckoutSessionId);
+      if (now.status === 'open') throw error;
+      return now.status === 'complete' ? 'complete' : 'expired';
+    }
+  }
+  return session.status === 'complete' ? 'complete' : 'expired';
 }

@@ -29,12 +29,19 @@ export async function loadManagedSubscription({
   return { account, subscription, plan };
 }
 
+/** A trial without a card: it lives only here until a card is added through Checkout. */
+export function isTrialWithoutCard(subscription: Pick<Subscription, 'status' | 'stripeSubscriptionId'>) {
+  return subscription.status === 'trialing' && !subscription.stripeSubscriptionId;
+}
+
 /** Paid subscriptions live in Stripe; the free plan, card-less trials and lifetime plans only here. */
 export function requireStripeSubscription({ subscription, plan }: ManagedSubscription): string {
   if (subscription.stripeSubscriptionId) return subscription.stripeSubscriptionId;
   if (plan.billingInterval === 'lifetime')
     throw new ConflictError(`${plan.name} is paid once and does not change; contact support.`);
-  if (subscription.status === 'trialing')
-    throw new ConflictError('Add a card through Checkout to change a trial that has none.');
+  if (isTrialWithoutCard(subscription))
+    throw new ConflictError(
+      'This trial has no card yet: add one through Checkout for the plan you want, and the trial keeps its remaining days.',
+    );
   throw new ConflictError('The account has no paid subscription; subscribe through Checkout.');
 }

@@ -56,3 +56,44 @@ export async function notifySubscriptionEvent({
     dedupeKey: `${kind}:${subscription.id}:${cause ?? subscription.currentPeriodStart.toISOString()}:${plan.id}`,
   });
 }
+
+/** Minor units as a person reads them; the division happens only here, for display. */
+function formatMoney(amount: number, currency: string): string {
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amount / 10 ** digits);
+}
+
+/**
+ * Tells the customer that a second subscription Stripe held for them was canceled and what it charged
+ * was refunded, once per purchase.
+ */
+export async function notifyExtraSubscriptionCanceled({
+  trx,
+  accountId,
+  plan,
+  purchase,
+  refunded,
+  currency,
+}: {
+  trx: Knex.Transaction;
+  accountId: string;
+  plan: Plan;
+  /** The Stripe subscription (or, for a lifetime plan, the Checkout Session) that was one too many. */
+  purchase: string;
+  refunded: number;
+  currency: string;
+}): Promise<void> {
+  const refund =
+    refunded > 0
+      ? ` The ${formatMoney(refunded, currency)} it charged is refunded to your card.`
+      : ' It had charged nothing.';
+  await enqueueAccountNotification({
+    trx,
+    accountId,
+    kind: 'duplicate_subscription_canceled',
+    subject: `We canceled a second ${plan.name} subscription`,
+    bodyText: `Your account had a second subscription (${plan.name}), started alongside the one you have; an account pays for one. We canceled the second one.${refund} Your current plan is unchanged: ${settings().publicUrl}/billing`,
+    dedupeKey: `duplicate_subscription_canceled:${purchase}`,
+  });
+}

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { withAccountLock } from '../accounts/accountLock';
 import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/auditLog';
-import { Plan } from '../catalog/Plan';
+import type { Plan } from '../catalog/Plan';
 import { now } from '../clock';
-import { countResources, SEATS_FEATURE } from '../entitlements/resourceCounts';
 import { ConflictError, ValidationError } from '../errors';
 import { callStripe } from '../stripe/errors';
 import { changeStripeSubscription, previewStripeSubscriptionChange } from '../stripe/subscriptions';
@@ -17,18 +16,14 @@ import {
   type ManagedSubscription,
 } from './managedSubscription';
 import { classifyPlanChange, type PlanChangeKind } from './planChangeKind';
+import { findPlanOnSale, seatCountFor, seatsInput } from './planChoice';
 import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
 
 const changeInput = z.object({
   accountId: z.string().uuid('is not an account id'),
   planId: z.string().uuid('is not a plan id'),
-  seats: z
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(10_000, 'is at most 10,000')
-    .nullish(),
+  seats: seatsInput.nullish(),
   prorationDate: z.number().int().positive().nullish(),
 });
 
@@ -62,19 +57,16 @@ async function planChange({
   const managed = await loadManagedSubscription({ actor, accountId });
   await assertSelfServeBilling(actor);
   const stripeSubscriptionId = requireStripeSubscription(managed);
-  const target = await Plan.query().findById(planId);
-  if (!target || !target.active) throw ValidationError.forField('planId', 'is not a plan on sale');
-  if (target.purchaseMode === 'contact_sales')
-    throw ValidationError.forField('planId', `${target.name} is sold by our sales team; contact sales`);
-  if (target.currency !== managed.plan.currency)
-    throw ValidationError.forField(
-      'planId',
-      `is priced in ${target.currency.toUpperCase()}, not ${managed.plan.currency.toUpperCase()}`,
-    );
+  const target = await findPlanOnSale({ planId, currency: managed.account.currency });
   if (!target.isDefault && (!target.stripePriceId || target.billingInterval === 'lifetime')) {
     throw ValidationError.forField('planId', `${target.name} cannot be switched to; buy it through Checkout`);
   }
-  const targetSeats = await seatsFor({ plan: target, accountId, seats, current: managed });
+  const targetSeats = await seatCountFor({
+    plan: target,
+    accountId,
+    seats,
+    seatsHeld: managed.plan.perSeat ? managed.subscription.quantity : 1,
+  });
   const kind = target.isDefault
     ? 'downgrade'
     : classifyPlanChange({
@@ -93,28 +85,6 @@ async function planChange({
     stripeSubscriptionId,
     prorationDate: prorationDate ?? null,
   };
-}
-
-async function seatsFor({
-  plan,
-  accountId,
-  seats,
-  current,
-}: {
-  plan: Plan;
-  accountId: string;
-  seats: number | null | undefined;
-  current: ManagedSubscription;
-}): Promise<number> {
-  if (!plan.perSeat) {
-    if (seats && seats !== 1) throw ValidationError.forField('seats', `${plan.name} is not priced per seat`);
-    return 1;
-  }
-  const inUse = await countResources({ accountId, featureKey: SEATS_FEATURE });
-  const requested = seats ?? Math.max(inUse, current.plan.perSeat ? current.subscription.quantity : 1, 1);
-  if (requested < inUse)
-    throw ValidationError.forField('seats', `must be at least ${inUse}, the seats in use`);
-  return requested;
 }
 
 /** What a change would cost now and when it would take effect, without making it. */
@@ -161,9 +131,9 @@ export async function previewPlanChange(
 }
 
 /**
- * Changes the plan (or the seats). Upgrades happen now in Stripe, prorated and invoiced at once;
- * downgrades, including yearly to monthly and to the free plan, are scheduled for the end of the period
- * and can be undone until then.
+ * Changes the plan (or the seats). Upgrades and changes of seats alone happen now in Stripe, prorated and
+ * invoiced at once (fewer seats leave a credit toward the next invoice); downgrades, including yearly to
+ * monthly and to the free plan, are scheduled for the end of the period and can be undone until then.
  */
 export async function changePlan(
   args: { actor: Actor } & z.input<typeof changeInput>,
@@ -172,7 +142,7 @@ export async function changePlan(
   const { actor } = args;
   if (change.kind === 'downgrade') return scheduleDowngrade({ actor, change });
 
-  const state = await callStripe('change the plan', () =>
+  const state = await callStripe(change.kind === 'seats' ? 'change the seats' : 'change the plan', () =>
     changeStripeSubscription({
       stripeSubscriptionId: change.stripeSubscriptionId,
       priceId: change.target.stripePriceId!,
@@ -183,20 +153,29 @@ export async function changePlan(
     }),
   );
   await withAccountLock(change.account.id, async ({ trx, account }) => {
-    await Subscription.query(trx)
-      .findById(change.subscription.id)
-      .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+    // A new plan replaces a downgrade scheduled from the old one; new seats leave it as it is.
+    if (change.kind === 'upgrade')
+      await Subscription.query(trx)
+        .findById(change.subscription.id)
+        .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
     await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
     await recordAudit({
       trx,
       actor,
       accountId: account.id,
-      action: 'subscription.upgraded',
       target: { type: 'subscription', id: change.subscription.id },
-      details: { from: change.plan.key, to: change.target.key, seats: change.seats },
+      ...(change.kind === 'seats'
+        ? {
+            action: 'subscription.seats_changed',
+            details: { from: change.subscription.quantity, to: change.seats },
+          }
+        : {
+            action: 'subscription.upgraded',
+            details: { from: change.plan.key, to: change.target.key, seats: change.seats },
+          }),
     });
   });
-  return { subscriptionId: change.subscription.id, kind: 'upgrade', effectiveAt: now().toISOString() };
+  return { subscriptionId: change.subscription.id, kind: change.kind, effectiveAt: now().toISOString() };
 }
 
 async function scheduleDowngrade({ actor, change }: { actor: Actor; change: PlannedChange }) {

@@ -9,6 +9,7 @@ import { settings } from '../settings';
 import { fetchStripeSubscription, type StripeSubscriptionState } from '../stripe/subscriptions';
 import { startDefaultSubscription, findCurrentSubscription } from './currentSubscription';
 import { grantCurrentAllowance } from './creditAllowance';
+import { settleExtraSubscription } from './extraSubscriptions';
 import { assertTransition, ENDED_STATUSES } from './lifecycle';
 import { notifySubscriptionEvent } from './notices';
 import { Subscription, type SubscriptionStatus } from './Subscription';
@@ -30,8 +31,9 @@ const STATUS_FROM_STRIPE: Record<string, SubscriptionStatus> = {
 /**
  * Brings our copy of a Stripe subscription up to Stripe's current state. The caller holds the account's
  * row lock and fetched `state` after taking it, so concurrent deliveries apply states in Stripe's order.
- * A paid subscription that goes live replaces the account's current one (the free plan); one that ends
- * puts the account back on the default plan.
+ * A paid subscription that goes live replaces the account's current one (the free plan, a card-less
+ * trial) unless the account pays already: then it is an extra one, undone by `settleExtraSubscription`.
+ * One that ends puts the account back on the default plan.
  */
 export async function applyStripeSubscription({
   trx,
@@ -65,9 +67,11 @@ export async function applyStripeSubscription({
     stripeSyncedAt: now(),
   };
 
+  const goesLive = !ENDED_STATUSES.includes(status);
   if (!existing) {
     const current = await findCurrentSubscription({ trx, accountId: account.id });
-    const goesLive = !ENDED_STATUSES.includes(status);
+    if (goesLive && current && (await isPaidSubscription({ trx, subscription: current })))
+      return settleExtraSubscription({ trx, account, state, plan });
     if (goesLive && current)
       await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
     const created = await Subscription.query(trx).insertAndFetch({
@@ -89,6 +93,12 @@ export async function applyStripeSubscription({
     return;
   }
 
+  // Ended here but still live in Stripe: it would go on charging for nothing.
+  if (ENDED_STATUSES.includes(existing.status)) {
+    if (goesLive && status !== 'incomplete')
+      await settleExtraSubscription({ trx, account, state, plan, replaced: existing });
+    return;
+  }
   assertTransition(existing.status, status);
   const updated = await Subscription.query(trx).patchAndFetchById(existing.id, {
     ...fields,
@@ -132,6 +142,19 @@ export async function syncSubscriptionFromStripe({
   return state;
 }
 
+/** A subscription the account pays for: one billed by Stripe, or a paid lifetime plan. */
+export async function isPaidSubscription({
+  trx,
+  subscription,
+}: {
+  trx?: Knex.Transaction;
+  subscription: Subscription;
+}): Promise<boolean> {
+  if (subscription.stripeSubscriptionId) return true;
+  const plan = await Plan.query(trx).findById(subscription.planId);
+  return Boolean(plan && plan.billingInterval === 'lifetime' && plan.priceAmount > 0);
+}
+
 /** Ends a subscription locally (the caller deals with Stripe). */
 export async function endSubscription({
   trx,
@@ -166,7 +189,8 @@ function graceFor(status: SubscriptionStatus, existing: Date | null): Date | nul
   return existing ?? addDays(now(), settings().gracePeriodDays);
 }
 
-async function planForPrice({
+/** Our plan version behind a Stripe subscription's price. */
+export async function planForPrice({
   trx,
   state,
 }: {

@@ -78,7 +78,7 @@ describe('upgrades take effect at once, prorated to the cent', () => {
     );
     // Unused 5 seats: −4900 × 5 × 3/4 = −18375; remaining 8 seats: 4900 × 8 × 3/4 = 29400.
     expect(preview.data!.previewPlanChange).toMatchObject({
-      kind: 'UPGRADE',
+      kind: 'SEATS',
       seats: 8,
       amountDueNow: { amount: 11_025 },
     });

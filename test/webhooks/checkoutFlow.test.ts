@@ -156,7 +156,7 @@ describe('subscribing through Checkout', () => {
     );
     expect(tooFew.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
-      fieldErrors: { seats: 'must be at least 3, the number of members of the account' },
+      fieldErrors: { seats: 'must be at least 3, the seats in use' },
     });
     const defaulted = await stack.app.graphql(
       START,

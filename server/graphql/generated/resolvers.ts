@@ -386,6 +386,11 @@ export type BillingSubscription = {
   trialEnd?: Maybe<Scalars['DateTime']['output']>;
   /** When the trial began; null when the subscription had none. */
   trialStart?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * A trial without a card, which lives only here: adding a card through Checkout (`startSubscriptionCheckout`,
+   * for this plan or another) keeps its remaining days; a plan change needs that card first.
+   */
+  trialWithoutCard: Scalars['Boolean']['output'];
 };
 
 /** A cancellation of an account's subscription. */
@@ -470,7 +475,7 @@ export type CheckoutSession = {
 export type CheckoutStatus =
   /** Paid, and applied to the account. */
   | 'completed'
-  /** Abandoned or failed; nothing was bought. */
+  /** Abandoned, failed, or closed by a later subscription Checkout of the account; nothing was bought. */
   | 'expired'
   /** Waiting for the customer to pay. */
   | 'open';
@@ -955,7 +960,11 @@ export type Mutation = {
    * monthly and to the free plan, are scheduled for the end of the period and can be undone until then.
    */
   changePlan: SubscriptionChangePayload;
-  /** Sets the seats of a per-seat plan, prorated and invoiced at once; never fewer than the seats in use. */
+  /**
+   * Sets the seats of a per-seat plan: at once, prorated and invoiced in either direction (fewer seats leave a credit
+   * toward the next invoice), exactly as `previewPlanChange` with the current plan shows; never fewer than the
+   * seats in use.
+   */
   changeSeats: SubscriptionChangePayload;
   /**
    * Spends an account's credits: an amount, or a quantity of a meter at the meter's credit weight, where
@@ -1029,15 +1038,18 @@ export type Mutation = {
   startCreditPackageCheckout: CheckoutPayload;
   /**
    * Opens Stripe Checkout for a paid plan and returns its URL. Per-seat plans take a seat count (at least
-   * the account's members; defaults to that number). A plan's trial is offered once per account. At most
-   * 5 checkouts a minute per user (RATE_LIMITED). The subscription starts when Stripe confirms payment,
-   * by webhook; poll `account.checkoutSession` to see it land.
+   * the seats in use; defaults to that number). A plan's trial is offered once per account; a trial without
+   * a card keeps its remaining days, on this plan or another. An account has one subscription Checkout open
+   * at a time: opening one closes the earlier ones, which can then no longer be paid (CONFLICT when one was
+   * paid meanwhile, or the account already pays). At most 5 checkouts a minute per user (RATE_LIMITED). The
+   * subscription starts when Stripe confirms payment, by webhook; poll `account.checkoutSession` to see it
+   * land.
    */
   startSubscriptionCheckout: CheckoutPayload;
   /**
    * Starts a trial without a card, for plans that allow one (once per account, from the free plan). Adding
-   * a card through Checkout for the same plan converts it and keeps the remaining days; a trial that ends
-   * without one drops the account back to the free plan.
+   * a card through Checkout (for this plan or another) converts it and keeps the remaining days; a trial
+   * that ends without one drops the account back to the free plan.
    */
   startTrial: SubscriptionChangePayload;
   /**
@@ -1426,17 +1438,22 @@ export type Plan = {
 export type PlanChangeKind =
   /** Takes effect at the end of the current period. */
   | 'downgrade'
+  /**
+   * Only the seats of the current plan change: now, prorated and invoiced at once in either direction (more seats
+   * are charged now, fewer leave a credit toward the next invoice), as Stripe prorates a quantity change.
+   */
+  | 'seats'
   /** Takes effect now, prorated and invoiced at once. */
   | 'upgrade';
 
 /** What a plan or seat change would do, before it is made. */
 export type PlanChangePreview = {
   __typename?: 'PlanChangePreview';
-  /** Charged now (negative: a credit toward the next invoice); zero for downgrades. */
+  /** Charged now (negative: fewer seats, credited toward the next invoice); zero for downgrades. */
   amountDueNow: Money;
-  /** When it takes effect: now for an upgrade, the end of the current period for a downgrade. */
+  /** When it takes effect: now for an upgrade or a change of seats, the end of the current period for a downgrade. */
   effectiveAt: Scalars['DateTime']['output'];
-  /** Whether the change is an upgrade (now) or a downgrade (at the end of the period). */
+  /** Whether the change is an upgrade or a change of seats (both now) or a downgrade (at the end of the period). */
   kind: PlanChangeKind;
   /** The lines of the invoice it raises now; empty for downgrades and during a trial. */
   lines: Array<PlanChangePreviewLine>;
@@ -2486,6 +2503,7 @@ export type BillingSubscriptionResolvers<ContextType = GraphQLContext, ParentTyp
   status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
   trialEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   trialStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  trialWithoutCard?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CheckoutPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckoutPayload'] = ResolversParentTypes['CheckoutPayload']> = {
@@ -2826,7 +2844,7 @@ export type PlanResolvers<ContextType = GraphQLContext, ParentType extends Resol
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type PlanChangeKindResolvers = { DOWNGRADE: 'downgrade', UPGRADE: 'upgrade' };
+export type PlanChangeKindResolvers = { DOWNGRADE: 'downgrade', SEATS: 'seats', UPGRADE: 'upgrade' };
 
 export type PlanChangePreviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlanChangePreview'] = ResolversParentTypes['PlanChangePreview']> = {
   amountDueNow?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;

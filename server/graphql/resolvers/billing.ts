@@ -1,5 +1,6 @@
 import { isBalanceLow } from '../../credits/lowBalance';
 import { NotFoundError } from '../../errors';
+import { isTrialWithoutCard } from '../../subscriptions/managedSubscription';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
@@ -21,6 +22,7 @@ export const billingResolvers: Resolvers = {
         effectiveAt: subscription.scheduledChangeAt,
       };
     },
+    trialWithoutCard: (subscription) => isTrialWithoutCard(subscription),
   },
   CreditBalance: {
     milliCredits: (balance) => balance.balance,

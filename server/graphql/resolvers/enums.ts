@@ -33,7 +33,7 @@ export const enumResolvers: Resolvers = {
   CheckoutStatus: { OPEN: 'open', COMPLETED: 'completed', EXPIRED: 'expired' },
   CheckoutPurpose: { SUBSCRIPTION: 'subscription', CREDIT_TOP_UP: 'credit_top_up' },
   StripeEventStatus: { RECEIVED: 'received', PROCESSED: 'processed', FAILED: 'failed', IGNORED: 'ignored' },
-  PlanChangeKind: { UPGRADE: 'upgrade', DOWNGRADE: 'downgrade' },
+  PlanChangeKind: { UPGRADE: 'upgrade', DOWNGRADE: 'downgrade', SEATS: 'seats' },
   PaymentType: {
     SUBSCRIPTION_PAYMENT: 'subscription_payment',
     SUBSCRIPTION_UPGRADE: 'subscription_upgrade',

@@ -6,6 +6,7 @@ import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempot
 import { openBillingPortal } from '../../subscriptions/billingPortal';
 import { cancelSubscription, resumeSubscription } from '../../subscriptions/cancellation';
 import { cancelScheduledPlanChange, changePlan, previewPlanChange } from '../../subscriptions/planChanges';
+import type { PlanChangeKind } from '../../subscriptions/planChangeKind';
 import { changeSeats } from '../../subscriptions/seats';
 import { startTrial } from '../../subscriptions/trials';
 import type { Resolvers } from '../generated/resolvers';
@@ -13,7 +14,7 @@ import type { Loaders } from '../loaders';
 
 interface ChangeResult {
   subscriptionId: string;
-  kind?: 'upgrade' | 'downgrade';
+  kind?: PlanChangeKind;
   effectiveAt?: string;
 }
 

@@ -9,6 +9,7 @@ import {
   CancelSubscriptionDocument,
   OpenBillingPortalDocument,
   ResumeSubscriptionDocument,
+  StartSubscriptionCheckoutDocument,
   UpcomingInvoiceDocument,
   type BillingDashboardQuery,
 } from '~/graphql/generated';
@@ -58,11 +59,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
       });
       return outcome.ok ? safeRedirect('/billing?done=kept') : outcome;
     }
-    case 'portal': {
+    case 'portal':
+    case 'fix-payment': {
+      const returnPath =
+        field(form, 'intent') === 'fix-payment' ? '/billing?done=payment-method' : '/billing';
       const outcome = await mutate(context, request, OpenBillingPortalDocument, {
-        input: { accountId, returnPath: '/billing' },
+        input: { accountId, returnPath },
       });
       return outcome.ok ? redirectToHostedPage(outcome.data.openBillingPortal.url) : outcome;
+    }
+    case 'add-card': {
+      // A card-less trial gets its card through Checkout, for the plan it is on; the days left are kept.
+      const outcome = await mutate(context, request, StartSubscriptionCheckoutDocument, {
+        input: { accountId, planId: field(form, 'planId') },
+      });
+      return outcome.ok ? redirectToHostedPage(outcome.data.startSubscriptionCheckout.url) : outcome;
     }
     default:
       throw new Response('Unknown action.', { status: 400 });
@@ -76,6 +87,8 @@ const DONE_MESSAGES: Record<string, string> = {
   kept: 'The scheduled change is undone: you stay on your current plan.',
   changed: 'Your plan is changed.',
   seats: 'Your seats are updated.',
+  'payment-method':
+    'A new card you saved pays the open invoice at once. If your plan still says past due in a moment, the card was declined: try another, or pay the open invoice.',
 };
 
 export default function BillingDashboard() {
@@ -184,9 +197,10 @@ function SubscriptionBanners({
         {subscription.gracePeriodEndsAt
           ? `Update your payment method by ${formatDate(subscription.gracePeriodEndsAt)} to keep ${subscription.plan.name}; after that the account moves to the free plan.`
           : `Update your payment method to keep ${subscription.plan.name}.`}{' '}
+        A new card pays the open invoice as soon as you save it.{' '}
         {canManageBilling ? (
           <Form method="post" style={{ display: 'inline' }}>
-            <input type="hidden" name="intent" value="portal" />
+            <input type="hidden" name="intent" value="fix-payment" />
             <button type="submit" className="button button-small">
               Fix payment
             </button>
@@ -211,6 +225,9 @@ function SubscriptionBanners({
             : `${days} ${days === 1 ? 'day' : 'days'} left in your trial`}
         </strong>{' '}
         of {subscription.plan.name} (until {formatDate(subscription.trialEnd)}).
+        {subscription.trialWithoutCard
+          ? ' Add a card to keep it afterwards: nothing is charged before the trial ends.'
+          : null}
       </Notice>
     );
   }
@@ -293,7 +310,15 @@ function PlanCard({
               Change seats
             </Link>
           ) : null}
-          {paid ? (
+          {subscription.trialWithoutCard ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="add-card" />
+              <input type="hidden" name="planId" value={plan.id} />
+              <button type="submit" className="button" disabled={busy}>
+                Add a card
+              </button>
+            </Form>
+          ) : paid ? (
             <Form method="post">
               <input type="hidden" name="intent" value="portal" />
               <button type="submit" className="button" disabled={busy}>

@@ -7,11 +7,13 @@ import {
   ChangeSeatsDocument,
   CurrentPlanDocument,
   PlanChangeDocument,
+  PricingDocument,
+  StartSubscriptionCheckoutDocument,
   type PlanChangeQuery,
 } from '~/graphql/generated';
 import { field, mutate, query, queryOutcome, requireAccount, type ActionFailure } from '~/lib/api.server';
 import { formatDate, formatMoney, intervalLabel } from '~/lib/format';
-import { safeRedirect } from '~/lib/redirects.server';
+import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Change plan — Billing' }];
 
@@ -28,6 +30,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const planId = search.get('planId') ?? current?.plan.id;
   if (!planId) throw safeRedirect('/pricing');
   const seats = parseSeats(search.get('seats'));
+  // A trial without a card changes plan by adding its card through Checkout, which keeps its days.
+  if (current?.trialWithoutCard) {
+    const { plans } = await query(context, request, PricingDocument, {});
+    const plan = plans.find((candidate) => candidate.id === planId);
+    if (!plan)
+      return {
+        refusal: { message: 'The plan you chose is not a plan on sale.', seats: null },
+        planId,
+        seats: 1,
+      };
+    return { addingCard: { plan, seats, trialEnd: current.trialEnd, current: current.plan.name } };
+  }
   // The seats page opens on the current count: nothing changes, so there is no price to show yet.
   if (current?.plan.perSeat && planId === current.plan.id && (seats === null || seats === current.quantity)) {
     return { choosingSeats: { planId, planName: current.plan.name, seats: current.quantity } };
@@ -55,6 +69,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const planId = field(form, 'planId');
   const seats = parseSeats(field(form, 'seats'));
   const prorationDate = parseSeats(field(form, 'prorationDate'));
+  if (field(form, 'intent') === 'checkout') {
+    const outcome = await mutate(context, request, StartSubscriptionCheckoutDocument, {
+      input: { accountId, planId, seats },
+    });
+    return outcome.ok ? redirectToHostedPage(outcome.data.startSubscriptionCheckout.url) : outcome;
+  }
   if (field(form, 'intent') === 'seats' && seats !== null) {
     const outcome = await mutate(context, request, ChangeSeatsDocument, {
       input: { accountId, seats, prorationDate },
@@ -75,6 +95,7 @@ function parseSeats(text: string | null): number | null {
 export default function ChangePlanPage() {
   const data = useLoaderData<typeof loader>();
   if (data.choosingSeats) return <ChooseSeats {...data.choosingSeats} />;
+  if (data.addingCard) return <AddCardToTrial {...data.addingCard} />;
   if (data.refusal) return <RefusedChange refusal={data.refusal} planId={data.planId} seats={data.seats} />;
   return <ChangePlan preview={data.preview} current={data.current} />;
 }
@@ -153,7 +174,8 @@ function ChangePlan({
   const failure = useActionData<typeof action>();
   const busy = useNavigation().state !== 'idle';
   const samePlan = current?.plan.id === preview.plan.id;
-  const upgrade = preview.kind === 'UPGRADE';
+  // Upgrades and changes of seats alone take effect now; only downgrades wait for the period's end.
+  const immediate = preview.kind !== 'DOWNGRADE';
   const trialEnd = current?.status === 'TRIALING' ? current.trialEnd : null;
   const title = samePlan ? 'Change seats' : `Switch to ${preview.plan.name}`;
   return (
@@ -188,7 +210,7 @@ function ChangePlan({
           </div>
         ) : null}
         <div className="card-footer" style={{ display: 'block' }}>
-          {!upgrade ? (
+          {!immediate ? (
             <p>
               Takes effect on <strong>{formatDate(preview.effectiveAt)}</strong>, at the end of your current
               period. Nothing is charged now, and you keep your current plan until then.
@@ -216,7 +238,7 @@ function ChangePlan({
             <button type="submit" className="button button-primary button-block" disabled={busy}>
               {samePlan
                 ? `Confirm ${preview.seats} seats`
-                : !upgrade
+                : !immediate
                   ? `Switch on ${formatDate(preview.effectiveAt)}`
                   : preview.amountDueNow.amount > 0
                     ? `Pay ${formatMoney(preview.amountDueNow)} and switch`
@@ -224,6 +246,64 @@ function ChangePlan({
             </button>
           </Form>
         </div>
+      </Card>
+    </div>
+  );
+}
+
+/**
+ * A trial without a card moves to another plan through Stripe Checkout: the card is added there, the
+ * trial continues on the new plan, and the first charge comes when it ends.
+ */
+function AddCardToTrial({
+  plan,
+  seats,
+  trialEnd,
+  current,
+}: {
+  plan: {
+    id: string;
+    name: string;
+    perSeat: boolean;
+    interval: string;
+    price: { amount: number; currency: string };
+  };
+  seats: number | null;
+  trialEnd: string | null;
+  current: string;
+}) {
+  const failure = useActionData<typeof action>();
+  const busy = useNavigation().state !== 'idle';
+  return (
+    <div className="narrow" style={{ maxWidth: 560 }}>
+      <PageHeader
+        title={`Switch to ${plan.name}`}
+        description={<Link to="/billing">← Back to billing</Link>}
+      />
+      <FormError message={failure?.formError} />
+      <Card>
+        <p>
+          Your {current} trial has no card yet. Add one through Stripe Checkout to move to {plan.name}
+          {trialEnd ? (
+            <>
+              : your trial continues on {plan.name} until <strong>{formatDate(trialEnd)}</strong>, and nothing
+              is charged before then
+            </>
+          ) : null}
+          . After that, {formatMoney(plan.price)} per {plan.perSeat ? 'seat per ' : ''}
+          {intervalLabel(plan.interval)}.
+        </p>
+        <p className="muted small">
+          With less than two days of trial left, Stripe’s Checkout charges the first period at once instead.
+        </p>
+        <Form method="post">
+          <input type="hidden" name="intent" value="checkout" />
+          <input type="hidden" name="planId" value={plan.id} />
+          {seats !== null ? <input type="hidden" name="seats" value={seats} /> : null}
+          <button type="submit" className="button button-primary button-block" disabled={busy}>
+            Add a card and switch to {plan.name}
+          </button>
+        </Form>
       </Card>
     </div>
   );

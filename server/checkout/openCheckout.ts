@@ -1,0 +1,80 @@
+import type { Knex } from 'knex';
+import type { Account } from '../accounts/Account';
+import type { Actor } from '../auth/actor';
+import { now } from '../clock';
+import { settings } from '../settings';
+import { createStripeCheckoutSession } from '../stripe/checkout';
+import { ensureStripeCustomer } from '../stripe/customers';
+import { callStripe } from '../stripe/errors';
+import { CheckoutSession } from './CheckoutSession';
+import { assertCheckoutRateLimit } from './rateLimit';
+
+export interface StartedCheckout {
+  checkoutSessionId: string;
+  url: string;
+}
+
+/** What a Checkout sells: our record of it, and how Stripe charges it. */
+export interface CheckoutPurchase {
+  purpose: CheckoutSession['purpose'];
+  planId?: string;
+  creditPackageId?: string;
+  quantity: number;
+  mode: 'subscription' | 'payment';
+  stripePriceId: string;
+  trialDays?: number;
+  trialEnd?: Date;
+}
+
+/**
+ * Opens a Stripe Checkout for what the account buys. Our `checkout_sessions` row is written in the same
+ * transaction as the call to Stripe (its id is the idempotency key and the success page's reference), after
+ * the rate limit and after `beforeOpening`, which runs under the same transaction (a subscription
+ * Checkout closes the account's earlier ones there). Nothing changes on the account until Stripe's
+ * webhooks say the payment happened.
+ */
+export async function openCheckout({
+  actor,
+  account,
+  purchase,
+  beforeOpening,
+}: {
+  actor: Actor;
+  account: Account;
+  purchase: CheckoutPurchase;
+  beforeOpening?: (trx: Knex.Transaction) => Promise<void>;
+}): Promise<StartedCheckout> {
+  const customerId = await callStripe('create the customer', () => ensureStripeCustomer({ account }));
+  const userId = actor.kind === 'user' ? actor.userId : null;
+  return CheckoutSession.transaction(async (trx) => {
+    await assertCheckoutRateLimit({ trx, userId, accountId: account.id });
+    await beforeOpening?.(trx);
+    const checkout = await CheckoutSession.query(trx).insertAndFetch({
+      accountId: account.id,
+      purpose: purchase.purpose,
+      planId: purchase.planId ?? null,
+      creditPackageId: purchase.creditPackageId ?? null,
+      quantity: purchase.quantity,
+      createdByUserId: userId,
+      createdAt: now(),
+    });
+    const returnTo = (page: 'success' | 'cancel') =>
+      `${settings().publicUrl}/billing/checkout/${page}?checkout=${checkout.id}`;
+    const { stripeCheckoutSessionId, url } = await callStripe('open Checkout', () =>
+      createStripeCheckoutSession({
+        checkoutId: checkout.id,
+        accountId: account.id,
+        customerId,
+        mode: purchase.mode,
+        priceId: purchase.stripePriceId,
+        quantity: purchase.quantity,
+        trialDays: purchase.trialDays,
+        trialEnd: purchase.trialEnd,
+        successUrl: returnTo('success'),
+        cancelUrl: returnTo('cancel'),
+      }),
+    );
+    await CheckoutSession.query(trx).findById(checkout.id).patch({ stripeCheckoutSessionId, url });
+    return { checkoutSessionId: checkout.id, url };
+  });
+}

@@ -1,0 +1,156 @@
+import type { Knex } from 'knex';
+import type { Account } from '../accounts/Account';
+import { systemActor } from '../auth/actor';
+import { recordAudit } from '../audit/auditLog';
+import type { Plan } from '../catalog/Plan';
+import { now } from '../clock';
+import { Invoice } from '../invoices/Invoice';
+import { syncInvoiceFromStripe } from '../invoices/stripeInvoiceSync';
+import { recordInvoicePayment } from '../payments/invoicePayments';
+import { Payment } from '../payments/Payment';
+import { applyRefund } from '../payments/refundApplication';
+import { settleStripeSubscriptionInvoices, type SettledInvoice } from '../stripe/subscriptionSettlement';
+import { cancelStripeSubscriptionNow, type StripeSubscriptionState } from '../stripe/subscriptions';
+import { findCurrentSubscription } from './currentSubscription';
+import { notifyExtraSubscriptionCanceled } from './notices';
+import { Subscription } from './Subscription';
+
+const actor = systemActor('one subscription per account');
+export const EXTRA_SUBSCRIPTION_REASON = 'a second subscription of an account that already has one';
+
+/**
+ * An account pays for one subscription, in Stripe too. When Stripe holds another live one for it (two
+ * Checkouts paid, one completed outside our Checkout, or one replaced here that was never canceled in
+ * Stripe), the account's current subscription stays and the other is undone: canceled in Stripe at once,
+ * each invoice it raised refunded in full (voided when open), and recorded here as a canceled
+ * subscription with its payments and refunds, an audit entry and a notice. Its later events then find it
+ * canceled on both sides and change nothing.
+ *
+ * For one replaced here earlier (`replaced`), only what it charged after it stopped being the account's
+ * subscription is refunded. The caller holds the account's row lock; every Stripe call is idempotent by
+ * Stripe's own state, so a retry after a failure does nothing twice.
+ */
+export async function settleExtraSubscription({
+  trx,
+  account,
+  state,
+  plan,
+  replaced,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  state: StripeSubscriptionState;
+  plan: Plan;
+  replaced?: Subscription;
+}): Promise<void> {
+  const kept = await findCurrentSubscription({ trx, accountId: account.id });
+  const canceled = await cancelStripeSubscriptionNow({ stripeSubscriptionId: state.stripeSubscriptionId });
+  const subscription = replaced
+    ? await Subscription.query(trx).patchAndFetchById(replaced.id, { stripeSyncedAt: now() })
+    : await recordExtraSubscription({ trx, account, state: canceled, plan });
+
+  const settled = await settleStripeSubscriptionInvoices({
+    stripeSubscriptionId: state.stripeSubscriptionId,
+    since: replaced?.endedAt ?? null,
+    reason: EXTRA_SUBSCRIPTION_REASON,
+  });
+  let refunded = 0;
+  let currency = plan.currency;
+  for (const invoice of settled) {
+    const recorded = await recordSettledInvoice({ trx, account, settled: invoice });
+    refunded += recorded.refunded;
+    currency = recorded.currency ?? currency;
+  }
+
+  await recordAudit({
+    trx,
+    actor,
+    accountId: account.id,
+    action: 'subscription.extra_canceled',
+    target: { type: 'subscription', id: subscription.id },
+    reason: EXTRA_SUBSCRIPTION_REASON,
+    details: {
+      stripeSubscriptionId: state.stripeSubscriptionId,
+      plan: plan.key,
+      kept: kept?.id ?? null,
+      refunded,
+      currency,
+    },
+  });
+  await notifyExtraSubscriptionCanceled({
+    trx,
+    accountId: account.id,
+    plan,
+    purchase: state.stripeSubscriptionId,
+    refunded,
+    currency,
+  });
+}
+
+/**
+ * Our row for a subscription that was never the account's: canceled, and starting when it ends, since it
+ * gave the account nothing (revenue history never counts it).
+ */
+async function recordExtraSubscription({
+  trx,
+  account,
+  state,
+  plan,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  state: StripeSubscriptionState;
+  plan: Plan;
+}): Promise<Subscription> {
+  const endedAt = state.endedAt ?? now();
+  return Subscription.query(trx).insertAndFetch({
+    accountId: account.id,
+    stripeSubscriptionId: state.stripeSubscriptionId,
+    planId: plan.id,
+    status: 'canceled',
+    quantity: state.quantity,
+    currentPeriodStart: state.currentPeriodStart,
+    currentPeriodEnd: state.currentPeriodEnd,
+    trialStart: state.trialStart,
+    trialEnd: state.trialEnd,
+    cancelAtPeriodEnd: false,
+    canceledAt: state.canceledAt ?? endedAt,
+    endedAt,
+    startedAt: endedAt,
+    cancellationReason: EXTRA_SUBSCRIPTION_REASON,
+    stripeSyncedAt: now(),
+  });
+}
+
+/** Mirrors a settled invoice and records its payment and refunds (each refund once, by its Stripe id). */
+async function recordSettledInvoice({
+  trx,
+  account,
+  settled,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+  settled: SettledInvoice;
+}): Promise<{ refunded: number; currency: string | null }> {
+  if (settled.before === 'draft') {
+    await Invoice.query(trx).delete().where({ stripeInvoiceId: settled.stripeInvoiceId, status: 'draft' });
+    return { refunded: 0, currency: null };
+  }
+  const { invoice } = await syncInvoiceFromStripe({ trx, account, stripeInvoiceId: settled.stripeInvoiceId });
+  if (settled.refunds.length === 0) return { refunded: 0, currency: invoice.currency };
+  const recorded = await recordInvoicePayment({ trx, invoice, outcome: 'paid' });
+  if (!recorded) return { refunded: 0, currency: invoice.currency };
+  // The PaymentIntent names the payment in Stripe's later refund events.
+  const payment =
+    recorded.stripePaymentIntentId || !settled.stripePaymentIntentId
+      ? recorded
+      : await Payment.query(trx).patchAndFetchById(recorded.id, {
+          stripePaymentIntentId: settled.stripePaymentIntentId,
+        });
+  let refunded = 0;
+  for (const refund of settled.refunds) {
+    await applyRefund({ trx, actor, payment, refund, reason: EXTRA_SUBSCRIPTION_REASON });
+    if (refund.status === 'succeeded') refunded += refund.amount;
+  }
+  return { refunded, currency: invoice.currency };
+}
