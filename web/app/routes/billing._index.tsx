@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { FormError, Notice } from '~/components/forms';
+import { DataTable, type Column } from '~/components/DataTable';
+import { EmptyState } from '~/components/EmptyState';
+import { Field, FormError, Notice, PostButton } from '~/components/forms';
 import { Card, PageHeader, StatusBadge, UsageBar } from '~/components/ui';
 import { UpcomingInvoiceCard } from '~/components/UpcomingInvoiceCard';
 import {
@@ -20,6 +22,12 @@ export const meta: MetaFunction = () => [{ title: 'Billing — Billing' }];
 
 type Account = BillingDashboardQuery['account'];
 type Subscription = NonNullable<Account['subscription']>;
+
+const RECENT_INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']>> = [
+  { header: 'Date', cell: (invoice) => formatDate(invoice.issuedAt) },
+  { header: 'Amount', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
+  { header: 'Status', cell: (invoice) => <StatusBadge status={invoice.status} /> },
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId, canManageBilling } = await requireAccount(context, request);
@@ -138,27 +146,14 @@ export default function BillingDashboard() {
             subscription={subscription}
           />
           <Card title="Recent invoices" footer={<Link to="/billing/invoices">All invoices →</Link>}>
-            {account.invoices.edges.length === 0 ? (
-              <p className="muted">No invoices yet.</p>
-            ) : (
-              <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
-                {account.invoices.edges.slice(0, 3).map(({ node }) => (
-                  <li
-                    key={node.id}
-                    style={{
-                      display: 'flex',
-                      justifyContent: 'space-between',
-                      gap: '0.5rem',
-                      padding: '0.3rem 0',
-                    }}
-                  >
-                    <span>{formatDate(node.issuedAt)}</span>
-                    <span>{formatMoney(node.total)}</span>
-                    <StatusBadge status={node.status} />
-                  </li>
-                ))}
-              </ul>
-            )}
+            <DataTable
+              caption="Recent invoices"
+              columns={RECENT_INVOICE_COLUMNS}
+              rows={account.invoices.edges.slice(0, 3).map(({ node }) => node)}
+              rowKey={(invoice) => invoice.id}
+              empty="No invoices yet."
+              compact
+            />
           </Card>
         </div>
       </div>
@@ -185,12 +180,9 @@ function SubscriptionBanners({
           ? `Update your payment method by ${formatDate(subscription.gracePeriodEndsAt)} to keep ${subscription.plan.name}; after that the account moves to the free plan.`
           : `Update your payment method to keep ${subscription.plan.name}.`}{' '}
         {canManageBilling ? (
-          <Form method="post" style={{ display: 'inline' }}>
-            <input type="hidden" name="intent" value="portal" />
-            <button type="submit" className="button button-small">
-              Fix payment
-            </button>
-          </Form>
+          <PostButton fields={{ intent: 'portal' }} className="button button-small" inline>
+            Fix payment
+          </PostButton>
         ) : null}
         {openInvoiceUrl ? (
           <>
@@ -264,10 +256,7 @@ function PlanCard({
               : 'the end of the period'}
             , then the account moves to the free plan. You can resume until then.
           </p>
-          <div className="field">
-            <label htmlFor="reason">Why are you leaving? (optional)</label>
-            <input id="reason" name="reason" type="text" maxLength={500} />
-          </div>
+          <Field label="Why are you leaving? (optional)" name="reason" type="text" maxLength={500} />
           <div className="page-actions">
             <button type="submit" className="button button-danger" disabled={busy}>
               Cancel subscription
@@ -294,28 +283,19 @@ function PlanCard({
             </Link>
           ) : null}
           {paid ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="portal" />
-              <button type="submit" className="button" disabled={busy}>
-                Payment methods
-              </button>
-            </Form>
+            <PostButton fields={{ intent: 'portal' }} disabled={busy}>
+              Payment methods
+            </PostButton>
           ) : null}
           {subscription.scheduledChange ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="keep-plan" />
-              <button type="submit" className="button" disabled={busy}>
-                Keep {plan.name}
-              </button>
-            </Form>
+            <PostButton fields={{ intent: 'keep-plan' }} disabled={busy}>
+              Keep {plan.name}
+            </PostButton>
           ) : null}
           {paid && subscription.cancelAtPeriodEnd ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="resume" />
-              <button type="submit" className="button" disabled={busy}>
-                Resume subscription
-              </button>
-            </Form>
+            <PostButton fields={{ intent: 'resume' }} disabled={busy}>
+              Resume subscription
+            </PostButton>
           ) : paid ? (
             <Link to="?confirm=cancel" className="button button-quiet">
               Cancel subscription
@@ -328,7 +308,7 @@ function PlanCard({
 }
 
 function UsageList({ usage }: { usage: Account['usageSummary'] }) {
-  if (usage.length === 0) return <p className="muted">No usage recorded this period.</p>;
+  if (usage.length === 0) return <EmptyState>No usage recorded this period.</EmptyState>;
   return (
     <div>
       {usage.map((meterUsage) =>
