@@ -90,7 +90,7 @@ const COLUMNS: Array<Column<Account>> = [
     cell: (account) => (
       <>
         <Link to={`/admin/accounts/${account.id}`}>{account.name}</Link>
-        <div className="muted small">{account.billingEmail ?? account.externalId ?? ''}</div>
+        <div className="muted small identifier">{account.billingEmail ?? account.externalId ?? ''}</div>
       </>
     ),
   },

@@ -98,7 +98,7 @@ const COLUMNS: Array<Column<StripeEvent>> = [
     cell: (event) => (
       <>
         <strong>{event.type}</strong>
-        <div className="muted small">
+        <div className="muted small identifier">
           {event.id}
           {event.accountId ? (
             <>
