@@ -1,3 +1,4 @@
+import type { Client as PgClient, Notification } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { createStripeClient } from '../../server/stripe/client';
 import { User } from '../../server/auth/User';
@@ -79,13 +80,35 @@ async function choosePro(): Promise<void> {
   await page.waitForURL(`${web.emulatorUrl}/c/pay/**`);
 }
 
-/** Waits until `condition` holds, as a webhook lands a moment after the call that caused it. */
-async function eventually(condition: () => Promise<boolean>, timeout = 15_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/**
+ * Listens for the changes Postgres announces to an account's subscriptions (the `subscription_changed`
+ * trigger), so a step can wait for a webhook's effect, which lands a moment after the call that caused
+ * it, by checking again each time one is announced rather than every so often.
+ */
+async function subscriptionChanges(accountId: string) {
+  const connection = (await web.knex.client.acquireConnection()) as PgClient;
+  let announced = false;
+  let wake: (() => void) | undefined;
+  const onNotification = (message: Notification) => {
+    if (message.payload !== accountId) return;
+    announced = true;
+    wake?.();
+  };
+  connection.on('notification', onNotification);
+  await connection.query('listen subscription_changed');
+  return {
+    async until(condition: () => Promise<boolean>): Promise<void> {
+      while (!(await condition())) {
+        if (!announced) await new Promise<void>((resolve) => (wake = resolve));
+        announced = false;
+      }
+    },
+    async close(): Promise<void> {
+      await connection.query('unlisten subscription_changed');
+      connection.off('notification', onNotification);
+      await web.knex.client.releaseConnection(connection);
+    },
+  };
 }
 
 /** The customer's credit balance as the credits page shows it. */
@@ -408,10 +431,16 @@ it('pays the first Team invoice when the trial ends', async () => {
     secretKey: 'sk_test_journey',
     emulator: { host: hostname, port: Number(port), protocol: 'http' },
   });
-  await stripe.subscriptions.update(subscription.stripeSubscriptionId, { trial_end: 'now' });
-  await eventually(
-    async () => (await web.knex('subscriptions').where({ id: subscription.id }).first()).status === 'active',
-  );
+  const changes = await subscriptionChanges(subscription.accountId);
+  try {
+    await stripe.subscriptions.update(subscription.stripeSubscriptionId, { trial_end: 'now' });
+    await changes.until(
+      async () =>
+        (await web.knex('subscriptions').where({ id: subscription.id }).first()).status === 'active',
+    );
+  } finally {
+    await changes.close();
+  }
   await page.goto(`${web.url}/billing`);
   await shows(page.locator('.plan-name'), 'Active');
 });

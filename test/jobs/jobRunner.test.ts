@@ -10,9 +10,15 @@ import { useTestDatabase } from '../support/database';
 const db = useTestDatabase();
 const root = join(__dirname, '../..');
 
-/** A real SMTP server that keeps every message it accepts. */
-async function startMailbox(): Promise<{ url: string; received: string[]; stop: () => Promise<void> }> {
+/** A real SMTP server that keeps every message it accepts, and says when it holds a number of them. */
+async function startMailbox(): Promise<{
+  url: string;
+  received: string[];
+  holding: (count: number) => Promise<void>;
+  stop: () => Promise<void>;
+}> {
   const received: string[] = [];
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -21,6 +27,7 @@ async function startMailbox(): Promise<{ url: string; received: string[]; stop: 
       stream.on('data', (chunk: Buffer) => (message += chunk.toString()));
       stream.on('end', () => {
         received.push(message);
+        waiting.filter(({ count }) => received.length >= count).forEach(({ resolve }) => resolve());
         callback();
       });
     },
@@ -30,6 +37,10 @@ async function startMailbox(): Promise<{ url: string; received: string[]; stop: 
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    holding: (count) =>
+      received.length >= count
+        ? Promise.resolve()
+        : new Promise((resolve) => waiting.push({ count, resolve })),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -58,6 +69,17 @@ function startJobProcess(env: Record<string, string>): {
     completed: () => output.split('\n').filter((line) => line === 'done send_notifications').length,
     ready,
   };
+}
+
+/** Stops job processes as a deploy would (SIGTERM): each finishes and commits the jobs it is running. */
+async function stopAll(processes: Array<{ child: ChildProcess }>): Promise<void> {
+  await Promise.all(
+    processes.map(({ child }) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
+    ),
+  );
 }
 
 async function enqueue(accountId: string, count: number, prefix: string): Promise<void> {
@@ -101,18 +123,10 @@ describe('the notifications outbox', () => {
       utils = await makeWorkerUtils({ connectionString: db.connectionString });
       for (let job = 0; job < 12; job += 1) await utils.addJob('send_notifications', {});
 
-      const deadline = Date.now() + 60_000;
-      while (
-        (
-          await db
-            .knex('notifications')
-            .where({ accountId: account.id, status: 'pending' })
-            .count<{ count: number }[]>('* as count')
-        )[0]!.count > 0
-      ) {
-        if (Date.now() > deadline) throw new Error('the outbox was not emptied');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      // Every notice has reached the mailbox; stopping the processes waits for the jobs that sent the
+      // last of them to commit, so what the outbox says next is final.
+      await mailbox.holding(300);
+      await stopAll(processes);
       const subjects = mailbox.received.map((message) => /^Subject: (.*)$/m.exec(message)?.[1]);
       expect(subjects).toHaveLength(300);
       expect(new Set(subjects).size).toBe(300);
@@ -125,11 +139,7 @@ describe('the notifications outbox', () => {
       expect(processes.every((process) => process.completed() > 0)).toBe(true);
     } finally {
       await utils?.release();
-      await Promise.all(
-        processes.map(
-          ({ child }) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
-        ),
-      );
+      await stopAll(processes);
       await mailbox.stop();
     }
   }, 90_000);

@@ -25,7 +25,8 @@ beforeAll(async () => {
       HOME: process.env.HOME,
       NODE_ENV: 'development',
       PORT: '0',
-      LOG_LEVEL: 'warn',
+      // Info, for the line that says a Stripe event was handled: what the checkout below waits for.
+      LOG_LEVEL: 'info',
       STRIPE_EMULATOR_PORT: '0',
       EMBEDDED_POSTGRES_DIR: join(directory, 'postgres'),
       STRIPE_EMULATOR_STATE_FILE: join(directory, 'stripe-emulator.json'),
@@ -36,7 +37,7 @@ beforeAll(async () => {
   });
   service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(() => /Account owner:/.test(output), 60_000);
+  await printed(/Account owner:/);
 }, 90_000);
 
 afterAll(async () => {
@@ -48,19 +49,35 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (service.exitCode !== null) throw new Error(`the service exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`timed out; the service printed:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Resolves when the service has printed what `pattern` matches, and fails at once if it exits first. */
+function printed(pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!pattern.test(output)) return;
+      stopListening();
+      resolve();
+    };
+    const exited = () => {
+      stopListening();
+      reject(new Error(`the service exited early:\n${output}`));
+    };
+    const stopListening = () => {
+      service.stdout!.off('data', check);
+      service.stderr!.off('data', check);
+      service.off('exit', exited);
+    };
+    // Registered after the listeners that collect the output, so `output` already holds each chunk.
+    service.stdout!.on('data', check);
+    service.stderr!.on('data', check);
+    service.once('exit', exited);
+    check();
+  });
 }
 
-const printed = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)?.[1] ?? '';
+const shown = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)?.[1] ?? '';
 
 async function graphql(query: string, variables: Record<string, unknown> = {}, cookie?: string) {
-  const response = await fetch(`${printed('Billing service')}/graphql`, {
+  const response = await fetch(`${shown('Billing service')}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({ query, variables }),
@@ -73,22 +90,22 @@ async function graphql(query: string, variables: Record<string, unknown> = {}, c
 
 describe('npm start with nothing configured', () => {
   it('is ready and serves the seeded catalog', async () => {
-    expect((await fetch(`${printed('Billing service')}/readyz`)).status).toBe(200);
+    expect((await fetch(`${shown('Billing service')}/readyz`)).status).toBe(200);
     const { body } = await graphql('{ plans { key } }');
     expect(body.data.plans).toHaveLength(8);
     expect(output).toMatch(/Stripe:\s+emulated at http:\/\/127\.0\.0\.1:\d+/);
   });
 
   it('serves the web app without a build step: the landing and pricing pages', async () => {
-    const landing = await fetch(`${printed('Billing service')}/`);
+    const landing = await fetch(`${shown('Billing service')}/`);
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('Pay for what you use');
-    const pricing = await (await fetch(`${printed('Billing service')}/pricing`)).text();
+    const pricing = await (await fetch(`${shown('Billing service')}/pricing`)).text();
     expect(pricing).toContain('Contact sales');
   });
 
   it('takes the demo owner from Checkout to a subscribed account through the emulator', async () => {
-    const email = printed('Account owner');
+    const email = shown('Account owner');
     const password = new RegExp(`${email} / (\\S+)`).exec(output)![1];
     const signIn = await graphql(
       'mutation($input: SignInInput!) { signIn(input: $input) { user { email } } }',
@@ -107,13 +124,12 @@ describe('npm start with nothing configured', () => {
       cookie,
     );
     expect((await submitCheckoutForm(started.data.startSubscriptionCheckout.url)).status).toBe(303);
-    await waitFor(async () => {
-      const { body } = await graphql(
-        'query($id: ID) { account(id: $id) { subscription { plan { key } } } }',
-        { id: accountId },
-        cookie,
-      );
-      return body.data.account.subscription.plan.key === 'pro_monthly';
-    }, 15_000);
+    await printed(/"type":"checkout\.session\.completed"[^\n]*"msg":"Stripe event"/);
+    const { body } = await graphql(
+      'query($id: ID) { account(id: $id) { subscription { plan { key } } } }',
+      { id: accountId },
+      cookie,
+    );
+    expect(body.data.account.subscription.plan.key).toBe('pro_monthly');
   });
 });

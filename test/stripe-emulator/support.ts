@@ -16,6 +16,7 @@ export class WebhookReceiver {
   /** Status to answer for the next deliveries (then 200). */
   failNext: number[] = [];
   private server!: Server;
+  private waiting: Array<{ type: string; accept: (event: Stripe.Event) => void }> = [];
   url = '';
 
   constructor(
@@ -42,6 +43,10 @@ export class WebhookReceiver {
             this.secret,
           );
           this.events.push(event);
+          for (const waiter of this.waiting.filter(({ type }) => type === event.type)) {
+            this.waiting.splice(this.waiting.indexOf(waiter), 1);
+            waiter.accept(event);
+          }
           res.writeHead(200).end('{}');
         } catch (error) {
           this.rejected.push(String(error));
@@ -51,6 +56,11 @@ export class WebhookReceiver {
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks`;
+  }
+
+  /** The next event of this type to be delivered: a wait on Stripe's own signal, not on time. */
+  next(type: string): Promise<Stripe.Event> {
+    return new Promise((accept) => this.waiting.push({ type, accept }));
   }
 
   types(): string[] {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { createLogger } from '../../server/logger';
 import { useSettings } from '../../server/settings';
@@ -22,6 +24,12 @@ export interface BillingStack {
   knex: ReturnType<typeof useTestDatabase>['knex'];
   /** Waits until the emulator has delivered every webhook it queued (and our route answered). */
   settle(): Promise<void>;
+  /**
+   * Resolves when Stripe sends an event of this type about an object that `matches`: for work the
+   * product starts without being awaited (a top-up after a consumption), so a test waits for the event
+   * rather than for time to pass. Ask before doing what causes it; follow with settle() for our route.
+   */
+  nextStripeEvent(type: string, matches: (object: Record<string, any>) => boolean): Promise<void>;
 }
 
 /**
@@ -35,6 +43,7 @@ export function useBillingStack({
   const db = useTestDatabase();
   const stack = {} as BillingStack;
   const cleanups: Array<() => unknown> = [];
+  let tap: EventTap | undefined;
 
   beforeAll(async () => {
     await createDemoCatalog(db.knex);
@@ -59,15 +68,55 @@ export function useBillingStack({
       emulator,
       webhookSecret,
       settle: () => emulator.webhooksIdle(),
+      nextStripeEvent: async (type: string, matches: (object: Record<string, any>) => boolean) => {
+        tap ??= await startEventTap(emulator);
+        return tap.next(type, matches);
+      },
     });
     Object.defineProperty(stack, 'knex', { get: () => db.knex });
   });
 
   afterAll(async () => {
+    await tap?.close();
     await stack.app?.close();
     await stack.emulator?.stop();
     cleanups.reverse().forEach((cleanup) => cleanup());
   });
 
   return stack;
+}
+
+interface EventTap {
+  next(type: string, matches: (object: Record<string, any>) => boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A second webhook endpoint, in the test, that hears every event the emulator sends from now on. */
+async function startEventTap(emulator: StripeEmulator): Promise<EventTap> {
+  const waiting: Array<{
+    type: string;
+    matches: (object: Record<string, any>) => boolean;
+    heard: () => void;
+  }> = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const event = JSON.parse(body) as { type: string; data: { object: Record<string, any> } };
+      for (const waiter of waiting.filter(
+        ({ type, matches }) => type === event.type && matches(event.data.object),
+      )) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.heard();
+      }
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  emulator.addWebhookEndpoint({ url: `http://127.0.0.1:${port}/`, secret: 'whsec_test_tap' });
+  return {
+    next: (type, matches) => new Promise((heard) => waiting.push({ type, matches, heard })),
+    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
 }

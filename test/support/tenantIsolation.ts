@@ -2,7 +2,9 @@
  * The registry of tenant isolation: every root field and every Account field must be listed here, either
  * as public (with the reason) or with an operation that touches another tenant's account. The test in
  * test/graphql/tenantIsolation.test.ts fails for any field that is missing, so a new field cannot ship
- * without saying how it keeps tenants apart.
+ * without saying how it keeps tenants apart. Who may call each field at all (roles, scopes, platform
+ * admins) is the access table next door, accessRules.ts; the reasons below that say “platform admins
+ * only” are tested there.
  */
 export interface Target {
   accountId: string;

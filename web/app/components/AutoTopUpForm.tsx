@@ -1,8 +1,9 @@
 import { Form, useNavigation } from '@remix-run/react';
 import type { AutoTopUpSettingsFragment } from '~/graphql/generated';
 import { formatCredits, formatDateTime, formatMoney, type MoneyValue } from '~/lib/format';
-import { Field, FormError, Notice } from './forms';
-import { Card, EmptyState } from './ui';
+import { EmptyState } from './EmptyState';
+import { Field, FormError, Notice, SelectField } from './forms';
+import { Card } from './ui';
 
 interface AutoTopUpPackage {
   id: string;
@@ -60,27 +61,16 @@ export function AutoTopUpCard({
             defaultValue={formatCredits(settings?.thresholdMilliCredits ?? defaultThresholdMilliCredits)}
             error={errors.threshold}
           />
-          <div className="field">
-            <label htmlFor="field-creditPackageId">Buy</label>
-            <select
-              id="field-creditPackageId"
-              name="creditPackageId"
-              defaultValue={settings?.creditPackage.id ?? packages[0]!.id}
-              aria-invalid={errors.creditPackageId ? true : undefined}
-              aria-describedby={errors.creditPackageId ? 'field-creditPackageId-error' : undefined}
-            >
-              {packages.map((creditPackage) => (
-                <option key={creditPackage.id} value={creditPackage.id}>
-                  {`${formatCredits(creditPackage.milliCredits)} credits for ${formatMoney(creditPackage.price)}`}
-                </option>
-              ))}
-            </select>
-            {errors.creditPackageId ? (
-              <p className="field-error" id="field-creditPackageId-error">
-                {errors.creditPackageId}
-              </p>
-            ) : null}
-          </div>
+          <SelectField
+            label="Buy"
+            name="creditPackageId"
+            defaultValue={settings?.creditPackage.id ?? packages[0]!.id}
+            error={errors.creditPackageId}
+            options={packages.map((creditPackage) => ({
+              value: creditPackage.id,
+              label: `${formatCredits(creditPackage.milliCredits)} credits for ${formatMoney(creditPackage.price)}`,
+            }))}
+          />
           <p className="muted small">
             It charges the card on file: the one you paid with when you last bought credits or subscribed. No
             card yet? Buy a credit pack or subscribe to a plan first.

@@ -2,7 +2,9 @@ import type { ReactNode } from 'react';
 import type { PaymentRowFragment } from '~/graphql/generated';
 import { formatCredits, formatDate, formatDateTime, formatMoney } from '~/lib/format';
 import { paymentTypeLabel } from '~/lib/payments';
-import { EmptyState, StatusBadge } from './ui';
+import { DataTable, type Column } from './DataTable';
+import type { PageInfo } from './Pagination';
+import { StatusBadge } from './ui';
 
 /**
  * Money moved for an account, newest first: charges (with why one failed), refunds, and how much of a
@@ -11,64 +13,62 @@ import { EmptyState, StatusBadge } from './ui';
 export function PaymentHistory({
   payments,
   actions,
+  pageInfo,
+  pageParam,
+  pagesLabel,
 }: {
   payments: PaymentRowFragment[];
   actions?: (payment: PaymentRowFragment) => ReactNode;
+  pageInfo?: PageInfo;
+  pageParam?: string;
+  pagesLabel?: string;
 }) {
-  if (payments.length === 0)
-    return <EmptyState>No payments yet. They appear here when you pay for a plan or buy credits.</EmptyState>;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">Payments, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="hide-small">
-              Date
-            </th>
-            <th scope="col">Payment</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="number">
-              Amount
-            </th>
-            {actions ? (
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody>
-          {payments.map((payment) => (
-            <tr key={payment.id}>
-              <td className="small hide-small">{formatDateTime(payment.createdAt)}</td>
-              <td>
-                {paymentTypeLabel(payment)}
-                <div className="muted small show-small">{formatDate(payment.createdAt)}</div>
-                {payment.description ? <div className="muted small">{payment.description}</div> : null}
-                {payment.milliCredits && !payment.description ? (
-                  <div className="muted small">{formatCredits(payment.milliCredits)} credits</div>
-                ) : null}
-                {payment.failureReason ? <div className="small negative">{payment.failureReason}</div> : null}
-                {payment.invoice ? <InvoiceLink invoice={payment.invoice} /> : null}
-              </td>
-              <td>
-                <StatusBadge status={payment.status} />
-              </td>
-              <td className="number nowrap">
-                {payment.type === 'REFUND' ? `−${formatMoney(payment.amount)}` : formatMoney(payment.amount)}
-                {payment.type !== 'REFUND' && payment.amountRefunded.amount > 0 ? (
-                  <div className="small muted">{formatMoney(payment.amountRefunded)} refunded</div>
-                ) : null}
-              </td>
-              {actions ? <td>{actions(payment)}</td> : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Payments, newest first"
+      columns={[...COLUMNS, actions && { header: 'Actions', headerHidden: true, cell: actions }]}
+      rows={payments}
+      rowKey={(payment) => payment.id}
+      empty="No payments yet. They appear here when you pay for a plan or buy credits."
+      pageInfo={pageInfo}
+      pageParam={pageParam}
+      pagesLabel={pagesLabel}
+    />
   );
 }
+
+const COLUMNS: Array<Column<PaymentRowFragment>> = [
+  { header: 'Date', hideOnPhone: true, small: true, cell: (payment) => formatDateTime(payment.createdAt) },
+  {
+    header: 'Payment',
+    cell: (payment) => (
+      <>
+        {paymentTypeLabel(payment)}
+        <div className="muted small show-small">{formatDate(payment.createdAt)}</div>
+        {payment.description ? <div className="muted small">{payment.description}</div> : null}
+        {payment.milliCredits && !payment.description ? (
+          <div className="muted small">{formatCredits(payment.milliCredits)} credits</div>
+        ) : null}
+        {payment.failureReason ? <div className="small negative">{payment.failureReason}</div> : null}
+        {payment.invoice ? <InvoiceLink invoice={payment.invoice} /> : null}
+      </>
+    ),
+  },
+  { header: 'Status', cell: (payment) => <StatusBadge status={payment.status} /> },
+  {
+    header: 'Amount',
+    numeric: true,
+    nowrap: true,
+    cell: (payment) => (
+      <>
+        {payment.type === 'REFUND' ? `−${formatMoney(payment.amount)}` : formatMoney(payment.amount)}
+        {payment.type !== 'REFUND' && payment.amountRefunded.amount > 0 ? (
+          <div className="small muted">{formatMoney(payment.amountRefunded)} refunded</div>
+        ) : null}
+      </>
+    ),
+  },
+];
 
 function InvoiceLink({ invoice }: { invoice: NonNullable<PaymentRowFragment['invoice']> }) {
   const name = `Invoice ${invoice.number ?? ''}`.trim();

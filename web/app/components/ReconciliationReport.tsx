@@ -1,7 +1,8 @@
 import { Link } from '@remix-run/react';
 import type { ReconciliationReportDetailsFragment } from '~/graphql/generated';
 import { formatDateTime, formatNumber } from '~/lib/format';
-import { EmptyState } from './ui';
+import { DataTable, type Column } from './DataTable';
+import { EmptyState } from './EmptyState';
 
 /**
  * The latest check of the books: balanced, or each difference with what was expected and what was
@@ -30,41 +31,33 @@ export function ReconciliationReport({ report }: { report: ReconciliationReportD
         {report.paymentsComparedWithStripe === 1 ? 'payment' : 'payments'} compared with Stripe.
       </p>
       {report.differences.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Differences found</caption>
-            <thead>
-              <tr>
-                <th scope="col">Check</th>
-                <th scope="col">Subject</th>
-                <th scope="col" className="number">
-                  Expected
-                </th>
-                <th scope="col" className="number">
-                  Found
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.differences.map((difference, index) => (
-                <tr key={index}>
-                  <td>{difference.check}</td>
-                  <td>
-                    {difference.subject}
-                    {difference.accountId ? (
-                      <div className="small">
-                        <Link to={`/admin/accounts/${difference.accountId}`}>account</Link>
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="number">{difference.expected}</td>
-                  <td className="number negative">{difference.actual}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Differences found"
+          columns={COLUMNS}
+          rows={report.differences}
+          rowKey={(_difference, index) => String(index)}
+          empty="No differences."
+        />
       ) : null}
     </>
   );
 }
+
+const COLUMNS: Array<Column<ReconciliationReportDetailsFragment['differences'][number]>> = [
+  { header: 'Check', cell: (difference) => difference.check },
+  {
+    header: 'Subject',
+    cell: (difference) => (
+      <>
+        {difference.subject}
+        {difference.accountId ? (
+          <div className="small">
+            <Link to={`/admin/accounts/${difference.accountId}`}>account</Link>
+          </div>
+        ) : null}
+      </>
+    ),
+  },
+  { header: 'Expected', numeric: true, cell: (difference) => difference.expected },
+  { header: 'Found', numeric: true, tone: () => 'negative', cell: (difference) => difference.actual },
+];

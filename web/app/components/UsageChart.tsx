@@ -10,6 +10,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { DataTable, type Column } from './DataTable';
 
 export interface ChartSeries {
   meter: { key: string; name: string; unit: string };
@@ -18,9 +19,11 @@ export interface ChartSeries {
 
 const COLORS = ['#4f46e5', '#0f7b3f', '#d97706', '#b42318', '#0e7490', '#7c3aed', '#be185d', '#4b5563'];
 
+type ChartRow = Record<string, number | string>;
+
 /** One row per bucket with a column per meter: the shape Recharts draws. */
-function pivot(series: ChartSeries[]) {
-  const rows = new Map<string, Record<string, number | string>>();
+function pivot(series: ChartSeries[]): ChartRow[] {
+  const rows = new Map<string, ChartRow>();
   for (const { meter, buckets } of series) {
     for (const bucket of buckets) {
       const row = rows.get(bucket.start) ?? { start: bucket.start };
@@ -99,45 +102,24 @@ export function UsageTable({
   formatBucket: (iso: string) => string;
   caption: string;
 }) {
-  const data = pivot(series).filter((row) => series.some(({ meter }) => Number(row[meter.key] ?? 0) > 0));
+  const rows = pivot(series).filter((row) => series.some(({ meter }) => Number(row[meter.key] ?? 0) > 0));
   return (
     <details>
       <summary>Show the numbers</summary>
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">{caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              {series.map(({ meter }) => (
-                <th scope="col" key={meter.key} className="number">
-                  {meter.name}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {data.length === 0 ? (
-              <tr>
-                <td colSpan={series.length + 1} className="muted">
-                  No usage in this range.
-                </td>
-              </tr>
-            ) : (
-              data.map((row) => (
-                <tr key={String(row.start)}>
-                  <td>{formatBucket(String(row.start))}</td>
-                  {series.map(({ meter }) => (
-                    <td key={meter.key} className="number">
-                      {Number(row[meter.key] ?? 0).toLocaleString('en-US')}
-                    </td>
-                  ))}
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={caption}
+        columns={[
+          { header: 'Period', cell: (row) => formatBucket(String(row.start)) },
+          ...series.map(({ meter }): Column<ChartRow> => ({
+            header: meter.name,
+            numeric: true,
+            cell: (row) => Number(row[meter.key] ?? 0).toLocaleString('en-US'),
+          })),
+        ]}
+        rows={rows}
+        rowKey={(row) => String(row.start)}
+        empty="No usage in this range."
+      />
     </details>
   );
 }

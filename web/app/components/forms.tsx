@@ -1,4 +1,5 @@
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import { Form } from '@remix-run/react';
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
 
 /**
  * A labelled input whose error, when the API or the action found one, sits right under it and is
@@ -9,37 +10,133 @@ export function Field({
   name,
   error,
   hint,
+  className,
   ...input
 }: {
   label: string;
   name: string;
   error?: string;
   hint?: ReactNode;
+  /** For the field as a whole (label, input and messages). */
+  className?: string;
 } & InputHTMLAttributes<HTMLInputElement>) {
   const id = input.id ?? `field-${name}`;
-  const describedBy =
-    [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
         name={name}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={describedBy(id, hint, error)}
         {...input}
       />
-      {hint ? (
-        <p className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
+      <FieldMessages id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** The same as Field, for a choice among options. */
+export function SelectField({
+  label,
+  name,
+  options,
+  error,
+  hint,
+  className,
+  ...select
+}: {
+  label: string;
+  name: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  error?: string;
+  hint?: ReactNode;
+} & SelectHTMLAttributes<HTMLSelectElement>) {
+  const id = select.id ?? `field-${name}`;
+  return (
+    <div className={className ? `field ${className}` : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...select}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldMessages id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** Several checkboxes under one name, with a legend and, when the choice was refused, its error. */
+export function CheckboxGroup({
+  legend,
+  name,
+  options,
+  checked,
+  error,
+  className,
+}: {
+  legend: string;
+  name: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  checked: (value: string) => boolean;
+  error?: string;
+  className?: string;
+}) {
+  const errorId = `${name}-error`;
+  return (
+    <fieldset className={className} aria-describedby={error ? errorId : undefined}>
+      <legend>{legend}</legend>
+      <div className="checkbox-group">
+        {options.map((option) => (
+          <label key={option.value} className="checkbox">
+            <input type="checkbox" name={name} value={option.value} defaultChecked={checked(option.value)} />{' '}
+            {option.label}
+          </label>
+        ))}
+      </div>
       {error ? (
-        <p className="field-error" id={`${id}-error`}>
+        <p className="field-error" id={errorId}>
           {error}
         </p>
       ) : null}
-    </div>
+    </fieldset>
+  );
+}
+
+/**
+ * One button that posts to the page's action, with the hidden fields that say what it does (its intent,
+ * the record it acts on). A form of its own, so it works before JavaScript loads.
+ */
+export function PostButton({
+  fields,
+  children,
+  className = 'button',
+  disabled,
+  inline = false,
+}: {
+  fields: Record<string, string>;
+  children: ReactNode;
+  className?: string;
+  disabled?: boolean;
+  inline?: boolean;
+}) {
+  return (
+    <Form method="post" className={inline ? 'inline' : undefined}>
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" className={className} disabled={disabled}>
+        {children}
+      </button>
+    </Form>
   );
 }
 
@@ -67,5 +164,26 @@ export function Notice({
     >
       {children}
     </div>
+  );
+}
+
+function describedBy(id: string, hint: ReactNode, error: string | undefined): string | undefined {
+  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+}
+
+function FieldMessages({ id, hint, error }: { id: string; hint: ReactNode; error: string | undefined }) {
+  return (
+    <>
+      {hint ? (
+        <p className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }

@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import { Link } from '@remix-run/react';
 import { statusLabel } from '~/lib/format';
 
 const STATUS_TONES: Record<string, string> = {
@@ -89,51 +88,13 @@ export function UsageBar({
           {included === 1 || /^[A-Z]+$/.test(unit) ? unit : `${unit}s`}
         </span>
       </div>
-      <div
-        className="meter"
-        role="progressbar"
+      {/* A native progress bar: announced with its numbers, and drawn without inline styles. */}
+      <progress
+        className={`meter meter-${tone}`}
         aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={included}
-        aria-valuenow={Math.min(used, included)}
-      >
-        <div className={`meter-fill meter-${tone}`} style={{ width: `${percent}%` }} />
-      </div>
+        max={included > 0 ? included : 1}
+        value={included > 0 ? Math.min(used, included) : 1}
+      />
     </div>
   );
-}
-
-/**
- * "Next page" for keyset pagination: the cursor rides in the query string, so it works without JavaScript.
- * A page with two lists gives each its own parameter (`param`), so paging one leaves the other where it is.
- */
-export function NextPageLink({
-  endCursor,
-  hasNextPage,
-  search,
-  param = 'after',
-  label = 'Pages',
-}: {
-  endCursor: string | null;
-  hasNextPage: boolean;
-  search: URLSearchParams;
-  param?: string;
-  label?: string;
-}) {
-  const first = !search.get(param);
-  if (!hasNextPage && first) return null;
-  const next = new URLSearchParams(search);
-  if (endCursor) next.set(param, endCursor);
-  const restart = new URLSearchParams(search);
-  restart.delete(param);
-  return (
-    <nav className="pagination" aria-label={label}>
-      {!first ? <Link to={`?${restart.toString()}`}>← First page</Link> : <span />}
-      {hasNextPage ? <Link to={`?${next.toString()}`}>Next page →</Link> : null}
-    </nav>
-  );
-}
-
-export function EmptyState({ children }: { children: ReactNode }) {
-  return <p className="empty">{children}</p>;
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { EmptyState } from '~/components/EmptyState';
 import { Card, PageHeader } from '~/components/ui';
 import { AdminOverviewDocument } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
@@ -53,7 +54,7 @@ export default function AdminOverview() {
       </div>
       <Card title="Past due accounts" footer={<Link to="/admin/revenue">Revenue metrics →</Link>}>
         {pastDue.edges.length === 0 ? (
-          <p className="muted">No account is past due.</p>
+          <EmptyState>No account is past due.</EmptyState>
         ) : (
           <ul>
             {pastDue.edges.map(({ node }) => (

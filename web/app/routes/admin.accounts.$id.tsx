@@ -4,7 +4,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { Field, FormError, Notice } from '~/components/forms';
 import { PaymentHistory } from '~/components/PaymentHistory';
 import { RefundForm } from '~/components/RefundForm';
-import { Card, EmptyState, PageHeader, StatusBadge } from '~/components/ui';
+import { CreditLedgerTable } from '~/components/CreditLedger';
+import { DataTable, type Column } from '~/components/DataTable';
+import { EmptyState } from '~/components/EmptyState';
+import { Card, PageHeader, StatusBadge } from '~/components/ui';
 import {
   AdjustCreditsDocument,
   AdminAccountDocument,
@@ -189,9 +192,9 @@ export default function AdminAccount() {
               ) : null}
             </>
           ) : (
-            <p className="muted">No subscription.</p>
+            <EmptyState>No subscription.</EmptyState>
           )}
-          <h3 style={{ marginTop: '1rem' }}>Members</h3>
+          <h3 className="section">Members</h3>
           <ul className="small">
             {account.members.map((member) => (
               <li key={member.user.email}>
@@ -253,54 +256,20 @@ export default function AdminAccount() {
       </Card>
       <div className="grid section">
         <Card title="Ledger (latest)">
-          {account.creditLedger.edges.length === 0 ? (
-            <EmptyState>No ledger entries.</EmptyState>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <tbody>
-                  {account.creditLedger.edges.map(({ node }) => (
-                    <tr key={node.id}>
-                      <td className="small nowrap">{formatDateTime(node.createdAt)}</td>
-                      <td className="small">{node.description ?? node.type.toLowerCase()}</td>
-                      <td className={`number ${node.amountMilliCredits >= 0 ? 'positive' : 'negative'}`}>
-                        {node.amountMilliCredits >= 0 ? '+' : ''}
-                        {formatCredits(node.amountMilliCredits)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <CreditLedgerTable
+            caption="Latest ledger entries, newest first"
+            entries={account.creditLedger.edges.map(({ node }) => node)}
+            empty="No ledger entries."
+          />
         </Card>
         <Card title="Invoices">
-          {account.invoices.edges.length === 0 ? (
-            <EmptyState>No invoices.</EmptyState>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <tbody>
-                  {account.invoices.edges.map(({ node }) => (
-                    <tr key={node.id}>
-                      <td className="small nowrap">{formatDate(node.issuedAt)}</td>
-                      <td>
-                        {node.hostedInvoiceUrl ? (
-                          <a href={node.hostedInvoiceUrl}>{node.number ?? 'Invoice'}</a>
-                        ) : (
-                          (node.number ?? 'Invoice')
-                        )}
-                      </td>
-                      <td>
-                        <StatusBadge status={node.status} />
-                      </td>
-                      <td className="number">{formatMoney(node.total)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            caption="Latest invoices, newest first"
+            columns={INVOICE_COLUMNS}
+            rows={account.invoices.edges.map(({ node }) => node)}
+            rowKey={(invoice) => invoice.id}
+            empty="No invoices."
+          />
         </Card>
       </div>
       <Card
@@ -308,48 +277,63 @@ export default function AdminAccount() {
         className="audit section"
         footer={<span className="muted small">Newest first; the log is append-only.</span>}
       >
-        {account.auditLog.edges.length === 0 ? (
-          <EmptyState>Nothing recorded.</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Who</th>
-                  <th scope="col" className="hide-small">
-                    Details
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {account.auditLog.edges.map(({ node }) => (
-                  <tr key={node.id}>
-                    <td className="small nowrap">{formatDateTime(node.createdAt)}</td>
-                    <td>
-                      {node.action}
-                      {node.reason ? <div className="muted small">“{node.reason}”</div> : null}
-                    </td>
-                    <td className="small">
-                      {node.actorType}
-                      {node.actorId ? <div className="muted">{node.actorId.slice(0, 8)}</div> : null}
-                    </td>
-                    <td className="hide-small">
-                      <pre className="details">{node.detailsJson === '{}' ? '' : node.detailsJson}</pre>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          caption="Audit log, newest first"
+          columns={AUDIT_COLUMNS}
+          rows={account.auditLog.edges.map(({ node }) => node)}
+          rowKey={(entry) => entry.id}
+          empty="Nothing recorded."
+        />
       </Card>
     </>
   );
 }
 
-type Payment = AdminAccountQuery['account']['payments']['edges'][number]['node'];
+type Account = AdminAccountQuery['account'];
+type Payment = Account['payments']['edges'][number]['node'];
+
+const INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']>> = [
+  { header: 'Date', small: true, nowrap: true, cell: (invoice) => formatDate(invoice.issuedAt) },
+  {
+    header: 'Number',
+    cell: (invoice) =>
+      invoice.hostedInvoiceUrl ? (
+        <a href={invoice.hostedInvoiceUrl}>{invoice.number ?? 'Invoice'}</a>
+      ) : (
+        (invoice.number ?? 'Invoice')
+      ),
+  },
+  { header: 'Status', cell: (invoice) => <StatusBadge status={invoice.status} /> },
+  { header: 'Total', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
+];
+
+const AUDIT_COLUMNS: Array<Column<Account['auditLog']['edges'][number]['node']>> = [
+  { header: 'When', small: true, nowrap: true, cell: (entry) => formatDateTime(entry.createdAt) },
+  {
+    header: 'What',
+    cell: (entry) => (
+      <>
+        {entry.action}
+        {entry.reason ? <div className="muted small">“{entry.reason}”</div> : null}
+      </>
+    ),
+  },
+  {
+    header: 'Who',
+    small: true,
+    cell: (entry) => (
+      <>
+        {entry.actorType}
+        {entry.actorId ? <div className="muted">{entry.actorId.slice(0, 8)}</div> : null}
+      </>
+    ),
+  },
+  {
+    header: 'Details',
+    hideOnPhone: true,
+    cell: (entry) => <pre className="details">{entry.detailsJson === '{}' ? '' : entry.detailsJson}</pre>,
+  },
+];
 
 /** The refund form for the payment `?refund=<id>` names, when it can still be refunded. */
 function RefundPanel({

@@ -1,7 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { Card, EmptyState, NextPageLink, PageHeader, StatusBadge } from '~/components/ui';
-import { AdminAccountsDocument, type SubscriptionStatus } from '~/graphql/generated';
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { DataTable, type Column } from '~/components/DataTable';
+import { FilterForm } from '~/components/Filters';
+import { Field, SelectField } from '~/components/forms';
+import { Card, PageHeader, StatusBadge } from '~/components/ui';
+import { AdminAccountsDocument, type AdminAccountsQuery, type SubscriptionStatus } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
 import { formatCredits, formatDate, statusLabel } from '~/lib/format';
 
@@ -30,96 +33,84 @@ export default function AdminAccounts() {
   return (
     <>
       <PageHeader title="Accounts" description={`${accounts.totalCount.toLocaleString('en-US')} matching`} />
-      <Form method="get" className="card filters" role="search" style={{ marginBottom: '1rem' }}>
-        <div className="field" style={{ flex: 2 }}>
-          <label htmlFor="q">Search</label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            defaultValue={search.get('q') ?? ''}
-            placeholder="Name, external id or email"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="plan">Plan</label>
-          <select id="plan" name="plan" defaultValue={search.get('plan') ?? ''}>
-            <option value="">Any plan</option>
-            {planKeys.map(([key, name]) => (
-              <option key={key} value={key}>
-                {name} ({key})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="status">Status</label>
-          <select id="status" name="status" defaultValue={search.get('status') ?? ''}>
-            <option value="">Any status</option>
-            {STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {statusLabel(status)}
-              </option>
-            ))}
-          </select>
-        </div>
+      <FilterForm submitLabel="Search" primary search>
+        <Field
+          label="Search"
+          name="q"
+          id="q"
+          type="search"
+          className="field-wide"
+          defaultValue={search.get('q') ?? ''}
+          placeholder="Name, external id or email"
+        />
+        <SelectField
+          label="Plan"
+          name="plan"
+          id="plan"
+          defaultValue={search.get('plan') ?? ''}
+          options={[
+            { value: '', label: 'Any plan' },
+            ...planKeys.map(([key, name]) => ({ value: key, label: `${name} (${key})` })),
+          ]}
+        />
+        <SelectField
+          label="Status"
+          name="status"
+          id="status"
+          defaultValue={search.get('status') ?? ''}
+          options={[
+            { value: '', label: 'Any status' },
+            ...STATUSES.map((status) => ({ value: status, label: statusLabel(status) })),
+          ]}
+        />
         <label className="checkbox">
           <input type="checkbox" name="pastDue" value="1" defaultChecked={search.get('pastDue') === '1'} />{' '}
           Past due only
         </label>
-        <button type="submit" className="button button-primary">
-          Search
-        </button>
-      </Form>
+      </FilterForm>
       <Card>
-        {accounts.edges.length === 0 ? (
-          <EmptyState>No account matches.</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Plan</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="number hide-small">
-                    Credits
-                  </th>
-                  <th scope="col" className="hide-small">
-                    Created
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {accounts.edges.map(({ node: account }) => (
-                  <tr key={account.id}>
-                    <td>
-                      <Link to={`/admin/accounts/${account.id}`}>{account.name}</Link>
-                      <div className="muted small">{account.billingEmail ?? account.externalId ?? ''}</div>
-                    </td>
-                    <td>{account.subscription?.plan.name ?? '—'}</td>
-                    <td>
-                      {account.subscription ? <StatusBadge status={account.subscription.status} /> : '—'}
-                      {account.subscription?.gracePeriodEndsAt ? (
-                        <div className="small muted">
-                          grace until {formatDate(account.subscription.gracePeriodEndsAt)}
-                        </div>
-                      ) : null}
-                    </td>
-                    <td className="number hide-small">{formatCredits(account.creditBalance.milliCredits)}</td>
-                    <td className="hide-small nowrap">{formatDate(account.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <NextPageLink
-          endCursor={accounts.pageInfo.endCursor}
-          hasNextPage={accounts.pageInfo.hasNextPage}
-          search={search}
+        <DataTable
+          caption="Accounts"
+          columns={COLUMNS}
+          rows={accounts.edges.map(({ node }) => node)}
+          rowKey={(account) => account.id}
+          empty="No account matches."
+          pageInfo={accounts.pageInfo}
         />
       </Card>
     </>
   );
 }
+
+type Account = AdminAccountsQuery['adminAccounts']['edges'][number]['node'];
+
+const COLUMNS: Array<Column<Account>> = [
+  {
+    header: 'Account',
+    cell: (account) => (
+      <>
+        <Link to={`/admin/accounts/${account.id}`}>{account.name}</Link>
+        <div className="muted small identifier">{account.billingEmail ?? account.externalId ?? ''}</div>
+      </>
+    ),
+  },
+  { header: 'Plan', cell: (account) => account.subscription?.plan.name ?? '—' },
+  {
+    header: 'Status',
+    cell: (account) => (
+      <>
+        {account.subscription ? <StatusBadge status={account.subscription.status} /> : '—'}
+        {account.subscription?.gracePeriodEndsAt ? (
+          <div className="small muted">grace until {formatDate(account.subscription.gracePeriodEndsAt)}</div>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    header: 'Credits',
+    numeric: true,
+    hideOnPhone: true,
+    cell: (account) => formatCredits(account.creditBalance.milliCredits),
+  },
+  { header: 'Created', hideOnPhone: true, nowrap: true, cell: (account) => formatDate(account.createdAt) },
+];

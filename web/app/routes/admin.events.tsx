@@ -1,8 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { FormError, Notice } from '~/components/forms';
-import { Card, EmptyState, NextPageLink, PageHeader, StatusBadge } from '~/components/ui';
-import { ReplayStripeEventDocument, StripeEventsDocument, type StripeEventStatus } from '~/graphql/generated';
+import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { DataTable, type Column } from '~/components/DataTable';
+import { StatusFilter } from '~/components/Filters';
+import { FormError, Notice, PostButton } from '~/components/forms';
+import { Card, PageHeader, StatusBadge } from '~/components/ui';
+import {
+  ReplayStripeEventDocument,
+  StripeEventsDocument,
+  type StripeEventsQuery,
+  type StripeEventStatus,
+} from '~/graphql/generated';
 import { field, mutate, query, requireAdmin } from '~/lib/api.server';
 import { formatDateTime, statusLabel } from '~/lib/format';
 
@@ -49,85 +56,79 @@ export default function StripeEvents() {
       ) : (
         <FormError message={result?.formError} />
       )}
-      <nav className="segmented" aria-label="Filter by status" style={{ marginBottom: '1rem' }}>
-        <Link to="?" aria-current={!search.get('status')}>
-          All
-        </Link>
-        {STATUSES.map((status) => (
-          <Link key={status} to={`?status=${status}`} aria-current={search.get('status') === status}>
-            {statusLabel(status)}
-          </Link>
-        ))}
-      </nav>
+      <StatusFilter
+        statuses={STATUSES}
+        current={search.get('status')}
+        href={(status) => (status ? `?status=${status}` : '?')}
+      />
       <Card>
-        {events.edges.length === 0 ? (
-          <EmptyState>No events.</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="hide-small">
-                    Received
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.edges.map(({ node: event }) => (
-                  <tr key={event.id}>
-                    <td>
-                      <strong>{event.type}</strong>
-                      <div className="muted small">
-                        {event.id}
-                        {event.accountId ? (
-                          <>
-                            {' · '}
-                            <Link to={`/admin/accounts/${event.accountId}`}>account</Link>
-                          </>
-                        ) : null}
-                      </div>
-                      {event.lastError ? (
-                        <div className={`small ${event.status === 'FAILED' ? 'negative' : 'muted'}`}>
-                          {event.lastError}
-                        </div>
-                      ) : null}
-                    </td>
-                    <td>
-                      <StatusBadge status={event.status} />
-                      <div className="muted small">
-                        {event.attempts} {event.attempts === 1 ? 'attempt' : 'attempts'}
-                      </div>
-                    </td>
-                    <td className="hide-small small nowrap">{formatDateTime(event.receivedAt)}</td>
-                    <td>
-                      <Form method="post">
-                        <input type="hidden" name="id" value={event.id} />
-                        <button
-                          type="submit"
-                          className="button button-small"
-                          disabled={replaying === event.id}
-                        >
-                          Replay<span className="visually-hidden"> {event.id}</span>
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <NextPageLink
-          endCursor={events.pageInfo.endCursor}
-          hasNextPage={events.pageInfo.hasNextPage}
-          search={search}
+        <DataTable
+          caption="Stripe events, newest first"
+          columns={[
+            ...COLUMNS,
+            {
+              header: 'Actions',
+              headerHidden: true,
+              cell: (event) => (
+                <PostButton
+                  fields={{ id: event.id }}
+                  className="button button-small"
+                  disabled={replaying === event.id}
+                >
+                  Replay<span className="visually-hidden"> {event.id}</span>
+                </PostButton>
+              ),
+            },
+          ]}
+          rows={events.edges.map(({ node }) => node)}
+          rowKey={(event) => event.id}
+          empty="No events."
+          pageInfo={events.pageInfo}
         />
       </Card>
     </>
   );
 }
+
+type StripeEvent = StripeEventsQuery['stripeEvents']['edges'][number]['node'];
+
+const COLUMNS: Array<Column<StripeEvent>> = [
+  {
+    header: 'Event',
+    cell: (event) => (
+      <>
+        <strong>{event.type}</strong>
+        <div className="muted small identifier">
+          {event.id}
+          {event.accountId ? (
+            <>
+              {' · '}
+              <Link to={`/admin/accounts/${event.accountId}`}>account</Link>
+            </>
+          ) : null}
+        </div>
+        {event.lastError ? (
+          <div className={`small ${event.status === 'FAILED' ? 'negative' : 'muted'}`}>{event.lastError}</div>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    header: 'Status',
+    cell: (event) => (
+      <>
+        <StatusBadge status={event.status} />
+        <div className="muted small">
+          {event.attempts} {event.attempts === 1 ? 'attempt' : 'attempts'}
+        </div>
+      </>
+    ),
+  },
+  {
+    header: 'Received',
+    hideOnPhone: true,
+    small: true,
+    nowrap: true,
+    cell: (event) => formatDateTime(event.receivedAt),
+  },
+];

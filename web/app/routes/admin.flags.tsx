@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { FormError, Notice } from '~/components/forms';
-import { Card, EmptyState, PageHeader } from '~/components/ui';
+import { useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { EmptyState } from '~/components/EmptyState';
+import { FormError, Notice, PostButton } from '~/components/forms';
+import { Card, PageHeader } from '~/components/ui';
 import { FeatureFlagsDocument, SetFeatureFlagDocument } from '~/graphql/generated';
 import { field, mutate, query, requireAdmin } from '~/lib/api.server';
 import { formatDateTime } from '~/lib/format';
@@ -63,18 +64,14 @@ export default function FeatureFlags() {
                       : 'Never changed: its default applies.'}
                   </p>
                 </div>
-                <Form method="post">
-                  <input type="hidden" name="key" value={flag.key} />
-                  <input type="hidden" name="enabled" value={String(!flag.enabled)} />
-                  <button
-                    type="submit"
-                    className={`button nowrap ${flag.enabled ? 'button-danger' : 'button-primary'}`}
-                    disabled={switching === flag.key}
-                  >
-                    {flag.enabled ? 'Turn off' : 'Turn on'}
-                    <span className="visually-hidden"> {flag.key}</span>
-                  </button>
-                </Form>
+                <PostButton
+                  fields={{ key: flag.key, enabled: String(!flag.enabled) }}
+                  className={`button nowrap ${flag.enabled ? 'button-danger' : 'button-primary'}`}
+                  disabled={switching === flag.key}
+                >
+                  {flag.enabled ? 'Turn off' : 'Turn on'}
+                  <span className="visually-hidden"> {flag.key}</span>
+                </PostButton>
               </li>
             ))}
           </ul>

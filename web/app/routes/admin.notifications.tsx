@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { Card, EmptyState, NextPageLink, PageHeader, StatusBadge } from '~/components/ui';
-import { NotificationsDocument, type NotificationStatus } from '~/graphql/generated';
+import { DataTable, type Column } from '~/components/DataTable';
+import { StatusFilter } from '~/components/Filters';
+import { Card, PageHeader, StatusBadge } from '~/components/ui';
+import { NotificationsDocument, type NotificationsQuery, type NotificationStatus } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
-import { formatDateTime, statusLabel } from '~/lib/format';
+import { formatDateTime } from '~/lib/format';
 
 export const meta: MetaFunction = () => [{ title: 'Notifications — Admin' }];
 
@@ -44,81 +46,79 @@ export default function Notifications() {
           )
         }
       />
-      <nav className="segmented" aria-label="Filter by status" style={{ marginBottom: '1rem' }}>
-        <Link to={outboxPath({ status: null, accountId })} aria-current={!status}>
-          All
-        </Link>
-        {STATUSES.map((choice) => (
-          <Link key={choice} to={outboxPath({ status: choice, accountId })} aria-current={status === choice}>
-            {statusLabel(choice)}
-          </Link>
-        ))}
-      </nav>
+      <StatusFilter
+        statuses={STATUSES}
+        current={status}
+        href={(choice) => outboxPath({ status: choice, accountId })}
+      />
       <Card>
-        {notifications.edges.length === 0 ? (
-          <EmptyState>No notifications{status ? ' with this status' : ''}.</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Notifications, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Notice</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="hide-small">
-                    Queued
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {notifications.edges.map(({ node: notification }) => (
-                  <tr key={notification.id}>
-                    <td>
-                      <details className="notification">
-                        <summary>
-                          <strong>{notification.subject}</strong>
-                        </summary>
-                        <pre className="notification-body">{notification.bodyText}</pre>
-                      </details>
-                      <div className="muted small">
-                        {notification.kind} · to {notification.recipient}
-                        {notification.accountId && !accountId ? (
-                          <>
-                            {' · '}
-                            <Link to={`/admin/accounts/${notification.accountId}`}>account</Link>
-                          </>
-                        ) : null}
-                      </div>
-                      {notification.lastError ? (
-                        <div className={`small ${notification.status === 'FAILED' ? 'negative' : 'muted'}`}>
-                          {notification.lastError}
-                        </div>
-                      ) : null}
-                    </td>
-                    <td>
-                      <StatusBadge status={notification.status} />
-                      <div className="muted small">
-                        {notification.attempts} {notification.attempts === 1 ? 'attempt' : 'attempts'}
-                      </div>
-                      {notification.sentAt ? (
-                        <div className="muted small nowrap">sent {formatDateTime(notification.sentAt)}</div>
-                      ) : null}
-                    </td>
-                    <td className="hide-small small nowrap">{formatDateTime(notification.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <NextPageLink
-          endCursor={notifications.pageInfo.endCursor}
-          hasNextPage={notifications.pageInfo.hasNextPage}
-          search={search}
+        <DataTable
+          caption="Notifications, newest first"
+          columns={columns({ accountShown: !accountId })}
+          rows={notifications.edges.map(({ node }) => node)}
+          rowKey={(notification) => notification.id}
+          empty={`No notifications${status ? ' with this status' : ''}.`}
+          pageInfo={notifications.pageInfo}
         />
       </Card>
     </>
   );
+}
+
+type Notification = NotificationsQuery['notifications']['edges'][number]['node'];
+
+/** The columns; the link to each notice's account is left out when the page is about one account. */
+function columns({ accountShown }: { accountShown: boolean }): Array<Column<Notification>> {
+  return [
+    {
+      header: 'Notice',
+      cell: (notification) => (
+        <>
+          <details className="notification">
+            <summary>
+              <strong>{notification.subject}</strong>
+            </summary>
+            <pre className="notification-body">{notification.bodyText}</pre>
+          </details>
+          <div className="muted small">
+            {notification.kind} · to {notification.recipient}
+            {notification.accountId && accountShown ? (
+              <>
+                {' · '}
+                <Link to={`/admin/accounts/${notification.accountId}`}>account</Link>
+              </>
+            ) : null}
+          </div>
+          {notification.lastError ? (
+            <div className={`small ${notification.status === 'FAILED' ? 'negative' : 'muted'}`}>
+              {notification.lastError}
+            </div>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      header: 'Status',
+      cell: (notification) => (
+        <>
+          <StatusBadge status={notification.status} />
+          <div className="muted small">
+            {notification.attempts} {notification.attempts === 1 ? 'attempt' : 'attempts'}
+          </div>
+          {notification.sentAt ? (
+            <div className="muted small nowrap">sent {formatDateTime(notification.sentAt)}</div>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      header: 'Queued',
+      hideOnPhone: true,
+      small: true,
+      nowrap: true,
+      cell: (notification) => formatDateTime(notification.createdAt),
+    },
+  ];
 }
 
 /** The outbox's address for a filter; a new filter starts again from the newest notice. */

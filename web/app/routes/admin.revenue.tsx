@@ -1,5 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, useLoaderData } from '@remix-run/react';
+import { useLoaderData } from '@remix-run/react';
+import { DataTable } from '~/components/DataTable';
+import { EmptyState } from '~/components/EmptyState';
+import { FilterForm } from '~/components/Filters';
+import { SelectField } from '~/components/forms';
 import { MetricChart } from '~/components/MetricChart';
 import { Card, PageHeader } from '~/components/ui';
 import { RevenueMetricsDocument, type RevenueMetricsQuery } from '~/graphql/generated';
@@ -39,21 +43,15 @@ export default function Revenue() {
         title="Revenue"
         description={`Amounts in ${metrics.currency.toUpperCase()}. Recurring figures are as of now; cash figures cover the range.`}
       />
-      <Form method="get" className="card filters" style={{ marginBottom: '1rem' }}>
-        <div className="field">
-          <label htmlFor="range">Range</label>
-          <select id="range" name="range" defaultValue={range}>
-            {Object.entries(REVENUE_RANGES).map(([key, { label }]) => (
-              <option key={key} value={key}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="button">
-          Show
-        </button>
-      </Form>
+      <FilterForm submitLabel="Show">
+        <SelectField
+          label="Range"
+          name="range"
+          id="range"
+          defaultValue={range}
+          options={Object.entries(REVENUE_RANGES).map(([key, { label }]) => ({ value: key, label }))}
+        />
+      </FilterForm>
       <Headline metrics={metrics} money={money} />
       <div className="stack">
         <Card title="Over the range">
@@ -84,7 +82,7 @@ export default function Revenue() {
         </Card>
         <Card title="Active subscriptions by tier">
           {tiers.length === 0 ? (
-            <p className="muted">No active subscriptions.</p>
+            <EmptyState>No active subscriptions.</EmptyState>
           ) : (
             <>
               <MetricChart
@@ -95,27 +93,16 @@ export default function Revenue() {
               />
               <details>
                 <summary>Show the numbers</summary>
-                <div className="table-wrap">
-                  <table>
-                    <caption className="visually-hidden">Active subscriptions per tier</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Tier</th>
-                        <th scope="col" className="number">
-                          Subscriptions
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {tiers.map(({ label, count }) => (
-                        <tr key={label}>
-                          <td>{label}</td>
-                          <td className="number">{formatNumber(count)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  caption="Active subscriptions per tier"
+                  columns={[
+                    { header: 'Tier', cell: (tier) => tier.label },
+                    { header: 'Subscriptions', numeric: true, cell: (tier) => formatNumber(tier.count) },
+                  ]}
+                  rows={tiers}
+                  rowKey={(tier) => tier.label}
+                  empty="No active subscriptions."
+                />
               </details>
             </>
           )}
@@ -176,43 +163,20 @@ function SeriesTable({
   return (
     <details>
       <summary>Show the numbers</summary>
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Revenue per period</caption>
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              <th scope="col" className="number">
-                MRR
-              </th>
-              <th scope="col" className="number">
-                Paying accounts
-              </th>
-              <th scope="col" className="number">
-                Collected
-              </th>
-              <th scope="col" className="number">
-                Refunded
-              </th>
-              <th scope="col" className="number">
-                Failed payments
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {metrics.series.map((point) => (
-              <tr key={point.at}>
-                <td className="nowrap">{formatPeriod(point.at)}</td>
-                <td className="number">{money(point.mrr)}</td>
-                <td className="number">{formatNumber(point.payingAccounts)}</td>
-                <td className="number">{money(point.collected)}</td>
-                <td className="number">{money(point.refunded)}</td>
-                <td className="number">{formatNumber(point.failedPayments)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Revenue per period"
+        columns={[
+          { header: 'Period', nowrap: true, cell: (point) => formatPeriod(point.at) },
+          { header: 'MRR', numeric: true, cell: (point) => money(point.mrr) },
+          { header: 'Paying accounts', numeric: true, cell: (point) => formatNumber(point.payingAccounts) },
+          { header: 'Collected', numeric: true, cell: (point) => money(point.collected) },
+          { header: 'Refunded', numeric: true, cell: (point) => money(point.refunded) },
+          { header: 'Failed payments', numeric: true, cell: (point) => formatNumber(point.failedPayments) },
+        ]}
+        rows={metrics.series}
+        rowKey={(point) => point.at}
+        empty="No periods in this range."
+      />
     </details>
   );
 }

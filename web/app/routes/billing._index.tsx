@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { FormError, Notice } from '~/components/forms';
+import { DataTable, type Column } from '~/components/DataTable';
+import { EmptyState } from '~/components/EmptyState';
+import { Field, FormError, Notice, PostButton } from '~/components/forms';
 import { Card, PageHeader, StatusBadge, UsageBar } from '~/components/ui';
 import { UpcomingInvoiceCard } from '~/components/UpcomingInvoiceCard';
 import {
@@ -21,6 +23,12 @@ export const meta: MetaFunction = () => [{ title: 'Billing — Billing' }];
 
 type Account = BillingDashboardQuery['account'];
 type Subscription = NonNullable<Account['subscription']>;
+
+const RECENT_INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']>> = [
+  { header: 'Date', cell: (invoice) => formatDate(invoice.issuedAt) },
+  { header: 'Amount', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
+  { header: 'Status', cell: (invoice) => <StatusBadge status={invoice.status} /> },
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId, canManageBilling } = await requireAccount(context, request);
@@ -151,27 +159,14 @@ export default function BillingDashboard() {
             subscription={subscription}
           />
           <Card title="Recent invoices" footer={<Link to="/billing/invoices">All invoices →</Link>}>
-            {account.invoices.edges.length === 0 ? (
-              <p className="muted">No invoices yet.</p>
-            ) : (
-              <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
-                {account.invoices.edges.slice(0, 3).map(({ node }) => (
-                  <li
-                    key={node.id}
-                    style={{
-                      display: 'flex',
-                      justifyContent: 'space-between',
-                      gap: '0.5rem',
-                      padding: '0.3rem 0',
-                    }}
-                  >
-                    <span>{formatDate(node.issuedAt)}</span>
-                    <span>{formatMoney(node.total)}</span>
-                    <StatusBadge status={node.status} />
-                  </li>
-                ))}
-              </ul>
-            )}
+            <DataTable
+              caption="Recent invoices"
+              columns={RECENT_INVOICE_COLUMNS}
+              rows={account.invoices.edges.slice(0, 3).map(({ node }) => node)}
+              rowKey={(invoice) => invoice.id}
+              empty="No invoices yet."
+              compact
+            />
           </Card>
         </div>
       </div>
@@ -199,12 +194,9 @@ function SubscriptionBanners({
           : `Update your payment method to keep ${subscription.plan.name}.`}{' '}
         A new card pays the open invoice as soon as you save it.{' '}
         {canManageBilling ? (
-          <Form method="post" style={{ display: 'inline' }}>
-            <input type="hidden" name="intent" value="fix-payment" />
-            <button type="submit" className="button button-small">
-              Fix payment
-            </button>
-          </Form>
+          <PostButton fields={{ intent: 'fix-payment' }} className="button button-small" inline>
+            Fix payment
+          </PostButton>
         ) : null}
         {openInvoiceUrl ? (
           <>
@@ -281,10 +273,7 @@ function PlanCard({
               : 'the end of the period'}
             , then the account moves to the free plan. You can resume until then.
           </p>
-          <div className="field">
-            <label htmlFor="reason">Why are you leaving? (optional)</label>
-            <input id="reason" name="reason" type="text" maxLength={500} />
-          </div>
+          <Field label="Why are you leaving? (optional)" name="reason" type="text" maxLength={500} />
           <div className="page-actions">
             <button type="submit" className="button button-danger" disabled={busy}>
               Cancel subscription
@@ -311,36 +300,23 @@ function PlanCard({
             </Link>
           ) : null}
           {subscription.trialWithoutCard ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="add-card" />
-              <input type="hidden" name="planId" value={plan.id} />
-              <button type="submit" className="button" disabled={busy}>
-                Add a card
-              </button>
-            </Form>
+            <PostButton fields={{ intent: 'add-card', planId: plan.id }} disabled={busy}>
+              Add a card
+            </PostButton>
           ) : paid ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="portal" />
-              <button type="submit" className="button" disabled={busy}>
-                Payment methods
-              </button>
-            </Form>
+            <PostButton fields={{ intent: 'portal' }} disabled={busy}>
+              Payment methods
+            </PostButton>
           ) : null}
           {subscription.scheduledChange ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="keep-plan" />
-              <button type="submit" className="button" disabled={busy}>
-                Keep {plan.name}
-              </button>
-            </Form>
+            <PostButton fields={{ intent: 'keep-plan' }} disabled={busy}>
+              Keep {plan.name}
+            </PostButton>
           ) : null}
           {paid && subscription.cancelAtPeriodEnd ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="resume" />
-              <button type="submit" className="button" disabled={busy}>
-                Resume subscription
-              </button>
-            </Form>
+            <PostButton fields={{ intent: 'resume' }} disabled={busy}>
+              Resume subscription
+            </PostButton>
           ) : paid ? (
             <Link to="?confirm=cancel" className="button button-quiet">
               Cancel subscription
@@ -353,7 +329,7 @@ function PlanCard({
 }
 
 function UsageList({ usage }: { usage: Account['usageSummary'] }) {
-  if (usage.length === 0) return <p className="muted">No usage recorded this period.</p>;
+  if (usage.length === 0) return <EmptyState>No usage recorded this period.</EmptyState>;
   return (
     <div>
       {usage.map((meterUsage) =>

@@ -1,8 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { AutoTopUpCard } from '~/components/AutoTopUpForm';
-import { FormError, Notice } from '~/components/forms';
-import { Card, EmptyState, NextPageLink, PageHeader } from '~/components/ui';
+import { CreditLedgerTable, LEDGER_ENTRY_TYPES } from '~/components/CreditLedger';
+import { EmptyState } from '~/components/EmptyState';
+import { FilterForm } from '~/components/Filters';
+import { FormError, Notice, PostButton, SelectField } from '~/components/forms';
+import { Card, PageHeader } from '~/components/ui';
 import {
   CreditsDocument,
   StartCreditPackageCheckoutDocument,
@@ -10,24 +13,16 @@ import {
   type CreditLedgerEntryType,
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
-import { formatCredits, formatDateTime, formatMoney, parseCredits } from '~/lib/format';
+import { formatCredits, formatMoney, parseCredits } from '~/lib/format';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Credits — Billing' }];
-
-const ENTRY_TYPES: Record<CreditLedgerEntryType, string> = {
-  GRANT: 'Grants',
-  CONSUMPTION: 'Spending',
-  EXPIRY: 'Expiries',
-  ADJUSTMENT: 'Adjustments',
-  REFUND_CLAWBACK: 'Refund clawbacks',
-};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId, canManageBilling } = await requireAccount(context, request);
   const search = new URL(request.url).searchParams;
   const type = search.get('type');
-  const entryTypes = type && type in ENTRY_TYPES ? [type as CreditLedgerEntryType] : null;
+  const entryTypes = type && type in LEDGER_ENTRY_TYPES ? [type as CreditLedgerEntryType] : null;
   const data = await query(context, request, CreditsDocument, {
     accountId,
     after: search.get('after'),
@@ -113,63 +108,23 @@ export default function Credits() {
       ) : null}
       <div className="grid-2 aside-first-on-phone">
         <Card title="Ledger">
-          <Form method="get" className="filters">
-            <div className="field">
-              <label htmlFor="type">Show</label>
-              <select id="type" name="type" defaultValue={type}>
-                <option value="">All entries</option>
-                {Object.entries(ENTRY_TYPES).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <button type="submit" className="button">
-              Filter
-            </button>
-          </Form>
-          {ledger.edges.length === 0 ? (
-            <EmptyState>No entries{type ? ' of this kind' : ' yet'}.</EmptyState>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Credit ledger, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">What</th>
-                    <th scope="col" className="number">
-                      Credits
-                    </th>
-                    <th scope="col" className="number hide-small">
-                      Balance
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {ledger.edges.map(({ node: entry }) => (
-                    <tr key={entry.id}>
-                      <td className="small">{formatDateTime(entry.createdAt)}</td>
-                      <td>
-                        {entry.description ?? ENTRY_TYPES[entry.type]}
-                        <div className="muted small">{ENTRY_TYPES[entry.type]}</div>
-                      </td>
-                      <td className={`number ${entry.amountMilliCredits >= 0 ? 'positive' : 'negative'}`}>
-                        {entry.amountMilliCredits >= 0 ? '+' : ''}
-                        {formatCredits(entry.amountMilliCredits)}
-                      </td>
-                      <td className="number hide-small">{formatCredits(entry.balanceAfterMilliCredits)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <NextPageLink
-            endCursor={ledger.pageInfo.endCursor}
-            hasNextPage={ledger.pageInfo.hasNextPage}
-            search={search}
+          <FilterForm submitLabel="Filter" inCard={false}>
+            <SelectField
+              label="Show"
+              name="type"
+              id="type"
+              defaultValue={type}
+              options={[
+                { value: '', label: 'All entries' },
+                ...Object.entries(LEDGER_ENTRY_TYPES).map(([value, label]) => ({ value, label })),
+              ]}
+            />
+          </FilterForm>
+          <CreditLedgerTable
+            caption="Credit ledger, newest first"
+            entries={ledger.edges.map(({ node }) => node)}
+            empty={`No entries${type ? ' of this kind' : ' yet'}.`}
+            pageInfo={ledger.pageInfo}
           />
         </Card>
         <div className="stack">
@@ -185,21 +140,12 @@ export default function Credits() {
             {packages.length === 0 ? (
               <EmptyState>No credit packs are on sale right now.</EmptyState>
             ) : (
-              <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+              <ul className="item-list">
                 {packages.map((creditPackage) => (
-                  <li
-                    key={creditPackage.id}
-                    style={{
-                      display: 'flex',
-                      justifyContent: 'space-between',
-                      gap: '0.5rem',
-                      padding: '0.5rem 0',
-                      borderBottom: '1px solid var(--border)',
-                    }}
-                  >
+                  <li key={creditPackage.id}>
                     <span>
                       <strong>{creditPackage.name}</strong>
-                      <span className="muted small" style={{ display: 'block' }}>
+                      <span className="muted small block">
                         {formatMoney({
                           ...creditPackage.price,
                           amount: Math.round(
@@ -210,18 +156,14 @@ export default function Credits() {
                       </span>
                     </span>
                     {canBuy ? (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="buy" />
-                        <input type="hidden" name="creditPackageId" value={creditPackage.id} />
-                        <button
-                          type="submit"
-                          className="button button-primary button-small nowrap"
-                          disabled={buying === creditPackage.id}
-                        >
-                          {`Buy for ${formatMoney(creditPackage.price)}`}
-                          <span className="visually-hidden">{`: ${creditPackage.name}`}</span>
-                        </button>
-                      </Form>
+                      <PostButton
+                        fields={{ intent: 'buy', creditPackageId: creditPackage.id }}
+                        className="button button-primary button-small nowrap"
+                        disabled={buying === creditPackage.id}
+                      >
+                        {`Buy for ${formatMoney(creditPackage.price)}`}
+                        <span className="visually-hidden">{`: ${creditPackage.name}`}</span>
+                      </PostButton>
                     ) : (
                       <span className="nowrap">{formatMoney(creditPackage.price)}</span>
                     )}
@@ -229,7 +171,7 @@ export default function Credits() {
                 ))}
               </ul>
             )}
-            <p className="muted small" style={{ marginTop: '0.75rem' }}>
+            <p className="muted small section">
               {canBuy
                 ? 'You pay on Stripe’s secure page; the credits are added as soon as the payment is confirmed.'
                 : 'Only the account’s owners and admins can buy credits.'}

@@ -123,7 +123,7 @@ function SeatsForm({ planId, seats, error }: { planId: string; seats: number; er
 
 function ChooseSeats({ planId, planName, seats }: { planId: string; planName: string; seats: number }) {
   return (
-    <div className="narrow" style={{ maxWidth: 560 }}>
+    <div className="narrow wider">
       <PageHeader title="Change seats" description={<Link to="/billing">← Back to billing</Link>} />
       <Card>
         <p>
@@ -146,7 +146,7 @@ function RefusedChange({
   seats: number;
 }) {
   return (
-    <div className="narrow" style={{ maxWidth: 560 }}>
+    <div className="narrow wider">
       <PageHeader title="Change plan" description={<Link to="/billing">← Back to billing</Link>} />
       {refusal.message ? <Notice tone="warning">{refusal.message}</Notice> : null}
       {refusal.seats ? (
@@ -179,14 +179,14 @@ function ChangePlan({
   const trialEnd = current?.status === 'TRIALING' ? current.trialEnd : null;
   const title = samePlan ? 'Change seats' : `Switch to ${preview.plan.name}`;
   return (
-    <div className="narrow" style={{ maxWidth: 560 }}>
+    <div className="narrow wider">
       <PageHeader title={title} description={<Link to="/billing">← Back to billing</Link>} />
       <FormError message={failure?.formError} />
       <Card>
-        <dl className="stack">
+        <dl className="stack facts">
           <div>
             <dt className="muted small">From</dt>
-            <dd style={{ margin: 0 }}>
+            <dd>
               {current
                 ? `${current.plan.name} · ${formatMoney(current.plan.price)} per ${current.plan.perSeat ? 'seat per ' : ''}${intervalLabel(current.plan.interval)}${current.plan.perSeat ? ` · ${current.quantity} seats` : ''}`
                 : '—'}
@@ -194,7 +194,7 @@ function ChangePlan({
           </div>
           <div>
             <dt className="muted small">To</dt>
-            <dd style={{ margin: 0 }}>
+            <dd>
               <strong>
                 {preview.plan.name} · {formatMoney(preview.plan.price)} per{' '}
                 {preview.plan.perSeat ? 'seat per ' : ''}
@@ -209,7 +209,7 @@ function ChangePlan({
             <SeatsForm planId={preview.plan.id} seats={preview.seats} />
           </div>
         ) : null}
-        <div className="card-footer" style={{ display: 'block' }}>
+        <div className="card-footer stacked">
           {!immediate ? (
             <p>
               Takes effect on <strong>{formatDate(preview.effectiveAt)}</strong>, at the end of your current
@@ -275,7 +275,7 @@ function AddCardToTrial({
   const failure = useActionData<typeof action>();
   const busy = useNavigation().state !== 'idle';
   return (
-    <div className="narrow" style={{ maxWidth: 560 }}>
+    <div className="narrow wider">
       <PageHeader
         title={`Switch to ${plan.name}`}
         description={<Link to="/billing">← Back to billing</Link>}
@@ -338,7 +338,7 @@ function ProratedCharge({ preview }: { preview: PlanChangeQuery['previewPlanChan
           </tbody>
         </table>
       ) : null}
-      <p className="muted small" style={{ marginTop: '0.75rem' }}>
+      <p className="muted small section">
         {credit
           ? 'Takes effect at once; the unused time is credited to your next invoice.'
           : 'Takes effect at once and is charged to your card on file.'}

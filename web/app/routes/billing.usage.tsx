@@ -1,5 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useLocation } from '@remix-run/react';
+import { Link, useLoaderData, useLocation } from '@remix-run/react';
+import { EmptyState } from '~/components/EmptyState';
+import { FilterForm } from '~/components/Filters';
+import { CheckboxGroup, SelectField } from '~/components/forms';
 import { UsageChart, UsageTable } from '~/components/UsageChart';
 import { Card, PageHeader } from '~/components/ui';
 import { UsageSeriesDocument } from '~/graphql/generated';
@@ -55,43 +58,28 @@ export default function Usage() {
           </a>
         }
       />
-      <Form method="get" className="card filters" style={{ marginBottom: '1rem' }}>
-        <div className="field">
-          <label htmlFor="range">Range</label>
-          <select id="range" name="range" defaultValue={range}>
-            {Object.entries(USAGE_RANGES).map(([key, days]) => (
-              <option key={key} value={key}>
-                Last {days} days
-              </option>
-            ))}
-          </select>
-        </div>
-        <fieldset style={{ margin: 0, flex: 1 }}>
-          <legend>Meters</legend>
-          <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0 1rem' }}>
-            {meters.map((meter) => (
-              <label key={meter.key} className="checkbox">
-                <input
-                  type="checkbox"
-                  name="meter"
-                  value={meter.key}
-                  defaultChecked={
-                    meterKeys.length > 0 ? meterKeys.includes(meter.key) : shownKeys.has(meter.key)
-                  }
-                />{' '}
-                {meter.name}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <button type="submit" className="button">
-          Show
-        </button>
-      </Form>
+      <FilterForm submitLabel="Show">
+        <SelectField
+          label="Range"
+          name="range"
+          id="range"
+          defaultValue={range}
+          options={Object.entries(USAGE_RANGES).map(([key, days]) => ({
+            value: key,
+            label: `Last ${days} days`,
+          }))}
+        />
+        <CheckboxGroup
+          legend="Meters"
+          name="meter"
+          options={meters.map((meter) => ({ value: meter.key, label: meter.name }))}
+          checked={(key) => (meterKeys.length > 0 ? meterKeys.includes(key) : shownKeys.has(key))}
+        />
+      </FilterForm>
       <div className="stack">
         <Card title={`Per day, last ${USAGE_RANGES[range]} days`}>
           {used.length === 0 && meterKeys.length === 0 ? (
-            <p className="muted">No usage recorded in this range yet.</p>
+            <EmptyState>No usage recorded in this range yet.</EmptyState>
           ) : null}
           <UsageChart
             series={shown}

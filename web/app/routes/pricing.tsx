@@ -89,7 +89,7 @@ export default function Pricing() {
         {hasPerSeat ? (
           <Form method="get" className="inline-form" preventScrollReset>
             <input type="hidden" name="interval" value={yearly ? 'year' : 'month'} />
-            <div className="field" style={{ minWidth: '7rem', maxWidth: '9rem' }}>
+            <div className="field seats-field">
               <label htmlFor="seats">Seats</label>
               <input
                 id="seats"
@@ -126,7 +126,7 @@ export default function Pricing() {
       </div>
       {lifetime.length > 0 ? (
         <>
-          <h2 style={{ marginTop: '2rem' }}>Pay once</h2>
+          <h2 className="section-heading">Pay once</h2>
           <div className="plans">
             {lifetime.map((plan) => (
               <PlanCard
@@ -207,18 +207,8 @@ function PlanCard({
   const total = { ...plan.price, amount: plan.price.amount * (plan.perSeat ? seats : 1) };
   return (
     <section className={`card plan ${current ? 'plan-current' : ''}`} aria-labelledby={`plan-${plan.key}`}>
-      <div
-        style={{
-          display: 'flex',
-          justifyContent: 'space-between',
-          gap: '0.5rem',
-          alignItems: 'center',
-          flexWrap: 'wrap',
-        }}
-      >
-        <h2 id={`plan-${plan.key}`} style={{ margin: 0 }}>
-          {plan.name}
-        </h2>
+      <div className="plan-header">
+        <h2 id={`plan-${plan.key}`}>{plan.name}</h2>
         {current ? (
           <span className="badge badge-info">Your plan</span>
         ) : plan.trialDays > 0 && !contactSales ? (
@@ -237,14 +227,14 @@ function PlanCard({
               : `per ${plan.perSeat ? 'seat per ' : ''}${intervalLabel(plan.interval)}`}
           </span>
           {plan.perSeat ? (
-            <span className="small" style={{ display: 'block' }}>
+            <span className="small block">
               {`${seats} ${seats === 1 ? 'seat' : 'seats'}: `}
               <strong>{formatMoney(total)}</strong>
               {` per ${intervalLabel(plan.interval)}`}
             </span>
           ) : null}
           {saving ? (
-            <span className="saving" style={{ display: 'block' }}>
+            <span className="saving block">
               {`Save ${formatMoney(saving.amount)} a year (${saving.percent}%)`}
             </span>
           ) : null}
@@ -292,13 +282,7 @@ function PlanCard({
             <span className="visually-hidden">{` of ${plan.name}${plan.interval === 'YEAR' ? ' yearly' : ''}`}</span>
           </button>
           {plan.trialWithoutCard && signedIn && canBuy ? (
-            <button
-              type="submit"
-              name="intent"
-              value="trial"
-              className="button button-quiet button-block"
-              style={{ marginTop: '0.25rem' }}
-            >
+            <button type="submit" name="intent" value="trial" className="button button-quiet button-block">
               Try it first, no card needed
             </button>
           ) : null}

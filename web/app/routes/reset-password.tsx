@@ -52,7 +52,7 @@ export default function ResetPassword() {
             Send the link
           </button>
         </Form>
-        <p className="small" style={{ marginTop: '1rem' }}>
+        <p className="small section">
           <Link to="/signin">Back to sign in</Link>
         </p>
       </div>

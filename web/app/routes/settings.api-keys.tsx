@@ -1,10 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { Field, FormError, Notice } from '~/components/forms';
+import { DataTable, type Column } from '~/components/DataTable';
+import { CheckboxGroup, Field, FormError, Notice, PostButton } from '~/components/forms';
 import { SettingsNav } from '~/components/SettingsNav';
-import { Card, EmptyState, PageHeader } from '~/components/ui';
+import { Card, PageHeader } from '~/components/ui';
 import {
   ApiKeysDocument,
+  type ApiKeysQuery,
   CreateApiKeyDocument,
   RevokeApiKeyDocument,
   type ApiScope,
@@ -84,61 +86,31 @@ export default function ApiKeys() {
                 </p>
               </div>
             ) : null}
-            {keys.length === 0 ? (
-              <EmptyState>No keys yet.</EmptyState>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Key</th>
-                      <th scope="col" className="hide-small">
-                        Last used
-                      </th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {keys.map((key) => (
-                      <tr key={key.id}>
-                        <td>
-                          {key.name}
-                          <div className="muted small">
-                            {key.scopes.map((scope) => SCOPES[scope]).join(', ')}
-                          </div>
-                        </td>
-                        <td>
-                          <code>{key.prefix}…</code>
-                        </td>
-                        <td className="hide-small">
-                          {key.lastUsedAt ? formatDate(key.lastUsedAt) : 'Never'}
-                        </td>
-                        <td>
-                          {key.revokedAt ? (
-                            <span className="badge">Revoked</span>
-                          ) : (
-                            <Form method="post">
-                              <input type="hidden" name="intent" value="revoke" />
-                              <input type="hidden" name="id" value={key.id} />
-                              <button
-                                type="submit"
-                                className="button button-danger button-small"
-                                disabled={busy}
-                              >
-                                Revoke<span className="visually-hidden"> {key.name}</span>
-                              </button>
-                            </Form>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <DataTable
+              caption="API keys"
+              columns={[
+                ...COLUMNS,
+                {
+                  header: 'Actions',
+                  headerHidden: true,
+                  cell: (key) =>
+                    key.revokedAt ? (
+                      <span className="badge">Revoked</span>
+                    ) : (
+                      <PostButton
+                        fields={{ intent: 'revoke', id: key.id }}
+                        className="button button-danger button-small"
+                        disabled={busy}
+                      >
+                        Revoke<span className="visually-hidden"> {key.name}</span>
+                      </PostButton>
+                    ),
+                },
+              ]}
+              rows={keys}
+              rowKey={(key) => key.id}
+              empty="No keys yet."
+            />
           </Card>
           <Card title="Create a key">
             <FormError
@@ -156,25 +128,13 @@ export default function ApiKeys() {
                 error={failure?.fieldErrors.name}
                 hint="Where the key is used, e.g. “Production server”."
               />
-              <fieldset aria-describedby={failure?.fieldErrors.scopes ? 'scopes-error' : undefined}>
-                <legend>It may</legend>
-                {Object.entries(SCOPES).map(([scope, label]) => (
-                  <label key={scope} className="checkbox">
-                    <input
-                      type="checkbox"
-                      name="scopes"
-                      value={scope}
-                      defaultChecked={scope === 'USAGE_WRITE'}
-                    />{' '}
-                    {label}
-                  </label>
-                ))}
-                {failure?.fieldErrors.scopes ? (
-                  <p className="field-error" id="scopes-error">
-                    {failure.fieldErrors.scopes}
-                  </p>
-                ) : null}
-              </fieldset>
+              <CheckboxGroup
+                legend="It may"
+                name="scopes"
+                options={Object.entries(SCOPES).map(([value, label]) => ({ value, label }))}
+                checked={(scope) => scope === 'USAGE_WRITE'}
+                error={failure?.fieldErrors.scopes}
+              />
               <button type="submit" className="button button-primary" disabled={busy}>
                 Create key
               </button>
@@ -185,3 +145,21 @@ export default function ApiKeys() {
     </>
   );
 }
+
+const COLUMNS: Array<Column<ApiKeysQuery['account']['apiKeys'][number]>> = [
+  {
+    header: 'Name',
+    cell: (key) => (
+      <>
+        {key.name}
+        <div className="muted small">{key.scopes.map((scope) => SCOPES[scope]).join(', ')}</div>
+      </>
+    ),
+  },
+  { header: 'Key', cell: (key) => <code>{key.prefix}…</code> },
+  {
+    header: 'Last used',
+    hideOnPhone: true,
+    cell: (key) => (key.lastUsedAt ? formatDate(key.lastUsedAt) : 'Never'),
+  },
+];

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { SettingsNav } from '~/components/SettingsNav';
+import { DataTable, type Column } from '~/components/DataTable';
 import { Card, PageHeader } from '~/components/ui';
-import { MembersDocument } from '~/graphql/generated';
+import { MembersDocument, type MembersQuery } from '~/graphql/generated';
 import { query, requireAccount } from '~/lib/api.server';
 import { formatDate } from '~/lib/format';
 
@@ -28,37 +29,29 @@ export default function Members() {
       <PageHeader title="Settings" description={account.name} />
       <SettingsNav />
       <Card title="Members">
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Members of {account.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col" className="hide-small">
-                  Can
-                </th>
-                <th scope="col" className="hide-small">
-                  Since
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {account.members.map((member) => (
-                <tr key={member.user.id}>
-                  <td>
-                    {member.user.name ?? member.user.email}
-                    {member.user.name ? <div className="muted small">{member.user.email}</div> : null}
-                  </td>
-                  <td>{ROLE_LABELS[member.role]}</td>
-                  <td className="hide-small muted">{ROLE_HELP[member.role]}</td>
-                  <td className="hide-small">{formatDate(member.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Members of ${account.name}`}
+          columns={COLUMNS}
+          rows={account.members}
+          rowKey={(member) => member.user.id}
+          empty="No members."
+        />
       </Card>
     </>
   );
 }
+
+const COLUMNS: Array<Column<MembersQuery['account']['members'][number]>> = [
+  {
+    header: 'Person',
+    cell: (member) => (
+      <>
+        {member.user.name ?? member.user.email}
+        {member.user.name ? <div className="muted small">{member.user.email}</div> : null}
+      </>
+    ),
+  },
+  { header: 'Role', cell: (member) => ROLE_LABELS[member.role] },
+  { header: 'Can', hideOnPhone: true, tone: () => 'muted', cell: (member) => ROLE_HELP[member.role] },
+  { header: 'Since', hideOnPhone: true, cell: (member) => formatDate(member.createdAt) },
+];

@@ -67,7 +67,7 @@ export default function SignIn() {
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>
       </Form>
-      <p className="small" style={{ marginTop: '1rem' }}>
+      <p className="small section">
         <Link to="/reset-password">Forgot your password?</Link>
       </p>
     </div>

@@ -1,0 +1,337 @@
+import type { Permission } from '../../server/auth/authorization';
+import type { ApiScope } from '../../server/auth/scopes';
+
+/**
+ * Who may call each GraphQL operation, as a table the tests check (test/graphql/accessRules.test.ts):
+ * every root field and every Account field, for every kind of caller. An entry names the checks the
+ * operation makes of its caller, in the order it makes them; the test works out from them, and from
+ * PERMISSIONS in server/auth/authorization.ts, which callers get through and which refusal each of the
+ * others gets. A field missing from this table fails the test, as it does in the isolation registry
+ * next door (tenantIsolation.ts).
+ */
+export type AccessCheck =
+  /** authorizeAccount / assertPermission on the target account, as PERMISSIONS says. */
+  | { permission: Permission }
+  /** requireAuthenticated: anyone but a visitor. */
+  | 'signed in'
+  /** requireUser: a person, not an API key. */
+  | 'user'
+  /** requirePlatformAdmin. */
+  | 'platform admin'
+  /** Platform admins, and API keys for every account (not bound to one) holding this scope. */
+  | { platformWideScope: ApiScope };
+
+/** What an operation is aimed at; built once per test file. */
+export interface AccessFixture {
+  accountId: string;
+  externalId: string;
+  /** A failed charge of the account: a payment that exists but cannot be refunded. */
+  unrefundablePaymentId: string;
+  /** A key bound to the account, made afresh for each call that revokes one. */
+  newAccountApiKeyId(): Promise<string>;
+  /** A key for every account, made afresh for each call that revokes one. */
+  newPlatformApiKeyId(): Promise<string>;
+  /** A login that may sign in, with its password. */
+  login: { email: string; password: string };
+  /** A fresh value for idempotency keys, emails and external ids. */
+  unique(prefix: string): string;
+  /** Now, by the product's clock. */
+  now(): Date;
+}
+
+export interface AccessRule {
+  operation: string;
+  variables?: (fixture: AccessFixture) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  checks: AccessCheck[];
+  /**
+   * What a caller who passes every check gets: success by default, or the error code of a check the
+   * operation makes afterwards (proof that the caller got past authorization while the others did not).
+   */
+  outcome?: string;
+  /** For an operation that reports a refusal in its payload rather than as an error (recordUsage). */
+  payloadCode?: (data: Record<string, any>) => string | undefined;
+}
+
+const NOTHING = '00000000-0000-0000-0000-000000000000';
+const byId = ({ accountId }: AccessFixture) => ({ id: accountId });
+const accountRead: AccessCheck = { permission: 'account.read' };
+
+/** An Account field read through `account(id)`: that needs account.read first, then the field's own checks. */
+const accountField = (selection: string, ...checks: AccessCheck[]): AccessRule => ({
+  operation: `query($id: ID) { account(id: $id) { ${selection} } }`,
+  variables: byId,
+  checks: [accountRead, ...checks],
+});
+
+export const ACCESS_RULES: Record<string, AccessRule> = {
+  'Query.plans': { operation: '{ plans { key } }', checks: [] },
+  'Query.plans(includeInactive)': {
+    operation: '{ plans(includeInactive: true) { key } }',
+    checks: ['platform admin'],
+  },
+  'Query.creditPackages': { operation: '{ creditPackages { key } }', checks: [] },
+  'Query.meters': { operation: '{ meters { key } }', checks: [] },
+  'Query.viewer': { operation: '{ viewer { user { id } } }', checks: [] },
+  'Query.account': {
+    operation: 'query($id: ID) { account(id: $id) { id } }',
+    variables: byId,
+    checks: [accountRead],
+  },
+  'Query.account(externalId)': {
+    operation: 'query($externalId: String) { account(externalId: $externalId) { id } }',
+    variables: ({ externalId }) => ({ externalId }),
+    checks: [accountRead],
+  },
+  'Query.stripeEvents': {
+    operation: '{ stripeEvents { edges { node { id } } } }',
+    checks: ['platform admin'],
+  },
+  'Query.adminAccounts': { operation: '{ adminAccounts { totalCount } }', checks: ['platform admin'] },
+  'Query.systemHealth': { operation: '{ systemHealth { checkedAt } }', checks: ['platform admin'] },
+  'Query.entitlement': {
+    operation: 'query($id: ID) { entitlement(accountId: $id, featureKey: "projects") { allowed } }',
+    variables: byId,
+    checks: [{ permission: 'entitlements.read' }],
+  },
+  'Query.entitlement(externalId)': {
+    operation:
+      'query($externalId: String) { entitlement(externalId: $externalId, featureKey: "projects") { allowed } }',
+    variables: ({ externalId }) => ({ externalId }),
+    checks: [{ permission: 'entitlements.read' }],
+  },
+  'Query.previewPlanChange': {
+    operation: `query($id: ID!) { previewPlanChange(accountId: $id, planId: "${NOTHING}") { kind } }`,
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'CONFLICT',
+  },
+  'Query.featureFlags': { operation: '{ featureFlags { key } }', checks: ['platform admin'] },
+  'Query.revenueMetrics': {
+    operation:
+      '{ revenueMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-08T00:00:00Z", granularity: DAY) { mrr } }',
+    checks: ['platform admin'],
+  },
+  'Query.reconciliation': { operation: '{ reconciliation { balanced } }', checks: ['platform admin'] },
+  'Query.notifications': {
+    operation: '{ notifications { edges { node { id } } } }',
+    checks: ['platform admin'],
+  },
+
+  'Mutation.upsertAccount': {
+    operation: 'mutation($input: UpsertAccountInput!) { upsertAccount(input: $input) { created } }',
+    variables: () => ({ input: { externalId: 'provisioned-by-access-test', name: 'Provisioned' } }),
+    checks: [{ platformWideScope: 'accounts:write' }],
+  },
+  'Mutation.signIn': {
+    operation: 'mutation($input: SignInInput!) { signIn(input: $input) { user { id } } }',
+    variables: ({ login }) => ({ input: login }),
+    checks: [],
+  },
+  'Mutation.signOut': { operation: 'mutation { signOut }', checks: [] },
+  'Mutation.createApiKey': {
+    operation:
+      'mutation($id: ID) { createApiKey(input: { name: "access", scopes: [USAGE_WRITE], accountId: $id }) { secret } }',
+    variables: byId,
+    checks: ['user', { permission: 'account.manage' }],
+  },
+  'Mutation.createApiKey(platform-wide)': {
+    operation: 'mutation { createApiKey(input: { name: "access", scopes: [USAGE_WRITE] }) { secret } }',
+    checks: ['user', 'platform admin'],
+  },
+  'Mutation.revokeApiKey': {
+    operation: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+    variables: async (fixture) => ({ id: await fixture.newAccountApiKeyId() }),
+    checks: ['user', { permission: 'account.manage' }],
+  },
+  'Mutation.revokeApiKey(platform-wide)': {
+    operation: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+    variables: async (fixture) => ({ id: await fixture.newPlatformApiKeyId() }),
+    checks: ['user', 'platform admin'],
+  },
+  'Mutation.startSubscriptionCheckout': {
+    operation: `mutation($id: ID!) { startSubscriptionCheckout(input: { accountId: $id, planId: "${NOTHING}" }) { url } }`,
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.replayStripeEvent': {
+    operation: 'mutation { replayStripeEvent(id: "evt_no_such_event") { id } }',
+    checks: ['platform admin'],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.recordUsage': {
+    operation:
+      'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted errors { code } } }',
+    variables: (fixture) => ({
+      input: {
+        events: [
+          {
+            accountId: fixture.accountId,
+            meterKey: 'api_calls',
+            quantity: 1,
+            occurredAt: fixture.now().toISOString(),
+            idempotencyKey: fixture.unique('usage'),
+          },
+        ],
+      },
+    }),
+    checks: ['signed in', { permission: 'usage.record' }],
+    // An account the caller cannot see is refused per event, so the rest of a batch still counts.
+    payloadCode: (data) => data.recordUsage.errors[0]?.code,
+  },
+  'Mutation.consumeCredits': {
+    operation:
+      'mutation($id: ID, $key: String!) { consumeCredits(input: { accountId: $id, idempotencyKey: $key, amountMilliCredits: 1 }) { chargedMilliCredits } }',
+    variables: (fixture) => ({ id: fixture.accountId, key: fixture.unique('consume') }),
+    checks: [{ permission: 'credits.consume' }],
+    // The account never holds credits in this test: getting this far is what is being checked.
+    outcome: 'INSUFFICIENT_CREDITS',
+  },
+  'Mutation.adjustCredits': {
+    operation:
+      'mutation($id: ID!, $key: String!) { adjustCredits(input: { accountId: $id, amountMilliCredits: -1, reason: "access", idempotencyKey: $key }) { ledgerEntry { id } } }',
+    variables: (fixture) => ({ id: fixture.accountId, key: fixture.unique('adjust') }),
+    checks: ['platform admin', { permission: 'account.manage' }],
+    outcome: 'INSUFFICIENT_CREDITS',
+  },
+  'Mutation.signUp': {
+    operation: 'mutation($input: SignUpInput!) { signUp(input: $input) { user { id } } }',
+    variables: (fixture) => ({
+      input: {
+        email: `${fixture.unique('signup')}@example.com`,
+        password: 'a long enough password',
+        name: 'New',
+        accountName: 'New account',
+      },
+    }),
+    checks: [],
+  },
+  'Mutation.requestPasswordReset': {
+    operation: 'mutation($email: String!) { requestPasswordReset(email: $email) }',
+    variables: (fixture) => ({ email: `${fixture.unique('nobody')}@example.com` }),
+    checks: [],
+  },
+  'Mutation.resetPassword': {
+    operation:
+      'mutation { resetPassword(input: { token: "no-such-token", password: "a long enough password" }) }',
+    checks: [],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.startTrial': {
+    operation: `mutation($id: ID!) { startTrial(input: { accountId: $id, planId: "${NOTHING}" }) { subscription { id } } }`,
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.changePlan': {
+    operation: `mutation($id: ID!) { changePlan(input: { accountId: $id, planId: "${NOTHING}" }) { subscription { id } } }`,
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'CONFLICT',
+  },
+  'Mutation.cancelScheduledPlanChange': {
+    operation:
+      'mutation($id: ID!) { cancelScheduledPlanChange(input: { accountId: $id }) { subscription { id } } }',
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+  },
+  'Mutation.changeSeats': {
+    operation:
+      'mutation($id: ID!) { changeSeats(input: { accountId: $id, seats: 2 }) { subscription { id } } }',
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'CONFLICT',
+  },
+  'Mutation.cancelSubscription': {
+    operation: 'mutation($id: ID!) { cancelSubscription(input: { accountId: $id }) { subscription { id } } }',
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'CONFLICT',
+  },
+  'Mutation.cancelSubscription(now)': {
+    operation:
+      'mutation($id: ID!) { cancelSubscription(input: { accountId: $id, atPeriodEnd: false }) { subscription { id } } }',
+    variables: byId,
+    checks: ['platform admin', { permission: 'billing.manage' }],
+    outcome: 'CONFLICT',
+  },
+  'Mutation.resumeSubscription': {
+    operation: 'mutation($id: ID!) { resumeSubscription(input: { accountId: $id }) { subscription { id } } }',
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+  },
+  'Mutation.openBillingPortal': {
+    operation: 'mutation($id: ID!) { openBillingPortal(input: { accountId: $id }) { url } }',
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+  },
+  'Mutation.registerResource': {
+    operation:
+      'mutation($id: ID) { registerResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { created } }',
+    variables: byId,
+    checks: [{ permission: 'entitlements.manage' }],
+  },
+  'Mutation.releaseResource': {
+    operation:
+      'mutation($id: ID) { releaseResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { used } }',
+    variables: byId,
+    checks: [{ permission: 'entitlements.manage' }],
+  },
+  'Mutation.setFeatureFlag': {
+    operation: 'mutation { setFeatureFlag(key: "self_serve_billing", enabled: true) { key } }',
+    checks: ['platform admin'],
+  },
+  'Mutation.startCreditPackageCheckout': {
+    operation: `mutation($id: ID!) { startCreditPackageCheckout(input: { accountId: $id, creditPackageId: "${NOTHING}" }) { url } }`,
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.updateAutoTopUp': {
+    operation: `mutation($id: ID!) { updateAutoTopUp(input: { accountId: $id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: "${NOTHING}" }) { enabled } }`,
+    variables: byId,
+    checks: [{ permission: 'billing.manage' }],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.refundPayment': {
+    operation: 'mutation($id: ID!) { refundPayment(input: { paymentId: $id, reason: "access" }) { id } }',
+    variables: ({ unrefundablePaymentId }) => ({ id: unrefundablePaymentId }),
+    checks: ['platform admin'],
+    outcome: 'CONFLICT',
+  },
+  'Mutation.runReconciliation': {
+    operation: 'mutation { runReconciliation { balanced } }',
+    checks: ['platform admin'],
+  },
+
+  'Account.id': accountField('id'),
+  'Account.name': accountField('name'),
+  'Account.externalId': accountField('externalId'),
+  'Account.billingEmail': accountField('billingEmail'),
+  'Account.currency': accountField('currency'),
+  'Account.createdAt': accountField('createdAt'),
+  'Account.subscription': accountField('subscription { status }'),
+  'Account.members': accountField('members { role }'),
+  'Account.creditBalance': accountField('creditBalance { milliCredits }', { permission: 'credits.read' }),
+  'Account.creditLedger': accountField('creditLedger { edges { node { id } } }', {
+    permission: 'credits.read',
+  }),
+  'Account.creditGrants': accountField('creditGrants { id }', { permission: 'credits.read' }),
+  'Account.autoTopUp': accountField('autoTopUp { enabled }', { permission: 'credits.read' }),
+  'Account.invoices': accountField('invoices { edges { node { id } } }', { permission: 'billing.read' }),
+  'Account.payments': accountField('payments { edges { node { id } } }', { permission: 'billing.read' }),
+  'Account.upcomingInvoice': accountField('upcomingInvoice { total { amount } }', {
+    permission: 'billing.read',
+  }),
+  'Account.checkoutSession': accountField(`checkoutSession(id: "${NOTHING}") { id }`, {
+    permission: 'billing.read',
+  }),
+  'Account.usageSummary': accountField('usageSummary { quantity }', { permission: 'usage.read' }),
+  'Account.usageSeries': accountField(
+    'usageSeries(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", granularity: HOUR) { buckets { quantity } }',
+    { permission: 'usage.read' },
+  ),
+  'Account.entitlements': accountField('entitlements { featureKey }', { permission: 'entitlements.read' }),
+  'Account.apiKeys': accountField('apiKeys { id }', { permission: 'account.manage' }),
+  'Account.auditLog': accountField('auditLog { edges { node { action } } }', 'platform admin'),
+};

@@ -1,0 +1,61 @@
+import type { CreditLedgerEntryType, CreditLedgerRowFragment } from '~/graphql/generated';
+import { formatCredits, formatDateTime } from '~/lib/format';
+import { DataTable, type Column } from './DataTable';
+import type { PageInfo } from './Pagination';
+
+export const LEDGER_ENTRY_TYPES: Record<CreditLedgerEntryType, string> = {
+  GRANT: 'Grants',
+  CONSUMPTION: 'Spending',
+  EXPIRY: 'Expiries',
+  ADJUSTMENT: 'Adjustments',
+  REFUND_CLAWBACK: 'Refund clawbacks',
+};
+
+/** An account's credit ledger, newest first: each entry signed and coloured, with the balance after it. */
+export function CreditLedgerTable({
+  entries,
+  caption,
+  empty,
+  pageInfo,
+}: {
+  entries: CreditLedgerRowFragment[];
+  caption: string;
+  empty: string;
+  pageInfo?: PageInfo;
+}) {
+  return (
+    <DataTable
+      caption={caption}
+      columns={COLUMNS}
+      rows={entries}
+      rowKey={(entry) => entry.id}
+      empty={empty}
+      pageInfo={pageInfo}
+    />
+  );
+}
+
+const COLUMNS: Array<Column<CreditLedgerRowFragment>> = [
+  { header: 'When', small: true, cell: (entry) => formatDateTime(entry.createdAt) },
+  {
+    header: 'What',
+    cell: (entry) => (
+      <>
+        {entry.description ?? LEDGER_ENTRY_TYPES[entry.type]}
+        <div className="muted small">{LEDGER_ENTRY_TYPES[entry.type]}</div>
+      </>
+    ),
+  },
+  {
+    header: 'Credits',
+    numeric: true,
+    tone: (entry) => (entry.amountMilliCredits >= 0 ? 'positive' : 'negative'),
+    cell: (entry) => `${entry.amountMilliCredits >= 0 ? '+' : ''}${formatCredits(entry.amountMilliCredits)}`,
+  },
+  {
+    header: 'Balance',
+    numeric: true,
+    hideOnPhone: true,
+    cell: (entry) => formatCredits(entry.balanceAfterMilliCredits),
+  },
+];
