@@ -8,6 +8,7 @@ import { createStripeRefund } from '../stripe/refunds';
 import { parseInput } from '../validation';
 import { Payment } from './Payment';
 import { applyRefund } from './refundApplication';
+import { refundableIntentOf } from './refundableIntent';
 
 const input = z.object({
   paymentId: z.string().uuid('is not a payment id'),
@@ -28,11 +29,7 @@ export async function refundPayment({
   requirePlatformAdmin(actor);
   const payment = await Payment.query().findById(paymentId);
   if (!payment) throw new NotFoundError('Payment');
-  if (
-    payment.type === 'refund' ||
-    !['completed', 'refunded'].includes(payment.status) ||
-    !payment.stripePaymentIntentId
-  ) {
+  if (payment.type === 'refund' || !['completed', 'refunded'].includes(payment.status)) {
     throw new ConflictError('Only a completed charge can be refunded.');
   }
   const refundable = payment.amount - payment.amountRefunded;
@@ -40,10 +37,16 @@ export async function refundPayment({
   if (refundable === 0) throw new ConflictError('This payment has been refunded in full already.');
   if (toRefund > refundable)
     throw ValidationError.forField('amount', `is more than the ${refundable} left to refund`);
+  const stripePaymentIntentId = await refundableIntentOf(payment);
+  if (!stripePaymentIntentId)
+    throw new ConflictError(
+      'This payment was settled without a card payment (from the customer’s credit balance or out of band); there is nothing in Stripe to refund.',
+    );
+  payment.stripePaymentIntentId = stripePaymentIntentId;
 
   const refund = await callStripe('refund the payment', () =>
     createStripeRefund({
-      stripePaymentIntentId: payment.stripePaymentIntentId!,
+      stripePaymentIntentId,
       amount: toRefund,
       reason,
       idempotencyKey: `refund-${payment.id}-${payment.amountRefunded}-${toRefund}`,
