@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { createUser, sessionCookieFor } from '../factories';
 import { useBillingStack } from '../support/billingStack';
 import { deliverEvent } from '../support/eventPermutations';
-import { booksOf, creditPurchase, subscriptionCharge, type Flow } from './support/moneyFlows';
+import { booksOf, creditPurchase, subscriptionCharge, type Flow } from '../support/moneyFlows';
 
 /**
  * An event signed with our endpoint's secret but pointing at another account's object (a leaked

@@ -8,7 +8,7 @@ import {
   subscriptionCharge,
   unappliedEvents,
   type Flow,
-} from './support/moneyFlows';
+} from '../support/moneyFlows';
 
 /**
  * A refund made in Stripe's dashboard right after a purchase: Stripe may deliver its events before,

@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
-import { submitCheckoutForm } from '../../../server/stripe-emulator/testing';
-import { createMember } from '../../factories';
-import type { BillingStack } from '../../support/billingStack';
-import { eventsAfter, newestEventId } from '../../support/eventPermutations';
+import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
+import { createMember } from '../factories';
+import type { BillingStack } from './billingStack';
+import { eventsAfter, newestEventId } from './eventPermutations';
 
 /**
  * Money flows walked as a customer and Stripe would, on a stack whose emulator does not deliver by
