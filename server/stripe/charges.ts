@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { stripe } from './client';
+import { everyItem } from './lists';
 import { listStripeRefundsOfCharge, type StripeRefundState } from './refunds';
 import { idOf, toUnix } from './timestamps';
 
@@ -42,8 +43,6 @@ export async function fetchStripeCharge(
 
 /** Every charge that succeeded since `since`, whoever made it. */
 export async function listSucceededStripeChargesSince(since: Date): Promise<StripeChargeState[]> {
-  const charges = await stripe()
-    .charges.list({ created: { gte: toUnix(since) }, limit: 100 })
-    .autoPagingToArray({ limit: 100_000 });
+  const charges = await everyItem(stripe().charges.list({ created: { gte: toUnix(since) }, limit: 100 }));
   return charges.map(toChargeState).filter((charge) => charge.status === 'succeeded');
 }

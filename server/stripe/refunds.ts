@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { stripe } from './client';
+import { everyItem } from './lists';
 import { isMissing } from './errors';
 import { idOf, toUnix } from './timestamps';
 
@@ -59,16 +60,12 @@ export async function findStripeRefund(stripeRefundId: string): Promise<StripeRe
 
 /** Every refund of a charge, as Stripe has them now. */
 export async function listStripeRefundsOfCharge(stripeChargeId: string): Promise<StripeRefundState[]> {
-  const refunds = await stripe()
-    .refunds.list({ charge: stripeChargeId, limit: 100 })
-    .autoPagingToArray({ limit: 10_000 });
+  const refunds = await everyItem(stripe().refunds.list({ charge: stripeChargeId, limit: 100 }));
   return refunds.map(toRefundState);
 }
 
 /** Every refund made since `since`, whoever made it (we, or someone in Stripe's dashboard). */
 export async function listStripeRefundsSince(since: Date): Promise<StripeRefundState[]> {
-  const refunds = await stripe()
-    .refunds.list({ created: { gte: toUnix(since) }, limit: 100 })
-    .autoPagingToArray({ limit: 100_000 });
+  const refunds = await everyItem(stripe().refunds.list({ created: { gte: toUnix(since) }, limit: 100 }));
   return refunds.map(toRefundState);
 }

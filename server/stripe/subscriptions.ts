@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { isMissing } from './errors';
 import { stripe } from './client';
+import { everyItem } from './lists';
 import { fromUnix, idOf } from './timestamps';
 
 /**
@@ -55,9 +56,7 @@ const LIVE_STATUSES: ReadonlySet<Stripe.Subscription.Status> = new Set([
 
 /** Every subscription Stripe considers live, of every customer. */
 export async function listLiveStripeSubscriptions(): Promise<StripeSubscriptionState[]> {
-  const subscriptions = await stripe()
-    .subscriptions.list({ limit: 100 })
-    .autoPagingToArray({ limit: 100_000 });
+  const subscriptions = await everyItem(stripe().subscriptions.list({ limit: 100 }));
   return subscriptions
     .filter((subscription) => LIVE_STATUSES.has(subscription.status))
     .map(toSubscriptionState);
