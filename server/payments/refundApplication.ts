@@ -8,8 +8,9 @@ import type { StripeRefundState } from '../stripe/refunds';
 import { Payment } from './Payment';
 
 /**
- * Records every refund of a charge that is not recorded yet, oldest first, so that however the events
- * announcing them were ordered, each claw-back is the same.
+ * Records every refund of a charge that is not recorded yet, in the order they were made (`refunds`
+ * come oldest first), so that however the events announcing them were ordered, each claw-back is the
+ * same as when they were recorded one by one.
  */
 export async function applyStripeRefunds({
   trx,
@@ -22,10 +23,7 @@ export async function applyStripeRefunds({
   payment: Payment;
   refunds: StripeRefundState[];
 }): Promise<void> {
-  const oldestFirst = [...refunds].sort(
-    (a, b) => a.created - b.created || (a.stripeRefundId < b.stripeRefundId ? -1 : 1),
-  );
-  for (const refund of oldestFirst) await applyRefund({ trx, actor, payment, refund });
+  for (const refund of refunds) await applyRefund({ trx, actor, payment, refund });
 }
 
 /**

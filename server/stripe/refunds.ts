@@ -58,10 +58,16 @@ export async function findStripeRefund(stripeRefundId: string): Promise<StripeRe
   }
 }
 
-/** Every refund of a charge, as Stripe has them now. */
+/**
+ * Every refund of a charge, as Stripe has them now, oldest first. Stripe lists newest first, also among
+ * refunds made in the same second, so its order, reversed, is the order they were made in.
+ */
 export async function listStripeRefundsOfCharge(stripeChargeId: string): Promise<StripeRefundState[]> {
   const refunds = await everyItem(stripe().refunds.list({ charge: stripeChargeId, limit: 100 }));
-  return refunds.map(toRefundState);
+  return refunds
+    .map(toRefundState)
+    .reverse()
+    .sort((a, b) => a.created - b.created);
 }
 
 /** Every refund made since `since`, whoever made it (we, or someone in Stripe's dashboard). */
