@@ -1,9 +1,9 @@
 import { Payment } from '../payments/Payment';
 import { listSucceededStripeChargesSince } from '../stripe/charges';
 import { findStripeInvoiceOfPaymentIntent } from '../stripe/invoices';
-import { findStripeRefund, listStripeRefundsSince } from '../stripe/refunds';
+import { findStripeRefund, listStripeRefundsSince, type StripeRefundState } from '../stripe/refunds';
 import type { Difference } from './ledgerChecks';
-import { accountsOfStripeCustomers } from './stripeCustomers';
+import { accountsOfPaymentIntents, accountsOfStripeCustomers } from './ownership';
 
 /**
  * Every charge Stripe made of one of our customers since `since` is a payment here: found by its
@@ -30,11 +30,16 @@ export async function stripeChargesAreRecorded({
       ),
     )
     .select('id', 'stripePaymentIntentId');
-  const known = new Set(recorded.flatMap((payment) => [payment.id, payment.stripePaymentIntentId]));
+  const known = new Set<string>(
+    recorded.flatMap((payment) => [
+      payment.id,
+      ...(payment.stripePaymentIntentId ? [payment.stripePaymentIntentId] : []),
+    ]),
+  );
 
   const differences: Difference[] = [];
   for (const charge of ours) {
-    if (known.has(charge.stripePaymentIntentId) || known.has(charge.metadataPaymentId)) continue;
+    if ([charge.stripePaymentIntentId, charge.metadataPaymentId].some((id) => id && known.has(id))) continue;
     if (charge.stripePaymentIntentId && (await paidInvoiceIsRecorded(charge.stripePaymentIntentId))) continue;
     differences.push({
       check: 'Stripe charge has a payment here',
@@ -57,8 +62,15 @@ export async function stripeRefundsMatch({
   since: Date;
 }): Promise<{ differences: Difference[]; checked: number }> {
   const inStripe = (await listStripeRefundsSince(since)).filter((refund) => refund.status === 'succeeded');
-  const accounts = await accountsOfStripeCustomers(inStripe.map((refund) => refund.stripeCustomerId));
-  const ours = inStripe.filter((refund) => accounts.has(refund.stripeCustomerId ?? ''));
+  const byCustomer = await accountsOfStripeCustomers(inStripe.map((refund) => refund.stripeCustomerId));
+  const byIntent = await accountsOfPaymentIntents(
+    inStripe
+      .filter((refund) => !byCustomer.has(refund.stripeCustomerId ?? ''))
+      .map((refund) => refund.stripePaymentIntentId),
+  );
+  const accountOf = (refund: StripeRefundState) =>
+    byCustomer.get(refund.stripeCustomerId ?? '') ?? byIntent.get(refund.stripePaymentIntentId ?? '');
+  const ours = inStripe.filter((refund) => accountOf(refund) !== undefined);
   const here = await Payment.query()
     .where({ type: 'refund' })
     .where((query) =>
@@ -78,7 +90,7 @@ export async function stripeRefundsMatch({
     if (recorded?.amount === refund.amount) continue;
     differences.push({
       check: recorded ? 'refund amount matches Stripe' : 'Stripe refund is recorded here',
-      accountId: accounts.get(refund.stripeCustomerId!)!,
+      accountId: accountOf(refund)!,
       subject: `refund ${refund.stripeRefundId} (${refund.stripePaymentIntentId ?? 'no PaymentIntent'})`,
       expected: refund.amount,
       actual: recorded?.amount ?? 'none',

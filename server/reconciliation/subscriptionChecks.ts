@@ -2,7 +2,7 @@ import { findStripeSubscription, listLiveStripeSubscriptions } from '../stripe/s
 import { STATUS_FROM_STRIPE } from '../subscriptions/stripeSubscriptionSync';
 import { CURRENT_STATUSES, Subscription } from '../subscriptions/Subscription';
 import type { Difference } from './ledgerChecks';
-import { accountsOfStripeCustomers } from './stripeCustomers';
+import { accountsOfStripeCustomers } from './ownership';
 
 /**
  * Our subscriptions against Stripe's, both ways: every subscription Stripe is billing one of our
