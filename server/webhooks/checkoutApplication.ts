@@ -9,7 +9,7 @@ import { syncSubscriptionFromStripe } from '../subscriptions/stripeSubscriptionS
  * Applies a Checkout Session as Stripe has it now (the caller locked the account it belongs to).
  * Subscriptions start from the subscription Checkout created; one-time purchases (a lifetime plan,
  * credits) count only once paid. Converges: applying it again, or after a refund already recorded the
- * purchase, changes nothing.
+ * purchase, changes nothing. Returns why nothing could be applied, for a Checkout we did not open.
  */
 export async function applyCheckoutSession({
   trx,
@@ -19,9 +19,11 @@ export async function applyCheckoutSession({
   trx: Knex.Transaction;
   account: Account;
   state: StripeCheckoutState;
-}): Promise<void> {
+}): Promise<{ notOurs: string } | null> {
   const checkout = await findOwnCheckout({ trx, account, state });
   const paid = state.mode === 'payment' && state.paymentStatus === 'paid';
+  if (!checkout && state.mode !== 'subscription')
+    return { notOurs: `Checkout Session ${state.stripeCheckoutSessionId} was not opened by us` };
   if (state.mode === 'subscription' && state.stripeSubscriptionId) {
     await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
   } else if (paid && checkout?.purpose === 'subscription') {
@@ -31,6 +33,7 @@ export async function applyCheckoutSession({
   }
   if (checkout && state.paymentStatus !== 'unpaid')
     await markCheckout({ trx, checkout, status: 'completed' });
+  return null;
 }
 
 /** Our checkout behind the session, locked; one opened for another account is refused, not applied. */

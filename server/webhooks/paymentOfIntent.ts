@@ -77,8 +77,7 @@ async function applyPurpose({
       return null;
     }
     case 'checkout':
-      await applyCheckoutSession({ trx, account, state: purpose.checkout });
-      return null;
+      return (await applyCheckoutSession({ trx, account, state: purpose.checkout }))?.notOurs ?? null;
     case 'invoice': {
       const state = await fetchStripeInvoice(purpose.stripeInvoiceId);
       if (state.stripeCustomerId !== account.stripeCustomerId)

@@ -20,8 +20,12 @@ function lockOwnerOfSession({ trx, event }: HandlerContext) {
 export const handleCheckoutCompleted: StripeEventHandler = async (context) => {
   const owned = await lockOwnerOfSession(context);
   if ('ignored' in owned) return ignored(owned.ignored);
-  await applyCheckoutSession({ trx: context.trx, account: owned.account, state: owned.state });
-  return { accountId: owned.account.id };
+  const unapplied = await applyCheckoutSession({
+    trx: context.trx,
+    account: owned.account,
+    state: owned.state,
+  });
+  return unapplied ? ignored(unapplied.notOurs, owned.account.id) : { accountId: owned.account.id };
 };
 
 /** checkout.session.expired and checkout.session.async_payment_failed: nothing was bought. */
