@@ -17,9 +17,10 @@ const input = z.object({
 });
 
 /**
- * Refunds a payment through Stripe, in full or in part (platform admins only, with a reason). For a
- * credit purchase, the unspent share of its credits is clawed back at the same moment; the
- * charge.refunded webhook that follows finds the refund recorded already.
+ * Refunds a payment through Stripe, in full or in part (platform admins only, with a reason): credit
+ * purchases, top-ups, lifetime plans, subscription charges and upgrades alike, through the PaymentIntent
+ * that paid them. For a credit purchase, the unspent share of its credits is clawed back at the same
+ * moment; the charge.refunded webhook that follows finds the refund recorded already.
  */
 export async function refundPayment({
   actor,
