@@ -5,25 +5,40 @@ import { Payment, type PaymentType } from './Payment';
 
 /**
  * Records the money side of a subscription invoice: one payment row per invoice, failed while Stripe's
- * attempts fail and completed once one succeeds. Invoices of nothing (a trial's first invoice) move no
- * money and record nothing.
+ * attempts fail and completed once one succeeds, carrying the PaymentIntent that paid it (what a refund
+ * names). Invoices of nothing (a trial's first invoice) move no money and record nothing.
  */
 export async function recordInvoicePayment({
   trx,
   invoice,
   outcome,
   failureReason,
+  stripePaymentIntentId,
 }: {
   trx: Knex.Transaction;
   invoice: Invoice;
   outcome: 'paid' | 'failed';
   failureReason?: string | null;
+  stripePaymentIntentId: string | null;
 }): Promise<Payment | undefined> {
   if (invoice.total <= 0) return undefined;
   const existing = await Payment.query(trx)
     .findOne({ stripeInvoiceId: invoice.stripeInvoiceId })
     .whereNot('type', 'refund')
     .forUpdate();
+  const intent = stripePaymentIntentId ? { stripePaymentIntentId } : {};
+  // A completed payment stays completed: a late "failed" event cannot undo money that arrived, and a
+  // late "paid" one cannot undo a refund. It only learns what it was recorded without (its
+  // PaymentIntent, before payments kept it; its subscription).
+  if (existing && (existing.status === 'completed' || existing.status === 'refunded')) {
+    const missing = {
+      ...(!existing.stripePaymentIntentId && intent),
+      ...(!existing.subscriptionId && invoice.subscriptionId && { subscriptionId: invoice.subscriptionId }),
+    };
+    return Object.keys(missing).length > 0
+      ? Payment.query(trx).patchAndFetchById(existing.id, missing)
+      : existing;
+  }
   const fields = {
     status: outcome === 'paid' ? ('completed' as const) : ('failed' as const),
     amount: outcome === 'paid' ? invoice.amountPaid : invoice.amountDue,
@@ -32,10 +47,8 @@ export async function recordInvoicePayment({
     subscriptionId: invoice.subscriptionId,
     failureReason: outcome === 'failed' ? (failureReason ?? 'The payment was declined.') : null,
     completedAt: outcome === 'paid' ? (invoice.paidAt ?? now()) : null,
+    ...intent,
   };
-  // A completed payment stays completed: a late "failed" event cannot undo money that arrived, and a
-  // late "paid" one cannot undo a refund.
-  if (existing && (existing.status === 'completed' || existing.status === 'refunded')) return existing;
   if (existing) return Payment.query(trx).patchAndFetchById(existing.id, fields);
   return Payment.query(trx).insertAndFetch({
     accountId: invoice.accountId,

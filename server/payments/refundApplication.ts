@@ -8,6 +8,25 @@ import type { StripeRefundState } from '../stripe/refunds';
 import { Payment } from './Payment';
 
 /**
+ * Records every refund of a charge that is not recorded yet, in the order they were made (`refunds`
+ * come oldest first), so that however the events announcing them were ordered, each claw-back is the
+ * same as when they were recorded one by one.
+ */
+export async function applyStripeRefunds({
+  trx,
+  actor,
+  payment,
+  refunds,
+}: {
+  trx: Knex.Transaction;
+  actor: Actor;
+  payment: Payment;
+  refunds: StripeRefundState[];
+}): Promise<void> {
+  for (const refund of refunds) await applyRefund({ trx, actor, payment, refund });
+}
+
+/**
  * Records a refund Stripe made (by our hand or in Stripe's dashboard), once per Stripe refund: a refund
  * row, the original payment's refunded amount and status, and, for a credit purchase, the unspent
  * credits clawed back in proportion (credits already spent stay spent; the balance never goes below
@@ -28,6 +47,10 @@ export async function applyRefund({
   reason?: string;
 }): Promise<boolean> {
   if (refund.status !== 'succeeded') return false;
+  if (refund.stripePaymentIntentId && refund.stripePaymentIntentId !== payment.stripePaymentIntentId)
+    throw new Error(
+      `Refund ${refund.stripeRefundId} is of PaymentIntent ${refund.stripePaymentIntentId}, not of payment ${payment.id}'s.`,
+    );
   const inserted = await trx('payments')
     .insert({
       accountId: payment.accountId,
@@ -39,6 +62,7 @@ export async function applyRefund({
       refundedPaymentId: payment.id,
       stripeRefundId: refund.stripeRefundId,
       stripePaymentIntentId: payment.stripePaymentIntentId,
+      stripeChargeId: refund.stripeChargeId,
       completedAt: now(),
     })
     .onConflict('stripeRefundId')

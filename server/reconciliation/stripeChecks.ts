@@ -1,4 +1,5 @@
 import { Payment } from '../payments/Payment';
+import { fetchStripeInvoicePaymentIntent } from '../stripe/invoices';
 import { findStripePaymentIntent } from '../stripe/paymentIntents';
 import type { Difference } from './ledgerChecks';
 
@@ -9,8 +10,9 @@ const STATUS_IN_STRIPE: Record<string, string[]> = {
 };
 
 /**
- * Our payments against Stripe's: for every charge we recorded with a PaymentIntent since `since`, the
- * intent's status and amount, and the amount refunded on its charge.
+ * Our payments against Stripe's: for every charge we recorded since `since` (Checkout purchases,
+ * top-ups, subscription invoices), its PaymentIntent's status and amount, and the amount refunded on its
+ * charge. An invoice settled without a card payment has nothing in Stripe to compare.
  */
 export async function paymentsMatchStripe({
   since,
@@ -19,13 +21,19 @@ export async function paymentsMatchStripe({
 }): Promise<{ differences: Difference[]; checked: number }> {
   const payments = await Payment.query()
     .whereNot('type', 'refund')
-    .whereNotNull('stripePaymentIntentId')
+    .where((query) => query.whereNotNull('stripePaymentIntentId').orWhereNotNull('stripeInvoiceId'))
     .whereIn('status', Object.keys(STATUS_IN_STRIPE))
     .where('createdAt', '>=', since);
   const differences: Difference[] = [];
+  let checked = 0;
   for (const payment of payments) {
-    const subject = `payment ${payment.id} (${payment.stripePaymentIntentId})`;
-    const intent = await findStripePaymentIntent(payment.stripePaymentIntentId!);
+    // Subscription payments recorded before payments kept their PaymentIntent are found by their invoice.
+    const stripePaymentIntentId =
+      payment.stripePaymentIntentId ?? (await fetchStripeInvoicePaymentIntent(payment.stripeInvoiceId!));
+    if (!stripePaymentIntentId) continue;
+    checked += 1;
+    const subject = `payment ${payment.id} (${stripePaymentIntentId})`;
+    const intent = await findStripePaymentIntent(stripePaymentIntentId);
     if (!intent) {
       differences.push({
         check: 'payment exists in Stripe',
@@ -64,5 +72,5 @@ export async function paymentsMatchStripe({
       });
     }
   }
-  return { differences, checked: payments.length };
+  return { differences, checked };
 }

@@ -31,21 +31,27 @@ export async function ensureStripeCustomer({
   return account.stripeCustomerId;
 }
 
-/** Account named by a Stripe object: by its customer id, else by the account id we put in its metadata. */
-export async function findAccountForStripeObject({
+/**
+ * The account a Stripe customer belongs to: the one that stores its id. Webhooks find the account this
+ * way from the customer of the object as Stripe has it, never from what an event's payload claims.
+ */
+export async function findAccountOfStripeCustomer({
   trx,
-  customerId,
-  metadataAccountId,
+  stripeCustomerId,
 }: {
   trx?: Knex.Transaction;
-  customerId: string | null | undefined;
-  metadataAccountId?: string | null;
+  stripeCustomerId: string | null | undefined;
 }): Promise<Account | undefined> {
-  if (customerId) {
-    const byCustomer = await Account.query(trx).findOne({ stripeCustomerId: customerId });
-    if (byCustomer) return byCustomer;
-  }
-  if (metadataAccountId && /^[0-9a-f-]{36}$/i.test(metadataAccountId))
-    return Account.query(trx).findById(metadataAccountId);
-  return undefined;
+  if (!stripeCustomerId) return undefined;
+  return Account.query(trx).findOne({ stripeCustomerId });
+}
+
+/** A customer as Stripe has it now: its email (null when it has none), or that it was deleted. */
+export async function fetchStripeCustomer(
+  stripeCustomerId: string,
+): Promise<{ stripeCustomerId: string; email: string | null; deleted: boolean }> {
+  const customer = await stripe().customers.retrieve(stripeCustomerId);
+  return customer.deleted
+    ? { stripeCustomerId: customer.id, email: null, deleted: true }
+    : { stripeCustomerId: customer.id, email: customer.email, deleted: false };
 }

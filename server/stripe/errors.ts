@@ -22,3 +22,8 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
     );
   }
 }
+
+/** Stripe has no object by the id asked for (another Stripe account's, or a restarted emulator's). */
+export function isMissing(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing';
+}

@@ -10,6 +10,8 @@ export interface StripeInvoiceState {
   stripeInvoiceId: string;
   stripeCustomerId: string | null;
   stripeSubscriptionId: string | null;
+  /** The PaymentIntent that paid it (or is trying to): what a refund of it names. */
+  stripePaymentIntentId: string | null;
   number: string | null;
   status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
   billingReason: string | null;
@@ -44,7 +46,7 @@ export interface StripeInvoiceLineState {
 }
 
 export async function fetchStripeInvoice(stripeInvoiceId: string): Promise<StripeInvoiceState> {
-  const invoice = await stripe().invoices.retrieve(stripeInvoiceId);
+  const invoice = await stripe().invoices.retrieve(stripeInvoiceId, { expand: ['payments'] });
   const lines = await stripe()
     .invoices.listLineItems(stripeInvoiceId, { limit: 100 })
     .autoPagingToArray({ limit: 1000 });
@@ -56,6 +58,7 @@ export function toInvoiceState(invoice: Stripe.Invoice, lines: Stripe.InvoiceLin
     stripeInvoiceId: invoice.id,
     stripeCustomerId: idOf(invoice.customer),
     stripeSubscriptionId: idOf(invoice.parent?.subscription_details?.subscription),
+    stripePaymentIntentId: paymentIntentOf(invoice),
     number: invoice.number,
     status: knownInvoiceStatus(invoice.status),
     billingReason: invoice.billing_reason,
@@ -95,6 +98,34 @@ function toLineState(line: Stripe.InvoiceLineItem): StripeInvoiceLineState {
     periodEnd: fromUnix(line.period?.end),
     stripePriceId: idOf(line.pricing?.price_details?.price),
   };
+}
+
+/**
+ * Invoices have no PaymentIntent field in this API version: their payments list it. The paid one, else
+ * the newest still trying; none for invoices paid by credit balance or out of band.
+ */
+function paymentIntentOf(invoice: Stripe.Invoice): string | null {
+  const payments = (invoice.payments?.data ?? [])
+    .filter((entry) => entry.payment.type === 'payment_intent')
+    .sort((a, b) => b.created - a.created);
+  const chosen = payments.find((entry) => entry.status === 'paid') ?? payments[0];
+  return idOf(chosen?.payment.payment_intent);
+}
+
+/** The PaymentIntent that paid an invoice, for payments recorded before they kept it. */
+export async function fetchStripeInvoicePaymentIntent(stripeInvoiceId: string): Promise<string | null> {
+  return paymentIntentOf(await stripe().invoices.retrieve(stripeInvoiceId, { expand: ['payments'] }));
+}
+
+/** The invoice a PaymentIntent paid (or is paying), or null when it paid none. */
+export async function findStripeInvoiceOfPaymentIntent(
+  stripePaymentIntentId: string,
+): Promise<string | null> {
+  const payments = await stripe().invoicePayments.list({
+    payment: { type: 'payment_intent', payment_intent: stripePaymentIntentId },
+    limit: 1,
+  });
+  return idOf(payments.data[0]?.invoice);
 }
 
 const INVOICE_STATUSES = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;

@@ -1,5 +1,7 @@
 import Stripe from 'stripe';
 import { stripe } from './client';
+import { isMissing } from './errors';
+import { idOf } from './timestamps';
 
 export interface OffSessionCharge {
   stripePaymentIntentId: string | null;
@@ -88,6 +90,10 @@ export async function fetchPaymentIntentOutcome(stripePaymentIntentId: string) {
       intent.last_payment_error?.message ??
       (intent.status === 'requires_action' ? 'The card needs the cardholder to authenticate.' : null),
     paymentId: intent.metadata?.payment_id ?? null,
+    stripeCustomerId: idOf(intent.customer),
+    /** What we said it was for, in the metadata we gave it: `auto_top_up`, or a Checkout of ours. */
+    kind: intent.metadata?.kind ?? null,
+    checkoutId: intent.metadata?.checkout_id ?? null,
   };
 }
 
@@ -115,8 +121,7 @@ export async function findStripePaymentIntent(
       amountRefunded: charge && typeof charge !== 'string' ? charge.amount_refunded : 0,
     };
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing')
-      return null;
+    if (isMissing(error)) return null;
     throw error;
   }
 }

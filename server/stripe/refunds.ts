@@ -1,11 +1,32 @@
+import type Stripe from 'stripe';
 import { stripe } from './client';
-import { idOf } from './timestamps';
+import { everyItem } from './lists';
+import { isMissing } from './errors';
+import { idOf, toUnix } from './timestamps';
 
 export interface StripeRefundState {
   stripeRefundId: string;
+  stripeChargeId: string | null;
   stripePaymentIntentId: string | null;
+  stripeCustomerId: string | null;
   amount: number;
+  currency: string;
+  /** pending, requires_action, succeeded, failed or canceled: only a succeeded refund moved money. */
   status: string | null;
+  created: number;
+}
+
+export function toRefundState(refund: Stripe.Refund): StripeRefundState {
+  return {
+    stripeRefundId: refund.id,
+    stripeChargeId: idOf(refund.charge),
+    stripePaymentIntentId: idOf(refund.payment_intent),
+    stripeCustomerId: idOf(refund.customer),
+    amount: refund.amount,
+    currency: refund.currency,
+    status: refund.status,
+    created: refund.created,
+  };
 }
 
 /** Refunds part or all of a payment; the key (from our payment and what was refunded before) makes a retry a replay. */
@@ -24,21 +45,33 @@ export async function createStripeRefund({
     { payment_intent: stripePaymentIntentId, amount, metadata: { reason } },
     { idempotencyKey },
   );
-  return {
-    stripeRefundId: refund.id,
-    stripePaymentIntentId: idOf(refund.payment_intent),
-    amount: refund.amount,
-    status: refund.status,
-  };
+  return toRefundState(refund);
 }
 
-/** Every refund of a charge, as Stripe has them now. */
+/** The refund as Stripe has it now, or null when Stripe has none by that id. */
+export async function findStripeRefund(stripeRefundId: string): Promise<StripeRefundState | null> {
+  try {
+    return toRefundState(await stripe().refunds.retrieve(stripeRefundId));
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Every refund of a charge, as Stripe has them now, oldest first. Stripe lists newest first, also among
+ * refunds made in the same second, so its order, reversed, is the order they were made in.
+ */
 export async function listStripeRefundsOfCharge(stripeChargeId: string): Promise<StripeRefundState[]> {
-  const refunds = await stripe().refunds.list({ charge: stripeChargeId, limit: 100 });
-  return refunds.data.map((refund) => ({
-    stripeRefundId: refund.id,
-    stripePaymentIntentId: idOf(refund.payment_intent),
-    amount: refund.amount,
-    status: refund.status,
-  }));
+  const refunds = await everyItem(stripe().refunds.list({ charge: stripeChargeId, limit: 100 }));
+  return refunds
+    .map(toRefundState)
+    .reverse()
+    .sort((a, b) => a.created - b.created);
+}
+
+/** Every refund made since `since`, whoever made it (we, or someone in Stripe's dashboard). */
+export async function listStripeRefundsSince(since: Date): Promise<StripeRefundState[]> {
+  const refunds = await everyItem(stripe().refunds.list({ created: { gte: toUnix(since) }, limit: 100 }));
+  return refunds.map(toRefundState);
 }

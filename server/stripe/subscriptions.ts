@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
+import { isMissing } from './errors';
 import { stripe } from './client';
+import { everyItem } from './lists';
 import { fromUnix, idOf } from './timestamps';
 
 /**
@@ -29,6 +31,35 @@ export async function fetchStripeSubscription(
   stripeSubscriptionId: string,
 ): Promise<StripeSubscriptionState> {
   return toSubscriptionState(await stripe().subscriptions.retrieve(stripeSubscriptionId));
+}
+
+/** The subscription as Stripe has it now, or null when Stripe has none by that id. */
+export async function findStripeSubscription(
+  stripeSubscriptionId: string,
+): Promise<StripeSubscriptionState | null> {
+  try {
+    return await fetchStripeSubscription(stripeSubscriptionId);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/** Statuses in which Stripe keeps billing (or about to bill) a subscription. */
+const LIVE_STATUSES: ReadonlySet<Stripe.Subscription.Status> = new Set([
+  'trialing',
+  'active',
+  'past_due',
+  'unpaid',
+  'paused',
+]);
+
+/** Every subscription Stripe considers live, of every customer. */
+export async function listLiveStripeSubscriptions(): Promise<StripeSubscriptionState[]> {
+  const subscriptions = await everyItem(stripe().subscriptions.list({ limit: 100 }));
+  return subscriptions
+    .filter((subscription) => LIVE_STATUSES.has(subscription.status))
+    .map(toSubscriptionState);
 }
 
 export function toSubscriptionState(subscription: Stripe.Subscription): StripeSubscriptionState {

@@ -7,7 +7,6 @@ import { now } from '../clock';
 import { Invoice } from '../invoices/Invoice';
 import { syncInvoiceFromStripe } from '../invoices/stripeInvoiceSync';
 import { recordInvoicePayment } from '../payments/invoicePayments';
-import { Payment } from '../payments/Payment';
 import { applyRefund } from '../payments/refundApplication';
 import { settleStripeSubscriptionInvoices, type SettledInvoice } from '../stripe/subscriptionSettlement';
 import { cancelStripeSubscriptionNow, type StripeSubscriptionState } from '../stripe/subscriptions';
@@ -138,15 +137,14 @@ async function recordSettledInvoice({
   }
   const { invoice } = await syncInvoiceFromStripe({ trx, account, stripeInvoiceId: settled.stripeInvoiceId });
   if (settled.refunds.length === 0) return { refunded: 0, currency: invoice.currency };
-  const recorded = await recordInvoicePayment({ trx, invoice, outcome: 'paid' });
-  if (!recorded) return { refunded: 0, currency: invoice.currency };
   // The PaymentIntent names the payment in Stripe's later refund events.
-  const payment =
-    recorded.stripePaymentIntentId || !settled.stripePaymentIntentId
-      ? recorded
-      : await Payment.query(trx).patchAndFetchById(recorded.id, {
-          stripePaymentIntentId: settled.stripePaymentIntentId,
-        });
+  const payment = await recordInvoicePayment({
+    trx,
+    invoice,
+    outcome: 'paid',
+    stripePaymentIntentId: settled.stripePaymentIntentId,
+  });
+  if (!payment) return { refunded: 0, currency: invoice.currency };
   let refunded = 0;
   for (const refund of settled.refunds) {
     await applyRefund({ trx, actor, payment, refund, reason: EXTRA_SUBSCRIPTION_REASON });

@@ -17,7 +17,7 @@ import { Subscription, type SubscriptionStatus } from './Subscription';
 const actor = systemActor('stripe webhook');
 
 /** Stripe's statuses in ours. `unpaid` is a past-due subscription Stripe stopped retrying. */
-const STATUS_FROM_STRIPE: Record<string, SubscriptionStatus> = {
+export const STATUS_FROM_STRIPE: Record<string, SubscriptionStatus> = {
   incomplete: 'incomplete',
   incomplete_expired: 'expired',
   trialing: 'trialing',

@@ -33,14 +33,14 @@ export async function processStripeEvent({
         ? await handler({ trx, event })
         : { accountId: null, ignored: `no handler for ${event.type}` };
       accountId = result.accountId;
-      const ignored = result.accountId === null;
+      const ignored = result.ignored !== undefined;
       await StripeEvent.query(trx)
         .findById(event.id)
         .patch({
           status: ignored ? 'ignored' : 'processed',
           accountId: result.accountId,
           attempts: row.attempts + 1,
-          lastError: ignored ? result.ignored : null,
+          lastError: result.ignored ?? null,
           processedAt: now(),
         });
       return ignored ? 'ignored' : 'processed';

@@ -18,6 +18,8 @@ import { startTestApp, type TestApp } from './testApp';
 
 export interface BillingStack {
   app: TestApp;
+  /** Every instance of the app, `app` first: they share the database, as copies of the service behind a load balancer do. */
+  apps: TestApp[];
   stripe: Stripe;
   emulator: StripeEmulator;
   webhookSecret: string;
@@ -39,7 +41,13 @@ export interface BillingStack {
 export function useBillingStack({
   delivery,
   webhooks = true,
-}: { delivery?: StripeEmulatorOptions['delivery']; webhooks?: boolean } = {}): BillingStack {
+  instances = 1,
+}: {
+  delivery?: StripeEmulatorOptions['delivery'];
+  webhooks?: boolean;
+  /** How many instances of the app to start on the shared database (each with its own HTTP server). */
+  instances?: number;
+} = {}): BillingStack {
   const db = useTestDatabase();
   const stack = {} as BillingStack;
   const cleanups: Array<() => unknown> = [];
@@ -55,15 +63,25 @@ export function useBillingStack({
     cleanups.push(useStripe(client));
     const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
     const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-    const app = await startTestApp({
-      database: db.knex,
-      stripeWebhookReceiver: createStripeWebhookReceiver({ stripe: client, secret: webhookSecret, logger }),
-    });
+    const apps: TestApp[] = [];
+    for (let index = 0; index < instances; index += 1)
+      apps.push(
+        await startTestApp({
+          database: db.knex,
+          stripeWebhookReceiver: createStripeWebhookReceiver({
+            stripe: client,
+            secret: webhookSecret,
+            logger,
+          }),
+        }),
+      );
+    const app = apps[0]!;
     cleanups.push(useSettings({ publicUrl: app.url }));
     if (webhooks) emulator.addWebhookEndpoint({ url: `${app.url}/webhooks/stripe`, secret: webhookSecret });
     await syncCatalogToStripe({ logger });
     Object.assign(stack, {
       app,
+      apps,
       stripe: client,
       emulator,
       webhookSecret,
@@ -78,7 +96,7 @@ export function useBillingStack({
 
   afterAll(async () => {
     await tap?.close();
-    await stack.app?.close();
+    for (const app of stack.apps ?? []) await app.close();
     await stack.emulator?.stop();
     cleanups.reverse().forEach((cleanup) => cleanup());
   });

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
 import { createAccount, createUser, sessionCookieFor } from '../factories';
 import { useBillingStack } from '../support/billingStack';
 
@@ -219,6 +220,33 @@ describe('webhook delivery guarantees', () => {
       (await stack.app.graphql('{ stripeEvents { edges { node { id } } } }', {}, member)).errors?.[0]
         ?.extensions.code,
     ).toBe('FORBIDDEN');
+  });
+
+  it('ignores, saying why, a Checkout of our customer that we did not open, and the charge it made', async () => {
+    const { account, customer } = await customerWithCard();
+    const product = await stack.stripe.products.create({ name: 'Sold elsewhere' });
+    const price = await stack.stripe.prices.create({
+      product: product.id,
+      unit_amount: 1500,
+      currency: 'usd',
+    });
+    const session = await stack.stripe.checkout.sessions.create({
+      mode: 'payment',
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'https://example.com/done',
+    });
+    expect((await submitCheckoutForm(session.url!)).status).toBe(303);
+    const [completed] = await eventsOf(customer.id, 'checkout.session.completed');
+    const [succeeded] = await eventsOf(customer.id, 'payment_intent.succeeded');
+
+    expect(await deliver(completed!)).toEqual({ status: 200, outcome: 'ignored' });
+    expect(await deliver(succeeded!)).toEqual({ status: 200, outcome: 'ignored' });
+    expect(await stack.knex('stripe_events').where({ id: completed!.id }).first()).toMatchObject({
+      accountId: account.id,
+      lastError: `Checkout Session ${session.id} was not opened by us`,
+    });
+    expect(await stack.knex('payments').where({ accountId: account.id })).toEqual([]);
   });
 
   it('ignores events about customers that are not ours', async () => {

@@ -1613,7 +1613,8 @@ export type ReconciliationDifference = {
 
 /**
  * One check of the books: cached balances against their ledgers, grants against their allocations, paid
- * credit purchases against their grants, and recent payments against Stripe.
+ * credit purchases against their grants, recent payments and refunds against Stripe, recent charges and
+ * refunds in Stripe against ours, and the subscriptions Stripe bills against the accounts' current ones.
  */
 export type ReconciliationReport = {
   __typename?: 'ReconciliationReport';
@@ -1872,7 +1873,10 @@ export type StripeEventStatus =
    * in all.
    */
   | 'failed'
-  /** Not ours to act on (another customer, or a type we do not handle). */
+  /**
+   * Concerned nothing of ours (another customer, a type we do not handle, a charge that paid for nothing we
+   * sold); `lastError` says why.
+   */
   | 'ignored'
   /** Applied to our records. */
   | 'processed'

@@ -262,13 +262,35 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
   routes.get('/v1/invoice_payments', ({ body }) =>
     listWith(
       body,
-      { invoice: z.string().optional(), payment: p.ignored(), status: z.string().optional() },
+      {
+        invoice: z.string().optional(),
+        // Which invoice a PaymentIntent paid: Stripe's way back from a charge to its invoice.
+        payment: z
+          .strictObject({
+            type: p.enum(['payment_intent', 'payment_record']),
+            payment_intent: z.string().optional(),
+            payment_record: z.string().optional(),
+          })
+          .optional(),
+        status: z.string().optional(),
+        created: p.range().optional(),
+      },
       '/v1/invoice_payments',
       (filters) =>
         store
           .list('invoice_payment')
           .filter((payment) => filters.invoice === undefined || payment.invoice === filters.invoice)
-          .filter((payment) => filters.status === undefined || payment.status === filters.status),
+          .filter(
+            (payment) =>
+              filters.payment === undefined ||
+              (payment.payment.type === filters.payment.type &&
+                (filters.payment.payment_intent === undefined ||
+                  payment.payment.payment_intent === filters.payment.payment_intent) &&
+                (filters.payment.payment_record === undefined ||
+                  payment.payment.payment_record === filters.payment.payment_record)),
+          )
+          .filter((payment) => filters.status === undefined || payment.status === filters.status)
+          .filter((payment) => inRange(payment.created, filters.created)),
     ),
   );
 }

@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { Account } from '../../accounts/Account';
-import { stripe } from '../../stripe/client';
+import { fetchStripeCustomer } from '../../stripe/customers';
 import { payPastDueWithNewCard } from '../../subscriptions/paymentRecovery';
-import { lockAccountForStripeObject } from '../accountLock';
-import { notOurs, type StripeEventHandler } from './types';
+import { lockOwnerOfStripeObject } from '../accountLock';
+import { ignored, type StripeEventHandler } from './types';
 
 /**
  * customer.updated: a customer who changes their email in the billing portal changes our billing email
@@ -11,9 +11,14 @@ import { notOurs, type StripeEventHandler } from './types';
  */
 export const handleCustomerUpdated: StripeEventHandler = async ({ trx, event }) => {
   const object = event.data.object as Stripe.Customer;
-  const account = await lockAccountForStripeObject({ trx, customerId: object.id });
-  if (!account) return notOurs(`Customer ${object.id}`);
-  const customer = await stripe().customers.retrieve(object.id);
+  const owned = await lockOwnerOfStripeObject({
+    trx,
+    what: `Customer ${object.id}`,
+    claimedCustomerId: object.id,
+    fetch: () => fetchStripeCustomer(object.id),
+  });
+  if ('ignored' in owned) return ignored(owned.ignored);
+  const { account, state: customer } = owned;
   if (!customer.deleted && customer.email && customer.email !== account.billingEmail) {
     await Account.query(trx).findById(account.id).patch({ billingEmail: customer.email });
   }

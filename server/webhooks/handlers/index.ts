@@ -1,4 +1,4 @@
-import { handleChargeRefunded } from './chargeEvents';
+import { handleChargeRefunded, handleRefundChanged } from './chargeEvents';
 import { handleCheckoutAbandoned, handleCheckoutCompleted } from './checkoutEvents';
 import { handleCustomerUpdated } from './customerEvents';
 import {
@@ -35,4 +35,7 @@ export const STRIPE_EVENT_HANDLERS: Record<string, StripeEventHandler> = {
   'payment_intent.succeeded': handlePaymentIntent,
   'payment_intent.payment_failed': handlePaymentIntent,
   'charge.refunded': handleChargeRefunded,
+  'charge.refund.updated': handleChargeRefunded,
+  'refund.created': handleRefundChanged,
+  'refund.updated': handleRefundChanged,
 };

@@ -1,29 +1,31 @@
 import type Stripe from 'stripe';
 import { Plan } from '../../catalog/Plan';
+import { fetchStripeSubscription } from '../../stripe/subscriptions';
 import { idOf } from '../../stripe/timestamps';
 import { notifySubscriptionEvent } from '../../subscriptions/notices';
 import { Subscription } from '../../subscriptions/Subscription';
-import { lockAccountForStripeObject } from '../accountLock';
-import { syncSubscriptionFromStripe } from '../../subscriptions/stripeSubscriptionSync';
-import { notOurs, type StripeEventHandler } from './types';
+import { applyStripeSubscription } from '../../subscriptions/stripeSubscriptionSync';
+import { lockOwnerOfStripeObject } from '../accountLock';
+import { ignored, type StripeEventHandler } from './types';
 
 /** customer.subscription.created / updated / deleted / paused / resumed. */
 export const handleSubscriptionChanged: StripeEventHandler = async ({ trx, event }) => {
   const object = event.data.object as Stripe.Subscription;
-  const account = await lockAccountForStripeObject({
+  const owned = await lockOwnerOfStripeObject({
     trx,
-    customerId: idOf(object.customer),
-    metadataAccountId: object.metadata?.account_id,
+    what: `Subscription ${object.id}`,
+    claimedCustomerId: idOf(object.customer),
+    fetch: () => fetchStripeSubscription(object.id),
   });
-  if (!account) return notOurs(`Subscription ${object.id}`);
-  await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: object.id });
-  return { accountId: account.id };
+  if ('ignored' in owned) return ignored(owned.ignored);
+  await applyStripeSubscription({ trx, account: owned.account, state: owned.state });
+  return { accountId: owned.account.id };
 };
 
 /** customer.subscription.trial_will_end: Stripe's three-day warning. */
 export const handleTrialWillEnd: StripeEventHandler = async (context) => {
   const result = await handleSubscriptionChanged(context);
-  if (!result.accountId) return result;
+  if (result.ignored !== undefined) return result;
   const object = context.event.data.object as Stripe.Subscription;
   const subscription = await Subscription.query(context.trx).findOne({ stripeSubscriptionId: object.id });
   if (subscription?.status === 'trialing' && subscription.trialEnd) {

@@ -6,12 +6,16 @@ export interface HandlerContext {
   event: Stripe.Event;
 }
 
-/** The account the event concerned, or why it was ignored (a customer that is not ours, say). */
-export type HandlerResult = { accountId: string } | { accountId: null; ignored: string };
+/**
+ * The account the event concerned, and, when it changed nothing, why (a customer that is not ours, a
+ * charge that paid for nothing we sold). An event that concerns something of ours either has its effect
+ * or throws, so that Stripe delivers it again: it never passes as handled with no effect.
+ */
+export type HandlerResult = { accountId: string | null; ignored?: string };
 
 export type StripeEventHandler = (context: HandlerContext) => Promise<HandlerResult>;
 
-export const notOurs = (what: string): HandlerResult => ({
-  accountId: null,
-  ignored: `${what} belongs to no account of ours`,
+export const ignored = (reason: string, accountId: string | null = null): HandlerResult => ({
+  accountId,
+  ignored: reason,
 });

@@ -345,7 +345,10 @@ export type StripeEventStatus =
    * in all.
    */
   | 'FAILED'
-  /** Not ours to act on (another customer, or a type we do not handle). */
+  /**
+   * Concerned nothing of ours (another customer, a type we do not handle, a charge that paid for nothing we
+   * sold); `lastError` says why.
+   */
   | 'IGNORED'
   /** Applied to our records. */
   | 'PROCESSED'

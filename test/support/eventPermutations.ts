@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import type Stripe from 'stripe';
+import type { BillingStack } from './billingStack';
+
+/**
+ * Stripe promises at least once, in any order, possibly concurrently, to any copy of the service. This
+ * harness takes the events a real flow made the emulator emit and delivers them in orders fast-check
+ * chooses (with duplicates, some at the same moment, spread over the app's instances), and checks that
+ * the books come out as they do when every event arrives once, in order.
+ */
+
+/** The id of the newest event the emulator has emitted so far: a mark to capture what follows. */
+export async function newestEventId(stripe: Stripe): Promise<string | null> {
+  return (await stripe.events.list({ limit: 1 })).data[0]?.id ?? null;
+}
+
+/** Every event the emulator emitted after the mark, oldest first: the flow's real event sequence. */
+export async function eventsAfter(stripe: Stripe, mark: string | null): Promise<Stripe.Event[]> {
+  const events: Stripe.Event[] = [];
+  for await (const event of stripe.events.list({ limit: 100 })) {
+    if (event.id === mark) break;
+    events.push(event);
+  }
+  return events.reverse();
+}
+
+/** Signs an event as Stripe would and posts it to one instance's webhook route; the HTTP status. */
+export async function deliverEvent(stack: BillingStack, event: Stripe.Event, instance = 0): Promise<number> {
+  const payload = JSON.stringify(event);
+  const response = await fetch(`${stack.apps[instance]!.url}/webhooks/stripe`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: stack.webhookSecret,
+      }),
+    },
+    body: payload,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** One delivery of event number `event` to instance `instance`; `withPrevious` sends it at the same moment as the one before. */
+export interface PlannedDelivery {
+  event: number;
+  instance: number;
+  withPrevious: boolean;
+}
+
+/** Orders of delivery for `eventCount` events: every event at least once, some twice or more. */
+export function deliveryPlans({
+  eventCount,
+  instances = 1,
+  maxDuplicates = eventCount,
+}: {
+  eventCount: number;
+  instances?: number;
+  maxDuplicates?: number;
+}): fc.Arbitrary<PlannedDelivery[]> {
+  const indices = Array.from({ length: eventCount }, (_, index) => index);
+  const maxLength = eventCount + maxDuplicates;
+  return fc
+    .record({
+      order: fc.shuffledSubarray(indices, { minLength: eventCount, maxLength: eventCount }),
+      duplicates: fc.array(fc.record({ event: fc.nat(eventCount - 1), at: fc.nat(eventCount) }), {
+        maxLength: maxDuplicates,
+      }),
+      instances: fc.array(fc.nat(instances - 1), { minLength: maxLength, maxLength }),
+      together: fc.array(fc.boolean(), { minLength: maxLength, maxLength }),
+    })
+    .map(({ order, duplicates, instances: chosen, together }) => {
+      const sequence = [...order];
+      for (const duplicate of duplicates) sequence.splice(duplicate.at, 0, duplicate.event);
+      return sequence.map((event, index) => ({
+        event,
+        instance: chosen[index]!,
+        withPrevious: index > 0 && together[index]!,
+      }));
+    });
+}
+
+/**
+ * Delivers events by plan. Deliveries marked `withPrevious` go out concurrently with the one before; one
+ * answered with an error is delivered again after the others, as Stripe retries (at most `retries` times).
+ */
+export async function deliverByPlan({
+  stack,
+  events,
+  plan,
+  retries = 5,
+}: {
+  stack: BillingStack;
+  events: Stripe.Event[];
+  plan: PlannedDelivery[];
+  retries?: number;
+}): Promise<void> {
+  const rounds: PlannedDelivery[][] = [];
+  for (const delivery of plan) {
+    if (delivery.withPrevious && rounds.length > 0) rounds.at(-1)!.push(delivery);
+    else rounds.push([delivery]);
+  }
+  let failed: PlannedDelivery[] = [];
+  for (const round of rounds) {
+    const statuses = await Promise.all(
+      round.map((delivery) => deliverEvent(stack, events[delivery.event]!, delivery.instance)),
+    );
+    failed.push(...round.filter((_, index) => statuses[index] !== 200));
+  }
+  for (let attempt = 0; attempt < retries && failed.length > 0; attempt += 1) {
+    const again = failed;
+    failed = [];
+    for (const delivery of again)
+      if ((await deliverEvent(stack, events[delivery.event]!, delivery.instance)) !== 200)
+        failed.push(delivery);
+  }
+  if (failed.length > 0)
+    throw new Error(
+      `Still failing after ${retries} retries: ${failed.map((delivery) => events[delivery.event]!.type).join(', ')}`,
+    );
+}
+
+/** A flow run afresh in Stripe: the events it emitted, and a way to read our books for it afterwards. */
+export interface RecordedFlow<Books> {
+  events: Stripe.Event[];
+  books(): Promise<Books>;
+}
+
+/**
+ * The property: for a flow (run afresh for every trial, since its events can be applied only once), the
+ * books after any delivery plan equal the books after in-order delivery. `runs` and `timeoutMs` (per
+ * trial) are explicit; a failure reports the plan and stops (shrinking would rerun the whole flow).
+ */
+export async function assertOrderIndependent<Books>({
+  stack,
+  flow,
+  instances = 1,
+  runs,
+  timeoutMs,
+  seed,
+}: {
+  stack: BillingStack;
+  flow: () => Promise<RecordedFlow<Books>>;
+  instances?: number;
+  runs: number;
+  timeoutMs: number;
+  seed?: number;
+}): Promise<{ inOrder: Books; eventTypes: string[] }> {
+  const reference = await flow();
+  await deliverByPlan({
+    stack,
+    events: reference.events,
+    plan: reference.events.map((_, event) => ({ event, instance: 0, withPrevious: false })),
+  });
+  const inOrder = await reference.books();
+  const eventTypes = reference.events.map((event) => event.type);
+
+  await fc.assert(
+    fc.asyncProperty(deliveryPlans({ eventCount: eventTypes.length, instances }), async (plan) => {
+      const trial = await flow();
+      expect(trial.events.map((event) => event.type)).toEqual(eventTypes);
+      await deliverByPlan({ stack, events: trial.events, plan });
+      expect(await trial.books()).toEqual(inOrder);
+    }),
+    { numRuns: runs, timeout: timeoutMs, endOnFailure: true, ...(seed !== undefined && { seed }) },
+  );
+  return { inOrder, eventTypes };
+}

@@ -1,0 +1,104 @@
+import { useBillingStack } from '../support/billingStack';
+import { assertOrderIndependent } from '../support/eventPermutations';
+import {
+  booksOf,
+  creditPurchase,
+  subscriptionCharge,
+  unappliedEvents,
+  type Flow,
+} from '../support/moneyFlows';
+
+/**
+ * The property behind every webhook handler: whatever order Stripe delivers a flow's events in, however
+ * often, at the same moment or not, to whichever copy of the service, the books end exactly as they do
+ * when each event arrives once and in order. Two app instances share the database here, as copies of the
+ * service behind a load balancer do.
+ */
+const stack = useBillingStack({ webhooks: false, instances: 2 });
+
+const RUNS = 25;
+const TRIAL_TIMEOUT_MS = 60_000;
+
+function recordedFlow(run: () => Promise<Flow>) {
+  return async () => {
+    const flow = await run();
+    return {
+      events: flow.events,
+      books: async () => ({
+        ...(await booksOf(stack, flow.account.id)),
+        unapplied: await unappliedEvents(stack, flow.events),
+      }),
+    };
+  };
+}
+
+it(
+  'a credit purchase refunded in two parts ends the same in any order of delivery',
+  async () => {
+    const { inOrder, eventTypes } = await assertOrderIndependent({
+      stack,
+      flow: recordedFlow(() =>
+        creditPurchase({ stack, packageKey: 'credits_5000', refunds: [2000, undefined] }),
+      ),
+      instances: 2,
+      runs: RUNS,
+      timeoutMs: TRIAL_TIMEOUT_MS,
+    });
+    expect(eventTypes).toEqual(expect.arrayContaining(['checkout.session.completed', 'charge.refunded']));
+    // $20 of $80 first (a quarter of the credits), then the rest.
+    expect(inOrder).toMatchObject({
+      payments: [
+        expect.objectContaining({
+          type: 'credit_top_up',
+          status: 'refunded',
+          amount: 8000,
+          amountRefunded: 8000,
+        }),
+        expect.objectContaining({ type: 'refund', amount: 2000 }),
+        expect.objectContaining({ type: 'refund', amount: 6000 }),
+      ],
+      ledger: [
+        ['grant', 5_000_000, 5_000_000],
+        ['refund_clawback', -1_250_000, 3_750_000],
+        ['refund_clawback', -3_750_000, 0],
+      ],
+      balance: 0,
+      unapplied: [],
+    });
+  },
+  RUNS * TRIAL_TIMEOUT_MS,
+);
+
+it(
+  'a subscription charge refunded in two parts ends the same in any order of delivery',
+  async () => {
+    const { inOrder, eventTypes } = await assertOrderIndependent({
+      stack,
+      flow: recordedFlow(() => subscriptionCharge({ stack, planKey: 'pro_monthly', refunds: [1000, 500] })),
+      instances: 2,
+      runs: RUNS,
+      timeoutMs: TRIAL_TIMEOUT_MS,
+    });
+    expect(eventTypes).toEqual(expect.arrayContaining(['invoice.paid', 'charge.refunded']));
+    expect(inOrder).toMatchObject({
+      payments: [
+        expect.objectContaining({ type: 'refund', amount: 500 }),
+        expect.objectContaining({ type: 'refund', amount: 1000 }),
+        expect.objectContaining({
+          type: 'subscription_payment',
+          status: 'completed',
+          amount: 2999,
+          amountRefunded: 1500,
+          subscription: true,
+        }),
+      ],
+      invoices: [['paid', 2999, 2999, true]],
+      subscriptions: [
+        ['free', 'canceled', false],
+        ['pro_monthly', 'active', true],
+      ],
+      unapplied: [],
+    });
+  },
+  RUNS * TRIAL_TIMEOUT_MS,
+);
