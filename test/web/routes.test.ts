@@ -139,9 +139,42 @@ describe('sign in', () => {
     '/\\evil.example',
     'javascript:alert(1)',
     'https:evil.example',
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/billing/..//evil.example',
   ])('ignores an off-site redirectTo (%s) and goes to billing', async (redirectTo) => {
     const user = await createUser();
     const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD, redirectTo });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/billing');
+  });
+});
+
+describe('redirects that dot segments would turn off-site', () => {
+  const targets = [
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/billing/..//evil.example',
+  ];
+
+  it.each(targets)('keep a signed-in visitor of /signin and /signup on this site (%s)', async (target) => {
+    const cookie = await sessionCookieFor(await createUser());
+    for (const page of ['/signin', '/signup']) {
+      const response = await web.get(`${page}?redirectTo=${encodeURIComponent(target)}`, { cookie });
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe('/billing');
+    }
+  });
+
+  it.each(targets)('keep the account switcher on this site (%s)', async (redirectTo) => {
+    const { account, user } = await createMember({ role: 'owner' });
+    const response = await web.post(
+      '/account',
+      { accountId: account.id, redirectTo },
+      { cookie: await sessionCookieFor(user) },
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/billing');
   });
