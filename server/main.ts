@@ -78,6 +78,7 @@ async function main(): Promise<void> {
         logger,
         smtpUrl: config.smtpUrl,
         mailFrom: config.mailFrom,
+        printMailWithoutSmtp: config.nodeEnv === 'development',
       })
     : undefined;
   logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
