@@ -13,6 +13,9 @@ export default defineConfig({
   resolve: { alias: { '~': fileURLToPath(new URL('./app', import.meta.url)) } },
   // The API's own files never reach the browser; the app talks to them only through loaders and actions.
   server: { fs: { strict: true } },
+  // Bundled for the browser up front: found only when a chart page is first opened, it would be bundled
+  // then with a second copy of React, and that page would fail to hydrate until a reload.
+  optimizeDeps: { include: ['recharts'] },
   build: { emptyOutDir: true },
   plugins: [
     remix({

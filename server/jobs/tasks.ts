@@ -16,6 +16,8 @@ import { retryFailedStripeEvents } from '../webhooks/retryFailedEvents';
 import { purgeIdempotentRequests } from '../idempotency/idempotentRequests';
 import { purgeSignInFailures } from '../auth/signInThrottle';
 import { purgeExpiredSignUpRequests } from '../accounts/signUp';
+import { Model } from 'objection';
+import { purgeExpiredRateLimitCounters } from '../rateLimits/rateLimiter';
 import { reconcileBooks } from '../reconciliation/reconcileBooks';
 
 /**
@@ -51,6 +53,9 @@ export function createTaskList({
     purge_idempotent_requests: logged('purge_idempotent_requests', () => purgeIdempotentRequests()),
     purge_sign_in_failures: logged('purge_sign_in_failures', () => purgeSignInFailures()),
     purge_sign_up_requests: logged('purge_sign_up_requests', () => purgeExpiredSignUpRequests()),
+    purge_rate_limit_counters: logged('purge_rate_limit_counters', () =>
+      purgeExpiredRateLimitCounters({ database: Model.knex() }),
+    ),
     reconcile_books: async () => {
       const report = await reconcileBooks();
       if (report.balanced) logger.info({ checked: report.checked }, 'the books balance');
@@ -81,5 +86,6 @@ export const CRONTAB = `
 17 3 * * * purge_idempotent_requests
 23 3 * * * purge_sign_in_failures
 27 3 * * * purge_sign_up_requests
+41 * * * * purge_rate_limit_counters
 41 4 * * * reconcile_books
 `;

@@ -45,8 +45,8 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
   admin = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-  pageErrors = collectPageErrors(page, () => web.url);
-  adminPageErrors = collectPageErrors(admin, () => web.url);
+  pageErrors = await collectPageErrors(page, () => web.url);
+  adminPageErrors = await collectPageErrors(admin, () => web.url);
 }, 60_000);
 
 afterAll(async () => {

@@ -42,6 +42,19 @@ describe('public pages', () => {
   });
 });
 
+describe('content security', () => {
+  it('gives every inline script of a page the nonce its Content-Security-Policy allows', async () => {
+    const response = await web.get('/pricing');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(policy)?.[1];
+    expect(nonce).toBeDefined();
+    expect(policy).toContain("frame-ancestors 'none'");
+    const scripts = (await response.text()).match(/<script[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(script).toContain(`nonce="${nonce}"`);
+  });
+});
+
 describe('signed-out visitors', () => {
   it.each([
     '/billing',

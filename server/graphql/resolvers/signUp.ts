@@ -7,7 +7,8 @@ import type { Resolvers } from '../generated/resolvers';
 /** Sign-up, password reset and an account's members: what the web app adds for its own visitors. */
 export const signUpResolvers: Resolvers = {
   Mutation: {
-    signUp: async (_parent, { input }) => {
+    signUp: async (_parent, { input }, { throttle }) => {
+      await throttle('signUp');
       await requestSignUp(input);
       return true;
     },
@@ -16,7 +17,8 @@ export const signUpResolvers: Resolvers = {
       sessionCookie.issue(session);
       return { user: session.user, account: session.account };
     },
-    requestPasswordReset: async (_parent, { email }) => {
+    requestPasswordReset: async (_parent, { email }, { throttle }) => {
+      await throttle('passwordReset');
       await requestPasswordReset({ email });
       return true;
     },
