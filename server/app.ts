@@ -8,7 +8,11 @@ import { createHttpContextFactory } from './graphql/httpContext';
 import { errorResponder, sendError } from './http/errorResponses';
 import { healthRoutes } from './http/health';
 import { requestLogging } from './http/requestLogging';
+import { clientAddressLimit } from './http/rateLimiting';
+import { securityHeaders, type SecurityHeaderOptions } from './http/securityHeaders';
 import type { Logger } from './logger';
+import { createRateLimits } from './rateLimits/rateLimiter';
+import type { RateLimitRules } from './rateLimits/rules';
 import type { WebHandlerFactory } from './web/webHandler';
 import { stripeWebhookRoute, type StripeWebhookReceiver } from './webhooks/stripeWebhookRoute';
 
@@ -18,12 +22,24 @@ export interface AppOptions {
   production: boolean;
   cookieOptions: SessionCookieOptions;
   stripeWebhookReceiver?: StripeWebhookReceiver;
+  /** Security headers (server/http/securityHeaders.ts); by default for plain http, without Vite. */
+  securityHeaders?: Partial<SecurityHeaderOptions>;
+  /**
+   * Which proxies in front of the service to believe about the client's address and protocol
+   * (X-Forwarded-For, X-Forwarded-Proto): Express's `trust proxy`. False (the default) believes none.
+   */
+  trustProxy?: TrustProxy;
+  /** Request limits (server/rateLimits/rules.ts); production defaults unless given. */
+  rateLimitRules?: RateLimitRules;
   /**
    * The web app (server/web/webHandler.ts); everything the API does not claim goes to it. It is given
    * the API to execute in-process, with the session of each request.
    */
   webHandler?: WebHandlerFactory;
 }
+
+/** A number of proxy hops, or the proxies' addresses and subnets (as TRUST_PROXY gives them). */
+export type TrustProxy = false | number | string[];
 
 export interface App {
   express: Express;
@@ -40,9 +56,14 @@ export async function createApp({
   production,
   cookieOptions,
   stripeWebhookReceiver,
+  securityHeaders: securityHeaderOptions = {},
+  trustProxy = false,
+  rateLimitRules,
   webHandler,
 }: AppOptions): Promise<App> {
   const apollo = createApolloServer({ logger, production });
+  // Counted in Postgres, so every process of the service shares them.
+  const rateLimits = createRateLimits({ database, rules: rateLimitRules });
   await apollo.start();
 
   const app = express();
@@ -50,16 +71,24 @@ export async function createApp({
   // Express would hash every response body into an ETag; API answers are never revalidated, so that is
   // CPU spent on the partners' hot path for nothing.
   app.set('etag', false);
+  app.set('trust proxy', trustProxy);
   app.use(requestLogging(logger));
+  app.use(securityHeaders({ https: false, viteClient: false, formTargets: [], ...securityHeaderOptions }));
   app.use(healthRoutes({ database }));
   app.use(stripeWebhookRoute({ receiver: stripeWebhookReceiver }));
   app.use(
     '/graphql',
+    clientAddressLimit({ rateLimits, answer: 'graphql' }),
     express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, { context: createHttpContextFactory({ logger, cookieOptions }) }),
+    expressMiddleware(apollo, {
+      context: createHttpContextFactory({ logger, cookieOptions, rateLimits }),
+    }),
   );
   const web = webHandler
-    ? await webHandler({ executeGraphQL: createGraphQLExecutor({ apollo, logger, cookieOptions }) })
+    ? await webHandler({
+        executeGraphQL: createGraphQLExecutor({ apollo, logger, cookieOptions, rateLimits }),
+        pageLimit: clientAddressLimit({ rateLimits, answer: 'page' }),
+      })
     : undefined;
   if (web) app.use(web.handle);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route.'));

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { RATE_LIMITS, parseRateLimitRule, type RateLimitName, type RateLimitRule } from './rateLimits/rules';
 
 /**
  * Process configuration, read once from the environment and validated before anything starts.
@@ -12,6 +14,56 @@ const port = (fallback: number) =>
     .min(0)
     .max(65535)
     .default(fallback);
+
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, context) => {
+      const rule = parseRateLimitRule(text);
+      if (!rule) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a count per duration, such as 600/1m (s, m or h)',
+        });
+        return z.NEVER;
+      }
+      return rule;
+    });
+
+const rateLimitVariables = Object.fromEntries(
+  Object.values(RATE_LIMITS).map(({ variable, fallback }) => [variable, rateLimit(fallback)]),
+) as Record<(typeof RATE_LIMITS)[RateLimitName]['variable'], ReturnType<typeof rateLimit>>;
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: unset or `false` (believe no X-Forwarded-* header), a number of proxy hops, or the
+ * proxies' addresses and subnets (`10.0.0.0/8,loopback`). `true` is refused: believing every hop lets
+ * any client choose the address its requests are limited by.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((text, context): false | number | string[] => {
+    const value = text.trim();
+    if (value === 'false' || value === '0') return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const valid = entries.every(
+      (entry) =>
+        PROXY_NAMES.has(entry) || (isIP(entry.split('/')[0]!) !== 0 && /^[^/]+(\/\d{1,3})?$/.test(entry)),
+    );
+    if (value === 'true' || !valid) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'must be false, the number of proxies in front of the service, or their addresses (10.0.0.0/8,loopback); true would trust any client',
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -51,6 +103,9 @@ const environmentSchema = z.object({
     .min(0)
     .max(60)
     .default(7),
+  TRUST_PROXY: trustProxy,
+  ...rateLimitVariables,
+  RATE_LIMIT_CHECKOUT: rateLimit('5/1m'),
   SEED_DEMO_DATA: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .optional()
@@ -82,6 +137,12 @@ export interface Config {
   /** Days a past-due subscription keeps its access before the account drops to the default plan. */
   gracePeriodDays: number;
   seedDemoData: boolean;
+  /** Which proxies' X-Forwarded-For and X-Forwarded-Proto to believe (Express's `trust proxy`). */
+  trustProxy: false | number | string[];
+  /** Request limits by name (server/rateLimits/rules.ts). */
+  rateLimits: Record<RateLimitName, RateLimitRule>;
+  /** Checkout sessions one user (or API key's account) may open per window. */
+  checkoutRateLimit: RateLimitRule;
 }
 
 export class ConfigError extends Error {
@@ -138,5 +199,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsEnabled: values.JOBS_ENABLED,
     gracePeriodDays: values.GRACE_PERIOD_DAYS,
     seedDemoData: values.SEED_DEMO_DATA ?? values.NODE_ENV === 'development',
+    trustProxy: values.TRUST_PROXY,
+    rateLimits: Object.fromEntries(
+      Object.entries(RATE_LIMITS).map(([name, { variable }]) => [name, values[variable]]),
+    ) as Record<RateLimitName, RateLimitRule>,
+    checkoutRateLimit: values.RATE_LIMIT_CHECKOUT,
   };
 }

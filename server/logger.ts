@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -9,8 +9,9 @@ export type { Logger };
 export function createLogger({
   level = 'info',
   name = 'billing',
-}: { level?: string; name?: string } = {}): Logger {
-  return pino({
+  destination,
+}: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     redact: {
@@ -27,5 +28,6 @@ export function createLogger({
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

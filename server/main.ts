@@ -11,6 +11,7 @@ import { resolveSessionSecret } from './sessionSecret';
 import { useSettings } from './settings';
 import { syncCatalogToStripe } from './stripe/catalogSync';
 import { useStripe } from './stripe/client';
+import { securityHeadersFor } from './http/securityHeaders';
 import { startStripeRuntime } from './stripe/stripeRuntime';
 import { webApp } from './web/webHandler';
 import { createStripeWebhookReceiver } from './webhooks/receiver';
@@ -53,6 +54,13 @@ async function main(): Promise<void> {
     logger,
     production: config.isProduction,
     cookieOptions: { secret: await resolveSessionSecret(config), secure: config.isProduction },
+    securityHeaders: securityHeadersFor({
+      publicUrl: config.publicUrl,
+      production: config.isProduction,
+      stripeEmulatorUrl: stripeRuntime.emulator?.url,
+    }),
+    trustProxy: config.trustProxy,
+    rateLimitRules: config.rateLimits,
     stripeWebhookReceiver: createStripeWebhookReceiver({
       stripe: stripeRuntime.client,
       secret: stripeRuntime.webhookSecret,
@@ -70,7 +78,11 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const localUrl = `http://${config.host}:${listeningPort(server)}`;
   const url = config.publicUrl ?? localUrl;
-  useSettings({ publicUrl: url, gracePeriodDays: config.gracePeriodDays });
+  useSettings({
+    publicUrl: url,
+    gracePeriodDays: config.gracePeriodDays,
+    checkoutRateLimit: config.checkoutRateLimit,
+  });
   stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
   const jobs = config.jobsEnabled
     ? await startJobRunner({
@@ -78,6 +90,7 @@ async function main(): Promise<void> {
         logger,
         smtpUrl: config.smtpUrl,
         mailFrom: config.mailFrom,
+        printMailWithoutSmtp: config.nodeEnv === 'development',
       })
     : undefined;
   logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');

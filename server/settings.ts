@@ -7,14 +7,14 @@ export interface BillingSettings {
   publicUrl: string;
   /** Days a past-due subscription keeps access before dropping to the default plan. */
   gracePeriodDays: number;
-  /** Checkout sessions one user may open per minute. */
-  checkoutsPerUserPerMinute: number;
+  /** Checkout sessions one user (or an API key's account) may open per window (RATE_LIMIT_CHECKOUT). */
+  checkoutRateLimit: { points: number; durationSeconds: number };
 }
 
 const defaults: BillingSettings = {
   publicUrl: 'http://127.0.0.1:3000',
   gracePeriodDays: 7,
-  checkoutsPerUserPerMinute: 5,
+  checkoutRateLimit: { points: 5, durationSeconds: 60 },
 };
 
 let current: BillingSettings = defaults;

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../server/config';
+import { DEFAULT_RATE_LIMIT_RULES } from '../server/rateLimits/rules';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -66,5 +67,46 @@ describe('configuration from the environment', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 3000, databaseUrl: undefined });
+  });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8', ['10.0.0.0/8']],
+    ['loopback, 192.168.1.10', ['loopback', '192.168.1.10']],
+    ['fd00::/8,uniquelocal', ['fd00::/8', 'uniquelocal']],
+  ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'yes', '10.0.0.0/8,somewhere', '300.1.1.1'])('refuses TRUST_PROXY=%p', (value) => {
+    const problems = problemsOf({ TRUST_PROXY: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^TRUST_PROXY must be false, the number of proxies/);
+  });
+
+  it('limits requests by the production defaults unless told otherwise, each as a count per duration', () => {
+    const config = loadConfig({
+      RATE_LIMIT_USER: '120/30s',
+      RATE_LIMIT_SIGN_IN: '5/1h',
+      RATE_LIMIT_CHECKOUT: '3/2m',
+    });
+    expect(config.rateLimits).toEqual({
+      ...DEFAULT_RATE_LIMIT_RULES,
+      user: { points: 120, durationSeconds: 30 },
+      signIn: { points: 5, durationSeconds: 3600 },
+    });
+    expect(config.checkoutRateLimit).toEqual({ points: 3, durationSeconds: 120 });
+    expect(loadConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMIT_RULES);
+    expect(DEFAULT_RATE_LIMIT_RULES.apiKey).toEqual({ points: 6000, durationSeconds: 60 });
+  });
+
+  it.each(['600', '600/minute', '0/1m', '10/0s', '-1/1m'])('refuses RATE_LIMIT_IP=%p', (value) => {
+    expect(problemsOf({ RATE_LIMIT_IP: value })).toEqual([
+      'RATE_LIMIT_IP must be a count per duration, such as 600/1m (s, m or h)',
+    ]);
   });
 });

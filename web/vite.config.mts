@@ -13,6 +13,11 @@ export default defineConfig({
   resolve: { alias: { '~': fileURLToPath(new URL('./app', import.meta.url)) } },
   // The API's own files never reach the browser; the app talks to them only through loaders and actions.
   server: { fs: { strict: true } },
+  // Recharts is bundled for the browser up front: found only when a chart page is first opened, it would
+  // be bundled then with a second copy of React, and that page would fail to hydrate until a reload.
+  // @remix-run/node is server-only and never loaded by the browser; found while route modules were read,
+  // it made Vite re-bundle the browser's dependencies mid-session and reload the open page.
+  optimizeDeps: { include: ['recharts'], exclude: ['@remix-run/node'] },
   build: { emptyOutDir: true },
   plugins: [
     remix({

@@ -7,6 +7,12 @@ import { createApp } from '../../server/app';
 import { listenForChanges } from '../../server/db/changeNotifications';
 import { bindModels, createDatabase } from '../../server/db/knex';
 import { createLogger } from '../../server/logger';
+import { RATE_LIMITS, type RateLimitRules } from '../../server/rateLimits/rules';
+
+/** Limits the load never meets: they are still counted on every request, as in production. */
+const BENCHMARK_RATE_LIMITS = Object.fromEntries(
+  Object.keys(RATE_LIMITS).map((name) => [name, { points: 1_000_000_000, durationSeconds: 60 }]),
+) as RateLimitRules;
 
 async function main(): Promise<void> {
   const database = createDatabase({
@@ -23,6 +29,7 @@ async function main(): Promise<void> {
     logger: createLogger({ level: 'warn' }),
     production: true,
     cookieOptions: { secret: 'benchmark-session-secret-that-is-long-enough', secure: false },
+    rateLimitRules: BENCHMARK_RATE_LIMITS,
   });
   const server = app.express.listen(0, '127.0.0.1', () => {
     const address = server.address();

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { now } from '../clock';
 import { ValidationError } from '../errors';
-import { enqueueUserNotification } from '../notifications/outbox';
+import type { Knex } from 'knex';
+import { enqueueUserNotification, ONE_TIME_LINK } from '../notifications/outbox';
 import { BaseModel } from '../db/BaseModel';
 import { settings } from '../settings';
 import { parseInput } from '../validation';
@@ -24,7 +25,8 @@ class PasswordResetToken extends BaseModel {
 
   id!: string;
   userId!: string;
-  tokenHash!: string;
+  /** Null until the email carrying its link is sent. */
+  tokenHash!: string | null;
   createdAt!: Date;
   expiresAt!: Date;
   usedAt!: Date | null;
@@ -33,7 +35,9 @@ class PasswordResetToken extends BaseModel {
 /**
  * Emails a reset link when the address belongs to a user and fewer than RESET_EMAILS_PER_WINDOW were
  * sent to it within the hour. The answer is the same in every case, so the form cannot be used to learn
- * who has a login. Only the token's hash is stored; the link is valid for an hour and works once.
+ * who has a login. The outbox keeps only a reference to the reset: its token is created when the
+ * message is sent (`issuePasswordResetLink`), and only the token's hash is stored. The link is valid
+ * for an hour from then and works once.
  */
 export async function requestPasswordReset({ email }: { email: string }): Promise<void> {
   const user = await User.query()
@@ -41,7 +45,6 @@ export async function requestPasswordReset({ email }: { email: string }): Promis
     .whereNull('deletedAt')
     .first();
   if (!user) return;
-  const token = generateToken();
   await PasswordResetToken.transaction(async (trx) => {
     // Counted from the links themselves, one request at a time per user, so a burst cannot slip past.
     await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`password-reset:${user.id}`]);
@@ -51,9 +54,9 @@ export async function requestPasswordReset({ email }: { email: string }): Promis
       .where('createdAt', '>', since)
       .resultSize();
     if (sent >= RESET_EMAILS_PER_WINDOW) return;
-    await PasswordResetToken.query(trx).insert({
+    const reset = await PasswordResetToken.query(trx).insertAndFetch({
       userId: user.id,
-      tokenHash: hashToken(token),
+      tokenHash: null,
       createdAt: now(),
       expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS),
     });
@@ -64,11 +67,31 @@ export async function requestPasswordReset({ email }: { email: string }): Promis
       subject: 'Reset your password',
       bodyText: [
         'Someone (we hope you) asked to reset the password of your billing login.',
-        `Choose a new password here within the hour: ${settings().publicUrl}/reset-password?token=${token}`,
+        `Choose a new password here within the hour: ${ONE_TIME_LINK}`,
         'If it was not you, ignore this message: your password stays as it is.',
       ].join('\n\n'),
+      link: { passwordResetTokenId: reset.id },
     });
   });
+}
+
+/**
+ * Creates the token of a reset's link as its email is being sent, replacing any token an earlier
+ * attempt to send it created, and returns the link; null when the reset was already used.
+ */
+export async function issuePasswordResetLink({
+  trx,
+  passwordResetTokenId,
+}: {
+  trx: Knex.Transaction;
+  passwordResetTokenId: string;
+}): Promise<string | null> {
+  const token = generateToken();
+  const issued = await PasswordResetToken.query(trx)
+    .findById(passwordResetTokenId)
+    .whereNull('usedAt')
+    .patch({ tokenHash: hashToken(token), expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS) });
+  return issued > 0 ? `${settings().publicUrl}/reset-password?token=${token}` : null;
 }
 
 /** Sets a new password from a reset link, once, and signs the user out everywhere. */

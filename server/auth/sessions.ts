@@ -3,7 +3,7 @@ import { UnauthenticatedError } from '../errors';
 import type { UserActor } from './actor';
 import { generateToken, hashPassword, hashToken, verifyPassword } from './secrets';
 import { Session } from './Session';
-import { assertSignInAllowed, recordSignInFailure } from './signInThrottle';
+import { forgiveSignInAttempt, reserveSignInAttempt } from './signInThrottle';
 import { User } from './User';
 
 const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -38,16 +38,16 @@ export async function signIn({
   email: string;
   password: string;
 }): Promise<IssuedSession> {
-  await assertSignInAllowed(email);
+  // Counted as a failure until the password proves right, so parallel guesses cannot pass the limit.
+  const attempt = await reserveSignInAttempt(email);
   const user = await User.query()
     .whereRaw('lower(email) = lower(?)', [email.trim()])
     .whereNull('deletedAt')
     .first();
   const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash));
-  if (!user || !user.passwordHash || !valid) {
-    await recordSignInFailure(email);
+  if (!user || !user.passwordHash || !valid)
     throw new UnauthenticatedError('The email or password is incorrect.');
-  }
+  await forgiveSignInAttempt(attempt);
   return createSession({ user });
 }
 

@@ -4,12 +4,11 @@ import { RateLimitedError } from '../errors';
 import { settings } from '../settings';
 import { CheckoutSession } from './CheckoutSession';
 
-const WINDOW_MS = 60_000;
-
 /**
- * At most N checkouts a minute per user (per account for API keys), counted from the checkout rows
- * themselves. An advisory lock per requester serializes concurrent attempts, so a burst cannot slip
- * past the count; the caller's transaction then inserts the new row.
+ * At most N checkouts per window per user (per account for API keys; 5 a minute unless
+ * RATE_LIMIT_CHECKOUT says otherwise), counted from the checkout rows themselves. An advisory lock per
+ * requester serializes concurrent attempts, so a burst cannot slip past the count; the caller's
+ * transaction then inserts the new row.
  */
 export async function assertCheckoutRateLimit({
   trx,
@@ -22,17 +21,18 @@ export async function assertCheckoutRateLimit({
 }): Promise<void> {
   const requester = userId ? `user:${userId}` : `account:${accountId}`;
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`checkout-rate:${requester}`]);
-  const since = new Date(now().getTime() - WINDOW_MS);
+  const { points: limit, durationSeconds } = settings().checkoutRateLimit;
+  const windowMs = durationSeconds * 1000;
+  const since = new Date(now().getTime() - windowMs);
   const recent = await CheckoutSession.query(trx)
     .where(userId ? { createdByUserId: userId } : { accountId, createdByUserId: null })
     .where('createdAt', '>', since)
     .orderBy('createdAt');
-  const limit = settings().checkoutsPerUserPerMinute;
   if (recent.length >= limit) {
     const oldest = recent[recent.length - limit]!;
     const retryAfterSeconds = Math.max(
       1,
-      Math.ceil((oldest.createdAt.getTime() + WINDOW_MS - now().getTime()) / 1000),
+      Math.ceil((oldest.createdAt.getTime() + windowMs - now().getTime()) / 1000),
     );
     throw new RateLimitedError(retryAfterSeconds);
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './errorFormatting';
 import { resolvers } from './resolvers';
+import { retryAfterPlugin } from './retryAfter';
 import { maxAliasesRule, maxDepthRule } from './validationRules';
 
 export const schemaPath = `${__dirname}/../../schema.graphql`;
@@ -35,6 +36,7 @@ export function createApolloServer({
     // field of every request, which is measurable on the partners' hot path.
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      retryAfterPlugin,
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });

@@ -29,6 +29,11 @@ export function createErrorFormatter(logger: Logger) {
     }
     if (apolloCode === 'UNAUTHENTICATED')
       return withCode(formatted, 'UNAUTHENTICATED', formatted.message, {});
+    // A whole request refused for its caller's rate limit (server/graphql/httpContext.ts).
+    if (apolloCode === 'RATE_LIMITED')
+      return withCode(formatted, 'RATE_LIMITED', formatted.message, {
+        retryAfterSeconds: formatted.extensions?.retryAfterSeconds,
+      });
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL request');
     return withCode(formatted, 'INTERNAL', 'Internal server error.', {});
   };

@@ -10,6 +10,13 @@ declare module 'http' {
 }
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+/**
+ * Pages whose address carries a one-time secret (a reset or sign-up confirmation link), with or
+ * without Remix's `.data` suffix: their whole query string stays out of the logs.
+ */
+const TOKEN_BEARING_PATHS = /^\/(reset-password|signup\/confirm)(\.data)?\/?$/;
+/** Query parameters that hold a secret on any route. */
+const SECRET_PARAMETERS = /^(token|secret|password|api_?key)$/i;
 
 /**
  * Gives every request an id (X-Request-Id in and out) and, when info logging is on, logs each finished
@@ -29,7 +36,7 @@ export function requestLogging(logger: Logger): RequestHandler {
         {
           requestId: id,
           method: req.method,
-          path: req.originalUrl,
+          path: loggableUrl(req.originalUrl),
           status: res.statusCode,
           milliseconds: Math.round(performance.now() - started),
         },
@@ -38,4 +45,23 @@ export function requestLogging(logger: Logger): RequestHandler {
     });
     next();
   };
+}
+
+/**
+ * The request's address as it may be written down: logs are kept, copied and read by people who must
+ * not be able to use a reset link they find there.
+ */
+export function loggableUrl(originalUrl: string): string {
+  const queryStart = originalUrl.indexOf('?');
+  if (queryStart === -1) return originalUrl;
+  const path = originalUrl.slice(0, queryStart);
+  if (TOKEN_BEARING_PATHS.test(path)) return `${path}?[redacted]`;
+  const query = new URLSearchParams(originalUrl.slice(queryStart + 1));
+  let redacted = false;
+  for (const name of new Set(query.keys())) {
+    if (!SECRET_PARAMETERS.test(name)) continue;
+    query.set(name, '[redacted]');
+    redacted = true;
+  }
+  return redacted ? `${path}?${query.toString()}` : originalUrl;
 }

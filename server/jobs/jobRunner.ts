@@ -1,6 +1,7 @@
 import { Logger as WorkerLogger, run, type Runner } from 'graphile-worker';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger';
+import { consoleMailTransport } from '../notifications/consoleMail';
 import { createTaskList, CRONTAB } from './tasks';
 
 /**
@@ -12,25 +13,30 @@ export async function startJobRunner({
   logger,
   smtpUrl,
   mailFrom,
+  printMailWithoutSmtp = false,
   concurrency = 2,
 }: {
   connectionString: string;
   logger: Logger;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Development: without SMTP, write messages to the terminal rather than leave them unsent. */
+  printMailWithoutSmtp?: boolean;
   concurrency?: number;
 }): Promise<Runner> {
   const jobLogger = logger.child({ component: 'jobs' });
+  // A pooled transport keeps SMTP connections open between messages.
+  const transport = smtpUrl
+    ? createTransport({ url: smtpUrl, pool: true })
+    : printMailWithoutSmtp
+      ? consoleMailTransport()
+      : null;
   return run({
     connectionString,
     concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
-    // A pooled transport keeps SMTP connections open between messages.
-    taskList: createTaskList({
-      logger: jobLogger,
-      mail: { transport: smtpUrl ? createTransport({ url: smtpUrl, pool: true }) : null, from: mailFrom },
-    }),
+    taskList: createTaskList({ logger: jobLogger, mail: { transport, from: mailFrom } }),
     crontab: CRONTAB,
     logger: new WorkerLogger(() => (level, message, meta) => {
       if (level === 'error') jobLogger.error({ meta }, message);

@@ -15,6 +15,9 @@ import { grantPlanAllowances } from '../subscriptions/creditAllowance';
 import { retryFailedStripeEvents } from '../webhooks/retryFailedEvents';
 import { purgeIdempotentRequests } from '../idempotency/idempotentRequests';
 import { purgeSignInFailures } from '../auth/signInThrottle';
+import { purgeExpiredSignUpRequests } from '../accounts/signUp';
+import { Model } from 'objection';
+import { purgeExpiredRateLimitCounters } from '../rateLimits/rateLimiter';
 import { reconcileBooks } from '../reconciliation/reconcileBooks';
 
 /**
@@ -49,6 +52,10 @@ export function createTaskList({
     send_notifications: logged('send_notifications', () => sendPendingNotifications(mail)),
     purge_idempotent_requests: logged('purge_idempotent_requests', () => purgeIdempotentRequests()),
     purge_sign_in_failures: logged('purge_sign_in_failures', () => purgeSignInFailures()),
+    purge_sign_up_requests: logged('purge_sign_up_requests', () => purgeExpiredSignUpRequests()),
+    purge_rate_limit_counters: logged('purge_rate_limit_counters', () =>
+      purgeExpiredRateLimitCounters({ database: Model.knex() }),
+    ),
     reconcile_books: async () => {
       const report = await reconcileBooks();
       if (report.balanced) logger.info({ checked: report.checked }, 'the books balance');
@@ -78,5 +85,7 @@ export const CRONTAB = `
 * * * * * send_notifications
 17 3 * * * purge_idempotent_requests
 23 3 * * * purge_sign_in_failures
+27 3 * * * purge_sign_up_requests
+41 * * * * purge_rate_limit_counters
 41 4 * * * reconcile_books
 `;

@@ -20,6 +20,10 @@ export class Notification extends BaseModel {
   /** At most one notification per key, ever: how a notice is sent once however often its cause repeats. */
   dedupeKey!: string | null;
   sendAfter!: Date;
+  /** The reset whose one-time link this message carries, created when it is sent. */
+  passwordResetTokenId!: string | null;
+  /** The sign-up whose confirmation link this message carries, created when it is sent. */
+  signUpRequestId!: string | null;
   sentAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;

@@ -2,6 +2,7 @@ import { Model } from 'objection';
 import type { Transporter } from 'nodemailer';
 import { now as clockNow } from '../clock';
 import { Notification } from './Notification';
+import { bodyToSend } from './oneTimeLinks';
 
 const MAX_ATTEMPTS = 5;
 const RETRY_DELAY_MS = 5 * 60 * 1000;
@@ -11,7 +12,9 @@ const RETRY_DELAY_MS = 5 * 60 * 1000;
  * several workers (on several processes) send disjoint sets and no message goes out twice while its
  * transaction is alive. Without SMTP the messages stay visible in the outbox, marked `skipped`. A failed
  * send is retried later, up to five attempts. Delivery is at least once: a crash after the SMTP server
- * accepted a message but before the commit sends it again.
+ * accepted a message but before the commit sends it again. A one-time link is created as its message
+ * is sent (`bodyToSend`), in the same transaction: a message sent again carries a new link, and the
+ * link of an attempt whose transaction did not commit never works.
  */
 export async function sendPendingNotifications({
   transport,
@@ -35,9 +38,18 @@ export async function sendPendingNotifications({
       .skipLocked();
     for (const notification of due) {
       if (!transport) {
+        // Without a way to send it, a one-time link is never created.
         await Notification.query(trx)
           .findById(notification.id)
           .patch({ status: 'skipped', lastError: 'SMTP is not configured (SMTP_URL)' });
+        outcome.skipped += 1;
+        continue;
+      }
+      const text = await bodyToSend({ trx, notification });
+      if (text === null) {
+        await Notification.query(trx)
+          .findById(notification.id)
+          .patch({ status: 'skipped', lastError: 'its one-time link is no longer needed' });
         outcome.skipped += 1;
         continue;
       }
@@ -46,7 +58,7 @@ export async function sendPendingNotifications({
           from,
           to: notification.recipient,
           subject: notification.subject,
-          text: notification.bodyText,
+          text,
           messageId: `<${notification.id}@billing>`,
         });
         await Notification.query(trx)

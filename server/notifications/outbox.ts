@@ -64,28 +64,78 @@ async function billingRecipients({
   return owners.map((owner) => owner.email);
 }
 
+/**
+ * What a notice's one-time link is for. The link itself is never stored: it is created when the
+ * message is sent (server/notifications/oneTimeLinks.ts), where the body says ONE_TIME_LINK.
+ */
+export type OneTimeLinkReference = { passwordResetTokenId: string } | { signUpRequestId: string };
+
+/** Stands in a stored body for the link that sending puts there. */
+export const ONE_TIME_LINK = '[one-time link, created when this message is sent]';
+
 /** Queues a notice to one user (about their login rather than an account's billing), such as a reset link. */
 export async function enqueueUserNotification({
   trx,
   userId,
-  kind,
-  subject,
-  bodyText,
+  ...notice
 }: {
   trx?: Knex.Transaction;
   userId: string;
   kind: string;
   subject: string;
   bodyText: string;
+  link?: OneTimeLinkReference;
 }): Promise<void> {
   const user = await User.query(trx).findById(userId).whereNull('deletedAt');
   if (!user) return;
+  await enqueueAddressNotification({ trx, recipient: user.email, userId, ...notice });
+}
+
+/** Queues a notice to an address that need not have a login yet (the confirmation of a sign-up). */
+export async function enqueueAddressNotification({
+  trx,
+  recipient,
+  userId = null,
+  kind,
+  subject,
+  bodyText,
+  link,
+}: {
+  trx?: Knex.Transaction;
+  recipient: string;
+  userId?: string | null;
+  kind: string;
+  subject: string;
+  bodyText: string;
+  link?: OneTimeLinkReference;
+}): Promise<void> {
   await (trx ?? Notification.knex())(Notification.tableName).insert({
     userId,
     kind,
-    recipient: user.email,
+    recipient,
     subject,
     bodyText,
     sendAfter: now(),
+    passwordResetTokenId: link && 'passwordResetTokenId' in link ? link.passwordResetTokenId : null,
+    signUpRequestId: link && 'signUpRequestId' in link ? link.signUpRequestId : null,
   });
+}
+
+/** How many notices of these kinds went to an address since a moment (to cap what one form can send). */
+export async function countNoticesTo({
+  trx,
+  recipient,
+  kinds,
+  since,
+}: {
+  trx?: Knex.Transaction;
+  recipient: string;
+  kinds: string[];
+  since: Date;
+}): Promise<number> {
+  return Notification.query(trx)
+    .whereRaw('lower(recipient) = lower(?)', [recipient])
+    .whereIn('kind', kinds)
+    .where('createdAt', '>', since)
+    .resultSize();
 }

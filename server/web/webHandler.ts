@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import type { WebLoadContext } from '../../web/app/loadContext';
 import type { ExecuteGraphQL } from '../graphql/executeGraphQL';
+import { cspNonceOf } from '../http/securityHeaders';
 import { originCheck } from './originCheck';
 
 /** The module `npm run build` writes to build/server/index.js (or Vite compiles on request). */
@@ -29,7 +30,11 @@ export interface WebHandler {
   close(): Promise<void>;
 }
 
-export type WebHandlerFactory = (api: { executeGraphQL: ExecuteGraphQL }) => Promise<WebHandler>;
+export type WebHandlerFactory = (api: {
+  executeGraphQL: ExecuteGraphQL;
+  /** Counts page requests (not static files) per client address; answers 429 beyond the limit. */
+  pageLimit: RequestHandler;
+}) => Promise<WebHandler>;
 
 export interface WebAppOptions {
   /**
@@ -46,17 +51,18 @@ export interface WebAppOptions {
 
 /** The Remix web app as an Express handler, mounted by createApp behind the API's own routes. */
 export function webApp(options: WebAppOptions): WebHandlerFactory {
-  return async ({ executeGraphQL }) => {
+  return async ({ executeGraphQL, pageLimit }) => {
     const router = Router();
     // Each loader and action gets the API bound to the request's own session cookie (renewed on its response).
     const getLoadContext = (req: express.Request, res: express.Response): WebLoadContext => ({
+      cspNonce: cspNonceOf(res),
       graphql: (document, variables) => executeGraphQL(document, variables, { request: req, response: res }),
     });
 
     if (options.source === 'vite') {
       const vite = await startVite(options);
       router.use(vite.middlewares);
-      router.use(originCheck({ production: options.production }));
+      router.use(pageLimit, originCheck({ production: options.production }));
       router.all(
         '*',
         createRequestHandler({
@@ -76,7 +82,7 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
       express.static(join(WEB_BUILD_DIRECTORY, 'client/assets'), { immutable: true, maxAge: '1y' }),
     );
     router.use(express.static(join(WEB_BUILD_DIRECTORY, 'client'), { maxAge: '1h', index: false }));
-    router.use(originCheck({ production: options.production }));
+    router.use(pageLimit, originCheck({ production: options.production }));
     router.all(
       '*',
       createRequestHandler({

@@ -53,6 +53,30 @@ describe('failed sign-ins', () => {
     expect((await signIn(user.email, TEST_PASSWORD)).data!.signIn.user.email).toBe(user.email);
   });
 
+  it('checks at most the limit of passwords when guesses arrive all at once', async () => {
+    const user = await createUser();
+    const failures = async () => (await db.knex('signInFailures').select('id')).length;
+    const failuresBefore = await failures();
+    const guesses = SIGN_IN_FAILURE_LIMIT * 2 + 6;
+    const answers = await Promise.all(
+      Array.from({ length: guesses }, (_, guess) => signIn(user.email, `parallel guess ${guess}`)),
+    );
+    const codes = answers.map((answer) => answer.errors?.[0]?.extensions?.code);
+    // Each UNAUTHENTICATED answer is a password that was checked; the rest were refused before that.
+    expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(SIGN_IN_FAILURE_LIMIT);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(guesses - SIGN_IN_FAILURE_LIMIT);
+    expect((await failures()) - failuresBefore).toBe(SIGN_IN_FAILURE_LIMIT);
+  });
+
+  it('does not count a right password against the address', async () => {
+    const user = await createUser();
+    for (let attempt = 0; attempt < SIGN_IN_FAILURE_LIMIT * 2; attempt += 1)
+      expect((await signIn(user.email, TEST_PASSWORD)).data!.signIn.user.email).toBe(user.email);
+    for (let attempt = 0; attempt < SIGN_IN_FAILURE_LIMIT - 1; attempt += 1)
+      await signIn(user.email, 'guess');
+    expect((await signIn(user.email, TEST_PASSWORD)).data!.signIn.user.email).toBe(user.email);
+  });
+
   it('throttles an address without a login exactly like one with, so the answer tells nothing', async () => {
     const email = `${unique('nobody')}@example.com`;
     for (let attempt = 0; attempt < SIGN_IN_FAILURE_LIMIT; attempt += 1) await signIn(email, 'guess');

@@ -55,7 +55,9 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.consumeCredits':
     'partner keys only (credits:write); members are refused and a key bound to another account gets NOT_FOUND (test/credits/consumeCredits.test.ts)',
   'Mutation.adjustCredits': 'platform admins only (requirePlatformAdmin)',
-  'Mutation.signUp': 'creates a new login and a new account of its own; reaches no existing account',
+  'Mutation.signUp': 'creates nothing but a pending sign-up and an email to the address it names',
+  'Mutation.confirmSignUp':
+    'creates a new login and a new account of its own from its emailed link; reaches no existing account',
   'Mutation.requestPasswordReset':
     'answers the same for every email; the link goes only to that login’s own address',
   'Mutation.resetPassword': 'acts only on the login named by the secret token of its reset link',

@@ -3,8 +3,17 @@ import { createApp, type AppOptions } from '../../server/app';
 import { listenForChanges } from '../../server/db/changeNotifications';
 import type { Database } from '../../server/db/knex';
 import { createLogger } from '../../server/logger';
+import { RATE_LIMITS, type RateLimitRules } from '../../server/rateLimits/rules';
 
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
+
+/**
+ * Request limits so high that no test meets them unless it is about limits: the mechanism still runs
+ * (every request is counted in Postgres), it just never refuses. Tests of limits pass their own.
+ */
+export const GENEROUS_RATE_LIMITS = Object.fromEntries(
+  Object.keys(RATE_LIMITS).map((name) => [name, { points: 1_000_000, durationSeconds: 60 }]),
+) as RateLimitRules;
 
 export interface GraphQLResult<Data = Record<string, unknown>> {
   status: number;
@@ -48,6 +57,7 @@ export async function startTestApp({
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     production: false,
     cookieOptions: { secret: TEST_SESSION_SECRET, secure: false },
+    rateLimitRules: GENEROUS_RATE_LIMITS,
     ...options,
   });
   const server: Server = app.express.listen(0, '127.0.0.1');

@@ -7,7 +7,8 @@ import {
   TEST_PASSWORD,
 } from '../factories';
 import { html, textOf } from './support/html';
-import { sessionCookieFrom, useWebApp } from './support/webApp';
+import { deliverOutbox, linkIn, tokenOf } from '../support/mailbox';
+import { sessionCookieFrom, signUpThroughEmail, useWebApp } from './support/webApp';
 
 /**
  * The web app's loaders and actions over HTTP, as a browser without JavaScript would use them: who may
@@ -38,6 +39,19 @@ describe('public pages', () => {
     const page = await html(await web.get('/pricing?interval=year'));
     expect(page).toContain('$288.00');
     expect(page).toMatch(/Save \$71\.88 a year \(20%\)/);
+  });
+});
+
+describe('content security', () => {
+  it('gives every inline script of a page the nonce its Content-Security-Policy allows', async () => {
+    const response = await web.get('/pricing');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(policy)?.[1];
+    expect(nonce).toBeDefined();
+    expect(policy).toContain("frame-ancestors 'none'");
+    const scripts = (await response.text()).match(/<script[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(script).toContain(`nonce="${nonce}"`);
   });
 });
 
@@ -78,9 +92,22 @@ describe('sign up', () => {
     expect(await web.knex('users').where({ email: 'not-an-email' }).first()).toBeUndefined();
   });
 
-  it('creates the login and its account on the free plan, signs in and lands on billing', async () => {
+  it('sends a link that creates the login and its account on the free plan, signs in and lands on billing', async () => {
     const email = `ada-${Date.now()}@example.com`;
-    const response = await web.post('/signup', validSignUp(email));
+    const asked = await web.post('/signup', validSignUp(email));
+    expect(asked.status).toBe(200);
+    expect(await html(asked)).toContain(`We sent a message to ${email} with what to do next.`);
+    expect(asked.headers.getSetCookie()).toEqual([]);
+    expect(await web.knex('users').where({ email }).first()).toBeUndefined();
+
+    const link = linkIn(
+      (await deliverOutbox()).find((sent) => sent.to === email),
+      '/signup/confirm',
+    );
+    // Opening the link (as a mail scanner would) creates nothing; its button does.
+    expect(await html(await web.get(link))).toContain('Create my account');
+    expect(await web.knex('users').where({ email }).first()).toBeUndefined();
+    const response = await web.post(link, { token: tokenOf(link) });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/billing');
     const cookie = sessionCookieFrom(response);
@@ -92,14 +119,22 @@ describe('sign up', () => {
     expect(page).toContain('Analytical Engines');
     expect(page).toMatch(/Free.*Active/s);
     expect(page).toContain('None: the Free plan costs nothing.');
+
+    const again = await html(await web.post(link, { token: tokenOf(link) }));
+    expect(again).toContain('This link has expired or was already used; sign up again.');
   });
 
-  it('refuses an email that already has a login, next to the email field', async () => {
+  it('answers an email that already has a login exactly as a new one, and emails its owner instead', async () => {
     const user = await createUser();
-    const page = await html(await web.post('/signup', validSignUp(user.email.toUpperCase())));
-    expect(textOf(page, 'field-email-error')).toBe(
-      'already has a login here; sign in or reset your password',
-    );
+    const fresh = `fresh-${Date.now()}@example.com`;
+    const pageFor = async (email: string) =>
+      (await html(await web.post('/signup', validSignUp(email))))
+        .replaceAll(email, '<address>')
+        .replace(/nonce="[^"]*"/g, 'nonce');
+    expect(await pageFor(user.email.toUpperCase())).toBe(await pageFor(fresh));
+    const sent = await deliverOutbox();
+    expect(sent.find((email) => email.to === user.email)?.subject).toBe('You already have a billing login');
+    expect(sent.find((email) => email.to === fresh)?.subject).toBe('Finish creating your billing login');
   });
 });
 
@@ -139,9 +174,42 @@ describe('sign in', () => {
     '/\\evil.example',
     'javascript:alert(1)',
     'https:evil.example',
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/billing/..//evil.example',
   ])('ignores an off-site redirectTo (%s) and goes to billing', async (redirectTo) => {
     const user = await createUser();
     const response = await web.post('/signin', { email: user.email, password: TEST_PASSWORD, redirectTo });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/billing');
+  });
+});
+
+describe('redirects that dot segments would turn off-site', () => {
+  const targets = [
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/billing/..//evil.example',
+  ];
+
+  it.each(targets)('keep a signed-in visitor of /signin and /signup on this site (%s)', async (target) => {
+    const cookie = await sessionCookieFor(await createUser());
+    for (const page of ['/signin', '/signup']) {
+      const response = await web.get(`${page}?redirectTo=${encodeURIComponent(target)}`, { cookie });
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe('/billing');
+    }
+  });
+
+  it.each(targets)('keep the account switcher on this site (%s)', async (redirectTo) => {
+    const { account, user } = await createMember({ role: 'owner' });
+    const response = await web.post(
+      '/account',
+      { accountId: account.id, redirectTo },
+      { cookie: await sessionCookieFor(user) },
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/billing');
   });
@@ -271,11 +339,12 @@ describe('password reset', () => {
     const user = await createUser();
     const oldSession = await sessionCookieFor(user);
     await web.post('/reset-password', { email: user.email });
-    const notice = await web
-      .knex('notifications')
-      .where({ recipient: user.email, kind: 'auth.password_reset' })
-      .first();
-    const token = /reset-password\?token=([\w-]+)/.exec(notice.bodyText)![1];
+    const token = tokenOf(
+      linkIn(
+        (await deliverOutbox()).find((sent) => sent.to === user.email),
+        '/reset-password',
+      ),
+    );
 
     // The form posts back to the link it came from, token in the address.
     const resetPage = `/reset-password?token=${token}`;
@@ -308,7 +377,7 @@ describe('the admin console', () => {
   });
 
   it('lists accounts for platform admins and asks for a reason next to the field when adjusting credits', async () => {
-    const signUp = await web.post('/signup', validSignUp(`grace-${Date.now()}@example.com`));
+    const signUp = await signUpThroughEmail(web, validSignUp(`grace-${Date.now()}@example.com`));
     const customer = await web
       .knex('memberships')
       .join('users', 'users.id', 'memberships.user_id')

@@ -110,3 +110,51 @@ describe('POST /webhooks/stripe verifies every delivery', () => {
     );
   });
 });
+
+describe('the Stripe-Signature header is read as the SDK reads it', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  /** A header whose last `t=` (the one the SDK verifies) is the given one, after a harmless first one. */
+  const withTwoTimestamps = (body: string, signedAt: number) => {
+    const signed = sign(body, { timestamp: signedAt });
+    return `t=${now()},${signed}`;
+  };
+
+  it('refuses a header whose verified timestamp is an hour ahead behind a current one, and writes nothing', async () => {
+    const before = await storedEvents();
+    const body = eventBody();
+    const { status, body: answer } = await deliver(body, withTwoTimestamps(body, now() + 3600));
+    expect(status).toBe(400);
+    expect(answer.error.code).toBe('BAD_USER_INPUT');
+    expect(await storedEvents()).toBe(before);
+  });
+
+  it('refuses a header with two timestamps even when both are current', async () => {
+    const body = eventBody();
+    expect((await deliver(body, withTwoTimestamps(body, now()))).status).toBe(400);
+  });
+});
+
+describe('a validly signed body that is not an event', () => {
+  const malformed: Array<[string, string]> = [
+    ['an array', '[]'],
+    ['an array of an event', `[${eventBody()}]`],
+    ['an object without an id', JSON.stringify({ ...JSON.parse(eventBody()), id: undefined })],
+    ['an object without a type', JSON.stringify({ ...JSON.parse(eventBody()), type: undefined })],
+    ['an event without data', JSON.stringify({ ...JSON.parse(eventBody()), data: undefined })],
+    [
+      'an event whose object is not an object',
+      JSON.stringify({ ...JSON.parse(eventBody()), data: { object: 'x' } }),
+    ],
+    ['a number', '42'],
+    ['null', 'null'],
+    ['not JSON at all', 'id=evt_1&type=invoice.paid'],
+  ];
+
+  it.each(malformed)('is %s: answered 400, not retried, and nothing is written', async (_case, body) => {
+    const before = await storedEvents();
+    const { status, body: answer } = await deliver(body, sign(body));
+    expect(status).toBe(400);
+    expect(answer.error.code).toBe('BAD_USER_INPUT');
+    expect(await storedEvents()).toBe(before);
+  });
+});

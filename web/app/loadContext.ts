@@ -6,6 +6,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
  * server (which builds it) and the web app (which uses it) agree on one definition.
  */
 export type WebLoadContext = {
+  /** This response's Content-Security-Policy nonce, for the inline scripts the page writes. */
+  cspNonce: string;
   graphql<Data, Variables extends Record<string, unknown>>(
     document: TypedDocumentNode<Data, Variables>,
     variables: Variables,

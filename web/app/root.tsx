@@ -16,6 +16,7 @@ import {
 import type { ReactNode } from 'react';
 import { chosenMembership } from '~/lib/accountChoice.server';
 import { getViewer } from '~/lib/api.server';
+import { useNonce } from '~/lib/nonce';
 import styles from '~/styles/app.css?url';
 
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1l7 7-7 7-7-7z" fill="#4f46e5"/></svg>')}`;
@@ -48,6 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root');
   const viewer = data?.viewer ?? null;
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -98,8 +100,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main" className="main">
           {children}
         </main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

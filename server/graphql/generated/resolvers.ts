@@ -967,6 +967,11 @@ export type Mutation = {
    */
   changeSeats: SubscriptionChangePayload;
   /**
+   * Finishes a sign-up with the token of its emailed link (once): creates the login, an account on the
+   * default plan that it owns, and a session (over HTTP the session cookie is set). Public.
+   */
+  confirmSignUp: SignUpPayload;
+  /**
    * Spends an account's credits: an amount, or a quantity of a meter at the meter's credit weight, where
    * the units the plan still includes in the current period are free and a usage event is recorded under
    * the same idempotency key. Atomic and idempotent by key: a retry returns the first call's result. Never
@@ -1027,10 +1032,11 @@ export type Mutation = {
   /** Ends the caller's session and clears the cookie. */
   signOut: Scalars['Boolean']['output'];
   /**
-   * Creates a login, an account on the default plan that it owns, and a session (over HTTP the session
-   * cookie is set). Public. An email that already has a login is refused with a field error.
+   * Asks to create a login: emails the address a link to finish (`confirmSignUp`), valid for 24 hours.
+   * An address that already has a login is emailed the ways to sign in instead. Always answers true for
+   * valid input, so that it cannot tell anyone whether an address has a login. Public.
    */
-  signUp: SignUpPayload;
+  signUp: Scalars['Boolean']['output'];
   /**
    * Opens Stripe Checkout for a credit package and returns its URL. The credits are granted when Stripe
    * confirms the payment, by webhook, exactly once; the card is kept for automatic top-ups.
@@ -1093,6 +1099,12 @@ export type MutationChangePlanArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationChangeSeatsArgs = {
   input: ChangeSeatsInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationConfirmSignUpArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -1784,7 +1796,7 @@ export type SignUpInput = {
   password: Scalars['String']['input'];
 };
 
-/** The result of signing up; the new user is signed in. */
+/** The result of finishing a sign-up; the new user is signed in. */
 export type SignUpPayload = {
   __typename?: 'SignUpPayload';
   /** The new account, owned by the user, on the default plan. */
@@ -2729,6 +2741,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   cancelSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'input'>>;
   changePlan?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationChangePlanArgs, 'input'>>;
   changeSeats?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationChangeSeatsArgs, 'input'>>;
+  confirmSignUp?: Resolver<ResolversTypes['SignUpPayload'], ParentType, ContextType, RequireFields<MutationConfirmSignUpArgs, 'token'>>;
   consumeCredits?: Resolver<ResolversTypes['ConsumeCreditsPayload'], ParentType, ContextType, RequireFields<MutationConsumeCreditsArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   openBillingPortal?: Resolver<ResolversTypes['BillingPortalPayload'], ParentType, ContextType, RequireFields<MutationOpenBillingPortalArgs, 'input'>>;
@@ -2745,7 +2758,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setFeatureFlag?: Resolver<ResolversTypes['FeatureFlag'], ParentType, ContextType, RequireFields<MutationSetFeatureFlagArgs, 'enabled' | 'key'>>;
   signIn?: Resolver<ResolversTypes['SignInPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'input'>>;
   signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  signUp?: Resolver<ResolversTypes['SignUpPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
+  signUp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
   startCreditPackageCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartCreditPackageCheckoutArgs, 'input'>>;
   startSubscriptionCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartSubscriptionCheckoutArgs, 'input'>>;
   startTrial?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationStartTrialArgs, 'input'>>;

@@ -1,5 +1,5 @@
 import { listAccountMembers } from '../../accounts/members';
-import { signUp } from '../../accounts/signUp';
+import { confirmSignUp, requestSignUp } from '../../accounts/signUp';
 import { requestPasswordReset, resetPassword } from '../../auth/passwordReset';
 import { NotFoundError } from '../../errors';
 import type { Resolvers } from '../generated/resolvers';
@@ -7,12 +7,18 @@ import type { Resolvers } from '../generated/resolvers';
 /** Sign-up, password reset and an account's members: what the web app adds for its own visitors. */
 export const signUpResolvers: Resolvers = {
   Mutation: {
-    signUp: async (_parent, { input }, { actor, sessionCookie }) => {
-      const session = await signUp({ actor, ...input });
+    signUp: async (_parent, { input }, { throttle }) => {
+      await throttle('signUp');
+      await requestSignUp(input);
+      return true;
+    },
+    confirmSignUp: async (_parent, { token }, { actor, sessionCookie }) => {
+      const session = await confirmSignUp({ actor, token });
       sessionCookie.issue(session);
       return { user: session.user, account: session.account };
     },
-    requestPasswordReset: async (_parent, { email }) => {
+    requestPasswordReset: async (_parent, { email }, { throttle }) => {
+      await throttle('passwordReset');
       await requestPasswordReset({ email });
       return true;
     },

@@ -98,7 +98,10 @@ export const subscriptionResolvers: Resolvers = {
       subscriptionChange({ actor, loaders, operation: 'resumeSubscription', input }, () =>
         resumeSubscription({ actor, accountId: input.accountId }),
       ),
-    openBillingPortal: (_parent, { input }, { actor }) => openBillingPortal({ actor, ...input }),
+    openBillingPortal: async (_parent, { input }, { actor, throttle }) => {
+      await throttle('billingPortal');
+      return openBillingPortal({ actor, ...input });
+    },
     // Keyed by the partner's own resource id, these are idempotent by nature. With a key, a retry also
     // does not act again: a register retried after the resource was released does not bring it back.
     // A replay answers what the first call did, with the entitlement as it stands now.

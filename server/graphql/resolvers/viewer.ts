@@ -8,7 +8,8 @@ export const viewerResolvers: Resolvers = {
     viewer: (_parent, _args, { actor }) => (actor.kind === 'user' ? actor : null),
   },
   Mutation: {
-    signIn: async (_parent, { input }, { sessionCookie }) => {
+    signIn: async (_parent, { input }, { sessionCookie, throttle }) => {
+      await throttle('signIn');
       const session = await signIn(input);
       sessionCookie.issue(session);
       return { user: session.user };

@@ -51,10 +51,11 @@ async function settleLayout(page: Page): Promise<void> {
 }
 
 /**
- * Collects every error our pages log or throw (a hydration mismatch, a failed request), for the test
- * to fail on. Stripe's hosted pages are not ours: their console is left alone.
+ * Collects every error our pages log or throw (a hydration mismatch, a failed request, anything the
+ * Content-Security-Policy refused), for the test to fail on. Stripe's hosted pages are not ours: their
+ * console is left alone.
  */
-export function collectPageErrors(page: Page, origin: () => string): string[] {
+export async function collectPageErrors(page: Page, origin: () => string): Promise<string[]> {
   const errors: string[] = [];
   const ours = () => page.url().startsWith(origin());
   page.on('pageerror', (error) => {
@@ -62,6 +63,14 @@ export function collectPageErrors(page: Page, origin: () => string): string[] {
   });
   page.on('console', (message) => {
     if (message.type() === 'error' && ours()) errors.push(`${page.url()}: ${message.text()}`);
+  });
+  // Chromium also logs a refusal to the console, but the event names exactly what was refused.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(
+        `Content-Security-Policy refused ${event.blockedURI || 'an inline resource'} (${event.effectiveDirective}) at ${event.sourceFile}:${event.lineNumber}`,
+      );
+    });
   });
   return errors;
 }

@@ -10,6 +10,7 @@ import { syncCatalogToStripe } from '../../../server/stripe/catalogSync';
 import { createStripeClient, useStripe } from '../../../server/stripe/client';
 import { startStripeEmulator } from '../../../server/stripe-emulator';
 import { webApp } from '../../../server/web/webHandler';
+import { GENEROUS_RATE_LIMITS } from '../../support/testApp';
 import { createStripeWebhookReceiver } from '../../../server/webhooks/receiver';
 
 /**
@@ -33,20 +34,25 @@ async function serve(): Promise<void> {
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
 
   const server = createServer();
+  const source = process.env.WEB_SOURCE === 'build' ? 'build' : 'vite';
   const app = await createApp({
     database,
     logger,
     production: false,
     cookieOptions: { secret: required('SESSION_SECRET'), secure: false },
+    securityHeaders: { https: false, viteClient: source === 'vite', formTargets: [emulator.url] },
+    rateLimitRules: GENEROUS_RATE_LIMITS,
     stripeWebhookReceiver: createStripeWebhookReceiver({
       stripe: createStripeClient({ secretKey: 'sk_test_web', emulator: emulator.sdkOptions() }),
       secret: webhookSecret,
       logger,
     }),
+    // As `npm start` does in development, Vite's hot reload shares the server's port.
     webHandler: webApp({
-      source: process.env.WEB_SOURCE === 'build' ? 'build' : 'vite',
+      source,
       production: false,
       viteCacheDirectory: process.env.VITE_CACHE_DIR,
+      hotReloadServer: source === 'vite' ? server : undefined,
     }),
   });
   server.on('request', app.express);

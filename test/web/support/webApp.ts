@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoCatalog } from '../../factories';
 import { useTestDatabase } from '../../support/database';
+import { deliverOutbox, linkIn } from '../../support/mailbox';
 import { TEST_SESSION_SECRET } from '../../support/testApp';
 
 const root = join(__dirname, '../../..');
@@ -102,4 +103,19 @@ export function sessionCookieFrom(response: Response): string {
   const cookie = response.headers.getSetCookie().find((value) => value.startsWith('billing_session='));
   if (!cookie) throw new Error(`no session cookie was set (status ${response.status})`);
   return cookie.split(';')[0];
+}
+
+/**
+ * Signs up through the pages as a visitor does: the form, the emailed link (sent by the test, as the
+ * notifications job would), and the button on the page it opens. Returns that last answer, which
+ * signs in and redirects.
+ */
+export async function signUpThroughEmail(web: WebApp, fields: Record<string, string>): Promise<Response> {
+  const asked = await web.post('/signup', fields);
+  if (asked.status !== 200) throw new Error(`the sign-up form answered ${asked.status}`);
+  const email = (await deliverOutbox()).find((sent) => sent.to === fields.email);
+  const link = linkIn(email, '/signup/confirm');
+  const page = await web.get(link);
+  if (page.status !== 200) throw new Error(`the confirmation page answered ${page.status}`);
+  return web.post(link, { token: new URL(link, web.url).searchParams.get('token')! });
 }

@@ -127,6 +127,12 @@ function errorResponse(error: GraphQLErrorShape | undefined, request: Request): 
       return new Response(message, { status: 404, statusText: 'Not Found' });
     case 'BAD_USER_INPUT':
       return new Response(message, { status: 400, statusText: 'Bad Request' });
+    case 'RATE_LIMITED':
+      return new Response(message, {
+        status: 429,
+        statusText: 'Too Many Requests',
+        headers: { 'Retry-After': String(error?.extensions?.retryAfterSeconds ?? 60) },
+      });
     default:
       return new Response('Something went wrong on our side. Please try again in a moment.', {
         status: 500,

@@ -1,10 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
-import { Field, FormError } from '~/components/forms';
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
+import { Field, FormError, Notice } from '~/components/forms';
 import { SignUpDocument } from '~/graphql/generated';
 import { field, getViewer, mutate } from '~/lib/api.server';
 import { safeRedirect } from '~/lib/redirects.server';
-import { safeRedirectPath } from '~/lib/safePath';
 
 export const meta: MetaFunction = () => [{ title: 'Create your account — Billing' }];
 
@@ -13,24 +12,39 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null;
 }
 
+/**
+ * The answer is the same whether or not the address already has a login: the next step is in the
+ * inbox (a link to finish, or a reminder that a login exists), so this page tells nobody who has one.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
+  const email = field(form, 'email');
   const outcome = await mutate(context, request, SignUpDocument, {
     input: {
       name: field(form, 'name'),
       accountName: field(form, 'accountName'),
-      email: field(form, 'email'),
+      email,
       password: String(form.get('password') ?? ''),
     },
   });
-  if (!outcome.ok) return outcome;
-  return safeRedirect(field(form, 'redirectTo'), { setCookies: outcome.setCookies });
+  return outcome.ok ? { ok: true as const, sentTo: email } : outcome;
 }
 
 export default function SignUp() {
-  const failure = useActionData<typeof action>();
-  const [search] = useSearchParams();
+  const result = useActionData<typeof action>();
   const submitting = useNavigation().state === 'submitting';
+  if (result?.ok) {
+    return (
+      <div className="narrow card">
+        <h1>Check your inbox</h1>
+        <Notice tone="success">{`We sent a message to ${result.sentTo} with what to do next. Its link works for 24 hours.`}</Notice>
+        <p className="muted">
+          Nothing there? Look in the spam folder, or <Link to="/signup">try again</Link>.
+        </p>
+      </div>
+    );
+  }
+  const failure = result && !result.ok ? result : null;
   const errors = failure?.fieldErrors ?? {};
   return (
     <div className="narrow card">
@@ -40,7 +54,6 @@ export default function SignUp() {
       </p>
       <FormError message={failure && Object.keys(errors).length === 0 ? failure.formError : null} />
       <Form method="post" noValidate>
-        <input type="hidden" name="redirectTo" value={safeRedirectPath(search.get('redirectTo'))} />
         <Field label="Your name" name="name" autoComplete="name" required error={errors.name} />
         <Field
           label="Company or team name"

@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+import { issueSignUpConfirmationLink } from '../accounts/signUp';
+import { issuePasswordResetLink } from '../auth/passwordReset';
+import type { Notification } from './Notification';
+import { ONE_TIME_LINK } from './outbox';
+
+/**
+ * The text of a message as it is sent: where the stored body says ONE_TIME_LINK, the link is created
+ * now, in the sending transaction, so that it exists only in the email itself. Null when the message
+ * has no reason to go any more (its reset was used, its sign-up finished).
+ */
+export async function bodyToSend({
+  trx,
+  notification,
+}: {
+  trx: Knex.Transaction;
+  notification: Notification;
+}): Promise<string | null> {
+  if (!notification.bodyText.includes(ONE_TIME_LINK)) return notification.bodyText;
+  const link = await issueLink({ trx, notification });
+  return link === null ? null : notification.bodyText.replaceAll(ONE_TIME_LINK, link);
+}
+
+function issueLink({ trx, notification }: { trx: Knex.Transaction; notification: Notification }) {
+  if (notification.passwordResetTokenId)
+    return issuePasswordResetLink({ trx, passwordResetTokenId: notification.passwordResetTokenId });
+  if (notification.signUpRequestId)
+    return issueSignUpConfirmationLink({ trx, signUpRequestId: notification.signUpRequestId });
+  return Promise.resolve(null);
+}
