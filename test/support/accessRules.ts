@@ -195,7 +195,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     outcome: 'INSUFFICIENT_CREDITS',
   },
   'Mutation.signUp': {
-    operation: 'mutation($input: SignUpInput!) { signUp(input: $input) { user { id } } }',
+    operation: 'mutation($input: SignUpInput!) { signUp(input: $input) }',
     variables: (fixture) => ({
       input: {
         email: `${fixture.unique('signup')}@example.com`,
@@ -205,6 +205,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
       },
     }),
     checks: [],
+  },
+  'Mutation.confirmSignUp': {
+    operation: 'mutation { confirmSignUp(token: "no-such-token") { user { id } } }',
+    checks: [],
+    outcome: 'BAD_USER_INPUT',
   },
   'Mutation.requestPasswordReset': {
     operation: 'mutation($email: String!) { requestPasswordReset(email: $email) }',
