@@ -3,8 +3,10 @@ import { withAccountLock } from '../accounts/accountLock';
 import type { Actor } from '../auth/actor';
 import { requirePlatformAdmin } from '../auth/authorization';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { faultPoint } from '../faultPoints';
+import type { IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { callStripe } from '../stripe/errors';
-import { createStripeRefund } from '../stripe/refunds';
+import { createStripeRefund, findStripeRefundOfRequest, type StripeRefundState } from '../stripe/refunds';
 import { parseInput } from '../validation';
 import { Payment } from './Payment';
 import { applyRefund } from './refundApplication';
@@ -19,15 +21,51 @@ const input = z.object({
  * Refunds a payment through Stripe, in full or in part (platform admins only, with a reason). For a
  * credit purchase, the unspent share of its credits is clawed back at the same moment; the
  * charge.refunded webhook that follows finds the refund recorded already.
+ *
+ * Under an idempotency key (`attempt`), the Stripe refund's key and its metadata name the request, so a
+ * retry that takes over after a crash gets the same refund back from Stripe, or finds it among the
+ * payment's refunds, and records it once, by its Stripe id, whenever it comes
+ * (docs/decisions/017-crash-safe-money-mutations.md).
  */
 export async function refundPayment({
   actor,
+  attempt = null,
   ...args
-}: { actor: Actor } & z.input<typeof input>): Promise<Payment> {
+}: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<typeof input>): Promise<Payment> {
   const { paymentId, amount, reason } = parseInput(input, args);
   requirePlatformAdmin(actor);
   const payment = await Payment.query().findById(paymentId);
   if (!payment) throw new NotFoundError('Payment');
+  const earlier =
+    attempt?.resumed && payment.stripePaymentIntentId
+      ? await callStripe('find the refund', () =>
+          findStripeRefundOfRequest({
+            stripePaymentIntentId: payment.stripePaymentIntentId!,
+            request: attempt.stripeKey('refund'),
+          }),
+        )
+      : null;
+  const refund = earlier ?? (await createRefund({ payment, amount, reason, attempt }));
+  await faultPoint('refund.afterStripeCall');
+  await withAccountLock(payment.accountId, async ({ trx }) => {
+    await applyRefund({ trx, actor, payment, refund, reason });
+    await faultPoint('refund.beforeCommit');
+  });
+  await faultPoint('refund.afterCommit');
+  return Payment.query().findById(payment.id).throwIfNotFound();
+}
+
+async function createRefund({
+  payment,
+  amount,
+  reason,
+  attempt,
+}: {
+  payment: Payment;
+  amount: number | null | undefined;
+  reason: string;
+  attempt: IdempotentAttempt | null;
+}): Promise<StripeRefundState> {
   if (
     payment.type === 'refund' ||
     !['completed', 'refunded'].includes(payment.status) ||
@@ -41,14 +79,17 @@ export async function refundPayment({
   if (toRefund > refundable)
     throw ValidationError.forField('amount', `is more than the ${refundable} left to refund`);
 
-  const refund = await callStripe('refund the payment', () =>
+  // Without a caller's key, the key still makes a double click one refund: it names what was refunded before.
+  const idempotencyKey =
+    attempt?.stripeKey('refund') ?? `refund-${payment.id}-${payment.amountRefunded}-${toRefund}`;
+  await faultPoint('refund.beforeStripeCall');
+  return callStripe('refund the payment', () =>
     createStripeRefund({
       stripePaymentIntentId: payment.stripePaymentIntentId!,
       amount: toRefund,
       reason,
-      idempotencyKey: `refund-${payment.id}-${payment.amountRefunded}-${toRefund}`,
+      idempotencyKey,
+      request: attempt ? idempotencyKey : null,
     }),
   );
-  await withAccountLock(payment.accountId, ({ trx }) => applyRefund({ trx, actor, payment, refund, reason }));
-  return Payment.query().findById(payment.id).throwIfNotFound();
 }

@@ -20,6 +20,8 @@ export interface BillingStack {
   emulator: StripeEmulator;
   webhookSecret: string;
   knex: ReturnType<typeof useTestDatabase>['knex'];
+  /** The test database's address, for another process to share it. */
+  connectionString: string;
   /** Waits until the emulator has delivered every webhook it queued (and our route answered). */
   settle(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export function useBillingStack({
       emulator,
       webhookSecret,
       settle: () => emulator.webhooksIdle(),
+      connectionString: db.connectionString,
     });
     Object.defineProperty(stack, 'knex', { get: () => db.knex });
   });
