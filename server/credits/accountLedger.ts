@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Model, snakeCaseMappers } from 'objection';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
+import { MAX_CREDIT_BALANCE } from './creditLimits';
 import { CreditLedgerEntry, type CreditLedgerEntryType } from './CreditLedgerEntry';
 import { writeLedgerChanges, type NewLedgerEntry } from './ledgerWrites';
 import { compareSpendingOrder, drawDown, type SpendableGrant } from './spendingOrder';
@@ -101,8 +102,16 @@ export class AccountLedger {
     }
   }
 
-  /** Adds a grant that was just inserted, with the entry that brings its credits into the balance. */
+  /**
+   * Adds a grant that was just inserted, with the entry that brings its credits into the balance. A
+   * balance may not grow past MAX_CREDIT_BALANCE (creditLimits.ts): the grant is refused, typed.
+   */
   credit(grant: SpendableGrant & { amount: number }, details: EntryDetails): void {
+    if (this.current + grant.amount > MAX_CREDIT_BALANCE)
+      throw ValidationError.forField(
+        'amount',
+        `would take the balance above ${MAX_CREDIT_BALANCE} milli-credits, the most an account may hold`,
+      );
     // Spendable at once, in its place in the spending order; or with the grants still to be loaded.
     const spendable = this.spendable ?? this.grantsAtLock;
     spendable.push({ ...grant });
