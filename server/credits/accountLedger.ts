@@ -145,6 +145,23 @@ export class AccountLedger {
     return taken;
   }
 
+  /**
+   * Writes off what is left of a spendable grant now, before its expiry (a plan's allowance replaced by
+   * the next period's). One write-off per grant, ever, like an expiry. Returns how much was written off.
+   */
+  expireEarly(
+    grantId: string,
+    { at, actor, description }: { at: Date; actor: LedgerActor; description: string },
+  ): number {
+    if (!this.spendable) throw new Error('loadSpendableGrants must run before expireEarly');
+    const grant = this.spendable.find((candidate) => candidate.id === grantId);
+    if (!grant || grant.remaining <= 0) return 0;
+    const amount = grant.remaining;
+    this.writeOff(grant, { at, actor, description });
+    this.spendable = this.spendable.filter((candidate) => candidate.remaining > 0);
+    return amount;
+  }
+
   /** Writes every pending entry; returns them as stored, in order. */
   async commit(): Promise<CreditLedgerEntry[]> {
     const entries = this.pending.splice(0);
@@ -160,7 +177,14 @@ export class AccountLedger {
     );
   }
 
-  private writeOff(grant: SpendableGrant, { at, actor }: { at: Date; actor: LedgerActor }): void {
+  private writeOff(
+    grant: SpendableGrant,
+    {
+      at,
+      actor,
+      description = 'Expired credits written off',
+    }: { at: Date; actor: LedgerActor; description?: string },
+  ): void {
     const amount = grant.remaining;
     this.changedGrants.add(grant);
     grant.remaining = 0;
@@ -170,7 +194,7 @@ export class AccountLedger {
       actor,
       // One write-off per grant, ever: the key makes a second one impossible, whoever runs it.
       idempotencyKey: ledgerKey('expiry', grant.id),
-      description: 'Expired credits written off',
+      description,
       amount: -amount,
       grantId: grant.id,
       allocations: [{ grantId: grant.id, amount: -amount }],
