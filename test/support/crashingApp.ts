@@ -3,6 +3,7 @@
  * started with BILLING_CRASH_AT naming the fault point where it kills itself (server/faultPoints.ts).
  * Prints `ready <url>` once it listens.
  */
+import { ManualClock, useClock } from '../../server/clock';
 import { bindModels, createDatabase } from '../../server/db/knex';
 import { useSettings } from '../../server/settings';
 import { createStripeClient, useStripe } from '../../server/stripe/client';
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
     }),
   );
   useSettings({ publicUrl: process.env.PUBLIC_URL });
+  // The test's clock, where it moves time: sessions and periods are judged at the same instant.
+  if (process.env.CLOCK_AT) useClock(new ManualClock(new Date(process.env.CLOCK_AT)));
   const app = await startTestApp({ database });
   process.stdout.write(`ready ${app.url}\n`);
   // The test ends it if the fault point was never reached.

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { now } from '../../server/clock';
 import type { FaultPoint } from '../../server/faultPoints';
 import type { BillingStack } from './billingStack';
 import type { Caller, GraphQLResult } from './testApp';
@@ -37,6 +38,7 @@ export async function startCrashingProcess({
       STRIPE_EMULATOR_PORT: String(stack.emulator.sdkOptions().port),
       PUBLIC_URL: stack.app.url,
       BILLING_CRASH_AT: crashAt,
+      CLOCK_AT: now().toISOString(),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -3,7 +3,11 @@ import { authorizeAccount, requirePlatformAdmin } from '../../auth/authorization
 import { checkEntitlement, listEntitlements } from '../../entitlements/entitlements';
 import { registerResource, releaseResource, resourceCheck } from '../../entitlements/resources';
 import { NotFoundError } from '../../errors';
-import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
+import {
+  withIdempotency,
+  withIdempotentAnswer,
+  type IdempotentAttempt,
+} from '../../idempotency/idempotentRequests';
 import { openBillingPortal } from '../../subscriptions/billingPortal';
 import { cancelSubscription, resumeSubscription } from '../../subscriptions/cancellation';
 import { cancelScheduledPlanChange, changePlan, previewPlanChange } from '../../subscriptions/planChanges';
@@ -34,7 +38,7 @@ async function subscriptionChange(
     /** The change is for platform admins only (cancelling at once), so its replay is too. */
     platformAdminOnly?: boolean;
   },
-  work: () => Promise<ChangeResult>,
+  work: (attempt: IdempotentAttempt | null) => Promise<ChangeResult>,
 ) {
   const { idempotencyKey, ...request } = input;
   const result = await withIdempotency({
@@ -76,9 +80,10 @@ export const subscriptionResolvers: Resolvers = {
         startTrial({ actor, accountId: input.accountId, planId: input.planId }),
       ),
     changePlan: (_parent, { input }, { actor, loaders }) =>
-      subscriptionChange({ actor, loaders, operation: 'changePlan', input }, () =>
+      subscriptionChange({ actor, loaders, operation: 'changePlan', input }, (attempt) =>
         changePlan({
           actor,
+          attempt,
           accountId: input.accountId,
           planId: input.planId,
           seats: input.seats,
