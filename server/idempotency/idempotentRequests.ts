@@ -68,8 +68,9 @@ export async function withIdempotency<Result>({
   const locks = claimLocks(knex);
 
   // The lock is taken before the claim is visible, so no retry can mistake a new claim for an orphan.
-  const claimId = randomUUID();
-  await locks.tryLock(claimId);
+  let claimId = randomUUID();
+  // Only two ids whose lock keys (64-bit hashes) collide could find it taken.
+  while (!(await locks.tryLock(claimId))) claimId = randomUUID();
   let claimed: unknown[];
   try {
     claimed = await knex('idempotentRequests')
