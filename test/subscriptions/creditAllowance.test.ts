@@ -8,7 +8,10 @@ const stack = useBillingStack();
 const time = useFollowingClock();
 
 const grantsOf = (accountId: string) =>
-  stack.knex('credit_grants').where({ accountId, source: 'plan_allowance' }).orderBy('createdAt');
+  stack
+    .knex('credit_grants')
+    .where({ accountId, source: 'plan_allowance' })
+    .orderBy([{ column: 'createdAt' }, { column: 'expiresAt' }]);
 const balanceOf = async (accountId: string) =>
   (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;
 
@@ -82,6 +85,7 @@ describe('the allowance of each period', () => {
 
   it('adds only the difference on an upgrade within the period, however often the plan changes', async () => {
     const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    await subscribed.advanceTo(new Date(JAN_15_2026.getTime() + 60 * 60 * 1000));
     const change = async (planKey: string) => {
       const { errors } = await stack.app.graphql(
         CHANGE,
