@@ -41,10 +41,12 @@ export const ingestBenchmark: Benchmark = async ({ graphqlUrl, knex }, report) =
   const batchOf = (label: string, batch: number): BenchEvent[] =>
     Array.from({ length: BATCH_SIZE }, (_, offset) => {
       const index = batch * BATCH_SIZE + offset;
+      const meterKey = METERS[index % METERS.length]!;
       return {
         accountId: accounts[index % ACCOUNTS]!.id,
-        meterKey: METERS[index % METERS.length]!,
-        quantity: 1 + (index % 7),
+        meterKey,
+        // A count meter counts events: each of its events has quantity 1.
+        quantity: meterKey === 'executions' ? 1 : 1 + (index % 7),
         occurredAt: new Date(now - (index % 86_400) * 1000).toISOString(),
         idempotencyKey: `${label}-${index}`,
         userId: `user-${index % 1000}`,

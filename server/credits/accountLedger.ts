@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Model, snakeCaseMappers } from 'objection';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
+import { MAX_CREDIT_BALANCE } from './creditLimits';
 import { CreditLedgerEntry, type CreditLedgerEntryType } from './CreditLedgerEntry';
 import { writeLedgerChanges, type NewLedgerEntry } from './ledgerWrites';
 import { compareSpendingOrder, drawDown, type SpendableGrant } from './spendingOrder';
@@ -101,8 +102,16 @@ export class AccountLedger {
     }
   }
 
-  /** Adds a grant that was just inserted, with the entry that brings its credits into the balance. */
+  /**
+   * Adds a grant that was just inserted, with the entry that brings its credits into the balance. A
+   * balance may not grow past MAX_CREDIT_BALANCE (creditLimits.ts): the grant is refused, typed.
+   */
   credit(grant: SpendableGrant & { amount: number }, details: EntryDetails): void {
+    if (this.current + grant.amount > MAX_CREDIT_BALANCE)
+      throw ValidationError.forField(
+        'amount',
+        `would take the balance above ${MAX_CREDIT_BALANCE} milli-credits, the most an account may hold`,
+      );
     // Spendable at once, in its place in the spending order; or with the grants still to be loaded.
     const spendable = this.spendable ?? this.grantsAtLock;
     spendable.push({ ...grant });
@@ -136,6 +145,23 @@ export class AccountLedger {
     return taken;
   }
 
+  /**
+   * Writes off what is left of a spendable grant now, before its expiry (a plan's allowance replaced by
+   * the next period's). One write-off per grant, ever, like an expiry. Returns how much was written off.
+   */
+  expireEarly(
+    grantId: string,
+    { at, actor, description }: { at: Date; actor: LedgerActor; description: string },
+  ): number {
+    if (!this.spendable) throw new Error('loadSpendableGrants must run before expireEarly');
+    const grant = this.spendable.find((candidate) => candidate.id === grantId);
+    if (!grant || grant.remaining <= 0) return 0;
+    const amount = grant.remaining;
+    this.writeOff(grant, { at, actor, description });
+    this.spendable = this.spendable.filter((candidate) => candidate.remaining > 0);
+    return amount;
+  }
+
   /** Writes every pending entry; returns them as stored, in order. */
   async commit(): Promise<CreditLedgerEntry[]> {
     const entries = this.pending.splice(0);
@@ -151,7 +177,14 @@ export class AccountLedger {
     );
   }
 
-  private writeOff(grant: SpendableGrant, { at, actor }: { at: Date; actor: LedgerActor }): void {
+  private writeOff(
+    grant: SpendableGrant,
+    {
+      at,
+      actor,
+      description = 'Expired credits written off',
+    }: { at: Date; actor: LedgerActor; description?: string },
+  ): void {
     const amount = grant.remaining;
     this.changedGrants.add(grant);
     grant.remaining = 0;
@@ -161,7 +194,7 @@ export class AccountLedger {
       actor,
       // One write-off per grant, ever: the key makes a second one impossible, whoever runs it.
       idempotencyKey: ledgerKey('expiry', grant.id),
-      description: 'Expired credits written off',
+      description,
       amount: -amount,
       grantId: grant.id,
       allocations: [{ grantId: grant.id, amount: -amount }],

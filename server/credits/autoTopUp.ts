@@ -7,7 +7,8 @@ import { now } from '../clock';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { enqueueAccountNotification } from '../notifications/outbox';
 import { Payment } from '../payments/Payment';
-import { chargeOffSession } from '../stripe/paymentIntents';
+import { faultPoint } from '../faultPoints';
+import { chargeOffSession, findPaymentIntentOutcomeOfPayment } from '../stripe/paymentIntents';
 import { AutoTopUpSettings } from './AutoTopUpSettings';
 import { GRANT_PRIORITY } from './CreditGrant';
 import { grantCredits } from './grants';
@@ -58,6 +59,7 @@ export async function chargeTopUp({
   payment: Payment;
   stripeCustomerId: string;
 }): Promise<Payment> {
+  await faultPoint('autoTopUp.beforeStripeCall');
   const charge = await chargeOffSession({
     stripeCustomerId,
     amount: payment.amount,
@@ -66,7 +68,37 @@ export async function chargeTopUp({
     metadata: { account_id: payment.accountId, payment_id: payment.id, kind: 'auto_top_up' },
     idempotencyKey: `auto-top-up-${payment.id}`,
   });
-  return settleTopUp({ paymentId: payment.id, ...charge });
+  await faultPoint('autoTopUp.afterStripeCall');
+  const settled = await settleTopUp({ paymentId: payment.id, ...charge });
+  await faultPoint('autoTopUp.afterCommit');
+  return settled;
+}
+
+/**
+ * Finishes a top-up a process left unsettled (it died, or Stripe's webhook never came): settles it from
+ * the PaymentIntent its charge created, found by the payment's id, or charges it if there is none. The
+ * lookup makes this safe at any age, even once Stripe has forgotten the charge's idempotency key.
+ */
+async function finishStalledTopUp({
+  payment,
+  stripeCustomerId,
+}: {
+  payment: Payment;
+  stripeCustomerId: string;
+}): Promise<void> {
+  const earlier = await findPaymentIntentOutcomeOfPayment({ stripeCustomerId, paymentId: payment.id });
+  if (!earlier) {
+    await chargeTopUp({ payment, stripeCustomerId });
+    return;
+  }
+  // Still processing: its webhook, or the next run, settles it.
+  if (earlier.outcome)
+    await settleTopUp({
+      paymentId: payment.id,
+      stripePaymentIntentId: earlier.stripePaymentIntentId,
+      outcome: earlier.outcome,
+      failureReason: earlier.failureReason,
+    });
 }
 
 /**
@@ -134,6 +166,7 @@ export async function settleTopUp({
         dedupeKey: `credits.auto_top_up:${payment.id}`,
       });
     }
+    await faultPoint('autoTopUp.beforeCommit');
     return settled;
   };
   return outer ? settle(outer) : Model.knex().transaction(settle);
@@ -164,7 +197,7 @@ export async function runAutoTopUps(): Promise<number> {
       ...stalled.map((payment) => async () => {
         const account = await Account.query().findById(payment.accountId);
         if (account?.stripeCustomerId)
-          await chargeTopUp({ payment, stripeCustomerId: account.stripeCustomerId });
+          await finishStalledTopUp({ payment, stripeCustomerId: account.stripeCustomerId });
       }),
     ],
     (topUp) => topUp(),

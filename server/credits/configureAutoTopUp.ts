@@ -6,6 +6,7 @@ import { CreditPackage } from '../catalog/CreditPackage';
 import { ValidationError } from '../errors';
 import { parseInput } from '../validation';
 import { AutoTopUpSettings } from './AutoTopUpSettings';
+import { MAX_CREDIT_BALANCE } from './creditLimits';
 
 const input = z.object({
   accountId: z.string().uuid('is not an account id'),
@@ -14,7 +15,7 @@ const input = z.object({
     .number()
     .int('must be whole milli-credits')
     .min(0, 'cannot be negative')
-    .max(Number.MAX_SAFE_INTEGER),
+    .max(MAX_CREDIT_BALANCE, `is at most ${MAX_CREDIT_BALANCE} milli-credits`),
   creditPackageId: z.string().uuid('is not a credit package id'),
 });
 

@@ -3,28 +3,30 @@ import { describeActor, type Actor } from '../auth/actor';
 import { authorizeAccount } from '../auth/authorization';
 import { Meter } from '../catalog/Meter';
 import { ValidationError } from '../errors';
+import { faultPoint } from '../faultPoints';
 import { parseInput } from '../validation';
 import type { CreditConsumptionResult } from './consumptionBatch';
 import { triggerAutoTopUp } from './autoTopUp';
 import { consumptionBatcher } from './consumptionBatcher';
+import { creditAmount, MAX_CREDIT_AMOUNT } from './creditLimits';
+import { MAX_USAGE_QUANTITY } from '../usage/usageEventInput';
 import type { PricedMeter } from './meteredCharges';
 
 export type { CreditConsumptionResult } from './consumptionBatch';
-
-const positiveWhole = z
-  .number()
-  .int('must be a whole number')
-  .positive('must be positive')
-  .max(Number.MAX_SAFE_INTEGER);
 
 const consumeCreditsInput = z
   .object({
     accountId: z.string().nullish(),
     externalId: z.string().nullish(),
     idempotencyKey: z.string().min(1, 'is required').max(150, 'is at most 150 characters'),
-    amount: positiveWhole.nullish(),
+    amount: creditAmount.nullish(),
     meterKey: z.string().trim().min(1, 'is required').nullish(),
-    quantity: positiveWhole.nullish(),
+    quantity: z
+      .number()
+      .int('must be a whole number')
+      .positive('must be positive')
+      .max(MAX_USAGE_QUANTITY, `is at most ${MAX_USAGE_QUANTITY}`)
+      .nullish(),
     description: z.string().trim().max(500, 'is at most 500 characters').nullish(),
   })
   .superRefine((input, context) => {
@@ -59,8 +61,11 @@ export async function consumeCredits({
     permission: 'credits.consume',
   });
   const meter = request.meterKey ? await pricedMeter(request.meterKey) : null;
-  if (meter && !Number.isSafeInteger(meter.creditCostPerUnit * request.quantity!))
-    throw ValidationError.forField('quantity', 'is too large');
+  if (meter && meter.creditCostPerUnit * request.quantity! > MAX_CREDIT_AMOUNT)
+    throw ValidationError.forField(
+      'quantity',
+      `costs more than the ${MAX_CREDIT_AMOUNT} milli-credits one consumption may charge`,
+    );
 
   const result = await consumptionBatcher.consume({
     accountId: account.id,
@@ -71,6 +76,7 @@ export async function consumeCredits({
     description: request.description ?? null,
     actor: describeActor(actor),
   });
+  await faultPoint('consumption.afterCommit');
   // Top up at once rather than at the job's next run, a minute later. Not awaited: the caller's
   // consumption is done; a top-up that fails here is retried by that job (server/credits/autoTopUp.ts).
   if (result.autoTopUpDue) void triggerAutoTopUp({ accountId: account.id }).catch(() => undefined);

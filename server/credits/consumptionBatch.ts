@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { now } from '../clock';
 import { ConflictError, InsufficientCreditsError, type DomainError } from '../errors';
+import { faultPoint } from '../faultPoints';
 import { insertUsageEvents, type NewUsageEvent } from '../usage/usageIngest';
 import { AccountLedger, ledgerKey, type LedgerActor } from './accountLedger';
 import type { CreditLedgerEntry } from './CreditLedgerEntry';
@@ -82,6 +83,7 @@ export async function applyConsumptions({
     const batch = new LockedBatch(ledger, charges, earlier, at);
     const outcomes = requests.map((request) => batch.apply(request));
     await batch.save();
+    await faultPoint('consumption.beforeCommit');
     const threshold = ledger.lowBalance.threshold;
     return outcomes.map((outcome) =>
       'error' in outcome
@@ -148,6 +150,7 @@ class LockedBatch {
       idempotencyKey: request.idempotencyKey,
       meterId: request.meter?.id ?? null,
       quantity: request.quantity,
+      description: request.description,
       includedQuantity,
       amount,
       balanceAfter: this.ledger.balance,
@@ -176,7 +179,9 @@ class LockedBatch {
   }
 }
 
+/** Everything the caller sent must match: the same key with another description is another request. */
 function sameRequest(record: ConsumptionRecord, request: ConsumptionRequest): boolean {
+  if (record.description !== request.description) return false;
   return request.meter
     ? record.meterId === request.meter.id && record.quantity === request.quantity
     : record.meterId === null && record.amount === request.amount;

@@ -7,6 +7,8 @@ export interface ConsumptionRecord {
   idempotencyKey: string;
   meterId: string | null;
   quantity: number | null;
+  /** What the caller said it was for; part of the request, so a retry must say the same. */
+  description: string | null;
   /** Units of the meter the plan's allowance covered. */
   includedQuantity: number;
   /** Milli-credits charged. */
@@ -44,6 +46,7 @@ export async function findEarlierConsumptions({
           idempotencyKey,
           meterId: null,
           quantity: null,
+          description: entry.description,
           includedQuantity: 0,
           amount: -entry.amount,
           balanceAfter: entry.balanceAfter,
@@ -82,9 +85,9 @@ export async function insertMeteredConsumptions({
   if (records.length === 0) return;
   await trx.raw(
     `insert into metered_credit_consumptions (account_id, idempotency_key, meter_id, quantity, included_quantity, amount, balance_after,
-                                              ledger_entry_id, created_at)
+                                              ledger_entry_id, description, created_at)
      select :accountId, r.*, :at from unnest(:keys::text[], :meterIds::uuid[], :quantities::bigint[], :included::bigint[], :amounts::bigint[],
-                                             :balancesAfter::bigint[], :ledgerEntryIds::bigint[]) as r`,
+                                             :balancesAfter::bigint[], :ledgerEntryIds::bigint[], :descriptions::text[]) as r`,
     {
       accountId,
       at: at.toISOString(),
@@ -95,6 +98,7 @@ export async function insertMeteredConsumptions({
       amounts: records.map((record) => record.amount),
       balancesAfter: records.map((record) => record.balanceAfter),
       ledgerEntryIds: records.map((record) => record.ledgerEntry?.id ?? null),
+      descriptions: records.map((record) => record.description),
     },
   );
 }

@@ -6,17 +6,14 @@ import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
 import { parseInput } from '../validation';
 import { ledgerKey, withAccountLedger } from './accountLedger';
+import { creditAmount } from './creditLimits';
 import { CREDIT_GRANT_SOURCES, CreditGrant } from './CreditGrant';
 import { CreditLedgerEntry } from './CreditLedgerEntry';
 
 const grantCreditsInput = z.object({
   accountId: z.uuid('is not an account id'),
   source: z.enum(CREDIT_GRANT_SOURCES),
-  amount: z
-    .number()
-    .int('must be whole milli-credits')
-    .positive('must be positive')
-    .max(Number.MAX_SAFE_INTEGER),
+  amount: creditAmount,
   priority: z.number().int().min(-1000).max(1000).default(0),
   expiresAt: z.date().nullish(),
   paymentId: z.uuid().nullish(),

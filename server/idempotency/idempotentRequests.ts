@@ -1,71 +1,164 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Model } from 'objection';
 import { describeActor, type Actor } from '../auth/actor';
 import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
+import { faultPoint } from '../faultPoints';
+import { claimLocks } from './claimLocks';
 
 /**
- * Makes a mutation safe to retry. The first call with a key runs and its result is saved; a retry with
- * the same key and the same input returns that saved result without acting again; the same key with
- * different input is a CONFLICT, and so is a retry while the first call is still running. Keys are
- * scoped to the caller (a user, or an API key). A call that fails saves nothing, so it can be retried.
- * The result must be plain JSON: services return ids and values, and resolvers load what they show.
+ * One run of a request under an idempotency key. The first call and every retry that takes over its
+ * claim see the same `requestId`, so the keys they derive for Stripe are the same, and Stripe answers a
+ * resumed call with the object the first one created.
  */
-const ABANDONED_AFTER_MS = 5 * 60 * 1000;
+export interface IdempotentAttempt {
+  requestId: string;
+  /** This call took over a claim whose first call died (or failed after starting its effects). */
+  resumed: boolean;
+  /**
+   * The Stripe idempotency key of one step of this request, the same on every attempt. Deriving one
+   * marks the request as having started its effects: from then on a failure keeps the claim, so that
+   * a retry resumes with the same keys instead of starting afresh.
+   */
+  stripeKey(step: string): string;
+}
 
+export interface IdempotentRequest<Result> {
+  actor: Actor;
+  idempotencyKey: string | null | undefined;
+  operation: string;
+  input: unknown;
+  /**
+   * Checks that the caller may make this request, with the permission the operation itself needs. The
+   * work checks the first call itself; this runs before a saved result is answered, so a member removed
+   * or demoted since, or a key that lost the scope, cannot read it back.
+   */
+  authorize: () => Promise<unknown>;
+  work: (attempt: IdempotentAttempt | null) => Promise<Result>;
+}
+
+/**
+ * Makes a mutation safe to retry. The first call with a key claims it and runs; its result is saved,
+ * and a retry with the same key and the same input answers that result without acting again. The same
+ * key with different input is a CONFLICT. Keys are scoped to the caller (a user, or an API key).
+ *
+ * A claim is held by a live request through a lock (claimLocks.ts): a retry while the first call is
+ * still running is told so at once (CONFLICT), and a retry that finds the claim unfinished and its lock
+ * free (the process died) takes it over and runs the work again as the same request (same
+ * `requestId`, same Stripe keys), whenever it comes. A call that fails before starting its effects
+ * saves nothing, so it can be retried with other input; one that fails after keeps its claim for the
+ * retry to resume (docs/decisions/017-crash-safe-money-mutations.md). Results must be plain JSON:
+ * services return ids and values, and resolvers load what they show.
+ */
 export async function withIdempotency<Result>({
   actor,
   idempotencyKey,
   operation,
   input,
+  authorize,
   work,
-}: {
-  actor: Actor;
-  idempotencyKey: string | null | undefined;
-  operation: string;
-  input: unknown;
-  work: () => Promise<Result>;
-}): Promise<Result> {
-  if (!idempotencyKey) return work();
-  if (idempotencyKey.length > 200)
+}: IdempotentRequest<Result>): Promise<Result> {
+  if (idempotencyKey && idempotencyKey.length > 200)
     throw ValidationError.forField('idempotencyKey', 'is at most 200 characters');
+  if (!idempotencyKey) return work(null);
   const { actorType, actorId } = describeActor(actor);
   const principal = `${actorType}:${actorId ?? 'anonymous'}`;
   const requestHash = hashRequest(operation, input);
   const knex = Model.knex();
+  const locks = claimLocks(knex);
 
-  const claimed = await knex('idempotentRequests')
-    .insert({ principal, idempotencyKey, operation, requestHash, status: 'in_progress', createdAt: now() })
-    .onConflict(['principal', 'idempotencyKey'])
-    .ignore()
-    .returning('id');
-  if (claimed.length === 0) {
-    const saved = await knex('idempotentRequests').where({ principal, idempotencyKey }).first();
-    if (!saved || saved.requestHash !== requestHash || saved.operation !== operation) {
-      throw new ConflictError('This idempotency key was already used for a different request.', {
+  // The lock is taken before the claim is visible, so no retry can mistake a new claim for an orphan.
+  let claimId = randomUUID();
+  // Only two ids whose lock keys (64-bit hashes) collide could find it taken.
+  while (!(await locks.tryLock(claimId))) claimId = randomUUID();
+  let claimed: unknown[];
+  try {
+    claimed = await knex('idempotentRequests')
+      .insert({
+        id: claimId,
+        principal,
         idempotencyKey,
-      });
-    }
-    if (saved.status === 'completed') return saved.response as Result;
-    // A claim this old belongs to a process that died mid-request: release it so the retry can run.
-    if (saved.createdAt.getTime() < now().getTime() - ABANDONED_AFTER_MS) {
-      await knex('idempotentRequests').where({ id: saved.id, status: 'in_progress' }).delete();
-      return withIdempotency({ actor, idempotencyKey, operation, input, work });
-    }
-    throw new ConflictError('A request with this idempotency key is still in progress; retry shortly.', {
+        operation,
+        requestHash,
+        status: 'in_progress',
+        createdAt: now(),
+      })
+      .onConflict(['principal', 'idempotencyKey'])
+      .ignore()
+      .returning('id');
+  } catch (error) {
+    await locks.unlock(claimId);
+    throw error;
+  }
+  if (claimed.length > 0) return runClaimed({ claimId, resumed: false, operation, work });
+  await locks.unlock(claimId);
+
+  const saved = await knex('idempotentRequests').where({ principal, idempotencyKey }).first();
+  if (!saved || saved.requestHash !== requestHash || saved.operation !== operation) {
+    throw new ConflictError('This idempotency key was already used for a different request.', {
       idempotencyKey,
     });
   }
+  if (saved.status === 'completed') return replay(saved.response as Result, authorize);
+  if (!(await locks.tryLock(saved.id)))
+    throw new ConflictError('A request with this idempotency key is still in progress; retry shortly.', {
+      idempotencyKey,
+    });
+  // Its owner is gone. It may have finished between our read and our lock: then answer its result.
+  const current = await knex('idempotentRequests').where({ id: saved.id }).first();
+  if (current?.status !== 'in_progress') {
+    await locks.unlock(saved.id);
+    if (current?.status === 'completed') return replay(current.response as Result, authorize);
+    return withIdempotency({ actor, idempotencyKey, operation, input, authorize, work });
+  }
+  return runClaimed({ claimId: saved.id, resumed: true, operation, work });
+}
 
+/** A saved result goes only to a caller who may still make the request (the first call checked itself). */
+async function replay<Result>(response: Result, authorize: () => Promise<unknown>): Promise<Result> {
+  await authorize();
+  return response;
+}
+
+/** Runs the work under a claim whose lock this process holds, then completes or releases the claim. */
+async function runClaimed<Result>({
+  claimId,
+  resumed,
+  operation,
+  work,
+}: {
+  claimId: string;
+  resumed: boolean;
+  operation: string;
+  work: (attempt: IdempotentAttempt) => Promise<Result>;
+}): Promise<Result> {
+  const knex = Model.knex();
+  let effectsStarted = resumed;
+  const attempt: IdempotentAttempt = {
+    requestId: claimId,
+    resumed,
+    stripeKey: (step) => {
+      effectsStarted = true;
+      return `${operation}-${claimId}-${step}`;
+    },
+  };
   try {
-    const result = await work();
+    const result = await work(attempt);
+    await faultPoint('idempotency.beforeCompletion');
     await knex('idempotentRequests')
-      .where({ id: claimed[0].id })
+      .where({ id: claimId })
       .update({ status: 'completed', response: JSON.stringify(result ?? null), completedAt: now() });
     return result;
   } catch (error) {
-    await knex('idempotentRequests').where({ id: claimed[0].id }).delete();
+    // Nothing happened yet: free the key. Otherwise the claim stays, for a retry to resume.
+    if (!effectsStarted)
+      await knex('idempotentRequests')
+        .where({ id: claimId, status: 'in_progress' })
+        .delete()
+        .catch(() => undefined);
     throw error;
+  } finally {
+    await claimLocks(knex).unlock(claimId);
   }
 }
 
@@ -78,11 +171,7 @@ export async function withIdempotentAnswer<Answer, Kept>({
   replay,
   work,
   ...request
-}: {
-  actor: Actor;
-  idempotencyKey: string | null | undefined;
-  operation: string;
-  input: unknown;
+}: Omit<IdempotentRequest<Answer>, 'work'> & {
   work: () => Promise<Answer>;
   keep: (answer: Answer) => Kept;
   replay: (kept: Kept) => Promise<Answer>;
@@ -118,9 +207,19 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** Saved results are kept a day, like Stripe's idempotency keys. */
+/** Completed results are kept a day, like Stripe's idempotency keys. */
+const RESULTS_KEPT_MS = 24 * 60 * 60 * 1000;
+/** An interrupted request can be resumed by its retry for this long. */
+const INTERRUPTED_KEPT_MS = 30 * 24 * 60 * 60 * 1000;
+
 export async function purgeIdempotentRequests(): Promise<number> {
+  const at = now().getTime();
   return Model.knex()('idempotentRequests')
-    .where('createdAt', '<', new Date(now().getTime() - 24 * 60 * 60 * 1000))
+    .where((query) =>
+      query
+        .where({ status: 'completed' })
+        .where('createdAt', '<', new Date(at - RESULTS_KEPT_MS))
+        .orWhere('createdAt', '<', new Date(at - INTERRUPTED_KEPT_MS)),
+    )
     .delete();
 }

@@ -56,14 +56,19 @@ export async function getUpcomingInvoice({
       closing: { start: subscription.currentPeriodStart, end: now() },
     }),
   ]);
-  const overage = usageOverage.reduce((sum, charge) => sum + charge.amount, 0);
+  const overage = usageOverage.reduce((sum, charge) => saturatingSum(sum, charge.amount), 0);
   return {
     currency: preview.currency,
-    total: preview.total + overage,
-    amountDue: preview.amountDue + overage,
+    total: saturatingSum(preview.total, overage),
+    amountDue: saturatingSum(preview.amountDue, overage),
     periodStart: subscription.currentPeriodEnd,
     periodEnd: preview.periodEnd,
     lines: preview.lines,
     usageOverage,
   };
+}
+
+/** Overage charges saturate rather than overflow (usageOverage.ts); so does what adds them up. */
+function saturatingSum(a: number, b: number): number {
+  return Math.min(a + b, Number.MAX_SAFE_INTEGER);
 }

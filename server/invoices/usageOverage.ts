@@ -57,13 +57,15 @@ export async function overageCharges({
     const usedQuantity = await meterUsage({ trx, accountId, meter, from, to });
     const includedQuantity = entitlement.includedQuantity ?? 0;
     const overageQuantity = Math.max(0, usedQuantity - includedQuantity);
-    const blocks = Math.ceil(overageQuantity / entitlement.overageBlockSize);
     charges.push({
       meter,
       includedQuantity,
       usedQuantity,
       overageQuantity,
-      amount: blocks * entitlement.overageUnitAmount!,
+      amount: priceOfBlocks(
+        blocksOf(overageQuantity, entitlement.overageBlockSize),
+        entitlement.overageUnitAmount!,
+      ),
       currency,
       unitAmount: entitlement.overageUnitAmount!,
       blockSize: entitlement.overageBlockSize,
@@ -77,8 +79,10 @@ export async function overageCharges({
  * grew since billing in the closed periods before it whose usage may still arrive (events are accepted
  * up to 35 days late). A period's charge is the blocks its whole usage starts now less the blocks
  * already billed for it, so its charges add up to the price of all its usage whatever order they were
- * billed in. New blocks are priced at the subscription's plan now; billed ones are never repriced, and
- * a plan with a larger allowance does not refund what was billed under a smaller one.
+ * billed in. Each period is priced by the plan in force in it (planInForce), not by the plan the
+ * subscription has when the invoice is built: a downgrade made just before the period ended does not
+ * reprice the period it ends (docs/decisions/016-allowances-by-period-and-overage-by-plan.md). Billed
+ * blocks are never repriced.
  */
 export async function unbilledOverage({
   trx,
@@ -90,6 +94,7 @@ export async function unbilledOverage({
   trx?: Knex.Transaction;
   accountId: string;
   subscriptionId: string;
+  /** The subscription's plan now: the price of a period no invoice line tells the plan of. */
   planId: string;
   /** The period the invoice closes; for a preview, up to now. */
   closing: { start: Date; end: Date };
@@ -122,7 +127,7 @@ export async function unbilledOverage({
     for (const charge of await overageCharges({
       trx,
       accountId,
-      planId,
+      planId: (await planInForce({ trx, subscriptionId, periodEnd: period.end })) ?? planId,
       from: period.start,
       to: period.end,
     })) {
@@ -130,12 +135,12 @@ export async function unbilledOverage({
       if (charge.overageQuantity <= billedQuantity) continue;
       // Only the blocks the new units start are charged: what was billed is never priced again.
       const blocks =
-        Math.ceil(charge.overageQuantity / charge.blockSize) - Math.ceil(billedQuantity / charge.blockSize);
+        blocksOf(charge.overageQuantity, charge.blockSize) - blocksOf(billedQuantity, charge.blockSize);
       if (blocks <= 0) continue;
       unbilled.push({
         ...charge,
         overageQuantity: charge.overageQuantity - billedQuantity,
-        amount: blocks * charge.unitAmount,
+        amount: priceOfBlocks(blocks, charge.unitAmount),
         periodStart: period.start,
         periodEnd: period.end,
         late: period.late,
@@ -143,4 +148,51 @@ export async function unbilledOverage({
     }
   }
   return unbilled;
+}
+
+/**
+ * The plan a period of a Stripe subscription was billed at when it ended: the plan of the latest charge
+ * covering its last moment, which is the period's own charge, or an upgrade's prorated charge for the
+ * rest of it. A downgrade is made without proration just before the period ends (decision 006), so it
+ * charges nothing in the period it ends, and the period keeps the plan it was paid at. Null when no
+ * invoice says (a subscription Stripe does not bill).
+ */
+async function planInForce({
+  trx,
+  subscriptionId,
+  periodEnd,
+}: {
+  trx?: Knex.Transaction;
+  subscriptionId: string;
+  periodEnd: Date;
+}): Promise<string | null> {
+  const line: { planId: string } | undefined = await (trx ?? Invoice.knex())('invoiceLines as line')
+    .join('invoices as invoice', 'invoice.id', 'line.invoiceId')
+    .where('invoice.subscriptionId', subscriptionId)
+    .whereNot('invoice.status', 'void')
+    .whereNotNull('line.planId')
+    .where('line.periodStart', '<', periodEnd)
+    .where('line.periodEnd', '>=', periodEnd)
+    .where((kind) =>
+      kind
+        .where('line.kind', 'subscription')
+        .orWhere((proration) => proration.where('line.kind', 'proration').where('line.amount', '>', 0)),
+    )
+    .orderBy('line.periodStart', 'desc')
+    .first('line.planId');
+  return line?.planId ?? null;
+}
+
+/** Started blocks of `blockSize` in `quantity`, in exact integer arithmetic. */
+function blocksOf(quantity: number, blockSize: number): number {
+  return Number((BigInt(quantity) + BigInt(blockSize) - 1n) / BigInt(blockSize));
+}
+
+/**
+ * What `blocks` cost, saturated at the largest exact integer: usage read back saturates (usageReads.ts),
+ * and an amount must never make a read fail.
+ */
+function priceOfBlocks(blocks: number, unitAmount: number): number {
+  const amount = BigInt(blocks) * BigInt(unitAmount);
+  return amount > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(amount);
 }

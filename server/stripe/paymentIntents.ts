@@ -73,7 +73,27 @@ export async function chargeOffSession({
 
 /** A PaymentIntent's outcome as our payments record it, with the metadata we gave it. */
 export async function fetchPaymentIntentOutcome(stripePaymentIntentId: string) {
-  const intent = await stripe().paymentIntents.retrieve(stripePaymentIntentId);
+  return outcomeOf(await stripe().paymentIntents.retrieve(stripePaymentIntentId));
+}
+
+/**
+ * The outcome of the PaymentIntent a customer's charge for our payment created, found by the payment id
+ * in its metadata; null when there is none. Finds it even after Stripe has forgotten the charge's
+ * idempotency key (kept 24 hours).
+ */
+export async function findPaymentIntentOutcomeOfPayment({
+  stripeCustomerId,
+  paymentId,
+}: {
+  stripeCustomerId: string;
+  paymentId: string;
+}): Promise<ReturnType<typeof outcomeOf> | null> {
+  for await (const intent of stripe().paymentIntents.list({ customer: stripeCustomerId, limit: 100 }))
+    if (intent.metadata?.payment_id === paymentId) return outcomeOf(intent);
+  return null;
+}
+
+function outcomeOf(intent: Stripe.PaymentIntent) {
   const settled =
     intent.status === 'succeeded'
       ? 'succeeded'

@@ -29,23 +29,42 @@ export function toRefundState(refund: Stripe.Refund): StripeRefundState {
   };
 }
 
-/** Refunds part or all of a payment; the key (from our payment and what was refunded before) makes a retry a replay. */
+/**
+ * Refunds part or all of a payment; the key makes a retry a replay. `request` names the idempotent
+ * request that made it, in the refund's metadata, so that request finds it again after Stripe has
+ * forgotten the key.
+ */
 export async function createStripeRefund({
   stripePaymentIntentId,
   amount,
   reason,
   idempotencyKey,
+  request = null,
 }: {
   stripePaymentIntentId: string;
   amount: number;
   reason: string;
   idempotencyKey: string;
+  request?: string | null;
 }): Promise<StripeRefundState> {
   const refund = await stripe().refunds.create(
-    { payment_intent: stripePaymentIntentId, amount, metadata: { reason } },
+    { payment_intent: stripePaymentIntentId, amount, metadata: { reason, ...(request && { request }) } },
     { idempotencyKey },
   );
   return toRefundState(refund);
+}
+
+/** The refund of a payment made by the idempotent request `request`, if Stripe has one. */
+export async function findStripeRefundOfRequest({
+  stripePaymentIntentId,
+  request,
+}: {
+  stripePaymentIntentId: string;
+  request: string;
+}): Promise<StripeRefundState | null> {
+  for await (const refund of stripe().refunds.list({ payment_intent: stripePaymentIntentId, limit: 100 }))
+    if (refund.metadata?.request === request) return toRefundState(refund);
+  return null;
 }
 
 /** The refund as Stripe has it now, or null when Stripe has none by that id. */

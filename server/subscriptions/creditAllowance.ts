@@ -1,34 +1,66 @@
 import type { Knex } from 'knex';
-import { systemActor } from '../auth/actor';
+import { Model } from 'objection';
 import { addMonthsClamped } from '../calendar';
 import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { now as clockNow } from '../clock';
-import { GRANT_PRIORITY } from '../credits/CreditGrant';
-import { grantCredits } from '../credits/grants';
-import { grantsAccess } from '../entitlements/entitlementProfile';
+import { grantAllowanceMonth, type AllowanceMonth } from '../credits/allowanceGrants';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { CURRENT_STATUSES, Subscription } from './Subscription';
 
-const actor = systemActor('plan credit allowance');
+/** How many months the job catches up, at most, when it finds months of a period never granted. */
+const MAX_MONTHS_CAUGHT_UP = 12;
 
 /**
- * The month of a subscription's life that contains `at`: allowances are monthly even on yearly plans,
- * counted from the start of the billing period (Jan 31 → Feb 28 → Mar 31), and never outlast the period.
+ * The months of the subscription's current period that have begun by `at`, oldest first (at most the
+ * last twelve). Allowances are monthly even on yearly plans, counted from the period's start
+ * (Jan 31 → Feb 28 → Mar 31), and never outlast the period. A trial is a period of its own.
  */
-export function allowanceMonth(subscription: Subscription, at: Date): { start: Date; end: Date } {
-  const periodStart = subscription.currentPeriodStart;
-  let months = 0;
-  while (addMonthsClamped(periodStart, months + 1) <= at) months += 1;
-  const start = addMonthsClamped(periodStart, months);
-  const monthEnd = addMonthsClamped(periodStart, months + 1);
-  const periodEnd = subscription.currentPeriodEnd;
-  return { start, end: periodEnd && periodEnd < monthEnd ? periodEnd : monthEnd };
+export function allowanceMonths(subscription: Subscription, at: Date): AllowanceMonth[] {
+  const { currentPeriodStart: periodStart, currentPeriodEnd: periodEnd } = subscription;
+  const months: AllowanceMonth[] = [];
+  for (let index = 0; ; index += 1) {
+    const start = addMonthsClamped(periodStart, index);
+    if (start > at || (periodEnd && start >= periodEnd)) break;
+    const monthEnd = addMonthsClamped(periodStart, index + 1);
+    months.push({ start, end: periodEnd && periodEnd < monthEnd ? periodEnd : monthEnd });
+  }
+  return months.slice(-MAX_MONTHS_CAUGHT_UP);
 }
 
 /**
- * Grants the plan's monthly credit allowance for the month the subscription is in, expiring at the
- * month's end, once: the key names the subscription, the plan and the month, so running it again (or
- * from the job below) grants nothing more, while an upgrade within the month grants the new plan's.
+ * Whether the current period earns its allowance now: a trial does; an active period once it is paid
+ * (Stripe marks a renewed subscription active an hour before it charges the renewal, so the invoice
+ * carrying the period's charge must be paid); one past due, unpaid, incomplete or paused does not,
+ * until it is paid. Subscriptions Stripe does not bill (the free plan, lifetime plans) need no invoice.
+ */
+async function periodEarnsAllowance({
+  trx,
+  subscription,
+}: {
+  trx?: Knex.Transaction;
+  subscription: Subscription;
+}): Promise<boolean> {
+  if (subscription.status === 'trialing') return true;
+  if (subscription.status !== 'active') return false;
+  if (!subscription.stripeSubscriptionId) return true;
+  const paid = await (trx ?? Model.knex())('invoiceLines as line')
+    .join('invoices as invoice', 'invoice.id', 'line.invoiceId')
+    .where({
+      'invoice.subscriptionId': subscription.id,
+      'invoice.status': 'paid',
+      'line.kind': 'subscription',
+      'line.periodStart': subscription.currentPeriodStart,
+    })
+    .first('line.id');
+  return Boolean(paid);
+}
+
+/**
+ * Grants the plan's monthly credit allowance for every month of the current period that has begun and
+ * is not granted in full yet: normally the current one, and the months that passed while nothing ran
+ * (late webhooks, the job down), each with its own expiry. Once per month of the subscription, whatever
+ * the plan; an upgrade adds the difference (server/credits/allowanceGrants.ts). Safe to call from every
+ * path that changes a subscription, and from the job. Returns whether anything was granted.
  */
 export async function grantCurrentAllowance({
   trx,
@@ -39,30 +71,57 @@ export async function grantCurrentAllowance({
   subscription: Subscription;
   at?: Date;
 }): Promise<boolean> {
-  if (!grantsAccess(subscription, at)) return false;
   const allowance = await PlanEntitlement.query(trx).findOne({
     planId: subscription.planId,
     kind: 'credits',
   });
   if (!allowance?.creditAllowance) return false;
-  const month = allowanceMonth(subscription, at);
-  if (month.end <= at) return false;
-  const { replayed } = await grantCredits({
+  const due = await monthsNotGrantedInFull({
     trx,
-    actor,
-    accountId: subscription.accountId,
-    source: 'plan_allowance',
-    priority: GRANT_PRIORITY.planAllowance,
-    amount: allowance.creditAllowance,
-    expiresAt: month.end,
-    subscriptionId: subscription.id,
-    description: 'Monthly credits included in the plan',
-    idempotencyKey: `plan-allowance:${subscription.id}:${subscription.planId}:${month.start.toISOString()}`,
+    subscription,
+    months: allowanceMonths(subscription, at),
+    allowance: allowance.creditAllowance,
   });
-  return !replayed;
+  if (due.length === 0 || !(await periodEarnsAllowance({ trx, subscription }))) return false;
+  let granted = 0;
+  for (const month of due)
+    granted += await grantAllowanceMonth({
+      trx,
+      accountId: subscription.accountId,
+      subscriptionId: subscription.id,
+      month,
+      allowance: allowance.creditAllowance,
+      at,
+    });
+  return granted > 0;
 }
 
-/** The job behind it: every current subscription gets its month's allowance, whatever started the month. */
+/** A read before any lock: most calls find every month granted, and lock nothing. */
+async function monthsNotGrantedInFull({
+  trx,
+  subscription,
+  months,
+  allowance,
+}: {
+  trx?: Knex.Transaction;
+  subscription: Subscription;
+  months: AllowanceMonth[];
+  allowance: number;
+}): Promise<AllowanceMonth[]> {
+  if (months.length === 0) return [];
+  const granted: Array<{ expiresAt: Date; amount: number }> = await (trx ?? Model.knex())('creditGrants')
+    .where({ subscriptionId: subscription.id, source: 'plan_allowance' })
+    .whereIn(
+      'expiresAt',
+      months.map((month) => month.end),
+    )
+    .groupBy('expiresAt')
+    .select('expiresAt', Model.knex().raw('sum(amount)::bigint as amount'));
+  const grantedBy = new Map(granted.map((row) => [row.expiresAt.getTime(), row.amount]));
+  return months.filter((month) => (grantedBy.get(month.end.getTime()) ?? 0) < allowance);
+}
+
+/** The job behind it: every current subscription gets the months of its allowance that are due. */
 export async function grantPlanAllowances({ at = clockNow() } = {}): Promise<number> {
   const subscriptions = await Subscription.query()
     .whereIn('status', CURRENT_STATUSES)

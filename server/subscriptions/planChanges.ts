@@ -5,6 +5,8 @@ import { recordAudit } from '../audit/auditLog';
 import type { Plan } from '../catalog/Plan';
 import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
+import { faultPoint } from '../faultPoints';
+import type { IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { callStripe } from '../stripe/errors';
 import { changeStripeSubscription, previewStripeSubscriptionChange } from '../stripe/subscriptions';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
@@ -135,9 +137,23 @@ export async function previewPlanChange(
  * invoiced at once (fewer seats leave a credit toward the next invoice); downgrades, including yearly to
  * monthly and to the free plan, are scheduled for the end of the period and can be undone until then.
  */
-export async function changePlan(
-  args: { actor: Actor } & z.input<typeof changeInput>,
-): Promise<{ subscriptionId: string; kind: PlanChangeKind; effectiveAt: string }> {
+export async function changePlan({
+  attempt = null,
+  ...args
+}: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<typeof changeInput>): Promise<{
+  subscriptionId: string;
+  kind: PlanChangeKind;
+  effectiveAt: string;
+}> {
+  // A retry taking over after the upgrade was made (its process died before answering) answers it.
+  if (attempt?.resumed) {
+    const { subscription, plan } = await loadManagedSubscription({
+      actor: args.actor,
+      accountId: args.accountId,
+    });
+    if (plan.id === args.planId && (args.seats == null || args.seats === subscription.quantity))
+      return { subscriptionId: subscription.id, kind: 'upgrade', effectiveAt: now().toISOString() };
+  }
   const change = await planChange(args);
   const { actor } = args;
   if (change.kind === 'downgrade') return scheduleDowngrade({ actor, change });
@@ -149,9 +165,13 @@ export async function changePlan(
       quantity: change.seats,
       prorationBehavior: 'always_invoice',
       prorationDate: change.prorationDate ?? undefined,
-      idempotencyKey: `plan-change-${change.subscription.id}-${change.target.id}-${change.seats}-${change.prorationDate ?? change.subscription.updatedAt.getTime()}`,
+      // Under a caller's key, every attempt of the request sends Stripe the same key (decision 017).
+      idempotencyKey:
+        attempt?.stripeKey('plan-change') ??
+        `plan-change-${change.subscription.id}-${change.target.id}-${change.seats}-${change.prorationDate ?? change.subscription.updatedAt.getTime()}`,
     }),
   );
+  await faultPoint('planChange.afterStripeCall');
   await withAccountLock(change.account.id, async ({ trx, account }) => {
     // A new plan replaces a downgrade scheduled from the old one; new seats leave it as it is.
     if (change.kind === 'upgrade')
@@ -175,6 +195,7 @@ export async function changePlan(
           }),
     });
   });
+  await faultPoint('planChange.afterCommit');
   return { subscriptionId: change.subscription.id, kind: change.kind, effectiveAt: now().toISOString() };
 }
 

@@ -79,6 +79,15 @@ export async function recordUsage({
       errors.push(
         rejectEvent(event.index, 'BAD_USER_INPUT', 'meterKey', `${event.meterKey} is not an active meter`),
       );
+    else if (meter.aggregation === 'count' && event.quantity !== 1)
+      errors.push(
+        rejectEvent(
+          event.index,
+          'BAD_USER_INPUT',
+          'quantity',
+          `must be 1: ${meter.key} counts events, so send one event per occurrence`,
+        ),
+      );
     else if (seen.has(`${accountId} ${event.idempotencyKey}`)) repeatedInBatch += 1;
     else {
       seen.add(`${accountId} ${event.idempotencyKey}`);

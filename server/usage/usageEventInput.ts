@@ -5,6 +5,12 @@ import type { ErrorCode } from '../errors';
 export const MAX_EVENT_AGE_DAYS = 35;
 /** Clock skew tolerated on event timestamps. */
 export const MAX_EVENT_LEAD_MINUTES = 5;
+/**
+ * The largest quantity of one event (a billion). A period would need nine million events this large to
+ * pass 2^53, the largest integer the API's `SafeInt` carries exactly; reads that would still pass it
+ * answer that largest integer rather than fail (see usageReads.ts).
+ */
+export const MAX_USAGE_QUANTITY = 1_000_000_000;
 
 const usageEventSchema = z
   .object({
@@ -15,7 +21,7 @@ const usageEventSchema = z
       .number()
       .int('must be a whole number')
       .min(0, 'must be 0 or more')
-      .max(Number.MAX_SAFE_INTEGER),
+      .max(MAX_USAGE_QUANTITY, `is at most ${MAX_USAGE_QUANTITY}`),
     occurredAt: z.date(),
     idempotencyKey: z.string().min(1, 'is required').max(200, 'is at most 200 characters'),
     properties: z

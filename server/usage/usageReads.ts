@@ -5,6 +5,15 @@ import { hourWindow, rollupSegments, type UsageBucketSize, type UsageWindow } fr
 
 export type UsageAggregates = Record<MeterAggregation, number>;
 
+/**
+ * Usage figures saturate at the largest integer the API carries exactly (2^53 - 1) instead of failing:
+ * per-event quantities are capped (MAX_USAGE_QUANTITY), so only an absurd number of events could reach
+ * it, and a read must never break an account because of what was written. A figure at this value
+ * means "at least this much".
+ */
+export const MAX_USAGE_FIGURE = Number.MAX_SAFE_INTEGER;
+const SAFE = String(MAX_USAGE_FIGURE);
+
 export interface UsageRow {
   meterId: string;
   /** The bucket's start; null when the whole window was read as one. */
@@ -72,9 +81,9 @@ export async function readUsage({
       }>;
     }>(
       `${segmentsCte}
-      select r.meter_id, ${bucket} as bucket, sum(r.event_count)::bigint as count, sum(r.sum_quantity)::bigint as sum,
-             coalesce(max(r.max_quantity), 0) as max,
-             coalesce((array_agg(r.latest_quantity order by r.latest_occurred_at desc nulls last, r.latest_quantity desc))[1], 0) as latest
+      select r.meter_id, ${bucket} as bucket, least(sum(r.event_count), ${SAFE})::bigint as count,
+             least(sum(r.sum_quantity), ${SAFE})::bigint as sum, least(coalesce(max(r.max_quantity), 0), ${SAFE}) as max,
+             least(coalesce((array_agg(r.latest_quantity order by r.latest_occurred_at desc nulls last, r.latest_quantity desc))[1], 0), ${SAFE}) as latest
       from segments s join usage_rollups r
         on r.account_id = :accountId and r.meter_id = any(:meterIds::uuid[]) and r.granularity = s.granularity
        and r.bucket_start >= s.segment_start and r.bucket_start < s.segment_end
@@ -86,7 +95,7 @@ export async function readUsage({
       : knex.raw<{ rows: Array<{ meter_id: string; bucket: Date | null; unique_count: number }> }>(
           // Distinct first, then count: Postgres hashes a DISTINCT, but sorts for count(distinct ...).
           `${segmentsCte}
-          select meter_id, bucket, count(*)::bigint as unique_count
+          select meter_id, bucket, least(count(*), ${SAFE})::bigint as unique_count
           from (select distinct r.meter_id, ${bucket} as bucket, r.value
                 from segments s join usage_rollup_distinct_values r
                   on r.account_id = :accountId and r.meter_id = any(:meterIds::uuid[]) and r.granularity = s.granularity

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { createPartnerKey } from '../factories';
 import { useBillingStack } from '../support/billingStack';
+import { applyScheduledPlanChanges } from '../../server/subscriptions/lifecycleJobs';
 import { JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support/subscribedAccount';
 
 const stack = useBillingStack();
@@ -222,5 +223,38 @@ describe('usage overage', () => {
       await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })
     ).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
     expect(renewal.total).toBe(2999);
+  });
+
+  it('bills usage at the plan in force when it was used, even after a downgrade made before the renewal', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    time.clock.set(new Date(JAN_15_2026.getTime() + 6 * HOUR_MS));
+    await recordApiCalls(
+      subscribed.account.externalId!,
+      1250,
+      'pro',
+      new Date(JAN_15_2026.getTime() + HOUR_MS),
+    );
+    const starter = await stack.knex('plans').where({ key: 'starter_monthly', active: true }).first();
+    const downgrade = await stack.app.graphql(
+      'mutation($input: ChangePlanInput!) { changePlan(input: $input) { kind } }',
+      { input: { accountId: subscribed.account.id, planId: starter.id } },
+      { cookie: subscribed.cookie },
+    );
+    expect(downgrade.data!.changePlan.kind).toBe('DOWNGRADE');
+
+    // The downgrade is made in Stripe minutes before the period ends, so the renewal is at Starter's price.
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() - 5 * 60_000));
+    await applyScheduledPlanChanges();
+    await stack.settle();
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 5 * 60_000));
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * HOUR_MS));
+    const renewal = (
+      await stack.stripe.invoices.list({ customer: subscribed.customer.id, limit: 10 })
+    ).data.find((invoice) => invoice.billing_reason === 'subscription_cycle')!;
+    // Starter's $9.99, and January's 250 calls over Pro's allowance at Pro's price: three blocks, 75 cents.
+    expect(renewal).toMatchObject({ status: 'paid', total: 999 + 75 });
+    expect(await stack.knex('usage_overage_charges').where({ accountId: subscribed.account.id })).toEqual([
+      expect.objectContaining({ periodStart: JAN_15_2026, quantity: 250, amount: 75 }),
+    ]);
   });
 });

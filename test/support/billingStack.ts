@@ -24,6 +24,8 @@ export interface BillingStack {
   emulator: StripeEmulator;
   webhookSecret: string;
   knex: ReturnType<typeof useTestDatabase>['knex'];
+  /** The test database's address, for another process to share it. */
+  connectionString: string;
   /** Waits until the emulator has delivered every webhook it queued (and our route answered). */
   settle(): Promise<void>;
   /**
@@ -86,6 +88,7 @@ export function useBillingStack({
       emulator,
       webhookSecret,
       settle: () => emulator.webhooksIdle(),
+      connectionString: db.connectionString,
       nextStripeEvent: async (type: string, matches: (object: Record<string, any>) => boolean) => {
         tap ??= await startEventTap(emulator);
         return tap.next(type, matches);

@@ -91,7 +91,8 @@ describe('usage rollups', () => {
                 events: batch.map((event) => ({
                   accountId: account.id,
                   meterKey: meters[event.meterIndex]!.key,
-                  quantity: event.quantity,
+                  // A count meter counts events: each of its events has quantity 1.
+                  quantity: meters[event.meterIndex]!.aggregation === 'count' ? 1 : event.quantity,
                   occurredAt: new Date(at - event.minutesAgo * 60_000),
                   idempotencyKey: `k${event.key}`,
                   properties: event.user ? { user_id: event.user } : {},

@@ -189,9 +189,9 @@ export type AccountMember = {
 export type AdjustCreditsInput = {
   /** The account. */
   accountId: Scalars['ID']['input'];
-  /** Milli-credits to add (positive) or take away (negative). */
+  /** Milli-credits to add (positive) or take away (negative), at most 1,000,000,000,000 either way. */
   amountMilliCredits: Scalars['SafeInt']['input'];
-  /** Unique per account, at most 150 characters: a retry with the same key returns the first result. */
+  /** Unique per account, at most 150 characters: a retry with the same key, amount and reason returns the first result. */
   idempotencyKey: Scalars['String']['input'];
   /** Why; kept in the ledger and the audit log. */
   reason: Scalars['String']['input'];
@@ -484,17 +484,17 @@ export type CheckoutStatus =
 export type ConsumeCreditsInput = {
   /** The account by our id; give this or `externalId`. */
   accountId?: InputMaybe<Scalars['ID']['input']>;
-  /** Milli-credits to spend (1 credit = 1000). */
+  /** Milli-credits to spend (1 credit = 1000), at most 1,000,000,000,000. */
   amountMilliCredits?: InputMaybe<Scalars['SafeInt']['input']>;
   /** Shown in the ledger. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** The account by the partner's own id; give this or `accountId`. */
   externalId?: InputMaybe<Scalars['String']['input']>;
-  /** Unique per account, at most 150 characters: a retry with the same key returns the first result. */
+  /** Unique per account, at most 150 characters: a retry with the same key and input returns the first result. */
   idempotencyKey: Scalars['String']['input'];
   /** A meter with a credit weight, to spend its weight times `quantity` (beyond the plan's allowance). */
   meterKey?: InputMaybe<Scalars['String']['input']>;
-  /** Units of the meter. */
+  /** Units of the meter, at most 1,000,000,000. */
   quantity?: InputMaybe<Scalars['SafeInt']['input']>;
 };
 
@@ -2063,7 +2063,7 @@ export type UsageEventInput = {
   occurredAt: Scalars['DateTime']['input'];
   /** Extra facts about the event; a unique-count meter counts the distinct values of its property. */
   properties?: InputMaybe<Scalars['UsageProperties']['input']>;
-  /** Units used (0 or more). Meters that count events or distinct values ignore it. */
+  /** Units used: 0 up to 1,000,000,000. A meter that counts events takes only 1; one that counts distinct values ignores it. */
   quantity: Scalars['SafeInt']['input'];
 };
 

@@ -2,6 +2,7 @@ import { getCheckoutSession } from '../../checkout/checkoutSessions';
 import { startCreditPackageCheckout } from '../../checkout/creditCheckout';
 import { startSubscriptionCheckout } from '../../checkout/subscriptionCheckout';
 import { withIdempotency } from '../../idempotency/idempotentRequests';
+import { authorizeAccount } from '../../auth/authorization';
 import type { Resolvers } from '../generated/resolvers';
 import { loadNamed } from '../loaders';
 
@@ -17,6 +18,8 @@ export const checkoutResolvers: Resolvers = {
         idempotencyKey,
         operation: 'startSubscriptionCheckout',
         input,
+        authorize: () =>
+          authorizeAccount({ actor, accountId: input.accountId, permission: 'billing.manage' }),
         work: () => startSubscriptionCheckout({ actor, ...input }),
       });
       return {
@@ -34,6 +37,8 @@ export const checkoutResolvers: Resolvers = {
         idempotencyKey,
         operation: 'startCreditPackageCheckout',
         input,
+        authorize: () =>
+          authorizeAccount({ actor, accountId: input.accountId, permission: 'billing.manage' }),
         work: () => startCreditPackageCheckout({ actor, ...input }),
       });
       return {

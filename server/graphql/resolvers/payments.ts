@@ -5,6 +5,7 @@ import { listPayments } from '../../payments/paymentHistory';
 import { latestReconciliation, runReconciliation } from '../../reconciliation/reconcileBooks';
 import { refundPayment } from '../../payments/refunds';
 import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
+import { authorizeAccount, requirePlatformAdmin } from '../../auth/authorization';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 import { loadNamed } from '../loaders';
@@ -26,6 +27,8 @@ export const paymentResolvers: Resolvers = {
         idempotencyKey,
         operation: 'updateAutoTopUp',
         input,
+        authorize: () =>
+          authorizeAccount({ actor, accountId: input.accountId, permission: 'billing.manage' }),
         work: () => updateAutoTopUp({ actor, ...input }),
         keep: ({ accountId }) => ({ accountId }),
         replay: async ({ accountId }) =>
@@ -38,7 +41,8 @@ export const paymentResolvers: Resolvers = {
         idempotencyKey,
         operation: 'refundPayment',
         input,
-        work: async () => ({ paymentId: (await refundPayment({ actor, ...input })).id }),
+        authorize: async () => requirePlatformAdmin(actor),
+        work: async (attempt) => ({ paymentId: (await refundPayment({ actor, ...input, attempt })).id }),
       });
       return loadNamed(loaders.paymentById, paymentId, 'Payment');
     },

@@ -1,8 +1,13 @@
 import type { Actor } from '../../auth/actor';
+import { authorizeAccount, requirePlatformAdmin } from '../../auth/authorization';
 import { checkEntitlement, listEntitlements } from '../../entitlements/entitlements';
 import { registerResource, releaseResource, resourceCheck } from '../../entitlements/resources';
 import { NotFoundError } from '../../errors';
-import { withIdempotency, withIdempotentAnswer } from '../../idempotency/idempotentRequests';
+import {
+  withIdempotency,
+  withIdempotentAnswer,
+  type IdempotentAttempt,
+} from '../../idempotency/idempotentRequests';
 import { openBillingPortal } from '../../subscriptions/billingPortal';
 import { cancelSubscription, resumeSubscription } from '../../subscriptions/cancellation';
 import { cancelScheduledPlanChange, changePlan, previewPlanChange } from '../../subscriptions/planChanges';
@@ -25,16 +30,29 @@ async function subscriptionChange(
     loaders,
     operation,
     input,
+    platformAdminOnly = false,
   }: {
     actor: Actor;
     loaders: Loaders;
     operation: string;
     input: { idempotencyKey?: string | null; accountId: string } & Record<string, unknown>;
+    /** The change is for platform admins only (cancelling at once), so its replay is too. */
+    platformAdminOnly?: boolean;
   },
-  work: () => Promise<ChangeResult>,
+  work: (attempt: IdempotentAttempt | null) => Promise<ChangeResult>,
 ) {
   const { idempotencyKey, ...request } = input;
-  const result = await withIdempotency({ actor, idempotencyKey, operation, input: request, work });
+  const result = await withIdempotency({
+    actor,
+    idempotencyKey,
+    operation,
+    input: request,
+    authorize: async () => {
+      if (platformAdminOnly) requirePlatformAdmin(actor);
+      await authorizeAccount({ actor, accountId: input.accountId, permission: 'billing.manage' });
+    },
+    work,
+  });
   const [subscription, currentSubscription] = await Promise.all([
     loaders.subscriptionById.load(result.subscriptionId),
     loaders.currentSubscriptionByAccountId.load(input.accountId),
@@ -63,9 +81,10 @@ export const subscriptionResolvers: Resolvers = {
         startTrial({ actor, accountId: input.accountId, planId: input.planId }),
       ),
     changePlan: (_parent, { input }, { actor, loaders }) =>
-      subscriptionChange({ actor, loaders, operation: 'changePlan', input }, () =>
+      subscriptionChange({ actor, loaders, operation: 'changePlan', input }, (attempt) =>
         changePlan({
           actor,
+          attempt,
           accountId: input.accountId,
           planId: input.planId,
           seats: input.seats,
@@ -86,13 +105,21 @@ export const subscriptionResolvers: Resolvers = {
         }),
       ),
     cancelSubscription: (_parent, { input }, { actor, loaders }) =>
-      subscriptionChange({ actor, loaders, operation: 'cancelSubscription', input }, () =>
-        cancelSubscription({
+      subscriptionChange(
+        {
           actor,
-          accountId: input.accountId,
-          atPeriodEnd: input.atPeriodEnd ?? true,
-          reason: input.reason,
-        }),
+          loaders,
+          operation: 'cancelSubscription',
+          input,
+          platformAdminOnly: input.atPeriodEnd === false,
+        },
+        () =>
+          cancelSubscription({
+            actor,
+            accountId: input.accountId,
+            atPeriodEnd: input.atPeriodEnd ?? true,
+            reason: input.reason,
+          }),
       ),
     resumeSubscription: (_parent, { input }, { actor, loaders }) =>
       subscriptionChange({ actor, loaders, operation: 'resumeSubscription', input }, () =>
@@ -111,6 +138,13 @@ export const subscriptionResolvers: Resolvers = {
         idempotencyKey,
         operation: 'registerResource',
         input,
+        authorize: () =>
+          authorizeAccount({
+            actor,
+            accountId: input.accountId,
+            externalId: input.externalId,
+            permission: 'entitlements.manage',
+          }),
         work: () => registerResource({ actor, ...input }),
         keep: ({ created }) => ({ created }),
         replay: async ({ created }) => ({ created, check: await resourceCheck({ actor, ...input }) }),
@@ -121,6 +155,13 @@ export const subscriptionResolvers: Resolvers = {
         idempotencyKey,
         operation: 'releaseResource',
         input,
+        authorize: () =>
+          authorizeAccount({
+            actor,
+            accountId: input.accountId,
+            externalId: input.externalId,
+            permission: 'entitlements.manage',
+          }),
         work: () => releaseResource({ actor, ...input }),
         keep: ({ released }) => ({ released }),
         replay: async ({ released }) => ({ released, check: await resourceCheck({ actor, ...input }) }),

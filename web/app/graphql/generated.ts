@@ -16,9 +16,9 @@ export type AccountActionInput = {
 export type AdjustCreditsInput = {
   /** The account. */
   accountId: string | number;
-  /** Milli-credits to add (positive) or take away (negative). */
+  /** Milli-credits to add (positive) or take away (negative), at most 1,000,000,000,000 either way. */
   amountMilliCredits: number;
-  /** Unique per account, at most 150 characters: a retry with the same key returns the first result. */
+  /** Unique per account, at most 150 characters: a retry with the same key, amount and reason returns the first result. */
   idempotencyKey: string;
   /** Why; kept in the ledger and the audit log. */
   reason: string;
