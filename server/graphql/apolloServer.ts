@@ -8,11 +8,9 @@ import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './errorFormatting';
 import { resolvers } from './resolvers';
-import { maxAliasesRule, maxDepthRule } from './validationRules';
+import { QUERY_LIMITS, queryLimitRules } from './validationRules';
 
 export const schemaPath = `${__dirname}/../../schema.graphql`;
-
-export const QUERY_LIMITS = { maxDepth: 10, maxAliases: 30 };
 
 export function createApolloServer({
   logger,
@@ -25,7 +23,8 @@ export function createApolloServer({
     typeDefs: readFileSync(schemaPath, 'utf8'),
     resolvers,
     formatError: createErrorFormatter(logger),
-    validationRules: [maxDepthRule(QUERY_LIMITS.maxDepth), maxAliasesRule(QUERY_LIMITS.maxAliases)],
+    parseOptions: { maxLexicalTokens: QUERY_LIMITS.maxTokens },
+    validationRules: queryLimitRules(),
     introspection: !production,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
