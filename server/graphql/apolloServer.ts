@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './errorFormatting';
 import { resolvers } from './resolvers';
+import { inputHygienePlugin } from './inputHygiene';
 import { QUERY_LIMITS, queryLimitRules } from './validationRules';
 
 export const schemaPath = `${__dirname}/../../schema.graphql`;
@@ -33,6 +34,7 @@ export function createApolloServer({
     // No HTTP caching of GraphQL responses here; without this Apollo would compute cache hints on every
     // field of every request, which is measurable on the partners' hot path.
     plugins: [
+      inputHygienePlugin({ hideSuggestions: production }),
       ApolloServerPluginCacheControlDisabled(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
