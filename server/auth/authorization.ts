@@ -4,7 +4,7 @@ import { onChange } from '../db/changeNotifications';
 import { ExpiringCache } from '../expiringCache';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
 import type { Actor, ApiKeyActor, UserActor } from './actor';
-import type { ApiScope } from './scopes';
+import { API_SCOPES, type ApiScope } from './scopes';
 
 /**
  * The one place that decides who may do what to an account. A permission names the member roles that
@@ -24,6 +24,26 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, { roles: readonly MembershipRole[]; scope: ApiScope }>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/**
+ * The API scopes a user's standing holds: every scope for a platform admin; for a member of an account,
+ * the scopes of the permissions the role holds; none otherwise. An API key never holds more than its
+ * creator (server/auth/apiKeys.ts).
+ */
+export function scopesHeldBy({
+  isPlatformAdmin,
+  role,
+}: {
+  isPlatformAdmin: boolean;
+  role: MembershipRole | null;
+}): ReadonlySet<ApiScope> {
+  if (isPlatformAdmin) return new Set(API_SCOPES);
+  return new Set(
+    Object.values(PERMISSIONS)
+      .filter((rule) => role !== null && (rule.roles as readonly MembershipRole[]).includes(role))
+      .map((rule) => rule.scope),
+  );
+}
 
 export function requireAuthenticated(actor: Actor): asserts actor is Exclude<Actor, { kind: 'anonymous' }> {
   if (actor.kind === 'anonymous') throw new UnauthenticatedError();

@@ -214,7 +214,7 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   },
   'Mutation.createApiKey': {
     operation:
-      'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [USAGE_WRITE], accountId: $accountId }) { secret } }',
+      'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [BILLING_READ], accountId: $accountId }) { secret } }',
     variables: (target) => ({ accountId: target.accountId }),
   },
 };

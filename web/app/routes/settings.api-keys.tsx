@@ -27,6 +27,20 @@ const SCOPES: Record<ApiScope, string> = {
   ENTITLEMENTS_WRITE: 'Register resources',
 };
 
+/**
+ * What owners and admins may give a key: a key never does more than its creator, and recording usage,
+ * spending credits and registering resources are the platform's to do (the API refuses the rest).
+ */
+const GRANTABLE: ApiScope[] = [
+  'ACCOUNTS_READ',
+  'ACCOUNTS_WRITE',
+  'BILLING_READ',
+  'BILLING_WRITE',
+  'USAGE_READ',
+  'CREDITS_READ',
+  'ENTITLEMENTS_READ',
+];
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId, canManageBilling } = await requireAccount(context, request);
   if (!canManageBilling) return { keys: null };
@@ -43,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const scopes = form
     .getAll('scopes')
-    .filter((scope): scope is ApiScope => typeof scope === 'string' && scope in SCOPES);
+    .filter((scope): scope is ApiScope => GRANTABLE.includes(scope as ApiScope));
   if (scopes.length === 0) return invalid({ scopes: 'Choose at least one thing the key may do.' });
   const outcome = await mutate(context, request, CreateApiKeyDocument, {
     input: { accountId, name: field(form, 'name'), scopes },
@@ -66,7 +80,7 @@ export default function ApiKeys() {
     <>
       <PageHeader
         title="Settings"
-        description="Keys let your own systems record usage and read billing through the API."
+        description="Keys let your own systems read the account, its billing and its usage through the API."
       />
       <SettingsNav />
       {keys === null ? (
@@ -158,17 +172,18 @@ export default function ApiKeys() {
               />
               <fieldset aria-describedby={failure?.fieldErrors.scopes ? 'scopes-error' : undefined}>
                 <legend>It may</legend>
-                {Object.entries(SCOPES).map(([scope, label]) => (
+                {GRANTABLE.map((scope) => (
                   <label key={scope} className="checkbox">
                     <input
                       type="checkbox"
                       name="scopes"
                       value={scope}
-                      defaultChecked={scope === 'USAGE_WRITE'}
+                      defaultChecked={scope === 'BILLING_READ'}
                     />{' '}
-                    {label}
+                    {SCOPES[scope]}
                   </label>
                 ))}
+                <p className="muted small">A key can do no more than you can.</p>
                 {failure?.fieldErrors.scopes ? (
                   <p className="field-error" id="scopes-error">
                     {failure.fieldErrors.scopes}
