@@ -95,24 +95,36 @@ export async function authorizeAccount({
   return account;
 }
 
+/** A user's role in an account, or null when they are not a member. */
+export type RoleLookup = (membership: {
+  accountId: string;
+  userId: string;
+}) => Promise<MembershipRole | null>;
+
+const roleInAccount: RoleLookup = async ({ accountId, userId }) =>
+  (await Membership.query().findOne({ accountId, userId }))?.role ?? null;
+
+/** `roleOf` lets a caller that checks many fields of one request look the role up once. */
 export async function assertPermission({
   actor,
   account,
   permission,
+  roleOf = roleInAccount,
 }: {
   actor: Actor;
   account: Account;
   permission: Permission;
+  roleOf?: RoleLookup;
 }): Promise<void> {
   requireAuthenticated(actor);
   const rule = PERMISSIONS[permission];
   if (actor.kind === 'system' || (actor.kind === 'user' && actor.isPlatformAdmin)) return;
   if (actor.kind === 'apiKey') return assertApiKeyPermission(actor, account, rule.scope);
 
-  const membership = await Membership.query().findOne({ accountId: account.id, userId: actor.userId });
-  if (!membership) throw new NotFoundError('Account');
-  if (!(rule.roles as readonly MembershipRole[]).includes(membership.role)) {
-    throw new ForbiddenError(`Your role (${membership.role}) does not allow ${permission}.`);
+  const role = await roleOf({ accountId: account.id, userId: actor.userId });
+  if (!role) throw new NotFoundError('Account');
+  if (!(rule.roles as readonly MembershipRole[]).includes(role)) {
+    throw new ForbiddenError(`Your role (${role}) does not allow ${permission}.`);
   }
 }
 
