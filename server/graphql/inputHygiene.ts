@@ -35,10 +35,7 @@ const ID_FORMATS: Record<string, { pattern: RegExp; problem: string }> = {
     problem: 'is not a Stripe event id',
   },
 };
-const UUID = {
-  pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  problem: 'is not an id',
-};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Every cursor this API hands out (keyset, ledger and audit log) is base64url or digits. */
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -257,12 +254,23 @@ function formatProblem(
 ): string | null {
   if (typeof value !== 'string') return null;
   if (getNamedType(type) === GraphQLID) {
-    const format = ID_FORMATS[coordinate] ?? UUID;
-    return format.pattern.test(value) ? null : format.problem;
+    const format = ID_FORMATS[coordinate];
+    if (format) return format.pattern.test(value) ? null : format.problem;
+    return UUID.test(value) ? null : `is not ${idOf(path.findLast((step) => typeof step === 'string'))}`;
   }
   if (path.length === 1 && path[0] === 'after' && !CURSOR.test(value))
     return 'is not a cursor returned by this API';
   return null;
+}
+
+/** `planId` → "a plan id", `creditPackageId` → "a credit package id", `id` → "an id". */
+function idOf(field: string | number | undefined): string {
+  const words =
+    typeof field === 'string' && field.endsWith('Id')
+      ? field.slice(0, -2).replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`)
+      : '';
+  const named = words ? `${words} id` : 'id';
+  return `${/^[aeiou]/.test(named) ? 'an' : 'a'} ${named}`;
 }
 
 /**

@@ -111,7 +111,7 @@ describe('input hygiene at the edge', () => {
       {},
       admin,
       'accountId',
-      /is not an id/,
+      /is not an account id/,
     );
     await expectRefusedInput(
       'query($id: ID) { account(id: $id) { id } }',
@@ -141,7 +141,7 @@ describe('input hygiene at the edge', () => {
       { input: { events: [event(0, account.id), event(1, 'not-an-id')] } },
       partner,
       'events.1.accountId',
-      /is not an id/,
+      /is not an account id/,
     );
     expect(await rowCounts(['usage_events'])).toEqual({ usage_events: 0 });
   });
