@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'BAD_USER_INPUT',
+  'QUERY_TOO_COMPLEX',
   'CONFLICT',
   'INSUFFICIENT_CREDITS',
   'LIMIT_EXCEEDED',
@@ -23,6 +24,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   BAD_USER_INPUT: 400,
+  QUERY_TOO_COMPLEX: 400,
   CONFLICT: 409,
   INSUFFICIENT_CREDITS: 402,
   LIMIT_EXCEEDED: 403,
@@ -76,6 +78,22 @@ export class ValidationError extends DomainError {
 
   static forField(field: string, problem: string): ValidationError {
     return new ValidationError(`${field}: ${problem}`, { [field]: problem });
+  }
+}
+
+/** The limits a GraphQL document must keep (server/graphql/validationRules.ts). */
+export type QueryLimit = 'tokens' | 'fragments' | 'depth' | 'aliases' | 'directives' | 'cost';
+
+/** A GraphQL document beyond one of the query limits: refused before anything ran. */
+export class QueryTooComplexError extends DomainError {
+  readonly code = 'QUERY_TOO_COMPLEX';
+  constructor(limit: QueryLimit, maximum: number, found?: number) {
+    const measured = found === undefined ? '' : ` (found ${found})`;
+    super(`The query exceeds the ${limit} limit of ${maximum}${measured}.`, {
+      limit,
+      maximum,
+      ...(found !== undefined && { found }),
+    });
   }
 }
 

@@ -13,6 +13,7 @@ export interface Page<T> {
 }
 
 const MAX_PAGE_SIZE = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function paginateNewestFirst<M extends Model & { id: string }>({
   query,
@@ -20,12 +21,15 @@ export async function paginateNewestFirst<M extends Model & { id: string }>({
   timestampOf,
   first = 20,
   after,
+  idPattern = UUID,
 }: {
   query: QueryBuilder<M, M[]>;
   timestampColumn: string;
   timestampOf: (node: M) => Date;
   first?: number | null;
   after?: string | null;
+  /** What the table's ids look like (UUIDs unless said otherwise): a cursor naming another is refused. */
+  idPattern?: RegExp;
 }): Promise<Page<M>> {
   const size = first ?? 20;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
@@ -33,7 +37,7 @@ export async function paginateNewestFirst<M extends Model & { id: string }>({
   }
   const idColumn = `${query.modelClass().tableName}.id`;
   if (after) {
-    const { timestamp, id } = decodeCursor(after);
+    const { timestamp, id } = decodeCursor(after, idPattern);
     query.whereRaw(`(??, ??) < (?, ?)`, [timestampColumn, idColumn, timestamp, id]);
   }
   const rows = await query
@@ -52,13 +56,31 @@ function encodeCursor(timestamp: Date, id: string): string {
   return Buffer.from(JSON.stringify([timestamp.toISOString(), id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { timestamp: Date; id: string } {
+/**
+ * A cursor is trusted for nothing: it must be exactly what encodeCursor makes (an instant in years
+ * 0001-9999, as toISOString writes it, and an id of the table's shape), or it never reaches the query.
+ */
+function decodeCursor(cursor: string, idPattern: RegExp): { timestamp: Date; id: string } {
+  const [timestamp, id, ...rest] = parseCursorJson(cursor);
+  const date = typeof timestamp === 'string' ? new Date(timestamp) : null;
+  const wellFormed =
+    rest.length === 0 &&
+    typeof id === 'string' &&
+    idPattern.test(id) &&
+    typeof timestamp === 'string' &&
+    /^\d{4}-/.test(timestamp) &&
+    date !== null &&
+    !Number.isNaN(date.getTime()) &&
+    date.toISOString() === timestamp;
+  if (!wellFormed) throw ValidationError.forField('after', 'is not a cursor returned by this API');
+  return { timestamp: date, id };
+}
+
+function parseCursorJson(cursor: string): unknown[] {
   try {
-    const [timestamp, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(timestamp);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('malformed');
-    return { timestamp: date, id };
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(parsed) ? parsed : [];
   } catch {
-    throw ValidationError.forField('after', 'is not a cursor returned by this API');
+    return [];
   }
 }

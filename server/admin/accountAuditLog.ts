@@ -22,7 +22,8 @@ export async function readAccountAuditLog({
   const size = first ?? 50;
   if (!Number.isInteger(size) || size < 1 || size > 100)
     throw ValidationError.forField('first', 'must be between 1 and 100');
-  if (after && !/^\d+$/.test(after))
+  // Entry ids are bigints: more digits than one holds would fail the query rather than match nothing.
+  if (after && !/^\d{1,18}$/.test(after))
     throw ValidationError.forField('after', 'is not a cursor returned by this API');
   const query = AuditEntry.query()
     .where({ accountId })

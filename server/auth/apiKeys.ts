@@ -2,15 +2,23 @@ import { z } from 'zod';
 import { now } from '../clock';
 import { onChange } from '../db/changeNotifications';
 import { ExpiringCache } from '../expiringCache';
-import { NotFoundError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { recordAudit } from '../audit/auditLog';
 import { parseInput } from '../validation';
-import type { Actor, ApiKeyActor } from './actor';
+import type { Actor, ApiKeyActor, UserActor } from './actor';
 import { ApiKey } from './ApiKey';
-import { assertPermission, authorizeAccount, requirePlatformAdmin, requireUser } from './authorization';
+import {
+  assertPermission,
+  authorizeAccount,
+  requirePlatformAdmin,
+  requireUser,
+  scopesHeldBy,
+} from './authorization';
 import { API_SCOPES, isApiScope, type ApiScope } from './scopes';
 import { generateToken, hashToken, randomAlphanumeric, tokensMatch } from './secrets';
 import { Account } from '../accounts/Account';
+import { Membership } from '../accounts/Membership';
+import { User } from './User';
 
 /**
  * Partner API keys look like `bsk_<8 chars>_<43 chars>`. The first two parts are the public prefix,
@@ -40,8 +48,10 @@ export async function createApiKey({
   const { name, scopes, accountId, expiresAt } = parseInput(createApiKeyInput, input);
   requireUser(actor);
   // Account-bound keys are managed by the account's owners and admins; platform-wide keys by platform admins.
-  if (accountId) await authorizeAccount({ actor, accountId, permission: 'account.manage' });
-  else requirePlatformAdmin(actor);
+  if (accountId) {
+    await authorizeAccount({ actor, accountId, permission: 'account.manage' });
+    await assertCreatorHolds({ actor, accountId, scopes });
+  } else requirePlatformAdmin(actor);
 
   const { apiKey, secret } = await issueApiKey({
     name,
@@ -58,6 +68,32 @@ export async function createApiKey({
     details: { prefix: apiKey.prefix, scopes: apiKey.scopes },
   });
   return { apiKey, secret };
+}
+
+/**
+ * A key never does more than the user who creates it: owners and admins may not record usage, spend
+ * credits or register resources, so they cannot hand a key that does either.
+ */
+async function assertCreatorHolds({
+  actor,
+  accountId,
+  scopes,
+}: {
+  actor: UserActor;
+  accountId: string;
+  scopes: ApiScope[];
+}): Promise<void> {
+  if (actor.isPlatformAdmin) return;
+  const membership = await Membership.query().findOne({ accountId, userId: actor.userId });
+  const role = membership?.role ?? null;
+  const held = scopesHeldBy({ isPlatformAdmin: false, role });
+  const beyond = [...new Set(scopes)].filter((scope) => !held.has(scope));
+  if (beyond.length > 0) {
+    throw new ForbiddenError(
+      `A key cannot do more than its creator: your role (${role}) does not hold ${beyond.join(', ')}.`,
+      { scopes: beyond },
+    );
+  }
 }
 
 /** Mints a key without an authorization check: for createApiKey above and for seeding demo data. */
@@ -126,37 +162,75 @@ export async function listApiKeys({
 }
 
 /**
- * Keys are read on every partner request, so each process caches them by prefix. Any change to a key
- * row (a revocation above all) is announced by a trigger and drops it from every process's cache
- * (server/db/changeNotifications.ts); this process also drops it at once when it revokes a key.
+ * Keys are read on every partner request, so each process caches them by prefix, with what their
+ * creator may do. Any change to a key row (a revocation above all), and any change to anyone's
+ * standing (a role, a membership, platform admin rights), is announced by a trigger and drops it from
+ * every process's cache (server/db/changeNotifications.ts); this process also drops a key at once when
+ * it revokes it.
  */
-const keysByPrefix = new ExpiringCache<ApiKey>(30_000);
+interface CachedKey {
+  apiKey: ApiKey;
+  /** The scopes its creator holds now; null for a key the platform issued itself (no creator). */
+  creatorScopes: ReadonlySet<ApiScope> | null;
+}
+
+const keysByPrefix = new ExpiringCache<CachedKey>(30_000);
 onChange(
   'api_key_changed',
   (prefix) => keysByPrefix.delete(prefix),
   () => keysByPrefix.clear(),
 );
+onChange(
+  'user_access_changed',
+  () => keysByPrefix.clear(),
+  () => keysByPrefix.clear(),
+);
 
 const refused = () => new UnauthenticatedError('The API key is invalid, expired or revoked.');
 
-/** The actor behind a presented key. A malformed, unknown, expired or revoked key is refused outright. */
+/**
+ * The actor behind a presented key. A malformed, unknown, expired or revoked key is refused outright.
+ * A key acts with the scopes it was given that its creator still holds: a creator demoted to member
+ * leaves it only reading; one removed from the account, deleted, or no longer a platform admin (for a
+ * platform-wide key) leaves it nothing, and it is refused.
+ */
 export async function authenticateApiKey(presented: string): Promise<ApiKeyActor> {
   const match = KEY_PATTERN.exec(presented);
   if (!match) throw refused();
   const prefix = match[1]!;
-  const apiKey = await keysByPrefix.get(prefix, async () => ApiKey.query().findOne({ prefix }));
+  const cached = await keysByPrefix.get(prefix, () => loadKey(prefix));
   const time = now();
-  if (!apiKey || !tokensMatch(apiKey.secretHash, hashToken(presented))) throw refused();
+  if (!cached || !tokensMatch(cached.apiKey.secretHash, hashToken(presented))) throw refused();
+  const { apiKey, creatorScopes } = cached;
   if (apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= time)) throw refused();
+  const scopes = apiKey.scopes
+    .filter(isApiScope)
+    .filter((scope) => !creatorScopes || creatorScopes.has(scope));
+  if (scopes.length === 0) {
+    throw new UnauthenticatedError(
+      'The API key no longer works: the user who created it no longer holds any of its scopes.',
+    );
+  }
 
   if (!apiKey.lastUsedAt || time.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     apiKey.lastUsedAt = time;
     await ApiKey.query().findById(apiKey.id).patch({ lastUsedAt: time });
   }
-  return {
-    kind: 'apiKey',
-    apiKeyId: apiKey.id,
-    scopes: new Set(apiKey.scopes.filter(isApiScope)),
-    accountId: apiKey.accountId,
-  };
+  return { kind: 'apiKey', apiKeyId: apiKey.id, scopes: new Set(scopes), accountId: apiKey.accountId };
+}
+
+async function loadKey(prefix: string): Promise<CachedKey | undefined> {
+  const apiKey = await ApiKey.query().findOne({ prefix });
+  return apiKey ? { apiKey, creatorScopes: await scopesOfCreator(apiKey) } : undefined;
+}
+
+async function scopesOfCreator(apiKey: ApiKey): Promise<ReadonlySet<ApiScope> | null> {
+  if (!apiKey.createdByUserId) return null;
+  const creator = await User.query().findById(apiKey.createdByUserId);
+  if (!creator || creator.deletedAt) return new Set();
+  if (creator.isPlatformAdmin) return null;
+  const membership = apiKey.accountId
+    ? await Membership.query().findOne({ accountId: apiKey.accountId, userId: creator.id })
+    : undefined;
+  return scopesHeldBy({ isPlatformAdmin: false, role: membership?.role ?? null });
 }

@@ -4,7 +4,7 @@ import { onChange } from '../db/changeNotifications';
 import { ExpiringCache } from '../expiringCache';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
 import type { Actor, ApiKeyActor, UserActor } from './actor';
-import type { ApiScope } from './scopes';
+import { API_SCOPES, type ApiScope } from './scopes';
 
 /**
  * The one place that decides who may do what to an account. A permission names the member roles that
@@ -24,6 +24,26 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, { roles: readonly MembershipRole[]; scope: ApiScope }>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/**
+ * The API scopes a user's standing holds: every scope for a platform admin; for a member of an account,
+ * the scopes of the permissions the role holds; none otherwise. An API key never holds more than its
+ * creator (server/auth/apiKeys.ts).
+ */
+export function scopesHeldBy({
+  isPlatformAdmin,
+  role,
+}: {
+  isPlatformAdmin: boolean;
+  role: MembershipRole | null;
+}): ReadonlySet<ApiScope> {
+  if (isPlatformAdmin) return new Set(API_SCOPES);
+  return new Set(
+    Object.values(PERMISSIONS)
+      .filter((rule) => role !== null && (rule.roles as readonly MembershipRole[]).includes(role))
+      .map((rule) => rule.scope),
+  );
+}
 
 export function requireAuthenticated(actor: Actor): asserts actor is Exclude<Actor, { kind: 'anonymous' }> {
   if (actor.kind === 'anonymous') throw new UnauthenticatedError();
@@ -75,24 +95,36 @@ export async function authorizeAccount({
   return account;
 }
 
+/** A user's role in an account, or null when they are not a member. */
+export type RoleLookup = (membership: {
+  accountId: string;
+  userId: string;
+}) => Promise<MembershipRole | null>;
+
+const roleInAccount: RoleLookup = async ({ accountId, userId }) =>
+  (await Membership.query().findOne({ accountId, userId }))?.role ?? null;
+
+/** `roleOf` lets a caller that checks many fields of one request look the role up once. */
 export async function assertPermission({
   actor,
   account,
   permission,
+  roleOf = roleInAccount,
 }: {
   actor: Actor;
   account: Account;
   permission: Permission;
+  roleOf?: RoleLookup;
 }): Promise<void> {
   requireAuthenticated(actor);
   const rule = PERMISSIONS[permission];
   if (actor.kind === 'system' || (actor.kind === 'user' && actor.isPlatformAdmin)) return;
   if (actor.kind === 'apiKey') return assertApiKeyPermission(actor, account, rule.scope);
 
-  const membership = await Membership.query().findOne({ accountId: account.id, userId: actor.userId });
-  if (!membership) throw new NotFoundError('Account');
-  if (!(rule.roles as readonly MembershipRole[]).includes(membership.role)) {
-    throw new ForbiddenError(`Your role (${membership.role}) does not allow ${permission}.`);
+  const role = await roleOf({ accountId: account.id, userId: actor.userId });
+  if (!role) throw new NotFoundError('Account');
+  if (!(rule.roles as readonly MembershipRole[]).includes(role)) {
+    throw new ForbiddenError(`Your role (${role}) does not allow ${permission}.`);
   }
 }
 

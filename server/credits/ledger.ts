@@ -72,7 +72,7 @@ function encodeCursor(entry: CreditLedgerEntry): string {
 }
 
 function decodeCursor(cursor: string): number {
-  const match = /^ledger:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const match = /^ledger:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) throw ValidationError.forField('after', 'is not a cursor returned by this API');
   return Number(match[1]);
 }

@@ -3,12 +3,18 @@ import type { Logger } from '../logger';
 
 /**
  * Rows that per-process caches depend on announce their changes with pg_notify (triggers in the
- * migrations): `subscription_changed` and `account_changed` (payload: account id) and `api_key_changed`
- * (payload: key prefix).
+ * migrations): `subscription_changed` and `account_changed` (payload: account id), `api_key_changed`
+ * (payload: key prefix) and `user_access_changed` (payload: user id; a role, a membership, platform
+ * admin rights or a login's deletion changed).
  * Each process keeps one listening connection and tells the caches. While that connection is down a
  * process cannot hear changes, so every cache is cleared and the connection is re-established.
  */
-const CHANNELS = ['subscription_changed', 'account_changed', 'api_key_changed'] as const;
+const CHANNELS = [
+  'subscription_changed',
+  'account_changed',
+  'api_key_changed',
+  'user_access_changed',
+] as const;
 export type ChangeChannel = (typeof CHANNELS)[number];
 
 const listeners = new Map<ChangeChannel, Array<(payload: string) => void>>();

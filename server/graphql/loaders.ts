@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { Account } from '../accounts/Account';
+import { Membership, type MembershipRole } from '../accounts/Membership';
 import { Plan } from '../catalog/Plan';
 import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { Meter } from '../catalog/Meter';
@@ -61,6 +62,15 @@ export function createLoaders() {
     ),
     /** Asked by both `CreditBalance.low` and `lowBalanceThresholdMilliCredits`: one query for the two. */
     lowBalanceThresholdByAccountId: new DataLoader<string, number>(lowBalanceThresholds),
+    /** A user's role in an account, keyed `accountId:userId`; null for no membership. */
+    membershipRole: new DataLoader<string, MembershipRole | null>(async (keys) => {
+      const pairs = keys.map((key) => key.split(':') as [string, string]);
+      const rows = await Membership.query().whereIn(['accountId', 'userId'], pairs);
+      const roles = new Map(rows.map((row) => [`${row.accountId}:${row.userId}`, row.role]));
+      return keys.map((key) => roles.get(key) ?? null);
+    }),
+    /** Permission checks already made in this request (server/graphql/fieldPermissions.ts). */
+    permissionChecks: new Map<string, Promise<void>>(),
     linesByInvoiceId: new DataLoader<string, InvoiceLine[]>(async (ids) =>
       groupByKey(
         ids,

@@ -31,6 +31,7 @@ export async function listStripeEvents({
     timestampOf: (event) => event.receivedAt,
     first,
     after,
+    idPattern: /^evt_[A-Za-z0-9_]{1,250}$/,
   });
 }
 

@@ -22,7 +22,7 @@ describe('partner API keys', () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const { data, errors } = await app.graphql(
       CREATE,
-      { input: { name: 'Backend', scopes: ['ACCOUNTS_READ', 'USAGE_WRITE'], accountId: account.id } },
+      { input: { name: 'Backend', scopes: ['ACCOUNTS_READ', 'BILLING_READ'], accountId: account.id } },
       { cookie },
     );
     expect(errors).toBeUndefined();
@@ -30,7 +30,7 @@ describe('partner API keys', () => {
     expect(secret).toMatch(/^bsk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
     expect(secret.startsWith(`${apiKey.prefix}_`)).toBe(true);
     expect(apiKey).toMatchObject({
-      scopes: ['ACCOUNTS_READ', 'USAGE_WRITE'],
+      scopes: ['ACCOUNTS_READ', 'BILLING_READ'],
       accountId: account.id,
       revokedAt: null,
     });

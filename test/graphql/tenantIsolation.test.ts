@@ -13,13 +13,20 @@ import {
 import { useBillingStack } from '../support/billingStack';
 import { ACCOUNT_SCOPED_FIELDS, PUBLIC_FIELDS, type Target } from '../support/tenantIsolation';
 import type { Caller, TestApp } from '../support/testApp';
-import { API_SCOPES } from '../../server/auth/scopes';
+import { PERMISSIONS } from '../../server/auth/authorization';
+import { API_SCOPES, type ApiScope } from '../../server/auth/scopes';
+import { ACCOUNT_FIELD_PERMISSIONS } from '../../server/graphql/fieldPermissions';
 
 const stack = useBillingStack();
 let app: TestApp;
 let target: Target;
 const controls: Record<'owner' | 'partner key', Caller> = {} as never;
 const strangers: Record<string, Caller> = {};
+
+/** A partner key bound to the target account holding exactly these scopes. */
+async function boundKey(scopes: ApiScope[]): Promise<Caller> {
+  return { apiKey: (await createPartnerKey({ scopes, accountId: target.accountId })).secret };
+}
 
 beforeAll(async () => {
   app = stack.app;
@@ -80,6 +87,48 @@ describe('tenant isolation', () => {
         expect(JSON.stringify(data ?? null)).not.toContain(target.accountId);
       },
     );
+  });
+
+  describe.each(Object.entries(ACCOUNT_SCOPED_FIELDS))('%s, for a partner key', (field, isolationCase) => {
+    const { scope } = isolationCase;
+    // Reaching an account's fields through `account` takes accounts:read on top of the field's own scope.
+    const reach: ApiScope[] = isolationCase.operation.includes('account(') ? ['accounts:read'] : [];
+    const needed = scope === null ? [] : [...new Set([...reach, scope])];
+
+    it(`is refused to a key holding every scope but ${scope ?? 'none (no key may)'}`, async () => {
+      const refused = await app.graphql(
+        isolationCase.operation,
+        isolationCase.variables(target),
+        await boundKey(API_SCOPES.filter((held) => held !== scope)),
+      );
+      expect(refused.errors?.map((error) => error.extensions.code)).toEqual(['FORBIDDEN']);
+    });
+
+    if (scope === null) return;
+    it(`answers a key holding only ${needed.join(' and ')} as it answers the owner`, async () => {
+      const { errors } = await app.graphql(
+        isolationCase.operation,
+        isolationCase.variables(target),
+        await boundKey(needed),
+      );
+      if (isolationCase.ownerOutcome)
+        expect(errors?.map((error) => error.extensions.code)).toEqual([isolationCase.ownerOutcome]);
+      else expect(errors).toBeUndefined();
+    });
+
+    if (field.startsWith('Account.')) {
+      it('agrees with the permission the server enforces for the field', () => {
+        const enforced =
+          ACCOUNT_FIELD_PERMISSIONS[field.slice('Account.'.length) as keyof typeof ACCOUNT_FIELD_PERMISSIONS];
+        expect(
+          enforced === 'reached'
+            ? 'accounts:read'
+            : enforced === 'platform admin'
+              ? null
+              : PERMISSIONS[enforced].scope,
+        ).toBe(scope);
+      });
+    }
   });
 
   it('an API key of another account cannot revoke this account’s keys', async () => {

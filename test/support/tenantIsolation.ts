@@ -1,10 +1,13 @@
+import type { ApiScope } from '../../server/auth/scopes';
+
 /**
  * The registry of tenant isolation: every root field and every Account field must be listed here, either
  * as public (with the reason) or with an operation that touches another tenant's account. The test in
  * test/graphql/tenantIsolation.test.ts fails for any field that is missing, so a new field cannot ship
- * without saying how it keeps tenants apart. Who may call each field at all (roles, scopes, platform
- * admins) is the access table next door, accessRules.ts; the reasons below that say “platform admins
- * only” are tested there.
+ * without saying how it keeps tenants apart, and, for an account's data, which scope a partner key needs
+ * for it (the same test proves a key without that scope is refused). Who may call each field at all
+ * (roles, scopes, platform admins) is the access table next door, accessRules.ts; the reasons below that
+ * say “platform admins only” are tested there.
  */
 export interface Target {
   accountId: string;
@@ -23,6 +26,11 @@ export interface IsolationCase {
   ownerOutcome?: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN';
   /** Who proves the operation works on the target: its owner (default), or a partner key bound to it. */
   control?: 'owner' | 'partner key';
+  /**
+   * The scope a partner key bound to the account needs for it (with accounts:read to reach the account
+   * through `account`); null for what no key may do. A key without it is refused with FORBIDDEN.
+   */
+  scope: ApiScope | null;
 }
 
 const byId = (target: Target) => ({ id: target.accountId });
@@ -66,159 +74,219 @@ export const PUBLIC_FIELDS: Record<string, string> = {
 };
 
 export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
-  'Query.account': { operation: 'query($id: ID) { account(id: $id) { id } }', variables: byId },
+  'Query.account': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { id } }',
+    variables: byId,
+  },
   'Query.account(externalId)': {
+    scope: 'accounts:read',
     operation: 'query($externalId: String) { account(externalId: $externalId) { id } }',
     variables: (target) => ({ externalId: target.externalId }),
   },
-  'Account.id': { operation: 'query($id: ID) { account(id: $id) { id } }', variables: byId },
-  'Account.name': { operation: 'query($id: ID) { account(id: $id) { name } }', variables: byId },
-  'Account.externalId': { operation: 'query($id: ID) { account(id: $id) { externalId } }', variables: byId },
+  'Account.id': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { id } }',
+    variables: byId,
+  },
+  'Account.name': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { name } }',
+    variables: byId,
+  },
+  'Account.externalId': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { externalId } }',
+    variables: byId,
+  },
   'Account.billingEmail': {
+    scope: 'accounts:read',
     operation: 'query($id: ID) { account(id: $id) { billingEmail } }',
     variables: byId,
   },
-  'Account.currency': { operation: 'query($id: ID) { account(id: $id) { currency } }', variables: byId },
-  'Account.createdAt': { operation: 'query($id: ID) { account(id: $id) { createdAt } }', variables: byId },
+  'Account.currency': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { currency } }',
+    variables: byId,
+  },
+  'Account.createdAt': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { createdAt } }',
+    variables: byId,
+  },
   'Account.subscription': {
+    scope: 'billing:read',
     operation: 'query($id: ID) { account(id: $id) { subscription { id status } } }',
     variables: byId,
   },
   'Account.creditBalance': {
+    scope: 'credits:read',
     operation: 'query($id: ID) { account(id: $id) { creditBalance { milliCredits } } }',
     variables: byId,
   },
   'Account.invoices': {
+    scope: 'billing:read',
     operation: 'query($id: ID) { account(id: $id) { invoices { edges { node { id } } } } }',
     variables: byId,
   },
   'Account.usageSummary': {
+    scope: 'usage:read',
     operation: 'query($id: ID) { account(id: $id) { usageSummary { quantity } } }',
     variables: byId,
   },
-  'Account.apiKeys': { operation: 'query($id: ID) { account(id: $id) { apiKeys { id } } }', variables: byId },
+  'Account.apiKeys': {
+    scope: 'accounts:write',
+    operation: 'query($id: ID) { account(id: $id) { apiKeys { id } } }',
+    variables: byId,
+  },
   'Account.checkoutSession': {
+    scope: 'billing:read',
     operation:
       'query($id: ID) { account(id: $id) { checkoutSession(id: "00000000-0000-0000-0000-000000000000") { id } } }',
     variables: byId,
   },
   'Mutation.startSubscriptionCheckout': {
+    scope: 'billing:write',
     operation:
       'mutation($accountId: ID!) { startSubscriptionCheckout(input: { accountId: $accountId, planId: "00000000-0000-0000-0000-000000000000" }) { url } }',
     variables: (target) => ({ accountId: target.accountId }),
     ownerOutcome: 'BAD_USER_INPUT',
   },
   'Account.usageSeries': {
+    scope: 'usage:read',
     operation:
       'query($id: ID) { account(id: $id) { usageSeries(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", granularity: HOUR) { buckets { quantity } } } }',
     variables: byId,
   },
   'Account.creditLedger': {
+    scope: 'credits:read',
     operation: 'query($id: ID) { account(id: $id) { creditLedger { edges { node { id } } } } }',
     variables: byId,
   },
   'Account.creditGrants': {
+    scope: 'credits:read',
     operation: 'query($id: ID) { account(id: $id) { creditGrants { id } } }',
     variables: byId,
   },
   'Account.members': {
+    scope: 'accounts:read',
     operation: 'query($id: ID) { account(id: $id) { members { role user { email } } } }',
     variables: byId,
   },
   'Account.auditLog': {
+    scope: null,
     operation: 'query($id: ID) { account(id: $id) { auditLog { edges { node { action } } } } }',
     variables: byId,
     ownerOutcome: 'FORBIDDEN',
   },
   'Query.entitlement': {
+    scope: 'entitlements:read',
     operation: 'query($id: ID) { entitlement(accountId: $id, featureKey: "seats") { allowed } }',
     variables: byId,
   },
   'Query.entitlement(externalId)': {
+    scope: 'entitlements:read',
     operation:
       'query($externalId: String) { entitlement(externalId: $externalId, featureKey: "seats") { allowed } }',
     variables: (target) => ({ externalId: target.externalId }),
   },
   'Account.entitlements': {
+    scope: 'entitlements:read',
     operation: 'query($id: ID) { account(id: $id) { entitlements { featureKey } } }',
     variables: byId,
   },
   'Query.previewPlanChange': {
+    scope: 'billing:write',
     operation: `query($id: ID!) { previewPlanChange(accountId: $id, planId: "${NO_PLAN}") { kind } }`,
     variables: byId,
     ownerOutcome: 'CONFLICT',
   },
   'Mutation.startTrial': {
+    scope: 'billing:write',
     operation: `mutation($id: ID!) { startTrial(input: { accountId: $id, planId: "${NO_PLAN}" }) { subscription { id } } }`,
     variables: byId,
     ownerOutcome: 'BAD_USER_INPUT',
   },
   'Mutation.changePlan': {
+    scope: 'billing:write',
     operation: `mutation($id: ID!) { changePlan(input: { accountId: $id, planId: "${NO_PLAN}" }) { subscription { id } } }`,
     variables: byId,
     ownerOutcome: 'CONFLICT',
   },
   'Mutation.cancelScheduledPlanChange': {
+    scope: 'billing:write',
     operation:
       'mutation($id: ID!) { cancelScheduledPlanChange(input: { accountId: $id }) { subscription { id } } }',
     variables: byId,
   },
   'Mutation.changeSeats': {
+    scope: 'billing:write',
     operation:
       'mutation($id: ID!) { changeSeats(input: { accountId: $id, seats: 2 }) { subscription { id } } }',
     variables: byId,
     ownerOutcome: 'CONFLICT',
   },
   'Mutation.cancelSubscription': {
+    scope: 'billing:write',
     operation: 'mutation($id: ID!) { cancelSubscription(input: { accountId: $id }) { subscription { id } } }',
     variables: byId,
     ownerOutcome: 'CONFLICT',
   },
   'Mutation.resumeSubscription': {
+    scope: 'billing:write',
     operation: 'mutation($id: ID!) { resumeSubscription(input: { accountId: $id }) { subscription { id } } }',
     variables: byId,
   },
   'Mutation.openBillingPortal': {
+    scope: 'billing:write',
     operation: 'mutation($id: ID!) { openBillingPortal(input: { accountId: $id }) { url } }',
     variables: byId,
   },
   'Mutation.registerResource': {
+    scope: 'entitlements:write',
     operation:
       'mutation($id: ID) { registerResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { created } }',
     variables: byId,
     control: 'partner key',
   },
   'Mutation.releaseResource': {
+    scope: 'entitlements:write',
     operation:
       'mutation($id: ID) { releaseResource(input: { accountId: $id, featureKey: "projects", resourceId: "p-1" }) { used } }',
     variables: byId,
     control: 'partner key',
   },
   'Mutation.startCreditPackageCheckout': {
+    scope: 'billing:write',
     operation: `mutation($id: ID!) { startCreditPackageCheckout(input: { accountId: $id, creditPackageId: "${NO_PLAN}" }) { url } }`,
     variables: byId,
     ownerOutcome: 'BAD_USER_INPUT',
   },
   'Account.payments': {
+    scope: 'billing:read',
     operation: 'query($id: ID) { account(id: $id) { payments { edges { node { id } } } } }',
     variables: byId,
   },
   'Account.upcomingInvoice': {
+    scope: 'billing:read',
     operation: 'query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } } } }',
     variables: byId,
   },
   'Account.autoTopUp': {
+    scope: 'credits:read',
     operation: 'query($id: ID) { account(id: $id) { autoTopUp { enabled } } }',
     variables: byId,
   },
   'Mutation.updateAutoTopUp': {
+    scope: 'billing:write',
     operation: `mutation($id: ID!) { updateAutoTopUp(input: { accountId: $id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: "${NO_PLAN}" }) { enabled } }`,
     variables: byId,
     ownerOutcome: 'BAD_USER_INPUT',
   },
   'Mutation.createApiKey': {
+    scope: null,
     operation:
-      'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [USAGE_WRITE], accountId: $accountId }) { secret } }',
+      'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [BILLING_READ], accountId: $accountId }) { secret } }',
     variables: (target) => ({ accountId: target.accountId }),
   },
 };

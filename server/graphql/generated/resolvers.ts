@@ -257,7 +257,7 @@ export type ApiScope =
   | 'accounts:read'
   /** Read the account's API keys; on a platform-wide key, also create and update accounts with upsertAccount. */
   | 'accounts:write'
-  /** Read invoices, payments, the upcoming invoice and Checkouts. */
+  /** Read the subscription, invoices, payments, the upcoming invoice and Checkouts. */
   | 'billing:read'
   /**
    * Open Checkouts and the billing portal, start trials, change plans and seats, cancel and resume, and set up

@@ -1,3 +1,4 @@
+import { guardAccountFields } from '../fieldPermissions';
 import { DateTimeScalar, SafeIntScalar } from '../scalars';
 import type { Resolvers } from '../generated/resolvers';
 import { accountResolvers } from './accounts';
@@ -48,5 +49,11 @@ function mergeResolvers(parts: Resolvers[]): Resolvers {
       }
     }
   }
-  return { ...(merged as Resolvers), SafeInt: SafeIntScalar, DateTime: DateTimeScalar };
+  const all = merged as Resolvers;
+  return {
+    ...all,
+    Account: guardAccountFields(all.Account),
+    SafeInt: SafeIntScalar,
+    DateTime: DateTimeScalar,
+  };
 }

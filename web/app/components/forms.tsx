@@ -80,6 +80,7 @@ export function CheckboxGroup({
   name,
   options,
   checked,
+  hint,
   error,
   className,
 }: {
@@ -87,6 +88,7 @@ export function CheckboxGroup({
   name: string;
   options: ReadonlyArray<{ value: string; label: string }>;
   checked: (value: string) => boolean;
+  hint?: string;
   error?: string;
   className?: string;
 }) {
@@ -102,6 +104,7 @@ export function CheckboxGroup({
           </label>
         ))}
       </div>
+      {hint ? <p className="muted small">{hint}</p> : null}
       {error ? (
         <p className="field-error" id={errorId}>
           {error}

@@ -30,7 +30,7 @@ export type ApiScope =
   | 'ACCOUNTS_READ'
   /** Read the account's API keys; on a platform-wide key, also create and update accounts with upsertAccount. */
   | 'ACCOUNTS_WRITE'
-  /** Read invoices, payments, the upcoming invoice and Checkouts. */
+  /** Read the subscription, invoices, payments, the upcoming invoice and Checkouts. */
   | 'BILLING_READ'
   /**
    * Open Checkouts and the billing portal, start trials, change plans and seats, cancel and resume, and set up

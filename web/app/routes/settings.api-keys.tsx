@@ -29,6 +29,20 @@ const SCOPES: Record<ApiScope, string> = {
   ENTITLEMENTS_WRITE: 'Register resources',
 };
 
+/**
+ * What owners and admins may give a key: a key never does more than its creator, and recording usage,
+ * spending credits and registering resources are the platform's to do (the API refuses the rest).
+ */
+const GRANTABLE: ApiScope[] = [
+  'ACCOUNTS_READ',
+  'ACCOUNTS_WRITE',
+  'BILLING_READ',
+  'BILLING_WRITE',
+  'USAGE_READ',
+  'CREDITS_READ',
+  'ENTITLEMENTS_READ',
+];
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { accountId, canManageBilling } = await requireAccount(context, request);
   if (!canManageBilling) return { keys: null };
@@ -45,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const scopes = form
     .getAll('scopes')
-    .filter((scope): scope is ApiScope => typeof scope === 'string' && scope in SCOPES);
+    .filter((scope): scope is ApiScope => GRANTABLE.includes(scope as ApiScope));
   if (scopes.length === 0) return invalid({ scopes: 'Choose at least one thing the key may do.' });
   const outcome = await mutate(context, request, CreateApiKeyDocument, {
     input: { accountId, name: field(form, 'name'), scopes },
@@ -68,7 +82,7 @@ export default function ApiKeys() {
     <>
       <PageHeader
         title="Settings"
-        description="Keys let your own systems record usage and read billing through the API."
+        description="Keys let your own systems read the account, its billing and its usage through the API."
       />
       <SettingsNav />
       {keys === null ? (
@@ -131,8 +145,9 @@ export default function ApiKeys() {
               <CheckboxGroup
                 legend="It may"
                 name="scopes"
-                options={Object.entries(SCOPES).map(([value, label]) => ({ value, label }))}
-                checked={(scope) => scope === 'USAGE_WRITE'}
+                options={GRANTABLE.map((scope) => ({ value: scope, label: SCOPES[scope] }))}
+                checked={(scope) => scope === 'BILLING_READ'}
+                hint="A key can do no more than you can."
                 error={failure?.fieldErrors.scopes}
               />
               <button type="submit" className="button button-primary" disabled={busy}>
