@@ -15,7 +15,7 @@ const AUDIT_LOG = `query($id: ID, $after: String) {
     }
   }
 }`;
-const CREATE_KEY = `mutation($id: ID) { createApiKey(input: { name: "CI", scopes: [USAGE_WRITE], accountId: $id }) { apiKey { id prefix } } }`;
+const CREATE_KEY = `mutation($id: ID) { createApiKey(input: { name: "CI", scopes: [BILLING_READ], accountId: $id }) { apiKey { id prefix } } }`;
 const REVOKE_KEY = `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`;
 const ADJUST = `mutation($input: AdjustCreditsInput!) { adjustCredits(input: $input) { ledgerEntry { id } } }`;
 
@@ -74,7 +74,7 @@ describe('the audit log', () => {
             targetType: 'api_key',
             targetId: keyId,
             reason: null,
-            detailsJson: JSON.stringify({ prefix, scopes: ['usage:write'] }),
+            detailsJson: JSON.stringify({ prefix, scopes: ['billing:read'] }),
           },
         },
         {

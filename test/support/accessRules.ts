@@ -130,7 +130,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Mutation.signOut': { operation: 'mutation { signOut }', checks: [] },
   'Mutation.createApiKey': {
     operation:
-      'mutation($id: ID) { createApiKey(input: { name: "access", scopes: [USAGE_WRITE], accountId: $id }) { secret } }',
+      'mutation($id: ID) { createApiKey(input: { name: "access", scopes: [BILLING_READ], accountId: $id }) { secret } }',
     variables: byId,
     checks: ['user', { permission: 'account.manage' }],
   },
@@ -315,7 +315,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Account.billingEmail': accountField('billingEmail'),
   'Account.currency': accountField('currency'),
   'Account.createdAt': accountField('createdAt'),
-  'Account.subscription': accountField('subscription { status }'),
+  'Account.subscription': accountField('subscription { status }', { permission: 'billing.read' }),
   'Account.members': accountField('members { role }'),
   'Account.creditBalance': accountField('creditBalance { milliCredits }', { permission: 'credits.read' }),
   'Account.creditLedger': accountField('creditLedger { edges { node { id } } }', {

@@ -12,9 +12,17 @@ export const signUpResolvers: Resolvers = {
       await requestSignUp(input);
       return true;
     },
-    confirmSignUp: async (_parent, { token }, { actor, sessionCookie }) => {
-      const session = await confirmSignUp({ actor, token });
-      sessionCookie.issue(session);
+    confirmSignUp: async (_parent, { token }, context) => {
+      const session = await confirmSignUp({ actor: context.actor, token });
+      context.sessionCookie.issue(session);
+      // The caller is now the new account's owner: the payload (its account's plan, its name) is read as
+      // that user, exactly as the next request, carrying the new cookie, will be.
+      context.actor = {
+        kind: 'user',
+        userId: session.user.id,
+        sessionId: null,
+        isPlatformAdmin: session.user.isPlatformAdmin,
+      };
       return { user: session.user, account: session.account };
     },
     requestPasswordReset: async (_parent, { email }, { throttle }) => {
