@@ -1,13 +1,14 @@
-import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+import { GraphQLError, Kind, valueFromASTUntyped } from 'graphql';
 import { recordUsage } from '../../usage/recordUsage';
 import { getUsageSeries } from '../../usage/usageSeries';
 import type { Resolvers } from '../generated/resolvers';
+import { customScalar } from '../scalars';
 
 /**
  * A usage event's properties: any JSON object here; the rules on its names and values are checked per
  * event by the service, so one bad event is reported on its own instead of failing the whole batch.
  */
-const UsagePropertiesScalar = new GraphQLScalarType<Record<string, unknown>, Record<string, unknown>>({
+const UsagePropertiesScalar = customScalar<Record<string, unknown>, Record<string, unknown>>({
   name: 'UsageProperties',
   serialize: (value) => value as Record<string, unknown>,
   parseValue: (value) => asObject(value),
