@@ -8,6 +8,7 @@ import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { changeStripeSubscription, cancelStripeSubscriptionNow } from '../stripe/subscriptions';
 import { startDefaultSubscription } from './currentSubscription';
 import { notifySubscriptionEvent } from './notices';
+import { scheduledChangeOf } from './scheduledChange';
 import { endSubscription, syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
 
@@ -133,15 +134,14 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
     .limit(BATCH);
   let applied = 0;
   await eachOnItsOwn(candidates, async (candidate) => {
-    const plan = await Plan.query()
-      .findById(candidate.scheduledPlanId ?? candidate.planId)
-      .throwIfNotFound();
+    const change = scheduledChangeOf(candidate)!;
+    const plan = await Plan.query().findById(change.planId).throwIfNotFound();
     await changeStripeSubscription({
       stripeSubscriptionId: candidate.stripeSubscriptionId!,
       priceId: plan.stripePriceId!,
-      quantity: candidate.scheduledQuantity ?? candidate.quantity,
+      quantity: change.quantity,
       prorationBehavior: 'none',
-      idempotencyKey: `scheduled-change-${candidate.id}-${candidate.scheduledChangeAt!.getTime()}`,
+      idempotencyKey: `scheduled-change-${candidate.id}-${change.effectiveAt.getTime()}`,
     });
     await withAccountLock(candidate.accountId, async ({ trx, account }) => {
       await Subscription.query(trx)

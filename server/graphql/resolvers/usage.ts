@@ -1,6 +1,7 @@
 import { GraphQLError, Kind, valueFromASTUntyped } from 'graphql';
 import { recordUsage } from '../../usage/recordUsage';
 import { getUsageSeries } from '../../usage/usageSeries';
+import { getUsageSummary } from '../../usage/usageSummary';
 import type { Resolvers } from '../generated/resolvers';
 import { customScalar } from '../scalars';
 
@@ -31,6 +32,7 @@ export const usageResolvers: Resolvers = {
     recordUsage: (_parent, { input }, { actor }) => recordUsage({ actor, events: input.events }),
   },
   Account: {
+    usageSummary: (account, _args, { actor }) => getUsageSummary({ actor, accountId: account.id }),
     usageSeries: (account, { from, to, granularity, meterKeys }, { actor }) =>
       getUsageSeries({ actor, accountId: account.id, from, to, granularity, meterKeys }),
   },
