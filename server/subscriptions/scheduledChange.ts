@@ -23,3 +23,10 @@ export function scheduledChangeOf(
     effectiveAt: subscription.scheduledChangeAt,
   };
 }
+
+/** A subscription's fields with no change scheduled: what undoing, replacing or applying one leaves. */
+export const NO_SCHEDULED_CHANGE = {
+  scheduledPlanId: null,
+  scheduledQuantity: null,
+  scheduledChangeAt: null,
+} as const;

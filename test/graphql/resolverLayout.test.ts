@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, type DefinitionNode } from 'graphql';
+import type { DefinitionNode } from 'graphql';
 import { SCHEMA_MODULES, parseSchemaModule, type SchemaModule } from '../../server/graphql/apiSchema';
 import { resolverModules } from '../../server/graphql/resolvers';
 
@@ -20,7 +20,7 @@ function definitionsOf(module: SchemaModule): { types: Set<string>; fields: Set<
     const typeName = definition.name.value;
     if (ROOT_AND_SHARED.has(typeName) && 'fields' in definition)
       for (const field of definition.fields ?? []) fields.add(`${typeName}.${field.name.value}`);
-    else if (definition.kind !== Kind.SCHEMA_EXTENSION) types.add(typeName);
+    else types.add(typeName);
   }
   return { types, fields };
 }
