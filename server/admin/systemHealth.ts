@@ -1,4 +1,6 @@
 import { Account } from '../accounts/Account';
+import type { Actor } from '../auth/actor';
+import { requirePlatformAdmin } from '../auth/authorization';
 import { now } from '../clock';
 import { migrationStatus } from '../db/migrations';
 
@@ -29,7 +31,8 @@ export function recordStripeMode(mode: SystemHealth['stripeMode']): void {
 /** Notices older than this still waiting in the outbox mean its sender is stuck or missing. */
 const STALE_OUTBOX_MS = 15 * 60 * 1000;
 
-export async function checkSystemHealth(): Promise<SystemHealth> {
+export async function checkSystemHealth({ actor }: { actor: Actor }): Promise<SystemHealth> {
+  requirePlatformAdmin(actor);
   const database = Account.knex();
   const checkedAt = now();
   try {

@@ -1,11 +1,21 @@
+import type { Actor } from '../auth/actor';
+import { requirePlatformAdmin } from '../auth/authorization';
 import { CreditPackage } from './CreditPackage';
 import { Meter } from './Meter';
 import { Plan } from './Plan';
 
-/** The public catalog: readable by anyone, including signed-out visitors of the pricing page. */
-export async function listPlans({ includeInactive = false }: { includeInactive?: boolean } = {}): Promise<
-  Plan[]
-> {
+/**
+ * The public catalog: readable by anyone, including signed-out visitors of the pricing page. Retired
+ * plans and versions are for platform admins only.
+ */
+export async function listPlans({
+  actor,
+  includeInactive,
+}: {
+  actor: Actor;
+  includeInactive?: boolean | null;
+}): Promise<Plan[]> {
+  if (includeInactive) requirePlatformAdmin(actor);
   const query = Plan.query()
     .withGraphFetched('entitlements.meter')
     .modifyGraph('entitlements', (builder) => builder.orderBy('featureKey'))

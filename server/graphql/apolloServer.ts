@@ -1,18 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { Logger } from '../logger';
+import { schemaDocument } from './apiSchema';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './errorFormatting';
 import { resolvers } from './resolvers';
 import { inputHygienePlugin } from './inputHygiene';
 import { retryAfterPlugin } from './retryAfter';
 import { QUERY_LIMITS, queryLimitRules } from './validationRules';
-
-export const schemaPath = `${__dirname}/../../schema.graphql`;
 
 export function createApolloServer({
   logger,
@@ -22,7 +20,8 @@ export function createApolloServer({
   production: boolean;
 }): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
-    typeDefs: readFileSync(schemaPath, 'utf8'),
+    // The modules themselves, so the server runs what is written; schema.graphql is their print.
+    typeDefs: schemaDocument(),
     resolvers,
     formatError: createErrorFormatter(logger),
     parseOptions: { maxLexicalTokens: QUERY_LIMITS.maxTokens },

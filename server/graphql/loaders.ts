@@ -6,13 +6,12 @@ import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { Meter } from '../catalog/Meter';
 import { lowBalanceThresholds } from '../credits/lowBalance';
 import { InvoiceLine } from '../invoices/InvoiceLine';
-import { Subscription } from '../subscriptions/Subscription';
+import type { Subscription } from '../subscriptions/Subscription';
 import { findCurrentSubscriptions } from '../subscriptions/currentSubscription';
 import { User } from '../auth/User';
 import { CreditPackage } from '../catalog/CreditPackage';
-import { CheckoutSession } from '../checkout/CheckoutSession';
+import { NotFoundError } from '../errors';
 import { Invoice } from '../invoices/Invoice';
-import { Payment } from '../payments/Payment';
 
 /**
  * Per-request batch loaders, so a list of N accounts costs one query per field rather than N.
@@ -48,15 +47,6 @@ export function createLoaders() {
     invoiceById: new DataLoader<string, Invoice | undefined>(async (ids) =>
       byKey(ids, await Invoice.query().findByIds([...ids]), 'id'),
     ),
-    paymentById: new DataLoader<string, Payment | undefined>(async (ids) =>
-      byKey(ids, await Payment.query().findByIds([...ids]), 'id'),
-    ),
-    checkoutSessionById: new DataLoader<string, CheckoutSession | undefined>(async (ids) =>
-      byKey(ids, await CheckoutSession.query().findByIds([...ids]), 'id'),
-    ),
-    subscriptionById: new DataLoader<string, Subscription | undefined>(async (ids) =>
-      byKey(ids, await Subscription.query().findByIds([...ids]), 'id'),
-    ),
     currentSubscriptionByAccountId: new DataLoader<string, Subscription | undefined>(async (ids) =>
       byKey(ids, await findCurrentSubscriptions({ accountIds: ids }), 'accountId'),
     ),
@@ -84,6 +74,18 @@ export function createLoaders() {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Loads the row a parent may refer to: null when it refers to none (or the row is gone). */
+export async function loadOptional<T>(loader: DataLoader<string, T | undefined>, id: string | null) {
+  return id ? ((await loader.load(id)) ?? null) : null;
+}
+
+/** Loads the row a parent refers to; a missing one is NOT_FOUND to the caller. */
+export async function loadFound<T>(loader: DataLoader<string, T | undefined>, id: string, what: string) {
+  const row = await loader.load(id);
+  if (row === undefined) throw new NotFoundError(what);
+  return row;
+}
 
 /** Loads a row a service has just named; its absence is a bug, not a user error. */
 export async function loadNamed<T>(

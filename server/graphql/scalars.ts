@@ -1,7 +1,20 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type GraphQLScalarTypeConfig } from 'graphql';
+
+/**
+ * A custom scalar as the resolver map gives it: its coercion, and no description of its own, so that the
+ * served schema keeps the one its module writes (graphql-tools copies every enumerable property of the
+ * resolver onto the type, an undefined description included).
+ */
+export function customScalar<Internal, External>(
+  config: Omit<GraphQLScalarTypeConfig<Internal, External>, 'description'>,
+): GraphQLScalarType<Internal, External> {
+  const scalar = new GraphQLScalarType(config);
+  Object.defineProperty(scalar, 'description', { value: undefined, enumerable: false });
+  return scalar;
+}
 
 /** Integers a JSON number carries exactly. Money and credits are always these, never floats. */
-export const SafeIntScalar = new GraphQLScalarType<number, number>({
+export const SafeIntScalar = customScalar<number, number>({
   name: 'SafeInt',
   serialize(value) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value))
@@ -25,7 +38,7 @@ export const SafeIntScalar = new GraphQLScalarType<number, number>({
 });
 
 /** ISO-8601 instants in UTC. */
-export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+export const DateTimeScalar = customScalar<Date, string>({
   name: 'DateTime',
   serialize(value) {
     const date = value instanceof Date ? value : new Date(String(value));

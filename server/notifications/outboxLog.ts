@@ -31,3 +31,13 @@ export async function listNotifications({
     after,
   });
 }
+
+/** A sign-in link in a password reset would let whoever reads it take over the login. */
+const SECRET_BEARING_KINDS = new Set(['auth.password_reset']);
+
+/** A notice's body as the outbox shows it to admins: hidden for kinds that carry a one-time link. */
+export function readableBody(notification: Pick<Notification, 'kind' | 'bodyText'>): string {
+  return SECRET_BEARING_KINDS.has(notification.kind)
+    ? '[hidden: this message carries a one-time sign-in link]'
+    : notification.bodyText;
+}

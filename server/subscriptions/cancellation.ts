@@ -9,7 +9,9 @@ import { cancelStripeSubscriptionNow, setStripeCancelAtPeriodEnd } from '../stri
 import { parseInput } from '../validation';
 import { startDefaultSubscription } from './currentSubscription';
 import { loadManagedSubscription } from './managedSubscription';
+import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { endSubscription, syncSubscriptionFromStripe } from './stripeSubscriptionSync';
+import { recordSubscriptionChange } from './subscriptionChanges';
 import { Subscription } from './Subscription';
 
 const cancelInput = z.object({
@@ -50,37 +52,13 @@ export async function scheduleCancellation({
     throw new ConflictError('The free plan has nothing to cancel.');
   if (!subscription.currentPeriodEnd)
     throw new ConflictError(`${plan.name} has no period to end; a platform admin can cancel it at once.`);
-  if (subscription.stripeSubscriptionId) {
-    await callStripe('cancel the subscription', () =>
-      setStripeCancelAtPeriodEnd({
-        stripeSubscriptionId: subscription.stripeSubscriptionId!,
-        cancelAtPeriodEnd: true,
-      }),
-    );
-  }
-  await withAccountLock(accountId, async ({ trx, account }) => {
+  await endInStripeWithPeriod({ subscription, cancelAtPeriodEnd: true });
+  await recordSubscriptionChange({
+    actor,
+    subscription,
     // A downgrade scheduled for the same moment no longer applies: the subscription ends instead.
-    await Subscription.query(trx).findById(subscription.id).patch({
-      cancelAtPeriodEnd: true,
-      cancellationReason: reason,
-      scheduledPlanId: null,
-      scheduledQuantity: null,
-      scheduledChangeAt: null,
-    });
-    if (subscription.stripeSubscriptionId)
-      await syncSubscriptionFromStripe({
-        trx,
-        account,
-        stripeSubscriptionId: subscription.stripeSubscriptionId,
-      });
-    await recordAudit({
-      trx,
-      actor,
-      accountId,
-      action: 'subscription.cancellation_scheduled',
-      target: { type: 'subscription', id: subscription.id },
-      reason: reason ?? undefined,
-    });
+    patch: { cancelAtPeriodEnd: true, cancellationReason: reason, ...NO_SCHEDULED_CHANGE },
+    audit: { action: 'subscription.cancellation_scheduled', reason: reason ?? undefined },
   });
   return { subscriptionId: subscription.id };
 }
@@ -141,31 +119,26 @@ export async function resumeSubscription({
 }): Promise<{ subscriptionId: string }> {
   const { subscription } = await loadManagedSubscription({ actor, accountId });
   if (!subscription.cancelAtPeriodEnd) return { subscriptionId: subscription.id };
-  if (subscription.stripeSubscriptionId) {
-    await callStripe('resume the subscription', () =>
-      setStripeCancelAtPeriodEnd({
-        stripeSubscriptionId: subscription.stripeSubscriptionId!,
-        cancelAtPeriodEnd: false,
-      }),
-    );
-  }
-  await withAccountLock(accountId, async ({ trx, account }) => {
-    await Subscription.query(trx)
-      .findById(subscription.id)
-      .patch({ cancelAtPeriodEnd: false, cancellationReason: null });
-    if (subscription.stripeSubscriptionId)
-      await syncSubscriptionFromStripe({
-        trx,
-        account,
-        stripeSubscriptionId: subscription.stripeSubscriptionId,
-      });
-    await recordAudit({
-      trx,
-      actor,
-      accountId,
-      action: 'subscription.resumed',
-      target: { type: 'subscription', id: subscription.id },
-    });
+  await endInStripeWithPeriod({ subscription, cancelAtPeriodEnd: false });
+  await recordSubscriptionChange({
+    actor,
+    subscription,
+    patch: { cancelAtPeriodEnd: false, cancellationReason: null },
+    audit: { action: 'subscription.resumed' },
   });
   return { subscriptionId: subscription.id };
+}
+
+/** Tells Stripe whether a subscription it bills ends with its period; a card-less one is ours alone. */
+async function endInStripeWithPeriod({
+  subscription: { stripeSubscriptionId },
+  cancelAtPeriodEnd,
+}: {
+  subscription: Subscription;
+  cancelAtPeriodEnd: boolean;
+}): Promise<void> {
+  if (!stripeSubscriptionId) return;
+  await callStripe(cancelAtPeriodEnd ? 'cancel the subscription' : 'resume the subscription', () =>
+    setStripeCancelAtPeriodEnd({ stripeSubscriptionId, cancelAtPeriodEnd }),
+  );
 }

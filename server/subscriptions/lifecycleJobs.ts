@@ -8,7 +8,9 @@ import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { changeStripeSubscription, cancelStripeSubscriptionNow } from '../stripe/subscriptions';
 import { startDefaultSubscription } from './currentSubscription';
 import { notifySubscriptionEvent } from './notices';
-import { endSubscription, syncSubscriptionFromStripe } from './stripeSubscriptionSync';
+import { scheduledChangeOf, NO_SCHEDULED_CHANGE } from './scheduledChange';
+import { endSubscription } from './stripeSubscriptionSync';
+import { recordSubscriptionChange } from './subscriptionChanges';
 import { Subscription } from './Subscription';
 
 /**
@@ -101,24 +103,13 @@ export async function expireGracePeriods({ now = clockNow() } = {}): Promise<num
   await eachOnItsOwn(candidates, async (candidate) => {
     if (!candidate.stripeSubscriptionId) return;
     await cancelStripeSubscriptionNow({ stripeSubscriptionId: candidate.stripeSubscriptionId });
-    await withAccountLock(candidate.accountId, async ({ trx, account }) => {
-      await Subscription.query(trx)
-        .findById(candidate.id)
-        .patch({ cancellationReason: 'grace period ended unpaid' });
-      await syncSubscriptionFromStripe({
-        trx,
-        account,
-        stripeSubscriptionId: candidate.stripeSubscriptionId!,
-      });
-      await recordAudit({
-        trx,
-        actor,
-        accountId: account.id,
-        action: 'subscription.grace_period_expired',
-        target: { type: 'subscription', id: candidate.id },
-      });
-      ended += 1;
+    await recordSubscriptionChange({
+      actor,
+      subscription: candidate,
+      patch: { cancellationReason: 'grace period ended unpaid' },
+      audit: { action: 'subscription.grace_period_expired' },
     });
+    ended += 1;
   });
   return ended;
 }
@@ -133,35 +124,22 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
     .limit(BATCH);
   let applied = 0;
   await eachOnItsOwn(candidates, async (candidate) => {
-    const plan = await Plan.query()
-      .findById(candidate.scheduledPlanId ?? candidate.planId)
-      .throwIfNotFound();
+    const change = scheduledChangeOf(candidate)!;
+    const plan = await Plan.query().findById(change.planId).throwIfNotFound();
     await changeStripeSubscription({
       stripeSubscriptionId: candidate.stripeSubscriptionId!,
       priceId: plan.stripePriceId!,
-      quantity: candidate.scheduledQuantity ?? candidate.quantity,
+      quantity: change.quantity,
       prorationBehavior: 'none',
-      idempotencyKey: `scheduled-change-${candidate.id}-${candidate.scheduledChangeAt!.getTime()}`,
+      idempotencyKey: `scheduled-change-${candidate.id}-${change.effectiveAt.getTime()}`,
     });
-    await withAccountLock(candidate.accountId, async ({ trx, account }) => {
-      await Subscription.query(trx)
-        .findById(candidate.id)
-        .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
-      await syncSubscriptionFromStripe({
-        trx,
-        account,
-        stripeSubscriptionId: candidate.stripeSubscriptionId!,
-      });
-      await recordAudit({
-        trx,
-        actor,
-        accountId: account.id,
-        action: 'subscription.downgraded',
-        target: { type: 'subscription', id: candidate.id },
-        details: { to: plan.key },
-      });
-      applied += 1;
+    await recordSubscriptionChange({
+      actor,
+      subscription: candidate,
+      patch: NO_SCHEDULED_CHANGE,
+      audit: { action: 'subscription.downgraded', details: { to: plan.key } },
     });
+    applied += 1;
   });
   return applied;
 }

@@ -19,6 +19,7 @@ import {
 } from './managedSubscription';
 import { classifyPlanChange, type PlanChangeKind } from './planChangeKind';
 import { findPlanOnSale, seatCountFor, seatsInput } from './planChoice';
+import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
 
@@ -175,9 +176,7 @@ export async function changePlan({
   await withAccountLock(change.account.id, async ({ trx, account }) => {
     // A new plan replaces a downgrade scheduled from the old one; new seats leave it as it is.
     if (change.kind === 'upgrade')
-      await Subscription.query(trx)
-        .findById(change.subscription.id)
-        .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+      await Subscription.query(trx).findById(change.subscription.id).patch(NO_SCHEDULED_CHANGE);
     await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
     await recordAudit({
       trx,
@@ -243,9 +242,7 @@ export async function cancelScheduledPlanChange({
   const { subscription } = await loadManagedSubscription({ actor, accountId });
   if (!subscription.scheduledChangeAt) return { subscriptionId: subscription.id };
   await withAccountLock(accountId, async ({ trx }) => {
-    await Subscription.query(trx)
-      .findById(subscription.id)
-      .patch({ scheduledPlanId: null, scheduledQuantity: null, scheduledChangeAt: null });
+    await Subscription.query(trx).findById(subscription.id).patch(NO_SCHEDULED_CHANGE);
     await recordAudit({
       trx,
       actor,

@@ -12,6 +12,7 @@ import { grantCurrentAllowance } from './creditAllowance';
 import { settleExtraSubscription } from './extraSubscriptions';
 import { assertTransition, ENDED_STATUSES } from './lifecycle';
 import { notifySubscriptionEvent } from './notices';
+import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { Subscription, type SubscriptionStatus } from './Subscription';
 
 const actor = systemActor('stripe webhook');
@@ -176,9 +177,7 @@ export async function endSubscription({
       endedAt: time,
       canceledAt: subscription.canceledAt ?? time,
       cancellationReason: reason,
-      scheduledPlanId: null,
-      scheduledQuantity: null,
-      scheduledChangeAt: null,
+      ...NO_SCHEDULED_CHANGE,
       gracePeriodEndsAt: null,
     });
 }

@@ -1,9 +1,8 @@
-import { buildSchema, isObjectType } from 'graphql';
-import { readFileSync } from 'node:fs';
+import { isObjectType } from 'graphql';
 import type { User } from '../../server/auth/User';
 import type { ApiScope } from '../../server/auth/scopes';
 import { now } from '../../server/clock';
-import { schemaPath } from '../../server/graphql/apolloServer';
+import { buildApiSchema } from '../../server/graphql/apiSchema';
 import {
   addMember,
   createAccount,
@@ -85,7 +84,7 @@ async function credentialsOf(caller: AccessCaller): Promise<Caller> {
 }
 
 describe('access rules', () => {
-  const schema = buildSchema(readFileSync(schemaPath, 'utf8'));
+  const schema = buildApiSchema();
   const fields = ['Query', 'Mutation', 'Account'].flatMap((typeName) => {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
-  buildSchema,
   getNamedType,
   isEnumType,
   isInputObjectType,
@@ -16,7 +14,7 @@ import {
 } from 'graphql';
 import { API_SCOPES } from '../../server/auth/scopes';
 import { ERROR_CODES, type ErrorCode } from '../../server/errors';
-import { schemaPath } from '../../server/graphql/apolloServer';
+import { buildApiSchema } from '../../server/graphql/apiSchema';
 import { createAccount, createPartnerKey, createPayment, createUser, sessionCookieFor } from '../factories';
 import { useBillingStack } from '../support/billingStack';
 import type { Caller, GraphQLResult } from '../support/testApp';
@@ -33,7 +31,7 @@ const RUNS_PER_VALUE_AND_CALLER = 2;
 const FIELD_TIMEOUT_MS = 90_000;
 
 const stack = useBillingStack();
-const schema = buildSchema(readFileSync(schemaPath, 'utf8'));
+const schema = buildApiSchema();
 const callers: Record<string, Caller> = {};
 const known: Record<string, string> = {};
 

@@ -1,6 +1,5 @@
-import { buildSchema, isObjectType } from 'graphql';
-import { readFileSync } from 'node:fs';
-import { schemaPath } from '../../server/graphql/apolloServer';
+import { isObjectType } from 'graphql';
+import { buildApiSchema } from '../../server/graphql/apiSchema';
 import {
   addMember,
   createAccount,
@@ -48,7 +47,7 @@ beforeAll(async () => {
 
 describe('tenant isolation', () => {
   it('every root field and every Account field is classified as public or account-scoped', () => {
-    const schema = buildSchema(readFileSync(schemaPath, 'utf8'));
+    const schema = buildApiSchema();
     const fields = ['Query', 'Mutation', 'Account'].flatMap((typeName) => {
       const type = schema.getType(typeName);
       if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);

@@ -1,10 +1,9 @@
 import { getAccount, upsertAccount } from '../../accounts/accounts';
-import { listApiKeys } from '../../auth/apiKeys';
-import { getCreditBalance } from '../../credits/balances';
+import { listAccountMembers } from '../../accounts/members';
+import { confirmSignUp, requestSignUp } from '../../accounts/signUp';
 import { NotFoundError } from '../../errors';
-import { listInvoices } from '../../invoices/invoices';
-import { getUsageSummary } from '../../usage/usageSummary';
 import type { Resolvers } from '../generated/resolvers';
+import { loadFound } from '../loaders';
 
 export const accountResolvers: Resolvers = {
   Query: {
@@ -12,21 +11,37 @@ export const accountResolvers: Resolvers = {
   },
   Mutation: {
     upsertAccount: (_parent, { input }, { actor }) => upsertAccount({ actor, ...input }),
+    signUp: async (_parent, { input }, { throttle }) => {
+      await throttle('signUp');
+      await requestSignUp(input);
+      return true;
+    },
+    confirmSignUp: async (_parent, { token }, context) => {
+      const session = await confirmSignUp({ actor: context.actor, token });
+      context.sessionCookie.issue(session);
+      // The caller is now the new account's owner: the payload (its account's plan, its name) is read as
+      // that user, exactly as the next request, carrying the new cookie, will be.
+      context.actor = {
+        kind: 'user',
+        userId: session.user.id,
+        sessionId: null,
+        isPlatformAdmin: session.user.isPlatformAdmin,
+      };
+      return { user: session.user, account: session.account };
+    },
   },
   Account: {
-    subscription: async (account, _args, { loaders }) =>
-      (await loaders.currentSubscriptionByAccountId.load(account.id)) ?? null,
-    creditBalance: (account, _args, { actor }) => getCreditBalance({ actor, accountId: account.id }),
-    invoices: (account, { first, after }, { actor }) =>
-      listInvoices({ actor, accountId: account.id, first, after }),
-    usageSummary: (account, _args, { actor }) => getUsageSummary({ actor, accountId: account.id }),
-    apiKeys: (account, _args, { actor }) => listApiKeys({ actor, accountId: account.id }),
+    members: (account, _args, { actor }) => listAccountMembers({ actor, accountId: account.id }),
   },
   Membership: {
     account: async (membership, _args, { loaders }) => {
-      const account = await loaders.accountById.load(membership.accountId);
-      if (!account || account.deletedAt) throw new NotFoundError('Account');
+      const account = await loadFound(loaders.accountById, membership.accountId, 'Account');
+      if (account.deletedAt) throw new NotFoundError('Account');
       return account;
     },
   },
+  AccountMember: {
+    user: (membership, _args, { loaders }) => loadFound(loaders.userById, membership.userId, 'User'),
+  },
+  MembershipRole: { OWNER: 'owner', ADMIN: 'admin', MEMBER: 'member' },
 };

@@ -1,7 +1,6 @@
 import { readAccountAuditLog } from '../../admin/accountAuditLog';
 import { searchAccounts } from '../../admin/accountSearch';
 import { checkSystemHealth } from '../../admin/systemHealth';
-import { requirePlatformAdmin } from '../../auth/authorization';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
@@ -9,10 +8,7 @@ import type { Resolvers } from '../generated/resolvers';
 export const adminResolvers: Resolvers = {
   Query: {
     adminAccounts: (_parent, args, { actor }) => searchAccounts({ actor, ...args }),
-    systemHealth: (_parent, _args, { actor }) => {
-      requirePlatformAdmin(actor);
-      return checkSystemHealth();
-    },
+    systemHealth: (_parent, _args, { actor }) => checkSystemHealth({ actor }),
   },
   Account: {
     auditLog: (account, { first, after }, { actor }) =>

@@ -1,32 +1,29 @@
-import { requirePlatformAdmin } from '../../auth/authorization';
 import { listCreditPackages, listMeters, listPlans } from '../../catalog/catalog';
 import type { Resolvers } from '../generated/resolvers';
+import { loadOptional } from '../loaders';
+import { money } from '../money';
 
 export const catalogResolvers: Resolvers = {
   Query: {
-    plans: (_parent, { includeInactive }, { actor }) => {
-      if (includeInactive) requirePlatformAdmin(actor);
-      return listPlans({ includeInactive: includeInactive ?? false });
-    },
+    plans: (_parent, { includeInactive }, { actor }) => listPlans({ actor, includeInactive }),
     creditPackages: () => listCreditPackages(),
     meters: () => listMeters(),
   },
   Plan: {
     interval: (plan) => plan.billingInterval,
-    price: (plan) => ({ amount: plan.priceAmount, currency: plan.currency }),
+    price: (plan) => money(plan.priceAmount, plan.currency),
     entitlements: (plan, _args, { loaders }) =>
       plan.entitlements ?? loaders.entitlementsByPlanId.load(plan.id),
   },
   Entitlement: {
     limit: (entitlement) => (entitlement.unlimited ? null : entitlement.limitValue),
     meter: async (entitlement, _args, { loaders }) =>
-      entitlement.meter ??
-      (entitlement.meterId ? ((await loaders.meterById.load(entitlement.meterId)) ?? null) : null),
+      entitlement.meter ?? loadOptional(loaders.meterById, entitlement.meterId),
     overagePrice: async (entitlement, _args, { loaders }) => {
       if (entitlement.overageUnitAmount === null) return null;
       const plan = await loaders.planById.load(entitlement.planId);
       return {
-        price: { amount: entitlement.overageUnitAmount, currency: plan?.currency ?? 'usd' },
+        price: money(entitlement.overageUnitAmount, plan?.currency ?? 'usd'),
         blockSize: entitlement.overageBlockSize,
       };
     },
@@ -37,6 +34,16 @@ export const catalogResolvers: Resolvers = {
   },
   CreditPackage: {
     milliCredits: (creditPackage) => creditPackage.credits,
-    price: (creditPackage) => ({ amount: creditPackage.priceAmount, currency: creditPackage.currency }),
+    price: (creditPackage) => money(creditPackage.priceAmount, creditPackage.currency),
+  },
+  BillingInterval: { MONTH: 'month', YEAR: 'year', LIFETIME: 'lifetime' },
+  PurchaseMode: { SELF_SERVE: 'self_serve', CONTACT_SALES: 'contact_sales' },
+  EntitlementKind: { BOOLEAN: 'boolean', LIMIT: 'limit', METERED: 'metered', CREDITS: 'credits' },
+  MeterAggregation: {
+    SUM: 'sum',
+    COUNT: 'count',
+    MAX: 'max',
+    UNIQUE_COUNT: 'unique_count',
+    LATEST: 'latest',
   },
 };

@@ -1,8 +1,13 @@
 import { adjustCredits } from '../../credits/adjustments';
+import { requestAutoTopUpUpdate } from '../../credits/autoTopUpRequests';
+import { getCreditBalance } from '../../credits/balances';
+import { getAutoTopUp } from '../../credits/configureAutoTopUp';
 import { consumeCredits } from '../../credits/consumption';
 import { listCreditGrants, listCreditLedger } from '../../credits/ledger';
+import { isBalanceLow } from '../../credits/lowBalance';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
+import { loadNamed } from '../loaders';
 
 export const creditResolvers: Resolvers = {
   Mutation: {
@@ -10,10 +15,20 @@ export const creditResolvers: Resolvers = {
       consumeCredits({ actor, ...input, amount: amountMilliCredits }),
     adjustCredits: (_parent, { input: { amountMilliCredits, ...input } }, { actor }) =>
       adjustCredits({ actor, ...input, amount: amountMilliCredits }),
+    updateAutoTopUp: (_parent, { input }, { actor }) => requestAutoTopUpUpdate({ actor, ...input }),
   },
   Account: {
+    creditBalance: (account, _args, { actor }) => getCreditBalance({ actor, accountId: account.id }),
     creditLedger: (account, args, { actor }) => listCreditLedger({ actor, accountId: account.id, ...args }),
     creditGrants: (account, _args, { actor }) => listCreditGrants({ actor, accountId: account.id }),
+    autoTopUp: (account, _args, { actor }) => getAutoTopUp({ actor, accountId: account.id }),
+  },
+  CreditBalance: {
+    milliCredits: (balance) => balance.balance,
+    lowBalanceThresholdMilliCredits: (balance, _args, { loaders }) =>
+      loaders.lowBalanceThresholdByAccountId.load(balance.accountId),
+    low: async (balance, _args, { loaders }) =>
+      isBalanceLow(balance, await loaders.lowBalanceThresholdByAccountId.load(balance.accountId)),
   },
   ConsumeCreditsPayload: {
     chargedMilliCredits: (result) => result.amount,
@@ -29,6 +44,12 @@ export const creditResolvers: Resolvers = {
   CreditGrant: {
     amountMilliCredits: (grant) => grant.amount,
     remainingMilliCredits: (grant) => grant.remaining,
+  },
+  AutoTopUp: {
+    thresholdMilliCredits: (settings) => settings.threshold,
+    creditPackage: (settings, _args, { loaders }) =>
+      loadNamed(loaders.creditPackageById, settings.creditPackageId, 'Credit package'),
+    inFlight: (settings) => settings.inFlightPaymentId !== null,
   },
   CreditLedgerEntryType: {
     GRANT: 'grant',

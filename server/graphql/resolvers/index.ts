@@ -1,43 +1,53 @@
+import { SCHEMA_MODULES, type SchemaModule } from '../apiSchema';
 import { guardAccountFields } from '../fieldPermissions';
-import { DateTimeScalar, SafeIntScalar } from '../scalars';
 import type { Resolvers } from '../generated/resolvers';
 import { accountResolvers } from './accounts';
 import { adminResolvers } from './admin';
 import { apiKeyResolvers } from './apiKeys';
-import { billingResolvers } from './billing';
+import { authResolvers } from './auth';
 import { catalogResolvers } from './catalog';
 import { checkoutResolvers } from './checkout';
+import { commonResolvers } from './common';
 import { creditResolvers } from './credits';
-import { enumResolvers } from './enums';
+import { entitlementResolvers } from './entitlements';
 import { featureFlagResolvers } from './featureFlags';
+import { invoiceResolvers } from './invoices';
+import { metricResolvers } from './metrics';
+import { notificationResolvers } from './notifications';
 import { paymentResolvers } from './payments';
-import { signUpResolvers } from './signUp';
+import { reconciliationResolvers } from './reconciliation';
 import { stripeEventResolvers } from './stripeEvents';
 import { subscriptionResolvers } from './subscriptions';
 import { usageResolvers } from './usage';
-import { viewerResolvers } from './viewer';
 
-/** Resolvers are grouped by domain; this merges them type by type into the map Apollo wants. */
-const groups: Resolvers[] = [
-  catalogResolvers,
-  accountResolvers,
-  viewerResolvers,
-  apiKeyResolvers,
-  billingResolvers,
-  checkoutResolvers,
-  stripeEventResolvers,
-  subscriptionResolvers,
-  featureFlagResolvers,
-  paymentResolvers,
-  usageResolvers,
-  creditResolvers,
-  signUpResolvers,
-  adminResolvers,
-  enumResolvers,
-];
+/**
+ * One resolver module per schema module: `resolvers/<module>.ts` resolves what `schema/<module>.graphql`
+ * defines, its fields of Query, Mutation and Account included (test/graphql/resolverLayout.test.ts).
+ */
+export const resolverModules: Record<SchemaModule, Resolvers> = {
+  common: commonResolvers,
+  catalog: catalogResolvers,
+  accounts: accountResolvers,
+  auth: authResolvers,
+  apiKeys: apiKeyResolvers,
+  subscriptions: subscriptionResolvers,
+  checkout: checkoutResolvers,
+  entitlements: entitlementResolvers,
+  usage: usageResolvers,
+  credits: creditResolvers,
+  invoices: invoiceResolvers,
+  payments: paymentResolvers,
+  metrics: metricResolvers,
+  reconciliation: reconciliationResolvers,
+  admin: adminResolvers,
+  notifications: notificationResolvers,
+  featureFlags: featureFlagResolvers,
+  stripeEvents: stripeEventResolvers,
+};
 
-export const resolvers: Resolvers = mergeResolvers(groups);
+export const resolvers: Resolvers = mergeResolvers(SCHEMA_MODULES.map((module) => resolverModules[module]));
 
+/** Merges the modules type by type into the map Apollo wants; every Account field behind its permission. */
 function mergeResolvers(parts: Resolvers[]): Resolvers {
   const merged: Record<string, Record<string, unknown>> = {};
   for (const part of parts) {
@@ -50,10 +60,5 @@ function mergeResolvers(parts: Resolvers[]): Resolvers {
     }
   }
   const all = merged as Resolvers;
-  return {
-    ...all,
-    Account: guardAccountFields(all.Account),
-    SafeInt: SafeIntScalar,
-    DateTime: DateTimeScalar,
-  };
+  return { ...all, Account: guardAccountFields(all.Account) };
 }

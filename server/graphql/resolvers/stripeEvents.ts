@@ -13,4 +13,5 @@ export const stripeEventResolvers: Resolvers = {
     createdAt: (event) => event.stripeCreatedAt,
   },
   StripeEventConnection: connectionResolvers(),
+  StripeEventStatus: { RECEIVED: 'received', PROCESSED: 'processed', FAILED: 'failed', IGNORED: 'ignored' },
 };

@@ -1,9 +1,10 @@
 import { listMembershipsOfUser } from '../../accounts/accounts';
+import { requestPasswordReset, resetPassword } from '../../auth/passwordReset';
 import { revokeSession, signIn } from '../../auth/sessions';
-import { NotFoundError } from '../../errors';
 import type { Resolvers } from '../generated/resolvers';
+import { loadFound } from '../loaders';
 
-export const viewerResolvers: Resolvers = {
+export const authResolvers: Resolvers = {
   Query: {
     viewer: (_parent, _args, { actor }) => (actor.kind === 'user' ? actor : null),
   },
@@ -19,13 +20,18 @@ export const viewerResolvers: Resolvers = {
       sessionCookie.clear();
       return true;
     },
+    requestPasswordReset: async (_parent, { email }, { throttle }) => {
+      await throttle('passwordReset');
+      await requestPasswordReset({ email });
+      return true;
+    },
+    resetPassword: async (_parent, { input }) => {
+      await resetPassword(input);
+      return true;
+    },
   },
   Viewer: {
-    user: async (viewer, _args, { loaders }) => {
-      const user = await loaders.userById.load(viewer.userId);
-      if (!user) throw new NotFoundError('User');
-      return user;
-    },
+    user: (viewer, _args, { loaders }) => loadFound(loaders.userById, viewer.userId, 'User'),
     memberships: (viewer) => listMembershipsOfUser({ userId: viewer.userId }),
   },
 };
