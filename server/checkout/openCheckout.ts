@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Account } from '../accounts/Account';
 import type { Actor } from '../auth/actor';
 import { now } from '../clock';
+import { faultPoint } from '../faultPoints';
+import { currentAttempt, decideOnce } from '../idempotency/idempotentRequests';
 import { settings } from '../settings';
 import { createStripeCheckoutSession } from '../stripe/checkout';
 import { ensureStripeCustomer } from '../stripe/customers';
@@ -32,6 +35,10 @@ export interface CheckoutPurchase {
  * the rate limit and after `beforeOpening`, which runs under the same transaction (a subscription
  * Checkout closes the account's earlier ones there). Nothing changes on the account until Stripe's
  * webhooks say the payment happened.
+ *
+ * Under an idempotency key, the row's id is decided once for the request, so a retry that resumes it
+ * after a crash records the same checkout and sends Stripe the same key: Stripe answers with the session
+ * the first attempt opened, and exactly one exists. A retry after the commit answers the recorded one.
  */
 export async function openCheckout({
   actor,
@@ -44,12 +51,17 @@ export async function openCheckout({
   purchase: CheckoutPurchase;
   beforeOpening?: (trx: Knex.Transaction) => Promise<void>;
 }): Promise<StartedCheckout> {
+  const attempt = currentAttempt();
+  const opened = await attempt?.answerOf<StartedCheckout>('checkout');
+  if (opened) return opened;
   const customerId = await callStripe('create the customer', () => ensureStripeCustomer({ account }));
   const userId = actor.kind === 'user' ? actor.userId : null;
-  return CheckoutSession.transaction(async (trx) => {
+  const started = await CheckoutSession.transaction(async (trx) => {
     await assertCheckoutRateLimit({ trx, userId, accountId: account.id });
     await beforeOpening?.(trx);
+    const checkoutId = await decideOnce({ attempt, step: 'checkout', decide: async () => randomUUID() });
     const checkout = await CheckoutSession.query(trx).insertAndFetch({
+      id: checkoutId,
       accountId: account.id,
       purpose: purchase.purpose,
       planId: purchase.planId ?? null,
@@ -60,6 +72,7 @@ export async function openCheckout({
     });
     const returnTo = (page: 'success' | 'cancel') =>
       `${settings().publicUrl}/billing/checkout/${page}?checkout=${checkout.id}`;
+    await faultPoint('checkout.beforeStripeCall');
     const { stripeCheckoutSessionId, url } = await callStripe('open Checkout', () =>
       createStripeCheckoutSession({
         checkoutId: checkout.id,
@@ -74,7 +87,13 @@ export async function openCheckout({
         cancelUrl: returnTo('cancel'),
       }),
     );
+    await faultPoint('checkout.afterStripeCall');
     await CheckoutSession.query(trx).findById(checkout.id).patch({ stripeCheckoutSessionId, url });
-    return { checkoutSessionId: checkout.id, url };
+    const answer = { checkoutSessionId: checkout.id, url };
+    await attempt?.recordAnswer({ trx, step: 'checkout', answer });
+    await faultPoint('checkout.beforeCommit');
+    return answer;
   });
+  await faultPoint('checkout.afterCommit');
+  return started;
 }

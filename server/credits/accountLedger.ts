@@ -146,6 +146,24 @@ export class AccountLedger {
   }
 
   /**
+   * Gives back to a grant credits clawed back from it whose refund then failed: the grant holds them
+   * again, in its place in the spending order. The entry is a positive `refund_clawback`, so the
+   * claw-backs of a grant always sum to what it has lost to refunds that went through.
+   */
+  restore(grant: SpendableGrant, amount: number, details: EntryDetails): void {
+    if (!this.spendable) throw new Error('loadSpendableGrants must run before restore');
+    let held = this.spendable.find((candidate) => candidate.id === grant.id);
+    if (!held) {
+      held = { ...grant, remaining: 0 };
+      this.spendable.push(held);
+      this.spendable.sort(compareSpendingOrder);
+    }
+    held.remaining += amount;
+    this.changedGrants.add(held);
+    this.append({ ...details, amount, grantId: grant.id, allocations: [{ grantId: grant.id, amount }] });
+  }
+
+  /**
    * Writes off what is left of a spendable grant now, before its expiry (a plan's allowance replaced by
    * the next period's). One write-off per grant, ever, like an expiry. Returns how much was written off.
    */

@@ -4,6 +4,8 @@ import { authorizeAccount } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
 import { CreditPackage } from '../catalog/CreditPackage';
 import { ValidationError } from '../errors';
+import { faultPoint } from '../faultPoints';
+import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { parseInput } from '../validation';
 import { AutoTopUpSettings } from './AutoTopUpSettings';
 import { MAX_CREDIT_BALANCE } from './creditLimits';
@@ -38,20 +40,24 @@ export async function getAutoTopUp({
 
 /**
  * Turns automatic top-up on or off, with the threshold and the package it buys. Turning it on (again)
- * clears the failures that switched it off.
+ * clears the failures that switched it off. A retry after the change was committed changes nothing
+ * again (nor records it twice) and answers the settings as they stand.
  */
 export async function updateAutoTopUp({
   actor,
+  attempt = currentAttempt(),
   ...args
-}: { actor: Actor } & z.input<typeof input>): Promise<AutoTopUpSettings> {
+}: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<typeof input>): Promise<AutoTopUpSettings> {
   const { accountId, enabled, thresholdMilliCredits, creditPackageId } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
+  if (await attempt?.answerOf('auto-top-up-settings'))
+    return AutoTopUpSettings.query().findById(accountId).throwIfNotFound();
   const creditPackage = await CreditPackage.query().findById(creditPackageId);
   if (!creditPackage?.active || !creditPackage.availableForAutoTopUp)
     throw ValidationError.forField('creditPackageId', 'is not a package for automatic top-ups');
   if (creditPackage.currency !== account.currency)
     throw ValidationError.forField('creditPackageId', `is priced in ${creditPackage.currency.toUpperCase()}`);
-  return AutoTopUpSettings.transaction(async (trx) => {
+  const settings = await AutoTopUpSettings.transaction(async (trx) => {
     const fields = {
       enabled,
       threshold: thresholdMilliCredits,
@@ -70,6 +76,10 @@ export async function updateAutoTopUp({
       target: { type: 'account', id: accountId },
       details: { enabled, thresholdMilliCredits, creditPackage: creditPackage.key },
     });
+    await attempt?.recordAnswer({ trx, step: 'auto-top-up-settings', answer: { accountId } });
+    await faultPoint('autoTopUpSettings.beforeCommit');
     return AutoTopUpSettings.query(trx).findById(accountId).throwIfNotFound();
   });
+  await faultPoint('autoTopUpSettings.afterCommit');
+  return settings;
 }

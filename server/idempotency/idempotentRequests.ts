@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { Model } from 'objection';
 import { describeActor, type Actor } from '../auth/actor';
 import { now } from '../clock';
@@ -21,6 +23,33 @@ export interface IdempotentAttempt {
    * a retry resumes with the same keys instead of starting afresh.
    */
   stripeKey(step: string): string;
+  /**
+   * Decides `step` once for the whole request: the first attempt to get there saves what `decide`
+   * answers (plain JSON) before acting on it, and every attempt after it gets the saved answer back,
+   * whatever has changed since (a webhook may already have applied the first attempt's effect). Like
+   * deriving a Stripe key, saving a decision marks the request as having started its effects.
+   */
+  decideOnce<T>(step: string, decide: () => Promise<T>): Promise<T>;
+  /**
+   * Records, in the transaction `trx` that commits the step's effect, that `step` is done and what it
+   * answered: a retry that resumes the request after that commit finds it (`answerOf`) instead of
+   * acting again. It marks the request as having started its effects, so a failure after the commit
+   * keeps the claim (and the answer) for that retry.
+   */
+  recordAnswer(args: { trx: Knex.Transaction; step: string; answer: unknown }): Promise<void>;
+  /** What `step` answered, when an earlier attempt of this request committed it. */
+  answerOf<T>(step: string): Promise<T | undefined>;
+}
+
+const attemptInProgress = new AsyncLocalStorage<IdempotentAttempt | null>();
+
+/**
+ * The attempt of the idempotent request this code runs in (null without a key, or outside any). The
+ * work of a request gets its attempt as an argument; the services it calls read it here, so a service
+ * derives the same keys and reads the same decisions however it was reached.
+ */
+export function currentAttempt(): IdempotentAttempt | null {
+  return attemptInProgress.getStore() ?? null;
 }
 
 export interface IdempotentRequest<Result> {
@@ -60,7 +89,7 @@ export async function withIdempotency<Result>({
 }: IdempotentRequest<Result>): Promise<Result> {
   if (idempotencyKey && idempotencyKey.length > 200)
     throw ValidationError.forField('idempotencyKey', 'is at most 200 characters');
-  if (!idempotencyKey) return work(null);
+  if (!idempotencyKey) return attemptInProgress.run(null, () => work(null));
   const { actorType, actorId } = describeActor(actor);
   const principal = `${actorType}:${actorId ?? 'anonymous'}`;
   const requestHash = hashRequest(operation, input);
@@ -134,6 +163,7 @@ async function runClaimed<Result>({
 }): Promise<Result> {
   const knex = Model.knex();
   let effectsStarted = resumed;
+  const steps = claimSteps(claimId);
   const attempt: IdempotentAttempt = {
     requestId: claimId,
     resumed,
@@ -141,9 +171,24 @@ async function runClaimed<Result>({
       effectsStarted = true;
       return `${operation}-${claimId}-${step}`;
     },
+    decideOnce: async (step, decide) => {
+      const key = `decided:${step}`;
+      const saved = await steps.read(key);
+      if (saved !== undefined) return saved as Awaited<ReturnType<typeof decide>>;
+      const decision = await decide();
+      effectsStarted = true;
+      await steps.write({ key, value: decision });
+      return decision;
+    },
+    recordAnswer: ({ trx, step, answer }) => {
+      // Committed with the effect: a failure after that commit must keep the claim, like a Stripe call.
+      effectsStarted = true;
+      return steps.write({ trx, key: `answered:${step}`, value: answer });
+    },
+    answerOf: async (step) => (await steps.read(`answered:${step}`)) as never,
   };
   try {
-    const result = await work(attempt);
+    const result = await attemptInProgress.run(attempt, () => work(attempt));
     await faultPoint('idempotency.beforeCompletion');
     await knex('idempotentRequests')
       .where({ id: claimId })
@@ -160,6 +205,41 @@ async function runClaimed<Result>({
   } finally {
     await claimLocks(knex).unlock(claimId);
   }
+}
+
+/** `decide()` once for the request under a key (see IdempotentAttempt.decideOnce); without a key, now. */
+export function decideOnce<T>({
+  attempt,
+  step,
+  decide,
+}: {
+  attempt: IdempotentAttempt | null;
+  step: string;
+  decide: () => Promise<T>;
+}): Promise<T> {
+  return attempt ? attempt.decideOnce(step, decide) : decide();
+}
+
+/** The steps saved on a claim (decisions and answers), read and written one key at a time. */
+function claimSteps(claimId: string) {
+  return {
+    async read(key: string): Promise<unknown> {
+      const row = await Model.knex()('idempotentRequests')
+        .where({ id: claimId })
+        .first(Model.knex().raw('jsonb_exists(steps, ?) as saved, steps -> ? as value', [key, key]));
+      return row?.saved ? row.value : undefined;
+    },
+    async write({ trx, key, value }: { trx?: Knex.Transaction; key: string; value: unknown }) {
+      await (trx ?? Model.knex())('idempotentRequests')
+        .where({ id: claimId })
+        .update({
+          steps: Model.knex().raw('steps || jsonb_build_object(?::text, ?::jsonb)', [
+            key,
+            JSON.stringify(value ?? null),
+          ]),
+        });
+    },
+  };
 }
 
 /**

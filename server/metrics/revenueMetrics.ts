@@ -5,6 +5,8 @@ import type { Actor } from '../auth/actor';
 import { requirePlatformAdmin } from '../auth/authorization';
 import { addMonthsClamped, addDays } from '../calendar';
 import { ValidationError } from '../errors';
+import { EXTRA_SUBSCRIPTION_REASON } from '../subscriptions/extraSubscriptions';
+import { FIRST_PAYMENT_NEVER_COMPLETED } from '../subscriptions/pendingSubscriptions';
 import { parseInput } from '../validation';
 import { monthlyRecurringRevenue } from './recurringRevenue';
 
@@ -15,7 +17,10 @@ import { monthlyRecurringRevenue } from './recurringRevenue';
  *
  * History is computed from subscription rows (each counted between its start and its end, and not while
  * trialing) at the plan and seats it had on each day (subscription_plan_history); cash figures
- * (collected, refunded, failed) come from payments and are exact.
+ * (collected, refunded, failed) come from payments and are exact, each dated when the money moved (a
+ * charge when it was paid, a refund when Stripe made it), not when we recorded it. Subscriptions that
+ * were never the account's (an extra one, canceled and refunded in full; one whose first payment never
+ * completed) count nowhere: not in MRR, paying accounts, churn or trials. Their refunds count as refunds.
  */
 const input = z.object({
   from: z.date(),
@@ -122,6 +127,14 @@ function bucketStarts({
   return starts;
 }
 
+/** Leaves out subscriptions `s` that were never the account's (decision 014, pendingSubscriptions.ts). */
+function everTheAccounts(query: Knex.QueryBuilder): Knex.QueryBuilder {
+  return query.whereRaw(`coalesce(s.cancellation_reason, '') not in (?, ?)`, [
+    EXTRA_SUBSCRIPTION_REASON,
+    FIRST_PAYMENT_NEVER_COMPLETED,
+  ]);
+}
+
 /**
  * Joins each subscription `s` to the plan and seats it had at `at` (`held`), from its plan history: the
  * latest change made by then, or, for a moment before its first recorded row (a row is dated when it is
@@ -149,7 +162,7 @@ async function recurringAt({
   currency: string;
 }): Promise<{ mrr: number; payingAccounts: number }> {
   const rows: Array<{ accountId: string; priceAmount: number; quantity: number; billingInterval: string }> =
-    await joinPlanHeldAt(Model.knex()('subscriptions as s'), at)
+    await joinPlanHeldAt(everTheAccounts(Model.knex()('subscriptions as s')), at)
       .where('p.currency', currency)
       .where('p.priceAmount', '>', 0)
       .where('s.startedAt', '<=', at)
@@ -168,8 +181,8 @@ async function recurringAt({
 async function cashBetween({ from, to, currency }: { from: Date; to: Date; currency: string }) {
   const [row] = await Model.knex()('payments')
     .where({ currency })
-    .where('createdAt', '>=', from)
-    .where('createdAt', '<', to)
+    .whereRaw('coalesce(completed_at, created_at) >= ?', [from])
+    .whereRaw('coalesce(completed_at, created_at) < ?', [to])
     .select(
       Model.knex().raw(
         `coalesce(sum(amount) filter (where status in ('completed', 'refunded') and type <> 'refund'), 0)::bigint as collected`,
@@ -190,7 +203,7 @@ async function cashBetween({ from, to, currency }: { from: Date; to: Date; curre
 
 async function churn({ from, to, currency }: { from: Date; to: Date; currency: string }): Promise<number> {
   const paid = () =>
-    Model.knex()('subscriptions as s')
+    everTheAccounts(Model.knex()('subscriptions as s'))
       .join('plans as p', 'p.id', 's.planId')
       .where('p.currency', currency)
       .where('p.priceAmount', '>', 0)
@@ -214,13 +227,13 @@ async function trialConversion({
   from: Date;
   to: Date;
 }): Promise<{ ended: number; converted: number }> {
-  const rows: Array<{ status: string; endedAt: Date | null; trialEnd: Date }> = await Model.knex()(
-    'subscriptions',
+  const rows: Array<{ status: string; endedAt: Date | null; trialEnd: Date }> = await everTheAccounts(
+    Model.knex()('subscriptions as s'),
   )
-    .whereNotNull('trialEnd')
-    .where('trialEnd', '>=', from)
-    .where('trialEnd', '<', to)
-    .select('status', 'endedAt', 'trialEnd');
+    .whereNotNull('s.trialEnd')
+    .where('s.trialEnd', '>=', from)
+    .where('s.trialEnd', '<', to)
+    .select('s.status', 's.endedAt', 's.trialEnd');
   const ended = rows.filter((row) => row.status !== 'trialing');
   // A trial converted when its subscription outlived the trial (card-less trials that were converted
   // through Checkout end as "replaced" at conversion; their paid successor carries the trial's end).

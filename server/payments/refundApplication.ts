@@ -6,11 +6,13 @@ import { ledgerKey, withAccountLedger } from '../credits/accountLedger';
 import { CreditGrant } from '../credits/CreditGrant';
 import type { StripeRefundState } from '../stripe/refunds';
 import { Payment } from './Payment';
+import { applyRefundFailure } from './refundFailures';
 
 /**
- * Records every refund of a charge that is not recorded yet, in the order they were made (`refunds`
- * come oldest first), so that however the events announcing them were ordered, each claw-back is the
- * same as when they were recorded one by one.
+ * Brings every refund of a charge up to Stripe's state, in the order they were made (`refunds` come
+ * oldest first), so that however the events announcing them were ordered, each claw-back is the same as
+ * when they were recorded one by one: one that went through is recorded, one that failed (or was
+ * canceled) is undone if it was recorded (refundFailures.ts). Pending ones wait for their next event.
  */
 export async function applyStripeRefunds({
   trx,
@@ -23,7 +25,11 @@ export async function applyStripeRefunds({
   payment: Payment;
   refunds: StripeRefundState[];
 }): Promise<void> {
-  for (const refund of refunds) await applyRefund({ trx, actor, payment, refund });
+  for (const refund of refunds) {
+    if (refund.status === 'succeeded') await applyRefund({ trx, actor, payment, refund });
+    else if (refund.status === 'failed' || refund.status === 'canceled')
+      await applyRefundFailure({ trx, actor, payment, refund });
+  }
 }
 
 /**
@@ -43,7 +49,11 @@ export async function applyRefund({
   actor: Actor;
   payment: Payment;
   refund: StripeRefundState;
-  /** Why, when a platform admin refunded it here (refunds made in Stripe's dashboard come without one). */
+  /**
+   * Why, when a platform admin refunded it here. Otherwise the reason we wrote in the refund's metadata,
+   * so it lands in the audit entry whoever records the refund first (our call or its webhook); refunds
+   * made in Stripe's dashboard come without one.
+   */
   reason?: string;
 }): Promise<boolean> {
   if (refund.status !== 'succeeded') return false;
@@ -63,7 +73,8 @@ export async function applyRefund({
       stripeRefundId: refund.stripeRefundId,
       stripePaymentIntentId: payment.stripePaymentIntentId,
       stripeChargeId: refund.stripeChargeId,
-      completedAt: now(),
+      // When Stripe made it, which is when the money went back (and what revenue metrics date it by).
+      completedAt: new Date(refund.created * 1000),
     })
     .onConflict('stripeRefundId')
     .ignore()
@@ -90,7 +101,7 @@ export async function applyRefund({
     accountId: original.accountId,
     action: 'payment.refunded',
     target: { type: 'payment', id: original.id },
-    reason,
+    reason: reason ?? refund.reason ?? undefined,
     details: { amount: refund.amount, stripeRefundId: refund.stripeRefundId },
   });
   return true;

@@ -80,9 +80,12 @@ async function createRefund({
   if (refundable === 0) throw new ConflictError('This payment has been refunded in full already.');
   if (toRefund > refundable)
     throw ValidationError.forField('amount', `is more than the ${refundable} left to refund`);
-  // Without a caller's key, the key still makes a double click one refund: it names what was refunded before.
+  // Without a caller's key, the key still makes a double click one refund: it names what was refunded
+  // before, and how many refunds were made (one that failed gave its amount back, but was made).
+  const refundsMade = await Payment.query().where({ refundedPaymentId: payment.id }).resultSize();
   const idempotencyKey =
-    attempt?.stripeKey('refund') ?? `refund-${payment.id}-${payment.amountRefunded}-${toRefund}`;
+    attempt?.stripeKey('refund') ??
+    `refund-${payment.id}-${payment.amountRefunded}-${refundsMade}-${toRefund}`;
   await faultPoint('refund.beforeStripeCall');
   return callStripe('refund the payment', () =>
     createStripeRefund({

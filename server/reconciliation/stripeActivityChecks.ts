@@ -52,6 +52,13 @@ export async function stripeChargesAreRecorded({
   return { differences, checked: ours.length };
 }
 
+/** Stripe's status of a refund recorded here with our status. */
+const STRIPE_REFUND_STATUS: Record<string, string> = {
+  completed: 'succeeded',
+  failed: 'failed',
+  cancelled: 'canceled',
+};
+
 /**
  * Every refund Stripe made since `since` of a charge of ours is recorded here, for the same amount, and
  * every refund recorded here since then exists in Stripe and went through.
@@ -102,11 +109,11 @@ export async function stripeRefundsMatch({
     const subject = `refund ${recorded.stripeRefundId ?? recorded.id}`;
     const difference = !refund
       ? { check: 'refund exists in Stripe', expected: 'a refund', actual: 'none' }
-      : refund.status !== 'succeeded'
+      : refund.status !== STRIPE_REFUND_STATUS[recorded.status]
         ? {
-            check: 'refund went through in Stripe',
+            check: 'refund status matches Stripe',
             expected: refund.status ?? 'unknown',
-            actual: 'completed',
+            actual: recorded.status,
           }
         : refund.amount !== recorded.amount
           ? { check: 'refund amount matches Stripe', expected: refund.amount, actual: recorded.amount }

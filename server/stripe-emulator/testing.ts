@@ -11,6 +11,7 @@ export const TEST_CARDS = {
   insufficientFunds: '4000 0000 0000 9995',
   attachesThenFails: '4000 0000 0000 0341',
   requiresAuthentication: '4000 0025 0000 3155',
+  refundFails: '4000 0000 0000 5126',
 } as const;
 
 export interface CheckoutFormInput {

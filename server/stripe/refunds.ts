@@ -13,6 +13,10 @@ export interface StripeRefundState {
   currency: string;
   /** pending, requires_action, succeeded, failed or canceled: only a succeeded refund moved money. */
   status: string | null;
+  /** Why it failed, when it did (Stripe's `failure_reason`: expired_or_canceled_card, lost_or_stolen_card...). */
+  failureReason: string | null;
+  /** Why it was made, as we wrote it in its metadata (a refund made in Stripe's dashboard has none). */
+  reason: string | null;
   created: number;
 }
 
@@ -25,6 +29,8 @@ export function toRefundState(refund: Stripe.Refund): StripeRefundState {
     amount: refund.amount,
     currency: refund.currency,
     status: refund.status,
+    failureReason: refund.failure_reason ?? null,
+    reason: refund.metadata?.reason ?? null,
     created: refund.created,
   };
 }

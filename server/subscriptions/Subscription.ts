@@ -13,14 +13,11 @@ export const SUBSCRIPTION_STATUSES = [
 ] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
-/** Statuses in which a subscription is the account's current one (a unique index allows one). */
-export const CURRENT_STATUSES: readonly SubscriptionStatus[] = [
-  'trialing',
-  'active',
-  'past_due',
-  'incomplete',
-  'paused',
-];
+/**
+ * Statuses in which a subscription is the account's current one (a unique index allows one). An
+ * `incomplete` one, whose first payment has not gone through, is recorded but is not current yet.
+ */
+export const CURRENT_STATUSES: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due', 'paused'];
 
 export class Subscription extends BaseModel {
   static override tableName = 'subscriptions';

@@ -3,142 +3,167 @@ import { withAccountLock } from '../accounts/accountLock';
 import type { Actor } from '../auth/actor';
 import { requirePlatformAdmin } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
-import { ConflictError } from '../errors';
+import { ConflictError, ValidationError } from '../errors';
+import { faultPoint } from '../faultPoints';
+import { currentAttempt, decideOnce, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { callStripe } from '../stripe/errors';
-import { cancelStripeSubscriptionNow, setStripeCancelAtPeriodEnd } from '../stripe/subscriptions';
+import { setStripeCancelAtPeriodEnd } from '../stripe/subscriptions';
 import { parseInput } from '../validation';
-import { startDefaultSubscription } from './currentSubscription';
+import { CANCELLATION_REFUNDS } from './cancellationRefunds';
+import { cancelNow } from './immediateCancellation';
 import { loadManagedSubscription } from './managedSubscription';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
-import { endSubscription, syncSubscriptionFromStripe } from './stripeSubscriptionSync';
-import { recordSubscriptionChange } from './subscriptionChanges';
+import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
 
 const cancelInput = z.object({
   accountId: z.string().uuid('is not an account id'),
   atPeriodEnd: z.boolean().default(true),
   reason: z.string().trim().max(500, 'is at most 500 characters').nullish(),
+  refund: z.enum(CANCELLATION_REFUNDS).default('none'),
 });
+
+export interface SubscriptionAnswer {
+  subscriptionId: string;
+}
 
 /**
  * Cancels the current subscription: at the end of the period (the customer keeps what they paid for,
- * and may resume until then), or at once, which only platform admins may do. The account then returns
- * to the default plan. The default plan itself cannot be canceled.
+ * and may resume until then), or at once, which only platform admins may do, choosing what of the
+ * current period is refunded (`refund`: none, prorated or full). The account then returns to the
+ * default plan. The default plan itself cannot be canceled.
+ *
+ * Under an idempotency key the subscription is decided once for the request, so a retry after a crash
+ * finishes canceling that one and answers it, even once the account is back on the free plan.
  */
 export async function cancelSubscription({
   actor,
+  attempt = currentAttempt(),
   ...input
-}: { actor: Actor } & z.input<typeof cancelInput>): Promise<{ subscriptionId: string }> {
-  const { accountId, atPeriodEnd, reason } = parseInput(cancelInput, input);
+}: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<
+  typeof cancelInput
+>): Promise<SubscriptionAnswer> {
+  const { accountId, atPeriodEnd, reason, refund } = parseInput(cancelInput, input);
   if (!atPeriodEnd) {
     requirePlatformAdmin(actor);
-    return cancelNow({ actor, accountId, reason: reason ?? null });
+    return cancelNow({ actor, attempt, accountId, reason: reason ?? null, refund });
   }
-  return scheduleCancellation({ actor, accountId, reason: reason ?? null });
+  if (refund !== 'none')
+    throw ValidationError.forField(
+      'refund',
+      'is chosen only when canceling at once; nothing is refunded at the period end',
+    );
+  return scheduleCancellation({ actor, attempt, accountId, reason: reason ?? null });
 }
 
 export async function scheduleCancellation({
   actor,
+  attempt = currentAttempt(),
   accountId,
   reason,
 }: {
   actor: Actor;
+  attempt?: IdempotentAttempt | null;
   accountId: string;
   reason: string | null;
-}): Promise<{ subscriptionId: string }> {
-  const managed = await loadManagedSubscription({ actor, accountId });
-  const { subscription, plan } = managed;
-  if (plan.isDefault && !subscription.stripeSubscriptionId)
-    throw new ConflictError('The free plan has nothing to cancel.');
-  if (!subscription.currentPeriodEnd)
-    throw new ConflictError(`${plan.name} has no period to end; a platform admin can cancel it at once.`);
-  await endInStripeWithPeriod({ subscription, cancelAtPeriodEnd: true });
-  await recordSubscriptionChange({
-    actor,
-    subscription,
-    // A downgrade scheduled for the same moment no longer applies: the subscription ends instead.
-    patch: { cancelAtPeriodEnd: true, cancellationReason: reason, ...NO_SCHEDULED_CHANGE },
-    audit: { action: 'subscription.cancellation_scheduled', reason: reason ?? undefined },
+}): Promise<SubscriptionAnswer> {
+  const answered = await attempt?.answerOf<SubscriptionAnswer>('cancellation');
+  if (answered) return answered;
+  const target = await decideOnce({
+    attempt,
+    step: 'cancellation',
+    decide: async () => {
+      const { subscription, plan } = await loadManagedSubscription({ actor, accountId });
+      if (plan.isDefault && !subscription.stripeSubscriptionId)
+        throw new ConflictError('The free plan has nothing to cancel.');
+      if (!subscription.currentPeriodEnd)
+        throw new ConflictError(`${plan.name} has no period to end; a platform admin can cancel it at once.`);
+      return { subscriptionId: subscription.id, stripeSubscriptionId: subscription.stripeSubscriptionId };
+    },
   });
-  return { subscriptionId: subscription.id };
-}
-
-async function cancelNow({
-  actor,
-  accountId,
-  reason,
-}: {
-  actor: Actor;
-  accountId: string;
-  reason: string | null;
-}): Promise<{ subscriptionId: string }> {
-  const { subscription, plan } = await loadManagedSubscription({ actor, accountId });
-  if (plan.isDefault && !subscription.stripeSubscriptionId)
-    throw new ConflictError('The free plan has nothing to cancel.');
-  if (subscription.stripeSubscriptionId) {
+  const { subscriptionId, stripeSubscriptionId } = target;
+  if (stripeSubscriptionId) {
+    await faultPoint('cancellation.beforeStripeCall');
     await callStripe('cancel the subscription', () =>
-      cancelStripeSubscriptionNow({ stripeSubscriptionId: subscription.stripeSubscriptionId! }),
+      setStripeCancelAtPeriodEnd({ stripeSubscriptionId, cancelAtPeriodEnd: true }),
     );
+    await faultPoint('cancellation.afterStripeCall');
   }
+  const answer = { subscriptionId };
   await withAccountLock(accountId, async ({ trx, account }) => {
-    await Subscription.query(trx).findById(subscription.id).patch({ cancellationReason: reason });
-    if (subscription.stripeSubscriptionId) {
-      await syncSubscriptionFromStripe({
-        trx,
-        account,
-        stripeSubscriptionId: subscription.stripeSubscriptionId,
+    // A downgrade scheduled for the same moment no longer applies: the subscription ends instead.
+    await Subscription.query(trx)
+      .findById(subscriptionId)
+      .patch({
+        cancelAtPeriodEnd: true,
+        cancellationReason: reason,
+        ...NO_SCHEDULED_CHANGE,
       });
-    } else {
-      await endSubscription({
-        trx,
-        subscription,
-        status: 'canceled',
-        reason: reason ?? 'canceled by an admin',
-      });
-      await startDefaultSubscription({ trx, accountId });
-    }
+    if (stripeSubscriptionId) await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId });
     await recordAudit({
       trx,
       actor,
       accountId,
-      action: 'subscription.canceled',
-      target: { type: 'subscription', id: subscription.id },
+      action: 'subscription.cancellation_scheduled',
+      target: { type: 'subscription', id: subscriptionId },
       reason: reason ?? undefined,
     });
+    await attempt?.recordAnswer({ trx, step: 'cancellation', answer });
+    await faultPoint('cancellation.beforeCommit');
   });
-  return { subscriptionId: subscription.id };
+  await faultPoint('cancellation.afterCommit');
+  return answer;
 }
 
 /** Takes back a cancellation scheduled for the period end. */
 export async function resumeSubscription({
   actor,
+  attempt = currentAttempt(),
   accountId,
 }: {
   actor: Actor;
+  attempt?: IdempotentAttempt | null;
   accountId: string;
-}): Promise<{ subscriptionId: string }> {
-  const { subscription } = await loadManagedSubscription({ actor, accountId });
-  if (!subscription.cancelAtPeriodEnd) return { subscriptionId: subscription.id };
-  await endInStripeWithPeriod({ subscription, cancelAtPeriodEnd: false });
-  await recordSubscriptionChange({
-    actor,
-    subscription,
-    patch: { cancelAtPeriodEnd: false, cancellationReason: null },
-    audit: { action: 'subscription.resumed' },
+}): Promise<SubscriptionAnswer> {
+  const answered = await attempt?.answerOf<SubscriptionAnswer>('resumption');
+  if (answered) return answered;
+  const target = await decideOnce({
+    attempt,
+    step: 'resumption',
+    decide: async () => {
+      const { subscription } = await loadManagedSubscription({ actor, accountId });
+      return {
+        subscriptionId: subscription.id,
+        stripeSubscriptionId: subscription.stripeSubscriptionId,
+        scheduledToEnd: subscription.cancelAtPeriodEnd,
+      };
+    },
   });
-  return { subscriptionId: subscription.id };
-}
-
-/** Tells Stripe whether a subscription it bills ends with its period; a card-less one is ours alone. */
-async function endInStripeWithPeriod({
-  subscription: { stripeSubscriptionId },
-  cancelAtPeriodEnd,
-}: {
-  subscription: Subscription;
-  cancelAtPeriodEnd: boolean;
-}): Promise<void> {
-  if (!stripeSubscriptionId) return;
-  await callStripe(cancelAtPeriodEnd ? 'cancel the subscription' : 'resume the subscription', () =>
-    setStripeCancelAtPeriodEnd({ stripeSubscriptionId, cancelAtPeriodEnd }),
-  );
+  const { subscriptionId, stripeSubscriptionId } = target;
+  const answer = { subscriptionId };
+  if (!target.scheduledToEnd) return answer;
+  if (stripeSubscriptionId) {
+    await faultPoint('resumption.beforeStripeCall');
+    await callStripe('resume the subscription', () =>
+      setStripeCancelAtPeriodEnd({ stripeSubscriptionId, cancelAtPeriodEnd: false }),
+    );
+    await faultPoint('resumption.afterStripeCall');
+  }
+  await withAccountLock(accountId, async ({ trx, account }) => {
+    await Subscription.query(trx)
+      .findById(subscriptionId)
+      .patch({ cancelAtPeriodEnd: false, cancellationReason: null });
+    if (stripeSubscriptionId) await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId });
+    await recordAudit({
+      trx,
+      actor,
+      accountId,
+      action: 'subscription.resumed',
+      target: { type: 'subscription', id: subscriptionId },
+    });
+    await attempt?.recordAnswer({ trx, step: 'resumption', answer });
+    await faultPoint('resumption.beforeCommit');
+  });
+  await faultPoint('resumption.afterCommit');
+  return answer;
 }

@@ -26,7 +26,8 @@ export const EXTRA_SUBSCRIPTION_REASON = 'a second subscription of an account th
  * canceled on both sides and change nothing.
  *
  * For one replaced here earlier (`replaced`), only what it charged after it stopped being the account's
- * subscription is refunded. The caller holds the account's row lock; every Stripe call is idempotent by
+ * subscription is refunded; one recorded while its first payment was pending (`pending`) is settled
+ * like a new one, on its row. The caller holds the account's row lock; every Stripe call is idempotent by
  * Stripe's own state, so a retry after a failure does nothing twice.
  */
 export async function settleExtraSubscription({
@@ -35,18 +36,20 @@ export async function settleExtraSubscription({
   state,
   plan,
   replaced,
+  pending,
 }: {
   trx: Knex.Transaction;
   account: Account;
   state: StripeSubscriptionState;
   plan: Plan;
   replaced?: Subscription;
+  pending?: Subscription;
 }): Promise<void> {
   const kept = await findCurrentSubscription({ trx, accountId: account.id });
   const canceled = await cancelStripeSubscriptionNow({ stripeSubscriptionId: state.stripeSubscriptionId });
   const subscription = replaced
     ? await Subscription.query(trx).patchAndFetchById(replaced.id, { stripeSyncedAt: now() })
-    : await recordExtraSubscription({ trx, account, state: canceled, plan });
+    : await recordExtraSubscription({ trx, account, state: canceled, plan, pending });
 
   const settled = await settleStripeSubscriptionInvoices({
     stripeSubscriptionId: state.stripeSubscriptionId,
@@ -95,18 +98,18 @@ async function recordExtraSubscription({
   account,
   state,
   plan,
+  pending,
 }: {
   trx: Knex.Transaction;
   account: Account;
   state: StripeSubscriptionState;
   plan: Plan;
+  pending?: Subscription;
 }): Promise<Subscription> {
   const endedAt = state.endedAt ?? now();
-  return Subscription.query(trx).insertAndFetch({
-    accountId: account.id,
-    stripeSubscriptionId: state.stripeSubscriptionId,
+  const fields = {
     planId: plan.id,
-    status: 'canceled',
+    status: 'canceled' as const,
     quantity: state.quantity,
     currentPeriodStart: state.currentPeriodStart,
     currentPeriodEnd: state.currentPeriodEnd,
@@ -118,6 +121,12 @@ async function recordExtraSubscription({
     startedAt: endedAt,
     cancellationReason: EXTRA_SUBSCRIPTION_REASON,
     stripeSyncedAt: now(),
+  };
+  if (pending) return Subscription.query(trx).patchAndFetchById(pending.id, fields);
+  return Subscription.query(trx).insertAndFetch({
+    accountId: account.id,
+    stripeSubscriptionId: state.stripeSubscriptionId,
+    ...fields,
   });
 }
 

@@ -4,14 +4,14 @@ import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/auditLog';
 import type { Plan } from '../catalog/Plan';
 import { now } from '../clock';
-import { ConflictError, ValidationError } from '../errors';
+import { ValidationError } from '../errors';
 import { faultPoint } from '../faultPoints';
-import type { IdempotentAttempt } from '../idempotency/idempotentRequests';
+import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { callStripe } from '../stripe/errors';
-import { changeStripeSubscription, previewStripeSubscriptionChange } from '../stripe/subscriptions';
+import { previewStripeSubscriptionChange } from '../stripe/subscriptions';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { parseInput } from '../validation';
-import { scheduleCancellation } from './cancellation';
+import { carryOutPlanChange, describePlanChange, type PlanChangeAnswer } from './decidedPlanChange';
 import {
   loadManagedSubscription,
   requireStripeSubscription,
@@ -20,7 +20,6 @@ import {
 import { classifyPlanChange, type PlanChangeKind } from './planChangeKind';
 import { findPlanOnSale, seatCountFor, seatsInput } from './planChoice';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
-import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
 
 const changeInput = z.object({
@@ -50,7 +49,7 @@ interface PlannedChange extends ManagedSubscription {
   stripeSubscriptionId: string;
 }
 
-async function planChange({
+export async function planChange({
   actor,
   ...input
 }: { actor: Actor } & z.input<typeof changeInput>): Promise<
@@ -137,110 +136,37 @@ export async function previewPlanChange(
  * Changes the plan (or the seats). Upgrades and changes of seats alone happen now in Stripe, prorated and
  * invoiced at once (fewer seats leave a credit toward the next invoice); downgrades, including yearly to
  * monthly and to the free plan, are scheduled for the end of the period and can be undone until then.
+ * Under an idempotency key the change is decided once, so a retry after a crash makes that change, once,
+ * and answers it (decidedPlanChange.ts).
  */
 export async function changePlan({
-  attempt = null,
+  attempt = currentAttempt(),
   ...args
-}: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<typeof changeInput>): Promise<{
-  subscriptionId: string;
-  kind: PlanChangeKind;
-  effectiveAt: string;
-}> {
-  // A retry taking over after the upgrade was made (its process died before answering) answers it.
-  if (attempt?.resumed) {
-    const { subscription, plan } = await loadManagedSubscription({
-      actor: args.actor,
-      accountId: args.accountId,
-    });
-    if (plan.id === args.planId && (args.seats == null || args.seats === subscription.quantity))
-      return { subscriptionId: subscription.id, kind: 'upgrade', effectiveAt: now().toISOString() };
-  }
-  const change = await planChange(args);
-  const { actor } = args;
-  if (change.kind === 'downgrade') return scheduleDowngrade({ actor, change });
-
-  const state = await callStripe(change.kind === 'seats' ? 'change the seats' : 'change the plan', () =>
-    changeStripeSubscription({
-      stripeSubscriptionId: change.stripeSubscriptionId,
-      priceId: change.target.stripePriceId!,
-      quantity: change.seats,
-      prorationBehavior: 'always_invoice',
-      prorationDate: change.prorationDate ?? undefined,
-      // Under a caller's key, every attempt of the request sends Stripe the same key (decision 017).
-      idempotencyKey:
-        attempt?.stripeKey('plan-change') ??
-        `plan-change-${change.subscription.id}-${change.target.id}-${change.seats}-${change.prorationDate ?? change.subscription.updatedAt.getTime()}`,
-    }),
-  );
-  await faultPoint('planChange.afterStripeCall');
-  await withAccountLock(change.account.id, async ({ trx, account }) => {
-    // A new plan replaces a downgrade scheduled from the old one; new seats leave it as it is.
-    if (change.kind === 'upgrade')
-      await Subscription.query(trx).findById(change.subscription.id).patch(NO_SCHEDULED_CHANGE);
-    await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });
-    await recordAudit({
-      trx,
-      actor,
-      accountId: account.id,
-      target: { type: 'subscription', id: change.subscription.id },
-      ...(change.kind === 'seats'
-        ? {
-            action: 'subscription.seats_changed',
-            details: { from: change.subscription.quantity, to: change.seats },
-          }
-        : {
-            action: 'subscription.upgraded',
-            details: { from: change.plan.key, to: change.target.key, seats: change.seats },
-          }),
-    });
+}: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<
+  typeof changeInput
+>): Promise<PlanChangeAnswer> {
+  return carryOutPlanChange({
+    actor: args.actor,
+    attempt,
+    decide: async () => describePlanChange(await planChange(args)),
   });
-  await faultPoint('planChange.afterCommit');
-  return { subscriptionId: change.subscription.id, kind: change.kind, effectiveAt: now().toISOString() };
-}
-
-async function scheduleDowngrade({ actor, change }: { actor: Actor; change: PlannedChange }) {
-  const effectiveAt = change.subscription.currentPeriodEnd;
-  if (!effectiveAt) throw new ConflictError('This subscription has no period end to schedule a change for.');
-  if (change.target.isDefault) {
-    await scheduleCancellation({ actor, accountId: change.account.id, reason: 'downgrade to the free plan' });
-    return {
-      subscriptionId: change.subscription.id,
-      kind: 'downgrade' as const,
-      effectiveAt: effectiveAt.toISOString(),
-    };
-  }
-  await withAccountLock(change.account.id, async ({ trx, account }) => {
-    await Subscription.query(trx).findById(change.subscription.id).patch({
-      scheduledPlanId: change.target.id,
-      scheduledQuantity: change.seats,
-      scheduledChangeAt: effectiveAt,
-    });
-    await recordAudit({
-      trx,
-      actor,
-      accountId: account.id,
-      action: 'subscription.downgrade_scheduled',
-      target: { type: 'subscription', id: change.subscription.id },
-      details: { to: change.target.key, seats: change.seats, effectiveAt },
-    });
-  });
-  return {
-    subscriptionId: change.subscription.id,
-    kind: 'downgrade' as const,
-    effectiveAt: effectiveAt.toISOString(),
-  };
 }
 
 /** Undoes a scheduled downgrade before it takes effect. */
 export async function cancelScheduledPlanChange({
   actor,
+  attempt = currentAttempt(),
   accountId,
 }: {
   actor: Actor;
+  attempt?: IdempotentAttempt | null;
   accountId: string;
 }): Promise<{ subscriptionId: string }> {
+  const answered = await attempt?.answerOf<{ subscriptionId: string }>('scheduled-change');
+  if (answered) return answered;
   const { subscription } = await loadManagedSubscription({ actor, accountId });
-  if (!subscription.scheduledChangeAt) return { subscriptionId: subscription.id };
+  const answer = { subscriptionId: subscription.id };
+  if (!subscription.scheduledChangeAt) return answer;
   await withAccountLock(accountId, async ({ trx }) => {
     await Subscription.query(trx).findById(subscription.id).patch(NO_SCHEDULED_CHANGE);
     await recordAudit({
@@ -250,6 +176,9 @@ export async function cancelScheduledPlanChange({
       action: 'subscription.downgrade_unscheduled',
       target: { type: 'subscription', id: subscription.id },
     });
+    await attempt?.recordAnswer({ trx, step: 'scheduled-change', answer });
+    await faultPoint('scheduledChange.beforeCommit');
   });
-  return { subscriptionId: subscription.id };
+  await faultPoint('scheduledChange.afterCommit');
+  return answer;
 }

@@ -10,6 +10,7 @@ import { fetchStripeSubscription, type StripeSubscriptionState } from '../stripe
 import { startDefaultSubscription, findCurrentSubscription } from './currentSubscription';
 import { grantCurrentAllowance } from './creditAllowance';
 import { settleExtraSubscription } from './extraSubscriptions';
+import { applyPendingSubscription } from './pendingSubscriptions';
 import { assertTransition, ENDED_STATUSES } from './lifecycle';
 import { notifySubscriptionEvent } from './notices';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
@@ -34,7 +35,8 @@ export const STATUS_FROM_STRIPE: Record<string, SubscriptionStatus> = {
  * row lock and fetched `state` after taking it, so concurrent deliveries apply states in Stripe's order.
  * A paid subscription that goes live replaces the account's current one (the free plan, a card-less
  * trial) unless the account pays already: then it is an extra one, undone by `settleExtraSubscription`.
- * One that ends puts the account back on the default plan.
+ * One whose first payment is not complete is recorded as pending, and becomes the account's only once
+ * it goes live (pendingSubscriptions.ts). One that ends puts the account back on the default plan.
  */
 export async function applyStripeSubscription({
   trx,
@@ -51,8 +53,6 @@ export async function applyStripeSubscription({
   const existing = await Subscription.query(trx).findOne({
     stripeSubscriptionId: state.stripeSubscriptionId,
   });
-  // A Checkout that has not been paid yet leaves the account where it is.
-  if (!existing && status === 'incomplete') return;
 
   const fields = {
     planId: plan.id,
@@ -68,27 +68,34 @@ export async function applyStripeSubscription({
     stripeSyncedAt: now(),
   };
 
+  if (await applyPendingSubscription({ trx, account, state, plan, fields, existing })) return;
   const goesLive = !ENDED_STATUSES.includes(status);
-  if (!existing) {
+  const pending = existing?.status === 'incomplete' ? existing : undefined;
+  if (!existing || pending) {
     const current = await findCurrentSubscription({ trx, accountId: account.id });
     if (goesLive && current && (await isPaidSubscription({ trx, subscription: current })))
-      return settleExtraSubscription({ trx, account, state, plan });
+      return settleExtraSubscription({ trx, account, state, plan, pending });
     if (goesLive && current)
       await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
-    const created = await Subscription.query(trx).insertAndFetch({
-      accountId: account.id,
-      stripeSubscriptionId: state.stripeSubscriptionId,
-      startedAt: state.startedAt,
-      ...fields,
-      gracePeriodEndsAt: graceFor(status, null),
-    });
-    await grantCurrentAllowance({ trx, subscription: created });
+    const started = pending
+      ? await Subscription.query(trx).patchAndFetchById(pending.id, {
+          ...fields,
+          gracePeriodEndsAt: graceFor(status, null),
+        })
+      : await Subscription.query(trx).insertAndFetch({
+          accountId: account.id,
+          stripeSubscriptionId: state.stripeSubscriptionId,
+          startedAt: state.startedAt,
+          ...fields,
+          gracePeriodEndsAt: graceFor(status, null),
+        });
+    await grantCurrentAllowance({ trx, subscription: started });
     await recordAudit({
       trx,
       actor,
       accountId: account.id,
       action: 'subscription.started',
-      target: { type: 'subscription', id: created.id },
+      target: { type: 'subscription', id: started.id },
       details: { plan: plan.key, status },
     });
     return;

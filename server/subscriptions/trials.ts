@@ -8,6 +8,8 @@ import { Plan } from '../catalog/Plan';
 import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { faultPoint } from '../faultPoints';
+import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { parseInput } from '../validation';
 import { findCurrentSubscription } from './currentSubscription';
 import { grantCurrentAllowance } from './creditAllowance';
@@ -27,13 +29,18 @@ export async function hasHadTrial({ accountId }: { accountId: string }): Promise
 /**
  * Starts a trial without a card, for plans that allow it. It lives only here (Stripe knows nothing until a
  * card is added through Checkout, which converts it, keeping the remaining days); if it ends without a
- * card, the account drops back to the default plan.
+ * card, the account drops back to the default plan. A retry after the trial was committed answers it.
  */
 export async function startTrial({
   actor,
+  attempt = currentAttempt(),
   ...input
-}: { actor: Actor } & z.input<typeof trialInput>): Promise<{ subscriptionId: string }> {
+}: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<typeof trialInput>): Promise<{
+  subscriptionId: string;
+}> {
   const { accountId, planId } = parseInput(trialInput, input);
+  const answered = await attempt?.answerOf<{ subscriptionId: string }>('trial');
+  if (answered) return answered;
   await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
   const plan = await Plan.query().findById(planId);
@@ -43,7 +50,7 @@ export async function startTrial({
   if (await hasHadTrial({ accountId }))
     throw new ConflictError('This account has already had its free trial.');
 
-  return withAccountLock(accountId, async ({ trx }) => {
+  const answer = await withAccountLock(accountId, async ({ trx }) => {
     const current = await findCurrentSubscription({ trx, accountId });
     const currentPlan = current ? await Plan.query(trx).findById(current.planId) : undefined;
     if (current && (current.stripeSubscriptionId || !currentPlan?.isDefault)) {
@@ -74,6 +81,11 @@ export async function startTrial({
       target: { type: 'subscription', id: trial.id },
       details: { plan: plan.key, trialEnd },
     });
-    return { subscriptionId: trial.id };
+    const started = { subscriptionId: trial.id };
+    await attempt?.recordAnswer({ trx, step: 'trial', answer: started });
+    await faultPoint('trial.beforeCommit');
+    return started;
   });
+  await faultPoint('trial.afterCommit');
+  return answer;
 }

@@ -1,3 +1,4 @@
+import { holdAt } from '../../server/faultPoints';
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
 import { createMember, createPartnerKey, createUser, sessionCookieFor } from '../factories';
 import { useBillingStack } from '../support/billingStack';
@@ -119,5 +120,26 @@ describe('refunding a credit purchase', () => {
       fieldErrors: { amount: 'is more than the 1000 left to refund' },
     });
     expect(await stack.knex('payments').where({ refundedPaymentId: payment.id })).toEqual([]);
+  });
+});
+
+describe('the audit entry of an admin refund', () => {
+  it("keeps the admin's reason when the webhook records the refund before refundPayment does", async () => {
+    const { account, payment } = await boughtCredits('credits_1000');
+    const held = holdAt('refund.afterStripeCall');
+    const refunding = stack.app.graphql(
+      REFUND,
+      { input: { paymentId: payment.id, amount: 600, reason: 'charged twice by mistake' } },
+      admin,
+    );
+    await held.reached;
+    // Stripe's charge.refunded and refund.created arrive while the admin's call waits after Stripe.
+    await stack.settle();
+    expect(await stack.knex('payments').where({ refundedPaymentId: payment.id })).toHaveLength(1);
+    held.release();
+    expect((await refunding).errors).toBeUndefined();
+
+    const audit = await stack.knex('audit_log').where({ accountId: account.id, action: 'payment.refunded' });
+    expect(audit.map((entry) => entry.reason)).toEqual(['charged twice by mistake']);
   });
 });

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { advanceTestClock } from '../../server/stripe-emulator/testing';
 import { monthlyPrice, startHarness, type Harness } from './support';
 
 let h: Harness;
@@ -321,6 +322,46 @@ describe('payments', () => {
     });
     expect(h.webhooks.types().filter((type) => type === 'refund.created')).toHaveLength(2);
     expect((await h.stripe.refunds.list({ payment_intent: intent.id })).data).toHaveLength(2);
+  });
+
+  test('a refund to the refund-failure card succeeds at first and fails an hour later, as on Stripe', async () => {
+    h.webhooks.clear();
+    const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: 1_767_225_600 });
+    const customer = await h.stripe.customers.create({ test_clock: clock.id });
+    const intent = await h.stripe.paymentIntents.create({
+      amount: 3000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: 'pm_card_refundFail',
+      confirm: true,
+    });
+    expect(intent.status).toBe('succeeded');
+    const refund = await h.stripe.refunds.create({ payment_intent: intent.id, amount: 1200 });
+    expect(refund.status).toBe('succeeded');
+    await advanceTestClock(h.stripe, clock.id, 1_767_225_600 + 3599);
+    expect((await h.stripe.refunds.retrieve(refund.id)).status).toBe('succeeded');
+
+    await advanceTestClock(h.stripe, clock.id, 1_767_225_600 + 3600);
+    expect(await h.stripe.refunds.retrieve(refund.id)).toMatchObject({
+      status: 'failed',
+      failure_reason: 'expired_or_canceled_card',
+    });
+    // The money is back with the merchant: the charge can be refunded again.
+    expect(await h.stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject({
+      amount_refunded: 0,
+      refunded: false,
+    });
+    await h.emulator.webhooksIdle();
+    const failed = h.webhooks.events.filter((event) =>
+      ['refund.updated', 'charge.refund.updated', 'refund.failed'].includes(event.type),
+    );
+    expect(failed.map((event) => [event.type, (event.data.object as Stripe.Refund).status])).toEqual([
+      ['refund.updated', 'failed'],
+      ['charge.refund.updated', 'failed'],
+      ['refund.failed', 'failed'],
+    ]);
+    expect(failed[0]!.data.previous_attributes).toMatchObject({ status: 'succeeded' });
+    expect(failed[0]!.created).toBe(1_767_225_600 + 3600);
   });
 });
 

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { Context } from '../context';
 import { outsideRequest } from '../http/request-context';
+import { failRefund, refundFailureDue } from '../payments/refund-failure';
 import { expireCheckoutSession } from './checkout';
 import { collectInvoice, finalizeAndCollect } from './invoice-lifecycle';
 import { cancelSubscriptionNow } from './subscription-status';
@@ -11,7 +12,7 @@ import {
   notifyTrialWillEnd,
   renewSubscription,
 } from './subscription-cycle';
-import { clockNow, DAY, realNow } from './time';
+import { clockNow, clockOfObject, DAY, realNow } from './time';
 
 /** Work that falls due at a moment; `rank` orders work due at the same second the way Stripe does. */
 interface DueWork {
@@ -106,6 +107,11 @@ function nextDue(ctx: Context, clockId: string | null, until: number): DueWork |
   }
   for (const invoice of ctx.store.listOldestFirst('invoice')) {
     if (onClock(invoice, clockId)) invoiceWork(ctx, invoice).forEach(consider);
+  }
+  for (const refund of ctx.store.listOldestFirst('refund')) {
+    const due = refundFailureDue(ctx, refund);
+    if (due !== null && clockOfObject(ctx.store, refund) === clockId)
+      consider({ at: due, rank: 8, run: () => failRefund(ctx, refund) });
   }
   if (clockId === null) {
     for (const session of ctx.store.listOldestFirst('checkout.session')) {

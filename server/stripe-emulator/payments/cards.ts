@@ -26,6 +26,7 @@ const CARD_NUMBERS: Record<string, TestCard> = {
   '4000000000000341': VISA('0341', 'attach_then_fail'),
   '4000002500003155': VISA('3155', 'requires_authentication'),
   '4000002760003184': VISA('3184', 'requires_authentication'),
+  '4000000000005126': VISA('5126', 'refund_fails'),
 };
 
 /** Test PaymentMethod tokens accepted by `payment_methods.create` and `payment_method=` parameters. */
@@ -39,6 +40,7 @@ const CARD_TOKENS: Record<string, TestCard> = {
   pm_card_chargeCustomerFail: VISA('0341', 'attach_then_fail'),
   pm_card_threeDSecure2Required: VISA('3155', 'requires_authentication'),
   pm_card_authenticationRequired: VISA('3184', 'requires_authentication'),
+  pm_card_refundFail: VISA('5126', 'refund_fails'),
 };
 
 /** Legacy card tokens (`tok_visa`) map to the same cards. */
@@ -50,6 +52,7 @@ const TOKEN_ALIASES: Record<string, string> = {
   tok_chargeDeclinedInsufficientFunds: 'pm_card_chargeDeclinedInsufficientFunds',
   tok_chargeCustomerFail: 'pm_card_chargeCustomerFail',
   tok_threeDSecure2Required: 'pm_card_threeDSecure2Required',
+  tok_refundFail: 'pm_card_refundFail',
 };
 
 export function cardForNumber(number: string): TestCard | undefined {
@@ -85,6 +88,7 @@ export function chargeOutcome(
 ): ChargeOutcome {
   switch (behaviour) {
     case 'succeeds':
+    case 'refund_fails':
       return { kind: 'succeeded' };
     case 'generic_decline':
     case 'attach_then_fail':

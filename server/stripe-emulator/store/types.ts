@@ -66,7 +66,13 @@ export const KIND_BY_PREFIX: Record<string, ObjectKind> = {
 
 /** How a saved test card behaves when charged; set when the payment method is created. */
 export type CardBehaviour =
-  'succeeds' | 'generic_decline' | 'insufficient_funds' | 'attach_then_fail' | 'requires_authentication';
+  | 'succeeds'
+  | 'generic_decline'
+  | 'insufficient_funds'
+  | 'attach_then_fail'
+  | 'requires_authentication'
+  /** Charges succeed; a refund of them succeeds at first and fails some time later. */
+  | 'refund_fails';
 
 /** What a Checkout Session was created with that has no field on the session object itself. */
 export interface CheckoutSessionExtras {

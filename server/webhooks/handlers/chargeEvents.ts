@@ -11,8 +11,8 @@ import { recordPaymentOfIntent } from '../paymentOfIntent';
 import { ignored, type HandlerResult, type StripeEventHandler } from './types';
 
 /**
- * charge.refunded and charge.refund.updated: records every refund of the charge we have not recorded,
- * wherever it was made (here, or in Stripe's dashboard). A charge whose payment we have not recorded yet
+ * charge.refunded: records every refund of the charge we have not recorded, wherever it was made (here,
+ * or in Stripe's dashboard). A charge whose payment we have not recorded yet
  * (its refund arrived first) has its payment recorded first, credits and all, and then refunded.
  */
 export const handleChargeRefunded: StripeEventHandler = async ({ trx, event }) => {
@@ -24,7 +24,11 @@ export const handleChargeRefunded: StripeEventHandler = async ({ trx, event }) =
   });
 };
 
-/** refund.created and refund.updated (a pending refund that went through): the same, from the refund. */
+/**
+ * refund.created, refund.updated, refund.failed and charge.refund.updated (whose object is the refund,
+ * not the charge): the same, from the refund's charge; a refund that failed after it went through is
+ * undone here.
+ */
 export const handleRefundChanged: StripeEventHandler = async ({ trx, event }) => {
   const object = event.data.object as Stripe.Refund;
   const refund = await findStripeRefund(object.id);

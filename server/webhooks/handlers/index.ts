@@ -35,7 +35,8 @@ export const STRIPE_EVENT_HANDLERS: Record<string, StripeEventHandler> = {
   'payment_intent.succeeded': handlePaymentIntent,
   'payment_intent.payment_failed': handlePaymentIntent,
   'charge.refunded': handleChargeRefunded,
-  'charge.refund.updated': handleChargeRefunded,
+  'charge.refund.updated': handleRefundChanged,
   'refund.created': handleRefundChanged,
   'refund.updated': handleRefundChanged,
+  'refund.failed': handleRefundChanged,
 };
