@@ -20,13 +20,16 @@ export type Database = Knex;
 export function createDatabase({
   connectionString,
   poolMax = 10,
+  applicationName = 'billing-service',
 }: {
   connectionString: string;
   poolMax?: number;
+  /** How the process's connections are named in pg_stat_activity. */
+  applicationName?: string;
 }): Database {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString, application_name: 'billing-service' },
+    connection: { connectionString, application_name: applicationName },
     pool: { min: 0, max: poolMax },
     // Migrations live at the repository root; they are TypeScript, run through tsx/ts-jest.
     migrations: { directory: migrationsDirectory, loadExtensions: ['.ts'], tableName: 'knex_migrations' },

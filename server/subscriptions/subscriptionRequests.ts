@@ -3,6 +3,7 @@ import { authorizeAccount, requirePlatformAdmin } from '../auth/authorization';
 import { NotFoundError } from '../errors';
 import { withIdempotency, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { cancelSubscription, resumeSubscription } from './cancellation';
+import type { CancellationRefund } from './cancellationRefunds';
 import { findCurrentSubscription } from './currentSubscription';
 import { cancelScheduledPlanChange, changePlan } from './planChanges';
 import type { PlanChangeKind } from './planChangeKind';
@@ -76,7 +77,11 @@ export function requestCancellation({
   actor,
   idempotencyKey,
   ...input
-}: ChangeRequest & { atPeriodEnd?: boolean | null; reason?: string | null }) {
+}: ChangeRequest & {
+  atPeriodEnd?: boolean | null;
+  reason?: string | null;
+  refund?: CancellationRefund | null;
+}) {
   return changeSubscription(
     {
       actor,
@@ -85,7 +90,13 @@ export function requestCancellation({
       input,
       platformAdminOnly: input.atPeriodEnd === false,
     },
-    () => cancelSubscription({ actor, ...input, atPeriodEnd: input.atPeriodEnd ?? true }),
+    () =>
+      cancelSubscription({
+        actor,
+        ...input,
+        atPeriodEnd: input.atPeriodEnd ?? true,
+        refund: input.refund ?? 'none',
+      }),
   );
 }
 

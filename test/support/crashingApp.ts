@@ -10,7 +10,11 @@ import { createStripeClient, useStripe } from '../../server/stripe/client';
 import { startTestApp } from './testApp';
 
 async function main(): Promise<void> {
-  const database = createDatabase({ connectionString: process.env.DATABASE_URL!, poolMax: 4 });
+  const database = createDatabase({
+    connectionString: process.env.DATABASE_URL!,
+    poolMax: 4,
+    applicationName: process.env.BILLING_APPLICATION_NAME,
+  });
   bindModels(database);
   useStripe(
     createStripeClient({

@@ -1,4 +1,4 @@
-import { createMember, createPayment, createUser, sessionCookieFor } from '../factories';
+import { createMember, createPayment, createPlan, createUser, sessionCookieFor } from '../factories';
 import { html, textOf } from './support/html';
 import { useWebApp } from './support/webApp';
 
@@ -72,6 +72,41 @@ describe('refunds', () => {
     );
     expect(textOf(tooMuch, 'refund-amount-error')).toBe('That is more than is left to refund.');
     expect(await web.knex('payments').where({ refundedPaymentId: payment.id }).first()).toBeUndefined();
+  });
+});
+
+describe('canceling at once', () => {
+  /** An account on a paid plan it holds without Stripe, as a contract an admin set up would be. */
+  async function onPaidPlan() {
+    const { account } = await createMember({ role: 'owner' });
+    const plan = await createPlan({ priceAmount: 2999 });
+    await web.knex('subscriptions').where({ accountId: account.id }).update({ planId: plan.id });
+    return account;
+  }
+
+  it('offers the choice of refund, nothing by default', async () => {
+    const account = await onPaidPlan();
+    const page = await html(await web.get(`/admin/accounts/${account.id}`, { cookie: admin }));
+    expect(page).toMatch(/<select[^>]*id="cancel-refund"/);
+    expect(page).toMatch(/<option value="NONE" selected="">Nothing<\/option>/);
+    expect(page).toContain('The unused part of the period');
+  });
+
+  it('asks for a reason and a refund it knows, next to those fields, and cancels nothing', async () => {
+    const account = await onPaidPlan();
+    const refused = await html(
+      await web.post(
+        `/admin/accounts/${account.id}`,
+        { intent: 'cancel-now', reason: '', refund: 'EVERYTHING' },
+        { cookie: admin },
+      ),
+    );
+    expect(textOf(refused, 'cancel-reason-error')).toBe('Say why the subscription ends now.');
+    expect(textOf(refused, 'cancel-refund-error')).toBe('Choose what is refunded.');
+    expect(await web.knex('subscriptions').where({ accountId: account.id }).first()).toMatchObject({
+      status: 'active',
+      endedAt: null,
+    });
   });
 });
 

@@ -403,7 +403,24 @@ export type CancelSubscriptionInput = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Why, at most 500 characters; kept with the subscription and in the audit log. */
   reason?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * What of the current period is paid back when canceling at once. Only with atPeriodEnd false: a
+   * cancellation at the period end refunds nothing.
+   */
+  refund?: InputMaybe<CancellationRefund>;
 };
+
+/** What a cancellation at once pays back of the current period. */
+export type CancellationRefund =
+  /** Everything paid for the current period (a lifetime plan's one payment). */
+  | 'full'
+  /** Nothing: the account loses the rest of the period it paid for. */
+  | 'none'
+  /**
+   * What the time left in the period is worth at the current price and seats, never more than was paid
+   * for the period.
+   */
+  | 'prorated';
 
 /** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
@@ -2200,6 +2217,7 @@ export type ResolversTypes = {
   BillingSubscription: ResolverTypeWrapper<SubscriptionModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelSubscriptionInput: CancelSubscriptionInput;
+  CancellationRefund: null;
   ChangePlanInput: ChangePlanInput;
   ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: ResolverTypeWrapper<Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversTypes['CheckoutSession'] }>;
@@ -2521,6 +2539,8 @@ export type BillingSubscriptionResolvers<ContextType = GraphQLContext, ParentTyp
   trialStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   trialWithoutCard?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export type CancellationRefundResolvers = { FULL: 'full', NONE: 'none', PRORATED: 'prorated' };
 
 export type CheckoutPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckoutPayload'] = ResolversParentTypes['CheckoutPayload']> = {
   checkoutSession?: Resolver<ResolversTypes['CheckoutSession'], ParentType, ContextType>;
@@ -3090,6 +3110,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   BillingInterval?: BillingIntervalResolvers;
   BillingPortalPayload?: BillingPortalPayloadResolvers<ContextType>;
   BillingSubscription?: BillingSubscriptionResolvers<ContextType>;
+  CancellationRefund?: CancellationRefundResolvers;
   CheckoutPayload?: CheckoutPayloadResolvers<ContextType>;
   CheckoutPurpose?: CheckoutPurposeResolvers;
   CheckoutSession?: CheckoutSessionResolvers<ContextType>;

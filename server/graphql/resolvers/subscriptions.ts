@@ -58,4 +58,5 @@ export const subscriptionResolvers: Resolvers = {
     PAUSED: 'paused',
   },
   PlanChangeKind: { UPGRADE: 'upgrade', DOWNGRADE: 'downgrade', SEATS: 'seats' },
+  CancellationRefund: { NONE: 'none', PRORATED: 'prorated', FULL: 'full' },
 };

@@ -69,7 +69,24 @@ export type CancelSubscriptionInput = {
   idempotencyKey?: string | null | undefined;
   /** Why, at most 500 characters; kept with the subscription and in the audit log. */
   reason?: string | null | undefined;
+  /**
+   * What of the current period is paid back when canceling at once. Only with atPeriodEnd false: a
+   * cancellation at the period end refunds nothing.
+   */
+  refund?: CancellationRefund | null | undefined;
 };
+
+/** What a cancellation at once pays back of the current period. */
+export type CancellationRefund =
+  /** Everything paid for the current period (a lifetime plan's one payment). */
+  | 'FULL'
+  /** Nothing: the account loses the rest of the period it paid for. */
+  | 'NONE'
+  /**
+   * What the time left in the period is worth at the current price and seats, never more than was paid
+   * for the period.
+   */
+  | 'PRORATED';
 
 /** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {

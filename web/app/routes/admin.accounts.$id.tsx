@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { Field, FormError, Notice } from '~/components/forms';
+import { Field, FormError, Notice, SelectField } from '~/components/forms';
 import { PaymentHistory } from '~/components/PaymentHistory';
 import { RefundForm } from '~/components/RefundForm';
 import { CreditLedgerTable } from '~/components/CreditLedger';
@@ -14,6 +14,7 @@ import {
   CancelSubscriptionDocument,
   RefundPaymentDocument,
   type AdminAccountQuery,
+  type CancellationRefund,
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAdmin, type ActionFailure } from '~/lib/api.server';
 import {
@@ -58,11 +59,22 @@ function withIntent<Intent extends string>(intent: Intent, outcome: Response | A
   return outcome instanceof Response ? outcome : { ...outcome, intent };
 }
 
+const CANCELLATION_REFUNDS: ReadonlyArray<{ value: CancellationRefund; label: string }> = [
+  { value: 'NONE', label: 'Nothing' },
+  { value: 'PRORATED', label: 'The unused part of the period' },
+  { value: 'FULL', label: 'All paid for the current period' },
+];
+
 async function cancelNow({ request, context, accountId, form }: ActionArgs) {
   const reason = field(form, 'reason');
-  if (!reason) return invalid({ cancelReason: 'Say why the subscription ends now.' });
+  const refund = CANCELLATION_REFUNDS.find((choice) => choice.value === field(form, 'refund'))?.value;
+  if (!reason || !refund)
+    return invalid({
+      ...(reason ? {} : { cancelReason: 'Say why the subscription ends now.' }),
+      ...(refund ? {} : { cancelRefund: 'Choose what is refunded.' }),
+    });
   const outcome = await mutate(context, request, CancelSubscriptionDocument, {
-    input: { accountId, atPeriodEnd: false, reason },
+    input: { accountId, atPeriodEnd: false, reason, refund },
   });
   return outcome.ok ? safeRedirect(`/admin/accounts/${accountId}?done=canceled`) : outcome;
 }
@@ -184,6 +196,14 @@ export default function AdminAccount() {
                     name="reason"
                     id="cancel-reason"
                     error={errors.cancelReason}
+                  />
+                  <SelectField
+                    label="Refund"
+                    name="refund"
+                    id="cancel-refund"
+                    options={CANCELLATION_REFUNDS}
+                    defaultValue="NONE"
+                    error={errors.cancelRefund}
                   />
                   <button type="submit" className="button button-danger" disabled={busy}>
                     Cancel now
