@@ -7,6 +7,7 @@ import { CreditGrant } from '../credits/CreditGrant';
 import type { StripeRefundState } from '../stripe/refunds';
 import { Payment } from './Payment';
 import { applyRefundFailure } from './refundFailures';
+import { refundPaymentRow } from './refundRows';
 
 /**
  * Brings every refund of a charge up to Stripe's state, in the order they were made (`refunds` come
@@ -63,16 +64,8 @@ export async function applyRefund({
     );
   const inserted = await trx('payments')
     .insert({
-      accountId: payment.accountId,
-      type: 'refund',
+      ...refundPaymentRow(payment, refund),
       status: 'completed',
-      amount: refund.amount,
-      currency: payment.currency,
-      description: `Refund of ${payment.description ?? 'a payment'}`,
-      refundedPaymentId: payment.id,
-      stripeRefundId: refund.stripeRefundId,
-      stripePaymentIntentId: payment.stripePaymentIntentId,
-      stripeChargeId: refund.stripeChargeId,
       // When Stripe made it, which is when the money went back (and what revenue metrics date it by).
       completedAt: new Date(refund.created * 1000),
     })

@@ -6,6 +6,7 @@ import { ledgerKey, withAccountLedger } from '../credits/accountLedger';
 import { CreditGrant } from '../credits/CreditGrant';
 import type { StripeRefundState } from '../stripe/refunds';
 import { Payment } from './Payment';
+import { refundPaymentRow } from './refundRows';
 
 /**
  * Records a refund that Stripe reports failed (the card could no longer take the money) or canceled:
@@ -33,19 +34,7 @@ export async function applyRefundFailure({
   const details = { amount: refund.amount, stripeRefundId: refund.stripeRefundId, failureReason };
   if (!recorded) {
     await trx('payments')
-      .insert({
-        accountId: payment.accountId,
-        type: 'refund',
-        status,
-        amount: refund.amount,
-        currency: payment.currency,
-        description: `Refund of ${payment.description ?? 'a payment'}`,
-        refundedPaymentId: payment.id,
-        stripeRefundId: refund.stripeRefundId,
-        stripePaymentIntentId: payment.stripePaymentIntentId,
-        stripeChargeId: refund.stripeChargeId,
-        failureReason,
-      })
+      .insert({ ...refundPaymentRow(payment, refund), status, failureReason })
       .onConflict('stripeRefundId')
       .ignore();
     await auditFailure({ trx, actor, payment, refund, details: { ...details, creditsReturned: 0 } });

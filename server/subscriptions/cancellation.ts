@@ -11,7 +11,7 @@ import { setStripeCancelAtPeriodEnd } from '../stripe/subscriptions';
 import { parseInput } from '../validation';
 import { CANCELLATION_REFUNDS } from './cancellationRefunds';
 import { cancelNow } from './immediateCancellation';
-import { loadManagedSubscription } from './managedSubscription';
+import { loadCancelableSubscription, loadManagedSubscription } from './managedSubscription';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
@@ -73,9 +73,7 @@ export async function scheduleCancellation({
     attempt,
     step: 'cancellation',
     decide: async () => {
-      const { subscription, plan } = await loadManagedSubscription({ actor, accountId });
-      if (plan.isDefault && !subscription.stripeSubscriptionId)
-        throw new ConflictError('The free plan has nothing to cancel.');
+      const { subscription, plan } = await loadCancelableSubscription({ actor, accountId });
       if (!subscription.currentPeriodEnd)
         throw new ConflictError(`${plan.name} has no period to end; a platform admin can cancel it at once.`);
       return { subscriptionId: subscription.id, stripeSubscriptionId: subscription.stripeSubscriptionId };

@@ -1,7 +1,6 @@
 import { withAccountLock } from '../accounts/accountLock';
 import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/auditLog';
-import { ConflictError } from '../errors';
 import { faultPoint } from '../faultPoints';
 import { decideOnce, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { callStripe } from '../stripe/errors';
@@ -13,7 +12,7 @@ import {
   type CancellationRefund,
 } from './cancellationRefunds';
 import { findCurrentSubscription, startDefaultSubscription } from './currentSubscription';
-import { loadManagedSubscription } from './managedSubscription';
+import { loadCancelableSubscription } from './managedSubscription';
 import { endSubscription, syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
 
@@ -42,9 +41,7 @@ export async function cancelNow({
     attempt,
     step: 'cancellation',
     decide: async () => {
-      const { subscription, plan } = await loadManagedSubscription({ actor, accountId });
-      if (plan.isDefault && !subscription.stripeSubscriptionId)
-        throw new ConflictError('The free plan has nothing to cancel.');
+      const { subscription, plan } = await loadCancelableSubscription({ actor, accountId });
       return {
         subscriptionId: subscription.id,
         stripeSubscriptionId: subscription.stripeSubscriptionId,

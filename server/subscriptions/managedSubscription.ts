@@ -29,6 +29,17 @@ export async function loadManagedSubscription({
   return { account, subscription, plan };
 }
 
+/** The subscription a cancellation ends: any but the free plan's, which has nothing to end. */
+export async function loadCancelableSubscription(args: {
+  actor: Actor;
+  accountId: string;
+}): Promise<ManagedSubscription> {
+  const managed = await loadManagedSubscription(args);
+  if (managed.plan.isDefault && !managed.subscription.stripeSubscriptionId)
+    throw new ConflictError('The free plan has nothing to cancel.');
+  return managed;
+}
+
 /** A trial without a card: it lives only here until a card is added through Checkout. */
 export function isTrialWithoutCard(subscription: Pick<Subscription, 'status' | 'stripeSubscriptionId'>) {
   return subscription.status === 'trialing' && !subscription.stripeSubscriptionId;
