@@ -1,4 +1,3 @@
-import { failAt, type FaultPoint } from '../../server/faultPoints';
 import {
   createAccount,
   createPartnerKey,
@@ -8,8 +7,8 @@ import {
   unique,
 } from '../factories';
 import { useBillingStack } from '../support/billingStack';
-import { startCrashingProcess, type CrashingProcess } from '../support/crashingProcess';
-import type { Caller, GraphQLResult } from '../support/testApp';
+import { interruptions, useInterruptedRequests } from '../support/interruptedRequests';
+import type { Caller } from '../support/testApp';
 
 const stack = useBillingStack();
 
@@ -25,27 +24,8 @@ beforeAll(async () => {
   partner = { apiKey: (await createPartnerKey({ scopes: ['credits:write'] })).secret };
 });
 
-let crashing: CrashingProcess | undefined;
-afterEach(() => crashing?.stop());
-
-type Interruption = 'crash' | 'failure';
-
 /** Sends the request to a process that dies at `point`, or to ours armed to fail there. */
-async function interrupted(
-  how: Interruption,
-  point: FaultPoint,
-  request: [string, Record<string, unknown>, Caller],
-): Promise<void> {
-  if (how === 'crash') {
-    crashing = await startCrashingProcess({ stack, crashAt: point });
-    expect(await crashing.send(...request)).toBe('no answer');
-    expect(await crashing.exited).toBe('SIGKILL');
-  } else {
-    failAt(point);
-    const failed: GraphQLResult = await stack.app.graphql(...request);
-    expect(failed.errors?.[0]?.extensions.code).toBe('INTERNAL');
-  }
-}
+const interrupted = useInterruptedRequests(stack);
 
 async function booksOf(accountId: string) {
   return {
@@ -58,11 +38,8 @@ async function booksOf(accountId: string) {
   };
 }
 
-const cases = (points: FaultPoint[]) =>
-  points.flatMap((point) => (['crash', 'failure'] as const).map((how) => [how, point] as const));
-
 describe('an adjustment retried after it was interrupted', () => {
-  it.each(cases(['adjustment.beforeCommit', 'adjustment.afterCommit']))(
+  it.each(interruptions(['adjustment.beforeCommit', 'adjustment.afterCommit']))(
     'is made once after a %s at %s',
     async (how, point) => {
       const account = await createAccount();
@@ -94,7 +71,7 @@ describe('an adjustment retried after it was interrupted', () => {
 });
 
 describe('a consumption retried after it was interrupted', () => {
-  it.each(cases(['consumption.beforeCommit', 'consumption.afterCommit']))(
+  it.each(interruptions(['consumption.beforeCommit', 'consumption.afterCommit']))(
     'is made once after a %s at %s',
     async (how, point) => {
       const account = await createAccount();
