@@ -295,6 +295,25 @@ describe('a login in several accounts', () => {
   });
 });
 
+describe('a login that belongs to no account', () => {
+  it('is told so, with a way out, instead of bouncing between billing and sign-up', async () => {
+    const session = await sessionCookieFor(await createUser());
+    const billing = await web.get('/billing', { cookie: session });
+    expect(billing.status).toBe(302);
+    expect(billing.headers.get('location')).toBe('/no-account');
+    const page = await html(await web.get('/no-account', { cookie: session }));
+    expect(page).toContain('You are not a member of any account');
+    expect(page).toContain('action="/signout"');
+  });
+
+  it('is sent on to billing from that page once it belongs to one again', async () => {
+    const { user } = await createMember({ role: 'member' });
+    const page = await web.get('/no-account', { cookie: await sessionCookieFor(user) });
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/billing');
+  });
+});
+
 describe('cross-site requests', () => {
   it('refuses a form posted from another site', async () => {
     const user = await createUser();

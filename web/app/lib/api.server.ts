@@ -84,12 +84,12 @@ export async function requireViewer(context: AppLoadContext, request: Request): 
 /**
  * The signed-in customer and the account the billing pages are about: the one chosen in the header's
  * switcher, or their first (a login normally belongs to one). A platform admin with no account of
- * their own goes to the console.
+ * their own goes to the console; anyone else with none, to a page that says so.
  */
 export async function requireAccount(context: AppLoadContext, request: Request) {
   const viewer = await requireViewer(context, request);
   const membership = await chosenMembership(viewer.memberships, request);
-  if (!membership) throw safeRedirect(viewer.isPlatformAdmin ? '/admin' : '/signup');
+  if (!membership) throw safeRedirect(viewer.isPlatformAdmin ? '/admin' : '/no-account');
   return {
     viewer,
     accountId: membership.account.id,
