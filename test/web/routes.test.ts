@@ -35,6 +35,14 @@ describe('public pages', () => {
     expect(page).toContain('14-day free trial');
   });
 
+  it('names the plan once in each button, as a screen reader reads it out of its card', async () => {
+    const page = await html(await web.get('/pricing'));
+    expect(page).toMatch(/Start 14-day trial<span class="visually-hidden"> of Pro<\/span>/);
+    const names = [...page.matchAll(/Choose ([^<]+)<span class="visually-hidden">([^<]*)<\/span>/g)];
+    expect(names.length).toBeGreaterThan(0);
+    for (const [, , hidden] of names) expect(hidden).toBe('');
+  });
+
   it('shows the yearly saving when the yearly toggle is on', async () => {
     const page = await html(await web.get('/pricing?interval=year'));
     expect(page).toContain('$288.00');

@@ -279,7 +279,10 @@ function PlanCard({
               : plan.trialDays > 0
                 ? `Start ${plan.trialDays}-day trial`
                 : `Choose ${plan.name}`}
-            <span className="visually-hidden">{` of ${plan.name}${plan.interval === 'YEAR' ? ' yearly' : ''}`}</span>
+            {/* Screen readers list buttons out of their cards: each says which plan (and billing) it buys. */}
+            <span className="visually-hidden">
+              {`${submitting || plan.trialDays > 0 ? ` of ${plan.name}` : ''}${plan.interval === 'YEAR' ? ' yearly' : ''}`}
+            </span>
           </button>
           {plan.trialWithoutCard && signedIn && canBuy ? (
             <button type="submit" name="intent" value="trial" className="button button-quiet button-block">
