@@ -69,17 +69,15 @@ export async function applyConsumptions({
         requests.flatMap((request) => (request.meter ? [[request.meter.id, request.meter] as const] : [])),
       ).values(),
     ];
-    // Independent reads under the lock: the connection sends each as soon as the previous one is answered.
-    const [earlier, charges] = await Promise.all([
-      findEarlierConsumptions({
-        trx,
-        accountId,
-        idempotencyKeys,
-        ledgerEntries: ledger.entriesKeyed,
-        anyByMeter: meters.length > 0,
-      }),
-      MeteredCharges.load({ trx, accountId, meters, at }),
-    ]);
+    // One transaction is one connection, which answers one query at a time: one after the other.
+    const earlier = await findEarlierConsumptions({
+      trx,
+      accountId,
+      idempotencyKeys,
+      ledgerEntries: ledger.entriesKeyed,
+      anyByMeter: meters.length > 0,
+    });
+    const charges = await MeteredCharges.load({ trx, accountId, meters, at });
     const batch = new LockedBatch(ledger, charges, earlier, at);
     const outcomes = requests.map((request) => batch.apply(request));
     await batch.save();
@@ -166,16 +164,14 @@ class LockedBatch {
     const entries = new Map((await ledger.commit()).map((entry) => [entry.idempotencyKey, entry]));
     for (const record of applied)
       record.ledgerEntry = entries.get(ledgerKey('consumption', record.idempotencyKey)) ?? null;
-    await Promise.all([
-      insertMeteredConsumptions({
-        trx: ledger.trx,
-        accountId: ledger.accountId,
-        records: applied.filter((record) => record.meterId !== null),
-        at,
-      }),
-      insertUsageEvents({ trx: ledger.trx, events: this.usageEvents }),
-      applied.some((record) => record.amount > 0) && warnOfLowBalance({ ledger }),
-    ]);
+    await insertMeteredConsumptions({
+      trx: ledger.trx,
+      accountId: ledger.accountId,
+      records: applied.filter((record) => record.meterId !== null),
+      at,
+    });
+    await insertUsageEvents({ trx: ledger.trx, events: this.usageEvents });
+    if (applied.some((record) => record.amount > 0)) await warnOfLowBalance({ ledger });
   }
 }
 

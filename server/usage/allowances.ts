@@ -34,15 +34,14 @@ export async function meterAllowancesAt({
     periodEnd: subscription.currentPeriodEnd,
     at,
   });
-  const [entitlements, usage] = await Promise.all([
-    PlanEntitlement.query(trx)
-      .where({ planId: subscription.planId, kind: 'metered' })
-      .whereIn(
-        'meterId',
-        meters.map((meter) => meter.id),
-      ),
-    readUsage({ trx, accountId, meters, window, bucketSize: null }),
-  ]);
+  // One after the other: within a transaction both would queue on its one connection anyway.
+  const entitlements = await PlanEntitlement.query(trx)
+    .where({ planId: subscription.planId, kind: 'metered' })
+    .whereIn(
+      'meterId',
+      meters.map((meter) => meter.id),
+    );
+  const usage = await readUsage({ trx, accountId, meters, window, bucketSize: null });
   return new Map(
     meters.map((meter) => {
       const entitlement = entitlements.find((candidate) => candidate.meterId === meter.id);
