@@ -12,11 +12,12 @@ import { User } from '../server/auth/User';
 import { bindModels } from '../server/db/knex';
 
 /**
- * Demo people for development: a platform admin, and the owner of a demo customer account. Their
+ * Demo people for development, never production: a platform admin, and the owner of a demo customer account. Their
  * passwords are generated on first seeding (never fixed in code) and kept, with nothing else, in a
  * git-ignored file so that `npm start` can print them in development.
  */
-export const DEMO_CREDENTIALS_FILE = process.env.DEMO_CREDENTIALS_FILE ?? '.data/demo-credentials.json';
+// Read when used rather than at import, so that whoever loads this module can still point it elsewhere.
+const demoCredentialsFile = () => process.env.DEMO_CREDENTIALS_FILE ?? '.data/demo-credentials.json';
 
 export interface DemoCredentials {
   admin: { email: string; password: string };
@@ -26,6 +27,9 @@ export interface DemoCredentials {
 }
 
 export async function seed(knex: Knex): Promise<void> {
+  // The service never runs this seed in production (server/db/demoData.ts); this refuses `knex seed:run`.
+  if (process.env.NODE_ENV === 'production')
+    throw new Error('Demo users and the demo partner key are never created when NODE_ENV=production.');
   bindModels(knex);
   const existing = await readDemoCredentials();
   const credentials: DemoCredentials = existing ?? {
@@ -90,11 +94,13 @@ async function ensureUser({
 }
 
 export async function readDemoCredentials(): Promise<DemoCredentials | null> {
-  if (!existsSync(DEMO_CREDENTIALS_FILE)) return null;
-  return JSON.parse(await readFile(DEMO_CREDENTIALS_FILE, 'utf8')) as DemoCredentials;
+  const file = demoCredentialsFile();
+  if (!existsSync(file)) return null;
+  return JSON.parse(await readFile(file, 'utf8')) as DemoCredentials;
 }
 
 async function writeDemoCredentials(credentials: DemoCredentials): Promise<void> {
-  await mkdir(dirname(DEMO_CREDENTIALS_FILE), { recursive: true });
-  await writeFile(DEMO_CREDENTIALS_FILE, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  const file = demoCredentialsFile();
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
 }

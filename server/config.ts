@@ -136,7 +136,13 @@ export interface Config {
   jobsEnabled: boolean;
   /** Days a past-due subscription keeps its access before the account drops to the default plan. */
   gracePeriodDays: number;
+  /** Load the demo catalog at start (SEED_DEMO_DATA; on by default in development only). */
   seedDemoData: boolean;
+  /**
+   * Also create the demo users and the demo partner key. Never in production, whatever SEED_DEMO_DATA
+   * says: their passwords are kept in a file beside the service and the key may act on every account.
+   */
+  seedDemoUsers: boolean;
   /** Which proxies' X-Forwarded-For and X-Forwarded-Proto to believe (Express's `trust proxy`). */
   trustProxy: false | number | string[];
   /** Request limits by name (server/rateLimits/rules.ts). */
@@ -152,6 +158,19 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Outside production, a `.env` file in the working folder fills in what the environment leaves unset.
+ * Production reads the environment alone, so a stray file cannot change a deployed service.
+ */
+export function loadDotEnvOutsideProduction(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NODE_ENV === 'production') return;
+  try {
+    process.loadEnvFile('.env');
+  } catch {
+    // No .env file: the environment alone configures the process.
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`PORT=` in a .env file) means "not set", not "set to nothing".
   const present = Object.fromEntries(
@@ -164,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const values = parsed.data;
   const isProduction = values.NODE_ENV === 'production';
+  const seedDemoData = values.SEED_DEMO_DATA ?? values.NODE_ENV === 'development';
   const problems: string[] = [];
   if (isProduction && !values.SESSION_SECRET)
     problems.push('SESSION_SECRET is required when NODE_ENV=production');
@@ -198,7 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: values.MAIL_FROM,
     jobsEnabled: values.JOBS_ENABLED,
     gracePeriodDays: values.GRACE_PERIOD_DAYS,
-    seedDemoData: values.SEED_DEMO_DATA ?? values.NODE_ENV === 'development',
+    seedDemoData,
+    seedDemoUsers: seedDemoData && !isProduction,
     trustProxy: values.TRUST_PROXY,
     rateLimits: Object.fromEntries(
       Object.entries(RATE_LIMITS).map(([name, { variable }]) => [name, values[variable]]),

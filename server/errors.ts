@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'LIMIT_EXCEEDED',
   'RATE_LIMITED',
   'PAYMENT_PROVIDER_ERROR',
+  'NO_DEFAULT_PLAN',
   'INTERNAL',
 ] as const;
 
@@ -30,6 +31,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   LIMIT_EXCEEDED: 403,
   RATE_LIMITED: 429,
   PAYMENT_PROVIDER_ERROR: 502,
+  NO_DEFAULT_PLAN: 503,
   INTERNAL: 500,
 };
 
@@ -138,4 +140,17 @@ export class RateLimitedError extends DomainError {
 /** Stripe failed or refused; the message is ours, the provider's raw error stays in the logs. */
 export class PaymentProviderError extends DomainError {
   readonly code = 'PAYMENT_PROVIDER_ERROR';
+}
+
+/**
+ * Every new account starts on the catalog's default plan, so none can be created before the operator
+ * has one (a fresh production install starts with an empty catalog). Nothing was created.
+ */
+export class NoDefaultPlanError extends DomainError {
+  readonly code = 'NO_DEFAULT_PLAN';
+  constructor() {
+    super(
+      'New accounts cannot be created yet: the catalog has no default plan. A platform admin must add one first.',
+    );
+  }
 }

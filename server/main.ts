@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
+import { reportCatalogReadiness } from './admin/catalogReadiness';
 import { recordStripeMode } from './admin/systemHealth';
 import { createApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, loadDotEnvOutsideProduction, type Config } from './config';
 import { connectDatabase } from './db/connect';
+import { seedDemoData } from './db/demoData';
 import { migrateToLatest } from './db/migrations';
 import { listenForChanges } from './db/changeNotifications';
 import { startJobRunner } from './jobs/jobRunner';
@@ -19,12 +21,12 @@ import { readDemoCredentials } from '../seeds/02_demo_users';
 
 /**
  * `npm start`: validate the configuration, bring up the database (embedded when DATABASE_URL is
- * unset), migrate, seed demo data in development, and serve.
+ * unset), migrate, seed demo data in development, say whether sign-ups can work yet, and serve.
  */
 async function main(): Promise<void> {
   let config: Config;
   try {
-    if (process.env.NODE_ENV !== 'production') loadDotEnv();
+    loadDotEnvOutsideProduction();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
   const connection = await connectDatabase({ config, logger });
   const applied = await migrateToLatest(connection.database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
-  if (config.seedDemoData) await connection.database.seed.run();
+  await seedDemoData({ database: connection.database, config, logger });
+  await reportCatalogReadiness({ logger });
 
   const stopListening = await listenForChanges({ connectionString: connection.connectionString, logger });
   const stripeRuntime = await startStripeRuntime({ config, logger });
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
     : undefined;
   logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
   if (!config.isProduction)
-    await printWelcome({ url, seeded: config.seedDemoData, stripeEmulatorUrl: stripeRuntime.emulator?.url });
+    await printWelcome({ url, seeded: config.seedDemoUsers, stripeEmulatorUrl: stripeRuntime.emulator?.url });
 
   registerShutdown({
     logger,
@@ -108,14 +111,6 @@ async function main(): Promise<void> {
       await connection.close();
     },
   });
-}
-
-function loadDotEnv(): void {
-  try {
-    process.loadEnvFile('.env');
-  } catch {
-    // No .env file: the environment alone configures the service.
-  }
 }
 
 function listeningPort(server: Server): number {

@@ -37,6 +37,8 @@ export async function getAccount({
  * A partner provisions its customer: creates the account named by the partner's external id, or
  * updates its name and billing email. Calling it again with the same input changes nothing. An
  * account's currency is fixed once it exists, because its prices, invoices and Stripe customer are in it.
+ * A new account needs the catalog's default plan: without one the call fails with NO_DEFAULT_PLAN and
+ * its transaction writes nothing.
  */
 export async function upsertAccount({
   actor,

@@ -16,7 +16,7 @@ import {
   ONE_TIME_LINK,
 } from '../notifications/outbox';
 import { settings } from '../settings';
-import { startDefaultSubscription } from '../subscriptions/currentSubscription';
+import { requireDefaultPlan, startDefaultSubscription } from '../subscriptions/currentSubscription';
 import { parseInput } from '../validation';
 import { Account } from './Account';
 import { Membership } from './Membership';
@@ -39,10 +39,12 @@ const SIGN_UP_NOTICES = ['auth.sign_up_confirmation', 'auth.sign_up_existing_log
  * A visitor asks to sign up. Nothing tells them whether the address already has a login: either way
  * the input is checked the same, the password is hashed, one email is queued and the answer is the
  * same. A new address is sent a link to finish signing up (`confirmSignUp`); an address that has a
- * login is told so, with the ways in, by email to its owner only.
+ * login is told so, with the ways in, by email to its owner only. While the catalog has no default
+ * plan nobody can finish, so nobody is asked to: NO_DEFAULT_PLAN, and nothing is queued.
  */
 export async function requestSignUp(input: z.input<typeof signUpInput>): Promise<void> {
   const { email, password, name, accountName } = parseInput(signUpInput, input);
+  await requireDefaultPlan();
   const passwordHash = await hashPassword(password);
   await SignUpRequest.transaction(async (trx) => {
     // One request per address at a time, so a burst cannot pass the cap on emails.
@@ -117,7 +119,7 @@ const confirmInput = z.object({ token: z.string().min(1, 'is required').max(200,
 /**
  * The emailed link was followed: the login, an account on the default plan that it owns (with its
  * subscription and credit balance, as every account has), all in one transaction, then a session.
- * A link works once and for 24 hours.
+ * A link works once and for 24 hours; without a default plan nothing is created and it still works.
  */
 export async function confirmSignUp({
   actor,

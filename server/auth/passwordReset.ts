@@ -94,6 +94,28 @@ export async function issuePasswordResetLink({
   return issued > 0 ? `${settings().publicUrl}/reset-password?token=${token}` : null;
 }
 
+/**
+ * A link to choose a password, handed straight to whoever asked for it (the admin command prints it to
+ * the operator) instead of emailed. Printing it is its sending, so its token is created now
+ * (decision 025); it is the same one-hour, single-use link as a reset's.
+ */
+export async function issuePasswordLinkNow({
+  trx,
+  userId,
+}: {
+  trx: Knex.Transaction;
+  userId: string;
+}): Promise<string> {
+  const reset = await PasswordResetToken.query(trx).insertAndFetch({
+    userId,
+    tokenHash: null,
+    createdAt: now(),
+    expiresAt: new Date(now().getTime() + RESET_LINK_LIFETIME_MS),
+  });
+  const link = await issuePasswordResetLink({ trx, passwordResetTokenId: reset.id });
+  return link!;
+}
+
 /** Sets a new password from a reset link, once, and signs the user out everywhere. */
 export async function resetPassword(input: { token: string; password: string }): Promise<void> {
   const { token, password } = parseInput(

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { periodEnd } from '../calendar';
 import { findDefaultPlan } from '../catalog/catalog';
+import type { Plan } from '../catalog/Plan';
 import { now } from '../clock';
-import { ConflictError } from '../errors';
+import { NoDefaultPlanError } from '../errors';
 import { CURRENT_STATUSES, Subscription } from './Subscription';
 
 /** The account's current subscription: the one in a current status (a partial unique index allows one). */
@@ -26,6 +27,16 @@ function currentSubscriptions(trx?: Knex.Transaction) {
 }
 
 /**
+ * The plan every new account starts on; refuses with NO_DEFAULT_PLAN while the catalog has none, so
+ * that sign-up and provisioning can refuse before they write anything.
+ */
+export async function requireDefaultPlan(): Promise<Plan> {
+  const plan = await findDefaultPlan();
+  if (!plan) throw new NoDefaultPlanError();
+  return plan;
+}
+
+/**
  * Puts a new account on the catalog's default plan (Free). Periods on a free plan still matter: they
  * are when monthly allowances reset.
  */
@@ -36,9 +47,7 @@ export async function startDefaultSubscription({
   trx: Knex.Transaction;
   accountId: string;
 }): Promise<Subscription> {
-  const plan = await findDefaultPlan();
-  if (!plan)
-    throw new ConflictError('The catalog has no default plan for new accounts; seed the catalog first.');
+  const plan = await requireDefaultPlan();
   const start = now();
   return Subscription.query(trx).insertAndFetch({
     accountId,

@@ -1051,7 +1051,8 @@ export type Mutation = {
   /**
    * Asks to create a login: emails the address a link to finish (`confirmSignUp`), valid for 24 hours.
    * An address that already has a login is emailed the ways to sign in instead. Always answers true for
-   * valid input, so that it cannot tell anyone whether an address has a login. Public.
+   * valid input, so that it cannot tell anyone whether an address has a login. Public. Fails with
+   * NO_DEFAULT_PLAN, sending nothing, while the catalog has no default plan.
    */
   signUp: Scalars['Boolean']['output'];
   /**
@@ -1083,7 +1084,8 @@ export type Mutation = {
   /**
    * Creates the account a partner names by its external id, on the default plan, or updates its name and
    * billing email. Idempotent: the same input twice changes nothing the second time. Needs a platform-wide
-   * API key with the accounts:write scope (or a platform admin).
+   * API key with the accounts:write scope (or a platform admin). Creating one fails with NO_DEFAULT_PLAN,
+   * creating nothing, while the catalog has no default plan.
    */
   upsertAccount: UpsertAccountPayload;
 };

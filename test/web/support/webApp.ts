@@ -24,11 +24,18 @@ export interface WebApp {
 }
 
 /**
- * The real product, web app included, for one test file: its own database (with the demo catalog),
+ * The real product, web app included, for one test file: its own database (with the demo catalog, unless asked for an empty one),
  * the Stripe emulator, and the server in a child process (test/web/support/serveWebApp.ts). `vite`
  * compiles pages on request, as `npm start` does; `build` serves `npm run build`, as production does.
  */
-export function useWebApp({ source }: { source: 'vite' | 'build' }): WebApp {
+export function useWebApp({
+  source,
+  catalog = 'demo',
+}: {
+  source: 'vite' | 'build';
+  /** `empty`: a fresh install's catalog, with no plan at all. */
+  catalog?: 'demo' | 'empty';
+}): WebApp {
   const db = useTestDatabase();
   const app = {} as WebApp;
   let child: ChildProcess | undefined;
@@ -36,7 +43,7 @@ export function useWebApp({ source }: { source: 'vite' | 'build' }): WebApp {
   let output = '';
 
   beforeAll(async () => {
-    await createDemoCatalog(db.knex);
+    if (catalog === 'demo') await createDemoCatalog(db.knex);
     cacheDirectory = await mkdtemp(join(tmpdir(), 'billing-vite-'));
     child = spawn(join(root, 'node_modules/.bin/tsx'), ['test/web/support/serveWebApp.ts'], {
       cwd: root,

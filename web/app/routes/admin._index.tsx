@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { EmptyState } from '~/components/EmptyState';
+import { Notice } from '~/components/forms';
 import { Card, PageHeader } from '~/components/ui';
 import { AdminOverviewDocument } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
@@ -15,10 +16,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** The first screen of the console answers "who is past due?" and "is anything failing?". */
 export default function AdminOverview() {
-  const { pastDue, all, failedEvents, reconciliation } = useLoaderData<typeof loader>();
+  const { pastDue, all, failedEvents, reconciliation, catalog } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Admin console" />
+      <NoDefaultPlanNotice plans={catalog} />
       <div className="stat-grid">
         <Card className="stat" title="Accounts">
           <p className="big-number">{all.totalCount.toLocaleString('en-US')}</p>
@@ -69,5 +71,24 @@ export default function AdminOverview() {
         )}
       </Card>
     </>
+  );
+}
+
+/**
+ * A fresh install starts with an empty catalog, and every new account starts on the default plan: until
+ * there is one, sign-ups and partner provisioning fail with NO_DEFAULT_PLAN. Nothing else says so here.
+ */
+function NoDefaultPlanNotice({ plans }: { plans: Array<{ isDefault: boolean }> }) {
+  if (plans.some((plan) => plan.isDefault)) return null;
+  return (
+    <Notice tone="warning">
+      <span id="catalog-notice">
+        {plans.length === 0
+          ? 'The catalog is empty, so nobody can sign up and partners cannot create accounts yet.'
+          : 'No plan is the default, so nobody can sign up and partners cannot create accounts yet.'}
+      </span>{' '}
+      Every new account starts on the default plan: add plans and make one the default (or start the service
+      once with SEED_DEMO_DATA=true to load the demo catalog).
+    </Notice>
   );
 }
