@@ -43,6 +43,8 @@ export const FAULT_POINTS = [
   'autoTopUpSettings.beforeCommit',
   'autoTopUpSettings.afterCommit',
   'idempotency.beforeCompletion',
+  'planPublish.afterStripeCall',
+  'planPublish.beforeCommit',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { now } from '../clock';
 import { onChange } from '../db/changeNotifications';
 import { ExpiringCache } from '../expiringCache';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
 import { recordAudit } from '../audit/auditLog';
 import { parseInput } from '../validation';
 import type { Actor, ApiKeyActor, UserActor } from './actor';
@@ -51,6 +51,9 @@ export async function createApiKey({
   if (accountId) {
     await authorizeAccount({ actor, accountId, permission: 'account.manage' });
     await assertCreatorHolds({ actor, accountId, scopes });
+    // It would never work: the catalog belongs to no account (requireCatalogManager).
+    if (scopes.includes('catalog:write'))
+      throw ValidationError.forField('scopes', 'catalog:write is for platform-wide keys only');
   } else requirePlatformAdmin(actor);
 
   const { apiKey, secret } = await issueApiKey({

@@ -61,6 +61,19 @@ export function requirePlatformAdmin(actor: Actor): void {
   }
 }
 
+/**
+ * The catalog (plans, meters, credit packages) belongs to no account: platform admins manage it, and so
+ * do platform-wide API keys with catalog:write. A key bound to an account never does, whatever its scopes.
+ */
+export function requireCatalogManager(actor: Actor): void {
+  requireAuthenticated(actor);
+  if (isPlatformWide(actor)) return;
+  if (actor.kind === 'apiKey' && actor.accountId === null && actor.scopes.has('catalog:write')) return;
+  throw new ForbiddenError(
+    'Managing the catalog is for platform admins and platform-wide API keys with the catalog:write scope.',
+  );
+}
+
 /** Platform admins and system actors see every account. */
 export function isPlatformWide(actor: Actor): boolean {
   return (actor.kind === 'user' && actor.isPlatformAdmin) || actor.kind === 'system';

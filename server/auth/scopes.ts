@@ -10,6 +10,8 @@ export const API_SCOPES = [
   'credits:write',
   'entitlements:read',
   'entitlements:write',
+  // Platform-wide keys only: the catalog belongs to no account.
+  'catalog:write',
 ] as const;
 
 export type ApiScope = (typeof API_SCOPES)[number];

@@ -4,8 +4,13 @@ import { PlanEntitlement } from './PlanEntitlement';
 
 export type BillingInterval = 'month' | 'year' | 'lifetime';
 export type PurchaseMode = 'self_serve' | 'contact_sales';
+/** draft: still changing, never sold; published: immutable; archived: withdrawn from sale. */
+export type PlanStatus = 'draft' | 'published' | 'archived';
 
-/** One version of a plan. A new price is a new version; subscribers keep the version they bought. */
+/**
+ * One version of a plan. A new price is a new version; subscribers keep the version they bought. Only a
+ * published version is ever on sale (`active`), and only the newest published version of its key.
+ */
 export class Plan extends BaseModel {
   static override tableName = 'plans';
 
@@ -24,6 +29,8 @@ export class Plan extends BaseModel {
   trialWithoutCard!: boolean;
   perSeat!: boolean;
   purchaseMode!: PurchaseMode;
+  status!: PlanStatus;
+  /** On sale: the published version of its key that new customers get. */
   active!: boolean;
   isDefault!: boolean;
   displayOrder!: number;

@@ -1,12 +1,12 @@
 import type { Actor } from '../auth/actor';
-import { requirePlatformAdmin } from '../auth/authorization';
+import { requireCatalogManager } from '../auth/authorization';
 import { CreditPackage } from './CreditPackage';
 import { Meter } from './Meter';
 import { Plan } from './Plan';
 
 /**
- * The public catalog: readable by anyone, including signed-out visitors of the pricing page. Retired
- * plans and versions are for platform admins only.
+ * The public catalog: readable by anyone, including signed-out visitors of the pricing page. Drafts,
+ * retired versions and archived plans are for those who manage the catalog only.
  */
 export async function listPlans({
   actor,
@@ -15,7 +15,7 @@ export async function listPlans({
   actor: Actor;
   includeInactive?: boolean | null;
 }): Promise<Plan[]> {
-  if (includeInactive) requirePlatformAdmin(actor);
+  if (includeInactive) requireCatalogManager(actor);
   const query = Plan.query()
     .withGraphFetched('entitlements.meter')
     .modifyGraph('entitlements', (builder) => builder.orderBy('featureKey'))

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import { CreditPackage } from '../catalog/CreditPackage';
 import { Plan } from '../catalog/Plan';
@@ -61,6 +62,54 @@ export async function syncCatalogToStripe({
     }
   }
   return { plans: plans.length, creditPackages: creditPackages.length };
+}
+
+/**
+ * The Stripe product and price of a plan version being published. Found first by the version's lookup
+ * key, so a publish retried after a crash past this call reuses what it created; created otherwise under
+ * idempotency keys derived from the version's id and its terms, so concurrent or retried calls create one
+ * product and one price. A price left by an earlier attempt on terms the draft has since changed is not
+ * reused: the new price takes the lookup key over.
+ */
+export async function ensurePlanVersionPrice(
+  plan: Pick<
+    Plan,
+    'id' | 'key' | 'version' | 'name' | 'tier' | 'priceAmount' | 'currency' | 'billingInterval'
+  >,
+): Promise<{ stripePriceId: string; stripeProductId: string }> {
+  const lookupKey = planLookupKey(plan);
+  const recurring = plan.billingInterval === 'lifetime' ? null : plan.billingInterval;
+  const existing = (await stripe().prices.list({ lookup_keys: [lookupKey], limit: 1 })).data[0];
+  if (
+    existing &&
+    existing.unit_amount === plan.priceAmount &&
+    existing.currency === plan.currency &&
+    (existing.recurring?.interval ?? null) === recurring
+  ) {
+    return { stripePriceId: existing.id, stripeProductId: productIdOf(existing) };
+  }
+  const terms = createHash('sha256')
+    .update(JSON.stringify([plan.name, plan.priceAmount, plan.currency, plan.billingInterval]))
+    .digest('hex')
+    .slice(0, 16);
+  const idempotencyBase = `catalog-plan-${plan.id}-${terms}`;
+  const product = await stripe().products.create(
+    { name: plan.name, metadata: { plan_key: plan.key, tier: plan.tier, plan_id: plan.id } },
+    { idempotencyKey: `${idempotencyBase}-product` },
+  );
+  const price = await stripe().prices.create(
+    {
+      product: product.id,
+      unit_amount: plan.priceAmount,
+      currency: plan.currency,
+      lookup_key: lookupKey,
+      transfer_lookup_key: true,
+      ...(recurring && { recurring: { interval: recurring } }),
+      metadata: { lookup_key: lookupKey, plan_id: plan.id },
+    },
+    { idempotencyKey: `${idempotencyBase}-price` },
+  );
+  return { stripePriceId: price.id, stripeProductId: product.id };
 }
 
 async function ensurePrice({

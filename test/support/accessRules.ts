@@ -67,7 +67,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Query.plans': { operation: '{ plans { key } }', checks: [] },
   'Query.plans(includeInactive)': {
     operation: '{ plans(includeInactive: true) { key } }',
-    checks: ['platform admin'],
+    checks: [{ platformWideScope: 'catalog:write' }],
   },
   'Query.creditPackages': { operation: '{ creditPackages { key } }', checks: [] },
   'Query.meters': { operation: '{ meters { key } }', checks: [] },
@@ -121,6 +121,37 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     operation: 'mutation($input: UpsertAccountInput!) { upsertAccount(input: $input) { created } }',
     variables: () => ({ input: { externalId: 'provisioned-by-access-test', name: 'Provisioned' } }),
     checks: [{ platformWideScope: 'accounts:write' }],
+  },
+  'Mutation.createPlanDraft': {
+    operation: 'mutation($input: PlanDraftInput!) { createPlanDraft(input: $input) { status } }',
+    variables: ({ unique }) => ({
+      input: {
+        key: unique('access'),
+        name: 'Access',
+        tier: 'access',
+        tierRank: 9,
+        interval: 'MONTH',
+        priceAmount: 1500,
+        currency: 'usd',
+      },
+    }),
+    checks: [{ platformWideScope: 'catalog:write' }],
+  },
+  'Mutation.updatePlanDraft': {
+    operation: `mutation { updatePlanDraft(id: "${NOTHING}", input: { key: "access", name: "Access", tier: "access",
+      tierRank: 9, interval: MONTH, priceAmount: 1500, currency: "usd" }) { status } }`,
+    checks: [{ platformWideScope: 'catalog:write' }],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.publishPlan': {
+    operation: `mutation { publishPlan(id: "${NOTHING}") { status } }`,
+    checks: [{ platformWideScope: 'catalog:write' }],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.archivePlan': {
+    operation: `mutation { archivePlan(id: "${NOTHING}") { status } }`,
+    checks: [{ platformWideScope: 'catalog:write' }],
+    outcome: 'NOT_FOUND',
   },
   'Mutation.signIn': {
     operation: 'mutation($input: SignInInput!) { signIn(input: $input) { user { id } } }',

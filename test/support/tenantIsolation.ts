@@ -39,7 +39,16 @@ const NO_PLAN = '00000000-0000-0000-0000-000000000000';
 
 /** Fields that are not about any one account, and why that is safe. */
 export const PUBLIC_FIELDS: Record<string, string> = {
-  'Query.plans': 'the catalog is public (inactive plans need a platform admin)',
+  'Query.plans':
+    'the catalog is public (drafts and inactive plans need a platform admin or a platform-wide key with catalog:write)',
+  'Mutation.createPlanDraft':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Mutation.updatePlanDraft':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Mutation.publishPlan':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Mutation.archivePlan':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
   'Query.creditPackages': 'the catalog is public',
   'Query.meters': 'the catalog is public',
   'Query.viewer': "returns only the caller's own user and memberships",

@@ -264,6 +264,11 @@ export type ApiScope =
    * automatic top-up.
    */
   | 'billing:write'
+  /**
+   * Define, publish and archive plans (createPlanDraft, updatePlanDraft, publishPlan, archivePlan). Platform-wide
+   * keys only: a key bound to an account cannot be given it.
+   */
+  | 'catalog:write'
   /** Read the credit balance, ledger, grants and automatic top-up settings. */
   | 'credits:read'
   /** Spend credits with consumeCredits. */
@@ -940,6 +945,18 @@ export type MeterUsage = {
   unlimited: Scalars['Boolean']['output'];
 };
 
+/** An allowance of a meter per billing period: an included quantity or unlimited, not both. */
+export type MeteredAllowanceInput = {
+  /** Units included per period. */
+  includedQuantity?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** The meter's key, e.g. executions; it must exist. */
+  meterKey: Scalars['String']['input'];
+  /** Price of usage beyond the included quantity; left out, usage beyond it is refused. */
+  overage?: InputMaybe<OverageInput>;
+  /** No cap. */
+  unlimited?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** The size of the buckets of the revenue series. */
 export type MetricsGranularity =
   /** One bucket per day, starting at `from`. */
@@ -964,6 +981,11 @@ export type Mutation = {
    * is kept in the ledger and the audit log. Idempotent by key. Platform admins only.
    */
   adjustCredits: AdjustCreditsPayload;
+  /**
+   * Withdraws a plan from sale (a draft is discarded): its subscribers keep it. The plan new accounts start
+   * on cannot be archived (CONFLICT). Same callers as createPlanDraft (audited).
+   */
+  archivePlan: Plan;
   /** Undoes a downgrade scheduled for the end of the period. */
   cancelScheduledPlanChange: SubscriptionChangePayload;
   /**
@@ -1001,8 +1023,20 @@ export type Mutation = {
    * (platform admins only). The secret is in the payload of this call and nowhere else, ever.
    */
   createApiKey: CreateApiKeyPayload;
+  /**
+   * Creates a draft plan: never sold until it is published. A draft of an existing key becomes that key's
+   * next version when published. Refused with BAD_USER_INPUT, naming the field, when it could not be sold
+   * as written. Platform admins and platform-wide API keys with CATALOG_WRITE only (audited).
+   */
+  createPlanDraft: Plan;
   /** Opens Stripe's billing portal (payment methods, invoices); it returns to one of our billing or settings pages. */
   openBillingPortal: BillingPortalPayload;
+  /**
+   * Puts a draft on sale as the immutable version of its key, with its Stripe price made at once: new
+   * customers get it from now on, and the key's previous version is no longer sold (its subscribers keep
+   * it). Publishing a published plan again changes nothing. Same callers as createPlanDraft (audited).
+   */
+  publishPlan: Plan;
   /**
    * Records up to 1,000 usage events. Each event stands alone: it is stored, ignored as a duplicate (its
    * account already has an event with its idempotency key, or an earlier event of the batch had it), or
@@ -1082,6 +1116,11 @@ export type Mutation = {
    */
   updateAutoTopUp: AutoTopUp;
   /**
+   * Replaces the whole definition of a draft, entitlements included. A published or archived plan never
+   * changes (CONFLICT): create a new draft of its key. Same callers as createPlanDraft (audited).
+   */
+  updatePlanDraft: Plan;
+  /**
    * Creates the account a partner names by its external id, on the default plan, or updates its name and
    * billing email. Idempotent: the same input twice changes nothing the second time. Needs a platform-wide
    * API key with the accounts:write scope (or a platform admin). Creating one fails with NO_DEFAULT_PLAN,
@@ -1094,6 +1133,12 @@ export type Mutation = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationAdjustCreditsArgs = {
   input: AdjustCreditsInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationArchivePlanArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1140,8 +1185,20 @@ export type MutationCreateApiKeyArgs = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationCreatePlanDraftArgs = {
+  input: PlanDraftInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationOpenBillingPortalArgs = {
   input: OpenBillingPortalInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationPublishPlanArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1243,6 +1300,13 @@ export type MutationUpdateAutoTopUpArgs = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationUpdatePlanDraftArgs = {
+  id: Scalars['ID']['input'];
+  input: PlanDraftInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationUpsertAccountArgs = {
   input: UpsertAccountInput;
 };
@@ -1330,6 +1394,14 @@ export type OverageCharge = {
   periodStart: Scalars['DateTime']['output'];
   /** All the period's usage of the meter. */
   usedQuantity: Scalars['SafeInt']['output'];
+};
+
+/** Overage charged per block of units: `amount` for every started `blockSize` units beyond the allowance. */
+export type OverageInput = {
+  /** Minor units of the plan's currency charged per block; at least 1. */
+  amount: Scalars['SafeInt']['input'];
+  /** Units in one block; at least 1. */
+  blockSize: Scalars['SafeInt']['input'];
 };
 
 /** Overage is charged per block of units: `price` for every started `blockSize` units. */
@@ -1431,7 +1503,7 @@ export type PaymentType =
 /** One version of a plan. Subscribers keep the version they bought until they are moved deliberately. */
 export type Plan = {
   __typename?: 'Plan';
-  /** Whether the plan is on sale. */
+  /** Whether the plan is on sale: the published version of its key that new customers get. */
   active: Scalars['Boolean']['output'];
   /** A short description for customers; null when it has none. */
   description?: Maybe<Scalars['String']['output']>;
@@ -1453,6 +1525,8 @@ export type Plan = {
   price: Money;
   /** How the plan is sold. */
   purchaseMode: PurchaseMode;
+  /** Draft, published or archived. */
+  status: PlanStatus;
   /** Plans of one tier (Pro monthly and Pro yearly) share it. */
   tier: Scalars['String']['output'];
   /** Orders tiers: a higher rank is an upgrade. */
@@ -1506,6 +1580,69 @@ export type PlanChangePreviewLine = {
   /** A prorated line (unused time credited, remaining time charged). */
   proration: Scalars['Boolean']['output'];
 };
+
+/** A plan's whole definition, as a draft. Amounts are minor units of `currency`; credits are milli-credits. */
+export type PlanDraftInput = {
+  /** Milli-credits granted at the start of every period; null for none. */
+  creditsPerPeriodMilliCredits?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** ISO 4217 currency code, e.g. usd. */
+  currency: Scalars['String']['input'];
+  /** A short description for customers. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Position on the pricing page: lower first. */
+  displayOrder?: InputMaybe<Scalars['Int']['input']>;
+  /** Feature keys the plan turns on, e.g. api_access. */
+  features?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** How often the price is charged. */
+  interval: BillingInterval;
+  /**
+   * Stable key shared by all versions of the plan, e.g. pro_monthly: lower-case letters, digits, dashes and
+   * underscores. A key that has published versions gets its next version.
+   */
+  key: Scalars['String']['input'];
+  /** Countable resources the plan caps, e.g. projects. */
+  limits?: InputMaybe<Array<PlanLimitInput>>;
+  /** Per-period allowances of meters, with their overage price. */
+  meteredAllowances?: InputMaybe<Array<MeteredAllowanceInput>>;
+  /** Display name, e.g. Pro. */
+  name: Scalars['String']['input'];
+  /** Whether the price is per seat (not for lifetime plans). */
+  perSeat?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * Price per interval in minor units (per seat on per-seat plans); above 0 for a self-serve plan, 0 for
+   * the plan new accounts start on.
+   */
+  priceAmount: Scalars['SafeInt']['input'];
+  /** How the plan is sold. */
+  purchaseMode?: InputMaybe<PurchaseMode>;
+  /** Plans of one tier (Pro monthly and Pro yearly) share it, e.g. pro. */
+  tier: Scalars['String']['input'];
+  /** Orders tiers: a higher rank is an upgrade (0 to 1000). */
+  tierRank: Scalars['Int']['input'];
+  /** Length of the free trial in days (0 to 365; 0 for none, and for lifetime plans). */
+  trialDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Whether the trial can start without a card (needs trialDays). */
+  trialWithoutCard?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** A cap on a countable resource: a limit or unlimited, not both. */
+export type PlanLimitInput = {
+  /** The resource, e.g. projects or seats. */
+  featureKey: Scalars['String']['input'];
+  /** How many the plan allows. */
+  limit?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** No cap. */
+  unlimited?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Where a plan is in its life. */
+export type PlanStatus =
+  /** Withdrawn from sale; its subscribers keep it. */
+  | 'archived'
+  /** Still being written: may change, never sold. */
+  | 'draft'
+  /** Published: never changes again. On sale while it is its key's newest published version (`active`). */
+  | 'published';
 
 /** How a plan is sold. */
 export type PurchaseMode =
@@ -2258,6 +2395,7 @@ export type ResolversTypes = {
   Meter: ResolverTypeWrapper<MeterModel>;
   MeterAggregation: ResolverTypeWrapper<MeterAggregation>;
   MeterUsage: ResolverTypeWrapper<MeterUsageModel>;
+  MeteredAllowanceInput: MeteredAllowanceInput;
   MetricsGranularity: ResolverTypeWrapper<MetricsGranularity>;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -2267,6 +2405,7 @@ export type ResolversTypes = {
   NotificationStatus: ResolverTypeWrapper<NotificationStatus>;
   OpenBillingPortalInput: OpenBillingPortalInput;
   OverageCharge: ResolverTypeWrapper<OverageChargeModel>;
+  OverageInput: OverageInput;
   OveragePrice: ResolverTypeWrapper<OveragePrice>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Payment: ResolverTypeWrapper<PaymentModel>;
@@ -2278,6 +2417,9 @@ export type ResolversTypes = {
   PlanChangeKind: ResolverTypeWrapper<PlanChangeKind>;
   PlanChangePreview: ResolverTypeWrapper<PlanChangePreviewModel>;
   PlanChangePreviewLine: ResolverTypeWrapper<PlanChangePreviewLine>;
+  PlanDraftInput: PlanDraftInput;
+  PlanLimitInput: PlanLimitInput;
+  PlanStatus: ResolverTypeWrapper<PlanStatus>;
   PurchaseMode: ResolverTypeWrapper<PurchaseMode>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReconciliationDifference: ResolverTypeWrapper<DifferenceModel>;
@@ -2371,6 +2513,7 @@ export type ResolversParentTypes = {
   Membership: MembershipModel;
   Meter: MeterModel;
   MeterUsage: MeterUsageModel;
+  MeteredAllowanceInput: MeteredAllowanceInput;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   Notification: NotificationModel;
@@ -2378,6 +2521,7 @@ export type ResolversParentTypes = {
   NotificationEdge: Omit<NotificationEdge, 'node'> & { node: ResolversParentTypes['Notification'] };
   OpenBillingPortalInput: OpenBillingPortalInput;
   OverageCharge: OverageChargeModel;
+  OverageInput: OverageInput;
   OveragePrice: OveragePrice;
   PageInfo: PageInfo;
   Payment: PaymentModel;
@@ -2386,6 +2530,8 @@ export type ResolversParentTypes = {
   Plan: PlanModel;
   PlanChangePreview: PlanChangePreviewModel;
   PlanChangePreviewLine: PlanChangePreviewLine;
+  PlanDraftInput: PlanDraftInput;
+  PlanLimitInput: PlanLimitInput;
   Query: Record<PropertyKey, never>;
   ReconciliationDifference: DifferenceModel;
   ReconciliationReport: ReconciliationReportModel;
@@ -2486,7 +2632,7 @@ export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends Res
   scopes?: Resolver<Array<ResolversTypes['ApiScope']>, ParentType, ContextType>;
 };
 
-export type ApiScopeResolvers = { ACCOUNTS_READ: 'accounts:read', ACCOUNTS_WRITE: 'accounts:write', BILLING_READ: 'billing:read', BILLING_WRITE: 'billing:write', CREDITS_READ: 'credits:read', CREDITS_WRITE: 'credits:write', ENTITLEMENTS_READ: 'entitlements:read', ENTITLEMENTS_WRITE: 'entitlements:write', USAGE_READ: 'usage:read', USAGE_WRITE: 'usage:write' };
+export type ApiScopeResolvers = { ACCOUNTS_READ: 'accounts:read', ACCOUNTS_WRITE: 'accounts:write', BILLING_READ: 'billing:read', BILLING_WRITE: 'billing:write', CATALOG_WRITE: 'catalog:write', CREDITS_READ: 'credits:read', CREDITS_WRITE: 'credits:write', ENTITLEMENTS_READ: 'entitlements:read', ENTITLEMENTS_WRITE: 'entitlements:write', USAGE_READ: 'usage:read', USAGE_WRITE: 'usage:write' };
 
 export type AuditLogConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditLogConnection'] = ResolversParentTypes['AuditLogConnection']> = {
   edges?: Resolver<Array<ResolversTypes['AuditLogEdge']>, ParentType, ContextType>;
@@ -2759,6 +2905,7 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   adjustCredits?: Resolver<ResolversTypes['AdjustCreditsPayload'], ParentType, ContextType, RequireFields<MutationAdjustCreditsArgs, 'input'>>;
+  archivePlan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationArchivePlanArgs, 'id'>>;
   cancelScheduledPlanChange?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelScheduledPlanChangeArgs, 'input'>>;
   cancelSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'input'>>;
   changePlan?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationChangePlanArgs, 'input'>>;
@@ -2766,7 +2913,9 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   confirmSignUp?: Resolver<ResolversTypes['SignUpPayload'], ParentType, ContextType, RequireFields<MutationConfirmSignUpArgs, 'token'>>;
   consumeCredits?: Resolver<ResolversTypes['ConsumeCreditsPayload'], ParentType, ContextType, RequireFields<MutationConsumeCreditsArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  createPlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationCreatePlanDraftArgs, 'input'>>;
   openBillingPortal?: Resolver<ResolversTypes['BillingPortalPayload'], ParentType, ContextType, RequireFields<MutationOpenBillingPortalArgs, 'input'>>;
+  publishPlan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationPublishPlanArgs, 'id'>>;
   recordUsage?: Resolver<ResolversTypes['RecordUsagePayload'], ParentType, ContextType, RequireFields<MutationRecordUsageArgs, 'input'>>;
   refundPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRefundPaymentArgs, 'input'>>;
   registerResource?: Resolver<ResolversTypes['RegisterResourcePayload'], ParentType, ContextType, RequireFields<MutationRegisterResourceArgs, 'input'>>;
@@ -2785,6 +2934,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   startSubscriptionCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartSubscriptionCheckoutArgs, 'input'>>;
   startTrial?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationStartTrialArgs, 'input'>>;
   updateAutoTopUp?: Resolver<ResolversTypes['AutoTopUp'], ParentType, ContextType, RequireFields<MutationUpdateAutoTopUpArgs, 'input'>>;
+  updatePlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationUpdatePlanDraftArgs, 'id' | 'input'>>;
   upsertAccount?: Resolver<ResolversTypes['UpsertAccountPayload'], ParentType, ContextType, RequireFields<MutationUpsertAccountArgs, 'input'>>;
 };
 
@@ -2876,6 +3026,7 @@ export type PlanResolvers<ContextType = GraphQLContext, ParentType extends Resol
   perSeat?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   purchaseMode?: Resolver<ResolversTypes['PurchaseMode'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PlanStatus'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tierRank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   trialDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2900,6 +3051,8 @@ export type PlanChangePreviewLineResolvers<ContextType = GraphQLContext, ParentT
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   proration?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export type PlanStatusResolvers = { ARCHIVED: 'archived', DRAFT: 'draft', PUBLISHED: 'published' };
 
 export type PurchaseModeResolvers = { CONTACT_SALES: 'contact_sales', SELF_SERVE: 'self_serve' };
 
@@ -3164,6 +3317,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PlanChangeKind?: PlanChangeKindResolvers;
   PlanChangePreview?: PlanChangePreviewResolvers<ContextType>;
   PlanChangePreviewLine?: PlanChangePreviewLineResolvers<ContextType>;
+  PlanStatus?: PlanStatusResolvers;
   PurchaseMode?: PurchaseModeResolvers;
   Query?: QueryResolvers<ContextType>;
   ReconciliationDifference?: ReconciliationDifferenceResolvers<ContextType>;

@@ -20,5 +20,6 @@ export const apiKeyResolvers: Resolvers = {
     CREDITS_WRITE: 'credits:write',
     ENTITLEMENTS_READ: 'entitlements:read',
     ENTITLEMENTS_WRITE: 'entitlements:write',
+    CATALOG_WRITE: 'catalog:write',
   },
 };

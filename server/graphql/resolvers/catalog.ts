@@ -1,4 +1,5 @@
 import { listCreditPackages, listMeters, listPlans } from '../../catalog/catalog';
+import { archivePlan, createPlanDraft, publishPlan, updatePlanDraft } from '../../catalog/planDrafts';
 import type { Resolvers } from '../generated/resolvers';
 import { loadOptional } from '../loaders';
 import { money } from '../money';
@@ -8,6 +9,12 @@ export const catalogResolvers: Resolvers = {
     plans: (_parent, { includeInactive }, { actor }) => listPlans({ actor, includeInactive }),
     creditPackages: () => listCreditPackages(),
     meters: () => listMeters(),
+  },
+  Mutation: {
+    createPlanDraft: (_parent, { input }, { actor }) => createPlanDraft({ actor, input }),
+    updatePlanDraft: (_parent, { id, input }, { actor }) => updatePlanDraft({ actor, planId: id, input }),
+    publishPlan: (_parent, { id }, { actor }) => publishPlan({ actor, planId: id }),
+    archivePlan: (_parent, { id }, { actor }) => archivePlan({ actor, planId: id }),
   },
   Plan: {
     interval: (plan) => plan.billingInterval,
@@ -38,6 +45,7 @@ export const catalogResolvers: Resolvers = {
   },
   BillingInterval: { MONTH: 'month', YEAR: 'year', LIFETIME: 'lifetime' },
   PurchaseMode: { SELF_SERVE: 'self_serve', CONTACT_SALES: 'contact_sales' },
+  PlanStatus: { DRAFT: 'draft', PUBLISHED: 'published', ARCHIVED: 'archived' },
   EntitlementKind: { BOOLEAN: 'boolean', LIMIT: 'limit', METERED: 'metered', CREDITS: 'credits' },
   MeterAggregation: {
     SUM: 'sum',

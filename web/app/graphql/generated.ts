@@ -37,6 +37,11 @@ export type ApiScope =
    * automatic top-up.
    */
   | 'BILLING_WRITE'
+  /**
+   * Define, publish and archive plans (createPlanDraft, updatePlanDraft, publishPlan, archivePlan). Platform-wide
+   * keys only: a key bound to an account cannot be given it.
+   */
+  | 'CATALOG_WRITE'
   /** Read the credit balance, ledger, grants and automatic top-up settings. */
   | 'CREDITS_READ'
   /** Spend credits with consumeCredits. */

@@ -27,6 +27,7 @@ const SCOPES: Record<ApiScope, string> = {
   CREDITS_WRITE: 'Spend credits',
   ENTITLEMENTS_READ: 'Check entitlements',
   ENTITLEMENTS_WRITE: 'Register resources',
+  CATALOG_WRITE: 'Manage the catalog',
 };
 
 /**
