@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Actor } from '../auth/actor';
 import { requireCatalogManager } from '../auth/authorization';
 import { CreditPackage } from './CreditPackage';
@@ -39,6 +40,6 @@ export async function listMeters(): Promise<Meter[]> {
   return Meter.query().where('active', true).orderBy('key');
 }
 
-export async function findDefaultPlan(): Promise<Plan | undefined> {
-  return Plan.query().findOne({ isDefault: true, active: true });
+export async function findDefaultPlan(trx?: Knex.Transaction): Promise<Plan | undefined> {
+  return Plan.query(trx).findOne({ isDefault: true, active: true });
 }

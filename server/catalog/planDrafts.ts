@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { faultPoint } from '../faultPoints';
 import { ensurePlanVersionPrice } from '../stripe/catalogSync';
 import { parseInput } from '../validation';
+import { findDefaultPlan } from './catalog';
 import { Meter } from './Meter';
 import { Plan } from './Plan';
 import { PlanEntitlement } from './PlanEntitlement';
@@ -65,6 +66,7 @@ const planDraftInput = z
       .trim()
       .toLowerCase()
       .refine((code) => KNOWN_CURRENCIES.has(code), 'is not an ISO 4217 currency code such as USD'),
+    isDefault: flag,
     perSeat: flag,
     trialDays: count(365)
       .nullish()
@@ -135,6 +137,10 @@ const planDraftInput = z
       problem(['perSeat'], 'a lifetime plan is not priced per seat');
     if (plan.trialWithoutCard && plan.trialDays === 0)
       problem(['trialWithoutCard'], 'needs a trial: set trialDays');
+    if (plan.isDefault && plan.trialDays > 0)
+      problem(['trialDays'], 'new accounts start on this plan at once, without a trial');
+    if (plan.isDefault && plan.purchaseMode !== 'self_serve')
+      problem(['purchaseMode'], 'new accounts start on this plan without asking sales');
     const seen = new Set<string>();
     const claim = (key: string, path: Array<string | number>) => {
       if (seen.has(key)) problem(path, `${key} is given more than once`);
@@ -248,6 +254,15 @@ export async function publishPlan({ actor, planId }: { actor: Actor; planId: str
     if (PRICE_TERMS.some((term) => current[term] !== plan[term]))
       throw new ConflictError('The draft changed while it was being published; publish it again.');
     const previous = await Plan.query(trx).findOne({ key: plan.key, active: true });
+    if (current.isDefault) {
+      // Two keys published as the starting plan at once: the second finds the first here.
+      await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', ['catalog-default-plan']);
+      const startingPlan = await findDefaultPlan(trx);
+      if (startingPlan && startingPlan.key !== plan.key)
+        throw new ConflictError(
+          `New accounts already start on ${startingPlan.key}; this draft cannot replace it.`,
+        );
+    }
     if (previous) await Plan.query(trx).findById(previous.id).patch({ active: false });
     await Plan.query(trx)
       .findById(plan.id)
@@ -255,7 +270,7 @@ export async function publishPlan({ actor, planId }: { actor: Actor; planId: str
         status: 'published',
         active: true,
         // A new version of the plan new accounts start on is that plan from now on.
-        isDefault: previous?.isDefault ?? false,
+        isDefault: current.isDefault || (previous?.isDefault ?? false),
         stripePriceId: stripeIds?.stripePriceId ?? null,
         stripeProductId: stripeIds?.stripeProductId ?? null,
       });
@@ -360,9 +375,14 @@ async function checkSellable(
   if (otherDraft) problems.key = `another draft of ${draft.key} exists (${otherDraft.id}); update it instead`;
 
   const onSale = await Plan.query(trx).findOne({ key: draft.key, active: true });
-  if (onSale?.isDefault && draft.priceAmount > 0)
+  const startingPlan = await findDefaultPlan(trx);
+  // One plan is where accounts start; another key taking its place would strand its free accounts.
+  if (draft.isDefault && startingPlan && startingPlan.key !== draft.key)
+    problems.isDefault = `new accounts start on ${startingPlan.key}; publish a new version of it instead`;
+  const becomesDefault = draft.isDefault || onSale?.isDefault;
+  if (becomesDefault && draft.priceAmount > 0)
     problems.priceAmount = 'new accounts start on this plan without paying, so it must be free';
-  else if (!onSale?.isDefault && draft.purchaseMode === 'self_serve' && draft.priceAmount === 0)
+  else if (!becomesDefault && draft.purchaseMode === 'self_serve' && draft.priceAmount === 0)
     problems.priceAmount = 'a self-serve plan is bought through Checkout and needs a price above 0';
 
   const meterKeys = draft.meteredAllowances.map((allowance) => allowance.meterKey);
@@ -399,6 +419,8 @@ function planColumns(draft: PlanDraft) {
     perSeat: draft.perSeat,
     purchaseMode: draft.purchaseMode,
     displayOrder: draft.displayOrder,
+    // Only the published version on sale is the starting plan (findDefaultPlan); a draft says it will be.
+    isDefault: draft.isDefault,
   };
 }
 

@@ -261,6 +261,51 @@ describe('drafts and archived plans', () => {
   });
 });
 
+describe('the plan new accounts start on', () => {
+  it('is created through the API when the catalog has none, and sign-ups start on it', async () => {
+    // A fresh production catalog: no plan is where accounts start.
+    const seeded = await stack
+      .knex('plans')
+      .where({ isDefault: true })
+      .update({ isDefault: false })
+      .returning('id');
+    try {
+      const draft = await createDraft(
+        draftInput({ key: unique('basic').replace(/-/g, '_'), priceAmount: 0, isDefault: true }),
+      );
+      const published = await publish(draft.id);
+      expect(published).toMatchObject({ status: 'PUBLISHED', active: true, price: { amount: 0 } });
+      expect(await stack.knex('plans').where({ isDefault: true, active: true })).toEqual([
+        expect.objectContaining({ id: draft.id, stripePriceId: null }),
+      ]);
+      const { account } = await createMember({ role: 'owner' });
+      const { data } = await stack.app.graphql(
+        `query($id: ID!) { account(id: $id) { subscription { plan { id } status } } }`,
+        { id: account.id },
+        admin,
+      );
+      expect(data).toMatchObject({ account: { subscription: { plan: { id: draft.id }, status: 'ACTIVE' } } });
+
+      // Now there is one, another key cannot take its place.
+      const { errors } = await stack.app.graphql(
+        CREATE,
+        { input: draftInput({ priceAmount: 0, isDefault: true }) },
+        admin,
+      );
+      expect(errors?.[0]?.extensions).toMatchObject({ fieldErrors: { isDefault: expect.any(String) } });
+    } finally {
+      await stack.knex('plans').where({ isDefault: true }).update({ isDefault: false });
+      await stack
+        .knex('plans')
+        .whereIn(
+          'id',
+          seeded.map((row) => row.id),
+        )
+        .update({ isDefault: true });
+    }
+  });
+});
+
 describe('a draft that could not be sold', () => {
   const meteredWith = (allowance: Record<string, unknown>) => ({
     meteredAllowances: [{ meterKey: 'executions', includedQuantity: 100, ...allowance }],
@@ -292,6 +337,17 @@ describe('a draft that could not be sold', () => {
     ],
     ['a price beyond what Stripe accepts', 'priceAmount', { priceAmount: 100_000_000 }],
     ['a price on the plan new accounts start on', 'priceAmount', { key: 'free', priceAmount: 500 }],
+    [
+      'a second starting plan beside the one accounts start on',
+      'isDefault',
+      { isDefault: true, priceAmount: 0 },
+    ],
+    ['a price on a starting plan', 'priceAmount', { key: 'free', isDefault: true, priceAmount: 100 }],
+    [
+      'a trial on a starting plan',
+      'trialDays',
+      { key: 'free', isDefault: true, priceAmount: 0, trialDays: 7 },
+    ],
   ];
 
   it.each(cases)('is refused for %s, naming %s, and nothing is written', async (_label, field, overrides) => {

@@ -26,7 +26,7 @@ describe('an empty catalog', () => {
     expect(textOf(page, 'catalog-notice')).toBe(
       'The catalog is empty, so nobody can sign up and partners cannot create accounts yet.',
     );
-    expect(page).toContain('make one the default');
+    expect(page).toContain('<code>isDefault: true</code> and publish it through the catalog API');
   });
 
   it('refuses sign-ups on the form, with the reason, and creates nothing', async () => {

@@ -1596,6 +1596,11 @@ export type PlanDraftInput = {
   /** How often the price is charged. */
   interval: BillingInterval;
   /**
+   * True for the plan new accounts start on (free, self-serve, without a trial). Only when the catalog has
+   * no such plan yet, or for a new version of the one it has: publishing makes it the starting plan.
+   */
+  isDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
    * Stable key shared by all versions of the plan, e.g. pro_monthly: lower-case letters, digits, dashes and
    * underscores. A key that has published versions gets its next version.
    */

@@ -87,8 +87,9 @@ function NoDefaultPlanNotice({ plans }: { plans: Array<{ isDefault: boolean }> }
           ? 'The catalog is empty, so nobody can sign up and partners cannot create accounts yet.'
           : 'No plan is the default, so nobody can sign up and partners cannot create accounts yet.'}
       </span>{' '}
-      Every new account starts on the default plan: add plans and make one the default (or start the service
-      once with SEED_DEMO_DATA=true to load the demo catalog).
+      Every new account starts on the default plan: create a free plan draft with <code>isDefault: true</code>{' '}
+      and publish it through the catalog API (<code>createPlanDraft</code>, <code>publishPlan</code>), or
+      start the service once with SEED_DEMO_DATA=true to load the demo catalog.
     </Notice>
   );
 }
