@@ -110,6 +110,16 @@ describe('canceling at once', () => {
   });
 });
 
+describe('the accounts list', () => {
+  it('filters by the plans accounts can be on, not by drafts never sold', async () => {
+    const draft = await createPlan({ key: 'never_sold_draft', status: 'draft', active: false });
+    const sold = await createPlan({ key: 'sold_once', active: false });
+    const page = await html(await web.get('/admin/accounts', { cookie: admin }));
+    expect(page).toContain(`value="${sold.key}"`);
+    expect(page).not.toContain(`value="${draft.key}"`);
+  });
+});
+
 describe('feature flags', () => {
   it('are switched by platform admins only, and a switched-off self-serve billing reaches customers', async () => {
     const { cookie } = await createMember({ role: 'owner' });

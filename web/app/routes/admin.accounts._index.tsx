@@ -23,7 +23,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pastDue: search.get('pastDue') === '1' ? true : null,
     after: search.get('after'),
   });
-  const planKeys = [...new Map(data.plans.map((plan) => [plan.key, plan.name])).entries()];
+  // Every key an account can be on: drafts have never been sold, so nobody is on one.
+  const sold = data.plans.filter((plan) => plan.status !== 'DRAFT');
+  const planKeys = [...new Map(sold.map((plan) => [plan.key, plan.name])).entries()];
   return { accounts: data.adminAccounts, planKeys };
 }
 
