@@ -20,5 +20,7 @@ export const apiKeyResolvers: Resolvers = {
     CREDITS_WRITE: 'credits:write',
     ENTITLEMENTS_READ: 'entitlements:read',
     ENTITLEMENTS_WRITE: 'entitlements:write',
+    WEBHOOKS_READ: 'webhooks:read',
+    WEBHOOKS_WRITE: 'webhooks:write',
   },
 };

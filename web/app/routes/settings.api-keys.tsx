@@ -27,6 +27,8 @@ const SCOPES: Record<ApiScope, string> = {
   CREDITS_WRITE: 'Spend credits',
   ENTITLEMENTS_READ: 'Check entitlements',
   ENTITLEMENTS_WRITE: 'Register resources',
+  WEBHOOKS_READ: 'Read partner webhooks',
+  WEBHOOKS_WRITE: 'Manage partner webhooks',
 };
 
 /**
