@@ -104,6 +104,10 @@ const environmentSchema = z.object({
     .max(60)
     .default(7),
   TRUST_PROXY: trustProxy,
+  PARTNER_WEBHOOKS_ALLOW_PRIVATE: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
   ...rateLimitVariables,
   RATE_LIMIT_CHECKOUT: rateLimit('5/1m'),
   SEED_DEMO_DATA: z
@@ -149,6 +153,8 @@ export interface Config {
   rateLimits: Record<RateLimitName, RateLimitRule>;
   /** Checkout sessions one user (or API key's account) may open per window. */
   checkoutRateLimit: RateLimitRule;
+  /** Partner webhooks may go to private and loopback addresses (default: outside production only). */
+  partnerWebhooksAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -225,5 +231,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       Object.entries(RATE_LIMITS).map(([name, { variable }]) => [name, values[variable]]),
     ) as Record<RateLimitName, RateLimitRule>,
     checkoutRateLimit: values.RATE_LIMIT_CHECKOUT,
+    partnerWebhooksAllowPrivate: values.PARTNER_WEBHOOKS_ALLOW_PRIVATE ?? !isProduction,
   };
 }

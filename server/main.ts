@@ -10,7 +10,7 @@ import { listenForChanges } from './db/changeNotifications';
 import { startJobRunner } from './jobs/jobRunner';
 import { createLogger, type Logger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
-import { useSettings } from './settings';
+import { settings, useSettings } from './settings';
 import { syncCatalogToStripe } from './stripe/catalogSync';
 import { useStripe } from './stripe/client';
 import { securityHeadersFor } from './http/securityHeaders';
@@ -85,6 +85,10 @@ async function main(): Promise<void> {
     publicUrl: url,
     gracePeriodDays: config.gracePeriodDays,
     checkoutRateLimit: config.checkoutRateLimit,
+    partnerWebhooks: {
+      ...settings().partnerWebhooks,
+      allowPrivateAddresses: config.partnerWebhooksAllowPrivate,
+    },
   });
   stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
   const jobs = config.jobsEnabled

@@ -9,12 +9,24 @@ export interface BillingSettings {
   gracePeriodDays: number;
   /** Checkout sessions one user (or an API key's account) may open per window (RATE_LIMIT_CHECKOUT). */
   checkoutRateLimit: { points: number; durationSeconds: number };
+  /** Outbound partner webhooks (server/partnerWebhooks/). */
+  partnerWebhooks: PartnerWebhookSettings;
+}
+
+export interface PartnerWebhookSettings {
+  /** Deliver to loopback, private and link-local addresses (PARTNER_WEBHOOKS_ALLOW_PRIVATE). */
+  allowPrivateAddresses: boolean;
+  /** How long one delivery may take, connection to last byte. */
+  timeoutMs: number;
+  /** How much of a response is read; the rest is cut off. */
+  maxResponseBytes: number;
 }
 
 const defaults: BillingSettings = {
   publicUrl: 'http://127.0.0.1:3000',
   gracePeriodDays: 7,
   checkoutRateLimit: { points: 5, durationSeconds: 60 },
+  partnerWebhooks: { allowPrivateAddresses: false, timeoutMs: 10_000, maxResponseBytes: 64 * 1024 },
 };
 
 let current: BillingSettings = defaults;

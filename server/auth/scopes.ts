@@ -12,6 +12,8 @@ export const API_SCOPES = [
   'entitlements:write',
   // Platform-wide keys only: the catalog belongs to no account.
   'catalog:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 
 export type ApiScope = (typeof API_SCOPES)[number];

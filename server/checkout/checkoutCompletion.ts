@@ -13,6 +13,7 @@ import { EXTRA_SUBSCRIPTION_REASON } from '../subscriptions/extraSubscriptions';
 import { notifyExtraSubscriptionCanceled } from '../subscriptions/notices';
 import { endSubscription, isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import { Subscription } from '../subscriptions/Subscription';
+import { recordCheckoutCompleted } from '../partnerWebhooks/events';
 import { CheckoutSession } from './CheckoutSession';
 
 /** Our checkout record behind a Stripe Checkout Session, locked for the caller's transaction. */
@@ -46,6 +47,7 @@ export async function markCheckout({
   await CheckoutSession.query(trx)
     .findById(checkout.id)
     .patch({ status, completedAt: status === 'completed' ? now() : null });
+  if (status === 'completed') await recordCheckoutCompleted({ trx, checkout });
 }
 
 /**

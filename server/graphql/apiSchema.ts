@@ -34,6 +34,7 @@ export const SCHEMA_MODULES = [
   'notifications',
   'featureFlags',
   'stripeEvents',
+  'partnerWebhooks',
 ] as const;
 
 export type SchemaModule = (typeof SCHEMA_MODULES)[number];

@@ -3,6 +3,7 @@ import type { Account } from '../accounts/Account';
 import { Plan } from '../catalog/Plan';
 import { fetchStripeInvoice, type StripeInvoiceState } from '../stripe/invoices';
 import { Subscription } from '../subscriptions/Subscription';
+import { invoicePayload, recordPartnerEvent } from '../partnerWebhooks/events';
 import { Invoice } from './Invoice';
 import { InvoiceLine } from './InvoiceLine';
 
@@ -50,6 +51,14 @@ export async function applyStripeInvoice({
     .merge()
     .returning('*');
   const invoice = Invoice.fromDatabaseJson(row);
+  if (invoice.status === 'paid')
+    await recordPartnerEvent({
+      trx,
+      accountId: account.id,
+      type: 'invoice.paid',
+      payload: invoicePayload(invoice),
+      dedupeKey: `invoice.paid:${invoice.id}`,
+    });
 
   const priceIds = state.lines.map((line) => line.stripePriceId).filter((id): id is string => Boolean(id));
   const plans = priceIds.length > 0 ? await Plan.query(trx).whereIn('stripePriceId', priceIds) : [];

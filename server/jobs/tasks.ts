@@ -19,6 +19,7 @@ import { purgeExpiredSignUpRequests } from '../accounts/signUp';
 import { Model } from 'objection';
 import { purgeExpiredRateLimitCounters } from '../rateLimits/rateLimiter';
 import { reconcileBooks } from '../reconciliation/reconcileBooks';
+import { deliverPartnerWebhooks } from '../partnerWebhooks/delivery';
 
 /**
  * Every background job, by name. Each is safe to run twice or on two processes at once: it re-checks
@@ -50,6 +51,7 @@ export function createTaskList({
       retryFailedStripeEvents({ logger }),
     ),
     send_notifications: logged('send_notifications', () => sendPendingNotifications(mail)),
+    deliver_partner_webhooks: logged('deliver_partner_webhooks', () => deliverPartnerWebhooks()),
     purge_idempotent_requests: logged('purge_idempotent_requests', () => purgeIdempotentRequests()),
     purge_sign_in_failures: logged('purge_sign_in_failures', () => purgeSignInFailures()),
     purge_sign_up_requests: logged('purge_sign_up_requests', () => purgeExpiredSignUpRequests()),
@@ -83,6 +85,7 @@ export const CRONTAB = `
 * * * * * run_auto_top_ups
 */5 * * * * retry_failed_stripe_events
 * * * * * send_notifications
+* * * * * deliver_partner_webhooks
 17 3 * * * purge_idempotent_requests
 23 3 * * * purge_sign_in_failures
 27 3 * * * purge_sign_up_requests

@@ -15,6 +15,7 @@ import { assertTransition, ENDED_STATUSES } from './lifecycle';
 import { notifySubscriptionEvent } from './notices';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { Subscription, type SubscriptionStatus } from './Subscription';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 
 const actor = systemActor('stripe webhook');
 
@@ -90,6 +91,7 @@ export async function applyStripeSubscription({
           gracePeriodEndsAt: graceFor(status, null),
         });
     await grantCurrentAllowance({ trx, subscription: started });
+    await recordSubscriptionEvent({ trx, before: null, after: started });
     await recordAudit({
       trx,
       actor,
@@ -113,6 +115,7 @@ export async function applyStripeSubscription({
     gracePeriodEndsAt: graceFor(status, existing.gracePeriodEndsAt),
   });
   await grantCurrentAllowance({ trx, subscription: updated });
+  await recordSubscriptionEvent({ trx, before: existing, after: updated });
   if (existing.planId !== plan.id) {
     await recordAudit({
       trx,
@@ -177,16 +180,15 @@ export async function endSubscription({
 }): Promise<void> {
   assertTransition(subscription.status, status);
   const time = now();
-  await Subscription.query(trx)
-    .findById(subscription.id)
-    .patch({
-      status,
-      endedAt: time,
-      canceledAt: subscription.canceledAt ?? time,
-      cancellationReason: reason,
-      ...NO_SCHEDULED_CHANGE,
-      gracePeriodEndsAt: null,
-    });
+  const ended = await Subscription.query(trx).patchAndFetchById(subscription.id, {
+    status,
+    endedAt: time,
+    canceledAt: subscription.canceledAt ?? time,
+    cancellationReason: reason,
+    ...NO_SCHEDULED_CHANGE,
+    gracePeriodEndsAt: null,
+  });
+  await recordSubscriptionEvent({ trx, before: subscription, after: ended });
 }
 
 /** A past-due subscription keeps access until its grace period ends; the period starts at the first failure. */

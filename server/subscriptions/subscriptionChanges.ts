@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/auditLog';
 import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { Subscription } from './Subscription';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 
 /**
  * Records a change to a subscription whose Stripe side, if it has one, was changed already: under the
@@ -23,7 +24,9 @@ export async function recordSubscriptionChange({
 }): Promise<void> {
   const { stripeSubscriptionId } = subscription;
   await withAccountLock(subscription.accountId, async ({ trx, account }) => {
-    await Subscription.query(trx).findById(subscription.id).patch(patch);
+    const before = await Subscription.query(trx).findById(subscription.id).throwIfNotFound();
+    const after = await Subscription.query(trx).patchAndFetchById(subscription.id, patch);
+    await recordSubscriptionEvent({ trx, before, after });
     if (stripeSubscriptionId) await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId });
     await recordAudit({
       trx,

@@ -55,6 +55,8 @@ export interface AccessRule {
 const NOTHING = '00000000-0000-0000-0000-000000000000';
 const byId = ({ accountId }: AccessFixture) => ({ id: accountId });
 const accountRead: AccessCheck = { permission: 'account.read' };
+const webhooksRead: AccessCheck = { platformWideScope: 'webhooks:read' };
+const webhooksWrite: AccessCheck = { platformWideScope: 'webhooks:write' };
 
 /** An Account field read through `account(id)`: that needs account.read first, then the field's own checks. */
 const accountField = (selection: string, ...checks: AccessCheck[]): AccessRule => ({
@@ -188,6 +190,48 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Mutation.replayStripeEvent': {
     operation: 'mutation { replayStripeEvent(id: "evt_no_such_event") { id } }',
     checks: ['platform admin'],
+    outcome: 'NOT_FOUND',
+  },
+  // Partner webhooks: platform admins and keys for every account with the webhooks scopes.
+  'Query.webhookEndpoints': { operation: '{ webhookEndpoints { id } }', checks: [webhooksRead] },
+  'Query.webhookDeliveries': {
+    operation: `{ webhookDeliveries(endpointId: "${NOTHING}") { edges { node { id } } } }`,
+    checks: [webhooksRead],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.createWebhookEndpoint': {
+    operation: 'mutation { createWebhookEndpoint(input: { url: "ftp://partner.test/hooks" }) { secret } }',
+    checks: [webhooksWrite],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.updateWebhookEndpoint': {
+    operation: `mutation { updateWebhookEndpoint(id: "${NOTHING}", input: { description: "x" }) { id } }`,
+    checks: [webhooksWrite],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.rotateWebhookEndpointSecret': {
+    operation: `mutation { rotateWebhookEndpointSecret(id: "${NOTHING}") { secret } }`,
+    checks: [webhooksWrite],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.deleteWebhookEndpoint': {
+    operation: `mutation { deleteWebhookEndpoint(id: "${NOTHING}") { id } }`,
+    checks: [webhooksWrite],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.retryWebhookDelivery': {
+    operation: `mutation { retryWebhookDelivery(id: "${NOTHING}") { id } }`,
+    checks: [webhooksWrite],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.replayWebhookEvent': {
+    operation: `mutation { replayWebhookEvent(eventId: "${NOTHING}") { id } }`,
+    checks: [webhooksWrite],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.sendTestWebhook': {
+    operation: `mutation { sendTestWebhook(endpointId: "${NOTHING}") { id } }`,
+    checks: [webhooksWrite],
     outcome: 'NOT_FOUND',
   },
   'Mutation.recordUsage': {

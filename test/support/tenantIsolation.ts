@@ -80,6 +80,22 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.resetPassword': 'acts only on the login named by the secret token of its reset link',
   'Query.adminAccounts': 'platform admins only (requirePlatformAdmin)',
   'Query.systemHealth': 'platform admins only; about the service, not any account',
+  ...Object.fromEntries(
+    [
+      'Query.webhookEndpoints',
+      'Query.webhookDeliveries',
+      'Mutation.createWebhookEndpoint',
+      'Mutation.updateWebhookEndpoint',
+      'Mutation.rotateWebhookEndpointSecret',
+      'Mutation.deleteWebhookEndpoint',
+      'Mutation.retryWebhookDelivery',
+      'Mutation.replayWebhookEvent',
+      'Mutation.sendTestWebhook',
+    ].map((field) => [
+      field,
+      'partner webhooks: platform admins and keys for every account (webhooks:read/write) only; account-bound keys and members are refused (access table)',
+    ]),
+  ),
 };
 
 export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {

@@ -21,5 +21,7 @@ export const apiKeyResolvers: Resolvers = {
     ENTITLEMENTS_READ: 'entitlements:read',
     ENTITLEMENTS_WRITE: 'entitlements:write',
     CATALOG_WRITE: 'catalog:write',
+    WEBHOOKS_READ: 'webhooks:read',
+    WEBHOOKS_WRITE: 'webhooks:write',
   },
 };

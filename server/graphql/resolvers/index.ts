@@ -14,6 +14,7 @@ import { featureFlagResolvers } from './featureFlags';
 import { invoiceResolvers } from './invoices';
 import { metricResolvers } from './metrics';
 import { notificationResolvers } from './notifications';
+import { partnerWebhookResolvers } from './partnerWebhooks';
 import { paymentResolvers } from './payments';
 import { reconciliationResolvers } from './reconciliation';
 import { stripeEventResolvers } from './stripeEvents';
@@ -43,6 +44,7 @@ export const resolverModules: Record<SchemaModule, Resolvers> = {
   notifications: notificationResolvers,
   featureFlags: featureFlagResolvers,
   stripeEvents: stripeEventResolvers,
+  partnerWebhooks: partnerWebhookResolvers,
 };
 
 export const resolvers: Resolvers = mergeResolvers(SCHEMA_MODULES.map((module) => resolverModules[module]));

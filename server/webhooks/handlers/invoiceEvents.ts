@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { Plan } from '../../catalog/Plan';
 import { billPeriodOverage } from '../../invoices/overageBilling';
 import { syncInvoiceFromStripe } from '../../invoices/stripeInvoiceSync';
+import { invoicePayload, recordPartnerEvent } from '../../partnerWebhooks/events';
 import { recordInvoicePayment } from '../../payments/invoicePayments';
 import { fetchStripeInvoice } from '../../stripe/invoices';
 import { idOf } from '../../stripe/timestamps';
@@ -74,6 +75,13 @@ export const handleInvoicePaymentFailed: StripeEventHandler = async (context) =>
     outcome: 'failed',
     failureReason: object.last_finalization_error?.message,
     stripePaymentIntentId: state.stripePaymentIntentId,
+  });
+  await recordPartnerEvent({
+    trx,
+    accountId: account.id,
+    type: 'invoice.payment_failed',
+    payload: { ...invoicePayload(invoice), attemptCount: state.attemptCount },
+    dedupeKey: `invoice.payment_failed:${invoice.id}:${state.attemptCount}`,
   });
   if (state.stripeSubscriptionId) {
     await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId: state.stripeSubscriptionId });

@@ -53,7 +53,14 @@ export type ApiScope =
   /** Read usage: the current period's summary and usage series. */
   | 'USAGE_READ'
   /** Record usage events. */
-  | 'USAGE_WRITE';
+  | 'USAGE_WRITE'
+  /** On a key for every account: read partner webhook endpoints and their delivery log. */
+  | 'WEBHOOKS_READ'
+  /**
+   * On a key for every account: create, change, rotate and delete partner webhook endpoints; retry, replay and
+   * test deliveries.
+   */
+  | 'WEBHOOKS_WRITE';
 
 /** How often a plan's price is charged. */
 export type BillingInterval =

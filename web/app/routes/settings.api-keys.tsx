@@ -28,6 +28,8 @@ const SCOPES: Record<ApiScope, string> = {
   ENTITLEMENTS_READ: 'Check entitlements',
   ENTITLEMENTS_WRITE: 'Register resources',
   CATALOG_WRITE: 'Manage the catalog',
+  WEBHOOKS_READ: 'Read partner webhooks',
+  WEBHOOKS_WRITE: 'Manage partner webhooks',
 };
 
 /**

@@ -1,0 +1,41 @@
+import {
+  listWebhookDeliveries,
+  replayWebhookEvent,
+  retryWebhookDelivery,
+  sendTestWebhook,
+} from '../../partnerWebhooks/deliveryLog';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookEndpointSecret,
+  updateWebhookEndpoint,
+} from '../../partnerWebhooks/endpoints';
+import { connectionResolvers } from '../connections';
+import type { Resolvers } from '../generated/resolvers';
+
+export const partnerWebhookResolvers: Resolvers = {
+  Query: {
+    webhookEndpoints: (_parent, { accountId }, { actor }) => listWebhookEndpoints({ actor, accountId }),
+    webhookDeliveries: (_parent, args, { actor }) => listWebhookDeliveries({ actor, ...args }),
+  },
+  Mutation: {
+    createWebhookEndpoint: (_parent, { input }, { actor }) => createWebhookEndpoint({ actor, ...input }),
+    updateWebhookEndpoint: (_parent, { id, input }, { actor }) =>
+      updateWebhookEndpoint({ actor, id, ...input }),
+    rotateWebhookEndpointSecret: (_parent, { id }, { actor }) => rotateWebhookEndpointSecret({ actor, id }),
+    deleteWebhookEndpoint: (_parent, { id }, { actor }) => deleteWebhookEndpoint({ actor, id }),
+    retryWebhookDelivery: (_parent, { id }, { actor }) => retryWebhookDelivery({ actor, id }),
+    replayWebhookEvent: (_parent, args, { actor }) => replayWebhookEvent({ actor, ...args }),
+    sendTestWebhook: (_parent, { endpointId }, { actor }) => sendTestWebhook({ actor, endpointId }),
+  },
+  PartnerEvent: {
+    payload: (event) => JSON.stringify(event.payload),
+  },
+  WebhookDelivery: {
+    event: (delivery) => delivery.event!,
+    attempts: (delivery) => delivery.attempts ?? [],
+  },
+  WebhookDeliveryConnection: connectionResolvers(),
+  WebhookDeliveryStatus: { PENDING: 'pending', SUCCEEDED: 'succeeded', FAILED: 'failed' },
+};

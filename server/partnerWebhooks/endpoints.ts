@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import { Model } from 'objection';
+import { Account } from '../accounts/Account';
+import type { Actor } from '../auth/actor';
+import { requireAuthenticated } from '../auth/authorization';
+import type { ApiScope } from '../auth/scopes';
+import { recordAudit } from '../audit/auditLog';
+import { now } from '../clock';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { settings } from '../settings';
+import { checkEndpointUrl } from './addressSafety';
+import { isSubscribableEventType, SUBSCRIBABLE_EVENT_TYPES } from './eventTypes';
+import { WebhookEndpoint } from './models';
+
+/** How long the secret before a rotation still signs deliveries. */
+export const ROTATION_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Partner webhooks are the platform's: platform admins manage them, and so do API keys for every
+ * account holding webhooks:read (to read) or webhooks:write (to change). Keys bound to one account and
+ * members are refused: an endpoint may hear of every account.
+ */
+export function requireWebhookAccess(actor: Actor, scope: Extract<ApiScope, `webhooks:${string}`>): void {
+  requireAuthenticated(actor);
+  if (actor.kind === 'system' || (actor.kind === 'user' && actor.isPlatformAdmin)) return;
+  if (actor.kind === 'apiKey' && actor.accountId === null && actor.scopes.has(scope)) return;
+  throw new ForbiddenError(
+    `Partner webhooks need a platform admin or an API key for every account with ${scope}.`,
+  );
+}
+
+/** A new signing secret as the Standard Webhooks libraries take it: whsec_ and 24 random bytes in base64. */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+export interface EndpointInput {
+  url?: string | null;
+  eventTypes?: string[] | null;
+  description?: string | null;
+  enabled?: boolean | null;
+}
+
+function checkInput(
+  input: EndpointInput,
+): Partial<Pick<WebhookEndpoint, 'url' | 'eventTypes' | 'description'>> {
+  const checked: Partial<Pick<WebhookEndpoint, 'url' | 'eventTypes' | 'description'>> = {};
+  if (input.url !== undefined) {
+    if (input.url === null) throw ValidationError.forField('url', 'is required');
+    checkEndpointUrl({
+      url: input.url,
+      allowPrivateAddresses: settings().partnerWebhooks.allowPrivateAddresses,
+    });
+    checked.url = input.url;
+  }
+  if (input.eventTypes !== undefined && input.eventTypes !== null) {
+    const unknown = input.eventTypes.filter((type) => !isSubscribableEventType(type));
+    if (unknown.length > 0)
+      throw ValidationError.forField(
+        'eventTypes',
+        `unknown event type ${unknown.map((type) => JSON.stringify(type)).join(', ')}; known: ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}`,
+      );
+    checked.eventTypes = [...new Set(input.eventTypes)].sort();
+  }
+  if (input.description !== undefined && input.description !== null) {
+    if (input.description.length > 500)
+      throw ValidationError.forField('description', 'must be at most 500 characters');
+    checked.description = input.description;
+  }
+  return checked;
+}
+
+/** Creates an endpoint; its secret is returned here and on rotation, nowhere else. */
+export async function createWebhookEndpoint({
+  actor,
+  accountId,
+  ...input
+}: { actor: Actor; accountId?: string | null } & EndpointInput): Promise<{
+  endpoint: WebhookEndpoint;
+  secret: string;
+}> {
+  requireWebhookAccess(actor, 'webhooks:write');
+  if (input.url === undefined) throw ValidationError.forField('url', 'is required');
+  const fields = checkInput(input);
+  if (accountId) {
+    const account = await Account.query().findById(accountId);
+    if (!account || account.deletedAt) throw new NotFoundError('Account');
+  }
+  const secret = newSigningSecret();
+  const endpoint = await Model.knex().transaction(async (trx) => {
+    const created = await WebhookEndpoint.query(trx).insertAndFetch({
+      accountId: accountId ?? null,
+      url: fields.url!,
+      description: fields.description ?? '',
+      eventTypes: fields.eventTypes ?? [],
+      enabled: input.enabled ?? true,
+      secret,
+    });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: created.accountId,
+      action: 'webhook_endpoint.created',
+      target: { type: 'webhook_endpoint', id: created.id },
+      details: { url: created.url, eventTypes: created.eventTypes },
+    });
+    return created;
+  });
+  return { endpoint, secret };
+}
+
+export async function findWebhookEndpoint({
+  actor,
+  id,
+}: {
+  actor: Actor;
+  id: string;
+}): Promise<WebhookEndpoint> {
+  requireWebhookAccess(actor, 'webhooks:read');
+  const endpoint = await WebhookEndpoint.query().findById(id);
+  if (!endpoint) throw new NotFoundError('Webhook endpoint');
+  return endpoint;
+}
+
+/** Changes what is given; enabling a disabled endpoint clears why it was disabled and sends what waited. */
+export async function updateWebhookEndpoint({
+  actor,
+  id,
+  ...input
+}: { actor: Actor; id: string } & EndpointInput): Promise<WebhookEndpoint> {
+  requireWebhookAccess(actor, 'webhooks:write');
+  const fields = checkInput(input);
+  return Model.knex().transaction(async (trx) => {
+    const endpoint = await WebhookEndpoint.query(trx).findById(id).forUpdate();
+    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    const enabled = input.enabled ?? endpoint.enabled;
+    const updated = await WebhookEndpoint.query(trx).patchAndFetchById(id, {
+      ...fields,
+      enabled,
+      disabledReason: enabled
+        ? null
+        : endpoint.enabled
+          ? 'Disabled by an administrator.'
+          : endpoint.disabledReason,
+    });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: endpoint.accountId,
+      action: 'webhook_endpoint.updated',
+      target: { type: 'webhook_endpoint', id },
+      details: { ...fields, enabled },
+    });
+    return updated;
+  });
+}
+
+/**
+ * A new secret, returned once. The previous one keeps signing for 24 hours (deliveries carry both
+ * signatures), so receivers can switch without losing a message.
+ */
+export async function rotateWebhookEndpointSecret({
+  actor,
+  id,
+}: {
+  actor: Actor;
+  id: string;
+}): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  requireWebhookAccess(actor, 'webhooks:write');
+  const secret = newSigningSecret();
+  return Model.knex().transaction(async (trx) => {
+    const endpoint = await WebhookEndpoint.query(trx).findById(id).forUpdate();
+    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    const updated = await WebhookEndpoint.query(trx).patchAndFetchById(id, {
+      secret,
+      previousSecret: endpoint.secret,
+      previousSecretExpiresAt: new Date(now().getTime() + ROTATION_WINDOW_MS),
+    });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: endpoint.accountId,
+      action: 'webhook_endpoint.secret_rotated',
+      target: { type: 'webhook_endpoint', id },
+    });
+    return { endpoint: updated, secret };
+  });
+}
+
+/** Deletes an endpoint and its delivery log. */
+export async function deleteWebhookEndpoint({
+  actor,
+  id,
+}: {
+  actor: Actor;
+  id: string;
+}): Promise<WebhookEndpoint> {
+  requireWebhookAccess(actor, 'webhooks:write');
+  return Model.knex().transaction(async (trx) => {
+    const endpoint = await WebhookEndpoint.query(trx).findById(id).forUpdate();
+    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    await WebhookEndpoint.query(trx).deleteById(id);
+    await recordAudit({
+      trx,
+      actor,
+      accountId: endpoint.accountId,
+      action: 'webhook_endpoint.deleted',
+      target: { type: 'webhook_endpoint', id },
+      details: { url: endpoint.url },
+    });
+    return endpoint;
+  });
+}
+
+/** Every endpoint, or those bound to one account (with the platform-wide ones, which hear of it too). */
+export async function listWebhookEndpoints({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId?: string | null;
+}): Promise<WebhookEndpoint[]> {
+  requireWebhookAccess(actor, 'webhooks:read');
+  const query = WebhookEndpoint.query().orderBy([{ column: 'createdAt' }, { column: 'id' }]);
+  if (accountId) query.where((where) => where.where({ accountId }).orWhereNull('accountId'));
+  return query;
+}

@@ -1,0 +1,26 @@
+/**
+ * Every event partners may hear of, in one place: endpoints subscribe to these names, and
+ * docs/partner-webhooks.md shows an example of each.
+ */
+export const PARTNER_EVENT_TYPES = {
+  'checkout.completed': 'A Checkout was paid: a subscription or a credit package was bought.',
+  'subscription.created':
+    'A subscription began (from Stripe, after a Checkout or a subscription made there).',
+  'subscription.updated':
+    'A subscription changed: its status, plan, seats, period or whether it ends at the period end.',
+  'subscription.canceled': 'A subscription ended (canceled or expired).',
+  'invoice.paid': 'An invoice was paid.',
+  'invoice.payment_failed': 'Collecting an invoice failed (each failed attempt).',
+  'webhook.test': 'Sent by sendTestWebhook to one endpoint; never fanned out.',
+} as const;
+
+export type PartnerEventType = keyof typeof PARTNER_EVENT_TYPES;
+
+/** The types an endpoint may subscribe to (test events go only where they are sent). */
+export const SUBSCRIBABLE_EVENT_TYPES = (Object.keys(PARTNER_EVENT_TYPES) as PartnerEventType[]).filter(
+  (type) => type !== 'webhook.test',
+);
+
+export function isSubscribableEventType(value: string): value is PartnerEventType {
+  return (SUBSCRIBABLE_EVENT_TYPES as string[]).includes(value);
+}

@@ -1,0 +1,164 @@
+import type { Knex } from 'knex';
+import { Account } from '../accounts/Account';
+import { Plan } from '../catalog/Plan';
+import { CreditPackage } from '../catalog/CreditPackage';
+import type { CheckoutSession } from '../checkout/CheckoutSession';
+import { now } from '../clock';
+import type { Invoice } from '../invoices/Invoice';
+import type { Subscription } from '../subscriptions/Subscription';
+import type { PartnerEventType } from './eventTypes';
+import { PartnerEvent } from './models';
+
+/**
+ * Writes an event to the partner outbox in the caller's transaction, so it exists exactly when the
+ * change it describes does. Events of one account are numbered 1, 2, 3... under the account's row of
+ * `partner_event_sequences`, locked until the caller commits, so the numbers follow the order in which
+ * the changes committed. A `dedupeKey` naming the cause (an invoice, a checkout, a Stripe attempt)
+ * makes a repeat of it (a webhook delivered twice, a job run twice) write nothing.
+ */
+export async function recordPartnerEvent({
+  trx,
+  accountId,
+  type,
+  payload,
+  dedupeKey,
+}: {
+  trx: Knex.Transaction;
+  accountId: string;
+  type: PartnerEventType;
+  payload: Record<string, unknown>;
+  dedupeKey?: string;
+}): Promise<PartnerEvent | null> {
+  await trx('partnerEventSequences').insert({ accountId }).onConflict('accountId').ignore();
+  const counter = await trx('partnerEventSequences').where({ accountId }).forUpdate().first();
+  if (dedupeKey && (await PartnerEvent.query(trx).findOne({ dedupeKey }))) return null;
+  const sequence = Number(counter.lastSequence) + 1;
+  await trx('partnerEventSequences').where({ accountId }).update({ lastSequence: sequence });
+  const account = await Account.query(trx).findById(accountId).select('externalId').throwIfNotFound();
+  return PartnerEvent.query(trx).insertAndFetch({
+    accountId,
+    accountExternalId: account.externalId,
+    sequence,
+    type,
+    payload,
+    dedupeKey: dedupeKey ?? null,
+    createdAt: now(),
+  });
+}
+
+const iso = (date: Date | null | undefined) => (date ? new Date(date).toISOString() : null);
+const upper = (value: string) => value.toUpperCase();
+
+/** A subscription as `BillingSubscription` shows it. */
+export async function subscriptionPayload({
+  trx,
+  subscription,
+}: {
+  trx: Knex.Transaction;
+  subscription: Subscription;
+}): Promise<Record<string, unknown>> {
+  const plan = await Plan.query(trx).findById(subscription.planId).throwIfNotFound();
+  return {
+    id: subscription.id,
+    status: upper(subscription.status),
+    plan: { key: plan.key, version: plan.version, name: plan.name },
+    quantity: subscription.quantity,
+    currentPeriodStart: iso(subscription.currentPeriodStart),
+    currentPeriodEnd: iso(subscription.currentPeriodEnd),
+    trialEnd: iso(subscription.trialEnd),
+    cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+    canceledAt: iso(subscription.canceledAt),
+    endedAt: iso(subscription.endedAt),
+  };
+}
+
+const ENDED = ['canceled', 'expired'];
+
+/**
+ * The event a subscription's change makes, if partners would see a difference: `subscription.created`
+ * for a new one, `subscription.canceled` when it ends, `subscription.updated` when anything the payload
+ * shows changed. Applying the same state twice (a duplicate or a replayed Stripe event, which re-fetch
+ * the same state) changes nothing, so it writes nothing.
+ */
+export async function recordSubscriptionEvent({
+  trx,
+  before,
+  after,
+}: {
+  trx: Knex.Transaction;
+  before: Subscription | null | undefined;
+  after: Subscription;
+}): Promise<void> {
+  const payload = await subscriptionPayload({ trx, subscription: after });
+  if (!before) {
+    await recordPartnerEvent({ trx, accountId: after.accountId, type: 'subscription.created', payload });
+    return;
+  }
+  const ended = ENDED.includes(after.status) && !ENDED.includes(before.status);
+  if (ended) {
+    await recordPartnerEvent({
+      trx,
+      accountId: after.accountId,
+      type: 'subscription.canceled',
+      payload,
+      dedupeKey: `subscription.canceled:${after.id}`,
+    });
+    return;
+  }
+  const previous = await subscriptionPayload({ trx, subscription: before });
+  if (JSON.stringify(previous) === JSON.stringify(payload)) return;
+  await recordPartnerEvent({ trx, accountId: after.accountId, type: 'subscription.updated', payload });
+}
+
+/** `checkout.completed`, once per Checkout. */
+export async function recordCheckoutCompleted({
+  trx,
+  checkout,
+}: {
+  trx: Knex.Transaction;
+  checkout: CheckoutSession;
+}): Promise<void> {
+  const plan = checkout.planId ? await Plan.query(trx).findById(checkout.planId) : undefined;
+  const creditPackage = checkout.creditPackageId
+    ? await CreditPackage.query(trx).findById(checkout.creditPackageId)
+    : undefined;
+  await recordPartnerEvent({
+    trx,
+    accountId: checkout.accountId,
+    type: 'checkout.completed',
+    dedupeKey: `checkout.completed:${checkout.id}`,
+    payload: {
+      id: checkout.id,
+      purpose: upper(checkout.purpose),
+      status: 'COMPLETED',
+      plan: plan ? { key: plan.key, version: plan.version, name: plan.name } : null,
+      quantity: checkout.quantity,
+      creditPackage: creditPackage
+        ? {
+            key: creditPackage.key,
+            credits: creditPackage.credits,
+            price: { amount: creditPackage.priceAmount, currency: creditPackage.currency },
+          }
+        : null,
+      completedAt: iso(now()),
+    },
+  });
+}
+
+/** An invoice as `Invoice` shows it, amounts in minor units of its currency. */
+export function invoicePayload(invoice: Invoice): Record<string, unknown> {
+  const money = (amount: number) => ({ amount, currency: invoice.currency });
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    status: upper(invoice.status),
+    subscriptionId: invoice.subscriptionId,
+    total: money(invoice.total),
+    amountPaid: money(invoice.amountPaid),
+    amountDue: money(invoice.amountDue),
+    periodStart: iso(invoice.periodStart),
+    periodEnd: iso(invoice.periodEnd),
+    paidAt: iso(invoice.paidAt),
+    hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+  };
+}
