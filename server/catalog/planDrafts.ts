@@ -48,7 +48,7 @@ const list = <Item extends z.ZodType>(item: Item) =>
     .nullish()
     .transform((value) => value ?? []);
 
-const planDraftInput = z
+export const planDraftInput = z
   .object({
     key: z
       .string()
@@ -155,7 +155,7 @@ const planDraftInput = z
   });
 
 export type PlanDraftInput = z.input<typeof planDraftInput>;
-type PlanDraft = z.output<typeof planDraftInput>;
+export type PlanDraft = z.output<typeof planDraftInput>;
 
 export async function createPlanDraft({
   actor,
@@ -368,32 +368,21 @@ async function checkSellable(
   draft: PlanDraft,
   draftId: string | null,
 ): Promise<Map<string, string>> {
-  const problems: Record<string, string> = {};
   const otherDraft = await Plan.query(trx)
     .findOne({ key: draft.key, status: 'draft' })
     .modify((query) => draftId && query.whereNot('id', draftId));
-  if (otherDraft) problems.key = `another draft of ${draft.key} exists (${otherDraft.id}); update it instead`;
-
   const onSale = await Plan.query(trx).findOne({ key: draft.key, active: true });
   const startingPlan = await findDefaultPlan(trx);
-  // One plan is where accounts start; another key taking its place would strand its free accounts.
-  if (draft.isDefault && startingPlan && startingPlan.key !== draft.key)
-    problems.isDefault = `new accounts start on ${startingPlan.key}; publish a new version of it instead`;
-  const becomesDefault = draft.isDefault || onSale?.isDefault;
-  if (becomesDefault && draft.priceAmount > 0)
-    problems.priceAmount = 'new accounts start on this plan without paying, so it must be free';
-  else if (!becomesDefault && draft.purchaseMode === 'self_serve' && draft.priceAmount === 0)
-    problems.priceAmount = 'a self-serve plan is bought through Checkout and needs a price above 0';
-
   const meterKeys = draft.meteredAllowances.map((allowance) => allowance.meterKey);
   const meters =
     meterKeys.length > 0 ? await Meter.query(trx).whereIn('key', meterKeys).where({ active: true }) : [];
   const meterIds = new Map(meters.map((meter) => [meter.key, meter.id]));
-  draft.meteredAllowances.forEach((allowance, index) => {
-    if (!meterIds.has(allowance.meterKey))
-      problems[`meteredAllowances.${index}.meterKey`] = `no meter has the key ${allowance.meterKey}`;
+  const problems = sellabilityProblems(draft, {
+    otherDraftId: otherDraft?.id ?? null,
+    onSaleIsDefault: onSale?.isDefault ?? false,
+    startingPlanKey: startingPlan?.key ?? null,
+    meterKeys: new Set(meterIds.keys()),
   });
-
   if (Object.keys(problems).length > 0)
     throw new ValidationError(
       Object.entries(problems)
@@ -402,6 +391,42 @@ async function checkSellable(
       problems,
     );
   return meterIds;
+}
+
+/**
+ * The rules a draft must meet to be sold, given what the catalog holds: the problems by field (none when
+ * it can be sold). Shared by the API (checkSellable) and the catalog file, which checks a whole file
+ * before writing anything.
+ */
+export function sellabilityProblems(
+  draft: PlanDraft,
+  catalog: {
+    /** Another draft of the draft's key, which must be published or discarded first. */
+    otherDraftId: string | null;
+    /** Whether the version of the key on sale is the plan new accounts start on. */
+    onSaleIsDefault: boolean;
+    /** The key of the plan new accounts start on, if any. */
+    startingPlanKey: string | null;
+    /** The meters allowances may name. */
+    meterKeys: ReadonlySet<string>;
+  },
+): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (catalog.otherDraftId)
+    problems.key = `another draft of ${draft.key} exists (${catalog.otherDraftId}); update it instead`;
+  // One plan is where accounts start; another key taking its place would strand its free accounts.
+  if (draft.isDefault && catalog.startingPlanKey && catalog.startingPlanKey !== draft.key)
+    problems.isDefault = `new accounts start on ${catalog.startingPlanKey}; publish a new version of it instead`;
+  const becomesDefault = draft.isDefault || catalog.onSaleIsDefault;
+  if (becomesDefault && draft.priceAmount > 0)
+    problems.priceAmount = 'new accounts start on this plan without paying, so it must be free';
+  else if (!becomesDefault && draft.purchaseMode === 'self_serve' && draft.priceAmount === 0)
+    problems.priceAmount = 'a self-serve plan is bought through Checkout and needs a price above 0';
+  draft.meteredAllowances.forEach((allowance, index) => {
+    if (!catalog.meterKeys.has(allowance.meterKey))
+      problems[`meteredAllowances.${index}.meterKey`] = `no meter has the key ${allowance.meterKey}`;
+  });
+  return problems;
 }
 
 function planColumns(draft: PlanDraft) {

@@ -112,6 +112,51 @@ export async function ensurePlanVersionPrice(
   return { stripePriceId: price.id, stripeProductId: product.id };
 }
 
+/**
+ * The Stripe product and price of a credit package being created or repriced, found by the package's
+ * lookup key when Stripe already charges its terms. Otherwise created under idempotency keys derived
+ * from the package's id and its terms, taking the lookup key over, so a retried or concurrent call makes
+ * one price; the earlier price of a repriced package stays in Stripe, unused.
+ */
+export async function ensureCreditPackagePrice(
+  creditPackage: Pick<CreditPackage, 'id' | 'key' | 'name' | 'priceAmount' | 'currency'>,
+): Promise<{ stripePriceId: string; stripeProductId: string }> {
+  const lookupKey = creditPackageLookupKey(creditPackage);
+  const existing = (await stripe().prices.list({ lookup_keys: [lookupKey], limit: 1 })).data[0];
+  if (
+    existing &&
+    existing.unit_amount === creditPackage.priceAmount &&
+    existing.currency === creditPackage.currency &&
+    !existing.recurring
+  ) {
+    return { stripePriceId: existing.id, stripeProductId: productIdOf(existing) };
+  }
+  const terms = createHash('sha256')
+    .update(JSON.stringify([creditPackage.name, creditPackage.priceAmount, creditPackage.currency]))
+    .digest('hex')
+    .slice(0, 16);
+  const idempotencyBase = `catalog-credit-package-${creditPackage.id}-${terms}`;
+  const product = await stripe().products.create(
+    {
+      name: creditPackage.name,
+      metadata: { credit_package_key: creditPackage.key, credit_package_id: creditPackage.id },
+    },
+    { idempotencyKey: `${idempotencyBase}-product` },
+  );
+  const price = await stripe().prices.create(
+    {
+      product: product.id,
+      unit_amount: creditPackage.priceAmount,
+      currency: creditPackage.currency,
+      lookup_key: lookupKey,
+      transfer_lookup_key: true,
+      metadata: { lookup_key: lookupKey, credit_package_id: creditPackage.id },
+    },
+    { idempotencyKey: `${idempotencyBase}-price` },
+  );
+  return { stripePriceId: price.id, stripeProductId: product.id };
+}
+
 async function ensurePrice({
   lookupKey,
   productName,

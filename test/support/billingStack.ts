@@ -37,18 +37,22 @@ export interface BillingStack {
 }
 
 /**
- * The whole product for one test file: its own database with the demo catalog, the Stripe emulator
- * (synced catalog, webhooks signed and delivered to our route over HTTP) and the app on a free port.
+ * The whole product for one test file: its own database with the demo catalog (or none), the Stripe
+ * emulator (synced catalog, webhooks signed and delivered to our route over HTTP) and the app on a free
+ * port.
  */
 export function useBillingStack({
   delivery,
   webhooks = true,
   instances = 1,
+  catalog = 'demo',
 }: {
   delivery?: StripeEmulatorOptions['delivery'];
   webhooks?: boolean;
   /** How many instances of the app to start on the shared database (each with its own HTTP server). */
   instances?: number;
+  /** The demo catalog (seeds/01_catalog.ts), or an empty one for the test to fill. */
+  catalog?: 'demo' | 'empty';
 } = {}): BillingStack {
   const db = useTestDatabase();
   const stack = {} as BillingStack;
@@ -56,7 +60,7 @@ export function useBillingStack({
   let tap: EventTap | undefined;
 
   beforeAll(async () => {
-    await createDemoCatalog(db.knex);
+    if (catalog === 'demo') await createDemoCatalog(db.knex);
     const emulator = await startStripeEmulator({
       realTimeTickMs: 0,
       delivery: { retrySchedule: [20, 50, 100, 200], ...delivery },
