@@ -1527,6 +1527,12 @@ export type Plan = {
   purchaseMode: PurchaseMode;
   /** Draft, published or archived. */
   status: PlanStatus;
+  /**
+   * How many subscriptions are on this version now (trialing, active, past due or paused): those who keep
+   * it when a newer version is published or it is archived. Platform admins and platform-wide keys with
+   * CATALOG_WRITE only.
+   */
+  subscriberCount: Scalars['Int']['output'];
   /** Plans of one tier (Pro monthly and Pro yearly) share it. */
   tier: Scalars['String']['output'];
   /** Orders tiers: a higher rank is an upgrade. */
@@ -3032,6 +3038,7 @@ export type PlanResolvers<ContextType = GraphQLContext, ParentType extends Resol
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   purchaseMode?: Resolver<ResolversTypes['PurchaseMode'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PlanStatus'], ParentType, ContextType>;
+  subscriberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tierRank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   trialDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
