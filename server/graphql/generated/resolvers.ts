@@ -1507,6 +1507,8 @@ export type Plan = {
   active: Scalars['Boolean']['output'];
   /** A short description for customers; null when it has none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Position on the pricing page: lower first. */
+  displayOrder: Scalars['Int']['output'];
   /** What the plan gives, by feature key. */
   entitlements: Array<Entitlement>;
   /** Our id for this version of the plan. */
@@ -3028,6 +3030,7 @@ export type PaymentTypeResolvers = { CREDIT_TOP_UP: 'credit_top_up', REFUND: 're
 export type PlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Plan'] = ResolversParentTypes['Plan']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  displayOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entitlements?: Resolver<Array<ResolversTypes['Entitlement']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interval?: Resolver<ResolversTypes['BillingInterval'], ParentType, ContextType>;
