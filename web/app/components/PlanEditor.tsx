@@ -21,7 +21,9 @@ const BLANK_ALLOWANCE: AllowanceRow = {
 
 /**
  * The whole definition of a draft plan, as one form posted to the page (intent `save`). Every input's id
- * comes from its name (inputId), so the API's field errors land next to the input they concern.
+ * comes from its name (inputId), so the API's field errors land next to the input they concern. Its
+ * inputs are uncontrolled: pages key it by `values`, so a refused form comes back as the server read it
+ * (empty rows dropped, as the API's row numbers count them) with or without JavaScript.
  */
 export function PlanEditor({
   values,

@@ -102,6 +102,7 @@ export default function CatalogPlan() {
         <Card title={draft ? 'Draft' : 'Definition'}>
           {draft && values ? (
             <PlanEditor
+              key={JSON.stringify(failure?.values ?? values)}
               values={failure?.values ?? values}
               errors={failure?.intent === 'save' ? failure.fieldErrors : {}}
               meters={meters}

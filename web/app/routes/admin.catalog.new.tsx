@@ -57,6 +57,7 @@ export default function NewPlan() {
       <FormError message={failure?.formError} />
       <Card>
         <PlanEditor
+          key={JSON.stringify(failure?.values ?? values)}
           values={failure?.values ?? values}
           errors={failure?.fieldErrors ?? {}}
           meters={meters}
