@@ -7,7 +7,7 @@ import { Meter } from '../catalog/Meter';
 import { lowBalanceThresholds } from '../credits/lowBalance';
 import { InvoiceLine } from '../invoices/InvoiceLine';
 import type { Subscription } from '../subscriptions/Subscription';
-import { findCurrentSubscriptions } from '../subscriptions/currentSubscription';
+import { countCurrentSubscribers, findCurrentSubscriptions } from '../subscriptions/currentSubscription';
 import { User } from '../auth/User';
 import { CreditPackage } from '../catalog/CreditPackage';
 import { NotFoundError } from '../errors';
@@ -49,6 +49,10 @@ export function createLoaders() {
     ),
     currentSubscriptionByAccountId: new DataLoader<string, Subscription | undefined>(async (ids) =>
       byKey(ids, await findCurrentSubscriptions({ accountIds: ids }), 'accountId'),
+    ),
+    /** Current subscriptions per plan version; who may ask is checked by the resolver (Plan.subscriberCount). */
+    subscriberCountByPlanId: new DataLoader<string, number>(async (planIds) =>
+      countCurrentSubscribers({ planIds }),
     ),
     /** Asked by both `CreditBalance.low` and `lowBalanceThresholdMilliCredits`: one query for the two. */
     lowBalanceThresholdByAccountId: new DataLoader<string, number>(lowBalanceThresholds),

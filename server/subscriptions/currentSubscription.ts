@@ -22,6 +22,24 @@ export async function findCurrentSubscriptions({ accountIds }: { accountIds: rea
   return currentSubscriptions().whereIn('accountId', [...accountIds]);
 }
 
+/**
+ * How many current subscriptions (trialing, active, past due or paused) each plan version has, in the
+ * order of `planIds`; 0 for a plan nobody is on. What the operator weighs before archiving a version.
+ */
+export async function countCurrentSubscribers({
+  planIds,
+}: {
+  planIds: readonly string[];
+}): Promise<number[]> {
+  const rows = (await currentSubscriptions()
+    .whereIn('planId', [...planIds])
+    .groupBy('planId')
+    .select('planId')
+    .count('* as subscribers')) as unknown as Array<{ planId: string; subscribers: string | number }>;
+  const counts = new Map(rows.map((row) => [row.planId, Number(row.subscribers)]));
+  return planIds.map((planId) => counts.get(planId) ?? 0);
+}
+
 function currentSubscriptions(trx?: Knex.Transaction) {
   return Subscription.query(trx).whereIn('status', CURRENT_STATUSES);
 }

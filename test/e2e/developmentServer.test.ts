@@ -69,7 +69,14 @@ it('serves the customer’s and the admin’s pages, charts included, with nothi
   expect(customer.errors).toEqual([]);
 
   const admin = await signedInPage(await sessionCookieFor(await createUser({ isPlatformAdmin: true })));
-  for (const path of ['/admin', '/admin/accounts', '/admin/revenue', '/admin/health'])
+  for (const path of [
+    '/admin',
+    '/admin/accounts',
+    '/admin/revenue',
+    '/admin/health',
+    '/admin/catalog',
+    '/admin/catalog/new',
+  ])
     await visitHydrated(admin.page, path);
   expect(admin.errors).toEqual([]);
 }, 180_000);

@@ -71,6 +71,10 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     operation: '{ plans(includeInactive: true) { key } }',
     checks: [{ platformWideScope: 'catalog:write' }],
   },
+  'Query.plans(subscriberCount)': {
+    operation: '{ plans { subscriberCount } }',
+    checks: [{ platformWideScope: 'catalog:write' }],
+  },
   'Query.creditPackages': { operation: '{ creditPackages { key } }', checks: [] },
   'Query.meters': { operation: '{ meters { key } }', checks: [] },
   'Query.viewer': { operation: '{ viewer { user { id } } }', checks: [] },

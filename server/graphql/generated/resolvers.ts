@@ -1628,6 +1628,8 @@ export type Plan = {
   active: Scalars['Boolean']['output'];
   /** A short description for customers; null when it has none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Position on the pricing page: lower first. */
+  displayOrder: Scalars['Int']['output'];
   /** What the plan gives, by feature key. */
   entitlements: Array<Entitlement>;
   /** Our id for this version of the plan. */
@@ -1648,6 +1650,12 @@ export type Plan = {
   purchaseMode: PurchaseMode;
   /** Draft, published or archived. */
   status: PlanStatus;
+  /**
+   * How many subscriptions are on this version now (trialing, active, past due or paused): those who keep
+   * it when a newer version is published or it is archived. Platform admins and platform-wide keys with
+   * CATALOG_WRITE only.
+   */
+  subscriberCount: Scalars['Int']['output'];
   /** Plans of one tier (Pro monthly and Pro yearly) share it. */
   tier: Scalars['String']['output'];
   /** Orders tiers: a higher rank is an upgrade. */
@@ -3315,6 +3323,7 @@ export type PaymentTypeResolvers = { CREDIT_TOP_UP: 'credit_top_up', REFUND: 're
 export type PlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Plan'] = ResolversParentTypes['Plan']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  displayOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entitlements?: Resolver<Array<ResolversTypes['Entitlement']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interval?: Resolver<ResolversTypes['BillingInterval'], ParentType, ContextType>;
@@ -3325,6 +3334,7 @@ export type PlanResolvers<ContextType = GraphQLContext, ParentType extends Resol
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   purchaseMode?: Resolver<ResolversTypes['PurchaseMode'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PlanStatus'], ParentType, ContextType>;
+  subscriberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tierRank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   trialDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

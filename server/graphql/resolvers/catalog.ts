@@ -1,3 +1,4 @@
+import { requireCatalogManager } from '../../auth/authorization';
 import { listCreditPackages, listMeters, listPlans } from '../../catalog/catalog';
 import { archivePlan, createPlanDraft, publishPlan, updatePlanDraft } from '../../catalog/planDrafts';
 import type { Resolvers } from '../generated/resolvers';
@@ -21,6 +22,11 @@ export const catalogResolvers: Resolvers = {
     price: (plan) => money(plan.priceAmount, plan.currency),
     entitlements: (plan, _args, { loaders }) =>
       plan.entitlements ?? loaders.entitlementsByPlanId.load(plan.id),
+    // Who buys what is the operator's business, not the public catalog's.
+    subscriberCount: (plan, _args, { actor, loaders }) => {
+      requireCatalogManager(actor);
+      return loaders.subscriberCountByPlanId.load(plan.id);
+    },
   },
   Entitlement: {
     limit: (entitlement) => (entitlement.unlimited ? null : entitlement.limitValue),

@@ -1,5 +1,5 @@
 import { Form } from '@remix-run/react';
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 
 /**
  * A labelled input whose error, when the API or the action found one, sits right under it and is
@@ -69,6 +69,71 @@ export function SelectField({
           </option>
         ))}
       </select>
+      <FieldMessages id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** The same as Field, for text of several lines. */
+export function TextAreaField({
+  label,
+  name,
+  error,
+  hint,
+  className,
+  ...textarea
+}: {
+  label: string;
+  name: string;
+  error?: string;
+  hint?: ReactNode;
+  className?: string;
+} & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = textarea.id ?? `field-${name}`;
+  return (
+    <div className={className ? `field ${className}` : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...textarea}
+      />
+      <FieldMessages id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** One checkbox with its label to the right, and its error under it as Field has. */
+export function CheckboxField({
+  label,
+  name,
+  error,
+  hint,
+  className,
+  ...input
+}: {
+  label: string;
+  name: string;
+  error?: string;
+  hint?: ReactNode;
+  className?: string;
+} & InputHTMLAttributes<HTMLInputElement>) {
+  const id = input.id ?? `field-${name}`;
+  return (
+    <div className={className ? `field ${className}` : 'field'}>
+      <label htmlFor={id} className="checkbox">
+        <input
+          type="checkbox"
+          id={id}
+          name={name}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy(id, hint, error)}
+          {...input}
+        />
+        {label}
+      </label>
       <FieldMessages id={id} hint={hint} error={error} />
     </div>
   );

@@ -16,6 +16,7 @@ const STATUS_TONES: Record<string, string> = {
   UNCOLLECTIBLE: 'bad',
   INCOMPLETE: 'warn',
   PAUSED: 'warn',
+  PUBLISHED: 'good',
 };
 
 export function StatusBadge({ status }: { status: string }) {

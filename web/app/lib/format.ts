@@ -39,14 +39,27 @@ export function currencyDigits(currency: string): number {
 
 /**
  * Parses an amount typed in the currency's major units ("12", "12.5", "1,234.56" dollars) into minor
- * units without floating point; null when it is not a positive amount with at most the currency's decimals.
+ * units without floating point; null when it is not a positive amount (or zero, when `allowZero`) with at
+ * most the currency's decimals.
  */
-export function parseMoney(text: string, currency: string): number | null {
+export function parseMoney(
+  text: string,
+  currency: string,
+  { allowZero = false }: { allowZero?: boolean } = {},
+): number | null {
   const digits = currencyDigits(currency);
   const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(text.replace(/[,\s]/g, ''));
   if (!match || (match[2] ?? '').length > digits) return null;
   const minor = Number(match[1]) * 10 ** digits + Number((match[2] ?? '').padEnd(digits, '0') || '0');
-  return minor > 0 ? minor : null;
+  return minor > 0 || (allowZero && minor === 0) ? minor : null;
+}
+
+/** Minor units as the plain amount a person would type back into a form: 2999 USD → "29.99", 0 → "0". */
+export function formatMinorUnits(amount: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  if (digits === 0) return String(amount);
+  const text = String(Math.abs(amount)).padStart(digits + 1, '0');
+  return `${amount < 0 ? '-' : ''}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
 /** Basis points as a percentage: 250 → "2.5%". */

@@ -16,6 +16,7 @@ export default function AdminLayout() {
           Overview
         </NavLink>
         <NavLink to="/admin/accounts">Accounts</NavLink>
+        <NavLink to="/admin/catalog">Catalog</NavLink>
         <NavLink to="/admin/revenue">Revenue</NavLink>
         <NavLink to="/admin/events">Stripe events</NavLink>
         <NavLink to="/admin/notifications">Notifications</NavLink>

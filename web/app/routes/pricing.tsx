@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useState } from 'react';
 import { FormError } from '~/components/forms';
+import { PlanCard } from '~/components/PlanCard';
 import { PageHeader } from '~/components/ui';
 import {
   CurrentPlanDocument,
@@ -12,9 +13,8 @@ import {
 } from '~/graphql/generated';
 import { chosenMembership } from '~/lib/accountChoice.server';
 import { field, getViewer, mutate, query } from '~/lib/api.server';
-import { formatMoney, intervalLabel } from '~/lib/format';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
-import { describeEntitlement, sortEntitlements, yearlySaving } from '~/lib/plans';
+import { yearlySaving } from '~/lib/plans';
 
 export const meta: MetaFunction = () => [{ title: 'Pricing — Billing' }];
 
@@ -112,7 +112,7 @@ export default function Pricing() {
       {failure ? <FormError message={failure.formError} /> : null}
       <div className="plans">
         {shown.map((plan) => (
-          <PlanCard
+          <PlanOffer
             key={plan.id}
             plan={plan}
             plans={recurring}
@@ -129,7 +129,7 @@ export default function Pricing() {
           <h2 className="section-heading">Pay once</h2>
           <div className="plans">
             {lifetime.map((plan) => (
-              <PlanCard
+              <PlanOffer
                 key={plan.id}
                 plan={plan}
                 plans={recurring}
@@ -147,32 +147,6 @@ export default function Pricing() {
   );
 }
 
-const FEATURES_AT_A_GLANCE = 6;
-
-function FeatureList({ entitlements }: { entitlements: Plan['entitlements'] }) {
-  const sorted = sortEntitlements(entitlements);
-  const rest = sorted.slice(FEATURES_AT_A_GLANCE);
-  return (
-    <div className="plan-features-wrap">
-      <ul className="plan-features">
-        {sorted.slice(0, FEATURES_AT_A_GLANCE).map((entitlement) => (
-          <li key={entitlement.featureKey}>{describeEntitlement(entitlement)}</li>
-        ))}
-      </ul>
-      {rest.length > 0 ? (
-        <details className="plan-more">
-          <summary>{rest.length} more</summary>
-          <ul className="plan-features">
-            {rest.map((entitlement) => (
-              <li key={entitlement.featureKey}>{describeEntitlement(entitlement)}</li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
-    </div>
-  );
-}
-
 /** One plan per tier for the chosen period; a tier sold only monthly shows its monthly plan in both. */
 function pickPerTier(plans: Plan[], interval: 'MONTH' | 'YEAR'): Plan[] {
   const byTier = new Map<string, Plan>();
@@ -183,7 +157,7 @@ function pickPerTier(plans: Plan[], interval: 'MONTH' | 'YEAR'): Plan[] {
   return [...byTier.values()].sort((a, b) => a.tierRank - b.tierRank);
 }
 
-function PlanCard({
+function PlanOffer({
   plan,
   plans,
   seats,
@@ -201,46 +175,10 @@ function PlanCard({
   paying: boolean;
 }) {
   const submitting = useNavigation().formData?.get('planId') === plan.id;
-  const saving = plan.interval === 'YEAR' ? yearlySaving(plan, plans) : null;
   const contactSales = plan.purchaseMode === 'CONTACT_SALES';
   const free = plan.price.amount === 0;
-  const total = { ...plan.price, amount: plan.price.amount * (plan.perSeat ? seats : 1) };
   return (
-    <section className={`card plan ${current ? 'plan-current' : ''}`} aria-labelledby={`plan-${plan.key}`}>
-      <div className="plan-header">
-        <h2 id={`plan-${plan.key}`}>{plan.name}</h2>
-        {current ? (
-          <span className="badge badge-info">Your plan</span>
-        ) : plan.trialDays > 0 && !contactSales ? (
-          <span className="badge badge-good">{`${plan.trialDays}-day free trial`}</span>
-        ) : null}
-      </div>
-      {plan.description ? <p className="muted small">{plan.description}</p> : null}
-      {contactSales ? (
-        <p className="plan-price">Custom</p>
-      ) : (
-        <p>
-          <span className="plan-price">{formatMoney(plan.price)}</span>{' '}
-          <span className="muted">
-            {plan.interval === 'LIFETIME'
-              ? 'once'
-              : `per ${plan.perSeat ? 'seat per ' : ''}${intervalLabel(plan.interval)}`}
-          </span>
-          {plan.perSeat ? (
-            <span className="small block">
-              {`${seats} ${seats === 1 ? 'seat' : 'seats'}: `}
-              <strong>{formatMoney(total)}</strong>
-              {` per ${intervalLabel(plan.interval)}`}
-            </span>
-          ) : null}
-          {saving ? (
-            <span className="saving block">
-              {`Save ${formatMoney(saving.amount)} a year (${saving.percent}%)`}
-            </span>
-          ) : null}
-        </p>
-      )}
-      <FeatureList entitlements={plan.entitlements} />
+    <PlanCard plan={plan} plans={plans} seats={seats} current={current}>
       {current ? (
         <button className="button button-block" disabled>
           Current plan
@@ -291,6 +229,6 @@ function PlanCard({
           ) : null}
         </Form>
       )}
-    </section>
+    </PlanCard>
   );
 }
