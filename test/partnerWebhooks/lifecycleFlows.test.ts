@@ -20,7 +20,7 @@ import {
 import { useBillingStack } from '../support/billingStack';
 import { deliverEvent, eventsAfter, newestEventId } from '../support/eventPermutations';
 import { deliverOutbox, linkIn, tokenOf } from '../support/mailbox';
-import { DAY_MS, JAN_15_2026, useFollowingClock } from '../support/subscribedAccount';
+import { DAY_MS, JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support/subscribedAccount';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 /**
@@ -178,7 +178,90 @@ describe('subscriptions Stripe does not hold', () => {
   });
 });
 
+describe('cancelling at the period end and taking it back', () => {
+  const CANCEL = `mutation($input: CancelSubscriptionInput!) { cancelSubscription(input: $input) { subscription { cancelAtPeriodEnd } } }`;
+  const RESUME = `mutation($input: AccountActionInput!) { resumeSubscription(input: $input) { subscription { cancelAtPeriodEnd } } }`;
+
+  /** The account's events written while `work` ran, as type and cancelAtPeriodEnd. */
+  async function toldDuring(accountId: string, work: () => Promise<void>) {
+    const [{ max }] = await stack.knex('partnerEvents').where({ accountId }).max('sequence');
+    await work();
+    const told = await stack
+      .knex('partnerEvents')
+      .where({ accountId })
+      .where('sequence', '>', max ?? 0)
+      .orderBy('sequence');
+    return told.map((event) => [event.type, event.payload.cancelAtPeriodEnd]);
+  }
+
+  it('a trial without a card: one subscription.updated each way', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    await stack.app.graphql(
+      'mutation($input: StartTrialInput!) { startTrial(input: $input) { subscription { status } } }',
+      { input: { accountId: account.id, planId: await planId('starter_monthly') } },
+      { cookie },
+    );
+    const input = { accountId: account.id };
+    const told = await toldDuring(account.id, async () => {
+      expect((await stack.app.graphql(CANCEL, { input }, { cookie })).errors).toBeUndefined();
+      expect((await stack.app.graphql(RESUME, { input }, { cookie })).errors).toBeUndefined();
+    });
+    expect(told).toEqual([
+      ['subscription.updated', true],
+      ['subscription.updated', false],
+    ]);
+  });
+
+  it('a subscription Stripe bills: one subscription.updated each way, however often Stripe tells us', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    await stack.settle();
+    const input = { accountId: subscribed.account.id };
+    const mark = await newestEventId(stack.stripe);
+    const told = await toldDuring(subscribed.account.id, async () => {
+      const canceled = await stack.app.graphql(CANCEL, { input }, { cookie: subscribed.cookie });
+      expect(canceled.errors).toBeUndefined();
+      await stack.settle();
+      const resumed = await stack.app.graphql(RESUME, { input }, { cookie: subscribed.cookie });
+      expect(resumed.errors).toBeUndefined();
+      await stack.settle();
+      for (const event of await eventsAfter(stack.stripe, mark))
+        expect(await deliverEvent(stack, event)).toBe(200);
+    });
+    expect(told).toEqual([
+      ['subscription.updated', true],
+      ['subscription.updated', false],
+    ]);
+  });
+});
+
 describe('money and credits', () => {
+  it('a lifetime plan bought through Checkout starts a subscription partners hear of', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const started = await stack.app.graphql(
+      'mutation($input: StartSubscriptionCheckoutInput!) { startSubscriptionCheckout(input: $input) { url } }',
+      { input: { accountId: account.id, planId: await planId('pro_lifetime') } },
+      { cookie },
+    );
+    expect((await submitCheckoutForm(started.data!.startSubscriptionCheckout.url)).status).toBe(303);
+    await stack.settle();
+    await run();
+    const events = receivedBy(account.id);
+    expectInSequence(events);
+    expect(
+      events
+        .filter((event) => event.type.startsWith('subscription.') || event.type === 'checkout.completed')
+        .map((event) => [event.type, event.data.plan?.key, event.data.status]),
+    ).toEqual([
+      ['subscription.created', 'free', 'ACTIVE'],
+      ['subscription.canceled', 'free', 'CANCELED'],
+      ['subscription.created', 'pro_lifetime', 'ACTIVE'],
+      ['checkout.completed', 'pro_lifetime', 'COMPLETED'],
+    ]);
+    expect(events.find((event) => event.data.plan?.key === 'pro_lifetime')!.data).toMatchObject({
+      currentPeriodEnd: null,
+    });
+  });
+
   it('a credit purchase grants its credits; a refund here and one in Stripe’s dashboard are told once each', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const creditPackageId = (await stack.knex('credit_packages').where({ key: 'credits_1000' }).first()).id;
