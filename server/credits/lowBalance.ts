@@ -12,8 +12,9 @@ export const LOW_BALANCE_COOLDOWN_MS = 24 * 60 * 60 * 1000;
 
 /**
  * After consumptions, queues a notice to the billing contacts (and writes `credits.low_balance` for
- * partners) when the balance is below the account's threshold and none was sent within the cooldown. The locked balance row carries when the last one
- * was queued, so concurrent batches and processes cannot both send one.
+ * partners) when the balance is below the account's threshold and none was sent within the cooldown.
+ * The locked balance row carries when the last one was queued, so concurrent batches and processes
+ * cannot both send one.
  */
 export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): Promise<void> {
   const threshold = ledger.lowBalance.threshold ?? DEFAULT_LOW_BALANCE_THRESHOLD;

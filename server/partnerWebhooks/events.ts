@@ -18,6 +18,11 @@ import { wakeDeliveryAfterCommit } from './wakeUp';
  * `partner_event_sequences`, locked until the caller commits, so the numbers follow the order in which
  * the changes committed. A `dedupeKey` naming the cause (an invoice, a checkout, a Stripe attempt)
  * makes a repeat of it (a webhook delivered twice, a job run twice) write nothing.
+ *
+ * The account's credit balance row is locked first: the credit ledger locks it before it writes events
+ * (credits granted, a low balance), and a transaction that writes an event and then grants credits (a
+ * subscription starting with its allowance) must take the two rows in the same order, or the two would
+ * deadlock.
  */
 export async function recordPartnerEvent({
   trx,
@@ -32,6 +37,7 @@ export async function recordPartnerEvent({
   payload: Record<string, unknown>;
   dedupeKey?: string;
 }): Promise<PartnerEvent | null> {
+  await trx('creditBalances').where({ accountId }).forUpdate().select('accountId');
   await trx('partnerEventSequences').insert({ accountId }).onConflict('accountId').ignore();
   const counter = await trx('partnerEventSequences').where({ accountId }).forUpdate().first();
   if (dedupeKey && (await PartnerEvent.query(trx).findOne({ dedupeKey }))) return null;

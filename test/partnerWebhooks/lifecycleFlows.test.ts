@@ -1,9 +1,11 @@
 import { Logger, run as runWorker, runMigrations } from 'graphile-worker';
 import { systemActor } from '../../server/auth/actor';
+import { consumeCredits } from '../../server/credits/consumption';
 import { createTaskList } from '../../server/jobs/tasks';
 import { createLogger } from '../../server/logger';
 import { deliverPartnerWebhooks } from '../../server/partnerWebhooks/delivery';
 import { createWebhookEndpoint } from '../../server/partnerWebhooks/endpoints';
+import { recordPartnerEvent } from '../../server/partnerWebhooks/events';
 import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from '../../server/partnerWebhooks/wakeUp';
 import { useSettings } from '../../server/settings';
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
@@ -375,6 +377,45 @@ describe('money and credits', () => {
     expect(
       await stack.knex('notifications').where({ accountId: account.id, kind: 'credits.low_balance' }),
     ).toHaveLength(2);
+  });
+});
+
+describe('locks', () => {
+  it('a change that writes an event then grants credits, while a consumption runs low, takes turns rather than deadlocking', async () => {
+    const account = await createAccount();
+    await grantTestCredits({ accountId: account.id, amount: 150_000 });
+    const spendingActor = systemActor('test');
+    let consumption: Promise<unknown> | undefined;
+    await stack.knex.transaction(async (trx) => {
+      // Like a subscription starting: its event first, then its allowance.
+      await recordPartnerEvent({ trx, accountId: account.id, type: 'invoice.paid', payload: { n: 1 } });
+      consumption = consumeCredits({
+        actor: spendingActor,
+        accountId: account.id,
+        idempotencyKey: unique('spend'),
+        amount: 60_001,
+      });
+      // Until the consumption waits on a lock this transaction holds.
+      while (
+        (
+          await stack.knex.raw(
+            `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+          )
+        ).rows.length === 0
+      );
+      await grantTestCredits({ trx, accountId: account.id, amount: 10_000 });
+    });
+    await consumption;
+    const told = await stack.knex('partnerEvents').where({ accountId: account.id }).orderBy('sequence');
+    expect(told.map((event) => event.type)).toEqual([
+      'account.created',
+      'subscription.created',
+      'credits.granted',
+      'invoice.paid',
+      'credits.granted',
+      'credits.low_balance',
+    ]);
+    expect(told.at(-1)!.payload).toEqual({ balanceMilliCredits: 99_999, thresholdMilliCredits: 100_000 });
   });
 });
 
