@@ -8,6 +8,7 @@ import { seedDemoData } from './db/demoData';
 import { migrateToLatest } from './db/migrations';
 import { listenForChanges } from './db/changeNotifications';
 import { startJobRunner } from './jobs/jobRunner';
+import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from './partnerWebhooks/wakeUp';
 import { createLogger, type Logger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
 import { settings, useSettings } from './settings';
@@ -100,6 +101,13 @@ async function main(): Promise<void> {
         printMailWithoutSmtp: config.nodeEnv === 'development',
       })
     : undefined;
+  // Partner events wake the delivery job when their transaction commits (whichever process runs jobs);
+  // its run every minute stays the safety net.
+  usePartnerWebhookWakeUp(
+    wakeUpThroughJobQueue(connection.database, (error) =>
+      logger.warn({ err: error }, 'could not wake the partner webhook job; it runs within a minute'),
+    ),
+  );
   logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
   if (!config.isProduction)
     await printWelcome({ url, seeded: config.seedDemoUsers, stripeEmulatorUrl: stripeRuntime.emulator?.url });

@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor';
 import { authorizeAccount, requireAuthenticated } from '../auth/authorization';
 import { openCreditBalance } from '../credits/balances';
 import { ConflictError, ForbiddenError } from '../errors';
+import { recordAccountCreated } from '../partnerWebhooks/events';
 import { startDefaultSubscription } from '../subscriptions/currentSubscription';
 import { parseInput } from '../validation';
 import { Account } from './Account';
@@ -94,6 +95,7 @@ export async function upsertAccount({
     if (!account?.id)
       return { account: await Account.query(trx).findOne({ externalId }).throwIfNotFound(), created: false };
 
+    await recordAccountCreated({ trx, account });
     await startDefaultSubscription({ trx, accountId: account.id });
     await openCreditBalance({ trx, accountId: account.id });
     await recordAudit({

@@ -13,7 +13,7 @@ import { EXTRA_SUBSCRIPTION_REASON } from '../subscriptions/extraSubscriptions';
 import { notifyExtraSubscriptionCanceled } from '../subscriptions/notices';
 import { endSubscription, isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import { Subscription } from '../subscriptions/Subscription';
-import { recordCheckoutCompleted } from '../partnerWebhooks/events';
+import { recordCheckoutCompleted, recordSubscriptionEvent } from '../partnerWebhooks/events';
 import { CheckoutSession } from './CheckoutSession';
 
 /** Our checkout record behind a Stripe Checkout Session, locked for the caller's transaction. */
@@ -98,6 +98,7 @@ export async function activateLifetimePlan({
     completedAt: now(),
   });
   if (!subscription) return refundExtraPurchase({ trx, account, plan, payment });
+  await recordSubscriptionEvent({ trx, before: null, after: subscription });
   await recordAudit({
     trx,
     actor: systemActor('stripe webhook'),

@@ -5,6 +5,7 @@ import { authorizeAccount, requirePlatformAdmin } from '../auth/authorization';
 import { now } from '../clock';
 import { ConflictError, InsufficientCreditsError } from '../errors';
 import { faultPoint } from '../faultPoints';
+import { recordCreditsGranted } from '../partnerWebhooks/events';
 import { parseInput } from '../validation';
 import { ledgerKey, withAccountLedger, type EntryDetails } from './accountLedger';
 import { MAX_CREDIT_AMOUNT } from './creditLimits';
@@ -82,6 +83,8 @@ export async function adjustCredits({
         throw new InsufficientCreditsError(ledger.balance, -amount);
       }
       const ledgerEntry = (await ledger.commit()).at(-1)!;
+      if (grant)
+        await recordCreditsGranted({ trx: ledger.trx, grant, balanceAfter: ledgerEntry.balanceAfter });
       await recordAudit({
         trx: ledger.trx,
         actor,

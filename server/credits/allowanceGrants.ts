@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { describeActor, systemActor } from '../auth/actor';
+import { recordCreditsGranted } from '../partnerWebhooks/events';
 import { ledgerKey, withAccountLedger } from './accountLedger';
 import { CreditGrant, GRANT_PRIORITY } from './CreditGrant';
 
@@ -85,6 +86,7 @@ export async function grantAllowanceMonth({
       ),
       description: grant.description,
     });
+    const balanceAfter = ledger.balance;
     if (month.end <= at)
       ledger.expireEarly(grant.id, {
         at,
@@ -92,6 +94,7 @@ export async function grantAllowanceMonth({
         description: 'Allowance of a month that had ended when it was granted',
       });
     await ledger.commit();
+    await recordCreditsGranted({ trx: ledger.trx, grant, balanceAfter });
     return due;
   });
 }

@@ -4,6 +4,7 @@ import { describeActor, type Actor } from '../auth/actor';
 import { requirePlatformAdmin } from '../auth/authorization';
 import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
+import { recordCreditsGranted } from '../partnerWebhooks/events';
 import { parseInput } from '../validation';
 import { ledgerKey, withAccountLedger } from './accountLedger';
 import { creditAmount } from './creditLimits';
@@ -81,6 +82,7 @@ export async function grantCredits({
       description: grant.description,
     });
     const [ledgerEntry] = await ledger.commit();
+    await recordCreditsGranted({ trx: ledger.trx, grant: inserted, balanceAfter: ledgerEntry!.balanceAfter });
     return { grant: inserted, ledgerEntry: ledgerEntry!, replayed: false };
   });
 }

@@ -1,5 +1,6 @@
 import { now } from '../clock';
 import { enqueueAccountNotification } from '../notifications/outbox';
+import { recordLowBalance } from '../partnerWebhooks/events';
 import type { AccountLedger } from './accountLedger';
 import { AutoTopUpSettings } from './AutoTopUpSettings';
 import type { CreditBalance } from './CreditBalance';
@@ -10,9 +11,10 @@ export const DEFAULT_LOW_BALANCE_THRESHOLD = 100_000;
 export const LOW_BALANCE_COOLDOWN_MS = 24 * 60 * 60 * 1000;
 
 /**
- * After consumptions, queues a notice to the billing contacts when the balance is below the account's
- * threshold and none was sent within the cooldown. The locked balance row carries when the last one
- * was queued, so concurrent batches and processes cannot both send one.
+ * After consumptions, queues a notice to the billing contacts (and writes `credits.low_balance` for
+ * partners) when the balance is below the account's threshold and none was sent within the cooldown.
+ * The locked balance row carries when the last one was queued, so concurrent batches and processes
+ * cannot both send one.
  */
 export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): Promise<void> {
   const threshold = ledger.lowBalance.threshold ?? DEFAULT_LOW_BALANCE_THRESHOLD;
@@ -28,6 +30,13 @@ export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): P
     subject: 'Your credit balance is low',
     bodyText: `Your balance is ${formatCredits(ledger.balance)} credits, below ${formatCredits(threshold)}. Top up to keep using paid actions.`,
     dedupeKey: `credits.low_balance:${ledger.accountId}:${at.toISOString()}`,
+  });
+  await recordLowBalance({
+    trx: ledger.trx,
+    accountId: ledger.accountId,
+    balance: ledger.balance,
+    threshold,
+    at,
   });
   await ledger
     .trx('creditBalances')

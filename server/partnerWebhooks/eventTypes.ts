@@ -4,13 +4,21 @@
  */
 export const PARTNER_EVENT_TYPES = {
   'checkout.completed': 'A Checkout was paid: a subscription or a credit package was bought.',
+  'account.created': 'An account was made: by a sign-up, or by a partner through upsertAccount.',
   'subscription.created':
-    'A subscription began (from Stripe, after a Checkout or a subscription made there).',
+    'A subscription began: the default plan of a new account (or one dropping back to it), a trial without a card, or one from Stripe.',
   'subscription.updated':
     'A subscription changed: its status, plan, seats, period or whether it ends at the period end.',
   'subscription.canceled': 'A subscription ended (canceled or expired).',
   'invoice.paid': 'An invoice was paid.',
   'invoice.payment_failed': 'Collecting an invoice failed (each failed attempt).',
+  'payment.refunded':
+    'Stripe refunded (part of) a payment, refunded here or in its dashboard; once per refund.',
+  'payment.refund_failed': 'A refund failed or was canceled: the money stayed with us.',
+  'credits.granted':
+    'Credits were given: a purchase, a plan allowance, a promotion or an admin adjustment adding credits.',
+  'credits.low_balance':
+    'The balance fell below the low-balance threshold after consumptions (at most once a day, with the notice).',
   'webhook.test': 'Sent by sendTestWebhook to one endpoint; never fanned out.',
 } as const;
 

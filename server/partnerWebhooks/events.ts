@@ -4,10 +4,13 @@ import { Plan } from '../catalog/Plan';
 import { CreditPackage } from '../catalog/CreditPackage';
 import type { CheckoutSession } from '../checkout/CheckoutSession';
 import { now } from '../clock';
+import type { CreditGrant } from '../credits/CreditGrant';
 import type { Invoice } from '../invoices/Invoice';
+import type { Payment } from '../payments/Payment';
 import type { Subscription } from '../subscriptions/Subscription';
 import type { PartnerEventType } from './eventTypes';
 import { PartnerEvent } from './models';
+import { wakeDeliveryAfterCommit } from './wakeUp';
 
 /**
  * Writes an event to the partner outbox in the caller's transaction, so it exists exactly when the
@@ -15,6 +18,11 @@ import { PartnerEvent } from './models';
  * `partner_event_sequences`, locked until the caller commits, so the numbers follow the order in which
  * the changes committed. A `dedupeKey` naming the cause (an invoice, a checkout, a Stripe attempt)
  * makes a repeat of it (a webhook delivered twice, a job run twice) write nothing.
+ *
+ * The account's credit balance row is locked first: the credit ledger locks it before it writes events
+ * (credits granted, a low balance), and a transaction that writes an event and then grants credits (a
+ * subscription starting with its allowance) must take the two rows in the same order, or the two would
+ * deadlock.
  */
 export async function recordPartnerEvent({
   trx,
@@ -29,12 +37,14 @@ export async function recordPartnerEvent({
   payload: Record<string, unknown>;
   dedupeKey?: string;
 }): Promise<PartnerEvent | null> {
+  await trx('creditBalances').where({ accountId }).forUpdate().select('accountId');
   await trx('partnerEventSequences').insert({ accountId }).onConflict('accountId').ignore();
   const counter = await trx('partnerEventSequences').where({ accountId }).forUpdate().first();
   if (dedupeKey && (await PartnerEvent.query(trx).findOne({ dedupeKey }))) return null;
   const sequence = Number(counter.lastSequence) + 1;
   await trx('partnerEventSequences').where({ accountId }).update({ lastSequence: sequence });
   const account = await Account.query(trx).findById(accountId).select('externalId').throwIfNotFound();
+  wakeDeliveryAfterCommit(trx);
   return PartnerEvent.query(trx).insertAndFetch({
     accountId,
     accountExternalId: account.externalId,
@@ -91,7 +101,13 @@ export async function recordSubscriptionEvent({
 }): Promise<void> {
   const payload = await subscriptionPayload({ trx, subscription: after });
   if (!before) {
-    await recordPartnerEvent({ trx, accountId: after.accountId, type: 'subscription.created', payload });
+    await recordPartnerEvent({
+      trx,
+      accountId: after.accountId,
+      type: 'subscription.created',
+      payload,
+      dedupeKey: `subscription.created:${after.id}`,
+    });
     return;
   }
   const ended = ENDED.includes(after.status) && !ENDED.includes(before.status);
@@ -161,4 +177,141 @@ export function invoicePayload(invoice: Invoice): Record<string, unknown> {
     paidAt: iso(invoice.paidAt),
     hostedInvoiceUrl: invoice.hostedInvoiceUrl,
   };
+}
+
+/** An account as `Account` shows it. */
+export function accountPayload(account: Account): Record<string, unknown> {
+  return {
+    id: account.id,
+    externalId: account.externalId,
+    name: account.name,
+    billingEmail: account.billingEmail,
+    currency: account.currency,
+    createdAt: iso(account.createdAt),
+  };
+}
+
+/** `account.created`, once per account, in the transaction that made it (before its subscription's event). */
+export async function recordAccountCreated({
+  trx,
+  account,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId: account.id,
+    type: 'account.created',
+    dedupeKey: `account.created:${account.id}`,
+    payload: accountPayload(account),
+  });
+}
+
+/** A payment as `Payment` shows it, amounts in minor units of its currency. */
+function paymentPayload(payment: Payment): Record<string, unknown> {
+  const money = (amount: number) => ({ amount, currency: payment.currency });
+  return {
+    id: payment.id,
+    type: upper(payment.type),
+    status: upper(payment.status),
+    amount: money(payment.amount),
+    amountRefunded: money(payment.amountRefunded),
+    description: payment.description,
+    milliCredits: payment.credits,
+    invoiceId: payment.invoiceId,
+    subscriptionId: payment.subscriptionId,
+    completedAt: iso(payment.completedAt),
+  };
+}
+
+/**
+ * `payment.refunded` or `payment.refund_failed`, once per Stripe refund and outcome: the refund, and the
+ * payment it paid back as it stands after it (its refunded amount, REFUNDED once refunded in full).
+ */
+export async function recordRefundEvent({
+  trx,
+  type,
+  payment,
+  refund,
+}: {
+  trx: Knex.Transaction;
+  type: 'payment.refunded' | 'payment.refund_failed';
+  /** The original payment, read after the refund was applied to it. */
+  payment: Payment;
+  /** The refund's own row. */
+  refund: Payment;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId: payment.accountId,
+    type,
+    dedupeKey: `${type}:${refund.stripeRefundId ?? refund.id}`,
+    payload: {
+      refund: {
+        id: refund.id,
+        status: upper(refund.status),
+        amount: { amount: refund.amount, currency: refund.currency },
+        failureReason: refund.failureReason,
+        stripeRefundId: refund.stripeRefundId,
+        completedAt: iso(refund.completedAt),
+      },
+      payment: paymentPayload(payment),
+    },
+  });
+}
+
+/** `credits.granted`, once per grant, with the balance after it (milli-credits). */
+export async function recordCreditsGranted({
+  trx,
+  grant,
+  balanceAfter,
+}: {
+  trx: Knex.Transaction;
+  grant: CreditGrant;
+  balanceAfter: number;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId: grant.accountId,
+    type: 'credits.granted',
+    dedupeKey: `credits.granted:${grant.id}`,
+    payload: {
+      grant: {
+        id: grant.id,
+        source: upper(grant.source),
+        amountMilliCredits: grant.amount,
+        priority: grant.priority,
+        expiresAt: iso(grant.expiresAt),
+        description: grant.description,
+        paymentId: grant.paymentId,
+        subscriptionId: grant.subscriptionId,
+        createdAt: iso(grant.createdAt),
+      },
+      balanceMilliCredits: balanceAfter,
+    },
+  });
+}
+
+/** `credits.low_balance`, written with the customer's notice (so under the same cooldown). */
+export async function recordLowBalance({
+  trx,
+  accountId,
+  balance,
+  threshold,
+  at,
+}: {
+  trx: Knex.Transaction;
+  accountId: string;
+  balance: number;
+  threshold: number;
+  at: Date;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId,
+    type: 'credits.low_balance',
+    dedupeKey: `credits.low_balance:${accountId}:${at.toISOString()}`,
+    payload: { balanceMilliCredits: balance, thresholdMilliCredits: threshold },
+  });
 }

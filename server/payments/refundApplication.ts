@@ -5,6 +5,7 @@ import { now } from '../clock';
 import { ledgerKey, withAccountLedger } from '../credits/accountLedger';
 import { CreditGrant } from '../credits/CreditGrant';
 import type { StripeRefundState } from '../stripe/refunds';
+import { recordRefundEvent } from '../partnerWebhooks/events';
 import { Payment } from './Payment';
 import { applyRefundFailure } from './refundFailures';
 import { refundPaymentRow } from './refundRows';
@@ -76,9 +77,16 @@ export async function applyRefund({
 
   const original = await Payment.query(trx).findById(payment.id).forUpdate().throwIfNotFound();
   const amountRefunded = Math.min(original.amount, original.amountRefunded + refund.amount);
-  await Payment.query(trx)
-    .findById(original.id)
-    .patch({ amountRefunded, ...(amountRefunded === original.amount && { status: 'refunded' }) });
+  const refundedPayment = await Payment.query(trx).patchAndFetchById(original.id, {
+    amountRefunded,
+    ...(amountRefunded === original.amount && { status: 'refunded' }),
+  });
+  await recordRefundEvent({
+    trx,
+    type: 'payment.refunded',
+    payment: refundedPayment,
+    refund: await Payment.query(trx).findById(inserted[0].id).throwIfNotFound(),
+  });
   if (original.type === 'credit_top_up')
     await clawBackUnspentCredits({
       trx,

@@ -5,6 +5,7 @@ import { now } from '../clock';
 import { ledgerKey, withAccountLedger } from '../credits/accountLedger';
 import { CreditGrant } from '../credits/CreditGrant';
 import type { StripeRefundState } from '../stripe/refunds';
+import { recordRefundEvent } from '../partnerWebhooks/events';
 import { Payment } from './Payment';
 import { refundPaymentRow } from './refundRows';
 
@@ -41,14 +42,14 @@ export async function applyRefundFailure({
     return true;
   }
 
-  await Payment.query(trx).findById(recorded.id).patch({ status, failureReason });
+  const failed = await Payment.query(trx).patchAndFetchById(recorded.id, { status, failureReason });
   const original = await Payment.query(trx).findById(payment.id).forUpdate().throwIfNotFound();
-  await Payment.query(trx)
-    .findById(original.id)
-    .patch({
-      amountRefunded: Math.max(0, original.amountRefunded - refund.amount),
-      ...(original.status === 'refunded' && { status: 'completed' }),
-    });
+  const restored = await Payment.query(trx).patchAndFetchById(original.id, {
+    amountRefunded: Math.max(0, original.amountRefunded - refund.amount),
+    ...(original.status === 'refunded' && { status: 'completed' as const }),
+  });
+  // Partners were told it was refunded; now that it was not. (One never recorded as made told them nothing.)
+  await recordRefundEvent({ trx, type: 'payment.refund_failed', payment: restored, refund: failed });
   const creditsReturned =
     original.type === 'credit_top_up'
       ? await returnClawedBackCredits({ trx, actor, payment: original, refund, refundRowId: recorded.id })

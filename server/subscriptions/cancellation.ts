@@ -8,6 +8,7 @@ import { faultPoint } from '../faultPoints';
 import { currentAttempt, decideOnce, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { callStripe } from '../stripe/errors';
 import { setStripeCancelAtPeriodEnd } from '../stripe/subscriptions';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 import { parseInput } from '../validation';
 import { CANCELLATION_REFUNDS } from './cancellationRefunds';
 import { cancelNow } from './immediateCancellation';
@@ -90,13 +91,14 @@ export async function scheduleCancellation({
   const answer = { subscriptionId };
   await withAccountLock(accountId, async ({ trx, account }) => {
     // A downgrade scheduled for the same moment no longer applies: the subscription ends instead.
-    await Subscription.query(trx)
-      .findById(subscriptionId)
-      .patch({
-        cancelAtPeriodEnd: true,
-        cancellationReason: reason,
-        ...NO_SCHEDULED_CHANGE,
-      });
+    // For one Stripe bills, whether it ends comes with Stripe's state (and its event to partners with it).
+    const before = await Subscription.query(trx).findById(subscriptionId).throwIfNotFound();
+    const after = await Subscription.query(trx).patchAndFetchById(subscriptionId, {
+      ...(!stripeSubscriptionId && { cancelAtPeriodEnd: true }),
+      cancellationReason: reason,
+      ...NO_SCHEDULED_CHANGE,
+    });
+    await recordSubscriptionEvent({ trx, before, after });
     if (stripeSubscriptionId) await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId });
     await recordAudit({
       trx,
@@ -148,9 +150,12 @@ export async function resumeSubscription({
     await faultPoint('resumption.afterStripeCall');
   }
   await withAccountLock(accountId, async ({ trx, account }) => {
-    await Subscription.query(trx)
-      .findById(subscriptionId)
-      .patch({ cancelAtPeriodEnd: false, cancellationReason: null });
+    const before = await Subscription.query(trx).findById(subscriptionId).throwIfNotFound();
+    const after = await Subscription.query(trx).patchAndFetchById(subscriptionId, {
+      ...(!stripeSubscriptionId && { cancelAtPeriodEnd: false }),
+      cancellationReason: null,
+    });
+    await recordSubscriptionEvent({ trx, before, after });
     if (stripeSubscriptionId) await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId });
     await recordAudit({
       trx,

@@ -4,6 +4,7 @@ import { findDefaultPlan } from '../catalog/catalog';
 import type { Plan } from '../catalog/Plan';
 import { now } from '../clock';
 import { NoDefaultPlanError } from '../errors';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 import { CURRENT_STATUSES, Subscription } from './Subscription';
 
 /** The account's current subscription: the one in a current status (a partial unique index allows one). */
@@ -55,8 +56,9 @@ export async function requireDefaultPlan(): Promise<Plan> {
 }
 
 /**
- * Puts a new account on the catalog's default plan (Free). Periods on a free plan still matter: they
- * are when monthly allowances reset.
+ * Puts a new account on the catalog's default plan (Free), or one whose subscription ended back on it,
+ * telling partners (`subscription.created`). Periods on a free plan still matter: they are when monthly
+ * allowances reset.
  */
 export async function startDefaultSubscription({
   trx,
@@ -67,7 +69,7 @@ export async function startDefaultSubscription({
 }): Promise<Subscription> {
   const plan = await requireDefaultPlan();
   const start = now();
-  return Subscription.query(trx).insertAndFetch({
+  const started = await Subscription.query(trx).insertAndFetch({
     accountId,
     planId: plan.id,
     status: 'active',
@@ -80,4 +82,6 @@ export async function startDefaultSubscription({
         ? null
         : periodEnd({ anchor: start, interval: plan.billingInterval }),
   });
+  await recordSubscriptionEvent({ trx, before: null, after: started });
+  return started;
 }

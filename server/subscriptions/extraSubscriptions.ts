@@ -12,7 +12,8 @@ import { settleStripeSubscriptionInvoices, type SettledInvoice } from '../stripe
 import { cancelStripeSubscriptionNow, type StripeSubscriptionState } from '../stripe/subscriptions';
 import { findCurrentSubscription } from './currentSubscription';
 import { notifyExtraSubscriptionCanceled } from './notices';
-import { Subscription } from './Subscription';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
+import { Subscription, type SubscriptionStatus } from './Subscription';
 
 const actor = systemActor('one subscription per account');
 export const EXTRA_SUBSCRIPTION_REASON = 'a second subscription of an account that already has one';
@@ -22,8 +23,9 @@ export const EXTRA_SUBSCRIPTION_REASON = 'a second subscription of an account th
  * Checkouts paid, one completed outside our Checkout, or one replaced here that was never canceled in
  * Stripe), the account's current subscription stays and the other is undone: canceled in Stripe at once,
  * each invoice it raised refunded in full (voided when open), and recorded here as a canceled
- * subscription with its payments and refunds, an audit entry and a notice. Its later events then find it
- * canceled on both sides and change nothing.
+ * subscription with its payments and refunds, an audit entry and a notice; partners are told of it as
+ * created then canceled (decision 030). Its later events then find it canceled on both sides and change
+ * nothing.
  *
  * For one replaced here earlier (`replaced`), only what it charged after it stopped being the account's
  * subscription is refunded; one recorded while its first payment was pending (`pending`) is settled
@@ -37,6 +39,7 @@ export async function settleExtraSubscription({
   plan,
   replaced,
   pending,
+  liveStatus,
 }: {
   trx: Knex.Transaction;
   account: Account;
@@ -44,12 +47,27 @@ export async function settleExtraSubscription({
   plan: Plan;
   replaced?: Subscription;
   pending?: Subscription;
+  /** Its status in Stripe when it went live, in ours. */
+  liveStatus: SubscriptionStatus;
 }): Promise<void> {
   const kept = await findCurrentSubscription({ trx, accountId: account.id });
   const canceled = await cancelStripeSubscriptionNow({ stripeSubscriptionId: state.stripeSubscriptionId });
   const subscription = replaced
     ? await Subscription.query(trx).patchAndFetchById(replaced.id, { stripeSyncedAt: now() })
     : await recordExtraSubscription({ trx, account, state: canceled, plan, pending });
+  if (!replaced) {
+    // Partners hear of it as it went live and as it was canceled: its invoices, payments and refunds
+    // name it. One replaced here earlier was told of already.
+    const live = Subscription.fromJson({
+      ...subscription.toJSON(),
+      status: liveStatus,
+      cancelAtPeriodEnd: state.cancelAtPeriodEnd,
+      canceledAt: state.canceledAt,
+      endedAt: null,
+    });
+    await recordSubscriptionEvent({ trx, before: null, after: live });
+    await recordSubscriptionEvent({ trx, before: live, after: subscription });
+  }
 
   const settled = await settleStripeSubscriptionInvoices({
     stripeSubscriptionId: state.stripeSubscriptionId,

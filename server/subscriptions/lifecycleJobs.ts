@@ -5,6 +5,7 @@ import { addDays, periodEnd } from '../calendar';
 import { Plan } from '../catalog/Plan';
 import { now as clockNow } from '../clock';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 import { changeStripeSubscription, cancelStripeSubscriptionNow } from '../stripe/subscriptions';
 import { startDefaultSubscription } from './currentSubscription';
 import { notifySubscriptionEvent } from './notices';
@@ -162,12 +163,11 @@ export async function rollLocalPeriods({ now = clockNow() } = {}): Promise<numbe
       const anchor = subscription.billingCycleAnchor ?? subscription.currentPeriodStart;
       let periods = 1;
       while (periodEnd({ anchor, interval: plan.billingInterval, periods }) <= now) periods += 1;
-      await Subscription.query(trx)
-        .findById(subscription.id)
-        .patch({
-          currentPeriodStart: periodEnd({ anchor, interval: plan.billingInterval, periods: periods - 1 }),
-          currentPeriodEnd: periodEnd({ anchor, interval: plan.billingInterval, periods }),
-        });
+      const updated = await Subscription.query(trx).patchAndFetchById(subscription.id, {
+        currentPeriodStart: periodEnd({ anchor, interval: plan.billingInterval, periods: periods - 1 }),
+        currentPeriodEnd: periodEnd({ anchor, interval: plan.billingInterval, periods }),
+      });
+      await recordSubscriptionEvent({ trx, before: subscription, after: updated });
       rolled += 1;
     });
   });

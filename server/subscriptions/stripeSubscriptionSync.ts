@@ -75,7 +75,7 @@ export async function applyStripeSubscription({
   if (!existing || pending) {
     const current = await findCurrentSubscription({ trx, accountId: account.id });
     if (goesLive && current && (await isPaidSubscription({ trx, subscription: current })))
-      return settleExtraSubscription({ trx, account, state, plan, pending });
+      return settleExtraSubscription({ trx, account, state, plan, pending, liveStatus: status });
     if (goesLive && current)
       await endSubscription({ trx, subscription: current, status: 'canceled', reason: 'replaced' });
     const started = pending
@@ -106,7 +106,7 @@ export async function applyStripeSubscription({
   // Ended here but still live in Stripe: it would go on charging for nothing.
   if (ENDED_STATUSES.includes(existing.status)) {
     if (goesLive && status !== 'incomplete')
-      await settleExtraSubscription({ trx, account, state, plan, replaced: existing });
+      await settleExtraSubscription({ trx, account, state, plan, replaced: existing, liveStatus: status });
     return;
   }
   assertTransition(existing.status, status);

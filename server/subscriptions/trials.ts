@@ -10,6 +10,7 @@ import { ConflictError, ValidationError } from '../errors';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { faultPoint } from '../faultPoints';
 import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 import { parseInput } from '../validation';
 import { findCurrentSubscription } from './currentSubscription';
 import { grantCurrentAllowance } from './creditAllowance';
@@ -72,6 +73,7 @@ export async function startTrial({
       trialStart: start,
       trialEnd,
     });
+    await recordSubscriptionEvent({ trx, before: null, after: trial });
     await grantCurrentAllowance({ trx, subscription: trial });
     await recordAudit({
       trx,

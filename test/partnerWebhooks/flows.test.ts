@@ -157,13 +157,23 @@ describe('money flows', () => {
     const events = receivedBy(account.id);
     expect(events.map((event) => event.sequence)).toEqual(events.map((_event, index) => index + 1));
     expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
-    expect(events.map((event) => event.type).sort()).toEqual([
+    expect(events.slice(0, 2).map((event) => event.type)).toEqual([
+      'account.created',
+      'subscription.created',
+    ]);
+    expect(
+      events
+        .slice(2)
+        .map((event) => event.type)
+        .sort(),
+    ).toEqual([
       'checkout.completed',
+      'credits.granted',
       'invoice.paid',
       'subscription.canceled',
       'subscription.created',
     ]);
-    const created = events.find((event) => event.type === 'subscription.created')!;
+    const created = events.slice(2).find((event) => event.type === 'subscription.created')!;
     expect(created.data).toMatchObject({
       status: 'TRIALING',
       plan: { key: 'pro_monthly' },
@@ -189,7 +199,7 @@ describe('money flows', () => {
     expect(receivedBy(account.id)).toHaveLength(events.length);
   });
 
-  it('a credit purchase completes its Checkout once', async () => {
+  it('a credit purchase grants its credits and completes its Checkout once', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const creditPackageId = (await stack.knex('creditPackages').first()).id;
     const started = await stack.app.graphql(
@@ -201,8 +211,13 @@ describe('money flows', () => {
     await stack.settle();
     await run();
     const events = receivedBy(account.id);
-    expect(events.map((event) => [event.sequence, event.type])).toEqual([[1, 'checkout.completed']]);
-    expect(events[0]!.data).toMatchObject({
+    expect(events.map((event) => [event.sequence, event.type])).toEqual([
+      [1, 'account.created'],
+      [2, 'subscription.created'],
+      [3, 'credits.granted'],
+      [4, 'checkout.completed'],
+    ]);
+    expect(events[3]!.data).toMatchObject({
       purpose: 'CREDIT_TOP_UP',
       creditPackage: { price: { amount: expect.any(Number), currency: 'usd' } },
     });

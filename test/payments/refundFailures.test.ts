@@ -127,6 +127,21 @@ async function booksOf({ account, payment }: { account: { id: string }; payment:
   };
 }
 
+/** The partner events about refunds: type, the refund's status and amount, the payment's refunded amount. */
+async function paymentEventsOf(accountId: string) {
+  const events = await stack
+    .knex('partnerEvents')
+    .where({ accountId })
+    .where('type', 'like', 'payment.%')
+    .orderBy('sequence');
+  return events.map(({ type, payload }) => [
+    type,
+    payload.refund.status,
+    payload.refund.amount.amount,
+    payload.payment.amountRefunded,
+  ]);
+}
+
 async function differencesOf(accountId: string): Promise<string[]> {
   const report = await reconcileBooks({ since: new Date(0) });
   return (report.differences as Array<{ accountId: string; check: string }>)
@@ -179,6 +194,11 @@ describe('a refund that fails after it went through', () => {
       audit: failureAudit(500_000),
     });
     expect(await differencesOf(purchase.account.id)).toEqual([]);
+    // Partners heard it was refunded, then that it was not: once each.
+    expect(await paymentEventsOf(purchase.account.id)).toEqual([
+      ['payment.refunded', 'COMPLETED', 900, { amount: 900, currency: 'usd' }],
+      ['payment.refund_failed', 'FAILED', 900, { amount: 0, currency: 'usd' }],
+    ]);
   });
 
   it('is recorded failed, moving nothing, when its events arrive only after it failed, newest first', async () => {
@@ -195,6 +215,8 @@ describe('a refund that fails after it went through', () => {
     ]);
     for (const event of all.reverse()) expect((await deliver(event)).status).toBe(200);
     expect(await booksOf(purchase)).toEqual({ ...UNDONE, clawbacks: [], audit: failureAudit(0, null) });
+    // Never recorded as made, so partners were told nothing either way.
+    expect(await paymentEventsOf(purchase.account.id)).toEqual([]);
   });
 
   it('leaves the payment refundable again, and a new refund claws back its share', async () => {

@@ -164,6 +164,23 @@ async function expectOneSubscriptionKept({
     expect.objectContaining({ bodyText: expect.stringContaining('$29.99 it charged is refunded') }),
   ]);
   expect(await stack.knex('stripe_events').where({ accountId, status: 'failed' })).toEqual([]);
+
+  // Partners hear of the extra one as it went live and as it was undone, once each, and of its refund.
+  const told = await stack.knex('partnerEvents').where({ accountId }).orderBy('sequence');
+  expect(told.map((event) => event.sequence)).toEqual(told.map((_event, index) => index + 1));
+  expect(
+    told
+      .filter((event) => event.payload.id === extraRow.id)
+      .map((event) => [event.type, event.payload.status]),
+  ).toEqual([
+    ['subscription.created', 'ACTIVE'],
+    ['subscription.canceled', 'CANCELED'],
+  ]);
+  expect(
+    told
+      .filter((event) => event.type === 'payment.refunded')
+      .map(({ payload }) => [payload.refund.amount, payload.payment.subscriptionId, payload.payment.status]),
+  ).toEqual([[{ amount: 2999, currency: 'usd' }, extraRow.id, 'REFUNDED']]);
   return { kept: live[0]!.id, extra: canceled[0]!.id };
 }
 

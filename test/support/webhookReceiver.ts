@@ -23,6 +23,8 @@ export interface WebhookReceiver {
   accepted: ReceivedWebhook[];
   secrets: string[];
   respond: (delivery: ReceivedWebhook, response: ServerResponse) => void;
+  /** Resolves with the first accepted delivery that `matches`, already here or still to come. */
+  waitFor(matches: (delivery: ReceivedWebhook) => boolean): Promise<ReceivedWebhook>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     secrets: [],
     respond: (_delivery: ReceivedWebhook, response: ServerResponse) => response.writeHead(200).end('ok'),
   } as unknown as WebhookReceiver;
+  const waiting: Array<{
+    matches: (delivery: ReceivedWebhook) => boolean;
+    resolve: (delivery: ReceivedWebhook) => void;
+  }> = [];
+  receiver.waitFor = (matches) => {
+    const found = receiver.accepted.find(matches);
+    return found ? Promise.resolve(found) : new Promise((resolve) => waiting.push({ matches, resolve }));
+  };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -62,7 +72,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       receiver.received.push(delivery);
       const writeHead = response.writeHead.bind(response);
       response.writeHead = ((status: number, ...rest: unknown[]) => {
-        if (status >= 200 && status < 300 && verifiedWith.length > 0) receiver.accepted.push(delivery);
+        if (status >= 200 && status < 300 && verifiedWith.length > 0) {
+          receiver.accepted.push(delivery);
+          for (const waiter of waiting.filter((candidate) => candidate.matches(delivery))) {
+            waiting.splice(waiting.indexOf(waiter), 1);
+            waiter.resolve(delivery);
+          }
+        }
         return (writeHead as (...args: unknown[]) => ServerResponse)(status, ...rest);
       }) as typeof response.writeHead;
       receiver.respond(delivery, response);
