@@ -16,6 +16,9 @@ interface CheckoutRequest {
   actor: Actor;
   accountId: string;
   idempotencyKey?: string | null;
+  /** Where Stripe sends the customer back to; part of the input a key's retry must repeat. */
+  successUrl?: string | null;
+  cancelUrl?: string | null;
 }
 
 /*

@@ -5,11 +5,14 @@ import { CreditPackage } from '../catalog/CreditPackage';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { ValidationError } from '../errors';
 import { parseInput } from '../validation';
+import { returnUrlInput } from './returnUrls';
 import { openCheckout, type StartedCheckout } from './openCheckout';
 
 const input = z.object({
   accountId: z.string().uuid('is not an account id'),
   creditPackageId: z.string().uuid('is not a credit package id'),
+  successUrl: returnUrlInput.nullish(),
+  cancelUrl: returnUrlInput.nullish(),
 });
 
 /**
@@ -20,7 +23,7 @@ export async function startCreditPackageCheckout({
   actor,
   ...args
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
-  const { accountId, creditPackageId } = parseInput(input, args);
+  const { accountId, creditPackageId, successUrl, cancelUrl } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
   const creditPackage = await CreditPackage.query().findById(creditPackageId);
@@ -49,5 +52,6 @@ export async function startCreditPackageCheckout({
       mode: 'payment',
       stripePriceId: creditPackage.stripePriceId,
     },
+    returnUrls: { successUrl, cancelUrl },
   });
 }

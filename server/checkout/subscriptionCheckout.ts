@@ -15,6 +15,7 @@ import type { Subscription } from '../subscriptions/Subscription';
 import { hasHadTrial } from '../subscriptions/trials';
 import { parseInput } from '../validation';
 import { CheckoutSession } from './CheckoutSession';
+import { returnUrlInput } from './returnUrls';
 import { openCheckout, type StartedCheckout } from './openCheckout';
 
 export type { StartedCheckout } from './openCheckout';
@@ -23,6 +24,8 @@ const input = z.object({
   accountId: z.string().uuid('is not an account id'),
   planId: z.string().uuid('is not a plan id'),
   seats: seatsInput.nullish(),
+  successUrl: returnUrlInput.nullish(),
+  cancelUrl: returnUrlInput.nullish(),
 });
 
 /**
@@ -37,7 +40,7 @@ export async function startSubscriptionCheckout({
   actor,
   ...args
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
-  const { accountId, planId, seats } = parseInput(input, args);
+  const { accountId, planId, seats, successUrl, cancelUrl } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
   const plan = await findPlanOnSale({ planId, currency: account.currency });
@@ -58,6 +61,7 @@ export async function startSubscriptionCheckout({
       stripePriceId: plan.stripePriceId,
       ...trial,
     },
+    returnUrls: { successUrl, cancelUrl },
     beforeOpening: (trx) => closeEarlierCheckouts({ trx, accountId }),
   });
 }

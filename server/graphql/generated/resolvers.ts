@@ -1475,6 +1475,11 @@ export type OpenBillingPortalInput = {
   accountId: Scalars['ID']['input'];
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Where the portal returns to instead, for a partner's own page: an absolute https URL on an allowed
+   * origin (PARTNER_RETURN_ORIGINS). Not with returnPath.
+   */
+  returnUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What usage of one meter beyond the plan's allowance adds to the next invoice, for one period. */
@@ -2116,22 +2121,44 @@ export type SignUpPayload = {
 export type StartCreditPackageCheckoutInput = {
   /** The account the credits are for. */
   accountId: Scalars['ID']['input'];
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: InputMaybe<Scalars['String']['input']>;
   /** A package available for purchase, priced in the account's currency. */
   creditPackageId: Scalars['ID']['input'];
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
   /** The account that subscribes. */
   accountId: Scalars['ID']['input'];
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The plan version to buy: on sale, paid, and not sold through sales. */
   planId: Scalars['ID']['input'];
   /** Seats, for per-seat plans only. */
   seats?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A plan to try without a card. */

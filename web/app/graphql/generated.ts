@@ -243,6 +243,11 @@ export type OpenBillingPortalInput = {
   accountId: string | number;
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: string | null | undefined;
+  /**
+   * Where the portal returns to instead, for a partner's own page: an absolute https URL on an allowed
+   * origin (PARTNER_RETURN_ORIGINS). Not with returnPath.
+   */
+  returnUrl?: string | null | undefined;
 };
 
 /** Where a payment stands. */
@@ -348,22 +353,44 @@ export type SignUpInput = {
 export type StartCreditPackageCheckoutInput = {
   /** The account the credits are for. */
   accountId: string | number;
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: string | null | undefined;
   /** A package available for purchase, priced in the account's currency. */
   creditPackageId: string | number;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: string | null | undefined;
 };
 
 /** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
   /** The account that subscribes. */
   accountId: string | number;
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** The plan version to buy: on sale, paid, and not sold through sales. */
   planId: string | number;
   /** Seats, for per-seat plans only. */
   seats?: number | null | undefined;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: string | null | undefined;
 };
 
 /** A plan to try without a card. */
