@@ -9,7 +9,14 @@ import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { expireStripeCheckoutSession } from '../stripe/checkout';
 import { callStripe } from '../stripe/errors';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
-import { findPlanOnSale, seatCountFor, seatsInput } from '../subscriptions/planChoice';
+import {
+  checkPlanChoice,
+  findPlanOnSale,
+  planChoiceInput,
+  planField,
+  seatCountFor,
+  seatsInput,
+} from '../subscriptions/planChoice';
 import { isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import type { Subscription } from '../subscriptions/Subscription';
 import { hasHadTrial } from '../subscriptions/trials';
@@ -20,13 +27,15 @@ import { openCheckout, type StartedCheckout } from './openCheckout';
 
 export type { StartedCheckout } from './openCheckout';
 
-const input = z.object({
-  accountId: z.string().uuid('is not an account id'),
-  planId: z.string().uuid('is not a plan id'),
-  seats: seatsInput.nullish(),
-  successUrl: returnUrlInput.nullish(),
-  cancelUrl: returnUrlInput.nullish(),
-});
+const input = z
+  .object({
+    accountId: z.string().uuid('is not an account id'),
+    ...planChoiceInput,
+    seats: seatsInput.nullish(),
+    successUrl: returnUrlInput.nullish(),
+    cancelUrl: returnUrlInput.nullish(),
+  })
+  .superRefine(checkPlanChoice);
 
 /**
  * Opens Checkout for a paid plan. The plan must be on sale to self-serve customers; per-seat plans need
@@ -40,12 +49,12 @@ export async function startSubscriptionCheckout({
   actor,
   ...args
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
-  const { accountId, planId, seats, successUrl, cancelUrl } = parseInput(input, args);
+  const { accountId, planId, planKey, seats, successUrl, cancelUrl } = parseInput(input, args);
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
-  const plan = await findPlanOnSale({ planId, currency: account.currency });
+  const plan = await findPlanOnSale({ planId, planKey, currency: account.currency });
   if (plan.priceAmount === 0 || !plan.stripePriceId)
-    throw ValidationError.forField('planId', `${plan.name} cannot be bought through Checkout`);
+    throw ValidationError.forField(planField({ planKey }), `${plan.name} cannot be bought through Checkout`);
   const current = await findCurrentSubscription({ accountId });
   const quantity = await seatCountFor({ plan, accountId, seats });
   const trial = await trialOffer({ plan, current, accountId });

@@ -444,9 +444,11 @@ export type ChangePlanInput = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /**
    * The plan version to move to: on sale, priced in the current plan's currency and not sold through sales. The
-   * default plan means a move to the free plan at the end of the period.
+   * default plan means a move to the free plan at the end of the period. Give this or `planKey`.
    */
-  planId: Scalars['ID']['input'];
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  /** The plan to move to by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: InputMaybe<Scalars['String']['input']>;
   /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: InputMaybe<Scalars['Int']['input']>;
   /** Seats, for per-seat plans. */
@@ -1883,7 +1885,8 @@ export type QueryPlansArgs = {
 /** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryPreviewPlanChangeArgs = {
   accountId: Scalars['ID']['input'];
-  planId: Scalars['ID']['input'];
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  planKey?: InputMaybe<Scalars['String']['input']>;
   seats?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -2126,8 +2129,13 @@ export type StartCreditPackageCheckoutInput = {
    * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
    */
   cancelUrl?: InputMaybe<Scalars['String']['input']>;
-  /** A package available for purchase, priced in the account's currency. */
-  creditPackageId: Scalars['ID']['input'];
+  /**
+   * A package available for purchase, priced in the account's currency. Give this or
+   * `creditPackageKey`.
+   */
+  creditPackageId?: InputMaybe<Scalars['ID']['input']>;
+  /** The package by its key. Give this or `creditPackageId`. */
+  creditPackageKey?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /**
@@ -2149,8 +2157,10 @@ export type StartSubscriptionCheckoutInput = {
   cancelUrl?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** The plan version to buy: on sale, paid, and not sold through sales. */
-  planId: Scalars['ID']['input'];
+  /** The plan version to buy: on sale, paid, and not sold through sales. Give this or `planKey`. */
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  /** The plan to buy by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: InputMaybe<Scalars['String']['input']>;
   /** Seats, for per-seat plans only. */
   seats?: InputMaybe<Scalars['Int']['input']>;
   /**
@@ -2167,8 +2177,10 @@ export type StartTrialInput = {
   accountId: Scalars['ID']['input'];
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** A plan on sale with a trial without a card. */
-  planId: Scalars['ID']['input'];
+  /** A plan on sale with a trial without a card. Give this or `planKey`. */
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  /** The plan to try by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One Stripe event as we received and applied it. */
@@ -3390,7 +3402,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType>;
   notifications?: Resolver<ResolversTypes['NotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first'>>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
-  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, RequireFields<QueryPreviewPlanChangeArgs, 'accountId' | 'planId'>>;
+  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, RequireFields<QueryPreviewPlanChangeArgs, 'accountId'>>;
   reconciliation?: Resolver<Maybe<ResolversTypes['ReconciliationReport']>, ParentType, ContextType>;
   revenueMetrics?: Resolver<ResolversTypes['RevenueMetrics'], ParentType, ContextType, RequireFields<QueryRevenueMetricsArgs, 'currency' | 'from' | 'granularity' | 'to'>>;
   stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;

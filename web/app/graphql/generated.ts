@@ -108,9 +108,11 @@ export type ChangePlanInput = {
   idempotencyKey?: string | null | undefined;
   /**
    * The plan version to move to: on sale, priced in the current plan's currency and not sold through sales. The
-   * default plan means a move to the free plan at the end of the period.
+   * default plan means a move to the free plan at the end of the period. Give this or `planKey`.
    */
-  planId: string | number;
+  planId?: string | number | null | undefined;
+  /** The plan to move to by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: string | null | undefined;
   /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: number | null | undefined;
   /** Seats, for per-seat plans. */
@@ -358,8 +360,13 @@ export type StartCreditPackageCheckoutInput = {
    * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
    */
   cancelUrl?: string | null | undefined;
-  /** A package available for purchase, priced in the account's currency. */
-  creditPackageId: string | number;
+  /**
+   * A package available for purchase, priced in the account's currency. Give this or
+   * `creditPackageKey`.
+   */
+  creditPackageId?: string | number | null | undefined;
+  /** The package by its key. Give this or `creditPackageId`. */
+  creditPackageKey?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /**
@@ -381,8 +388,10 @@ export type StartSubscriptionCheckoutInput = {
   cancelUrl?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
-  /** The plan version to buy: on sale, paid, and not sold through sales. */
-  planId: string | number;
+  /** The plan version to buy: on sale, paid, and not sold through sales. Give this or `planKey`. */
+  planId?: string | number | null | undefined;
+  /** The plan to buy by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: string | null | undefined;
   /** Seats, for per-seat plans only. */
   seats?: number | null | undefined;
   /**
@@ -399,8 +408,10 @@ export type StartTrialInput = {
   accountId: string | number;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
-  /** A plan on sale with a trial without a card. */
-  planId: string | number;
+  /** A plan on sale with a trial without a card. Give this or `planKey`. */
+  planId?: string | number | null | undefined;
+  /** The plan to try by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: string | null | undefined;
 };
 
 /** What became of a Stripe event. */
