@@ -170,8 +170,13 @@ export type AccountUsageSeriesArgs = {
 
 /** The account a subscription action applies to. */
 export type AccountActionInput = {
-  /** The account. */
-  accountId: Scalars['ID']['input'];
+  /** The account. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
@@ -409,10 +414,15 @@ export type BillingSubscription = {
 
 /** A cancellation of an account's subscription. */
 export type CancelSubscriptionInput = {
-  /** The account whose subscription ends. */
-  accountId: Scalars['ID']['input'];
+  /** The account whose subscription ends. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
   /** False cancels at once (platform admins only). */
   atPeriodEnd?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Why, at most 500 characters; kept with the subscription and in the audit log. */
@@ -438,8 +448,13 @@ export type CancellationRefund =
 
 /** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
-  /** The account whose paid subscription changes. */
-  accountId: Scalars['ID']['input'];
+  /** The account whose paid subscription changes. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /**
@@ -457,8 +472,13 @@ export type ChangePlanInput = {
 
 /** A new seat count for a per-seat plan. */
 export type ChangeSeatsInput = {
-  /** The account whose per-seat plan changes. */
-  accountId: Scalars['ID']['input'];
+  /** The account whose per-seat plan changes. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** From previewPlanChange, to be charged exactly what was previewed. */
@@ -1473,8 +1493,13 @@ export type NotificationStatus =
 
 /** The account whose billing portal to open, and where it returns to. */
 export type OpenBillingPortalInput = {
-  /** The account. */
-  accountId: Scalars['ID']['input'];
+  /** The account. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: InputMaybe<Scalars['String']['input']>;
   /**
@@ -1788,8 +1813,8 @@ export type PurchaseMode =
 export type Query = {
   __typename?: 'Query';
   /**
-   * One account, named by our id or by the partner's external id (exactly one of them). An account the
-   * caller cannot see is NOT_FOUND.
+   * One account, named by our id or by the partner's external id (or both, when they name the same
+   * account). An account the caller cannot see is NOT_FOUND.
    */
   account: Account;
   /**
@@ -1884,7 +1909,8 @@ export type QueryPlansArgs = {
 
 /** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryPreviewPlanChangeArgs = {
-  accountId: Scalars['ID']['input'];
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
   planId?: InputMaybe<Scalars['ID']['input']>;
   planKey?: InputMaybe<Scalars['String']['input']>;
   seats?: InputMaybe<Scalars['Int']['input']>;
@@ -2122,8 +2148,8 @@ export type SignUpPayload = {
 
 /** A credit package to buy through Stripe Checkout. */
 export type StartCreditPackageCheckoutInput = {
-  /** The account the credits are for. */
-  accountId: Scalars['ID']['input'];
+  /** The account the credits are for. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
   /**
    * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
    * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
@@ -2136,6 +2162,11 @@ export type StartCreditPackageCheckoutInput = {
   creditPackageId?: InputMaybe<Scalars['ID']['input']>;
   /** The package by its key. Give this or `creditPackageId`. */
   creditPackageKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /**
@@ -2148,13 +2179,18 @@ export type StartCreditPackageCheckoutInput = {
 
 /** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
-  /** The account that subscribes. */
-  accountId: Scalars['ID']['input'];
+  /** The account that subscribes. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
   /**
    * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
    * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
    */
   cancelUrl?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The plan version to buy: on sale, paid, and not sold through sales. Give this or `planKey`. */
@@ -2173,8 +2209,13 @@ export type StartSubscriptionCheckoutInput = {
 
 /** A plan to try without a card. */
 export type StartTrialInput = {
-  /** The account: on the free plan, and never trialed before. */
-  accountId: Scalars['ID']['input'];
+  /** The account: on the free plan, and never trialed before. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** A plan on sale with a trial without a card. Give this or `planKey`. */
@@ -3402,7 +3443,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType>;
   notifications?: Resolver<ResolversTypes['NotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first'>>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
-  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, RequireFields<QueryPreviewPlanChangeArgs, 'accountId'>>;
+  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, Partial<QueryPreviewPlanChangeArgs>>;
   reconciliation?: Resolver<Maybe<ResolversTypes['ReconciliationReport']>, ParentType, ContextType>;
   revenueMetrics?: Resolver<ResolversTypes['RevenueMetrics'], ParentType, ContextType, RequireFields<QueryRevenueMetricsArgs, 'currency' | 'from' | 'granularity' | 'to'>>;
   stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;

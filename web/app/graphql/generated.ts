@@ -6,8 +6,13 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** The account a subscription action applies to. */
 export type AccountActionInput = {
-  /** The account. */
-  accountId: string | number;
+  /** The account. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
 };
@@ -73,10 +78,15 @@ export type BillingInterval =
 
 /** A cancellation of an account's subscription. */
 export type CancelSubscriptionInput = {
-  /** The account whose subscription ends. */
-  accountId: string | number;
+  /** The account whose subscription ends. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
   /** False cancels at once (platform admins only). */
   atPeriodEnd?: boolean | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** Why, at most 500 characters; kept with the subscription and in the audit log. */
@@ -102,8 +112,13 @@ export type CancellationRefund =
 
 /** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
-  /** The account whose paid subscription changes. */
-  accountId: string | number;
+  /** The account whose paid subscription changes. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /**
@@ -121,8 +136,13 @@ export type ChangePlanInput = {
 
 /** A new seat count for a per-seat plan. */
 export type ChangeSeatsInput = {
-  /** The account whose per-seat plan changes. */
-  accountId: string | number;
+  /** The account whose per-seat plan changes. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** From previewPlanChange, to be charged exactly what was previewed. */
@@ -241,8 +261,13 @@ export type NotificationStatus =
 
 /** The account whose billing portal to open, and where it returns to. */
 export type OpenBillingPortalInput = {
-  /** The account. */
-  accountId: string | number;
+  /** The account. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: string | null | undefined;
   /**
@@ -353,8 +378,8 @@ export type SignUpInput = {
 
 /** A credit package to buy through Stripe Checkout. */
 export type StartCreditPackageCheckoutInput = {
-  /** The account the credits are for. */
-  accountId: string | number;
+  /** The account the credits are for. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
   /**
    * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
    * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
@@ -367,6 +392,11 @@ export type StartCreditPackageCheckoutInput = {
   creditPackageId?: string | number | null | undefined;
   /** The package by its key. Give this or `creditPackageId`. */
   creditPackageKey?: string | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /**
@@ -379,13 +409,18 @@ export type StartCreditPackageCheckoutInput = {
 
 /** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
-  /** The account that subscribes. */
-  accountId: string | number;
+  /** The account that subscribes. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
   /**
    * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
    * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
    */
   cancelUrl?: string | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** The plan version to buy: on sale, paid, and not sold through sales. Give this or `planKey`. */
@@ -404,8 +439,13 @@ export type StartSubscriptionCheckoutInput = {
 
 /** A plan to try without a card. */
 export type StartTrialInput = {
-  /** The account: on the free plan, and never trialed before. */
-  accountId: string | number;
+  /** The account: on the free plan, and never trialed before. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** A plan on sale with a trial without a card. Give this or `planKey`. */
