@@ -11,7 +11,7 @@ export interface BillingSettings {
   checkoutRateLimit: { points: number; durationSeconds: number };
   /** Outbound partner webhooks (server/partnerWebhooks/). */
   partnerWebhooks: PartnerWebhookSettings;
-  /** Where partners may send customers back to after Checkout and the portal (server/checkout/returnUrls.ts). */
+  /** Where partners may send customers back to after Checkout and the portal (server/returnUrls.ts). */
   partnerReturnUrls: PartnerReturnUrlSettings;
 }
 

@@ -4,8 +4,8 @@ import { authorizeAccount } from '../auth/authorization';
 import { CreditPackage } from '../catalog/CreditPackage';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { ValidationError } from '../errors';
+import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
 import { parseInput } from '../validation';
-import { returnUrlInput } from './returnUrls';
 import { openCheckout, type StartedCheckout } from './openCheckout';
 
 const input = z
@@ -34,6 +34,7 @@ export async function startCreditPackageCheckout({
   ...args
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
   const { accountId, creditPackageId, creditPackageKey, successUrl, cancelUrl } = parseInput(input, args);
+  assertReturnOrigins(actor, { successUrl, cancelUrl });
   const field = creditPackageKey ? 'creditPackageKey' : 'creditPackageId';
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);

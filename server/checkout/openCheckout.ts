@@ -29,7 +29,7 @@ export interface CheckoutPurchase {
   trialEnd?: Date;
 }
 
-/** Where Stripe sends the customer after Checkout, when a partner says so (server/checkout/returnUrls.ts). */
+/** Where Stripe sends the customer after Checkout, when a partner says so (server/returnUrls.ts). */
 export interface CheckoutReturnUrls {
   successUrl?: string | null;
   cancelUrl?: string | null;

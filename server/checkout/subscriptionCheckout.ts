@@ -20,9 +20,9 @@ import {
 import { isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import type { Subscription } from '../subscriptions/Subscription';
 import { hasHadTrial } from '../subscriptions/trials';
+import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
 import { parseInput } from '../validation';
 import { CheckoutSession } from './CheckoutSession';
-import { returnUrlInput } from './returnUrls';
 import { openCheckout, type StartedCheckout } from './openCheckout';
 
 export type { StartedCheckout } from './openCheckout';
@@ -50,6 +50,7 @@ export async function startSubscriptionCheckout({
   ...args
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
   const { accountId, planId, planKey, seats, successUrl, cancelUrl } = parseInput(input, args);
+  assertReturnOrigins(actor, { successUrl, cancelUrl });
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
   const plan = await findPlanOnSale({ planId, planKey, currency: account.currency });

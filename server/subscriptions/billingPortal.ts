@@ -5,8 +5,8 @@ import { settings } from '../settings';
 import { ensureStripeCustomer } from '../stripe/customers';
 import { callStripe } from '../stripe/errors';
 import { createStripePortalSession } from '../stripe/subscriptions';
-import { returnUrlInput } from '../checkout/returnUrls';
 import { ValidationError } from '../errors';
+import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
 import { parseInput } from '../validation';
 
 /** Where the portal may send customers back to: our own billing and settings pages, nothing else. */
@@ -20,7 +20,7 @@ const portalInput = z.object({
 
 /**
  * Opens Stripe's billing portal for the account (payment methods, invoices, cancellation). It returns
- * to a partner's `returnUrl` on an allowed origin (server/checkout/returnUrls.ts), or to our public URL
+ * to a partner's `returnUrl` on an allowed origin (server/returnUrls.ts), or to our public URL
  * and an allowed path of ours.
  */
 export async function openBillingPortal({
@@ -30,6 +30,7 @@ export async function openBillingPortal({
   const { accountId, returnPath, returnUrl } = parseInput(portalInput, input);
   if (returnUrl && returnPath)
     throw ValidationError.forField('returnUrl', 'give returnUrl or returnPath, not both');
+  assertReturnOrigins(actor, { returnUrl });
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   const stripeCustomerId = await callStripe('create the customer', () => ensureStripeCustomer({ account }));
   const url = await callStripe('open the billing portal', () =>

@@ -1,6 +1,6 @@
 import { useSettings } from '../../server/settings';
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
-import { createAccount, createPartnerKey } from '../factories';
+import { createAccount, createPartnerKey, createUser, sessionCookieFor } from '../factories';
 import { useBillingStack } from '../support/billingStack';
 import type { Caller } from '../support/testApp';
 
@@ -142,6 +142,44 @@ describe('partner return URLs', () => {
     expect(await whatExists()).toEqual(before);
     expect(await stack.knex('accounts').where({ id: accountId }).first()).toMatchObject({
       stripeCustomerId: null,
+    });
+  });
+
+  it('also accepts the origins of the API key, given when it was created, for that key only', async () => {
+    const own = 'https://shop.partner-two.example';
+    const admin = { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
+    const created = await stack.app.graphql(
+      `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { returnOrigins } } }`,
+      { input: { name: 'Partner two', scopes: ['BILLING_WRITE'], returnOrigins: [`${own}/`] } },
+      admin,
+    );
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createApiKey.apiKey.returnOrigins).toEqual([own]);
+    const withOrigins: Caller = { apiKey: created.data!.createApiKey.secret };
+    const { accountId, partner: withoutOrigins } = await partnerOfNewAccount();
+
+    const input = { accountId, planId: await planId('pro_monthly'), successUrl: `${own}/done` };
+    const refused = await stack.app.graphql(START, { input }, withoutOrigins);
+    expect(refused.errors?.[0]?.extensions?.fieldErrors).toEqual({
+      successUrl: expect.stringContaining('is not an allowed return origin'),
+    });
+    const accepted = await stack.app.graphql(START, { input }, withOrigins);
+    expect(accepted.errors).toBeUndefined();
+    const portal = await stack.app.graphql(
+      PORTAL,
+      { input: { accountId, returnUrl: `${own}/account` } },
+      withOrigins,
+    );
+    expect(portal.errors).toBeUndefined();
+
+    const badOrigin = await stack.app.graphql(
+      `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`,
+      { input: { name: 'Bad', scopes: ['BILLING_WRITE'], returnOrigins: ['https://shop.example/path'] } },
+      admin,
+    );
+    expect(badOrigin.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { 'returnOrigins.0': 'must be an origin such as https://app.example.com, without a path' },
     });
   });
 

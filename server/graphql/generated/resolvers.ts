@@ -252,6 +252,11 @@ export type ApiKey = {
   name: Scalars['String']['output'];
   /** The public start of the key, e.g. bsk_Ab12Cd34. */
   prefix: Scalars['String']['output'];
+  /**
+   * Origins it may send customers back to from Checkout and the billing portal, beside the platform's
+   * PARTNER_RETURN_ORIGINS.
+   */
+  returnOrigins: Array<Scalars['String']['output']>;
   /** When the key was revoked; null while it is not. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
   /** What the key may do. */
@@ -574,6 +579,12 @@ export type CreateApiKeyInput = {
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** A label to recognise the key by, at most 100 characters. */
   name: Scalars['String']['input'];
+  /**
+   * Origins (https://app.example.com, at most 10) the key may send customers back to from Checkout and the
+   * billing portal (`successUrl`, `cancelUrl`, `returnUrl`), beside the platform's PARTNER_RETURN_ORIGINS.
+   * https only in production.
+   */
+  returnOrigins?: InputMaybe<Array<Scalars['String']['input']>>;
   /** What the key may do; at least one scope. */
   scopes: Array<ApiScope>;
 };
@@ -2989,6 +3000,7 @@ export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends Res
   lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  returnOrigins?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['ApiScope']>, ParentType, ContextType>;
 };

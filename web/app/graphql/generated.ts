@@ -175,6 +175,12 @@ export type CreateApiKeyInput = {
   expiresAt?: string | null | undefined;
   /** A label to recognise the key by, at most 100 characters. */
   name: string;
+  /**
+   * Origins (https://app.example.com, at most 10) the key may send customers back to from Checkout and the
+   * billing portal (`successUrl`, `cancelUrl`, `returnUrl`), beside the platform's PARTNER_RETURN_ORIGINS.
+   * https only in production.
+   */
+  returnOrigins?: Array<string> | null | undefined;
   /** What the key may do; at least one scope. */
   scopes: Array<ApiScope>;
 };
