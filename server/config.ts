@@ -65,6 +65,37 @@ const trustProxy = z
     return entries;
   });
 
+/**
+ * PARTNER_RETURN_ORIGINS: the origins partners may send customers back to from Checkout and the portal,
+ * comma-separated (`https://app.example.com,https://shop.example.com`). Origins only: a scheme, a host
+ * and an optional port, no path.
+ */
+const returnOrigins = z
+  .string()
+  .default('')
+  .transform((text, context): string[] => {
+    const entries = text
+      .split(',')
+      .map((entry) => entry.trim().replace(/\/+$/, ''))
+      .filter(Boolean);
+    const invalid = entries.filter((entry) => {
+      try {
+        const url = new URL(entry);
+        return !['http:', 'https:'].includes(url.protocol) || url.origin !== entry.toLowerCase();
+      } catch {
+        return true;
+      }
+    });
+    if (invalid.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be origins such as https://app.example.com, comma-separated, without paths',
+      });
+      return z.NEVER;
+    }
+    return entries.map((entry) => new URL(entry).origin);
+  });
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -108,6 +139,7 @@ const environmentSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .optional()
     .transform((value) => (value === undefined ? undefined : value === 'true')),
+  PARTNER_RETURN_ORIGINS: returnOrigins,
   ...rateLimitVariables,
   RATE_LIMIT_CHECKOUT: rateLimit('5/1m'),
   SEED_DEMO_DATA: z
@@ -155,6 +187,8 @@ export interface Config {
   checkoutRateLimit: RateLimitRule;
   /** Partner webhooks may go to private and loopback addresses (default: outside production only). */
   partnerWebhooksAllowPrivate: boolean;
+  /** Origins partners may send customers back to from Checkout and the portal (https only in production). */
+  partnerReturnOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -201,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.STRIPE_SECRET_KEY && isProduction && !values.STRIPE_WEBHOOK_SECRET) {
     problems.push('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production');
   }
+  if (isProduction && values.PARTNER_RETURN_ORIGINS.some((origin) => origin.startsWith('http:')))
+    problems.push('PARTNER_RETURN_ORIGINS must be https origins when NODE_ENV=production');
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -232,5 +268,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ) as Record<RateLimitName, RateLimitRule>,
     checkoutRateLimit: values.RATE_LIMIT_CHECKOUT,
     partnerWebhooksAllowPrivate: values.PARTNER_WEBHOOKS_ALLOW_PRIVATE ?? !isProduction,
+    partnerReturnOrigins: values.PARTNER_RETURN_ORIGINS,
   };
 }

@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       ...settings().partnerWebhooks,
       allowPrivateAddresses: config.partnerWebhooksAllowPrivate,
     },
+    partnerReturnUrls: { origins: config.partnerReturnOrigins, allowHttp: !config.isProduction },
   });
   stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
   const jobs = config.jobsEnabled

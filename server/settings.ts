@@ -11,6 +11,15 @@ export interface BillingSettings {
   checkoutRateLimit: { points: number; durationSeconds: number };
   /** Outbound partner webhooks (server/partnerWebhooks/). */
   partnerWebhooks: PartnerWebhookSettings;
+  /** Where partners may send customers back to after Checkout and the portal (server/returnUrls.ts). */
+  partnerReturnUrls: PartnerReturnUrlSettings;
+}
+
+export interface PartnerReturnUrlSettings {
+  /** Origins (`https://app.example.com`) a partner's return URLs may point at (PARTNER_RETURN_ORIGINS). */
+  origins: string[];
+  /** Plain http return URLs are accepted too (outside production only). */
+  allowHttp: boolean;
 }
 
 export interface PartnerWebhookSettings {
@@ -27,6 +36,7 @@ const defaults: BillingSettings = {
   gracePeriodDays: 7,
   checkoutRateLimit: { points: 5, durationSeconds: 60 },
   partnerWebhooks: { allowPrivateAddresses: false, timeoutMs: 10_000, maxResponseBytes: 64 * 1024 },
+  partnerReturnUrls: { origins: [], allowHttp: false },
 };
 
 let current: BillingSettings = defaults;

@@ -65,6 +65,28 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('reads the origins partners may return customers to, refusing paths and http in production', () => {
+    expect(loadConfig({}).partnerReturnOrigins).toEqual([]);
+    expect(
+      loadConfig({ PARTNER_RETURN_ORIGINS: 'https://app.example.com/, http://localhost:4000' })
+        .partnerReturnOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:4000']);
+    expect(problemsOf({ PARTNER_RETURN_ORIGINS: 'https://app.example.com/welcome' })).toEqual([
+      'PARTNER_RETURN_ORIGINS must be origins such as https://app.example.com, comma-separated, without paths',
+    ]);
+    expect(problemsOf({ PARTNER_RETURN_ORIGINS: 'ftp://files.example.com' })).toHaveLength(1);
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(32),
+      PUBLIC_URL: 'https://billing.example.com',
+      STRIPE_SECRET_KEY: 'sk_live_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+    };
+    expect(problemsOf({ ...production, PARTNER_RETURN_ORIGINS: 'http://app.example.com' })).toEqual([
+      'PARTNER_RETURN_ORIGINS must be https origins when NODE_ENV=production',
+    ]);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 3000, databaseUrl: undefined });
   });

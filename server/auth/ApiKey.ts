@@ -11,6 +11,8 @@ export class ApiKey extends BaseModel {
   scopes!: string[];
   /** When set, the key acts for this account only; otherwise for every account of the platform. */
   accountId!: string | null;
+  /** Origins it may send customers back to from Checkout and the portal (server/returnUrls.ts). */
+  returnOrigins!: string[];
   createdByUserId!: string | null;
   createdAt!: Date;
   lastUsedAt!: Date | null;

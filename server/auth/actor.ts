@@ -23,6 +23,8 @@ export interface ApiKeyActor {
   scopes: ReadonlySet<ApiScope>;
   /** null: a platform-wide partner key that may act for every account. */
   accountId: string | null;
+  /** Origins this key may send customers back to, beside the platform's (server/returnUrls.ts). */
+  returnOrigins?: readonly string[];
 }
 
 /** Jobs and webhook handlers: trusted code acting on the platform's behalf. */

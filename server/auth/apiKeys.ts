@@ -14,6 +14,7 @@ import {
   requireUser,
   scopesHeldBy,
 } from './authorization';
+import { returnOriginInput } from '../returnUrls';
 import { API_SCOPES, isApiScope, type ApiScope } from './scopes';
 import { generateToken, hashToken, randomAlphanumeric, tokensMatch } from './secrets';
 import { Account } from '../accounts/Account';
@@ -33,6 +34,7 @@ const createApiKeyInput = z.object({
   scopes: z.array(z.enum(API_SCOPES)).min(1, 'needs at least one scope'),
   accountId: z.string().uuid('is not an account id').nullish(),
   expiresAt: z.date().nullish(),
+  returnOrigins: z.array(returnOriginInput).max(10, 'holds at most 10 origins').nullish(),
 });
 
 export async function createApiKey({
@@ -44,8 +46,9 @@ export async function createApiKey({
   scopes: ApiScope[];
   accountId?: string | null;
   expiresAt?: Date | null;
+  returnOrigins?: string[] | null;
 }): Promise<{ apiKey: ApiKey; secret: string }> {
-  const { name, scopes, accountId, expiresAt } = parseInput(createApiKeyInput, input);
+  const { name, scopes, accountId, expiresAt, returnOrigins } = parseInput(createApiKeyInput, input);
   requireUser(actor);
   // Account-bound keys are managed by the account's owners and admins; platform-wide keys by platform admins.
   if (accountId) {
@@ -61,6 +64,7 @@ export async function createApiKey({
     scopes,
     accountId: accountId ?? null,
     expiresAt: expiresAt ?? null,
+    returnOrigins: returnOrigins ?? [],
     createdByUserId: actor.userId,
   });
   await recordAudit({
@@ -68,7 +72,7 @@ export async function createApiKey({
     accountId: apiKey.accountId,
     action: 'api_key.created',
     target: { type: 'api_key', id: apiKey.id },
-    details: { prefix: apiKey.prefix, scopes: apiKey.scopes },
+    details: { prefix: apiKey.prefix, scopes: apiKey.scopes, returnOrigins: apiKey.returnOrigins },
   });
   return { apiKey, secret };
 }
@@ -105,12 +109,14 @@ export async function issueApiKey({
   scopes,
   accountId,
   expiresAt = null,
+  returnOrigins = [],
   createdByUserId,
 }: {
   name: string;
   scopes: ApiScope[];
   accountId: string | null;
   expiresAt?: Date | null;
+  returnOrigins?: string[];
   createdByUserId: string | null;
 }): Promise<{ apiKey: ApiKey; secret: string }> {
   const prefix = `bsk_${randomAlphanumeric(8)}`;
@@ -121,6 +127,7 @@ export async function issueApiKey({
     secretHash: hashToken(secret),
     scopes: [...new Set(scopes)],
     accountId,
+    returnOrigins: [...new Set(returnOrigins.map((origin) => new URL(origin).origin))],
     createdByUserId,
     expiresAt,
   });
@@ -219,7 +226,13 @@ export async function authenticateApiKey(presented: string): Promise<ApiKeyActor
     apiKey.lastUsedAt = time;
     await ApiKey.query().findById(apiKey.id).patch({ lastUsedAt: time });
   }
-  return { kind: 'apiKey', apiKeyId: apiKey.id, scopes: new Set(scopes), accountId: apiKey.accountId };
+  return {
+    kind: 'apiKey',
+    apiKeyId: apiKey.id,
+    scopes: new Set(scopes),
+    accountId: apiKey.accountId,
+    returnOrigins: apiKey.returnOrigins,
+  };
 }
 
 async function loadKey(prefix: string): Promise<CachedKey | undefined> {

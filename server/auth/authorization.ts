@@ -96,16 +96,60 @@ export async function authorizeAccount({
   permission: Permission;
 }): Promise<Account> {
   requireAuthenticated(actor);
-  if (!accountId === !externalId) {
-    throw new ValidationError('Name the account by exactly one of id or externalId.', {
+  if (!accountId && !externalId) {
+    throw new ValidationError('Name the account by its id or externalId.', {
       id: 'give id or externalId',
       externalId: 'give id or externalId',
     });
   }
-  const account = await findLiveAccount({ accountId, externalId });
+  const account = await findLiveAccount(accountId ? { accountId } : { externalId });
   if (!account) throw new NotFoundError('Account');
   await assertPermission({ actor, account, permission });
+  assertSameAccount(account, externalId);
   return account;
+}
+
+/**
+ * Resolves the account a request names, by our id, by the partner's external id, or by both (which must
+ * then agree), into our id, for services that take only the id (server/graphql/accountReference.ts).
+ * The service still authorizes it. Nothing here tells more than the id would: an account the actor
+ * cannot see is not found, whichever way it was named, before the two names are compared.
+ */
+export async function resolveAccountId({
+  actor,
+  accountId,
+  externalId,
+}: {
+  actor: Actor;
+  accountId?: string | null;
+  externalId?: string | null;
+}): Promise<string> {
+  requireAuthenticated(actor);
+  if (accountId && !externalId) return accountId;
+  if (!accountId && !externalId) {
+    throw new ValidationError('Name the account by accountId or externalId.', {
+      accountId: 'give accountId or externalId',
+      externalId: 'give accountId or externalId',
+    });
+  }
+  const account = await findLiveAccount(accountId ? { accountId } : { externalId });
+  if (!account || !(await canSee(actor, account))) throw new NotFoundError('Account');
+  assertSameAccount(account, externalId);
+  return account.id;
+}
+
+/** Both names given: the external id must be the account's own. */
+function assertSameAccount(account: Account, externalId: string | null | undefined): void {
+  if (externalId && account.externalId !== externalId)
+    throw ValidationError.forField('externalId', 'is not the external id of the account accountId names');
+}
+
+/** Whether the actor sees the account at all (what it may do there is `assertPermission`'s question). */
+async function canSee(actor: Exclude<Actor, { kind: 'anonymous' }>, account: Account): Promise<boolean> {
+  if (isPlatformWide(actor)) return true;
+  if (actor.kind === 'apiKey') return actor.accountId === null || actor.accountId === account.id;
+  if (actor.kind !== 'user') return false;
+  return (await roleInAccount({ accountId: account.id, userId: actor.userId })) !== null;
 }
 
 /** A user's role in an account, or null when they are not a member. */

@@ -1,4 +1,5 @@
 import type { Actor } from '../auth/actor';
+import type { PlanChoice } from '../subscriptions/planChoice';
 import { authorizeAccount } from '../auth/authorization';
 import { withIdempotency } from '../idempotency/idempotentRequests';
 import { CheckoutSession } from './CheckoutSession';
@@ -16,6 +17,9 @@ interface CheckoutRequest {
   actor: Actor;
   accountId: string;
   idempotencyKey?: string | null;
+  /** Where Stripe sends the customer back to; part of the input a key's retry must repeat. */
+  successUrl?: string | null;
+  cancelUrl?: string | null;
 }
 
 /*
@@ -27,7 +31,7 @@ export function requestSubscriptionCheckout({
   actor,
   idempotencyKey,
   ...input
-}: CheckoutRequest & { planId: string; seats?: number | null }) {
+}: CheckoutRequest & PlanChoice & { seats?: number | null }) {
   return openCheckoutOnce({ actor, idempotencyKey, operation: 'startSubscriptionCheckout', input }, () =>
     startSubscriptionCheckout({ actor, ...input }),
   );
@@ -37,7 +41,7 @@ export function requestCreditPackageCheckout({
   actor,
   idempotencyKey,
   ...input
-}: CheckoutRequest & { creditPackageId: string }) {
+}: CheckoutRequest & { creditPackageId?: string | null; creditPackageKey?: string | null }) {
   return openCheckoutOnce({ actor, idempotencyKey, operation: 'startCreditPackageCheckout', input }, () =>
     startCreditPackageCheckout({ actor, ...input }),
   );

@@ -4,13 +4,26 @@ import { authorizeAccount } from '../auth/authorization';
 import { CreditPackage } from '../catalog/CreditPackage';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { ValidationError } from '../errors';
+import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
 import { parseInput } from '../validation';
 import { openCheckout, type StartedCheckout } from './openCheckout';
 
-const input = z.object({
-  accountId: z.string().uuid('is not an account id'),
-  creditPackageId: z.string().uuid('is not a credit package id'),
-});
+const input = z
+  .object({
+    accountId: z.string().uuid('is not an account id'),
+    creditPackageId: z.string().uuid('is not a credit package id').nullish(),
+    creditPackageKey: z.string().trim().min(1, 'is required').max(100, 'is at most 100 characters').nullish(),
+    successUrl: returnUrlInput.nullish(),
+    cancelUrl: returnUrlInput.nullish(),
+  })
+  .superRefine(({ creditPackageId, creditPackageKey }, context) => {
+    if (!creditPackageId !== !creditPackageKey) return;
+    const message = creditPackageId
+      ? 'give creditPackageId or creditPackageKey, not both'
+      : 'give creditPackageId or creditPackageKey';
+    context.addIssue({ code: 'custom', path: ['creditPackageId'], message });
+    context.addIssue({ code: 'custom', path: ['creditPackageKey'], message });
+  });
 
 /**
  * Opens Checkout (payment mode) for a credit package. The card is saved for automatic top-ups. Credits
@@ -20,21 +33,25 @@ export async function startCreditPackageCheckout({
   actor,
   ...args
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
-  const { accountId, creditPackageId } = parseInput(input, args);
+  const { accountId, creditPackageId, creditPackageKey, successUrl, cancelUrl } = parseInput(input, args);
+  assertReturnOrigins(actor, { successUrl, cancelUrl });
+  const field = creditPackageKey ? 'creditPackageKey' : 'creditPackageId';
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
-  const creditPackage = await CreditPackage.query().findById(creditPackageId);
+  const creditPackage = creditPackageKey
+    ? await CreditPackage.query().findOne({ key: creditPackageKey })
+    : await CreditPackage.query().findById(creditPackageId!);
   if (
     !creditPackage ||
     !creditPackage.active ||
     !creditPackage.availableForPurchase ||
     !creditPackage.stripePriceId
   ) {
-    throw ValidationError.forField('creditPackageId', 'is not a credit package on sale');
+    throw ValidationError.forField(field, 'is not a credit package on sale');
   }
   if (creditPackage.currency !== account.currency) {
     throw ValidationError.forField(
-      'creditPackageId',
+      field,
       `is priced in ${creditPackage.currency.toUpperCase()}; the account pays in ${account.currency.toUpperCase()}`,
     );
   }
@@ -44,10 +61,11 @@ export async function startCreditPackageCheckout({
     account,
     purchase: {
       purpose: 'credit_top_up',
-      creditPackageId,
+      creditPackageId: creditPackage.id,
       quantity: 1,
       mode: 'payment',
       stripePriceId: creditPackage.stripePriceId,
     },
+    returnUrls: { successUrl, cancelUrl },
   });
 }

@@ -29,6 +29,12 @@ export interface CheckoutPurchase {
   trialEnd?: Date;
 }
 
+/** Where Stripe sends the customer after Checkout, when a partner says so (server/returnUrls.ts). */
+export interface CheckoutReturnUrls {
+  successUrl?: string | null;
+  cancelUrl?: string | null;
+}
+
 /**
  * Opens a Stripe Checkout for what the account buys. Our `checkout_sessions` row is written in the same
  * transaction as the call to Stripe (its id is the idempotency key and the success page's reference), after
@@ -39,16 +45,20 @@ export interface CheckoutPurchase {
  * Under an idempotency key, the row's id is decided once for the request, so a retry that resumes it
  * after a crash records the same checkout and sends Stripe the same key: Stripe answers with the session
  * the first attempt opened, and exactly one exists. A retry after the commit answers the recorded one.
+ * The return URLs are decided once with it (the partner's, or our own success and cancel pages), so the
+ * resumed request is the same request to Stripe even if our public URL changed in between.
  */
 export async function openCheckout({
   actor,
   account,
   purchase,
+  returnUrls = {},
   beforeOpening,
 }: {
   actor: Actor;
   account: Account;
   purchase: CheckoutPurchase;
+  returnUrls?: CheckoutReturnUrls;
   beforeOpening?: (trx: Knex.Transaction) => Promise<void>;
 }): Promise<StartedCheckout> {
   const attempt = currentAttempt();
@@ -72,6 +82,14 @@ export async function openCheckout({
     });
     const returnTo = (page: 'success' | 'cancel') =>
       `${settings().publicUrl}/billing/checkout/${page}?checkout=${checkout.id}`;
+    const { successUrl, cancelUrl } = await decideOnce({
+      attempt,
+      step: 'checkoutReturnUrls',
+      decide: async () => ({
+        successUrl: returnUrls.successUrl ?? returnTo('success'),
+        cancelUrl: returnUrls.cancelUrl ?? returnTo('cancel'),
+      }),
+    });
     await faultPoint('checkout.beforeStripeCall');
     const { stripeCheckoutSessionId, url } = await callStripe('open Checkout', () =>
       createStripeCheckoutSession({
@@ -83,8 +101,8 @@ export async function openCheckout({
         quantity: purchase.quantity,
         trialDays: purchase.trialDays,
         trialEnd: purchase.trialEnd,
-        successUrl: returnTo('success'),
-        cancelUrl: returnTo('cancel'),
+        successUrl,
+        cancelUrl,
       }),
     );
     await faultPoint('checkout.afterStripeCall');

@@ -9,21 +9,33 @@ import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { expireStripeCheckoutSession } from '../stripe/checkout';
 import { callStripe } from '../stripe/errors';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
-import { findPlanOnSale, seatCountFor, seatsInput } from '../subscriptions/planChoice';
+import {
+  checkPlanChoice,
+  findPlanOnSale,
+  planChoiceInput,
+  planField,
+  seatCountFor,
+  seatsInput,
+} from '../subscriptions/planChoice';
 import { isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import type { Subscription } from '../subscriptions/Subscription';
 import { hasHadTrial } from '../subscriptions/trials';
+import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
 import { parseInput } from '../validation';
 import { CheckoutSession } from './CheckoutSession';
 import { openCheckout, type StartedCheckout } from './openCheckout';
 
 export type { StartedCheckout } from './openCheckout';
 
-const input = z.object({
-  accountId: z.string().uuid('is not an account id'),
-  planId: z.string().uuid('is not a plan id'),
-  seats: seatsInput.nullish(),
-});
+const input = z
+  .object({
+    accountId: z.string().uuid('is not an account id'),
+    ...planChoiceInput,
+    seats: seatsInput.nullish(),
+    successUrl: returnUrlInput.nullish(),
+    cancelUrl: returnUrlInput.nullish(),
+  })
+  .superRefine(checkPlanChoice);
 
 /**
  * Opens Checkout for a paid plan. The plan must be on sale to self-serve customers; per-seat plans need
@@ -37,12 +49,13 @@ export async function startSubscriptionCheckout({
   actor,
   ...args
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
-  const { accountId, planId, seats } = parseInput(input, args);
+  const { accountId, planId, planKey, seats, successUrl, cancelUrl } = parseInput(input, args);
+  assertReturnOrigins(actor, { successUrl, cancelUrl });
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
-  const plan = await findPlanOnSale({ planId, currency: account.currency });
+  const plan = await findPlanOnSale({ planId, planKey, currency: account.currency });
   if (plan.priceAmount === 0 || !plan.stripePriceId)
-    throw ValidationError.forField('planId', `${plan.name} cannot be bought through Checkout`);
+    throw ValidationError.forField(planField({ planKey }), `${plan.name} cannot be bought through Checkout`);
   const current = await findCurrentSubscription({ accountId });
   const quantity = await seatCountFor({ plan, accountId, seats });
   const trial = await trialOffer({ plan, current, accountId });
@@ -58,6 +71,7 @@ export async function startSubscriptionCheckout({
       stripePriceId: plan.stripePriceId,
       ...trial,
     },
+    returnUrls: { successUrl, cancelUrl },
     beforeOpening: (trx) => closeEarlierCheckouts({ trx, accountId }),
   });
 }

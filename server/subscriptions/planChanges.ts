@@ -18,16 +18,25 @@ import {
   type ManagedSubscription,
 } from './managedSubscription';
 import { classifyPlanChange, type PlanChangeKind } from './planChangeKind';
-import { findPlanOnSale, seatCountFor, seatsInput } from './planChoice';
+import {
+  checkPlanChoice,
+  findPlanOnSale,
+  planChoiceInput,
+  planField,
+  seatCountFor,
+  seatsInput,
+} from './planChoice';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { Subscription } from './Subscription';
 
-const changeInput = z.object({
-  accountId: z.string().uuid('is not an account id'),
-  planId: z.string().uuid('is not a plan id'),
-  seats: seatsInput.nullish(),
-  prorationDate: z.number().int().positive().nullish(),
-});
+const changeInput = z
+  .object({
+    accountId: z.string().uuid('is not an account id'),
+    ...planChoiceInput,
+    seats: seatsInput.nullish(),
+    prorationDate: z.number().int().positive().nullish(),
+  })
+  .superRefine(checkPlanChoice);
 
 export interface PlanChangePreview {
   kind: PlanChangeKind;
@@ -55,13 +64,16 @@ export async function planChange({
 }: { actor: Actor } & z.input<typeof changeInput>): Promise<
   PlannedChange & { prorationDate: number | null }
 > {
-  const { accountId, planId, seats, prorationDate } = parseInput(changeInput, input);
+  const { accountId, planId, planKey, seats, prorationDate } = parseInput(changeInput, input);
   const managed = await loadManagedSubscription({ actor, accountId });
   await assertSelfServeBilling(actor);
   const stripeSubscriptionId = requireStripeSubscription(managed);
-  const target = await findPlanOnSale({ planId, currency: managed.account.currency });
+  const target = await findPlanOnSale({ planId, planKey, currency: managed.account.currency });
   if (!target.isDefault && (!target.stripePriceId || target.billingInterval === 'lifetime')) {
-    throw ValidationError.forField('planId', `${target.name} cannot be switched to; buy it through Checkout`);
+    throw ValidationError.forField(
+      planField({ planKey }),
+      `${target.name} cannot be switched to; buy it through Checkout`,
+    );
   }
   const targetSeats = await seatCountFor({
     plan: target,
@@ -78,7 +90,7 @@ export async function planChange({
         toSeats: targetSeats,
       });
   if (target.id === managed.plan.id && targetSeats === managed.subscription.quantity)
-    throw ValidationError.forField('planId', 'is the current plan');
+    throw ValidationError.forField(planField({ planKey }), 'is the current plan');
   return {
     ...managed,
     target,

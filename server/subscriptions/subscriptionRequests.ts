@@ -1,3 +1,4 @@
+import type { PlanChoice } from './planChoice';
 import type { Actor } from '../auth/actor';
 import { authorizeAccount, requirePlatformAdmin } from '../auth/authorization';
 import { NotFoundError } from '../errors';
@@ -40,7 +41,7 @@ interface ChangeRequest {
  * it changed and the account's current one, as they stand now.
  */
 
-export function requestTrial({ actor, idempotencyKey, ...input }: ChangeRequest & { planId: string }) {
+export function requestTrial({ actor, idempotencyKey, ...input }: ChangeRequest & PlanChoice) {
   return changeSubscription({ actor, idempotencyKey, operation: 'startTrial', input }, () =>
     startTrial({ actor, ...input }),
   );
@@ -50,7 +51,7 @@ export function requestPlanChange({
   actor,
   idempotencyKey,
   ...input
-}: ChangeRequest & { planId: string; seats?: number | null; prorationDate?: number | null }) {
+}: ChangeRequest & PlanChoice & { seats?: number | null; prorationDate?: number | null }) {
   return changeSubscription({ actor, idempotencyKey, operation: 'changePlan', input }, (attempt) =>
     changePlan({ actor, attempt, ...input }),
   );

@@ -15,12 +15,15 @@ import { parseInput } from '../validation';
 import { findCurrentSubscription } from './currentSubscription';
 import { grantCurrentAllowance } from './creditAllowance';
 import { endSubscription } from './stripeSubscriptionSync';
+import { checkPlanChoice, findActivePlan, planChoiceInput, planField } from './planChoice';
 import { Subscription } from './Subscription';
 
-const trialInput = z.object({
-  accountId: z.string().uuid('is not an account id'),
-  planId: z.string().uuid('is not a plan id'),
-});
+const trialInput = z
+  .object({
+    accountId: z.string().uuid('is not an account id'),
+    ...planChoiceInput,
+  })
+  .superRefine(checkPlanChoice);
 
 /** Whether the account has ever had a trial: each account gets one. */
 export async function hasHadTrial({ accountId }: { accountId: string }): Promise<boolean> {
@@ -39,15 +42,14 @@ export async function startTrial({
 }: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<typeof trialInput>): Promise<{
   subscriptionId: string;
 }> {
-  const { accountId, planId } = parseInput(trialInput, input);
+  const { accountId, planId, planKey } = parseInput(trialInput, input);
   const answered = await attempt?.answerOf<{ subscriptionId: string }>('trial');
   if (answered) return answered;
   await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
-  const plan = await Plan.query().findById(planId);
-  if (!plan || !plan.active) throw ValidationError.forField('planId', 'is not a plan on sale');
+  const plan = await findActivePlan({ planId, planKey });
   if (!plan.trialWithoutCard || plan.trialDays === 0)
-    throw ValidationError.forField('planId', `${plan.name} has no trial without a card`);
+    throw ValidationError.forField(planField({ planKey }), `${plan.name} has no trial without a card`);
   if (await hasHadTrial({ accountId }))
     throw new ConflictError('This account has already had its free trial.');
 

@@ -133,7 +133,7 @@ describe('partners provision accounts by their external id', () => {
     expect(await db.knex('accounts').where({ externalId }).first()).toEqual(before);
   });
 
-  it('looks accounts up by external id, and refuses naming both or neither', async () => {
+  it('looks accounts up by external id, and by both only when they agree', async () => {
     const externalId = unique('lookup');
     const account = await createAccount({ externalId, name: 'Lookup' });
     const byExternalId = await app.graphql(
@@ -147,7 +147,16 @@ describe('partners provision accounts by their external id', () => {
       { e: externalId, id: account.id },
       { apiKey: partnerKey },
     );
-    expect(both.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(both.data!.account).toEqual({ id: account.id });
+    const mismatched = await app.graphql(
+      'query($e: String, $id: ID) { account(externalId: $e, id: $id) { id } }',
+      { e: 'somebody-else', id: account.id },
+      { apiKey: partnerKey },
+    );
+    expect(mismatched.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { externalId: expect.any(String) },
+    });
     const neither = await app.graphql('{ account { id } }', {}, { apiKey: partnerKey });
     expect(neither.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
     const unknown = await app.graphql(

@@ -118,11 +118,13 @@ export async function sessionCookieFor(user: User): Promise<string> {
 export async function createPartnerKey({
   scopes,
   accountId = null,
+  returnOrigins,
 }: {
   scopes: ApiScope[];
   accountId?: string | null;
+  returnOrigins?: string[];
 }) {
-  return issueApiKey({ name: unique('key'), scopes, accountId, createdByUserId: null });
+  return issueApiKey({ name: unique('key'), scopes, accountId, returnOrigins, createdByUserId: null });
 }
 
 export async function createMeter(overrides: Partial<Meter> = {}): Promise<Meter> {

@@ -34,6 +34,7 @@ export interface IsolationCase {
 }
 
 const byId = (target: Target) => ({ id: target.accountId });
+const byExternalId = (target: Target) => ({ externalId: target.externalId });
 /** A well-formed plan id that names no plan: checks after authorization refuse it. */
 const NO_PLAN = '00000000-0000-0000-0000-000000000000';
 
@@ -176,6 +177,58 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
       'mutation($accountId: ID!) { startSubscriptionCheckout(input: { accountId: $accountId, planId: "00000000-0000-0000-0000-000000000000" }) { url } }',
     variables: (target) => ({ accountId: target.accountId }),
     ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.startSubscriptionCheckout(externalId)': {
+    scope: 'billing:write',
+    operation:
+      'mutation($externalId: String) { startSubscriptionCheckout(input: { externalId: $externalId, planKey: "no_such_plan" }) { url } }',
+    variables: byExternalId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.startSubscriptionCheckout(accountId, externalId)': {
+    scope: 'billing:write',
+    operation:
+      'mutation($id: ID, $externalId: String) { startSubscriptionCheckout(input: { accountId: $id, externalId: $externalId, planKey: "no_such_plan" }) { url } }',
+    variables: (target) => ({ id: target.accountId, externalId: target.externalId }),
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.startCreditPackageCheckout(externalId)': {
+    scope: 'billing:write',
+    operation:
+      'mutation($externalId: String) { startCreditPackageCheckout(input: { externalId: $externalId, creditPackageKey: "no_such_package" }) { url } }',
+    variables: byExternalId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Query.previewPlanChange(externalId)': {
+    scope: 'billing:write',
+    operation: `query($externalId: String) { previewPlanChange(externalId: $externalId, planKey: "pro_monthly") { kind } }`,
+    variables: byExternalId,
+    ownerOutcome: 'CONFLICT',
+  },
+  'Mutation.startTrial(externalId)': {
+    scope: 'billing:write',
+    operation: `mutation($externalId: String) { startTrial(input: { externalId: $externalId, planKey: "no_such_plan" }) { subscription { id } } }`,
+    variables: byExternalId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.changePlan(externalId)': {
+    scope: 'billing:write',
+    operation: `mutation($externalId: String) { changePlan(input: { externalId: $externalId, planKey: "pro_monthly" }) { subscription { id } } }`,
+    variables: byExternalId,
+    ownerOutcome: 'CONFLICT',
+  },
+  'Mutation.cancelSubscription(externalId)': {
+    scope: 'billing:write',
+    operation:
+      'mutation($externalId: String) { cancelSubscription(input: { externalId: $externalId }) { subscription { id } } }',
+    variables: byExternalId,
+    ownerOutcome: 'CONFLICT',
+  },
+  'Mutation.openBillingPortal(externalId)': {
+    scope: 'billing:write',
+    operation:
+      'mutation($externalId: String) { openBillingPortal(input: { externalId: $externalId }) { url } }',
+    variables: byExternalId,
   },
   'Account.usageSeries': {
     scope: 'usage:read',

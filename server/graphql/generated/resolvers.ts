@@ -170,8 +170,13 @@ export type AccountUsageSeriesArgs = {
 
 /** The account a subscription action applies to. */
 export type AccountActionInput = {
-  /** The account. */
-  accountId: Scalars['ID']['input'];
+  /** The account. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
@@ -247,6 +252,11 @@ export type ApiKey = {
   name: Scalars['String']['output'];
   /** The public start of the key, e.g. bsk_Ab12Cd34. */
   prefix: Scalars['String']['output'];
+  /**
+   * Origins it may send customers back to from Checkout and the billing portal, beside the platform's
+   * PARTNER_RETURN_ORIGINS.
+   */
+  returnOrigins: Array<Scalars['String']['output']>;
   /** When the key was revoked; null while it is not. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
   /** What the key may do. */
@@ -409,10 +419,15 @@ export type BillingSubscription = {
 
 /** A cancellation of an account's subscription. */
 export type CancelSubscriptionInput = {
-  /** The account whose subscription ends. */
-  accountId: Scalars['ID']['input'];
+  /** The account whose subscription ends. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
   /** False cancels at once (platform admins only). */
   atPeriodEnd?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Why, at most 500 characters; kept with the subscription and in the audit log. */
@@ -438,15 +453,22 @@ export type CancellationRefund =
 
 /** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
-  /** The account whose paid subscription changes. */
-  accountId: Scalars['ID']['input'];
+  /** The account whose paid subscription changes. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /**
    * The plan version to move to: on sale, priced in the current plan's currency and not sold through sales. The
-   * default plan means a move to the free plan at the end of the period.
+   * default plan means a move to the free plan at the end of the period. Give this or `planKey`.
    */
-  planId: Scalars['ID']['input'];
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  /** The plan to move to by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: InputMaybe<Scalars['String']['input']>;
   /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: InputMaybe<Scalars['Int']['input']>;
   /** Seats, for per-seat plans. */
@@ -455,8 +477,13 @@ export type ChangePlanInput = {
 
 /** A new seat count for a per-seat plan. */
 export type ChangeSeatsInput = {
-  /** The account whose per-seat plan changes. */
-  accountId: Scalars['ID']['input'];
+  /** The account whose per-seat plan changes. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** From previewPlanChange, to be charged exactly what was previewed. */
@@ -552,6 +579,12 @@ export type CreateApiKeyInput = {
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** A label to recognise the key by, at most 100 characters. */
   name: Scalars['String']['input'];
+  /**
+   * Origins (https://app.example.com, at most 10) the key may send customers back to from Checkout and the
+   * billing portal (`successUrl`, `cancelUrl`, `returnUrl`), beside the platform's PARTNER_RETURN_ORIGINS.
+   * https only in production.
+   */
+  returnOrigins?: InputMaybe<Array<Scalars['String']['input']>>;
   /** What the key may do; at least one scope. */
   scopes: Array<ApiScope>;
 };
@@ -1471,10 +1504,20 @@ export type NotificationStatus =
 
 /** The account whose billing portal to open, and where it returns to. */
 export type OpenBillingPortalInput = {
-  /** The account. */
-  accountId: Scalars['ID']['input'];
+  /** The account. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Where the portal returns to instead, for a partner's own page: an absolute https URL on an allowed
+   * origin (PARTNER_RETURN_ORIGINS). Not with returnPath.
+   */
+  returnUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What usage of one meter beyond the plan's allowance adds to the next invoice, for one period. */
@@ -1789,8 +1832,8 @@ export type PurchaseMode =
 export type Query = {
   __typename?: 'Query';
   /**
-   * One account, named by our id or by the partner's external id (exactly one of them). An account the
-   * caller cannot see is NOT_FOUND.
+   * One account, named by our id or by the partner's external id (or both, when they name the same
+   * account). An account the caller cannot see is NOT_FOUND.
    */
   account: Account;
   /**
@@ -1885,8 +1928,10 @@ export type QueryPlansArgs = {
 
 /** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryPreviewPlanChangeArgs = {
-  accountId: Scalars['ID']['input'];
-  planId: Scalars['ID']['input'];
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  planKey?: InputMaybe<Scalars['String']['input']>;
   seats?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -2122,34 +2167,80 @@ export type SignUpPayload = {
 
 /** A credit package to buy through Stripe Checkout. */
 export type StartCreditPackageCheckoutInput = {
-  /** The account the credits are for. */
-  accountId: Scalars['ID']['input'];
-  /** A package available for purchase, priced in the account's currency. */
-  creditPackageId: Scalars['ID']['input'];
+  /** The account the credits are for. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * A package available for purchase, priced in the account's currency. Give this or
+   * `creditPackageKey`.
+   */
+  creditPackageId?: InputMaybe<Scalars['ID']['input']>;
+  /** The package by its key. Give this or `creditPackageId`. */
+  creditPackageKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
-  /** The account that subscribes. */
-  accountId: Scalars['ID']['input'];
+  /** The account that subscribes. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** The plan version to buy: on sale, paid, and not sold through sales. */
-  planId: Scalars['ID']['input'];
+  /** The plan version to buy: on sale, paid, and not sold through sales. Give this or `planKey`. */
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  /** The plan to buy by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: InputMaybe<Scalars['String']['input']>;
   /** Seats, for per-seat plans only. */
   seats?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A plan to try without a card. */
 export type StartTrialInput = {
-  /** The account: on the free plan, and never trialed before. */
-  accountId: Scalars['ID']['input'];
+  /** The account: on the free plan, and never trialed before. Give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** A plan on sale with a trial without a card. */
-  planId: Scalars['ID']['input'];
+  /** A plan on sale with a trial without a card. Give this or `planKey`. */
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  /** The plan to try by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One Stripe event as we received and applied it. */
@@ -2917,6 +3008,7 @@ export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends Res
   lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  returnOrigins?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['ApiScope']>, ParentType, ContextType>;
 };
@@ -3373,7 +3465,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType>;
   notifications?: Resolver<ResolversTypes['NotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first'>>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
-  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, RequireFields<QueryPreviewPlanChangeArgs, 'accountId' | 'planId'>>;
+  previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, Partial<QueryPreviewPlanChangeArgs>>;
   reconciliation?: Resolver<Maybe<ResolversTypes['ReconciliationReport']>, ParentType, ContextType>;
   revenueMetrics?: Resolver<ResolversTypes['RevenueMetrics'], ParentType, ContextType, RequireFields<QueryRevenueMetricsArgs, 'currency' | 'from' | 'granularity' | 'to'>>;
   stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;

@@ -1,14 +1,15 @@
 import { getCheckoutSession } from '../../checkout/checkoutSessions';
 import { requestCreditPackageCheckout, requestSubscriptionCheckout } from '../../checkout/checkoutRequests';
+import { withAccountId } from '../accountReference';
 import type { Resolvers } from '../generated/resolvers';
 import { loadOptional } from '../loaders';
 
 export const checkoutResolvers: Resolvers = {
   Mutation: {
-    startSubscriptionCheckout: (_parent, { input }, { actor }) =>
-      requestSubscriptionCheckout({ actor, ...input }),
-    startCreditPackageCheckout: (_parent, { input }, { actor }) =>
-      requestCreditPackageCheckout({ actor, ...input }),
+    startSubscriptionCheckout: async (_parent, { input }, { actor }) =>
+      requestSubscriptionCheckout({ actor, ...(await withAccountId(actor, input)) }),
+    startCreditPackageCheckout: async (_parent, { input }, { actor }) =>
+      requestCreditPackageCheckout({ actor, ...(await withAccountId(actor, input)) }),
   },
   Account: {
     checkoutSession: (account, { id }, { actor }) =>

@@ -10,25 +10,32 @@ import {
   requestSeatChange,
   requestTrial,
 } from '../../subscriptions/subscriptionRequests';
+import { withAccountId } from '../accountReference';
 import type { Resolvers } from '../generated/resolvers';
 import { loadFound } from '../loaders';
 import { money } from '../money';
 
 export const subscriptionResolvers: Resolvers = {
   Query: {
-    previewPlanChange: (_parent, args, { actor }) => previewPlanChange({ actor, ...args }),
+    previewPlanChange: async (_parent, args, { actor }) =>
+      previewPlanChange({ actor, ...(await withAccountId(actor, args)) }),
   },
   Mutation: {
-    startTrial: (_parent, { input }, { actor }) => requestTrial({ actor, ...input }),
-    changePlan: (_parent, { input }, { actor }) => requestPlanChange({ actor, ...input }),
-    cancelScheduledPlanChange: (_parent, { input }, { actor }) =>
-      requestScheduledChangeCancellation({ actor, ...input }),
-    changeSeats: (_parent, { input }, { actor }) => requestSeatChange({ actor, ...input }),
-    cancelSubscription: (_parent, { input }, { actor }) => requestCancellation({ actor, ...input }),
-    resumeSubscription: (_parent, { input }, { actor }) => requestResumption({ actor, ...input }),
+    startTrial: async (_parent, { input }, { actor }) =>
+      requestTrial({ actor, ...(await withAccountId(actor, input)) }),
+    changePlan: async (_parent, { input }, { actor }) =>
+      requestPlanChange({ actor, ...(await withAccountId(actor, input)) }),
+    cancelScheduledPlanChange: async (_parent, { input }, { actor }) =>
+      requestScheduledChangeCancellation({ actor, ...(await withAccountId(actor, input)) }),
+    changeSeats: async (_parent, { input }, { actor }) =>
+      requestSeatChange({ actor, ...(await withAccountId(actor, input)) }),
+    cancelSubscription: async (_parent, { input }, { actor }) =>
+      requestCancellation({ actor, ...(await withAccountId(actor, input)) }),
+    resumeSubscription: async (_parent, { input }, { actor }) =>
+      requestResumption({ actor, ...(await withAccountId(actor, input)) }),
     openBillingPortal: async (_parent, { input }, { actor, throttle }) => {
       await throttle('billingPortal');
-      return openBillingPortal({ actor, ...input });
+      return openBillingPortal({ actor, ...(await withAccountId(actor, input)) });
     },
   },
   Account: {

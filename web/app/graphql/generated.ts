@@ -6,8 +6,13 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** The account a subscription action applies to. */
 export type AccountActionInput = {
-  /** The account. */
-  accountId: string | number;
+  /** The account. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
 };
@@ -73,10 +78,15 @@ export type BillingInterval =
 
 /** A cancellation of an account's subscription. */
 export type CancelSubscriptionInput = {
-  /** The account whose subscription ends. */
-  accountId: string | number;
+  /** The account whose subscription ends. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
   /** False cancels at once (platform admins only). */
   atPeriodEnd?: boolean | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** Why, at most 500 characters; kept with the subscription and in the audit log. */
@@ -102,15 +112,22 @@ export type CancellationRefund =
 
 /** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
-  /** The account whose paid subscription changes. */
-  accountId: string | number;
+  /** The account whose paid subscription changes. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /**
    * The plan version to move to: on sale, priced in the current plan's currency and not sold through sales. The
-   * default plan means a move to the free plan at the end of the period.
+   * default plan means a move to the free plan at the end of the period. Give this or `planKey`.
    */
-  planId: string | number;
+  planId?: string | number | null | undefined;
+  /** The plan to move to by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: string | null | undefined;
   /** From previewPlanChange, to be charged exactly what was previewed. */
   prorationDate?: number | null | undefined;
   /** Seats, for per-seat plans. */
@@ -119,8 +136,13 @@ export type ChangePlanInput = {
 
 /** A new seat count for a per-seat plan. */
 export type ChangeSeatsInput = {
-  /** The account whose per-seat plan changes. */
-  accountId: string | number;
+  /** The account whose per-seat plan changes. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** From previewPlanChange, to be charged exactly what was previewed. */
@@ -153,6 +175,12 @@ export type CreateApiKeyInput = {
   expiresAt?: string | null | undefined;
   /** A label to recognise the key by, at most 100 characters. */
   name: string;
+  /**
+   * Origins (https://app.example.com, at most 10) the key may send customers back to from Checkout and the
+   * billing portal (`successUrl`, `cancelUrl`, `returnUrl`), beside the platform's PARTNER_RETURN_ORIGINS.
+   * https only in production.
+   */
+  returnOrigins?: Array<string> | null | undefined;
   /** What the key may do; at least one scope. */
   scopes: Array<ApiScope>;
 };
@@ -264,10 +292,20 @@ export type NotificationStatus =
 
 /** The account whose billing portal to open, and where it returns to. */
 export type OpenBillingPortalInput = {
-  /** The account. */
-  accountId: string | number;
+  /** The account. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Where the portal returns to: a path of our billing or settings pages (default /billing). */
   returnPath?: string | null | undefined;
+  /**
+   * Where the portal returns to instead, for a partner's own page: an absolute https URL on an allowed
+   * origin (PARTNER_RETURN_ORIGINS). Not with returnPath.
+   */
+  returnUrl?: string | null | undefined;
 };
 
 /** Overage charged per block of units: `amount` for every started `blockSize` units beyond the allowance. */
@@ -438,34 +476,80 @@ export type SignUpInput = {
 
 /** A credit package to buy through Stripe Checkout. */
 export type StartCreditPackageCheckoutInput = {
-  /** The account the credits are for. */
-  accountId: string | number;
-  /** A package available for purchase, priced in the account's currency. */
-  creditPackageId: string | number;
+  /** The account the credits are for. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: string | null | undefined;
+  /**
+   * A package available for purchase, priced in the account's currency. Give this or
+   * `creditPackageKey`.
+   */
+  creditPackageId?: string | number | null | undefined;
+  /** The package by its key. Give this or `creditPackageId`. */
+  creditPackageKey?: string | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: string | null | undefined;
 };
 
 /** A plan to buy through Stripe Checkout. */
 export type StartSubscriptionCheckoutInput = {
-  /** The account that subscribes. */
-  accountId: string | number;
+  /** The account that subscribes. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * Where Stripe sends the customer who leaves Checkout without paying, instead of our page: an absolute
+   * https URL on an allowed origin (PARTNER_RETURN_ORIGINS).
+   */
+  cancelUrl?: string | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
-  /** The plan version to buy: on sale, paid, and not sold through sales. */
-  planId: string | number;
+  /** The plan version to buy: on sale, paid, and not sold through sales. Give this or `planKey`. */
+  planId?: string | number | null | undefined;
+  /** The plan to buy by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: string | null | undefined;
   /** Seats, for per-seat plans only. */
   seats?: number | null | undefined;
+  /**
+   * Where Stripe sends the customer after paying, instead of our success page: an absolute https URL on
+   * an allowed origin (PARTNER_RETURN_ORIGINS). A `{CHECKOUT_SESSION_ID}` in it is replaced by Stripe's
+   * Checkout Session id.
+   */
+  successUrl?: string | null | undefined;
 };
 
 /** A plan to try without a card. */
 export type StartTrialInput = {
-  /** The account: on the free plan, and never trialed before. */
-  accountId: string | number;
+  /** The account: on the free plan, and never trialed before. Give this or `externalId`. */
+  accountId?: string | number | null | undefined;
+  /**
+   * The account by the partner's own id (`upsertAccount`'s externalId); give this or `accountId`, or both
+   * when they name the same account.
+   */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
-  /** A plan on sale with a trial without a card. */
-  planId: string | number;
+  /** A plan on sale with a trial without a card. Give this or `planKey`. */
+  planId?: string | number | null | undefined;
+  /** The plan to try by its key: the version of that key on sale now. Give this or `planId`. */
+  planKey?: string | null | undefined;
 };
 
 /** What became of a Stripe event. */
