@@ -72,7 +72,11 @@ async function teamOfFive(): Promise<ClockedAccount> {
 
 async function seatChangesOf(team: ClockedAccount) {
   const invoices = await stack.stripe.invoices.list({ customer: team.customer.id, limit: 100 });
-  const subscription = await stack.knex('subscriptions').where({ accountId: team.account.id }).first();
+  // The team subscription, not the free one it replaced: an account has both rows.
+  const subscription = await stack
+    .knex('subscriptions')
+    .where({ stripeSubscriptionId: team.subscription.id })
+    .first();
   return {
     stripeQuantity: (await stack.stripe.subscriptions.retrieve(team.subscription.id)).items.data[0]!.quantity,
     changeInvoices: invoices.data.filter((invoice) => invoice.billing_reason === 'subscription_update')
