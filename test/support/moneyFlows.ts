@@ -395,17 +395,21 @@ export async function renewalWithOverage({
 }
 
 /**
- * A Pro subscriber's card starts failing: the renewal fails, Stripe retries it three times over a week,
- * and when the last retry fails it cancels the subscription. The draft is a stage of its own, as above.
+ * A Pro subscriber's card starts failing and the renewal fails. Left alone, Stripe retries it three times
+ * over a week and, when the last retry fails, cancels the subscription; with `newCard`, a working card is
+ * set on the subscription in Stripe's dashboard after the failure and Stripe's first retry, three days
+ * later, pays. The draft is a stage of its own, as above.
  */
 export async function dunning({
   stack,
   clock,
   delivery,
+  newCard = false,
 }: {
   stack: BillingStack;
   clock: ManualClock;
   delivery: Delivery;
+  newCard?: boolean;
 }): Promise<WalkedFlow> {
   clock.set(JAN_15_2026);
   const subscribed = await setUp(stack, delivery, async () => {
@@ -423,6 +427,14 @@ export async function dunning({
   );
   const events = await eventsOf(stack, async () => {
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * HOUR_MS));
+    if (newCard) {
+      const card = await stack.stripe.paymentMethods.attach('pm_card_visa', {
+        customer: subscribed.customer.id,
+      });
+      await stack.stripe.subscriptions.update(subscribed.subscription.id, {
+        default_payment_method: card.id,
+      });
+    }
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 8 * DAY_MS));
   });
   return { account: subscribed.account, events };
@@ -516,6 +528,36 @@ export async function refundsHereAndInStripe({
     await stack.stripe.refunds.create({ payment_intent: purchase.stripePaymentIntentId, amount: 900 });
   });
   return { account: purchase.account, events };
+}
+
+/**
+ * A Pro subscriber's first charge, then a platform admin refunds $10 of it here and $5 more is refunded
+ * in Stripe's dashboard.
+ */
+export async function subscriptionRefundsHereAndInStripe({
+  stack,
+  delivery,
+}: {
+  stack: BillingStack;
+  delivery: Delivery;
+}): Promise<WalkedFlow> {
+  const charged = await subscriptionCharge({ stack, planKey: 'pro_monthly' });
+  await delivery.inOrder(charged.events);
+  const payment = await stack
+    .knex('payments')
+    .where({ accountId: charged.account.id, type: 'subscription_payment' })
+    .first();
+  const admin = { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
+  const events = await eventsOf(stack, async () => {
+    await graphqlAs(
+      stack,
+      'mutation($input: RefundPaymentInput!) { refundPayment(input: $input) { status } }',
+      { paymentId: payment.id, amount: 1000, reason: 'goodwill' },
+      admin,
+    );
+    await stack.stripe.refunds.create({ payment_intent: charged.stripePaymentIntentId, amount: 500 });
+  });
+  return { account: charged.account, events };
 }
 
 /** A walked flow as the property runs it: its events, and the account's books with what was not applied. */

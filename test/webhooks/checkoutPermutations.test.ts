@@ -12,7 +12,7 @@ import { useFollowingClock } from '../support/subscribedAccount';
 const stack = useBillingStack({ webhooks: false, secondProcess: true });
 const time = useFollowingClock();
 
-const RUNS = 12;
+const RUNS = 10;
 const TRIAL_TIMEOUT_MS = 60_000;
 
 const CHECKOUT_EVENTS = ['customer.subscription.created', 'invoice.paid', 'checkout.session.completed'];

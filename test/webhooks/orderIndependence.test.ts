@@ -1,11 +1,10 @@
 import { useBillingStack } from '../support/billingStack';
 import { assertOrderIndependent } from '../support/eventPermutations';
 import {
-  booksOf,
   creditPurchase,
   subscriptionCharge,
-  unappliedEvents,
-  type Flow,
+  subscriptionRefundsHereAndInStripe,
+  withBooks,
 } from '../support/moneyFlows';
 
 /**
@@ -16,28 +15,15 @@ import {
  */
 const stack = useBillingStack({ webhooks: false, secondProcess: true });
 
-const RUNS = 25;
+const RUNS = 20;
 const TRIAL_TIMEOUT_MS = 60_000;
-
-function recordedFlow(run: () => Promise<Flow>) {
-  return async () => {
-    const flow = await run();
-    return {
-      events: flow.events,
-      books: async () => ({
-        ...(await booksOf(stack, flow.account.id)),
-        unapplied: await unappliedEvents(stack, flow.events),
-      }),
-    };
-  };
-}
 
 it(
   'a credit purchase refunded in two parts ends the same in any order of delivery',
   async () => {
     const { inOrder, eventTypes } = await assertOrderIndependent({
       stack,
-      flow: recordedFlow(() =>
+      flow: withBooks(stack, () =>
         creditPurchase({ stack, packageKey: 'credits_5000', refunds: [2000, undefined] }),
       ),
       runs: RUNS,
@@ -73,7 +59,9 @@ it(
   async () => {
     const { inOrder, eventTypes } = await assertOrderIndependent({
       stack,
-      flow: recordedFlow(() => subscriptionCharge({ stack, planKey: 'pro_monthly', refunds: [1000, 500] })),
+      flow: withBooks(stack, () =>
+        subscriptionCharge({ stack, planKey: 'pro_monthly', refunds: [1000, 500] }),
+      ),
       runs: RUNS,
       timeoutMs: TRIAL_TIMEOUT_MS,
     });
@@ -99,4 +87,38 @@ it(
     });
   },
   RUNS * TRIAL_TIMEOUT_MS,
+);
+
+it(
+  'a subscription charge refunded here and then in Stripe ends the same in any order of delivery',
+  async () => {
+    const { inOrder, eventTypes } = await assertOrderIndependent({
+      stack,
+      flow: withBooks(stack, (delivery) => subscriptionRefundsHereAndInStripe({ stack, delivery })),
+      runs: RUNS,
+      timeoutMs: TRIAL_TIMEOUT_MS,
+    });
+    expect(eventTypes).toEqual(['refund.created', 'charge.refunded', 'refund.created', 'charge.refunded']);
+    // $10 back here, then $5 in Stripe, of Pro's $29.99; the month's credits are not clawed back.
+    expect(inOrder).toMatchObject({
+      payments: [
+        expect.objectContaining({ type: 'refund', status: 'completed', amount: 500 }),
+        expect.objectContaining({ type: 'refund', status: 'completed', amount: 1000 }),
+        expect.objectContaining({
+          type: 'subscription_payment',
+          status: 'completed',
+          amount: 2999,
+          amountRefunded: 1500,
+        }),
+      ],
+      invoices: [['paid', 2999, 2999, true]],
+      ledger: [['grant', 1_000_000, 1_000_000]],
+      subscriptions: [
+        ['free', 'canceled', false],
+        ['pro_monthly', 'active', true],
+      ],
+      unapplied: [],
+    });
+  },
+  (RUNS + 1) * TRIAL_TIMEOUT_MS,
 );

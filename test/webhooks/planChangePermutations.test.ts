@@ -13,7 +13,7 @@ import { useFollowingClock } from '../support/subscribedAccount';
 const stack = useBillingStack({ webhooks: false, secondProcess: true });
 const time = useFollowingClock();
 
-const RUNS = 25;
+const RUNS = 20;
 const TRIAL_TIMEOUT_MS = 60_000;
 
 it(
