@@ -110,9 +110,17 @@ export async function booksOf(stack: BillingStack, accountId: string) {
   const payments = await stack
     .knex('payments')
     .where({ accountId })
-    .orderBy([{ column: 'type' }, { column: 'amount' }, { column: 'amountRefunded' }]);
+    // Every field compared is in the order, so rows that tie look the same: a renewal's payment and the
+    // first one may differ only in status, and Postgres returns ties in whatever order its heap holds.
+    .orderByRaw(
+      `type, amount, amount_refunded, status, currency, credits, stripe_payment_intent_id is null,
+       invoice_id is null, subscription_id is null`,
+    );
   const ledger = await stack.knex('credit_ledger_entries').where({ accountId }).orderBy('id');
-  const invoices = await stack.knex('invoices').where({ accountId }).orderBy('total');
+  const invoices = await stack
+    .knex('invoices')
+    .where({ accountId })
+    .orderByRaw('total, status, amount_paid, subscription_id is null');
   const overage = await stack.knex('usage_overage_charges').where({ accountId }).orderBy('periodStart');
   const subscriptions = await stack
     .knex('subscriptions')

@@ -70,8 +70,8 @@ it(
     // the account back on the free plan; no allowance for the unpaid month.
     expect(inOrder).toMatchObject({
       payments: [
-        expect.objectContaining({ type: 'subscription_payment', status: 'failed', amount: 2999 }),
         expect.objectContaining({ type: 'subscription_payment', status: 'completed', amount: 2999 }),
+        expect.objectContaining({ type: 'subscription_payment', status: 'failed', amount: 2999 }),
       ],
       invoices: [
         ['open', 2999, 0, true],
