@@ -13,19 +13,22 @@ import {
 } from '../../server/stripe-emulator';
 import { createStripeWebhookReceiver } from '../../server/webhooks/receiver';
 import { createDemoCatalog } from '../factories';
+import { startSecondProcess, type SecondProcess } from './crashingProcess';
 import { useTestDatabase } from './database';
 import { startTestApp, type TestApp } from './testApp';
 
 export interface BillingStack {
   app: TestApp;
   /** Every instance of the app, `app` first: they share the database, as copies of the service behind a load balancer do. */
-  apps: TestApp[];
+  apps: Array<Pick<TestApp, 'url'>>;
   stripe: Stripe;
   emulator: StripeEmulator;
   webhookSecret: string;
   knex: ReturnType<typeof useTestDatabase>['knex'];
   /** The test database's address, for another process to share it. */
   connectionString: string;
+  /** Tells the app instances in other processes the test's current time (a no-op without them). */
+  followClock(): Promise<void>;
   /** Waits until the emulator has delivered every webhook it queued (and our route answered). */
   settle(): Promise<void>;
   /**
@@ -46,18 +49,23 @@ export function useBillingStack({
   webhooks = true,
   instances = 1,
   catalog = 'demo',
+  secondProcess = false,
 }: {
   delivery?: StripeEmulatorOptions['delivery'];
   webhooks?: boolean;
-  /** How many instances of the app to start on the shared database (each with its own HTTP server). */
+  /** How many instances of the app to start in this process on the shared database (each with its own HTTP server). */
   instances?: number;
   /** The demo catalog (seeds/01_catalog.ts), or an empty one for the test to fill. */
   catalog?: 'demo' | 'empty';
+  /** Adds one more instance, last in `apps`, as a separate Node process on the same database and emulator. */
+  secondProcess?: boolean;
 } = {}): BillingStack {
   const db = useTestDatabase();
   const stack = {} as BillingStack;
   const cleanups: Array<() => unknown> = [];
   let tap: EventTap | undefined;
+  let otherProcess: SecondProcess | undefined;
+  const inProcessApps: TestApp[] = [];
 
   beforeAll(async () => {
     if (catalog === 'demo') await createDemoCatalog(db.knex);
@@ -81,6 +89,7 @@ export function useBillingStack({
           }),
         }),
       );
+    inProcessApps.push(...apps);
     const app = apps[0]!;
     cleanups.push(useSettings({ publicUrl: app.url }));
     if (webhooks) emulator.addWebhookEndpoint({ url: `${app.url}/webhooks/stripe`, secret: webhookSecret });
@@ -92,6 +101,7 @@ export function useBillingStack({
       emulator,
       webhookSecret,
       settle: () => emulator.webhooksIdle(),
+      followClock: async () => otherProcess?.followClock(),
       connectionString: db.connectionString,
       nextStripeEvent: async (type: string, matches: (object: Record<string, any>) => boolean) => {
         tap ??= await startEventTap(emulator);
@@ -99,11 +109,16 @@ export function useBillingStack({
       },
     });
     Object.defineProperty(stack, 'knex', { get: () => db.knex });
+    if (secondProcess) {
+      otherProcess = await startSecondProcess({ stack, webhookSecret });
+      stack.apps = [...apps, { url: otherProcess.url }];
+    }
   });
 
   afterAll(async () => {
     await tap?.close();
-    for (const app of stack.apps ?? []) await app.close();
+    await otherProcess?.stop();
+    for (const app of inProcessApps) await app.close();
     await stack.emulator?.stop();
     cleanups.reverse().forEach((cleanup) => cleanup());
   });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { now } from '../../server/clock';
 import type { FaultPoint } from '../../server/faultPoints';
@@ -22,6 +22,46 @@ export interface CrashingProcess {
 
 let started = 0;
 
+interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  applicationName: string;
+  /** The signal that ended the process, once it has exited. */
+  ended: Promise<NodeJS.Signals | null>;
+}
+
+/** Spawns crashingApp.ts on the stack's database and emulator and waits until it listens. */
+async function spawnAppProcess(stack: BillingStack, env: Record<string, string>): Promise<AppProcess> {
+  const applicationName = `billing-process-${process.pid}-${++started}`;
+  // Node itself with tsx's loader, so the process that dies is the one doing the work.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crashingApp.ts')], {
+    cwd: join(__dirname, '../..'),
+    env: {
+      ...process.env,
+      DATABASE_URL: stack.connectionString,
+      STRIPE_EMULATOR_PORT: String(stack.emulator.sdkOptions().port),
+      PUBLIC_URL: stack.app.url,
+      BILLING_APPLICATION_NAME: applicationName,
+      CLOCK_AT: now().toISOString(),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const processExited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /ready (\S+)/.exec(output);
+      if (ready) resolve(ready[1]!);
+    });
+    void processExited.then(() => reject(new Error(`The process ended before it was ready: ${output}`)));
+  });
+  return { url, child, applicationName, ended: processExited };
+}
+
 /**
  * Starts a second server process on the stack's database and Stripe emulator that kills itself when its
  * work reaches `crashAt`: a real crash, with its connections, transactions and locks dropped by
@@ -34,57 +74,84 @@ export async function startCrashingProcess({
   stack: BillingStack;
   crashAt: FaultPoint;
 }): Promise<CrashingProcess> {
-  const applicationName = `billing-crashing-${process.pid}-${++started}`;
-  // Node itself with tsx's loader, so the process that dies is the one doing the work.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crashingApp.ts')], {
-    cwd: join(__dirname, '../..'),
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.connectionString,
-      STRIPE_EMULATOR_PORT: String(stack.emulator.sdkOptions().port),
-      PUBLIC_URL: stack.app.url,
-      BILLING_CRASH_AT: crashAt,
-      BILLING_APPLICATION_NAME: applicationName,
-      CLOCK_AT: now().toISOString(),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const processExited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.once('exit', (_code, signal) => resolve(signal)),
-  );
-  const exited = processExited.then(async (signal) => {
-    await sessionsEnded(stack, applicationName);
-    return signal;
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /ready (\S+)/.exec(output);
-      if (ready) resolve(ready[1]!);
-    });
-    void processExited.then(() => reject(new Error(`The process ended before it was ready: ${output}`)));
-  });
+  const { url, child, applicationName, ended } = await spawnAppProcess(stack, { BILLING_CRASH_AT: crashAt });
   return {
-    exited,
-    async send(query, variables, caller) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (caller.cookie) headers.cookie = caller.cookie;
-      if (caller.apiKey) headers.authorization = `Bearer ${caller.apiKey}`;
-      try {
-        const response = await fetch(`${url}/graphql`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ query, variables }),
-        });
-        const body = (await response.json()) as Pick<GraphQLResult, 'data' | 'errors'>;
-        return { status: response.status, ...body, headers: response.headers };
-      } catch {
-        return 'no answer';
-      }
-    },
+    exited: ended.then(async (signal) => {
+      await sessionsEnded(stack, applicationName);
+      return signal;
+    }),
+    send: (query, variables, caller) => sendGraphQL(url, query, variables, caller),
     stop: () => child.kill('SIGTERM'),
   };
+}
+
+export interface SecondProcess {
+  url: string;
+  send(
+    query: string,
+    variables: Record<string, unknown>,
+    caller: Caller,
+  ): Promise<GraphQLResult | 'no answer'>;
+  /** Sets the process's clock to the test's `now()`, as two servers share the wall clock. */
+  followClock(): Promise<void>;
+  /** Stops the process and waits until it has exited (the test database may be gone already). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Another copy of the service in its own Node process, on the same database and emulator, receiving
+ * Stripe's webhooks with `webhookSecret`: what two servers behind a load balancer are, with nothing
+ * (module state, caches, connection pools) shared in memory.
+ */
+export async function startSecondProcess({
+  stack,
+  webhookSecret,
+}: {
+  stack: BillingStack;
+  webhookSecret: string;
+}): Promise<SecondProcess> {
+  const { url, child, ended } = await spawnAppProcess(stack, { STRIPE_WEBHOOK_SECRET: webhookSecret });
+  return {
+    url,
+    send: (query, variables, caller) => sendGraphQL(url, query, variables, caller),
+    followClock: () =>
+      new Promise<void>((resolve) => {
+        const clockAt = now().toISOString();
+        const heard = (message: { clockSet?: string }) => {
+          if (message.clockSet !== clockAt) return;
+          child.off('message', heard);
+          resolve();
+        };
+        child.on('message', heard);
+        child.send({ clockAt });
+      }),
+    async stop() {
+      child.kill('SIGTERM');
+      await ended;
+    },
+  };
+}
+
+async function sendGraphQL(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  caller: Caller,
+): Promise<GraphQLResult | 'no answer'> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (caller.cookie) headers.cookie = caller.cookie;
+  if (caller.apiKey) headers.authorization = `Bearer ${caller.apiKey}`;
+  try {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as Pick<GraphQLResult, 'data' | 'errors'>;
+    return { status: response.status, ...body, headers: response.headers };
+  } catch {
+    return 'no answer';
+  }
 }
 
 /**
