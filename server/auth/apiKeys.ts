@@ -72,7 +72,12 @@ export async function createApiKey({
     accountId: apiKey.accountId,
     action: 'api_key.created',
     target: { type: 'api_key', id: apiKey.id },
-    details: { prefix: apiKey.prefix, scopes: apiKey.scopes, returnOrigins: apiKey.returnOrigins },
+    details: {
+      prefix: apiKey.prefix,
+      scopes: apiKey.scopes,
+      // Only when set: most keys have none, and their entries read as before.
+      ...(apiKey.returnOrigins.length > 0 && { returnOrigins: apiKey.returnOrigins }),
+    },
   });
   return { apiKey, secret };
 }
