@@ -81,6 +81,14 @@ export class ValidationError extends DomainError {
   static forField(field: string, problem: string): ValidationError {
     return new ValidationError(`${field}: ${problem}`, { [field]: problem });
   }
+
+  /** Every problem found at once, by field path; the message lists them all. */
+  static forFields(problems: Record<string, string>): ValidationError {
+    const message = Object.entries(problems)
+      .map(([field, problem]) => `${field}: ${problem}`)
+      .join('; ');
+    return new ValidationError(message, problems);
+  }
 }
 
 /** The limits a GraphQL document must keep (server/graphql/validationRules.ts). */

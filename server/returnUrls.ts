@@ -72,11 +72,5 @@ export function assertReturnOrigins(actor: Actor, urls: Record<string, string | 
     if (origin && !allowed.has(origin))
       problems[field] = `${origin} is not an allowed return origin (PARTNER_RETURN_ORIGINS or the API key's)`;
   }
-  if (Object.keys(problems).length > 0)
-    throw new ValidationError(
-      Object.entries(problems)
-        .map(([field, problem]) => `${field}: ${problem}`)
-        .join('; '),
-      problems,
-    );
+  if (Object.keys(problems).length > 0) throw ValidationError.forFields(problems);
 }

@@ -132,13 +132,7 @@ export async function saveMeter({
       return { meter, outcome: 'created' as const };
     }
     const { changed, problems } = meterChanges(existing, definition);
-    if (Object.keys(problems).length > 0)
-      throw new ValidationError(
-        Object.entries(problems)
-          .map(([field, problem]) => `${field}: ${problem}`)
-          .join('; '),
-        problems,
-      );
+    if (Object.keys(problems).length > 0) throw ValidationError.forFields(problems);
     if (changed.length === 0) return { meter: existing, outcome: 'unchanged' as const };
     const meter = await Meter.query(trx).patchAndFetchById(existing.id, columns);
     await recordAudit({

@@ -383,13 +383,7 @@ async function checkSellable(
     startingPlanKey: startingPlan?.key ?? null,
     meterKeys: new Set(meterIds.keys()),
   });
-  if (Object.keys(problems).length > 0)
-    throw new ValidationError(
-      Object.entries(problems)
-        .map(([field, problem]) => `${field}: ${problem}`)
-        .join('; '),
-      problems,
-    );
+  if (Object.keys(problems).length > 0) throw ValidationError.forFields(problems);
   return meterIds;
 }
 

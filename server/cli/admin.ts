@@ -6,11 +6,10 @@ import {
   type PlatformAdminGrant,
 } from '../auth/platformAdmins';
 import { ConfigError, loadConfig, loadDotEnvOutsideProduction, type Config } from '../config';
-import { connectDatabase, type DatabaseConnection } from '../db/connect';
 import { migrateToLatest } from '../db/migrations';
 import { DomainError, ValidationError } from '../errors';
-import { createLogger } from '../logger';
 import { useSettings } from '../settings';
+import { CommandFailure, connectForCommand, note, print, runCommand, UsageError } from './commandLine';
 
 /**
  * `npm run admin -- <command>`: what an operator does before anyone can sign in. It reads the same
@@ -24,10 +23,6 @@ const USAGE = `Usage:
       one-time link to choose a password and sign in. Running it again prints a new link.
   npm run admin -- list
       Lists the platform admins.`;
-
-class UsageError extends Error {}
-/** A failure the operator can act on: its message says how, without a stack. */
-class CommandFailure extends Error {}
 
 type Command = { kind: 'create'; email: string; name?: string } | { kind: 'list' };
 
@@ -55,7 +50,7 @@ function optionsOf(args: string[], options: Record<string, { type: 'string' }>) 
 }
 
 async function run(command: Command, config: Config): Promise<void> {
-  const connection = await connect(config);
+  const connection = await connectForCommand(config);
   try {
     const applied = await migrateToLatest(connection.database);
     if (applied.length > 0) note(`Applied ${applied.length} migrations to the database.`);
@@ -66,25 +61,6 @@ async function run(command: Command, config: Config): Promise<void> {
     else print(await describeAdmins());
   } finally {
     await connection.close();
-  }
-}
-
-async function connect(config: Config): Promise<DatabaseConnection> {
-  if (!config.databaseUrl)
-    note(`DATABASE_URL is unset: using the embedded Postgres in ${config.embeddedPostgresDir}.`);
-  try {
-    // Postgres's own notes are of no use here; failures still surface as errors.
-    return await connectDatabase({
-      config,
-      logger: createLogger({ level: 'error', destination: process.stderr }),
-    });
-  } catch (error) {
-    if (config.databaseUrl) throw error;
-    throw new CommandFailure(
-      `Could not start the embedded Postgres in ${config.embeddedPostgresDir}. Only one process can run it at a time: ` +
-        'if the service is running, stop it, run this command, then start the service again (or set DATABASE_URL).',
-      { cause: error },
-    );
   }
 }
 
@@ -116,9 +92,6 @@ async function describeAdmins(): Promise<string> {
     .join('\n');
 }
 
-const print = (text: string) => process.stdout.write(`${text}\n`);
-const note = (text: string) => process.stderr.write(`${text}\n`);
-
 async function main(): Promise<number> {
   let command: Command;
   let config: Config;
@@ -144,12 +117,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const cause =
-      error instanceof Error && error.cause instanceof Error ? `\nCaused by: ${error.cause.message}` : '';
-    note(`The admin command failed: ${error instanceof Error ? error.stack : String(error)}${cause}`);
-    process.exit(1);
-  },
-);
+runCommand('admin', main);

@@ -15,12 +15,19 @@ import {
   type CatalogFormat,
 } from '../catalog/catalogFile';
 import { ConfigError, loadConfig, loadDotEnvOutsideProduction, type Config } from '../config';
-import { connectDatabase, type DatabaseConnection } from '../db/connect';
 import { migrateToLatest } from '../db/migrations';
 import { DomainError, ValidationError } from '../errors';
-import { createLogger } from '../logger';
 import { useStripe } from '../stripe/client';
 import { startStripeRuntime } from '../stripe/stripeRuntime';
+import {
+  CommandFailure,
+  connectForCommand,
+  note,
+  print,
+  quietLogger,
+  runCommand,
+  UsageError,
+} from './commandLine';
 
 /**
  * `npm run catalog -- <command>`: the catalog as a file (docs/catalog-file.md, decision 031). It reads
@@ -36,10 +43,6 @@ const USAGE = `Usage:
       Checks the whole file, prints what it would change, and (without --dry-run) changes it: a plan
       whose definition differs from the version on sale is published as its next version. Plans and
       credit packages on sale but not in the file are kept unless --archive-missing is given.`;
-
-class UsageError extends Error {}
-/** A failure the operator can act on: its message says how, without a stack. */
-class CommandFailure extends Error {}
 
 type Command =
   | { kind: 'export'; file?: string; format: CatalogFormat }
@@ -95,7 +98,7 @@ function argumentsOf(args: string[], options: Record<string, { type: 'string' | 
 }
 
 async function run(command: Command, config: Config): Promise<void> {
-  const connection = await connect(config);
+  const connection = await connectForCommand(config);
   try {
     const applied = await migrateToLatest(connection.database);
     if (applied.length > 0) note(`Applied ${applied.length} migrations to the database.`);
@@ -127,10 +130,7 @@ async function apply(command: Extract<Command, { kind: 'apply' }>, config: Confi
   }
   let stopStripe: (() => Promise<void>) | undefined;
   if (changesNeedStripe(catalog, changes)) {
-    const runtime = await startStripeRuntime({
-      config,
-      logger: createLogger({ level: 'error', destination: process.stderr }),
-    });
+    const runtime = await startStripeRuntime({ config, logger: quietLogger() });
     if (runtime.mode === 'emulated')
       note(
         'STRIPE_SECRET_KEY is unset: prices are made in the Stripe emulator. If the service is running, ' +
@@ -156,27 +156,6 @@ async function apply(command: Extract<Command, { kind: 'apply' }>, config: Confi
   }
   print(`Applied ${command.file}.`);
 }
-
-async function connect(config: Config): Promise<DatabaseConnection> {
-  if (!config.databaseUrl)
-    note(`DATABASE_URL is unset: using the embedded Postgres in ${config.embeddedPostgresDir}.`);
-  try {
-    return await connectDatabase({
-      config,
-      logger: createLogger({ level: 'error', destination: process.stderr }),
-    });
-  } catch (error) {
-    if (config.databaseUrl) throw error;
-    throw new CommandFailure(
-      `Could not start the embedded Postgres in ${config.embeddedPostgresDir}. Only one process can run it at a time: ` +
-        'if the service is running, stop it, run this command, then start the service again (or set DATABASE_URL).',
-      { cause: error },
-    );
-  }
-}
-
-const print = (text: string) => process.stdout.write(`${text}\n`);
-const note = (text: string) => process.stderr.write(`${text}\n`);
 
 /** Every problem of a file, one a line, by path. */
 function describeProblems(error: ValidationError): string {
@@ -215,12 +194,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const cause =
-      error instanceof Error && error.cause instanceof Error ? `\nCaused by: ${error.cause.message}` : '';
-    note(`The catalog command failed: ${error instanceof Error ? error.stack : String(error)}${cause}`);
-    process.exit(1);
-  },
-);
+runCommand('catalog', main);

@@ -68,12 +68,7 @@ export function inputHygienePlugin({
             hideSuggestions,
           });
           if (Object.keys(problems).length === 0) return;
-          const refusal = new ValidationError(
-            Object.entries(problems)
-              .map(([field, problem]) => `${field}: ${problem}`)
-              .join('; '),
-            problems,
-          );
+          const refusal = ValidationError.forFields(problems);
           throw new GraphQLError(refusal.message, {
             originalError: refusal,
             extensions: { http: { status: 400 } },
