@@ -46,7 +46,8 @@ afterAll(async () => {
     service.kill('SIGTERM');
     await exited;
   }
-  await rm(directory, { recursive: true, force: true });
+  // Postgres may still be writing its last WAL as it stops after the service: retry until it is done.
+  await rm(directory, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
 });
 
 /** Resolves when the service has printed what `pattern` matches, and fails at once if it exits first. */
