@@ -22,18 +22,55 @@ export function Field({
 } & InputHTMLAttributes<HTMLInputElement>) {
   const id = input.id ?? `field-${name}`;
   return (
+    <LabelledControl id={id} label={label} hint={hint} error={error} className={className}>
+      <input {...controlAttributes({ id, name, hint, error })} {...input} />
+    </LabelledControl>
+  );
+}
+
+/** The frame every labelled control shares: the label, the control, then its hint and error. */
+function LabelledControl({
+  id,
+  label,
+  hint,
+  error,
+  className,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
     <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...input}
-      />
+      {children}
       <FieldMessages id={id} hint={hint} error={error} />
     </div>
   );
+}
+
+/** What ties a control to its label and messages, and marks it invalid for assistive technology. */
+function controlAttributes({
+  id,
+  name,
+  hint,
+  error,
+}: {
+  id: string;
+  name: string;
+  hint?: ReactNode;
+  error?: string;
+}) {
+  return {
+    id,
+    name,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy(id, hint, error),
+  };
 }
 
 /** The same as Field, for a choice among options. */
@@ -54,23 +91,15 @@ export function SelectField({
 } & SelectHTMLAttributes<HTMLSelectElement>) {
   const id = select.id ?? `field-${name}`;
   return (
-    <div className={className ? `field ${className}` : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...select}
-      >
+    <LabelledControl id={id} label={label} hint={hint} error={error} className={className}>
+      <select {...controlAttributes({ id, name, hint, error })} {...select}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
           </option>
         ))}
       </select>
-      <FieldMessages id={id} hint={hint} error={error} />
-    </div>
+    </LabelledControl>
   );
 }
 
@@ -91,17 +120,9 @@ export function TextAreaField({
 } & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const id = textarea.id ?? `field-${name}`;
   return (
-    <div className={className ? `field ${className}` : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...textarea}
-      />
-      <FieldMessages id={id} hint={hint} error={error} />
-    </div>
+    <LabelledControl id={id} label={label} hint={hint} error={error} className={className}>
+      <textarea {...controlAttributes({ id, name, hint, error })} {...textarea} />
+    </LabelledControl>
   );
 }
 
