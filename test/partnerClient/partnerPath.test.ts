@@ -28,6 +28,8 @@ const LIMITS = { allowPrivateAddresses: true, timeoutMs: 5_000, maxResponseBytes
 const PARTNER_SCOPES = API_SCOPES.filter((scope) => scope !== 'catalog:write');
 
 let billing: BillingClient;
+/** The endpoint's first secret, which signed the first deliveries. */
+let firstSecret: string;
 let receiver: PartnerReceiver;
 let restoreSettings: () => void;
 
@@ -59,6 +61,7 @@ describe("a partner's whole path through the client", () => {
     expect(secret).toMatch(/^whsec_/);
     expect(endpoint).toMatchObject({ url: receiver.url, enabled: true, eventTypes: [], accountId: null });
     receiver.secret = secret;
+    firstSecret = secret;
     endpointId = endpoint.id;
     expect((await billing.webhookEndpoints()).map((listed) => listed.id)).toContain(endpointId);
   });
@@ -215,6 +218,37 @@ describe("a partner's whole path through the client", () => {
     );
     expect(log.edges.every(({ node }) => node.status === 'SUCCEEDED')).toBe(true);
   });
+
+  it('manages its endpoint: a replay, a test delivery after a rotation, a pause and a removal', async () => {
+    const checkoutEvent = receiver.events.find((event) => event.type === 'checkout.completed')!;
+    const replayed = await billing.replayWebhookEvent({ eventId: checkoutEvent.id, endpointId });
+    expect(replayed.map(({ status, event }) => ({ status, id: event.id }))).toEqual([
+      { status: 'PENDING', id: checkoutEvent.id },
+    ]);
+    await deliverPartnerWebhooks({ limits: LIMITS });
+    expect(receiver.events.at(-1)).toEqual(checkoutEvent);
+
+    const previousSecret = receiver.secret;
+    const rotated = await billing.rotateWebhookEndpointSecret(endpointId);
+    expect(rotated.secret).not.toBe(previousSecret);
+    expect(rotated.endpoint.previousSecretExpiresAt).toEqual(expect.any(String));
+    receiver.secret = rotated.secret;
+    const test = await billing.sendTestWebhook(endpointId);
+    expect(test).toMatchObject({ status: 'SUCCEEDED', attempts: [{ statusCode: 204, error: null }] });
+    const received = receiver.events.at(-1)!;
+    expect(received).toMatchObject({ id: test.event.id, type: 'webhook.test', data: { endpointId } });
+    // For the day a rotation lasts, a receiver still holding the previous secret verifies it too.
+    const delivery = receiver.deliveries.at(-1)!;
+    expect(verifyWebhook(delivery.body, delivery.headers, previousSecret)).toEqual(received);
+    expect(receiver.refused).toEqual([]);
+
+    expect(await billing.updateWebhookEndpoint(endpointId, { enabled: false })).toMatchObject({
+      id: endpointId,
+      enabled: false,
+    });
+    expect(await billing.deleteWebhookEndpoint(endpointId)).toMatchObject({ id: endpointId });
+    expect((await billing.webhookEndpoints()).map((endpoint) => endpoint.id)).not.toContain(endpointId);
+  });
 });
 
 describe('refusals, as typed errors', () => {
@@ -268,12 +302,12 @@ describe('refusals, as typed errors', () => {
 describe('verifyWebhook', () => {
   it('refuses a delivery whose body was changed, or that another secret signed', () => {
     const delivery = receiver.deliveries[0]!;
-    expect(() => verifyWebhook(delivery.body, delivery.headers, receiver.secret)).not.toThrow();
+    expect(() => verifyWebhook(delivery.body, delivery.headers, firstSecret)).not.toThrow();
     expect(() =>
       verifyWebhook(
         delivery.body.toString().replace('"sequence":1', '"sequence":2'),
         delivery.headers,
-        receiver.secret,
+        firstSecret,
       ),
     ).toThrow(WebhookVerificationError);
     expect(() =>
@@ -306,7 +340,7 @@ async function startPartnerReceiver(): Promise<PartnerReceiver> {
       const body = Buffer.concat(chunks);
       receiver.deliveries.push({ body, headers: request.headers });
       try {
-        receiver.events.push(verifyWebhook(body, request.headers, receiver.secret));
+        receiver.events.push(verifyWebhook(body, request.headers, firstSecret));
         response.writeHead(204).end();
       } catch (error) {
         receiver.refused.push(String(error));
