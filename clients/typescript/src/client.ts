@@ -50,7 +50,8 @@ export interface PageArgs {
  * a retry with the same key and input returns the first result instead of doing it again.
  */
 export function createBillingClient({ url, apiKey, fetch: fetchImpl, headers = {} }: BillingClientOptions) {
-  const send = fetchImpl ?? globalThis.fetch;
+  // Called through globalThis at each request: browsers refuse a `fetch` detached from its window.
+  const send: typeof fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
 
   /** Runs any operation of the schema, typed by its document. */
   async function request<Result, Variables>(
