@@ -198,6 +198,12 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
   // Partner webhooks: platform admins and keys for every account with the webhooks scopes.
   'Query.webhookEndpoints': { operation: '{ webhookEndpoints { id } }', checks: [webhooksRead] },
+  'Query.webhookEndpoint': {
+    operation: `{ webhookEndpoint(id: "${NOTHING}") { id } }`,
+    checks: [webhooksRead],
+    outcome: 'NOT_FOUND',
+  },
+  'Query.webhookEventTypes': { operation: '{ webhookEventTypes { name } }', checks: [] },
   'Query.webhookDeliveries': {
     operation: `{ webhookDeliveries(endpointId: "${NOTHING}") { edges { node { id } } } }`,
     checks: [webhooksRead],

@@ -1877,11 +1877,15 @@ export type Query = {
    * keys for every account with webhooks:read.
    */
   webhookDeliveries: WebhookDeliveryConnection;
+  /** One partner webhook endpoint. Platform admins and keys for every account with webhooks:read. */
+  webhookEndpoint: WebhookEndpoint;
   /**
    * Partner webhook endpoints, oldest first: all of them, or those that hear of one account (bound to it, or
    * platform-wide). Platform admins and keys for every account with webhooks:read.
    */
   webhookEndpoints: Array<WebhookEndpoint>;
+  /** The event types endpoints may subscribe to, with what each tells (docs/partner-webhooks.md). */
+  webhookEventTypes: Array<WebhookEventType>;
 };
 
 
@@ -1960,6 +1964,12 @@ export type QueryWebhookDeliveriesArgs = {
   endpointId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<WebhookDeliveryStatus>;
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -2626,6 +2636,15 @@ export type WebhookEndpointSecretPayload = {
   secret: Scalars['String']['output'];
 };
 
+/** One kind of event partners may hear of. */
+export type WebhookEventType = {
+  __typename?: 'WebhookEventType';
+  /** When it is sent. */
+  description: Scalars['String']['output'];
+  /** Its name, e.g. subscription.updated, as endpoints list it in `eventTypes`. */
+  name: Scalars['String']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2835,6 +2854,7 @@ export type ResolversTypes = {
   WebhookDeliveryStatus: ResolverTypeWrapper<WebhookDeliveryStatus>;
   WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointModel>;
   WebhookEndpointSecretPayload: ResolverTypeWrapper<Omit<WebhookEndpointSecretPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
+  WebhookEventType: ResolverTypeWrapper<WebhookEventType>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2951,6 +2971,7 @@ export type ResolversParentTypes = {
   WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
   WebhookEndpoint: WebhookEndpointModel;
   WebhookEndpointSecretPayload: Omit<WebhookEndpointSecretPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
+  WebhookEventType: WebhookEventType;
 };
 
 export type AccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
@@ -3472,7 +3493,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   systemHealth?: Resolver<ResolversTypes['SystemHealth'], ParentType, ContextType>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'endpointId' | 'first'>>;
+  webhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, Partial<QueryWebhookEndpointsArgs>>;
+  webhookEventTypes?: Resolver<Array<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
 };
 
 export type ReconciliationDifferenceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReconciliationDifference'] = ResolversParentTypes['ReconciliationDifference']> = {
@@ -3702,6 +3725,11 @@ export type WebhookEndpointSecretPayloadResolvers<ContextType = GraphQLContext, 
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WebhookEventTypeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEventType'] = ResolversParentTypes['WebhookEventType']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   Account?: AccountResolvers<ContextType>;
   AccountMember?: AccountMemberResolvers<ContextType>;
@@ -3809,5 +3837,6 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookDeliveryStatus?: WebhookDeliveryStatusResolvers;
   WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
   WebhookEndpointSecretPayload?: WebhookEndpointSecretPayloadResolvers<ContextType>;
+  WebhookEventType?: WebhookEventTypeResolvers<ContextType>;
 };
 

@@ -7,16 +7,20 @@ import {
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  findWebhookEndpoint,
   listWebhookEndpoints,
   rotateWebhookEndpointSecret,
   updateWebhookEndpoint,
 } from '../../partnerWebhooks/endpoints';
+import { subscribableEventTypes } from '../../partnerWebhooks/eventTypes';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 export const partnerWebhookResolvers: Resolvers = {
   Query: {
     webhookEndpoints: (_parent, { accountId }, { actor }) => listWebhookEndpoints({ actor, accountId }),
+    webhookEndpoint: (_parent, { id }, { actor }) => findWebhookEndpoint({ actor, id }),
+    webhookEventTypes: () => subscribableEventTypes(),
     webhookDeliveries: (_parent, args, { actor }) => listWebhookDeliveries({ actor, ...args }),
   },
   Mutation: {
