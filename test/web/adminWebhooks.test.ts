@@ -248,3 +248,88 @@ describe('an endpoint page', () => {
     });
   });
 });
+
+describe('account settings', () => {
+  it('let owners add, test and rotate endpoints bound to their account, and list only those', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const platformWide = await addEndpoint({ url: `${receiver.url}/platform` });
+    const { account: other } = await createMember({ role: 'owner' });
+    const othersEndpoint = await addEndpoint({
+      url: `${receiver.url}/other`,
+      scope: 'account',
+      accountId: other.id,
+    });
+
+    const form = new URLSearchParams({ url: `${receiver.url}/mine`, description: 'Our CRM' });
+    form.append('eventTypes', 'invoice.paid');
+    const created = await html(
+      await fetch(`${web.url}/settings/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: web.url, cookie },
+        body: form.toString(),
+      }),
+    );
+    const endpoint = await web
+      .knex('webhookEndpoints')
+      .where({ url: `${receiver.url}/mine` })
+      .first();
+    expect(endpoint).toMatchObject({ accountId: account.id, eventTypes: ['invoice.paid'] });
+    expect(shownSecret(created)).toBe(endpoint.secret);
+    receiver.secrets.push(endpoint.secret);
+
+    const list = await html(await web.get('/settings/webhooks', { cookie }));
+    expect(list).toContain(`href="/settings/webhooks/${endpoint.id}">${receiver.url}/mine</a>`);
+    expect(list).not.toContain(platformWide.endpoint.id);
+    expect(list).not.toContain(othersEndpoint.endpoint.id);
+    expect(shownSecret(list)).toBeNull();
+
+    const path = `/settings/webhooks/${endpoint.id}`;
+    const tested = await html(await web.post(path, { intent: 'test' }, { cookie }));
+    expect(tested).toMatch(/The test event was delivered: HTTP 200 in \d+ ms\./);
+    expect(await html(await web.get(path, { cookie }))).toMatch(/webhook\.test.*Succeeded/s);
+    const rotated = await html(await web.post(path, { intent: 'rotate' }, { cookie }));
+    expect(shownSecret(rotated)).toBe(
+      (await web.knex('webhookEndpoints').where({ id: endpoint.id }).first()).secret,
+    );
+
+    // Someone else's endpoints, and the platform's, stay out of reach.
+    expect((await web.get(`/settings/webhooks/${othersEndpoint.endpoint.id}`, { cookie })).status).toBe(404);
+    expect((await web.get(`/settings/webhooks/${platformWide.endpoint.id}`, { cookie })).status).toBe(403);
+    await web.post(`/settings/webhooks/${platformWide.endpoint.id}`, { intent: 'disable' }, { cookie });
+    expect(await web.knex('webhookEndpoints').where({ id: platformWide.endpoint.id }).first()).toMatchObject({
+      enabled: true,
+    });
+  });
+
+  it('do not let members manage the account’s endpoints', async () => {
+    const { account, cookie } = await createMember({ role: 'member' });
+    const { endpoint } = await addEndpoint({
+      url: `${receiver.url}/members`,
+      scope: 'account',
+      accountId: account.id,
+    });
+    const page = await html(await web.get('/settings/webhooks', { cookie }));
+    expect(page).toContain('Only the account’s owners and admins can manage webhooks.');
+    expect(page).not.toContain(endpoint.id);
+
+    const refused = await html(
+      await web.post('/settings/webhooks', { url: `${receiver.url}/by-member` }, { cookie }),
+    );
+    expect(refused).toContain('Only the account’s owners and admins can manage webhooks.');
+    expect(
+      await web
+        .knex('webhookEndpoints')
+        .where({ url: `${receiver.url}/by-member` })
+        .first(),
+    ).toBeUndefined();
+
+    const path = `/settings/webhooks/${endpoint.id}`;
+    expect((await web.get(path, { cookie })).status).toBe(403);
+    await web.post(path, { intent: 'disable' }, { cookie });
+    await web.post(path, { intent: 'rotate' }, { cookie });
+    expect(await web.knex('webhookEndpoints').where({ id: endpoint.id }).first()).toMatchObject({
+      enabled: true,
+      secret: endpoint.secret,
+    });
+  });
+});

@@ -120,6 +120,11 @@ export type Account = {
   usageSeries: Array<UsageSeries>;
   /** Usage of each meter in the current billing period. */
   usageSummary: Array<MeterUsage>;
+  /**
+   * The partner webhook endpoints bound to this account, oldest first (not the platform-wide ones). Owners and
+   * admins, and the account's keys with webhooks:read.
+   */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -600,7 +605,7 @@ export type CreateApiKeyPayload = {
 
 /** A new webhook endpoint. */
 export type CreateWebhookEndpointInput = {
-  /** Hear only of this account's events; omit for every account's. */
+  /** Hear only of this account's events; omit for every account's (platform callers only). */
   accountId?: InputMaybe<Scalars['ID']['input']>;
   /** A note to recognise it by, at most 500 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -1087,12 +1092,14 @@ export type Mutation = {
   createPlanDraft: Plan;
   /**
    * Creates a webhook endpoint. The signing secret is in the payload of this call (and of a rotation) and
-   * nowhere else. Platform admins and keys for every account with webhooks:write.
+   * nowhere else. Platform admins and keys for every account with webhooks:write; for an endpoint bound to an
+   * account, also that account's owners and admins and its keys with webhooks:write.
    */
   createWebhookEndpoint: WebhookEndpointSecretPayload;
   /**
    * Deletes an endpoint and its delivery log; returns it as it was. Platform admins and keys for every account
-   * with webhooks:write.
+   * with webhooks:write; for an endpoint bound to an account, also that account's owners and admins and its
+   * keys with webhooks:write.
    */
   deleteWebhookEndpoint: WebhookEndpoint;
   /** Opens Stripe's billing portal (payment methods, invoices); it returns to one of our billing or settings pages. */
@@ -1128,7 +1135,8 @@ export type Mutation = {
   replayStripeEvent: StripeEvent;
   /**
    * Delivers an event again, with the same webhook-id: to the endpoint named, or to every endpoint that had
-   * it. Platform admins and keys for every account with webhooks:write.
+   * it. Platform admins and keys for every account with webhooks:write. The owners and admins of an account
+   * (and its keys with webhooks:write) replay only to an endpoint bound to it, and only events it had.
    */
   replayWebhookEvent: Array<WebhookDelivery>;
   /**
@@ -1141,22 +1149,25 @@ export type Mutation = {
   /** Takes back a cancellation scheduled for the end of the period. */
   resumeSubscription: SubscriptionChangePayload;
   /**
-   * Sends a delivery again, with its retries from the start (whatever its status). Platform admins and keys for
-   * every account with webhooks:write.
+   * Sends a delivery again, with its retries from the start (whatever its status). Platform admins and keys
+   * for every account with webhooks:write; for an endpoint bound to an account, also that account's owners
+   * and admins and its keys with webhooks:write.
    */
   retryWebhookDelivery: WebhookDelivery;
   /** Revokes an API key at once. Revoking a revoked key returns it unchanged. */
   revokeApiKey: ApiKey;
   /**
    * Gives an endpoint a new signing secret, returned once. For 24 hours deliveries carry signatures by both
-   * the new and the previous secret. Platform admins and keys for every account with webhooks:write.
+   * the new and the previous secret. Platform admins and keys for every account with webhooks:write; for an
+   * endpoint bound to an account, also that account's owners and admins and its keys with webhooks:write.
    */
   rotateWebhookEndpointSecret: WebhookEndpointSecretPayload;
   /** Checks the books now. It reports differences; it never changes anything. Platform admins only. */
   runReconciliation: ReconciliationReport;
   /**
    * Sends a webhook.test event to an endpoint now, enabled or not, and returns the delivery with its try.
-   * Platform admins and keys for every account with webhooks:write.
+   * Platform admins and keys for every account with webhooks:write; for an endpoint bound to an account, also
+   * that account's owners and admins and its keys with webhooks:write.
    */
   sendTestWebhook: WebhookDelivery;
   /** Turns a feature on or off (audited). Platform admins only. */
@@ -1208,7 +1219,8 @@ export type Mutation = {
   updatePlanDraft: Plan;
   /**
    * Changes an endpoint: what is given changes, the rest stays. Enabling a disabled endpoint sends what waited
-   * for it. Platform admins and keys for every account with webhooks:write.
+   * for it. Platform admins and keys for every account with webhooks:write; for an endpoint bound to an
+   * account, also that account's owners and admins and its keys with webhooks:write.
    */
   updateWebhookEndpoint: WebhookEndpoint;
   /**
@@ -1874,10 +1886,14 @@ export type Query = {
   viewer?: Maybe<Viewer>;
   /**
    * An endpoint's delivery log, newest first, each delivery with its event and every try. Platform admins and
-   * keys for every account with webhooks:read.
+   * keys for every account with webhooks:read; for an endpoint bound to an account, also that account's
+   * owners and admins and its keys with webhooks:read.
    */
   webhookDeliveries: WebhookDeliveryConnection;
-  /** One partner webhook endpoint. Platform admins and keys for every account with webhooks:read. */
+  /**
+   * One partner webhook endpoint. Platform admins and keys for every account with webhooks:read; for one
+   * bound to an account, also that account's owners and admins and its keys with webhooks:read.
+   */
   webhookEndpoint: WebhookEndpoint;
   /**
    * Partner webhook endpoints, oldest first: all of them, or those that hear of one account (bound to it, or
@@ -2996,6 +3012,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   upcomingInvoice?: Resolver<Maybe<ResolversTypes['UpcomingInvoice']>, ParentType, ContextType>;
   usageSeries?: Resolver<Array<ResolversTypes['UsageSeries']>, ParentType, ContextType, RequireFields<AccountUsageSeriesArgs, 'from' | 'granularity' | 'to'>>;
   usageSummary?: Resolver<Array<ResolversTypes['MeterUsage']>, ParentType, ContextType>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
 export type AccountMemberResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccountMember'] = ResolversParentTypes['AccountMember']> = {

@@ -8,6 +8,7 @@ import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   findWebhookEndpoint,
+  listAccountWebhookEndpoints,
   listWebhookEndpoints,
   rotateWebhookEndpointSecret,
   updateWebhookEndpoint,
@@ -32,6 +33,10 @@ export const partnerWebhookResolvers: Resolvers = {
     retryWebhookDelivery: (_parent, { id }, { actor }) => retryWebhookDelivery({ actor, id }),
     replayWebhookEvent: (_parent, args, { actor }) => replayWebhookEvent({ actor, ...args }),
     sendTestWebhook: (_parent, { endpointId }, { actor }) => sendTestWebhook({ actor, endpointId }),
+  },
+  Account: {
+    webhookEndpoints: (account, _args, { actor }) =>
+      listAccountWebhookEndpoints({ actor, accountId: account.id }),
   },
   PartnerEvent: {
     payload: (event) => JSON.stringify(event.payload),

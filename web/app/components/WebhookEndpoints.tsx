@@ -1,10 +1,44 @@
 import { Link } from '@remix-run/react';
 import { useEffect, useState } from 'react';
-import { CheckboxGroup } from './forms';
+import { CheckboxGroup, Field } from './forms';
 
 export interface WebhookEventTypeOption {
   name: string;
   description: string;
+}
+
+/** The URL and the note, as the create and edit forms both ask for them. */
+export function EndpointTextFields({
+  url,
+  description,
+  fieldErrors,
+}: {
+  url?: string;
+  description?: string;
+  fieldErrors?: Record<string, string>;
+}) {
+  return (
+    <>
+      <Field
+        label="URL"
+        name="url"
+        type="url"
+        required
+        maxLength={2048}
+        defaultValue={url}
+        error={fieldErrors?.url}
+        hint="An absolute http(s) URL; events are POSTed to it."
+      />
+      <Field
+        label="Description"
+        name="description"
+        maxLength={500}
+        defaultValue={description}
+        error={fieldErrors?.description}
+        hint="A note to recognise it by, e.g. the partner’s name."
+      />
+    </>
+  );
 }
 
 /** The catalogue of event types as checkboxes; none checked means every type, later ones included. */
