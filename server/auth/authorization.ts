@@ -21,6 +21,9 @@ export const PERMISSIONS = {
   'credits.consume': { roles: [], scope: 'credits:write' },
   'entitlements.read': { roles: ['owner', 'admin', 'member'], scope: 'entitlements:read' },
   'entitlements.manage': { roles: [], scope: 'entitlements:write' },
+  // Only endpoints bound to the account; platform-wide ones hear of every account (partnerWebhooks/).
+  'webhooks.read': { roles: ['owner', 'admin'], scope: 'webhooks:read' },
+  'webhooks.manage': { roles: ['owner', 'admin'], scope: 'webhooks:write' },
 } as const satisfies Record<string, { roles: readonly MembershipRole[]; scope: ApiScope }>;
 
 export type Permission = keyof typeof PERMISSIONS;

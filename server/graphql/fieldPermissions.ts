@@ -22,6 +22,7 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   createdAt: 'account.read',
   members: 'account.read',
   apiKeys: 'account.manage',
+  webhookEndpoints: 'webhooks.read',
   subscription: 'billing.read',
   invoices: 'billing.read',
   payments: 'billing.read',

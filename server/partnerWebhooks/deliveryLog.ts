@@ -1,12 +1,13 @@
 import { Model } from 'objection';
 import type { Actor } from '../auth/actor';
+import { requireAuthenticated } from '../auth/authorization';
 import { now } from '../clock';
 import { NotFoundError } from '../errors';
 import { paginateNewestFirst, type Page } from '../pagination';
 import { settings } from '../settings';
 import { deliverNext } from './delivery';
-import { requireWebhookAccess } from './endpoints';
-import { PartnerEvent, WebhookDelivery, WebhookEndpoint, type WebhookDeliveryStatus } from './models';
+import { authorizedEndpoint, hasPlatformWebhookAccess, requireWebhookAccess } from './endpoints';
+import { PartnerEvent, WebhookDelivery, type WebhookDeliveryStatus } from './models';
 
 export type WebhookDeliveryPage = Page<WebhookDelivery>;
 
@@ -37,8 +38,7 @@ export async function listWebhookDeliveries({
   first?: number | null;
   after?: string | null;
 }): Promise<WebhookDeliveryPage> {
-  requireWebhookAccess(actor, 'webhooks:read');
-  if (!(await WebhookEndpoint.query().findById(endpointId))) throw new NotFoundError('Webhook endpoint');
+  await authorizedEndpoint({ actor, id: endpointId, scope: 'webhooks:read' });
   const query = WebhookDelivery.query().where({ endpointId }).withGraphFetched(withLog).modifiers(modifiers);
   if (status) query.where({ status });
   return paginateNewestFirst({
@@ -58,17 +58,20 @@ export async function retryWebhookDelivery({
   actor: Actor;
   id: string;
 }): Promise<WebhookDelivery> {
-  requireWebhookAccess(actor, 'webhooks:write');
-  const updated = await WebhookDelivery.query()
+  requireAuthenticated(actor);
+  const delivery = await WebhookDelivery.query().findById(id);
+  if (!delivery) throw new NotFoundError('Webhook delivery');
+  await authorizedEndpoint({ actor, id: delivery.endpointId, scope: 'webhooks:write' });
+  await WebhookDelivery.query()
     .findById(id)
     .patch({ status: 'pending', attemptCount: 0, nextAttemptAt: now() });
-  if (!updated) throw new NotFoundError('Webhook delivery');
   return deliveryWithLog(id);
 }
 
 /**
  * Delivers an event again, with the same webhook-id: to the endpoint named (even one that never had
- * it), or else to every endpoint that had it.
+ * it), or else to every endpoint that had it. An account's owners replay only to their own endpoint, and
+ * only what it already had: any other event could be another account's.
  */
 export async function replayWebhookEvent({
   actor,
@@ -79,11 +82,16 @@ export async function replayWebhookEvent({
   eventId: string;
   endpointId?: string | null;
 }): Promise<WebhookDelivery[]> {
-  requireWebhookAccess(actor, 'webhooks:write');
+  requireAuthenticated(actor);
+  if (endpointId) {
+    const endpoint = await authorizedEndpoint({ actor, id: endpointId, scope: 'webhooks:write' });
+    if (endpoint.accountId !== null && !hasPlatformWebhookAccess(actor, 'webhooks:write')) {
+      const had = await WebhookDelivery.query().findOne({ endpointId, eventId });
+      if (!had) throw new NotFoundError('Webhook event');
+    }
+  } else requireWebhookAccess(actor, 'webhooks:write');
   const event = await PartnerEvent.query().findById(eventId);
   if (!event) throw new NotFoundError('Webhook event');
-  if (endpointId && !(await WebhookEndpoint.query().findById(endpointId)))
-    throw new NotFoundError('Webhook endpoint');
   const ids = await Model.knex().transaction(async (trx) => {
     const endpointIds = endpointId
       ? [endpointId]
@@ -122,10 +130,9 @@ export async function sendTestWebhook({
   actor: Actor;
   endpointId: string;
 }): Promise<WebhookDelivery> {
-  requireWebhookAccess(actor, 'webhooks:write');
+  requireAuthenticated(actor);
   const deliveryId = await Model.knex().transaction(async (trx) => {
-    const endpoint = await WebhookEndpoint.query(trx).findById(endpointId);
-    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    const endpoint = await authorizedEndpoint({ actor, id: endpointId, scope: 'webhooks:write', trx });
     const time = now();
     const event = await PartnerEvent.query(trx).insertAndFetch({
       accountId: null,

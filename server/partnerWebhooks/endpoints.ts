@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import { Model } from 'objection';
 import { Account } from '../accounts/Account';
 import type { Actor } from '../auth/actor';
-import { requireAuthenticated } from '../auth/authorization';
+import { authorizeAccount, requireAuthenticated } from '../auth/authorization';
 import type { ApiScope } from '../auth/scopes';
 import { recordAudit } from '../audit/auditLog';
 import { now } from '../clock';
@@ -16,17 +17,66 @@ import { WebhookEndpoint } from './models';
 export const ROTATION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Partner webhooks are the platform's: platform admins manage them, and so do API keys for every
- * account holding webhooks:read (to read) or webhooks:write (to change). Keys bound to one account and
- * members are refused: an endpoint may hear of every account.
+ * Partner webhooks are the platform's: platform admins manage every endpoint, and so do API keys for
+ * every account holding webhooks:read (to read) or webhooks:write (to change). An endpoint bound to one
+ * account is also its owners' and admins' (and its keys' with those scopes) to manage; platform-wide
+ * endpoints hear of every account, so they stay the platform's.
  */
-export function requireWebhookAccess(actor: Actor, scope: Extract<ApiScope, `webhooks:${string}`>): void {
+export function requireWebhookAccess(actor: Actor, scope: WebhookScope): void {
   requireAuthenticated(actor);
-  if (actor.kind === 'system' || (actor.kind === 'user' && actor.isPlatformAdmin)) return;
-  if (actor.kind === 'apiKey' && actor.accountId === null && actor.scopes.has(scope)) return;
+  if (hasPlatformWebhookAccess(actor, scope)) return;
   throw new ForbiddenError(
     `Partner webhooks need a platform admin or an API key for every account with ${scope}.`,
   );
+}
+
+type WebhookScope = Extract<ApiScope, `webhooks:${string}`>;
+
+/** Platform admins, system jobs, and keys for every account holding the scope. */
+export function hasPlatformWebhookAccess(actor: Actor, scope: WebhookScope): boolean {
+  if (actor.kind === 'system' || (actor.kind === 'user' && actor.isPlatformAdmin)) return true;
+  return actor.kind === 'apiKey' && actor.accountId === null && actor.scopes.has(scope);
+}
+
+/** Whether the actor may read (webhooks:read) or change (webhooks:write) endpoints bound to `accountId`. */
+export async function requireEndpointAccess({
+  actor,
+  accountId,
+  scope,
+}: {
+  actor: Actor;
+  accountId: string | null;
+  scope: WebhookScope;
+}): Promise<void> {
+  requireAuthenticated(actor);
+  // Platform callers keep reaching endpoints of an account deleted since, which authorizeAccount hides.
+  if (hasPlatformWebhookAccess(actor, scope)) return;
+  if (accountId === null) return requireWebhookAccess(actor, scope);
+  await authorizeAccount({
+    actor,
+    accountId,
+    permission: scope === 'webhooks:read' ? 'webhooks.read' : 'webhooks.manage',
+  });
+}
+
+/** The endpoint, once the actor may act on it; missing and unseen ones alike are not found. */
+export async function authorizedEndpoint({
+  actor,
+  id,
+  scope,
+  trx,
+}: {
+  actor: Actor;
+  id: string;
+  scope: WebhookScope;
+  trx?: Knex.Transaction;
+}): Promise<WebhookEndpoint> {
+  requireAuthenticated(actor);
+  const query = WebhookEndpoint.query(trx).findById(id);
+  const endpoint = await (trx ? query.forUpdate() : query);
+  if (!endpoint) throw new NotFoundError('Webhook endpoint');
+  await requireEndpointAccess({ actor, accountId: endpoint.accountId, scope });
+  return endpoint;
 }
 
 /** A new signing secret as the Standard Webhooks libraries take it: whsec_ and 24 random bytes in base64. */
@@ -79,7 +129,7 @@ export async function createWebhookEndpoint({
   endpoint: WebhookEndpoint;
   secret: string;
 }> {
-  requireWebhookAccess(actor, 'webhooks:write');
+  await requireEndpointAccess({ actor, accountId: accountId ?? null, scope: 'webhooks:write' });
   if (input.url === undefined) throw ValidationError.forField('url', 'is required');
   const fields = checkInput(input);
   if (accountId) {
@@ -116,10 +166,7 @@ export async function findWebhookEndpoint({
   actor: Actor;
   id: string;
 }): Promise<WebhookEndpoint> {
-  requireWebhookAccess(actor, 'webhooks:read');
-  const endpoint = await WebhookEndpoint.query().findById(id);
-  if (!endpoint) throw new NotFoundError('Webhook endpoint');
-  return endpoint;
+  return authorizedEndpoint({ actor, id, scope: 'webhooks:read' });
 }
 
 /** Changes what is given; enabling a disabled endpoint clears why it was disabled and sends what waited. */
@@ -128,11 +175,10 @@ export async function updateWebhookEndpoint({
   id,
   ...input
 }: { actor: Actor; id: string } & EndpointInput): Promise<WebhookEndpoint> {
-  requireWebhookAccess(actor, 'webhooks:write');
-  const fields = checkInput(input);
+  requireAuthenticated(actor);
   return Model.knex().transaction(async (trx) => {
-    const endpoint = await WebhookEndpoint.query(trx).findById(id).forUpdate();
-    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    const endpoint = await authorizedEndpoint({ actor, id, scope: 'webhooks:write', trx });
+    const fields = checkInput(input);
     const enabled = input.enabled ?? endpoint.enabled;
     const updated = await WebhookEndpoint.query(trx).patchAndFetchById(id, {
       ...fields,
@@ -166,11 +212,10 @@ export async function rotateWebhookEndpointSecret({
   actor: Actor;
   id: string;
 }): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-  requireWebhookAccess(actor, 'webhooks:write');
+  requireAuthenticated(actor);
   const secret = newSigningSecret();
   return Model.knex().transaction(async (trx) => {
-    const endpoint = await WebhookEndpoint.query(trx).findById(id).forUpdate();
-    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    const endpoint = await authorizedEndpoint({ actor, id, scope: 'webhooks:write', trx });
     const updated = await WebhookEndpoint.query(trx).patchAndFetchById(id, {
       secret,
       previousSecret: endpoint.secret,
@@ -195,10 +240,9 @@ export async function deleteWebhookEndpoint({
   actor: Actor;
   id: string;
 }): Promise<WebhookEndpoint> {
-  requireWebhookAccess(actor, 'webhooks:write');
+  requireAuthenticated(actor);
   return Model.knex().transaction(async (trx) => {
-    const endpoint = await WebhookEndpoint.query(trx).findById(id).forUpdate();
-    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    const endpoint = await authorizedEndpoint({ actor, id, scope: 'webhooks:write', trx });
     await WebhookEndpoint.query(trx).deleteById(id);
     await recordAudit({
       trx,
@@ -212,7 +256,10 @@ export async function deleteWebhookEndpoint({
   });
 }
 
-/** Every endpoint, or those bound to one account (with the platform-wide ones, which hear of it too). */
+/**
+ * Every endpoint, or those that hear of one account (bound to it, and the platform-wide ones). Platform
+ * callers only: an account's owners list its own endpoints with `listAccountWebhookEndpoints`.
+ */
 export async function listWebhookEndpoints({
   actor,
   accountId,
@@ -224,4 +271,18 @@ export async function listWebhookEndpoints({
   const query = WebhookEndpoint.query().orderBy([{ column: 'createdAt' }, { column: 'id' }]);
   if (accountId) query.where((where) => where.where({ accountId }).orWhereNull('accountId'));
   return query;
+}
+
+/** The endpoints bound to one account, oldest first, for those who may manage them (not platform-wide ones). */
+export async function listAccountWebhookEndpoints({
+  actor,
+  accountId,
+}: {
+  actor: Actor;
+  accountId: string;
+}): Promise<WebhookEndpoint[]> {
+  await requireEndpointAccess({ actor, accountId, scope: 'webhooks:read' });
+  return WebhookEndpoint.query()
+    .where({ accountId })
+    .orderBy([{ column: 'createdAt' }, { column: 'id' }]);
 }

@@ -32,3 +32,8 @@ export const SUBSCRIBABLE_EVENT_TYPES = (Object.keys(PARTNER_EVENT_TYPES) as Par
 export function isSubscribableEventType(value: string): value is PartnerEventType {
   return (SUBSCRIBABLE_EVENT_TYPES as string[]).includes(value);
 }
+
+/** The types an endpoint may subscribe to, each with when it is sent. */
+export function subscribableEventTypes(): Array<{ name: PartnerEventType; description: string }> {
+  return SUBSCRIBABLE_EVENT_TYPES.map((name) => ({ name, description: PARTNER_EVENT_TYPES[name] }));
+}

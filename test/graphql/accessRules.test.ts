@@ -1,8 +1,12 @@
 import { isObjectType } from 'graphql';
 import type { User } from '../../server/auth/User';
 import type { ApiScope } from '../../server/auth/scopes';
+import { systemActor } from '../../server/auth/actor';
 import { now } from '../../server/clock';
 import { buildApiSchema } from '../../server/graphql/apiSchema';
+import { sendTestWebhook } from '../../server/partnerWebhooks/deliveryLog';
+import { newSigningSecret } from '../../server/partnerWebhooks/endpoints';
+import { WebhookEndpoint } from '../../server/partnerWebhooks/models';
 import {
   addMember,
   createAccount,
@@ -47,6 +51,7 @@ beforeAll(async () => {
     login: { email: loginUser.email, password: TEST_PASSWORD },
     unique,
     now,
+    webhooks: await webhookFixture(account.id),
   };
   for (const role of ['member', 'admin', 'owner'] as const) {
     users[role] = await createUser();
@@ -58,6 +63,37 @@ beforeAll(async () => {
   await addMember({ accountId: otherAccount.id, user: users['owner of another account'], role: 'owner' });
   users['platform admin'] = await createUser({ isPlatformAdmin: true });
 });
+
+/**
+ * Endpoints the webhook rules act on, saved as they are (a receiver that refuses every connection, so a
+ * test event fails at once), each with a test delivery already in its log.
+ */
+async function webhookFixture(accountId: string): Promise<AccessFixture['webhooks']> {
+  const actor = systemActor('access rules');
+  const newEndpointId = async ({ bound }: { bound: boolean }) =>
+    (
+      await WebhookEndpoint.query().insertAndFetch({
+        accountId: bound ? accountId : null,
+        url: 'http://127.0.0.1:9/hooks',
+        description: '',
+        eventTypes: ['invoice.paid'],
+        enabled: true,
+        secret: newSigningSecret(),
+      })
+    ).id;
+  const platformEndpointId = await newEndpointId({ bound: false });
+  const accountEndpointId = await newEndpointId({ bound: true });
+  const platformDelivery = await sendTestWebhook({ actor, endpointId: platformEndpointId });
+  const accountDelivery = await sendTestWebhook({ actor, endpointId: accountEndpointId });
+  return {
+    platformEndpointId,
+    accountEndpointId,
+    platformDeliveryId: platformDelivery.id,
+    accountDeliveryId: accountDelivery.id,
+    accountEventId: accountDelivery.eventId,
+    newEndpointId,
+  };
+}
 
 const keys = new Map<string, string>();
 

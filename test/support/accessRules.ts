@@ -37,6 +37,17 @@ export interface AccessFixture {
   unique(prefix: string): string;
   /** Now, by the product's clock. */
   now(): Date;
+  /** Partner webhook endpoints: one platform-wide and one bound to the account, each with a delivery. */
+  webhooks: {
+    platformEndpointId: string;
+    accountEndpointId: string;
+    platformDeliveryId: string;
+    accountDeliveryId: string;
+    /** The event of `accountDeliveryId`: one the account's endpoint had. */
+    accountEventId: string;
+    /** An endpoint made afresh for each call that deletes one. */
+    newEndpointId(options: { bound: boolean }): Promise<string>;
+  };
 }
 
 export interface AccessRule {
@@ -57,6 +68,31 @@ const byId = ({ accountId }: AccessFixture) => ({ id: accountId });
 const accountRead: AccessCheck = { permission: 'account.read' };
 const webhooksRead: AccessCheck = { platformWideScope: 'webhooks:read' };
 const webhooksWrite: AccessCheck = { platformWideScope: 'webhooks:write' };
+const webhooksAccountRead: AccessCheck = { permission: 'webhooks.read' };
+const webhooksAccountWrite: AccessCheck = { permission: 'webhooks.manage' };
+
+/**
+ * An operation on one endpoint (its id in `$id`), as two rules: on a platform-wide endpoint, the
+ * platform's alone, and on one bound to the account, which its owners and admins manage too.
+ */
+function endpointRules(
+  name: string,
+  operation: string,
+  access: 'read' | 'write' = 'write',
+): Record<string, AccessRule> {
+  return {
+    [name]: {
+      operation,
+      variables: (fixture) => ({ id: fixture.webhooks.platformEndpointId }),
+      checks: [access === 'read' ? webhooksRead : webhooksWrite],
+    },
+    [`${name}(bound to the account)`]: {
+      operation,
+      variables: (fixture) => ({ id: fixture.webhooks.accountEndpointId }),
+      checks: [access === 'read' ? webhooksAccountRead : webhooksAccountWrite],
+    },
+  };
+}
 
 /** An Account field read through `account(id)`: that needs account.read first, then the field's own checks. */
 const accountField = (selection: string, ...checks: AccessCheck[]): AccessRule => ({
@@ -196,48 +232,74 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: ['platform admin'],
     outcome: 'NOT_FOUND',
   },
-  // Partner webhooks: platform admins and keys for every account with the webhooks scopes.
+  // Partner webhooks: platform admins and keys for every account with the webhooks scopes manage every
+  // endpoint; an endpoint bound to the account is also its owners' and admins' (and its keys').
   'Query.webhookEndpoints': { operation: '{ webhookEndpoints { id } }', checks: [webhooksRead] },
-  'Query.webhookDeliveries': {
-    operation: `{ webhookDeliveries(endpointId: "${NOTHING}") { edges { node { id } } } }`,
-    checks: [webhooksRead],
-    outcome: 'NOT_FOUND',
-  },
+  ...endpointRules('Query.webhookEndpoint', 'query($id: ID!) { webhookEndpoint(id: $id) { id } }', 'read'),
+  'Query.webhookEventTypes': { operation: '{ webhookEventTypes { name } }', checks: [] },
+  ...endpointRules(
+    'Query.webhookDeliveries',
+    'query($id: ID!) { webhookDeliveries(endpointId: $id) { edges { node { id } } } }',
+    'read',
+  ),
   'Mutation.createWebhookEndpoint': {
     operation: 'mutation { createWebhookEndpoint(input: { url: "ftp://partner.test/hooks" }) { secret } }',
     checks: [webhooksWrite],
     outcome: 'BAD_USER_INPUT',
   },
-  'Mutation.updateWebhookEndpoint': {
-    operation: `mutation { updateWebhookEndpoint(id: "${NOTHING}", input: { description: "x" }) { id } }`,
-    checks: [webhooksWrite],
-    outcome: 'NOT_FOUND',
+  'Mutation.createWebhookEndpoint(bound to the account)': {
+    operation:
+      'mutation($id: ID) { createWebhookEndpoint(input: { url: "ftp://partner.test/hooks", accountId: $id }) { secret } }',
+    variables: byId,
+    checks: [webhooksAccountWrite],
+    outcome: 'BAD_USER_INPUT',
   },
-  'Mutation.rotateWebhookEndpointSecret': {
-    operation: `mutation { rotateWebhookEndpointSecret(id: "${NOTHING}") { secret } }`,
-    checks: [webhooksWrite],
-    outcome: 'NOT_FOUND',
-  },
+  ...endpointRules(
+    'Mutation.updateWebhookEndpoint',
+    'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { description: "x" }) { id } }',
+  ),
+  ...endpointRules(
+    'Mutation.rotateWebhookEndpointSecret',
+    'mutation($id: ID!) { rotateWebhookEndpointSecret(id: $id) { secret } }',
+  ),
   'Mutation.deleteWebhookEndpoint': {
-    operation: `mutation { deleteWebhookEndpoint(id: "${NOTHING}") { id } }`,
+    operation: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }',
+    variables: async (fixture) => ({ id: await fixture.webhooks.newEndpointId({ bound: false }) }),
     checks: [webhooksWrite],
-    outcome: 'NOT_FOUND',
+  },
+  'Mutation.deleteWebhookEndpoint(bound to the account)': {
+    operation: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }',
+    variables: async (fixture) => ({ id: await fixture.webhooks.newEndpointId({ bound: true }) }),
+    checks: [webhooksAccountWrite],
   },
   'Mutation.retryWebhookDelivery': {
-    operation: `mutation { retryWebhookDelivery(id: "${NOTHING}") { id } }`,
+    operation: 'mutation($id: ID!) { retryWebhookDelivery(id: $id) { id } }',
+    variables: (fixture) => ({ id: fixture.webhooks.platformDeliveryId }),
     checks: [webhooksWrite],
-    outcome: 'NOT_FOUND',
+  },
+  'Mutation.retryWebhookDelivery(bound to the account)': {
+    operation: 'mutation($id: ID!) { retryWebhookDelivery(id: $id) { id } }',
+    variables: (fixture) => ({ id: fixture.webhooks.accountDeliveryId }),
+    checks: [webhooksAccountWrite],
   },
   'Mutation.replayWebhookEvent': {
     operation: `mutation { replayWebhookEvent(eventId: "${NOTHING}") { id } }`,
     checks: [webhooksWrite],
     outcome: 'NOT_FOUND',
   },
-  'Mutation.sendTestWebhook': {
-    operation: `mutation { sendTestWebhook(endpointId: "${NOTHING}") { id } }`,
-    checks: [webhooksWrite],
-    outcome: 'NOT_FOUND',
+  'Mutation.replayWebhookEvent(to an endpoint bound to the account)': {
+    operation:
+      'mutation($eventId: ID!, $id: ID) { replayWebhookEvent(eventId: $eventId, endpointId: $id) { id } }',
+    variables: (fixture) => ({
+      eventId: fixture.webhooks.accountEventId,
+      id: fixture.webhooks.accountEndpointId,
+    }),
+    checks: [webhooksAccountWrite],
   },
+  ...endpointRules(
+    'Mutation.sendTestWebhook',
+    'mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }',
+  ),
   'Mutation.recordUsage': {
     operation:
       'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted errors { code } } }',
@@ -416,6 +478,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     { permission: 'usage.read' },
   ),
   'Account.entitlements': accountField('entitlements { featureKey }', { permission: 'entitlements.read' }),
+  'Account.webhookEndpoints': accountField('webhookEndpoints { id }', webhooksAccountRead),
   'Account.apiKeys': accountField('apiKeys { id }', { permission: 'account.manage' }),
   'Account.auditLog': accountField('auditLog { edges { node { action } } }', 'platform admin'),
 };

@@ -83,7 +83,7 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Query.systemHealth': 'platform admins only; about the service, not any account',
   ...Object.fromEntries(
     [
-      'Query.webhookEndpoints',
+      'Query.webhookEndpoint',
       'Query.webhookDeliveries',
       'Mutation.createWebhookEndpoint',
       'Mutation.updateWebhookEndpoint',
@@ -94,9 +94,12 @@ export const PUBLIC_FIELDS: Record<string, string> = {
       'Mutation.sendTestWebhook',
     ].map((field) => [
       field,
-      'partner webhooks: platform admins and keys for every account (webhooks:read/write) only; account-bound keys and members are refused (access table)',
+      'partner webhooks, keyed by endpoint (or delivery) id: platform-wide endpoints are the platform admins’ and platform keys’ only; one bound to an account is also its owners’ and admins’ and its keys’, and another account’s owner or key gets NOT_FOUND (access table, rows “bound to the account”)',
     ]),
   ),
+  'Query.webhookEndpoints':
+    'partner webhooks: platform admins and keys for every account (webhooks:read) only; an account lists its own through Account.webhookEndpoints',
+  'Query.webhookEventTypes': 'the catalogue of event types is public (docs/partner-webhooks.md)',
 };
 
 export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
@@ -158,6 +161,11 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   'Account.usageSummary': {
     scope: 'usage:read',
     operation: 'query($id: ID) { account(id: $id) { usageSummary { quantity } } }',
+    variables: byId,
+  },
+  'Account.webhookEndpoints': {
+    scope: 'webhooks:read',
+    operation: 'query($id: ID) { account(id: $id) { webhookEndpoints { id } } }',
     variables: byId,
   },
   'Account.apiKeys': {

@@ -70,12 +70,14 @@ describe('signed-out visitors', () => {
     '/billing/credits',
     '/billing/invoices',
     '/settings/members',
+    '/settings/webhooks',
     '/admin',
     '/admin/accounts',
     '/admin/revenue',
     '/admin/notifications',
     '/admin/flags',
     '/admin/health',
+    '/admin/webhooks',
   ])('are sent from %s to sign in, and back afterwards', async (path) => {
     const response = await web.get(path);
     expect(response.status).toBe(302);

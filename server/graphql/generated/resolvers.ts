@@ -120,6 +120,11 @@ export type Account = {
   usageSeries: Array<UsageSeries>;
   /** Usage of each meter in the current billing period. */
   usageSummary: Array<MeterUsage>;
+  /**
+   * The partner webhook endpoints bound to this account, oldest first (not the platform-wide ones). Owners and
+   * admins, and the account's keys with webhooks:read.
+   */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -600,7 +605,7 @@ export type CreateApiKeyPayload = {
 
 /** A new webhook endpoint. */
 export type CreateWebhookEndpointInput = {
-  /** Hear only of this account's events; omit for every account's. */
+  /** Hear only of this account's events; omit for every account's (platform callers only). */
   accountId?: InputMaybe<Scalars['ID']['input']>;
   /** A note to recognise it by, at most 500 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -1087,12 +1092,14 @@ export type Mutation = {
   createPlanDraft: Plan;
   /**
    * Creates a webhook endpoint. The signing secret is in the payload of this call (and of a rotation) and
-   * nowhere else. Platform admins and keys for every account with webhooks:write.
+   * nowhere else. Platform admins and keys for every account with webhooks:write; for an endpoint bound to an
+   * account, also that account's owners and admins and its keys with webhooks:write.
    */
   createWebhookEndpoint: WebhookEndpointSecretPayload;
   /**
    * Deletes an endpoint and its delivery log; returns it as it was. Platform admins and keys for every account
-   * with webhooks:write.
+   * with webhooks:write; for an endpoint bound to an account, also that account's owners and admins and its
+   * keys with webhooks:write.
    */
   deleteWebhookEndpoint: WebhookEndpoint;
   /** Opens Stripe's billing portal (payment methods, invoices); it returns to one of our billing or settings pages. */
@@ -1128,7 +1135,8 @@ export type Mutation = {
   replayStripeEvent: StripeEvent;
   /**
    * Delivers an event again, with the same webhook-id: to the endpoint named, or to every endpoint that had
-   * it. Platform admins and keys for every account with webhooks:write.
+   * it. Platform admins and keys for every account with webhooks:write. The owners and admins of an account
+   * (and its keys with webhooks:write) replay only to an endpoint bound to it, and only events it had.
    */
   replayWebhookEvent: Array<WebhookDelivery>;
   /**
@@ -1141,22 +1149,25 @@ export type Mutation = {
   /** Takes back a cancellation scheduled for the end of the period. */
   resumeSubscription: SubscriptionChangePayload;
   /**
-   * Sends a delivery again, with its retries from the start (whatever its status). Platform admins and keys for
-   * every account with webhooks:write.
+   * Sends a delivery again, with its retries from the start (whatever its status). Platform admins and keys
+   * for every account with webhooks:write; for an endpoint bound to an account, also that account's owners
+   * and admins and its keys with webhooks:write.
    */
   retryWebhookDelivery: WebhookDelivery;
   /** Revokes an API key at once. Revoking a revoked key returns it unchanged. */
   revokeApiKey: ApiKey;
   /**
    * Gives an endpoint a new signing secret, returned once. For 24 hours deliveries carry signatures by both
-   * the new and the previous secret. Platform admins and keys for every account with webhooks:write.
+   * the new and the previous secret. Platform admins and keys for every account with webhooks:write; for an
+   * endpoint bound to an account, also that account's owners and admins and its keys with webhooks:write.
    */
   rotateWebhookEndpointSecret: WebhookEndpointSecretPayload;
   /** Checks the books now. It reports differences; it never changes anything. Platform admins only. */
   runReconciliation: ReconciliationReport;
   /**
    * Sends a webhook.test event to an endpoint now, enabled or not, and returns the delivery with its try.
-   * Platform admins and keys for every account with webhooks:write.
+   * Platform admins and keys for every account with webhooks:write; for an endpoint bound to an account, also
+   * that account's owners and admins and its keys with webhooks:write.
    */
   sendTestWebhook: WebhookDelivery;
   /** Turns a feature on or off (audited). Platform admins only. */
@@ -1208,7 +1219,8 @@ export type Mutation = {
   updatePlanDraft: Plan;
   /**
    * Changes an endpoint: what is given changes, the rest stays. Enabling a disabled endpoint sends what waited
-   * for it. Platform admins and keys for every account with webhooks:write.
+   * for it. Platform admins and keys for every account with webhooks:write; for an endpoint bound to an
+   * account, also that account's owners and admins and its keys with webhooks:write.
    */
   updateWebhookEndpoint: WebhookEndpoint;
   /**
@@ -1874,14 +1886,22 @@ export type Query = {
   viewer?: Maybe<Viewer>;
   /**
    * An endpoint's delivery log, newest first, each delivery with its event and every try. Platform admins and
-   * keys for every account with webhooks:read.
+   * keys for every account with webhooks:read; for an endpoint bound to an account, also that account's
+   * owners and admins and its keys with webhooks:read.
    */
   webhookDeliveries: WebhookDeliveryConnection;
+  /**
+   * One partner webhook endpoint. Platform admins and keys for every account with webhooks:read; for one
+   * bound to an account, also that account's owners and admins and its keys with webhooks:read.
+   */
+  webhookEndpoint: WebhookEndpoint;
   /**
    * Partner webhook endpoints, oldest first: all of them, or those that hear of one account (bound to it, or
    * platform-wide). Platform admins and keys for every account with webhooks:read.
    */
   webhookEndpoints: Array<WebhookEndpoint>;
+  /** The event types endpoints may subscribe to, with what each tells (docs/partner-webhooks.md). */
+  webhookEventTypes: Array<WebhookEventType>;
 };
 
 
@@ -1960,6 +1980,12 @@ export type QueryWebhookDeliveriesArgs = {
   endpointId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<WebhookDeliveryStatus>;
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -2626,6 +2652,15 @@ export type WebhookEndpointSecretPayload = {
   secret: Scalars['String']['output'];
 };
 
+/** One kind of event partners may hear of. */
+export type WebhookEventType = {
+  __typename?: 'WebhookEventType';
+  /** When it is sent. */
+  description: Scalars['String']['output'];
+  /** Its name, e.g. subscription.updated, as endpoints list it in `eventTypes`. */
+  name: Scalars['String']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2835,6 +2870,7 @@ export type ResolversTypes = {
   WebhookDeliveryStatus: ResolverTypeWrapper<WebhookDeliveryStatus>;
   WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointModel>;
   WebhookEndpointSecretPayload: ResolverTypeWrapper<Omit<WebhookEndpointSecretPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
+  WebhookEventType: ResolverTypeWrapper<WebhookEventType>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2951,6 +2987,7 @@ export type ResolversParentTypes = {
   WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
   WebhookEndpoint: WebhookEndpointModel;
   WebhookEndpointSecretPayload: Omit<WebhookEndpointSecretPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
+  WebhookEventType: WebhookEventType;
 };
 
 export type AccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
@@ -2975,6 +3012,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   upcomingInvoice?: Resolver<Maybe<ResolversTypes['UpcomingInvoice']>, ParentType, ContextType>;
   usageSeries?: Resolver<Array<ResolversTypes['UsageSeries']>, ParentType, ContextType, RequireFields<AccountUsageSeriesArgs, 'from' | 'granularity' | 'to'>>;
   usageSummary?: Resolver<Array<ResolversTypes['MeterUsage']>, ParentType, ContextType>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
 export type AccountMemberResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccountMember'] = ResolversParentTypes['AccountMember']> = {
@@ -3472,7 +3510,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   systemHealth?: Resolver<ResolversTypes['SystemHealth'], ParentType, ContextType>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'endpointId' | 'first'>>;
+  webhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, Partial<QueryWebhookEndpointsArgs>>;
+  webhookEventTypes?: Resolver<Array<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
 };
 
 export type ReconciliationDifferenceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReconciliationDifference'] = ResolversParentTypes['ReconciliationDifference']> = {
@@ -3702,6 +3742,11 @@ export type WebhookEndpointSecretPayloadResolvers<ContextType = GraphQLContext, 
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WebhookEventTypeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEventType'] = ResolversParentTypes['WebhookEventType']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   Account?: AccountResolvers<ContextType>;
   AccountMember?: AccountMemberResolvers<ContextType>;
@@ -3809,5 +3854,6 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookDeliveryStatus?: WebhookDeliveryStatusResolvers;
   WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
   WebhookEndpointSecretPayload?: WebhookEndpointSecretPayloadResolvers<ContextType>;
+  WebhookEventType?: WebhookEventTypeResolvers<ContextType>;
 };
 

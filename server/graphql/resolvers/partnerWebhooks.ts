@@ -7,16 +7,21 @@ import {
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  findWebhookEndpoint,
+  listAccountWebhookEndpoints,
   listWebhookEndpoints,
   rotateWebhookEndpointSecret,
   updateWebhookEndpoint,
 } from '../../partnerWebhooks/endpoints';
+import { subscribableEventTypes } from '../../partnerWebhooks/eventTypes';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 export const partnerWebhookResolvers: Resolvers = {
   Query: {
     webhookEndpoints: (_parent, { accountId }, { actor }) => listWebhookEndpoints({ actor, accountId }),
+    webhookEndpoint: (_parent, { id }, { actor }) => findWebhookEndpoint({ actor, id }),
+    webhookEventTypes: () => subscribableEventTypes(),
     webhookDeliveries: (_parent, args, { actor }) => listWebhookDeliveries({ actor, ...args }),
   },
   Mutation: {
@@ -28,6 +33,10 @@ export const partnerWebhookResolvers: Resolvers = {
     retryWebhookDelivery: (_parent, { id }, { actor }) => retryWebhookDelivery({ actor, id }),
     replayWebhookEvent: (_parent, args, { actor }) => replayWebhookEvent({ actor, ...args }),
     sendTestWebhook: (_parent, { endpointId }, { actor }) => sendTestWebhook({ actor, endpointId }),
+  },
+  Account: {
+    webhookEndpoints: (account, _args, { actor }) =>
+      listAccountWebhookEndpoints({ actor, accountId: account.id }),
   },
   PartnerEvent: {
     payload: (event) => JSON.stringify(event.payload),

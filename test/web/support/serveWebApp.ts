@@ -5,7 +5,7 @@ import { createApp } from '../../../server/app';
 import { listenForChanges } from '../../../server/db/changeNotifications';
 import { bindModels, createDatabase } from '../../../server/db/knex';
 import { createLogger } from '../../../server/logger';
-import { useSettings } from '../../../server/settings';
+import { settings, useSettings } from '../../../server/settings';
 import { syncCatalogToStripe } from '../../../server/stripe/catalogSync';
 import { createStripeClient, useStripe } from '../../../server/stripe/client';
 import { startStripeEmulator } from '../../../server/stripe-emulator';
@@ -59,7 +59,11 @@ async function serve(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  useSettings({ publicUrl: url });
+  // As in development: partner webhooks may go to receivers on this machine (the tests' own).
+  useSettings({
+    publicUrl: url,
+    partnerWebhooks: { ...settings().partnerWebhooks, allowPrivateAddresses: true, timeoutMs: 2_000 },
+  });
   emulator.addWebhookEndpoint({ url: `${url}/webhooks/stripe`, secret: webhookSecret });
   await syncCatalogToStripe({ logger });
   process.stdout.write(`${JSON.stringify({ url, emulatorUrl: emulator.url })}\n`);

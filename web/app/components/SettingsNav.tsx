@@ -5,6 +5,7 @@ export function SettingsNav() {
     <nav className="admin-nav" aria-label="Settings">
       <NavLink to="/settings/members">Members</NavLink>
       <NavLink to="/settings/api-keys">API keys</NavLink>
+      <NavLink to="/settings/webhooks">Webhooks</NavLink>
     </nav>
   );
 }

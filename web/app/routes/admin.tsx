@@ -20,6 +20,7 @@ export default function AdminLayout() {
         <NavLink to="/admin/revenue">Revenue</NavLink>
         <NavLink to="/admin/events">Stripe events</NavLink>
         <NavLink to="/admin/notifications">Notifications</NavLink>
+        <NavLink to="/admin/webhooks">Partner webhooks</NavLink>
         <NavLink to="/admin/flags">Feature flags</NavLink>
         <NavLink to="/admin/health">Health</NavLink>
       </nav>
