@@ -137,7 +137,7 @@ export type ConsumeCreditsInput = {
 
 /** A new webhook endpoint. */
 export type CreateWebhookEndpointInput = {
-  /** Hear only of this account's events; omit for every account's. */
+  /** Hear only of this account's events; omit for every account's (platform callers only). */
   accountId?: string | null | undefined;
   /** A note to recognise it by, at most 500 characters. */
   description?: string | null | undefined;
