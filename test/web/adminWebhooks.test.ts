@@ -301,6 +301,52 @@ describe('account settings', () => {
     });
   });
 
+  it('let owners give a key the webhook scopes, and that key manages only the account’s endpoints', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const form = new URLSearchParams({ name: 'CRM sync' });
+    form.append('scopes', 'WEBHOOKS_READ');
+    form.append('scopes', 'WEBHOOKS_WRITE');
+    const page = await html(
+      await fetch(`${web.url}/settings/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: web.url, cookie },
+        body: form.toString(),
+      }),
+    );
+    const secret = /bsk_[A-Za-z0-9_-]+/.exec(page)?.[0];
+    expect(secret).toBeDefined();
+
+    const call = async (url: string, accountId: string | null) => {
+      const response = await fetch(`${web.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({
+          query: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+          variables: { input: { url, ...(accountId ? { accountId } : {}) } },
+        }),
+      });
+      return (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] };
+    };
+    const own = await call(`${receiver.url}/key-own`, account.id);
+    expect(own.errors).toBeUndefined();
+    const platformWide = await call(`${receiver.url}/key-platform`, null);
+    expect(platformWide.errors?.[0]?.extensions.code).toMatch(/FORBIDDEN|BAD_USER_INPUT/);
+    expect(
+      await web
+        .knex('webhookEndpoints')
+        .where({ url: `${receiver.url}/key-own` })
+        .first(),
+    ).toMatchObject({
+      accountId: account.id,
+    });
+    expect(
+      await web
+        .knex('webhookEndpoints')
+        .where({ url: `${receiver.url}/key-platform` })
+        .first(),
+    ).toBeUndefined();
+  });
+
   it('do not let members manage the account’s endpoints', async () => {
     const { account, cookie } = await createMember({ role: 'member' });
     const { endpoint } = await addEndpoint({

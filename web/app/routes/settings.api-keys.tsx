@@ -44,6 +44,8 @@ const GRANTABLE: ApiScope[] = [
   'USAGE_READ',
   'CREDITS_READ',
   'ENTITLEMENTS_READ',
+  'WEBHOOKS_READ',
+  'WEBHOOKS_WRITE',
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
