@@ -10,6 +10,18 @@ export const PARTNER_EVENT_TYPES = {
   'subscription.updated':
     'A subscription changed: its status, plan, seats, period or whether it ends at the period end.',
   'subscription.canceled': 'A subscription ended (canceled or expired).',
+  'subscription.trial_started':
+    'A subscription began trialing (beside its subscription.created or .updated).',
+  'subscription.trial_ending':
+    'A trial ends in a few days (Stripe’s warning, or ours for trials without a card); once per trial end.',
+  'subscription.activated':
+    'A subscription became ACTIVE: a trial converted, a first payment went through, a past-due one was paid, a paused one resumed.',
+  'subscription.plan_changed': 'A subscription moved to another plan (with the plan it left).',
+  'subscription.change_scheduled':
+    'A change waits for the period end: a downgrade or fewer seats (scheduledChange), or the cancellation (cancelAtPeriodEnd).',
+  'subscription.past_due': 'Collecting a subscription failed: it is PAST_DUE, in its grace period.',
+  'subscription.resumed':
+    'A subscription goes on: a cancellation at the period end was taken back, or a paused one resumed.',
   'invoice.paid': 'An invoice was paid.',
   'invoice.payment_failed': 'Collecting an invoice failed (each failed attempt).',
   'payment.refunded':

@@ -7,6 +7,7 @@ import { now } from '../clock';
 import type { CreditGrant } from '../credits/CreditGrant';
 import type { Invoice } from '../invoices/Invoice';
 import type { Payment } from '../payments/Payment';
+import { scheduledChangeOf } from '../subscriptions/scheduledChange';
 import type { Subscription } from '../subscriptions/Subscription';
 import type { PartnerEventType } from './eventTypes';
 import { PartnerEvent } from './models';
@@ -79,6 +80,25 @@ export async function subscriptionPayload({
     cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
     canceledAt: iso(subscription.canceledAt),
     endedAt: iso(subscription.endedAt),
+    scheduledChange: await scheduledChangePayload({ trx, subscription }),
+  };
+}
+
+/** The change waiting for the period end (a downgrade, fewer seats), as `ScheduledChange` shows it. */
+async function scheduledChangePayload({
+  trx,
+  subscription,
+}: {
+  trx: Knex.Transaction;
+  subscription: Subscription;
+}): Promise<Record<string, unknown> | null> {
+  const change = scheduledChangeOf(subscription);
+  if (!change) return null;
+  const plan = await Plan.query(trx).findById(change.planId).throwIfNotFound();
+  return {
+    plan: { key: plan.key, version: plan.version, name: plan.name },
+    quantity: change.quantity,
+    effectiveAt: iso(change.effectiveAt),
   };
 }
 
@@ -89,6 +109,11 @@ const ENDED = ['canceled', 'expired'];
  * for a new one, `subscription.canceled` when it ends, `subscription.updated` when anything the payload
  * shows changed. Applying the same state twice (a duplicate or a replayed Stripe event, which re-fetch
  * the same state) changes nothing, so it writes nothing.
+ *
+ * Beside `subscription.created` and `subscription.updated` come the lifecycle events naming what the
+ * change was (`lifecycleEventsOf`), so a partner listening for one moment need not diff states. They are
+ * read from `before` (the row as it stood under the account's lock) and `after`, so they too are written
+ * once per real transition, whichever writer made it and however often Stripe tells of it.
  */
 export async function recordSubscriptionEvent({
   trx,
@@ -100,30 +125,76 @@ export async function recordSubscriptionEvent({
   after: Subscription;
 }): Promise<void> {
   const payload = await subscriptionPayload({ trx, subscription: after });
+  const record = (type: PartnerEventType, data = payload, dedupeKey?: string) =>
+    recordPartnerEvent({ trx, accountId: after.accountId, type, payload: data, dedupeKey });
   if (!before) {
-    await recordPartnerEvent({
-      trx,
-      accountId: after.accountId,
-      type: 'subscription.created',
-      payload,
-      dedupeKey: `subscription.created:${after.id}`,
-    });
+    await record('subscription.created', payload, `subscription.created:${after.id}`);
+    if (after.status === 'trialing')
+      await record('subscription.trial_started', payload, `subscription.trial_started:${after.id}`);
     return;
   }
   const ended = ENDED.includes(after.status) && !ENDED.includes(before.status);
   if (ended) {
-    await recordPartnerEvent({
-      trx,
-      accountId: after.accountId,
-      type: 'subscription.canceled',
-      payload,
-      dedupeKey: `subscription.canceled:${after.id}`,
-    });
+    await record('subscription.canceled', payload, `subscription.canceled:${after.id}`);
     return;
   }
   const previous = await subscriptionPayload({ trx, subscription: before });
   if (JSON.stringify(previous) === JSON.stringify(payload)) return;
-  await recordPartnerEvent({ trx, accountId: after.accountId, type: 'subscription.updated', payload });
+  await record('subscription.updated');
+  for (const type of lifecycleEventsOf({ before, after })) {
+    if (type === 'subscription.plan_changed') await record(type, { ...payload, previousPlan: previous.plan });
+    else await record(type);
+  }
+}
+
+/** What a live subscription's change was, in the order partners hear of it; usually nothing. */
+export function lifecycleEventsOf({
+  before,
+  after,
+}: {
+  before: Subscription;
+  after: Subscription;
+}): PartnerEventType[] {
+  const became = (status: Subscription['status']) => after.status === status && before.status !== status;
+  const scheduled = (subscription: Subscription) => [
+    subscription.scheduledPlanId,
+    subscription.scheduledQuantity,
+    subscription.scheduledChangeAt?.getTime(),
+  ];
+  const types: PartnerEventType[] = [];
+  if (became('trialing')) types.push('subscription.trial_started');
+  if (became('active')) types.push('subscription.activated');
+  if (became('past_due')) types.push('subscription.past_due');
+  const unpaused = before.status === 'paused' && after.status !== 'paused';
+  const cancellationTakenBack = before.cancelAtPeriodEnd && !after.cancelAtPeriodEnd;
+  if (unpaused || cancellationTakenBack) types.push('subscription.resumed');
+  if (before.planId !== after.planId) types.push('subscription.plan_changed');
+  const newSchedule =
+    after.scheduledChangeAt !== null &&
+    JSON.stringify(scheduled(after)) !== JSON.stringify(scheduled(before));
+  if (newSchedule || (after.cancelAtPeriodEnd && !before.cancelAtPeriodEnd))
+    types.push('subscription.change_scheduled');
+  return types;
+}
+
+/**
+ * `subscription.trial_ending`, a few days before a trial ends: Stripe's warning for the trials it runs,
+ * our job's for trials without a card. Once per trial end (a trial extended is warned of again).
+ */
+export async function recordTrialEnding({
+  trx,
+  subscription,
+}: {
+  trx: Knex.Transaction;
+  subscription: Subscription;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId: subscription.accountId,
+    type: 'subscription.trial_ending',
+    payload: await subscriptionPayload({ trx, subscription }),
+    dedupeKey: `subscription.trial_ending:${subscription.id}:${iso(subscription.trialEnd)}`,
+  });
 }
 
 /** `checkout.completed`, once per Checkout. */

@@ -172,6 +172,7 @@ describe('money flows', () => {
       'invoice.paid',
       'subscription.canceled',
       'subscription.created',
+      'subscription.trial_started',
     ]);
     const created = events.slice(2).find((event) => event.type === 'subscription.created')!;
     expect(created.data).toMatchObject({

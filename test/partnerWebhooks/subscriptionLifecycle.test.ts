@@ -1,0 +1,177 @@
+import { submitPortalCardForm, TEST_CARDS } from '../../server/stripe-emulator/testing';
+import {
+  applyScheduledPlanChanges,
+  notifyTrialsEnding,
+  SCHEDULED_CHANGE_LEAD_MS,
+} from '../../server/subscriptions/lifecycleJobs';
+import { createMember } from '../factories';
+import { useBillingStack } from '../support/billingStack';
+import { expectInSequence, usePartnerReceiver } from '../support/partnerReceiver';
+import { deliverEvent, eventsAfter, newestEventId } from '../support/eventPermutations';
+import { DAY_MS, JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support/subscribedAccount';
+
+/**
+ * The events naming a subscription's moments (trial started and ending, past due, activated, plan
+ * changed, change scheduled, resumed), walked as the customer, Stripe and the clock make them, each
+ * delivered to a receiver that verifies it with the standardwebhooks package, and each told once
+ * however often Stripe delivers what caused it.
+ */
+const stack = useBillingStack();
+const time = useFollowingClock();
+const partner = usePartnerReceiver();
+const planId = async (key: string) =>
+  (await stack.knex('plans').where({ key, active: true }).first()).id as string;
+const FEB_15_2026 = new Date(Date.UTC(2026, 1, 15, 12));
+const CHANGE_PLAN = `mutation($input: ChangePlanInput!) { changePlan(input: $input) { kind } }`;
+const UNDO = `mutation($input: AccountActionInput!) { cancelScheduledPlanChange(input: $input) { subscription { id } } }`;
+
+/** What the receiver got for the account: in sequence from 1, with no gap and none twice. */
+async function receivedInSequence(accountId: string) {
+  await partner.run();
+  const events = partner.receivedBy(accountId);
+  expectInSequence(events);
+  return events;
+}
+
+/** Stripe delivers every event since `mark` again: no partner event is written. */
+async function expectRedeliveryTellsNothing(accountId: string, mark: string | null) {
+  const count = await stack.knex('partnerEvents').where({ accountId }).count();
+  for (const event of await eventsAfter(stack.stripe, mark))
+    expect(await deliverEvent(stack, event)).toBe(200);
+  expect(await stack.knex('partnerEvents').where({ accountId }).count()).toEqual(count);
+}
+
+const subscriptionMoments = (events: Array<{ type: string; data: any }>) =>
+  events
+    .filter((event) => event.type.startsWith('subscription.') && event.data.plan?.key !== 'free')
+    .map((event) => [event.type, event.data.status]);
+
+describe('a trial Stripe runs', () => {
+  it('tells of the trial, its end coming, the failed payment and the subscription paid again, once each', async () => {
+    const mark = await newestEventId(stack.stripe);
+    const subscribed = await subscribeOnTestClock({
+      stack,
+      clock: time.clock,
+      planKey: 'pro_monthly',
+      paymentMethod: 'pm_card_chargeCustomerFail',
+      trialDays: 5,
+    });
+    const trialEnd = new Date(JAN_15_2026.getTime() + 5 * DAY_MS);
+    await subscribed.advanceTo(new Date(trialEnd.getTime() - 2 * DAY_MS));
+    await subscribed.advanceTo(new Date(trialEnd.getTime() + 2 * 3_600_000));
+    const cookie = await subscribed.signInAgain();
+    const portal = await stack.app.graphql(
+      'mutation($input: OpenBillingPortalInput!) { openBillingPortal(input: $input) { url } }',
+      { input: { accountId: subscribed.account.id, returnPath: '/billing' } },
+      { cookie },
+    );
+    expect(portal.errors).toBeUndefined();
+    const saved = await submitPortalCardForm(portal.data!.openBillingPortal.url, {
+      card: TEST_CARDS.succeeds,
+    });
+    expect(saved.status).toBe(200);
+    await stack.settle();
+    await expectRedeliveryTellsNothing(subscribed.account.id, mark);
+
+    const events = await receivedInSequence(subscribed.account.id);
+    expect(subscriptionMoments(events)).toEqual([
+      ['subscription.created', 'TRIALING'],
+      ['subscription.trial_started', 'TRIALING'],
+      ['subscription.trial_ending', 'TRIALING'],
+      ['subscription.updated', 'PAST_DUE'],
+      ['subscription.past_due', 'PAST_DUE'],
+      ['subscription.updated', 'ACTIVE'],
+      ['subscription.activated', 'ACTIVE'],
+    ]);
+    expect(events.find((event) => event.type === 'subscription.trial_ending')!.data).toMatchObject({
+      plan: { key: 'pro_monthly' },
+      trialEnd: trialEnd.toISOString(),
+    });
+  });
+});
+
+describe('a trial without a card', () => {
+  it('warns of its end once, however often the job runs', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const started = await stack.app.graphql(
+      'mutation($input: StartTrialInput!) { startTrial(input: $input) { subscription { status } } }',
+      { input: { accountId: account.id, planId: await planId('starter_monthly') } },
+      { cookie },
+    );
+    expect(started.errors).toBeUndefined();
+    await notifyTrialsEnding();
+    time.clock.set(new Date(JAN_15_2026.getTime() + 5 * DAY_MS));
+    await notifyTrialsEnding();
+    await notifyTrialsEnding();
+
+    const events = await receivedInSequence(account.id);
+    expect(subscriptionMoments(events)).toEqual([
+      ['subscription.created', 'TRIALING'],
+      ['subscription.trial_started', 'TRIALING'],
+      ['subscription.trial_ending', 'TRIALING'],
+    ]);
+  });
+});
+
+describe('plan changes', () => {
+  it('an upgrade is told as the plan changed, with the plan it left, once however often Stripe tells us', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    await subscribed.advanceTo(new Date(JAN_15_2026.getTime() + 10 * DAY_MS));
+    const mark = await newestEventId(stack.stripe);
+    const changed = await stack.app.graphql(
+      CHANGE_PLAN,
+      { input: { accountId: subscribed.account.id, planId: await planId('max_monthly') } },
+      { cookie: await subscribed.signInAgain() },
+    );
+    expect(changed.data!.changePlan).toEqual({ kind: 'UPGRADE' });
+    await stack.settle();
+    await expectRedeliveryTellsNothing(subscribed.account.id, mark);
+
+    const events = await receivedInSequence(subscribed.account.id);
+    const moments = events.filter((event) => event.data.plan?.key === 'max_monthly');
+    expect(moments.map((event) => event.type)).toEqual(['subscription.updated', 'subscription.plan_changed']);
+    expect(moments[1]!.data).toMatchObject({
+      status: 'ACTIVE',
+      plan: { key: 'max_monthly' },
+      previousPlan: { key: 'pro_monthly' },
+      scheduledChange: null,
+    });
+  });
+
+  it('a downgrade is told when scheduled, when taken back, and when it takes effect', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'max_monthly' });
+    const input = { accountId: subscribed.account.id, planId: await planId('pro_monthly') };
+    const change = () => stack.app.graphql(CHANGE_PLAN, { input }, { cookie: subscribed.cookie });
+    expect((await change()).data!.changePlan).toEqual({ kind: 'DOWNGRADE' });
+    const undo = () =>
+      stack.app.graphql(UNDO, { input: { accountId: subscribed.account.id } }, { cookie: subscribed.cookie });
+    expect((await undo()).errors).toBeUndefined();
+    expect((await undo()).errors).toBeUndefined();
+    expect((await change()).data!.changePlan).toEqual({ kind: 'DOWNGRADE' });
+
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() - SCHEDULED_CHANGE_LEAD_MS + 60_000));
+    expect(await applyScheduledPlanChanges()).toBe(1);
+    expect(await applyScheduledPlanChanges()).toBe(0);
+    await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * 3_600_000));
+
+    const events = await receivedInSequence(subscribed.account.id);
+    const told = events
+      .filter((event) => event.type.startsWith('subscription.') && event.data.plan.key !== 'free')
+      .map((event) => [event.type, event.data.plan.key, event.data.scheduledChange?.plan.key ?? null]);
+    expect(told).toEqual([
+      ['subscription.created', 'max_monthly', null],
+      ['subscription.updated', 'max_monthly', 'pro_monthly'],
+      ['subscription.change_scheduled', 'max_monthly', 'pro_monthly'],
+      ['subscription.updated', 'max_monthly', null],
+      ['subscription.updated', 'max_monthly', 'pro_monthly'],
+      ['subscription.change_scheduled', 'max_monthly', 'pro_monthly'],
+      ['subscription.updated', 'max_monthly', null],
+      ['subscription.updated', 'pro_monthly', null],
+      ['subscription.plan_changed', 'pro_monthly', null],
+      ['subscription.updated', 'pro_monthly', null],
+    ]);
+    expect(events.find((event) => event.type === 'subscription.change_scheduled')!.data).toMatchObject({
+      scheduledChange: { plan: { key: 'pro_monthly' }, quantity: 1, effectiveAt: FEB_15_2026.toISOString() },
+    });
+  });
+});
