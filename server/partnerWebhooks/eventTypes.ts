@@ -22,7 +22,10 @@ export const PARTNER_EVENT_TYPES = {
   'subscription.past_due': 'Collecting a subscription failed: it is PAST_DUE, in its grace period.',
   'subscription.resumed':
     'A subscription goes on: a cancellation at the period end was taken back, or a paused one resumed.',
+  'invoice.created': 'An invoice was made in Stripe (usually a draft); once per invoice.',
+  'invoice.finalized': 'An invoice was finalized: numbered and due (or paid at once); once per invoice.',
   'invoice.paid': 'An invoice was paid.',
+  'invoice.voided': 'An invoice was voided: nothing is owed on it any more; once per invoice.',
   'invoice.payment_failed': 'Collecting an invoice failed (each failed attempt).',
   'payment.refunded':
     'Stripe refunded (part of) a payment, refunded here or in its dashboard; once per refund.',

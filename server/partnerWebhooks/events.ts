@@ -250,6 +250,36 @@ export function invoicePayload(invoice: Invoice): Record<string, unknown> {
   };
 }
 
+/**
+ * The events of an invoice's mirror moving from `before` (absent the first time we see it) to `after`:
+ * `invoice.created` the first time, `invoice.finalized` when it leaves (or was never seen as) a draft,
+ * then `invoice.paid` or `invoice.voided`. Each is unique by the invoice, so an invoice first seen late,
+ * already paid, tells all three in order, and a duplicate or reordered Stripe event tells nothing again.
+ */
+export async function recordInvoiceEvents({
+  trx,
+  before,
+  after,
+}: {
+  trx: Knex.Transaction;
+  before: Invoice | undefined;
+  after: Invoice;
+}): Promise<void> {
+  const types: PartnerEventType[] = [];
+  if (!before) types.push('invoice.created');
+  if (after.status !== 'draft' && (!before || before.status === 'draft')) types.push('invoice.finalized');
+  if (after.status === 'paid' && before?.status !== 'paid') types.push('invoice.paid');
+  if (after.status === 'void' && before?.status !== 'void') types.push('invoice.voided');
+  for (const type of types)
+    await recordPartnerEvent({
+      trx,
+      accountId: after.accountId,
+      type,
+      payload: invoicePayload(after),
+      dedupeKey: `${type}:${after.id}`,
+    });
+}
+
 /** An account as `Account` shows it. */
 export function accountPayload(account: Account): Record<string, unknown> {
   return {

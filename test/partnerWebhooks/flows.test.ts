@@ -169,6 +169,8 @@ describe('money flows', () => {
     ).toEqual([
       'checkout.completed',
       'credits.granted',
+      'invoice.created',
+      'invoice.finalized',
       'invoice.paid',
       'subscription.canceled',
       'subscription.created',

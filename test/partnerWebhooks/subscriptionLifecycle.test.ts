@@ -175,3 +175,74 @@ describe('plan changes', () => {
     });
   });
 });
+
+describe('invoices', () => {
+  it('a renewal declined then paid is told as created, finalized, failed and paid, in order, once each', async () => {
+    const mark = await newestEventId(stack.stripe);
+    const subscribed = await subscribeOnTestClock({
+      stack,
+      clock: time.clock,
+      planKey: 'pro_monthly',
+      paymentMethod: 'pm_card_chargeCustomerFail',
+      trialDays: 3,
+    });
+    await subscribed.advanceTo(new Date(JAN_15_2026.getTime() + 3 * DAY_MS + 2 * 3_600_000));
+    const portal = await stack.app.graphql(
+      'mutation($input: OpenBillingPortalInput!) { openBillingPortal(input: $input) { url } }',
+      { input: { accountId: subscribed.account.id, returnPath: '/billing' } },
+      { cookie: await subscribed.signInAgain() },
+    );
+    expect(
+      (await submitPortalCardForm(portal.data!.openBillingPortal.url, { card: TEST_CARDS.succeeds })).status,
+    ).toBe(200);
+    await stack.settle();
+    await expectRedeliveryTellsNothing(subscribed.account.id, mark);
+
+    const events = await receivedInSequence(subscribed.account.id);
+    const renewal = events.filter(
+      (event) => event.type.startsWith('invoice.') && event.data.total.amount === 2999,
+    );
+    // Each carries the invoice as it stood when its Stripe event was applied: a draft finalized within
+    // the same clock advance is first seen open.
+    expect(renewal.map((event) => [event.type, event.data.status])).toEqual([
+      ['invoice.created', 'OPEN'],
+      ['invoice.finalized', 'OPEN'],
+      ['invoice.payment_failed', 'OPEN'],
+      ['invoice.paid', 'PAID'],
+    ]);
+    expect(new Set(renewal.map((event) => event.data.id)).size).toBe(1);
+    expect(renewal[1]!.data.number).toEqual(expect.any(String));
+  });
+
+  it('an invoice made, finalized and voided in Stripe is told at each step, once', async () => {
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
+    const mark = await newestEventId(stack.stripe);
+    await stack.stripe.invoiceItems.create({
+      customer: subscribed.customer.id,
+      amount: 1234,
+      currency: 'usd',
+    });
+    const draft = await stack.stripe.invoices.create({
+      customer: subscribed.customer.id,
+      pending_invoice_items_behavior: 'include',
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+    });
+    await stack.settle();
+    await stack.stripe.invoices.finalizeInvoice(draft.id!);
+    await stack.settle();
+    await stack.stripe.invoices.voidInvoice(draft.id!);
+    await stack.settle();
+    await expectRedeliveryTellsNothing(subscribed.account.id, mark);
+
+    const events = await receivedInSequence(subscribed.account.id);
+    const told = events.filter(
+      (event) => event.type.startsWith('invoice.') && event.data.total.amount === 1234,
+    );
+    expect(told.map((event) => [event.type, event.data.status])).toEqual([
+      ['invoice.created', 'DRAFT'],
+      ['invoice.finalized', 'OPEN'],
+      ['invoice.voided', 'VOID'],
+    ]);
+  });
+});
