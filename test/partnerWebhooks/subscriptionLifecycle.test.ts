@@ -41,6 +41,35 @@ async function expectRedeliveryTellsNothing(accountId: string, mark: string | nu
   expect(await stack.knex('partnerEvents').where({ accountId }).count()).toEqual(count);
 }
 
+/**
+ * A Pro trial in Stripe whose card is declined when the trial ends; the customer saves a new card in the
+ * billing portal, which pays the open invoice. Then Stripe delivers every event of it again.
+ */
+async function declinedAfterTrialThenPaid() {
+  const mark = await newestEventId(stack.stripe);
+  const subscribed = await subscribeOnTestClock({
+    stack,
+    clock: time.clock,
+    planKey: 'pro_monthly',
+    paymentMethod: 'pm_card_chargeCustomerFail',
+    trialDays: 5,
+  });
+  const trialEnd = new Date(JAN_15_2026.getTime() + 5 * DAY_MS);
+  await subscribed.advanceTo(new Date(trialEnd.getTime() - 2 * DAY_MS));
+  await subscribed.advanceTo(new Date(trialEnd.getTime() + 2 * 3_600_000));
+  const portal = await stack.app.graphql(
+    'mutation($input: OpenBillingPortalInput!) { openBillingPortal(input: $input) { url } }',
+    { input: { accountId: subscribed.account.id, returnPath: '/billing' } },
+    { cookie: await subscribed.signInAgain() },
+  );
+  expect(portal.errors).toBeUndefined();
+  const saved = await submitPortalCardForm(portal.data!.openBillingPortal.url, { card: TEST_CARDS.succeeds });
+  expect(saved.status).toBe(200);
+  await stack.settle();
+  await expectRedeliveryTellsNothing(subscribed.account.id, mark);
+  return { subscribed, trialEnd };
+}
+
 const subscriptionMoments = (events: Array<{ type: string; data: any }>) =>
   events
     .filter((event) => event.type.startsWith('subscription.') && event.data.plan?.key !== 'free')
@@ -48,30 +77,7 @@ const subscriptionMoments = (events: Array<{ type: string; data: any }>) =>
 
 describe('a trial Stripe runs', () => {
   it('tells of the trial, its end coming, the failed payment and the subscription paid again, once each', async () => {
-    const mark = await newestEventId(stack.stripe);
-    const subscribed = await subscribeOnTestClock({
-      stack,
-      clock: time.clock,
-      planKey: 'pro_monthly',
-      paymentMethod: 'pm_card_chargeCustomerFail',
-      trialDays: 5,
-    });
-    const trialEnd = new Date(JAN_15_2026.getTime() + 5 * DAY_MS);
-    await subscribed.advanceTo(new Date(trialEnd.getTime() - 2 * DAY_MS));
-    await subscribed.advanceTo(new Date(trialEnd.getTime() + 2 * 3_600_000));
-    const cookie = await subscribed.signInAgain();
-    const portal = await stack.app.graphql(
-      'mutation($input: OpenBillingPortalInput!) { openBillingPortal(input: $input) { url } }',
-      { input: { accountId: subscribed.account.id, returnPath: '/billing' } },
-      { cookie },
-    );
-    expect(portal.errors).toBeUndefined();
-    const saved = await submitPortalCardForm(portal.data!.openBillingPortal.url, {
-      card: TEST_CARDS.succeeds,
-    });
-    expect(saved.status).toBe(200);
-    await stack.settle();
-    await expectRedeliveryTellsNothing(subscribed.account.id, mark);
+    const { subscribed, trialEnd } = await declinedAfterTrialThenPaid();
 
     const events = await receivedInSequence(subscribed.account.id);
     expect(subscriptionMoments(events)).toEqual([
@@ -178,25 +184,7 @@ describe('plan changes', () => {
 
 describe('invoices', () => {
   it('a renewal declined then paid is told as created, finalized, failed and paid, in order, once each', async () => {
-    const mark = await newestEventId(stack.stripe);
-    const subscribed = await subscribeOnTestClock({
-      stack,
-      clock: time.clock,
-      planKey: 'pro_monthly',
-      paymentMethod: 'pm_card_chargeCustomerFail',
-      trialDays: 3,
-    });
-    await subscribed.advanceTo(new Date(JAN_15_2026.getTime() + 3 * DAY_MS + 2 * 3_600_000));
-    const portal = await stack.app.graphql(
-      'mutation($input: OpenBillingPortalInput!) { openBillingPortal(input: $input) { url } }',
-      { input: { accountId: subscribed.account.id, returnPath: '/billing' } },
-      { cookie: await subscribed.signInAgain() },
-    );
-    expect(
-      (await submitPortalCardForm(portal.data!.openBillingPortal.url, { card: TEST_CARDS.succeeds })).status,
-    ).toBe(200);
-    await stack.settle();
-    await expectRedeliveryTellsNothing(subscribed.account.id, mark);
+    const { subscribed } = await declinedAfterTrialThenPaid();
 
     const events = await receivedInSequence(subscribed.account.id);
     const renewal = events.filter(
