@@ -27,6 +27,10 @@ export const PARTNER_EVENT_TYPES = {
   'invoice.paid': 'An invoice was paid.',
   'invoice.voided': 'An invoice was voided: nothing is owed on it any more; once per invoice.',
   'invoice.payment_failed': 'Collecting an invoice failed (each failed attempt).',
+  'payment.succeeded':
+    'Money arrived: an invoice paid by card, a credit package, a lifetime plan, an automatic top-up; once per payment.',
+  'payment.failed':
+    'A charge failed: an invoice’s first failed attempt, or an automatic top-up declined; once per payment.',
   'payment.refunded':
     'Stripe refunded (part of) a payment, refunded here or in its dashboard; once per refund.',
   'payment.refund_failed': 'A refund failed or was canceled: the money stayed with us.',
@@ -34,6 +38,11 @@ export const PARTNER_EVENT_TYPES = {
     'Credits were given: a purchase, a plan allowance, a promotion or an admin adjustment adding credits.',
   'credits.low_balance':
     'The balance fell below the low-balance threshold after consumptions (at most once a day, with the notice).',
+  'credits.auto_top_up_succeeded':
+    'An automatic top-up was charged (after the credits.granted of its credits).',
+  'credits.auto_top_up_failed': 'Charging an automatic top-up failed (each failed top-up).',
+  'credits.auto_top_up_disabled':
+    'Automatic top-up switched itself off after failing several times in a row.',
   'webhook.test': 'Sent by sendTestWebhook to one endpoint; never fanned out.',
 } as const;
 

@@ -4,6 +4,7 @@ import { Plan } from '../catalog/Plan';
 import { CreditPackage } from '../catalog/CreditPackage';
 import type { CheckoutSession } from '../checkout/CheckoutSession';
 import { now } from '../clock';
+import type { AutoTopUpSettings } from '../credits/AutoTopUpSettings';
 import type { CreditGrant } from '../credits/CreditGrant';
 import type { Invoice } from '../invoices/Invoice';
 import type { Payment } from '../payments/Payment';
@@ -322,8 +323,42 @@ function paymentPayload(payment: Payment): Record<string, unknown> {
     milliCredits: payment.credits,
     invoiceId: payment.invoiceId,
     subscriptionId: payment.subscriptionId,
+    automatic: payment.automatic,
+    failureReason: payment.failureReason,
     completedAt: iso(payment.completedAt),
   };
+}
+
+/**
+ * `payment.succeeded` when a charge's row first becomes completed, `payment.failed` when it first
+ * becomes failed (an invoice's later failed attempts are its `invoice.payment_failed`). Called by each
+ * writer of a charge with the row as it was under its lock; unique by the payment, so a writer that runs
+ * again writes nothing. Refunds have their own events.
+ */
+export async function recordPaymentOutcome({
+  trx,
+  before,
+  after,
+}: {
+  trx: Knex.Transaction;
+  before: Payment | null | undefined;
+  after: Payment;
+}): Promise<void> {
+  if (after.type === 'refund') return;
+  const type =
+    after.status === 'completed' && before?.status !== 'completed'
+      ? 'payment.succeeded'
+      : after.status === 'failed' && before?.status !== 'failed'
+        ? 'payment.failed'
+        : null;
+  if (!type || before?.status === 'refunded') return;
+  await recordPartnerEvent({
+    trx,
+    accountId: after.accountId,
+    type,
+    payload: paymentPayload(after),
+    dedupeKey: `${type}:${after.id}`,
+  });
 }
 
 /**
@@ -415,4 +450,43 @@ export async function recordLowBalance({
     dedupeKey: `credits.low_balance:${accountId}:${at.toISOString()}`,
     payload: { balanceMilliCredits: balance, thresholdMilliCredits: threshold },
   });
+}
+
+/**
+ * How an automatic top-up ended, once per payment (settling it happens once, under the payment's lock):
+ * `credits.auto_top_up_succeeded` or `credits.auto_top_up_failed`, and `credits.auto_top_up_disabled`
+ * when that failure switched automatic top-up off.
+ */
+export async function recordAutoTopUpSettled({
+  trx,
+  payment,
+  settings,
+  switchedOff,
+}: {
+  trx: Knex.Transaction;
+  payment: Payment;
+  settings: AutoTopUpSettings;
+  switchedOff: boolean;
+}): Promise<void> {
+  const payload = {
+    payment: paymentPayload(payment),
+    autoTopUp: {
+      enabled: settings.enabled,
+      thresholdMilliCredits: settings.threshold,
+      consecutiveFailures: settings.consecutiveFailures,
+      disabledReason: settings.disabledReason,
+    },
+  };
+  const types: PartnerEventType[] = [
+    payment.status === 'completed' ? 'credits.auto_top_up_succeeded' : 'credits.auto_top_up_failed',
+    ...(switchedOff ? (['credits.auto_top_up_disabled'] as const) : []),
+  ];
+  for (const type of types)
+    await recordPartnerEvent({
+      trx,
+      accountId: payment.accountId,
+      type,
+      payload,
+      dedupeKey: `${type}:${payment.id}`,
+    });
 }

@@ -285,12 +285,18 @@ describe('money and credits', () => {
     expect(events.map((event) => event.type)).toEqual([
       'account.created',
       'subscription.created',
+      'payment.succeeded',
       'credits.granted',
       'checkout.completed',
       'payment.refunded',
       'payment.refunded',
     ]);
-    expect(events[2]!.data).toEqual({
+    expect(events[2]!.data).toMatchObject({
+      id: payment.id,
+      status: 'COMPLETED',
+      amountRefunded: { amount: 0 },
+    });
+    expect(events[3]!.data).toEqual({
       grant: expect.objectContaining({
         source: 'PURCHASE',
         amountMilliCredits: 1_000_000,
@@ -299,7 +305,7 @@ describe('money and credits', () => {
       }),
       balanceMilliCredits: 1_000_000,
     });
-    expect(events[4]!.data).toMatchObject({
+    expect(events[5]!.data).toMatchObject({
       refund: { status: 'COMPLETED', amount: { amount: 900, currency: 'usd' } },
       payment: {
         id: payment.id,
@@ -310,11 +316,11 @@ describe('money and credits', () => {
         milliCredits: 1_000_000,
       },
     });
-    expect(events[5]!.data).toMatchObject({
+    expect(events[6]!.data).toMatchObject({
       refund: { status: 'COMPLETED', amount: { amount: 900, currency: 'usd' } },
       payment: { id: payment.id, status: 'REFUNDED', amountRefunded: { amount: 1800, currency: 'usd' } },
     });
-    expect(events[4]!.data.refund.id).not.toBe(events[5]!.data.refund.id);
+    expect(events[5]!.data.refund.id).not.toBe(events[6]!.data.refund.id);
   });
 
   it('consumptions below the threshold tell of a low balance once a day, with the customer’s notice', async () => {

@@ -4,17 +4,20 @@ import {
   notifyTrialsEnding,
   SCHEDULED_CHANGE_LEAD_MS,
 } from '../../server/subscriptions/lifecycleJobs';
+import { MAX_CONSECUTIVE_FAILURES, triggerAutoTopUp } from '../../server/credits/autoTopUp';
 import { createMember } from '../factories';
+import { accountWithAutoTopUp } from '../support/autoTopUpAccount';
 import { useBillingStack } from '../support/billingStack';
 import { expectInSequence, usePartnerReceiver } from '../support/partnerReceiver';
 import { deliverEvent, eventsAfter, newestEventId } from '../support/eventPermutations';
 import { DAY_MS, JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support/subscribedAccount';
 
 /**
- * The events naming a subscription's moments (trial started and ending, past due, activated, plan
- * changed, change scheduled, resumed), walked as the customer, Stripe and the clock make them, each
- * delivered to a receiver that verifies it with the standardwebhooks package, and each told once
- * however often Stripe delivers what caused it.
+ * The events naming moments: a subscription's (trial started and ending, past due, activated, plan
+ * changed, change scheduled, resumed), an invoice's (created, finalized, voided), a payment's and an
+ * automatic top-up's. Each is walked as the customer, Stripe and the clock make it, delivered to a
+ * receiver that verifies it with the standardwebhooks package, and told once however often Stripe
+ * delivers what caused it or a job runs again.
  */
 const stack = useBillingStack();
 const time = useFollowingClock();
@@ -232,5 +235,82 @@ describe('invoices', () => {
       ['invoice.finalized', 'OPEN'],
       ['invoice.voided', 'VOID'],
     ]);
+  });
+});
+
+describe('payments and automatic top-up', () => {
+  it('a top-up charged is told as the payment, its credits and the top-up, once however often it is triggered', async () => {
+    const mark = await newestEventId(stack.stripe);
+    const { account } = await accountWithAutoTopUp(stack, 'pm_card_visa');
+    const attempts = await Promise.all(
+      Array.from({ length: 5 }, () => triggerAutoTopUp({ accountId: account.id })),
+    );
+    expect(attempts.filter(Boolean)).toHaveLength(1);
+    await stack.settle();
+    await expectRedeliveryTellsNothing(account.id, mark);
+
+    const events = await receivedInSequence(account.id);
+    expect(events.slice(2).map((event) => event.type)).toEqual([
+      'payment.succeeded',
+      'credits.granted',
+      'credits.auto_top_up_succeeded',
+    ]);
+    expect(events[2]!.data).toMatchObject({
+      type: 'CREDIT_TOP_UP',
+      status: 'COMPLETED',
+      automatic: true,
+      amount: { amount: 2000, currency: 'usd' },
+      milliCredits: 500_000,
+      failureReason: null,
+    });
+    expect(events[4]!.data).toEqual({
+      payment: events[2]!.data,
+      autoTopUp: {
+        enabled: true,
+        thresholdMilliCredits: 100_000,
+        consecutiveFailures: 0,
+        disabledReason: null,
+      },
+    });
+  });
+
+  it('top-ups declined are told each, and the last one as switching automatic top-up off', async () => {
+    const mark = await newestEventId(stack.stripe);
+    const { account } = await accountWithAutoTopUp(stack, 'pm_card_chargeCustomerFail');
+    for (let attempt = 1; attempt <= MAX_CONSECUTIVE_FAILURES; attempt += 1)
+      expect(await triggerAutoTopUp({ accountId: account.id })).toMatchObject({ status: 'failed' });
+    expect(await triggerAutoTopUp({ accountId: account.id })).toBeNull();
+    await stack.settle();
+    await expectRedeliveryTellsNothing(account.id, mark);
+
+    const events = await receivedInSequence(account.id);
+    expect(events.slice(2).map((event) => [event.type, event.data.autoTopUp?.consecutiveFailures])).toEqual([
+      ['payment.failed', undefined],
+      ['credits.auto_top_up_failed', 1],
+      ['payment.failed', undefined],
+      ['credits.auto_top_up_failed', 2],
+      ['payment.failed', undefined],
+      ['credits.auto_top_up_failed', 3],
+      ['credits.auto_top_up_disabled', 3],
+    ]);
+    expect(events.at(-1)!.data.autoTopUp).toMatchObject({
+      enabled: false,
+      disabledReason: expect.stringContaining('Switched off after 3 failed payments'),
+    });
+    expect(events[2]!.data).toMatchObject({
+      status: 'FAILED',
+      failureReason: expect.stringMatching(/declined/i),
+    });
+  });
+
+  it('a renewal paid by card is told as a payment once; its failed attempt before as a failed payment', async () => {
+    const { subscribed } = await declinedAfterTrialThenPaid();
+    const events = await receivedInSequence(subscribed.account.id);
+    const payments = events.filter((event) => event.type.startsWith('payment.'));
+    expect(payments.map((event) => [event.type, event.data.status, event.data.amount.amount])).toEqual([
+      ['payment.failed', 'FAILED', 2999],
+      ['payment.succeeded', 'COMPLETED', 2999],
+    ]);
+    expect(payments[0]!.data.id).toBe(payments[1]!.data.id);
   });
 });
