@@ -38,6 +38,7 @@ export const PARTNER_EVENT_TYPES = {
     'Credits were given: a purchase, a plan allowance, a promotion or an admin adjustment adding credits.',
   'credits.low_balance':
     'The balance fell below the low-balance threshold after consumptions (at most once a day, with the notice).',
+  'credits.depleted': 'Consumptions took the balance to zero; once each time it is emptied.',
   'credits.auto_top_up_succeeded':
     'An automatic top-up was charged (after the credits.granted of its credits).',
   'credits.auto_top_up_failed': 'Charging an automatic top-up failed (each failed top-up).',

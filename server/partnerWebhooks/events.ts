@@ -6,6 +6,7 @@ import type { CheckoutSession } from '../checkout/CheckoutSession';
 import { now } from '../clock';
 import type { AutoTopUpSettings } from '../credits/AutoTopUpSettings';
 import type { CreditGrant } from '../credits/CreditGrant';
+import type { CreditLedgerEntry } from '../credits/CreditLedgerEntry';
 import type { Invoice } from '../invoices/Invoice';
 import type { Payment } from '../payments/Payment';
 import { scheduledChangeOf } from '../subscriptions/scheduledChange';
@@ -489,4 +490,26 @@ export async function recordAutoTopUpSettled({
       payload,
       dedupeKey: `${type}:${payment.id}`,
     });
+}
+
+/**
+ * `credits.depleted`, when consumptions took the balance from above zero to zero; once per emptying
+ * (named by the ledger entry that did it), detected under the balance's lock without a query of its own.
+ */
+export async function recordCreditsDepleted({
+  trx,
+  accountId,
+  entry,
+}: {
+  trx: Knex.Transaction;
+  accountId: string;
+  entry: CreditLedgerEntry;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId,
+    type: 'credits.depleted',
+    dedupeKey: `credits.depleted:${entry.id}`,
+    payload: { balanceMilliCredits: 0, ledgerEntryId: entry.id, depletedAt: iso(entry.createdAt) },
+  });
 }

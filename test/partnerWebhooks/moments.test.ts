@@ -5,7 +5,7 @@ import {
   SCHEDULED_CHANGE_LEAD_MS,
 } from '../../server/subscriptions/lifecycleJobs';
 import { MAX_CONSECUTIVE_FAILURES, triggerAutoTopUp } from '../../server/credits/autoTopUp';
-import { createMember } from '../factories';
+import { createAccount, createMember, createPartnerKey, grantTestCredits, unique } from '../factories';
 import { accountWithAutoTopUp } from '../support/autoTopUpAccount';
 import { useBillingStack } from '../support/billingStack';
 import { expectInSequence, usePartnerReceiver } from '../support/partnerReceiver';
@@ -312,5 +312,51 @@ describe('payments and automatic top-up', () => {
       ['payment.succeeded', 'COMPLETED', 2999],
     ]);
     expect(payments[0]!.data.id).toBe(payments[1]!.data.id);
+  });
+});
+
+describe('credits', () => {
+  it('an emptied balance is told once each time it is emptied, not for a retried consumption', async () => {
+    const account = await createAccount();
+    await grantTestCredits({ accountId: account.id, amount: 150_000 });
+    const caller = {
+      apiKey: (await createPartnerKey({ scopes: ['credits:write'], accountId: account.id })).secret,
+    };
+    const spend = async (amount: number, idempotencyKey = unique('spend')) => {
+      const spent = await stack.app.graphql(
+        'mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { balanceAfterMilliCredits } }',
+        { input: { accountId: account.id, amountMilliCredits: amount, idempotencyKey } },
+        caller,
+      );
+      expect(spent.errors).toBeUndefined();
+      return spent.data!.consumeCredits.balanceAfterMilliCredits as number;
+    };
+    expect(await spend(100_000)).toBe(50_000);
+    const last = unique('spend');
+    expect(await spend(50_000, last)).toBe(0);
+    expect(await spend(50_000, last)).toBe(0);
+    const refused = await stack.app.graphql(
+      'mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { balanceAfterMilliCredits } }',
+      { input: { accountId: account.id, amountMilliCredits: 1, idempotencyKey: unique('spend') } },
+      caller,
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_CREDITS');
+    await grantTestCredits({ accountId: account.id, amount: 10_000 });
+    expect(await spend(10_000)).toBe(0);
+
+    const events = await receivedInSequence(account.id);
+    const depleted = events.filter((event) => event.type === 'credits.depleted');
+    expect(depleted.map((event) => event.data.balanceMilliCredits)).toEqual([0, 0]);
+    expect(depleted[0]!.data.ledgerEntryId).not.toBe(depleted[1]!.data.ledgerEntryId);
+    // The second time, the low balance was told within the day already: only the emptying is.
+    expect(events.map((event) => event.type)).toEqual([
+      'account.created',
+      'subscription.created',
+      'credits.granted',
+      'credits.low_balance',
+      'credits.depleted',
+      'credits.granted',
+      'credits.depleted',
+    ]);
   });
 });
