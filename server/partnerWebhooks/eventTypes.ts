@@ -44,6 +44,10 @@ export const PARTNER_EVENT_TYPES = {
   'credits.auto_top_up_failed': 'Charging an automatic top-up failed (each failed top-up).',
   'credits.auto_top_up_disabled':
     'Automatic top-up switched itself off after failing several times in a row.',
+  'entitlement.soft_limit_reached':
+    'Usage of a feature reached its plan’s soft-limit percentage (at most once a day per feature, with the notice).',
+  'entitlement.limit_reached':
+    'A check or a resource was refused because the feature’s limit is used up (at most once a day per feature).',
   'webhook.test': 'Sent by sendTestWebhook to one endpoint; never fanned out.',
 } as const;
 

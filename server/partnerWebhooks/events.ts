@@ -7,6 +7,7 @@ import { now } from '../clock';
 import type { AutoTopUpSettings } from '../credits/AutoTopUpSettings';
 import type { CreditGrant } from '../credits/CreditGrant';
 import type { CreditLedgerEntry } from '../credits/CreditLedgerEntry';
+import type { EntitlementCheck } from '../entitlements/evaluate';
 import type { Invoice } from '../invoices/Invoice';
 import type { Payment } from '../payments/Payment';
 import { scheduledChangeOf } from '../subscriptions/scheduledChange';
@@ -511,5 +512,42 @@ export async function recordCreditsDepleted({
     type: 'credits.depleted',
     dedupeKey: `credits.depleted:${entry.id}`,
     payload: { balanceMilliCredits: 0, ledgerEntryId: entry.id, depletedAt: iso(entry.createdAt) },
+  });
+}
+
+/**
+ * `entitlement.soft_limit_reached` or `entitlement.limit_reached`, with the check as `Entitlement` shows
+ * it; the caller rate-limits them (once a day per account and feature, softLimits.ts).
+ */
+export async function recordEntitlementEvent({
+  trx,
+  accountId,
+  type,
+  check,
+  at,
+}: {
+  trx: Knex.Transaction;
+  accountId: string;
+  type: 'entitlement.soft_limit_reached' | 'entitlement.limit_reached';
+  check: EntitlementCheck;
+  at: Date;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId,
+    type,
+    dedupeKey: `${type}:${accountId}:${check.featureKey}:${at.toISOString()}`,
+    payload: {
+      featureKey: check.featureKey,
+      kind: check.kind ? upper(check.kind) : null,
+      allowed: check.allowed,
+      limit: check.limit,
+      used: check.used,
+      remaining: check.remaining,
+      softLimitPercent: check.softLimitPercent,
+      plan: { key: check.plan.key, version: check.plan.version, name: check.plan.name },
+      periodStart: iso(check.periodStart),
+      periodEnd: iso(check.periodEnd),
+    },
   });
 }

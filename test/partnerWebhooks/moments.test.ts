@@ -5,6 +5,7 @@ import {
   SCHEDULED_CHANGE_LEAD_MS,
 } from '../../server/subscriptions/lifecycleJobs';
 import { MAX_CONSECUTIVE_FAILURES, triggerAutoTopUp } from '../../server/credits/autoTopUp';
+import { forgetHandledWarnings } from '../../server/entitlements/softLimits';
 import { createAccount, createMember, createPartnerKey, grantTestCredits, unique } from '../factories';
 import { accountWithAutoTopUp } from '../support/autoTopUpAccount';
 import { useBillingStack } from '../support/billingStack';
@@ -358,5 +359,61 @@ describe('credits', () => {
       'credits.granted',
       'credits.depleted',
     ]);
+  });
+});
+
+describe('entitlements', () => {
+  it('tells of a soft limit and of the limit reached at most once a day, however often it is refused', async () => {
+    forgetHandledWarnings();
+    const externalId = unique('org');
+    const account = await createAccount({ externalId });
+    const caller = {
+      apiKey: (await createPartnerKey({ scopes: ['entitlements:read', 'entitlements:write'] })).secret,
+    };
+    const register = (resourceId: string) =>
+      stack.app.graphql(
+        'mutation($input: ResourceInput!) { registerResource(input: $input) { created check { allowed } } }',
+        { input: { externalId, featureKey: 'projects', resourceId } },
+        caller,
+      );
+    const check = async () => {
+      const { data } = await stack.app.graphql(
+        'query($externalId: String) { entitlement(externalId: $externalId, featureKey: "projects") { allowed } }',
+        { externalId },
+        caller,
+      );
+      return data!.entitlement.allowed as boolean;
+    };
+    for (const id of ['p1', 'p2', 'p3'])
+      expect((await register(id)).data!.registerResource.created).toBe(true);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await register(unique('p'))).errors?.[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
+      expect(await check()).toBe(false);
+    }
+    // A day later, in another process that has not seen it (its memory forgotten), once more.
+    time.clock.advance(DAY_MS);
+    forgetHandledWarnings();
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      expect((await register(unique('p'))).errors?.[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
+
+    const events = await receivedInSequence(account.id);
+    const limits = events.filter((event) => event.type.startsWith('entitlement.'));
+    expect(limits.map((event) => [event.type, event.data.used, event.data.allowed])).toEqual([
+      ['entitlement.soft_limit_reached', 3, false],
+      ['entitlement.limit_reached', 3, false],
+      ['entitlement.limit_reached', 3, false],
+    ]);
+    expect(limits[1]!.data).toEqual({
+      featureKey: 'projects',
+      kind: 'LIMIT',
+      allowed: false,
+      limit: 3,
+      used: 3,
+      remaining: 0,
+      softLimitPercent: expect.any(Number),
+      plan: { key: 'free', version: expect.any(Number), name: expect.any(String) },
+      periodStart: null,
+      periodEnd: null,
+    });
   });
 });
