@@ -14,7 +14,7 @@ import { notifyExtraSubscriptionCanceled } from '../subscriptions/notices';
 import { endSubscription, isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import { Subscription } from '../subscriptions/Subscription';
 import {
-  recordCheckoutCompleted,
+  recordCheckoutClosed,
   recordPaymentOutcome,
   recordSubscriptionEvent,
 } from '../partnerWebhooks/events';
@@ -51,7 +51,7 @@ export async function markCheckout({
   await CheckoutSession.query(trx)
     .findById(checkout.id)
     .patch({ status, completedAt: status === 'completed' ? now() : null });
-  if (status === 'completed') await recordCheckoutCompleted({ trx, checkout });
+  await recordCheckoutClosed({ trx, checkout, status });
 }
 
 /**

@@ -4,6 +4,8 @@
  */
 export const PARTNER_EVENT_TYPES = {
   'checkout.completed': 'A Checkout was paid: a subscription or a credit package was bought.',
+  'checkout.expired':
+    'A Checkout closed unpaid: it timed out, its delayed payment failed, or a new one replaced it.',
   'account.created': 'An account was made: by a sign-up, or by a partner through upsertAccount.',
   'subscription.created':
     'A subscription began: the default plan of a new account (or one dropping back to it), a trial without a card, or one from Stripe.',

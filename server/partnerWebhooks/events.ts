@@ -200,27 +200,33 @@ export async function recordTrialEnding({
   });
 }
 
-/** `checkout.completed`, once per Checkout. */
-export async function recordCheckoutCompleted({
+/**
+ * `checkout.completed` or `checkout.expired`, once per Checkout: paid, or closed unpaid (by Stripe when
+ * it timed out or its delayed payment failed, or here when a new Checkout replaced it).
+ */
+export async function recordCheckoutClosed({
   trx,
   checkout,
+  status,
 }: {
   trx: Knex.Transaction;
   checkout: CheckoutSession;
+  status: 'completed' | 'expired';
 }): Promise<void> {
   const plan = checkout.planId ? await Plan.query(trx).findById(checkout.planId) : undefined;
   const creditPackage = checkout.creditPackageId
     ? await CreditPackage.query(trx).findById(checkout.creditPackageId)
     : undefined;
+  const type = status === 'completed' ? 'checkout.completed' : 'checkout.expired';
   await recordPartnerEvent({
     trx,
     accountId: checkout.accountId,
-    type: 'checkout.completed',
-    dedupeKey: `checkout.completed:${checkout.id}`,
+    type,
+    dedupeKey: `${type}:${checkout.id}`,
     payload: {
       id: checkout.id,
       purpose: upper(checkout.purpose),
-      status: 'COMPLETED',
+      status: upper(status),
       plan: plan ? { key: plan.key, version: plan.version, name: plan.name } : null,
       quantity: checkout.quantity,
       creditPackage: creditPackage
@@ -230,7 +236,7 @@ export async function recordCheckoutCompleted({
             price: { amount: creditPackage.priceAmount, currency: creditPackage.currency },
           }
         : null,
-      completedAt: iso(now()),
+      completedAt: status === 'completed' ? iso(now()) : null,
     },
   });
 }

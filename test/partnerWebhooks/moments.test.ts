@@ -417,3 +417,44 @@ describe('entitlements', () => {
     });
   });
 });
+
+describe('checkouts', () => {
+  it('a Checkout left unpaid is told as expired once: replaced by a new one, or expired in Stripe', async () => {
+    const mark = await newestEventId(stack.stripe);
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const startSubscription = async () => {
+      const started = await stack.app.graphql(
+        'mutation($input: StartSubscriptionCheckoutInput!) { startSubscriptionCheckout(input: $input) { url } }',
+        { input: { accountId: account.id, planId: await planId('pro_monthly') } },
+        { cookie },
+      );
+      expect(started.errors).toBeUndefined();
+    };
+    await startSubscription();
+    await startSubscription();
+    const creditPackageId = (await stack.knex('creditPackages').first()).id;
+    const credits = await stack.app.graphql(
+      'mutation($input: StartCreditPackageCheckoutInput!) { startCreditPackageCheckout(input: $input) { checkoutSession { id } } }',
+      { input: { accountId: account.id, creditPackageId } },
+      { cookie },
+    );
+    const creditCheckout = await stack
+      .knex('checkoutSessions')
+      .where({ id: credits.data!.startCreditPackageCheckout.checkoutSession.id })
+      .first();
+    await stack.stripe.checkout.sessions.expire(creditCheckout.stripeCheckoutSessionId);
+    await stack.settle();
+    await expectRedeliveryTellsNothing(account.id, mark);
+
+    const events = await receivedInSequence(account.id);
+    const expired = events.filter((event) => event.type.startsWith('checkout.'));
+    expect(expired.map((event) => [event.type, event.data.purpose, event.data.status])).toEqual([
+      ['checkout.expired', 'SUBSCRIPTION', 'EXPIRED'],
+      ['checkout.expired', 'CREDIT_TOP_UP', 'EXPIRED'],
+    ]);
+    expect(expired[1]!.data).toMatchObject({ id: creditCheckout.id, completedAt: null });
+    expect(
+      await stack.knex('checkoutSessions').where({ accountId: account.id, status: 'open' }).count(),
+    ).toEqual([{ count: 1 }]);
+  });
+});
