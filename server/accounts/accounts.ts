@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor';
 import { authorizeAccount, requireAuthenticated } from '../auth/authorization';
 import { openCreditBalance } from '../credits/balances';
 import { ConflictError, ForbiddenError } from '../errors';
-import { recordAccountCreated } from '../partnerWebhooks/events';
+import { recordAccountCreated, recordAccountUpdated } from '../partnerWebhooks/events';
 import { startDefaultSubscription } from '../subscriptions/currentSubscription';
 import { parseInput } from '../validation';
 import { Account } from './Account';
@@ -74,6 +74,7 @@ export async function upsertAccount({
         (billingEmail === undefined || existing.billingEmail === billingEmail);
       if (unchanged) return { account: existing, created: false };
       const account = await Account.query(trx).patchAndFetchById(existing.id, changes);
+      await recordAccountUpdated({ trx, account });
       await recordAudit({
         trx,
         actor,

@@ -7,6 +7,8 @@ export const PARTNER_EVENT_TYPES = {
   'checkout.expired':
     'A Checkout closed unpaid: it timed out, its delayed payment failed, or a new one replaced it.',
   'account.created': 'An account was made: by a sign-up, or by a partner through upsertAccount.',
+  'account.updated':
+    'An account’s name or billing email changed: through upsertAccount, or in Stripe’s billing portal.',
   'subscription.created':
     'A subscription began: the default plan of a new account (or one dropping back to it), a trial without a card, or one from Stripe.',
   'subscription.updated':

@@ -318,6 +318,25 @@ export async function recordAccountCreated({
   });
 }
 
+/**
+ * `account.updated`, when what `account.created` showed changed (its name or billing email); the callers
+ * compare under the account's lock, so a repeated call or Stripe event that changes nothing writes none.
+ */
+export async function recordAccountUpdated({
+  trx,
+  account,
+}: {
+  trx: Knex.Transaction;
+  account: Account;
+}): Promise<void> {
+  await recordPartnerEvent({
+    trx,
+    accountId: account.id,
+    type: 'account.updated',
+    payload: accountPayload(account),
+  });
+}
+
 /** A payment as `Payment` shows it, amounts in minor units of its currency. */
 function paymentPayload(payment: Payment): Record<string, unknown> {
   const money = (amount: number) => ({ amount, currency: payment.currency });

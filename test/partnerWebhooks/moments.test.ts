@@ -458,3 +458,42 @@ describe('checkouts', () => {
     ).toEqual([{ count: 1 }]);
   });
 });
+
+describe('accounts', () => {
+  it('a change of name or billing email is told once, by a partner or in Stripe, however often repeated', async () => {
+    const caller = { apiKey: (await createPartnerKey({ scopes: ['accounts:write'] })).secret };
+    const externalId = unique('org');
+    const upsert = async (name: string) => {
+      const upserted = await stack.app.graphql(
+        'mutation($input: UpsertAccountInput!) { upsertAccount(input: $input) { created account { id } } }',
+        { input: { externalId, name } },
+        caller,
+      );
+      expect(upserted.errors).toBeUndefined();
+      return upserted.data!.upsertAccount.account.id as string;
+    };
+    const accountId = await upsert('Acme');
+    await upsert('Acme');
+    await upsert('Acme Industries');
+    await upsert('Acme Industries');
+
+    const customer = await stack.stripe.customers.create({
+      name: 'Acme',
+      metadata: { account_id: accountId },
+    });
+    await stack.knex('accounts').where({ id: accountId }).update({ stripeCustomerId: customer.id });
+    const mark = await newestEventId(stack.stripe);
+    await stack.stripe.customers.update(customer.id, { email: 'ap@acme.test' });
+    await stack.settle();
+    await expectRedeliveryTellsNothing(accountId, mark);
+
+    const events = await receivedInSequence(accountId);
+    const told = events.filter((event) => event.type.startsWith('account.'));
+    expect(told.map((event) => [event.type, event.data.name, event.data.billingEmail])).toEqual([
+      ['account.created', 'Acme', null],
+      ['account.updated', 'Acme Industries', null],
+      ['account.updated', 'Acme Industries', 'ap@acme.test'],
+    ]);
+    expect(told[2]!.data).toMatchObject({ id: accountId, externalId, currency: 'usd' });
+  });
+});
