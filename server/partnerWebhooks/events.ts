@@ -301,38 +301,25 @@ export function accountPayload(account: Account): Record<string, unknown> {
   };
 }
 
-/** `account.created`, once per account, in the transaction that made it (before its subscription's event). */
-export async function recordAccountCreated({
-  trx,
-  account,
-}: {
-  trx: Knex.Transaction;
-  account: Account;
-}): Promise<void> {
-  await recordPartnerEvent({
-    trx,
-    accountId: account.id,
-    type: 'account.created',
-    dedupeKey: `account.created:${account.id}`,
-    payload: accountPayload(account),
-  });
-}
-
 /**
- * `account.updated`, when what `account.created` showed changed (its name or billing email); the callers
- * compare under the account's lock, so a repeated call or Stripe event that changes nothing writes none.
+ * `account.created`, once per account, in the transaction that made it (before its subscription's
+ * event); `account.updated` when what it shows changed (its name or billing email): the callers compare
+ * under the account's lock, so a repeated call or Stripe event that changes nothing writes none.
  */
-export async function recordAccountUpdated({
+export async function recordAccountEvent({
   trx,
   account,
+  type,
 }: {
   trx: Knex.Transaction;
   account: Account;
+  type: 'account.created' | 'account.updated';
 }): Promise<void> {
   await recordPartnerEvent({
     trx,
     accountId: account.id,
-    type: 'account.updated',
+    type,
+    dedupeKey: type === 'account.created' ? `account.created:${account.id}` : undefined,
     payload: accountPayload(account),
   });
 }

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { Account } from '../../accounts/Account';
-import { recordAccountUpdated } from '../../partnerWebhooks/events';
+import { recordAccountEvent } from '../../partnerWebhooks/events';
 import { fetchStripeCustomer } from '../../stripe/customers';
 import { payPastDueWithNewCard } from '../../subscriptions/paymentRecovery';
 import { lockOwnerOfStripeObject } from '../accountLock';
@@ -22,7 +22,7 @@ export const handleCustomerUpdated: StripeEventHandler = async ({ trx, event }) 
   const { account, state: customer } = owned;
   if (!customer.deleted && customer.email && customer.email !== account.billingEmail) {
     const updated = await Account.query(trx).patchAndFetchById(account.id, { billingEmail: customer.email });
-    await recordAccountUpdated({ trx, account: updated });
+    await recordAccountEvent({ trx, account: updated, type: 'account.updated' });
   }
   await payPastDueWithNewCard({ trx, account });
   return { accountId: account.id };
