@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor';
 import { authorizeAccount, requireAuthenticated } from '../auth/authorization';
 import { openCreditBalance } from '../credits/balances';
 import { ConflictError, ForbiddenError } from '../errors';
-import { recordAccountCreated } from '../partnerWebhooks/events';
+import { recordAccountEvent } from '../partnerWebhooks/events';
 import { startDefaultSubscription } from '../subscriptions/currentSubscription';
 import { parseInput } from '../validation';
 import { Account } from './Account';
@@ -74,6 +74,7 @@ export async function upsertAccount({
         (billingEmail === undefined || existing.billingEmail === billingEmail);
       if (unchanged) return { account: existing, created: false };
       const account = await Account.query(trx).patchAndFetchById(existing.id, changes);
+      await recordAccountEvent({ trx, account, type: 'account.updated' });
       await recordAudit({
         trx,
         actor,
@@ -95,7 +96,7 @@ export async function upsertAccount({
     if (!account?.id)
       return { account: await Account.query(trx).findOne({ externalId }).throwIfNotFound(), created: false };
 
-    await recordAccountCreated({ trx, account });
+    await recordAccountEvent({ trx, account, type: 'account.created' });
     await startDefaultSubscription({ trx, accountId: account.id });
     await openCreditBalance({ trx, accountId: account.id });
     await recordAudit({

@@ -16,7 +16,7 @@ import {
   ONE_TIME_LINK,
 } from '../notifications/outbox';
 import { settings } from '../settings';
-import { recordAccountCreated } from '../partnerWebhooks/events';
+import { recordAccountEvent } from '../partnerWebhooks/events';
 import { requireDefaultPlan, startDefaultSubscription } from '../subscriptions/currentSubscription';
 import { parseInput } from '../validation';
 import { Account } from './Account';
@@ -141,7 +141,7 @@ export async function confirmSignUp({
       billingEmail: request.email,
       currency: 'usd',
     });
-    await recordAccountCreated({ trx, account });
+    await recordAccountEvent({ trx, account, type: 'account.created' });
     await startDefaultSubscription({ trx, accountId: account.id });
     await openCreditBalance({ trx, accountId: account.id });
     await Membership.query(trx).insert({ accountId: account.id, userId: created.id, role: 'owner' });

@@ -13,7 +13,11 @@ import { EXTRA_SUBSCRIPTION_REASON } from '../subscriptions/extraSubscriptions';
 import { notifyExtraSubscriptionCanceled } from '../subscriptions/notices';
 import { endSubscription, isPaidSubscription } from '../subscriptions/stripeSubscriptionSync';
 import { Subscription } from '../subscriptions/Subscription';
-import { recordCheckoutCompleted, recordSubscriptionEvent } from '../partnerWebhooks/events';
+import {
+  recordCheckoutClosed,
+  recordPaymentOutcome,
+  recordSubscriptionEvent,
+} from '../partnerWebhooks/events';
 import { CheckoutSession } from './CheckoutSession';
 
 /** Our checkout record behind a Stripe Checkout Session, locked for the caller's transaction. */
@@ -47,7 +51,7 @@ export async function markCheckout({
   await CheckoutSession.query(trx)
     .findById(checkout.id)
     .patch({ status, completedAt: status === 'completed' ? now() : null });
-  if (status === 'completed') await recordCheckoutCompleted({ trx, checkout });
+  await recordCheckoutClosed({ trx, checkout, status });
 }
 
 /**
@@ -97,6 +101,7 @@ export async function activateLifetimePlan({
     stripePaymentIntentId: state.stripePaymentIntentId,
     completedAt: now(),
   });
+  await recordPaymentOutcome({ trx, before: null, after: payment });
   if (!subscription) return refundExtraPurchase({ trx, account, plan, payment });
   await recordSubscriptionEvent({ trx, before: null, after: subscription });
   await recordAudit({

@@ -5,6 +5,7 @@ import { CreditPackage } from '../catalog/CreditPackage';
 import { now } from '../clock';
 import { GRANT_PRIORITY } from '../credits/CreditGrant';
 import { grantCredits } from '../credits/grants';
+import { recordPaymentOutcome } from '../partnerWebhooks/events';
 import { Payment } from '../payments/Payment';
 import type { StripeCheckoutState } from '../stripe/checkout';
 import type { CheckoutSession } from './CheckoutSession';
@@ -26,7 +27,7 @@ export async function completeCreditTopUp({
   state: StripeCheckoutState;
 }): Promise<Payment> {
   const creditPackage = await CreditPackage.query(trx).findById(checkout.creditPackageId!).throwIfNotFound();
-  await trx('payments')
+  const inserted = await trx('payments')
     .insert({
       accountId: account.id,
       type: 'credit_top_up',
@@ -41,10 +42,12 @@ export async function completeCreditTopUp({
       completedAt: now(),
     })
     .onConflict('stripeCheckoutSessionId')
-    .ignore();
+    .ignore()
+    .returning('id');
   const payment = await Payment.query(trx)
     .findOne({ stripeCheckoutSessionId: state.stripeCheckoutSessionId })
     .throwIfNotFound();
+  if (inserted.length > 0) await recordPaymentOutcome({ trx, before: null, after: payment });
   await grantCredits({
     trx,
     actor: systemActor('credit purchase'),

@@ -22,6 +22,7 @@ import type { Subscription } from '../subscriptions/Subscription';
 import { hasHadTrial } from '../subscriptions/trials';
 import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
 import { parseInput } from '../validation';
+import { recordCheckoutClosed } from '../partnerWebhooks/events';
 import { CheckoutSession } from './CheckoutSession';
 import { openCheckout, type StartedCheckout } from './openCheckout';
 
@@ -111,6 +112,7 @@ async function closeEarlierCheckouts({ trx, accountId }: { trx: Knex.Transaction
       );
     }
     await CheckoutSession.query(trx).findById(earlier.id).patch({ status: 'expired', completedAt: null });
+    await recordCheckoutClosed({ trx, checkout: earlier, status: 'expired' });
   }
 }
 

@@ -6,6 +6,7 @@ import { CreditPackage } from '../catalog/CreditPackage';
 import { now } from '../clock';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { enqueueAccountNotification } from '../notifications/outbox';
+import { recordAutoTopUpSettled, recordPaymentOutcome } from '../partnerWebhooks/events';
 import { Payment } from '../payments/Payment';
 import { faultPoint } from '../faultPoints';
 import { chargeOffSession, findPaymentIntentOutcomeOfPayment } from '../stripe/paymentIntents';
@@ -130,18 +131,17 @@ export async function settleTopUp({
       failureReason: succeeded ? null : failureReason,
       completedAt: succeeded ? now() : null,
     });
+    await recordPaymentOutcome({ trx, before: payment, after: settled });
     const failures = succeeded ? 0 : (settings?.consecutiveFailures ?? 0) + 1;
     const switchOff = failures >= MAX_CONSECUTIVE_FAILURES;
-    await AutoTopUpSettings.query(trx)
-      .findById(payment.accountId)
-      .patch({
-        inFlightPaymentId: null,
-        consecutiveFailures: failures,
-        ...(switchOff && {
-          enabled: false,
-          disabledReason: `Switched off after ${failures} failed payments in a row: ${failureReason ?? 'declined'}`,
-        }),
-      });
+    const settingsAfter = await AutoTopUpSettings.query(trx).patchAndFetchById(payment.accountId, {
+      inFlightPaymentId: null,
+      consecutiveFailures: failures,
+      ...(switchOff && {
+        enabled: false,
+        disabledReason: `Switched off after ${failures} failed payments in a row: ${failureReason ?? 'declined'}`,
+      }),
+    });
     if (succeeded) {
       await grantCredits({
         trx,
@@ -166,6 +166,7 @@ export async function settleTopUp({
         dedupeKey: `credits.auto_top_up:${payment.id}`,
       });
     }
+    await recordAutoTopUpSettled({ trx, payment: settled, settings: settingsAfter, switchedOff: switchOff });
     await faultPoint('autoTopUp.beforeCommit');
     return settled;
   };

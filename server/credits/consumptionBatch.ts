@@ -11,6 +11,7 @@ import {
   type ConsumptionRecord,
 } from './consumptionRecords';
 import { warnOfLowBalance } from './lowBalance';
+import { recordCreditsDepleted } from '../partnerWebhooks/events';
 import { MeteredCharges, type PricedMeter } from './meteredCharges';
 
 export interface ConsumptionRequest {
@@ -101,13 +102,17 @@ export async function applyConsumptions({
 class LockedBatch {
   private readonly applied: ConsumptionRecord[] = [];
   private readonly usageEvents: NewUsageEvent[] = [];
+  /** The balance before this batch, to tell when the batch is what emptied it. */
+  private readonly balanceBefore: number;
 
   constructor(
     private readonly ledger: AccountLedger,
     private readonly charges: MeteredCharges,
     private readonly records: Map<string, ConsumptionRecord>,
     private readonly at: Date,
-  ) {}
+  ) {
+    this.balanceBefore = ledger.balance;
+  }
 
   apply(
     request: ConsumptionRequest,
@@ -171,7 +176,11 @@ class LockedBatch {
       at,
     });
     await insertUsageEvents({ trx: ledger.trx, events: this.usageEvents });
-    if (applied.some((record) => record.amount > 0)) await warnOfLowBalance({ ledger });
+    if (!applied.some((record) => record.amount > 0)) return;
+    await warnOfLowBalance({ ledger });
+    const emptiedBy = applied.at(-1)?.ledgerEntry;
+    if (this.balanceBefore > 0 && ledger.balance === 0 && emptiedBy)
+      await recordCreditsDepleted({ trx: ledger.trx, accountId: ledger.accountId, entry: emptiedBy });
   }
 }
 

@@ -4,7 +4,7 @@ import { authorizeAccount } from '../auth/authorization';
 import { parseInput } from '../validation';
 import { entitlementProfile, recentCheck } from './entitlementProfile';
 import { evaluateEntitlement, type EntitlementCheck } from './evaluate';
-import { warnNearLimit } from './softLimits';
+import { announceLimitReached, warnNearLimit } from './softLimits';
 
 const checkInput = z.object({
   featureKey: z
@@ -38,6 +38,7 @@ export async function checkEntitlement({
     }),
   );
   if (check.softLimitReached) await warnNearLimit({ accountId: account.id, check });
+  if (isLimitReached(check)) await announceLimitReached({ accountId: account.id, check });
   return check;
 }
 
@@ -56,4 +57,9 @@ export async function listEntitlements({
       evaluateEntitlement({ accountId, profile, featureKey: entitlement.featureKey }),
     ),
   );
+}
+
+/** Refused because a capped feature's limit is used up (not because the plan lacks it). */
+function isLimitReached(check: EntitlementCheck): boolean {
+  return !check.allowed && check.kind !== null && check.limit !== null;
 }

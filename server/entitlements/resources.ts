@@ -6,7 +6,7 @@ import { LimitExceededError, ValidationError } from '../errors';
 import { parseInput } from '../validation';
 import { loadEntitlementProfile } from './entitlementProfile';
 import { evaluateEntitlement, type EntitlementCheck } from './evaluate';
-import { warnNearLimit } from './softLimits';
+import { announceLimitReached, warnNearLimit } from './softLimits';
 
 const resourceInput = z.object({
   accountId: z.string().uuid('is not an account id').nullish(),
@@ -30,6 +30,7 @@ export async function registerResource({
 }: { actor: Actor } & z.input<typeof resourceInput>): Promise<{ check: EntitlementCheck; created: boolean }> {
   const { accountId, externalId, featureKey, resourceId } = parseInput(resourceInput, input);
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
+  let refused: EntitlementCheck | undefined;
   const result = await withAccountLock(account.id, async ({ trx }) => {
     const profile = await loadEntitlementProfile({ trx, accountId: account.id });
     const entitlement = profile.entitlements.find((candidate) => candidate.featureKey === featureKey);
@@ -46,12 +47,19 @@ export async function registerResource({
       .returning('resourceId');
     const check = await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey });
     if (inserted.length > 0 && check.limit !== null && check.used! > check.limit) {
+      // The insertion rolls back: what partners hear of is the account as it stays, at its limit.
+      refused = { ...check, allowed: false, used: check.used! - 1, remaining: 0 };
       throw new LimitExceededError(featureKey, check.limit, check.used! - 1);
     }
     return { check, created: inserted.length > 0 };
+  }).catch(async (error: unknown) => {
+    if (refused) await announceLimitReached({ accountId: account.id, check: refused });
+    throw error;
   });
   if (result.created && result.check.softLimitReached)
     await warnNearLimit({ accountId: account.id, check: result.check });
+  if (result.created && !result.check.allowed)
+    await announceLimitReached({ accountId: account.id, check: result.check });
   return result;
 }
 

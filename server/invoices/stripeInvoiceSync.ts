@@ -3,14 +3,14 @@ import type { Account } from '../accounts/Account';
 import { Plan } from '../catalog/Plan';
 import { fetchStripeInvoice, type StripeInvoiceState } from '../stripe/invoices';
 import { Subscription } from '../subscriptions/Subscription';
-import { invoicePayload, recordPartnerEvent } from '../partnerWebhooks/events';
+import { recordInvoiceEvents } from '../partnerWebhooks/events';
 import { Invoice } from './Invoice';
 import { InvoiceLine } from './InvoiceLine';
 
 /**
  * Mirrors a Stripe invoice (fetched after the caller took the account's lock) with its lines. Draft
  * invoices change, so lines Stripe no longer lists are removed; everything else is an upsert, which makes
- * replays and duplicates harmless.
+ * replays and duplicates harmless. Partners hear of what changed between the row as it was and as it is.
  */
 export async function applyStripeInvoice({
   trx,
@@ -45,20 +45,14 @@ export async function applyStripeInvoice({
     invoicePdfUrl: state.invoicePdfUrl,
     issuedAt: state.issuedAt,
   };
+  const before = await Invoice.query(trx).findOne({ stripeInvoiceId: state.stripeInvoiceId });
   const [row] = await trx('invoices')
     .insert({ stripeInvoiceId: state.stripeInvoiceId, ...fields })
     .onConflict('stripeInvoiceId')
     .merge()
     .returning('*');
   const invoice = Invoice.fromDatabaseJson(row);
-  if (invoice.status === 'paid')
-    await recordPartnerEvent({
-      trx,
-      accountId: account.id,
-      type: 'invoice.paid',
-      payload: invoicePayload(invoice),
-      dedupeKey: `invoice.paid:${invoice.id}`,
-    });
+  await recordInvoiceEvents({ trx, before, after: invoice });
 
   const priceIds = state.lines.map((line) => line.stripePriceId).filter((id): id is string => Boolean(id));
   const plans = priceIds.length > 0 ? await Plan.query(trx).whereIn('stripePriceId', priceIds) : [];

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { now } from '../clock';
 import type { Invoice } from '../invoices/Invoice';
+import { recordPaymentOutcome } from '../partnerWebhooks/events';
 import { Payment, type PaymentType } from './Payment';
 
 /**
@@ -49,14 +50,17 @@ export async function recordInvoicePayment({
     completedAt: outcome === 'paid' ? (invoice.paidAt ?? now()) : null,
     ...intent,
   };
-  if (existing) return Payment.query(trx).patchAndFetchById(existing.id, fields);
-  return Payment.query(trx).insertAndFetch({
-    accountId: invoice.accountId,
-    type: paymentTypeFor(invoice.billingReason),
-    stripeInvoiceId: invoice.stripeInvoiceId,
-    description: invoice.number ? `Invoice ${invoice.number}` : 'Subscription invoice',
-    ...fields,
-  });
+  const payment = existing
+    ? await Payment.query(trx).patchAndFetchById(existing.id, fields)
+    : await Payment.query(trx).insertAndFetch({
+        accountId: invoice.accountId,
+        type: paymentTypeFor(invoice.billingReason),
+        stripeInvoiceId: invoice.stripeInvoiceId,
+        description: invoice.number ? `Invoice ${invoice.number}` : 'Subscription invoice',
+        ...fields,
+      });
+  await recordPaymentOutcome({ trx, before: existing, after: payment });
+  return payment;
 }
 
 function paymentTypeFor(billingReason: string | null): PaymentType {

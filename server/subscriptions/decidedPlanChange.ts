@@ -13,6 +13,7 @@ import type { PlanChangeKind } from './planChangeKind';
 import { syncSubscriptionFromStripe } from './stripeSubscriptionSync';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { Subscription } from './Subscription';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 
 /**
  * A plan or seat change as it was decided, in plain values: under an idempotency key it is saved
@@ -165,11 +166,13 @@ async function scheduleDowngrade({
   }
   const effectiveAt = new Date(change.periodEnd);
   await withAccountLock(change.accountId, async ({ trx, account }) => {
-    await Subscription.query(trx).findById(change.subscriptionId).patch({
+    const before = await Subscription.query(trx).findById(change.subscriptionId).throwIfNotFound();
+    const after = await Subscription.query(trx).patchAndFetchById(change.subscriptionId, {
       scheduledPlanId: change.to.planId,
       scheduledQuantity: change.to.seats,
       scheduledChangeAt: effectiveAt,
     });
+    await recordSubscriptionEvent({ trx, before, after });
     await recordAudit({
       trx,
       actor,

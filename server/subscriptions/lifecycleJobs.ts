@@ -5,7 +5,7 @@ import { addDays, periodEnd } from '../calendar';
 import { Plan } from '../catalog/Plan';
 import { now as clockNow } from '../clock';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
-import { recordSubscriptionEvent } from '../partnerWebhooks/events';
+import { recordSubscriptionEvent, recordTrialEnding } from '../partnerWebhooks/events';
 import { changeStripeSubscription, cancelStripeSubscriptionNow } from '../stripe/subscriptions';
 import { startDefaultSubscription } from './currentSubscription';
 import { notifySubscriptionEvent } from './notices';
@@ -90,6 +90,7 @@ export async function notifyTrialsEnding({ now = clockNow() } = {}): Promise<voi
         kind: 'trial_ending',
         cause: subscription.trialEnd!.toISOString(),
       });
+      await recordTrialEnding({ trx, subscription });
     });
   });
 }

@@ -28,6 +28,7 @@ import {
 } from './planChoice';
 import { NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { Subscription } from './Subscription';
+import { recordSubscriptionEvent } from '../partnerWebhooks/events';
 
 const changeInput = z
   .object({
@@ -180,7 +181,9 @@ export async function cancelScheduledPlanChange({
   const answer = { subscriptionId: subscription.id };
   if (!subscription.scheduledChangeAt) return answer;
   await withAccountLock(accountId, async ({ trx }) => {
-    await Subscription.query(trx).findById(subscription.id).patch(NO_SCHEDULED_CHANGE);
+    const before = await Subscription.query(trx).findById(subscription.id).throwIfNotFound();
+    const after = await Subscription.query(trx).patchAndFetchById(subscription.id, NO_SCHEDULED_CHANGE);
+    await recordSubscriptionEvent({ trx, before, after });
     await recordAudit({
       trx,
       actor,

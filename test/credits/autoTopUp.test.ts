@@ -2,6 +2,7 @@ import { MAX_CONSECUTIVE_FAILURES, runAutoTopUps, triggerAutoTopUp } from '../..
 import { systemActor } from '../../server/auth/actor';
 import { grantCredits } from '../../server/credits/grants';
 import { createMember, createPartnerKey } from '../factories';
+import { accountWithAutoTopUp } from '../support/autoTopUpAccount';
 import { useBillingStack } from '../support/billingStack';
 
 const stack = useBillingStack();
@@ -10,37 +11,7 @@ const UPDATE = `mutation($input: UpdateAutoTopUpInput!) { updateAutoTopUp(input:
 const autoPackage = async () =>
   (await stack.knex('credit_packages').where({ key: 'auto_top_up_500' }).first()).id as string;
 
-/** An account with a card on file (as Checkout would leave it) and automatic top-up below 100 credits. */
-async function accountWithCard(paymentMethod: string) {
-  const { account, cookie } = await createMember({ role: 'owner' });
-  await stack.knex('accounts').where({ id: account.id }).update({ billingEmail: 'billing@customer.test' });
-  const customer = await stack.stripe.customers.create({
-    name: account.name,
-    metadata: { account_id: account.id },
-  });
-  await stack.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
-  await stack.stripe.paymentMethods.attach(paymentMethod, { customer: customer.id });
-  const { data, errors } = await stack.app.graphql(
-    UPDATE,
-    {
-      input: {
-        accountId: account.id,
-        enabled: true,
-        thresholdMilliCredits: 100_000,
-        creditPackageId: await autoPackage(),
-      },
-    },
-    { cookie },
-  );
-  expect(errors).toBeUndefined();
-  expect(data!.updateAutoTopUp).toMatchObject({
-    enabled: true,
-    thresholdMilliCredits: 100_000,
-    inFlight: false,
-    creditPackage: { key: 'auto_top_up_500' },
-  });
-  return { account, cookie };
-}
+const accountWithCard = (paymentMethod: string) => accountWithAutoTopUp(stack, paymentMethod);
 
 const balanceOf = async (accountId: string) =>
   (await stack.knex('credit_balances').where({ accountId }).first()).balance as number;

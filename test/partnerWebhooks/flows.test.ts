@@ -169,9 +169,12 @@ describe('money flows', () => {
     ).toEqual([
       'checkout.completed',
       'credits.granted',
+      'invoice.created',
+      'invoice.finalized',
       'invoice.paid',
       'subscription.canceled',
       'subscription.created',
+      'subscription.trial_started',
     ]);
     const created = events.slice(2).find((event) => event.type === 'subscription.created')!;
     expect(created.data).toMatchObject({
@@ -214,10 +217,12 @@ describe('money flows', () => {
     expect(events.map((event) => [event.sequence, event.type])).toEqual([
       [1, 'account.created'],
       [2, 'subscription.created'],
-      [3, 'credits.granted'],
-      [4, 'checkout.completed'],
+      [3, 'payment.succeeded'],
+      [4, 'credits.granted'],
+      [5, 'checkout.completed'],
     ]);
-    expect(events[3]!.data).toMatchObject({
+    expect(events[2]!.data).toMatchObject({ type: 'CREDIT_TOP_UP', status: 'COMPLETED', automatic: false });
+    expect(events[4]!.data).toMatchObject({
       purpose: 'CREDIT_TOP_UP',
       creditPackage: { price: { amount: expect.any(Number), currency: 'usd' } },
     });

@@ -3,11 +3,8 @@ import { systemActor } from '../../server/auth/actor';
 import { consumeCredits } from '../../server/credits/consumption';
 import { createTaskList } from '../../server/jobs/tasks';
 import { createLogger } from '../../server/logger';
-import { deliverPartnerWebhooks } from '../../server/partnerWebhooks/delivery';
-import { createWebhookEndpoint } from '../../server/partnerWebhooks/endpoints';
 import { recordPartnerEvent } from '../../server/partnerWebhooks/events';
 import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from '../../server/partnerWebhooks/wakeUp';
-import { useSettings } from '../../server/settings';
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
 import { expireTrials, rollLocalPeriods } from '../../server/subscriptions/lifecycleJobs';
 import {
@@ -20,10 +17,10 @@ import {
   unique,
 } from '../factories';
 import { useBillingStack } from '../support/billingStack';
+import { expectInSequence, usePartnerReceiver } from '../support/partnerReceiver';
 import { deliverEvent, eventsAfter, newestEventId } from '../support/eventPermutations';
 import { deliverOutbox, linkIn, tokenOf } from '../support/mailbox';
 import { DAY_MS, JAN_15_2026, subscribeOnTestClock, useFollowingClock } from '../support/subscribedAccount';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 /**
  * The events partners hear of beyond Checkouts and Stripe's subscriptions, each walked as a customer, a
@@ -34,35 +31,16 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookRe
  */
 const stack = useBillingStack();
 const time = useFollowingClock();
-const LIMITS = { allowPrivateAddresses: true, timeoutMs: 5_000, maxResponseBytes: 64 * 1024 };
-let receiver: WebhookReceiver;
-let restoreSettings: () => void;
+const listener = usePartnerReceiver();
+const { run, receivedBy } = listener;
 let admin: { cookie: string };
 
 beforeAll(async () => {
-  restoreSettings = useSettings({ partnerWebhooks: LIMITS });
-  receiver = await startWebhookReceiver();
-  const { secret } = await createWebhookEndpoint({ actor: systemActor('test'), url: receiver.url });
-  receiver.secrets.push(secret);
   admin = { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
 });
 
-afterAll(async () => {
-  await receiver.close();
-  restoreSettings();
-});
-
-const run = () => deliverPartnerWebhooks({ limits: LIMITS });
-const receivedBy = (accountId: string) =>
-  receiver.accepted.filter((delivery) => delivery.event.accountId === accountId).map((d) => d.event);
 const planId = async (key: string) =>
   (await stack.knex('plans').where({ key, active: true }).first()).id as string;
-
-/** Delivered in sequence from 1, with no gap and none twice. */
-function expectInSequence(events: Array<{ sequence: number | null; id: string }>) {
-  expect(events.map((event) => event.sequence)).toEqual(events.map((_event, index) => index + 1));
-  expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
-}
 
 describe('accounts', () => {
   it('a sign-up tells of the account, then of its free subscription', async () => {
@@ -117,9 +95,9 @@ describe('accounts', () => {
     const events = receivedBy(accountId);
     expectInSequence(events);
     expect(events.map((event) => event.type)).toEqual(['account.created', 'subscription.created']);
-    expect(receiver.accepted.find((delivery) => delivery.event.accountId === accountId)!.body).toContain(
-      `"accountExternalId":"${externalId}"`,
-    );
+    expect(
+      listener.receiver.accepted.find((delivery) => delivery.event.accountId === accountId)!.body,
+    ).toContain(`"accountExternalId":"${externalId}"`);
     expect(events[0]!.data).toMatchObject({ externalId, name: 'Acme', currency: 'eur' });
   });
 });
@@ -152,11 +130,12 @@ describe('subscriptions Stripe does not hold', () => {
       ['subscription.created', 'free', 'ACTIVE'],
       ['subscription.canceled', 'free', 'CANCELED'],
       ['subscription.created', 'starter_monthly', 'TRIALING'],
+      ['subscription.trial_started', 'starter_monthly', 'TRIALING'],
       ['subscription.canceled', 'starter_monthly', 'EXPIRED'],
       ['subscription.created', 'free', 'ACTIVE'],
     ]);
     expect(events[3]!.data).toMatchObject({ trialEnd: trialEnd.toISOString(), endedAt: null });
-    expect(events[4]!.data).toMatchObject({ endedAt: new Date(trialEnd.getTime() + 60_000).toISOString() });
+    expect(events[5]!.data).toMatchObject({ endedAt: new Date(trialEnd.getTime() + 60_000).toISOString() });
   });
 
   it('a free plan’s period rolling is one subscription.updated, however often the job runs', async () => {
@@ -196,7 +175,7 @@ describe('cancelling at the period end and taking it back', () => {
     return told.map((event) => [event.type, event.payload.cancelAtPeriodEnd]);
   }
 
-  it('a trial without a card: one subscription.updated each way', async () => {
+  it('a trial without a card: one subscription.updated each way, with what it was', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     await stack.app.graphql(
       'mutation($input: StartTrialInput!) { startTrial(input: $input) { subscription { status } } }',
@@ -210,11 +189,13 @@ describe('cancelling at the period end and taking it back', () => {
     });
     expect(told).toEqual([
       ['subscription.updated', true],
+      ['subscription.change_scheduled', true],
       ['subscription.updated', false],
+      ['subscription.resumed', false],
     ]);
   });
 
-  it('a subscription Stripe bills: one subscription.updated each way, however often Stripe tells us', async () => {
+  it('a subscription Stripe bills: one subscription.updated each way, with what it was, however often Stripe tells us', async () => {
     const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: 'pro_monthly' });
     await stack.settle();
     const input = { accountId: subscribed.account.id };
@@ -231,7 +212,9 @@ describe('cancelling at the period end and taking it back', () => {
     });
     expect(told).toEqual([
       ['subscription.updated', true],
+      ['subscription.change_scheduled', true],
       ['subscription.updated', false],
+      ['subscription.resumed', false],
     ]);
   });
 });
@@ -302,12 +285,18 @@ describe('money and credits', () => {
     expect(events.map((event) => event.type)).toEqual([
       'account.created',
       'subscription.created',
+      'payment.succeeded',
       'credits.granted',
       'checkout.completed',
       'payment.refunded',
       'payment.refunded',
     ]);
-    expect(events[2]!.data).toEqual({
+    expect(events[2]!.data).toMatchObject({
+      id: payment.id,
+      status: 'COMPLETED',
+      amountRefunded: { amount: 0 },
+    });
+    expect(events[3]!.data).toEqual({
       grant: expect.objectContaining({
         source: 'PURCHASE',
         amountMilliCredits: 1_000_000,
@@ -316,7 +305,7 @@ describe('money and credits', () => {
       }),
       balanceMilliCredits: 1_000_000,
     });
-    expect(events[4]!.data).toMatchObject({
+    expect(events[5]!.data).toMatchObject({
       refund: { status: 'COMPLETED', amount: { amount: 900, currency: 'usd' } },
       payment: {
         id: payment.id,
@@ -327,11 +316,11 @@ describe('money and credits', () => {
         milliCredits: 1_000_000,
       },
     });
-    expect(events[5]!.data).toMatchObject({
+    expect(events[6]!.data).toMatchObject({
       refund: { status: 'COMPLETED', amount: { amount: 900, currency: 'usd' } },
       payment: { id: payment.id, status: 'REFUNDED', amountRefunded: { amount: 1800, currency: 'usd' } },
     });
-    expect(events[4]!.data.refund.id).not.toBe(events[5]!.data.refund.id);
+    expect(events[5]!.data.refund.id).not.toBe(events[6]!.data.refund.id);
   });
 
   it('consumptions below the threshold tell of a low balance once a day, with the customer’s notice', async () => {
@@ -443,7 +432,7 @@ describe('waking the delivery job', () => {
     );
     try {
       const account = await createAccount();
-      const heard = await receiver.waitFor(
+      const heard = await listener.receiver.waitFor(
         (delivery) =>
           delivery.event.accountId === account.id && delivery.event.type === 'subscription.created',
       );

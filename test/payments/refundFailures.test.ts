@@ -132,7 +132,7 @@ async function paymentEventsOf(accountId: string) {
   const events = await stack
     .knex('partnerEvents')
     .where({ accountId })
-    .where('type', 'like', 'payment.%')
+    .whereIn('type', ['payment.refunded', 'payment.refund_failed'])
     .orderBy('sequence');
   return events.map(({ type, payload }) => [
     type,

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { Account } from '../../accounts/Account';
+import { recordAccountEvent } from '../../partnerWebhooks/events';
 import { fetchStripeCustomer } from '../../stripe/customers';
 import { payPastDueWithNewCard } from '../../subscriptions/paymentRecovery';
 import { lockOwnerOfStripeObject } from '../accountLock';
@@ -20,7 +21,8 @@ export const handleCustomerUpdated: StripeEventHandler = async ({ trx, event }) 
   if ('ignored' in owned) return ignored(owned.ignored);
   const { account, state: customer } = owned;
   if (!customer.deleted && customer.email && customer.email !== account.billingEmail) {
-    await Account.query(trx).findById(account.id).patch({ billingEmail: customer.email });
+    const updated = await Account.query(trx).patchAndFetchById(account.id, { billingEmail: customer.email });
+    await recordAccountEvent({ trx, account: updated, type: 'account.updated' });
   }
   await payPastDueWithNewCard({ trx, account });
   return { accountId: account.id };

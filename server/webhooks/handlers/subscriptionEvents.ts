@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { Plan } from '../../catalog/Plan';
+import { recordTrialEnding } from '../../partnerWebhooks/events';
 import { fetchStripeSubscription } from '../../stripe/subscriptions';
 import { idOf } from '../../stripe/timestamps';
 import { notifySubscriptionEvent } from '../../subscriptions/notices';
@@ -22,7 +23,7 @@ export const handleSubscriptionChanged: StripeEventHandler = async ({ trx, event
   return { accountId: owned.account.id };
 };
 
-/** customer.subscription.trial_will_end: Stripe's three-day warning. */
+/** customer.subscription.trial_will_end: Stripe's three-day warning, to the customer and to partners. */
 export const handleTrialWillEnd: StripeEventHandler = async (context) => {
   const result = await handleSubscriptionChanged(context);
   if (result.ignored !== undefined) return result;
@@ -37,6 +38,7 @@ export const handleTrialWillEnd: StripeEventHandler = async (context) => {
       kind: 'trial_ending',
       cause: subscription.trialEnd.toISOString(),
     });
+    await recordTrialEnding({ trx: context.trx, subscription });
   }
   return result;
 };
