@@ -86,21 +86,21 @@ function TypeDocs({ type, open }: { type: IntrospectionType; open(name: string):
         {type.name} <span className="muted">({type.kind.toLowerCase().replace('_', ' ')})</span>
       </h3>
       {type.description ? <p className="pre-line">{type.description}</p> : null}
-      {'fields' in type && type.fields ? (
+      {type.kind === 'OBJECT' || type.kind === 'INTERFACE' ? (
         <dl className="schema-docs-fields">
           {type.fields.map((field) => (
             <FieldDocs key={field.name} field={field} open={open} />
           ))}
         </dl>
       ) : null}
-      {'inputFields' in type ? (
+      {type.kind === 'INPUT_OBJECT' ? (
         <dl className="schema-docs-fields">
           {type.inputFields.map((field) => (
             <InputDocs key={field.name} input={field} open={open} />
           ))}
         </dl>
       ) : null}
-      {'enumValues' in type ? (
+      {type.kind === 'ENUM' ? (
         <dl className="schema-docs-fields">
           {type.enumValues.map((value) => (
             <div key={value.name}>
@@ -115,7 +115,7 @@ function TypeDocs({ type, open }: { type: IntrospectionType; open(name: string):
           ))}
         </dl>
       ) : null}
-      {'possibleTypes' in type && type.kind === 'UNION' ? (
+      {type.kind === 'UNION' ? (
         <p>
           One of{' '}
           {type.possibleTypes.map((member) => (
