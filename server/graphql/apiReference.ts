@@ -73,9 +73,14 @@ export function renderApiReference(): Map<string, string> {
   const homes = new Map<string, SchemaModule>();
   for (const contents of modules) for (const type of contents.types) homes.set(type, contents.module);
   const apiScope = schema.getType('ApiScope');
+  const extendedBy = new Map<string, SchemaModule>();
+  for (const { module, extensions } of modules)
+    for (const [type, fields] of extensions)
+      for (const field of fields) extendedBy.set(`${type}.${field}`, module);
   const links = new Links(
     homes,
-    new Set(isEnumType(apiScope) ? apiScope.getValues().map((v) => v.name) : []),
+    new Set(isEnumType(apiScope) ? apiScope.getValues().map((value) => value.name) : []),
+    extendedBy,
   );
 
   const pages = new Map<string, string>();
@@ -133,6 +138,8 @@ class Links {
     private readonly homes: Map<string, SchemaModule>,
     /** ApiScope's values: a description naming one of them says which key may call the field. */
     readonly scopes: ReadonlySet<string>,
+    /** The module that adds `Type.field` to a type defined in another one. */
+    readonly extendedBy: ReadonlyMap<string, SchemaModule>,
   ) {}
 
   typeAnchor(name: string): string {
@@ -265,24 +272,16 @@ function typeSection(type: GraphQLNamedType, module: SchemaModule, links: Links)
   lines.push(`${capitalized(kindOf(type))}.`, '');
   if (type.description) lines.push(type.description, '');
   if (isObjectType(type) || isInterfaceType(type)) {
-    const own = new Set(
-      parseSchemaModule(module)
-        .definitions.filter((definition) => definitionName(definition) === type.name)
-        .flatMap((definition) =>
-          'fields' in definition && definition.fields
-            ? definition.fields.map((field) => field.name.value)
-            : [],
-        ),
-    );
     const fields = Object.values(type.getFields());
-    for (const field of fields.filter((candidate) => own.has(candidate.name)))
+    const addedBy = (field: { name: string }) => links.extendedBy.get(`${type.name}.${field.name}`);
+    for (const field of fields.filter((candidate) => !addedBy(candidate)))
       lines.push(...fieldEntry(field, module, links));
-    const elsewhere = fields.filter((candidate) => !own.has(candidate.name));
+    const elsewhere = fields.filter((candidate) => addedBy(candidate));
     if (elsewhere.length > 0) {
       lines.push('');
       lines.push(`Other parts of the API add ${elsewhere.length} more fields:`, '');
       for (const field of elsewhere) {
-        const home = extendingModule(type.name, field.name) ?? module;
+        const home = addedBy(field)!;
         lines.push(
           `- [\`${field.name}\`](${home}.md#${type.name.toLowerCase()}-${field.name.toLowerCase()})`,
         );
@@ -315,21 +314,6 @@ function typeSection(type: GraphQLNamedType, module: SchemaModule, links: Links)
   }
   lines.push('');
   return lines;
-}
-
-let extensionOwners: Map<string, SchemaModule> | undefined;
-
-/** Which module adds `type.field` by extending a type defined elsewhere. */
-function extendingModule(typeName: string, fieldName: string): SchemaModule | undefined {
-  if (!extensionOwners) {
-    extensionOwners = new Map();
-    for (const module of SCHEMA_MODULES)
-      for (const definition of parseSchemaModule(module).definitions)
-        if (definition.kind === Kind.OBJECT_TYPE_EXTENSION)
-          for (const field of definition.fields ?? [])
-            extensionOwners.set(`${definition.name.value}.${field.name.value}`, module);
-  }
-  return extensionOwners.get(`${typeName}.${fieldName}`);
 }
 
 /** A root field (or a field added to another type): its description, arguments, result and scopes. */
