@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { expressMiddleware } from '@as-integrations/express4';
 import type { SessionCookieOptions } from './auth/sessionCookie';
 import type { Database } from './db/knex';
@@ -76,6 +76,8 @@ export async function createApp({
   app.use(securityHeaders({ https: false, viteClient: false, formTargets: [], ...securityHeaderOptions }));
   app.use(healthRoutes({ database }));
   app.use(stripeWebhookRoute({ receiver: stripeWebhookReceiver }));
+  // A browser opening the API's address in development is shown the web app's explorer (web/app/routes/graphiql.tsx).
+  if (!production && webHandler) app.get('/graphql', explorerForBrowsers);
   app.use(
     '/graphql',
     clientAddressLimit({ rateLimits, answer: 'graphql' }),
@@ -102,3 +104,10 @@ export async function createApp({
     },
   };
 }
+
+/** A page visit (HTML accepted, no operation in the address) goes to /graphiql; API calls go on. */
+const explorerForBrowsers: RequestHandler = (req, res, next) => {
+  if (req.headers.accept?.includes('text/html') && req.query.query === undefined)
+    res.redirect(302, '/graphiql');
+  else next();
+};

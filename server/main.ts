@@ -140,7 +140,11 @@ async function printWelcome({
   seeded: boolean;
   stripeEmulatorUrl?: string;
 }): Promise<void> {
-  const lines = [``, `  Billing service: ${url}`, `  GraphQL:         ${url}/graphql`];
+  const lines = [
+    ``,
+    `  Billing service: ${url}`,
+    `  GraphQL:         ${url}/graphql (explorer: ${url}/graphiql)`,
+  ];
   if (stripeEmulatorUrl)
     lines.push(`  Stripe:          emulated at ${stripeEmulatorUrl} (test card 4242 4242 4242 4242)`);
   const credentials = seeded ? await readDemoCredentials() : null;

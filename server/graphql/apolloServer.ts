@@ -37,7 +37,8 @@ export function createApolloServer({
       inputHygienePlugin({ hideSuggestions: production }),
       ApolloServerPluginCacheControlDisabled(),
       retryAfterPlugin,
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads its explorer from a CDN (blank offline); development has /graphiql.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
 }

@@ -56,6 +56,7 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
     // Each loader and action gets the API bound to the request's own session cookie (renewed on its response).
     const getLoadContext = (req: express.Request, res: express.Response): WebLoadContext => ({
       cspNonce: cspNonceOf(res),
+      production: options.production,
       graphql: (document, variables) => executeGraphQL(document, variables, { request: req, response: res }),
     });
 

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { referenceDirectory, renderApiReference } from '../../server/graphql/apiReference';
 
 /**
  * Generated files are committed; this fails when schema.graphql (or an operation document) changed and
@@ -17,4 +19,13 @@ describe('generated GraphQL code', () => {
     );
     await expect(run).resolves.toEqual({ stdout: expect.any(String), stderr: expect.any(String) });
   }, 60_000);
+});
+
+describe('the API reference (docs/api/)', () => {
+  it('is up to date with the schema modules (run `npm run codegen` after changing one)', () => {
+    const pages = renderApiReference();
+    const committed = readdirSync(referenceDirectory).filter((file) => file.endsWith('.md'));
+    expect(committed.sort()).toEqual([...pages.keys()].sort());
+    for (const [file, text] of pages) expect(readFileSync(join(referenceDirectory, file), 'utf8')).toBe(text);
+  });
 });

@@ -8,6 +8,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 export type WebLoadContext = {
   /** This response's Content-Security-Policy nonce, for the inline scripts the page writes. */
   cspNonce: string;
+  /** The service runs in production: development tools (the GraphQL explorer at /graphiql) are not served. */
+  production: boolean;
   graphql<Data, Variables extends Record<string, unknown>>(
     document: TypedDocumentNode<Data, Variables>,
     variables: Variables,

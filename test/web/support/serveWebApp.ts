@@ -35,10 +35,11 @@ async function serve(): Promise<void> {
 
   const server = createServer();
   const source = process.env.WEB_SOURCE === 'build' ? 'build' : 'vite';
+  const production = process.env.WEB_PRODUCTION === 'true';
   const app = await createApp({
     database,
     logger,
-    production: false,
+    production,
     cookieOptions: { secret: required('SESSION_SECRET'), secure: false },
     securityHeaders: { https: false, viteClient: source === 'vite', formTargets: [emulator.url] },
     rateLimitRules: GENEROUS_RATE_LIMITS,
@@ -50,7 +51,7 @@ async function serve(): Promise<void> {
     // As `npm start` does in development, Vite's hot reload shares the server's port.
     webHandler: webApp({
       source,
-      production: false,
+      production,
       viteCacheDirectory: process.env.VITE_CACHE_DIR,
       hotReloadServer: source === 'vite' ? server : undefined,
     }),

@@ -31,10 +31,13 @@ export interface WebApp {
 export function useWebApp({
   source,
   catalog = 'demo',
+  production = false,
 }: {
   source: 'vite' | 'build';
   /** `empty`: a fresh install's catalog, with no plan at all. */
   catalog?: 'demo' | 'empty';
+  /** Serve as production does: no introspection, no development tools. */
+  production?: boolean;
 }): WebApp {
   const db = useTestDatabase();
   const app = {} as WebApp;
@@ -54,6 +57,7 @@ export function useWebApp({
         DATABASE_URL: db.connectionString,
         SESSION_SECRET: TEST_SESSION_SECRET,
         WEB_SOURCE: source,
+        WEB_PRODUCTION: production ? 'true' : 'false',
         VITE_CACHE_DIR: cacheDirectory,
         TEST_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       },
