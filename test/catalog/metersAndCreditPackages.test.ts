@@ -1,3 +1,9 @@
+import {
+  exportCatalog,
+  formatCatalog,
+  parseCatalogFile,
+  planCatalogChanges,
+} from '../../server/catalog/catalogFile';
 import { triggerAutoTopUp } from '../../server/credits/autoTopUp';
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
 import { createMember, createPartnerKey, createUser, sessionCookieFor, unique } from '../factories';
@@ -360,5 +366,42 @@ describe('managing meters and credit packages', () => {
     const input = packageInput();
     expect(await save(SAVE_PACKAGE, { input }, catalogKey)).toMatchObject({ key: input.key, active: true });
     expect(await save(WITHDRAW, { key: input.key }, catalogKey)).toMatchObject({ active: false });
+  });
+});
+
+describe('the catalog file after changes through the API', () => {
+  it('exports what the API saved, and applying that export changes nothing', async () => {
+    const meter = meterInput();
+    const archived = meterInput({ aggregation: 'MAX', property: null });
+    const creditPackage = packageInput({ availableForAutoTopUp: true, displayOrder: 3 });
+    const withdrawn = packageInput();
+    await save(SAVE_METER, { input: meter });
+    await save(SAVE_METER, { input: archived });
+    await save(ARCHIVE_METER, { key: archived.key });
+    await save(SAVE_PACKAGE, { input: creditPackage });
+    await save(SAVE_PACKAGE, { input: { ...creditPackage, priceAmount: 2900 } });
+    await save(SAVE_PACKAGE, { input: withdrawn });
+    await save(WITHDRAW, { key: withdrawn.key });
+
+    const exported = formatCatalog(await exportCatalog(), 'yaml');
+    const file = parseCatalogFile(exported);
+    expect(file.meters.get(meter.key)).toMatchObject({
+      aggregation: 'unique_count',
+      property: 'user_id',
+      creditCostMilliCredits: 250,
+    });
+    expect(file.meters.has(archived.key)).toBe(false);
+    expect(file.creditPackages.get(creditPackage.key)).toMatchObject({
+      priceAmount: 2900,
+      availableForAutoTopUp: true,
+      displayOrder: 3,
+    });
+    expect(file.creditPackages.has(withdrawn.key)).toBe(false);
+
+    const changes = await planCatalogChanges(file, { archiveMissing: true });
+    const actions = [...changes.meters, ...changes.plans, ...changes.creditPackages].map(
+      (change) => change.action,
+    );
+    expect(new Set(actions)).toEqual(new Set(['unchanged']));
   });
 });
