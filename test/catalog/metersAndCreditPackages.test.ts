@@ -218,6 +218,26 @@ describe('a meter saved through the API', () => {
     expect(await refusal(ARCHIVE_METER, { key: 'no_such_meter' })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await catalogState()).toEqual(before);
   });
+
+  it('is not archived while a draft gives an allowance of it, and is once that draft is discarded', async () => {
+    const input = meterInput({ aggregation: 'SUM', property: null });
+    await save(SAVE_METER, { input });
+    const draft = await save(`mutation($input: PlanDraftInput!) { createPlanDraft(input: $input) { id } }`, {
+      input: {
+        key: key('metered_draft'),
+        name: 'Metered',
+        tier: 'metered',
+        tierRank: 7,
+        interval: 'MONTH',
+        priceAmount: 900,
+        currency: 'usd',
+        meteredAllowances: [{ meterKey: input.key, includedQuantity: 100 }],
+      },
+    });
+    expect(await refusal(ARCHIVE_METER, { key: input.key })).toMatchObject({ code: 'CONFLICT' });
+    await save(`mutation($id: ID!) { archivePlan(id: $id) { id } }`, { id: draft.id });
+    expect(await save(ARCHIVE_METER, { key: input.key })).toMatchObject({ active: false });
+  });
 });
 
 describe('a credit package saved through the API', () => {
