@@ -30,14 +30,36 @@ export async function listPlans({
   return query;
 }
 
-export async function listCreditPackages(): Promise<CreditPackage[]> {
-  return CreditPackage.query()
-    .where('active', true)
-    .orderBy([{ column: 'displayOrder' }, { column: 'credits' }]);
+/** Credit packages on sale; with `includeInactive`, those withdrawn too (for those who manage the catalog). */
+export async function listCreditPackages({
+  actor,
+  includeInactive,
+}: {
+  actor: Actor;
+  includeInactive?: boolean | null;
+}): Promise<CreditPackage[]> {
+  if (includeInactive) requireCatalogManager(actor);
+  const query = CreditPackage.query().orderBy([
+    { column: 'displayOrder' },
+    { column: 'credits' },
+    { column: 'key' },
+  ]);
+  if (!includeInactive) query.where('active', true);
+  return query;
 }
 
-export async function listMeters(): Promise<Meter[]> {
-  return Meter.query().where('active', true).orderBy('key');
+/** Meters in use; with `includeInactive`, archived ones too (for those who manage the catalog). */
+export async function listMeters({
+  actor,
+  includeInactive,
+}: {
+  actor: Actor;
+  includeInactive?: boolean | null;
+}): Promise<Meter[]> {
+  if (includeInactive) requireCatalogManager(actor);
+  const query = Meter.query().orderBy('key');
+  if (!includeInactive) query.where('active', true);
+  return query;
 }
 
 export async function findDefaultPlan(trx?: Knex.Transaction): Promise<Plan | undefined> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { requireCatalogManager } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { ensureCreditPackagePrice } from '../stripe/catalogSync';
 import { parseInput } from '../validation';
 import { CreditPackage } from './CreditPackage';
@@ -85,18 +85,26 @@ export function creditPackageChanges(existing: CreditPackage, definition: Credit
   return existing.active ? changed : [...changed, 'active'];
 }
 
-/** Creates the package of the input's key, or brings the existing one to it (and back on sale). */
+/**
+ * Creates the package of the input's key, or brings the existing one to it (and back on sale). With
+ * `createOnly`, a key the catalog already has is refused rather than changed, unless the input is what
+ * it already says (the same creation sent again).
+ */
 export async function saveCreditPackage({
   actor,
   input,
+  createOnly = false,
 }: {
   actor: Actor;
   input: CreditPackageInput;
+  createOnly?: boolean;
 }): Promise<{ creditPackage: CreditPackage; outcome: 'created' | 'updated' | 'unchanged' }> {
   requireCatalogManager(actor);
   const definition = parseInput(creditPackageInput, input);
   const existing = await CreditPackage.query().findOne({ key: definition.key });
   const changed = existing ? creditPackageChanges(existing, definition) : [];
+  if (createOnly && changed.length > 0)
+    throw ValidationError.forField('key', 'is already a credit package; edit it instead');
   if (existing && changed.length === 0 && existing.stripePriceId)
     return { creditPackage: existing, outcome: 'unchanged' };
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { requireCatalogManager } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
-import { ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { CURRENT_STATUSES } from '../subscriptions/Subscription';
 import { parseInput } from '../validation';
 import { Meter } from './Meter';
 
@@ -93,13 +94,19 @@ export function meterChanges(
   return { changed, problems };
 }
 
-/** Creates the meter of the input's key, or brings the existing one to it (and back on, if it was off). */
+/**
+ * Creates the meter of the input's key, or brings the existing one to it (and back on, if it was off).
+ * With `createOnly`, a key the catalog already has is refused rather than changed, unless the input is
+ * what it already says (the same creation sent again).
+ */
 export async function saveMeter({
   actor,
   input,
+  createOnly = false,
 }: {
   actor: Actor;
   input: MeterInput;
+  createOnly?: boolean;
 }): Promise<{ meter: Meter; outcome: 'created' | 'updated' | 'unchanged' }> {
   requireCatalogManager(actor);
   const definition = parseInput(meterInput, input);
@@ -132,6 +139,8 @@ export async function saveMeter({
       return { meter, outcome: 'created' as const };
     }
     const { changed, problems } = meterChanges(existing, definition);
+    if (createOnly && (changed.length > 0 || Object.keys(problems).length > 0))
+      throw ValidationError.forField('key', 'is already a meter; edit it instead');
     if (Object.keys(problems).length > 0) throw ValidationError.forFields(problems);
     if (changed.length === 0) return { meter: existing, outcome: 'unchanged' as const };
     const meter = await Meter.query(trx).patchAndFetchById(existing.id, columns);
@@ -144,5 +153,51 @@ export async function saveMeter({
       details: { key: meter.key, changed },
     });
     return { meter, outcome: 'updated' as const };
+  });
+}
+
+/**
+ * Takes a meter out of use: usage is no longer recorded against it nor shown, and saving its key again
+ * brings it back. Refused while a plan on sale, a draft or a plan someone is subscribed to gives an
+ * allowance of it, since their usage would have nowhere to go.
+ */
+export async function archiveMeter({ actor, key }: { actor: Actor; key: string }): Promise<Meter> {
+  requireCatalogManager(actor);
+  return Meter.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`catalog-meter:${key}`]);
+    const meter = await Meter.query(trx).findOne({ key }).forUpdate();
+    if (!meter) throw new NotFoundError('Meter');
+    if (!meter.active) return meter;
+    const plan = await trx('planEntitlements')
+      .join('plans', 'plans.id', 'planEntitlements.planId')
+      .where('planEntitlements.meterId', meter.id)
+      .where((inUse) =>
+        inUse
+          .where('plans.active', true)
+          .orWhere('plans.status', 'draft')
+          .orWhereExists((subscribed) =>
+            subscribed
+              .select(trx.raw('1'))
+              .from('subscriptions')
+              .whereRaw('subscriptions.plan_id = plans.id')
+              .whereIn('subscriptions.status', CURRENT_STATUSES),
+          ),
+      )
+      .orderBy(['plans.key', 'plans.version'])
+      .first('plans.key', 'plans.version');
+    if (plan)
+      throw new ConflictError(
+        `Version ${plan.version} of ${plan.key} gives an allowance of ${key}; archive that plan, or publish a version without it, first.`,
+      );
+    const archived = await Meter.query(trx).patchAndFetchById(meter.id, { active: false });
+    await recordAudit({
+      trx,
+      actor,
+      accountId: null,
+      action: 'meter.archived',
+      target: { type: 'meter', id: meter.id },
+      details: { key },
+    });
+    return archived;
   });
 }

@@ -31,7 +31,9 @@ export async function triggerAutoTopUp({ accountId }: { accountId: string }): Pr
     if (!balance || balance.balance >= settings.threshold) return null;
     const account = await Account.query(trx).findById(accountId);
     const creditPackage = await CreditPackage.query(trx).findById(settings.creditPackageId);
-    if (!account?.stripeCustomerId || !creditPackage) return null;
+    // A package taken off sale, or no longer offered to top-ups, is not bought until another is chosen.
+    if (!account?.stripeCustomerId || !creditPackage?.active || !creditPackage.availableForAutoTopUp)
+      return null;
     const payment = await Payment.query(trx).insertAndFetch({
       accountId,
       type: 'credit_top_up',

@@ -6,7 +6,7 @@ import { collectPageErrors, DESKTOP, launchBrowser, shows } from './support/brow
 /**
  * A platform admin writes a new plan in the catalog's editor, in a real browser against the built app:
  * the price they first give is refused next to its field, they correct it, publish the draft, and find
- * the plan on the pricing page.
+ * the plan on the pricing page. Then a credit package, and a meter, written the same way.
  */
 const web = useWebApp({ source: 'build' });
 let browser: Browser;
@@ -56,5 +56,37 @@ it('an admin drafts a plan, corrects a refused price, publishes it and sees it o
   const card = admin.getByRole('region', { name: 'Atelier' });
   await shows(card, '$19.50');
   await shows(card, 'API access');
+  expect(pageErrors).toEqual([]);
+});
+
+it('an admin creates a credit package, corrects a refused currency, and creates a meter', async () => {
+  await admin.goto(`${web.url}/admin/catalog`);
+  await admin.getByRole('link', { name: 'Manage credit packages' }).click();
+  await admin.waitForURL(`${web.url}/admin/catalog/credit-packages`);
+  const key = unique('credits_750').replace(/-/g, '_');
+  await admin.getByLabel('Key', { exact: true }).fill(key);
+  await admin.getByLabel('Name', { exact: true }).fill('750 credits');
+  await admin.getByLabel('Credits', { exact: true }).fill('750');
+  await admin.getByLabel('Price', { exact: true }).fill('12.50');
+  await admin.getByLabel('Currency', { exact: true }).fill('XYZ');
+  await admin.getByRole('button', { name: 'Create package' }).click();
+  await shows(admin.locator('#package-currency-error'), 'Is not an ISO 4217 currency code');
+  expect(await admin.getByLabel('Key', { exact: true }).inputValue()).toBe(key);
+
+  await admin.getByLabel('Currency', { exact: true }).fill('USD');
+  await admin.getByRole('button', { name: 'Create package' }).click();
+  await shows(admin.getByRole('status'), `Credit package ${key} created`);
+  await shows(admin.getByRole('table', { name: 'Credit packages' }), '$12.50');
+
+  await admin.goto(`${web.url}/admin/catalog/meters`);
+  const meterKey = unique('renders').replace(/-/g, '_');
+  await admin.getByLabel('Key', { exact: true }).fill(meterKey);
+  await admin.getByLabel('Name', { exact: true }).fill('Renders');
+  await admin.getByLabel('Adds up as', { exact: true }).selectOption('COUNT');
+  await admin.getByRole('button', { name: 'Create meter' }).click();
+  await shows(admin.getByRole('status'), `Meter ${meterKey} created`);
+  await admin.getByRole('link', { name: `Edit ${meterKey}` }).click();
+  await shows(admin.getByRole('heading', { name: `Edit ${meterKey}` }));
+  expect(await admin.getByLabel('Adds up as', { exact: true }).isDisabled()).toBe(true);
   expect(pageErrors).toEqual([]);
 });

@@ -76,6 +76,8 @@ it('serves the customer’s and the admin’s pages, charts included, with nothi
     '/admin/health',
     '/admin/catalog',
     '/admin/catalog/new',
+    '/admin/catalog/meters',
+    '/admin/catalog/credit-packages',
   ])
     await visitHydrated(admin.page, path);
   expect(admin.errors).toEqual([]);

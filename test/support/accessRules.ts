@@ -112,7 +112,15 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: [{ platformWideScope: 'catalog:write' }],
   },
   'Query.creditPackages': { operation: '{ creditPackages { key } }', checks: [] },
+  'Query.creditPackages(includeInactive)': {
+    operation: '{ creditPackages(includeInactive: true) { key } }',
+    checks: [{ platformWideScope: 'catalog:write' }],
+  },
   'Query.meters': { operation: '{ meters { key } }', checks: [] },
+  'Query.meters(includeInactive)': {
+    operation: '{ meters(includeInactive: true) { key } }',
+    checks: [{ platformWideScope: 'catalog:write' }],
+  },
   'Query.viewer': { operation: '{ viewer { user { id } } }', checks: [] },
   'Query.account': {
     operation: 'query($id: ID) { account(id: $id) { id } }',
@@ -192,6 +200,36 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
   'Mutation.archivePlan': {
     operation: `mutation { archivePlan(id: "${NOTHING}") { status } }`,
+    checks: [{ platformWideScope: 'catalog:write' }],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.saveMeter': {
+    operation: 'mutation($input: MeterInput!) { saveMeter(input: $input) { key } }',
+    variables: ({ unique }) => ({
+      input: { key: unique('access').toLowerCase(), name: 'Access', aggregation: 'SUM' },
+    }),
+    checks: [{ platformWideScope: 'catalog:write' }],
+  },
+  'Mutation.archiveMeter': {
+    operation: 'mutation { archiveMeter(key: "no_such_meter") { key } }',
+    checks: [{ platformWideScope: 'catalog:write' }],
+    outcome: 'NOT_FOUND',
+  },
+  'Mutation.saveCreditPackage': {
+    operation: 'mutation($input: CreditPackageInput!) { saveCreditPackage(input: $input) { key } }',
+    variables: ({ unique }) => ({
+      input: {
+        key: unique('access').toLowerCase(),
+        name: 'Access credits',
+        milliCredits: 1000,
+        priceAmount: 100,
+        currency: 'usd',
+      },
+    }),
+    checks: [{ platformWideScope: 'catalog:write' }],
+  },
+  'Mutation.withdrawCreditPackage': {
+    operation: 'mutation { withdrawCreditPackage(key: "no_such_package") { key } }',
     checks: [{ platformWideScope: 'catalog:write' }],
     outcome: 'NOT_FOUND',
   },

@@ -720,10 +720,14 @@ export type CreditLedgerEntryType =
 /** A bundle of credits for sale. */
 export type CreditPackage = {
   __typename?: 'CreditPackage';
+  /** Whether it is sold at all; false once withdrawn. */
+  active: Scalars['Boolean']['output'];
   /** Usable as the package of automatic top-ups. */
   availableForAutoTopUp: Scalars['Boolean']['output'];
   /** On sale through Checkout. */
   availableForPurchase: Scalars['Boolean']['output'];
+  /** Position in lists: lower first. */
+  displayOrder: Scalars['Int']['output'];
   /** Our id for the package. */
   id: Scalars['ID']['output'];
   /** Stable key, e.g. credits_1000. */
@@ -734,6 +738,26 @@ export type CreditPackage = {
   name: Scalars['String']['output'];
   /** What the package costs. */
   price: Money;
+};
+
+/** A credit package's whole definition. Amounts are minor units of `currency`; credits are milli-credits. */
+export type CreditPackageInput = {
+  /** Offered as what automatic top-up buys: each account choosing automatic top-up picks one of these. */
+  availableForAutoTopUp?: InputMaybe<Scalars['Boolean']['input']>;
+  /** On sale through Checkout. */
+  availableForPurchase?: InputMaybe<Scalars['Boolean']['input']>;
+  /** ISO 4217 currency code, e.g. usd. */
+  currency: Scalars['String']['input'];
+  /** Position in lists: lower first. */
+  displayOrder?: InputMaybe<Scalars['Int']['input']>;
+  /** Stable key, e.g. credits_1000: lower-case letters, digits, dashes and underscores. */
+  key: Scalars['String']['input'];
+  /** Credits in the package, in milli-credits (1 credit = 1000); at least 1. */
+  milliCredits: Scalars['SafeInt']['input'];
+  /** Display name, e.g. 1,000 credits. */
+  name: Scalars['String']['input'];
+  /** Price in minor units of `currency`; at least 1. */
+  priceAmount: Scalars['SafeInt']['input'];
 };
 
 /** What a plan gives for one feature key. */
@@ -960,6 +984,8 @@ export type MembershipRole =
 /** Something usage is recorded against. */
 export type Meter = {
   __typename?: 'Meter';
+  /** Whether usage can be recorded against it; false once archived. */
+  active: Scalars['Boolean']['output'];
   /** How its events add up over a period. */
   aggregation: MeterAggregation;
   /** What one unit costs in milli-credits when it is paid for with credits; null if it cannot be. */
@@ -970,6 +996,8 @@ export type Meter = {
   key: Scalars['String']['output'];
   /** Display name, e.g. Small agent actions. */
   name: Scalars['String']['output'];
+  /** For UNIQUE_COUNT: the event property whose distinct values are counted; null otherwise. */
+  property?: Maybe<Scalars['String']['output']>;
   /** What one unit is, e.g. action or GB. */
   unit: Scalars['String']['output'];
 };
@@ -986,6 +1014,28 @@ export type MeterAggregation =
   | 'sum'
   /** The number of distinct values of the meter's event property (e.g. user_id). */
   | 'unique_count';
+
+/** A meter's whole definition. Credits are milli-credits. */
+export type MeterInput = {
+  /** How its events add up over a period; fixed once the meter exists. */
+  aggregation: MeterAggregation;
+  /** What one unit costs in milli-credits when it is paid for with credits; null when it cannot be. */
+  creditCostMilliCredits?: InputMaybe<Scalars['SafeInt']['input']>;
+  /**
+   * Stable key usage is recorded against, e.g. agent_action.small: 1 to 63 lower-case letters, digits,
+   * dots, dashes or underscores.
+   */
+  key: Scalars['String']['input'];
+  /** Display name, e.g. Small agent actions. */
+  name: Scalars['String']['input'];
+  /**
+   * For UNIQUE_COUNT only, and needed there: the event property whose distinct values are counted, e.g.
+   * user_id. Fixed once the meter exists.
+   */
+  property?: InputMaybe<Scalars['String']['input']>;
+  /** What one unit is, e.g. action or GB; unit when left out. */
+  unit?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** A meter's usage in the current billing period, against the plan's allowance. */
 export type MeterUsage = {
@@ -1042,6 +1092,12 @@ export type Mutation = {
    * is kept in the ledger and the audit log. Idempotent by key. Platform admins only.
    */
   adjustCredits: AdjustCreditsPayload;
+  /**
+   * Archives a meter: usage is no longer recorded against it nor shown; saving its key again brings it
+   * back. Refused (CONFLICT) while a plan on sale, a draft or a plan with subscribers gives an allowance of
+   * it. Archiving an archived meter changes nothing. Same callers as createPlanDraft (audited).
+   */
+  archiveMeter: Meter;
   /**
    * Withdraws a plan from sale (a draft is discarded): its subscribers keep it. The plan new accounts start
    * on cannot be archived (CONFLICT). Same callers as createPlanDraft (audited).
@@ -1165,6 +1221,20 @@ export type Mutation = {
   /** Checks the books now. It reports differences; it never changes anything. Platform admins only. */
   runReconciliation: ReconciliationReport;
   /**
+   * Creates the credit package of the input's key, or brings an existing one to it (and back on sale). A
+   * new price or currency gets its Stripe price at once: Checkouts opened from then on charge it, and
+   * purchases made at the old price keep it. Sending the same input again changes nothing, in Stripe
+   * either. Same callers as createPlanDraft (audited).
+   */
+  saveCreditPackage: CreditPackage;
+  /**
+   * Creates the meter of the input's key, or changes its name, unit and credit cost (bringing it back if it
+   * was archived). How it adds up (aggregation, property) never changes once it exists: usage is added up
+   * that way as it is recorded, so another aggregation needs another key (BAD_USER_INPUT on the field).
+   * Sending the same input again changes nothing. Same callers as createPlanDraft (audited).
+   */
+  saveMeter: Meter;
+  /**
    * Sends a webhook.test event to an endpoint now, enabled or not, and returns the delivery with its try.
    * Platform admins and keys for every account with webhooks:write; for an endpoint bound to an account, also
    * that account's owners and admins and its keys with webhooks:write.
@@ -1230,12 +1300,24 @@ export type Mutation = {
    * creating nothing, while the catalog has no default plan.
    */
   upsertAccount: UpsertAccountPayload;
+  /**
+   * Takes a credit package off sale: never bought again, by hand or by automatic top-up (accounts whose
+   * top-up bought it buy nothing until they choose another); purchases that name it keep it. Withdrawing
+   * a withdrawn package changes nothing. Same callers as createPlanDraft (audited).
+   */
+  withdrawCreditPackage: CreditPackage;
 };
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationAdjustCreditsArgs = {
   input: AdjustCreditsInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationArchiveMeterArgs = {
+  key: Scalars['String']['input'];
 };
 
 
@@ -1391,6 +1473,20 @@ export type MutationRotateWebhookEndpointSecretArgs = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationSaveCreditPackageArgs = {
+  createOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  input: CreditPackageInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationSaveMeterArgs = {
+  createOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  input: MeterInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationSendTestWebhookArgs = {
   endpointId: Scalars['ID']['input'];
 };
@@ -1456,6 +1552,12 @@ export type MutationUpdateWebhookEndpointArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationUpsertAccountArgs = {
   input: UpsertAccountInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationWithdrawCreditPackageArgs = {
+  key: Scalars['String']['input'];
 };
 
 /** One notice in the outbox: written with the change that caused it, and sent by email when SMTP is configured. */
@@ -1924,10 +2026,22 @@ export type QueryAdminAccountsArgs = {
 
 
 /** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryCreditPackagesArgs = {
+  includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryEntitlementArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
   externalId?: InputMaybe<Scalars['String']['input']>;
   featureKey: Scalars['String']['input'];
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryMetersArgs = {
+  includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -2772,6 +2886,7 @@ export type ResolversTypes = {
   CreditLedgerEntry: ResolverTypeWrapper<CreditLedgerEntryModel>;
   CreditLedgerEntryType: ResolverTypeWrapper<CreditLedgerEntryType>;
   CreditPackage: ResolverTypeWrapper<CreditPackageModel>;
+  CreditPackageInput: CreditPackageInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Entitlement: ResolverTypeWrapper<PlanEntitlementModel>;
   EntitlementCheck: ResolverTypeWrapper<EntitlementCheckModel>;
@@ -2791,6 +2906,7 @@ export type ResolversTypes = {
   MembershipRole: ResolverTypeWrapper<MembershipRole>;
   Meter: ResolverTypeWrapper<MeterModel>;
   MeterAggregation: ResolverTypeWrapper<MeterAggregation>;
+  MeterInput: MeterInput;
   MeterUsage: ResolverTypeWrapper<MeterUsageModel>;
   MeteredAllowanceInput: MeteredAllowanceInput;
   MetricsGranularity: ResolverTypeWrapper<MetricsGranularity>;
@@ -2906,6 +3022,7 @@ export type ResolversParentTypes = {
   CreditLedgerEdge: Omit<CreditLedgerEdge, 'node'> & { node: ResolversParentTypes['CreditLedgerEntry'] };
   CreditLedgerEntry: CreditLedgerEntryModel;
   CreditPackage: CreditPackageModel;
+  CreditPackageInput: CreditPackageInput;
   DateTime: Scalars['DateTime']['output'];
   Entitlement: PlanEntitlementModel;
   EntitlementCheck: EntitlementCheckModel;
@@ -2920,6 +3037,7 @@ export type ResolversParentTypes = {
   InvoiceLine: InvoiceLineModel;
   Membership: MembershipModel;
   Meter: MeterModel;
+  MeterInput: MeterInput;
   MeterUsage: MeterUsageModel;
   MeteredAllowanceInput: MeteredAllowanceInput;
   Money: Money;
@@ -3185,8 +3303,10 @@ export type CreditLedgerEntryResolvers<ContextType = GraphQLContext, ParentType 
 export type CreditLedgerEntryTypeResolvers = { ADJUSTMENT: 'adjustment', CONSUMPTION: 'consumption', EXPIRY: 'expiry', GRANT: 'grant', REFUND_CLAWBACK: 'refund_clawback' };
 
 export type CreditPackageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreditPackage'] = ResolversParentTypes['CreditPackage']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   availableForAutoTopUp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   availableForPurchase?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  displayOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   milliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
@@ -3295,11 +3415,13 @@ export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends
 export type MembershipRoleResolvers = { ADMIN: 'admin', MEMBER: 'member', OWNER: 'owner' };
 
 export type MeterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Meter'] = ResolversParentTypes['Meter']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   aggregation?: Resolver<ResolversTypes['MeterAggregation'], ParentType, ContextType>;
   creditCostMilliCredits?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  property?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -3324,6 +3446,7 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   adjustCredits?: Resolver<ResolversTypes['AdjustCreditsPayload'], ParentType, ContextType, RequireFields<MutationAdjustCreditsArgs, 'input'>>;
+  archiveMeter?: Resolver<ResolversTypes['Meter'], ParentType, ContextType, RequireFields<MutationArchiveMeterArgs, 'key'>>;
   archivePlan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationArchivePlanArgs, 'id'>>;
   cancelScheduledPlanChange?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelScheduledPlanChangeArgs, 'input'>>;
   cancelSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'input'>>;
@@ -3350,6 +3473,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rotateWebhookEndpointSecret?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookEndpointSecretArgs, 'id'>>;
   runReconciliation?: Resolver<ResolversTypes['ReconciliationReport'], ParentType, ContextType>;
+  saveCreditPackage?: Resolver<ResolversTypes['CreditPackage'], ParentType, ContextType, RequireFields<MutationSaveCreditPackageArgs, 'createOnly' | 'input'>>;
+  saveMeter?: Resolver<ResolversTypes['Meter'], ParentType, ContextType, RequireFields<MutationSaveMeterArgs, 'createOnly' | 'input'>>;
   sendTestWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationSendTestWebhookArgs, 'endpointId'>>;
   setFeatureFlag?: Resolver<ResolversTypes['FeatureFlag'], ParentType, ContextType, RequireFields<MutationSetFeatureFlagArgs, 'enabled' | 'key'>>;
   signIn?: Resolver<ResolversTypes['SignInPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'input'>>;
@@ -3362,6 +3487,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updatePlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationUpdatePlanDraftArgs, 'id' | 'input'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
   upsertAccount?: Resolver<ResolversTypes['UpsertAccountPayload'], ParentType, ContextType, RequireFields<MutationUpsertAccountArgs, 'input'>>;
+  withdrawCreditPackage?: Resolver<ResolversTypes['CreditPackage'], ParentType, ContextType, RequireFields<MutationWithdrawCreditPackageArgs, 'key'>>;
 };
 
 export type NotificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Notification'] = ResolversParentTypes['Notification']> = {
@@ -3497,10 +3623,10 @@ export type PurchaseModeResolvers = { CONTACT_SALES: 'contact_sales', SELF_SERVE
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   account?: Resolver<ResolversTypes['Account'], ParentType, ContextType, Partial<QueryAccountArgs>>;
   adminAccounts?: Resolver<ResolversTypes['AdminAccountConnection'], ParentType, ContextType, RequireFields<QueryAdminAccountsArgs, 'first'>>;
-  creditPackages?: Resolver<Array<ResolversTypes['CreditPackage']>, ParentType, ContextType>;
+  creditPackages?: Resolver<Array<ResolversTypes['CreditPackage']>, ParentType, ContextType, RequireFields<QueryCreditPackagesArgs, 'includeInactive'>>;
   entitlement?: Resolver<ResolversTypes['EntitlementCheck'], ParentType, ContextType, RequireFields<QueryEntitlementArgs, 'featureKey'>>;
   featureFlags?: Resolver<Array<ResolversTypes['FeatureFlag']>, ParentType, ContextType>;
-  meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType>;
+  meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType, RequireFields<QueryMetersArgs, 'includeInactive'>>;
   notifications?: Resolver<ResolversTypes['NotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first'>>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
   previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, Partial<QueryPreviewPlanChangeArgs>>;

@@ -1,5 +1,7 @@
 import { requireCatalogManager } from '../../auth/authorization';
 import { listCreditPackages, listMeters, listPlans } from '../../catalog/catalog';
+import { saveCreditPackage, withdrawCreditPackage } from '../../catalog/creditPackages';
+import { archiveMeter, saveMeter } from '../../catalog/meters';
 import { archivePlan, createPlanDraft, publishPlan, updatePlanDraft } from '../../catalog/planDrafts';
 import type { Resolvers } from '../generated/resolvers';
 import { loadOptional } from '../loaders';
@@ -8,14 +10,21 @@ import { money } from '../money';
 export const catalogResolvers: Resolvers = {
   Query: {
     plans: (_parent, { includeInactive }, { actor }) => listPlans({ actor, includeInactive }),
-    creditPackages: () => listCreditPackages(),
-    meters: () => listMeters(),
+    creditPackages: (_parent, { includeInactive }, { actor }) =>
+      listCreditPackages({ actor, includeInactive }),
+    meters: (_parent, { includeInactive }, { actor }) => listMeters({ actor, includeInactive }),
   },
   Mutation: {
     createPlanDraft: (_parent, { input }, { actor }) => createPlanDraft({ actor, input }),
     updatePlanDraft: (_parent, { id, input }, { actor }) => updatePlanDraft({ actor, planId: id, input }),
     publishPlan: (_parent, { id }, { actor }) => publishPlan({ actor, planId: id }),
     archivePlan: (_parent, { id }, { actor }) => archivePlan({ actor, planId: id }),
+    saveMeter: async (_parent, { input, createOnly }, { actor }) =>
+      (await saveMeter({ actor, input, createOnly: createOnly ?? false })).meter,
+    archiveMeter: (_parent, { key }, { actor }) => archiveMeter({ actor, key }),
+    saveCreditPackage: async (_parent, { input, createOnly }, { actor }) =>
+      (await saveCreditPackage({ actor, input, createOnly: createOnly ?? false })).creditPackage,
+    withdrawCreditPackage: (_parent, { key }, { actor }) => withdrawCreditPackage({ actor, key }),
   },
   Plan: {
     interval: (plan) => plan.billingInterval,
@@ -44,6 +53,7 @@ export const catalogResolvers: Resolvers = {
   },
   Meter: {
     creditCostMilliCredits: (meter) => meter.creditCostPerUnit,
+    property: (meter) => meter.fieldName,
   },
   CreditPackage: {
     milliCredits: (creditPackage) => creditPackage.credits,

@@ -91,6 +91,9 @@ export default function Catalog() {
       ))}
 
       <h2 className="section-heading">Meters</h2>
+      <p>
+        <Link to="/admin/catalog/meters">Manage meters</Link>: create one, edit it, archive it.
+      </p>
       <Card>
         <DataTable
           caption="Meters"
@@ -113,6 +116,10 @@ export default function Catalog() {
       </Card>
 
       <h2 className="section-heading">Credit packages</h2>
+      <p>
+        <Link to="/admin/catalog/credit-packages">Manage credit packages</Link>: create one, change its price,
+        choose what automatic top-up may buy, withdraw it.
+      </p>
       <Card>
         <DataTable
           caption="Credit packages"
@@ -141,9 +148,6 @@ export default function Catalog() {
           ]}
         />
       </Card>
-      <p className="muted small">
-        Meters and credit packages cannot be changed from the console yet; they are listed here to read.
-      </p>
     </>
   );
 }
