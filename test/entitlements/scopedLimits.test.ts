@@ -1,5 +1,11 @@
-import { createAccount, createUser, sessionCookieFor, unique } from '../factories';
-import { createPartnerKey } from '../factories';
+import {
+  createAccount,
+  createMember,
+  createPartnerKey,
+  createUser,
+  sessionCookieFor,
+  unique,
+} from '../factories';
 import { useBillingStack } from '../support/billingStack';
 import type { Caller } from '../support/testApp';
 
@@ -127,6 +133,28 @@ describe('a limit per parent resource', () => {
     expect(released.data!.releaseResource).toEqual({ used: 4, allowed: true, scopeKey: 'room-a' });
     expect(await check(externalId, 'participants', 'room-b')).toMatchObject({ used: 1 });
     expect((await register(externalId, 'participants', 'p6', 'room-a')).errors).toBeUndefined();
+  });
+
+  it('shows in the account’s list as its limit per parent, with no usage of its own', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const { data, errors } = await stack.app.graphql(
+      `query($id: ID) { account(id: $id) { entitlements { featureKey scope scopeResourceType limit hardLimit used allowed } } }`,
+      { id: account.id },
+      { cookie },
+    );
+    expect(errors).toBeUndefined();
+    expect(data!.account.entitlements).toContainEqual({
+      featureKey: 'participants',
+      scope: 'PER_RESOURCE',
+      scopeResourceType: 'room',
+      limit: 5,
+      hardLimit: 5,
+      used: null,
+      allowed: true,
+    });
+    expect(data!.account.entitlements).toContainEqual(
+      expect.objectContaining({ featureKey: 'rooms', scope: 'ACCOUNT', limit: 10, hardLimit: 11, used: 0 }),
+    );
   });
 
   it('never admits more than the limit to one room under concurrent registrations', async () => {
