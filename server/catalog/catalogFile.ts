@@ -46,7 +46,14 @@ export interface CatalogFile {
 }
 
 const SECTIONS = ['meters', 'plans', 'creditPackages'] as const;
-const LIMIT_FIELDS = new Set(['featureKey', 'limit', 'unlimited']);
+const LIMIT_FIELDS = new Set([
+  'featureKey',
+  'limit',
+  'unlimited',
+  'scope',
+  'scopeResourceType',
+  'overageBufferPercent',
+]);
 const ALLOWANCE_FIELDS = new Set(['meterKey', 'includedQuantity', 'unlimited', 'overage']);
 const OVERAGE_FIELDS = new Set(['amount', 'blockSize']);
 
@@ -203,7 +210,11 @@ function checkNestedFields(prefix: string, entry: unknown, problems: Problems): 
   const check = (path: string, value: unknown, allowed: Set<string>) => {
     if (!isRecord(value)) return;
     for (const field of Object.keys(value))
-      if (!allowed.has(field)) problems.add(`${path}.${field}`, 'is not a field of this entry');
+      if (!allowed.has(field))
+        problems.add(
+          `${path}.${field}`,
+          LIMIT_FIELDS.has(field) ? 'is only for limits' : 'is not a field of this entry',
+        );
   };
   if (Array.isArray(entry.limits))
     entry.limits.forEach((limit, index) => check(`${prefix}.limits.${index}`, limit, LIMIT_FIELDS));
@@ -295,11 +306,15 @@ function planEntry(plan: PlanDraft): PlanEntry {
     isDefault: canonical.isDefault,
     ...(canonical.features.length > 0 && { features: canonical.features }),
     ...(canonical.limits.length > 0 && {
-      limits: canonical.limits.map((limit) =>
-        limit.unlimited
-          ? { featureKey: limit.featureKey, unlimited: true }
-          : { featureKey: limit.featureKey, limit: limit.limit },
-      ),
+      limits: canonical.limits.map((limit) => ({
+        featureKey: limit.featureKey,
+        ...(limit.unlimited ? { unlimited: true } : { limit: limit.limit }),
+        ...(limit.scope !== 'account' && {
+          scope: limit.scope,
+          scopeResourceType: limit.scopeResourceType,
+        }),
+        ...(limit.overageBufferPercent > 0 && { overageBufferPercent: limit.overageBufferPercent }),
+      })),
     }),
     ...(canonical.meteredAllowances.length > 0 && {
       meteredAllowances: canonical.meteredAllowances.map((allowance) =>
@@ -344,6 +359,9 @@ export function planDefinition(plan: Plan): PlanDraft {
         featureKey: entry.featureKey,
         limit: entry.limitValue,
         unlimited: entry.unlimited,
+        scope: entry.scope,
+        scopeResourceType: entry.scopeResourceType,
+        overageBufferPercent: entry.overageBufferPercent,
       })),
     meteredAllowances: entitlements
       .filter((entry) => entry.kind === 'metered')
@@ -387,6 +405,9 @@ function canonicalPlan(plan: PlanDraft) {
         featureKey: limit.featureKey,
         limit: limit.limit ?? null,
         unlimited: limit.unlimited,
+        scope: limit.scope,
+        scopeResourceType: limit.scopeResourceType,
+        overageBufferPercent: limit.overageBufferPercent,
       }))
       .sort(byKey((limit) => limit.featureKey)),
     meteredAllowances: plan.meteredAllowances

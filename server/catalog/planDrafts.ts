@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { faultPoint } from '../faultPoints';
 import { ensurePlanVersionPrice } from '../stripe/catalogSync';
 import { parseInput } from '../validation';
+import { SEATS_FEATURE } from '../entitlements/resourceCounts';
 import { findDefaultPlan } from './catalog';
 import { Meter } from './Meter';
 import { Plan } from './Plan';
@@ -86,14 +87,33 @@ export const planDraftInput = z
     features: list(featureKey),
     limits: list(
       z
-        .object({ featureKey, limit: count(MAX_QUANTITY).nullish(), unlimited: flag })
+        .object({
+          featureKey,
+          limit: count(MAX_QUANTITY).nullish(),
+          unlimited: flag,
+          scope: z
+            .enum(['account', 'per_resource'])
+            .nullish()
+            .transform((value) => value ?? 'account'),
+          scopeResourceType: featureKey.nullish().transform((value) => value ?? null),
+          overageBufferPercent: count(100)
+            .nullish()
+            .transform((value) => value ?? 0),
+        })
         .superRefine((limit, context) => {
+          const problem = (field: string, message: string) =>
+            context.addIssue({ code: 'custom', path: [field], message });
           if (limit.unlimited === (limit.limit != null))
-            context.addIssue({
-              code: 'custom',
-              path: ['limit'],
-              message: 'give a limit or unlimited, not both',
-            });
+            problem('limit', 'give a limit or unlimited, not both');
+          if (limit.scope === 'per_resource' && limit.scopeResourceType === null)
+            problem('scopeResourceType', 'is required for a limit per resource, e.g. room');
+          if (limit.scope === 'account' && limit.scopeResourceType !== null)
+            problem('scopeResourceType', 'is only for a limit per resource: set scope to PER_RESOURCE');
+          // Seats are the account's members as well as registered resources: they have no parent.
+          if (limit.scope === 'per_resource' && limit.featureKey === SEATS_FEATURE)
+            problem('scope', 'seats are counted per account');
+          if (limit.unlimited && limit.overageBufferPercent > 0)
+            problem('overageBufferPercent', 'an unlimited limit has no buffer');
         }),
     ),
     meteredAllowances: list(
@@ -459,6 +479,9 @@ function entitlementRows(draft: PlanDraft, planId: string, meterIds: Map<string,
       kind: 'limit' as const,
       unlimited: limit.unlimited,
       limitValue: limit.limit ?? null,
+      scope: limit.scope,
+      scopeResourceType: limit.scopeResourceType,
+      overageBufferPercent: limit.overageBufferPercent,
     })),
     ...draft.meteredAllowances.map((allowance) => ({
       planId,

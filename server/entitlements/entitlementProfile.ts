@@ -43,13 +43,16 @@ export function forgetRecentChecks(accountId: string): void {
 export async function recentCheck(
   accountId: string,
   featureKey: string,
+  scopeKey: string | null,
   evaluate: () => Promise<EntitlementCheck>,
 ): Promise<EntitlementCheck> {
   const checks = (await recentChecks.get(accountId, async () => new Map<string, EntitlementCheck>()))!;
-  const known = checks.get(featureKey);
+  // Feature keys hold no spaces, so the key cannot collide across parents.
+  const key = scopeKey === null ? featureKey : `${featureKey} ${scopeKey}`;
+  const known = checks.get(key);
   if (known) return known;
   const check = await evaluate();
-  checks.set(featureKey, check);
+  checks.set(key, check);
   return check;
 }
 

@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor';
 import { authorizeAccount } from '../auth/authorization';
 import { parseInput } from '../validation';
 import { entitlementProfile, recentCheck } from './entitlementProfile';
-import { evaluateEntitlement, type EntitlementCheck } from './evaluate';
+import { checkScopeKey, evaluateEntitlement, scopeKeyInput, type EntitlementCheck } from './evaluate';
 import { announceLimitReached, warnNearLimit } from './softLimits';
 
 const checkInput = z.object({
@@ -11,31 +11,39 @@ const checkInput = z.object({
     .string()
     .trim()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'is not a feature key'),
+  scopeKey: scopeKeyInput,
 });
 
 /**
  * May this account do X? Answers for one feature key (a feature the plan lacks is simply not allowed),
- * for a partner key with `entitlements:read` or a member of the account.
+ * for a partner key with `entitlements:read` or a member of the account. A per-resource limit is
+ * answered for the parent `scopeKey` (one room), which it requires.
  */
 export async function checkEntitlement({
   actor,
   accountId,
   externalId,
   featureKey: rawFeatureKey,
+  scopeKey: rawScopeKey,
 }: {
   actor: Actor;
   accountId?: string | null;
   externalId?: string | null;
   featureKey: string;
+  scopeKey?: string | null;
 }): Promise<EntitlementCheck> {
-  const { featureKey: key } = parseInput(checkInput, { featureKey: rawFeatureKey });
+  const { featureKey: key, scopeKey } = parseInput(checkInput, {
+    featureKey: rawFeatureKey,
+    scopeKey: rawScopeKey,
+  });
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.read' });
-  const check = await recentCheck(account.id, key, async () =>
-    evaluateEntitlement({
-      accountId: account.id,
-      profile: await entitlementProfile({ accountId: account.id }),
-      featureKey: key,
-    }),
+  const profile = await entitlementProfile({ accountId: account.id });
+  checkScopeKey(
+    profile.entitlements.find((candidate) => candidate.featureKey === key),
+    scopeKey,
+  );
+  const check = await recentCheck(account.id, key, scopeKey, () =>
+    evaluateEntitlement({ accountId: account.id, profile, featureKey: key, scopeKey }),
   );
   if (check.softLimitReached) await warnNearLimit({ accountId: account.id, check });
   if (isLimitReached(check)) await announceLimitReached({ accountId: account.id, check });

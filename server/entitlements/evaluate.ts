@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
-import type { EntitlementKind, PlanEntitlement } from '../catalog/PlanEntitlement';
+import { z } from 'zod';
+import type { EntitlementKind, EntitlementScope, PlanEntitlement } from '../catalog/PlanEntitlement';
 import type { Plan } from '../catalog/Plan';
+import { ValidationError } from '../errors';
 import { meterUsage } from '../usage/usageReads';
 import type { EntitlementProfile } from './entitlementProfile';
 import { countResources, SEATS_FEATURE } from './resourceCounts';
@@ -22,29 +24,99 @@ export interface EntitlementCheck {
   softLimitPercent: number | null;
   /** Usage beyond the allowance is billed as overage rather than refused (METERED). */
   overageAllowed: boolean;
+  /** Whom a LIMIT counts for; null when the plan lacks the feature. */
+  scope: EntitlementScope | null;
+  scopeResourceType: string | null;
+  /** The parent resource the answer counts under (per-resource limits); null for the whole account. */
+  scopeKey: string | null;
+  overageBufferPercent: number | null;
+  /** What is admitted at most: the limit plus its buffer (LIMIT); null when uncapped. */
+  hardLimit: number | null;
+  /** Usage is beyond the limit (LIMIT and METERED). */
+  overLimit: boolean;
+  /** Usage is beyond the limit but within its buffer (LIMIT). */
+  withinBuffer: boolean;
   plan: Plan;
   periodStart: Date | null;
   periodEnd: Date | null;
 }
 
+type CheckBase = Pick<
+  EntitlementCheck,
+  | 'featureKey'
+  | 'plan'
+  | 'periodStart'
+  | 'periodEnd'
+  | 'softLimitPercent'
+  | 'scope'
+  | 'scopeResourceType'
+  | 'scopeKey'
+  | 'overageBufferPercent'
+  | 'hardLimit'
+  | 'overLimit'
+  | 'withinBuffer'
+>;
+
+/** The partner's id for a parent resource (a room), as checks, registrations and releases take it. */
+export const scopeKeyInput = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(200, 'is at most 200 characters')
+  .nullish()
+  .transform((value) => value ?? null);
+
+/**
+ * The parent resource a request names must match the entitlement: required for a per-resource limit,
+ * refused for one counted per account (it would be silently ignored). A feature the plan lacks takes
+ * either, so that a partner can ask the same way whatever plan the account is on.
+ */
+export function checkScopeKey(entitlement: PlanEntitlement | undefined, scopeKey: string | null): void {
+  if (!entitlement) return;
+  if (entitlement.scope === 'per_resource' && scopeKey === null)
+    throw ValidationError.forField(
+      'scopeKey',
+      `is required: ${entitlement.featureKey} is limited per ${entitlement.scopeResourceType}`,
+    );
+  if (entitlement.scope === 'account' && scopeKey !== null)
+    throw ValidationError.forField(
+      'scopeKey',
+      `must be left out: ${entitlement.featureKey} is not limited per resource`,
+    );
+}
+
+/**
+ * The answer for one feature; for a per-resource limit, under the parent `scopeKey` (checked by
+ * checkScopeKey). Without one (an account's list of entitlements) it gives the limit per parent and
+ * no usage.
+ */
 export async function evaluateEntitlement({
   trx,
   accountId,
   profile,
   featureKey,
+  scopeKey = null,
 }: {
   trx?: Knex.Transaction;
   accountId: string;
   profile: EntitlementProfile;
   featureKey: string;
+  scopeKey?: string | null;
 }): Promise<EntitlementCheck> {
   const entitlement = profile.entitlements.find((candidate) => candidate.featureKey === featureKey);
-  const base = {
+  const base: CheckBase = {
     featureKey,
     plan: profile.plan,
     periodStart: null,
     periodEnd: null,
     softLimitPercent: entitlement?.softLimitPercent ?? null,
+    scope: entitlement?.scope ?? null,
+    scopeResourceType: entitlement?.scopeResourceType ?? null,
+    scopeKey: entitlement?.scope === 'per_resource' ? scopeKey : null,
+    overageBufferPercent: entitlement?.overageBufferPercent ?? null,
+    hardLimit: null,
+    overLimit: false,
+    withinBuffer: false,
   };
   if (!entitlement) {
     return {
@@ -85,13 +157,33 @@ export async function evaluateEntitlement({
         overageAllowed: false,
       };
     case 'limit': {
-      const used = await countResources({ trx, accountId, featureKey });
       const limit =
         featureKey === SEATS_FEATURE && profile.seatsBought !== null
           ? profile.seatsBought
           : entitlement.unlimited
             ? null
             : entitlement.limitValue;
+      const perResource = entitlement.scope === 'per_resource';
+      if (perResource && base.scopeKey === null) {
+        return {
+          ...base,
+          kind: 'limit',
+          allowed: true,
+          unlimited: limit === null,
+          limit,
+          used: null,
+          remaining: null,
+          hardLimit: limit === null ? null : withBuffer(limit, entitlement.overageBufferPercent),
+          softLimitReached: false,
+          overageAllowed: false,
+        };
+      }
+      const used = await countResources({
+        trx,
+        accountId,
+        featureKey,
+        scopeKey: perResource ? base.scopeKey! : undefined,
+      });
       return capped({ base, kind: 'limit', limit, used, entitlement, overageAllowed: false });
     }
     case 'metered': {
@@ -125,7 +217,7 @@ function capped({
   entitlement,
   overageAllowed,
 }: {
-  base: Pick<EntitlementCheck, 'featureKey' | 'plan' | 'periodStart' | 'periodEnd' | 'softLimitPercent'>;
+  base: CheckBase;
   kind: EntitlementKind;
   limit: number | null;
   used: number;
@@ -145,16 +237,27 @@ function capped({
       overageAllowed,
     };
   }
+  // Only a LIMIT has a buffer (the catalog refuses one elsewhere); metered overage is priced instead.
+  const hardLimit = kind === 'limit' ? withBuffer(limit, entitlement.overageBufferPercent) : limit;
   return {
     ...base,
     kind,
-    allowed: used < limit,
+    allowed: used < hardLimit,
     unlimited: false,
     limit,
+    hardLimit,
+    overLimit: used > limit,
+    withinBuffer: used > limit && used <= hardLimit && hardLimit > limit,
     used,
     remaining: Math.max(0, limit - used),
     // Integer arithmetic: used / limit >= percent / 100.
     softLimitReached: limit > 0 && used * 100 >= limit * entitlement.softLimitPercent,
     overageAllowed,
   };
+}
+
+/** The limit and its buffer, rounded down: 50 with 10% admits 55; 5 with 10% admits 5. */
+export function withBuffer(limit: number, bufferPercent: number): number {
+  // In BigInt: a limit may be up to 10^15, beyond exact floating-point products.
+  return Number((BigInt(limit) * BigInt(100 + bufferPercent)) / 100n);
 }

@@ -9,6 +9,7 @@ interface ResourceRequest {
   externalId?: string | null;
   featureKey: string;
   resourceId: string;
+  scopeKey?: string | null;
   idempotencyKey?: string | null;
 }
 

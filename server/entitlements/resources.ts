@@ -5,7 +5,7 @@ import { authorizeAccount } from '../auth/authorization';
 import { LimitExceededError, ValidationError } from '../errors';
 import { parseInput } from '../validation';
 import { loadEntitlementProfile } from './entitlementProfile';
-import { evaluateEntitlement, type EntitlementCheck } from './evaluate';
+import { checkScopeKey, evaluateEntitlement, scopeKeyInput, type EntitlementCheck } from './evaluate';
 import { announceLimitReached, warnNearLimit } from './softLimits';
 
 const resourceInput = z.object({
@@ -16,19 +16,22 @@ const resourceInput = z.object({
     .trim()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'is not a feature key'),
   resourceId: z.string().trim().min(1, 'is required').max(200, 'is at most 200 characters'),
+  scopeKey: scopeKeyInput,
 });
 
 /**
  * Records that the account holds one more of a countable resource (a project, an agent, a room, a seat
  * for one of the partner's users...), named by the partner's own id, if its plan allows one more.
  * Beyond the limit it fails with LIMIT_EXCEEDED and changes nothing. Registering the same id again is
- * a no-op, so partners can retry safely.
+ * a no-op, so partners can retry safely. A per-resource limit counts the resources under the parent
+ * `scopeKey` only (the participants of one room). Registrations are serialized by the account lock,
+ * so concurrent ones never admit more than the limit and its buffer.
  */
 export async function registerResource({
   actor,
   ...input
 }: { actor: Actor } & z.input<typeof resourceInput>): Promise<{ check: EntitlementCheck; created: boolean }> {
-  const { accountId, externalId, featureKey, resourceId } = parseInput(resourceInput, input);
+  const { accountId, externalId, featureKey, resourceId, scopeKey } = parseInput(resourceInput, input);
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
   let refused: EntitlementCheck | undefined;
   const result = await withAccountLock(account.id, async ({ trx }) => {
@@ -40,16 +43,17 @@ export async function registerResource({
         `is not a countable resource of the ${profile.plan.name} plan`,
       );
     }
+    checkScopeKey(entitlement, scopeKey);
     const inserted = await trx('entitledResources')
-      .insert({ accountId: account.id, featureKey, resourceId })
-      .onConflict(['accountId', 'featureKey', 'resourceId'])
+      .insert({ accountId: account.id, featureKey, scopeKey: scopeKey ?? '', resourceId })
+      .onConflict(['accountId', 'featureKey', 'scopeKey', 'resourceId'])
       .ignore()
       .returning('resourceId');
-    const check = await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey });
-    if (inserted.length > 0 && check.limit !== null && check.used! > check.limit) {
+    const check = await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey, scopeKey });
+    if (inserted.length > 0 && check.hardLimit !== null && check.used! > check.hardLimit) {
       // The insertion rolls back: what partners hear of is the account as it stays, at its limit.
       refused = { ...check, allowed: false, used: check.used! - 1, remaining: 0 };
-      throw new LimitExceededError(featureKey, check.limit, check.used! - 1);
+      throw new LimitExceededError(featureKey, check.hardLimit, check.used! - 1);
     }
     return { check, created: inserted.length > 0 };
   }).catch(async (error: unknown) => {
@@ -63,7 +67,10 @@ export async function registerResource({
   return result;
 }
 
-/** Records that the account no longer holds a resource; releasing one it does not hold is a no-op. */
+/**
+ * Records that the account no longer holds a resource (under the parent `scopeKey` for a per-resource
+ * limit); releasing one it does not hold is a no-op.
+ */
 export async function releaseResource({
   actor,
   ...input
@@ -71,15 +78,21 @@ export async function releaseResource({
   check: EntitlementCheck;
   released: boolean;
 }> {
-  const { accountId, externalId, featureKey, resourceId } = parseInput(resourceInput, input);
+  const { accountId, externalId, featureKey, resourceId, scopeKey } = parseInput(resourceInput, input);
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
   return withAccountLock(account.id, async ({ trx }) => {
-    const deleted = await trx('entitledResources')
-      .where({ accountId: account.id, featureKey, resourceId })
-      .delete();
     const profile = await loadEntitlementProfile({ trx, accountId: account.id });
+    checkScopeKey(
+      profile.entitlements.find((candidate) => candidate.featureKey === featureKey),
+      scopeKey,
+    );
+    // Without a parent, every registration of the id goes: a limit that was per resource on an earlier
+    // plan may have left it under several.
+    const deleted = await trx('entitledResources')
+      .where({ accountId: account.id, featureKey, resourceId, ...(scopeKey !== null && { scopeKey }) })
+      .delete();
     return {
-      check: await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey }),
+      check: await evaluateEntitlement({ trx, accountId: account.id, profile, featureKey, scopeKey }),
       released: deleted > 0,
     };
   });
@@ -94,8 +107,8 @@ export async function resourceCheck({
   actor,
   ...input
 }: { actor: Actor } & z.input<typeof resourceInput>): Promise<EntitlementCheck> {
-  const { accountId, externalId, featureKey } = parseInput(resourceInput, input);
+  const { accountId, externalId, featureKey, scopeKey } = parseInput(resourceInput, input);
   const account = await authorizeAccount({ actor, accountId, externalId, permission: 'entitlements.manage' });
   const profile = await loadEntitlementProfile({ accountId: account.id });
-  return evaluateEntitlement({ accountId: account.id, profile, featureKey });
+  return evaluateEntitlement({ accountId: account.id, profile, featureKey, scopeKey });
 }

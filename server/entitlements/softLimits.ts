@@ -29,12 +29,13 @@ export async function warnNearLimit({ accountId, check }: LimitNews): Promise<bo
     column: 'last_warned_at',
     tell: async ({ trx, time }) => {
       const usage = check.limit === null ? `${check.used}` : `${check.used} of ${check.limit}`;
+      const where = check.scopeKey === null ? '' : ` in ${check.scopeResourceType} ${check.scopeKey}`;
       await enqueueAccountNotification({
         trx,
         accountId,
         kind: 'soft_limit_reached',
-        subject: `You have used ${usage} ${check.featureKey.replace(/[_.]/g, ' ')}`,
-        bodyText: `Your ${check.plan.name} plan includes ${check.limit ?? 'unlimited'} ${check.featureKey.replace(/[_.]/g, ' ')}; ${check.used} are in use. Upgrade to keep growing without interruption.`,
+        subject: `You have used ${usage} ${check.featureKey.replace(/[_.]/g, ' ')}${where}`,
+        bodyText: `Your ${check.plan.name} plan includes ${check.limit ?? 'unlimited'} ${check.featureKey.replace(/[_.]/g, ' ')}${check.scopeResourceType ? ` per ${check.scopeResourceType}` : ''}; ${check.used} are in use${where}. Upgrade to keep growing without interruption.`,
         dedupeKey: `soft_limit_reached:${accountId}:${check.featureKey}:${time.toISOString()}`,
       });
       await recordEntitlementEvent({

@@ -171,6 +171,54 @@ describe('a catalog file applied to an empty catalog', () => {
     expect(changesAnything(await apply(text))).toBe(false);
   });
 
+  it('carries limits per parent resource and limit buffers both ways', async () => {
+    const catalog = YAML.parse(formatCatalog(await exportCatalog(), 'yaml'));
+    {
+      const limits = catalog.plans.team_monthly.limits as Array<Record<string, unknown>>;
+      limits.push({
+        featureKey: 'participants',
+        limit: 500,
+        scope: 'per_resource',
+        scopeResourceType: 'room',
+      });
+      limits.find((limit) => limit.featureKey === 'rooms')!.overageBufferPercent = 10;
+    }
+    const changes = await apply(YAML.stringify(catalog));
+    expect(changes.plans.filter((change) => change.action !== 'unchanged')).toEqual([
+      { key: 'team_monthly', action: 'publish', version: 2, changed: ['limits'] },
+    ]);
+    const entitlements = await stack
+      .knex('plan_entitlements')
+      .join('plans', 'plans.id', 'plan_entitlements.planId')
+      .where({ 'plans.key': 'team_monthly', 'plans.active': true })
+      .whereIn('featureKey', ['participants', 'rooms'])
+      .orderBy('featureKey')
+      .select('featureKey', 'limitValue', 'scope', 'scopeResourceType', 'overageBufferPercent');
+    expect(entitlements).toEqual([
+      {
+        featureKey: 'participants',
+        limitValue: 500,
+        scope: 'per_resource',
+        scopeResourceType: 'room',
+        overageBufferPercent: 0,
+      },
+      expect.objectContaining({ featureKey: 'rooms', scope: 'account', overageBufferPercent: 10 }),
+    ]);
+    const exported = YAML.parse(formatCatalog(await exportCatalog(), 'yaml'));
+    expect(exported.plans.team_monthly.limits).toEqual(
+      expect.arrayContaining([
+        { featureKey: 'participants', limit: 500, scope: 'per_resource', scopeResourceType: 'room' },
+        expect.objectContaining({ featureKey: 'rooms', overageBufferPercent: 10 }),
+      ]),
+    );
+    // Limits without either keep their short form.
+    expect(exported.plans.team_monthly.limits).toContainEqual({
+      featureKey: 'agents',
+      limit: 250,
+    });
+    expect(changesAnything(await apply(formatCatalog(await exportCatalog(), 'yaml')))).toBe(false);
+  });
+
   it('keeps plans and packages on sale that the file leaves out, and archives them when asked', async () => {
     const text = editedDemo((catalog) => {
       delete catalog.plans.pro_lifetime;
@@ -238,6 +286,21 @@ describe('a catalog file applied to an empty catalog', () => {
         'plans.pro_lifetime.isDefault': expect.stringContaining('new accounts start on one plan; free is it'),
         'creditPackages.credits_500.milliCredits': 'must be at least 1',
         'meters.active_users.property': expect.stringContaining('needs the event property'),
+      });
+    });
+
+    it('names a scope or buffer that a limit could not be enforced with', async () => {
+      const text = editedDemo((catalog) => {
+        catalog.plans.pro_monthly.limits[0].overageBufferPercent = 150;
+        catalog.plans.pro_yearly.limits[0].scope = 'per_resource';
+        catalog.plans.pro_yearly.meteredAllowances[0].overageBufferPercent = 10;
+        catalog.plans.free.limits[0].scope = 'per_room';
+      });
+      expect(await problemsOf(async () => parseCatalogFile(text))).toEqual({
+        'plans.pro_monthly.limits.0.overageBufferPercent': 'is at most 100',
+        'plans.pro_yearly.limits.0.scopeResourceType': expect.stringContaining('is required'),
+        'plans.pro_yearly.meteredAllowances.0.overageBufferPercent': 'is only for limits',
+        'plans.free.limits.0.scope': expect.any(String),
       });
     });
 

@@ -106,6 +106,37 @@ describe('the database refuses', () => {
     );
   });
 
+  it('a limit per resource without its type, a scope or buffer on another kind, a buffer above 100%', async () => {
+    const plan = await createPlan({});
+    const entitlement = (row: Record<string, unknown>) =>
+      db.knex('plan_entitlements').insert({ planId: plan.id, featureKey: 'participants', ...row });
+    await expectRefused(
+      entitlement({ kind: 'limit', limitValue: 5, scope: 'per_resource' }),
+      /plan_entitlements_scope_parent/,
+    );
+    await expectRefused(
+      entitlement({ kind: 'boolean', scope: 'per_resource', scopeResourceType: 'room' }),
+      /plan_entitlements_scope_parent/,
+    );
+    await expectRefused(
+      entitlement({ kind: 'credits', creditAllowance: 1000, overageBufferPercent: 10 }),
+      /plan_entitlements_buffer_on_limits/,
+    );
+    await expectRefused(
+      entitlement({ kind: 'limit', limitValue: 5, overageBufferPercent: 101 }),
+      /plan_entitlements_overage_buffer_percent_check/,
+    );
+    await expect(
+      entitlement({
+        kind: 'limit',
+        limitValue: 5,
+        scope: 'per_resource',
+        scopeResourceType: 'room',
+        overageBufferPercent: 10,
+      }),
+    ).resolves.toBeDefined();
+  });
+
   it('a second default plan', async () => {
     await ensureDefaultPlan();
     await expectRefused(createPlan({ isDefault: true, key: 'another-default' }), /plans_one_default/);

@@ -160,6 +160,45 @@ describe('the plan editor', () => {
     expect(await web.knex('plans').where({ key }).first()).toBeUndefined();
   });
 
+  it('sets a limit per parent resource and a buffer, and places their errors on their fields', async () => {
+    const key = unique('venue').toLowerCase();
+    const id = await createDraftThroughForm(key, {
+      'limits.1.featureKey': 'participants',
+      'limits.1.limit': '50',
+      'limits.1.scope': 'PER_RESOURCE',
+      'limits.1.scopeResourceType': 'room',
+      'limits.1.overageBufferPercent': '10',
+    });
+    expect(
+      await web.knex('planEntitlements').where({ planId: id, featureKey: 'participants' }).first(),
+    ).toMatchObject({
+      limitValue: 50,
+      scope: 'per_resource',
+      scopeResourceType: 'room',
+      overageBufferPercent: 10,
+    });
+    const page = await html(await web.get(`/admin/catalog/${id}`, { cookie: admin }));
+    expect(page).toMatch(/id="plan-limits-\d-scopeResourceType"[^>]*value="room"/);
+    expect(page).toMatch(/id="plan-limits-\d-overageBufferPercent"[^>]*value="10"/);
+    // The preview describes it as the pricing page does.
+    expect(page).toContain('50 participants per room');
+
+    const refused = await html(
+      await web.post(
+        '/admin/catalog/new',
+        planForm(unique('venue').toLowerCase(), {
+          'limits.1.featureKey': 'participants',
+          'limits.1.limit': '50',
+          'limits.1.scope': 'PER_RESOURCE',
+          'limits.1.overageBufferPercent': '150',
+        }),
+        { cookie: admin },
+      ),
+    );
+    expect(textOf(refused, 'plan-limits-1-scopeResourceType-error')).toContain('Is required');
+    expect(textOf(refused, 'plan-limits-1-overageBufferPercent-error')).toBe('Is at most 100');
+  });
+
   it('edits a draft, publishes it onto the pricing page, and archives it off again', async () => {
     const key = unique('gallery').toLowerCase();
     const id = await createDraftThroughForm(key, { name: 'Gallery' });

@@ -314,6 +314,11 @@ export type ResourceInput = {
   idempotencyKey?: string | null | undefined;
   /** Your own id for the resource. */
   resourceId: string;
+  /**
+   * Your id for the parent resource it belongs to (e.g. room-42) when the feature is limited per
+   * resource, which requires it; refused for a feature limited per account.
+   */
+  scopeKey?: string | null | undefined;
 };
 
 /** A credit package to buy through Stripe Checkout. */

@@ -775,8 +775,14 @@ export type Entitlement = {
   limit?: Maybe<Scalars['SafeInt']['output']>;
   /** The meter of a METERED entitlement. */
   meter?: Maybe<Meter>;
+  /** Percent beyond the limit that is still admitted before registering is refused (LIMIT; 0 for others). */
+  overageBufferPercent: Scalars['Int']['output'];
   /** Price of usage beyond the allowance; null means usage beyond it is refused. */
   overagePrice?: Maybe<OveragePrice>;
+  /** Whom a LIMIT counts for: the account, or each parent resource (ACCOUNT for other kinds). */
+  scope: EntitlementScope;
+  /** The kind of parent a PER_RESOURCE limit counts under, e.g. room; null for ACCOUNT. */
+  scopeResourceType?: Maybe<Scalars['String']['output']>;
   /** Usage at or above this percentage of the limit triggers a soft-limit warning. */
   softLimitPercent: Scalars['Int']['output'];
   /** No cap (LIMIT and METERED). */
@@ -790,6 +796,11 @@ export type EntitlementCheck = {
   allowed: Scalars['Boolean']['output'];
   /** The feature asked about, e.g. projects. */
   featureKey: Scalars['String']['output'];
+  /**
+   * The most that is admitted: `limit` plus its buffer, rounded down (LIMIT; the same as `limit` for
+   * METERED); null when uncapped.
+   */
+  hardLimit?: Maybe<Scalars['SafeInt']['output']>;
   /** Null when the account's plan does not include the feature. */
   kind?: Maybe<EntitlementKind>;
   /**
@@ -797,8 +808,12 @@ export type EntitlementCheck = {
    * (CREDITS); null when unlimited or uncapped.
    */
   limit?: Maybe<Scalars['SafeInt']['output']>;
+  /** `used` is beyond `limit` (in the buffer, or past it for METERED overage). */
+  overLimit: Scalars['Boolean']['output'];
   /** Usage beyond the allowance is billed as overage rather than refused (METERED). */
   overageAllowed: Scalars['Boolean']['output'];
+  /** Percent beyond the limit that is still admitted (LIMIT); null when the plan lacks the feature. */
+  overageBufferPercent?: Maybe<Scalars['Int']['output']>;
   /** End of that period; null when not METERED or the plan never renews. */
   periodEnd?: Maybe<Scalars['DateTime']['output']>;
   /** The billing period metered usage counts in. */
@@ -807,6 +822,15 @@ export type EntitlementCheck = {
   plan: Plan;
   /** `limit` less `used`, never below 0; null when there is no cap. */
   remaining?: Maybe<Scalars['SafeInt']['output']>;
+  /** Whom the limit counts for; null when the plan lacks the feature. */
+  scope?: Maybe<EntitlementScope>;
+  /**
+   * The parent resource this answer counts under (PER_RESOURCE); null for the whole account. In an
+   * account's list of entitlements, a PER_RESOURCE limit has no parent and no usage.
+   */
+  scopeKey?: Maybe<Scalars['String']['output']>;
+  /** The kind of parent a PER_RESOURCE limit counts under, e.g. room. */
+  scopeResourceType?: Maybe<Scalars['String']['output']>;
   /** The plan's soft-limit percentage for the feature; null when the plan lacks it. */
   softLimitPercent?: Maybe<Scalars['Int']['output']>;
   /** Usage is at or beyond the plan's soft-limit percentage of the limit. */
@@ -818,6 +842,8 @@ export type EntitlementCheck = {
    * other kinds.
    */
   used?: Maybe<Scalars['SafeInt']['output']>;
+  /** `used` is beyond `limit` but within the buffer: still admitted, and worth an upgrade. */
+  withinBuffer: Scalars['Boolean']['output'];
 };
 
 /** What kind of access an entitlement gives. */
@@ -830,6 +856,13 @@ export type EntitlementKind =
   | 'limit'
   /** An allowance of a meter per billing period. */
   | 'metered';
+
+/** Whom a LIMIT entitlement counts for. */
+export type EntitlementScope =
+  /** The whole account: every resource of the feature counts against one limit. */
+  | 'account'
+  /** Each parent resource separately (each room): resources are registered and checked under a `scopeKey`. */
+  | 'per_resource';
 
 /** The payments that failed in the range. */
 export type FailedPayments = {
@@ -1922,6 +1955,21 @@ export type PlanLimitInput = {
   featureKey: Scalars['String']['input'];
   /** How many the plan allows. */
   limit?: InputMaybe<Scalars['SafeInt']['input']>;
+  /**
+   * Percent beyond the limit that is still admitted (0 to 100; 10 admits 55 of a limit of 50, reported as
+   * over the limit). Not for unlimited limits.
+   */
+  overageBufferPercent?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * Whom the limit counts for: the whole account (the default) or each parent resource separately (50
+   * participants per room). The seats feature is always per account.
+   */
+  scope?: InputMaybe<EntitlementScope>;
+  /**
+   * The kind of parent a PER_RESOURCE limit counts under, e.g. room; required for PER_RESOURCE, left out
+   * for ACCOUNT.
+   */
+  scopeResourceType?: InputMaybe<Scalars['String']['input']>;
   /** No cap. */
   unlimited?: InputMaybe<Scalars['Boolean']['input']>;
 };
@@ -2036,6 +2084,7 @@ export type QueryEntitlementArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
   externalId?: InputMaybe<Scalars['String']['input']>;
   featureKey: Scalars['String']['input'];
+  scopeKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -2209,6 +2258,11 @@ export type ResourceInput = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Your own id for the resource. */
   resourceId: Scalars['String']['input'];
+  /**
+   * Your id for the parent resource it belongs to (e.g. room-42) when the feature is limited per
+   * resource, which requires it; refused for a feature limited per account.
+   */
+  scopeKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The business at a glance, in one currency, for a range of time. */
@@ -2891,6 +2945,7 @@ export type ResolversTypes = {
   Entitlement: ResolverTypeWrapper<PlanEntitlementModel>;
   EntitlementCheck: ResolverTypeWrapper<EntitlementCheckModel>;
   EntitlementKind: ResolverTypeWrapper<EntitlementKind>;
+  EntitlementScope: ResolverTypeWrapper<EntitlementScope>;
   FailedPayments: ResolverTypeWrapper<FailedPayments>;
   FeatureFlag: ResolverTypeWrapper<FeatureFlag>;
   HealthCheck: ResolverTypeWrapper<HealthCheck>;
@@ -3325,7 +3380,10 @@ export type EntitlementResolvers<ContextType = GraphQLContext, ParentType extend
   kind?: Resolver<ResolversTypes['EntitlementKind'], ParentType, ContextType>;
   limit?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
   meter?: Resolver<Maybe<ResolversTypes['Meter']>, ParentType, ContextType>;
+  overageBufferPercent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   overagePrice?: Resolver<Maybe<ResolversTypes['OveragePrice']>, ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['EntitlementScope'], ParentType, ContextType>;
+  scopeResourceType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   softLimitPercent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unlimited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
@@ -3333,20 +3391,29 @@ export type EntitlementResolvers<ContextType = GraphQLContext, ParentType extend
 export type EntitlementCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EntitlementCheck'] = ResolversParentTypes['EntitlementCheck']> = {
   allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   featureKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hardLimit?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
   kind?: Resolver<Maybe<ResolversTypes['EntitlementKind']>, ParentType, ContextType>;
   limit?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+  overLimit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   overageAllowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  overageBufferPercent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   periodEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   periodStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   plan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType>;
   remaining?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+  scope?: Resolver<Maybe<ResolversTypes['EntitlementScope']>, ParentType, ContextType>;
+  scopeKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  scopeResourceType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   softLimitPercent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   softLimitReached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   unlimited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   used?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+  withinBuffer?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type EntitlementKindResolvers = { BOOLEAN: 'boolean', CREDITS: 'credits', LIMIT: 'limit', METERED: 'metered' };
+
+export type EntitlementScopeResolvers = { ACCOUNT: 'account', PER_RESOURCE: 'per_resource' };
 
 export type FailedPaymentsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FailedPayments'] = ResolversParentTypes['FailedPayments']> = {
   amount?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
@@ -3907,6 +3974,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Entitlement?: EntitlementResolvers<ContextType>;
   EntitlementCheck?: EntitlementCheckResolvers<ContextType>;
   EntitlementKind?: EntitlementKindResolvers;
+  EntitlementScope?: EntitlementScopeResolvers;
   FailedPayments?: FailedPaymentsResolvers<ContextType>;
   FeatureFlag?: FeatureFlagResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;

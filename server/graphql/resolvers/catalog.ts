@@ -63,6 +63,7 @@ export const catalogResolvers: Resolvers = {
   PurchaseMode: { SELF_SERVE: 'self_serve', CONTACT_SALES: 'contact_sales' },
   PlanStatus: { DRAFT: 'draft', PUBLISHED: 'published', ARCHIVED: 'archived' },
   EntitlementKind: { BOOLEAN: 'boolean', LIMIT: 'limit', METERED: 'metered', CREDITS: 'credits' },
+  EntitlementScope: { ACCOUNT: 'account', PER_RESOURCE: 'per_resource' },
   MeterAggregation: {
     SUM: 'sum',
     COUNT: 'count',

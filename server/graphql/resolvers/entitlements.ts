@@ -4,8 +4,8 @@ import type { Resolvers } from '../generated/resolvers';
 
 export const entitlementResolvers: Resolvers = {
   Query: {
-    entitlement: (_parent, { accountId, externalId, featureKey }, { actor }) =>
-      checkEntitlement({ actor, accountId, externalId, featureKey }),
+    entitlement: (_parent, { accountId, externalId, featureKey, scopeKey }, { actor }) =>
+      checkEntitlement({ actor, accountId, externalId, featureKey, scopeKey }),
   },
   Mutation: {
     registerResource: (_parent, { input }, { actor }) => requestResourceRegistration({ actor, ...input }),

@@ -3,6 +3,7 @@ import { CheckboxField, Field, SelectField, TextAreaField } from '~/components/f
 import {
   INTERVALS,
   PURCHASE_MODES,
+  SCOPES,
   SPARE_ROWS,
   inputId,
   type AllowanceRow,
@@ -10,7 +11,14 @@ import {
   type PlanFormValues,
 } from '~/lib/planForm';
 
-const BLANK_LIMIT: LimitRow = { featureKey: '', limit: '', unlimited: false };
+const BLANK_LIMIT: LimitRow = {
+  featureKey: '',
+  limit: '',
+  unlimited: false,
+  scope: 'ACCOUNT',
+  scopeResourceType: '',
+  overageBufferPercent: '',
+};
 const BLANK_ALLOWANCE: AllowanceRow = {
   meterKey: '',
   includedQuantity: '',
@@ -157,7 +165,9 @@ export function PlanEditor({
         />
         <h3 className="editor-heading">Limits</h3>
         <p className="muted small">
-          Countable resources it caps, e.g. projects: a limit or unlimited. Leave a row empty to drop it.
+          Countable resources it caps, e.g. projects: a limit or unlimited, for the whole account or for each
+          parent resource (participants per room). A buffer admits that percent beyond the limit before
+          refusing. Leave a row empty to drop it.
         </p>
         {limits.map((row, index) => {
           const name = (part: string) => `limits.${index}.${part}`;
@@ -174,6 +184,25 @@ export function PlanEditor({
                 {...props(name('unlimited'))}
                 defaultChecked={row.unlimited}
                 className="field-checkbox"
+              />
+              <SelectField
+                label="Counted"
+                {...props(name('scope'))}
+                options={SCOPES}
+                defaultValue={row.scope}
+              />
+              <Field
+                label="Parent resource"
+                {...props(name('scopeResourceType'))}
+                defaultValue={row.scopeResourceType}
+                hint="Per parent resource only, e.g. room."
+              />
+              <Field
+                label="Buffer %"
+                {...props(name('overageBufferPercent'))}
+                defaultValue={row.overageBufferPercent}
+                inputMode="numeric"
+                hint="0 to 100; empty for none."
               />
             </div>
           );

@@ -1,4 +1,10 @@
-import type { BillingInterval, CatalogPlanFragment, PlanDraftInput, PurchaseMode } from '~/graphql/generated';
+import type {
+  BillingInterval,
+  CatalogPlanFragment,
+  EntitlementScope,
+  PlanDraftInput,
+  PurchaseMode,
+} from '~/graphql/generated';
 import { formatCredits, formatMinorUnits, parseCredits, parseMoney } from './format';
 
 /**
@@ -12,6 +18,11 @@ export interface LimitRow {
   featureKey: string;
   limit: string;
   unlimited: boolean;
+  scope: string;
+  /** The parent a per-resource limit counts under, e.g. room. */
+  scopeResourceType: string;
+  /** Percent admitted beyond the limit; empty for none. */
+  overageBufferPercent: string;
 }
 
 export interface AllowanceRow {
@@ -55,6 +66,11 @@ export const INTERVALS: ReadonlyArray<{ value: BillingInterval; label: string }>
 export const PURCHASE_MODES: ReadonlyArray<{ value: PurchaseMode; label: string }> = [
   { value: 'SELF_SERVE', label: 'Self-serve, through Checkout' },
   { value: 'CONTACT_SALES', label: 'Contact sales' },
+];
+
+export const SCOPES: ReadonlyArray<{ value: EntitlementScope; label: string }> = [
+  { value: 'ACCOUNT', label: 'Per account' },
+  { value: 'PER_RESOURCE', label: 'Per parent resource' },
 ];
 
 /** Empty rows offered under the filled ones, for entitlements to add. */
@@ -108,6 +124,9 @@ export function valuesFromPlan(plan: CatalogPlanFragment): PlanFormValues {
       featureKey: entitlement.featureKey,
       limit: entitlement.limit === null ? '' : String(entitlement.limit),
       unlimited: entitlement.unlimited,
+      scope: entitlement.scope,
+      scopeResourceType: entitlement.scopeResourceType ?? '',
+      overageBufferPercent: entitlement.overageBufferPercent ? String(entitlement.overageBufferPercent) : '',
     })),
     meteredAllowances: of('METERED').map((entitlement) => ({
       meterKey: entitlement.meter?.key ?? entitlement.featureKey,
@@ -167,8 +186,17 @@ export function valuesFromForm(form: FormData): PlanFormValues {
         featureKey: text(name('featureKey')),
         limit: text(name('limit')),
         unlimited: checked(name('unlimited')),
+        scope: text(name('scope')) || 'ACCOUNT',
+        scopeResourceType: text(name('scopeResourceType')),
+        overageBufferPercent: text(name('overageBufferPercent')),
       }),
-      (row) => !row.featureKey && !row.limit && !row.unlimited,
+      (row) =>
+        !row.featureKey &&
+        !row.limit &&
+        !row.unlimited &&
+        row.scope === 'ACCOUNT' &&
+        !row.scopeResourceType &&
+        !row.overageBufferPercent,
     ),
     meteredAllowances: rows(
       'meteredAllowances',
@@ -253,11 +281,19 @@ export function draftInput(values: PlanFormValues): DraftOutcome {
     displayOrder: whole('displayOrder', values.displayOrder, 0),
     isDefault: values.isDefault,
     features: featureKeys(values),
-    limits: values.limits.map((row, index) => ({
-      featureKey: row.featureKey,
-      limit: optionalWhole(`limits.${index}.limit`, row.limit),
-      unlimited: row.unlimited,
-    })),
+    limits: values.limits.map((row, index) => {
+      const name = (part: string) => `limits.${index}.${part}`;
+      const scope = SCOPES.find((choice) => choice.value === row.scope)?.value;
+      if (!scope) problems[name('scope')] = 'Choose whom the limit counts for.';
+      return {
+        featureKey: row.featureKey,
+        limit: optionalWhole(name('limit'), row.limit),
+        unlimited: row.unlimited,
+        scope: scope ?? 'ACCOUNT',
+        scopeResourceType: row.scopeResourceType || null,
+        overageBufferPercent: whole(name('overageBufferPercent'), row.overageBufferPercent, 0),
+      };
+    }),
     meteredAllowances: values.meteredAllowances.map((row, index) => {
       const name = (part: string) => `meteredAllowances.${index}.${part}`;
       if (!row.overageAmount && row.overageBlockSize)
@@ -301,7 +337,10 @@ export function inputFor(path: string): string | null {
   if (path === 'priceAmount') return 'price';
   if (path === 'creditsPerPeriodMilliCredits') return 'credits';
   if (/^features(\.\d+)?$/.test(path)) return 'features';
-  const limit = /^limits\.(\d+)(?:\.(featureKey|limit|unlimited))?$/.exec(path);
+  const limit =
+    /^limits\.(\d+)(?:\.(featureKey|limit|unlimited|scope|scopeResourceType|overageBufferPercent))?$/.exec(
+      path,
+    );
   if (limit) return `limits.${limit[1]}.${limit[2] ?? 'featureKey'}`;
   const allowance =
     /^meteredAllowances\.(\d+)(?:\.(meterKey|includedQuantity|unlimited|overage)(?:\.(amount|blockSize))?)?$/.exec(

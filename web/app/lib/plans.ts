@@ -33,6 +33,8 @@ interface EntitlementLike {
   kind: string;
   unlimited: boolean;
   limit: number | null;
+  /** Set when the limit counts per parent resource, e.g. room. */
+  scopeResourceType?: string | null;
   includedQuantity: number | null;
   creditAllowanceMilliCredits: number | null;
   meter: { name: string; unit: string } | null;
@@ -42,10 +44,14 @@ interface EntitlementLike {
 export function describeEntitlement(entitlement: EntitlementLike): string {
   const feature = humanize(entitlement.featureKey);
   switch (entitlement.kind) {
-    case 'LIMIT':
+    case 'LIMIT': {
+      const per = entitlement.scopeResourceType
+        ? ` per ${humanize(entitlement.scopeResourceType).toLowerCase()}`
+        : '';
       return entitlement.unlimited
-        ? `Unlimited ${lowerFirst(feature)}`
-        : `${(entitlement.limit ?? 0).toLocaleString('en-US')} ${lowerFirst(feature)}`;
+        ? `Unlimited ${lowerFirst(feature)}${per}`
+        : `${(entitlement.limit ?? 0).toLocaleString('en-US')} ${lowerFirst(feature)}${per}`;
+    }
     case 'METERED': {
       const name = entitlement.meter?.name ?? feature;
       if (entitlement.unlimited) return `Unlimited ${lowerFirst(name)}`;
