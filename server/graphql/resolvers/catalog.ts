@@ -1,6 +1,12 @@
 import { requireCatalogManager } from '../../auth/authorization';
 import { listCreditPackages, listMeters, listPlans } from '../../catalog/catalog';
 import { archivePlan, createPlanDraft, publishPlan, updatePlanDraft } from '../../catalog/planDrafts';
+import {
+  migratePlanVersionSubscribers,
+  previewPlanVersionMigration,
+  type MigrationOutcome,
+  type MigrationSubscriber,
+} from '../../subscriptions/planVersionMigration';
 import type { Resolvers } from '../generated/resolvers';
 import { loadOptional } from '../loaders';
 import { money } from '../money';
@@ -10,12 +16,33 @@ export const catalogResolvers: Resolvers = {
     plans: (_parent, { includeInactive }, { actor }) => listPlans({ actor, includeInactive }),
     creditPackages: () => listCreditPackages(),
     meters: () => listMeters(),
+    previewPlanVersionMigration: async (_parent, { fromPlanId, toPlanId, timing }, { actor }) => {
+      const preview = await previewPlanVersionMigration({
+        actor,
+        fromPlanId,
+        toPlanId,
+        timing: timing === 'NOW' ? 'now' : 'at_renewal',
+      });
+      return migrationAnswer(
+        preview.currency,
+        preview.subscribers.map((row) => ({ ...row, outcome: 'pending', reason: null })),
+      );
+    },
   },
   Mutation: {
     createPlanDraft: (_parent, { input }, { actor }) => createPlanDraft({ actor, input }),
     updatePlanDraft: (_parent, { id, input }, { actor }) => updatePlanDraft({ actor, planId: id, input }),
     publishPlan: (_parent, { id }, { actor }) => publishPlan({ actor, planId: id }),
     archivePlan: (_parent, { id }, { actor }) => archivePlan({ actor, planId: id }),
+    migratePlanVersionSubscribers: async (_parent, { input }, { actor }) => {
+      const migrated = await migratePlanVersionSubscribers({
+        actor,
+        fromPlanId: input.fromPlanId,
+        toPlanId: input.toPlanId,
+        timing: input.timing === 'NOW' ? 'now' : 'at_renewal',
+      });
+      return migrationAnswer(migrated.currency, migrated.results);
+    },
   },
   Plan: {
     interval: (plan) => plan.billingInterval,
@@ -61,3 +88,22 @@ export const catalogResolvers: Resolvers = {
     LATEST: 'latest',
   },
 };
+
+function migrationAnswer(
+  currency: string,
+  rows: Array<
+    MigrationSubscriber & { outcome: MigrationOutcome['outcome'] | 'pending'; reason: string | null }
+  >,
+) {
+  return {
+    subscribers: rows.map((row) => ({
+      ...row,
+      currentPrice: money(row.currentPrice, currency),
+      newPrice: money(row.newPrice, currency),
+      periodDifference: money(row.periodDifference, currency),
+      outcome: row.outcome.toUpperCase() as 'PENDING' | 'MIGRATED' | 'SCHEDULED' | 'SKIPPED' | 'FAILED',
+    })),
+    movedCount: rows.filter((row) => row.outcome === 'migrated' || row.outcome === 'scheduled').length,
+    notMovedCount: rows.filter((row) => row.outcome === 'skipped' || row.outcome === 'failed').length,
+  };
+}
