@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/auditLog';
 import { Plan } from '../catalog/Plan';
 import { ValidationError } from '../errors';
 import { parseInput } from '../validation';
+import { notifySubscriptionEvent } from './notices';
 import { carryOutPlanChange } from './decidedPlanChange';
 import { Subscription } from './Subscription';
 
@@ -132,6 +133,9 @@ export async function migratePlanVersionSubscribers(
             target: { type: 'subscription', id: subscription.id },
             details: { from: from.id, to: to.id, effectiveAt: subscription.currentPeriodEnd },
           });
+          // Told now, so the customer knows the new price before the renewal charges it; the plan
+          // change itself is told again when Stripe applies it.
+          await notifySubscriptionEvent({ trx, subscription, plan: to, kind: 'plan_change_scheduled' });
         });
         results.push({ ...row, outcome: 'scheduled', reason: null });
       } else {

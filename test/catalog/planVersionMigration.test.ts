@@ -92,6 +92,12 @@ describe('moving subscribers at their renewal', () => {
         .knex('audit_log')
         .where({ accountId: subscribed.account.id, action: 'subscription.migration_scheduled' }),
     ).toHaveLength(1);
+    // The customer is told the new price once, before the renewal charges it.
+    expect(
+      await stack
+        .knex('notifications')
+        .where({ accountId: subscribed.account.id, kind: 'plan_change_scheduled' }),
+    ).toEqual([expect.objectContaining({ bodyText: expect.stringContaining('$15.00 per month') })]);
     // Nothing is charged before the renewal.
     expect(
       await stack.knex('payments').where({ accountId: subscribed.account.id }).whereNot({ amount: 1000 }),
@@ -111,6 +117,9 @@ describe('moving subscribers at their renewal', () => {
       .orderBy('issuedAt', 'desc')
       .first();
     expect(renewal).toMatchObject({ total: 1500, status: 'paid', billingReason: 'subscription_cycle' });
+    expect(
+      await stack.knex('notifications').where({ accountId: subscribed.account.id, kind: 'plan_changed' }),
+    ).toHaveLength(1);
   });
 });
 
@@ -146,6 +155,11 @@ describe('moving subscribers now', () => {
     ).toMatchObject({ planId: v2 });
     const stripeSubscription = await stack.stripe.subscriptions.retrieve(subscribed.subscription.id);
     expect(stripeSubscription.items.data[0]!.price.lookup_key).toBe(`plan:${key}:v2`);
+    expect(
+      await stack.knex('notifications').where({ accountId: subscribed.account.id, kind: 'plan_changed' }),
+    ).toHaveLength(1);
+    const told = await stack.knex('partnerEvents').where({ accountId: subscribed.account.id });
+    expect(told.map((event) => event.type)).toContain('subscription.updated');
   });
 });
 
