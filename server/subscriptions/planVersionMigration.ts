@@ -107,6 +107,10 @@ export async function migratePlanVersionSubscribers(
     try {
       if (timing === 'at_renewal') {
         // A change the customer already chose (a downgrade) is theirs: the migration does not replace it.
+        if (subscription.cancelAtPeriodEnd) {
+          results.push({ ...row, outcome: 'skipped', reason: 'ends at the end of its period' });
+          continue;
+        }
         if (subscription.scheduledChangeAt && subscription.scheduledPlanId !== to.id) {
           results.push({ ...row, outcome: 'skipped', reason: 'has another change scheduled' });
           continue;

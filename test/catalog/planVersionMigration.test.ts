@@ -123,6 +123,39 @@ describe('moving subscribers at their renewal', () => {
   });
 });
 
+describe('a subscriber’s own choice', () => {
+  it('is kept: one leaving at the end of its period is skipped, with the reason, and not told', async () => {
+    const key = newKey();
+    const v1 = await publishVersion(key, 1000);
+    const leaving = await subscribeOnTestClock({ stack, clock: time.clock, planKey: key });
+    const v2 = await publishVersion(key, 1500);
+    const canceled = await stack.app.graphql(
+      `mutation($input: CancelSubscriptionInput!) { cancelSubscription(input: $input) { subscription { cancelAtPeriodEnd } } }`,
+      { input: { accountId: leaving.account.id } },
+      { cookie: leaving.cookie },
+    );
+    expect(canceled.errors).toBeUndefined();
+
+    const migrated = await stack.app.graphql(MIGRATE, { input: { fromPlanId: v1, toPlanId: v2 } }, admin);
+    expect(migrated.errors).toBeUndefined();
+    expect(migrated.data!.migratePlanVersionSubscribers).toMatchObject({
+      movedCount: 0,
+      notMovedCount: 1,
+      subscribers: [
+        { accountId: leaving.account.id, outcome: 'SKIPPED', reason: 'ends at the end of its period' },
+      ],
+    });
+    expect(
+      await stack.knex('subscriptions').where({ stripeSubscriptionId: leaving.subscription.id }).first(),
+    ).toMatchObject({ planId: v1, scheduledPlanId: null, cancelAtPeriodEnd: true });
+    expect(
+      await stack
+        .knex('notifications')
+        .where({ accountId: leaving.account.id, kind: 'plan_change_scheduled' }),
+    ).toEqual([]);
+  });
+});
+
 describe('moving subscribers now', () => {
   it('prorates to the cent like an upgrade, and a repeated run moves no one twice', async () => {
     const key = newKey();
