@@ -105,16 +105,17 @@ export async function migratePlanVersionSubscribers(
   const results: MigrationOutcome[] = [];
   for (const { subscription, row } of subscribers) {
     try {
+      // A change the customer chose (leaving, a downgrade) is theirs: a move neither replaces it now
+      // (an upgrade-like change would clear a scheduled downgrade) nor at renewal.
+      if (subscription.cancelAtPeriodEnd) {
+        results.push({ ...row, outcome: 'skipped', reason: 'ends at the end of its period' });
+        continue;
+      }
+      if (subscription.scheduledChangeAt && subscription.scheduledPlanId !== to.id) {
+        results.push({ ...row, outcome: 'skipped', reason: 'has another change scheduled' });
+        continue;
+      }
       if (timing === 'at_renewal') {
-        // A change the customer already chose (a downgrade) is theirs: the migration does not replace it.
-        if (subscription.cancelAtPeriodEnd) {
-          results.push({ ...row, outcome: 'skipped', reason: 'ends at the end of its period' });
-          continue;
-        }
-        if (subscription.scheduledChangeAt && subscription.scheduledPlanId !== to.id) {
-          results.push({ ...row, outcome: 'skipped', reason: 'has another change scheduled' });
-          continue;
-        }
         if (subscription.scheduledPlanId === to.id) {
           results.push({ ...row, outcome: 'scheduled', reason: null });
           continue;

@@ -136,18 +136,26 @@ describe('a subscriber’s own choice', () => {
     );
     expect(canceled.errors).toBeUndefined();
 
-    const migrated = await stack.app.graphql(MIGRATE, { input: { fromPlanId: v1, toPlanId: v2 } }, admin);
-    expect(migrated.errors).toBeUndefined();
-    expect(migrated.data!.migratePlanVersionSubscribers).toMatchObject({
-      movedCount: 0,
-      notMovedCount: 1,
-      subscribers: [
-        { accountId: leaving.account.id, outcome: 'SKIPPED', reason: 'ends at the end of its period' },
-      ],
-    });
+    for (const timing of ['AT_RENEWAL', 'NOW']) {
+      const migrated = await stack.app.graphql(
+        MIGRATE,
+        { input: { fromPlanId: v1, toPlanId: v2, timing } },
+        admin,
+      );
+      expect(migrated.errors).toBeUndefined();
+      expect(migrated.data!.migratePlanVersionSubscribers).toMatchObject({
+        movedCount: 0,
+        notMovedCount: 1,
+        subscribers: [
+          { accountId: leaving.account.id, outcome: 'SKIPPED', reason: 'ends at the end of its period' },
+        ],
+      });
+    }
     expect(
       await stack.knex('subscriptions').where({ stripeSubscriptionId: leaving.subscription.id }).first(),
     ).toMatchObject({ planId: v1, scheduledPlanId: null, cancelAtPeriodEnd: true });
+    const stripeSubscription = await stack.stripe.subscriptions.retrieve(leaving.subscription.id);
+    expect(stripeSubscription.items.data[0]!.price.lookup_key).toBe(`plan:${key}:v1`);
     expect(
       await stack
         .knex('notifications')

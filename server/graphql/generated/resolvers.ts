@@ -1107,9 +1107,10 @@ export type Mutation = {
   deleteWebhookEndpoint: WebhookEndpoint;
   /**
    * Moves the subscribers of a plan version to another published version, each on its own, and reports
-   * each one. AT_RENEWAL schedules the change for the end of the period (a customer's own scheduled change
-   * is kept and the subscriber skipped); NOW changes the Stripe subscription at once, prorated and invoiced
-   * like an upgrade. Running it again moves no one twice. Same callers as createPlanDraft (audited).
+   * each one. AT_RENEWAL schedules the change for the end of the period; NOW changes the Stripe
+   * subscription at once, prorated and invoiced like an upgrade. A subscriber with a change of their own
+   * pending (a scheduled downgrade, a cancellation at period end) is skipped. Each customer is notified.
+   * Running it again moves no one twice. Same callers as createPlanDraft (audited).
    */
   migratePlanVersionSubscribers: PlanVersionMigration;
   /** Opens Stripe's billing portal (payment methods, invoices); it returns to one of our billing or settings pages. */
