@@ -6,6 +6,7 @@ import { requireCatalogManager } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
 import { Plan } from '../catalog/Plan';
 import { ValidationError } from '../errors';
+import { previewStripeSubscriptionChange } from '../stripe/subscriptions';
 import { parseInput } from '../validation';
 import { notifySubscriptionEvent } from './notices';
 import { carryOutPlanChange } from './decidedPlanChange';
@@ -35,6 +36,11 @@ export interface MigrationSubscriber {
   newPrice: number;
   /** The new price less the current one, per period, for every seat held. */
   periodDifference: number;
+  /**
+   * For a move now: what Stripe would invoice at once (negative is a credit), as its upcoming-invoice
+   * preview computes it; null at renewal, during a trial (nothing is due), or when Stripe could not say.
+   */
+  amountDueNow: number | null;
   effectiveAt: Date | null;
 }
 
@@ -83,6 +89,7 @@ async function planMigration({ actor, ...input }: { actor: Actor } & z.input<typ
       newPrice: to.priceAmount * subscription.quantity,
       periodDifference: (to.priceAmount - from.priceAmount) * subscription.quantity,
       effectiveAt: timing === 'now' ? null : subscription.currentPeriodEnd,
+      amountDueNow: null as number | null,
     },
   }));
   return { from, to, timing, subscribers };
@@ -92,7 +99,26 @@ async function planMigration({ actor, ...input }: { actor: Actor } & z.input<typ
 export async function previewPlanVersionMigration(
   args: { actor: Actor } & z.input<typeof migrationInput>,
 ): Promise<{ currency: string; subscribers: MigrationSubscriber[] }> {
-  const { from, subscribers } = await planMigration(args);
+  const { from, to, timing, subscribers } = await planMigration(args);
+  if (timing === 'now') {
+    for (const { subscription, account, row } of subscribers) {
+      if (subscription.status === 'trialing') {
+        row.amountDueNow = 0;
+        continue;
+      }
+      row.amountDueNow = await previewStripeSubscriptionChange({
+        stripeSubscriptionId: subscription.stripeSubscriptionId!,
+        stripeCustomerId: account.stripeCustomerId!,
+        priceId: to.stripePriceId!,
+        quantity: subscription.quantity,
+        prorationBehavior: 'always_invoice',
+      }).then(
+        (preview) => preview.amountDue,
+        // One subscriber Stripe cannot preview leaves the others' amounts and the per-period difference.
+        () => null,
+      );
+    }
+  }
   return { currency: from.currency, subscribers: subscribers.map(({ row }) => row) };
 }
 

@@ -173,6 +173,21 @@ describe('moving subscribers now', () => {
     // Halfway through the 31-day period: unused v1 −1000, remaining v2 +2500.
     await subscribed.advanceTo(new Date(JAN_15_2026.getTime() + 15.5 * DAY_MS));
 
+    const preview = await stack.app.graphql(
+      `query($from: ID!, $to: ID!) { previewPlanVersionMigration(fromPlanId: $from, toPlanId: $to, timing: NOW) {
+        subscribers { accountId periodDifference { amount } amountDueNow { amount currency } } } }`,
+      { from: v1, to: v2 },
+      admin,
+    );
+    expect(preview.errors).toBeUndefined();
+    expect(preview.data!.previewPlanVersionMigration.subscribers).toEqual([
+      {
+        accountId: subscribed.account.id,
+        periodDifference: { amount: 3000 },
+        amountDueNow: { amount: 1500, currency: 'usd' },
+      },
+    ]);
+
     const input = { fromPlanId: v1, toPlanId: v2, timing: 'NOW' };
     const migrated = await stack.app.graphql(MIGRATE, { input }, admin);
     expect(migrated.errors).toBeUndefined();

@@ -1856,6 +1856,11 @@ export type PlanMigrationSubscriber = {
   accountId: Scalars['ID']['output'];
   /** The subscribing account's name. */
   accountName: Scalars['String']['output'];
+  /**
+   * For NOW: what Stripe would invoice at once for the rest of the period (negative is a credit), as its
+   * upcoming-invoice preview computes it; null AT_RENEWAL, after a move, or when Stripe could not say.
+   */
+  amountDueNow?: Maybe<Money>;
   /** The price per period now, for every seat. */
   currentPrice: Money;
   /** When the change takes effect at renewal (the period's end); null for NOW. */
@@ -3557,6 +3562,7 @@ export type PlanChangePreviewLineResolvers<ContextType = GraphQLContext, ParentT
 export type PlanMigrationSubscriberResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlanMigrationSubscriber'] = ResolversParentTypes['PlanMigrationSubscriber']> = {
   accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   accountName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amountDueNow?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   currentPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   effectiveAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   newPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;

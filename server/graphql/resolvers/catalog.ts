@@ -101,6 +101,7 @@ function migrationAnswer(
       currentPrice: money(row.currentPrice, currency),
       newPrice: money(row.newPrice, currency),
       periodDifference: money(row.periodDifference, currency),
+      amountDueNow: row.amountDueNow === null ? null : money(row.amountDueNow, currency),
       outcome: row.outcome.toUpperCase() as 'PENDING' | 'MIGRATED' | 'SCHEDULED' | 'SKIPPED' | 'FAILED',
     })),
     movedCount: rows.filter((row) => row.outcome === 'migrated' || row.outcome === 'scheduled').length,

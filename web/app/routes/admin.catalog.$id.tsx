@@ -268,6 +268,9 @@ function MoveSubscribers({
                 <th>Now</th>
                 <th>New</th>
                 <th>Difference per period</th>
+                {shown.timing === 'NOW' && shown.intent === 'preview-migration' ? (
+                  <th>Invoiced now</th>
+                ) : null}
                 <th>{shown.intent === 'migrate' ? 'Outcome' : 'Takes effect'}</th>
               </tr>
             </thead>
@@ -281,6 +284,9 @@ function MoveSubscribers({
                   <td>{formatMoney(row.currentPrice)}</td>
                   <td>{formatMoney(row.newPrice)}</td>
                   <td>{formatMoney(row.periodDifference)}</td>
+                  {shown.timing === 'NOW' && shown.intent === 'preview-migration' ? (
+                    <td>{row.amountDueNow ? formatMoney(row.amountDueNow) : 'Unknown'}</td>
+                  ) : null}
                   <td>
                     {shown.intent === 'migrate'
                       ? `${row.outcome.toLowerCase()}${row.reason ? `: ${row.reason}` : ''}`
