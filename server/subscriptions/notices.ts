@@ -5,7 +5,7 @@ import { settings } from '../settings';
 import type { Subscription } from './Subscription';
 
 export type SubscriptionNoticeKind =
-  'trial_ending' | 'payment_failed' | 'subscription_canceled' | 'plan_changed';
+  'trial_ending' | 'payment_failed' | 'subscription_canceled' | 'plan_changed' | 'plan_change_scheduled';
 
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : 'soon');
 
@@ -44,6 +44,10 @@ export async function notifySubscriptionEvent({
     plan_changed: {
       subject: `Your plan is now ${plan.name}`,
       body: `Your subscription is now on ${plan.name}. Details of your billing: ${billingUrl}`,
+    },
+    plan_change_scheduled: {
+      subject: `Your plan moves to ${plan.name} on ${day(subscription.currentPeriodEnd)}`,
+      body: `From your renewal on ${day(subscription.currentPeriodEnd)}, your subscription is on ${plan.name} at ${formatMoney(plan.priceAmount * subscription.quantity, plan.currency)} per ${plan.billingInterval}. Details of your billing: ${billingUrl}`,
     },
   };
   const { subject, body } = messages[kind];

@@ -233,6 +233,16 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: [{ platformWideScope: 'catalog:write' }],
     outcome: 'NOT_FOUND',
   },
+  'Query.previewPlanVersionMigration': {
+    operation: `{ previewPlanVersionMigration(fromPlanId: "${NOTHING}", toPlanId: "${NOTHING}") { movedCount } }`,
+    checks: [{ platformWideScope: 'catalog:write' }],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.migratePlanVersionSubscribers': {
+    operation: `mutation { migratePlanVersionSubscribers(input: { fromPlanId: "${NOTHING}", toPlanId: "${NOTHING}" }) { movedCount } }`,
+    checks: [{ platformWideScope: 'catalog:write' }],
+    outcome: 'BAD_USER_INPUT',
+  },
   'Mutation.signIn': {
     operation: 'mutation($input: SignInInput!) { signIn(input: $input) { user { id } } }',
     variables: ({ login }) => ({ input: login }),

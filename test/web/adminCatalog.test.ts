@@ -272,3 +272,55 @@ describe('the plan editor', () => {
     expect(await web.knex('plans').where({ id: free.id }).first()).toMatchObject({ status: 'published' });
   });
 });
+
+describe('moving subscribers to another version', () => {
+  it('previews who moves and by how much, then schedules the move at renewal and shows each outcome', async () => {
+    const key = unique('moving').toLowerCase();
+    const old = await createPlan({ key, version: 1, name: 'Moving', status: 'published', active: false });
+    const current = await createPlan({
+      key,
+      version: 2,
+      name: 'Moving',
+      priceAmount: 4900,
+      active: true,
+      stripePriceId: unique('price'),
+    });
+    const { account } = await createMember();
+    const periodEnd = new Date(Date.UTC(2030, 0, 1));
+    await web
+      .knex('subscriptions')
+      .where({ accountId: account.id })
+      .update({
+        planId: old.id,
+        status: 'active',
+        stripeSubscriptionId: unique('sub'),
+        currentPeriodEnd: periodEnd,
+      });
+
+    const page = await html(await web.get(`/admin/catalog/${old.id}`, { cookie: admin }));
+    expect(page).toContain('Move subscribers');
+    expect(page).toContain(`value="${current.id}"`);
+
+    const form = { toPlanId: current.id, timing: 'AT_RENEWAL' };
+    const preview = await html(
+      await web.post(`/admin/catalog/${old.id}`, { intent: 'preview-migration', ...form }, { cookie: admin }),
+    );
+    expect(preview).toContain(account.name);
+    expect(preview).toContain('$39.00');
+    expect(preview).toContain('Move 1 subscriber<');
+    expect(await web.knex('subscriptions').where({ accountId: account.id }).first()).toMatchObject({
+      scheduledPlanId: null,
+    });
+
+    const moved = await html(
+      await web.post(`/admin/catalog/${old.id}`, { intent: 'migrate', ...form }, { cookie: admin }),
+    );
+    expect(moved).toContain('1 moved, 0 not moved.');
+    expect(moved).toContain('scheduled');
+    expect(await web.knex('subscriptions').where({ accountId: account.id }).first()).toMatchObject({
+      planId: old.id,
+      scheduledPlanId: current.id,
+      scheduledChangeAt: periodEnd,
+    });
+  });
+});

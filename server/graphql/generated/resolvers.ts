@@ -1108,6 +1108,16 @@ export type MetricsGranularity =
   /** One bucket per month, starting at `from` (the same day of each month, or its last). */
   | 'month';
 
+/** What to move, where, and when. */
+export type MigratePlanVersionSubscribersInput = {
+  /** The version whose subscribers move. */
+  fromPlanId: Scalars['ID']['input'];
+  /** When the move takes effect. */
+  timing?: PlanMigrationTiming;
+  /** The published version they move to: same currency, interval and per-seat pricing. */
+  toPlanId: Scalars['ID']['input'];
+};
+
 /** An amount of money: an integer count of the currency's minor units (cents for USD). */
 export type Money = {
   __typename?: 'Money';
@@ -1191,6 +1201,14 @@ export type Mutation = {
    * keys with webhooks:write.
    */
   deleteWebhookEndpoint: WebhookEndpoint;
+  /**
+   * Moves the subscribers of a plan version to another published version, each on its own, and reports
+   * each one. AT_RENEWAL schedules the change for the end of the period; NOW changes the Stripe
+   * subscription at once, prorated and invoiced like an upgrade. A subscriber with a change of their own
+   * pending (a scheduled downgrade, a cancellation at period end) is skipped. Each customer is notified.
+   * Running it again moves no one twice. Same callers as createPlanDraft (audited).
+   */
+  migratePlanVersionSubscribers: PlanVersionMigration;
   /** Opens Stripe's billing portal (payment methods, invoices); it returns to one of our billing or settings pages. */
   openBillingPortal: BillingPortalPayload;
   /**
@@ -1417,6 +1435,12 @@ export type MutationCreateWebhookEndpointArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationDeleteWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationMigratePlanVersionSubscribersArgs = {
+  input: MigratePlanVersionSubscribersInput;
 };
 
 
@@ -1974,6 +1998,56 @@ export type PlanLimitInput = {
   unlimited?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** What happened, or would happen, to one subscriber. */
+export type PlanMigrationOutcome =
+  /** Could not be moved (see reason); the others were moved regardless. */
+  | 'FAILED'
+  /** Moved now. */
+  | 'MIGRATED'
+  /** Would be moved (a preview). */
+  | 'PENDING'
+  /** Will move at the end of its period. */
+  | 'SCHEDULED'
+  /** Left as it is (see reason). */
+  | 'SKIPPED';
+
+/** One subscriber of a plan version migration. */
+export type PlanMigrationSubscriber = {
+  __typename?: 'PlanMigrationSubscriber';
+  /** The subscribing account's id. */
+  accountId: Scalars['ID']['output'];
+  /** The subscribing account's name. */
+  accountName: Scalars['String']['output'];
+  /**
+   * For NOW: what Stripe would invoice at once for the rest of the period (negative is a credit), as its
+   * upcoming-invoice preview computes it; null AT_RENEWAL, after a move, or when Stripe could not say.
+   */
+  amountDueNow?: Maybe<Money>;
+  /** The price per period now, for every seat. */
+  currentPrice: Money;
+  /** When the change takes effect at renewal (the period's end); null for NOW. */
+  effectiveAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The price per period on the new version, for every seat. */
+  newPrice: Money;
+  /** What happened, or would happen. */
+  outcome: PlanMigrationOutcome;
+  /** The new price less the current one, per period. */
+  periodDifference: Money;
+  /** Why a subscriber was skipped or failed. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Seats held (1 unless the plan is per seat). */
+  seats: Scalars['Int']['output'];
+  /** The subscription's id. */
+  subscriptionId: Scalars['ID']['output'];
+};
+
+/** When the subscribers of a plan version move to another. */
+export type PlanMigrationTiming =
+  /** At the end of each subscriber's current period: the renewal is at the new price. */
+  | 'AT_RENEWAL'
+  /** At once, prorated for the rest of the period and invoiced now. */
+  | 'NOW';
+
 /** Where a plan is in its life. */
 export type PlanStatus =
   /** Withdrawn from sale; its subscribers keep it. */
@@ -1982,6 +2056,17 @@ export type PlanStatus =
   | 'draft'
   /** Published: never changes again. On sale while it is its key's newest published version (`active`). */
   | 'published';
+
+/** The subscribers of a plan version, as a migration would move or has moved them. */
+export type PlanVersionMigration = {
+  __typename?: 'PlanVersionMigration';
+  /** How many were moved or scheduled to move (none in a preview). */
+  movedCount: Scalars['Int']['output'];
+  /** How many failed or were skipped (none in a preview). */
+  notMovedCount: Scalars['Int']['output'];
+  /** Every subscriber concerned. */
+  subscribers: Array<PlanMigrationSubscriber>;
+};
 
 /** How a plan is sold. */
 export type PurchaseMode =
@@ -2021,6 +2106,11 @@ export type Query = {
   plans: Array<Plan>;
   /** What changing to a plan (or a seat count) would cost now and when it would take effect. Changes nothing. */
   previewPlanChange: PlanChangePreview;
+  /**
+   * Who a migration of a plan version's subscribers would move (current, trialing and past-due Stripe
+   * subscriptions), and the price each would pay per period. Same callers as createPlanDraft.
+   */
+  previewPlanVersionMigration: PlanVersionMigration;
   /** The latest check of the books (daily, or run by hand). Platform admins only. */
   reconciliation?: Maybe<ReconciliationReport>;
   /**
@@ -2116,6 +2206,14 @@ export type QueryPreviewPlanChangeArgs = {
   planId?: InputMaybe<Scalars['ID']['input']>;
   planKey?: InputMaybe<Scalars['String']['input']>;
   seats?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryPreviewPlanVersionMigrationArgs = {
+  fromPlanId: Scalars['ID']['input'];
+  timing?: PlanMigrationTiming;
+  toPlanId: Scalars['ID']['input'];
 };
 
 
@@ -2965,6 +3063,7 @@ export type ResolversTypes = {
   MeterUsage: ResolverTypeWrapper<MeterUsageModel>;
   MeteredAllowanceInput: MeteredAllowanceInput;
   MetricsGranularity: ResolverTypeWrapper<MetricsGranularity>;
+  MigratePlanVersionSubscribersInput: MigratePlanVersionSubscribersInput;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Notification: ResolverTypeWrapper<NotificationModel>;
@@ -2988,7 +3087,11 @@ export type ResolversTypes = {
   PlanChangePreviewLine: ResolverTypeWrapper<PlanChangePreviewLine>;
   PlanDraftInput: PlanDraftInput;
   PlanLimitInput: PlanLimitInput;
+  PlanMigrationOutcome: PlanMigrationOutcome;
+  PlanMigrationSubscriber: ResolverTypeWrapper<PlanMigrationSubscriber>;
+  PlanMigrationTiming: PlanMigrationTiming;
   PlanStatus: ResolverTypeWrapper<PlanStatus>;
+  PlanVersionMigration: ResolverTypeWrapper<PlanVersionMigration>;
   PurchaseMode: ResolverTypeWrapper<PurchaseMode>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReconciliationDifference: ResolverTypeWrapper<DifferenceModel>;
@@ -3095,6 +3198,7 @@ export type ResolversParentTypes = {
   MeterInput: MeterInput;
   MeterUsage: MeterUsageModel;
   MeteredAllowanceInput: MeteredAllowanceInput;
+  MigratePlanVersionSubscribersInput: MigratePlanVersionSubscribersInput;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   Notification: NotificationModel;
@@ -3114,6 +3218,8 @@ export type ResolversParentTypes = {
   PlanChangePreviewLine: PlanChangePreviewLine;
   PlanDraftInput: PlanDraftInput;
   PlanLimitInput: PlanLimitInput;
+  PlanMigrationSubscriber: PlanMigrationSubscriber;
+  PlanVersionMigration: PlanVersionMigration;
   Query: Record<PropertyKey, never>;
   ReconciliationDifference: DifferenceModel;
   ReconciliationReport: ReconciliationReportModel;
@@ -3525,6 +3631,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createPlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationCreatePlanDraftArgs, 'input'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
+  migratePlanVersionSubscribers?: Resolver<ResolversTypes['PlanVersionMigration'], ParentType, ContextType, RequireFields<MutationMigratePlanVersionSubscribersArgs, 'input'>>;
   openBillingPortal?: Resolver<ResolversTypes['BillingPortalPayload'], ParentType, ContextType, RequireFields<MutationOpenBillingPortalArgs, 'input'>>;
   publishPlan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationPublishPlanArgs, 'id'>>;
   recordUsage?: Resolver<ResolversTypes['RecordUsagePayload'], ParentType, ContextType, RequireFields<MutationRecordUsageArgs, 'input'>>;
@@ -3683,7 +3790,27 @@ export type PlanChangePreviewLineResolvers<ContextType = GraphQLContext, ParentT
   proration?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type PlanMigrationSubscriberResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlanMigrationSubscriber'] = ResolversParentTypes['PlanMigrationSubscriber']> = {
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  accountName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amountDueNow?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  currentPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  effectiveAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  newPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['PlanMigrationOutcome'], ParentType, ContextType>;
+  periodDifference?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  seats?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subscriptionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type PlanStatusResolvers = { ARCHIVED: 'archived', DRAFT: 'draft', PUBLISHED: 'published' };
+
+export type PlanVersionMigrationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PlanVersionMigration'] = ResolversParentTypes['PlanVersionMigration']> = {
+  movedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  notMovedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subscribers?: Resolver<Array<ResolversTypes['PlanMigrationSubscriber']>, ParentType, ContextType>;
+};
 
 export type PurchaseModeResolvers = { CONTACT_SALES: 'contact_sales', SELF_SERVE: 'self_serve' };
 
@@ -3697,6 +3824,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   notifications?: Resolver<ResolversTypes['NotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first'>>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
   previewPlanChange?: Resolver<ResolversTypes['PlanChangePreview'], ParentType, ContextType, Partial<QueryPreviewPlanChangeArgs>>;
+  previewPlanVersionMigration?: Resolver<ResolversTypes['PlanVersionMigration'], ParentType, ContextType, RequireFields<QueryPreviewPlanVersionMigrationArgs, 'fromPlanId' | 'timing' | 'toPlanId'>>;
   reconciliation?: Resolver<Maybe<ResolversTypes['ReconciliationReport']>, ParentType, ContextType>;
   revenueMetrics?: Resolver<ResolversTypes['RevenueMetrics'], ParentType, ContextType, RequireFields<QueryRevenueMetricsArgs, 'currency' | 'from' | 'granularity' | 'to'>>;
   stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;
@@ -4009,7 +4137,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PlanChangeKind?: PlanChangeKindResolvers;
   PlanChangePreview?: PlanChangePreviewResolvers<ContextType>;
   PlanChangePreviewLine?: PlanChangePreviewLineResolvers<ContextType>;
+  PlanMigrationSubscriber?: PlanMigrationSubscriberResolvers<ContextType>;
   PlanStatus?: PlanStatusResolvers;
+  PlanVersionMigration?: PlanVersionMigrationResolvers<ContextType>;
   PurchaseMode?: PurchaseModeResolvers;
   Query?: QueryResolvers<ContextType>;
   ReconciliationDifference?: ReconciliationDifferenceResolvers<ContextType>;

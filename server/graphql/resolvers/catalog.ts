@@ -3,6 +3,12 @@ import { listCreditPackages, listMeters, listPlans } from '../../catalog/catalog
 import { saveCreditPackage, withdrawCreditPackage } from '../../catalog/creditPackages';
 import { archiveMeter, saveMeter } from '../../catalog/meters';
 import { archivePlan, createPlanDraft, publishPlan, updatePlanDraft } from '../../catalog/planDrafts';
+import {
+  migratePlanVersionSubscribers,
+  previewPlanVersionMigration,
+  type MigrationOutcome,
+  type MigrationSubscriber,
+} from '../../subscriptions/planVersionMigration';
 import type { Resolvers } from '../generated/resolvers';
 import { loadOptional } from '../loaders';
 import { money } from '../money';
@@ -13,6 +19,18 @@ export const catalogResolvers: Resolvers = {
     creditPackages: (_parent, { includeInactive }, { actor }) =>
       listCreditPackages({ actor, includeInactive }),
     meters: (_parent, { includeInactive }, { actor }) => listMeters({ actor, includeInactive }),
+    previewPlanVersionMigration: async (_parent, { fromPlanId, toPlanId, timing }, { actor }) => {
+      const preview = await previewPlanVersionMigration({
+        actor,
+        fromPlanId,
+        toPlanId,
+        timing: timing === 'NOW' ? 'now' : 'at_renewal',
+      });
+      return migrationAnswer(
+        preview.currency,
+        preview.subscribers.map((row) => ({ ...row, outcome: 'pending', reason: null })),
+      );
+    },
   },
   Mutation: {
     createPlanDraft: (_parent, { input }, { actor }) => createPlanDraft({ actor, input }),
@@ -25,6 +43,15 @@ export const catalogResolvers: Resolvers = {
     saveCreditPackage: async (_parent, { input, createOnly }, { actor }) =>
       (await saveCreditPackage({ actor, input, createOnly: createOnly ?? false })).creditPackage,
     withdrawCreditPackage: (_parent, { key }, { actor }) => withdrawCreditPackage({ actor, key }),
+    migratePlanVersionSubscribers: async (_parent, { input }, { actor }) => {
+      const migrated = await migratePlanVersionSubscribers({
+        actor,
+        fromPlanId: input.fromPlanId,
+        toPlanId: input.toPlanId,
+        timing: input.timing === 'NOW' ? 'now' : 'at_renewal',
+      });
+      return migrationAnswer(migrated.currency, migrated.results);
+    },
   },
   Plan: {
     interval: (plan) => plan.billingInterval,
@@ -72,3 +99,23 @@ export const catalogResolvers: Resolvers = {
     LATEST: 'latest',
   },
 };
+
+function migrationAnswer(
+  currency: string,
+  rows: Array<
+    MigrationSubscriber & { outcome: MigrationOutcome['outcome'] | 'pending'; reason: string | null }
+  >,
+) {
+  return {
+    subscribers: rows.map((row) => ({
+      ...row,
+      currentPrice: money(row.currentPrice, currency),
+      newPrice: money(row.newPrice, currency),
+      periodDifference: money(row.periodDifference, currency),
+      amountDueNow: row.amountDueNow === null ? null : money(row.amountDueNow, currency),
+      outcome: row.outcome.toUpperCase() as 'PENDING' | 'MIGRATED' | 'SCHEDULED' | 'SKIPPED' | 'FAILED',
+    })),
+    movedCount: rows.filter((row) => row.outcome === 'migrated' || row.outcome === 'scheduled').length,
+    notMovedCount: rows.filter((row) => row.outcome === 'skipped' || row.outcome === 'failed').length,
+  };
+}

@@ -1,18 +1,22 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { FormError, Notice, PostButton } from '~/components/forms';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { FormError, Notice, PostButton, SelectField } from '~/components/forms';
 import { PlanCard } from '~/components/PlanCard';
 import { PlanEditor } from '~/components/PlanEditor';
 import { Card, PageHeader, StatusBadge } from '~/components/ui';
 import {
   AdminCatalogDocument,
   ArchivePlanDocument,
+  MigratePlanVersionSubscribersDocument,
+  type PlanMigrationTiming,
+  PreviewPlanVersionMigrationDocument,
   PublishPlanDocument,
   type CatalogPlanFragment,
+  type PlanMigrationResultFragment,
 } from '~/graphql/generated';
-import { field, mutate, query, requireAdmin } from '~/lib/api.server';
+import { field, mutate, query, queryOutcome, requireAdmin } from '~/lib/api.server';
 import { archiveConsequence, priceLabel, publishConsequence } from '~/lib/catalog';
-import { formatCredits, formatMoney, formatNumber } from '~/lib/format';
+import { formatCredits, formatDate, formatMoney, formatNumber } from '~/lib/format';
 import { saveDraft } from '~/lib/planDrafts.server';
 import { valuesFromPlan } from '~/lib/planForm';
 import { describeEntitlement, sortEntitlements } from '~/lib/plans';
@@ -37,6 +41,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     draftOfKey: sameKey.find((candidate) => candidate.status === 'DRAFT') ?? null,
     // The preview's yearly saving is worked out against the monthly plans on sale, as on the pricing page.
     plansOnSale: plans.filter((candidate) => candidate.active),
+    // Where its subscribers may move: another published version in the same currency and interval.
+    migrationTargets: plans.filter(
+      (candidate) =>
+        candidate.id !== plan.id &&
+        candidate.status === 'PUBLISHED' &&
+        candidate.price.currency === plan.price.currency &&
+        candidate.interval === plan.interval,
+    ),
     meters,
   };
 }
@@ -58,13 +70,36 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (!outcome.ok) return { ...outcome, intent: 'archive' as const, values: null };
       return safeRedirect(`/admin/catalog/${planId}?done=archived`);
     }
+    case 'preview-migration':
+    case 'migrate': {
+      const intent = field(form, 'intent') as 'preview-migration' | 'migrate';
+      const toPlanId = field(form, 'toPlanId');
+      const timing = field(form, 'timing') === 'NOW' ? 'NOW' : 'AT_RENEWAL';
+      const outcome =
+        intent === 'migrate'
+          ? await mutate(context, request, MigratePlanVersionSubscribersDocument, {
+              input: { fromPlanId: planId, toPlanId, timing },
+            })
+          : await queryOutcome(context, request, PreviewPlanVersionMigrationDocument, {
+              fromPlanId: planId,
+              toPlanId,
+              timing,
+            });
+      if (!outcome.ok) return { ...outcome, intent, values: null };
+      const migration =
+        'migratePlanVersionSubscribers' in outcome.data
+          ? outcome.data.migratePlanVersionSubscribers
+          : outcome.data.previewPlanVersionMigration;
+      return { ok: true as const, intent, values: null, migration, toPlanId, timing };
+    }
     default:
       throw new Response('Unknown action.', { status: 400 });
   }
 }
 
 export default function CatalogPlan() {
-  const { plan, values, onSale, draftOfKey, plansOnSale, meters } = useLoaderData<typeof loader>();
+  const { plan, values, onSale, draftOfKey, plansOnSale, migrationTargets, meters } =
+    useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();
   const busy = useNavigation().state === 'submitting';
@@ -97,14 +132,14 @@ export default function CatalogPlan() {
       {done === 'archived' && plan.status === 'ARCHIVED' ? (
         <Notice tone="success">{`Version ${plan.version} of ${plan.key} is archived: it is not sold.`}</Notice>
       ) : null}
-      <FormError message={failure?.formError} />
+      <FormError message={failure && !failure.ok ? failure.formError : null} />
       <div className="grid-2">
         <Card title={draft ? 'Draft' : 'Definition'}>
           {draft && values ? (
             <PlanEditor
               key={JSON.stringify(failure?.values ?? values)}
               values={failure?.values ?? values}
-              errors={failure?.intent === 'save' ? failure.fieldErrors : {}}
+              errors={failure && !failure.ok && failure.intent === 'save' ? failure.fieldErrors : {}}
               meters={meters}
               submitLabel="Save draft"
               busy={busy}
@@ -150,9 +185,131 @@ export default function CatalogPlan() {
               </PostButton>
             </Card>
           ) : null}
+          {!draft && plan.subscriberCount > 0 ? (
+            <MoveSubscribers targets={migrationTargets} busy={busy} answer={failure} />
+          ) : null}
         </div>
       </div>
     </>
+  );
+}
+
+type MigrationAnswer =
+  | {
+      ok: true;
+      intent: 'preview-migration' | 'migrate';
+      migration: PlanMigrationResultFragment;
+      toPlanId: string;
+      timing: PlanMigrationTiming;
+    }
+  | { ok: false; intent: string; fieldErrors: Record<string, string> };
+
+/**
+ * Moves this version's subscribers to another version: the operator picks where and when, sees who
+ * moves and by how much, then confirms; each subscriber's outcome is shown after.
+ */
+function MoveSubscribers({
+  targets,
+  busy,
+  answer,
+}: {
+  targets: CatalogPlanFragment[];
+  busy: boolean;
+  answer: MigrationAnswer | undefined;
+}) {
+  const ours =
+    answer && (answer.intent === 'preview-migration' || answer.intent === 'migrate') ? answer : null;
+  const errors = ours && !ours.ok ? ours.fieldErrors : {};
+  const shown = ours?.ok ? ours : null;
+  return (
+    <Card title="Move subscribers">
+      {targets.length === 0 ? (
+        <p className="empty">No other published version in the same currency and interval to move them to.</p>
+      ) : (
+        <Form method="post" className="stack">
+          <input type="hidden" name="intent" value="preview-migration" />
+          <SelectField
+            label="To version"
+            name="toPlanId"
+            defaultValue={shown?.toPlanId}
+            error={errors.toPlanId}
+            options={targets.map((target) => ({
+              value: target.id,
+              label: `${target.name} (${target.key}), version ${target.version} — ${priceLabel(target)}`,
+            }))}
+          />
+          <SelectField
+            label="When"
+            name="timing"
+            defaultValue={shown?.timing}
+            error={errors.timing}
+            options={[
+              { value: 'AT_RENEWAL', label: 'At each subscriber’s next renewal' },
+              { value: 'NOW', label: 'Now, prorated and invoiced at once' },
+            ]}
+          />
+          <button type="submit" className="button" disabled={busy}>
+            Preview
+          </button>
+        </Form>
+      )}
+      {shown ? (
+        <>
+          {shown.intent === 'migrate' ? (
+            <Notice tone={shown.migration.notMovedCount > 0 ? 'warning' : 'success'}>
+              {`${formatNumber(shown.migration.movedCount)} moved, ${formatNumber(shown.migration.notMovedCount)} not moved.`}
+            </Notice>
+          ) : null}
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Account</th>
+                <th>Seats</th>
+                <th>Now</th>
+                <th>New</th>
+                <th>Difference per period</th>
+                {shown.timing === 'NOW' && shown.intent === 'preview-migration' ? (
+                  <th>Invoiced now</th>
+                ) : null}
+                <th>{shown.intent === 'migrate' ? 'Outcome' : 'Takes effect'}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.migration.subscribers.map((row) => (
+                <tr key={row.subscriptionId}>
+                  <td>
+                    <Link to={`/admin/accounts/${row.accountId}`}>{row.accountName}</Link>
+                  </td>
+                  <td>{formatNumber(row.seats)}</td>
+                  <td>{formatMoney(row.currentPrice)}</td>
+                  <td>{formatMoney(row.newPrice)}</td>
+                  <td>{formatMoney(row.periodDifference)}</td>
+                  {shown.timing === 'NOW' && shown.intent === 'preview-migration' ? (
+                    <td>{row.amountDueNow ? formatMoney(row.amountDueNow) : 'Unknown'}</td>
+                  ) : null}
+                  <td>
+                    {shown.intent === 'migrate'
+                      ? `${row.outcome.toLowerCase()}${row.reason ? `: ${row.reason}` : ''}`
+                      : row.effectiveAt
+                        ? formatDate(row.effectiveAt)
+                        : 'Now'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {shown.intent === 'preview-migration' && shown.migration.subscribers.length > 0 ? (
+            <PostButton
+              fields={{ intent: 'migrate', toPlanId: shown.toPlanId, timing: shown.timing }}
+              className="button button-primary"
+              disabled={busy}
+            >
+              {`Move ${formatNumber(shown.migration.subscribers.length)} ${shown.migration.subscribers.length === 1 ? 'subscriber' : 'subscribers'}`}
+            </PostButton>
+          ) : null}
+        </>
+      ) : null}
+    </Card>
   );
 }
 
