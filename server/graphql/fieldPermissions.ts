@@ -23,6 +23,7 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   members: 'account.read',
   apiKeys: 'account.manage',
   subscription: 'billing.read',
+  contract: 'billing.read',
   invoices: 'billing.read',
   payments: 'billing.read',
   upcomingInvoice: 'billing.read',
