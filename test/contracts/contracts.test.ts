@@ -154,7 +154,7 @@ describe('a contract billed by invoice with payment terms', () => {
 });
 
 describe('a contract billed by card', () => {
-  it('puts the account on a contact-sales plan at its own price, with that plan’s entitlements', async () => {
+  it('puts the account on a contact-sales plan at its own price and entitlements, ended only by an admin', async () => {
     const { account, customer, owner } = await customerAccount({ card: true });
     const { data, errors } = await createContract({
       accountId: account.id,
@@ -190,7 +190,26 @@ describe('a contract billed by card', () => {
       owner,
     );
     expect(change.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const cancel = `mutation($input: CancelSubscriptionInput!) { cancelSubscription(input: $input) {
+      currentSubscription { plan { key } } } }`;
+    const byOwner = await stack.app.graphql(cancel, { input: { accountId: account.id } }, owner);
+    expect(byOwner.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect((await accountView(account.id)).subscription.plan.key).toBe('enterprise');
+
+    // A platform admin ends it at once: the contract ends with its subscription.
+    const byAdmin = await stack.app.graphql(
+      cancel,
+      { input: { accountId: account.id, atPeriodEnd: false, reason: 'Contract terminated' } },
+      admin,
+    );
+    expect(byAdmin.errors).toBeUndefined();
+    await stack.settle();
+    const ended = await accountView(account.id);
+    expect(ended.subscription.plan.key).toBe('free');
+    expect(ended.contract).toBeNull();
+    expect(await stack.knex('contracts').where({ accountId: account.id }).first()).toMatchObject({
+      status: 'ended',
+    });
   });
 
   it('is refused for a customer without a saved card, and nothing is made', async () => {
