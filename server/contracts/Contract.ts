@@ -17,7 +17,8 @@ export interface LimitOverride {
 /**
  * A sales-led agreement: one account on a plan version at its own price, billed by card
  * (`charge_automatically`) or by invoice with payment terms (`send_invoice`, `daysUntilDue`), until
- * `endsAt` or renewing (`autoRenew`). Terms never change once written: a new deal is a new contract.
+ * `endsAt` or renewing (`autoRenew`). Its price and billing never change once written (a new deal is a
+ * new contract); only its term does (`updateContract`).
  */
 export class Contract extends BaseModel {
   static override tableName = 'contracts';

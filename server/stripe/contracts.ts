@@ -78,3 +78,19 @@ export async function hasDefaultCard(stripeCustomerId: string): Promise<boolean>
   const customer = await stripe().customers.retrieve(stripeCustomerId);
   return !customer.deleted && Boolean(customer.invoice_settings?.default_payment_method);
 }
+
+/**
+ * Sets the day Stripe cancels a contract's subscription, or clears it so that it renews. Setting the same
+ * value again changes nothing, so a retried call needs no key.
+ */
+export async function setContractSubscriptionEnd({
+  stripeSubscriptionId,
+  endsAt,
+}: {
+  stripeSubscriptionId: string;
+  endsAt: Date | null;
+}): Promise<StripeSubscriptionState> {
+  return toSubscriptionState(
+    await stripe().subscriptions.update(stripeSubscriptionId, { cancel_at: endsAt ? toUnix(endsAt) : '' }),
+  );
+}

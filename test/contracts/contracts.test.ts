@@ -258,6 +258,68 @@ describe('a contract with an end date', () => {
   });
 });
 
+describe('changing a contract’s term', () => {
+  const UPDATE = `mutation($input: UpdateContractInput!) { updateContract(input: $input) { endsAt autoRenew } }`;
+
+  it('gives a renewing contract an end date, and takes it back', async () => {
+    const { account, customer, owner, advanceTo } = await customerAccount({ card: false });
+    const start = time.clock.now();
+    const { data } = await createContract({
+      accountId: account.id,
+      planId: await planId('pro_monthly'),
+      unitAmount: 5000,
+      billing: 'INVOICE',
+      daysUntilDue: 14,
+    });
+    const contractId = data!.createContract.id as string;
+    const endsAt = new Date(start.getTime() + 45 * DAY_MS);
+
+    for (const refused of [
+      { input: { contractId, endsAt: new Date(start.getTime() - DAY_MS).toISOString() }, field: 'endsAt' },
+      { input: { contractId }, field: 'endsAt' },
+      { input: { contractId, endsAt: endsAt.toISOString(), autoRenew: true }, field: 'autoRenew' },
+    ]) {
+      const { errors } = await stack.app.graphql(UPDATE, { input: refused.input }, admin);
+      expect(errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fieldErrors: { [refused.field]: expect.any(String) },
+      });
+    }
+    const byOwner = await stack.app.graphql(
+      UPDATE,
+      { input: { contractId, endsAt: endsAt.toISOString() } },
+      owner,
+    );
+    expect(byOwner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await stripeSubscriptionsOf(customer.id))[0]!.cancel_at).toBeNull();
+
+    const ending = await stack.app.graphql(
+      UPDATE,
+      { input: { contractId, endsAt: endsAt.toISOString() } },
+      admin,
+    );
+    expect(ending.data!.updateContract).toEqual({ endsAt: endsAt.toISOString(), autoRenew: false });
+    expect((await stripeSubscriptionsOf(customer.id))[0]!.cancel_at).toBe(
+      Math.floor(endsAt.getTime() / 1000),
+    );
+
+    const renewing = await stack.app.graphql(UPDATE, { input: { contractId, autoRenew: true } }, admin);
+    expect(renewing.data!.updateContract).toEqual({ endsAt: null, autoRenew: true });
+    await advanceTo(new Date(start.getTime() + 50 * DAY_MS));
+    expect((await accountView(account.id)).subscription.plan.key).toBe('pro_monthly');
+
+    await stack.app.graphql(
+      UPDATE,
+      { input: { contractId, endsAt: new Date(start.getTime() + 70 * DAY_MS).toISOString() } },
+      admin,
+    );
+    await advanceTo(new Date(start.getTime() + 71 * DAY_MS));
+    expect((await accountView(account.id)).subscription.plan.key).toBe('free');
+    const ended = await stack.app.graphql(UPDATE, { input: { contractId, autoRenew: true } }, admin);
+    expect(ended.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+});
+
 describe('retries', () => {
   it('answers a repeated key with the same contract and one Stripe subscription', async () => {
     const { account, customer } = await customerAccount({ card: false });

@@ -308,6 +308,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: ['platform admin'],
     outcome: 'BAD_USER_INPUT',
   },
+  'Mutation.updateContract': {
+    operation: `mutation { updateContract(input: { contractId: "${NOTHING}", autoRenew: true }) { id } }`,
+    checks: ['platform admin'],
+    outcome: 'NOT_FOUND',
+  },
   'Mutation.startTrial': {
     operation: `mutation($id: ID!) { startTrial(input: { accountId: $id, planId: "${NOTHING}" }) { subscription { id } } }`,
     variables: byId,

@@ -60,6 +60,7 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.revokeApiKey': 'keyed by API key id; covered by a case below through the key of another account',
   'Query.stripeEvents': 'platform admins only (requirePlatformAdmin)',
   'Mutation.createContract': 'platform admins only (requirePlatformAdmin); sales-led terms for any account',
+  'Mutation.updateContract': 'platform admins only (requirePlatformAdmin); sales-led terms for any account',
   'Query.notifications': 'platform admins only (requirePlatformAdmin)',
   'Query.reconciliation': 'platform admins only (requirePlatformAdmin); about the whole books',
   'Mutation.runReconciliation': 'platform admins only (requirePlatformAdmin); about the whole books',

@@ -53,6 +53,27 @@ describe('the custom contract form', () => {
       '$1,250.00 per year · invoiced, due 30 days after issue · renews automatically',
     );
 
+    const endsOn = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+    const contractId = (await web.knex('contracts').where({ accountId: account.id }).first()).id as string;
+    const ending = await web.post(
+      `/admin/accounts/${account.id}`,
+      { intent: 'contract-term', contractId, endsAt: endsOn },
+      { cookie: admin },
+    );
+    expect(ending.headers.get('location')).toBe(`/admin/accounts/${account.id}?done=contract-term`);
+    const ended = await html(await web.get(`/admin/accounts/${account.id}`, { cookie: admin }));
+    expect(ended).toContain('invoiced, due 30 days after issue · ends ');
+    expect(ended).toContain('Renew automatically');
+    await web.post(
+      `/admin/accounts/${account.id}`,
+      { intent: 'contract-term', contractId, endsAt: '', renew: 'true' },
+      { cookie: admin },
+    );
+    expect(await web.knex('contracts').where({ id: contractId }).first()).toMatchObject({
+      autoRenew: true,
+      endsAt: null,
+    });
+
     const dashboard = await html(await web.get('/billing', { cookie }));
     expect(dashboard).toContain('Enterprise');
     expect(dashboard).toContain('Custom contract');

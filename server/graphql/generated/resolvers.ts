@@ -1303,6 +1303,11 @@ export type Mutation = {
    */
   updateAutoTopUp: AutoTopUp;
   /**
+   * Gives an active contract an end date (its subscription ends then) or makes it renew again. Its price and
+   * billing never change: a new deal is a new contract. Platform admins only.
+   */
+  updateContract: Contract;
+  /**
    * Replaces the whole definition of a draft, entitlements included. A published or archived plan never
    * changes (CONFLICT): create a new draft of its key. Same callers as createPlanDraft (audited).
    */
@@ -1531,6 +1536,12 @@ export type MutationStartTrialArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationUpdateAutoTopUpArgs = {
   input: UpdateAutoTopUpInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationUpdateContractArgs = {
+  input: UpdateContractInput;
 };
 
 
@@ -2519,6 +2530,18 @@ export type UpdateAutoTopUpInput = {
   thresholdMilliCredits: Scalars['SafeInt']['input'];
 };
 
+/** A contract's new term: an end date, or renewing. */
+export type UpdateContractInput = {
+  /** True: renews until ended (clears the end date). Not with `endsAt`. */
+  autoRenew?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The contract, active. */
+  contractId: Scalars['ID']['input'];
+  /** When the contract ends (in the future); omit with `autoRenew: true`. */
+  endsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Makes the call safe to retry: the same key and input return the first result. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Changes to a webhook endpoint; what is omitted stays. */
 export type UpdateWebhookEndpointInput = {
   /** A new note. */
@@ -2930,6 +2953,7 @@ export type ResolversTypes = {
   UpcomingInvoice: ResolverTypeWrapper<UpcomingInvoiceModel>;
   UpcomingInvoiceLine: ResolverTypeWrapper<UpcomingInvoiceLine>;
   UpdateAutoTopUpInput: UpdateAutoTopUpInput;
+  UpdateContractInput: UpdateContractInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: ResolverTypeWrapper<Omit<UpsertAccountPayload, 'account'> & { account: ResolversTypes['Account'] }>;
@@ -3052,6 +3076,7 @@ export type ResolversParentTypes = {
   UpcomingInvoice: UpcomingInvoiceModel;
   UpcomingInvoiceLine: UpcomingInvoiceLine;
   UpdateAutoTopUpInput: UpdateAutoTopUpInput;
+  UpdateContractInput: UpdateContractInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: Omit<UpsertAccountPayload, 'account'> & { account: ResolversParentTypes['Account'] };
@@ -3465,6 +3490,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   startSubscriptionCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartSubscriptionCheckoutArgs, 'input'>>;
   startTrial?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationStartTrialArgs, 'input'>>;
   updateAutoTopUp?: Resolver<ResolversTypes['AutoTopUp'], ParentType, ContextType, RequireFields<MutationUpdateAutoTopUpArgs, 'input'>>;
+  updateContract?: Resolver<ResolversTypes['Contract'], ParentType, ContextType, RequireFields<MutationUpdateContractArgs, 'input'>>;
   updatePlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationUpdatePlanDraftArgs, 'id' | 'input'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
   upsertAccount?: Resolver<ResolversTypes['UpsertAccountPayload'], ParentType, ContextType, RequireFields<MutationUpsertAccountArgs, 'input'>>;

@@ -1,3 +1,4 @@
+import { requestContractRenewalChange } from '../../contracts/contractRenewal';
 import { findOpenContract, requestContract } from '../../contracts/contracts';
 import type { Resolvers } from '../generated/resolvers';
 import { loadFound } from '../loaders';
@@ -6,6 +7,8 @@ import { money } from '../money';
 export const contractResolvers: Resolvers = {
   Mutation: {
     createContract: async (_parent, { input }, { actor }) => requestContract({ actor, ...input }),
+    updateContract: async (_parent, { input }, { actor }) =>
+      requestContractRenewalChange({ actor, ...input }),
   },
   Account: {
     contract: async (account) => (await findOpenContract({ accountId: account.id })) ?? null,

@@ -44,6 +44,9 @@ export function ContractPanel({
                 .join(', ')}`
             : ''}
         </p>
+        {contract.status === 'ACTIVE' ? (
+          <ContractTermForm contract={contract} error={errors.contractTermEndsAt} busy={busy} />
+        ) : null}
       </>
     );
   const choices = plans
@@ -116,6 +119,34 @@ export function ContractPanel({
       <button type="submit" className="button button-primary" disabled={busy}>
         Start contract
       </button>
+    </Form>
+  );
+}
+
+/** Gives the contract an end date, or makes it renew again. */
+function ContractTermForm({ contract, error, busy }: { contract: Contract; error?: string; busy: boolean }) {
+  return (
+    <Form method="post" className="stack">
+      <input type="hidden" name="intent" value="contract-term" />
+      <input type="hidden" name="contractId" value={contract.id} />
+      <Field
+        label="End date"
+        name="endsAt"
+        id="contract-term-ends-at"
+        type="date"
+        defaultValue={contract.endsAt?.slice(0, 10)}
+        error={error}
+      />
+      <div className="page-actions">
+        <button type="submit" className="button" disabled={busy}>
+          Set end date
+        </button>
+        {contract.endsAt ? (
+          <button type="submit" name="renew" value="true" className="button" disabled={busy}>
+            Renew automatically
+          </button>
+        ) : null}
+      </div>
     </Form>
   );
 }

@@ -1,6 +1,11 @@
 import type { AppLoadContext } from '@remix-run/node';
 import { randomUUID } from 'node:crypto';
-import { CreateContractDocument, type BillingInterval, type ContractBilling } from '~/graphql/generated';
+import {
+  CreateContractDocument,
+  UpdateContractDocument,
+  type BillingInterval,
+  type ContractBilling,
+} from '~/graphql/generated';
 import { field, invalid, mutate } from '~/lib/api.server';
 import { parseMoney } from '~/lib/format';
 import { safeRedirect } from '~/lib/redirects.server';
@@ -64,4 +69,29 @@ export async function createContractFromForm({
     if (formField) fieldErrors[formField] ??= problem;
   }
   return { ...outcome, fieldErrors };
+}
+
+/** The contract's term from the admin console: an end date, or renewing again (`renew`). */
+export async function changeContractTermFromForm({
+  request,
+  context,
+  accountId,
+  form,
+}: {
+  request: Request;
+  context: AppLoadContext;
+  accountId: string;
+  form: FormData;
+}) {
+  const contractId = field(form, 'contractId');
+  const renew = field(form, 'renew') === 'true';
+  const endsOn = field(form, 'endsAt');
+  const endsAt = endsOn ? new Date(`${endsOn}T00:00:00Z`) : null;
+  if (!renew && (!endsAt || Number.isNaN(endsAt.getTime())))
+    return invalid({ contractTermEndsAt: 'Enter the date the contract ends.' });
+  const outcome = await mutate(context, request, UpdateContractDocument, {
+    input: renew ? { contractId, autoRenew: true } : { contractId, endsAt: endsAt!.toISOString() },
+  });
+  if (outcome.ok) return safeRedirect(`/admin/accounts/${accountId}?done=contract-term`);
+  return { ...outcome, fieldErrors: { contractTermEndsAt: outcome.fieldErrors.endsAt } };
 }

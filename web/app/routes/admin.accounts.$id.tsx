@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { ContractPanel } from '~/components/ContractForm';
+import { ContractTerms } from '~/components/ContractTerms';
 import { Field, FormError, Notice, SelectField } from '~/components/forms';
 import { InvoiceStatus } from '~/components/InvoiceStatus';
 import { PaymentHistory } from '~/components/PaymentHistory';
@@ -27,7 +28,7 @@ import {
   parseCredits,
   parseMoney,
 } from '~/lib/format';
-import { createContractFromForm } from '~/lib/contracts.server';
+import { changeContractTermFromForm, createContractFromForm } from '~/lib/contracts.server';
 import { paymentTypeLabel, refundableAmount } from '~/lib/payments';
 import { safeRedirect } from '~/lib/redirects.server';
 
@@ -53,6 +54,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return withIntent('adjust', await adjustCredits(args));
     case 'refund':
       return withIntent('refund', await refund(args));
+    case 'contract-term':
+      return withIntent('contract-term', await changeContractTermFromForm(args));
     case 'contract':
       return withIntent(
         'contract',
@@ -166,6 +169,7 @@ export default function AdminAccount() {
         }
       />
       {done === 'adjusted' ? <Notice tone="success">Credits adjusted.</Notice> : null}
+      {done === 'contract-term' ? <Notice tone="success">The contract’s term is changed.</Notice> : null}
       {done === 'contract' ? (
         <Notice tone="success">Contract started; the account is on its plan now.</Notice>
       ) : null}
@@ -189,8 +193,12 @@ export default function AdminAccount() {
                 {subscription.plan.name} <StatusBadge status={subscription.status} />
               </p>
               <p className="muted small">
-                {formatMoney(subscription.plan.price)} · {subscription.quantity}{' '}
-                {subscription.quantity === 1 ? 'seat' : 'seats'}
+                {account.contract ? (
+                  <ContractTerms contract={account.contract} />
+                ) : (
+                  formatMoney(subscription.plan.price)
+                )}{' '}
+                · {subscription.quantity} {subscription.quantity === 1 ? 'seat' : 'seats'}
                 {subscription.currentPeriodEnd
                   ? ` · period ends ${formatDate(subscription.currentPeriodEnd)}`
                   : ''}

@@ -241,7 +241,10 @@ function PlanCard({
   confirmCancel: boolean;
 }) {
   const { plan } = subscription;
-  if (contract) return <ContractPlanCard subscription={subscription} contract={contract} />;
+  if (contract)
+    return (
+      <ContractPlanCard subscription={subscription} contract={contract} canManageBilling={canManageBilling} />
+    );
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const paid = plan.price.amount > 0 && plan.interval !== 'LIFETIME';
@@ -338,10 +341,13 @@ function PlanCard({
 function ContractPlanCard({
   subscription,
   contract,
+  canManageBilling,
 }: {
   subscription: Subscription;
   contract: NonNullable<Account['contract']>;
+  canManageBilling: boolean;
 }) {
+  const busy = useNavigation().state === 'submitting';
   return (
     <Card title="Current plan">
       <p className="plan-name">
@@ -351,6 +357,13 @@ function ContractPlanCard({
         <ContractTerms contract={contract} />
       </p>
       <p className="muted small">Your plan is a custom contract; contact sales to change it.</p>
+      {canManageBilling && contract.billing === 'CARD' ? (
+        <div className="card-footer">
+          <PostButton fields={{ intent: 'portal' }} disabled={busy}>
+            Payment methods
+          </PostButton>
+        </div>
+      ) : null}
     </Card>
   );
 }
