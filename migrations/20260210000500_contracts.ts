@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * Custom contracts (docs/decisions/039-custom-contracts.md): a platform admin puts one account on a plan
  * version at its own price, billed by card or by invoice with payment terms, until an end date or
- * renewing. The account's Stripe subscription bills a price made for the contract alone; subscriptions
+ * renewing, optionally after a trial. The account's Stripe subscription bills a price made for the contract alone; subscriptions
  * started by a contract point at it, so entitlements can apply its overrides without another lookup.
  * One open (pending or active) contract per account.
  */
@@ -19,6 +19,7 @@ export async function up(knex: Knex): Promise<void> {
       entitlement_overrides jsonb not null default '[]',
       collection_method text not null check (collection_method in ('charge_automatically', 'send_invoice')),
       days_until_due integer,
+      trial_days integer not null default 0 check (trial_days between 0 and 730),
       starts_at timestamptz not null,
       ends_at timestamptz,
       auto_renew boolean not null,

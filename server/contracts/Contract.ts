@@ -33,6 +33,8 @@ export class Contract extends BaseModel {
   entitlementOverrides!: LimitOverride[];
   collectionMethod!: CollectionMethod;
   daysUntilDue!: number | null;
+  /** Days of trial before the first charge or invoice; 0 for none. */
+  trialDays!: number;
   startsAt!: Date;
   endsAt!: Date | null;
   autoRenew!: boolean;

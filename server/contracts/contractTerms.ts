@@ -26,6 +26,12 @@ export const contractInput = z
     interval: z.enum(['month', 'year'], { message: 'must be MONTH or YEAR' }).nullish(),
     billing: z.enum(['card', 'invoice']),
     daysUntilDue: z.number().int('must be a whole number of days').nullish(),
+    trialDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(0, 'must not be negative')
+      .max(730, 'is at most 730 days')
+      .nullish(),
     endsAt: z.date().nullish(),
     autoRenew: z.boolean().nullish(),
     limitOverrides: z
@@ -72,6 +78,7 @@ export interface CheckedTerms {
   billingInterval: 'month' | 'year';
   collectionMethod: CollectionMethod;
   daysUntilDue: number | null;
+  trialDays: number;
   endsAt: Date | null;
   autoRenew: boolean;
   entitlementOverrides: LimitOverride[];
@@ -119,6 +126,7 @@ export async function checkContractTerms({
     billingInterval: interval,
     collectionMethod: input.billing === 'invoice' ? 'send_invoice' : 'charge_automatically',
     daysUntilDue: input.billing === 'invoice' ? input.daysUntilDue! : null,
+    trialDays: input.trialDays ?? 0,
     endsAt: input.endsAt ?? null,
     autoRenew: !input.endsAt,
     entitlementOverrides: (input.limitOverrides ?? []).map((override) => ({

@@ -150,6 +150,7 @@ async function openContract({
     entitlementOverrides: terms.entitlementOverrides,
     collectionMethod: terms.collectionMethod,
     daysUntilDue: terms.daysUntilDue,
+    trialDays: terms.trialDays,
     startsAt: now(),
     endsAt: terms.endsAt,
     autoRenew: terms.autoRenew,
@@ -166,6 +167,7 @@ function sameTerms(contract: Contract, terms: CheckedTerms): boolean {
     contract.billingInterval === terms.billingInterval &&
     contract.collectionMethod === terms.collectionMethod &&
     contract.daysUntilDue === terms.daysUntilDue &&
+    contract.trialDays === terms.trialDays &&
     (contract.endsAt?.getTime() ?? null) === (terms.endsAt?.getTime() ?? null) &&
     JSON.stringify(contract.entitlementOverrides) === JSON.stringify(terms.entitlementOverrides)
   );
@@ -183,6 +185,7 @@ function stripeTermsOf(contract: Contract, terms: CheckedTerms): ContractTerms {
     interval: contract.billingInterval,
     collectionMethod: contract.collectionMethod,
     daysUntilDue: contract.daysUntilDue,
+    trialDays: contract.trialDays,
     endsAt: contract.endsAt,
   };
 }

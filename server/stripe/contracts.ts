@@ -16,6 +16,8 @@ export interface ContractTerms {
   interval: 'month' | 'year';
   collectionMethod: 'charge_automatically' | 'send_invoice';
   daysUntilDue: number | null;
+  /** Days before the first charge or invoice; 0 for none. */
+  trialDays: number;
   endsAt: Date | null;
 }
 
@@ -65,6 +67,7 @@ export async function ensureContractSubscription({
       items: [{ price: stripePriceId, quantity: 1 }],
       collection_method: terms.collectionMethod,
       ...(terms.daysUntilDue !== null && { days_until_due: terms.daysUntilDue }),
+      ...(terms.trialDays > 0 && { trial_period_days: terms.trialDays }),
       ...(terms.endsAt && { cancel_at: toUnix(terms.endsAt) }),
       metadata: { account_id: terms.accountId, contract_id: terms.contractId },
     },

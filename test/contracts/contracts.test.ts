@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 const CREATE = `mutation($input: CreateContractInput!) { createContract(input: $input) {
-  id status price { amount currency } interval billing daysUntilDue endsAt autoRenew plan { key }
+  id status price { amount currency } interval billing daysUntilDue trialDays endsAt autoRenew plan { key }
   limitOverrides { featureKey limit unlimited } } }`;
 const ACCOUNT = `query($id: ID) { account(id: $id) {
   subscription { status plan { key } }
@@ -212,6 +212,34 @@ describe('a contract billed by card', () => {
     });
   });
 
+  it('starts with the agreed trial and charges the contract’s price when it ends', async () => {
+    const { account, customer, advanceTo } = await customerAccount({ card: true });
+    const start = time.clock.now();
+    const { data, errors } = await createContract({
+      accountId: account.id,
+      planId: await planId('team_monthly'),
+      unitAmount: 9900,
+      billing: 'CARD',
+      trialDays: 14,
+    });
+    expect(errors).toBeUndefined();
+    expect(data!.createContract).toMatchObject({ trialDays: 14, billing: 'CARD' });
+    expect((await accountView(account.id)).subscription).toMatchObject({
+      status: 'TRIALING',
+      plan: { key: 'team_monthly' },
+    });
+    const charged = async () =>
+      (await stack.stripe.invoices.list({ customer: customer.id })).data.reduce(
+        (sum, invoice) => sum + invoice.amount_paid,
+        0,
+      );
+    expect(await charged()).toBe(0);
+
+    await advanceTo(new Date(start.getTime() + 15 * DAY_MS));
+    expect((await accountView(account.id)).subscription.status).toBe('ACTIVE');
+    expect(await charged()).toBe(9900);
+  });
+
   it('is refused for a customer without a saved card, and nothing is made', async () => {
     const { account, customer } = await customerAccount({ card: false });
     const { errors } = await createContract({
@@ -380,6 +408,8 @@ describe('refusals', () => {
     ['unitAmount', { unitAmount: -1 }],
     ['planId', { planId: '00000000-0000-0000-0000-000000000000' }],
     ['daysUntilDue', { daysUntilDue: 0 }],
+    ['trialDays', { trialDays: -1 }],
+    ['trialDays', { trialDays: 731 }],
     ['daysUntilDue', { daysUntilDue: 366 }],
     ['daysUntilDue', { daysUntilDue: null }],
     ['daysUntilDue', { billing: 'CARD', daysUntilDue: 30 }],

@@ -599,6 +599,8 @@ export type Contract = {
   startsAt: Scalars['DateTime']['output'];
   /** Where the contract is in its life. */
   status: ContractStatus;
+  /** Days of trial before the first charge or invoice; 0 for none. */
+  trialDays: Scalars['Int']['output'];
 };
 
 /** How a contract's invoices are paid. */
@@ -687,6 +689,8 @@ export type CreateContractInput = {
   limitOverrides?: InputMaybe<Array<ContractLimitInput>>;
   /** A published plan version, self-serve or contact-sales. */
   planId: Scalars['ID']['input'];
+  /** Days of trial before the first charge or invoice, 0 to 730; 0 (no trial) by default. */
+  trialDays?: InputMaybe<Scalars['Int']['input']>;
   /** What the account pays each interval, in minor units, from 0. */
   unitAmount: Scalars['SafeInt']['input'];
 };
@@ -3254,6 +3258,7 @@ export type ContractResolvers<ContextType = GraphQLContext, ParentType extends R
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ContractStatus'], ParentType, ContextType>;
+  trialDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ContractBillingResolvers = { CARD: 'card', INVOICE: 'invoice' };

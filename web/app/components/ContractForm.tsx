@@ -109,6 +109,17 @@ export function ContractPanel({
         error={errors.contractDaysUntilDue}
       />
       <Field
+        label="Trial days"
+        name="trialDays"
+        id="contract-trial-days"
+        type="number"
+        min={0}
+        max={730}
+        defaultValue={0}
+        hint="Days before the first charge or invoice."
+        error={errors.contractTrialDays}
+      />
+      <Field
         label="End date"
         name="endsAt"
         id="contract-ends-at"

@@ -13,9 +13,11 @@ export function ContractTerms({ contract }: { contract: ContractSummaryFragment 
       ? `invoiced, due ${contract.daysUntilDue} ${contract.daysUntilDue === 1 ? 'day' : 'days'} after issue`
       : 'charged to your card';
   const term = contract.endsAt ? `ends ${formatDate(contract.endsAt)}` : 'renews automatically';
+  const trial = contract.trialDays > 0 ? ` · ${contract.trialDays}-day trial` : '';
   return (
     <>
       {formatMoney(contract.price)} per {intervalLabel(contract.interval)} · {billing} · {term}
+      {trial}
     </>
   );
 }

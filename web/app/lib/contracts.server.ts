@@ -18,6 +18,7 @@ const FORM_FIELD_OF: Record<string, string> = {
   interval: 'contractInterval',
   billing: 'contractBilling',
   daysUntilDue: 'contractDaysUntilDue',
+  trialDays: 'contractTrialDays',
   endsAt: 'contractEndsAt',
   autoRenew: 'contractEndsAt',
 };
@@ -58,6 +59,7 @@ export async function createContractFromForm({
       billing,
       ...(interval === 'MONTH' || interval === 'YEAR' ? { interval: interval as BillingInterval } : {}),
       ...(billing === 'INVOICE' ? { daysUntilDue: Number(field(form, 'daysUntilDue')) } : {}),
+      ...(field(form, 'trialDays') ? { trialDays: Number(field(form, 'trialDays')) } : {}),
       ...(endsAt ? { endsAt: endsAt.toISOString(), autoRenew: false } : { autoRenew: true }),
       idempotencyKey: field(form, 'idempotencyKey') || randomUUID(),
     },
