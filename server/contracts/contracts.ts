@@ -77,32 +77,7 @@ export async function createContract({
   );
   await faultPoint('contract.afterStripeCall');
 
-  await withAccountLock(account.id, async ({ trx, account: locked }) => {
-    await Contract.query(trx)
-      .findById(contract.id)
-      .patch({ stripeSubscriptionId: state.stripeSubscriptionId, status: 'active' });
-    await syncSubscriptionFromStripe({
-      trx,
-      account: locked,
-      stripeSubscriptionId: state.stripeSubscriptionId,
-    });
-    await recordAudit({
-      trx,
-      actor,
-      accountId: account.id,
-      action: 'contract.created',
-      target: { type: 'contract', id: contract.id },
-      details: {
-        plan: terms.plan.key,
-        amount: terms.unitAmount,
-        currency: terms.currency,
-        interval: terms.billingInterval,
-        collectionMethod: terms.collectionMethod,
-        daysUntilDue: terms.daysUntilDue,
-        endsAt: terms.endsAt,
-      },
-    });
-  });
+  await activateContract({ actor, contract, terms, stripeSubscriptionId: state.stripeSubscriptionId });
   return { contractId: contract.id };
 }
 
@@ -156,6 +131,48 @@ async function openContract({
     autoRenew: terms.autoRenew,
     status: 'pending',
     createdByUserId: actor.kind === 'user' ? actor.userId : null,
+  });
+}
+
+/**
+ * Under the account's lock: the contract becomes active and its subscription the account's, applied as
+ * a webhook would apply it. Only the attempt that activates it records it in the audit log.
+ */
+async function activateContract({
+  actor,
+  contract,
+  terms,
+  stripeSubscriptionId,
+}: {
+  actor: Actor;
+  contract: Contract;
+  terms: CheckedTerms;
+  stripeSubscriptionId: string;
+}) {
+  await withAccountLock(contract.accountId, async ({ trx, account }) => {
+    const activated = await Contract.query(trx)
+      .findById(contract.id)
+      .where({ status: 'pending' })
+      .patch({ stripeSubscriptionId, status: 'active' });
+    await syncSubscriptionFromStripe({ trx, account, stripeSubscriptionId });
+    if (!activated) return;
+    await recordAudit({
+      trx,
+      actor,
+      accountId: account.id,
+      action: 'contract.created',
+      target: { type: 'contract', id: contract.id },
+      details: {
+        plan: terms.plan.key,
+        amount: terms.unitAmount,
+        currency: terms.currency,
+        interval: terms.billingInterval,
+        collectionMethod: terms.collectionMethod,
+        daysUntilDue: terms.daysUntilDue,
+        trialDays: terms.trialDays,
+        endsAt: terms.endsAt,
+      },
+    });
   });
 }
 

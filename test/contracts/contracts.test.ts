@@ -397,6 +397,10 @@ describe('retries', () => {
       const subscriptions: Stripe.Subscription[] = await stripeSubscriptionsOf(customer.id);
       expect(subscriptions).toHaveLength(1);
       expect(subscriptions[0]!.metadata.contract_id).toBe(resumed.data!.createContract.id);
+      const audit = await stack
+        .knex('audit_log')
+        .where({ action: 'contract.created', targetId: resumed.data!.createContract.id });
+      expect(audit).toHaveLength(1);
       expect(await stack.knex('contracts').where({ accountId: account.id })).toHaveLength(1);
       expect((await accountView(account.id)).subscription.plan.key).toBe('pro_monthly');
     },
