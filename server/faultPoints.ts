@@ -45,6 +45,8 @@ export const FAULT_POINTS = [
   'idempotency.beforeCompletion',
   'planPublish.afterStripeCall',
   'planPublish.beforeCommit',
+  'contract.beforeStripeCall',
+  'contract.afterStripeCall',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

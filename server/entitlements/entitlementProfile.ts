@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { findDefaultPlan } from '../catalog/catalog';
 import { Plan } from '../catalog/Plan';
 import { PlanEntitlement } from '../catalog/PlanEntitlement';
+import { Contract } from '../contracts/Contract';
 import { now } from '../clock';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
 import type { Subscription } from '../subscriptions/Subscription';
@@ -96,9 +97,36 @@ export async function loadEntitlementProfile({
   return {
     subscription,
     plan,
-    entitlements,
+    entitlements:
+      ownPlan && subscription?.contractId
+        ? await withContractLimits({ trx, contractId: subscription.contractId, entitlements })
+        : entitlements,
     seatsBought: ownPlan && plan.perSeat ? subscription!.quantity : null,
     periodStart: subscription?.currentPeriodStart ?? now(),
     periodEnd: subscription?.currentPeriodEnd ?? null,
   };
+}
+
+/**
+ * A custom contract's own limits replace the plan's. Only subscriptions a contract started carry its id,
+ * so every other account's profile costs no extra query.
+ */
+async function withContractLimits({
+  trx,
+  contractId,
+  entitlements,
+}: {
+  trx?: Knex.Transaction;
+  contractId: string;
+  entitlements: PlanEntitlement[];
+}): Promise<PlanEntitlement[]> {
+  const contract = await Contract.query(trx).findById(contractId);
+  if (!contract || contract.entitlementOverrides.length === 0) return entitlements;
+  return entitlements.map((entitlement) => {
+    const override = contract.entitlementOverrides.find(
+      (candidate) => candidate.featureKey === entitlement.featureKey,
+    );
+    if (!override || entitlement.kind !== 'limit') return entitlement;
+    return Object.assign(entitlement.$clone(), { limitValue: override.limit, unlimited: override.unlimited });
+  });
 }

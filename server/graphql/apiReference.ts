@@ -50,6 +50,7 @@ const MODULE_TITLES: Record<SchemaModule, string> = {
   featureFlags: 'Feature flags',
   stripeEvents: 'Stripe events',
   partnerWebhooks: 'Partner webhooks',
+  contracts: 'Custom contracts',
 };
 
 const GENERATED_NOTE =

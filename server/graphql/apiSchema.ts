@@ -35,6 +35,7 @@ export const SCHEMA_MODULES = [
   'featureFlags',
   'stripeEvents',
   'partnerWebhooks',
+  'contracts',
 ] as const;
 
 export type SchemaModule = (typeof SCHEMA_MODULES)[number];

@@ -24,6 +24,7 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   apiKeys: 'account.manage',
   webhookEndpoints: 'webhooks.read',
   subscription: 'billing.read',
+  contract: 'billing.read',
   invoices: 'billing.read',
   payments: 'billing.read',
   upcomingInvoice: 'billing.read',

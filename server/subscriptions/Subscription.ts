@@ -44,6 +44,8 @@ export class Subscription extends BaseModel {
   pausedAt!: Date | null;
   stripeSubscriptionId!: string | null;
   stripeSyncedAt!: Date | null;
+  /** The custom contract this subscription bills, when a platform admin set one up (server/contracts/). */
+  contractId!: string | null;
   /** Where local periods (free plan, card-less trial) are counted from; Stripe keeps its own. */
   billingCycleAnchor!: Date | null;
   /** When the subscription began; its periods move on, this does not. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { withAccountLock } from '../accounts/accountLock';
 import type { Actor } from '../auth/actor';
-import { requirePlatformAdmin } from '../auth/authorization';
+import { isPlatformWide, requirePlatformAdmin } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
 import { ConflictError, ValidationError } from '../errors';
 import { faultPoint } from '../faultPoints';
@@ -75,6 +75,9 @@ export async function scheduleCancellation({
     step: 'cancellation',
     decide: async () => {
       const { subscription, plan } = await loadCancelableSubscription({ actor, accountId });
+      // A contract runs for the term sales agreed (decision 039); a platform admin ends it.
+      if (subscription.contractId && !isPlatformWide(actor))
+        throw new ConflictError('This account is on a custom contract; contact sales to end it.');
       if (!subscription.currentPeriodEnd)
         throw new ConflictError(`${plan.name} has no period to end; a platform admin can cancel it at once.`);
       return { subscriptionId: subscription.id, stripeSubscriptionId: subscription.stripeSubscriptionId };

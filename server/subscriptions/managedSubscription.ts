@@ -45,8 +45,16 @@ export function isTrialWithoutCard(subscription: Pick<Subscription, 'status' | '
   return subscription.status === 'trialing' && !subscription.stripeSubscriptionId;
 }
 
-/** Paid subscriptions live in Stripe; the free plan, card-less trials and lifetime plans only here. */
+/**
+ * Paid subscriptions live in Stripe; the free plan, card-less trials and lifetime plans only here. A
+ * custom contract's plan and price are what sales agreed: a self-serve change would reprice it at the
+ * catalog's price.
+ */
 export function requireStripeSubscription({ subscription, plan }: ManagedSubscription): string {
+  if (subscription.contractId)
+    throw new ConflictError(
+      'This account is on a custom contract; contact sales to change its plan or seats.',
+    );
   if (subscription.stripeSubscriptionId) return subscription.stripeSubscriptionId;
   if (plan.billingInterval === 'lifetime')
     throw new ConflictError(`${plan.name} is paid once and does not change; contact support.`);

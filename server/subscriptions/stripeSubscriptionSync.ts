@@ -4,6 +4,7 @@ import { systemActor } from '../auth/actor';
 import { recordAudit } from '../audit/auditLog';
 import { addDays } from '../calendar';
 import { Plan } from '../catalog/Plan';
+import { Contract } from '../contracts/Contract';
 import { now } from '../clock';
 import { settings } from '../settings';
 import { fetchStripeSubscription, type StripeSubscriptionState } from '../stripe/subscriptions';
@@ -51,6 +52,9 @@ export async function applyStripeSubscription({
   const status = STATUS_FROM_STRIPE[state.status];
   if (!status) throw new Error(`Unknown Stripe subscription status ${state.status}`);
   const plan = await planForPrice({ trx, state });
+  const contract = await contractOfPrice({ trx, state });
+  if (contract && ENDED_STATUSES.includes(status))
+    await Contract.query(trx).findById(contract.id).where({ status: 'active' }).patch({ status: 'ended' });
   const existing = await Subscription.query(trx).findOne({
     stripeSubscriptionId: state.stripeSubscriptionId,
   });
@@ -67,6 +71,7 @@ export async function applyStripeSubscription({
     canceledAt: state.canceledAt,
     endedAt: ENDED_STATUSES.includes(status) ? (state.endedAt ?? now()) : null,
     stripeSyncedAt: now(),
+    contractId: contract?.id ?? null,
   };
 
   if (await applyPendingSubscription({ trx, account, state, plan, fields, existing })) return;
@@ -209,6 +214,8 @@ export async function planForPrice({
     ? await Plan.query(trx).findOne({ stripePriceId: state.stripePriceId })
     : undefined;
   if (byPrice) return byPrice;
+  const contract = await contractOfPrice({ trx, state });
+  if (contract) return Plan.query(trx).findById(contract.planId).throwIfNotFound();
   const match = state.priceLookupKey ? /^plan:(.+):v(\d+)$/.exec(state.priceLookupKey) : null;
   const byLookupKey = match
     ? await Plan.query(trx).findOne({ key: match[1], version: Number(match[2]) })
@@ -217,4 +224,16 @@ export async function planForPrice({
   throw new Error(
     `No plan matches Stripe price ${state.stripePriceId ?? 'none'} (${state.priceLookupKey ?? 'no lookup key'})`,
   );
+}
+
+/** The custom contract a Stripe subscription bills, by the price made for it alone. */
+async function contractOfPrice({
+  trx,
+  state,
+}: {
+  trx: Knex.Transaction;
+  state: StripeSubscriptionState;
+}): Promise<Contract | undefined> {
+  if (!state.stripePriceId) return undefined;
+  return Contract.query(trx).findOne({ stripePriceId: state.stripePriceId });
 }

@@ -411,6 +411,18 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: [],
     outcome: 'BAD_USER_INPUT',
   },
+  'Mutation.createContract': {
+    operation: `mutation($id: ID!) { createContract(input: { accountId: $id, planId: "${NOTHING}", unitAmount: 100,
+      billing: INVOICE, daysUntilDue: 30 }) { id } }`,
+    variables: byId,
+    checks: ['platform admin'],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.updateContract': {
+    operation: `mutation { updateContract(input: { contractId: "${NOTHING}", autoRenew: true }) { id } }`,
+    checks: ['platform admin'],
+    outcome: 'NOT_FOUND',
+  },
   'Mutation.startTrial': {
     operation: `mutation($id: ID!) { startTrial(input: { accountId: $id, planId: "${NOTHING}" }) { subscription { id } } }`,
     variables: byId,
@@ -505,6 +517,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Account.currency': accountField('currency'),
   'Account.createdAt': accountField('createdAt'),
   'Account.subscription': accountField('subscription { status }', { permission: 'billing.read' }),
+  'Account.contract': accountField('contract { id }', { permission: 'billing.read' }),
   'Account.members': accountField('members { role }'),
   'Account.creditBalance': accountField('creditBalance { milliCredits }', { permission: 'credits.read' }),
   'Account.creditLedger': accountField('creditLedger { edges { node { id } } }', {

@@ -59,6 +59,8 @@ export const PUBLIC_FIELDS: Record<string, string> = {
     'needs a platform-wide key; account-bound keys and members are refused (tested separately)',
   'Mutation.revokeApiKey': 'keyed by API key id; covered by a case below through the key of another account',
   'Query.stripeEvents': 'platform admins only (requirePlatformAdmin)',
+  'Mutation.createContract': 'platform admins only (requirePlatformAdmin); sales-led terms for any account',
+  'Mutation.updateContract': 'platform admins only (requirePlatformAdmin); sales-led terms for any account',
   'Query.notifications': 'platform admins only (requirePlatformAdmin)',
   'Query.reconciliation': 'platform admins only (requirePlatformAdmin); about the whole books',
   'Mutation.runReconciliation': 'platform admins only (requirePlatformAdmin); about the whole books',
@@ -146,6 +148,11 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   'Account.subscription': {
     scope: 'billing:read',
     operation: 'query($id: ID) { account(id: $id) { subscription { id status } } }',
+    variables: byId,
+  },
+  'Account.contract': {
+    scope: 'billing:read',
+    operation: 'query($id: ID) { account(id: $id) { contract { id } } }',
     variables: byId,
   },
   'Account.creditBalance': {

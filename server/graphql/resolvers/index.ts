@@ -8,6 +8,7 @@ import { authResolvers } from './auth';
 import { catalogResolvers } from './catalog';
 import { checkoutResolvers } from './checkout';
 import { commonResolvers } from './common';
+import { contractResolvers } from './contracts';
 import { creditResolvers } from './credits';
 import { entitlementResolvers } from './entitlements';
 import { featureFlagResolvers } from './featureFlags';
@@ -45,6 +46,7 @@ export const resolverModules: Record<SchemaModule, Resolvers> = {
   featureFlags: featureFlagResolvers,
   stripeEvents: stripeEventResolvers,
   partnerWebhooks: partnerWebhookResolvers,
+  contracts: contractResolvers,
 };
 
 export const resolvers: Resolvers = mergeResolvers(SCHEMA_MODULES.map((module) => resolverModules[module]));

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { ContractPanel } from '~/components/ContractForm';
+import { ContractTerms } from '~/components/ContractTerms';
 import { Field, FormError, Notice, SelectField } from '~/components/forms';
+import { InvoiceStatus } from '~/components/InvoiceStatus';
 import { PaymentHistory } from '~/components/PaymentHistory';
 import { RefundForm } from '~/components/RefundForm';
 import { CreditLedgerTable } from '~/components/CreditLedger';
@@ -25,6 +28,7 @@ import {
   parseCredits,
   parseMoney,
 } from '~/lib/format';
+import { changeContractTermFromForm, createContractFromForm } from '~/lib/contracts.server';
 import { paymentTypeLabel, refundableAmount } from '~/lib/payments';
 import { safeRedirect } from '~/lib/redirects.server';
 
@@ -32,9 +36,9 @@ export const meta: MetaFunction = () => [{ title: 'Account — Admin' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireAdmin(context, request);
-  const { account } = await query(context, request, AdminAccountDocument, { id: params.id! });
-  // A fresh key per rendered form: submitting the same form twice adjusts (or refunds) once.
-  return { account, adjustmentKey: randomUUID(), refundKey: randomUUID() };
+  const { account, plans } = await query(context, request, AdminAccountDocument, { id: params.id! });
+  // A fresh key per rendered form: submitting the same form twice adjusts (or refunds, or contracts) once.
+  return { account, plans, adjustmentKey: randomUUID(), refundKey: randomUUID(), contractKey: randomUUID() };
 }
 
 type ActionArgs = Pick<ActionFunctionArgs, 'request' | 'context'> & { accountId: string; form: FormData };
@@ -50,6 +54,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return withIntent('adjust', await adjustCredits(args));
     case 'refund':
       return withIntent('refund', await refund(args));
+    case 'contract-term':
+      return withIntent('contract-term', await changeContractTermFromForm(args));
+    case 'contract':
+      return withIntent(
+        'contract',
+        await createContractFromForm({ ...args, currency: field(args.form, 'currency') }),
+      );
     default:
       throw new Response('Unknown action.', { status: 400 });
   }
@@ -136,7 +147,7 @@ async function refund({ request, context, accountId, form }: ActionArgs) {
 }
 
 export default function AdminAccount() {
-  const { account, adjustmentKey, refundKey } = useLoaderData<typeof loader>();
+  const { account, plans, adjustmentKey, refundKey, contractKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [search] = useSearchParams();
   const busy = useNavigation().state === 'submitting';
@@ -158,6 +169,10 @@ export default function AdminAccount() {
         }
       />
       {done === 'adjusted' ? <Notice tone="success">Credits adjusted.</Notice> : null}
+      {done === 'contract-term' ? <Notice tone="success">The contract’s term is changed.</Notice> : null}
+      {done === 'contract' ? (
+        <Notice tone="success">Contract started; the account is on its plan now.</Notice>
+      ) : null}
       {done === 'canceled' ? (
         <Notice tone="success">Subscription canceled; the account is back on the free plan.</Notice>
       ) : null}
@@ -178,8 +193,12 @@ export default function AdminAccount() {
                 {subscription.plan.name} <StatusBadge status={subscription.status} />
               </p>
               <p className="muted small">
-                {formatMoney(subscription.plan.price)} · {subscription.quantity}{' '}
-                {subscription.quantity === 1 ? 'seat' : 'seats'}
+                {account.contract ? (
+                  <ContractTerms contract={account.contract} />
+                ) : (
+                  formatMoney(subscription.plan.price)
+                )}{' '}
+                · {subscription.quantity} {subscription.quantity === 1 ? 'seat' : 'seats'}
                 {subscription.currentPeriodEnd
                   ? ` · period ends ${formatDate(subscription.currentPeriodEnd)}`
                   : ''}
@@ -222,6 +241,16 @@ export default function AdminAccount() {
               </li>
             ))}
           </ul>
+        </Card>
+        <Card title="Custom contract">
+          <ContractPanel
+            contract={account.contract}
+            plans={plans}
+            currency={account.currency}
+            idempotencyKey={contractKey}
+            errors={errors}
+            busy={busy}
+          />
         </Card>
         <Card title="Credits">
           <p className="big-number">{formatCredits(account.creditBalance.milliCredits)}</p>
@@ -323,7 +352,7 @@ const INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']
         (invoice.number ?? 'Invoice')
       ),
   },
-  { header: 'Status', cell: (invoice) => <StatusBadge status={invoice.status} /> },
+  { header: 'Status', cell: (invoice) => <InvoiceStatus invoice={invoice} /> },
   { header: 'Total', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
 ];
 

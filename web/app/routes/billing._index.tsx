@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { DataTable, type Column } from '~/components/DataTable';
+import { ContractBadge, ContractTerms } from '~/components/ContractTerms';
 import { EmptyState } from '~/components/EmptyState';
 import { Field, FormError, Notice, PostButton } from '~/components/forms';
+import { InvoiceStatus } from '~/components/InvoiceStatus';
 import { Card, PageHeader, StatusBadge, UsageBar } from '~/components/ui';
 import { UpcomingInvoiceCard } from '~/components/UpcomingInvoiceCard';
 import {
@@ -27,7 +29,7 @@ type Subscription = NonNullable<Account['subscription']>;
 const RECENT_INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']>> = [
   { header: 'Date', cell: (invoice) => formatDate(invoice.issuedAt) },
   { header: 'Amount', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
-  { header: 'Status', cell: (invoice) => <StatusBadge status={invoice.status} /> },
+  { header: 'Status', cell: (invoice) => <InvoiceStatus invoice={invoice} /> },
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -128,6 +130,7 @@ export default function BillingDashboard() {
           {subscription ? (
             <PlanCard
               subscription={subscription}
+              contract={account.contract}
               canManageBilling={canManageBilling}
               confirmCancel={search.get('confirm') === 'cancel'}
             />
@@ -228,14 +231,20 @@ function SubscriptionBanners({
 
 function PlanCard({
   subscription,
+  contract,
   canManageBilling,
   confirmCancel,
 }: {
   subscription: Subscription;
+  contract: Account['contract'];
   canManageBilling: boolean;
   confirmCancel: boolean;
 }) {
   const { plan } = subscription;
+  if (contract)
+    return (
+      <ContractPlanCard subscription={subscription} contract={contract} canManageBilling={canManageBilling} />
+    );
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const paid = plan.price.amount > 0 && plan.interval !== 'LIFETIME';
@@ -324,6 +333,37 @@ function PlanCard({
           ) : null}
         </div>
       )}
+    </Card>
+  );
+}
+
+/** A plan on a custom contract: its own price and terms, changed through sales rather than here. */
+function ContractPlanCard({
+  subscription,
+  contract,
+  canManageBilling,
+}: {
+  subscription: Subscription;
+  contract: NonNullable<Account['contract']>;
+  canManageBilling: boolean;
+}) {
+  const busy = useNavigation().state === 'submitting';
+  return (
+    <Card title="Current plan">
+      <p className="plan-name">
+        {subscription.plan.name} <ContractBadge /> <StatusBadge status={subscription.status} />
+      </p>
+      <p className="muted">
+        <ContractTerms contract={contract} />
+      </p>
+      <p className="muted small">Your plan is a custom contract; contact sales to change it.</p>
+      {canManageBilling && contract.billing === 'CARD' ? (
+        <div className="card-footer">
+          <PostButton fields={{ intent: 'portal' }} disabled={busy}>
+            Payment methods
+          </PostButton>
+        </div>
+      ) : null}
     </Card>
   );
 }

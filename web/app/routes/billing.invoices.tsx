@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { DataTable, type Column } from '~/components/DataTable';
+import { InvoiceStatus } from '~/components/InvoiceStatus';
 import { PaymentHistory } from '~/components/PaymentHistory';
-import { Card, PageHeader, StatusBadge } from '~/components/ui';
+import { Card, PageHeader } from '~/components/ui';
 import { InvoicesDocument, type InvoicesQuery } from '~/graphql/generated';
 import { query, requireAccount } from '~/lib/api.server';
 import { formatDate, formatMoney } from '~/lib/format';
@@ -87,14 +88,7 @@ const INVOICE_COLUMNS: Array<Column<Invoice>> = [
   },
   {
     header: 'Status',
-    cell: (invoice) => (
-      <>
-        <StatusBadge status={invoice.status} />
-        {invoice.status === 'OPEN' && invoice.amountDue.amount > 0 ? (
-          <div className="small negative">{formatMoney(invoice.amountDue)} due</div>
-        ) : null}
-      </>
-    ),
+    cell: (invoice) => <InvoiceStatus invoice={invoice} />,
   },
   { header: 'Amount', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
   {
