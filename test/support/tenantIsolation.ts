@@ -50,6 +50,18 @@ export const PUBLIC_FIELDS: Record<string, string> = {
     'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
   'Mutation.archivePlan':
     'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Mutation.saveMeter':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Mutation.archiveMeter':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Mutation.saveCreditPackage':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Mutation.withdrawCreditPackage':
+    'the catalog belongs to no account: platform admins and platform-wide keys with catalog:write only',
+  'Query.previewPlanVersionMigration':
+    'platform admins and platform-wide keys with catalog:write only; lists every subscriber of a version',
+  'Mutation.migratePlanVersionSubscribers':
+    'platform admins and platform-wide keys with catalog:write only; moves every subscriber of a version',
   'Query.creditPackages': 'the catalog is public',
   'Query.meters': 'the catalog is public',
   'Query.viewer': "returns only the caller's own user and memberships",

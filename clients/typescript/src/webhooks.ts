@@ -33,6 +33,8 @@ export interface SubscriptionEventData {
   cancelAtPeriodEnd: boolean;
   canceledAt: string | null;
   endedAt: string | null;
+  /** The change waiting for the period end (a downgrade, fewer seats), or null. */
+  scheduledChange: { plan: WebhookPlan; quantity: number; effectiveAt: string | null } | null;
 }
 
 export interface InvoiceEventData {
@@ -59,7 +61,52 @@ export interface WebhookPayment {
   milliCredits: number | null;
   invoiceId: string | null;
   subscriptionId: string | null;
+  /** Charged without the customer present (renewals, automatic top-ups). */
+  automatic: boolean;
+  failureReason: string | null;
   completedAt: string | null;
+}
+
+export interface AccountEventData {
+  id: string;
+  externalId: string | null;
+  name: string;
+  billingEmail: string | null;
+  currency: string;
+  createdAt: string;
+}
+
+export interface CheckoutEventData {
+  id: string;
+  purpose: CheckoutPurpose;
+  status: 'COMPLETED' | 'EXPIRED';
+  plan: WebhookPlan | null;
+  quantity: number;
+  creditPackage: { key: string; credits: number; price: WebhookMoney } | null;
+  completedAt: string | null;
+}
+
+export interface AutoTopUpEventData {
+  payment: WebhookPayment;
+  autoTopUp: {
+    enabled: boolean;
+    thresholdMilliCredits: number;
+    consecutiveFailures: number;
+    disabledReason: string | null;
+  };
+}
+
+export interface EntitlementEventData {
+  featureKey: string;
+  kind: 'BOOLEAN' | 'LIMIT' | 'METERED' | 'CREDITS' | null;
+  allowed: boolean;
+  limit: number | null;
+  used: number | null;
+  remaining: number | null;
+  softLimitPercent: number | null;
+  plan: WebhookPlan;
+  periodStart: string | null;
+  periodEnd: string | null;
 }
 
 export interface RefundEventData {
@@ -79,28 +126,27 @@ export interface RefundEventData {
  * ISO 8601 strings, enum values capitals, credits milli-credits.
  */
 export interface PartnerEventDataByType {
-  'account.created': {
-    id: string;
-    externalId: string | null;
-    name: string;
-    billingEmail: string | null;
-    currency: string;
-    createdAt: string;
-  };
-  'checkout.completed': {
-    id: string;
-    purpose: CheckoutPurpose;
-    status: 'COMPLETED';
-    plan: WebhookPlan | null;
-    quantity: number;
-    creditPackage: { key: string; credits: number; price: WebhookMoney } | null;
-    completedAt: string;
-  };
+  'account.created': AccountEventData;
+  'account.updated': AccountEventData;
+  'checkout.completed': CheckoutEventData & { status: 'COMPLETED'; completedAt: string };
+  'checkout.expired': CheckoutEventData & { status: 'EXPIRED'; completedAt: null };
   'subscription.created': SubscriptionEventData;
   'subscription.updated': SubscriptionEventData;
   'subscription.canceled': SubscriptionEventData;
+  'subscription.trial_started': SubscriptionEventData;
+  'subscription.trial_ending': SubscriptionEventData;
+  'subscription.activated': SubscriptionEventData;
+  'subscription.plan_changed': SubscriptionEventData & { previousPlan: WebhookPlan };
+  'subscription.change_scheduled': SubscriptionEventData;
+  'subscription.past_due': SubscriptionEventData;
+  'subscription.resumed': SubscriptionEventData;
+  'invoice.created': InvoiceEventData;
+  'invoice.finalized': InvoiceEventData;
   'invoice.paid': InvoiceEventData;
+  'invoice.voided': InvoiceEventData;
   'invoice.payment_failed': InvoiceEventData & { attemptCount: number };
+  'payment.succeeded': WebhookPayment;
+  'payment.failed': WebhookPayment;
   'payment.refunded': RefundEventData;
   'payment.refund_failed': RefundEventData;
   'credits.granted': {
@@ -118,6 +164,12 @@ export interface PartnerEventDataByType {
     balanceMilliCredits: number;
   };
   'credits.low_balance': { balanceMilliCredits: number; thresholdMilliCredits: number };
+  'credits.depleted': { balanceMilliCredits: 0; ledgerEntryId: string; depletedAt: string | null };
+  'credits.auto_top_up_succeeded': AutoTopUpEventData;
+  'credits.auto_top_up_failed': AutoTopUpEventData;
+  'credits.auto_top_up_disabled': AutoTopUpEventData;
+  'entitlement.soft_limit_reached': EntitlementEventData;
+  'entitlement.limit_reached': EntitlementEventData;
   'webhook.test': { endpointId: string; message: string };
 }
 
@@ -125,17 +177,37 @@ export type PartnerEventType = keyof PartnerEventDataByType;
 
 /** The event types an endpoint may subscribe to (`webhook.test` goes only where it is sent). */
 export const PARTNER_EVENT_TYPES = [
-  'account.created',
   'checkout.completed',
+  'checkout.expired',
+  'account.created',
+  'account.updated',
   'subscription.created',
   'subscription.updated',
   'subscription.canceled',
+  'subscription.trial_started',
+  'subscription.trial_ending',
+  'subscription.activated',
+  'subscription.plan_changed',
+  'subscription.change_scheduled',
+  'subscription.past_due',
+  'subscription.resumed',
+  'invoice.created',
+  'invoice.finalized',
   'invoice.paid',
+  'invoice.voided',
   'invoice.payment_failed',
+  'payment.succeeded',
+  'payment.failed',
   'payment.refunded',
   'payment.refund_failed',
   'credits.granted',
   'credits.low_balance',
+  'credits.depleted',
+  'credits.auto_top_up_succeeded',
+  'credits.auto_top_up_failed',
+  'credits.auto_top_up_disabled',
+  'entitlement.soft_limit_reached',
+  'entitlement.limit_reached',
 ] as const satisfies ReadonlyArray<Exclude<PartnerEventType, 'webhook.test'>>;
 
 /**
