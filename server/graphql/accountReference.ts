@@ -18,3 +18,15 @@ export async function withAccountId<Input extends AccountReference>(
 ): Promise<Omit<Input, keyof AccountReference> & { accountId: string }> {
   return { ...input, accountId: await resolveAccountId({ actor, accountId, externalId }) };
 }
+
+/**
+ * For inputs where naming no account means "every account" (platform-wide keys and endpoints, filters):
+ * resolves the reference only when one is given.
+ */
+export async function withOptionalAccountId<Input extends AccountReference>(
+  actor: Actor,
+  { accountId, externalId, ...input }: Input,
+): Promise<Omit<Input, keyof AccountReference> & { accountId: string | null }> {
+  if (!accountId && !externalId) return { ...input, accountId: null };
+  return { ...input, accountId: await resolveAccountId({ actor, accountId, externalId }) };
+}

@@ -1,5 +1,5 @@
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
-import { createAccount, createPartnerKey, unique } from '../factories';
+import { createAccount, createPartnerKey, createUser, sessionCookieFor, unique } from '../factories';
 import { useBillingStack } from '../support/billingStack';
 import type { Caller } from '../support/testApp';
 
@@ -200,5 +200,115 @@ describe('accounts by external id', () => {
     expect(await answers({ accountId: theirs.id, externalId: theirs.externalId })).toEqual(byId);
     expect(await answers({ externalId: 'no-such-account' })).toEqual(byId);
     expect(await stack.knex('checkout_sessions').where({ accountId: theirs.id })).toEqual([]);
+  });
+
+  it('names the account by external id wherever an operation takes one, for keys, endpoints, credits and filters', async () => {
+    const account = await createAccount();
+    const admin: Caller = { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
+    const platform: Caller = {
+      apiKey: (await createPartnerKey({ scopes: ['webhooks:read', 'webhooks:write'] })).secret,
+    };
+
+    const adjusted = await stack.app.graphql(
+      `mutation($input: AdjustCreditsInput!) { adjustCredits(input: $input) { ledgerEntry { balanceAfterMilliCredits } } }`,
+      {
+        input: {
+          externalId: account.externalId,
+          amountMilliCredits: 4_000,
+          reason: 'Goodwill',
+          idempotencyKey: unique('adjust'),
+        },
+      },
+      admin,
+    );
+    expect(adjusted.errors).toBeUndefined();
+    expect((await stack.knex('credit_balances').where({ accountId: account.id }).first()).balance).toBe(
+      4_000,
+    );
+
+    const key = await stack.app.graphql(
+      `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { accountId } } }`,
+      { input: { name: 'bound', scopes: ['BILLING_READ'], externalId: account.externalId } },
+      admin,
+    );
+    expect(key.errors).toBeUndefined();
+    expect(key.data!.createApiKey.apiKey.accountId).toBe(account.id);
+
+    const endpoint = await stack.app.graphql(
+      `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id accountId } } }`,
+      { input: { url: 'https://partner.example/hooks', externalId: account.externalId } },
+      platform,
+    );
+    expect(endpoint.errors).toBeUndefined();
+    expect(endpoint.data!.createWebhookEndpoint.endpoint.accountId).toBe(account.id);
+    const listed = await stack.app.graphql(
+      `query($externalId: String) { webhookEndpoints(externalId: $externalId) { id accountId } }`,
+      { externalId: account.externalId },
+      platform,
+    );
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.webhookEndpoints).toContainEqual(endpoint.data!.createWebhookEndpoint.endpoint);
+    expect(
+      listed.data!.webhookEndpoints.every(
+        (one: { accountId: string | null }) => one.accountId === null || one.accountId === account.id,
+      ),
+    ).toBe(true);
+
+    const other = await createAccount();
+    for (const about of [account, other])
+      await stack.knex('notifications').insert({
+        kind: 'payment_failed',
+        accountId: about.id,
+        recipient: 'billing@example.com',
+        subject: 'Your payment failed',
+        bodyText: 'We could not charge your card.',
+      });
+    const notices = await stack.app.graphql(
+      `query($externalId: String) { notifications(externalId: $externalId) { edges { node { accountId } } } }`,
+      { externalId: account.externalId },
+      admin,
+    );
+    expect(notices.errors).toBeUndefined();
+    expect(notices.data!.notifications.edges).toEqual([{ node: { accountId: account.id } }]);
+
+    // An external id that names no account changes nothing, wherever it is given.
+    const before = await stack.knex('api_keys').count({ n: '*' }).first();
+    const unknown = await Promise.all([
+      stack.app.graphql(
+        `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`,
+        { input: { name: 'x', scopes: ['BILLING_READ'], externalId: 'no-such-account' } },
+        admin,
+      ),
+      stack.app.graphql(
+        `mutation($input: UpdateAutoTopUpInput!) { updateAutoTopUp(input: $input) { enabled } }`,
+        {
+          input: {
+            externalId: 'no-such-account',
+            enabled: true,
+            thresholdMilliCredits: 1_000,
+            creditPackageId: '00000000-0000-0000-0000-000000000000',
+          },
+        },
+        admin,
+      ),
+      stack.app.graphql(
+        `mutation($input: CreateContractInput!) { createContract(input: $input) { id } }`,
+        {
+          input: {
+            externalId: 'no-such-account',
+            planId: '00000000-0000-0000-0000-000000000000',
+            unitAmount: 100,
+            billing: 'CARD',
+          },
+        },
+        admin,
+      ),
+    ]);
+    expect(unknown.map(({ errors }) => errors?.[0]?.extensions?.code)).toEqual([
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'NOT_FOUND',
+    ]);
+    expect(await stack.knex('api_keys').count({ n: '*' }).first()).toEqual(before);
   });
 });

@@ -394,4 +394,16 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
       'mutation($accountId: ID) { createApiKey(input: { name: "x", scopes: [BILLING_READ], accountId: $accountId }) { secret } }',
     variables: (target) => ({ accountId: target.accountId }),
   },
+  'Mutation.createApiKey(externalId)': {
+    scope: null,
+    operation:
+      'mutation($externalId: String) { createApiKey(input: { name: "x", scopes: [BILLING_READ], externalId: $externalId }) { secret } }',
+    variables: byExternalId,
+  },
+  'Mutation.updateAutoTopUp(externalId)': {
+    scope: 'billing:write',
+    operation: `mutation($externalId: String) { updateAutoTopUp(input: { externalId: $externalId, enabled: true, thresholdMilliCredits: 1000, creditPackageId: "${NO_PLAN}" }) { enabled } }`,
+    variables: byExternalId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
 };

@@ -137,7 +137,10 @@ export type ConsumeCreditsInput = {
 
 /** A new webhook endpoint. */
 export type CreateWebhookEndpointInput = {
-  /** Hear only of this account's events; omit for every account's (platform callers only). */
+  /**
+   * Hear only of this account's events, named by our id; omit this and `externalId` for every account's
+   * (platform callers only).
+   */
   accountId?: string | null | undefined;
   /** A note to recognise it by, at most 500 characters. */
   description?: string | null | undefined;
@@ -145,6 +148,8 @@ export type CreateWebhookEndpointInput = {
   enabled?: boolean | null | undefined;
   /** The event types it wants (see docs/partner-webhooks.md); omit or leave empty for all. */
   eventTypes?: Array<string> | null | undefined;
+  /** Hear only of this account's events, named by the partner's own id. */
+  externalId?: string | null | undefined;
   /** An absolute http(s) URL, at most 2048 characters. */
   url: string;
 };
@@ -424,12 +429,14 @@ export type SubscriptionStatus =
 
 /** Automatic top-up settings for an account. */
 export type UpdateAutoTopUpInput = {
-  /** The account. */
-  accountId: string;
+  /** The account by our id; give this or `externalId`. */
+  accountId?: string | null | undefined;
   /** A package available for automatic top-ups. */
   creditPackageId: string;
   /** On or off. */
   enabled: boolean;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: string | null | undefined;
   /** Makes a retry safe: the same key with the same input does not set the values again. */
   idempotencyKey?: string | null | undefined;
   /** Top up when the balance falls below this many milli-credits (0 or more). */

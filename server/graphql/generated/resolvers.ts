@@ -202,10 +202,12 @@ export type AccountMember = {
 
 /** A manual change to an account's credits. */
 export type AdjustCreditsInput = {
-  /** The account. */
-  accountId: Scalars['ID']['input'];
+  /** The account by our id; give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
   /** Milli-credits to add (positive) or take away (negative), at most 1,000,000,000,000 either way. */
   amountMilliCredits: Scalars['SafeInt']['input'];
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Unique per account, at most 150 characters: a retry with the same key, amount and reason returns the first result. */
   idempotencyKey: Scalars['String']['input'];
   /** Why; kept in the ledger and the audit log. */
@@ -647,10 +649,12 @@ export type ContractStatus =
 
 /** A new partner API key. */
 export type CreateApiKeyInput = {
-  /** Bind the key to this account; omit for a platform-wide key. */
+  /** Bind the key to this account, named by our id; omit this and `externalId` for a platform-wide key. */
   accountId?: InputMaybe<Scalars['ID']['input']>;
   /** When the key stops working; omit for never. */
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Bind the key to this account, named by the partner's own id. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** A label to recognise the key by, at most 100 characters. */
   name: Scalars['String']['input'];
   /**
@@ -674,8 +678,8 @@ export type CreateApiKeyPayload = {
 
 /** The terms of a custom contract. */
 export type CreateContractInput = {
-  /** The account. */
-  accountId: Scalars['ID']['input'];
+  /** The account by our id; give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
   /** True (the default without `endsAt`): renews until ended. False requires `endsAt`. */
   autoRenew?: InputMaybe<Scalars['Boolean']['input']>;
   /** By card (the customer's saved card) or by invoice with payment terms. */
@@ -686,6 +690,8 @@ export type CreateContractInput = {
   daysUntilDue?: InputMaybe<Scalars['Int']['input']>;
   /** When the contract ends (in the future); omit for a contract that renews. */
   endsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** MONTH or YEAR; by default the plan's interval. */
@@ -702,7 +708,10 @@ export type CreateContractInput = {
 
 /** A new webhook endpoint. */
 export type CreateWebhookEndpointInput = {
-  /** Hear only of this account's events; omit for every account's (platform callers only). */
+  /**
+   * Hear only of this account's events, named by our id; omit this and `externalId` for every account's
+   * (platform callers only).
+   */
   accountId?: InputMaybe<Scalars['ID']['input']>;
   /** A note to recognise it by, at most 500 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -710,6 +719,8 @@ export type CreateWebhookEndpointInput = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   /** The event types it wants (see docs/partner-webhooks.md); omit or leave empty for all. */
   eventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Hear only of this account's events, named by the partner's own id. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** An absolute http(s) URL, at most 2048 characters. */
   url: Scalars['String']['input'];
 };
@@ -2310,6 +2321,7 @@ export type QueryMetersArgs = {
 export type QueryNotificationsArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<NotificationStatus>;
 };
@@ -2375,6 +2387,7 @@ export type QueryWebhookEndpointArgs = {
 /** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
 export type QueryWebhookEndpointsArgs = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One thing the books disagree on. */
@@ -2814,12 +2827,14 @@ export type UpcomingInvoiceLine = {
 
 /** Automatic top-up settings for an account. */
 export type UpdateAutoTopUpInput = {
-  /** The account. */
-  accountId: Scalars['ID']['input'];
+  /** The account by our id; give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
   /** A package available for automatic top-ups. */
   creditPackageId: Scalars['ID']['input'];
   /** On or off. */
   enabled: Scalars['Boolean']['input'];
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes a retry safe: the same key with the same input does not set the values again. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Top up when the balance falls below this many milli-credits (0 or more). */

@@ -1,9 +1,11 @@
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/apiKeys';
+import { withOptionalAccountId } from '../accountReference';
 import type { Resolvers } from '../generated/resolvers';
 
 export const apiKeyResolvers: Resolvers = {
   Mutation: {
-    createApiKey: (_parent, { input }, { actor }) => createApiKey({ actor, ...input }),
+    createApiKey: async (_parent, { input }, { actor }) =>
+      createApiKey({ actor, ...(await withOptionalAccountId(actor, input)) }),
     revokeApiKey: (_parent, { id }, { actor }) => revokeApiKey({ actor, apiKeyId: id }),
   },
   Account: {

@@ -1,12 +1,13 @@
 import { requestContractRenewalChange } from '../../contracts/contractRenewal';
 import { findOpenContract, requestContract } from '../../contracts/contracts';
+import { withAccountId } from '../accountReference';
 import type { Resolvers } from '../generated/resolvers';
 import { loadFound } from '../loaders';
 import { money } from '../money';
 
 export const contractResolvers: Resolvers = {
   Mutation: {
-    createContract: async (_parent, { input }, { actor }) => requestContract({ actor, ...input }),
+    createContract: async (_parent, { input }, { actor }) => requestContract({ actor, ...(await withAccountId(actor, input)) }),
     updateContract: async (_parent, { input }, { actor }) =>
       requestContractRenewalChange({ actor, ...input }),
   },

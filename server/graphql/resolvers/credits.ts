@@ -5,6 +5,7 @@ import { getAutoTopUp } from '../../credits/configureAutoTopUp';
 import { consumeCredits } from '../../credits/consumption';
 import { listCreditGrants, listCreditLedger } from '../../credits/ledger';
 import { isBalanceLow } from '../../credits/lowBalance';
+import { withAccountId } from '../accountReference';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 import { loadNamed } from '../loaders';
@@ -13,9 +14,10 @@ export const creditResolvers: Resolvers = {
   Mutation: {
     consumeCredits: (_parent, { input: { amountMilliCredits, ...input } }, { actor }) =>
       consumeCredits({ actor, ...input, amount: amountMilliCredits }),
-    adjustCredits: (_parent, { input: { amountMilliCredits, ...input } }, { actor }) =>
-      adjustCredits({ actor, ...input, amount: amountMilliCredits }),
-    updateAutoTopUp: (_parent, { input }, { actor }) => requestAutoTopUpUpdate({ actor, ...input }),
+    adjustCredits: async (_parent, { input: { amountMilliCredits, ...input } }, { actor }) =>
+      adjustCredits({ actor, ...(await withAccountId(actor, input)), amount: amountMilliCredits }),
+    updateAutoTopUp: async (_parent, { input }, { actor }) =>
+      requestAutoTopUpUpdate({ actor, ...(await withAccountId(actor, input)) }),
   },
   Account: {
     creditBalance: (account, _args, { actor }) => getCreditBalance({ actor, accountId: account.id }),

@@ -1,10 +1,12 @@
 import { listNotifications, readableBody } from '../../notifications/outboxLog';
+import { withOptionalAccountId } from '../accountReference';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 export const notificationResolvers: Resolvers = {
   Query: {
-    notifications: (_parent, args, { actor }) => listNotifications({ actor, ...args }),
+    notifications: async (_parent, args, { actor }) =>
+      listNotifications({ actor, ...(await withOptionalAccountId(actor, args)) }),
   },
   Notification: {
     bodyText: (notification) => readableBody(notification),

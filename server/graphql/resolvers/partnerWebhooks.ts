@@ -14,18 +14,21 @@ import {
   updateWebhookEndpoint,
 } from '../../partnerWebhooks/endpoints';
 import { subscribableEventTypes } from '../../partnerWebhooks/eventTypes';
+import { withOptionalAccountId } from '../accountReference';
 import { connectionResolvers } from '../connections';
 import type { Resolvers } from '../generated/resolvers';
 
 export const partnerWebhookResolvers: Resolvers = {
   Query: {
-    webhookEndpoints: (_parent, { accountId }, { actor }) => listWebhookEndpoints({ actor, accountId }),
+    webhookEndpoints: async (_parent, args, { actor }) =>
+      listWebhookEndpoints({ actor, ...(await withOptionalAccountId(actor, args)) }),
     webhookEndpoint: (_parent, { id }, { actor }) => findWebhookEndpoint({ actor, id }),
     webhookEventTypes: () => subscribableEventTypes(),
     webhookDeliveries: (_parent, args, { actor }) => listWebhookDeliveries({ actor, ...args }),
   },
   Mutation: {
-    createWebhookEndpoint: (_parent, { input }, { actor }) => createWebhookEndpoint({ actor, ...input }),
+    createWebhookEndpoint: async (_parent, { input }, { actor }) =>
+      createWebhookEndpoint({ actor, ...(await withOptionalAccountId(actor, input)) }),
     updateWebhookEndpoint: (_parent, { id, input }, { actor }) =>
       updateWebhookEndpoint({ actor, id, ...input }),
     rotateWebhookEndpointSecret: (_parent, { id }, { actor }) => rotateWebhookEndpointSecret({ actor, id }),

@@ -19,10 +19,12 @@ export type AccountActionInput = {
 
 /** A manual change to an account's credits. */
 export type AdjustCreditsInput = {
-  /** The account. */
-  accountId: string | number;
+  /** The account by our id; give this or `externalId`. */
+  accountId?: string | number | null | undefined;
   /** Milli-credits to add (positive) or take away (negative), at most 1,000,000,000,000 either way. */
   amountMilliCredits: number;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: string | null | undefined;
   /** Unique per account, at most 150 characters: a retry with the same key, amount and reason returns the first result. */
   idempotencyKey: string;
   /** Why; kept in the ledger and the audit log. */
@@ -195,10 +197,12 @@ export type ContractStatus =
 
 /** A new partner API key. */
 export type CreateApiKeyInput = {
-  /** Bind the key to this account; omit for a platform-wide key. */
+  /** Bind the key to this account, named by our id; omit this and `externalId` for a platform-wide key. */
   accountId?: string | number | null | undefined;
   /** When the key stops working; omit for never. */
   expiresAt?: string | null | undefined;
+  /** Bind the key to this account, named by the partner's own id. */
+  externalId?: string | null | undefined;
   /** A label to recognise the key by, at most 100 characters. */
   name: string;
   /**
@@ -213,8 +217,8 @@ export type CreateApiKeyInput = {
 
 /** The terms of a custom contract. */
 export type CreateContractInput = {
-  /** The account. */
-  accountId: string | number;
+  /** The account by our id; give this or `externalId`. */
+  accountId?: string | number | null | undefined;
   /** True (the default without `endsAt`): renews until ended. False requires `endsAt`. */
   autoRenew?: boolean | null | undefined;
   /** By card (the customer's saved card) or by invoice with payment terms. */
@@ -225,6 +229,8 @@ export type CreateContractInput = {
   daysUntilDue?: number | null | undefined;
   /** When the contract ends (in the future); omit for a contract that renews. */
   endsAt?: string | null | undefined;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: string | null | undefined;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: string | null | undefined;
   /** MONTH or YEAR; by default the plan's interval. */
@@ -241,7 +247,10 @@ export type CreateContractInput = {
 
 /** A new webhook endpoint. */
 export type CreateWebhookEndpointInput = {
-  /** Hear only of this account's events; omit for every account's (platform callers only). */
+  /**
+   * Hear only of this account's events, named by our id; omit this and `externalId` for every account's
+   * (platform callers only).
+   */
   accountId?: string | number | null | undefined;
   /** A note to recognise it by, at most 500 characters. */
   description?: string | null | undefined;
@@ -249,6 +258,8 @@ export type CreateWebhookEndpointInput = {
   enabled?: boolean | null | undefined;
   /** The event types it wants (see docs/partner-webhooks.md); omit or leave empty for all. */
   eventTypes?: Array<string> | null | undefined;
+  /** Hear only of this account's events, named by the partner's own id. */
+  externalId?: string | null | undefined;
   /** An absolute http(s) URL, at most 2048 characters. */
   url: string;
 };
@@ -763,12 +774,14 @@ export type SubscriptionStatus =
 
 /** Automatic top-up settings for an account. */
 export type UpdateAutoTopUpInput = {
-  /** The account. */
-  accountId: string | number;
+  /** The account by our id; give this or `externalId`. */
+  accountId?: string | number | null | undefined;
   /** A package available for automatic top-ups. */
   creditPackageId: string | number;
   /** On or off. */
   enabled: boolean;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: string | null | undefined;
   /** Makes a retry safe: the same key with the same input does not set the values again. */
   idempotencyKey?: string | null | undefined;
   /** Top up when the balance falls below this many milli-credits (0 or more). */
