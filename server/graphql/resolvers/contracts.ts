@@ -7,7 +7,8 @@ import { money } from '../money';
 
 export const contractResolvers: Resolvers = {
   Mutation: {
-    createContract: async (_parent, { input }, { actor }) => requestContract({ actor, ...(await withAccountId(actor, input)) }),
+    createContract: async (_parent, { input }, { actor }) =>
+      requestContract({ actor, ...(await withAccountId(actor, input)) }),
     updateContract: async (_parent, { input }, { actor }) =>
       requestContractRenewalChange({ actor, ...input }),
   },
