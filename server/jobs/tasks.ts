@@ -20,6 +20,7 @@ import { Model } from 'objection';
 import { purgeExpiredRateLimitCounters } from '../rateLimits/rateLimiter';
 import { reconcileBooks } from '../reconciliation/reconcileBooks';
 import { deliverPartnerWebhooks } from '../partnerWebhooks/delivery';
+import { tellUsageThresholdsCrossed } from '../usage/usageThresholds';
 
 /**
  * Every background job, by name. Each is safe to run twice or on two processes at once: it re-checks
@@ -51,6 +52,7 @@ export function createTaskList({
       retryFailedStripeEvents({ logger }),
     ),
     send_notifications: logged('send_notifications', () => sendPendingNotifications(mail)),
+    tell_usage_thresholds: logged('tell_usage_thresholds', () => tellUsageThresholdsCrossed()),
     deliver_partner_webhooks: logged('deliver_partner_webhooks', () => deliverPartnerWebhooks()),
     purge_idempotent_requests: logged('purge_idempotent_requests', () => purgeIdempotentRequests()),
     purge_sign_in_failures: logged('purge_sign_in_failures', () => purgeSignInFailures()),
@@ -85,6 +87,7 @@ export const CRONTAB = `
 * * * * * run_auto_top_ups
 */5 * * * * retry_failed_stripe_events
 * * * * * send_notifications
+* * * * * tell_usage_thresholds
 * * * * * deliver_partner_webhooks
 17 3 * * * purge_idempotent_requests
 23 3 * * * purge_sign_in_failures

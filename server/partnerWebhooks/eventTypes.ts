@@ -52,6 +52,8 @@ export const PARTNER_EVENT_TYPES = {
     'Usage of a feature reached its plan’s soft-limit percentage (at most once a day per feature, with the notice).',
   'entitlement.limit_reached':
     'A check or a resource was refused because the feature’s limit is used up (at most once a day per feature).',
+  'usage.threshold_crossed':
+    'Usage of a meter reached 80 % or 100 % of what the plan includes in the period; once per threshold, meter and period.',
   'webhook.test': 'Sent by sendTestWebhook to one endpoint; never fanned out.',
 } as const;
 

@@ -3,7 +3,7 @@ import type { Meter } from '../catalog/Meter';
 import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
 import { quantityOf, readUsage } from './usageReads';
-import { allowanceWindowAt } from './usageWindow';
+import { allowanceWindowAt, type UsageWindow } from './usageWindow';
 
 export interface MeterAllowance {
   /** Units of the meter the plan includes in the window; null when unlimited, 0 when none. */
@@ -16,7 +16,21 @@ export interface MeterAllowance {
  * For each meter, what the account's current plan includes in the window that usage recorded at `at`
  * counts against (its current billing period), and how much of that is used already.
  */
-export async function meterAllowancesAt({
+export async function meterAllowancesAt(query: {
+  trx?: Knex.Transaction;
+  accountId: string;
+  meters: Array<Pick<Meter, 'id' | 'aggregation'>>;
+  at: Date;
+}): Promise<Map<string, MeterAllowance>> {
+  const found = await allowanceWindowOf(query);
+  return found?.allowances ?? new Map(query.meters.map((meter) => [meter.id, { included: 0, used: 0 }]));
+}
+
+/**
+ * `meterAllowancesAt` with the window and the plan they belong to; null for an account with no current
+ * subscription (nothing included).
+ */
+export async function allowanceWindowOf({
   trx,
   accountId,
   meters,
@@ -26,9 +40,9 @@ export async function meterAllowancesAt({
   accountId: string;
   meters: Array<Pick<Meter, 'id' | 'aggregation'>>;
   at: Date;
-}): Promise<Map<string, MeterAllowance>> {
+}): Promise<{ planId: string; window: UsageWindow; allowances: Map<string, MeterAllowance> } | null> {
   const subscription = await findCurrentSubscription({ trx, accountId });
-  if (!subscription) return new Map(meters.map((meter) => [meter.id, { included: 0, used: 0 }]));
+  if (!subscription) return null;
   const window = allowanceWindowAt({
     periodStart: subscription.currentPeriodStart,
     periodEnd: subscription.currentPeriodEnd,
@@ -42,7 +56,7 @@ export async function meterAllowancesAt({
       meters.map((meter) => meter.id),
     );
   const usage = await readUsage({ trx, accountId, meters, window, bucketSize: null });
-  return new Map(
+  const allowances = new Map(
     meters.map((meter) => {
       const entitlement = entitlements.find((candidate) => candidate.meterId === meter.id);
       const included = entitlement?.unlimited ? null : (entitlement?.includedQuantity ?? 0);
@@ -50,4 +64,5 @@ export async function meterAllowancesAt({
       return [meter.id, { included, used }];
     }),
   );
+  return { planId: subscription.planId, window, allowances };
 }

@@ -170,6 +170,17 @@ export interface PartnerEventDataByType {
   'credits.auto_top_up_disabled': AutoTopUpEventData;
   'entitlement.soft_limit_reached': EntitlementEventData;
   'entitlement.limit_reached': EntitlementEventData;
+  'usage.threshold_crossed': {
+    meter: { key: string; name: string; unit: string };
+    /** 80 or 100: the share of the period's included quantity now used. */
+    thresholdPercent: number;
+    includedQuantity: number;
+    usedQuantity: number;
+    plan: { key: string; version: number; name: string };
+    periodStart: string;
+    /** Null for a lifetime plan's window, which does not end. */
+    periodEnd: string | null;
+  };
   'webhook.test': { endpointId: string; message: string };
 }
 
@@ -208,6 +219,7 @@ export const PARTNER_EVENT_TYPES = [
   'credits.auto_top_up_disabled',
   'entitlement.soft_limit_reached',
   'entitlement.limit_reached',
+  'usage.threshold_crossed',
 ] as const satisfies ReadonlyArray<Exclude<PartnerEventType, 'webhook.test'>>;
 
 /**
