@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import { Model } from 'objection';
 import { systemActor } from '../auth/actor';
+import { User } from '../auth/User';
 import { recordAudit } from '../audit/auditLog';
 import { now } from '../clock';
-import { enqueueAccountNotification } from '../notifications/outbox';
+import { enqueueAccountNotification, enqueueUserNotification } from '../notifications/outbox';
 import { settings } from '../settings';
 import { PartnerEvent, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from './models';
 import { sendSignedMessage, type SendLimits } from './sending';
@@ -250,13 +251,20 @@ async function disableIfFailing({
     reason,
     details: { url: endpoint.url },
   });
+  const notice = {
+    kind: 'webhook_endpoint_disabled',
+    subject: 'A webhook endpoint was disabled',
+    bodyText: `Deliveries to ${endpoint.url} failed for 3 days, so it was disabled. Fix it and enable it again to receive what is waiting.`,
+  };
   if (endpoint.accountId)
     await enqueueAccountNotification({
       trx,
       accountId: endpoint.accountId,
-      kind: 'webhook_endpoint_disabled',
-      subject: 'A webhook endpoint was disabled',
-      bodyText: `Deliveries to ${endpoint.url} failed for 3 days, so it was disabled. Fix it and enable it again to receive what is waiting.`,
+      ...notice,
       dedupeKey: `webhook_endpoint_disabled:${endpoint.id}:${time.toISOString()}`,
     });
+  else
+    // A platform-wide endpoint is the platform's: its administrators are the ones to fix it.
+    for (const admin of await User.query(trx).where({ isPlatformAdmin: true }).whereNull('deletedAt'))
+      await enqueueUserNotification({ trx, userId: admin.id, ...notice });
 }

@@ -183,11 +183,7 @@ export async function updateWebhookEndpoint({
     const updated = await WebhookEndpoint.query(trx).patchAndFetchById(id, {
       ...fields,
       enabled,
-      disabledReason: enabled
-        ? null
-        : endpoint.enabled
-          ? 'Disabled by an administrator.'
-          : endpoint.disabledReason,
+      disabledReason: enabled ? null : endpoint.enabled ? disabledBy(actor) : endpoint.disabledReason,
     });
     await recordAudit({
       trx,
@@ -285,4 +281,14 @@ export async function listAccountWebhookEndpoints({
   return WebhookEndpoint.query()
     .where({ accountId })
     .orderBy([{ column: 'createdAt' }, { column: 'id' }]);
+}
+
+/** Why an endpoint someone switched off is off, as its page shows it (the audit log names who). */
+function disabledBy(actor: Actor): string {
+  if (actor.kind === 'apiKey') return 'Disabled with an API key.';
+  if (actor.kind === 'user')
+    return actor.isPlatformAdmin
+      ? 'Disabled by a platform administrator.'
+      : 'Disabled by an owner or admin of the account.';
+  return 'Disabled by the service.';
 }

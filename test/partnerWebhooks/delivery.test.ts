@@ -11,7 +11,7 @@ import {
 import type { PartnerEventType } from '../../server/partnerWebhooks/eventTypes';
 import { recordPartnerEvent } from '../../server/partnerWebhooks/events';
 import { useSettings } from '../../server/settings';
-import { createAccount } from '../factories';
+import { createAccount, createUser } from '../factories';
 import { useTestDatabase } from '../support/database';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
@@ -160,6 +160,25 @@ describe('partner webhook delivery', () => {
     await event(account.id, { n: 3 });
     await run();
     expect(acceptedOf(account.id)).toEqual([3]);
+  });
+
+  it('tells the platform administrators when a platform-wide endpoint is disabled', async () => {
+    const admin = await createUser({ isPlatformAdmin: true });
+    const account = await anAccount();
+    const { endpoint } = await endpointFor();
+    receiver.respond = (_delivery, response) => response.writeHead(500).end();
+    await event(account.id, { n: 1 });
+    await run();
+    for (const delay of RETRY_DELAYS_MS) {
+      clock.advance(delay);
+      await run();
+    }
+    expect(await db.knex('webhookEndpoints').where({ id: endpoint.id }).first()).toMatchObject({
+      enabled: false,
+    });
+    expect(
+      await db.knex('notifications').where({ userId: admin.id, kind: 'webhook_endpoint_disabled' }),
+    ).toEqual([expect.objectContaining({ recipient: admin.email, accountId: null })]);
   });
 
   it('signs with both secrets for a day after a rotation, then with the new one only', async () => {

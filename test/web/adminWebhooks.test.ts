@@ -198,7 +198,7 @@ describe('an endpoint page', () => {
     const path = `/admin/webhooks/${endpoint.id}`;
     const disabled = await html(await web.post(path, { intent: 'disable' }, { cookie: admin }));
     expect(disabled).toContain('The endpoint is disabled');
-    expect(disabled).toMatch(/Disabled.*Disabled by an administrator\./s);
+    expect(disabled).toMatch(/Disabled.*Disabled by a platform administrator\./s);
     expect(await web.knex('webhookEndpoints').where({ id: endpoint.id }).first()).toMatchObject({
       enabled: false,
     });
