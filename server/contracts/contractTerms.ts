@@ -4,6 +4,7 @@ import { Plan } from '../catalog/Plan';
 import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { now } from '../clock';
 import { ValidationError } from '../errors';
+import { checkPlanChoice, planChoiceInput, planField } from '../subscriptions/planChoice';
 import type { CollectionMethod, LimitOverride } from './Contract';
 
 const MAX_AMOUNT = 100_000_000_000;
@@ -11,7 +12,7 @@ const MAX_AMOUNT = 100_000_000_000;
 export const contractInput = z
   .object({
     accountId: z.string().uuid('is not an account id'),
-    planId: z.string().uuid('is not a plan id'),
+    ...planChoiceInput,
     unitAmount: z
       .number()
       .int('must be a whole number of minor units')
@@ -46,6 +47,7 @@ export const contractInput = z
       .nullish(),
   })
   .superRefine((input, context) => {
+    checkPlanChoice(input, context);
     const problem = (path: string, message: string) =>
       context.addIssue({ code: 'custom', path: [path], message });
     if (input.billing === 'invoice') {
@@ -98,10 +100,14 @@ export async function checkContractTerms({
   account: Account;
 }): Promise<CheckedTerms> {
   const problems: Record<string, string> = {};
-  const plan = await Plan.query().findById(input.planId);
-  if (!plan) problems.planId = 'is not a plan';
+  // By key, the version on sale now; by id, any published version (a grandfathered one included).
+  const plan = input.planKey
+    ? await Plan.query().findOne({ key: input.planKey, active: true })
+    : await Plan.query().findById(input.planId!);
+  const field = planField(input);
+  if (!plan) problems[field] = input.planKey ? 'is not a plan on sale' : 'is not a plan';
   else if (plan.status !== 'published')
-    problems.planId = `is ${plan.status === 'draft' ? 'a draft' : 'archived'}`;
+    problems[field] = `is ${plan.status === 'draft' ? 'a draft' : 'archived'}`;
   const currency = input.currency ?? account.currency;
   if (currency !== account.currency)
     problems.currency = `the account pays in ${account.currency.toUpperCase()}`;

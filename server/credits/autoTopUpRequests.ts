@@ -16,7 +16,8 @@ export function requestAutoTopUpUpdate({
   accountId: string;
   enabled: boolean;
   thresholdMilliCredits: number;
-  creditPackageId: string;
+  creditPackageId?: string | null;
+  creditPackageKey?: string | null;
   idempotencyKey?: string | null;
 }) {
   return withIdempotentAnswer({

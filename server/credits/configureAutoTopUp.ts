@@ -10,16 +10,26 @@ import { parseInput } from '../validation';
 import { AutoTopUpSettings } from './AutoTopUpSettings';
 import { MAX_CREDIT_BALANCE } from './creditLimits';
 
-const input = z.object({
-  accountId: z.string().uuid('is not an account id'),
-  enabled: z.boolean(),
-  thresholdMilliCredits: z
-    .number()
-    .int('must be whole milli-credits')
-    .min(0, 'cannot be negative')
-    .max(MAX_CREDIT_BALANCE, `is at most ${MAX_CREDIT_BALANCE} milli-credits`),
-  creditPackageId: z.string().uuid('is not a credit package id'),
-});
+const input = z
+  .object({
+    accountId: z.string().uuid('is not an account id'),
+    enabled: z.boolean(),
+    thresholdMilliCredits: z
+      .number()
+      .int('must be whole milli-credits')
+      .min(0, 'cannot be negative')
+      .max(MAX_CREDIT_BALANCE, `is at most ${MAX_CREDIT_BALANCE} milli-credits`),
+    creditPackageId: z.string().uuid('is not a credit package id').nullish(),
+    creditPackageKey: z.string().trim().min(1, 'is required').max(100, 'is at most 100 characters').nullish(),
+  })
+  .superRefine(({ creditPackageId, creditPackageKey }, context) => {
+    if (!creditPackageId !== !creditPackageKey) return;
+    const message = creditPackageId
+      ? 'give creditPackageId or creditPackageKey, not both'
+      : 'give creditPackageId or creditPackageKey';
+    context.addIssue({ code: 'custom', path: ['creditPackageId'], message });
+    context.addIssue({ code: 'custom', path: ['creditPackageKey'], message });
+  });
 
 /**
  * The account's automatic top-up settings, or null. Readers need `credits.read`; a replayed update
@@ -48,20 +58,26 @@ export async function updateAutoTopUp({
   attempt = currentAttempt(),
   ...args
 }: { actor: Actor; attempt?: IdempotentAttempt | null } & z.input<typeof input>): Promise<AutoTopUpSettings> {
-  const { accountId, enabled, thresholdMilliCredits, creditPackageId } = parseInput(input, args);
+  const { accountId, enabled, thresholdMilliCredits, creditPackageId, creditPackageKey } = parseInput(
+    input,
+    args,
+  );
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   if (await attempt?.answerOf('auto-top-up-settings'))
     return AutoTopUpSettings.query().findById(accountId).throwIfNotFound();
-  const creditPackage = await CreditPackage.query().findById(creditPackageId);
+  const field = creditPackageKey ? 'creditPackageKey' : 'creditPackageId';
+  const creditPackage = creditPackageKey
+    ? await CreditPackage.query().findOne({ key: creditPackageKey })
+    : await CreditPackage.query().findById(creditPackageId!);
   if (!creditPackage?.active || !creditPackage.availableForAutoTopUp)
-    throw ValidationError.forField('creditPackageId', 'is not a package for automatic top-ups');
+    throw ValidationError.forField(field, 'is not a package for automatic top-ups');
   if (creditPackage.currency !== account.currency)
-    throw ValidationError.forField('creditPackageId', `is priced in ${creditPackage.currency.toUpperCase()}`);
+    throw ValidationError.forField(field, `is priced in ${creditPackage.currency.toUpperCase()}`);
   const settings = await AutoTopUpSettings.transaction(async (trx) => {
     const fields = {
       enabled,
       threshold: thresholdMilliCredits,
-      creditPackageId,
+      creditPackageId: creditPackage.id,
       ...(enabled && { consecutiveFailures: 0, disabledReason: null }),
     };
     await trx('autoTopUpSettings')

@@ -156,9 +156,10 @@ describe('a contract billed by invoice with payment terms', () => {
 describe('a contract billed by card', () => {
   it('puts the account on a contact-sales plan at its own price and entitlements, ended only by an admin', async () => {
     const { account, customer, owner } = await customerAccount({ card: true });
+    // Named as a partner's console would: the account by its external id, the plan by its key.
     const { data, errors } = await createContract({
-      accountId: account.id,
-      planId: await planId('enterprise'),
+      externalId: account.externalId,
+      planKey: 'enterprise',
       unitAmount: 450_000,
       billing: 'CARD',
       limitOverrides: [{ featureKey: 'projects', limit: 777 }],
@@ -411,6 +412,8 @@ describe('refusals', () => {
   it.each([
     ['unitAmount', { unitAmount: -1 }],
     ['planId', { planId: '00000000-0000-0000-0000-000000000000' }],
+    ['planKey', { planId: undefined, planKey: 'no_such_plan' }],
+    ['planKey', { planKey: 'pro_monthly' }],
     ['daysUntilDue', { daysUntilDue: 0 }],
     ['trialDays', { trialDays: -1 }],
     ['trialDays', { trialDays: 731 }],

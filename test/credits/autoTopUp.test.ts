@@ -123,6 +123,39 @@ describe('automatic top-up', () => {
     });
   });
 
+  it('takes the package by its key, and refuses both or neither of id and key, changing nothing', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const settings = { accountId: account.id, enabled: true, thresholdMilliCredits: 1000 };
+    const byKey = await stack.app.graphql(
+      UPDATE,
+      { input: { ...settings, creditPackageKey: 'auto_top_up_500' } },
+      { cookie },
+    );
+    expect(byKey.errors).toBeUndefined();
+    expect(byKey.data!.updateAutoTopUp.creditPackage).toEqual({ key: 'auto_top_up_500' });
+
+    for (const choice of [
+      { creditPackageKey: 'credits_500' },
+      { creditPackageKey: 'no_such_package' },
+      { creditPackageKey: 'auto_top_up_500', creditPackageId: await autoPackage() },
+      {},
+    ]) {
+      const { errors } = await stack.app.graphql(
+        UPDATE,
+        { input: { ...settings, thresholdMilliCredits: 5000, ...choice } },
+        { cookie },
+      );
+      expect(errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fieldErrors: { creditPackageKey: expect.any(String) },
+      });
+    }
+    expect(await stack.knex('auto_top_up_settings').where({ accountId: account.id }).first()).toMatchObject({
+      threshold: 1000,
+      creditPackageId: await autoPackage(),
+    });
+  });
+
   it('does not set the values again when a call is retried with its key after a later change', async () => {
     const { account, cookie } = await createMember({ role: 'owner' });
     const creditPackageId = await autoPackage();

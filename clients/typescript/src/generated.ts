@@ -431,8 +431,10 @@ export type SubscriptionStatus =
 export type UpdateAutoTopUpInput = {
   /** The account by our id; give this or `externalId`. */
   accountId?: string | null | undefined;
-  /** A package available for automatic top-ups. */
-  creditPackageId: string;
+  /** A package available for automatic top-ups. Give this or `creditPackageKey`. */
+  creditPackageId?: string | null | undefined;
+  /** The package by its key. Give this or `creditPackageId`. */
+  creditPackageKey?: string | null | undefined;
   /** On or off. */
   enabled: boolean;
   /** The account by the partner's own id; give this or `accountId`. */

@@ -698,8 +698,10 @@ export type CreateContractInput = {
   interval?: InputMaybe<BillingInterval>;
   /** Resource limits of the plan set for this account. */
   limitOverrides?: InputMaybe<Array<ContractLimitInput>>;
-  /** A published plan version, self-serve or contact-sales. */
-  planId: Scalars['ID']['input'];
+  /** A published plan version, self-serve or contact-sales (a grandfathered one too). Give this or `planKey`. */
+  planId?: InputMaybe<Scalars['ID']['input']>;
+  /** The plan by its key: the version on sale now. Give this or `planId`. */
+  planKey?: InputMaybe<Scalars['String']['input']>;
   /** Days of trial before the first charge or invoice, 0 to 730; 0 (no trial) by default. */
   trialDays?: InputMaybe<Scalars['Int']['input']>;
   /** What the account pays each interval, in minor units, from 0. */
@@ -2829,8 +2831,10 @@ export type UpcomingInvoiceLine = {
 export type UpdateAutoTopUpInput = {
   /** The account by our id; give this or `externalId`. */
   accountId?: InputMaybe<Scalars['ID']['input']>;
-  /** A package available for automatic top-ups. */
-  creditPackageId: Scalars['ID']['input'];
+  /** A package available for automatic top-ups. Give this or `creditPackageKey`. */
+  creditPackageId?: InputMaybe<Scalars['ID']['input']>;
+  /** The package by its key. Give this or `creditPackageId`. */
+  creditPackageKey?: InputMaybe<Scalars['String']['input']>;
   /** On or off. */
   enabled: Scalars['Boolean']['input'];
   /** The account by the partner's own id; give this or `accountId`. */

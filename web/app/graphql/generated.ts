@@ -237,8 +237,10 @@ export type CreateContractInput = {
   interval?: BillingInterval | null | undefined;
   /** Resource limits of the plan set for this account. */
   limitOverrides?: Array<ContractLimitInput> | null | undefined;
-  /** A published plan version, self-serve or contact-sales. */
-  planId: string | number;
+  /** A published plan version, self-serve or contact-sales (a grandfathered one too). Give this or `planKey`. */
+  planId?: string | number | null | undefined;
+  /** The plan by its key: the version on sale now. Give this or `planId`. */
+  planKey?: string | null | undefined;
   /** Days of trial before the first charge or invoice, 0 to 730; 0 (no trial) by default. */
   trialDays?: number | null | undefined;
   /** What the account pays each interval, in minor units, from 0. */
@@ -776,8 +778,10 @@ export type SubscriptionStatus =
 export type UpdateAutoTopUpInput = {
   /** The account by our id; give this or `externalId`. */
   accountId?: string | number | null | undefined;
-  /** A package available for automatic top-ups. */
-  creditPackageId: string | number;
+  /** A package available for automatic top-ups. Give this or `creditPackageKey`. */
+  creditPackageId?: string | number | null | undefined;
+  /** The package by its key. Give this or `creditPackageId`. */
+  creditPackageKey?: string | null | undefined;
   /** On or off. */
   enabled: boolean;
   /** The account by the partner's own id; give this or `accountId`. */
