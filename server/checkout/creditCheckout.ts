@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { authorizeAccount } from '../auth/authorization';
-import { CreditPackage } from '../catalog/CreditPackage';
+import {
+  checkCreditPackageChoice,
+  creditPackageChoiceInput,
+  creditPackageField,
+  findChosenCreditPackage,
+} from '../catalog/creditPackageChoice';
 import { assertSelfServeBilling } from '../featureFlags/featureFlags';
 import { ValidationError } from '../errors';
 import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
@@ -11,19 +16,11 @@ import { openCheckout, type StartedCheckout } from './openCheckout';
 const input = z
   .object({
     accountId: z.string().uuid('is not an account id'),
-    creditPackageId: z.string().uuid('is not a credit package id').nullish(),
-    creditPackageKey: z.string().trim().min(1, 'is required').max(100, 'is at most 100 characters').nullish(),
+    ...creditPackageChoiceInput,
     successUrl: returnUrlInput.nullish(),
     cancelUrl: returnUrlInput.nullish(),
   })
-  .superRefine(({ creditPackageId, creditPackageKey }, context) => {
-    if (!creditPackageId !== !creditPackageKey) return;
-    const message = creditPackageId
-      ? 'give creditPackageId or creditPackageKey, not both'
-      : 'give creditPackageId or creditPackageKey';
-    context.addIssue({ code: 'custom', path: ['creditPackageId'], message });
-    context.addIssue({ code: 'custom', path: ['creditPackageKey'], message });
-  });
+  .superRefine(checkCreditPackageChoice);
 
 /**
  * Opens Checkout (payment mode) for a credit package. The card is saved for automatic top-ups. Credits
@@ -35,12 +32,10 @@ export async function startCreditPackageCheckout({
 }: { actor: Actor } & z.input<typeof input>): Promise<StartedCheckout> {
   const { accountId, creditPackageId, creditPackageKey, successUrl, cancelUrl } = parseInput(input, args);
   assertReturnOrigins(actor, { successUrl, cancelUrl });
-  const field = creditPackageKey ? 'creditPackageKey' : 'creditPackageId';
+  const field = creditPackageField({ creditPackageKey });
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   await assertSelfServeBilling(actor);
-  const creditPackage = creditPackageKey
-    ? await CreditPackage.query().findOne({ key: creditPackageKey })
-    : await CreditPackage.query().findById(creditPackageId!);
+  const creditPackage = await findChosenCreditPackage({ creditPackageId, creditPackageKey });
   if (
     !creditPackage ||
     !creditPackage.active ||

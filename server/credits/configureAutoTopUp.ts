@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { authorizeAccount } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
-import { CreditPackage } from '../catalog/CreditPackage';
+import {
+  checkCreditPackageChoice,
+  creditPackageChoiceInput,
+  creditPackageField,
+  findChosenCreditPackage,
+} from '../catalog/creditPackageChoice';
 import { ValidationError } from '../errors';
 import { faultPoint } from '../faultPoints';
 import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
@@ -19,17 +24,9 @@ const input = z
       .int('must be whole milli-credits')
       .min(0, 'cannot be negative')
       .max(MAX_CREDIT_BALANCE, `is at most ${MAX_CREDIT_BALANCE} milli-credits`),
-    creditPackageId: z.string().uuid('is not a credit package id').nullish(),
-    creditPackageKey: z.string().trim().min(1, 'is required').max(100, 'is at most 100 characters').nullish(),
+    ...creditPackageChoiceInput,
   })
-  .superRefine(({ creditPackageId, creditPackageKey }, context) => {
-    if (!creditPackageId !== !creditPackageKey) return;
-    const message = creditPackageId
-      ? 'give creditPackageId or creditPackageKey, not both'
-      : 'give creditPackageId or creditPackageKey';
-    context.addIssue({ code: 'custom', path: ['creditPackageId'], message });
-    context.addIssue({ code: 'custom', path: ['creditPackageKey'], message });
-  });
+  .superRefine(checkCreditPackageChoice);
 
 /**
  * The account's automatic top-up settings, or null. Readers need `credits.read`; a replayed update
@@ -65,10 +62,8 @@ export async function updateAutoTopUp({
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
   if (await attempt?.answerOf('auto-top-up-settings'))
     return AutoTopUpSettings.query().findById(accountId).throwIfNotFound();
-  const field = creditPackageKey ? 'creditPackageKey' : 'creditPackageId';
-  const creditPackage = creditPackageKey
-    ? await CreditPackage.query().findOne({ key: creditPackageKey })
-    : await CreditPackage.query().findById(creditPackageId!);
+  const field = creditPackageField({ creditPackageKey });
+  const creditPackage = await findChosenCreditPackage({ creditPackageId, creditPackageKey });
   if (!creditPackage?.active || !creditPackage.availableForAutoTopUp)
     throw ValidationError.forField(field, 'is not a package for automatic top-ups');
   if (creditPackage.currency !== account.currency)
