@@ -89,6 +89,14 @@ describe('the endpoints list', () => {
     expect(endpoint.accountId).toBe(account.id);
     const list = await html(await web.get('/admin/webhooks', { cookie: admin }));
     expect(list).toContain(`href="/admin/accounts/${account.id}">One account`);
+
+    // The partner's external id names it as well as our id does.
+    const byExternalId = await addEndpoint({
+      url: `${receiver.url}/two`,
+      scope: 'account',
+      accountId: account.externalId,
+    });
+    expect(byExternalId.endpoint.accountId).toBe(account.id);
   });
 
   it('shows what the API refused next to its field, keeps what was typed, and adds nothing', async () => {
@@ -107,9 +115,13 @@ describe('the endpoints list', () => {
       scope: 'account',
       accountId: '00000000-0000-4000-8000-000000000000',
     });
-    expect(textOf(unknownAccount.page, 'field-accountId-error')).toBe('No account has this id.');
-    const notAnId = await addEndpoint({ url: `${receiver.url}/x`, scope: 'account', accountId: 'acme' });
-    expect(textOf(notAnId.page, 'field-accountId-error')).toBe('is not an account id');
+    const unknownExternalId = await addEndpoint({
+      url: `${receiver.url}/x`,
+      scope: 'account',
+      accountId: 'no-such-partner-id',
+    });
+    for (const unknown of [unknownAccount, unknownExternalId])
+      expect(textOf(unknown.page, 'field-accountId-error')).toBe('No account has this id or external id.');
 
     const unknownType = await addEndpoint({ url: `${receiver.url}/x` }, ['invoice.eaten']);
     expect(textOf(unknownType.page, 'eventTypes-error')).toMatch(

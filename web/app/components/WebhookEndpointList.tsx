@@ -121,11 +121,11 @@ export function WebhookEndpointList({
                 defaultValue={values?.boundToAccount ? 'account' : 'platform'}
               />
               <Field
-                label="Account id"
+                label="Account"
                 name="accountId"
                 defaultValue={values?.accountId}
                 error={failure?.fieldErrors.accountId}
-                hint="For an endpoint that hears of one account: its id, from its page under Accounts."
+                hint="For an endpoint that hears of one account: its id (from its page under Accounts) or the partner’s external id for it."
               />
             </>
           ) : null}

@@ -15,6 +15,8 @@ import { DELIVERY_STATUSES } from '~/components/WebhookEndpointPage';
 import { field, invalid, mutate, query } from './api.server';
 import { safeRedirect } from './redirects.server';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The partner webhook pages' server side, shared by the admin console (every endpoint) and an account's
  * settings (the endpoints bound to it): the API decides who may do what, so both run the same actions.
@@ -47,14 +49,18 @@ export async function createEndpoint({
 }) {
   const fields = endpointFields(form);
   const values = { ...fields, boundToAccount: accountId !== null, accountId: accountId ?? '' };
+  // The account field takes our id or the partner's external id: whichever the admin has at hand.
+  const account = accountId && !UUID.test(accountId) ? { externalId: accountId } : { accountId };
   const outcome = await mutate(context, request, CreateWebhookEndpointDocument, {
-    input: { ...fields, accountId },
+    input: { ...fields, ...account },
   });
   if (!outcome.ok)
     return {
       ...outcome,
       fieldErrors:
-        outcome.code === 'NOT_FOUND' ? { accountId: 'No account has this id.' } : outcome.fieldErrors,
+        outcome.code === 'NOT_FOUND'
+          ? { accountId: 'No account has this id or external id.' }
+          : outcome.fieldErrors,
       values,
     };
   const { secret, endpoint } = outcome.data.createWebhookEndpoint;
