@@ -116,7 +116,10 @@ export async function expireGracePeriods({ now = clockNow() } = {}): Promise<num
   return ended;
 }
 
-/** Downgrades scheduled for the end of a period, made in Stripe just before it ends. */
+/**
+ * Changes scheduled for the end of a period (a downgrade, fewer seats, a move to another plan version),
+ * made in Stripe just before it ends.
+ */
 export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Promise<number> {
   const candidates = await Subscription.query()
     .whereNotNull('scheduledChangeAt')
@@ -139,7 +142,10 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
       actor,
       subscription: candidate,
       patch: NO_SCHEDULED_CHANGE,
-      audit: { action: 'subscription.downgraded', details: { to: plan.key } },
+      audit: {
+        action: 'subscription.scheduled_change_applied',
+        details: { to: plan.key, version: plan.version, seats: change.quantity },
+      },
     });
     applied += 1;
   });

@@ -105,6 +105,11 @@ describe('moving subscribers at their renewal', () => {
 
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() - 5 * 60_000));
     expect(await applyScheduledPlanChanges()).toBe(1);
+    expect(
+      await stack
+        .knex('auditLog')
+        .where({ accountId: subscribed.account.id, action: 'subscription.scheduled_change_applied' }),
+    ).toEqual([expect.objectContaining({ details: { to: key, version: 2, seats: 1 } })]);
     await subscribed.advanceTo(new Date(FEB_15_2026.getTime() + 2 * 3_600_000));
     const local = await stack
       .knex('subscriptions')
@@ -216,6 +221,56 @@ describe('moving subscribers now', () => {
     ).toHaveLength(1);
     const told = await stack.knex('partnerEvents').where({ accountId: subscribed.account.id });
     expect(told.map((event) => event.type)).toContain('subscription.updated');
+  });
+});
+
+describe('moving subscribers now to a cheaper version', () => {
+  it('credits the unused difference to the customer’s Stripe balance and charges nothing', async () => {
+    const key = newKey();
+    const v1 = await publishVersion(key, 5000);
+    const subscribed = await subscribeOnTestClock({ stack, clock: time.clock, planKey: key });
+    const v2 = await publishVersion(key, 2000);
+    // Halfway through the 31-day period: unused v1 −2500, remaining v2 +1000.
+    await subscribed.advanceTo(new Date(JAN_15_2026.getTime() + 15.5 * DAY_MS));
+    const paymentsBefore = await stack.knex('payments').where({ accountId: subscribed.account.id });
+
+    const preview = await stack.app.graphql(
+      `query($from: ID!, $to: ID!) { previewPlanVersionMigration(fromPlanId: $from, toPlanId: $to, timing: NOW) {
+        subscribers { periodDifference { amount } amountDueNow { amount } } } }`,
+      { from: v1, to: v2 },
+      admin,
+    );
+    expect(preview.data!.previewPlanVersionMigration.subscribers).toEqual([
+      { periodDifference: { amount: -3000 }, amountDueNow: { amount: -1500 } },
+    ]);
+
+    const migrated = await stack.app.graphql(
+      MIGRATE,
+      { input: { fromPlanId: v1, toPlanId: v2, timing: 'NOW' } },
+      admin,
+    );
+    expect(migrated.data!.migratePlanVersionSubscribers).toMatchObject({ movedCount: 1 });
+    await stack.settle();
+
+    expect(
+      await stack.knex('subscriptions').where({ stripeSubscriptionId: subscribed.subscription.id }).first(),
+    ).toMatchObject({ planId: v2 });
+    const customer = await stack.stripe.customers.retrieve(subscribed.customer.id);
+    expect((customer as { balance: number }).balance).toBe(-1500);
+    const charged = (await stack.knex('payments').where({ accountId: subscribed.account.id })).filter(
+      (payment) => !paymentsBefore.some((before) => before.id === payment.id),
+    );
+    expect(charged.filter((payment) => payment.amount > 0 && payment.status === 'completed')).toEqual([]);
+
+    // The next renewal charges the new price less the credit.
+    await subscribed.advanceTo(new Date(JAN_15_2026.getTime() + 31 * DAY_MS + 2 * 3_600_000));
+    const renewal = (await stack.stripe.invoices.list({ customer: subscribed.customer.id })).data.find(
+      (invoice) => invoice.billing_reason === 'subscription_cycle',
+    );
+    expect(renewal).toMatchObject({ total: 2000, amount_due: 500, status: 'paid' });
+    expect(await stack.knex('payments').where({ stripeInvoiceId: renewal!.id })).toEqual([
+      expect.objectContaining({ amount: 500, status: 'completed' }),
+    ]);
   });
 });
 
