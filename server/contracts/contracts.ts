@@ -21,7 +21,7 @@ import {
   type ContractTerms,
 } from '../stripe/contracts';
 import { ensureStripeCustomer } from '../stripe/customers';
-import { callStripe } from '../stripe/errors';
+import { callStripe, isCardRefusal } from '../stripe/errors';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
 import { isPaidSubscription, syncSubscriptionFromStripe } from '../subscriptions/stripeSubscriptionSync';
 import { parseInput } from '../validation';
@@ -63,6 +63,8 @@ export async function createContract({
     openContract({ trx, actor, accountId: account.id, contractId: proposedId, terms }),
   );
   if (contract.status === 'active') return { contractId: contract.id };
+  if (contract.status === 'ended')
+    throw new ConflictError('This contract has ended; start a new one.', { contractId: contract.id });
   await faultPoint('contract.beforeStripeCall');
 
   const stripeTerms = stripeTermsOf(contract, terms);
@@ -74,7 +76,13 @@ export async function createContract({
   await Contract.query().findById(contract.id).patch({ stripePriceId });
   const state = await callStripe('start the contract subscription', () =>
     ensureContractSubscription({ terms: stripeTerms, stripeCustomerId, stripePriceId }),
-  );
+  ).catch(async (error: unknown) => {
+    // The first charge was declined, so Stripe made no subscription: the contract never started, and
+    // must not hold the account's one open contract. The admin sees the card's message.
+    if (isCardRefusal(error))
+      await endUnstartedContract({ actor, contract, reason: (error as Error).message });
+    throw error;
+  });
   await faultPoint('contract.afterStripeCall');
 
   await activateContract({ actor, contract, terms, stripeSubscriptionId: state.stripeSubscriptionId });
@@ -172,6 +180,32 @@ async function activateContract({
         trialDays: terms.trialDays,
         endsAt: terms.endsAt,
       },
+    });
+  });
+}
+
+async function endUnstartedContract({
+  actor,
+  contract,
+  reason,
+}: {
+  actor: Actor;
+  contract: Contract;
+  reason: string;
+}) {
+  await withAccountLock(contract.accountId, async ({ trx }) => {
+    const ended = await Contract.query(trx)
+      .findById(contract.id)
+      .where({ status: 'pending' })
+      .patch({ status: 'ended' });
+    if (!ended) return;
+    await recordAudit({
+      trx,
+      actor,
+      accountId: contract.accountId,
+      action: 'contract.first_payment_declined',
+      target: { type: 'contract', id: contract.id },
+      reason,
     });
   });
 }

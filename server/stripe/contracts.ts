@@ -46,7 +46,8 @@ export async function createContractPrice(terms: ContractTerms): Promise<string>
  * The contract's subscription: found first among the customer's subscriptions by the contract named in
  * its metadata (Stripe forgets idempotency keys after a day), created otherwise. An invoiced contract is
  * never charged automatically: its invoices are sent, due `daysUntilDue` days after they are issued. One
- * with an end date and no renewal is canceled by Stripe at that date.
+ * with an end date and no renewal is canceled by Stripe at that date. One charged at once is made only
+ * if that first charge succeeds (`error_if_incomplete`): a declined card leaves no subscription behind.
  */
 export async function ensureContractSubscription({
   terms,
@@ -68,6 +69,8 @@ export async function ensureContractSubscription({
       collection_method: terms.collectionMethod,
       ...(terms.daysUntilDue !== null && { days_until_due: terms.daysUntilDue }),
       ...(terms.trialDays > 0 && { trial_period_days: terms.trialDays }),
+      ...(terms.collectionMethod === 'charge_automatically' &&
+        terms.trialDays === 0 && { payment_behavior: 'error_if_incomplete' as const }),
       ...(terms.endsAt && { cancel_at: toUnix(terms.endsAt) }),
       metadata: { account_id: terms.accountId, contract_id: terms.contractId },
     },

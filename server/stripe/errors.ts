@@ -27,3 +27,8 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
 export function isMissing(error: unknown): boolean {
   return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing';
 }
+
+/** Stripe refused a charge to the customer's card (a decline, an expired card...), as `callStripe` reports it. */
+export function isCardRefusal(error: unknown): boolean {
+  return error instanceof PaymentProviderError && error.cause instanceof Stripe.errors.StripeCardError;
+}

@@ -39,7 +39,13 @@ const planId = async (key: string): Promise<string> =>
   (await stack.knex('plans').where({ key, status: 'published' }).orderBy('version', 'desc').first()).id;
 
 /** An account with an owner and a Stripe customer on its own test clock, with a saved card or none. */
-async function customerAccount({ card }: { card: boolean }) {
+async function customerAccount({
+  card,
+  paymentMethod = 'pm_card_visa',
+}: {
+  card: boolean;
+  paymentMethod?: string;
+}) {
   const account = await createAccount({ billingEmail: `${unique('billing')}@customer.test` });
   const owner = await createUser();
   await addMember({ accountId: account.id, user: owner, role: 'owner' });
@@ -53,7 +59,7 @@ async function customerAccount({ card }: { card: boolean }) {
   });
   await stack.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
   if (card) {
-    const method = await stack.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const method = await stack.stripe.paymentMethods.attach(paymentMethod, { customer: customer.id });
     await stack.stripe.customers.update(customer.id, {
       invoice_settings: { default_payment_method: method.id },
     });
@@ -239,6 +245,38 @@ describe('a contract billed by card', () => {
     await advanceTo(new Date(start.getTime() + 15 * DAY_MS));
     expect((await accountView(account.id)).subscription.status).toBe('ACTIVE');
     expect(await charged()).toBe(9900);
+  });
+
+  it('starts nothing when the first charge is declined, and a new contract can follow a new card', async () => {
+    const { account, customer } = await customerAccount({
+      card: true,
+      paymentMethod: 'pm_card_chargeCustomerFail',
+    });
+    const terms = { accountId: account.id, planKey: 'enterprise', unitAmount: 300_000, billing: 'CARD' };
+    const declined = await createContract({ ...terms, idempotencyKey: 'first-try' });
+    expect(declined.errors?.[0]?.extensions?.code).toBe('PAYMENT_PROVIDER_ERROR');
+    expect(declined.errors?.[0]?.message).toMatch(/declined/i);
+    expect(await stripeSubscriptionsOf(customer.id)).toEqual([]);
+    expect(await stack.knex('contracts').where({ accountId: account.id })).toEqual([
+      expect.objectContaining({ status: 'ended' }),
+    ]);
+    const view = await accountView(account.id);
+    expect(view).toMatchObject({ contract: null, subscription: { plan: { key: 'free' } } });
+    // A retry of the same request is told the contract ended rather than charged again.
+    const retried = await createContract({ ...terms, idempotencyKey: 'first-try' });
+    expect(retried.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    const method = await stack.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await stack.stripe.customers.update(customer.id, {
+      invoice_settings: { default_payment_method: method.id },
+    });
+    const started = await createContract({ ...terms, idempotencyKey: 'second-try' });
+    expect(started.errors).toBeUndefined();
+    expect((await accountView(account.id)).contract).toMatchObject({
+      status: 'ACTIVE',
+      plan: { key: 'enterprise' },
+    });
+    expect(await stripeSubscriptionsOf(customer.id)).toHaveLength(1);
   });
 
   it('is refused for a customer without a saved card, and nothing is made', async () => {
