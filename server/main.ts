@@ -5,9 +5,10 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnvOutsideProduction, type Config } from './config';
 import { connectDatabase } from './db/connect';
 import { seedDemoData } from './db/demoData';
-import { migrateToLatest } from './db/migrations';
+import { applyMigrations } from './db/migrations';
+import { withStartupLock } from './db/startupLock';
 import { listenForChanges } from './db/changeNotifications';
-import { startJobRunner } from './jobs/jobRunner';
+import { prepareJobQueue, startJobRunner } from './jobs/jobRunner';
 import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from './partnerWebhooks/wakeUp';
 import { createLogger, type Logger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
@@ -39,9 +40,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
 
   const connection = await connectDatabase({ config, logger });
-  const applied = await migrateToLatest(connection.database);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
-  await seedDemoData({ database: connection.database, config, logger });
+  // Copies started at the same moment take turns: the first migrates and seeds, the others find it done.
+  await withStartupLock({
+    database: connection.database,
+    logger,
+    prepare: async () => {
+      const applied = await applyMigrations(connection.database);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+      // Installed here even where JOBS_ENABLED=false: web-only processes still add jobs.
+      await prepareJobQueue({ connectionString: connection.connectionString, logger });
+      await seedDemoData({ database: connection.database, config, logger });
+    },
+  });
   await reportCatalogReadiness({ logger });
 
   const stopListening = await listenForChanges({ connectionString: connection.connectionString, logger });

@@ -90,7 +90,7 @@ export async function loadEntitlementProfile({
   const plan =
     subscription && grantsAccess(subscription, now())
       ? await Plan.query(trx).findById(subscription.planId)
-      : await findDefaultPlan();
+      : await findDefaultPlan(trx);
   if (!plan) throw new Error('The catalog has no default plan');
   const entitlements = await PlanEntitlement.query(trx).where({ planId: plan.id }).withGraphFetched('meter');
   const ownPlan = subscription?.planId === plan.id;

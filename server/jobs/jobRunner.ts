@@ -1,8 +1,22 @@
-import { Logger as WorkerLogger, run, type Runner } from 'graphile-worker';
+import { Logger as WorkerLogger, run, runMigrations, type Runner } from 'graphile-worker';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger';
 import { consoleMailTransport } from '../notifications/consoleMail';
 import { createTaskList, CRONTAB } from './tasks';
+
+/**
+ * Installs or upgrades the job queue's schema (graphile_worker). Run under the start-up lock: two
+ * processes installing it at the same moment collide in Postgres's catalog.
+ */
+export async function prepareJobQueue({
+  connectionString,
+  logger,
+}: {
+  connectionString: string;
+  logger: Logger;
+}): Promise<void> {
+  await runMigrations({ connectionString, logger: workerLogger(logger.child({ component: 'jobs' })) });
+}
 
 /**
  * Background jobs on Graphile Worker, a job queue kept in Postgres: several server processes can run
@@ -38,10 +52,14 @@ export async function startJobRunner({
     pollInterval: 1000,
     taskList: createTaskList({ logger: jobLogger, mail: { transport, from: mailFrom } }),
     crontab: CRONTAB,
-    logger: new WorkerLogger(() => (level, message, meta) => {
-      if (level === 'error') jobLogger.error({ meta }, message);
-      else if (level === 'warning') jobLogger.warn({ meta }, message);
-      else jobLogger.debug({ meta }, message);
-    }),
+    logger: workerLogger(jobLogger),
+  });
+}
+
+function workerLogger(jobLogger: Logger): WorkerLogger {
+  return new WorkerLogger(() => (level, message, meta) => {
+    if (level === 'error') jobLogger.error({ meta }, message);
+    else if (level === 'warning') jobLogger.warn({ meta }, message);
+    else jobLogger.debug({ meta }, message);
   });
 }

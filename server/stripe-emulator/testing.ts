@@ -81,10 +81,12 @@ export async function advanceTestClock(
   frozenTime: number,
 ): Promise<Stripe.TestHelpers.TestClock> {
   await stripe.testHelpers.testClocks.advance(clockId, { frozen_time: frozenTime });
-  for (let attempt = 0; attempt < 1_000; attempt += 1) {
+  // Bounded by time, not by attempts: on a loaded machine a thousand polls can outlast any test.
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
     const clock = await stripe.testHelpers.testClocks.retrieve(clockId);
     if (clock.status === 'ready') return clock;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`Test clock ${clockId} did not become ready`);
+  throw new Error(`Test clock ${clockId} did not become ready within 10 s`);
 }

@@ -49,8 +49,8 @@ function currentSubscriptions(trx?: Knex.Transaction) {
  * The plan every new account starts on; refuses with NO_DEFAULT_PLAN while the catalog has none, so
  * that sign-up and provisioning can refuse before they write anything.
  */
-export async function requireDefaultPlan(): Promise<Plan> {
-  const plan = await findDefaultPlan();
+export async function requireDefaultPlan(trx?: Knex.Transaction): Promise<Plan> {
+  const plan = await findDefaultPlan(trx);
   if (!plan) throw new NoDefaultPlanError();
   return plan;
 }
@@ -67,7 +67,9 @@ export async function startDefaultSubscription({
   trx: Knex.Transaction;
   accountId: string;
 }): Promise<Subscription> {
-  const plan = await requireDefaultPlan();
+  // Read in the caller's transaction: a second connection taken while this one holds locks would wait
+  // for the pool, and a burst of sign-ups as large as the pool would wait on each other.
+  const plan = await requireDefaultPlan(trx);
   const start = now();
   const started = await Subscription.query(trx).insertAndFetch({
     accountId,

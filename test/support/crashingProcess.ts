@@ -115,10 +115,15 @@ export async function startSecondProcess({
     url,
     send: (query, variables, caller) => sendGraphQL(url, query, variables, caller),
     followClock: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
         const clockAt = now().toISOString();
+        const timer = setTimeout(() => {
+          child.off('message', heard);
+          reject(new Error(`The second process did not follow the clock to ${clockAt} within 10 s`));
+        }, 10_000);
         const heard = (message: { clockSet?: string }) => {
           if (message.clockSet !== clockAt) return;
+          clearTimeout(timer);
           child.off('message', heard);
           resolve();
         };

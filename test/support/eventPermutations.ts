@@ -24,22 +24,37 @@ export async function eventsAfter(stripe: Stripe, mark: string | null): Promise<
   return events.reverse();
 }
 
-/** Signs an event as Stripe would and posts it to one instance's webhook route; the HTTP status. */
+/** How long a delivery waits for an answer before it counts as failed, as Stripe's own delivery does. */
+const DELIVERY_TIMEOUT_MS = 15_000;
+
+/**
+ * Signs an event as Stripe would and posts it to one instance's webhook route; the HTTP status, or 0
+ * when no answer came in time or the connection dropped (Stripe then delivers it again, and so do we).
+ */
 export async function deliverEvent(stack: BillingStack, event: Stripe.Event, instance = 0): Promise<number> {
   const payload = JSON.stringify(event);
-  const response = await fetch(`${stack.apps[instance]!.url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({
-        payload,
-        secret: stack.webhookSecret,
-      }),
-    },
-    body: payload,
-  });
-  await response.arrayBuffer();
-  return response.status;
+  try {
+    const response = await fetch(`${stack.apps[instance]!.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stack.stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: stack.webhookSecret,
+        }),
+      },
+      body: payload,
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch (error) {
+    // Said aloud: a delivery that went unanswered is worth knowing about even when its retry succeeds.
+    console.warn(
+      `Delivery of ${event.type} ${event.id} to instance ${instance} got no answer: ${String(error)}`,
+    );
+    return 0;
+  }
 }
 
 /** One delivery of event number `event` to instance `instance`; `withPrevious` sends it at the same moment as the one before. */
