@@ -122,6 +122,9 @@ const environmentSchema = z.object({
     .optional(),
   STRIPE_EMULATOR_PORT: port(12111),
   STRIPE_EMULATOR_STATE_FILE: z.string().optional(),
+  STRIPE_EMULATOR_URL: z
+    .url({ protocol: /^http$/, error: 'must be the http:// address of a running `npm run stripe-emulator`' })
+    .optional(),
   SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
   MAIL_FROM: z.string().default('Billing <billing@localhost>'),
   JOBS_ENABLED: z
@@ -165,6 +168,8 @@ export interface Config {
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
   stripeEmulatorPort: number;
+  /** A shared emulator (`npm run stripe-emulator`) to use instead of starting one in this process. */
+  stripeEmulatorUrl: string | undefined;
   stripeEmulatorStateFile: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -232,6 +237,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       'STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)',
     );
+  if (values.STRIPE_EMULATOR_URL && values.STRIPE_SECRET_KEY)
+    problems.push(
+      'STRIPE_EMULATOR_URL and STRIPE_SECRET_KEY exclude each other: choose the emulator or Stripe',
+    );
+  if (values.STRIPE_EMULATOR_URL && !values.STRIPE_WEBHOOK_SECRET)
+    problems.push(
+      'STRIPE_EMULATOR_URL needs STRIPE_WEBHOOK_SECRET, the secret that emulator signs its deliveries with',
+    );
   if (values.STRIPE_SECRET_KEY && isProduction && !values.STRIPE_WEBHOOK_SECRET) {
     problems.push('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production');
   }
@@ -253,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: values.STRIPE_SECRET_KEY,
     stripeWebhookSecret: values.STRIPE_WEBHOOK_SECRET,
     stripeEmulatorPort: values.STRIPE_EMULATOR_PORT,
+    stripeEmulatorUrl: values.STRIPE_EMULATOR_URL,
     stripeEmulatorStateFile:
       values.STRIPE_EMULATOR_STATE_FILE ??
       (values.NODE_ENV === 'development' ? '.data/stripe-emulator.json' : undefined),

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     securityHeaders: securityHeadersFor({
       publicUrl: config.publicUrl,
       production: config.isProduction,
-      stripeEmulatorUrl: stripeRuntime.emulator?.url,
+      stripeEmulatorUrl: stripeRuntime.emulatorUrl,
     }),
     trustProxy: config.trustProxy,
     rateLimitRules: config.rateLimits,
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   );
   logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
   if (!config.isProduction)
-    await printWelcome({ url, seeded: config.seedDemoUsers, stripeEmulatorUrl: stripeRuntime.emulator?.url });
+    await printWelcome({ url, seeded: config.seedDemoUsers, stripeEmulatorUrl: stripeRuntime.emulatorUrl });
 
   registerShutdown({
     logger,

@@ -87,6 +87,29 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('points at a shared Stripe emulator only with the secret it signs with, and never beside a key', () => {
+    expect(
+      loadConfig({ STRIPE_EMULATOR_URL: 'http://127.0.0.1:12111', STRIPE_WEBHOOK_SECRET: 'whsec_shared' })
+        .stripeEmulatorUrl,
+    ).toBe('http://127.0.0.1:12111');
+    expect(problemsOf({ STRIPE_EMULATOR_URL: 'http://127.0.0.1:12111' })).toEqual([
+      'STRIPE_EMULATOR_URL needs STRIPE_WEBHOOK_SECRET, the secret that emulator signs its deliveries with',
+    ]);
+    expect(
+      problemsOf({
+        STRIPE_EMULATOR_URL: 'http://127.0.0.1:12111',
+        STRIPE_WEBHOOK_SECRET: 'whsec_shared',
+        STRIPE_SECRET_KEY: 'sk_test_abc',
+      }),
+    ).toEqual([
+      'STRIPE_EMULATOR_URL and STRIPE_SECRET_KEY exclude each other: choose the emulator or Stripe',
+    ]);
+    for (const value of ['127.0.0.1:12111', 'https://stripe.example.com'])
+      expect(problemsOf({ STRIPE_EMULATOR_URL: value, STRIPE_WEBHOOK_SECRET: 'whsec_shared' })).toEqual([
+        expect.stringMatching(/^STRIPE_EMULATOR_URL must be/),
+      ]);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 3000, databaseUrl: undefined });
   });

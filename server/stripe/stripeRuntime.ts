@@ -6,7 +6,9 @@ import { createStripeClient, type StripeClient } from './client';
 
 /**
  * Decides at start-up which Stripe the process talks to. With STRIPE_SECRET_KEY: real Stripe, whose
- * webhooks are signed with STRIPE_WEBHOOK_SECRET. Without: the emulator, started in this process, which
+ * webhooks are signed with STRIPE_WEBHOOK_SECRET. With STRIPE_EMULATOR_URL: an emulator shared by several
+ * processes (`npm run stripe-emulator`), which forwards its webhooks to the URL it was started with,
+ * signed with the same STRIPE_WEBHOOK_SECRET. Otherwise: an emulator started in this process, which
  * signs its deliveries with STRIPE_WEBHOOK_SECRET or a secret generated for this run.
  */
 export interface StripeRuntime {
@@ -15,7 +17,10 @@ export interface StripeRuntime {
   webhookSecret: string | undefined;
   /** Points the emulator's webhook deliveries at our route, once the server's URL is known. */
   connectWebhooks(webhookUrl: string): void;
+  /** The in-process emulator, when this process started one. */
   emulator: StripeEmulator | undefined;
+  /** Where the emulator answers (in-process or shared); undefined against real Stripe. */
+  emulatorUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,9 +42,11 @@ export async function startStripeRuntime({
       webhookSecret: config.stripeWebhookSecret,
       connectWebhooks: () => undefined,
       emulator: undefined,
+      emulatorUrl: undefined,
       stop: async () => undefined,
     };
   }
+  if (config.stripeEmulatorUrl) return connectSharedEmulator(config.stripeEmulatorUrl, config, logger);
 
   const webhookSecret = config.stripeWebhookSecret ?? `whsec_${generateToken(24)}`;
   const emulatorLogger = logger.child({ component: 'stripe-emulator' });
@@ -67,6 +74,34 @@ export async function startStripeRuntime({
     webhookSecret,
     connectWebhooks: (webhookUrl) => emulator.addWebhookEndpoint({ url: webhookUrl, secret: webhookSecret }),
     emulator,
+    emulatorUrl: emulator.url,
     stop: () => emulator.stop(),
+  };
+}
+
+async function connectSharedEmulator(url: string, config: Config, logger: Logger): Promise<StripeRuntime> {
+  const address = new URL(url);
+  const health = new URL('/_emulator/health', address);
+  const reachable = await fetch(health, { signal: AbortSignal.timeout(5_000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
+  if (!reachable)
+    throw new Error(
+      `STRIPE_EMULATOR_URL=${url} does not answer ${health.pathname}: start it first with \`npm run stripe-emulator\``,
+    );
+  logger.info({ url: address.origin }, 'using the shared Stripe emulator at STRIPE_EMULATOR_URL');
+  return {
+    client: createStripeClient({
+      secretKey: EMULATOR_SECRET_KEY,
+      emulator: { host: address.hostname, port: Number(address.port || 80), protocol: 'http' },
+    }),
+    mode: 'emulated',
+    webhookSecret: config.stripeWebhookSecret,
+    // The shared emulator was told where to deliver when it started (STRIPE_EMULATOR_WEBHOOK_URL).
+    connectWebhooks: () => undefined,
+    emulator: undefined,
+    emulatorUrl: address.origin,
+    stop: async () => undefined,
   };
 }

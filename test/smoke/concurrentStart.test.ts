@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, type Database } from '../../server/db/knex';
 import { withDatabase } from '../support/connectionStrings';
+import { startServiceProcess, stopServiceProcesses } from '../support/serviceProcess';
 
 /**
  * Copies of the service started at the same instant on one fresh database, as a process manager or an
@@ -13,11 +13,9 @@ import { withDatabase } from '../support/connectionStrings';
  * once. Then a database a crashed start left behind (knex's migration lock held, with two rows) must
  * not stop the next start.
  */
-const root = join(__dirname, '../..');
 const maintenanceUrl = process.env.TEST_DATABASE_URL!;
 let admin: Database;
 let directory: string;
-const running: ChildProcess[] = [];
 const databases: string[] = [];
 
 beforeAll(async () => {
@@ -25,9 +23,7 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'billing-concurrent-start-'));
 });
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(stop));
-});
+afterEach(stopServiceProcesses);
 
 afterAll(async () => {
   for (const name of databases) await admin.raw(`drop database if exists ${name} with (force)`);
@@ -42,51 +38,8 @@ async function freshDatabase(): Promise<string> {
   return withDatabase(maintenanceUrl, name);
 }
 
-interface Started {
-  url: string;
-  output: string;
-}
-
-/** Starts one copy on `databaseUrl`; resolves with its URL once it serves, rejects if it exits first. */
-function startCopy(databaseUrl: string, index: number): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      STRIPE_EMULATOR_PORT: '0',
-      STRIPE_EMULATOR_STATE_FILE: join(directory, `stripe-${randomBytes(4).toString('hex')}.json`),
-      DEMO_CREDENTIALS_FILE: join(directory, `demo-${index}-${randomBytes(4).toString('hex')}.json`),
-      SESSION_SECRET: 'concurrent-start-session-secret-0123456789',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /Billing service:\s+(\S+)/.exec(output)?.[1];
-      if (url) resolve({ url, output });
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    child.once('exit', (code) =>
-      reject(new Error(`copy ${index} exited with ${code} before serving:\n${output}`)),
-    );
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
+/** Starts one copy on `databaseUrl`; resolves once it serves, rejects if it exits first. */
+const startCopy = (databaseUrl: string) => startServiceProcess({ databaseUrl, directory });
 
 async function inDatabase<T>(databaseUrl: string, work: (database: Database) => Promise<T>): Promise<T> {
   const database = createDatabase({ connectionString: databaseUrl, poolMax: 1 });
@@ -103,12 +56,10 @@ const COPIES = 3;
 it(`${COPIES} copies started at the same instant on a fresh database all come up, ${TRIALS} times over`, async () => {
   for (let trial = 0; trial < TRIALS; trial += 1) {
     const databaseUrl = await freshDatabase();
-    const copies = await Promise.all(
-      Array.from({ length: COPIES }, (_, index) => startCopy(databaseUrl, index)),
-    );
+    const copies = await Promise.all(Array.from({ length: COPIES }, () => startCopy(databaseUrl)));
     for (const copy of copies) expect((await fetch(`${copy.url}/readyz`)).status).toBe(200);
     // One copy migrated and seeded; the others waited for it and found nothing left to do.
-    expect(copies.filter((copy) => copy.output.includes('applied migrations'))).toHaveLength(1);
+    expect(copies.filter((copy) => copy.output().includes('applied migrations'))).toHaveLength(1);
     await inDatabase(databaseUrl, async (database) => {
       expect(await database('knexMigrationsLock').select('isLocked')).toEqual([{ isLocked: 0 }]);
       const { rows } = await database.raw<{ rows: Array<{ email: string; copies: string }> }>(
@@ -117,7 +68,7 @@ it(`${COPIES} copies started at the same instant on a fresh database all come up
       expect(rows).toEqual([]);
       expect(Number((await database('plans').count('* as count'))[0]!.count)).toBeGreaterThan(0);
     });
-    await Promise.all(running.splice(0).map(stop));
+    await stopServiceProcesses();
   }
 }, 240_000);
 
@@ -131,7 +82,7 @@ it('a start after a crashed one is not blocked by the migration lock the crash l
     });
     await database('knexMigrationsLock').insert([{ isLocked: 1 }, { isLocked: 1 }]);
   });
-  const copy = await startCopy(databaseUrl, 0);
+  const copy = await startCopy(databaseUrl);
   expect((await fetch(`${copy.url}/readyz`)).status).toBe(200);
-  expect(copy.output).toContain('applied migrations');
+  expect(copy.output()).toContain('applied migrations');
 }, 120_000);
