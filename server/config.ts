@@ -131,6 +131,12 @@ const environmentSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0)
+    .max(600)
+    .default(25),
   GRACE_PERIOD_DAYS: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')
@@ -175,6 +181,8 @@ export interface Config {
   mailFrom: string;
   /** Whether this process runs background jobs (trial expiry, renewals of the free plan, email...). */
   jobsEnabled: boolean;
+  /** How long a stopping process waits for in-flight requests and jobs before cutting them off. */
+  shutdownGraceMs: number;
   /** Days a past-due subscription keeps its access before the account drops to the default plan. */
   gracePeriodDays: number;
   /** Load the demo catalog at start (SEED_DEMO_DATA; on by default in development only). */
@@ -273,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
     jobsEnabled: values.JOBS_ENABLED,
+    shutdownGraceMs: values.SHUTDOWN_GRACE_SECONDS * 1000,
     gracePeriodDays: values.GRACE_PERIOD_DAYS,
     seedDemoData,
     seedDemoUsers: seedDemoData && !isProduction,

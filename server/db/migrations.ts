@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import type { Database } from './knex';
+import { migrationNameOf, type Database } from './knex';
 import { withStartupLock } from './startupLock';
 
 /** Applies pending migrations, under the start-up lock (see applyMigrations for when it is held already). */
@@ -34,6 +34,7 @@ export interface MigrationStatus {
 }
 
 export async function migrationStatus(database: Database): Promise<MigrationStatus> {
-  const [completed, pending] = (await database.migrate.list()) as [unknown[], Array<{ file: string }>];
-  return { applied: completed.length, pending: pending.map((migration) => migration.file) };
+  // Pending migrations come as MigrationFiles lists them (server/db/knex.ts): file names.
+  const [completed, pending] = (await database.migrate.list()) as [unknown[], string[]];
+  return { applied: completed.length, pending: pending.map(migrationNameOf) };
 }

@@ -28,6 +28,9 @@ export function createApolloServer({
     validationRules: queryLimitRules(),
     introspection: !production,
     allowBatchedHttpRequests: false,
+    // The process drains and stops Apollo itself (server/shutdown.ts); Apollo's own handlers would stop
+    // it first and then send the signal again, cutting the drain short.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // Field suggestions ("did you mean ...") would describe the schema even with introspection off.
     hideSchemaDetailsFromClientErrors: production,

@@ -4,6 +4,8 @@ import express, { Router, type RequestHandler } from 'express';
 import type { WebLoadContext } from '../../web/app/loadContext';
 import type { ExecuteGraphQL } from '../graphql/executeGraphQL';
 import { cspNonceOf } from '../http/securityHeaders';
+import { packageRoot } from '../paths';
+import { withoutStopHandlersOf } from '../shutdown';
 import { originCheck } from './originCheck';
 
 /** The module `npm run build` writes to build/server/index.js (or Vite compiles on request). */
@@ -22,8 +24,7 @@ const { createRequestHandler } = require('@remix-run/express') as {
   }): RequestHandler;
 };
 
-const projectRoot = join(__dirname, '../..');
-export const WEB_BUILD_DIRECTORY = join(projectRoot, 'build');
+export const WEB_BUILD_DIRECTORY = join(packageRoot, 'build');
 
 export interface WebHandler {
   handle: RequestHandler;
@@ -39,7 +40,7 @@ export type WebHandlerFactory = (api: {
 export interface WebAppOptions {
   /**
    * `vite`: compile on request (development; no build step, edits show at once).
-   * `build`: serve the output of `npm run build` (production, and the browser tests).
+   * `build`: serve the output of `npm run build` (production, the compiled server, the browser tests).
    */
   source: 'vite' | 'build';
   production: boolean;
@@ -99,11 +100,15 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
 async function startVite({ hotReloadServer, viteCacheDirectory }: WebAppOptions) {
   // Vite is ESM-only and a development tool: loaded on demand, never in production.
   const { createServer } = await import('vite');
-  return createServer({
-    configFile: join(projectRoot, 'web/vite.config.mts'),
-    cacheDir: viteCacheDirectory ?? join(projectRoot, '.cache/vite'),
-    logLevel: 'warn',
-    appType: 'custom',
-    server: { middlewareMode: true, hmr: hotReloadServer ? { server: hotReloadServer } : false },
-  });
+  // Vite, and the second Vite server Remix's plugin starts, exit the process on SIGTERM and when standard
+  // input ends; the process's own shutdown closes Vite once requests are done.
+  return withoutStopHandlersOf(() =>
+    createServer({
+      configFile: join(packageRoot, 'web/vite.config.mts'),
+      cacheDir: viteCacheDirectory ?? join(packageRoot, '.cache/vite'),
+      logLevel: 'warn',
+      appType: 'custom',
+      server: { middlewareMode: true, hmr: hotReloadServer ? { server: hotReloadServer } : false },
+    }),
+  );
 }

@@ -18,7 +18,8 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'billing-start-'));
   // Run as root, Postgres runs as its own system user, which must be able to enter this folder.
   await chmod(directory, 0o755);
-  service = spawn(join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+  // As `npm start` runs it: one Node process, which gets the signals itself.
+  service = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -132,5 +133,12 @@ describe('npm start with nothing configured', () => {
       cookie,
     );
     expect(body.data.account.subscription.plan.key).toBe('pro_monthly');
+  });
+
+  it('drains and exits 0 on SIGTERM, as a process manager expects', async () => {
+    const exited = new Promise<number | null>((resolve) => service.once('exit', resolve));
+    service.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('"msg":"stopped"');
   });
 });

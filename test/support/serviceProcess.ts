@@ -14,23 +14,31 @@ const started = new Set<ChildProcess>();
 
 export interface ServiceProcess {
   url: string;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  signal(signal: NodeJS.Signals): void;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   stop(): Promise<void>;
 }
 
+/** How `npm start` runs the service: TypeScript through tsx. */
+export const FROM_SOURCE = ['--import', 'tsx', 'server/main.ts'];
+
 export function startServiceProcess({
   databaseUrl,
   directory,
   env = {},
+  nodeArguments = FROM_SOURCE,
 }: {
   databaseUrl: string;
   /** Where the process may write its files (emulator state, demo credentials). */
   directory: string;
   env?: Record<string, string>;
+  nodeArguments?: string[];
 }): Promise<ServiceProcess> {
   const unique = randomBytes(4).toString('hex');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, nodeArguments, {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -48,13 +56,25 @@ export function startServiceProcess({
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);
-  child.once('exit', () => started.delete(child));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      started.delete(child);
+      resolve(code);
+    }),
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
       const url = /Billing service:\s+(\S+)/.exec(output)?.[1];
-      if (url) resolve({ url, output: () => output, stop: () => stopProcess(child) });
+      if (url)
+        resolve({
+          url,
+          exited,
+          signal: (signal) => child.kill(signal),
+          output: () => output,
+          stop: () => stopProcess(child),
+        });
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
