@@ -1,6 +1,8 @@
 /**
- * For the knex CLI (`npx knex migrate:status`, `migrate:make`, ...) against DATABASE_URL.
- * The service itself migrates at start-up (server/db/migrations.ts); this file only serves the CLI.
+ * For knex's own CLI against DATABASE_URL, mostly `migrate:make` when writing a migration; it needs a
+ * TypeScript loader: `node --import tsx node_modules/knex/bin/cli.js migrate:make <name>`. Operators use
+ * `npm run db:status` and `npm run db:migrate` (server/cli/database.ts), and the service migrates at
+ * start-up (server/db/migrations.ts).
  */
 import type { Knex } from 'knex';
 

@@ -109,6 +109,14 @@ const environmentSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   EMBEDDED_POSTGRES_DIR: z.string().default('.data/postgres'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_SECRET_PREVIOUS: z
+    .string()
+    .transform((value) => value.split(',').map((secret) => secret.trim()))
+    .refine(
+      (secrets) => secrets.every((secret) => secret.length >= 32),
+      'must be secrets of at least 32 characters, comma-separated',
+    )
+    .optional(),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(
@@ -171,6 +179,8 @@ export interface Config {
   databasePoolMax: number;
   embeddedPostgresDir: string;
   sessionSecret: string | undefined;
+  /** Secrets SESSION_SECRET replaced, still accepted on cookies signed before the rotation. */
+  sessionSecretPrevious: string[];
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
   stripeEmulatorPort: number;
@@ -271,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolMax: values.DATABASE_POOL_MAX,
     embeddedPostgresDir: values.EMBEDDED_POSTGRES_DIR,
     sessionSecret: values.SESSION_SECRET,
+    sessionSecretPrevious: values.SESSION_SECRET_PREVIOUS ?? [],
     stripeSecretKey: values.STRIPE_SECRET_KEY,
     stripeWebhookSecret: values.STRIPE_WEBHOOK_SECRET,
     stripeEmulatorPort: values.STRIPE_EMULATOR_PORT,

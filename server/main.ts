@@ -69,7 +69,11 @@ async function main(): Promise<void> {
     database: connection.database,
     logger,
     production: config.isProduction,
-    cookieOptions: { secret: await resolveSessionSecret(config), secure: config.isProduction },
+    cookieOptions: {
+      secret: await resolveSessionSecret(config),
+      previousSecrets: config.sessionSecretPrevious,
+      secure: config.isProduction,
+    },
     securityHeaders: securityHeadersFor({
       publicUrl: config.publicUrl,
       production: config.isProduction,

@@ -29,6 +29,7 @@ describe('configuration from the environment', () => {
     [{ PORT: '70000' }, /^PORT /],
     [{ DATABASE_URL: 'mysql://localhost/db' }, /^DATABASE_URL must be a postgres:\/\//],
     [{ SESSION_SECRET: 'too-short' }, /^SESSION_SECRET must be at least 32 characters/],
+    [{ SESSION_SECRET_PREVIOUS: `${'x'.repeat(32)},short` }, /^SESSION_SECRET_PREVIOUS must be secrets/],
     [{ STRIPE_SECRET_KEY: 'pk_test_publishable' }, /^STRIPE_SECRET_KEY must be a Stripe secret key/],
     [{ STRIPE_WEBHOOK_SECRET: 'secret' }, /^STRIPE_WEBHOOK_SECRET must start with whsec_/],
     [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
@@ -108,6 +109,15 @@ describe('configuration from the environment', () => {
       expect(problemsOf({ STRIPE_EMULATOR_URL: value, STRIPE_WEBHOOK_SECRET: 'whsec_shared' })).toEqual([
         expect.stringMatching(/^STRIPE_EMULATOR_URL must be/),
       ]);
+  });
+
+  it('reads the session secrets a rotation replaced, comma-separated', () => {
+    expect(loadConfig({}).sessionSecretPrevious).toEqual([]);
+    const [first, second] = ['a'.repeat(32), 'b'.repeat(40)];
+    expect(loadConfig({ SESSION_SECRET_PREVIOUS: `${first}, ${second}` }).sessionSecretPrevious).toEqual([
+      first,
+      second,
+    ]);
   });
 
   it('treats an empty variable as unset', () => {

@@ -40,7 +40,7 @@ export async function authenticateRequest({
     }
     return { actor: await authenticateApiKey(credentials.trim()), sessionCookie: null };
   }
-  const token = readSessionToken(cookie, cookieOptions.secret);
+  const token = readSessionToken(cookie, cookieOptions);
   if (!token) return { actor: anonymous, sessionCookie: null };
   const session = await resolveSessionToken(token);
   if (!session) return { actor: anonymous, sessionCookie: serializeClearedSessionCookie(cookieOptions) };

@@ -8,7 +8,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SESSION_COOKIE_NAME = 'billing_session';
 
 export interface SessionCookieOptions {
+  /** Signs new cookies, and verifies them. */
   secret: string;
+  /**
+   * Secrets replaced by `secret` that still verify cookies signed before the rotation, so that
+   * rotating SESSION_SECRET does not sign everyone out (SESSION_SECRET_PREVIOUS).
+   */
+  previousSecrets?: string[];
   secure: boolean;
 }
 
@@ -39,7 +45,10 @@ export function serializeClearedSessionCookie(options: SessionCookieOptions): st
 }
 
 /** The session token from a Cookie header, or null when absent or not signed by us. */
-export function readSessionToken(cookieHeader: string | undefined, secret: string): string | null {
+export function readSessionToken(
+  cookieHeader: string | undefined,
+  { secret, previousSecrets = [] }: Pick<SessionCookieOptions, 'secret' | 'previousSecrets'>,
+): string | null {
   if (!cookieHeader) return null;
   for (const part of cookieHeader.split(';')) {
     const [name, ...rest] = part.trim().split('=');
@@ -49,8 +58,11 @@ export function readSessionToken(cookieHeader: string | undefined, secret: strin
     if (separator <= 0) return null;
     const token = value.slice(0, separator);
     const presented = Buffer.from(value.slice(separator + 1));
-    const expected = Buffer.from(sign(token, secret));
-    return presented.length === expected.length && timingSafeEqual(presented, expected) ? token : null;
+    const signedBy = (candidate: string) => {
+      const expected = Buffer.from(sign(token, candidate));
+      return presented.length === expected.length && timingSafeEqual(presented, expected);
+    };
+    return [secret, ...previousSecrets].some(signedBy) ? token : null;
   }
   return null;
 }

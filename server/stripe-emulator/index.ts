@@ -94,7 +94,10 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.get('/_emulator/health', (_req, res) => res.json({ ok: true, api_version: Stripe.API_VERSION }));
+  // public_url: where browsers reach the hosted pages, which a process using this emulator must allow.
+  app.get('/_emulator/health', (_req, res) =>
+    res.json({ ok: true, api_version: Stripe.API_VERSION, public_url: ctx.publicUrl }),
+  );
   app.post('/_emulator/process', (_req, res) => {
     processRealTime(ctx);
     res.json({ ok: true });

@@ -82,15 +82,18 @@ export async function startStripeRuntime({
 async function connectSharedEmulator(url: string, config: Config, logger: Logger): Promise<StripeRuntime> {
   const address = new URL(url);
   const health = new URL('/_emulator/health', address);
-  const reachable = await fetch(health, { signal: AbortSignal.timeout(5_000) }).then(
-    (response) => response.ok,
-    () => false,
+  const answer = await fetch(health, { signal: AbortSignal.timeout(5_000) }).then(
+    async (response) => (response.ok ? ((await response.json()) as { public_url?: string }) : undefined),
+    () => undefined,
   );
-  if (!reachable)
+  if (!answer)
     throw new Error(
       `STRIPE_EMULATOR_URL=${url} does not answer ${health.pathname}: start it first with \`npm run stripe-emulator\``,
     );
-  logger.info({ url: address.origin }, 'using the shared Stripe emulator at STRIPE_EMULATOR_URL');
+  // Browsers are sent to the emulator's hosted pages at its public address, which may differ from the
+  // address this process reaches it at (a container name, say).
+  const publicUrl = answer.public_url ?? address.origin;
+  logger.info({ url: address.origin, publicUrl }, 'using the shared Stripe emulator at STRIPE_EMULATOR_URL');
   return {
     client: createStripeClient({
       secretKey: EMULATOR_SECRET_KEY,
@@ -101,7 +104,7 @@ async function connectSharedEmulator(url: string, config: Config, logger: Logger
     // The shared emulator was told where to deliver when it started (STRIPE_EMULATOR_WEBHOOK_URL).
     connectWebhooks: () => undefined,
     emulator: undefined,
-    emulatorUrl: address.origin,
+    emulatorUrl: publicUrl,
     stop: async () => undefined,
   };
 }

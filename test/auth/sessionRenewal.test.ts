@@ -1,6 +1,6 @@
 import { createUser, sessionCookieFor } from '../factories';
 import { useTestDatabase } from '../support/database';
-import { startTestApp, type TestApp } from '../support/testApp';
+import { startTestApp, TEST_SESSION_SECRET, type TestApp } from '../support/testApp';
 
 /**
  * Sessions slide on the server (each use renews them, at most every ten minutes); the browser's cookie
@@ -70,5 +70,42 @@ describe('POST /graphql', () => {
     expect(sessionCookiesOf(response.headers)).toEqual([
       expect.stringMatching(/^billing_session=; .*Max-Age=0/),
     ]);
+  });
+});
+
+describe('rotating SESSION_SECRET', () => {
+  const NEW_SECRET = 'the-session-secret-after-rotation-0123456789';
+
+  it('keeps people signed in when the old secret is listed as previous, and signs new cookies anew', async () => {
+    const { user, cookie } = await signedInUser({ lastUsedMinutesAgo: 11 });
+    const rotated = await startTestApp({
+      database: db.knex,
+      cookieOptions: { secret: NEW_SECRET, previousSecrets: [TEST_SESSION_SECRET], secure: false },
+    });
+    try {
+      const response = await rotated.graphql(VIEWER, {}, { cookie });
+      expect(response.data!.viewer.user.email).toBe(user.email);
+      // The renewed cookie carries the same token, now signed with the new secret.
+      const [renewed] = sessionCookiesOf(response.headers);
+      const token = cookie.split('=')[1]!.split('.')[0];
+      expect(renewed.split(';')[0]).toMatch(new RegExp(`^billing_session=${token}\\.`));
+      expect(renewed.split(';')[0]).not.toBe(cookie);
+    } finally {
+      await rotated.close();
+    }
+  });
+
+  it('signs people out whose cookie was signed with a secret no longer listed', async () => {
+    const { cookie } = await signedInUser({ lastUsedMinutesAgo: 1 });
+    const rotated = await startTestApp({
+      database: db.knex,
+      cookieOptions: { secret: NEW_SECRET, secure: false },
+    });
+    try {
+      const response = await rotated.graphql(VIEWER, {}, { cookie });
+      expect(response.data?.viewer ?? null).toBeNull();
+    } finally {
+      await rotated.close();
+    }
   });
 });

@@ -87,6 +87,8 @@ it('both copies use the shared emulator instead of starting their own', () => {
   for (const copy of [first, second]) {
     expect(copy.output()).toContain('using the shared Stripe emulator at STRIPE_EMULATOR_URL');
     expect(copy.output()).not.toContain('using the built-in Stripe emulator');
+    // Its hosted pages, where customers are sent, at the address it gives as public.
+    expect(copy.output()).toContain(`Stripe:          emulated at ${emulator.url}`);
   }
 });
 
