@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { createDatabase } from '../../server/db/knex';
 import { createUser, unique } from '../factories';
 import { withDatabase } from '../support/connectionStrings';
 import { useTestDatabase } from '../support/database';
 import { tokenOf } from '../support/mailbox';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { runOperatorCommand, type CommandRun } from '../support/operatorCommand';
 
 /**
  * `npm run admin`, run as an operator runs it: a real process on the database of the service, from an
@@ -21,29 +20,8 @@ afterAll(() => app.close());
 
 const PUBLIC_URL = 'https://billing.example.test';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runAdmin(args: string[], databaseUrl = db.connectionString): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], {
-    cwd: join(__dirname, '../..'),
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      PUBLIC_URL,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function runAdmin(args: string[], databaseUrl = db.connectionString): Promise<CommandRun> {
+  return runOperatorCommand('admin', args, { DATABASE_URL: databaseUrl, PUBLIC_URL });
 }
 
 const linkIn = (output: string) => /https?:\/\/\S+/.exec(output)?.[0] ?? '';

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import YAML from 'yaml';
 import { exportCatalog, formatCatalog } from '../../server/catalog/catalogFile';
 import { createDemoCatalog } from '../factories';
 import { useTestDatabase } from '../support/database';
+import { runOperatorCommand, type CommandRun } from '../support/operatorCommand';
 
 /**
  * `npm run catalog`, run as an operator runs it: a real process on the database of the service. Only
@@ -20,28 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCatalog(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/catalog.ts', ...args], {
-    cwd: join(__dirname, '../..'),
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
-      DATABASE_URL: db.connectionString,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function runCatalog(args: string[]): Promise<CommandRun> {
+  return runOperatorCommand('catalog', args, { DATABASE_URL: db.connectionString });
 }
 
 async function catalogState() {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, type Database } from '../../server/db/knex';
 import { withDatabase } from '../support/connectionStrings';
+import { runOperatorCommand, type CommandRun } from '../support/operatorCommand';
 
 /**
  * `npm run db:status` and `npm run db:migrate`, as an operator runs them during an upgrade: a real
@@ -26,19 +26,8 @@ afterAll(async () => {
   await maintenance.destroy();
 });
 
-function runDatabaseCommand(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/database.ts', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function runDatabaseCommand(args: string[]): Promise<CommandRun> {
+  return runOperatorCommand('database', args, { DATABASE_URL: databaseUrl });
 }
 
 it('reports pending migrations (exit 3), applies them, then reports none (exit 0)', async () => {
