@@ -8,6 +8,9 @@ import { createHttpContextFactory } from './graphql/httpContext';
 import { errorResponder, sendError } from './http/errorResponses';
 import { healthRoutes } from './http/health';
 import { requestLogging } from './http/requestLogging';
+import { httpMetrics } from './observability/httpMetrics';
+import { registerDatabaseMetrics } from './observability/metrics';
+import { metricsRoute } from './observability/metricsRoute';
 import { clientAddressLimit } from './http/rateLimiting';
 import { securityHeaders, type SecurityHeaderOptions } from './http/securityHeaders';
 import type { Logger } from './logger';
@@ -29,6 +32,8 @@ export interface AppOptions {
    * (X-Forwarded-For, X-Forwarded-Proto): Express's `trust proxy`. False (the default) believes none.
    */
   trustProxy?: TrustProxy;
+  /** The bearer token /metrics asks for; unset, /metrics is open (development and tests). */
+  metricsToken?: string;
   /** Request limits (server/rateLimits/rules.ts); production defaults unless given. */
   rateLimitRules?: RateLimitRules;
   /**
@@ -60,6 +65,7 @@ export async function createApp({
   trustProxy = false,
   rateLimitRules,
   webHandler,
+  metricsToken,
 }: AppOptions): Promise<App> {
   const apollo = createApolloServer({ logger, production });
   // Counted in Postgres, so every process of the service shares them.
@@ -73,6 +79,9 @@ export async function createApp({
   app.set('etag', false);
   app.set('trust proxy', trustProxy);
   app.use(requestLogging(logger));
+  app.use(httpMetrics());
+  registerDatabaseMetrics(database);
+  app.use(metricsRoute({ token: metricsToken }));
   app.use(securityHeaders({ https: false, viteClient: false, formTargets: [], ...securityHeaderOptions }));
   app.use(healthRoutes({ database }));
   app.use(stripeWebhookRoute({ receiver: stripeWebhookReceiver }));

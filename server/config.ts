@@ -102,6 +102,7 @@ const environmentSchema = z.object({
   PORT: port(3000),
   PUBLIC_URL: z.url({ error: 'must be an absolute URL such as https://billing.example.com' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
@@ -139,6 +140,7 @@ const environmentSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number of seconds')
@@ -175,6 +177,8 @@ export interface Config {
   /** The origin customers reach us on; redirects and return URLs are built from it. */
   publicUrl: string | undefined;
   logLevel: Environment['LOG_LEVEL'];
+  /** JSON lines (production, and whenever the output is not a terminal) or readable lines for people. */
+  logFormat: 'json' | 'pretty';
   databaseUrl: string | undefined;
   databasePoolMax: number;
   embeddedPostgresDir: string;
@@ -191,6 +195,8 @@ export interface Config {
   mailFrom: string;
   /** Whether this process runs background jobs (trial expiry, renewals of the free plan, email...). */
   jobsEnabled: boolean;
+  /** What a scraper of /metrics must present as a bearer token; unset: /metrics is open (development). */
+  metricsToken: string | undefined;
   /** How long a stopping process waits for in-flight requests and jobs before cutting them off. */
   shutdownGraceMs: number;
   /** Days a past-due subscription keeps its access before the account drops to the default plan. */
@@ -251,6 +257,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !values.SESSION_SECRET)
     problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (isProduction && !values.PUBLIC_URL) problems.push('PUBLIC_URL is required when NODE_ENV=production');
+  if (isProduction && !values.METRICS_TOKEN)
+    problems.push('METRICS_TOKEN is required when NODE_ENV=production (it guards /metrics)');
   if (isProduction && !values.STRIPE_SECRET_KEY)
     problems.push(
       'STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)',
@@ -277,6 +285,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: values.PORT,
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: values.LOG_LEVEL,
+    logFormat:
+      values.LOG_FORMAT ?? (values.NODE_ENV === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     databaseUrl: values.DATABASE_URL,
     databasePoolMax: values.DATABASE_POOL_MAX,
     embeddedPostgresDir: values.EMBEDDED_POSTGRES_DIR,
@@ -293,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: values.MAIL_FROM,
     jobsEnabled: values.JOBS_ENABLED,
     shutdownGraceMs: values.SHUTDOWN_GRACE_SECONDS * 1000,
+    metricsToken: values.METRICS_TOKEN,
     gracePeriodDays: values.GRACE_PERIOD_DAYS,
     seedDemoData,
     seedDemoUsers: seedDemoData && !isProduction,

@@ -1,3 +1,5 @@
+// First: tracing patches http, express, graphql and pg as they load (a no-op unless configured).
+import { stopTracing, tracingEnabled } from './observability/tracing';
 import { createServer, type Server } from 'node:http';
 import { reportCatalogReadiness } from './admin/catalogReadiness';
 import { recordStripeMode } from './admin/systemHealth';
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
 
   const connection = await connectDatabase({ config, logger });
   // Copies started at the same moment take turns: the first migrates and seeds, the others find it done.
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
       stripeEmulatorUrl: stripeRuntime.emulatorUrl,
     }),
     trustProxy: config.trustProxy,
+    metricsToken: config.metricsToken,
     rateLimitRules: config.rateLimits,
     stripeWebhookReceiver: createStripeWebhookReceiver({
       stripe: stripeRuntime.client,
@@ -126,7 +129,10 @@ async function main(): Promise<void> {
       logger.warn({ err: error }, 'could not wake the partner webhook job; it runs within a minute'),
     ),
   );
-  logger.info({ url, database: connection.mode, stripe: stripeRuntime.mode }, 'billing service is up');
+  logger.info(
+    { url, database: connection.mode, stripe: stripeRuntime.mode, tracing: tracingEnabled() },
+    'billing service is up',
+  );
   if (!config.isProduction)
     await printWelcome({ url, seeded: config.seedDemoUsers, stripeEmulatorUrl: stripeRuntime.emulatorUrl });
 
@@ -142,6 +148,7 @@ async function main(): Promise<void> {
       await app.stop();
       await stripeRuntime.stop();
       await connection.close();
+      await stopTracing();
     },
   });
 }

@@ -35,6 +35,7 @@ describe('configuration from the environment', () => {
     [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
     [{ PUBLIC_URL: 'billing.example.com' }, /^PUBLIC_URL must be an absolute URL/],
     [{ SMTP_URL: 'not a url' }, /^SMTP_URL /],
+    [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN must be at least 16 characters/],
   ])('names the bad variable in %p', (env, expected) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
@@ -53,6 +54,7 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc' })).toEqual([
       'SESSION_SECRET is required when NODE_ENV=production',
       'PUBLIC_URL is required when NODE_ENV=production',
+      'METRICS_TOKEN is required when NODE_ENV=production (it guards /metrics)',
       'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set and NODE_ENV=production',
     ]);
     expect(
@@ -60,6 +62,7 @@ describe('configuration from the environment', () => {
         NODE_ENV: 'production',
         SESSION_SECRET: 'x'.repeat(32),
         PUBLIC_URL: 'https://billing.example.com',
+        METRICS_TOKEN: 'metrics-token-0123456789',
       }),
     ).toEqual([
       'STRIPE_SECRET_KEY is required when NODE_ENV=production (the Stripe emulator moves no money)',
@@ -82,6 +85,7 @@ describe('configuration from the environment', () => {
       PUBLIC_URL: 'https://billing.example.com',
       STRIPE_SECRET_KEY: 'sk_live_abc',
       STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      METRICS_TOKEN: 'metrics-token-0123456789',
     };
     expect(problemsOf({ ...production, PARTNER_RETURN_ORIGINS: 'http://app.example.com' })).toEqual([
       'PARTNER_RETURN_ORIGINS must be https origins when NODE_ENV=production',

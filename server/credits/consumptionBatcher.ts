@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { Model } from 'objection';
+import { consumptionBatchSize, creditsConsumed } from '../observability/metrics';
 import { applyConsumptions, type ConsumptionRequest, type CreditConsumptionResult } from './consumptionBatch';
 
 interface Waiting {
@@ -56,9 +57,13 @@ export class ConsumptionBatcher {
       for (const waiting of batch) await this.settle(accountId, [waiting]);
       return;
     }
-    outcomes.forEach((outcome, index) =>
-      'error' in outcome ? batch[index]!.reject(outcome.error) : batch[index]!.resolve(outcome.result),
-    );
+    consumptionBatchSize.observe(batch.length);
+    outcomes.forEach((outcome, index) => {
+      if ('error' in outcome) return batch[index]!.reject(outcome.error);
+      // A replayed key charged nothing new: its first call was counted.
+      if (!outcome.result.replayed) creditsConsumed.inc(outcome.result.amount);
+      batch[index]!.resolve(outcome.result);
+    });
   }
 }
 

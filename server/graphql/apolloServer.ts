@@ -9,6 +9,7 @@ import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './errorFormatting';
 import { resolvers } from './resolvers';
 import { inputHygienePlugin } from './inputHygiene';
+import { operationMetricsPlugin } from './operationMetrics';
 import { retryAfterPlugin } from './retryAfter';
 import { QUERY_LIMITS, queryLimitRules } from './validationRules';
 
@@ -40,6 +41,7 @@ export function createApolloServer({
       inputHygienePlugin({ hideSuggestions: production }),
       ApolloServerPluginCacheControlDisabled(),
       retryAfterPlugin,
+      operationMetricsPlugin,
       // Apollo's landing page loads its explorer from a CDN (blank offline); development has /graphiql.
       ApolloServerPluginLandingPageDisabled(),
     ],

@@ -1,6 +1,7 @@
 import { Logger as WorkerLogger, run, runMigrations, type Runner } from 'graphile-worker';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger';
+import { jobsFinished } from '../observability/metrics';
 import { consoleMailTransport } from '../notifications/consoleMail';
 import { createTaskList, CRONTAB } from './tasks';
 
@@ -45,7 +46,7 @@ export async function startJobRunner({
     : printMailWithoutSmtp
       ? consoleMailTransport()
       : null;
-  return run({
+  const runner = await run({
     connectionString,
     concurrency,
     noHandleSignals: true,
@@ -54,6 +55,17 @@ export async function startJobRunner({
     crontab: CRONTAB,
     logger: workerLogger(jobLogger),
   });
+  // `error`: this attempt failed and the job will be retried; `failed`: it will not be retried.
+  runner.events.on('job:success', ({ job }) =>
+    jobsFinished.inc({ task: job.task_identifier, outcome: 'ok' }),
+  );
+  runner.events.on('job:error', ({ job }) =>
+    jobsFinished.inc({ task: job.task_identifier, outcome: 'error' }),
+  );
+  runner.events.on('job:failed', ({ job }) =>
+    jobsFinished.inc({ task: job.task_identifier, outcome: 'failed' }),
+  );
+  return runner;
 }
 
 function workerLogger(jobLogger: Logger): WorkerLogger {

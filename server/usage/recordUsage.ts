@@ -11,6 +11,7 @@ import {
   type UsageEventError,
 } from './usageEventInput';
 import { forgetRecentChecks } from '../entitlements/entitlementProfile';
+import { usageEventsIngested } from '../observability/metrics';
 import { insertUsageEvents, type NewUsageEvent } from './usageIngest';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -103,6 +104,7 @@ export async function recordUsage({
   }
 
   const accepted = await insertUsageEvents({ events: rows });
+  usageEventsIngested.inc(accepted);
   // Recent entitlement answers of these accounts count the usage just recorded no longer.
   for (const accountId of new Set(rows.map((row) => row.accountId))) forgetRecentChecks(accountId);
   errors.sort((a, b) => a.index - b.index);

@@ -99,14 +99,22 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
 
 async function startVite({ hotReloadServer, viteCacheDirectory }: WebAppOptions) {
   // Vite is ESM-only and a development tool: loaded on demand, never in production.
-  const { createServer } = await import('vite');
+  const { createLogger, createServer } = await import('vite');
+  // Vite warns, on every start, that it cannot analyse the dynamic imports inside Remix's own prebundled
+  // client; nothing can be done about them here, and they would bury the warnings that matter.
+  const viteLogger = createLogger('warn');
+  const warn = viteLogger.warn.bind(viteLogger);
+  viteLogger.warn = (message, options) => {
+    if (message.includes('cannot be analyzed by Vite') && message.includes('/deps/')) return;
+    warn(message, options);
+  };
   // Vite, and the second Vite server Remix's plugin starts, exit the process on SIGTERM and when standard
   // input ends; the process's own shutdown closes Vite once requests are done.
   return withoutStopHandlersOf(() =>
     createServer({
       configFile: join(packageRoot, 'web/vite.config.mts'),
       cacheDir: viteCacheDirectory ?? join(packageRoot, '.cache/vite'),
-      logLevel: 'warn',
+      customLogger: viteLogger,
       appType: 'custom',
       server: { middlewareMode: true, hmr: hotReloadServer ? { server: hotReloadServer } : false },
     }),

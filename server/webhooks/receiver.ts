@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { Logger } from '../logger';
+import { stripeEventLag, stripeEvents } from '../observability/metrics';
 import { processStripeEvent } from './processStripeEvent';
 import { verifyStripeDelivery } from './signature';
 import type { StripeWebhookReceiver } from './stripeWebhookRoute';
@@ -34,8 +35,11 @@ export function createStripeWebhookReceiver({
       try {
         const outcome = await processStripeEvent({ event });
         logger.info({ eventId: event.id, type: event.type, outcome }, 'Stripe event');
+        stripeEvents.inc({ type: event.type, outcome: String(outcome) });
+        stripeEventLag.observe(Math.max(0, Date.now() / 1000 - event.created));
         return { status: 200, body: { received: true, outcome } };
       } catch (error) {
+        stripeEvents.inc({ type: event.type, outcome: 'failed' });
         logger.error(
           { err: error, eventId: event.id, type: event.type },
           'Stripe event handler failed; Stripe will retry',

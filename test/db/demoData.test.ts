@@ -31,6 +31,7 @@ const PRODUCTION = {
   PUBLIC_URL: 'https://billing.example.com',
   STRIPE_SECRET_KEY: 'sk_live_abc',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+  METRICS_TOKEN: 'metrics-token-0123456789',
 };
 
 function capturingLogger() {

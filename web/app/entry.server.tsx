@@ -1,12 +1,22 @@
 import { PassThrough } from 'node:stream';
-import type { AppLoadContext, EntryContext } from '@remix-run/node';
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-run/node';
 import { createReadableStreamFromReadable } from '@remix-run/node';
-import { RemixServer } from '@remix-run/react';
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
 import { NonceContext } from '~/lib/nonce';
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * Errors Remix reports on the server. A page that does not exist (404) or a visitor who left before the
+ * answer is not a server error: the request log already has its line. Anything else is logged whole.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status === 404) return;
+  console.error(error);
+};
 
 /**
  * Remix's own Node entry, with one addition: the request's Content-Security-Policy nonce goes to every
