@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,8 @@ import { startServiceProcess, stopServiceProcesses, type ServiceProcess } from '
  * `npm run build` then `npm run start:prod`: the compiled server under plain Node, with every
  * development dependency (and tsx) refused as `npm ci --omit=dev` would leave them out. It serves the
  * built web app and the API, and on SIGTERM it drains: a request in flight when the signal arrives is
- * answered and committed, new connections are refused, and the process exits 0.
+ * answered and committed, a job in flight (a partner webhook delivery) finishes and is recorded, new
+ * connections are refused, and the process exits 0.
  */
 const maintenanceUrl = process.env.TEST_DATABASE_URL!;
 const guard = join(__dirname, 'support/refuseDevDependencies.cjs');
@@ -81,7 +84,7 @@ it('serves the built web app and the API from compiled code, loading no developm
   expect(service.output()).not.toContain('the production build loaded');
 });
 
-it('on SIGTERM answers the request in flight, refuses new connections, and exits 0', async () => {
+it('on SIGTERM finishes the request and the job in flight, refuses new connections, and exits 0', async () => {
   const owner = await signIn('Account owner');
   const { body: viewer } = await graphql('{ viewer { memberships { account { id } } } }', {}, owner);
   const accountId = viewer.data.viewer.memberships[0].account.id as string;
@@ -100,6 +103,23 @@ it('on SIGTERM answers the request in flight, refuses new connections, and exits
   );
   expect(granted.errors).toBeUndefined();
 
+  // A partner's endpoint that answers only when the test lets it: the delivery job is in flight.
+  const partner = `Bearer ${/Partner API key:\s+(\S+)/.exec(service.output())![1]}`;
+  const receiver = await holdingReceiver();
+  const { body: endpoint } = await graphql(
+    'mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }',
+    { input: { url: receiver.url, eventTypes: ['account.created'] } },
+    partner,
+  );
+  expect(endpoint.errors).toBeUndefined();
+  const { body: upserted } = await graphql(
+    'mutation($input: UpsertAccountInput!) { upsertAccount(input: $input) { account { id } } }',
+    { input: { externalId: 'org_drain', name: 'Drain Ltd' } },
+    partner,
+  );
+  expect(upserted.errors).toBeUndefined();
+  await receiver.requested;
+
   // Hold the account's balance row, so that the consumption below is in flight when the signal comes.
   // Two connections: one holds the lock, the other watches the service wait for it.
   const database = createDatabase({ connectionString: databaseUrl, poolMax: 2 });
@@ -116,7 +136,7 @@ it('on SIGTERM answers the request in flight, refuses new connections, and exits
         }
       `,
       { input: { accountId, amountMilliCredits: 2000, idempotencyKey: 'drain-consume' } },
-      `Bearer ${/Partner API key:\s+(\S+)/.exec(service.output())![1]}`,
+      partner,
     );
     await waitUntilWaitingOnLock(database, databaseName);
     service.signal('SIGTERM');
@@ -124,6 +144,7 @@ it('on SIGTERM answers the request in flight, refuses new connections, and exits
     await expect(fetch(`${service.url}/readyz`)).rejects.toThrow();
   } finally {
     await holder.commit();
+    receiver.answer();
   }
   const answered = await consumption!;
   expect(answered.status).toBe(200);
@@ -131,9 +152,36 @@ it('on SIGTERM answers the request in flight, refuses new connections, and exits
   expect(answered.body.data.consumeCredits.balanceAfterMilliCredits).toBe(3000);
   expect(await service.exited).toBe(0);
   const [{ balance }] = await database('creditBalances').where({ accountId }).select('balance');
+  // The job finished before the process exited: the delivery is recorded as made, not left to retry.
+  const deliveries = await database('webhookDeliveries')
+    .where({ endpointId: endpoint.data.createWebhookEndpoint.endpoint.id })
+    .select('status', 'attemptCount');
   await database.destroy();
+  await receiver.close();
   expect(balance).toBe(3000);
+  expect(deliveries).toEqual([{ status: 'succeeded', attemptCount: 1 }]);
 });
+
+/** An endpoint that records the first delivery's arrival and answers it 200 only when told to. */
+async function holdingReceiver() {
+  let arrived!: () => void;
+  const requested = new Promise<void>((resolve) => (arrived = resolve));
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const server = createServer((request, response) => {
+    request.resume();
+    arrived();
+    void answered.then(() => response.writeHead(200).end('ok'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    requested,
+    answer,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
 
 /** Resolves once a query of the service's waits on a lock (the consumption reached the held row). */
 async function waitUntilWaitingOnLock(database: Database, name: string): Promise<void> {
