@@ -136,6 +136,11 @@ const environmentSchema = z.object({
     .optional(),
   SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
   MAIL_FROM: z.string().default('Billing <billing@localhost>'),
+  SALES_CONTACT: z
+    .union([z.email(), z.url({ protocol: /^https?$/ })], {
+      error: 'must be an email address or an http(s) address such as https://example.com/contact',
+    })
+    .optional(),
   JOBS_ENABLED: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -193,6 +198,8 @@ export interface Config {
   stripeEmulatorStateFile: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Where "Contact sales" leads: a mailto: or http(s) address. */
+  salesContactUrl: string;
   /** Whether this process runs background jobs (trial expiry, renewals of the free plan, email...). */
   jobsEnabled: boolean;
   /** What a scraper of /metrics must present as a bearer token; unset: /metrics is open (development). */
@@ -301,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       (values.NODE_ENV === 'development' ? '.data/stripe-emulator.json' : undefined),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    salesContactUrl: salesContactUrlOf(values.SALES_CONTACT, values.MAIL_FROM),
     jobsEnabled: values.JOBS_ENABLED,
     shutdownGraceMs: values.SHUTDOWN_GRACE_SECONDS * 1000,
     metricsToken: values.METRICS_TOKEN,
@@ -315,4 +323,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partnerWebhooksAllowPrivate: values.PARTNER_WEBHOOKS_ALLOW_PRIVATE ?? !isProduction,
     partnerReturnOrigins: values.PARTNER_RETURN_ORIGINS,
   };
+}
+
+/** SALES_CONTACT as a link; unset, the address the service sends its mail from (MAIL_FROM). */
+function salesContactUrlOf(contact: string | undefined, mailFrom: string): string {
+  if (contact) return /^https?:/.test(contact) ? contact : `mailto:${contact}`;
+  const address = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
+  return `mailto:${address}`;
 }

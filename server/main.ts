@@ -93,8 +93,13 @@ async function main(): Promise<void> {
     // web app on request, with no build step.
     webHandler: webApp(
       config.isProduction || runningCompiled
-        ? { source: 'build', production: config.isProduction }
-        : { source: 'vite', production: false, hotReloadServer: server },
+        ? { source: 'build', production: config.isProduction, salesContactUrl: config.salesContactUrl }
+        : {
+            source: 'vite',
+            production: false,
+            hotReloadServer: server,
+            salesContactUrl: config.salesContactUrl,
+          },
     ),
   });
   server.on('request', app.express);

@@ -115,6 +115,23 @@ describe('configuration from the environment', () => {
       ]);
   });
 
+  it('leads "Contact sales" to SALES_CONTACT, or else to the address mail is sent from', () => {
+    expect(loadConfig({}).salesContactUrl).toBe('mailto:billing@localhost');
+    expect(loadConfig({ MAIL_FROM: 'Acme Billing <billing@acme.example>' }).salesContactUrl).toBe(
+      'mailto:billing@acme.example',
+    );
+    expect(loadConfig({ SALES_CONTACT: 'sales@acme.example' }).salesContactUrl).toBe(
+      'mailto:sales@acme.example',
+    );
+    expect(loadConfig({ SALES_CONTACT: 'https://acme.example/contact' }).salesContactUrl).toBe(
+      'https://acme.example/contact',
+    );
+    for (const value of ['acme sales', 'javascript:alert(1)', 'ftp://acme.example'])
+      expect(problemsOf({ SALES_CONTACT: value })).toEqual([
+        expect.stringMatching(/^SALES_CONTACT must be an email/),
+      ]);
+  });
+
   it('reads the session secrets a rotation replaced, comma-separated', () => {
     expect(loadConfig({}).sessionSecretPrevious).toEqual([]);
     const [first, second] = ['a'.repeat(32), 'b'.repeat(40)];

@@ -46,6 +46,8 @@ export interface WebAppOptions {
   production: boolean;
   /** The HTTP server Vite attaches its hot-reload socket to; without one, hot reload is off. */
   hotReloadServer?: Server;
+  /** Where "Contact sales" leads (SALES_CONTACT, or the sending address). */
+  salesContactUrl: string;
   /** Where Vite keeps its dependency cache (one per process when several run at once, as in tests). */
   viteCacheDirectory?: string;
 }
@@ -58,6 +60,7 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
     const getLoadContext = (req: express.Request, res: express.Response): WebLoadContext => ({
       cspNonce: cspNonceOf(res),
       production: options.production,
+      salesContactUrl: options.salesContactUrl,
       graphql: (document, variables) => executeGraphQL(document, variables, { request: req, response: res }),
     });
 

@@ -1,4 +1,4 @@
-import { createMember, createPayment } from '../factories';
+import { createMember, createPartnerKey, createPayment, grantTestCredits, unique } from '../factories';
 import { html, textOf } from './support/html';
 import { useWebApp } from './support/webApp';
 
@@ -118,6 +118,72 @@ describe('the payment history', () => {
     expect(payments).toMatch(
       /Automatic top-up.*Your card was declined\..*Failed.*\$20\.00.*Subscription.*Pro, January.*Completed.*\$29\.99.*\$5\.00 refunded/s,
     );
+  });
+});
+
+describe('the invoices page', () => {
+  it('shows the time an invoice pays for from its lines, not the instant a change raised it', async () => {
+    const { account, cookie } = await createMember({ role: 'member' });
+    const raisedAt = new Date('2026-03-10T12:00:00Z');
+    const [invoice] = await web
+      .knex('invoices')
+      .insert({
+        accountId: account.id,
+        stripeInvoiceId: `in_${unique('change')}`,
+        number: 'CHG-0001',
+        status: 'paid',
+        billingReason: 'subscription_update',
+        currency: 'usd',
+        subtotal: 1500,
+        total: 1500,
+        amountPaid: 1500,
+        // Stripe's own period of an invoice raised by a change: one instant.
+        periodStart: raisedAt,
+        periodEnd: raisedAt,
+        issuedAt: raisedAt,
+      })
+      .returning('id');
+    await web.knex('invoiceLines').insert({
+      invoiceId: invoice.id,
+      accountId: account.id,
+      stripeLineId: `il_${unique('proration')}`,
+      kind: 'proration',
+      description: 'Remaining time on Max',
+      amount: 1500,
+      currency: 'usd',
+      periodStart: raisedAt,
+      periodEnd: new Date('2026-04-10T12:00:00Z'),
+    });
+
+    const page = await html(await web.get('/billing/invoices', { cookie }));
+    expect(page).toMatch(/Remaining time on Max.*Mar 10, 2026 – Apr 10, 2026/s);
+    expect(page).not.toContain('Mar 10, 2026 – Mar 10, 2026');
+  });
+});
+
+describe('the credit ledger', () => {
+  it('names an entry once: its description over its kind, or its kind alone', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    await grantTestCredits({ accountId: account.id, amount: 10_000, description: 'Welcome credits' });
+    const key = await createPartnerKey({ scopes: ['credits:write'], accountId: account.id });
+    const spent = await fetch(`${web.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}` },
+      body: JSON.stringify({
+        query:
+          'mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { balanceAfterMilliCredits } }',
+        variables: {
+          input: { accountId: account.id, amountMilliCredits: 1_000, idempotencyKey: unique('spend') },
+        },
+      }),
+    });
+    expect(((await spent.json()) as { errors?: unknown }).errors).toBeUndefined();
+
+    const page = await html(await web.get('/billing/credits', { cookie }));
+    const text = page.replace(/<[^>]+>/g, ' ');
+    expect(text).toMatch(/Welcome credits\s*Grants/);
+    expect(text).toContain('Spending');
+    expect(text).not.toMatch(/Spending\s*Spending/);
   });
 });
 

@@ -32,6 +32,8 @@ describe('public pages', () => {
     expect(page).toContain('Pro');
     expect(page).toContain('$29.99');
     expect(page).toContain('Contact sales');
+    // The operator's sales contact (SALES_CONTACT; the harness sets one), with the plan as the subject.
+    expect(page).toContain('href="mailto:sales@billing.test?subject=Enterprise%20plan"');
     expect(page).toContain('14-day free trial');
   });
 

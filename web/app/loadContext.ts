@@ -10,6 +10,8 @@ export type WebLoadContext = {
   cspNonce: string;
   /** The service runs in production: development tools (the GraphQL explorer at /graphiql) are not served. */
   production: boolean;
+  /** Where "Contact sales" leads (SALES_CONTACT): a mailto: or http(s) address. */
+  salesContactUrl: string;
   graphql<Data, Variables extends Record<string, unknown>>(
     document: TypedDocumentNode<Data, Variables>,
     variables: Variables,

@@ -53,6 +53,7 @@ async function serve(): Promise<void> {
       source,
       production,
       viteCacheDirectory: process.env.VITE_CACHE_DIR,
+      salesContactUrl: 'mailto:sales@billing.test',
       hotReloadServer: source === 'vite' ? server : undefined,
     }),
   });

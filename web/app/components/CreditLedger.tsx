@@ -39,12 +39,16 @@ const COLUMNS: Array<Column<CreditLedgerRowFragment>> = [
   { header: 'When', small: true, cell: (entry) => formatDateTime(entry.createdAt) },
   {
     header: 'What',
-    cell: (entry) => (
-      <>
-        {entry.description ?? LEDGER_ENTRY_TYPES[entry.type]}
-        <div className="muted small">{LEDGER_ENTRY_TYPES[entry.type]}</div>
-      </>
-    ),
+    // The kind of entry under its description; alone when the entry has no description of its own.
+    cell: (entry) =>
+      entry.description ? (
+        <>
+          {entry.description}
+          <div className="muted small">{LEDGER_ENTRY_TYPES[entry.type]}</div>
+        </>
+      ) : (
+        LEDGER_ENTRY_TYPES[entry.type]
+      ),
   },
   {
     header: 'Credits',

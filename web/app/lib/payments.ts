@@ -2,7 +2,8 @@ import type { PaymentType } from '~/graphql/generated';
 
 const PAYMENT_TYPES: Record<PaymentType, string> = {
   SUBSCRIPTION_PAYMENT: 'Subscription',
-  SUBSCRIPTION_UPGRADE: 'Plan upgrade',
+  // Stripe raises these for any change charged at once: a plan change, seats, a trial ended early.
+  SUBSCRIPTION_UPGRADE: 'Subscription change',
   SUBSCRIPTION_DOWNGRADE: 'Plan downgrade',
   SUBSCRIPTION_CANCEL: 'Cancellation',
   CREDIT_TOP_UP: 'Credit purchase',

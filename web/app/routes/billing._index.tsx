@@ -45,6 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     upcomingInvoiceUnavailable: !upcoming.ok,
     canManageBilling,
     now: new Date().toISOString(),
+    salesContactUrl: context.salesContactUrl,
   };
 }
 
@@ -347,6 +348,7 @@ function ContractPlanCard({
   contract: NonNullable<Account['contract']>;
   canManageBilling: boolean;
 }) {
+  const { salesContactUrl } = useLoaderData<typeof loader>();
   const busy = useNavigation().state === 'submitting';
   return (
     <Card title="Current plan">
@@ -356,7 +358,9 @@ function ContractPlanCard({
       <p className="muted">
         <ContractTerms contract={contract} />
       </p>
-      <p className="muted small">Your plan is a custom contract; contact sales to change it.</p>
+      <p className="muted small">
+        Your plan is a custom contract; <a href={salesContactUrl}>contact sales</a> to change it.
+      </p>
       {canManageBilling && contract.billing === 'CARD' ? (
         <div className="card-footer">
           <PostButton fields={{ intent: 'portal' }} disabled={busy}>

@@ -57,6 +57,29 @@ export default function Invoices() {
 
 type Invoice = InvoicesQuery['account']['invoices']['edges'][number]['node'];
 
+/**
+ * The time the invoice pays for, from its lines (a plan's line covers its period; a proration, the rest
+ * of one). Stripe's own invoice period is the usage period before the invoice, which is a single
+ * instant for an invoice raised by a change, so it is not shown. Nothing when no line has a period.
+ */
+function servicePeriodOf(invoice: Invoice) {
+  const periods = invoice.lines.filter(
+    (line): line is typeof line & { periodStart: string; periodEnd: string } =>
+      Boolean(line.periodStart && line.periodEnd) && line.periodEnd! > line.periodStart!,
+  );
+  if (periods.length === 0) return null;
+  const start = periods.map((line) => line.periodStart).sort()[0]!;
+  const end = periods
+    .map((line) => line.periodEnd)
+    .sort()
+    .at(-1)!;
+  return (
+    <div className="muted small">
+      {formatDate(start)} – {formatDate(end)}
+    </div>
+  );
+}
+
 const INVOICE_COLUMNS: Array<Column<Invoice>> = [
   {
     header: 'Date',
@@ -78,11 +101,7 @@ const INVOICE_COLUMNS: Array<Column<Invoice>> = [
           .map((line) => line.description)
           .filter(Boolean)
           .join(', ') || '—'}
-        {invoice.periodStart && invoice.periodEnd ? (
-          <div className="muted small">
-            {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}
-          </div>
-        ) : null}
+        {servicePeriodOf(invoice)}
       </>
     ),
   },

@@ -36,6 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     currentSeats: current?.quantity ?? 1,
     // A paying customer changes plan (prorated) rather than opening a second Checkout.
     paying: Boolean(current && current.plan.price.amount > 0 && current.plan.interval !== 'LIFETIME'),
+    salesContactUrl: context.salesContactUrl,
   };
 }
 
@@ -60,7 +61,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Pricing() {
-  const { plans, signedIn, currentPlanId, currentSeats, canBuy, paying } = useLoaderData<typeof loader>();
+  const { plans, signedIn, currentPlanId, currentSeats, canBuy, paying, salesContactUrl } =
+    useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();
   const yearly = search.get('interval') === 'year';
@@ -121,6 +123,7 @@ export default function Pricing() {
             signedIn={signedIn}
             canBuy={canBuy}
             paying={paying}
+            salesContactUrl={salesContactUrl}
           />
         ))}
       </div>
@@ -138,6 +141,7 @@ export default function Pricing() {
                 signedIn={signedIn}
                 canBuy={canBuy}
                 paying={false}
+                salesContactUrl={salesContactUrl}
               />
             ))}
           </div>
@@ -145,6 +149,12 @@ export default function Pricing() {
       ) : null}
     </>
   );
+}
+
+/** The sales contact, with the plan as the subject when it is an email address. */
+function salesContactLink(url: string, planName: string): string {
+  if (!url.startsWith('mailto:') || url.includes('?')) return url;
+  return `${url}?subject=${encodeURIComponent(`${planName} plan`)}`;
 }
 
 /** One plan per tier for the chosen period; a tier sold only monthly shows its monthly plan in both. */
@@ -165,6 +175,7 @@ function PlanOffer({
   signedIn,
   canBuy,
   paying,
+  salesContactUrl,
 }: {
   plan: Plan;
   plans: Plan[];
@@ -173,6 +184,7 @@ function PlanOffer({
   signedIn: boolean;
   canBuy: boolean;
   paying: boolean;
+  salesContactUrl: string;
 }) {
   const submitting = useNavigation().formData?.get('planId') === plan.id;
   const contactSales = plan.purchaseMode === 'CONTACT_SALES';
@@ -184,10 +196,7 @@ function PlanOffer({
           Current plan
         </button>
       ) : contactSales ? (
-        <a
-          className="button button-block"
-          href={`mailto:sales@example.com?subject=${encodeURIComponent(`${plan.name} plan`)}`}
-        >
+        <a className="button button-block" href={salesContactLink(salesContactUrl, plan.name)}>
           Contact sales
         </a>
       ) : free ? (
