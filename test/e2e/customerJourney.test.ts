@@ -157,6 +157,22 @@ it('shows the pricing page with the yearly saving and the per-seat price', async
   await capture(page, '04-pricing');
 });
 
+it('takes the seats people type, and says what it cannot take without changing the prices', async () => {
+  const seats = page.getByLabel('Seats');
+  await seats.fill('');
+  await shows(page.getByText('Enter a whole number from 1 to 10000. Prices are shown for 4.'));
+  await seats.pressSequentially('7');
+  expect(await seats.inputValue()).toBe('7');
+  await shows(page.getByText('7 seats: $343.00 per month'));
+  for (const typed of ['0', '100000']) {
+    await seats.fill(typed);
+    await shows(page.getByText('Enter a whole number from 1 to 10000. Prices are shown for 7.'));
+    await shows(page.getByText('7 seats: $343.00 per month'));
+  }
+  await seats.fill('4');
+  await shows(page.getByText('4 seats: $196.00 per month'));
+});
+
 it('tells the customer when their card is declined and changes nothing', async () => {
   await choosePro();
   await capture(page, '05-stripe-checkout');

@@ -66,9 +66,12 @@ export default function Pricing() {
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();
   const yearly = search.get('interval') === 'year';
-  const [seats, setSeats] = useState(() =>
-    Math.max(1, Number.parseInt(search.get('seats') ?? '', 10) || currentSeats),
-  );
+  // What the field holds, as typed (it may be empty, or out of bounds, while someone types); the prices
+  // follow the last number of seats that can be bought.
+  const [seatsText, setSeatsText] = useState(() => String(seatsWithin(search.get('seats')) ?? currentSeats));
+  const [seats, setSeats] = useState(() => seatsWithin(seatsText) ?? 1);
+  const seatsProblem =
+    seatsWithin(seatsText) === undefined ? `Enter a whole number from 1 to ${MAX_SEATS}.` : null;
 
   const recurring = plans.filter((plan) => plan.interval !== 'LIFETIME');
   const lifetime = plans.filter((plan) => plan.interval === 'LIFETIME');
@@ -97,11 +100,24 @@ export default function Pricing() {
                 id="seats"
                 name="seats"
                 type="number"
+                inputMode="numeric"
                 min={1}
-                max={10000}
-                value={seats}
-                onChange={(event) => setSeats(Math.max(1, Number(event.target.value) || 1))}
+                max={MAX_SEATS}
+                step={1}
+                value={seatsText}
+                aria-invalid={seatsProblem ? true : undefined}
+                aria-describedby={seatsProblem ? 'seats-problem' : undefined}
+                onChange={(event) => {
+                  setSeatsText(event.target.value);
+                  const valid = seatsWithin(event.target.value);
+                  if (valid !== undefined) setSeats(valid);
+                }}
               />
+              {seatsProblem ? (
+                <p id="seats-problem" className="field-error" role="status">
+                  {seatsProblem} Prices are shown for {seats}.
+                </p>
+              ) : null}
             </div>
             <noscript>
               <button type="submit" className="button">
@@ -149,6 +165,16 @@ export default function Pricing() {
       ) : null}
     </>
   );
+}
+
+/** The most seats one subscription can have (the API's bound, server/subscriptions/planChoice.ts). */
+const MAX_SEATS = 10_000;
+
+/** A number of seats that can be bought, from what was typed; undefined for anything else. */
+function seatsWithin(text: string | null): number | undefined {
+  if (!text || !/^\d+$/.test(text.trim())) return undefined;
+  const seats = Number(text.trim());
+  return seats >= 1 && seats <= MAX_SEATS ? seats : undefined;
 }
 
 /** The sales contact, with the plan as the subject when it is an email address. */
