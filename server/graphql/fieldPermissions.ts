@@ -27,6 +27,7 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   contract: 'billing.read',
   invoices: 'billing.read',
   payments: 'billing.read',
+  cardOnFile: 'billing.read',
   upcomingInvoice: 'billing.read',
   checkoutSession: 'billing.read',
   usageSummary: 'usage.read',

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { stripe } from './client';
 import { isMissing } from './errors';
+import { cardOnFileId } from './paymentMethods';
 import { idOf } from './timestamps';
 
 export interface OffSessionCharge {
@@ -8,16 +9,6 @@ export interface OffSessionCharge {
   /** succeeded, or failed with a reason the customer can act on. */
   outcome: 'succeeded' | 'failed';
   failureReason: string | null;
-}
-
-/** The card to charge when the customer is not there: their default, else the newest card on file. */
-async function cardOnFile(stripeCustomerId: string): Promise<string | null> {
-  const customer = await stripe().customers.retrieve(stripeCustomerId);
-  const preferred = !customer.deleted ? customer.invoice_settings?.default_payment_method : null;
-  if (preferred) return typeof preferred === 'string' ? preferred : preferred.id;
-  const [card] = (await stripe().customers.listPaymentMethods(stripeCustomerId, { type: 'card', limit: 1 }))
-    .data;
-  return card?.id ?? null;
 }
 
 /**
@@ -40,7 +31,7 @@ export async function chargeOffSession({
   metadata: Record<string, string>;
   idempotencyKey: string;
 }): Promise<OffSessionCharge> {
-  const paymentMethod = await cardOnFile(stripeCustomerId);
+  const paymentMethod = await cardOnFileId(stripeCustomerId);
   if (!paymentMethod)
     return { stripePaymentIntentId: null, outcome: 'failed', failureReason: 'No card on file.' };
   try {

@@ -196,6 +196,7 @@ it('subscribes to Pro with the test card and returns to a dashboard that shows P
   // The first invoice comes when the trial ends: Pro's price, as Stripe previews it.
   await shows(page.getByTestId('upcoming-invoice-total'), '$29.99');
   await shows(page.getByRole('cell', { name: '1 × Pro (at $29.99 / month)' }));
+  await shows(page.getByText(/^Paid with Visa ending in 4242, expires \d\d\/\d{4}\.$/));
   await capture(page, '08-billing-pro');
 });
 

@@ -530,6 +530,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Account.upcomingInvoice': accountField('upcomingInvoice { total { amount } }', {
     permission: 'billing.read',
   }),
+  'Account.cardOnFile': accountField('cardOnFile { last4 }', { permission: 'billing.read' }),
   'Account.checkoutSession': accountField(`checkoutSession(id: "${NOTHING}") { id }`, {
     permission: 'billing.read',
   }),

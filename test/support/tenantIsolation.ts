@@ -377,6 +377,11 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     operation: 'query($id: ID) { account(id: $id) { upcomingInvoice { total { amount } } } }',
     variables: byId,
   },
+  'Account.cardOnFile': {
+    scope: 'billing:read',
+    operation: 'query($id: ID) { account(id: $id) { cardOnFile { last4 } } }',
+    variables: byId,
+  },
   'Account.autoTopUp': {
     scope: 'credits:read',
     operation: 'query($id: ID) { account(id: $id) { autoTopUp { enabled } } }',

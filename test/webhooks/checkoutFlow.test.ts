@@ -117,6 +117,30 @@ describe('subscribing through Checkout', () => {
         currency: 'usd',
       }),
     ]);
+    // The card the renewals will charge, as the billing page names it: brand, last four and expiry.
+    const card = await stack.app.graphql(
+      'query($id: ID) { account(id: $id) { cardOnFile { brand last4 expMonth expYear } } }',
+      { id: account.id },
+      { cookie },
+    );
+    expect(card.data!.account.cardOnFile).toEqual({
+      brand: 'visa',
+      last4: '4242',
+      expMonth: expect.any(Number),
+      expYear: expect.any(Number),
+    });
+    expect(card.data!.account.cardOnFile.expYear).toBeGreaterThanOrEqual(new Date().getUTCFullYear());
+  });
+
+  it('names no card on file before the account has saved one', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const card = await stack.app.graphql(
+      'query($id: ID) { account(id: $id) { cardOnFile { last4 } } }',
+      { id: account.id },
+      { cookie },
+    );
+    expect(card.errors).toBeUndefined();
+    expect(card.data!.account.cardOnFile).toBeNull();
   });
 
   it('leaves everything as it was when the card is declined', async () => {

@@ -81,6 +81,11 @@ export type Account = {
   autoTopUp?: Maybe<AutoTopUp>;
   /** Where billing notices are sent; when null, they go to the account's owners. */
   billingEmail?: Maybe<Scalars['String']['output']>;
+  /**
+   * The card renewals and automatic top-ups charge: the customer's default card in Stripe, else the newest
+   * one saved. Null before a card is saved. Read from Stripe on each request.
+   */
+  cardOnFile?: Maybe<CardOnFile>;
   /** A Checkout opened for this account, to follow it until the webhook that completes it has landed. */
   checkoutSession?: Maybe<CheckoutSession>;
   /** The account's custom contract, pending or active; null when the account buys from the price list. */
@@ -460,6 +465,19 @@ export type CancellationRefund =
    * for the period.
    */
   | 'prorated';
+
+/** A saved card, as the customer recognises it: never anything that could charge it. */
+export type CardOnFile = {
+  __typename?: 'CardOnFile';
+  /** The card network, as Stripe names it: visa, mastercard, amex, discover, jcb, unionpay... */
+  brand: Scalars['String']['output'];
+  /** The expiry month, 1 to 12. */
+  expMonth: Scalars['Int']['output'];
+  /** The expiry year, four digits. */
+  expYear: Scalars['Int']['output'];
+  /** The card number's last four digits. */
+  last4: Scalars['String']['output'];
+};
 
 /** The plan (and seats) to move a paid subscription to. */
 export type ChangePlanInput = {
@@ -3172,6 +3190,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelSubscriptionInput: CancelSubscriptionInput;
   CancellationRefund: null;
+  CardOnFile: ResolverTypeWrapper<CardOnFile>;
   ChangePlanInput: ChangePlanInput;
   ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: ResolverTypeWrapper<Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversTypes['CheckoutSession'] }>;
@@ -3325,6 +3344,7 @@ export type ResolversParentTypes = {
   BillingSubscription: SubscriptionModel;
   Boolean: Scalars['Boolean']['output'];
   CancelSubscriptionInput: CancelSubscriptionInput;
+  CardOnFile: CardOnFile;
   ChangePlanInput: ChangePlanInput;
   ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversParentTypes['CheckoutSession'] };
@@ -3439,6 +3459,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<AccountAuditLogArgs, 'first'>>;
   autoTopUp?: Resolver<Maybe<ResolversTypes['AutoTopUp']>, ParentType, ContextType>;
   billingEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cardOnFile?: Resolver<Maybe<ResolversTypes['CardOnFile']>, ParentType, ContextType>;
   checkoutSession?: Resolver<Maybe<ResolversTypes['CheckoutSession']>, ParentType, ContextType, RequireFields<AccountCheckoutSessionArgs, 'id'>>;
   contract?: Resolver<Maybe<ResolversTypes['Contract']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -3553,6 +3574,13 @@ export type BillingSubscriptionResolvers<ContextType = GraphQLContext, ParentTyp
 };
 
 export type CancellationRefundResolvers = { FULL: 'full', NONE: 'none', PRORATED: 'prorated' };
+
+export type CardOnFileResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CardOnFile'] = ResolversParentTypes['CardOnFile']> = {
+  brand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expMonth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  last4?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type CheckoutPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckoutPayload'] = ResolversParentTypes['CheckoutPayload']> = {
   checkoutSession?: Resolver<ResolversTypes['CheckoutSession'], ParentType, ContextType>;
@@ -4278,6 +4306,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   BillingPortalPayload?: BillingPortalPayloadResolvers<ContextType>;
   BillingSubscription?: BillingSubscriptionResolvers<ContextType>;
   CancellationRefund?: CancellationRefundResolvers;
+  CardOnFile?: CardOnFileResolvers<ContextType>;
   CheckoutPayload?: CheckoutPayloadResolvers<ContextType>;
   CheckoutPurpose?: CheckoutPurposeResolvers;
   CheckoutSession?: CheckoutSessionResolvers<ContextType>;

@@ -1,3 +1,4 @@
+import { getCardOnFile } from '../../payments/cardOnFile';
 import { listPayments } from '../../payments/paymentHistory';
 import { requestRefund } from '../../payments/refundRequests';
 import { connectionResolvers } from '../connections';
@@ -12,6 +13,7 @@ export const paymentResolvers: Resolvers = {
   Account: {
     payments: (account, { first, after }, { actor }) =>
       listPayments({ actor, accountId: account.id, first, after }),
+    cardOnFile: (account, _args, { actor }) => getCardOnFile({ actor, accountId: account.id }),
   },
   Payment: {
     ...moneyFields('amount', 'amountRefunded'),

@@ -16,6 +16,7 @@ import {
   StartSubscriptionCheckoutDocument,
   UpcomingInvoiceDocument,
   type BillingDashboardQuery,
+  type UpcomingInvoiceQuery,
 } from '~/graphql/generated';
 import { field, mutate, query, queryOutcome, requireAccount } from '~/lib/api.server';
 import { daysUntil, formatCredits, formatDate, formatMoney, formatNumber, intervalLabel } from '~/lib/format';
@@ -43,6 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     account,
     upcomingInvoice: upcoming.ok ? upcoming.data.account.upcomingInvoice : null,
     upcomingInvoiceUnavailable: !upcoming.ok,
+    cardOnFile: upcoming.ok ? upcoming.data.account.cardOnFile : null,
     canManageBilling,
     now: new Date().toISOString(),
     salesContactUrl: context.salesContactUrl,
@@ -103,7 +105,7 @@ const DONE_MESSAGES: Record<string, string> = {
 };
 
 export default function BillingDashboard() {
-  const { account, upcomingInvoice, upcomingInvoiceUnavailable, canManageBilling, now } =
+  const { account, upcomingInvoice, upcomingInvoiceUnavailable, cardOnFile, canManageBilling, now } =
     useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();
@@ -134,6 +136,7 @@ export default function BillingDashboard() {
               contract={account.contract}
               canManageBilling={canManageBilling}
               confirmCancel={search.get('confirm') === 'cancel'}
+              card={cardOnFile}
             />
           ) : null}
           <Card title="Usage this period" footer={<Link to="/billing/usage">See usage charts →</Link>}>
@@ -230,16 +233,38 @@ function SubscriptionBanners({
   return null;
 }
 
+type CardOnFile = NonNullable<UpcomingInvoiceQuery['account']['cardOnFile']>;
+
+const CARD_BRANDS: Record<string, string> = {
+  amex: 'American Express',
+  cartes_bancaires: 'Cartes Bancaires',
+  diners: 'Diners Club',
+  discover: 'Discover',
+  eftpos_au: 'eftpos',
+  jcb: 'JCB',
+  mastercard: 'Mastercard',
+  unionpay: 'UnionPay',
+  visa: 'Visa',
+};
+
+/** "Visa ending in 4242, expires 12/2034". */
+function describeCard(card: CardOnFile): string {
+  const brand = CARD_BRANDS[card.brand] ?? 'Card';
+  return `${brand} ending in ${card.last4}, expires ${String(card.expMonth).padStart(2, '0')}/${card.expYear}`;
+}
+
 function PlanCard({
   subscription,
   contract,
   canManageBilling,
   confirmCancel,
+  card,
 }: {
   subscription: Subscription;
   contract: Account['contract'];
   canManageBilling: boolean;
   confirmCancel: boolean;
+  card: CardOnFile | null;
 }) {
   const { plan } = subscription;
   if (contract)
@@ -260,6 +285,7 @@ function PlanCard({
           ? 'No charge. Upgrade for bigger allowances, credits included every month and a free trial.'
           : `${formatMoney(price)} ${plan.interval === 'LIFETIME' ? 'paid once' : `per ${intervalLabel(plan.interval)}`}${plan.perSeat ? ` · ${subscription.quantity} ${subscription.quantity === 1 ? 'seat' : 'seats'}` : ''}`}
       </p>
+      {card && paid ? <p className="muted small">Paid with {describeCard(card)}.</p> : null}
       {subscription.cancelAtPeriodEnd && subscription.currentPeriodEnd ? (
         <Notice tone="warning">
           Cancels on {formatDate(subscription.currentPeriodEnd)}. Until then everything keeps working.
