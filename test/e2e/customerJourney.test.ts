@@ -373,12 +373,16 @@ describe('a platform admin', () => {
     await capture(admin, '21-admin-refunded');
   });
 
-  it('replays a Stripe event', async () => {
+  it('replays a Stripe event, asking first', async () => {
     await admin.goto(`${web.url}/admin/events`);
     await admin
       .getByRole('button', { name: /^Replay / })
       .first()
       .click();
+    // Nothing is replayed until the second step; "Keep it as it is" would leave it alone.
+    await shows(admin.getByRole('alert'), /Replay evt_\w+\?/);
+    await capture(admin, '22-admin-events-confirm');
+    await admin.getByRole('button', { name: 'Yes, replay it' }).click();
     await shows(admin.getByRole('status'), /Replayed evt_\w+: (processed|ignored)/);
     await capture(admin, '22-admin-events');
   });

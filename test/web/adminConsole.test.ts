@@ -1,4 +1,11 @@
-import { createMember, createPayment, createPlan, createUser, sessionCookieFor } from '../factories';
+import {
+  createMember,
+  createPartnerKey,
+  createPayment,
+  createPlan,
+  createUser,
+  sessionCookieFor,
+} from '../factories';
 import { html, textOf } from './support/html';
 import { useWebApp } from './support/webApp';
 
@@ -75,15 +82,15 @@ describe('refunds', () => {
   });
 });
 
-describe('canceling at once', () => {
-  /** An account on a paid plan it holds without Stripe, as a contract an admin set up would be. */
-  async function onPaidPlan() {
-    const { account } = await createMember({ role: 'owner' });
-    const plan = await createPlan({ priceAmount: 2999 });
-    await web.knex('subscriptions').where({ accountId: account.id }).update({ planId: plan.id });
-    return account;
-  }
+/** An account on a paid plan it holds without Stripe, as a contract an admin set up would be. */
+async function onPaidPlan() {
+  const { account } = await createMember({ role: 'owner' });
+  const plan = await createPlan({ priceAmount: 2999 });
+  await web.knex('subscriptions').where({ accountId: account.id }).update({ planId: plan.id });
+  return account;
+}
 
+describe('canceling at once', () => {
   it('offers the choice of refund, nothing by default', async () => {
     const account = await onPaidPlan();
     const page = await html(await web.get(`/admin/accounts/${account.id}`, { cookie: admin }));
@@ -107,6 +114,42 @@ describe('canceling at once', () => {
       status: 'active',
       endedAt: null,
     });
+  });
+});
+
+describe('actions that cannot be undone', () => {
+  it('cancels a subscription now only on the second step, which carries the first one’s choices', async () => {
+    const account = await onPaidPlan();
+    const fields = { intent: 'cancel-now', reason: 'Fraudulent sign-up', refund: 'NONE' };
+    const asked = await html(await web.post(`/admin/accounts/${account.id}`, fields, { cookie: admin }));
+    expect(asked).toContain('Cancel this subscription now?');
+    expect(asked).toContain('refunded: nothing.');
+    expect(asked).toContain('name="confirmed" value="yes"');
+    expect(asked).toContain('name="reason" value="Fraudulent sign-up"');
+    expect(await web.knex('subscriptions').where({ accountId: account.id }).first()).toMatchObject({
+      status: 'active',
+      endedAt: null,
+    });
+  });
+
+  it('revokes an API key and replays a Stripe event only when confirmed', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const { apiKey: key } = await createPartnerKey({ scopes: ['usage:read'], accountId: account.id });
+    const asked = await html(
+      await web.post('/settings/api-keys', { intent: 'revoke', id: key.id, name: key.name }, { cookie }),
+    );
+    expect(asked).toContain(`Revoke ${key.name}?`);
+    expect((await web.knex('apiKeys').where({ id: key.id }).first()).revokedAt).toBeNull();
+    await web.post(
+      '/settings/api-keys',
+      { intent: 'revoke', id: key.id, name: key.name, confirmed: 'yes' },
+      { cookie },
+    );
+    expect((await web.knex('apiKeys').where({ id: key.id }).first()).revokedAt).not.toBeNull();
+
+    const replay = await html(await web.post('/admin/events', { id: 'evt_not_replayed' }, { cookie: admin }));
+    expect(replay).toContain('Replay evt_not_replayed?');
+    expect(replay).not.toContain('Replayed');
   });
 });
 

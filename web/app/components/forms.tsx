@@ -1,4 +1,5 @@
-import { Form } from '@remix-run/react';
+import { Form, Link, useLocation } from '@remix-run/react';
+import type { ConfirmationRequest } from '~/lib/confirmation';
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 
 /**
@@ -274,5 +275,38 @@ function FieldMessages({ id, hint, error }: { id: string; hint: ReactNode; error
         </p>
       ) : null}
     </>
+  );
+}
+
+/**
+ * The second step of an action that cannot be undone (web/app/lib/confirmation.ts): the question, what
+ * will happen, the button that acts, and a way back that changes nothing.
+ */
+export function ConfirmStep({
+  request,
+  busy = false,
+}: {
+  request: ConfirmationRequest['confirm'];
+  busy?: boolean;
+}) {
+  const location = useLocation();
+  return (
+    <div className="banner banner-warning confirm-step" role="alert">
+      <p>
+        <strong>{request.question}</strong> {request.consequence}
+      </p>
+      <Form method="post" className="form-actions">
+        {Object.entries(request.fields).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <input type="hidden" name="confirmed" value="yes" />
+        <button type="submit" className="button button-danger" disabled={busy}>
+          {request.action}
+        </button>
+        <Link to={`${location.pathname}${location.search}`} className="button" preventScrollReset>
+          Keep it as it is
+        </Link>
+      </Form>
+    </div>
   );
 }

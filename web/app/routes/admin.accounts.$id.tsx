@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { ContractPanel } from '~/components/ContractForm';
 import { ContractTerms } from '~/components/ContractTerms';
-import { Field, FormError, Notice, SelectField } from '~/components/forms';
+import { ConfirmStep, Field, FormError, Notice, SelectField } from '~/components/forms';
 import { InvoiceStatus } from '~/components/InvoiceStatus';
 import { PaymentHistory } from '~/components/PaymentHistory';
 import { RefundForm } from '~/components/RefundForm';
@@ -20,6 +20,7 @@ import {
   type CancellationRefund,
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAdmin, type ActionFailure } from '~/lib/api.server';
+import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
 import {
   formatCredits,
   formatDate,
@@ -66,7 +67,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
 }
 
-function withIntent<Intent extends string>(intent: Intent, outcome: Response | ActionFailure) {
+function withIntent<Intent extends string, Outcome extends object>(
+  intent: Intent,
+  outcome: Response | Outcome,
+) {
   return outcome instanceof Response ? outcome : { ...outcome, intent };
 }
 
@@ -84,6 +88,14 @@ async function cancelNow({ request, context, accountId, form }: ActionArgs) {
       ...(reason ? {} : { cancelReason: 'Say why the subscription ends now.' }),
       ...(refund ? {} : { cancelRefund: 'Choose what is refunded.' }),
     });
+  const confirm = confirmationNeeded(form, {
+    question: 'Cancel this subscription now?',
+    consequence: `It ends at once and the account moves to the free plan; refunded: ${CANCELLATION_REFUNDS.find(
+      (choice) => choice.value === refund,
+    )!.label.toLowerCase()}. This cannot be undone.`,
+    action: 'Yes, cancel now',
+  });
+  if (confirm) return confirm;
   const outcome = await mutate(context, request, CancelSubscriptionDocument, {
     input: { accountId, atPeriodEnd: false, reason, refund },
   });
@@ -152,7 +164,9 @@ export default function AdminAccount() {
   const [search] = useSearchParams();
   const busy = useNavigation().state === 'submitting';
   const subscription = account.subscription;
-  const failure = actionData?.intent === 'refund' ? null : actionData;
+  const confirmCancel =
+    actionData?.intent === 'cancel-now' && asksConfirmation(actionData) ? actionData.confirm : null;
+  const failure = actionData?.intent === 'refund' || asksConfirmation(actionData) ? null : actionData;
   const errors = failure?.fieldErrors ?? {};
   const done = search.get('done');
   const payments = account.payments.edges.map(({ node }) => node);
@@ -207,7 +221,8 @@ export default function AdminAccount() {
                   ? ` · grace period ends ${formatDate(subscription.gracePeriodEndsAt)}`
                   : ''}
               </p>
-              {subscription.plan.price.amount > 0 ? (
+              {confirmCancel ? <ConfirmStep request={confirmCancel} busy={busy} /> : null}
+              {subscription.plan.price.amount > 0 && !confirmCancel ? (
                 <Form method="post" className="stack">
                   <input type="hidden" name="intent" value="cancel-now" />
                   <Field
@@ -289,7 +304,7 @@ export default function AdminAccount() {
         <RefundPanel
           payments={payments}
           refundKey={refundKey}
-          failure={actionData?.intent === 'refund' ? actionData : null}
+          failure={actionData?.intent === 'refund' && !asksConfirmation(actionData) ? actionData : null}
         />
         <PaymentHistory
           payments={payments}

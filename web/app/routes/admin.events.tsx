@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { DataTable, type Column } from '~/components/DataTable';
 import { StatusFilter } from '~/components/Filters';
-import { FormError, Notice, PostButton } from '~/components/forms';
+import { ConfirmStep, FormError, Notice, PostButton } from '~/components/forms';
 import { Card, PageHeader, StatusBadge } from '~/components/ui';
 import {
   ReplayStripeEventDocument,
@@ -11,6 +11,7 @@ import {
   type StripeEventStatus,
 } from '~/graphql/generated';
 import { field, mutate, query, requireAdmin } from '~/lib/api.server';
+import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
 import { formatDateTime, statusLabel } from '~/lib/format';
 
 export const meta: MetaFunction = () => [{ title: 'Stripe events — Admin' }];
@@ -31,6 +32,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAdmin(context, request);
   const form = await request.formData();
+  const confirm = confirmationNeeded(form, {
+    question: `Replay ${field(form, 'id')}?`,
+    consequence:
+      'It is applied again as if Stripe had just sent it; applying an event twice changes nothing, but a failed one now takes effect.',
+    action: 'Yes, replay it',
+  });
+  if (confirm) return confirm;
   const outcome = await mutate(context, request, ReplayStripeEventDocument, { id: field(form, 'id') });
   if (!outcome.ok) return outcome;
   const event = outcome.data.replayStripeEvent;
@@ -48,7 +56,9 @@ export default function StripeEvents() {
         title="Stripe events"
         description="Every webhook Stripe sent, as we applied it. A failed event can be replayed once its cause is fixed."
       />
-      {result?.ok ? (
+      {asksConfirmation(result) ? (
+        <ConfirmStep request={result.confirm} busy={Boolean(replaying)} />
+      ) : result?.ok ? (
         <Notice tone={result.status === 'FAILED' ? 'error' : 'success'}>
           Replayed {result.id}: {statusLabel(result.status).toLowerCase()}
           {result.lastError ? ` — ${result.lastError}` : '.'}

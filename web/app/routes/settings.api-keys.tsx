@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { DataTable, type Column } from '~/components/DataTable';
-import { CheckboxGroup, Field, FormError, Notice, PostButton } from '~/components/forms';
+import { CheckboxGroup, ConfirmStep, Field, FormError, Notice, PostButton } from '~/components/forms';
 import { SettingsNav } from '~/components/SettingsNav';
 import { Card, PageHeader } from '~/components/ui';
 import {
@@ -12,6 +12,7 @@ import {
   type ApiScope,
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
+import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
 import { formatDate } from '~/lib/format';
 
 export const meta: MetaFunction = () => [{ title: 'API keys — Settings' }];
@@ -59,6 +60,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { accountId } = await requireAccount(context, request);
   const form = await request.formData();
   if (field(form, 'intent') === 'revoke') {
+    const confirm = confirmationNeeded(form, {
+      question: `Revoke ${field(form, 'name') || 'this key'}?`,
+      consequence: 'Every call made with it is refused from now on, and it cannot be turned back on.',
+      action: 'Yes, revoke the key',
+    });
+    if (confirm) return confirm;
     const outcome = await mutate(context, request, RevokeApiKeyDocument, { id: field(form, 'id') });
     return outcome.ok ? { ok: true as const, revoked: true } : outcome;
   }
@@ -81,8 +88,10 @@ export default function ApiKeys() {
   const { keys } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
-  const failure = result && !result.ok ? result : null;
-  const created = result?.ok && 'secret' in result ? result : null;
+  const confirm = asksConfirmation(result) ? result.confirm : null;
+  const outcome = asksConfirmation(result) ? undefined : result;
+  const failure = outcome && !outcome.ok ? outcome : null;
+  const created = outcome?.ok && 'secret' in outcome ? outcome : null;
   return (
     <>
       <PageHeader
@@ -95,6 +104,7 @@ export default function ApiKeys() {
       ) : (
         <div className="grid-2">
           <Card title="API keys">
+            {confirm ? <ConfirmStep request={confirm} busy={busy} /> : null}
             {created ? (
               <div className="banner banner-success" role="status">
                 <p>
@@ -117,7 +127,7 @@ export default function ApiKeys() {
                       <span className="badge">Revoked</span>
                     ) : (
                       <PostButton
-                        fields={{ intent: 'revoke', id: key.id }}
+                        fields={{ intent: 'revoke', id: key.id, name: key.name }}
                         className="button button-danger button-small"
                         disabled={busy}
                       >
