@@ -55,6 +55,17 @@ export interface RevenueMetrics {
   /** Trials that ended in the range and became paid, per 10,000 trials that ended. */
   trialConversionBasisPoints: number;
   trialsEnded: number;
+  /** Trials that started in the range (every currency). */
+  trialsStarted: number;
+  /** Charges in the currency that went through, per 10,000 tried in the range (refunds aside). */
+  paymentSuccessBasisPoints: number;
+  /** Charges tried in the range that went through or failed: the base of the success rate. */
+  paymentsAttempted: number;
+  /** Stripe events received in the range that were applied (or had nothing to apply), per 10,000. */
+  stripeEventSuccessBasisPoints: number;
+  stripeEventsReceived: number;
+  /** The mean credit balance of accounts now, in milli-credits (rounded down); 0 without accounts. */
+  averageCreditBalanceMilliCredits: number;
   subscriptionsByTier: Array<{ tier: string; count: number }>;
   failedPayments: { count: number; amount: number };
   series: RevenuePoint[];
@@ -84,12 +95,16 @@ export async function revenueMetrics({
     })),
   );
   const current = await recurringAt({ at: to, currency });
-  const [churnBasisPoints, trials, subscriptionsByTier, failed] = await Promise.all([
-    churn({ from, to, currency }),
-    trialConversion({ from, to }),
-    byTier({ at: to }),
-    cashBetween({ from, to, currency }),
-  ]);
+  const [churnBasisPoints, trials, subscriptionsByTier, failed, payments, events, averageCreditBalance] =
+    await Promise.all([
+      churn({ from, to, currency }),
+      trialConversion({ from, to }),
+      byTier({ at: to }),
+      cashBetween({ from, to, currency }),
+      paymentAttempts({ from, to, currency }),
+      stripeEventOutcomes({ from, to }),
+      meanCreditBalance(),
+    ]);
   return {
     currency,
     mrr: current.mrr,
@@ -100,9 +115,14 @@ export async function revenueMetrics({
         : Math.floor((2 * current.mrr + current.payingAccounts) / (2 * current.payingAccounts)),
     payingAccounts: current.payingAccounts,
     churnBasisPoints,
-    trialConversionBasisPoints:
-      trials.ended === 0 ? 0 : Math.floor((trials.converted * 10_000) / trials.ended),
+    trialConversionBasisPoints: basisPoints(trials.converted, trials.ended),
     trialsEnded: trials.ended,
+    trialsStarted: trials.started,
+    paymentSuccessBasisPoints: basisPoints(payments.succeeded, payments.attempted),
+    paymentsAttempted: payments.attempted,
+    stripeEventSuccessBasisPoints: basisPoints(events.succeeded, events.received),
+    stripeEventsReceived: events.received,
+    averageCreditBalanceMilliCredits: averageCreditBalance,
     subscriptionsByTier,
     failedPayments: { count: failed.failedPayments, amount: failed.failedAmount },
     series: series.map(({ failedAmount: _failedAmount, ...point }) => point),
@@ -226,22 +246,69 @@ async function trialConversion({
 }: {
   from: Date;
   to: Date;
-}): Promise<{ ended: number; converted: number }> {
-  const rows: Array<{ status: string; endedAt: Date | null; trialEnd: Date }> = await everTheAccounts(
+}): Promise<{ ended: number; converted: number; started: number }> {
+  const rows: Array<{ status: string; paid: boolean }> = await everTheAccounts(
     Model.knex()('subscriptions as s'),
   )
     .whereNotNull('s.trialEnd')
     .where('s.trialEnd', '>=', from)
     .where('s.trialEnd', '<', to)
-    .select('s.status', 's.endedAt', 's.trialEnd');
+    .select(
+      's.status',
+      // Converted means paid: a charge for this subscription went through. A trial whose first charge
+      // failed ended in dunning, not in a customer. (Card-less trials converted through Checkout end as
+      // "replaced"; their paid successor carries the trial's end and its payment.)
+      Model.knex().raw(
+        `exists (select 1 from payments p where p.subscription_id = s.id and p.status in ('completed', 'refunded')
+                 and p.type in ('subscription_payment', 'subscription_upgrade') and p.amount > 0) as paid`,
+      ),
+    );
   const ended = rows.filter((row) => row.status !== 'trialing');
-  // A trial converted when its subscription outlived the trial (card-less trials that were converted
-  // through Checkout end as "replaced" at conversion; their paid successor carries the trial's end).
-  const converted = ended.filter(
-    (row) => row.status !== 'expired' && (row.endedAt === null || row.endedAt > row.trialEnd),
-  );
-  return { ended: ended.length, converted: converted.length };
+  const [{ count: started }] = await everTheAccounts(Model.knex()('subscriptions as s'))
+    .whereNotNull('s.trialStart')
+    .where('s.trialStart', '>=', from)
+    .where('s.trialStart', '<', to)
+    .count<[{ count: number }]>('* as count');
+  return { ended: ended.length, converted: ended.filter((row) => row.paid).length, started: Number(started) };
 }
+
+/** Charges (not refunds) in the currency tried in the range, and those that went through. */
+async function paymentAttempts({ from, to, currency }: { from: Date; to: Date; currency: string }) {
+  const [row] = await Model.knex()('payments')
+    .where({ currency })
+    .whereNot({ type: 'refund' })
+    .whereRaw('coalesce(completed_at, created_at) >= ?', [from])
+    .whereRaw('coalesce(completed_at, created_at) < ?', [to])
+    .select(
+      Model.knex().raw(
+        `count(*) filter (where status in ('completed', 'refunded', 'failed'))::int as attempted`,
+      ),
+      Model.knex().raw(`count(*) filter (where status in ('completed', 'refunded'))::int as succeeded`),
+    );
+  return { attempted: row.attempted as number, succeeded: row.succeeded as number };
+}
+
+/** Stripe events received in the range, and those applied (or with nothing to apply) rather than failed. */
+async function stripeEventOutcomes({ from, to }: { from: Date; to: Date }) {
+  const [row] = await Model.knex()('stripeEvents')
+    .where('receivedAt', '>=', from)
+    .where('receivedAt', '<', to)
+    .select(
+      Model.knex().raw('count(*)::int as received'),
+      Model.knex().raw(`count(*) filter (where status in ('processed', 'ignored'))::int as succeeded`),
+    );
+  return { received: row.received as number, succeeded: row.succeeded as number };
+}
+
+async function meanCreditBalance(): Promise<number> {
+  const [row] = await Model.knex()('accounts as a')
+    .whereNull('a.deletedAt')
+    .leftJoin('creditBalances as b', 'b.accountId', 'a.id')
+    .select(Model.knex().raw('coalesce(floor(avg(coalesce(b.balance, 0))), 0)::bigint as mean'));
+  return row.mean as number;
+}
+
+const basisPoints = (part: number, whole: number) => (whole === 0 ? 0 : Math.floor((part * 10_000) / whole));
 
 async function byTier({ at }: { at: Date }): Promise<Array<{ tier: string; count: number }>> {
   const rows: Array<{ tier: string; count: number }> = await joinPlanHeldAt(

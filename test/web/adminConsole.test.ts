@@ -232,7 +232,9 @@ describe('the check of the books', () => {
 describe('revenue and the outbox', () => {
   it('shows the headline figures and the series for the chosen range', async () => {
     const page = await html(await web.get('/admin/revenue?range=30d', { cookie: admin }));
-    expect(page).toMatch(/MRR.*ARR.*ARPU.*Paying accounts.*Churn.*Trial conversion.*Failed payments/s);
+    expect(page).toMatch(
+      /MRR.*ARR.*ARPU.*Paying accounts.*Churn.*Trial conversion.*Trials started.*Payment success.*Stripe webhooks applied.*Average credit balance.*Failed payments/s,
+    );
     expect(page).toContain('<option value="30d" selected="">Last 30 days</option>');
     expect((await web.get('/admin/revenue', { cookie: (await createMember()).cookie })).status).toBe(403);
   });

@@ -2525,6 +2525,8 @@ export type RevenueMetrics = {
   arpu: Scalars['SafeInt']['output'];
   /** Annual recurring revenue: `mrr` times 12, in minor units. */
   arr: Scalars['SafeInt']['output'];
+  /** The mean credit balance of the accounts now, in milli-credits; every account counts, 0 or not. */
+  averageCreditBalanceMilliCredits: Scalars['SafeInt']['output'];
   /** Paid subscriptions that ended in the range, per 10,000 paid at its start (250 = 2.5%). */
   churnBasisPoints: Scalars['Int']['output'];
   /** The lower-case ISO 4217 code of every amount here; only plans and payments in it count. */
@@ -2535,17 +2537,36 @@ export type RevenueMetrics = {
   mrr: Scalars['SafeInt']['output'];
   /** Accounts with recurring revenue (a paid, renewing subscription past its trial) at `to`. */
   payingAccounts: Scalars['Int']['output'];
+  /**
+   * Charges in `currency` tried in the range (refunds aside) that went through, per 10,000 tried; 0 when
+   * none was tried.
+   */
+  paymentSuccessBasisPoints: Scalars['Int']['output'];
+  /** Charges in `currency` tried in the range: the base of `paymentSuccessBasisPoints`. */
+  paymentsAttempted: Scalars['Int']['output'];
   /** One point per day or month of the range, oldest first. */
   series: Array<RevenuePoint>;
+  /**
+   * Stripe webhook events received in the range that were applied (or had nothing to apply) rather than
+   * failed, per 10,000 received; 0 when none was received.
+   */
+  stripeEventSuccessBasisPoints: Scalars['Int']['output'];
+  /** Stripe webhook events received in the range. */
+  stripeEventsReceived: Scalars['Int']['output'];
   /**
    * Subscriptions trialing, active or past due now that started by `to`, by their plan's tier, lowest first;
    * every currency.
    */
   subscriptionsByTier: Array<TierCount>;
-  /** Trials that ended in the range and became paid, per 10,000 trials that ended. */
+  /**
+   * Trials that ended in the range and became paid (a charge for the subscription went through), per
+   * 10,000 trials that ended.
+   */
   trialConversionBasisPoints: Scalars['Int']['output'];
   /** Trials whose end fell in the range and that are no longer trialing: the base of the conversion rate. */
   trialsEnded: Scalars['Int']['output'];
+  /** Trials that started in the range, every currency. */
+  trialsStarted: Scalars['Int']['output'];
 };
 
 /** One bucket of the revenue series: recurring revenue at its start, cash over its length. */
@@ -4091,15 +4112,21 @@ export type RegisterResourcePayloadResolvers<ContextType = GraphQLContext, Paren
 export type RevenueMetricsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevenueMetrics'] = ResolversParentTypes['RevenueMetrics']> = {
   arpu?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   arr?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  averageCreditBalanceMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   churnBasisPoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   failedPayments?: Resolver<ResolversTypes['FailedPayments'], ParentType, ContextType>;
   mrr?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   payingAccounts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paymentSuccessBasisPoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paymentsAttempted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   series?: Resolver<Array<ResolversTypes['RevenuePoint']>, ParentType, ContextType>;
+  stripeEventSuccessBasisPoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stripeEventsReceived?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   subscriptionsByTier?: Resolver<Array<ResolversTypes['TierCount']>, ParentType, ContextType>;
   trialConversionBasisPoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   trialsEnded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  trialsStarted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type RevenuePointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevenuePoint'] = ResolversParentTypes['RevenuePoint']> = {

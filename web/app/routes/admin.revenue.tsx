@@ -8,7 +8,14 @@ import { MetricChart } from '~/components/MetricChart';
 import { Card, PageHeader } from '~/components/ui';
 import { RevenueMetricsDocument, type RevenueMetricsQuery } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
-import { currencyDigits, formatBasisPoints, formatDay, formatMoney, formatNumber } from '~/lib/format';
+import {
+  currencyDigits,
+  formatBasisPoints,
+  formatCredits,
+  formatDay,
+  formatMoney,
+  formatNumber,
+} from '~/lib/format';
 import { parseRevenueRange, REVENUE_RANGES } from '~/lib/revenueRange';
 
 export const meta: MetaFunction = () => [{ title: 'Revenue — Admin' }];
@@ -127,6 +134,24 @@ function Headline({ metrics, money }: { metrics: Metrics; money: (amount: number
       name: 'Trial conversion',
       value: metrics.trialsEnded === 0 ? '—' : formatBasisPoints(metrics.trialConversionBasisPoints),
       note: `of ${formatNumber(metrics.trialsEnded)} ${metrics.trialsEnded === 1 ? 'trial' : 'trials'} that ended`,
+    },
+    { name: 'Trials started', value: formatNumber(metrics.trialsStarted), note: 'in the range' },
+    {
+      name: 'Payment success',
+      value: metrics.paymentsAttempted === 0 ? '—' : formatBasisPoints(metrics.paymentSuccessBasisPoints),
+      note: `of ${formatNumber(metrics.paymentsAttempted)} ${metrics.paymentsAttempted === 1 ? 'charge' : 'charges'} tried`,
+    },
+    {
+      name: 'Stripe webhooks applied',
+      value:
+        metrics.stripeEventsReceived === 0 ? '—' : formatBasisPoints(metrics.stripeEventSuccessBasisPoints),
+      note: `of ${formatNumber(metrics.stripeEventsReceived)} received`,
+      bad: metrics.stripeEventsReceived > 0 && metrics.stripeEventSuccessBasisPoints < 10_000,
+    },
+    {
+      name: 'Average credit balance',
+      value: formatCredits(metrics.averageCreditBalanceMilliCredits),
+      note: 'credits per account, now',
     },
     {
       name: 'Failed payments',
