@@ -1,3 +1,4 @@
+import { ApiKey } from '../auth/ApiKey';
 import DataLoader from 'dataloader';
 import { Account } from '../accounts/Account';
 import { Membership, type MembershipRole } from '../accounts/Membership';
@@ -25,6 +26,9 @@ export function createLoaders() {
     ),
     userById: new DataLoader<string, User | undefined>(async (ids) =>
       byKey(ids, await User.query().findByIds([...ids]), 'id'),
+    ),
+    apiKeyById: new DataLoader<string, ApiKey | undefined>(async (ids) =>
+      byKey(ids, await ApiKey.query().findByIds([...ids]), 'id'),
     ),
     planById: new DataLoader<string, Plan | undefined>(async (ids) =>
       byKey(ids, await Plan.query().findByIds([...ids]), 'id'),

@@ -10,7 +10,7 @@ const stack = useBillingStack();
 const AUDIT_LOG = `query($id: ID, $after: String) {
   account(id: $id) {
     auditLog(first: 2, after: $after) {
-      edges { node { action actorType actorId targetType targetId reason detailsJson } }
+      edges { node { action actorType actorId actorName targetType targetId reason detailsJson } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -54,6 +54,8 @@ describe('the audit log', () => {
     expect(firstPage.edges[0].node).toMatchObject({
       actorType: 'user',
       actorId: platformAdmin.id,
+      // Who, as a person reads it: their name, or their email when they gave none.
+      actorName: platformAdmin.name ?? platformAdmin.email,
       reason: 'Goodwill after an outage',
     });
     expect(JSON.parse(firstPage.edges[0].node.detailsJson)).toMatchObject({ amountMilliCredits: 5000 });
@@ -71,6 +73,7 @@ describe('the audit log', () => {
             action: 'api_key.created',
             actorType: 'user',
             actorId: owner.id,
+            actorName: owner.name ?? owner.email,
             targetType: 'api_key',
             targetId: keyId,
             reason: null,

@@ -153,6 +153,33 @@ describe('actions that cannot be undone', () => {
   });
 });
 
+describe('an account’s audit log', () => {
+  it('reads as sentences: what in words, who by name and kind, the record folded away', async () => {
+    const auditor = await createUser({ isPlatformAdmin: true, name: 'Ada Auditor' });
+    const { account } = await createMember({ role: 'owner' });
+    await web.knex('auditLog').insert({
+      accountId: account.id,
+      action: 'credits.adjusted',
+      actorType: 'user',
+      actorId: auditor.id,
+      targetType: 'account',
+      targetId: account.id,
+      reason: 'Goodwill',
+      details: { amountMilliCredits: 5000 },
+    });
+    const page = await html(await web.get(`/admin/accounts/${account.id}`, { cookie: admin }));
+    const table = page.slice(
+      page.indexOf('Audit log, newest first'),
+      page.indexOf('</table>', page.indexOf('Audit log, newest first')),
+    );
+    expect(table).toMatch(
+      /Credits adjusted.*“Goodwill”.*Ada Auditor.*Person.*<details><summary>Details<\/summary>/s,
+    );
+    expect(table).toContain('&quot;amountMilliCredits&quot;: 5000');
+    expect(table).not.toContain('credits.adjusted');
+  });
+});
+
 describe('the accounts list', () => {
   it('filters by the plans accounts can be on, not by drafts never sold', async () => {
     const draft = await createPlan({ key: 'never_sold_draft', status: 'draft', active: false });

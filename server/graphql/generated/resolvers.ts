@@ -341,6 +341,11 @@ export type AuditLogEntry = {
   action: Scalars['String']['output'];
   /** The user's id, the API key's id, or for the system what acted (e.g. stripe webhook); null when unknown. */
   actorId?: Maybe<Scalars['String']['output']>;
+  /**
+   * Who acted, as a person reads it: the user's name (or email), the API key's name, or what of the system
+   * or Stripe acted. Null when that user or key no longer exists.
+   */
+  actorName?: Maybe<Scalars['String']['output']>;
   /** user, api_key, system or stripe. */
   actorType: Scalars['String']['output'];
   /** When it happened. */
@@ -3553,6 +3558,7 @@ export type AuditLogEdgeResolvers<ContextType = GraphQLContext, ParentType exten
 export type AuditLogEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditLogEntry'] = ResolversParentTypes['AuditLogEntry']> = {
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   actorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   actorType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   detailsJson?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -19,6 +19,15 @@ export const adminResolvers: Resolvers = {
   AuditLogEntry: {
     id: (entry) => String(entry.id),
     detailsJson: (entry) => JSON.stringify(entry.details ?? {}),
+    actorName: async (entry, _args, { loaders }) => {
+      if (entry.actorType === 'user' && entry.actorId) {
+        const user = await loaders.userById.load(entry.actorId);
+        return user ? (user.name ?? user.email) : null;
+      }
+      if (entry.actorType === 'api_key' && entry.actorId)
+        return (await loaders.apiKeyById.load(entry.actorId))?.name ?? null;
+      return entry.actorId ?? (entry.actorType === 'stripe' ? 'Stripe' : 'The system');
+    },
   },
   StripeMode: { REAL: 'real', EMULATED: 'emulated' },
 };

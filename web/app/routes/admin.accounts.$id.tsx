@@ -371,13 +371,26 @@ const INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']
   { header: 'Total', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
 ];
 
+const ACTOR_KINDS: Record<string, string> = {
+  user: 'Person',
+  api_key: 'API key',
+  system: 'System',
+  stripe: 'Stripe',
+};
+
+/** `subscription.canceled_now` reads "Subscription canceled now". */
+function actionInWords(action: string): string {
+  const words = action.replace(/[._]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 const AUDIT_COLUMNS: Array<Column<Account['auditLog']['edges'][number]['node']>> = [
   { header: 'When', small: true, nowrap: true, cell: (entry) => formatDateTime(entry.createdAt) },
   {
     header: 'What',
     cell: (entry) => (
       <>
-        {entry.action}
+        {actionInWords(entry.action)}
         {entry.reason ? <div className="muted small">“{entry.reason}”</div> : null}
       </>
     ),
@@ -387,15 +400,22 @@ const AUDIT_COLUMNS: Array<Column<Account['auditLog']['edges'][number]['node']>>
     small: true,
     cell: (entry) => (
       <>
-        {entry.actorType}
-        {entry.actorId ? <div className="muted">{entry.actorId.slice(0, 8)}</div> : null}
+        {entry.actorName ?? (entry.actorId ? `${entry.actorId.slice(0, 8)} (removed)` : 'Unknown')}
+        <div className="muted">{ACTOR_KINDS[entry.actorType] ?? entry.actorType}</div>
       </>
     ),
   },
   {
     header: 'Details',
     hideOnPhone: true,
-    cell: (entry) => <pre className="details">{entry.detailsJson === '{}' ? '' : entry.detailsJson}</pre>,
+    // The record as it was written, for whoever needs it; folded, so the log reads as sentences.
+    cell: (entry) =>
+      entry.detailsJson === '{}' ? null : (
+        <details>
+          <summary>Details</summary>
+          <pre className="details">{JSON.stringify(JSON.parse(entry.detailsJson), null, 2)}</pre>
+        </details>
+      ),
   },
 ];
 
