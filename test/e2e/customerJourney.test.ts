@@ -369,7 +369,7 @@ describe('a platform admin', () => {
     );
     await shows(purchase, 'Refunded');
     await shows(admin.getByRole('cell', { name: 'Unspent credits of a refunded purchase' }));
-    await shows(admin.getByRole('cell', { name: /payment\.refunded.*“Bought by mistake”/ }));
+    await shows(admin.getByRole('cell', { name: /Payment refunded.*“Bought by mistake”/ }));
     await capture(admin, '21-admin-refunded');
   });
 
