@@ -1,5 +1,8 @@
+import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { NoticeBranding } from './settings';
 import { RATE_LIMITS, parseRateLimitRule, type RateLimitName, type RateLimitRule } from './rateLimits/rules';
 
 /**
@@ -136,6 +139,13 @@ const environmentSchema = z.object({
     .optional(),
   SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
   MAIL_FROM: z.string().default('Billing <billing@localhost>'),
+  BRAND_NAME: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters').default('Billing'),
+  BRAND_LOGO_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address of an image' }).optional(),
+  BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #4f46e5')
+    .default('#4f46e5'),
+  NOTIFICATION_TEMPLATES_DIR: z.string().optional(),
   SALES_CONTACT: z
     .union([z.email(), z.url({ protocol: /^https?$/ })], {
       error: 'must be an email address or an http(s) address such as https://example.com/contact',
@@ -198,6 +208,8 @@ export interface Config {
   stripeEmulatorStateFile: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** How notices look: the operator's name, logo and colour, and their own templates if any. */
+  notifications: { branding: NoticeBranding; templatesDirectory: string | null };
   /** Where "Contact sales" leads: a mailto: or http(s) address. */
   salesContactUrl: string;
   /** Whether this process runs background jobs (trial expiry, renewals of the free plan, email...). */
@@ -283,6 +295,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (isProduction && values.PARTNER_RETURN_ORIGINS.some((origin) => origin.startsWith('http:')))
     problems.push('PARTNER_RETURN_ORIGINS must be https origins when NODE_ENV=production');
+  if (values.NOTIFICATION_TEMPLATES_DIR && !isDirectory(values.NOTIFICATION_TEMPLATES_DIR))
+    problems.push(`NOTIFICATION_TEMPLATES_DIR must be a folder of templates; ${values.NOTIFICATION_TEMPLATES_DIR} is not one`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -308,6 +322,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       (values.NODE_ENV === 'development' ? '.data/stripe-emulator.json' : undefined),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    notifications: {
+      branding: { name: values.BRAND_NAME, logoUrl: values.BRAND_LOGO_URL ?? null, accentColor: values.BRAND_COLOR },
+      templatesDirectory: values.NOTIFICATION_TEMPLATES_DIR ? resolve(values.NOTIFICATION_TEMPLATES_DIR) : null,
+    },
     salesContactUrl: salesContactUrlOf(values.SALES_CONTACT, values.MAIL_FROM),
     jobsEnabled: values.JOBS_ENABLED,
     shutdownGraceMs: values.SHUTDOWN_GRACE_SECONDS * 1000,
@@ -330,4 +348,12 @@ function salesContactUrlOf(contact: string | undefined, mailFrom: string): strin
   if (contact) return /^https?:/.test(contact) ? contact : `mailto:${contact}`;
   const address = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
   return `mailto:${address}`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
       allowPrivateAddresses: config.partnerWebhooksAllowPrivate,
     },
     partnerReturnUrls: { origins: config.partnerReturnOrigins, allowHttp: !config.isProduction },
+    notifications: config.notifications,
   });
   stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
   const jobs = config.jobsEnabled

@@ -13,6 +13,15 @@ export interface BillingSettings {
   partnerWebhooks: PartnerWebhookSettings;
   /** Where partners may send customers back to after Checkout and the portal (server/returnUrls.ts). */
   partnerReturnUrls: PartnerReturnUrlSettings;
+  /** How notices look and where an operator's own templates are (server/notifications/rendering.ts). */
+  notifications: { branding: NoticeBranding; templatesDirectory: string | null };
+}
+
+/** The operator's identity on every notice (BRAND_NAME, BRAND_LOGO_URL, BRAND_COLOR). */
+export interface NoticeBranding {
+  name: string;
+  logoUrl: string | null;
+  accentColor: string;
 }
 
 export interface PartnerReturnUrlSettings {
@@ -37,6 +46,10 @@ const defaults: BillingSettings = {
   checkoutRateLimit: { points: 5, durationSeconds: 60 },
   partnerWebhooks: { allowPrivateAddresses: false, timeoutMs: 10_000, maxResponseBytes: 64 * 1024 },
   partnerReturnUrls: { origins: [], allowHttp: false },
+  notifications: {
+    branding: { name: 'Billing', logoUrl: null, accentColor: '#4f46e5' },
+    templatesDirectory: null,
+  },
 };
 
 let current: BillingSettings = defaults;

@@ -9,6 +9,8 @@ export class Account extends BaseModel {
   /** The partner's own id for this account. */
   externalId!: string | null;
   currency!: string;
+  /** The language its notices are written in (a BCP 47 tag); null: English. */
+  locale!: string | null;
   stripeCustomerId!: string | null;
   createdAt!: Date;
   updatedAt!: Date;

@@ -65,13 +65,7 @@ export async function requestSignUp(input: z.input<typeof signUpInput>): Promise
     await enqueueAddressNotification({
       trx,
       recipient: email,
-      kind: 'auth.sign_up_confirmation',
-      subject: 'Finish creating your billing login',
-      bodyText: [
-        `Someone (we hope you) asked to create a billing login for ${email}, for ${accountName}.`,
-        `Finish here within 24 hours: ${ONE_TIME_LINK}`,
-        'If it was not you, ignore this message: nothing is created without it.',
-      ].join('\n\n'),
+      notice: { kind: 'auth.sign_up_confirmation', data: { email, accountName, link: ONE_TIME_LINK } },
       link: { signUpRequestId: request.id },
     });
   });
@@ -83,13 +77,10 @@ async function tellOwnerOfExistingLogin({ trx, user }: { trx: Knex.Transaction; 
   await enqueueUserNotification({
     trx,
     userId: user.id,
-    kind: 'auth.sign_up_existing_login',
-    subject: 'You already have a billing login',
-    bodyText: [
-      'Someone (we hope you) asked to create a billing login with this address, which already has one.',
-      `Sign in at ${site}/signin, or choose a new password at ${site}/reset-password.`,
-      'If it was not you, ignore this message: nothing has changed.',
-    ].join('\n\n'),
+    notice: {
+      kind: 'auth.sign_up_existing_login',
+      data: { signInUrl: `${site}/signin`, resetUrl: `${site}/reset-password` },
+    },
   });
 }
 

@@ -63,13 +63,7 @@ export async function requestPasswordReset({ email }: { email: string }): Promis
     await enqueueUserNotification({
       trx,
       userId: user.id,
-      kind: 'auth.password_reset',
-      subject: 'Reset your password',
-      bodyText: [
-        'Someone (we hope you) asked to reset the password of your billing login.',
-        `Choose a new password here within the hour: ${ONE_TIME_LINK}`,
-        'If it was not you, ignore this message: your password stays as it is.',
-      ].join('\n\n'),
+      notice: { kind: 'auth.password_reset', data: { link: ONE_TIME_LINK } },
       link: { passwordResetTokenId: reset.id },
     });
   });

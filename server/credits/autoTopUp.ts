@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { Model } from 'objection';
+import { settings as billingSettings } from '../settings';
 import { Account } from '../accounts/Account';
 import { systemActor } from '../auth/actor';
 import { CreditPackage } from '../catalog/CreditPackage';
@@ -160,11 +161,15 @@ export async function settleTopUp({
       await enqueueAccountNotification({
         trx,
         accountId: payment.accountId,
-        kind: switchOff ? 'credits.auto_top_up_disabled' : 'credits.auto_top_up_failed',
-        subject: switchOff ? 'Automatic top-up is switched off' : 'Your automatic top-up failed',
-        bodyText: switchOff
-          ? `We could not charge your card ${failures} times in a row (${failureReason ?? 'declined'}), so automatic top-up is now off. Update your card and turn it back on in your credits settings.`
-          : `We could not charge your card for an automatic credit top-up: ${failureReason ?? 'declined'}. We will try again when your balance is low; update your card to avoid running out.`,
+        notice: switchOff
+          ? {
+              kind: 'credits.auto_top_up_disabled',
+              data: { reason: failureReason ?? 'declined', failures, creditsUrl: `${billingSettings().publicUrl}/billing/credits` },
+            }
+          : {
+              kind: 'credits.auto_top_up_failed',
+              data: { reason: failureReason ?? 'declined', creditsUrl: `${billingSettings().publicUrl}/billing/credits` },
+            },
         dedupeKey: `credits.auto_top_up:${payment.id}`,
       });
     }

@@ -1,4 +1,5 @@
 import { now } from '../clock';
+import { settings } from '../settings';
 import { enqueueAccountNotification } from '../notifications/outbox';
 import { recordLowBalance } from '../partnerWebhooks/events';
 import type { AccountLedger } from './accountLedger';
@@ -26,9 +27,10 @@ export async function warnOfLowBalance({ ledger }: { ledger: AccountLedger }): P
   await enqueueAccountNotification({
     trx: ledger.trx,
     accountId: ledger.accountId,
-    kind: 'credits.low_balance',
-    subject: 'Your credit balance is low',
-    bodyText: `Your balance is ${formatCredits(ledger.balance)} credits, below ${formatCredits(threshold)}. Top up to keep using paid actions.`,
+    notice: {
+      kind: 'credits.low_balance',
+      data: { balance: ledger.balance, threshold, creditsUrl: `${settings().publicUrl}/billing/credits` },
+    },
     dedupeKey: `credits.low_balance:${ledger.accountId}:${at.toISOString()}`,
   });
   await recordLowBalance({

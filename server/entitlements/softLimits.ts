@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Model } from 'objection';
 import { now } from '../clock';
+import { settings } from '../settings';
 import { enqueueAccountNotification } from '../notifications/outbox';
 import { recordEntitlementEvent } from '../partnerWebhooks/events';
 import type { EntitlementCheck } from './evaluate';
@@ -28,14 +29,23 @@ export async function warnNearLimit({ accountId, check }: LimitNews): Promise<bo
     check,
     column: 'last_warned_at',
     tell: async ({ trx, time }) => {
-      const usage = check.limit === null ? `${check.used}` : `${check.used} of ${check.limit}`;
-      const where = check.scopeKey === null ? '' : ` in ${check.scopeResourceType} ${check.scopeKey}`;
       await enqueueAccountNotification({
         trx,
         accountId,
-        kind: 'soft_limit_reached',
-        subject: `You have used ${usage} ${check.featureKey.replace(/[_.]/g, ' ')}${where}`,
-        bodyText: `Your ${check.plan.name} plan includes ${check.limit ?? 'unlimited'} ${check.featureKey.replace(/[_.]/g, ' ')}${check.scopeResourceType ? ` per ${check.scopeResourceType}` : ''}; ${check.used} are in use${where}. Upgrade to keep growing without interruption.`,
+        notice: {
+          kind: 'soft_limit_reached',
+          data: {
+            planName: check.plan.name,
+            feature: check.featureKey.replace(/[_.]/g, ' '),
+            used: check.used,
+            limit: check.limit,
+            scope:
+              check.scopeKey === null || check.scopeResourceType === null
+                ? null
+                : { resourceType: check.scopeResourceType, key: check.scopeKey },
+            billingUrl: `${settings().publicUrl}/billing/plan`,
+          },
+        },
         dedupeKey: `soft_limit_reached:${accountId}:${check.featureKey}:${time.toISOString()}`,
       });
       await recordEntitlementEvent({

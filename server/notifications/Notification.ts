@@ -14,6 +14,8 @@ export class Notification extends BaseModel {
   recipient!: string;
   subject!: string;
   bodyText!: string;
+  /** The same message in HTML, in the operator's layout; null for messages queued before HTML existed. */
+  bodyHtml!: string | null;
   status!: NotificationStatus;
   attempts!: number;
   lastError!: string | null;

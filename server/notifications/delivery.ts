@@ -45,8 +45,8 @@ export async function sendPendingNotifications({
         outcome.skipped += 1;
         continue;
       }
-      const text = await bodyToSend({ trx, notification });
-      if (text === null) {
+      const body = await bodyToSend({ trx, notification });
+      if (body === null) {
         await Notification.query(trx)
           .findById(notification.id)
           .patch({ status: 'skipped', lastError: 'its one-time link is no longer needed' });
@@ -58,7 +58,8 @@ export async function sendPendingNotifications({
           from,
           to: notification.recipient,
           subject: notification.subject,
-          text,
+          text: body.text,
+          ...(body.html !== null && { html: body.html }),
           messageId: `<${notification.id}@billing>`,
         });
         await Notification.query(trx)

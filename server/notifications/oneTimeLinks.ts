@@ -2,12 +2,12 @@ import type { Knex } from 'knex';
 import { issueSignUpConfirmationLink } from '../accounts/signUp';
 import { issuePasswordResetLink } from '../auth/passwordReset';
 import type { Notification } from './Notification';
-import { ONE_TIME_LINK } from './outbox';
+import { ONE_TIME_LINK } from './rendering';
 
 /**
- * The text of a message as it is sent: where the stored body says ONE_TIME_LINK, the link is created
- * now, in the sending transaction, so that it exists only in the email itself. Null when the message
- * has no reason to go any more (its reset was used, its sign-up finished).
+ * The text and HTML of a message as it is sent: where the stored body says ONE_TIME_LINK, the link is
+ * created now, in the sending transaction, so that it exists only in the email itself. Null when the
+ * message has no reason to go any more (its reset was used, its sign-up finished).
  */
 export async function bodyToSend({
   trx,
@@ -15,10 +15,12 @@ export async function bodyToSend({
 }: {
   trx: Knex.Transaction;
   notification: Notification;
-}): Promise<string | null> {
-  if (!notification.bodyText.includes(ONE_TIME_LINK)) return notification.bodyText;
+}): Promise<{ text: string; html: string | null } | null> {
+  const { bodyText: text, bodyHtml: html } = notification;
+  if (!text.includes(ONE_TIME_LINK)) return { text, html };
   const link = await issueLink({ trx, notification });
-  return link === null ? null : notification.bodyText.replaceAll(ONE_TIME_LINK, link);
+  if (link === null) return null;
+  return { text: text.replaceAll(ONE_TIME_LINK, link), html: html?.replaceAll(ONE_TIME_LINK, link) ?? null };
 }
 
 function issueLink({ trx, notification }: { trx: Knex.Transaction; notification: Notification }) {

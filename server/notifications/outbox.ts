@@ -4,37 +4,40 @@ import { Membership } from '../accounts/Membership';
 import { User } from '../auth/User';
 import { now } from '../clock';
 import { Notification } from './Notification';
+import type { Notice } from './notices';
+import { renderNotice, type RenderOptions } from './rendering';
 
 /**
- * Queues a notice to an account's billing contacts (its billing email, else its owners). Pass the
- * transaction of the change that causes it, so the notice exists exactly when the change does; a
- * `dedupeKey` makes repeats (a webhook delivered twice, a job run twice) a no-op.
+ * Queues a notice to an account's billing contacts (its billing email, else its owners), rendered from
+ * its template in the account's language. Pass the transaction of the change that causes it, so the
+ * notice exists exactly when the change does; a `dedupeKey` makes repeats (a webhook delivered twice, a
+ * job run twice) a no-op.
  */
 export async function enqueueAccountNotification({
   trx,
   accountId,
-  kind,
-  subject,
-  bodyText,
+  notice,
   dedupeKey,
   sendAfter,
 }: {
   trx?: Knex.Transaction;
   accountId: string;
-  kind: string;
-  subject: string;
-  bodyText: string;
+  notice: Notice;
   dedupeKey?: string;
   sendAfter?: Date;
 }): Promise<number> {
-  const recipients = await billingRecipients({ trx, accountId });
+  const account = await Account.query(trx).findById(accountId);
+  if (!account) return 0;
+  const recipients = await billingRecipients({ trx, account });
   if (recipients.length === 0) return 0;
+  const rendered = renderNotice(notice.kind, notice.data, accountLanguage(account));
   const rows = recipients.map((recipient) => ({
     accountId,
-    kind,
+    kind: notice.kind,
     recipient,
-    subject,
-    bodyText,
+    subject: rendered.subject,
+    bodyText: rendered.text,
+    bodyHtml: rendered.html,
     dedupeKey: dedupeKey ? `${dedupeKey}:${recipient}` : null,
     sendAfter: sendAfter ?? now(),
   }));
@@ -47,18 +50,15 @@ export async function enqueueAccountNotification({
   return inserted.length;
 }
 
-async function billingRecipients({
-  trx,
-  accountId,
-}: {
-  trx?: Knex.Transaction;
-  accountId: string;
-}): Promise<string[]> {
-  const account = await Account.query(trx).findById(accountId);
-  if (!account) return [];
+/** How an account reads its notices: its language, and its time zone for dates. */
+export function accountLanguage(account: Account): RenderOptions {
+  return { locale: account.locale, timeZone: 'UTC' };
+}
+
+async function billingRecipients({ trx, account }: { trx?: Knex.Transaction; account: Account }): Promise<string[]> {
   if (account.billingEmail) return [account.billingEmail];
   const owners = await User.query(trx)
-    .whereIn('id', Membership.query(trx).select('userId').where({ accountId, role: 'owner' }))
+    .whereIn('id', Membership.query(trx).select('userId').where({ accountId: account.id, role: 'owner' }))
     .whereNull('deletedAt')
     .orderBy('email');
   return owners.map((owner) => owner.email);
@@ -70,8 +70,7 @@ async function billingRecipients({
  */
 export type OneTimeLinkReference = { passwordResetTokenId: string } | { signUpRequestId: string };
 
-/** Stands in a stored body for the link that sending puts there. */
-export const ONE_TIME_LINK = '[one-time link, created when this message is sent]';
+export { ONE_TIME_LINK } from './rendering';
 
 /** Queues a notice to one user (about their login rather than an account's billing), such as a reset link. */
 export async function enqueueUserNotification({
@@ -81,10 +80,9 @@ export async function enqueueUserNotification({
 }: {
   trx?: Knex.Transaction;
   userId: string;
-  kind: string;
-  subject: string;
-  bodyText: string;
+  notice: Notice;
   link?: OneTimeLinkReference;
+  dedupeKey?: string;
 }): Promise<void> {
   const user = await User.query(trx).findById(userId).whereNull('deletedAt');
   if (!user) return;
@@ -96,29 +94,35 @@ export async function enqueueAddressNotification({
   trx,
   recipient,
   userId = null,
-  kind,
-  subject,
-  bodyText,
+  notice,
   link,
+  dedupeKey,
+  language = {},
 }: {
   trx?: Knex.Transaction;
   recipient: string;
   userId?: string | null;
-  kind: string;
-  subject: string;
-  bodyText: string;
+  notice: Notice;
   link?: OneTimeLinkReference;
+  dedupeKey?: string;
+  language?: RenderOptions;
 }): Promise<void> {
-  await (trx ?? Notification.knex())(Notification.tableName).insert({
+  const rendered = renderNotice(notice.kind, notice.data, language);
+  await (trx ?? Notification.knex())(Notification.tableName)
+    .insert({
     userId,
-    kind,
+    kind: notice.kind,
     recipient,
-    subject,
-    bodyText,
+    subject: rendered.subject,
+    bodyText: rendered.text,
+    bodyHtml: rendered.html,
+    dedupeKey: dedupeKey ? `${dedupeKey}:${recipient}` : null,
     sendAfter: now(),
     passwordResetTokenId: link && 'passwordResetTokenId' in link ? link.passwordResetTokenId : null,
     signUpRequestId: link && 'signUpRequestId' in link ? link.signUpRequestId : null,
-  });
+    })
+    .onConflict('dedupeKey')
+    .ignore();
 }
 
 /** How many notices of these kinds went to an address since a moment (to cap what one form can send). */

@@ -251,20 +251,16 @@ async function disableIfFailing({
     reason,
     details: { url: endpoint.url },
   });
-  const notice = {
-    kind: 'webhook_endpoint_disabled',
-    subject: 'A webhook endpoint was disabled',
-    bodyText: `Deliveries to ${endpoint.url} failed for 3 days, so it was disabled. Fix it and enable it again to receive what is waiting.`,
-  };
+  const notice = { kind: 'webhook_endpoint_disabled', data: { url: endpoint.url, days: 3 } } as const;
   if (endpoint.accountId)
     await enqueueAccountNotification({
       trx,
       accountId: endpoint.accountId,
-      ...notice,
+      notice,
       dedupeKey: `webhook_endpoint_disabled:${endpoint.id}:${time.toISOString()}`,
     });
   else
     // A platform-wide endpoint is the platform's: its administrators are the ones to fix it.
     for (const admin of await User.query(trx).where({ isPlatformAdmin: true }).whereNull('deletedAt'))
-      await enqueueUserNotification({ trx, userId: admin.id, ...notice });
+      await enqueueUserNotification({ trx, userId: admin.id, notice });
 }

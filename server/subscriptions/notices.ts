@@ -1,13 +1,12 @@
 import type { Knex } from 'knex';
 import type { Plan } from '../catalog/Plan';
+import type { Notice } from '../notifications/notices';
 import { enqueueAccountNotification } from '../notifications/outbox';
 import { settings } from '../settings';
 import type { Subscription } from './Subscription';
 
 export type SubscriptionNoticeKind =
   'trial_ending' | 'payment_failed' | 'subscription_canceled' | 'plan_changed' | 'plan_change_scheduled';
-
-const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : 'soon');
 
 /**
  * The notices a subscription's life produces, queued in the outbox within the caller's transaction.
@@ -28,44 +27,35 @@ export async function notifySubscriptionEvent({
   cause?: string;
 }): Promise<void> {
   const billingUrl = `${settings().publicUrl}/billing`;
-  const messages: Record<SubscriptionNoticeKind, { subject: string; body: string }> = {
-    trial_ending: {
-      subject: `Your ${plan.name} trial ends on ${day(subscription.trialEnd)}`,
-      body: `Your trial of ${plan.name} ends on ${day(subscription.trialEnd)}. Add a payment method to keep your plan: ${billingUrl}`,
-    },
-    payment_failed: {
-      subject: 'Your payment failed',
-      body: `We could not collect the payment for ${plan.name}. Your access continues until ${day(subscription.gracePeriodEndsAt)}; update your payment method to keep it: ${billingUrl}`,
-    },
-    subscription_canceled: {
-      subject: `Your ${plan.name} subscription has ended`,
-      body: `Your ${plan.name} subscription has ended and your account is back on the free plan. You can subscribe again at any time: ${billingUrl}`,
-    },
-    plan_changed: {
-      subject: `Your plan is now ${plan.name}`,
-      body: `Your subscription is now on ${plan.name}. Details of your billing: ${billingUrl}`,
-    },
-    plan_change_scheduled: {
-      subject: `Your plan moves to ${plan.name} on ${day(subscription.currentPeriodEnd)}`,
-      body: `From your renewal on ${day(subscription.currentPeriodEnd)}, your subscription is on ${plan.name} at ${formatMoney(plan.priceAmount * subscription.quantity, plan.currency)} per ${plan.billingInterval}. Details of your billing: ${billingUrl}`,
-    },
+  const notices: Record<SubscriptionNoticeKind, () => Notice> = {
+    trial_ending: () => ({
+      kind: 'trial_ending',
+      data: { planName: plan.name, trialEnd: subscription.trialEnd, billingUrl },
+    }),
+    payment_failed: () => ({
+      kind: 'payment_failed',
+      data: { planName: plan.name, accessUntil: subscription.gracePeriodEndsAt, billingUrl },
+    }),
+    subscription_canceled: () => ({ kind: 'subscription_canceled', data: { planName: plan.name, billingUrl } }),
+    plan_changed: () => ({ kind: 'plan_changed', data: { planName: plan.name, billingUrl } }),
+    plan_change_scheduled: () => ({
+      kind: 'plan_change_scheduled',
+      data: {
+        planName: plan.name,
+        changesOn: subscription.currentPeriodEnd,
+        amount: plan.priceAmount * subscription.quantity,
+        currency: plan.currency,
+        interval: plan.billingInterval,
+        billingUrl,
+      },
+    }),
   };
-  const { subject, body } = messages[kind];
   await enqueueAccountNotification({
     trx,
     accountId: subscription.accountId,
-    kind,
-    subject,
-    bodyText: body,
+    notice: notices[kind](),
     dedupeKey: `${kind}:${subscription.id}:${cause ?? subscription.currentPeriodStart.toISOString()}:${plan.id}`,
   });
-}
-
-/** Minor units as a person reads them; the division happens only here, for display. */
-function formatMoney(amount: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
 }
 
 /**
@@ -88,16 +78,13 @@ export async function notifyExtraSubscriptionCanceled({
   refunded: number;
   currency: string;
 }): Promise<void> {
-  const refund =
-    refunded > 0
-      ? ` The ${formatMoney(refunded, currency)} it charged is refunded to your card.`
-      : ' It had charged nothing.';
   await enqueueAccountNotification({
     trx,
     accountId,
-    kind: 'duplicate_subscription_canceled',
-    subject: `We canceled a second ${plan.name} subscription`,
-    bodyText: `Your account had a second subscription (${plan.name}), started alongside the one you have; an account pays for one. We canceled the second one.${refund} Your current plan is unchanged: ${settings().publicUrl}/billing`,
+    notice: {
+      kind: 'duplicate_subscription_canceled',
+      data: { planName: plan.name, refunded, currency, billingUrl: `${settings().publicUrl}/billing` },
+    },
     dedupeKey: `duplicate_subscription_canceled:${purchase}`,
   });
 }

@@ -68,7 +68,7 @@ describe('signing up', () => {
     await signUp(existing.email);
     const [email, ...others] = (await deliverOutbox()).filter((sent) => sent.to === existing.email);
     expect(others).toEqual([]);
-    expect(email).toMatchObject({ subject: 'You already have a billing login' });
+    expect(email).toMatchObject({ subject: 'You already have a Billing login' });
     expect(email!.text).toContain('/signin');
     expect(email!.text).toContain('/reset-password');
     expect(email!.text).not.toContain('token=');

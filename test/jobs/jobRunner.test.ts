@@ -87,9 +87,7 @@ async function enqueue(accountId: string, count: number, prefix: string): Promis
     Array.from({ length: count }, (_, index) =>
       enqueueAccountNotification({
         accountId,
-        kind: 'test',
-        subject: `${prefix} ${index}`,
-        bodyText: 'hello',
+        notice: { kind: 'plan_changed', data: { planName: `${prefix} ${index}`, billingUrl: 'http://billing.test' } },
         dedupeKey: `${prefix}-${index}`,
       }),
     ),

@@ -16,15 +16,13 @@ describe('the notifications outbox for admins', () => {
     for (const subject of ['first', 'second', 'second']) {
       await enqueueAccountNotification({
         accountId: account.id,
-        kind: 'payment_failed',
-        subject,
-        bodyText: 'body',
+        notice: { kind: 'plan_changed', data: { planName: subject, billingUrl: 'http://billing.test' } },
         dedupeKey: `test:${subject}`,
       });
     }
     await db
       .knex('notifications')
-      .where({ accountId: account.id, subject: 'first' })
+      .where({ accountId: account.id, subject: 'Your plan is now first' })
       .update({ status: 'sent', sentAt: new Date() });
     const admin = { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
     const all = await app.graphql(
@@ -33,15 +31,15 @@ describe('the notifications outbox for admins', () => {
       admin,
     );
     expect(all.data!.notifications.edges.map((edge: any) => edge.node)).toEqual([
-      { subject: 'second', recipient: 'ap@customer.test', status: 'PENDING', kind: 'payment_failed' },
-      { subject: 'first', recipient: 'ap@customer.test', status: 'SENT', kind: 'payment_failed' },
+      { subject: 'Your plan is now second', recipient: 'ap@customer.test', status: 'PENDING', kind: 'plan_changed' },
+      { subject: 'Your plan is now first', recipient: 'ap@customer.test', status: 'SENT', kind: 'plan_changed' },
     ]);
     const sent = await app.graphql(
       'query($id: ID) { notifications(accountId: $id, status: SENT) { edges { node { subject } } } }',
       { id: account.id },
       admin,
     );
-    expect(sent.data!.notifications.edges).toEqual([{ node: { subject: 'first' } }]);
+    expect(sent.data!.notifications.edges).toEqual([{ node: { subject: 'Your plan is now first' } }]);
     const { cookie } = await createMember({ role: 'owner' });
     expect(
       (await app.graphql('{ notifications { edges { node { id } } } }', {}, { cookie })).errors?.[0]

@@ -145,8 +145,8 @@ describe('sign up', () => {
         .replace(/nonce="[^"]*"/g, 'nonce');
     expect(await pageFor(user.email.toUpperCase())).toBe(await pageFor(fresh));
     const sent = await deliverOutbox();
-    expect(sent.find((email) => email.to === user.email)?.subject).toBe('You already have a billing login');
-    expect(sent.find((email) => email.to === fresh)?.subject).toBe('Finish creating your billing login');
+    expect(sent.find((email) => email.to === user.email)?.subject).toBe('You already have a Billing login');
+    expect(sent.find((email) => email.to === fresh)?.subject).toBe('Finish creating your Billing login');
   });
 });
 
