@@ -139,7 +139,12 @@ const environmentSchema = z.object({
     .optional(),
   SMTP_URL: z.url({ error: 'must be a URL such as smtp://user:pass@mail.example.com:587' }).optional(),
   MAIL_FROM: z.string().default('Billing <billing@localhost>'),
-  BRAND_NAME: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters').default('Billing'),
+  BRAND_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(80, 'must be at most 80 characters')
+    .default('Billing'),
   BRAND_LOGO_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) address of an image' }).optional(),
   BRAND_COLOR: z
     .string()
@@ -296,7 +301,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && values.PARTNER_RETURN_ORIGINS.some((origin) => origin.startsWith('http:')))
     problems.push('PARTNER_RETURN_ORIGINS must be https origins when NODE_ENV=production');
   if (values.NOTIFICATION_TEMPLATES_DIR && !isDirectory(values.NOTIFICATION_TEMPLATES_DIR))
-    problems.push(`NOTIFICATION_TEMPLATES_DIR must be a folder of templates; ${values.NOTIFICATION_TEMPLATES_DIR} is not one`);
+    problems.push(
+      `NOTIFICATION_TEMPLATES_DIR must be a folder of templates; ${values.NOTIFICATION_TEMPLATES_DIR} is not one`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -323,8 +330,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
     notifications: {
-      branding: { name: values.BRAND_NAME, logoUrl: values.BRAND_LOGO_URL ?? null, accentColor: values.BRAND_COLOR },
-      templatesDirectory: values.NOTIFICATION_TEMPLATES_DIR ? resolve(values.NOTIFICATION_TEMPLATES_DIR) : null,
+      branding: {
+        name: values.BRAND_NAME,
+        logoUrl: values.BRAND_LOGO_URL ?? null,
+        accentColor: values.BRAND_COLOR,
+      },
+      templatesDirectory: values.NOTIFICATION_TEMPLATES_DIR
+        ? resolve(values.NOTIFICATION_TEMPLATES_DIR)
+        : null,
     },
     salesContactUrl: salesContactUrlOf(values.SALES_CONTACT, values.MAIL_FROM),
     jobsEnabled: values.JOBS_ENABLED,

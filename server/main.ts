@@ -11,6 +11,7 @@ import { applyMigrations } from './db/migrations';
 import { withStartupLock } from './db/startupLock';
 import { listenForChanges } from './db/changeNotifications';
 import { prepareJobQueue, startJobRunner } from './jobs/jobRunner';
+import { DevMailbox } from './web/devMailbox';
 import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from './partnerWebhooks/wakeUp';
 import { createLogger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
 
   // Created before the app so that, in development, Vite's hot reload shares its port.
   const server = createServer();
+  // Development without SMTP keeps what it would have sent for the mail viewer (/dev/mail).
+  const devMailbox =
+    config.nodeEnv === 'development' && !config.smtpUrl && config.jobsEnabled ? new DevMailbox() : null;
   const app = await createApp({
     database: connection.database,
     logger,
@@ -93,12 +97,18 @@ async function main(): Promise<void> {
     // web app on request, with no build step.
     webHandler: webApp(
       config.isProduction || runningCompiled
-        ? { source: 'build', production: config.isProduction, salesContactUrl: config.salesContactUrl }
+        ? {
+            source: 'build',
+            production: config.isProduction,
+            salesContactUrl: config.salesContactUrl,
+            devMailbox,
+          }
         : {
             source: 'vite',
             production: false,
             hotReloadServer: server,
             salesContactUrl: config.salesContactUrl,
+            devMailbox,
           },
     ),
   });
@@ -126,6 +136,7 @@ async function main(): Promise<void> {
         smtpUrl: config.smtpUrl,
         mailFrom: config.mailFrom,
         printMailWithoutSmtp: config.nodeEnv === 'development',
+        devMailbox: devMailbox ?? undefined,
       })
     : undefined;
   // Partner events wake the delivery job when their transaction commits (whichever process runs jobs);
@@ -140,7 +151,12 @@ async function main(): Promise<void> {
     'billing service is up',
   );
   if (!config.isProduction)
-    await printWelcome({ url, seeded: config.seedDemoUsers, stripeEmulatorUrl: stripeRuntime.emulatorUrl });
+    await printWelcome({
+      url,
+      seeded: config.seedDemoUsers,
+      stripeEmulatorUrl: stripeRuntime.emulatorUrl,
+      mailViewer: devMailbox !== null,
+    });
 
   registerShutdown({
     logger,
@@ -168,10 +184,12 @@ async function printWelcome({
   url,
   seeded,
   stripeEmulatorUrl,
+  mailViewer,
 }: {
   url: string;
   seeded: boolean;
   stripeEmulatorUrl?: string;
+  mailViewer: boolean;
 }): Promise<void> {
   const lines = [
     ``,
@@ -180,6 +198,7 @@ async function printWelcome({
   ];
   if (stripeEmulatorUrl)
     lines.push(`  Stripe:          emulated at ${stripeEmulatorUrl} (test card 4242 4242 4242 4242)`);
+  if (mailViewer) lines.push(`  Emails:          ${url}/dev/mail (no SMTP_URL: nothing leaves this machine)`);
   const credentials = seeded ? await readDemoCredentials() : null;
   if (credentials) {
     lines.push(

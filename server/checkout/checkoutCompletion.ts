@@ -18,6 +18,7 @@ import {
   recordPaymentOutcome,
   recordSubscriptionEvent,
 } from '../partnerWebhooks/events';
+import { recordPaymentSettled } from '../payments/paymentSettled';
 import { CheckoutSession } from './CheckoutSession';
 
 /** Our checkout record behind a Stripe Checkout Session, locked for the caller's transaction. */
@@ -101,8 +102,12 @@ export async function activateLifetimePlan({
     stripePaymentIntentId: state.stripePaymentIntentId,
     completedAt: now(),
   });
-  await recordPaymentOutcome({ trx, before: null, after: payment });
-  if (!subscription) return refundExtraPurchase({ trx, account, plan, payment });
+  // A purchase the account already had is refunded at once: its notice says so, instead of a receipt.
+  if (!subscription) {
+    await recordPaymentOutcome({ trx, before: null, after: payment });
+    return refundExtraPurchase({ trx, account, plan, payment });
+  }
+  await recordPaymentSettled({ trx, before: null, after: payment });
   await recordSubscriptionEvent({ trx, before: null, after: subscription });
   await recordAudit({
     trx,

@@ -5,7 +5,7 @@ import { CreditPackage } from '../catalog/CreditPackage';
 import { now } from '../clock';
 import { GRANT_PRIORITY } from '../credits/CreditGrant';
 import { grantCredits } from '../credits/grants';
-import { recordPaymentOutcome } from '../partnerWebhooks/events';
+import { recordPaymentSettled } from '../payments/paymentSettled';
 import { Payment } from '../payments/Payment';
 import type { StripeCheckoutState } from '../stripe/checkout';
 import type { CheckoutSession } from './CheckoutSession';
@@ -47,7 +47,7 @@ export async function completeCreditTopUp({
   const payment = await Payment.query(trx)
     .findOne({ stripeCheckoutSessionId: state.stripeCheckoutSessionId })
     .throwIfNotFound();
-  if (inserted.length > 0) await recordPaymentOutcome({ trx, before: null, after: payment });
+  if (inserted.length > 0) await recordPaymentSettled({ trx, before: null, after: payment });
   await grantCredits({
     trx,
     actor: systemActor('credit purchase'),

@@ -7,7 +7,8 @@ import { CreditPackage } from '../catalog/CreditPackage';
 import { now } from '../clock';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { enqueueAccountNotification } from '../notifications/outbox';
-import { recordAutoTopUpSettled, recordPaymentOutcome } from '../partnerWebhooks/events';
+import { recordAutoTopUpSettled } from '../partnerWebhooks/events';
+import { recordPaymentSettled } from '../payments/paymentSettled';
 import { Payment } from '../payments/Payment';
 import { faultPoint } from '../faultPoints';
 import { chargeOffSession, findPaymentIntentOutcomeOfPayment } from '../stripe/paymentIntents';
@@ -134,7 +135,7 @@ export async function settleTopUp({
       failureReason: succeeded ? null : failureReason,
       completedAt: succeeded ? now() : null,
     });
-    await recordPaymentOutcome({ trx, before: payment, after: settled });
+    await recordPaymentSettled({ trx, before: payment, after: settled });
     const failures = succeeded ? 0 : (settings?.consecutiveFailures ?? 0) + 1;
     const switchOff = failures >= MAX_CONSECUTIVE_FAILURES;
     const settingsAfter = await AutoTopUpSettings.query(trx).patchAndFetchById(payment.accountId, {
@@ -164,11 +165,18 @@ export async function settleTopUp({
         notice: switchOff
           ? {
               kind: 'credits.auto_top_up_disabled',
-              data: { reason: failureReason ?? 'declined', failures, creditsUrl: `${billingSettings().publicUrl}/billing/credits` },
+              data: {
+                reason: failureReason ?? 'declined',
+                failures,
+                creditsUrl: `${billingSettings().publicUrl}/billing/credits`,
+              },
             }
           : {
               kind: 'credits.auto_top_up_failed',
-              data: { reason: failureReason ?? 'declined', creditsUrl: `${billingSettings().publicUrl}/billing/credits` },
+              data: {
+                reason: failureReason ?? 'declined',
+                creditsUrl: `${billingSettings().publicUrl}/billing/credits`,
+              },
             },
         dedupeKey: `credits.auto_top_up:${payment.id}`,
       });

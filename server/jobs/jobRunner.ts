@@ -3,6 +3,7 @@ import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger';
 import { jobsFinished } from '../observability/metrics';
 import { consoleMailTransport } from '../notifications/consoleMail';
+import type { DevMailbox } from '../web/devMailbox';
 import { createTaskList, CRONTAB } from './tasks';
 
 /**
@@ -29,6 +30,7 @@ export async function startJobRunner({
   smtpUrl,
   mailFrom,
   printMailWithoutSmtp = false,
+  devMailbox,
   concurrency = 2,
 }: {
   connectionString: string;
@@ -37,6 +39,8 @@ export async function startJobRunner({
   mailFrom: string;
   /** Development: without SMTP, write messages to the terminal rather than leave them unsent. */
   printMailWithoutSmtp?: boolean;
+  /** Where printed messages are also kept, for the development mail viewer. */
+  devMailbox?: DevMailbox;
   concurrency?: number;
 }): Promise<Runner> {
   const jobLogger = logger.child({ component: 'jobs' });
@@ -44,7 +48,7 @@ export async function startJobRunner({
   const transport = smtpUrl
     ? createTransport({ url: smtpUrl, pool: true })
     : printMailWithoutSmtp
-      ? consoleMailTransport()
+      ? consoleMailTransport(undefined, devMailbox)
       : null;
   const runner = await run({
     connectionString,

@@ -1,6 +1,8 @@
 import type { Task } from 'graphile-worker';
 import type { Transporter } from 'nodemailer';
+import { sendPlatformAlerts } from '../admin/platformAlerts';
 import { runAutoTopUps } from '../credits/autoTopUp';
+import { sendExpiryReminders } from '../subscriptions/reminders';
 import { expireCreditGrants } from '../credits/expiry';
 import type { Logger } from '../logger';
 import { sendPendingNotifications } from '../notifications/delivery';
@@ -42,6 +44,8 @@ export function createTaskList({
   return {
     expire_trials: logged('expire_trials', () => expireTrials()),
     notify_trials_ending: logged('notify_trials_ending', () => notifyTrialsEnding()),
+    send_expiry_reminders: logged('send_expiry_reminders', () => sendExpiryReminders()),
+    send_platform_alerts: logged('send_platform_alerts', () => sendPlatformAlerts()),
     expire_grace_periods: logged('expire_grace_periods', () => expireGracePeriods()),
     apply_scheduled_plan_changes: logged('apply_scheduled_plan_changes', () => applyScheduledPlanChanges()),
     roll_local_periods: logged('roll_local_periods', () => rollLocalPeriods()),
@@ -79,6 +83,8 @@ export function createTaskList({
 export const CRONTAB = `
 * * * * * expire_trials
 */15 * * * * notify_trials_ending
+7 8 * * * send_expiry_reminders
+*/10 * * * * send_platform_alerts
 * * * * * expire_grace_periods
 * * * * * apply_scheduled_plan_changes
 * * * * * roll_local_periods

@@ -19,12 +19,17 @@ export interface NoticeData {
     interval: string;
     billingUrl: string;
   };
-  duplicate_subscription_canceled: { planName: string; refunded: number; currency: string; billingUrl: string };
-  'subscription.cancellation_scheduled': { planName: string; endsOn: Date; billingUrl: string };
-  'subscription.ending_soon': { planName: string; endsOn: Date; billingUrl: string };
+  duplicate_subscription_canceled: {
+    planName: string;
+    refunded: number;
+    currency: string;
+    billingUrl: string;
+  };
+  'subscription.cancellation_scheduled': { planName: string; endsOn: Date | null; billingUrl: string };
+  'subscription.ending_soon': { planName: string; endsOn: Date | null; billingUrl: string };
   'subscription.renewal_reminder': {
     planName: string;
-    renewsOn: Date;
+    renewsOn: Date | null;
     amount: number;
     currency: string;
     interval: string;
@@ -69,7 +74,12 @@ export interface NoticeData {
   'auth.sign_up_confirmation': { email: string; accountName: string; link: string };
   'auth.sign_up_existing_login': { signInUrl: string; resetUrl: string };
   // Platform admins
-  'admin.stripe_events_failing': { failures: number; lastEventType: string; lastError: string; eventsUrl: string };
+  'admin.stripe_events_failing': {
+    failures: number;
+    lastEventType: string;
+    lastError: string;
+    eventsUrl: string;
+  };
   'admin.revenue_drop': {
     currency: string;
     day: Date;

@@ -55,7 +55,13 @@ export function accountLanguage(account: Account): RenderOptions {
   return { locale: account.locale, timeZone: 'UTC' };
 }
 
-async function billingRecipients({ trx, account }: { trx?: Knex.Transaction; account: Account }): Promise<string[]> {
+async function billingRecipients({
+  trx,
+  account,
+}: {
+  trx?: Knex.Transaction;
+  account: Account;
+}): Promise<string[]> {
   if (account.billingEmail) return [account.billingEmail];
   const owners = await User.query(trx)
     .whereIn('id', Membership.query(trx).select('userId').where({ accountId: account.id, role: 'owner' }))
@@ -110,16 +116,16 @@ export async function enqueueAddressNotification({
   const rendered = renderNotice(notice.kind, notice.data, language);
   await (trx ?? Notification.knex())(Notification.tableName)
     .insert({
-    userId,
-    kind: notice.kind,
-    recipient,
-    subject: rendered.subject,
-    bodyText: rendered.text,
-    bodyHtml: rendered.html,
-    dedupeKey: dedupeKey ? `${dedupeKey}:${recipient}` : null,
-    sendAfter: now(),
-    passwordResetTokenId: link && 'passwordResetTokenId' in link ? link.passwordResetTokenId : null,
-    signUpRequestId: link && 'signUpRequestId' in link ? link.signUpRequestId : null,
+      userId,
+      kind: notice.kind,
+      recipient,
+      subject: rendered.subject,
+      bodyText: rendered.text,
+      bodyHtml: rendered.html,
+      dedupeKey: dedupeKey ? `${dedupeKey}:${recipient}` : null,
+      sendAfter: now(),
+      passwordResetTokenId: link && 'passwordResetTokenId' in link ? link.passwordResetTokenId : null,
+      signUpRequestId: link && 'signUpRequestId' in link ? link.signUpRequestId : null,
     })
     .onConflict('dedupeKey')
     .ignore();

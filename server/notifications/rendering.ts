@@ -105,7 +105,12 @@ function templateFolders(): string[] {
 }
 
 function findLayout(name: string, locale: string): string {
-  return findTemplate(name, locale) ?? templateFolders().map((folder) => join(folder, name)).find(existsSync)!;
+  return (
+    findTemplate(name, locale) ??
+    templateFolders()
+      .map((folder) => join(folder, name))
+      .find(existsSync)!
+  );
 }
 
 const engine = Handlebars.create();
@@ -118,7 +123,10 @@ interface CompiledNotice {
 /** Compiled templates by file, recompiled when the file changes, so an operator's edit shows at once. */
 const cache = new Map<string, { modified: number; value: CompiledNotice | HandlebarsTemplateDelegate }>();
 
-function cached<T extends CompiledNotice | HandlebarsTemplateDelegate>(file: string, build: (source: string) => T): T {
+function cached<T extends CompiledNotice | HandlebarsTemplateDelegate>(
+  file: string,
+  build: (source: string) => T,
+): T {
   const modified = statSync(file).mtimeMs;
   const hit = cache.get(file);
   if (hit && hit.modified === modified) return hit.value as T;
@@ -138,9 +146,7 @@ function compiled(file: string): CompiledNotice {
 
 function compiledLayout(name: string, locale: string, text: boolean): HandlebarsTemplateDelegate {
   const file = findLayout(name, locale);
-  return cached(file, (source) =>
-    engine.compile(source, { noEscape: text, strict: false }),
-  );
+  return cached(file, (source) => engine.compile(source, { noEscape: text, strict: false }));
 }
 
 interface HelperData {
@@ -167,9 +173,10 @@ engine.registerHelper('number', (value: unknown, options: HelperData) =>
 /** `{{date at}}` → "Dec 4, 2026" in the account's time zone; empty when there is no date. */
 engine.registerHelper('date', (value: unknown, options: HelperData) => {
   if (value === null || value === undefined || value === '') return '';
-  return new Intl.DateTimeFormat(options.data.locale, { dateStyle: 'medium', timeZone: options.data.timeZone }).format(
-    new Date(value as string | Date),
-  );
+  return new Intl.DateTimeFormat(options.data.locale, {
+    dateStyle: 'medium',
+    timeZone: options.data.timeZone,
+  }).format(new Date(value as string | Date));
 });
 
 /** `{{button url "Update your card"}}`: a button in HTML, "Update your card: <url>" in text. */
@@ -190,7 +197,10 @@ engine.registerHelper('present', (value: unknown) => value !== null && value !==
 export function formatMoney(amount: number, currency: string, locale: string): string {
   const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() });
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return formatDecimal(BigInt(amount), digits, locale, { style: 'currency', currency: currency.toUpperCase() });
+  return formatDecimal(BigInt(amount), digits, locale, {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+  });
 }
 
 function formatDecimal(

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { now } from '../clock';
 import type { Invoice } from '../invoices/Invoice';
-import { recordPaymentOutcome } from '../partnerWebhooks/events';
+import { recordPaymentSettled } from './paymentSettled';
 import { Payment, type PaymentType } from './Payment';
 
 /**
@@ -15,12 +15,15 @@ export async function recordInvoicePayment({
   outcome,
   failureReason,
   stripePaymentIntentId,
+  receipt = true,
 }: {
   trx: Knex.Transaction;
   invoice: Invoice;
   outcome: 'paid' | 'failed';
   failureReason?: string | null;
   stripePaymentIntentId: string | null;
+  /** False for a charge refunded at once (a second subscription): its own notice explains it. */
+  receipt?: boolean;
 }): Promise<Payment | undefined> {
   if (invoice.total <= 0) return undefined;
   const existing = await Payment.query(trx)
@@ -59,7 +62,7 @@ export async function recordInvoicePayment({
         description: invoice.number ? `Invoice ${invoice.number}` : 'Subscription invoice',
         ...fields,
       });
-  await recordPaymentOutcome({ trx, before: existing, after: payment });
+  await recordPaymentSettled({ trx, before: existing, after: payment, receipt });
   return payment;
 }
 

@@ -170,6 +170,7 @@ async function recordSettledInvoice({
     invoice,
     outcome: 'paid',
     stripePaymentIntentId: settled.stripePaymentIntentId,
+    receipt: false,
   });
   if (!payment) return { refunded: 0, currency: invoice.currency };
   let refunded = 0;

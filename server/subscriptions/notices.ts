@@ -6,7 +6,14 @@ import { settings } from '../settings';
 import type { Subscription } from './Subscription';
 
 export type SubscriptionNoticeKind =
-  'trial_ending' | 'payment_failed' | 'subscription_canceled' | 'plan_changed' | 'plan_change_scheduled';
+  | 'trial_ending'
+  | 'payment_failed'
+  | 'subscription_canceled'
+  | 'plan_changed'
+  | 'plan_change_scheduled'
+  | 'subscription.cancellation_scheduled'
+  | 'subscription.ending_soon'
+  | 'subscription.renewal_reminder';
 
 /**
  * The notices a subscription's life produces, queued in the outbox within the caller's transaction.
@@ -36,13 +43,35 @@ export async function notifySubscriptionEvent({
       kind: 'payment_failed',
       data: { planName: plan.name, accessUntil: subscription.gracePeriodEndsAt, billingUrl },
     }),
-    subscription_canceled: () => ({ kind: 'subscription_canceled', data: { planName: plan.name, billingUrl } }),
+    subscription_canceled: () => ({
+      kind: 'subscription_canceled',
+      data: { planName: plan.name, billingUrl },
+    }),
     plan_changed: () => ({ kind: 'plan_changed', data: { planName: plan.name, billingUrl } }),
     plan_change_scheduled: () => ({
       kind: 'plan_change_scheduled',
       data: {
         planName: plan.name,
         changesOn: subscription.currentPeriodEnd,
+        amount: plan.priceAmount * subscription.quantity,
+        currency: plan.currency,
+        interval: plan.billingInterval,
+        billingUrl,
+      },
+    }),
+    'subscription.cancellation_scheduled': () => ({
+      kind: 'subscription.cancellation_scheduled',
+      data: { planName: plan.name, endsOn: subscription.currentPeriodEnd, billingUrl },
+    }),
+    'subscription.ending_soon': () => ({
+      kind: 'subscription.ending_soon',
+      data: { planName: plan.name, endsOn: subscription.currentPeriodEnd, billingUrl },
+    }),
+    'subscription.renewal_reminder': () => ({
+      kind: 'subscription.renewal_reminder',
+      data: {
+        planName: plan.name,
+        renewsOn: subscription.currentPeriodEnd,
         amount: plan.priceAmount * subscription.quantity,
         currency: plan.currency,
         interval: plan.billingInterval,

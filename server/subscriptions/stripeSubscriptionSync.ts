@@ -132,6 +132,13 @@ export async function applyStripeSubscription({
     });
     await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'plan_changed' });
   }
+  if (updated.cancelAtPeriodEnd && !existing.cancelAtPeriodEnd && !ENDED_STATUSES.includes(status))
+    await notifySubscriptionEvent({
+      trx,
+      subscription: updated,
+      plan,
+      kind: 'subscription.cancellation_scheduled',
+    });
   if (ENDED_STATUSES.includes(status) && !ENDED_STATUSES.includes(existing.status)) {
     await notifySubscriptionEvent({ trx, subscription: updated, plan, kind: 'subscription_canceled' });
     if (!(await findCurrentSubscription({ trx, accountId: account.id })))

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
-import type { WebLoadContext } from '../../web/app/loadContext';
+import type { DevMailboxView, WebLoadContext } from '../../web/app/loadContext';
 import type { ExecuteGraphQL } from '../graphql/executeGraphQL';
 import { cspNonceOf } from '../http/securityHeaders';
 import { packageRoot } from '../paths';
@@ -48,6 +48,8 @@ export interface WebAppOptions {
   hotReloadServer?: Server;
   /** Where "Contact sales" leads (SALES_CONTACT, or the sending address). */
   salesContactUrl: string;
+  /** Development without SMTP: what the mail viewer at /dev/mail shows. */
+  devMailbox?: DevMailboxView | null;
   /** Where Vite keeps its dependency cache (one per process when several run at once, as in tests). */
   viteCacheDirectory?: string;
 }
@@ -61,6 +63,7 @@ export function webApp(options: WebAppOptions): WebHandlerFactory {
       cspNonce: cspNonceOf(res),
       production: options.production,
       salesContactUrl: options.salesContactUrl,
+      devMailbox: options.devMailbox ?? null,
       graphql: (document, variables) => executeGraphQL(document, variables, { request: req, response: res }),
     });
 

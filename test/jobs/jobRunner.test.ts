@@ -87,7 +87,10 @@ async function enqueue(accountId: string, count: number, prefix: string): Promis
     Array.from({ length: count }, (_, index) =>
       enqueueAccountNotification({
         accountId,
-        notice: { kind: 'plan_changed', data: { planName: `${prefix} ${index}`, billingUrl: 'http://billing.test' } },
+        notice: {
+          kind: 'plan_changed',
+          data: { planName: `${prefix} ${index}`, billingUrl: 'http://billing.test' },
+        },
         dedupeKey: `${prefix}-${index}`,
       }),
     ),

@@ -31,8 +31,18 @@ describe('the notifications outbox for admins', () => {
       admin,
     );
     expect(all.data!.notifications.edges.map((edge: any) => edge.node)).toEqual([
-      { subject: 'Your plan is now second', recipient: 'ap@customer.test', status: 'PENDING', kind: 'plan_changed' },
-      { subject: 'Your plan is now first', recipient: 'ap@customer.test', status: 'SENT', kind: 'plan_changed' },
+      {
+        subject: 'Your plan is now second',
+        recipient: 'ap@customer.test',
+        status: 'PENDING',
+        kind: 'plan_changed',
+      },
+      {
+        subject: 'Your plan is now first',
+        recipient: 'ap@customer.test',
+        status: 'SENT',
+        kind: 'plan_changed',
+      },
     ]);
     const sent = await app.graphql(
       'query($id: ID) { notifications(accountId: $id, status: SENT) { edges { node { subject } } } }',

@@ -140,6 +140,11 @@ describe('cancellation', () => {
     });
     expect((await stack.stripe.subscriptions.retrieve(subscribed.subscription.id)).status).toBe('canceled');
     expect(await noticesOf(subscribed.account.id, 'subscription_canceled')).toHaveLength(1);
+    // Canceling twice in one period (with a resume between) confirms the end date once.
+    const confirmations = await noticesOf(subscribed.account.id, 'subscription.cancellation_scheduled');
+    expect(confirmations.map((notice) => notice.subject)).toEqual([
+      expect.stringMatching(/^Your Pro subscription ends on Feb 15, 2026$/),
+    ]);
   });
 
   it('cancels at once only for platform admins', async () => {

@@ -84,6 +84,11 @@ describe('in production', () => {
     expect(await html(response)).toContain('Page not found');
   });
 
+  it('has no mail viewer', async () => {
+    expect((await web.get('/dev/mail')).status).toBe(404);
+    expect((await web.get('/dev/mail/00000000-0000-0000-0000-000000000000.html')).status).toBe(404);
+  });
+
   it('shows no landing page at /graphql, from a CDN or otherwise', async () => {
     const response = await fetch(`${web.url}/graphql`, {
       redirect: 'manual',

@@ -12,11 +12,30 @@ export type WebLoadContext = {
   production: boolean;
   /** Where "Contact sales" leads (SALES_CONTACT): a mailto: or http(s) address. */
   salesContactUrl: string;
+  /** Development without SMTP: the messages sent, for the mail viewer at /dev/mail; null otherwise. */
+  devMailbox: DevMailboxView | null;
   graphql<Data, Variables extends Record<string, unknown>>(
     document: TypedDocumentNode<Data, Variables>,
     variables: Variables,
   ): Promise<GraphQLResult<Data>>;
 };
+
+/** One message as the development mail viewer shows it. */
+export interface CapturedMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  /** ISO 8601. */
+  sentAt: string;
+}
+
+export interface DevMailboxView {
+  /** Newest first. */
+  list(): CapturedMail[];
+  find(id: string): CapturedMail | undefined;
+}
 
 export interface GraphQLResult<Data> {
   data: Data | null;

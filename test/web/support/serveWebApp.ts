@@ -10,6 +10,9 @@ import { syncCatalogToStripe } from '../../../server/stripe/catalogSync';
 import { createStripeClient, useStripe } from '../../../server/stripe/client';
 import { startStripeEmulator } from '../../../server/stripe-emulator';
 import { webApp } from '../../../server/web/webHandler';
+import { consoleMailTransport } from '../../../server/notifications/consoleMail';
+import { sendPendingNotifications } from '../../../server/notifications/delivery';
+import { DevMailbox } from '../../../server/web/devMailbox';
 import { GENEROUS_RATE_LIMITS } from '../../support/testApp';
 import { createStripeWebhookReceiver } from '../../../server/webhooks/receiver';
 
@@ -33,6 +36,17 @@ async function serve(): Promise<void> {
   recordStripeMode('emulated');
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
 
+  // As `npm start` without SMTP: sent messages are kept for the mail viewer (the job runs more often here).
+  const devMailbox = process.env.WEB_DEV_MAILBOX === 'true' ? new DevMailbox() : null;
+  const sending = devMailbox
+    ? setInterval(() => {
+        sendPendingNotifications({
+          transport: consoleMailTransport(() => undefined, devMailbox),
+          from: 'Billing <billing@billing.test>',
+        }).catch((error: unknown) => logger.error({ err: error }, 'could not send the outbox'));
+      }, 250)
+    : undefined;
+
   const server = createServer();
   const source = process.env.WEB_SOURCE === 'build' ? 'build' : 'vite';
   const production = process.env.WEB_PRODUCTION === 'true';
@@ -54,6 +68,7 @@ async function serve(): Promise<void> {
       production,
       viteCacheDirectory: process.env.VITE_CACHE_DIR,
       salesContactUrl: 'mailto:sales@billing.test',
+      devMailbox,
       hotReloadServer: source === 'vite' ? server : undefined,
     }),
   });
@@ -71,6 +86,7 @@ async function serve(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ url, emulatorUrl: emulator.url })}\n`);
 
   const stop = async () => {
+    clearInterval(sending);
     server.closeAllConnections();
     server.close();
     await app.stop();

@@ -32,8 +32,11 @@ export function useWebApp({
   source,
   catalog = 'demo',
   production = false,
+  devMailbox = false,
 }: {
   source: 'vite' | 'build';
+  /** Send the outbox every quarter second into the development mail viewer (/dev/mail), as `npm start` does without SMTP. */
+  devMailbox?: boolean;
   /** `empty`: a fresh install's catalog, with no plan at all. */
   catalog?: 'demo' | 'empty';
   /** Serve as production does: no introspection, no development tools. */
@@ -58,6 +61,7 @@ export function useWebApp({
         SESSION_SECRET: TEST_SESSION_SECRET,
         WEB_SOURCE: source,
         WEB_PRODUCTION: production ? 'true' : 'false',
+        WEB_DEV_MAILBOX: devMailbox ? 'true' : 'false',
         VITE_CACHE_DIR: cacheDirectory,
         TEST_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       },
