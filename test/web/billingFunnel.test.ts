@@ -183,3 +183,35 @@ describe('fewer seats', () => {
     expect(await currentSubscription(account.id)).toMatchObject({ quantity: 3, scheduledChangeAt: null });
   });
 });
+
+describe('a downgrade', () => {
+  it('says it is scheduled for the renewal, not that the plan changed', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const stripe = serversStripe();
+    const customer = await stripe.customers.create({
+      name: account.name,
+      metadata: { account_id: account.id },
+    });
+    await web.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
+    const pro = await web.knex('plans').where({ key: 'pro_monthly', active: true }).first();
+    await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: pro.stripePriceId, quantity: 1 }],
+      metadata: { account_id: account.id },
+    });
+    await eventually(async () => (await currentSubscription(account.id))?.planId === pro.id);
+
+    const downgraded = await web.post(
+      '/billing/plan',
+      { planId: await planId('starter_monthly') },
+      { cookie },
+    );
+    expect(downgraded.headers.get('location')).toBe('/billing?done=scheduled');
+    const dashboard = await html(await web.get('/billing?done=scheduled', { cookie }));
+    expect(dashboard).toContain('Your plan change is scheduled for your next renewal');
+    expect(dashboard).not.toContain('Your plan is changed.');
+    expect(await currentSubscription(account.id)).toMatchObject({ planId: pro.id });
+  });
+});

@@ -99,6 +99,8 @@ const DONE_MESSAGES: Record<string, string> = {
   resumed: 'Your subscription is back on: it will renew as usual.',
   kept: 'The scheduled change is undone: you stay on your current plan.',
   changed: 'Your plan is changed.',
+  scheduled:
+    'Your plan change is scheduled for your next renewal: until then your current plan and everything it includes stay as they are.',
   seats: 'Your seats are updated.',
   'payment-method':
     'A new card you saved pays the open invoice at once. If your plan still says past due in a moment, the card was declined: try another, or pay the open invoice.',

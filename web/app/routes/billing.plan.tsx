@@ -84,7 +84,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const outcome = await mutate(context, request, ChangePlanDocument, {
     input: { accountId, planId, seats, prorationDate },
   });
-  return outcome.ok ? safeRedirect('/billing?done=changed') : outcome;
+  if (!outcome.ok) return outcome;
+  // A downgrade waits for the renewal: saying "changed" now would be untrue until then.
+  return safeRedirect(
+    outcome.data.changePlan.kind === 'DOWNGRADE' ? '/billing?done=scheduled' : '/billing?done=changed',
+  );
 }
 
 function parseSeats(text: string | null): number | null {
