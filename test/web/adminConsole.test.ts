@@ -180,6 +180,21 @@ describe('an account’s audit log', () => {
   });
 });
 
+describe('an account’s subscription', () => {
+  it('shows what a per-seat account pays in all, then the seats and their price', async () => {
+    const { account } = await createMember({ role: 'owner' });
+    const team = await web.knex('plans').where({ key: 'team_monthly', active: true }).first();
+    await web
+      .knex('subscriptions')
+      .where({ accountId: account.id })
+      .update({ planId: team.id, quantity: 5, status: 'active' });
+    const page = await html(await web.get(`/admin/accounts/${account.id}`, { cookie: admin }));
+    const each = team.priceAmount as number;
+    const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+    expect(page).toContain(`${dollars(each * 5)} · 5 seats at ${dollars(each)}`);
+  });
+});
+
 describe('the accounts list', () => {
   it('filters by the plans accounts can be on, not by drafts never sold', async () => {
     const draft = await createPlan({ key: 'never_sold_draft', status: 'draft', active: false });

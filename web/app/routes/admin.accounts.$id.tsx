@@ -209,10 +209,12 @@ export default function AdminAccount() {
               <p className="muted small">
                 {account.contract ? (
                   <ContractTerms contract={account.contract} />
+                ) : subscription.quantity > 1 ? (
+                  // What the account pays, then how it is made up: the per-seat price alone misleads.
+                  `${formatMoney({ ...subscription.plan.price, amount: subscription.plan.price.amount * subscription.quantity })} · ${subscription.quantity} seats at ${formatMoney(subscription.plan.price)}`
                 ) : (
-                  formatMoney(subscription.plan.price)
-                )}{' '}
-                · {subscription.quantity} {subscription.quantity === 1 ? 'seat' : 'seats'}
+                  `${formatMoney(subscription.plan.price)} · 1 seat`
+                )}
                 {subscription.currentPeriodEnd
                   ? ` · period ends ${formatDate(subscription.currentPeriodEnd)}`
                   : ''}
