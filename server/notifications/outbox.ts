@@ -68,7 +68,8 @@ async function billingRecipients({
  * What a notice's one-time link is for. The link itself is never stored: it is created when the
  * message is sent (server/notifications/oneTimeLinks.ts), where the body says ONE_TIME_LINK.
  */
-export type OneTimeLinkReference = { passwordResetTokenId: string } | { signUpRequestId: string };
+export type OneTimeLinkReference =
+  { passwordResetTokenId: string } | { signUpRequestId: string } | { accountInvitationId: string };
 
 /** Stands in a stored body for the link that sending puts there. */
 export const ONE_TIME_LINK = '[one-time link, created when this message is sent]';
@@ -91,7 +92,7 @@ export async function enqueueUserNotification({
   await enqueueAddressNotification({ trx, recipient: user.email, userId, ...notice });
 }
 
-/** Queues a notice to an address that need not have a login yet (the confirmation of a sign-up). */
+/** Queues a notice to an address that need not have a login yet (the confirmation of a sign-up, an invitation). */
 export async function enqueueAddressNotification({
   trx,
   recipient,
@@ -118,6 +119,7 @@ export async function enqueueAddressNotification({
     sendAfter: now(),
     passwordResetTokenId: link && 'passwordResetTokenId' in link ? link.passwordResetTokenId : null,
     signUpRequestId: link && 'signUpRequestId' in link ? link.signUpRequestId : null,
+    accountInvitationId: link && 'accountInvitationId' in link ? link.accountInvitationId : null,
   });
 }
 
