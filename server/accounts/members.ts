@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/auditLog';
 import type { Actor } from '../auth/actor';
 import { authorizeAccount, requireUser } from '../auth/authorization';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { parseInput } from '../validation';
 import { withAccountLock } from './accountLock';
 import { Membership, MEMBERSHIP_ROLES, type MembershipRole } from './Membership';
@@ -100,7 +100,11 @@ export async function leaveAccount({ actor, accountId }: { actor: Actor; account
   const id = parseInput(z.string().uuid('is not an account id'), accountId);
   await authorizeAccount({ actor, accountId: id, permission: 'account.read' });
   await withAccountLock(id, async ({ trx }) => {
-    const membership = await findMembership({ trx, accountId: id, userId: actor.userId });
+    // Only a platform admin gets here without being a member.
+    const membership = await Membership.query(trx)
+      .findOne({ accountId: id, userId: actor.userId })
+      .forUpdate();
+    if (!membership) throw new NotFoundError('Member');
     await assertAnotherOwner({
       trx,
       accountId: id,
@@ -129,6 +133,6 @@ async function findMembership({
   userId: string;
 }): Promise<Membership> {
   const membership = await Membership.query(trx).findOne({ accountId, userId }).forUpdate();
-  if (!membership) throw new NotFoundError('Member');
+  if (!membership) throw ValidationError.forField('userId', 'is not a member of this account');
   return membership;
 }

@@ -276,7 +276,15 @@ describe('inviting', () => {
     expect((await errorOf(listInvitations({ actor: as(plain), accountId: account.id }))).code).toBe(
       'FORBIDDEN',
     );
+    const stranger = await accountWith('owner');
+    expect((await errorOf(revokeInvitation({ actor: stranger.actor, invitationId: other.id }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await errorOf(listInvitations({ actor: stranger.actor, accountId: account.id }))).code).toBe(
+      'NOT_FOUND',
+    );
     expect((await errorOf(revokeInvitation({ actor, invitationId: 'nope' }))).code).toBe('BAD_USER_INPUT');
+    expect(await listInvitations({ actor, accountId: account.id })).toHaveLength(1);
   });
 });
 

@@ -129,12 +129,16 @@ describe('changing roles', () => {
       ),
     ).toMatchObject({ code: 'BAD_USER_INPUT', details: { fieldErrors: { role: 'is not a role' } } });
     expect(
-      (
-        await errorOf(
-          changeMemberRole({ actor: as(owner), accountId: account.id, userId: stranger.id, role: 'admin' }),
-        )
-      ).code,
-    ).toBe('NOT_FOUND');
+      await errorOf(
+        changeMemberRole({ actor: as(owner), accountId: account.id, userId: stranger.id, role: 'admin' }),
+      ),
+    ).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: { fieldErrors: { userId: 'is not a member of this account' } },
+    });
+    expect(
+      (await errorOf(removeMember({ actor: as(owner), accountId: account.id, userId: stranger.id }))).code,
+    ).toBe('BAD_USER_INPUT');
     expect(await roles(account.id)).toEqual(before);
   });
 });
