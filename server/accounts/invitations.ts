@@ -53,6 +53,8 @@ export async function inviteMember({
       .findOne({ accountId, email })
       .whereNull('acceptedAt')
       .whereNull('revokedAt');
+    // Re-sending an owner's invitation changes it: an owner's to do.
+    if (pending) await assertMayGrant({ trx, actor, accountId, role: pending.role });
     await assertSeatAvailable({ trx, accountId, excludeInvitationId: pending?.id });
     const fields = {
       role,

@@ -187,6 +187,13 @@ describe('inviting', () => {
       role: 'owner',
     });
     expect(asOwner.role).toBe('owner');
+    const ownerAdmin = await createUser();
+    await addMember({ accountId: ownerAccount, user: ownerAdmin, role: 'admin' });
+    const resent = await errorOf(
+      inviteMember({ actor: as(ownerAdmin), accountId: ownerAccount, email: asOwner.email, role: 'member' }),
+    );
+    expect(resent.code).toBe('FORBIDDEN');
+    expect((await db.knex('account_invitations').where({ id: asOwner.id }).first()).role).toBe('owner');
   });
 
   it('sends nothing for an invitation withdrawn before its notice went out', async () => {
