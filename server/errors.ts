@@ -126,13 +126,16 @@ export class InsufficientCreditsError extends DomainError {
 
 export class LimitExceededError extends DomainError {
   readonly code = 'LIMIT_EXCEEDED';
-  constructor(featureKey: string, limit: number, used: number, requested = 1) {
-    super(`The plan allows ${limit} of ${featureKey}; ${used} in use, ${requested} more requested.`, {
-      featureKey,
-      limit,
-      used,
-      requested,
-    });
+  constructor(featureKey: string, limit: number, used: number, requested = 1, message?: string) {
+    super(
+      message ?? `The plan allows ${limit} of ${featureKey}; ${used} in use, ${requested} more requested.`,
+      {
+        featureKey,
+        limit,
+        used,
+        requested,
+      },
+    );
   }
 }
 

@@ -15,6 +15,8 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz']);
  * without Remix's `.data` suffix: their whole query string stays out of the logs.
  */
 const TOKEN_BEARING_PATHS = /^\/(reset-password|signup\/confirm)(\.data)?\/?$/;
+/** An invitation's page, whose secret is the last part of its path (decision 045). */
+const INVITATION_PATH = /^\/invitations\/[^/?]+/;
 /** Query parameters that hold a secret on any route. */
 const SECRET_PARAMETERS = /^(token|secret|password|api_?key)$/i;
 
@@ -70,6 +72,7 @@ export function operationNameOf(body: unknown): string {
  * not be able to use a reset link they find there.
  */
 export function loggableUrl(originalUrl: string): string {
+  if (INVITATION_PATH.test(originalUrl)) return '/invitations/[redacted]';
   const queryStart = originalUrl.indexOf('?');
   if (queryStart === -1) return originalUrl;
   const path = originalUrl.slice(0, queryStart);

@@ -26,6 +26,8 @@ export class Notification extends BaseModel {
   passwordResetTokenId!: string | null;
   /** The sign-up whose confirmation link this message carries, created when it is sent. */
   signUpRequestId!: string | null;
+  /** The invitation whose link this message carries, created when it is sent. */
+  accountInvitationId!: string | null;
   sentAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;

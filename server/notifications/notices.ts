@@ -69,6 +69,16 @@ export interface NoticeData {
   };
   // Partner webhooks
   webhook_endpoint_disabled: { url: string; days: number };
+  // Members
+  'account.invitation': {
+    /** Null when no person sent it (a partner's API key). */
+    inviterName: string | null;
+    email: string;
+    accountName: string;
+    role: 'owner' | 'admin' | 'member';
+    link: string;
+    days: number;
+  };
   // Logins
   'auth.password_reset': { link: string };
   'auth.sign_up_confirmation': { email: string; accountName: string; link: string };

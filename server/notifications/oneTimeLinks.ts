@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { issueInvitationLink } from '../accounts/invitations';
 import { issueSignUpConfirmationLink } from '../accounts/signUp';
 import { issuePasswordResetLink } from '../auth/passwordReset';
 import type { Notification } from './Notification';
@@ -7,7 +8,8 @@ import { ONE_TIME_LINK } from './rendering';
 /**
  * The text and HTML of a message as it is sent: where the stored body says ONE_TIME_LINK, the link is
  * created now, in the sending transaction, so that it exists only in the email itself. Null when the
- * message has no reason to go any more (its reset was used, its sign-up finished).
+ * message has no reason to go any more (its reset was used, its sign-up finished, its invitation
+ * accepted or withdrawn).
  */
 export async function bodyToSend({
   trx,
@@ -28,5 +30,7 @@ function issueLink({ trx, notification }: { trx: Knex.Transaction; notification:
     return issuePasswordResetLink({ trx, passwordResetTokenId: notification.passwordResetTokenId });
   if (notification.signUpRequestId)
     return issueSignUpConfirmationLink({ trx, signUpRequestId: notification.signUpRequestId });
+  if (notification.accountInvitationId)
+    return issueInvitationLink({ trx, accountInvitationId: notification.accountInvitationId });
   return Promise.resolve(null);
 }

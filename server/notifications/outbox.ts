@@ -74,7 +74,8 @@ async function billingRecipients({
  * What a notice's one-time link is for. The link itself is never stored: it is created when the
  * message is sent (server/notifications/oneTimeLinks.ts), where the body says ONE_TIME_LINK.
  */
-export type OneTimeLinkReference = { passwordResetTokenId: string } | { signUpRequestId: string };
+export type OneTimeLinkReference =
+  { passwordResetTokenId: string } | { signUpRequestId: string } | { accountInvitationId: string };
 
 export { ONE_TIME_LINK } from './rendering';
 
@@ -95,11 +96,12 @@ export async function enqueueUserNotification({
   await enqueueAddressNotification({ trx, recipient: user.email, userId, ...notice });
 }
 
-/** Queues a notice to an address that need not have a login yet (the confirmation of a sign-up). */
+/** Queues a notice to an address that need not have a login yet (the confirmation of a sign-up, an invitation). */
 export async function enqueueAddressNotification({
   trx,
   recipient,
   userId = null,
+  accountId = null,
   notice,
   link,
   dedupeKey,
@@ -108,6 +110,8 @@ export async function enqueueAddressNotification({
   trx?: Knex.Transaction;
   recipient: string;
   userId?: string | null;
+  /** The account it is about, so that the outbox lists it with the account's notices. */
+  accountId?: string | null;
   notice: Notice;
   link?: OneTimeLinkReference;
   dedupeKey?: string;
@@ -117,6 +121,7 @@ export async function enqueueAddressNotification({
   await (trx ?? Notification.knex())(Notification.tableName)
     .insert({
       userId,
+      accountId,
       kind: notice.kind,
       recipient,
       subject: rendered.subject,
@@ -126,6 +131,7 @@ export async function enqueueAddressNotification({
       sendAfter: now(),
       passwordResetTokenId: link && 'passwordResetTokenId' in link ? link.passwordResetTokenId : null,
       signUpRequestId: link && 'signUpRequestId' in link ? link.signUpRequestId : null,
+      accountInvitationId: link && 'accountInvitationId' in link ? link.accountInvitationId : null,
     })
     .onConflict('dedupeKey')
     .ignore();

@@ -42,6 +42,8 @@ describe('request logs', () => {
     ],
     [`/reset-password?utm=mail&token=${SECRET}`, '/reset-password?[redacted]'],
     [`/signup/confirm?token=${SECRET}`, '/signup/confirm?[redacted]'],
+    [`/invitations/${SECRET}`, '/invitations/[redacted]'],
+    [`/invitations/${SECRET}.data?_routes=routes%2Finvitations.%24token`, '/invitations/[redacted]'],
     [`/anything?token=${SECRET}&page=2`, '/anything?token=%5Bredacted%5D&page=2'],
     [`/anything?api_key=${SECRET}`, '/anything?api_key=%5Bredacted%5D'],
   ])('keep the secret of %s out', async (address, logged) => {

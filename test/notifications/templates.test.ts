@@ -81,6 +81,14 @@ const EXAMPLES: { [Kind in NoticeKind]: NoticeData[Kind] } = {
     billingUrl: 'https://billing.test/billing/plan',
   },
   webhook_endpoint_disabled: { url: 'https://partner.test/hooks', days: 3 },
+  'account.invitation': {
+    inviterName: 'Ada Owner',
+    email: 'new@customer.test',
+    accountName: 'Acme',
+    role: 'admin',
+    link: 'https://billing.test/invitations/abc',
+    days: 7,
+  },
   'auth.password_reset': { link: 'https://billing.test/reset-password?token=abc' },
   'auth.sign_up_confirmation': {
     email: 'new@customer.test',

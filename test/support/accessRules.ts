@@ -1,5 +1,7 @@
+import { AccountInvitation } from '../../server/accounts/AccountInvitation';
 import type { Permission } from '../../server/auth/authorization';
 import type { ApiScope } from '../../server/auth/scopes';
+import { addMember, createAccount, createUser } from '../factories';
 
 /**
  * Who may call each GraphQL operation, as a table the tests check (test/graphql/accessRules.test.ts):
@@ -95,6 +97,13 @@ function endpointRules(
 }
 
 /** An Account field read through `account(id)`: that needs account.read first, then the field's own checks. */
+/** A fresh member of the account, for an operation that changes or removes one. */
+async function newMember(accountId: string): Promise<string> {
+  const user = await createUser();
+  await addMember({ accountId, user, role: 'member' });
+  return user.id;
+}
+
 const accountField = (selection: string, ...checks: AccessCheck[]): AccessRule => ({
   operation: `query($id: ID) { account(id: $id) { ${selection} } }`,
   variables: byId,
@@ -400,6 +409,60 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: [],
     outcome: 'BAD_USER_INPUT',
   },
+  // The account's three members fill the Free plan's three seats: getting past authorization, an
+  // invitation is refused for want of a seat.
+  'Mutation.inviteMember': {
+    operation: 'mutation($input: InviteMemberInput!) { inviteMember(input: $input) { id } }',
+    variables: ({ accountId, unique }) => ({
+      input: { accountId, email: `${unique('invitee')}@example.com`, role: 'MEMBER' },
+    }),
+    checks: [{ permission: 'account.manage' }],
+    outcome: 'LIMIT_EXCEEDED',
+  },
+  'Mutation.revokeInvitation': {
+    operation: 'mutation($id: ID!) { revokeInvitation(id: $id) { revokedAt } }',
+    variables: async ({ accountId, unique, now }) => ({
+      id: (
+        await AccountInvitation.query().insertAndFetch({
+          accountId,
+          email: `${unique('invitee')}@example.com`,
+          role: 'member',
+          expiresAt: new Date(now().getTime() + 86_400_000),
+        })
+      ).id,
+    }),
+    checks: [{ permission: 'account.manage' }],
+  },
+  'Query.invitation': {
+    operation: '{ invitation(token: "no-such-token") { email } }',
+    checks: [],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.acceptInvitation': {
+    operation: 'mutation { acceptInvitation(input: { token: "no-such-token" }) { role } }',
+    checks: [],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.changeMemberRole': {
+    operation: 'mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { role } }',
+    variables: async ({ accountId }) => ({
+      input: { accountId, userId: await newMember(accountId), role: 'ADMIN' },
+    }),
+    checks: [{ permission: 'account.manage' }],
+  },
+  'Mutation.removeMember': {
+    operation: 'mutation($input: MemberInput!) { removeMember(input: $input) }',
+    variables: async ({ accountId }) => ({ input: { accountId, userId: await newMember(accountId) } }),
+    checks: [{ permission: 'account.manage' }],
+  },
+  // Leaving an account of which nobody calling is a member: people get past the checks and are told
+  // they are not members (which leaving their own account would make them; test/accounts/members.test.ts).
+  'Mutation.leaveAccount': {
+    operation: 'mutation($id: ID!) { leaveAccount(accountId: $id) }',
+    variables: async () => ({ id: (await createAccount()).id }),
+    checks: ['user'],
+    outcome: 'NOT_FOUND',
+  },
   'Mutation.requestPasswordReset': {
     operation: 'mutation($email: String!) { requestPasswordReset(email: $email) }',
     variables: (fixture) => ({ email: `${fixture.unique('nobody')}@example.com` }),
@@ -519,6 +582,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Account.subscription': accountField('subscription { status }', { permission: 'billing.read' }),
   'Account.contract': accountField('contract { id }', { permission: 'billing.read' }),
   'Account.members': accountField('members { role }'),
+  'Account.invitations': accountField('invitations { id }', { permission: 'account.manage' }),
   'Account.creditBalance': accountField('creditBalance { milliCredits }', { permission: 'credits.read' }),
   'Account.creditLedger': accountField('creditLedger { edges { node { id } } }', {
     permission: 'credits.read',

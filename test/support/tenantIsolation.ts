@@ -93,6 +93,11 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.requestPasswordReset':
     'answers the same for every email; the link goes only to that login’s own address',
   'Mutation.resetPassword': 'acts only on the login named by the secret token of its reset link',
+  'Query.invitation': 'shows only the invitation named by the secret token of its link',
+  'Mutation.acceptInvitation':
+    'acts only on the invitation named by the secret token of its link, for the login of its own address (test/accounts/invitations.test.ts)',
+  'Mutation.revokeInvitation':
+    'keyed by invitation id; the owner of another account gets NOT_FOUND (test/accounts/invitations.test.ts)',
   'Query.adminAccounts': 'platform admins only (requirePlatformAdmin)',
   'Query.systemHealth': 'platform admins only; about the service, not any account',
   ...Object.fromEntries(
@@ -277,6 +282,41 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     scope: 'accounts:read',
     operation: 'query($id: ID) { account(id: $id) { members { role user { email } } } }',
     variables: byId,
+  },
+  'Account.invitations': {
+    scope: 'accounts:write',
+    operation: 'query($id: ID) { account(id: $id) { invitations { email } } }',
+    variables: byId,
+  },
+  // Two succeed (the owner's and a key's), within the Free plan's three seats with the owner.
+  'Mutation.inviteMember': {
+    scope: 'accounts:write',
+    operation: 'mutation($input: InviteMemberInput!) { inviteMember(input: $input) { id } }',
+    variables: (target) => ({
+      input: {
+        accountId: target.accountId,
+        email: `isolation-${Math.random().toString(36).slice(2)}@example.com`,
+        role: 'MEMBER',
+      },
+    }),
+  },
+  'Mutation.changeMemberRole': {
+    scope: 'accounts:write',
+    operation: `mutation($id: ID!) { changeMemberRole(input: { accountId: $id, userId: "${NO_PLAN}", role: ADMIN }) { role } }`,
+    variables: byId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.removeMember': {
+    scope: 'accounts:write',
+    operation: `mutation($id: ID!) { removeMember(input: { accountId: $id, userId: "${NO_PLAN}" }) }`,
+    variables: byId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.leaveAccount': {
+    scope: null,
+    operation: 'mutation($id: ID!) { leaveAccount(accountId: $id) }',
+    variables: byId,
+    ownerOutcome: 'CONFLICT',
   },
   'Account.auditLog': {
     scope: null,

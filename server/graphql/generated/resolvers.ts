@@ -40,6 +40,9 @@ import type { CreditLedgerPage as CreditLedgerPageModel } from '../../credits/le
 import type { CreditGrant as CreditGrantModel } from '../../credits/CreditGrant';
 import type { CreditConsumptionResult as CreditConsumptionResultModel } from '../../credits/consumption';
 import type { CreditAdjustment as CreditAdjustmentModel } from '../../credits/adjustments';
+import type { AccountInvitation as AccountInvitationModel } from '../../accounts/AccountInvitation';
+import type { InvitationPreview as InvitationPreviewModel } from '../../accounts/invitations';
+import type { AcceptedInvitation as AcceptedInvitationModel } from '../../accounts/invitationAcceptance';
 import type { AuditEntry as AuditEntryModel } from '../../audit/AuditEntry';
 import type { AuditLogPage as AuditLogPageModel } from '../../admin/accountAuditLog';
 import type { AccountPage as AccountPageModel } from '../../admin/accountSearch';
@@ -68,6 +71,27 @@ export type Scalars = {
    * most 20 names of up to 100 characters, values of up to 500.
    */
   UsageProperties: { input: Record<string, unknown>; output: Record<string, unknown>; }
+};
+
+/** An invitation's token, and for a new login its name and password. */
+export type AcceptInvitationInput = {
+  /** For a new login: the person's name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** For a new login: at least 10 characters. */
+  password?: InputMaybe<Scalars['String']['input']>;
+  /** The token from the invitation's link. */
+  token: Scalars['String']['input'];
+};
+
+/** The result of accepting an invitation. */
+export type AcceptInvitationPayload = {
+  __typename?: 'AcceptInvitationPayload';
+  /** The account they joined. */
+  account: Account;
+  /** Their role in it. */
+  role: MembershipRole;
+  /** The person, now a member (and signed in). */
+  user: User;
 };
 
 /** A billing customer: an organisation with one current subscription, a credit balance and invoices. */
@@ -106,6 +130,8 @@ export type Account = {
   externalId?: Maybe<Scalars['String']['output']>;
   /** Our id for the account. */
   id: Scalars['ID']['output'];
+  /** Invitations that may still be accepted, newest first. Owners and admins (keys: accounts:write). */
+  invitations: Array<AccountInvitation>;
   /** Invoices, newest first. */
   invoices: InvoiceConnection;
   /** The people who can sign in to this account, with their roles; owners first. */
@@ -192,6 +218,27 @@ export type AccountActionInput = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** An invitation to join an account, bound to the address it was sent to. */
+export type AccountInvitation = {
+  __typename?: 'AccountInvitation';
+  /** When it was accepted; null while open. */
+  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was first sent. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The invited address, in lower case. */
+  email: Scalars['String']['output'];
+  /** When its link stops working. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Our id for the invitation. */
+  id: Scalars['ID']['output'];
+  /** Who invited them; null when a partner's API key did. */
+  invitedBy?: Maybe<User>;
+  /** When it was withdrawn; null unless withdrawn. */
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The role the person gets on accepting. */
+  role: MembershipRole;
 };
 
 /** A person's access to an account. */
@@ -482,6 +529,16 @@ export type CardOnFile = {
   expYear: Scalars['Int']['output'];
   /** The card number's last four digits. */
   last4: Scalars['String']['output'];
+};
+
+/** A member and their new role. */
+export type ChangeMemberRoleInput = {
+  /** The account. */
+  accountId: Scalars['ID']['input'];
+  /** The new role. */
+  role: MembershipRole;
+  /** The member's user id. */
+  userId: Scalars['ID']['input'];
 };
 
 /** The plan (and seats) to move a paid subscription to. */
@@ -1028,6 +1085,33 @@ export type HealthCheck = {
   ok: Scalars['Boolean']['output'];
 };
 
+/** What an invitation's link shows before it is accepted. */
+export type InvitationPreview = {
+  __typename?: 'InvitationPreview';
+  /** The account the person is invited to. */
+  accountName: Scalars['String']['output'];
+  /** The invited address: only a login with it may accept. */
+  email: Scalars['String']['output'];
+  /** When the link stops working. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Whether the address already has a login (sign in to accept) or not (create one). */
+  hasLogin: Scalars['Boolean']['output'];
+  /** The name (or address) of who invited them; null when a partner's API key did. */
+  invitedByName?: Maybe<Scalars['String']['output']>;
+  /** The role they get. */
+  role: MembershipRole;
+};
+
+/** A person to invite. */
+export type InviteMemberInput = {
+  /** The account. */
+  accountId: Scalars['ID']['input'];
+  /** Their email address, at most 254 characters. */
+  email: Scalars['String']['input'];
+  /** The role they get on accepting. */
+  role: MembershipRole;
+};
+
 /** An invoice Stripe issued to the account, as mirrored here from Stripe's webhooks. */
 export type Invoice = {
   __typename?: 'Invoice';
@@ -1127,6 +1211,14 @@ export type InvoiceStatus =
   | 'uncollectible'
   /** Canceled; nothing is owed on it. */
   | 'void';
+
+/** A member of an account. */
+export type MemberInput = {
+  /** The account. */
+  accountId: Scalars['ID']['input'];
+  /** The member's user id. */
+  userId: Scalars['ID']['input'];
+};
 
 /** A user's role in an account. */
 export type Membership = {
@@ -1266,6 +1358,12 @@ export type Money = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Accepts an invitation from its link, once. Signed in, the login must be the invited address (FORBIDDEN
+   * otherwise); signed out, a login is created for that address with the name and password given, and
+   * signed in (over HTTP the session cookie is set). Seats are checked again.
+   */
+  acceptInvitation: AcceptInvitationPayload;
+  /**
    * Adds credits to an account (as a new grant) or takes them away (never below zero), with a reason that
    * is kept in the ledger and the audit log. Idempotent by key. Platform admins only.
    */
@@ -1288,6 +1386,11 @@ export type Mutation = {
    * admins only). The account then returns to the free plan.
    */
   cancelSubscription: SubscriptionChangePayload;
+  /**
+   * Gives a member another role. Owners and admins (keys: accounts:write); only owners make or unmake
+   * owners; the last owner stays one (CONFLICT).
+   */
+  changeMemberRole: AccountMember;
   /**
    * Changes the plan of a paid subscription. Upgrades take effect at once, prorated and invoiced now (pass
    * the preview's `prorationDate` to be charged exactly what was shown); downgrades, including yearly to
@@ -1343,6 +1446,15 @@ export type Mutation = {
    */
   deleteWebhookEndpoint: WebhookEndpoint;
   /**
+   * Invites a person by email to join the account with a role, emailing a link valid for 7 days. Owners and
+   * admins (keys: accounts:write); only owners invite owners. An open invitation to the same address is
+   * sent again with a fresh link (the old one stops working). Refused for a member, and with LIMIT_EXCEEDED
+   * when every seat is taken (members and open invitations count against a per-seat plan's paid seats).
+   */
+  inviteMember: AccountInvitation;
+  /** The signed-in person leaves the account; the last owner cannot (CONFLICT). Users only. */
+  leaveAccount: Scalars['Boolean']['output'];
+  /**
    * Moves the subscribers of a plan version to another published version, each on its own, and reports
    * each one. AT_RENEWAL schedules the change for the end of the period; NOW changes the Stripe
    * subscription at once, prorated and invoiced like an upgrade. A subscriber with a change of their own
@@ -1379,6 +1491,11 @@ export type Mutation = {
   registerResource: RegisterResourcePayload;
   /** Records that the account no longer holds a resource. Needs `entitlements:write`. */
   releaseResource: EntitlementCheck;
+  /**
+   * Takes a member out of the account. Owners and admins (keys: accounts:write); only owners remove owners;
+   * never the last owner (CONFLICT).
+   */
+  removeMember: Scalars['Boolean']['output'];
   /** Applies a received Stripe event again (its handlers converge on Stripe's current state). Platform admins only. */
   replayStripeEvent: StripeEvent;
   /**
@@ -1404,6 +1521,8 @@ export type Mutation = {
   retryWebhookDelivery: WebhookDelivery;
   /** Revokes an API key at once. Revoking a revoked key returns it unchanged. */
   revokeApiKey: ApiKey;
+  /** Withdraws an open invitation: its link stops working and its seat is free. Owners and admins. */
+  revokeInvitation: AccountInvitation;
   /**
    * Gives an endpoint a new signing secret, returned once. For 24 hours deliveries carry signatures by both
    * the new and the previous secret. Platform admins and keys for every account with webhooks:write; for an
@@ -1507,6 +1626,12 @@ export type Mutation = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationAcceptInvitationArgs = {
+  input: AcceptInvitationInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationAdjustCreditsArgs = {
   input: AdjustCreditsInput;
 };
@@ -1533,6 +1658,12 @@ export type MutationCancelScheduledPlanChangeArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationCancelSubscriptionArgs = {
   input: CancelSubscriptionInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationChangeMemberRoleArgs = {
+  input: ChangeMemberRoleInput;
 };
 
 
@@ -1591,6 +1722,18 @@ export type MutationDeleteWebhookEndpointArgs = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationInviteMemberArgs = {
+  input: InviteMemberInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationLeaveAccountArgs = {
+  accountId: Scalars['ID']['input'];
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationMigratePlanVersionSubscribersArgs = {
   input: MigratePlanVersionSubscribersInput;
 };
@@ -1633,6 +1776,12 @@ export type MutationReleaseResourceArgs = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationRemoveMemberArgs = {
+  input: MemberInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationReplayStripeEventArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1671,6 +1820,12 @@ export type MutationRetryWebhookDeliveryArgs = {
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationRevokeInvitationArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -2256,6 +2411,11 @@ export type Query = {
   entitlement: EntitlementCheck;
   /** Every switch platform admins can flip, with its current value. Platform admins only. */
   featureFlags: Array<FeatureFlag>;
+  /**
+   * What the link of an invitation leads to: the account, who invited, the address it is for. Public (the
+   * token is the secret). An expired, withdrawn, used or unknown link is BAD_USER_INPUT saying which.
+   */
+  invitation: InvitationPreview;
   /** The meters usage can be recorded against. Public. */
   meters: Array<Meter>;
   /** Every notice the service queued (sent by email when SMTP is configured), newest first. Platform admins only. */
@@ -2333,6 +2493,12 @@ export type QueryEntitlementArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   featureKey: Scalars['String']['input'];
   scopeKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryInvitationArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -3197,8 +3363,11 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AcceptInvitationInput: AcceptInvitationInput;
+  AcceptInvitationPayload: ResolverTypeWrapper<AcceptedInvitationModel>;
   Account: ResolverTypeWrapper<AccountModel>;
   AccountActionInput: AccountActionInput;
+  AccountInvitation: ResolverTypeWrapper<AccountInvitationModel>;
   AccountMember: ResolverTypeWrapper<MembershipModel>;
   AdjustCreditsInput: AdjustCreditsInput;
   AdjustCreditsPayload: ResolverTypeWrapper<CreditAdjustmentModel>;
@@ -3217,6 +3386,7 @@ export type ResolversTypes = {
   CancelSubscriptionInput: CancelSubscriptionInput;
   CancellationRefund: null;
   CardOnFile: ResolverTypeWrapper<CardOnFile>;
+  ChangeMemberRoleInput: ChangeMemberRoleInput;
   ChangePlanInput: ChangePlanInput;
   ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: ResolverTypeWrapper<Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversTypes['CheckoutSession'] }>;
@@ -3253,12 +3423,15 @@ export type ResolversTypes = {
   HealthCheck: ResolverTypeWrapper<HealthCheck>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  InvitationPreview: ResolverTypeWrapper<InvitationPreviewModel>;
+  InviteMemberInput: InviteMemberInput;
   Invoice: ResolverTypeWrapper<InvoiceModel>;
   InvoiceConnection: ResolverTypeWrapper<InvoicePageModel>;
   InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
   InvoiceLine: ResolverTypeWrapper<InvoiceLineModel>;
   InvoiceLineKind: ResolverTypeWrapper<InvoiceLineKind>;
   InvoiceStatus: ResolverTypeWrapper<InvoiceStatus>;
+  MemberInput: MemberInput;
   Membership: ResolverTypeWrapper<MembershipModel>;
   MembershipRole: ResolverTypeWrapper<MembershipRole>;
   Meter: ResolverTypeWrapper<MeterModel>;
@@ -3354,8 +3527,11 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AcceptInvitationInput: AcceptInvitationInput;
+  AcceptInvitationPayload: AcceptedInvitationModel;
   Account: AccountModel;
   AccountActionInput: AccountActionInput;
+  AccountInvitation: AccountInvitationModel;
   AccountMember: MembershipModel;
   AdjustCreditsInput: AdjustCreditsInput;
   AdjustCreditsPayload: CreditAdjustmentModel;
@@ -3371,6 +3547,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   CancelSubscriptionInput: CancelSubscriptionInput;
   CardOnFile: CardOnFile;
+  ChangeMemberRoleInput: ChangeMemberRoleInput;
   ChangePlanInput: ChangePlanInput;
   ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversParentTypes['CheckoutSession'] };
@@ -3399,10 +3576,13 @@ export type ResolversParentTypes = {
   HealthCheck: HealthCheck;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  InvitationPreview: InvitationPreviewModel;
+  InviteMemberInput: InviteMemberInput;
   Invoice: InvoiceModel;
   InvoiceConnection: InvoicePageModel;
   InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
   InvoiceLine: InvoiceLineModel;
+  MemberInput: MemberInput;
   Membership: MembershipModel;
   Meter: MeterModel;
   MeterInput: MeterInput;
@@ -3480,6 +3660,12 @@ export type ResolversParentTypes = {
   WebhookEventType: WebhookEventType;
 };
 
+export type AcceptInvitationPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AcceptInvitationPayload'] = ResolversParentTypes['AcceptInvitationPayload']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MembershipRole'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
 export type AccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<AccountAuditLogArgs, 'first'>>;
@@ -3496,6 +3682,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   entitlements?: Resolver<Array<ResolversTypes['EntitlementCheck']>, ParentType, ContextType>;
   externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invitations?: Resolver<Array<ResolversTypes['AccountInvitation']>, ParentType, ContextType>;
   invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<AccountInvoicesArgs, 'first'>>;
   members?: Resolver<Array<ResolversTypes['AccountMember']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3505,6 +3692,17 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   usageSeries?: Resolver<Array<ResolversTypes['UsageSeries']>, ParentType, ContextType, RequireFields<AccountUsageSeriesArgs, 'from' | 'granularity' | 'to'>>;
   usageSummary?: Resolver<Array<ResolversTypes['MeterUsage']>, ParentType, ContextType>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+};
+
+export type AccountInvitationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccountInvitation'] = ResolversParentTypes['AccountInvitation']> = {
+  acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invitedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MembershipRole'], ParentType, ContextType>;
 };
 
 export type AccountMemberResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccountMember'] = ResolversParentTypes['AccountMember']> = {
@@ -3784,6 +3982,15 @@ export type HealthCheckResolvers<ContextType = GraphQLContext, ParentType extend
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type InvitationPreviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InvitationPreview'] = ResolversParentTypes['InvitationPreview']> = {
+  accountName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  hasLogin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  invitedByName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MembershipRole'], ParentType, ContextType>;
+};
+
 export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
   amountDue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   amountPaid?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -3865,11 +4072,13 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptInvitation?: Resolver<ResolversTypes['AcceptInvitationPayload'], ParentType, ContextType, RequireFields<MutationAcceptInvitationArgs, 'input'>>;
   adjustCredits?: Resolver<ResolversTypes['AdjustCreditsPayload'], ParentType, ContextType, RequireFields<MutationAdjustCreditsArgs, 'input'>>;
   archiveMeter?: Resolver<ResolversTypes['Meter'], ParentType, ContextType, RequireFields<MutationArchiveMeterArgs, 'key'>>;
   archivePlan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationArchivePlanArgs, 'id'>>;
   cancelScheduledPlanChange?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelScheduledPlanChangeArgs, 'input'>>;
   cancelSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'input'>>;
+  changeMemberRole?: Resolver<ResolversTypes['AccountMember'], ParentType, ContextType, RequireFields<MutationChangeMemberRoleArgs, 'input'>>;
   changePlan?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationChangePlanArgs, 'input'>>;
   changeSeats?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationChangeSeatsArgs, 'input'>>;
   confirmSignUp?: Resolver<ResolversTypes['SignUpPayload'], ParentType, ContextType, RequireFields<MutationConfirmSignUpArgs, 'token'>>;
@@ -3879,6 +4088,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createPlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationCreatePlanDraftArgs, 'input'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
+  inviteMember?: Resolver<ResolversTypes['AccountInvitation'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'input'>>;
+  leaveAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLeaveAccountArgs, 'accountId'>>;
   migratePlanVersionSubscribers?: Resolver<ResolversTypes['PlanVersionMigration'], ParentType, ContextType, RequireFields<MutationMigratePlanVersionSubscribersArgs, 'input'>>;
   openBillingPortal?: Resolver<ResolversTypes['BillingPortalPayload'], ParentType, ContextType, RequireFields<MutationOpenBillingPortalArgs, 'input'>>;
   publishPlan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationPublishPlanArgs, 'id'>>;
@@ -3886,6 +4097,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   refundPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRefundPaymentArgs, 'input'>>;
   registerResource?: Resolver<ResolversTypes['RegisterResourcePayload'], ParentType, ContextType, RequireFields<MutationRegisterResourceArgs, 'input'>>;
   releaseResource?: Resolver<ResolversTypes['EntitlementCheck'], ParentType, ContextType, RequireFields<MutationReleaseResourceArgs, 'input'>>;
+  removeMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'input'>>;
   replayStripeEvent?: Resolver<ResolversTypes['StripeEvent'], ParentType, ContextType, RequireFields<MutationReplayStripeEventArgs, 'id'>>;
   replayWebhookEvent?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayWebhookEventArgs, 'eventId'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
@@ -3893,6 +4105,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resumeSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationResumeSubscriptionArgs, 'input'>>;
   retryWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRetryWebhookDeliveryArgs, 'id'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  revokeInvitation?: Resolver<ResolversTypes['AccountInvitation'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
   rotateWebhookEndpointSecret?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookEndpointSecretArgs, 'id'>>;
   runReconciliation?: Resolver<ResolversTypes['ReconciliationReport'], ParentType, ContextType>;
   saveCreditPackage?: Resolver<ResolversTypes['CreditPackage'], ParentType, ContextType, RequireFields<MutationSaveCreditPackageArgs, 'createOnly' | 'input'>>;
@@ -4069,6 +4282,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   creditPackages?: Resolver<Array<ResolversTypes['CreditPackage']>, ParentType, ContextType, RequireFields<QueryCreditPackagesArgs, 'includeInactive'>>;
   entitlement?: Resolver<ResolversTypes['EntitlementCheck'], ParentType, ContextType, RequireFields<QueryEntitlementArgs, 'featureKey'>>;
   featureFlags?: Resolver<Array<ResolversTypes['FeatureFlag']>, ParentType, ContextType>;
+  invitation?: Resolver<ResolversTypes['InvitationPreview'], ParentType, ContextType, RequireFields<QueryInvitationArgs, 'token'>>;
   meters?: Resolver<Array<ResolversTypes['Meter']>, ParentType, ContextType, RequireFields<QueryMetersArgs, 'includeInactive'>>;
   notifications?: Resolver<ResolversTypes['NotificationConnection'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'first'>>;
   plans?: Resolver<Array<ResolversTypes['Plan']>, ParentType, ContextType, RequireFields<QueryPlansArgs, 'includeInactive'>>;
@@ -4324,7 +4538,9 @@ export type WebhookEventTypeResolvers<ContextType = GraphQLContext, ParentType e
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  AcceptInvitationPayload?: AcceptInvitationPayloadResolvers<ContextType>;
   Account?: AccountResolvers<ContextType>;
+  AccountInvitation?: AccountInvitationResolvers<ContextType>;
   AccountMember?: AccountMemberResolvers<ContextType>;
   AdjustCreditsPayload?: AdjustCreditsPayloadResolvers<ContextType>;
   AdminAccountConnection?: AdminAccountConnectionResolvers<ContextType>;
@@ -4366,6 +4582,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   FailedPayments?: FailedPaymentsResolvers<ContextType>;
   FeatureFlag?: FeatureFlagResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;
+  InvitationPreview?: InvitationPreviewResolvers<ContextType>;
   Invoice?: InvoiceResolvers<ContextType>;
   InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;

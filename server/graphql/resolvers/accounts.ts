@@ -1,5 +1,12 @@
 import { getAccount, upsertAccount } from '../../accounts/accounts';
-import { listAccountMembers } from '../../accounts/members';
+import { acceptInvitation } from '../../accounts/invitationAcceptance';
+import {
+  inviteMember,
+  listInvitations,
+  previewInvitation,
+  revokeInvitation,
+} from '../../accounts/invitations';
+import { changeMemberRole, leaveAccount, listAccountMembers, removeMember } from '../../accounts/members';
 import { confirmSignUp, requestSignUp } from '../../accounts/signUp';
 import { NotFoundError } from '../../errors';
 import type { Resolvers } from '../generated/resolvers';
@@ -8,6 +15,7 @@ import { loadFound } from '../loaders';
 export const accountResolvers: Resolvers = {
   Query: {
     account: (_parent, { id, externalId }, { actor }) => getAccount({ actor, accountId: id, externalId }),
+    invitation: (_parent, { token }) => previewInvitation({ token }),
   },
   Mutation: {
     upsertAccount: (_parent, { input }, { actor }) => upsertAccount({ actor, ...input }),
@@ -29,9 +37,42 @@ export const accountResolvers: Resolvers = {
       };
       return { user: session.user, account: session.account };
     },
+    inviteMember: (_parent, { input }, { actor }) => inviteMember({ actor, ...input }),
+    revokeInvitation: (_parent, { id }, { actor }) => revokeInvitation({ actor, invitationId: id }),
+    acceptInvitation: async (_parent, { input }, context) => {
+      const accepted = await acceptInvitation({ actor: context.actor, ...input });
+      if (accepted.session) {
+        context.sessionCookie.issue(accepted.session);
+        // The payload is read as the new member, as the next request, carrying the new cookie, will be.
+        context.actor = { kind: 'user', userId: accepted.user.id, sessionId: null, isPlatformAdmin: false };
+      }
+      return accepted;
+    },
+    changeMemberRole: (_parent, { input }, { actor }) => changeMemberRole({ actor, ...input }),
+    removeMember: async (_parent, { input }, { actor }) => {
+      await removeMember({ actor, ...input });
+      return true;
+    },
+    leaveAccount: async (_parent, { accountId }, { actor }) => {
+      await leaveAccount({ actor, accountId });
+      return true;
+    },
   },
   Account: {
     members: (account, _args, { actor }) => listAccountMembers({ actor, accountId: account.id }),
+    invitations: (account, _args, { actor }) => listInvitations({ actor, accountId: account.id }),
+  },
+  AccountInvitation: {
+    invitedBy: async (invitation, _args, { loaders }) =>
+      invitation.invitedByUserId ? ((await loaders.userById.load(invitation.invitedByUserId)) ?? null) : null,
+  },
+  InvitationPreview: {
+    email: (preview) => preview.invitation.email,
+    role: (preview) => preview.invitation.role,
+    expiresAt: (preview) => preview.invitation.expiresAt,
+  },
+  AcceptInvitationPayload: {
+    role: (accepted) => accepted.membership.role,
   },
   Membership: {
     account: async (membership, _args, { loaders }) => {
