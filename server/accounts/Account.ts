@@ -9,6 +9,8 @@ export class Account extends BaseModel {
   /** The partner's own id for this account. */
   externalId!: string | null;
   currency!: string;
+  /** The IANA time zone the account's dates are shown in. */
+  timeZone!: string;
   stripeCustomerId!: string | null;
   createdAt!: Date;
   updatedAt!: Date;

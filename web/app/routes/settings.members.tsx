@@ -5,7 +5,8 @@ import { DataTable, type Column } from '~/components/DataTable';
 import { Card, PageHeader } from '~/components/ui';
 import { MembersDocument, type MembersQuery } from '~/graphql/generated';
 import { query, requireAccount } from '~/lib/api.server';
-import { formatDate } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Members — Settings' }];
 
@@ -23,6 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Members() {
+  const format = useFormat();
   const { account } = useLoaderData<typeof loader>();
   return (
     <>
@@ -31,7 +33,7 @@ export default function Members() {
       <Card title="Members">
         <DataTable
           caption={`Members of ${account.name}`}
-          columns={COLUMNS}
+          columns={COLUMNS(format)}
           rows={account.members}
           rowKey={(member) => member.user.id}
           empty="No members."
@@ -41,7 +43,7 @@ export default function Members() {
   );
 }
 
-const COLUMNS: Array<Column<MembersQuery['account']['members'][number]>> = [
+const COLUMNS = ({ formatDate }: Formatter): Array<Column<MembersQuery['account']['members'][number]>> => [
   {
     header: 'Person',
     cell: (member) => (
