@@ -116,7 +116,7 @@ function MeterChart({
                 y={included}
                 stroke="#b42318"
                 strokeDasharray="6 4"
-                label={{ value: includedLabel, position: 'insideTopRight', fontSize: 12, fill: '#b42318' }}
+                label={{ value: includedLabel, position: 'insideBottomRight', fontSize: 12, fill: '#b42318' }}
                 ifOverflow="extendDomain"
               />
             ) : null}
