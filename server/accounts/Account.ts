@@ -11,6 +11,8 @@ export class Account extends BaseModel {
   currency!: string;
   /** The language its notices are written in (a BCP 47 tag); null: English. */
   locale!: string | null;
+  /** The IANA time zone the account's dates are shown in. */
+  timeZone!: string;
   stripeCustomerId!: string | null;
   createdAt!: Date;
   updatedAt!: Date;

@@ -20,6 +20,7 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   billingEmail: 'account.read',
   currency: 'account.read',
   createdAt: 'account.read',
+  timeZone: 'account.read',
   members: 'account.read',
   invitations: 'account.manage',
   apiKeys: 'account.manage',

@@ -1,4 +1,6 @@
 import type { Browser } from 'playwright-core';
+import { systemActor } from '../../server/auth/actor';
+import { recordUsage } from '../../server/usage/recordUsage';
 import { createMember, createUser, sessionCookieFor } from '../factories';
 import { useWebApp } from '../web/support/webApp';
 import { collectPageErrors, DESKTOP, launchBrowser } from './support/browser';
@@ -26,8 +28,13 @@ async function signedInPage(cookie: string) {
   return { page, errors: await collectPageErrors(page, () => web.url) };
 }
 
-async function visitHydrated(page: Awaited<ReturnType<typeof signedInPage>>['page'], path: string) {
-  const response = await page.goto(`${web.url}${path}`);
+async function visitHydrated(
+  page: Awaited<ReturnType<typeof signedInPage>>['page'],
+  path: string,
+  // A cold server compiles every module of the first page before it loads.
+  { timeout = 30_000 }: { timeout?: number } = {},
+) {
+  const response = await page.goto(`${web.url}${path}`, { timeout });
   expect(response?.status()).toBe(200);
   expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+'/);
   // Remix's router exists once the page's scripts (inline ones included) have run and hydrated it.
@@ -36,9 +43,38 @@ async function visitHydrated(page: Awaited<ReturnType<typeof signedInPage>>['pag
       (window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state
         .initialized === true,
     undefined,
-    { timeout: 30_000 },
+    { timeout },
   );
 }
+
+// First in the file: the development server is fresh (its own empty Vite cache), so this is the very
+// first page it compiles, the moment a late-found chart dependency would make Vite reload the page with a
+// second copy of React ("Invalid hook call") and the error page instead of the charts.
+it('draws the usage charts on the very first page after a fresh start', async () => {
+  const { account, user } = await createMember({ role: 'owner' });
+  await recordUsage({
+    actor: systemActor('development server test'),
+    events: [
+      {
+        accountId: account.id,
+        meterKey: 'api_calls',
+        quantity: 6000,
+        occurredAt: new Date(),
+        idempotencyKey: 'first-load',
+      },
+    ],
+  });
+  const { page, errors } = await signedInPage(await sessionCookieFor(user));
+  await visitHydrated(page, '/billing/usage', { timeout: 120_000 });
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Usage');
+  // Drawn in the browser: one chart per meter used, each an SVG with its axis.
+  await page
+    .locator('figure[data-meter="api_calls"] svg.recharts-surface')
+    .first()
+    .waitFor({ timeout: 30_000 });
+  expect(await page.getByText('Something went wrong').count()).toBe(0);
+  expect(errors).toEqual([]);
+}, 180_000);
 
 it('serves the public pages with hot reload connected and nothing refused', async () => {
   const { page, errors } = await signedInPage('');
@@ -64,6 +100,7 @@ it('serves the customer’s and the admin’s pages, charts included, with nothi
     '/billing/credits',
     '/billing/invoices',
     '/settings/members',
+    '/settings/preferences',
   ])
     await visitHydrated(customer.page, path);
   expect(customer.errors).toEqual([]);

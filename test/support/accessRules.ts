@@ -258,6 +258,16 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: [],
   },
   'Mutation.signOut': { operation: 'mutation { signOut }', checks: [] },
+  'Mutation.updateMyPreferences': {
+    operation: 'mutation { updateMyPreferences(input: { locale: "de-DE" }) { locale } }',
+    checks: ['user'],
+  },
+  'Mutation.updateAccountSettings': {
+    operation:
+      'mutation($id: ID) { updateAccountSettings(input: { accountId: $id, timeZone: "Europe/Berlin" }) { id } }',
+    variables: byId,
+    checks: [{ permission: 'account.manage' }],
+  },
   'Mutation.createApiKey': {
     operation:
       'mutation($id: ID) { createApiKey(input: { name: "access", scopes: [BILLING_READ], accountId: $id }) { secret } }',
@@ -578,6 +588,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Account.externalId': accountField('externalId'),
   'Account.billingEmail': accountField('billingEmail'),
   'Account.currency': accountField('currency'),
+  'Account.timeZone': accountField('timeZone'),
   'Account.createdAt': accountField('createdAt'),
   'Account.subscription': accountField('subscription { status }', { permission: 'billing.read' }),
   'Account.contract': accountField('contract { id }', { permission: 'billing.read' }),

@@ -67,6 +67,7 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Query.viewer': "returns only the caller's own user and memberships",
   'Mutation.signIn': 'creates a session for the credentials given',
   'Mutation.signOut': "ends only the caller's own session",
+  'Mutation.updateMyPreferences': "changes only the signed-in caller's own preferences",
   'Mutation.upsertAccount':
     'needs a platform-wide key; account-bound keys and members are refused (tested separately)',
   'Mutation.revokeApiKey': 'keyed by API key id; covered by a case below through the key of another account',
@@ -155,6 +156,11 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   'Account.currency': {
     scope: 'accounts:read',
     operation: 'query($id: ID) { account(id: $id) { currency } }',
+    variables: byId,
+  },
+  'Account.timeZone': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { timeZone } }',
     variables: byId,
   },
   'Account.createdAt': {
@@ -432,6 +438,18 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     operation: `mutation($id: ID!) { updateAutoTopUp(input: { accountId: $id, enabled: true, thresholdMilliCredits: 1000, creditPackageId: "${NO_PLAN}" }) { enabled } }`,
     variables: byId,
     ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.updateAccountSettings': {
+    scope: 'accounts:write',
+    operation:
+      'mutation($id: ID) { updateAccountSettings(input: { accountId: $id, timeZone: "Europe/Berlin" }) { id } }',
+    variables: byId,
+  },
+  'Mutation.updateAccountSettings(externalId)': {
+    scope: 'accounts:write',
+    operation:
+      'mutation($externalId: String) { updateAccountSettings(input: { externalId: $externalId, timeZone: "Europe/Berlin" }) { id } }',
+    variables: byExternalId,
   },
   'Mutation.createApiKey': {
     scope: null,

@@ -16,6 +16,9 @@ import {
 import type { ReactNode } from 'react';
 import { chosenMembership } from '~/lib/accountChoice.server';
 import { getViewer } from '~/lib/api.server';
+import { DEFAULT_FORMAT, type FormatSettings } from '~/lib/format';
+import { FormatProvider } from '~/lib/formatContext';
+import { negotiateLocale } from '~/lib/locale.server';
 import { useNonce } from '~/lib/nonce';
 import styles from '~/styles/app.css?url';
 
@@ -31,7 +34,12 @@ export const meta: MetaFunction = () => [{ title: 'Billing' }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(context);
   const current = viewer ? await chosenMembership(viewer.memberships, request) : undefined;
+  const format: FormatSettings = {
+    locale: viewer?.locale ?? negotiateLocale(request.headers.get('Accept-Language')),
+    timeZone: current?.account.timeZone ?? DEFAULT_FORMAT.timeZone,
+  };
   return {
+    format,
     viewer: viewer && {
       email: viewer.user.email,
       name: viewer.user.name,
@@ -49,9 +57,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root');
   const viewer = data?.viewer ?? null;
+  const format = data?.format ?? DEFAULT_FORMAT;
   const nonce = useNonce();
   return (
-    <html lang="en">
+    <html lang={format.locale}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -98,7 +107,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <main id="main" className="main">
-          {children}
+          <FormatProvider settings={format}>{children}</FormatProvider>
         </main>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
@@ -194,25 +203,28 @@ export default function App() {
   return <Outlet />;
 }
 
-/** The one error page for every route: what went wrong in plain words, and a way on. */
+/**
+ * The one error page for every route, inside the page's own header: what went wrong in plain words, and
+ * a way on. A message a route gives (the Response's text) is shown as it is; Remix's own wording for an
+ * address no route serves is not meant for people and is replaced.
+ */
 export function ErrorBoundary() {
   const error = useRouteError();
+  const data = useRouteLoaderData<typeof loader>('root');
+  const signedIn = Boolean(data?.viewer);
   let title = 'Something went wrong';
   let message = 'An unexpected error happened on our side. Please try again in a moment.';
   if (isRouteErrorResponse(error)) {
+    const given = typeof error.data === 'string' && !/^Error: /.test(error.data) ? error.data : '';
     if (error.status === 404) {
       title = 'Page not found';
-      message =
-        typeof error.data === 'string' && error.data ? error.data : 'There is nothing at this address.';
+      message = given || 'There is nothing at this address.';
     } else if (error.status === 403) {
       title = 'Not allowed';
-      message =
-        typeof error.data === 'string' && error.data
-          ? error.data
-          : 'Your login does not give access to this page.';
+      message = given || 'Your login does not give access to this page.';
     } else if (error.status < 500) {
       title = 'That did not work';
-      message = typeof error.data === 'string' && error.data ? error.data : message;
+      message = given || message;
     }
   }
   return (
@@ -220,8 +232,8 @@ export function ErrorBoundary() {
       <h1>{title}</h1>
       <p>{message}</p>
       <p>
-        <Link to="/" className="button">
-          Go to the start page
+        <Link to={signedIn ? '/billing' : '/'} className="button">
+          {signedIn ? 'Go to your billing' : 'Go to the start page'}
         </Link>
       </p>
     </div>

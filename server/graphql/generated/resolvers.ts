@@ -143,6 +143,11 @@ export type Account = {
   /** The current subscription; every account has one (new accounts start on the default plan). */
   subscription?: Maybe<BillingSubscription>;
   /**
+   * The IANA time zone the account's dates are shown in (such as Europe/Berlin); UTC unless its owners
+   * or admins chose another.
+   */
+  timeZone: Scalars['String']['output'];
+  /**
    * The next invoice as it stands: the renewal (plan, seats, prorations) and the usage overage accrued so
    * far. Null when nothing will renew (free plan, lifetime plan, cancelling at the period end).
    */
@@ -1589,6 +1594,12 @@ export type Mutation = {
    */
   startTrial: SubscriptionChangePayload;
   /**
+   * Changes the account's settings: the time zone its dates are shown in. Needs the account's owners or
+   * admins (or the accounts:write scope). A name that is not a time zone is refused with BAD_USER_INPUT
+   * and changes nothing.
+   */
+  updateAccountSettings: Account;
+  /**
    * Sets up automatic top-up (needs a card on file, e.g. from an earlier purchase). Turning it on again
    * clears the failures that switched it off.
    */
@@ -1598,6 +1609,11 @@ export type Mutation = {
    * billing never change: a new deal is a new contract. Platform admins only.
    */
   updateContract: Contract;
+  /**
+   * Sets the signed-in user's own preferences. A language this service cannot write in is refused with
+   * BAD_USER_INPUT and changes nothing. For people only: API keys are refused.
+   */
+  updateMyPreferences: Viewer;
   /**
    * Replaces the whole definition of a draft, entitlements included. A published or archived plan never
    * changes (CONFLICT): create a new draft of its key. Same callers as createPlanDraft (audited).
@@ -1894,6 +1910,12 @@ export type MutationStartTrialArgs = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationUpdateAccountSettingsArgs = {
+  input: UpdateAccountSettingsInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationUpdateAutoTopUpArgs = {
   input: UpdateAutoTopUpInput;
 };
@@ -1902,6 +1924,12 @@ export type MutationUpdateAutoTopUpArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationUpdateContractArgs = {
   input: UpdateContractInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationUpdateMyPreferencesArgs = {
+  input: UpdateMyPreferencesInput;
 };
 
 
@@ -3037,6 +3065,16 @@ export type UpcomingInvoiceLine = {
   quantity?: Maybe<Scalars['SafeInt']['output']>;
 };
 
+/** An account's settings to change. */
+export type UpdateAccountSettingsInput = {
+  /** The account by our id; give this or `externalId`. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The account by the partner's own id; give this or `accountId`. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  /** An IANA time zone name, such as UTC or Europe/Berlin. */
+  timeZone: Scalars['String']['input'];
+};
+
 /** Automatic top-up settings for an account. */
 export type UpdateAutoTopUpInput = {
   /** The account by our id; give this or `externalId`. */
@@ -3065,6 +3103,12 @@ export type UpdateContractInput = {
   endsAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Makes the call safe to retry: the same key and input return the first result. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A signed-in user's own preferences. */
+export type UpdateMyPreferencesInput = {
+  /** The language for numbers, money and dates, a BCP 47 tag such as de-DE; null follows the browser. */
+  locale?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Changes to a webhook endpoint; what is omitted stays. */
@@ -3176,6 +3220,11 @@ export type Viewer = {
   __typename?: 'Viewer';
   /** Whether the user is a platform admin: sees every account and may use the admin operations. */
   isPlatformAdmin: Scalars['Boolean']['output'];
+  /**
+   * The language the user chose for numbers, money and dates (a BCP 47 tag such as de-DE); null follows
+   * the browser's languages.
+   */
+  locale?: Maybe<Scalars['String']['output']>;
   /** The accounts the user belongs to, with their role in each, oldest membership first. */
   memberships: Array<Membership>;
   /** The signed-in user. */
@@ -3502,8 +3551,10 @@ export type ResolversTypes = {
   TierCount: ResolverTypeWrapper<TierCount>;
   UpcomingInvoice: ResolverTypeWrapper<UpcomingInvoiceModel>;
   UpcomingInvoiceLine: ResolverTypeWrapper<UpcomingInvoiceLine>;
+  UpdateAccountSettingsInput: UpdateAccountSettingsInput;
   UpdateAutoTopUpInput: UpdateAutoTopUpInput;
   UpdateContractInput: UpdateContractInput;
+  UpdateMyPreferencesInput: UpdateMyPreferencesInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: ResolverTypeWrapper<Omit<UpsertAccountPayload, 'account'> & { account: ResolversTypes['Account'] }>;
@@ -3639,8 +3690,10 @@ export type ResolversParentTypes = {
   TierCount: TierCount;
   UpcomingInvoice: UpcomingInvoiceModel;
   UpcomingInvoiceLine: UpcomingInvoiceLine;
+  UpdateAccountSettingsInput: UpdateAccountSettingsInput;
   UpdateAutoTopUpInput: UpdateAutoTopUpInput;
   UpdateContractInput: UpdateContractInput;
+  UpdateMyPreferencesInput: UpdateMyPreferencesInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   UpsertAccountInput: UpsertAccountInput;
   UpsertAccountPayload: Omit<UpsertAccountPayload, 'account'> & { account: ResolversParentTypes['Account'] };
@@ -3688,6 +3741,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<AccountPaymentsArgs, 'first'>>;
   subscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
+  timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   upcomingInvoice?: Resolver<Maybe<ResolversTypes['UpcomingInvoice']>, ParentType, ContextType>;
   usageSeries?: Resolver<Array<ResolversTypes['UsageSeries']>, ParentType, ContextType, RequireFields<AccountUsageSeriesArgs, 'from' | 'granularity' | 'to'>>;
   usageSummary?: Resolver<Array<ResolversTypes['MeterUsage']>, ParentType, ContextType>;
@@ -4118,8 +4172,10 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   startCreditPackageCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartCreditPackageCheckoutArgs, 'input'>>;
   startSubscriptionCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationStartSubscriptionCheckoutArgs, 'input'>>;
   startTrial?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationStartTrialArgs, 'input'>>;
+  updateAccountSettings?: Resolver<ResolversTypes['Account'], ParentType, ContextType, RequireFields<MutationUpdateAccountSettingsArgs, 'input'>>;
   updateAutoTopUp?: Resolver<ResolversTypes['AutoTopUp'], ParentType, ContextType, RequireFields<MutationUpdateAutoTopUpArgs, 'input'>>;
   updateContract?: Resolver<ResolversTypes['Contract'], ParentType, ContextType, RequireFields<MutationUpdateContractArgs, 'input'>>;
+  updateMyPreferences?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType, RequireFields<MutationUpdateMyPreferencesArgs, 'input'>>;
   updatePlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationUpdatePlanDraftArgs, 'id' | 'input'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
   upsertAccount?: Resolver<ResolversTypes['UpsertAccountPayload'], ParentType, ContextType, RequireFields<MutationUpsertAccountArgs, 'input'>>;
@@ -4478,6 +4534,7 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
 
 export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
   isPlatformAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  locale?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };

@@ -1,3 +1,4 @@
+import { updateAccountSettings } from '../../accounts/accountSettings';
 import { getAccount, upsertAccount } from '../../accounts/accounts';
 import { acceptInvitation } from '../../accounts/invitationAcceptance';
 import {
@@ -9,6 +10,7 @@ import {
 import { changeMemberRole, leaveAccount, listAccountMembers, removeMember } from '../../accounts/members';
 import { confirmSignUp, requestSignUp } from '../../accounts/signUp';
 import { NotFoundError } from '../../errors';
+import { withAccountId } from '../accountReference';
 import type { Resolvers } from '../generated/resolvers';
 import { loadFound } from '../loaders';
 
@@ -19,6 +21,8 @@ export const accountResolvers: Resolvers = {
   },
   Mutation: {
     upsertAccount: (_parent, { input }, { actor }) => upsertAccount({ actor, ...input }),
+    updateAccountSettings: async (_parent, { input }, { actor }) =>
+      updateAccountSettings({ actor, ...(await withAccountId(actor, input)) }),
     signUp: async (_parent, { input }, { throttle }) => {
       await throttle('signUp');
       await requestSignUp(input);

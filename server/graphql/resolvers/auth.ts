@@ -1,5 +1,7 @@
 import { listMembershipsOfUser } from '../../accounts/accounts';
 import { requestPasswordReset, resetPassword } from '../../auth/passwordReset';
+import { updateMyPreferences } from '../../auth/preferences';
+import { requireUser } from '../../auth/authorization';
 import { revokeSession, signIn } from '../../auth/sessions';
 import type { Resolvers } from '../generated/resolvers';
 import { loadFound } from '../loaders';
@@ -29,9 +31,17 @@ export const authResolvers: Resolvers = {
       await resetPassword(input);
       return true;
     },
+    updateMyPreferences: async (_parent, { input }, { actor, loaders }) => {
+      const user = await updateMyPreferences({ actor, locale: input.locale ?? null });
+      requireUser(actor);
+      loaders.userById.clear(user.id).prime(user.id, user);
+      return actor;
+    },
   },
   Viewer: {
     user: (viewer, _args, { loaders }) => loadFound(loaders.userById, viewer.userId, 'User'),
     memberships: (viewer) => listMembershipsOfUser({ userId: viewer.userId }),
+    locale: async (viewer, _args, { loaders }) =>
+      (await loadFound(loaders.userById, viewer.userId, 'User')).locale,
   },
 };

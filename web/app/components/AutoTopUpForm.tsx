@@ -1,6 +1,7 @@
 import { Form, useNavigation } from '@remix-run/react';
 import type { AutoTopUpSettingsFragment } from '~/graphql/generated';
-import { formatCredits, formatDateTime, formatMoney, type MoneyValue } from '~/lib/format';
+import { type MoneyValue } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { EmptyState } from './EmptyState';
 import { Field, FormError, Notice, SelectField } from './forms';
 import { Card } from './ui';
@@ -32,6 +33,7 @@ export function AutoTopUpCard({
   canManage: boolean;
   failure?: { formError: string; fieldErrors: Record<string, string | undefined> } | null;
 }) {
+  const { formatCredits, formatMoney } = useFormat();
   const saving = useNavigation().formData?.get('intent') === 'auto-top-up';
   const errors = failure?.fieldErrors ?? {};
   return (
@@ -85,6 +87,7 @@ export function AutoTopUpCard({
 }
 
 function AutoTopUpStatus({ settings }: { settings: AutoTopUpSettingsFragment | null }) {
+  const { formatCredits, formatDateTime, formatMoney } = useFormat();
   if (!settings)
     return <p className="muted">Off. Turn it on so you never run out of credits in the middle of work.</p>;
   const { creditPackage } = settings;

@@ -2,7 +2,8 @@ import { Form } from '@remix-run/react';
 import { ContractBadge, ContractTerms } from '~/components/ContractTerms';
 import { Field, SelectField } from '~/components/forms';
 import type { AdminAccountQuery } from '~/graphql/generated';
-import { formatMoney, intervalLabel } from '~/lib/format';
+import { intervalLabel } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 type Plan = AdminAccountQuery['plans'][number];
 type Contract = NonNullable<AdminAccountQuery['account']['contract']>;
@@ -27,6 +28,7 @@ export function ContractPanel({
   errors: Record<string, string | undefined>;
   busy: boolean;
 }) {
+  const { formatMoney } = useFormat();
   if (contract)
     return (
       <>

@@ -1,5 +1,6 @@
 import type { ContractSummaryFragment } from '~/graphql/generated';
-import { formatDate, formatMoney, intervalLabel } from '~/lib/format';
+import { intervalLabel } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 /** The "Custom contract" badge shown next to a plan sold on a contract's own terms. */
 export function ContractBadge() {
@@ -8,6 +9,7 @@ export function ContractBadge() {
 
 /** A contract's price, how it is billed and how long it runs, in one line. */
 export function ContractTerms({ contract }: { contract: ContractSummaryFragment }) {
+  const { formatDate, formatMoney } = useFormat();
   const billing =
     contract.billing === 'INVOICE'
       ? `invoiced, due ${contract.daysUntilDue} ${contract.daysUntilDue === 1 ? 'day' : 'days'} after issue`

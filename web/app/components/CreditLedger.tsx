@@ -1,5 +1,6 @@
 import type { CreditLedgerEntryType, CreditLedgerRowFragment } from '~/graphql/generated';
-import { formatCredits, formatDateTime } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { DataTable, type Column } from './DataTable';
 import type { PageInfo } from './Pagination';
 
@@ -23,10 +24,11 @@ export function CreditLedgerTable({
   empty: string;
   pageInfo?: PageInfo;
 }) {
+  const format = useFormat();
   return (
     <DataTable
       caption={caption}
-      columns={COLUMNS}
+      columns={COLUMNS(format)}
       rows={entries}
       rowKey={(entry) => entry.id}
       empty={empty}
@@ -35,7 +37,7 @@ export function CreditLedgerTable({
   );
 }
 
-const COLUMNS: Array<Column<CreditLedgerRowFragment>> = [
+const COLUMNS = ({ formatCredits, formatDateTime }: Formatter): Array<Column<CreditLedgerRowFragment>> => [
   { header: 'When', small: true, cell: (entry) => formatDateTime(entry.createdAt) },
   {
     header: 'What',

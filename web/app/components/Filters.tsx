@@ -1,4 +1,4 @@
-import { Form, Link } from '@remix-run/react';
+import { Form, Link, useSubmit } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { statusLabel } from '~/lib/format';
 
@@ -12,6 +12,7 @@ export function FilterForm({
   primary = false,
   search = false,
   inCard = true,
+  submitOnChange = false,
 }: {
   children: ReactNode;
   submitLabel: string;
@@ -20,9 +21,21 @@ export function FilterForm({
   search?: boolean;
   /** False inside a card that already frames the list. */
   inCard?: boolean;
+  /** Applies each change at once once JavaScript runs; the button still applies it without. */
+  submitOnChange?: boolean;
 }) {
+  const submit = useSubmit();
   return (
-    <Form method="get" className={inCard ? 'card filters' : 'filters'} role={search ? 'search' : undefined}>
+    <Form
+      method="get"
+      className={inCard ? 'card filters' : 'filters'}
+      role={search ? 'search' : undefined}
+      onChange={
+        submitOnChange
+          ? (event) => submit(event.currentTarget, { replace: true, preventScrollReset: true })
+          : undefined
+      }
+    >
       {children}
       <button type="submit" className={primary ? 'button button-primary' : 'button'}>
         {submitLabel}

@@ -1,5 +1,6 @@
 import { StatusBadge } from '~/components/ui';
-import { formatDate, formatMoney, type MoneyValue } from '~/lib/format';
+import { type MoneyValue } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 /**
  * An invoice's status and, while it is open, what is still owed and by when: an invoice sent with
@@ -10,6 +11,7 @@ export function InvoiceStatus({
 }: {
   invoice: { status: string; amountDue: MoneyValue; dueDate: string | null };
 }) {
+  const { formatDate, formatMoney } = useFormat();
   const owed = invoice.status === 'OPEN' && invoice.amountDue.amount > 0;
   return (
     <>

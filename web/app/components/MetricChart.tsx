@@ -1,3 +1,4 @@
+import { useFormat } from '~/lib/formatContext';
 import {
   Bar,
   BarChart,
@@ -28,8 +29,8 @@ export function MetricChart({
   series,
   kind,
   label,
-  formatValue = (value) => value.toLocaleString('en-US'),
-  formatTick = formatValue,
+  formatValue: formatValueGiven,
+  formatTick: formatTickGiven,
   minimumTop = 1,
 }: {
   rows: Array<{ label: string } & Record<string, string | number>>;
@@ -41,6 +42,9 @@ export function MetricChart({
   formatTick?: (value: number) => string;
   minimumTop?: number;
 }) {
+  const { formatNumber } = useFormat();
+  const formatValue = formatValueGiven ?? ((value: number) => formatNumber(value));
+  const formatTick = formatTickGiven ?? formatValue;
   const Chart = kind === 'line' ? LineChart : BarChart;
   const ticks = axisTicks(
     Math.max(minimumTop, ...rows.flatMap((row) => series.map(({ key }) => Number(row[key] ?? 0)))),

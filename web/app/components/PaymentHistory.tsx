@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { PaymentRowFragment } from '~/graphql/generated';
-import { formatCredits, formatDate, formatDateTime, formatMoney } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { paymentTypeLabel } from '~/lib/payments';
 import { DataTable, type Column } from './DataTable';
 import type { PageInfo } from './Pagination';
@@ -23,10 +24,11 @@ export function PaymentHistory({
   pageParam?: string;
   pagesLabel?: string;
 }) {
+  const format = useFormat();
   return (
     <DataTable
       caption="Payments, newest first"
-      columns={[...COLUMNS, actions && { header: 'Actions', headerHidden: true, cell: actions }]}
+      columns={[...COLUMNS(format), actions && { header: 'Actions', headerHidden: true, cell: actions }]}
       rows={payments}
       rowKey={(payment) => payment.id}
       empty="No payments yet. They appear here when you pay for a plan or buy credits."
@@ -37,7 +39,12 @@ export function PaymentHistory({
   );
 }
 
-const COLUMNS: Array<Column<PaymentRowFragment>> = [
+const COLUMNS = ({
+  formatMoney,
+  formatCredits,
+  formatDate,
+  formatDateTime,
+}: Formatter): Array<Column<PaymentRowFragment>> => [
   { header: 'Date', hideOnPhone: true, small: true, cell: (payment) => formatDateTime(payment.createdAt) },
   {
     header: 'Payment',

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { formatMoney, intervalLabel, type MoneyValue } from '~/lib/format';
+import { intervalLabel, type MoneyValue } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { describeEntitlement, sortEntitlements, yearlySaving } from '~/lib/plans';
 
 /** What a plan card shows: a plan of the pricing page, or a draft of the catalog being previewed. */
@@ -21,13 +22,14 @@ export interface CardPlan {
 const FEATURES_AT_A_GLANCE = 6;
 
 function FeatureList({ entitlements }: { entitlements: CardPlan['entitlements'] }) {
+  const format = useFormat();
   const sorted = sortEntitlements(entitlements);
   const rest = sorted.slice(FEATURES_AT_A_GLANCE);
   return (
     <div className="plan-features-wrap">
       <ul className="plan-features">
         {sorted.slice(0, FEATURES_AT_A_GLANCE).map((entitlement) => (
-          <li key={entitlement.featureKey}>{describeEntitlement(entitlement)}</li>
+          <li key={entitlement.featureKey}>{describeEntitlement(entitlement, format)}</li>
         ))}
       </ul>
       {rest.length > 0 ? (
@@ -35,7 +37,7 @@ function FeatureList({ entitlements }: { entitlements: CardPlan['entitlements'] 
           <summary>{rest.length} more</summary>
           <ul className="plan-features">
             {rest.map((entitlement) => (
-              <li key={entitlement.featureKey}>{describeEntitlement(entitlement)}</li>
+              <li key={entitlement.featureKey}>{describeEntitlement(entitlement, format)}</li>
             ))}
           </ul>
         </details>
@@ -61,6 +63,7 @@ export function PlanCard({
   current: boolean;
   children?: ReactNode;
 }) {
+  const { formatMoney } = useFormat();
   const saving = plan.interval === 'YEAR' ? yearlySaving(plan, [...plans]) : null;
   const contactSales = plan.purchaseMode === 'CONTACT_SALES';
   const total = { ...plan.price, amount: plan.price.amount * (plan.perSeat ? seats : 1) };

@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react';
 import type { ReconciliationReportDetailsFragment } from '~/graphql/generated';
-import { formatDateTime, formatNumber } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { DataTable, type Column } from './DataTable';
 import { EmptyState } from './EmptyState';
 
@@ -9,6 +9,7 @@ import { EmptyState } from './EmptyState';
  * found. A difference is for a person to understand; the check never changes anything.
  */
 export function ReconciliationReport({ report }: { report: ReconciliationReportDetailsFragment | null }) {
+  const { formatDateTime, formatNumber } = useFormat();
   if (!report)
     return (
       <EmptyState>

@@ -1,6 +1,6 @@
 import { Form, Link, useNavigation } from '@remix-run/react';
 import type { PaymentRowFragment } from '~/graphql/generated';
-import { formatDate, formatMoney } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { paymentTypeLabel, refundableAmount } from '~/lib/payments';
 import { Field, FormError } from './forms';
 
@@ -17,6 +17,7 @@ export function RefundForm({
   idempotencyKey: string;
   failure: { formError: string; fieldErrors: Record<string, string | undefined> } | null;
 }) {
+  const { formatDate, formatMoney } = useFormat();
   const submitting = useNavigation().formData?.get('intent') === 'refund';
   const errors = failure?.fieldErrors ?? {};
   const left = formatMoney({ amount: refundableAmount(payment), currency: payment.amount.currency });

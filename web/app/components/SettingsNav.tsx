@@ -6,6 +6,7 @@ export function SettingsNav() {
       <NavLink to="/settings/members">Members</NavLink>
       <NavLink to="/settings/api-keys">API keys</NavLink>
       <NavLink to="/settings/webhooks">Webhooks</NavLink>
+      <NavLink to="/settings/preferences">Preferences</NavLink>
     </nav>
   );
 }

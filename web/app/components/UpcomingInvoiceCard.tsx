@@ -1,5 +1,6 @@
 import type { UpcomingInvoiceQuery } from '~/graphql/generated';
-import { formatDate, formatMoney, formatNumber } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { Card } from './ui';
 
 export type UpcomingInvoice = NonNullable<UpcomingInvoiceQuery['account']['upcomingInvoice']>;
@@ -26,6 +27,7 @@ export function UpcomingInvoiceCard({
   unavailable: boolean;
   subscription: SubscriptionState | null;
 }) {
+  const { formatDate, formatMoney, formatNumber } = useFormat();
   if (unavailable) {
     return (
       <Card title="Next invoice">
@@ -36,7 +38,7 @@ export function UpcomingInvoiceCard({
   if (!invoice) {
     return (
       <Card title="Next invoice">
-        <p>{nothingRenews(subscription)}</p>
+        <p>{nothingRenews(subscription, formatDate)}</p>
       </Card>
     );
   }
@@ -109,7 +111,7 @@ export function UpcomingInvoiceCard({
   );
 }
 
-function nothingRenews(subscription: SubscriptionState | null): string {
+function nothingRenews(subscription: SubscriptionState | null, formatDate: Formatter['formatDate']): string {
   if (!subscription) return 'None: you have no subscription.';
   if (subscription.cancelAtPeriodEnd) {
     return subscription.currentPeriodEnd

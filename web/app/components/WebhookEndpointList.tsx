@@ -11,7 +11,7 @@ import {
   type WebhookEventTypeOption,
 } from './WebhookEndpoints';
 import type { WebhookEndpointRowFragment } from '~/graphql/generated';
-import { formatDateTime } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 /** What the create form's action answered: the new endpoint with its secret, or a refusal with what was typed. */
 export type CreateEndpointResult =
@@ -47,6 +47,7 @@ export function WebhookEndpointList({
   basePath: string;
   scopeChoice: boolean;
 }) {
+  const { formatDateTime } = useFormat();
   const busy = useNavigation().state === 'submitting';
   const [search] = useSearchParams();
   const failure = result && !result.ok ? result : null;

@@ -16,7 +16,8 @@ import type {
   WebhookDeliveryStatus,
   WebhookEndpointQuery,
 } from '~/graphql/generated';
-import { formatDateTime } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 /** The log's status filter, in the order it offers them. */
 export const DELIVERY_STATUSES: WebhookDeliveryStatus[] = ['PENDING', 'SUCCEEDED', 'FAILED'];
@@ -51,6 +52,7 @@ export function WebhookEndpointPage({
   listPath: string;
   scopeShown: boolean;
 }) {
+  const { formatDateTime } = useFormat();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const [search] = useSearchParams();
@@ -173,7 +175,7 @@ export function WebhookEndpointPage({
       <Card>
         <DataTable
           caption="Deliveries, newest first"
-          columns={deliveryColumns(busy)}
+          columns={deliveryColumns(busy, formatDateTime)}
           rows={webhookDeliveries.edges.map(({ node }) => node)}
           rowKey={(delivery) => delivery.id}
           empty={`No deliveries${status ? ' with this status' : ''} yet.`}
@@ -202,7 +204,10 @@ function tryLabel(attempt: Attempt): string {
   return `${answer} in ${attempt.latencyMs} ms`;
 }
 
-function deliveryColumns(busy: boolean): Array<Column<WebhookDeliveryRowFragment>> {
+function deliveryColumns(
+  busy: boolean,
+  formatDateTime: Formatter['formatDateTime'],
+): Array<Column<WebhookDeliveryRowFragment>> {
   return [
     {
       header: 'Event',

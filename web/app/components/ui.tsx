@@ -1,3 +1,4 @@
+import { useFormat } from '~/lib/formatContext';
 import type { ReactNode } from 'react';
 import { statusLabel } from '~/lib/format';
 
@@ -78,6 +79,7 @@ export function UsageBar({
   included: number;
   unit: string;
 }) {
+  const { formatNumber } = useFormat();
   const percent = included > 0 ? Math.min(100, Math.round((used / included) * 100)) : 100;
   const tone = percent >= 100 ? 'bad' : percent >= 80 ? 'warn' : 'good';
   return (
@@ -85,7 +87,7 @@ export function UsageBar({
       <div className="usage-bar-label">
         <span>{label}</span>
         <span className="muted">
-          {used.toLocaleString('en-US')} of {included.toLocaleString('en-US')}{' '}
+          {formatNumber(used)} of {formatNumber(included)}{' '}
           {included === 1 || /^[A-Z]+$/.test(unit) ? unit : `${unit}s`}
         </span>
       </div>

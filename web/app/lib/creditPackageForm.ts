@@ -1,6 +1,9 @@
 import type { AdminCreditPackageFragment, CreditPackageInput } from '~/graphql/generated';
 import { formReader } from './catalogForms';
-import { formatCredits, formatMinorUnits, parseCredits, parseMoney } from './format';
+import { formatterFor, formatMinorUnits, parseCredits, parseMoney } from './format';
+
+/** Form values are written in the notation the parser reads back, whatever the viewer's language. */
+const formInputCredits = formatterFor().formatCredits;
 
 /**
  * The credit package form: what the operator typed, as text; the price typed in major units (12.50) and
@@ -45,7 +48,7 @@ export function creditPackageValues(creditPackage: AdminCreditPackageFragment): 
   return {
     key: creditPackage.key,
     name: creditPackage.name,
-    credits: formatCredits(creditPackage.milliCredits),
+    credits: formInputCredits(creditPackage.milliCredits),
     price: formatMinorUnits(creditPackage.price.amount, creditPackage.price.currency),
     currency: creditPackage.price.currency,
     availableForPurchase: creditPackage.availableForPurchase,

@@ -1,32 +1,25 @@
 /**
- * Display formatting, the same on the server and in the browser (fixed locale and UTC, so a page
- * renders identically in both). Amounts arrive as integers and are only divided for display.
+ * Display formatting in the viewer's language and the account's time zone ({@link FormatSettings}),
+ * the same on the server and in the browser: both get the settings from the root loader, so a page
+ * renders identically in both. Components take the formatter from `useFormat()`
+ * (web/app/lib/formatContext.tsx). Amounts arrive as integers; money is written from its exact decimal
+ * digits, never through a division that could round a large amount wrong.
  */
-const LOCALE = 'en-US';
+export interface FormatSettings {
+  /** A BCP 47 tag this runtime can format in, such as de-DE. */
+  locale: string;
+  /** An IANA time zone, such as Europe/Berlin. */
+  timeZone: string;
+}
+
+export const DEFAULT_FORMAT: FormatSettings = { locale: 'en-US', timeZone: 'UTC' };
+
+/** Parsing and form values stay in one fixed notation, whatever the viewer reads. */
+const LOCALE = DEFAULT_FORMAT.locale;
 
 export interface MoneyValue {
   amount: number;
   currency: string;
-}
-
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-/** Money in minor units, written out ("$1,234.50"), or short for a chart's axis ("$1.2K", "$2.5"). */
-export function formatMoney(
-  { amount, currency }: MoneyValue,
-  { compact = false }: { compact?: boolean } = {},
-): string {
-  const key = `${currency}:${compact}`;
-  let format = moneyFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(LOCALE, {
-      style: 'currency',
-      currency: currency.toUpperCase(),
-      ...(compact ? { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 } : {}),
-    });
-    moneyFormats.set(key, format);
-  }
-  return format.format(amount / 10 ** currencyDigits(currency));
 }
 
 /** How many minor units' digits the currency has: 2 for USD (cents), 0 for JPY. */
@@ -62,22 +55,6 @@ export function formatMinorUnits(amount: number, currency: string): string {
   return `${amount < 0 ? '-' : ''}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
-/** Basis points as a percentage: 250 → "2.5%". */
-export function formatBasisPoints(basisPoints: number): string {
-  return `${(basisPoints / 100).toLocaleString(LOCALE, { maximumFractionDigits: 2 })}%`;
-}
-
-/** Milli-credits as credits with up to three decimals, grouped: 1234500 → "1,234.5". */
-export function formatCredits(milliCredits: number): string {
-  const negative = milliCredits < 0;
-  const magnitude = Math.abs(milliCredits);
-  const whole = Math.floor(magnitude / 1000);
-  const fraction = String(magnitude % 1000)
-    .padStart(3, '0')
-    .replace(/0+$/, '');
-  return `${negative ? '−' : ''}${whole.toLocaleString(LOCALE)}${fraction ? `.${fraction}` : ''}`;
-}
-
 /**
  * Parses credits typed by a person ("12", "-3.5", "0.125") into milli-credits without floating point;
  * null when it is not a number of credits with at most three decimals.
@@ -89,34 +66,109 @@ export function parseCredits(text: string): number | null {
   return match[1] === '-' ? -milli : milli;
 }
 
-const dateFormat = new Intl.DateTimeFormat(LOCALE, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  timeZone: 'UTC',
-});
-const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-});
-const dayFormat = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric', timeZone: 'UTC' });
-
-export const formatDate = (iso: string) => dateFormat.format(new Date(iso));
-export const formatDateTime = (iso: string) => dateTimeFormat.format(new Date(iso));
-export const formatDay = (iso: string) => dayFormat.format(new Date(iso));
-
-export function formatNumber(value: number): string {
-  return value.toLocaleString(LOCALE);
-}
-
 /** Whole days from `now` until `iso`, never below zero. */
 export function daysUntil(iso: string, now: Date): number {
   return Math.max(0, Math.ceil((new Date(iso).getTime() - now.getTime()) / 86_400_000));
+}
+
+export interface Formatter {
+  settings: FormatSettings;
+  /** Money in minor units, written out ("1.234,56 €" in de-DE), or short for a chart's axis ("$1.2K"). */
+  formatMoney(value: MoneyValue, options?: { compact?: boolean }): string;
+  /** A count, grouped ("120,000"), or short for a chart's axis ("120K"). */
+  formatNumber(value: number, options?: { compact?: boolean }): string;
+  /** Milli-credits as credits with up to three decimals, grouped: 1234500 → "1,234.5". */
+  formatCredits(milliCredits: number): string;
+  /** Basis points as a percentage: 250 → "2.5%". */
+  formatBasisPoints(basisPoints: number): string;
+  /** An instant's date in the time zone: "Mar 5, 2026". */
+  formatDate(iso: string): string;
+  /** An instant in the time zone, with the zone: "Mar 5, 2026, 3:30 PM GMT+1". */
+  formatDateTime(iso: string): string;
+  /** The UTC calendar day a usage bucket covers: "Mar 5". Buckets are UTC days, whatever the zone. */
+  formatDay(iso: string): string;
+  /** The UTC calendar month a usage bucket covers: "Mar 2026". */
+  formatMonth(iso: string): string;
+}
+
+const formatters = new Map<string, Formatter>();
+
+/** The formatter for these settings, made once per language and zone. */
+export function formatterFor(settings: FormatSettings = DEFAULT_FORMAT): Formatter {
+  const key = `${settings.locale}|${settings.timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = makeFormatter(settings);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+function makeFormatter(settings: FormatSettings): Formatter {
+  const { locale, timeZone } = settings;
+  const numberFormats = new Map<string, Intl.NumberFormat>();
+  const numberFormat = (key: string, options: Intl.NumberFormatOptions) => {
+    let format = numberFormats.get(key);
+    if (!format) {
+      format = new Intl.NumberFormat(locale, options);
+      numberFormats.set(key, format);
+    }
+    return format;
+  };
+  const compact = { notation: 'compact', maximumFractionDigits: 1 } as const;
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
+  const dateTime = new Intl.DateTimeFormat(locale, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  });
+  const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const month = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const grouped = numberFormat('number', {});
+  return {
+    settings,
+    formatMoney({ amount, currency }, { compact: short = false } = {}) {
+      const code = currency.toUpperCase();
+      if (short) {
+        const format = numberFormat(`money-compact:${code}`, {
+          style: 'currency',
+          currency: code,
+          ...compact,
+          minimumFractionDigits: 0,
+        });
+        return format.format(amount / 10 ** currencyDigits(currency));
+      }
+      // The exact decimal as a string: Intl formats it digit for digit, however large.
+      const format = numberFormat(`money:${code}`, { style: 'currency', currency: code });
+      return format.format(formatMinorUnits(amount, currency) as unknown as number);
+    },
+    formatNumber(value, { compact: short = false } = {}) {
+      return short ? numberFormat('number-compact', compact).format(value) : grouped.format(value);
+    },
+    formatCredits(milliCredits) {
+      const format = numberFormat('credits', { maximumFractionDigits: 3 });
+      return format.format(creditsDecimal(milliCredits) as unknown as number);
+    },
+    formatBasisPoints(basisPoints) {
+      return numberFormat('percent', { style: 'percent', maximumFractionDigits: 4 }).format(
+        basisPoints / 10_000,
+      );
+    },
+    formatDate: (iso) => date.format(new Date(iso)),
+    formatDateTime: (iso) => dateTime.format(new Date(iso)),
+    formatDay: (iso) => day.format(new Date(iso)),
+    formatMonth: (iso) => month.format(new Date(iso)),
+  };
+}
+
+/** Milli-credits as an exact decimal string: -1234500 → "-1234.500". */
+function creditsDecimal(milliCredits: number): string {
+  const magnitude = String(Math.abs(milliCredits)).padStart(4, '0');
+  return `${milliCredits < 0 ? '-' : ''}${magnitude.slice(0, -3)}.${magnitude.slice(-3)}`;
 }
 
 const STATUS_LABELS: Record<string, string> = {

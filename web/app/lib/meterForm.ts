@@ -1,6 +1,9 @@
 import type { AdminMeterFragment, MeterAggregation, MeterInput } from '~/graphql/generated';
 import { formReader } from './catalogForms';
-import { formatCredits, parseCredits } from './format';
+import { formatterFor, parseCredits } from './format';
+
+/** Form values are written in the notation the parser reads back, whatever the viewer's language. */
+const formInputCredits = formatterFor().formatCredits;
 
 /** The meter form: what the operator typed, as text; credit costs typed in credits, sent in milli-credits. */
 export interface MeterFormValues {
@@ -41,7 +44,7 @@ export function meterValues(meter: AdminMeterFragment): MeterFormValues {
     aggregation: meter.aggregation,
     property: meter.property ?? '',
     unit: meter.unit,
-    creditCost: meter.creditCostMilliCredits === null ? '' : formatCredits(meter.creditCostMilliCredits),
+    creditCost: meter.creditCostMilliCredits === null ? '' : formInputCredits(meter.creditCostMilliCredits),
   };
 }
 

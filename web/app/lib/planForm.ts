@@ -5,7 +5,10 @@ import type {
   PlanDraftInput,
   PurchaseMode,
 } from '~/graphql/generated';
-import { formatCredits, formatMinorUnits, parseCredits, parseMoney } from './format';
+import { formatterFor, formatMinorUnits, parseCredits, parseMoney } from './format';
+
+/** Form values are written in the notation the parser reads back, whatever the viewer's language. */
+const formInputCredits = formatterFor().formatCredits;
 
 /**
  * The plan editor's form (/admin/catalog): what the operator typed, as text, so a refused form comes back
@@ -137,7 +140,7 @@ export function valuesFromPlan(plan: CatalogPlanFragment): PlanFormValues {
         : '',
       overageBlockSize: entitlement.overagePrice ? String(entitlement.overagePrice.blockSize) : '',
     })),
-    credits: credits == null ? '' : formatCredits(credits).replaceAll(',', ''),
+    credits: credits == null ? '' : formInputCredits(credits).replaceAll(',', ''),
   };
 }
 

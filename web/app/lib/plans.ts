@@ -1,4 +1,4 @@
-import type { MoneyValue } from './format';
+import { formatterFor, type Formatter, type MoneyValue } from './format';
 
 interface PricedPlan {
   tier: string;
@@ -41,7 +41,10 @@ interface EntitlementLike {
 }
 
 /** One line of a plan's feature list, in words. */
-export function describeEntitlement(entitlement: EntitlementLike): string {
+export function describeEntitlement(
+  entitlement: EntitlementLike,
+  { formatNumber, formatCredits }: Formatter = formatterFor(),
+): string {
   const feature = humanize(entitlement.featureKey);
   switch (entitlement.kind) {
     case 'LIMIT': {
@@ -50,15 +53,15 @@ export function describeEntitlement(entitlement: EntitlementLike): string {
         : '';
       return entitlement.unlimited
         ? `Unlimited ${lowerFirst(feature)}${per}`
-        : `${(entitlement.limit ?? 0).toLocaleString('en-US')} ${lowerFirst(feature)}${per}`;
+        : `${formatNumber(entitlement.limit ?? 0)} ${lowerFirst(feature)}${per}`;
     }
     case 'METERED': {
       const name = entitlement.meter?.name ?? feature;
       if (entitlement.unlimited) return `Unlimited ${lowerFirst(name)}`;
-      return `${(entitlement.includedQuantity ?? 0).toLocaleString('en-US')} ${lowerFirst(name)} a month`;
+      return `${formatNumber(entitlement.includedQuantity ?? 0)} ${lowerFirst(name)} a month`;
     }
     case 'CREDITS':
-      return `${((entitlement.creditAllowanceMilliCredits ?? 0) / 1000).toLocaleString('en-US')} credits included a month`;
+      return `${formatCredits(entitlement.creditAllowanceMilliCredits ?? 0)} credits included a month`;
     default:
       return feature;
   }

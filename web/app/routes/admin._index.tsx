@@ -5,7 +5,7 @@ import { Notice } from '~/components/forms';
 import { Card, PageHeader } from '~/components/ui';
 import { AdminOverviewDocument } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
-import { formatDate, formatDateTime } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Admin — Billing' }];
 
@@ -16,6 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** The first screen of the console answers "who is past due?" and "is anything failing?". */
 export default function AdminOverview() {
+  const { formatDate, formatDateTime, formatNumber } = useFormat();
   const { pastDue, all, failedEvents, reconciliation, catalog } = useLoaderData<typeof loader>();
   return (
     <>
@@ -23,12 +24,12 @@ export default function AdminOverview() {
       <NoDefaultPlanNotice plans={catalog} />
       <div className="stat-grid">
         <Card className="stat" title="Accounts">
-          <p className="big-number">{all.totalCount.toLocaleString('en-US')}</p>
+          <p className="big-number">{formatNumber(all.totalCount)}</p>
           <Link to="/admin/accounts">Browse accounts →</Link>
         </Card>
         <Card className="stat" title="Past due">
           <p className={`big-number ${pastDue.totalCount > 0 ? 'negative' : ''}`}>
-            {pastDue.totalCount.toLocaleString('en-US')}
+            {formatNumber(pastDue.totalCount)}
           </p>
           <Link to="/admin/accounts?pastDue=1">See who →</Link>
         </Card>

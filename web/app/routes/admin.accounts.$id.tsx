@@ -21,14 +21,9 @@ import {
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAdmin, type ActionFailure } from '~/lib/api.server';
 import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
-import {
-  formatCredits,
-  formatDate,
-  formatDateTime,
-  formatMoney,
-  parseCredits,
-  parseMoney,
-} from '~/lib/format';
+import { parseCredits, parseMoney } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { changeContractTermFromForm, createContractFromForm } from '~/lib/contracts.server';
 import { paymentTypeLabel, refundableAmount } from '~/lib/payments';
 import { safeRedirect } from '~/lib/redirects.server';
@@ -159,6 +154,8 @@ async function refund({ request, context, accountId, form }: ActionArgs) {
 }
 
 export default function AdminAccount() {
+  const format = useFormat();
+  const { formatCredits, formatDate, formatMoney } = format;
   const { account, plans, adjustmentKey, refundKey, contractKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [search] = useSearchParams();
@@ -331,7 +328,7 @@ export default function AdminAccount() {
         <Card title="Invoices">
           <DataTable
             caption="Latest invoices, newest first"
-            columns={INVOICE_COLUMNS}
+            columns={INVOICE_COLUMNS(format)}
             rows={account.invoices.edges.map(({ node }) => node)}
             rowKey={(invoice) => invoice.id}
             empty="No invoices."
@@ -345,7 +342,7 @@ export default function AdminAccount() {
       >
         <DataTable
           caption="Audit log, newest first"
-          columns={AUDIT_COLUMNS}
+          columns={AUDIT_COLUMNS(format)}
           rows={account.auditLog.edges.map(({ node }) => node)}
           rowKey={(entry) => entry.id}
           empty="Nothing recorded."
@@ -358,7 +355,10 @@ export default function AdminAccount() {
 type Account = AdminAccountQuery['account'];
 type Payment = Account['payments']['edges'][number]['node'];
 
-const INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']>> = [
+const INVOICE_COLUMNS = ({
+  formatMoney,
+  formatDate,
+}: Formatter): Array<Column<Account['invoices']['edges'][number]['node']>> => [
   { header: 'Date', small: true, nowrap: true, cell: (invoice) => formatDate(invoice.issuedAt) },
   {
     header: 'Number',
@@ -386,7 +386,9 @@ function actionInWords(action: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-const AUDIT_COLUMNS: Array<Column<Account['auditLog']['edges'][number]['node']>> = [
+const AUDIT_COLUMNS = ({
+  formatDateTime,
+}: Formatter): Array<Column<Account['auditLog']['edges'][number]['node']>> => [
   { header: 'When', small: true, nowrap: true, cell: (entry) => formatDateTime(entry.createdAt) },
   {
     header: 'What',
@@ -439,6 +441,7 @@ function RefundPanel({
 
 /** What the refund did: the amount now refunded and, for a credit purchase, the balance after its clawback. */
 function RefundResult({ payment, balance }: { payment: Payment | undefined; balance: number }) {
+  const { formatCredits, formatMoney } = useFormat();
   if (!payment) return <Notice tone="success">Refunded.</Notice>;
   return (
     <Notice tone="success">

@@ -6,7 +6,9 @@ import { Field, SelectField } from '~/components/forms';
 import { Card, PageHeader, StatusBadge } from '~/components/ui';
 import { AdminAccountsDocument, type AdminAccountsQuery, type SubscriptionStatus } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
-import { formatCredits, formatDate, statusLabel } from '~/lib/format';
+import { statusLabel } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Accounts — Admin' }];
 
@@ -30,11 +32,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function AdminAccounts() {
+  const format = useFormat();
   const { accounts, planKeys } = useLoaderData<typeof loader>();
   const [search] = useSearchParams();
   return (
     <>
-      <PageHeader title="Accounts" description={`${accounts.totalCount.toLocaleString('en-US')} matching`} />
+      <PageHeader title="Accounts" description={`${format.formatNumber(accounts.totalCount)} matching`} />
       <FilterForm submitLabel="Search" primary search>
         <Field
           label="Search"
@@ -73,7 +76,7 @@ export default function AdminAccounts() {
       <Card>
         <DataTable
           caption="Accounts"
-          columns={COLUMNS}
+          columns={COLUMNS(format)}
           rows={accounts.edges.map(({ node }) => node)}
           rowKey={(account) => account.id}
           empty="No account matches."
@@ -86,7 +89,7 @@ export default function AdminAccounts() {
 
 type Account = AdminAccountsQuery['adminAccounts']['edges'][number]['node'];
 
-const COLUMNS: Array<Column<Account>> = [
+const COLUMNS = ({ formatCredits, formatDate }: Formatter): Array<Column<Account>> => [
   {
     header: 'Account',
     cell: (account) => (

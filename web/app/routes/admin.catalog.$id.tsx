@@ -16,7 +16,7 @@ import {
 } from '~/graphql/generated';
 import { field, mutate, query, queryOutcome, requireAdmin } from '~/lib/api.server';
 import { archiveConsequence, priceLabel, publishConsequence } from '~/lib/catalog';
-import { formatCredits, formatDate, formatMoney, formatNumber } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { saveDraft } from '~/lib/planDrafts.server';
 import { valuesFromPlan } from '~/lib/planForm';
 import { describeEntitlement, sortEntitlements } from '~/lib/plans';
@@ -98,6 +98,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function CatalogPlan() {
+  const format = useFormat();
+  const { formatNumber } = format;
   const { plan, values, onSale, draftOfKey, plansOnSale, migrationTargets, meters } =
     useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
@@ -155,7 +157,7 @@ export default function CatalogPlan() {
           </div>
           {draft ? (
             <Card title="Publish">
-              <p>{publishConsequence(plan, onSale ?? undefined)}</p>
+              <p>{publishConsequence(plan, onSale ?? undefined, format)}</p>
               <PostButton fields={{ intent: 'publish' }} className="button button-primary" disabled={busy}>
                 {`Publish version ${plan.version}`}
               </PostButton>
@@ -179,7 +181,7 @@ export default function CatalogPlan() {
           )}
           {plan.status !== 'ARCHIVED' ? (
             <Card title={draft ? 'Discard' : 'Archive'}>
-              <p>{archiveConsequence(plan)}</p>
+              <p>{archiveConsequence(plan, format)}</p>
               <PostButton fields={{ intent: 'archive' }} className="button button-danger" disabled={busy}>
                 {draft ? 'Discard draft' : `Archive version ${plan.version}`}
               </PostButton>
@@ -217,6 +219,8 @@ function MoveSubscribers({
   busy: boolean;
   answer: MigrationAnswer | undefined;
 }) {
+  const format = useFormat();
+  const { formatDate, formatMoney, formatNumber } = format;
   const ours =
     answer && (answer.intent === 'preview-migration' || answer.intent === 'migrate') ? answer : null;
   const errors = ours && !ours.ok ? ours.fieldErrors : {};
@@ -235,7 +239,7 @@ function MoveSubscribers({
             error={errors.toPlanId}
             options={targets.map((target) => ({
               value: target.id,
-              label: `${target.name} (${target.key}), version ${target.version} — ${priceLabel(target)}`,
+              label: `${target.name} (${target.key}), version ${target.version} — ${priceLabel(target, format)}`,
             }))}
           />
           <SelectField
@@ -315,10 +319,12 @@ function MoveSubscribers({
 
 /** A published or archived version's terms, read-only. */
 function Definition({ plan }: { plan: CatalogPlanFragment }) {
+  const format = useFormat();
+  const { formatCredits, formatMoney, formatNumber } = format;
   const facts: Array<[string, string]> = [
     ['Key', plan.key],
     ['Tier', `${plan.tier} (rank ${plan.tierRank})`],
-    ['Price', priceLabel(plan)],
+    ['Price', priceLabel(plan, format)],
     [
       'Trial',
       plan.trialDays > 0
@@ -346,7 +352,7 @@ function Definition({ plan }: { plan: CatalogPlanFragment }) {
         <ul className="item-list">
           {sortEntitlements(plan.entitlements).map((entitlement) => (
             <li key={entitlement.featureKey}>
-              <span>{describeEntitlement(entitlement)}</span>
+              <span>{describeEntitlement(entitlement, format)}</span>
               <span className="muted small">
                 <code>{entitlement.featureKey}</code>
                 {entitlement.overagePrice

@@ -5,7 +5,8 @@ import { Card, PageHeader, StatusBadge } from '~/components/ui';
 import { AdminCatalogDocument, type CatalogPlanFragment } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
 import { planGroups, priceLabel } from '~/lib/catalog';
-import { formatCredits, formatMoney, formatNumber, intervalLabel } from '~/lib/format';
+import { intervalLabel } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Catalog — Admin' }];
 
@@ -15,6 +16,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Catalog() {
+  const format = useFormat();
+  const { formatCredits, formatMoney, formatNumber } = format;
   const { plans, meters, creditPackages } = useLoaderData<typeof loader>();
   const groups = planGroups(plans);
   return (
@@ -71,7 +74,7 @@ export default function Catalog() {
                     <span className="muted">No</span>
                   ),
               },
-              { header: 'Price', cell: priceLabel, numeric: true, nowrap: true },
+              { header: 'Price', cell: (plan) => priceLabel(plan, format), numeric: true, nowrap: true },
               {
                 header: 'Interval',
                 cell: (plan) =>

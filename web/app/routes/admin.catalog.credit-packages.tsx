@@ -19,7 +19,7 @@ import {
   creditPackageValues,
   creditPackageValuesFromForm,
 } from '~/lib/creditPackageForm';
-import { formatCredits, formatMoney } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Credit packages — Admin' }];
@@ -85,6 +85,7 @@ const DONE: Record<string, (key: string) => string> = {
 };
 
 export default function CreditPackages() {
+  const { formatCredits, formatMoney } = useFormat();
   const { creditPackages, editing, values } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();

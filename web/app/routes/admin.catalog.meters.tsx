@@ -7,7 +7,7 @@ import { Card, PageHeader } from '~/components/ui';
 import { AdminMetersDocument, ArchiveMeterDocument, SaveMeterDocument } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAdmin } from '~/lib/api.server';
 import { placeFieldErrors } from '~/lib/catalogForms';
-import { formatCredits } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import {
   AGGREGATIONS,
   EMPTY_METER,
@@ -68,6 +68,7 @@ const DONE: Record<string, (key: string) => string> = {
 };
 
 export default function Meters() {
+  const { formatCredits } = useFormat();
   const { meters, editing, values } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();

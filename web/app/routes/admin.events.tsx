@@ -12,7 +12,9 @@ import {
 } from '~/graphql/generated';
 import { field, mutate, query, requireAdmin } from '~/lib/api.server';
 import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
-import { formatDateTime, statusLabel } from '~/lib/format';
+import { statusLabel } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Stripe events — Admin' }];
 
@@ -46,6 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function StripeEvents() {
+  const format = useFormat();
   const { events } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [search] = useSearchParams();
@@ -75,7 +78,7 @@ export default function StripeEvents() {
         <DataTable
           caption="Stripe events, newest first"
           columns={[
-            ...COLUMNS,
+            ...COLUMNS(format),
             {
               header: 'Actions',
               headerHidden: true,
@@ -102,7 +105,7 @@ export default function StripeEvents() {
 
 type StripeEvent = StripeEventsQuery['stripeEvents']['edges'][number]['node'];
 
-const COLUMNS: Array<Column<StripeEvent>> = [
+const COLUMNS = ({ formatDateTime }: Formatter): Array<Column<StripeEvent>> => [
   {
     header: 'Event',
     cell: (event) => (

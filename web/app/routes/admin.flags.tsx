@@ -5,7 +5,7 @@ import { FormError, Notice, PostButton } from '~/components/forms';
 import { Card, PageHeader } from '~/components/ui';
 import { FeatureFlagsDocument, SetFeatureFlagDocument } from '~/graphql/generated';
 import { field, mutate, query, requireAdmin } from '~/lib/api.server';
-import { formatDateTime } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Feature flags — Admin' }];
@@ -28,6 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function FeatureFlags() {
+  const { formatDateTime } = useFormat();
   const flags = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();

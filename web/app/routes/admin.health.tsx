@@ -5,7 +5,7 @@ import { ReconciliationReport } from '~/components/ReconciliationReport';
 import { Card, PageHeader } from '~/components/ui';
 import { RunReconciliationDocument, SystemHealthDocument } from '~/graphql/generated';
 import { mutate, query, requireAdmin } from '~/lib/api.server';
-import { formatDateTime } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Health — Admin' }];
@@ -23,6 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Health() {
+  const { formatDateTime } = useFormat();
   const { systemHealth: health, reconciliation } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();

@@ -1,3 +1,4 @@
+import type { Formatter } from '~/lib/format';
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { DataTable, type Column } from '~/components/DataTable';
@@ -5,7 +6,7 @@ import { StatusFilter } from '~/components/Filters';
 import { Card, PageHeader, StatusBadge } from '~/components/ui';
 import { NotificationsDocument, type NotificationsQuery, type NotificationStatus } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
-import { formatDateTime } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Notifications — Admin' }];
 
@@ -29,6 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** The outbox, newest first: what was sent, what failed and why, and each notice as it was written. */
 export default function Notifications() {
   const { notifications, accountId } = useLoaderData<typeof loader>();
+  const { formatDateTime } = useFormat();
   const [search] = useSearchParams();
   const status = search.get('status');
   return (
@@ -54,7 +56,7 @@ export default function Notifications() {
       <Card>
         <DataTable
           caption="Notifications, newest first"
-          columns={columns({ accountShown: !accountId })}
+          columns={columns({ accountShown: !accountId, formatDateTime })}
           rows={notifications.edges.map(({ node }) => node)}
           rowKey={(notification) => notification.id}
           empty={`No notifications${status ? ' with this status' : ''}.`}
@@ -68,7 +70,13 @@ export default function Notifications() {
 type Notification = NotificationsQuery['notifications']['edges'][number]['node'];
 
 /** The columns; the link to each notice's account is left out when the page is about one account. */
-function columns({ accountShown }: { accountShown: boolean }): Array<Column<Notification>> {
+function columns({
+  accountShown,
+  formatDateTime,
+}: {
+  accountShown: boolean;
+  formatDateTime: Formatter['formatDateTime'];
+}): Array<Column<Notification>> {
   return [
     {
       header: 'Notice',

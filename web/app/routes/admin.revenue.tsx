@@ -8,21 +8,13 @@ import { MetricChart } from '~/components/MetricChart';
 import { Card, PageHeader } from '~/components/ui';
 import { RevenueMetricsDocument, type RevenueMetricsQuery } from '~/graphql/generated';
 import { query, requireAdmin } from '~/lib/api.server';
-import {
-  currencyDigits,
-  formatBasisPoints,
-  formatCredits,
-  formatDay,
-  formatMoney,
-  formatNumber,
-} from '~/lib/format';
+import { currencyDigits } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { parseRevenueRange, REVENUE_RANGES } from '~/lib/revenueRange';
 
 export const meta: MetaFunction = () => [{ title: 'Revenue — Admin' }];
 
 type Metrics = RevenueMetricsQuery['revenueMetrics'];
-
-const monthFormat = new Intl.DateTimeFormat('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAdmin(context, request);
@@ -33,13 +25,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** The business at a glance: recurring revenue now, how it moved over the range, cash in and out. */
 export default function Revenue() {
+  const { formatDay, formatMonth, formatMoney, formatNumber } = useFormat();
   const { range, granularity, metrics } = useLoaderData<typeof loader>();
   const money = (amount: number) => formatMoney({ amount, currency: metrics.currency });
   const compactMoney = (amount: number) =>
     formatMoney({ amount, currency: metrics.currency }, { compact: true });
   const oneUnit = 10 ** currencyDigits(metrics.currency);
-  const formatPeriod = (iso: string) =>
-    granularity === 'MONTH' ? monthFormat.format(new Date(iso)) : formatDay(iso);
+  const formatPeriod = (iso: string) => (granularity === 'MONTH' ? formatMonth(iso) : formatDay(iso));
   const periods = metrics.series.map((point) => ({ ...point, label: formatPeriod(point.at) }));
   // Each period's MRR is taken at its start; the line ends with today's, the headline figure.
   const mrr = [...periods.map(({ label, mrr }) => ({ label, mrr })), { label: 'Now', mrr: metrics.mrr }];
@@ -120,6 +112,7 @@ export default function Revenue() {
 }
 
 function Headline({ metrics, money }: { metrics: Metrics; money: (amount: number) => string }) {
+  const { formatBasisPoints, formatCredits, formatNumber } = useFormat();
   const figures = [
     { name: 'MRR', value: money(metrics.mrr) },
     { name: 'ARR', value: money(metrics.arr) },
@@ -185,6 +178,7 @@ function SeriesTable({
   money: (amount: number) => string;
   formatPeriod: (iso: string) => string;
 }) {
+  const { formatNumber } = useFormat();
   return (
     <details>
       <summary>Show the numbers</summary>

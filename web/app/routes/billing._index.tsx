@@ -19,7 +19,9 @@ import {
   type UpcomingInvoiceQuery,
 } from '~/graphql/generated';
 import { field, mutate, query, queryOutcome, requireAccount } from '~/lib/api.server';
-import { daysUntil, formatCredits, formatDate, formatMoney, formatNumber, intervalLabel } from '~/lib/format';
+import { daysUntil, intervalLabel } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Billing — Billing' }];
@@ -27,7 +29,10 @@ export const meta: MetaFunction = () => [{ title: 'Billing — Billing' }];
 type Account = BillingDashboardQuery['account'];
 type Subscription = NonNullable<Account['subscription']>;
 
-const RECENT_INVOICE_COLUMNS: Array<Column<Account['invoices']['edges'][number]['node']>> = [
+const RECENT_INVOICE_COLUMNS = ({
+  formatMoney,
+  formatDate,
+}: Formatter): Array<Column<Account['invoices']['edges'][number]['node']>> => [
   { header: 'Date', cell: (invoice) => formatDate(invoice.issuedAt) },
   { header: 'Amount', numeric: true, cell: (invoice) => formatMoney(invoice.total) },
   { header: 'Status', cell: (invoice) => <InvoiceStatus invoice={invoice} /> },
@@ -107,6 +112,8 @@ const DONE_MESSAGES: Record<string, string> = {
 };
 
 export default function BillingDashboard() {
+  const format = useFormat();
+  const { formatCredits } = format;
   const { account, upcomingInvoice, upcomingInvoiceUnavailable, cardOnFile, canManageBilling, now } =
     useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
@@ -170,7 +177,7 @@ export default function BillingDashboard() {
           <Card title="Recent invoices" footer={<Link to="/billing/invoices">All invoices →</Link>}>
             <DataTable
               caption="Recent invoices"
-              columns={RECENT_INVOICE_COLUMNS}
+              columns={RECENT_INVOICE_COLUMNS(format)}
               rows={account.invoices.edges.slice(0, 3).map(({ node }) => node)}
               rowKey={(invoice) => invoice.id}
               empty="No invoices yet."
@@ -194,6 +201,7 @@ function SubscriptionBanners({
   canManageBilling: boolean;
   openInvoiceUrl: string | null;
 }) {
+  const { formatDate } = useFormat();
   if (subscription.status === 'PAST_DUE') {
     return (
       <div className="banner banner-error" role="alert">
@@ -268,6 +276,7 @@ function PlanCard({
   confirmCancel: boolean;
   card: CardOnFile | null;
 }) {
+  const { formatDate, formatMoney } = useFormat();
   const { plan } = subscription;
   if (contract)
     return (
@@ -401,6 +410,7 @@ function ContractPlanCard({
 }
 
 function UsageList({ usage }: { usage: Account['usageSummary'] }) {
+  const { formatNumber } = useFormat();
   if (usage.length === 0) return <EmptyState>No usage recorded this period.</EmptyState>;
   return (
     <div>

@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { Notice } from '~/components/forms';
 import { CheckoutProgressDocument } from '~/graphql/generated';
 import { query, requireAccount } from '~/lib/api.server';
-import { formatCredits } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Payment received — Billing' }];
@@ -31,6 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function CheckoutSuccess() {
+  const { formatCredits } = useFormat();
   const { checkout, subscription, balance } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const waiting = checkout.status === 'OPEN';

@@ -13,7 +13,8 @@ import {
   type CreditLedgerEntryType,
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
-import { formatCredits, formatMoney, parseCredits } from '~/lib/format';
+import { parseCredits } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Credits — Billing' }];
@@ -92,6 +93,7 @@ async function saveAutoTopUp({
 }
 
 export default function Credits() {
+  const { formatCredits, formatMoney } = useFormat();
   const { packages, autoTopUpPackages, autoTopUp, balance, ledger, type, canBuy } =
     useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();

@@ -6,7 +6,8 @@ import { PaymentHistory } from '~/components/PaymentHistory';
 import { Card, PageHeader } from '~/components/ui';
 import { InvoicesDocument, type InvoicesQuery } from '~/graphql/generated';
 import { query, requireAccount } from '~/lib/api.server';
-import { formatDate, formatMoney } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Invoices and payments — Billing' }];
 
@@ -23,6 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Invoices() {
+  const format = useFormat();
   const { invoices, payments } = useLoaderData<typeof loader>();
   return (
     <>
@@ -34,7 +36,7 @@ export default function Invoices() {
         <Card title="Invoices">
           <DataTable
             caption="Invoices, newest first"
-            columns={INVOICE_COLUMNS}
+            columns={INVOICE_COLUMNS(format)}
             rows={invoices.edges.map(({ node }) => node)}
             rowKey={(invoice) => invoice.id}
             empty="No invoices yet. They appear here when you subscribe to a paid plan or buy credits."
@@ -62,7 +64,7 @@ type Invoice = InvoicesQuery['account']['invoices']['edges'][number]['node'];
  * of one). Stripe's own invoice period is the usage period before the invoice, which is a single
  * instant for an invoice raised by a change, so it is not shown. Nothing when no line has a period.
  */
-function servicePeriodOf(invoice: Invoice) {
+function servicePeriodOf(invoice: Invoice, formatDate: Formatter['formatDate']) {
   const periods = invoice.lines.filter(
     (line): line is typeof line & { periodStart: string; periodEnd: string } =>
       Boolean(line.periodStart && line.periodEnd) && line.periodEnd! > line.periodStart!,
@@ -80,7 +82,7 @@ function servicePeriodOf(invoice: Invoice) {
   );
 }
 
-const INVOICE_COLUMNS: Array<Column<Invoice>> = [
+const INVOICE_COLUMNS = ({ formatMoney, formatDate }: Formatter): Array<Column<Invoice>> => [
   {
     header: 'Date',
     nowrap: true,
@@ -101,7 +103,7 @@ const INVOICE_COLUMNS: Array<Column<Invoice>> = [
           .map((line) => line.description)
           .filter(Boolean)
           .join(', ') || '—'}
-        {servicePeriodOf(invoice)}
+        {servicePeriodOf(invoice, formatDate)}
       </>
     ),
   },

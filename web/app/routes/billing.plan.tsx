@@ -12,7 +12,8 @@ import {
   type PlanChangeQuery,
 } from '~/graphql/generated';
 import { field, mutate, query, queryOutcome, requireAccount, type ActionFailure } from '~/lib/api.server';
-import { formatDate, formatMoney, intervalLabel } from '~/lib/format';
+import { intervalLabel } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { redirectToHostedPage, safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Change plan — Billing' }];
@@ -175,6 +176,7 @@ function ChangePlan({
   preview: PlanChangeQuery['previewPlanChange'];
   current: PlanChangeQuery['account']['subscription'];
 }) {
+  const { formatDate, formatMoney } = useFormat();
   const failure = useActionData<typeof action>();
   const busy = useNavigation().state !== 'idle';
   const samePlan = current?.plan.id === preview.plan.id;
@@ -276,6 +278,7 @@ function AddCardToTrial({
   trialEnd: string | null;
   current: string;
 }) {
+  const { formatDate, formatMoney } = useFormat();
   const failure = useActionData<typeof action>();
   const busy = useNavigation().state !== 'idle';
   return (
@@ -315,6 +318,7 @@ function AddCardToTrial({
 
 /** What an immediate change costs for the rest of the period: a charge now, or (fewer seats) a credit. */
 function ProratedCharge({ preview }: { preview: PlanChangeQuery['previewPlanChange'] }) {
+  const { formatMoney } = useFormat();
   const credit = preview.amountDueNow.amount < 0;
   return (
     <>

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { Fragment, type ReactNode } from 'react';
 import { Card, PageHeader } from '~/components/ui';
-import { formatDateTime } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'Sent emails — Development' }];
 
@@ -25,6 +25,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function DevMail() {
   const { messages, selected } = useLoaderData<typeof loader>();
+  const { formatDateTime } = useFormat();
   return (
     <>
       <PageHeader

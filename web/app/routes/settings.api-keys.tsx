@@ -13,7 +13,8 @@ import {
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
 import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
-import { formatDate } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 
 export const meta: MetaFunction = () => [{ title: 'API keys — Settings' }];
 
@@ -85,6 +86,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ApiKeys() {
+  const format = useFormat();
   const { keys } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
@@ -118,7 +120,7 @@ export default function ApiKeys() {
             <DataTable
               caption="API keys"
               columns={[
-                ...COLUMNS,
+                ...COLUMNS(format),
                 {
                   header: 'Actions',
                   headerHidden: true,
@@ -176,7 +178,7 @@ export default function ApiKeys() {
   );
 }
 
-const COLUMNS: Array<Column<ApiKeysQuery['account']['apiKeys'][number]>> = [
+const COLUMNS = ({ formatDate }: Formatter): Array<Column<ApiKeysQuery['account']['apiKeys'][number]>> => [
   {
     header: 'Name',
     cell: (key) => (

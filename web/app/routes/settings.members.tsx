@@ -18,7 +18,8 @@ import {
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAccount } from '~/lib/api.server';
 import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
-import { formatDate } from '~/lib/format';
+import type { Formatter } from '~/lib/format';
+import { useFormat } from '~/lib/formatContext';
 import { safeRedirect } from '~/lib/redirects.server';
 
 export const meta: MetaFunction = () => [{ title: 'Members — Settings' }];
@@ -103,6 +104,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const done = (message: string) => ({ ok: true as const, message });
 
 export default function Members() {
+  const format = useFormat();
+  const COLUMNS = memberColumns(format);
+  const INVITATION_COLUMNS = invitationColumns(format);
   const { account, invitations, role, userId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
@@ -235,7 +239,7 @@ export default function Members() {
 
 const nameOf = (member: Member) => member.user.name ?? member.user.email;
 
-const COLUMNS: Array<Column<Member>> = [
+const memberColumns = ({ formatDate }: Formatter): Array<Column<Member>> => [
   {
     header: 'Person',
     cell: (member) => (
@@ -250,7 +254,7 @@ const COLUMNS: Array<Column<Member>> = [
   { header: 'Since', hideOnPhone: true, cell: (member) => formatDate(member.createdAt) },
 ];
 
-const INVITATION_COLUMNS: Array<Column<Invitation>> = [
+const invitationColumns = ({ formatDate }: Formatter): Array<Column<Invitation>> => [
   { header: 'Email', cell: (invitation) => invitation.email },
   { header: 'Role', cell: (invitation) => ROLE_LABELS[invitation.role] },
   { header: 'Until', hideOnPhone: true, cell: (invitation) => formatDate(invitation.expiresAt) },
