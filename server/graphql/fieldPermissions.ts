@@ -21,6 +21,7 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   currency: 'account.read',
   createdAt: 'account.read',
   timeZone: 'account.read',
+  locale: 'account.read',
   members: 'account.read',
   invitations: 'account.manage',
   apiKeys: 'account.manage',

@@ -52,7 +52,7 @@ export async function enqueueAccountNotification({
 
 /** How an account reads its notices: its language, and its time zone for dates. */
 export function accountLanguage(account: Account): RenderOptions {
-  return { locale: account.locale, timeZone: 'UTC' };
+  return { locale: account.locale, timeZone: account.timeZone };
 }
 
 async function billingRecipients({
@@ -93,7 +93,13 @@ export async function enqueueUserNotification({
 }): Promise<void> {
   const user = await User.query(trx).findById(userId).whereNull('deletedAt');
   if (!user) return;
-  await enqueueAddressNotification({ trx, recipient: user.email, userId, ...notice });
+  await enqueueAddressNotification({
+    trx,
+    recipient: user.email,
+    userId,
+    language: { locale: user.locale },
+    ...notice,
+  });
 }
 
 /** Queues a notice to an address that need not have a login yet (the confirmation of a sign-up, an invitation). */

@@ -1,6 +1,7 @@
 import { AuditEntry } from '../../server/audit/AuditEntry';
 import { Account } from '../../server/accounts/Account';
 import { User } from '../../server/auth/User';
+import { enqueueAccountNotification } from '../../server/notifications/outbox';
 import {
   addMember,
   createAccount,
@@ -120,5 +121,67 @@ describe("an account's owners and admins choose the time zone its dates are show
     const byStranger = await app.graphql(SETTINGS, { input }, { cookie: stranger.cookie });
     expect(byStranger.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await Account.query().findById(account.id))!.timeZone).toBe('UTC');
+  });
+});
+
+describe("an account's owners and admins choose the language its emails are written in", () => {
+  const EMAIL_LANGUAGE = `mutation($input: UpdateAccountSettingsInput!) {
+    updateAccountSettings(input: $input) { id timeZone locale }
+  }`;
+
+  it('stores the canonical tag apart from the time zone, writes notices in it, and clears it back to English', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    await db.knex('accounts').where({ id: account.id }).update({ billingEmail: 'ap@sprache.test' });
+    const set = await app.graphql(
+      EMAIL_LANGUAGE,
+      { input: { accountId: account.id, locale: 'de-at' } },
+      { cookie },
+    );
+    expect(set.errors).toBeUndefined();
+    // The time zone, left out, stays as it was.
+    expect(set.data!.updateAccountSettings).toEqual({ id: account.id, timeZone: 'UTC', locale: 'de-AT' });
+
+    await enqueueAccountNotification({
+      accountId: account.id,
+      notice: {
+        kind: 'payment_failed',
+        data: { planName: 'Pro', accessUntil: null, billingUrl: 'https://b.test' },
+      },
+    });
+    const notice = await db.knex('notifications').where({ accountId: account.id }).first();
+    expect(notice.subject).toBe('Ihre Zahlung ist fehlgeschlagen');
+
+    const cleared = await app.graphql(
+      EMAIL_LANGUAGE,
+      { input: { accountId: account.id, locale: null } },
+      { cookie },
+    );
+    expect(cleared.data!.updateAccountSettings.locale).toBeNull();
+    const audited = await AuditEntry.query()
+      .where({ accountId: account.id, action: 'account.settings_updated' })
+      .orderBy('createdAt');
+    expect(audited.map((entry) => entry.details)).toEqual([{ locale: 'de-AT' }, { locale: null }]);
+  });
+
+  it('refuses what is not a language, and members, changing nothing', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const bad = await app.graphql(
+      EMAIL_LANGUAGE,
+      { input: { accountId: account.id, locale: 'klingon!!' } },
+      { cookie },
+    );
+    expect(bad.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: { locale: expect.any(String) },
+    });
+    const member = await createUser();
+    await addMember({ accountId: account.id, user: member, role: 'member' });
+    const refused = await app.graphql(
+      EMAIL_LANGUAGE,
+      { input: { accountId: account.id, locale: 'de-DE' } },
+      { cookie: await sessionCookieFor(member) },
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await Account.query().findById(account.id))!.locale).toBeNull();
   });
 });

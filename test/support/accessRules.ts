@@ -589,6 +589,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Account.billingEmail': accountField('billingEmail'),
   'Account.currency': accountField('currency'),
   'Account.timeZone': accountField('timeZone'),
+  'Account.locale': accountField('locale'),
   'Account.createdAt': accountField('createdAt'),
   'Account.subscription': accountField('subscription { status }', { permission: 'billing.read' }),
   'Account.contract': accountField('contract { id }', { permission: 'billing.read' }),

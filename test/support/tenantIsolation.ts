@@ -163,6 +163,11 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     operation: 'query($id: ID) { account(id: $id) { timeZone } }',
     variables: byId,
   },
+  'Account.locale': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { locale } }',
+    variables: byId,
+  },
   'Account.createdAt': {
     scope: 'accounts:read',
     operation: 'query($id: ID) { account(id: $id) { createdAt } }',

@@ -134,6 +134,8 @@ export type Account = {
   invitations: Array<AccountInvitation>;
   /** Invoices, newest first. */
   invoices: InvoiceConnection;
+  /** The language the account's emails are written in (a BCP 47 tag such as de-DE); null: English. */
+  locale?: Maybe<Scalars['String']['output']>;
   /** The people who can sign in to this account, with their roles; owners first. */
   members: Array<AccountMember>;
   /** The organisation's name. */
@@ -3071,8 +3073,13 @@ export type UpdateAccountSettingsInput = {
   accountId?: InputMaybe<Scalars['ID']['input']>;
   /** The account by the partner's own id; give this or `accountId`. */
   externalId?: InputMaybe<Scalars['String']['input']>;
-  /** An IANA time zone name, such as UTC or Europe/Berlin. */
-  timeZone: Scalars['String']['input'];
+  /**
+   * The language the account's emails are written in, a BCP 47 tag such as de-DE; null: English; left out:
+   * unchanged.
+   */
+  locale?: InputMaybe<Scalars['String']['input']>;
+  /** An IANA time zone name, such as UTC or Europe/Berlin; left out: unchanged. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Automatic top-up settings for an account. */
@@ -3737,6 +3744,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invitations?: Resolver<Array<ResolversTypes['AccountInvitation']>, ParentType, ContextType>;
   invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<AccountInvoicesArgs, 'first'>>;
+  locale?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['AccountMember']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<AccountPaymentsArgs, 'first'>>;

@@ -21,8 +21,11 @@ export const accountResolvers: Resolvers = {
   },
   Mutation: {
     upsertAccount: (_parent, { input }, { actor }) => upsertAccount({ actor, ...input }),
-    updateAccountSettings: async (_parent, { input }, { actor }) =>
-      updateAccountSettings({ actor, ...(await withAccountId(actor, input)) }),
+    updateAccountSettings: async (_parent, { input }, { actor }) => {
+      const { timeZone, ...rest } = await withAccountId(actor, input);
+      // A time zone cannot be cleared: null means "unchanged", as leaving it out does.
+      return updateAccountSettings({ actor, ...rest, timeZone: timeZone ?? undefined });
+    },
     signUp: async (_parent, { input }, { throttle }) => {
       await throttle('signUp');
       await requestSignUp(input);

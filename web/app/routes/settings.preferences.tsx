@@ -27,6 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     locale: viewer.locale ?? null,
     browserLocale: negotiateLocale(request.headers.get('Accept-Language')),
     timeZone: account.timeZone,
+    emailLocale: account.locale ?? null,
     accountName: account.name,
     canManage: canManageBilling,
     timeZones: zones.includes('UTC') ? zones : ['UTC', ...zones],
@@ -37,6 +38,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { accountId } = await requireAccount(context, request);
   const form = await request.formData();
   const intent = field(form, 'intent');
+  if (intent === 'email-language') {
+    const outcome = await mutate(context, request, UpdateAccountSettingsDocument, {
+      input: { accountId, locale: field(form, 'emailLocale') || null },
+    });
+    return outcome.ok ? { ok: true as const, intent, saved: true } : { ...outcome, intent };
+  }
   if (intent === 'time-zone') {
     const outcome = await mutate(context, request, UpdateAccountSettingsDocument, {
       input: { accountId, timeZone: field(form, 'timeZone') },
@@ -53,7 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Preferences() {
-  const { locale, browserLocale, timeZone, accountName, canManage, timeZones } =
+  const { locale, browserLocale, timeZone, emailLocale, accountName, canManage, timeZones } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
@@ -115,7 +122,48 @@ export default function Preferences() {
             </p>
           )}
         </Card>
+        <Card title="Language of emails">
+          {saved('email-language') ? (
+            <Notice tone="success">The language of the account’s emails is saved.</Notice>
+          ) : null}
+          <FormError message={failure('email-language')?.formError} />
+          {canManage ? (
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="email-language" />
+              <SelectField
+                label="Receipts, reminders and other notices are written in"
+                name="emailLocale"
+                defaultValue={emailLocale ?? ''}
+                hint={`For everyone ${accountName}'s emails go to. Notices not yet translated are sent in English, with numbers, money and dates in this language.`}
+                error={failure('email-language')?.fieldErrors.locale}
+                options={[{ value: '', label: 'English (default)' }, ...EMAIL_LANGUAGES]}
+              />
+              <div>
+                <button type="submit" className="button button-primary" disabled={busy}>
+                  Save language of emails
+                </button>
+              </div>
+            </Form>
+          ) : (
+            <p>
+              The account’s emails are written in{' '}
+              <strong>
+                {EMAIL_LANGUAGES.find((language) => language.value === emailLocale)?.label ?? 'English'}
+              </strong>
+              . The account’s owners and admins can change it.
+            </p>
+          )}
+        </Card>
       </div>
     </>
   );
 }
+
+/** The languages emails ship in (server/notifications/templates/), with their formats. */
+const EMAIL_LANGUAGES = [
+  { value: 'en-US', label: 'English (United States)' },
+  { value: 'en-GB', label: 'English (United Kingdom)' },
+  { value: 'de-DE', label: 'Deutsch (Deutschland)' },
+  { value: 'de-AT', label: 'Deutsch (Österreich)' },
+  { value: 'de-CH', label: 'Deutsch (Schweiz)' },
+];
