@@ -95,6 +95,12 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.resetPassword': 'acts only on the login named by the secret token of its reset link',
   'Query.adminAccounts': 'platform admins only (requirePlatformAdmin)',
   'Query.systemHealth': 'platform admins only; about the service, not any account',
+  'Query.adminPayments': 'platform admins only (requirePlatformAdmin); every account’s payments',
+  'Query.adminInvoices': 'platform admins only (requirePlatformAdmin); every account’s invoices',
+  'Query.stripeEvent': 'platform admins only (requirePlatformAdmin)',
+  'Query.revenueReports': 'platform admins only (requirePlatformAdmin); about the whole business',
+  'Query.revenueReport': 'platform admins only (requirePlatformAdmin); about the whole business',
+  'Mutation.generateRevenueReport': 'platform admins only (requirePlatformAdmin); about the whole business',
   ...Object.fromEntries(
     [
       'Query.webhookEndpoint',
