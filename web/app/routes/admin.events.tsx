@@ -107,7 +107,9 @@ const COLUMNS: Array<Column<StripeEvent>> = [
     header: 'Event',
     cell: (event) => (
       <>
-        <strong>{event.type}</strong>
+        <strong>
+          <Link to={`/admin/events/${event.id}`}>{event.type}</Link>
+        </strong>
         <div className="muted small identifier">
           {event.id}
           {event.accountId ? (
