@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * The admin console's platform-wide payments and invoices, newest first across every account (keyset
- * pages on created_at, id), and the monthly revenue reports: one row per calendar month, its figures per
+ * pages on created_at, id) and found by a Stripe id, and the monthly revenue reports: one row per calendar month, its figures per
  * currency, replaced when an admin generates the month again (server/metrics/revenueReports.ts).
  */
 export async function up(knex: Knex): Promise<void> {
@@ -10,6 +10,11 @@ export async function up(knex: Knex): Promise<void> {
     create index payments_newest on payments (created_at desc, id desc);
     create index invoices_newest on invoices (created_at desc, id desc);
     create index invoices_number on invoices (number) where number is not null;
+    -- A Stripe id finds its charge and the refunds that name the same PaymentIntent or invoice (the
+    -- unique indexes on these columns leave refunds out).
+    create index payments_intent_lookup on payments (stripe_payment_intent_id)
+      where stripe_payment_intent_id is not null;
+    create index payments_invoice_lookup on payments (stripe_invoice_id) where stripe_invoice_id is not null;
     create index payments_charge on payments (stripe_charge_id) where stripe_charge_id is not null;
 
     create table revenue_reports (
@@ -29,6 +34,8 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     drop table revenue_reports;
     drop index payments_charge;
+    drop index payments_invoice_lookup;
+    drop index payments_intent_lookup;
     drop index invoices_number;
     drop index invoices_newest;
     drop index payments_newest;

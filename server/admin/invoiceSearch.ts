@@ -5,7 +5,12 @@ import { Invoice, type InvoiceStatus } from '../invoices/Invoice';
 import { Payment } from '../payments/Payment';
 import { paginateNewestFirst, type Page } from '../pagination';
 import { parseInput } from '../validation';
-import { accountsMatching, checkRanges, transactionFilterFields } from './transactionFilters';
+import {
+  accountsMatching,
+  checkRanges,
+  paymentColumnOfStripeId,
+  transactionFilterFields,
+} from './transactionFilters';
 
 const STATUSES = [
   'draft',
@@ -53,19 +58,17 @@ export async function searchInvoices({
   const { search, status, currency, amountMin, amountMax, from, to } = parsed;
   const query = Invoice.query();
   if (search) {
-    query.where((where) =>
-      where
-        .whereIn('invoices.accountId', accountsMatching(search))
-        .orWhere('invoices.number', search)
-        .orWhere('invoices.stripeInvoiceId', search)
-        .orWhereIn(
-          'invoices.id',
-          Payment.query()
-            .select('invoiceId')
-            .whereNotNull('invoiceId')
-            .where((paid) => paid.where('stripePaymentIntentId', search).orWhere('stripeChargeId', search)),
-        ),
-    );
+    const paymentColumn = paymentColumnOfStripeId(search);
+    if (paymentColumn === 'stripeInvoiceId') query.where('invoices.stripeInvoiceId', search);
+    else if (paymentColumn === 'stripePaymentIntentId' || paymentColumn === 'stripeChargeId')
+      query.whereIn(
+        'invoices.id',
+        Payment.query().select('invoiceId').whereNotNull('invoiceId').where(paymentColumn, search),
+      );
+    else
+      query.where((where) =>
+        where.whereIn('invoices.accountId', accountsMatching(search)).orWhere('invoices.number', search),
+      );
   }
   if (status) query.where('invoices.status', status);
   if (currency) query.where('invoices.currency', currency);

@@ -4,7 +4,13 @@ import { requirePlatformAdmin } from '../auth/authorization';
 import { paginateNewestFirst, type Page } from '../pagination';
 import { Payment, type PaymentStatus, type PaymentType } from '../payments/Payment';
 import { parseInput } from '../validation';
-import { accountsMatching, checkRanges, transactionFilterFields } from './transactionFilters';
+import {
+  accountsMatching,
+  checkRanges,
+  isUuid,
+  paymentColumnOfStripeId,
+  transactionFilterFields,
+} from './transactionFilters';
 
 export const PAYMENT_KINDS = {
   subscription: ['subscription_payment', 'subscription_upgrade'],
@@ -44,8 +50,9 @@ export interface PaymentSearchEdge {
 
 /**
  * Every account's payments, newest first (recorded at, then id): the admin console's answer to "where
- * is that charge?". The search matches the account (name, external id, billing email) or, exactly, a
- * Stripe id the payment carries (pi_, ch_, in_, re_, cs_) or its own id.
+ * is that charge?". The search is, exactly, a Stripe id the payment carries (pi_, ch_, in_, re_, cs_:
+ * a PaymentIntent finds its charge and its refunds) or the payment's own id; any other text matches the
+ * account (name, external id, billing email).
  */
 export async function searchPayments({
   actor,
@@ -64,18 +71,11 @@ export async function searchPayments({
   const { search, status, currency, kind, amountMin, amountMax, from, to } = parsed;
   const query = Payment.query();
   if (search) {
-    query.where((where) => {
-      where.whereIn('payments.accountId', accountsMatching(search));
-      for (const column of [
-        'stripePaymentIntentId',
-        'stripeChargeId',
-        'stripeInvoiceId',
-        'stripeRefundId',
-        'stripeCheckoutSessionId',
-      ])
-        where.orWhere(`payments.${column}`, search);
-      if (/^[0-9a-f-]{36}$/i.test(search)) where.orWhere('payments.id', search);
-    });
+    // A Stripe id or our id is looked up exactly, through its index; anything else names accounts.
+    const stripeColumn = paymentColumnOfStripeId(search);
+    if (stripeColumn) query.where(`payments.${stripeColumn}`, search);
+    else if (isUuid(search)) query.where('payments.id', search);
+    else query.whereIn('payments.accountId', accountsMatching(search));
   }
   if (status) query.where('payments.status', status);
   if (currency) query.where('payments.currency', currency);

@@ -52,3 +52,19 @@ export function accountsMatching(text: string) {
         .orWhereILike('billingEmail', pattern),
     );
 }
+
+/** The payment column a Stripe id is searched in, by its prefix; null for text that is not one. */
+export function paymentColumnOfStripeId(search: string): string | null {
+  const columns: Record<string, string> = {
+    pi: 'stripePaymentIntentId',
+    ch: 'stripeChargeId',
+    in: 'stripeInvoiceId',
+    re: 'stripeRefundId',
+    cs: 'stripeCheckoutSessionId',
+  };
+  const prefix = /^([a-z]{2})_\S+$/.exec(search)?.[1];
+  return prefix ? (columns[prefix] ?? null) : null;
+}
+
+export const isUuid = (text: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
