@@ -1,10 +1,13 @@
+import { parseCrontab } from 'graphile-worker';
 import type { UserActor } from '../../server/auth/actor';
 import { ManualClock, useClock } from '../../server/clock';
 import {
   generateRevenueReport,
   listRevenueReports,
+  monthBefore,
   produceMonthlyRevenueReport,
 } from '../../server/metrics/revenueReports';
+import { CRONTAB } from '../../server/jobs/tasks';
 import {
   createAccount,
   createDemoCatalog,
@@ -167,6 +170,14 @@ const JANUARY = {
 };
 
 describe('the monthly revenue report', () => {
+  it('runs on the 1st, made up within days if missed, and reports the month before the app’s clock', () => {
+    const item = parseCrontab(CRONTAB).find((candidate) => candidate.task === 'produce_revenue_report');
+    expect(item?.options.backfillPeriod).toBe(6 * 86_400_000);
+    expect(CRONTAB).toMatch(/^7 0 1 \* \* produce_revenue_report /m);
+    expect(monthBefore(new Date('2026-01-01T00:07:00Z'))).toBe('2025-12');
+    expect(monthBefore(new Date('2026-03-06T23:59:59Z'))).toBe('2026-02');
+  });
+
   it('is made on the 1st for the month before, once, and emailed to each platform admin once', async () => {
     expect(await produceMonthlyRevenueReport()).toEqual({ month: '2026-01', emailed: 2 });
     clock.advance(60_000);

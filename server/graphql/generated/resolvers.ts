@@ -287,8 +287,9 @@ export type AdminInvoiceFilter = {
   /** Only invoices recorded at or after this instant. */
   from?: InputMaybe<Scalars['DateTime']['input']>;
   /**
-   * Part of the account's name, external id or billing email (any case), or exactly the invoice's number, its
-   * Stripe id (in_...), or the PaymentIntent (pi_...) or charge (ch_...) that paid it.
+   * The invoice's Stripe id (in_...) or the PaymentIntent (pi_...) or charge (ch_...) that paid it, matched
+   * exactly; any other text is the invoice's number, exactly, or part of the account's name, external id or
+   * billing email (any case).
    */
   search?: InputMaybe<Scalars['String']['input']>;
   /** Only invoices with this status. */
@@ -333,8 +334,9 @@ export type AdminPaymentFilter = {
   /** Only payments of this kind. */
   kind?: InputMaybe<PaymentKind>;
   /**
-   * Part of the account's name, external id or billing email (any case), or exactly a Stripe id the payment
-   * carries (pi_..., ch_..., in_..., re_..., cs_...) or the payment's id.
+   * A Stripe id the payment carries (pi_..., ch_..., in_..., re_..., cs_...; a PaymentIntent also finds its
+   * refunds) or the payment's id, matched exactly; any other text is part of the account's name, external id
+   * or billing email (any case).
    */
   search?: InputMaybe<Scalars['String']['input']>;
   /** Only payments with this status. */
