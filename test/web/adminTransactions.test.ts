@@ -163,6 +163,10 @@ describe('revenue reports', () => {
     const report = await html(await web.get('/admin/reports/2026-01', { cookie: admin }));
     expect(report).toContain('Revenue report for January 2026');
 
+    // Asked for again from the list, a stored month is not replaced without asking.
+    const fromList = await html(await web.post('/admin/reports', { month: '2026-01' }, { cookie: admin }));
+    expect(fromList).toContain('Make the report for January 2026 again?');
+    expect(await web.knex('auditLog').where({ action: 'revenue_report.generated' })).toHaveLength(1);
     const asked = await html(
       await web.post('/admin/reports/2026-01', { intent: 'generate' }, { cookie: admin }),
     );

@@ -1,14 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { DataTable, type Column } from '~/components/DataTable';
-import { Field, FormError } from '~/components/forms';
+import { ConfirmStep, Field, FormError } from '~/components/forms';
 import { Card, PageHeader } from '~/components/ui';
 import {
   GenerateRevenueReportDocument,
+  RevenueReportDocument,
   RevenueReportsDocument,
   type RevenueReportsQuery,
 } from '~/graphql/generated';
 import { field, invalid, mutate, query, requireAdmin } from '~/lib/api.server';
+import { asksConfirmation, confirmationNeeded } from '~/lib/confirmation';
 import { formatDateTime, formatMoney } from '~/lib/format';
 import { safeRedirect } from '~/lib/redirects.server';
 import { isReportMonth, lastEndedMonth, monthName } from '~/lib/reportMonths';
@@ -21,11 +23,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { reports: revenueReports, latestMonth: lastEndedMonth(new Date()) };
 }
 
-/** Makes the report of a month that has none yet; a stored one is made again from its own page. */
+/** Makes a month's report; one already stored is made again only after asking, as it replaces its figures. */
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAdmin(context, request);
-  const month = field(await request.formData(), 'month').trim();
+  const form = await request.formData();
+  const month = field(form, 'month').trim();
   if (!isReportMonth(month)) return invalid({ month: 'Choose a month, such as 2026-01.' });
+  const { revenueReport: stored } = await query(context, request, RevenueReportDocument, { month });
+  const confirm =
+    stored &&
+    confirmationNeeded(form, {
+      question: `Make the report for ${monthName(month)} again?`,
+      consequence: 'Its figures are computed from the books as they are now and replace the stored ones.',
+      action: 'Yes, make it again',
+    });
+  if (confirm) return confirm;
   const outcome = await mutate(context, request, GenerateRevenueReportDocument, { month });
   if (!outcome.ok) return outcome;
   return safeRedirect(`/admin/reports/${outcome.data.generateRevenueReport.month}`, {
@@ -36,7 +48,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 /** The monthly revenue reports: one made on the 1st of each month for the month before, and on demand. */
 export default function RevenueReports() {
   const { reports, latestMonth } = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  const failure = result && !asksConfirmation(result) ? result : undefined;
   return (
     <>
       <PageHeader
@@ -53,6 +66,7 @@ export default function RevenueReports() {
           empty="No report yet: the first is made on the 1st of next month, or make one below."
         />
       </Card>
+      {asksConfirmation(result) ? <ConfirmStep request={result.confirm} /> : null}
       <Card title="Make a report now">
         <Form method="post" className="editor-row">
           <Field
