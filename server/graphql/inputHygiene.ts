@@ -29,11 +29,10 @@ import type { GraphQLContext } from './context';
  * Ids are our UUIDs, except where a schema coordinate here says otherwise: handing Postgres a malformed
  * uuid would fail the query, so a malformed id is refused as input instead of reaching it.
  */
+const STRIPE_EVENT_ID = { pattern: /^evt_[A-Za-z0-9_]{1,250}$/, problem: 'is not a Stripe event id' };
 const ID_FORMATS: Record<string, { pattern: RegExp; problem: string }> = {
-  'Mutation.replayStripeEvent(id:)': {
-    pattern: /^evt_[A-Za-z0-9_]{1,250}$/,
-    problem: 'is not a Stripe event id',
-  },
+  'Mutation.replayStripeEvent(id:)': STRIPE_EVENT_ID,
+  'Query.stripeEvent(id:)': STRIPE_EVENT_ID,
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Every cursor this API hands out (keyset, ledger and audit log) is base64url or digits. */

@@ -23,6 +23,7 @@ import { purgeExpiredRateLimitCounters } from '../rateLimits/rateLimiter';
 import { reconcileBooks } from '../reconciliation/reconcileBooks';
 import { deliverPartnerWebhooks } from '../partnerWebhooks/delivery';
 import { tellUsageThresholdsCrossed } from '../usage/usageThresholds';
+import { produceMonthlyRevenueReport } from '../metrics/revenueReports';
 
 /**
  * Every background job, by name. Each is safe to run twice or on two processes at once: it re-checks
@@ -64,6 +65,7 @@ export function createTaskList({
     purge_rate_limit_counters: logged('purge_rate_limit_counters', () =>
       purgeExpiredRateLimitCounters({ database: Model.knex() }),
     ),
+    produce_revenue_report: logged('produce_revenue_report', () => produceMonthlyRevenueReport()),
     reconcile_books: async () => {
       const report = await reconcileBooks();
       if (report.balanced) logger.info({ checked: report.checked }, 'the books balance');
@@ -78,7 +80,8 @@ export function createTaskList({
 
 /**
  * When each job runs. Graphile Worker schedules every cron item once across all processes, however
- * many are running.
+ * many are running. The revenue report runs on the 1st (a run missed while nothing was running is made
+ * up within six days) and reports the month before the app's clock, whenever it runs.
  */
 export const CRONTAB = `
 * * * * * expire_trials
@@ -100,4 +103,5 @@ export const CRONTAB = `
 27 3 * * * purge_sign_up_requests
 41 * * * * purge_rate_limit_counters
 41 4 * * * reconcile_books
+7 0 1 * * produce_revenue_report ?fill=6d
 `;

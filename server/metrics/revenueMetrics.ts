@@ -148,7 +148,7 @@ function bucketStarts({
 }
 
 /** Leaves out subscriptions `s` that were never the account's (decision 014, pendingSubscriptions.ts). */
-function everTheAccounts(query: Knex.QueryBuilder): Knex.QueryBuilder {
+export function everTheAccounts(query: Knex.QueryBuilder): Knex.QueryBuilder {
   return query.whereRaw(`coalesce(s.cancellation_reason, '') not in (?, ?)`, [
     EXTRA_SUBSCRIPTION_REASON,
     FIRST_PAYMENT_NEVER_COMPLETED,
@@ -174,7 +174,7 @@ function joinPlanHeldAt(query: Knex.QueryBuilder, at: Date): Knex.QueryBuilder {
 }
 
 /** Paid subscriptions live at `at` (started, not ended, not trialing), with their monthly value then. */
-async function recurringAt({
+export async function recurringAt({
   at,
   currency,
 }: {
@@ -198,7 +198,7 @@ async function recurringAt({
   };
 }
 
-async function cashBetween({ from, to, currency }: { from: Date; to: Date; currency: string }) {
+export async function cashBetween({ from, to, currency }: { from: Date; to: Date; currency: string }) {
   const [row] = await Model.knex()('payments')
     .where({ currency })
     .whereRaw('coalesce(completed_at, created_at) >= ?', [from])

@@ -90,6 +90,25 @@ export interface NoticeData {
     lastError: string;
     eventsUrl: string;
   };
+  'admin.revenue_report': {
+    /** The month's first day (UTC). */
+    month: Date;
+    /** One row per currency; empty when no money moved. */
+    figures: Array<{
+      currency: string;
+      grossCollected: number;
+      refunded: number;
+      net: number;
+      mrrAtMonthEnd: number;
+      newSubscriptions: number;
+      cancellations: number;
+      failedPayments: number;
+      failedAmount: number;
+      /** Milli-credits. */
+      creditsSold: number;
+    }>;
+    reportUrl: string;
+  };
   'admin.revenue_drop': {
     currency: string;
     day: Date;

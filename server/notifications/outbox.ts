@@ -143,6 +143,42 @@ export async function enqueueAddressNotification({
     .ignore();
 }
 
+/**
+ * Queues one notice to each of the given addresses (not about any one account: platform admins, for
+ * instance). The dedupe key names the cause; each recipient's copy is unique by it, so a repeat sends
+ * nothing new. Returns how many were queued.
+ */
+export async function enqueueNotificationsTo({
+  trx,
+  recipients,
+  notice,
+  dedupeKey,
+}: {
+  trx?: Knex.Transaction;
+  recipients: string[];
+  notice: Notice;
+  dedupeKey: string;
+}): Promise<number> {
+  if (recipients.length === 0) return 0;
+  const rendered = renderNotice(notice.kind, notice.data);
+  const inserted = await (trx ?? Notification.knex())(Notification.tableName)
+    .insert(
+      recipients.map((recipient) => ({
+        kind: notice.kind,
+        recipient,
+        subject: rendered.subject,
+        bodyText: rendered.text,
+        bodyHtml: rendered.html,
+        dedupeKey: `${dedupeKey}:${recipient}`,
+        sendAfter: now(),
+      })),
+    )
+    .onConflict('dedupeKey')
+    .ignore()
+    .returning('id');
+  return inserted.length;
+}
+
 /** How many notices of these kinds went to an address since a moment (to cap what one form can send). */
 export async function countNoticesTo({
   trx,

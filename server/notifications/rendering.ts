@@ -179,6 +179,16 @@ engine.registerHelper('date', (value: unknown, options: HelperData) => {
   }).format(new Date(value as string | Date));
 });
 
+/** `{{monthOf at}}` → "January 2026" (UTC: a month is a calendar month of the books). */
+engine.registerHelper('monthOf', (value: unknown, options: HelperData) =>
+  new Intl.DateTimeFormat(options.data.locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(value as string | Date),
+  ),
+);
+
+/** `{{upper currency}}` → "USD". */
+engine.registerHelper('upper', (value: unknown) => String(value).toUpperCase());
+
 /** `{{button url "Update your card"}}`: a button in HTML, "Update your card: <url>" in text. */
 engine.registerHelper('button', (url: unknown, label: unknown, options: HelperData) => {
   const href = String(url);

@@ -35,6 +35,18 @@ export async function listStripeEvents({
   });
 }
 
+/** One stored event with its payload as Stripe sent it; null when we never received it. */
+export async function findStripeEvent({
+  actor,
+  eventId,
+}: {
+  actor: Actor;
+  eventId: string;
+}): Promise<StripeEvent | null> {
+  requirePlatformAdmin(actor);
+  return (await StripeEvent.query().findById(eventId)) ?? null;
+}
+
 /** Applies a stored event again, for an admin fixing what a failed or missed delivery left behind. */
 export async function replayStripeEvent({
   actor,

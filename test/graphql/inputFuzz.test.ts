@@ -349,7 +349,9 @@ function malformed({
     );
   }
   const byScalar: Record<string, fc.Arbitrary<unknown>> = {
-    ID: coordinate === 'Mutation.replayStripeEvent(id:)' ? notAStripeEventId : notAnId,
+    ID: ['Mutation.replayStripeEvent(id:)', 'Query.stripeEvent(id:)'].includes(coordinate)
+      ? notAStripeEventId
+      : notAnId,
     String: cursor ? badCursor : badText,
     Int: badInt,
     SafeInt: badSafeInt,

@@ -105,6 +105,24 @@ const EXAMPLES: { [Kind in NoticeKind]: NoticeData[Kind] } = {
     lastError: 'connection refused',
     eventsUrl: 'https://billing.test/admin/events',
   },
+  'admin.revenue_report': {
+    month: new Date('2026-01-01T00:00:00Z'),
+    figures: [
+      {
+        currency: 'usd',
+        grossCollected: 3999,
+        refunded: 500,
+        net: 3499,
+        mrrAtMonthEnd: 2999,
+        newSubscriptions: 1,
+        cancellations: 0,
+        failedPayments: 2,
+        failedAmount: 5998,
+        creditsSold: 250_000,
+      },
+    ],
+    reportUrl: 'https://billing.test/admin/reports/2026-01',
+  },
   'admin.revenue_drop': {
     currency: 'USD',
     day: at,

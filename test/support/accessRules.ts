@@ -147,6 +147,23 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
   'Query.adminAccounts': { operation: '{ adminAccounts { totalCount } }', checks: ['platform admin'] },
   'Query.systemHealth': { operation: '{ systemHealth { checkedAt } }', checks: ['platform admin'] },
+  'Query.adminPayments': {
+    operation: '{ adminPayments { edges { node { id } account { id } } } }',
+    checks: ['platform admin'],
+  },
+  'Query.adminInvoices': {
+    operation: '{ adminInvoices { edges { node { id } account { id } } } }',
+    checks: ['platform admin'],
+  },
+  'Query.stripeEvent': {
+    operation: '{ stripeEvent(id: "evt_no_such_event") { payloadJson } }',
+    checks: ['platform admin'],
+  },
+  'Query.revenueReports': { operation: '{ revenueReports { month } }', checks: ['platform admin'] },
+  'Query.revenueReport': {
+    operation: '{ revenueReport(month: "2000-01") { month } }',
+    checks: ['platform admin'],
+  },
   'Query.entitlement': {
     operation: 'query($id: ID) { entitlement(accountId: $id, featureKey: "projects") { allowed } }',
     variables: byId,
@@ -293,6 +310,10 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     variables: byId,
     checks: [{ permission: 'billing.manage' }],
     outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.generateRevenueReport': {
+    operation: 'mutation { generateRevenueReport(month: "2000-01") { month } }',
+    checks: ['platform admin'],
   },
   'Mutation.replayStripeEvent': {
     operation: 'mutation { replayStripeEvent(id: "evt_no_such_event") { id } }',

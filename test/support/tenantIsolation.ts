@@ -101,6 +101,12 @@ export const PUBLIC_FIELDS: Record<string, string> = {
     'keyed by invitation id; the owner of another account gets NOT_FOUND (test/accounts/invitations.test.ts)',
   'Query.adminAccounts': 'platform admins only (requirePlatformAdmin)',
   'Query.systemHealth': 'platform admins only; about the service, not any account',
+  'Query.adminPayments': 'platform admins only (requirePlatformAdmin); every account’s payments',
+  'Query.adminInvoices': 'platform admins only (requirePlatformAdmin); every account’s invoices',
+  'Query.stripeEvent': 'platform admins only (requirePlatformAdmin)',
+  'Query.revenueReports': 'platform admins only (requirePlatformAdmin); about the whole business',
+  'Query.revenueReport': 'platform admins only (requirePlatformAdmin); about the whole business',
+  'Mutation.generateRevenueReport': 'platform admins only (requirePlatformAdmin); about the whole business',
   ...Object.fromEntries(
     [
       'Query.webhookEndpoint',

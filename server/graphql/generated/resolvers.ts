@@ -47,6 +47,9 @@ import type { AuditEntry as AuditEntryModel } from '../../audit/AuditEntry';
 import type { AuditLogPage as AuditLogPageModel } from '../../admin/accountAuditLog';
 import type { AccountPage as AccountPageModel } from '../../admin/accountSearch';
 import type { SystemHealth as SystemHealthModel } from '../../admin/systemHealth';
+import type { PaymentSearchPage as PaymentSearchPageModel, PaymentSearchEdge as PaymentSearchEdgeModel } from '../../admin/paymentSearch';
+import type { InvoiceSearchPage as InvoiceSearchPageModel, InvoiceSearchEdge as InvoiceSearchEdgeModel } from '../../admin/invoiceSearch';
+import type { RevenueReport as RevenueReportModel, RevenueReportFigures as RevenueReportFiguresModel } from '../../metrics/RevenueReport';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -302,6 +305,98 @@ export type AdminAccountEdge = {
   cursor: Scalars['String']['output'];
   /** The account. */
   node: Account;
+};
+
+/** A page of every account's invoices. */
+export type AdminInvoiceConnection = {
+  __typename?: 'AdminInvoiceConnection';
+  /** The invoices of this page. */
+  edges: Array<AdminInvoiceEdge>;
+  /** Whether there is another page, and where it starts. */
+  pageInfo: PageInfo;
+};
+
+/** An invoice, its account and its cursor. */
+export type AdminInvoiceEdge = {
+  __typename?: 'AdminInvoiceEdge';
+  /** The account it belongs to. */
+  account: Account;
+  /** Pass as `after` to read the invoices after this one. */
+  cursor: Scalars['String']['output'];
+  /** The invoice. */
+  node: Invoice;
+};
+
+/**
+ * Which invoices to list. Every filter given must match. Amounts are integer minor units, compared with the
+ * invoice's total.
+ */
+export type AdminInvoiceFilter = {
+  /** Only invoices whose total is at most this, in minor units; not below amountMin. */
+  amountMax?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** Only invoices whose total is at least this, in minor units. */
+  amountMin?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** Only invoices in this currency, e.g. usd. */
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** Only invoices recorded at or after this instant. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /**
+   * The invoice's Stripe id (in_...) or the PaymentIntent (pi_...) or charge (ch_...) that paid it, matched
+   * exactly; any other text is the invoice's number, exactly, or part of the account's name, external id or
+   * billing email (any case).
+   */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Only invoices with this status. */
+  status?: InputMaybe<InvoiceStatus>;
+  /** Only invoices recorded before this instant; after from. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of every account's payments. */
+export type AdminPaymentConnection = {
+  __typename?: 'AdminPaymentConnection';
+  /** The payments of this page. */
+  edges: Array<AdminPaymentEdge>;
+  /** Whether there is another page, and where it starts. */
+  pageInfo: PageInfo;
+};
+
+/** A payment, its account and its cursor. */
+export type AdminPaymentEdge = {
+  __typename?: 'AdminPaymentEdge';
+  /** The account it belongs to. */
+  account: Account;
+  /** Pass as `after` to read the payments after this one. */
+  cursor: Scalars['String']['output'];
+  /** The payment. */
+  node: Payment;
+};
+
+/**
+ * Which payments to list. Every filter given must match. Amounts are integer minor units, compared with
+ * the payment's own amount (choose a currency to compare like with like).
+ */
+export type AdminPaymentFilter = {
+  /** Only payments of at most this amount, in minor units; not below amountMin. */
+  amountMax?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** Only payments of at least this amount, in minor units. */
+  amountMin?: InputMaybe<Scalars['SafeInt']['input']>;
+  /** Only payments in this currency, e.g. usd. */
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** Only payments recorded at or after this instant. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only payments of this kind. */
+  kind?: InputMaybe<PaymentKind>;
+  /**
+   * A Stripe id the payment carries (pi_..., ch_..., in_..., re_..., cs_...; a PaymentIntent also finds its
+   * refunds) or the payment's id, matched exactly; any other text is part of the account's name, external id
+   * or billing email (any case).
+   */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Only payments with this status. */
+  status?: InputMaybe<PaymentStatus>;
+  /** Only payments recorded before this instant; after from. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** A partner API key. Only its prefix is ever shown after creation. */
@@ -1453,6 +1548,12 @@ export type Mutation = {
    */
   deleteWebhookEndpoint: WebhookEndpoint;
   /**
+   * Computes a month's revenue report now and stores it, replacing the figures stored for that month (a
+   * report is made on the 1st for the month before; payments recorded later change the books). Only a month
+   * that is over. Audited. Platform admins only.
+   */
+  generateRevenueReport: RevenueReport;
+  /**
    * Invites a person by email to join the account with a role, emailing a link valid for 7 days. Owners and
    * admins (keys: accounts:write); only owners invite owners. An open invitation to the same address is
    * sent again with a fresh link (the old one stops working). Refused for a member, and with LIMIT_EXCEEDED
@@ -1736,6 +1837,12 @@ export type MutationCreateWebhookEndpointArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationDeleteWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationGenerateRevenueReportArgs = {
+  month: Scalars['String']['input'];
 };
 
 
@@ -2147,6 +2254,15 @@ export type PaymentEdge = {
   node: Payment;
 };
 
+/** What a payment was for, as the admin console groups payment types. */
+export type PaymentKind =
+  /** A credit package bought at Checkout or by automatic top-up. */
+  | 'credit_purchase'
+  /** Money paid back on another payment. */
+  | 'refund'
+  /** A subscription's invoice: a first charge, a renewal, an upgrade or a change of seats. */
+  | 'subscription';
+
 /** Where a payment stands. */
 export type PaymentStatus =
   /** Not set by this service. */
@@ -2431,6 +2547,13 @@ export type Query = {
    * the current plan's key, the subscription's status, or past due. Platform admins only.
    */
   adminAccounts: AdminAccountConnection;
+  /** Every account's invoices, newest first by when they were recorded. Platform admins only. */
+  adminInvoices: AdminInvoiceConnection;
+  /**
+   * Every account's payments (charges and refunds), newest first by when they were recorded. Platform
+   * admins only.
+   */
+  adminPayments: AdminPaymentConnection;
   /** The credit packages on sale. Public. */
   creditPackages: Array<CreditPackage>;
   /**
@@ -2466,6 +2589,12 @@ export type Query = {
    * series for charts. Amounts in minor units of `currency`. Platform admins only.
    */
   revenueMetrics: RevenueMetrics;
+  /** One month's stored revenue report; null when none was generated for it. Platform admins only. */
+  revenueReport?: Maybe<RevenueReport>;
+  /** The stored monthly revenue reports, latest month first. Platform admins only. */
+  revenueReports: Array<RevenueReport>;
+  /** One stored Stripe event, by Stripe's id; null when we never received it. Platform admins only. */
+  stripeEvent?: Maybe<StripeEvent>;
   /** The Stripe webhook log, newest first. Platform admins only. */
   stripeEvents: StripeEventConnection;
   /** Whether the parts the service depends on are working. Platform admins only. */
@@ -2508,6 +2637,22 @@ export type QueryAdminAccountsArgs = {
   planKey?: InputMaybe<Scalars['String']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
   status?: InputMaybe<SubscriptionStatus>;
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryAdminInvoicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AdminInvoiceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryAdminPaymentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AdminPaymentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2578,6 +2723,18 @@ export type QueryRevenueMetricsArgs = {
   from: Scalars['DateTime']['input'];
   granularity?: InputMaybe<MetricsGranularity>;
   to: Scalars['DateTime']['input'];
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryRevenueReportArgs = {
+  month: Scalars['String']['input'];
+};
+
+
+/** What can be read: the catalog, accounts and what they hold, and the platform's operations. */
+export type QueryStripeEventArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -2787,6 +2944,47 @@ export type RevenuePoint = {
   refunded: Scalars['SafeInt']['output'];
 };
 
+/** One calendar month's revenue, per currency, as computed when it was generated. */
+export type RevenueReport = {
+  __typename?: 'RevenueReport';
+  /**
+   * The figures of each currency that had money or paid subscriptions in the month, by currency code; empty
+   * for a month with neither.
+   */
+  currencies: Array<RevenueReportCurrency>;
+  /** When the figures were computed. */
+  generatedAt: Scalars['DateTime']['output'];
+  /** Our id for the report. */
+  id: Scalars['ID']['output'];
+  /** The calendar month (UTC), written YYYY-MM. */
+  month: Scalars['String']['output'];
+};
+
+/** One currency's figures in a monthly revenue report. */
+export type RevenueReportCurrency = {
+  __typename?: 'RevenueReportCurrency';
+  /** Paid subscriptions (through Stripe) that ended in the month. */
+  cancellations: Scalars['Int']['output'];
+  /** Milli-credits of the credit purchases that went through in the month. */
+  creditsSoldMilliCredits: Scalars['SafeInt']['output'];
+  /** Lower-case ISO 4217 code, e.g. usd. */
+  currency: Scalars['String']['output'];
+  /** What the failed charges tried to charge. */
+  failedAmount: Money;
+  /** Charges that failed in the month. */
+  failedPayments: Scalars['Int']['output'];
+  /** Charges that went through in the month (those refunded since included). */
+  grossCollected: Money;
+  /** Monthly recurring revenue at the month's last instant. */
+  mrrAtMonthEnd: Money;
+  /** Collected less refunded; negative when the month refunded more than it collected. */
+  net: Money;
+  /** Paid subscriptions (through Stripe) that started in the month. */
+  newSubscriptions: Scalars['Int']['output'];
+  /** Refunds Stripe made in the month, whenever their charge was. */
+  refunded: Money;
+};
+
 /** A downgrade waiting for the end of the current period. */
 export type ScheduledPlanChange = {
   __typename?: 'ScheduledPlanChange';
@@ -2925,6 +3123,8 @@ export type StripeEvent = {
   id: Scalars['ID']['output'];
   /** Why the last attempt failed, or why the event was ignored. */
   lastError?: Maybe<Scalars['String']['output']>;
+  /** The event as Stripe sent it, as indented JSON. */
+  payloadJson: Scalars['String']['output'];
   /** When it was last applied or ignored; null when it never was. */
   processedAt?: Maybe<Scalars['DateTime']['output']>;
   /** When it first reached us. */
@@ -3429,6 +3629,12 @@ export type ResolversTypes = {
   AdjustCreditsPayload: ResolverTypeWrapper<CreditAdjustmentModel>;
   AdminAccountConnection: ResolverTypeWrapper<AccountPageModel>;
   AdminAccountEdge: ResolverTypeWrapper<Omit<AdminAccountEdge, 'node'> & { node: ResolversTypes['Account'] }>;
+  AdminInvoiceConnection: ResolverTypeWrapper<InvoiceSearchPageModel>;
+  AdminInvoiceEdge: ResolverTypeWrapper<InvoiceSearchEdgeModel>;
+  AdminInvoiceFilter: AdminInvoiceFilter;
+  AdminPaymentConnection: ResolverTypeWrapper<PaymentSearchPageModel>;
+  AdminPaymentEdge: ResolverTypeWrapper<PaymentSearchEdgeModel>;
+  AdminPaymentFilter: AdminPaymentFilter;
   ApiKey: ResolverTypeWrapper<ApiKeyModel>;
   ApiScope: ResolverTypeWrapper<ApiScope>;
   AuditLogConnection: ResolverTypeWrapper<AuditLogPageModel>;
@@ -3512,6 +3718,7 @@ export type ResolversTypes = {
   Payment: ResolverTypeWrapper<PaymentModel>;
   PaymentConnection: ResolverTypeWrapper<PaymentPageModel>;
   PaymentEdge: ResolverTypeWrapper<Omit<PaymentEdge, 'node'> & { node: ResolversTypes['Payment'] }>;
+  PaymentKind: ResolverTypeWrapper<PaymentKind>;
   PaymentStatus: ResolverTypeWrapper<PaymentStatus>;
   PaymentType: ResolverTypeWrapper<PaymentType>;
   Plan: ResolverTypeWrapper<PlanModel>;
@@ -3537,6 +3744,8 @@ export type ResolversTypes = {
   ResourceInput: ResourceInput;
   RevenueMetrics: ResolverTypeWrapper<RevenueMetricsModel>;
   RevenuePoint: ResolverTypeWrapper<RevenuePoint>;
+  RevenueReport: ResolverTypeWrapper<RevenueReportModel>;
+  RevenueReportCurrency: ResolverTypeWrapper<RevenueReportFiguresModel>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   ScheduledPlanChange: ResolverTypeWrapper<Omit<ScheduledPlanChange, 'plan'> & { plan: ResolversTypes['Plan'] }>;
   SignInInput: SignInInput;
@@ -3595,6 +3804,12 @@ export type ResolversParentTypes = {
   AdjustCreditsPayload: CreditAdjustmentModel;
   AdminAccountConnection: AccountPageModel;
   AdminAccountEdge: Omit<AdminAccountEdge, 'node'> & { node: ResolversParentTypes['Account'] };
+  AdminInvoiceConnection: InvoiceSearchPageModel;
+  AdminInvoiceEdge: InvoiceSearchEdgeModel;
+  AdminInvoiceFilter: AdminInvoiceFilter;
+  AdminPaymentConnection: PaymentSearchPageModel;
+  AdminPaymentEdge: PaymentSearchEdgeModel;
+  AdminPaymentFilter: AdminPaymentFilter;
   ApiKey: ApiKeyModel;
   AuditLogConnection: AuditLogPageModel;
   AuditLogEdge: Omit<AuditLogEdge, 'node'> & { node: ResolversParentTypes['AuditLogEntry'] };
@@ -3679,6 +3894,8 @@ export type ResolversParentTypes = {
   ResourceInput: ResourceInput;
   RevenueMetrics: RevenueMetricsModel;
   RevenuePoint: RevenuePoint;
+  RevenueReport: RevenueReportModel;
+  RevenueReportCurrency: RevenueReportFiguresModel;
   SafeInt: Scalars['SafeInt']['output'];
   ScheduledPlanChange: Omit<ScheduledPlanChange, 'plan'> & { plan: ResolversParentTypes['Plan'] };
   SignInInput: SignInInput;
@@ -3788,6 +4005,28 @@ export type AdminAccountConnectionResolvers<ContextType = GraphQLContext, Parent
 export type AdminAccountEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdminAccountEdge'] = ResolversParentTypes['AdminAccountEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+};
+
+export type AdminInvoiceConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdminInvoiceConnection'] = ResolversParentTypes['AdminInvoiceConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AdminInvoiceEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AdminInvoiceEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdminInvoiceEdge'] = ResolversParentTypes['AdminInvoiceEdge']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType>;
+};
+
+export type AdminPaymentConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdminPaymentConnection'] = ResolversParentTypes['AdminPaymentConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AdminPaymentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AdminPaymentEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdminPaymentEdge'] = ResolversParentTypes['AdminPaymentEdge']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
 };
 
 export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
@@ -4150,6 +4389,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createPlanDraft?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationCreatePlanDraftArgs, 'input'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
+  generateRevenueReport?: Resolver<ResolversTypes['RevenueReport'], ParentType, ContextType, RequireFields<MutationGenerateRevenueReportArgs, 'month'>>;
   inviteMember?: Resolver<ResolversTypes['AccountInvitation'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'input'>>;
   leaveAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLeaveAccountArgs, 'accountId'>>;
   migratePlanVersionSubscribers?: Resolver<ResolversTypes['PlanVersionMigration'], ParentType, ContextType, RequireFields<MutationMigratePlanVersionSubscribersArgs, 'input'>>;
@@ -4272,6 +4512,8 @@ export type PaymentEdgeResolvers<ContextType = GraphQLContext, ParentType extend
   node?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
 };
 
+export type PaymentKindResolvers = { CREDIT_PURCHASE: 'credit_purchase', REFUND: 'refund', SUBSCRIPTION: 'subscription' };
+
 export type PaymentStatusResolvers = { CANCELLED: 'cancelled', COMPLETED: 'completed', FAILED: 'failed', PENDING: 'pending', REFUNDED: 'refunded' };
 
 export type PaymentTypeResolvers = { CREDIT_TOP_UP: 'credit_top_up', REFUND: 'refund', SUBSCRIPTION_CANCEL: 'subscription_cancel', SUBSCRIPTION_DOWNGRADE: 'subscription_downgrade', SUBSCRIPTION_PAYMENT: 'subscription_payment', SUBSCRIPTION_UPGRADE: 'subscription_upgrade' };
@@ -4343,6 +4585,8 @@ export type PurchaseModeResolvers = { CONTACT_SALES: 'contact_sales', SELF_SERVE
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   account?: Resolver<ResolversTypes['Account'], ParentType, ContextType, Partial<QueryAccountArgs>>;
   adminAccounts?: Resolver<ResolversTypes['AdminAccountConnection'], ParentType, ContextType, RequireFields<QueryAdminAccountsArgs, 'first'>>;
+  adminInvoices?: Resolver<ResolversTypes['AdminInvoiceConnection'], ParentType, ContextType, RequireFields<QueryAdminInvoicesArgs, 'first'>>;
+  adminPayments?: Resolver<ResolversTypes['AdminPaymentConnection'], ParentType, ContextType, RequireFields<QueryAdminPaymentsArgs, 'first'>>;
   creditPackages?: Resolver<Array<ResolversTypes['CreditPackage']>, ParentType, ContextType, RequireFields<QueryCreditPackagesArgs, 'includeInactive'>>;
   entitlement?: Resolver<ResolversTypes['EntitlementCheck'], ParentType, ContextType, RequireFields<QueryEntitlementArgs, 'featureKey'>>;
   featureFlags?: Resolver<Array<ResolversTypes['FeatureFlag']>, ParentType, ContextType>;
@@ -4354,6 +4598,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   previewPlanVersionMigration?: Resolver<ResolversTypes['PlanVersionMigration'], ParentType, ContextType, RequireFields<QueryPreviewPlanVersionMigrationArgs, 'fromPlanId' | 'timing' | 'toPlanId'>>;
   reconciliation?: Resolver<Maybe<ResolversTypes['ReconciliationReport']>, ParentType, ContextType>;
   revenueMetrics?: Resolver<ResolversTypes['RevenueMetrics'], ParentType, ContextType, RequireFields<QueryRevenueMetricsArgs, 'currency' | 'from' | 'granularity' | 'to'>>;
+  revenueReport?: Resolver<Maybe<ResolversTypes['RevenueReport']>, ParentType, ContextType, RequireFields<QueryRevenueReportArgs, 'month'>>;
+  revenueReports?: Resolver<Array<ResolversTypes['RevenueReport']>, ParentType, ContextType>;
+  stripeEvent?: Resolver<Maybe<ResolversTypes['StripeEvent']>, ParentType, ContextType, RequireFields<QueryStripeEventArgs, 'id'>>;
   stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;
   systemHealth?: Resolver<ResolversTypes['SystemHealth'], ParentType, ContextType>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
@@ -4422,6 +4669,26 @@ export type RevenuePointResolvers<ContextType = GraphQLContext, ParentType exten
   refunded?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
 };
 
+export type RevenueReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevenueReport'] = ResolversParentTypes['RevenueReport']> = {
+  currencies?: Resolver<Array<ResolversTypes['RevenueReportCurrency']>, ParentType, ContextType>;
+  generatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RevenueReportCurrencyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevenueReportCurrency'] = ResolversParentTypes['RevenueReportCurrency']> = {
+  cancellations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  creditsSoldMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  failedPayments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  grossCollected?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  mrrAtMonthEnd?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  net?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  newSubscriptions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
   name: 'SafeInt';
 }
@@ -4447,6 +4714,7 @@ export type StripeEventResolvers<ContextType = GraphQLContext, ParentType extend
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  payloadJson?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   processedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['StripeEventStatus'], ParentType, ContextType>;
@@ -4610,6 +4878,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   AdjustCreditsPayload?: AdjustCreditsPayloadResolvers<ContextType>;
   AdminAccountConnection?: AdminAccountConnectionResolvers<ContextType>;
   AdminAccountEdge?: AdminAccountEdgeResolvers<ContextType>;
+  AdminInvoiceConnection?: AdminInvoiceConnectionResolvers<ContextType>;
+  AdminInvoiceEdge?: AdminInvoiceEdgeResolvers<ContextType>;
+  AdminPaymentConnection?: AdminPaymentConnectionResolvers<ContextType>;
+  AdminPaymentEdge?: AdminPaymentEdgeResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   ApiScope?: ApiScopeResolvers;
   AuditLogConnection?: AuditLogConnectionResolvers<ContextType>;
@@ -4673,6 +4945,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Payment?: PaymentResolvers<ContextType>;
   PaymentConnection?: PaymentConnectionResolvers<ContextType>;
   PaymentEdge?: PaymentEdgeResolvers<ContextType>;
+  PaymentKind?: PaymentKindResolvers;
   PaymentStatus?: PaymentStatusResolvers;
   PaymentType?: PaymentTypeResolvers;
   Plan?: PlanResolvers<ContextType>;
@@ -4690,6 +4963,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RegisterResourcePayload?: RegisterResourcePayloadResolvers<ContextType>;
   RevenueMetrics?: RevenueMetricsResolvers<ContextType>;
   RevenuePoint?: RevenuePointResolvers<ContextType>;
+  RevenueReport?: RevenueReportResolvers<ContextType>;
+  RevenueReportCurrency?: RevenueReportCurrencyResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   ScheduledPlanChange?: ScheduledPlanChangeResolvers<ContextType>;
   SignInPayload?: SignInPayloadResolvers<ContextType>;

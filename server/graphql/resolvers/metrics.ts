@@ -1,5 +1,7 @@
 import { revenueMetrics } from '../../metrics/revenueMetrics';
+import { findRevenueReport, generateRevenueReport, listRevenueReports } from '../../metrics/revenueReports';
 import type { Resolvers } from '../generated/resolvers';
+import { moneyFields } from '../money';
 
 export const metricResolvers: Resolvers = {
   Query: {
@@ -11,6 +13,19 @@ export const metricResolvers: Resolvers = {
         granularity: granularity ?? undefined,
         currency: currency ?? undefined,
       }),
+    revenueReports: (_parent, _args, { actor }) => listRevenueReports({ actor }),
+    revenueReport: (_parent, { month }, { actor }) => findRevenueReport({ actor, month }),
+  },
+  Mutation: {
+    generateRevenueReport: (_parent, { month }, { actor }) => generateRevenueReport({ actor, month }),
+  },
+  RevenueReport: {
+    currencies: (report) =>
+      Object.values(report.figures).sort((a, b) => a.currency.localeCompare(b.currency)),
+  },
+  RevenueReportCurrency: {
+    ...moneyFields('grossCollected', 'refunded', 'net', 'mrrAtMonthEnd', 'failedAmount'),
+    creditsSoldMilliCredits: (figures) => figures.creditsSold,
   },
   MetricsGranularity: { DAY: 'day', MONTH: 'month' },
 };

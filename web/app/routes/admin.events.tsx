@@ -110,7 +110,9 @@ const COLUMNS = ({ formatDateTime }: Formatter): Array<Column<StripeEvent>> => [
     header: 'Event',
     cell: (event) => (
       <>
-        <strong>{event.type}</strong>
+        <strong>
+          <Link to={`/admin/events/${event.id}`}>{event.type}</Link>
+        </strong>
         <div className="muted small identifier">
           {event.id}
           {event.accountId ? (

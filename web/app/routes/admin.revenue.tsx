@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { useLoaderData } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { DataTable } from '~/components/DataTable';
 import { EmptyState } from '~/components/EmptyState';
 import { FilterForm } from '~/components/Filters';
@@ -41,6 +41,7 @@ export default function Revenue() {
       <PageHeader
         title="Revenue"
         description={`Amounts in ${metrics.currency.toUpperCase()}. Recurring figures are as of now; cash figures cover the range.`}
+        actions={<Link to="/admin/reports">Monthly reports</Link>}
       />
       <FilterForm submitLabel="Show">
         <SelectField

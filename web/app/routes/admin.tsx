@@ -17,7 +17,10 @@ export default function AdminLayout() {
         </NavLink>
         <NavLink to="/admin/accounts">Accounts</NavLink>
         <NavLink to="/admin/catalog">Catalog</NavLink>
+        <NavLink to="/admin/payments">Payments</NavLink>
+        <NavLink to="/admin/invoices">Invoices</NavLink>
         <NavLink to="/admin/revenue">Revenue</NavLink>
+        <NavLink to="/admin/reports">Reports</NavLink>
         <NavLink to="/admin/events">Stripe events</NavLink>
         <NavLink to="/admin/notifications">Notifications</NavLink>
         <NavLink to="/admin/webhooks">Partner webhooks</NavLink>
