@@ -1,4 +1,5 @@
 import { Form, useNavigation } from '@remix-run/react';
+import type { ReactNode } from 'react';
 import type { AutoTopUpSettingsFragment } from '~/graphql/generated';
 import { formatCredits, formatDateTime, formatMoney, type MoneyValue } from '~/lib/format';
 import { EmptyState } from './EmptyState';
@@ -23,6 +24,7 @@ export function AutoTopUpCard({
   packages,
   defaultThresholdMilliCredits,
   canManage,
+  salesOnly = null,
   failure,
 }: {
   settings: AutoTopUpSettingsFragment | null;
@@ -30,6 +32,8 @@ export function AutoTopUpCard({
   /** What the threshold field offers before any is set: the balance the service calls low. */
   defaultThresholdMilliCredits: number;
   canManage: boolean;
+  /** Shown instead of the form while self-serve billing is off for the account. */
+  salesOnly?: ReactNode;
   failure?: { formError: string; fieldErrors: Record<string, string | undefined> } | null;
 }) {
   const saving = useNavigation().formData?.get('intent') === 'auto-top-up';
@@ -42,6 +46,8 @@ export function AutoTopUpCard({
       />
       {!canManage ? (
         <p className="muted small">Only the account’s owners and admins can change automatic top-up.</p>
+      ) : salesOnly ? (
+        salesOnly
       ) : packages.length === 0 ? (
         <EmptyState>Automatic top-up is not offered right now.</EmptyState>
       ) : (
