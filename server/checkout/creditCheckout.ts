@@ -7,7 +7,7 @@ import {
   creditPackageField,
   findChosenCreditPackage,
 } from '../catalog/creditPackageChoice';
-import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { assertSelfServeBilling } from '../featureFlags/selfServeBilling';
 import { ValidationError } from '../errors';
 import { assertReturnOrigins, returnUrlInput } from '../returnUrls';
 import { parseInput } from '../validation';
@@ -34,7 +34,7 @@ export async function startCreditPackageCheckout({
   assertReturnOrigins(actor, { successUrl, cancelUrl });
   const field = creditPackageField({ creditPackageKey });
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
-  await assertSelfServeBilling(actor);
+  await assertSelfServeBilling({ actor, accountId: account.id, action: 'buy credits' });
   const creditPackage = await findChosenCreditPackage({ creditPackageId, creditPackageKey });
   if (
     !creditPackage ||

@@ -5,7 +5,7 @@ import { authorizeAccount } from '../auth/authorization';
 import type { Plan } from '../catalog/Plan';
 import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
-import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { assertSelfServeBilling } from '../featureFlags/selfServeBilling';
 import { expireStripeCheckoutSession } from '../stripe/checkout';
 import { callStripe } from '../stripe/errors';
 import { findCurrentSubscription } from '../subscriptions/currentSubscription';
@@ -53,7 +53,7 @@ export async function startSubscriptionCheckout({
   const { accountId, planId, planKey, seats, successUrl, cancelUrl } = parseInput(input, args);
   assertReturnOrigins(actor, { successUrl, cancelUrl });
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
-  await assertSelfServeBilling(actor);
+  await assertSelfServeBilling({ actor, accountId: account.id, action: 'change your plan' });
   const plan = await findPlanOnSale({ planId, planKey, currency: account.currency });
   if (plan.priceAmount === 0 || !plan.stripePriceId)
     throw ValidationError.forField(planField({ planKey }), `${plan.name} cannot be bought through Checkout`);

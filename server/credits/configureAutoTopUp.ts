@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Actor } from '../auth/actor';
+import { assertSelfServeBilling } from '../featureFlags/selfServeBilling';
 import { authorizeAccount } from '../auth/authorization';
 import { recordAudit } from '../audit/auditLog';
 import {
@@ -60,6 +61,9 @@ export async function updateAutoTopUp({
     args,
   );
   const account = await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
+  // Turning automatic top-ups on charges the card later; turning them off is always allowed.
+  if (enabled)
+    await assertSelfServeBilling({ actor, accountId: account.id, action: 'set up automatic top-ups' });
   if (await attempt?.answerOf('auto-top-up-settings'))
     return AutoTopUpSettings.query().findById(accountId).throwIfNotFound();
   const field = creditPackageField({ creditPackageKey });

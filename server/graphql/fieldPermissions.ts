@@ -40,6 +40,8 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   creditGrants: 'credits.read',
   autoTopUp: 'credits.read',
   entitlements: 'entitlements.read',
+  featureFlags: 'account.read',
+  featureFlag: 'account.read',
   auditLog: 'platform admin',
 } as const satisfies Record<keyof Required<AccountResolvers>, Permission | 'platform admin' | 'reached'>;
 

@@ -13,6 +13,7 @@ import { User } from '../auth/User';
 import { CreditPackage } from '../catalog/CreditPackage';
 import { NotFoundError } from '../errors';
 import { Invoice } from '../invoices/Invoice';
+import { evaluateFeatureFlags, type AccountFeatureFlag } from '../featureFlags/featureFlagEvaluation';
 
 /**
  * Per-request batch loaders, so a list of N accounts costs one query per field rather than N.
@@ -66,6 +67,11 @@ export function createLoaders() {
       const rows = await Membership.query().whereIn(['accountId', 'userId'], pairs);
       const roles = new Map(rows.map((row) => [`${row.accountId}:${row.userId}`, row.role]));
       return keys.map((key) => roles.get(key) ?? null);
+    }),
+    /** Every flag's value per account, for Account.featureFlags and Account.featureFlag: one query a page. */
+    featureFlagsByAccountId: new DataLoader<string, AccountFeatureFlag[]>(async (ids) => {
+      const evaluated = await evaluateFeatureFlags({ accountIds: ids });
+      return ids.map((id) => evaluated.get(id)!);
     }),
     /** Permission checks already made in this request (server/graphql/fieldPermissions.ts). */
     permissionChecks: new Map<string, Promise<void>>(),

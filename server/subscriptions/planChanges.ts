@@ -9,7 +9,7 @@ import { faultPoint } from '../faultPoints';
 import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { callStripe } from '../stripe/errors';
 import { previewStripeSubscriptionChange } from '../stripe/subscriptions';
-import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { assertSelfServeBilling } from '../featureFlags/selfServeBilling';
 import { parseInput } from '../validation';
 import { carryOutPlanChange, describePlanChange, type PlanChangeAnswer } from './decidedPlanChange';
 import {
@@ -67,7 +67,7 @@ export async function planChange({
 > {
   const { accountId, planId, planKey, seats, prorationDate } = parseInput(changeInput, input);
   const managed = await loadManagedSubscription({ actor, accountId });
-  await assertSelfServeBilling(actor);
+  await assertSelfServeBilling({ actor, accountId, action: 'change your plan' });
   const stripeSubscriptionId = requireStripeSubscription(managed);
   const target = await findPlanOnSale({ planId, planKey, currency: managed.account.currency });
   if (!target.isDefault && (!target.stripePriceId || target.billingInterval === 'lifetime')) {

@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor';
 import { ValidationError } from '../errors';
 import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { parseInput } from '../validation';
-import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { assertSelfServeBilling } from '../featureFlags/selfServeBilling';
 import { carryOutPlanChange, describePlanChange, type PlanChangeAnswer } from './decidedPlanChange';
 import { loadManagedSubscription, requireStripeSubscription } from './managedSubscription';
 import { planChange } from './planChanges';
@@ -35,7 +35,7 @@ export async function changeSeats({
     attempt,
     decide: async () => {
       const managed = await loadManagedSubscription({ actor, accountId });
-      await assertSelfServeBilling(actor);
+      await assertSelfServeBilling({ actor, accountId, action: 'change seats' });
       requireStripeSubscription(managed);
       const { subscription, plan } = managed;
       if (!plan.perSeat) throw ValidationError.forField('seats', `${plan.name} is not priced per seat`);

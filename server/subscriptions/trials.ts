@@ -7,7 +7,7 @@ import { addDays } from '../calendar';
 import { Plan } from '../catalog/Plan';
 import { now } from '../clock';
 import { ConflictError, ValidationError } from '../errors';
-import { assertSelfServeBilling } from '../featureFlags/featureFlags';
+import { assertSelfServeBilling } from '../featureFlags/selfServeBilling';
 import { faultPoint } from '../faultPoints';
 import { currentAttempt, type IdempotentAttempt } from '../idempotency/idempotentRequests';
 import { recordSubscriptionEvent } from '../partnerWebhooks/events';
@@ -46,7 +46,7 @@ export async function startTrial({
   const answered = await attempt?.answerOf<{ subscriptionId: string }>('trial');
   if (answered) return answered;
   await authorizeAccount({ actor, accountId, permission: 'billing.manage' });
-  await assertSelfServeBilling(actor);
+  await assertSelfServeBilling({ actor, accountId, action: 'start a trial' });
   const plan = await findActivePlan({ planId, planKey });
   if (!plan.trialWithoutCard || plan.trialDays === 0)
     throw ValidationError.forField(planField({ planKey }), `${plan.name} has no trial without a card`);

@@ -415,11 +415,9 @@ it('shows the customer a balance that dropped with the refund', async () => {
 
 it('tells the customer that upgrading is turned off, then lets them once it is back on', async () => {
   await page.goto(`${web.url}/pricing`);
-  await page.getByRole('link', { name: 'Switch to Max' }).click();
-  await shows(
-    page.getByRole('alert'),
-    'Self-serve billing is turned off; please contact sales to change your plan.',
-  );
+  await shows(page.getByRole('status'), 'Self-serve billing is turned off for this account');
+  await shows(page.getByRole('link', { name: 'Contact sales about Max' }));
+  expect(await page.getByRole('link', { name: 'Switch to Max' }).count()).toBe(0);
   await capture(page, '26-plan-change-refused');
 
   await admin.goto(`${web.url}/admin/flags`);
@@ -427,6 +425,7 @@ it('tells the customer that upgrading is turned off, then lets them once it is b
   await shows(admin.getByRole('status'), 'self_serve_billing is now on.');
 
   await page.reload();
+  await page.getByRole('link', { name: 'Switch to Max' }).click();
   await shows(page.getByRole('heading', { level: 1 }), 'Switch to Max');
 });
 

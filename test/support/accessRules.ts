@@ -182,6 +182,10 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     outcome: 'CONFLICT',
   },
   'Query.featureFlags': { operation: '{ featureFlags { key } }', checks: ['platform admin'] },
+  'Query.featureFlag': {
+    operation: '{ featureFlag(key: "self_serve_billing") { key } }',
+    checks: ['platform admin'],
+  },
   'Query.revenueMetrics': {
     operation:
       '{ revenueMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-08T00:00:00Z", granularity: DAY) { mrr } }',
@@ -577,6 +581,32 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     variables: byId,
     checks: [{ permission: 'entitlements.manage' }],
   },
+  'Mutation.createFeatureFlag': {
+    operation:
+      'mutation { createFeatureFlag(input: { key: "self_serve_billing", description: "Probe", enabled: false }) { key } }',
+    checks: ['platform admin'],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.updateFeatureFlag': {
+    operation: 'mutation { updateFeatureFlag(input: { key: "self_serve_billing", enabled: true }) { key } }',
+    checks: ['platform admin'],
+  },
+  'Mutation.deleteFeatureFlag': {
+    operation: 'mutation { deleteFeatureFlag(key: "self_serve_billing") { key } }',
+    checks: ['platform admin'],
+    outcome: 'CONFLICT',
+  },
+  'Mutation.setFeatureFlagOverride': {
+    operation:
+      'mutation($id: ID!) { setFeatureFlagOverride(input: { key: "self_serve_billing", accountId: $id, enabled: true }) { enabled } }',
+    variables: byId,
+    checks: ['platform admin'],
+  },
+  'Mutation.clearFeatureFlagOverride': {
+    operation: `mutation { clearFeatureFlagOverride(key: "self_serve_billing", accountId: "${NOTHING}") { enabled } }`,
+    checks: ['platform admin'],
+    outcome: 'NOT_FOUND',
+  },
   'Mutation.setFeatureFlag': {
     operation: 'mutation { setFeatureFlag(key: "self_serve_billing", enabled: true) { key } }',
     checks: ['platform admin'],
@@ -637,6 +667,8 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     { permission: 'usage.read' },
   ),
   'Account.entitlements': accountField('entitlements { featureKey }', { permission: 'entitlements.read' }),
+  'Account.featureFlags': accountField('featureFlags { key enabled reason }'),
+  'Account.featureFlag': accountField('featureFlag(key: "self_serve_billing")'),
   'Account.webhookEndpoints': accountField('webhookEndpoints { id }', webhooksAccountRead),
   'Account.apiKeys': accountField('apiKeys { id }', { permission: 'account.manage' }),
   'Account.auditLog': accountField('auditLog { edges { node { action } } }', 'platform admin'),

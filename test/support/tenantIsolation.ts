@@ -82,6 +82,15 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Query.featureFlags': 'platform admins only (requirePlatformAdmin); about the service, not any account',
   'Mutation.setFeatureFlag':
     'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Query.featureFlag': 'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Mutation.createFeatureFlag':
+    'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Mutation.updateFeatureFlag':
+    'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Mutation.deleteFeatureFlag':
+    'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Mutation.setFeatureFlagOverride': 'platform admins only (requirePlatformAdmin); any account by design',
+  'Mutation.clearFeatureFlagOverride': 'platform admins only (requirePlatformAdmin); any account by design',
   'Mutation.replayStripeEvent': 'platform admins only (requirePlatformAdmin)',
   'Mutation.recordUsage':
     'partner keys only (usage:write); names accounts per event, and an account the key cannot see is refused as NOT_FOUND for that event (test/usage/recordUsage.test.ts)',
@@ -355,6 +364,16 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
   'Account.entitlements': {
     scope: 'entitlements:read',
     operation: 'query($id: ID) { account(id: $id) { entitlements { featureKey } } }',
+    variables: byId,
+  },
+  'Account.featureFlags': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { featureFlags { key enabled } } }',
+    variables: byId,
+  },
+  'Account.featureFlag': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { featureFlag(key: "self_serve_billing") } }',
     variables: byId,
   },
   'Query.previewPlanChange': {

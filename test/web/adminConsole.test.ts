@@ -226,7 +226,7 @@ describe('feature flags', () => {
 
     const plan = (await web.knex('plans').where({ key: 'pro_monthly', active: true }).first()).id;
     expect(await html(await web.post('/pricing', { planId: plan }, { cookie }))).toContain(
-      'Self-serve billing is turned off; please contact sales to change your plan.',
+      'Self-serve billing is turned off for this account; please contact sales to change your plan.',
     );
 
     await web.post('/admin/flags', { key: 'self_serve_billing', enabled: 'true' }, { cookie: admin });
@@ -235,11 +235,11 @@ describe('feature flags', () => {
     });
   });
 
-  it('shows an unknown flag as the form’s error', async () => {
+  it('shows a flag that does not exist as the form’s error', async () => {
     const page = await html(
       await web.post('/admin/flags', { key: 'free_money', enabled: 'true' }, { cookie: admin }),
     );
-    expect(page).toContain('key: is not a known feature flag');
+    expect(page).toContain('Feature flag not found.');
   });
 });
 

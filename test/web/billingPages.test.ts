@@ -188,41 +188,98 @@ describe('the credit ledger', () => {
 });
 
 describe('when self-serve billing is turned off', () => {
-  const MESSAGE = 'Self-serve billing is turned off; please contact sales to change your plan.';
   const setSelfServe = (enabled: boolean) =>
     web
       .knex('featureFlags')
       .insert({ key: 'self_serve_billing', enabled, updatedAt: new Date() })
       .onConflict('key')
       .merge();
-  afterEach(() => setSelfServe(true));
+  afterEach(async () => {
+    await web.knex('featureFlagOverrides').delete();
+    await setSelfServe(true);
+  });
 
-  it('says so in place of a plan change, a Checkout, a trial or a credit purchase', async () => {
+  const pages = async (cookie: string) => ({
+    pricing: await html(await web.get('/pricing', { cookie })),
+    billing: await html(await web.get('/billing', { cookie })),
+    plan: await html(await web.get(`/billing/plan?planId=${await planId('max_monthly')}`, { cookie })),
+    credits: await html(await web.get('/billing/credits', { cookie })),
+  });
+
+  it('shows a link to sales in place of every self-serve button, before anyone clicks', async () => {
     const { cookie } = await createMember({ role: 'owner' });
-    await setSelfServe(false);
+    const on = await pages(cookie);
+    expect(on.pricing).toContain('name="planId"');
+    expect(on.billing).toMatch(/href="\/pricing"[^>]*>Upgrade</);
+    expect(on.credits).toContain('Buy for');
+    expect(on.credits).toContain('Top up automatically');
 
-    const planChange = await web.get(`/billing/plan?planId=${await planId('max_monthly')}`, { cookie });
-    expect(planChange.status).toBe(200);
-    expect(await html(planChange)).toContain(MESSAGE);
+    await setSelfServe(false);
+    const off = await pages(cookie);
+    expect(off.pricing).not.toContain('name="planId"');
+    expect(off.pricing).toContain('Self-serve billing is turned off for this account');
+    expect(off.pricing).toContain('href="mailto:sales@billing.test');
+    expect(off.billing).not.toMatch(/>Upgrade</);
+    expect(off.billing).toContain('contact sales to change your plan.');
+    expect(off.plan).toContain('contact sales to change your plan or seats.');
+    expect(off.plan).not.toContain('name="planId"');
+    expect(off.credits).not.toContain('Buy for');
+    expect(off.credits).not.toContain('Top up automatically');
+    expect(off.credits).toContain('contact sales to buy credits.');
+    expect(off.credits).toContain('contact sales to set up automatic top-ups.');
+  });
+
+  it('refuses a form sent from a page shown before, in words that fit what was asked', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    await setSelfServe(false);
+    const refusal = (action: string) =>
+      `Self-serve billing is turned off for this account; please contact sales to ${action}.`;
 
     const checkout = await web.post('/pricing', { planId: await planId('pro_monthly') }, { cookie });
     expect(checkout.status).toBe(200);
-    expect(await html(checkout)).toContain(MESSAGE);
-
+    expect(await html(checkout)).toContain(refusal('change your plan'));
     const trial = await web.post(
       '/pricing',
       { planId: await planId('starter_monthly'), intent: 'trial' },
       { cookie },
     );
-    expect(await html(trial)).toContain(MESSAGE);
-
+    expect(await html(trial)).toContain(refusal('start a trial'));
     const credits = await web.post(
       '/billing/credits',
       { intent: 'buy', creditPackageId: await packageId('credits_500') },
       { cookie },
     );
-    expect(credits.status).toBe(200);
-    expect(await html(credits)).toContain(MESSAGE);
+    expect(await html(credits)).toContain(refusal('buy credits'));
+    const autoTopUp = await web.post(
+      '/billing/credits',
+      {
+        intent: 'auto-top-up',
+        enabled: 'on',
+        threshold: '100',
+        creditPackageId: await packageId('auto_top_up_500'),
+      },
+      { cookie },
+    );
+    expect(await html(autoTopUp)).toContain(refusal('set up automatic top-ups'));
+    expect(await web.knex('checkoutSessions').where({ accountId: account.id })).toEqual([]);
+    expect(await web.knex('autoTopUpSettings').where({ accountId: account.id })).toEqual([]);
+  });
+
+  it('gives an account with its own override its buttons back, and no one else', async () => {
+    const { account, cookie } = await createMember({ role: 'owner' });
+    const other = await createMember({ role: 'owner' });
+    await setSelfServe(false);
+    await web
+      .knex('featureFlagOverrides')
+      .insert({ flagKey: 'self_serve_billing', accountId: account.id, enabled: true });
+
+    const mine = await pages(cookie);
+    expect(mine.pricing).toContain('name="planId"');
+    expect(mine.credits).toContain('Buy for');
+    expect(mine.pricing).not.toContain('Self-serve billing is turned off');
+    const theirs = await pages(other.cookie);
+    expect(theirs.pricing).not.toContain('name="planId"');
+    expect(theirs.credits).not.toContain('Buy for');
   });
 });
 

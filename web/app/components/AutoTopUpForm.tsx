@@ -1,4 +1,5 @@
 import { Form, useNavigation } from '@remix-run/react';
+import type { ReactNode } from 'react';
 import type { AutoTopUpSettingsFragment } from '~/graphql/generated';
 import { type MoneyValue } from '~/lib/format';
 import { useFormat } from '~/lib/formatContext';
@@ -24,6 +25,7 @@ export function AutoTopUpCard({
   packages,
   defaultThresholdMilliCredits,
   canManage,
+  salesOnly = null,
   failure,
 }: {
   settings: AutoTopUpSettingsFragment | null;
@@ -31,6 +33,8 @@ export function AutoTopUpCard({
   /** What the threshold field offers before any is set: the balance the service calls low. */
   defaultThresholdMilliCredits: number;
   canManage: boolean;
+  /** Shown instead of the form while self-serve billing is off for the account. */
+  salesOnly?: ReactNode;
   failure?: { formError: string; fieldErrors: Record<string, string | undefined> } | null;
 }) {
   const { formatCredits, formatMoney } = useFormat();
@@ -44,6 +48,8 @@ export function AutoTopUpCard({
       />
       {!canManage ? (
         <p className="muted small">Only the account’s owners and admins can change automatic top-up.</p>
+      ) : salesOnly ? (
+        salesOnly
       ) : packages.length === 0 ? (
         <EmptyState>Automatic top-up is not offered right now.</EmptyState>
       ) : (

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { DataTable, type Column } from '~/components/DataTable';
 import { ContractBadge, ContractTerms } from '~/components/ContractTerms';
 import { EmptyState } from '~/components/EmptyState';
+import { ContactSalesInstead } from '~/components/ContactSales';
 import { Field, FormError, Notice, PostButton } from '~/components/forms';
 import { InvoiceStatus } from '~/components/InvoiceStatus';
 import { Card, PageHeader, StatusBadge, UsageBar } from '~/components/ui';
@@ -282,6 +283,8 @@ function PlanCard({
     return (
       <ContractPlanCard subscription={subscription} contract={contract} canManageBilling={canManageBilling} />
     );
+  const { salesContactUrl, account } = useLoaderData<typeof loader>();
+  const selfServe = account.selfServeBilling;
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const paid = plan.price.amount > 0 && plan.interval !== 'LIFETIME';
@@ -332,7 +335,9 @@ function PlanCard({
         </Form>
       ) : (
         <div className="card-footer">
-          {paid ? (
+          {!selfServe ? (
+            <ContactSalesInstead salesContactUrl={salesContactUrl} action="change your plan" />
+          ) : paid ? (
             <Link to="/pricing" className="button button-primary">
               Change plan
             </Link>
@@ -341,15 +346,17 @@ function PlanCard({
               Upgrade
             </Link>
           )}
-          {paid && plan.perSeat ? (
+          {selfServe && paid && plan.perSeat ? (
             <Link to={`/billing/plan?seats=${subscription.quantity}`} className="button">
               Change seats
             </Link>
           ) : null}
           {subscription.trialWithoutCard ? (
-            <PostButton fields={{ intent: 'add-card', planId: plan.id }} disabled={busy}>
-              Add a card
-            </PostButton>
+            selfServe ? (
+              <PostButton fields={{ intent: 'add-card', planId: plan.id }} disabled={busy}>
+                Add a card
+              </PostButton>
+            ) : null
           ) : paid ? (
             <PostButton fields={{ intent: 'portal' }} disabled={busy}>
               Payment methods

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { AutoTopUpCard } from '~/components/AutoTopUpForm';
+import { ContactSalesInstead } from '~/components/ContactSales';
 import { CreditLedgerTable, LEDGER_ENTRY_TYPES } from '~/components/CreditLedger';
 import { EmptyState } from '~/components/EmptyState';
 import { FilterForm } from '~/components/Filters';
@@ -37,6 +38,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     ledger: data.account.creditLedger,
     type: entryTypes?.[0] ?? '',
     canBuy: canManageBilling,
+    selfServe: data.account.selfServeBilling,
+    salesContactUrl: context.salesContactUrl,
   };
 }
 
@@ -94,8 +97,17 @@ async function saveAutoTopUp({
 
 export default function Credits() {
   const { formatCredits, formatMoney } = useFormat();
-  const { packages, autoTopUpPackages, autoTopUp, balance, ledger, type, canBuy } =
-    useLoaderData<typeof loader>();
+  const {
+    packages,
+    autoTopUpPackages,
+    autoTopUp,
+    balance,
+    ledger,
+    type,
+    canBuy,
+    selfServe,
+    salesContactUrl,
+  } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const buying = useNavigation().formData?.get('creditPackageId');
   const [search] = useSearchParams();
@@ -157,7 +169,7 @@ export default function Credits() {
                         per 100 credits
                       </span>
                     </span>
-                    {canBuy ? (
+                    {canBuy && selfServe ? (
                       <PostButton
                         fields={{ intent: 'buy', creditPackageId: creditPackage.id }}
                         className="button button-primary button-small nowrap"
@@ -173,17 +185,28 @@ export default function Credits() {
                 ))}
               </ul>
             )}
-            <p className="muted small section">
-              {canBuy
-                ? 'You pay on Stripe’s secure page; the credits are added as soon as the payment is confirmed.'
-                : 'Only the account’s owners and admins can buy credits.'}
-            </p>
+            {canBuy && !selfServe ? (
+              <div className="section">
+                <ContactSalesInstead salesContactUrl={salesContactUrl} action="buy credits" />
+              </div>
+            ) : (
+              <p className="muted small section">
+                {canBuy
+                  ? 'You pay on Stripe’s secure page; the credits are added as soon as the payment is confirmed.'
+                  : 'Only the account’s owners and admins can buy credits.'}
+              </p>
+            )}
           </Card>
           <AutoTopUpCard
             settings={autoTopUp}
             packages={autoTopUpPackages}
             defaultThresholdMilliCredits={balance.lowBalanceThresholdMilliCredits}
             canManage={canBuy}
+            salesOnly={
+              selfServe ? null : (
+                <ContactSalesInstead salesContactUrl={salesContactUrl} action="set up automatic top-ups" />
+              )
+            }
             failure={failure?.form === 'auto-top-up' ? failure : null}
           />
         </div>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { ContactSalesInstead } from '~/components/ContactSales';
 import { Field, FormError, Notice } from '~/components/forms';
 import { Card, PageHeader } from '~/components/ui';
 import {
@@ -27,7 +28,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!canManageBilling)
     throw new Response('Only the account’s owners and admins can change its plan.', { status: 403 });
   const search = new URL(request.url).searchParams;
-  const current = (await query(context, request, CurrentPlanDocument, { accountId })).account.subscription;
+  const { account } = await query(context, request, CurrentPlanDocument, { accountId });
+  if (!account.selfServeBilling) return { salesOnly: { salesContactUrl: context.salesContactUrl } };
+  const current = account.subscription;
   const planId = search.get('planId') ?? current?.plan.id;
   if (!planId) throw safeRedirect('/pricing');
   const seats = parseSeats(search.get('seats'));
@@ -99,6 +102,7 @@ function parseSeats(text: string | null): number | null {
 
 export default function ChangePlanPage() {
   const data = useLoaderData<typeof loader>();
+  if (data.salesOnly) return <SalesOnly {...data.salesOnly} />;
   if (data.choosingSeats) return <ChooseSeats {...data.choosingSeats} />;
   if (data.addingCard) return <AddCardToTrial {...data.addingCard} />;
   if (data.refusal) return <RefusedChange refusal={data.refusal} planId={data.planId} seats={data.seats} />;
@@ -136,6 +140,18 @@ function ChooseSeats({ planId, planName, seats }: { planId: string; planName: st
           price for the rest of this period before anything changes.
         </p>
         <SeatsForm planId={planId} seats={seats} />
+      </Card>
+    </div>
+  );
+}
+
+/** Self-serve billing is off for this account: no form that would only be refused. */
+function SalesOnly({ salesContactUrl }: { salesContactUrl: string }) {
+  return (
+    <div className="narrow wider">
+      <PageHeader title="Change plan" description={<Link to="/billing">← Back to billing</Link>} />
+      <Card>
+        <ContactSalesInstead salesContactUrl={salesContactUrl} action="change your plan or seats" />
       </Card>
     </div>
   );

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useState } from 'react';
-import { FormError } from '~/components/forms';
+import { FormError, Notice } from '~/components/forms';
 import { PlanCard } from '~/components/PlanCard';
 import { PageHeader } from '~/components/ui';
 import {
@@ -25,9 +25,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(context);
   const membership = viewer ? await chosenMembership(viewer.memberships, request) : undefined;
   const accountId = membership?.account.id;
-  const current = accountId
-    ? (await query(context, request, CurrentPlanDocument, { accountId })).account.subscription
+  const account = accountId
+    ? (await query(context, request, CurrentPlanDocument, { accountId })).account
     : null;
+  const current = account?.subscription ?? null;
   return {
     plans,
     signedIn: Boolean(viewer),
@@ -37,6 +38,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // A paying customer changes plan (prorated) rather than opening a second Checkout.
     paying: Boolean(current && current.plan.price.amount > 0 && current.plan.interval !== 'LIFETIME'),
     salesContactUrl: context.salesContactUrl,
+    // Visitors see the buttons: they sign up first, and their new account's flag decides then.
+    selfServe: account?.selfServeBilling ?? true,
   };
 }
 
@@ -61,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Pricing() {
-  const { plans, signedIn, currentPlanId, currentSeats, canBuy, paying, salesContactUrl } =
+  const { plans, signedIn, currentPlanId, currentSeats, canBuy, paying, salesContactUrl, selfServe } =
     useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
   const [search] = useSearchParams();
@@ -128,6 +131,12 @@ export default function Pricing() {
         ) : null}
       </div>
       {failure ? <FormError message={failure.formError} /> : null}
+      {selfServe ? null : (
+        <Notice tone="info">
+          Self-serve billing is turned off for this account: <a href={salesContactUrl}>contact sales</a> to
+          change your plan.
+        </Notice>
+      )}
       <div className="plans">
         {shown.map((plan) => (
           <PlanOffer
@@ -140,6 +149,7 @@ export default function Pricing() {
             canBuy={canBuy}
             paying={paying}
             salesContactUrl={salesContactUrl}
+            selfServe={selfServe}
           />
         ))}
       </div>
@@ -158,6 +168,7 @@ export default function Pricing() {
                 canBuy={canBuy}
                 paying={false}
                 salesContactUrl={salesContactUrl}
+                selfServe={selfServe}
               />
             ))}
           </div>
@@ -202,6 +213,7 @@ function PlanOffer({
   canBuy,
   paying,
   salesContactUrl,
+  selfServe,
 }: {
   plan: Plan;
   plans: Plan[];
@@ -211,6 +223,7 @@ function PlanOffer({
   canBuy: boolean;
   paying: boolean;
   salesContactUrl: string;
+  selfServe: boolean;
 }) {
   const submitting = useNavigation().formData?.get('planId') === plan.id;
   const contactSales = plan.purchaseMode === 'CONTACT_SALES';
@@ -221,9 +234,10 @@ function PlanOffer({
         <button className="button button-block" disabled>
           Current plan
         </button>
-      ) : contactSales ? (
+      ) : contactSales || (!selfServe && !free) ? (
         <a className="button button-block" href={salesContactLink(salesContactUrl, plan.name)}>
           Contact sales
+          <span className="visually-hidden">{` about ${plan.name}${plan.interval === 'YEAR' ? ' yearly' : ''}`}</span>
         </a>
       ) : free ? (
         signedIn ? null : (
