@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { createAccount, createPayment, createUser, TEST_PASSWORD, unique } from '../factories';
 import { useWebApp } from '../web/support/webApp';
-import { collectPageErrors, DESKTOP, launchBrowser, shows } from './support/browser';
+import { capture, collectPageErrors, DESKTOP, launchBrowser, shows } from './support/browser';
 
 /**
  * A platform admin in a real browser against the built app: finds an account's payment among every
@@ -59,6 +59,7 @@ it('an admin searches payments by account name, reads an event’s payload and o
   await shows(payments, 'Initech renewal');
   await shows(payments, '$42.00');
   expect(await payments.getByText('Hooli renewal').count()).toBe(0);
+  await capture(admin, 'admin-payments-search');
   await payments.getByRole('link', { name: `${tag} Initech` }).click();
   await admin.waitForURL(`${web.url}/admin/accounts/${account.id}`);
 
@@ -67,6 +68,7 @@ it('an admin searches payments by account name, reads an event’s payload and o
   await admin.waitForURL(`${web.url}/admin/events/${eventId}`);
   await shows(admin.getByRole('heading', { name: 'charge.refunded' }));
   await shows(admin.getByLabel("The event's payload, as JSON"), '"amount_refunded": 4200');
+  await capture(admin, 'admin-stripe-event');
 
   await admin.getByRole('link', { name: 'Revenue', exact: true }).click();
   await admin.getByRole('link', { name: 'Monthly reports' }).click();
@@ -75,6 +77,7 @@ it('an admin searches payments by account name, reads an event’s payload and o
   await admin.getByRole('button', { name: 'Make the report' }).click();
   await admin.waitForURL(`${web.url}/admin/reports/2026-01`);
   await shows(admin.getByRole('heading', { name: 'Revenue report for January 2026' }));
+  await capture(admin, 'admin-revenue-report');
   await admin.getByRole('link', { name: '← Revenue reports' }).click();
   await admin.getByRole('link', { name: 'January 2026' }).click();
   await admin.waitForURL(`${web.url}/admin/reports/2026-01`);

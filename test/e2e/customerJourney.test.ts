@@ -5,14 +5,7 @@ import { User } from '../../server/auth/User';
 import { addMember, createAccount, createPartnerKey, createUser, TEST_PASSWORD } from '../factories';
 import { deliverOutbox, linkIn } from '../support/mailbox';
 import { useWebApp } from '../web/support/webApp';
-import {
-  capture,
-  clearScreenshots,
-  collectPageErrors,
-  DESKTOP,
-  launchBrowser,
-  shows,
-} from './support/browser';
+import { capture, collectPageErrors, DESKTOP, launchBrowser, shows } from './support/browser';
 
 /**
  * A new customer and a platform admin, in a real browser against the built app. The customer signs up,
@@ -42,7 +35,6 @@ let pageErrors: string[];
 let adminPageErrors: string[];
 
 beforeAll(async () => {
-  await clearScreenshots();
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
   admin = await (await browser.newContext({ viewport: DESKTOP })).newPage();
