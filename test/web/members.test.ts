@@ -39,6 +39,13 @@ const rolesOf = async (accountId: string) =>
     .sort();
 
 describe('the members page', () => {
+  it('tells the only owner to appoint another before leaving, instead of offering to leave', async () => {
+    const { ownerCookie } = await team();
+    const page = await html(await web.get('/settings/members', { cookie: ownerCookie }));
+    expect(page).toContain('You are the only owner: make someone else an owner before you can leave.');
+    expect(page).not.toContain('Leave account');
+  });
+
   it('shows members the list only, and lets them leave after asking', async () => {
     const { account, owner, member, memberCookie } = await team();
     const page = await html(await web.get('/settings/members', { cookie: memberCookie }));

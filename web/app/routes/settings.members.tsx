@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { SettingsNav } from '~/components/SettingsNav';
@@ -114,6 +115,13 @@ export default function Members() {
   const outcome = asksConfirmation(result) ? undefined : result;
   const failure = outcome && !outcome.ok ? outcome : null;
   const manages = invitations !== null;
+  const soleOwner =
+    role === 'OWNER' && account.members.filter((member) => member.role === 'OWNER').length === 1;
+  // A sent invitation empties the form for the next one (the address stays when it was refused).
+  const inviteForm = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (outcome?.ok) inviteForm.current?.reset();
+  }, [outcome]);
   // Owners appoint owners; admins manage admins and members (the API refuses the rest).
   const grantable = ROLES.filter((candidate) => role === 'OWNER' || candidate !== 'OWNER');
   const mayChange = (member: Member) =>
@@ -176,14 +184,20 @@ export default function Members() {
           rowKey={(member) => member.user.id}
           empty="No members."
         />
-        <PostButton fields={{ intent: 'leave' }} className="button button-small" disabled={busy}>
-          Leave account
-        </PostButton>
+        {soleOwner ? (
+          <p className="muted small">
+            You are the only owner: make someone else an owner before you can leave.
+          </p>
+        ) : (
+          <PostButton fields={{ intent: 'leave' }} className="button button-small" disabled={busy}>
+            Leave account
+          </PostButton>
+        )}
       </Card>
       {manages ? (
         <div className="grid-2">
           <Card title="Invite someone">
-            <Form method="post">
+            <Form method="post" ref={inviteForm}>
               <input type="hidden" name="intent" value="invite" />
               <Field
                 label="Email"
