@@ -96,6 +96,55 @@ describe('wire protocol', () => {
     expect(conflict).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
   });
 
+  test('ignores an Idempotency-Key on a DELETE, as Stripe does: the second delete is a delete of nothing', async () => {
+    const customer = await h.stripe.customers.create({ email: 'deleted-twice@example.com' });
+    const key = `delete-${Date.now()}`;
+    const first = await raw(`/v1/customers/${customer.id}`, {
+      method: 'DELETE',
+      headers: { 'Idempotency-Key': key },
+    });
+    expect(first.status).toBe(200);
+    const second = await raw(`/v1/customers/${customer.id}`, {
+      method: 'DELETE',
+      headers: { 'Idempotency-Key': key },
+    });
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.status).toBe(404);
+    expect((await second.json()).error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+    });
+  });
+
+  test('holds metadata to Stripe’s limits: 50 keys, keys of 40 characters, values of 500', async () => {
+    const invalid = (promise: Promise<unknown>) =>
+      expect(promise).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    await invalid(h.stripe.customers.create({ metadata: { ['k'.repeat(41)]: 'v' } }));
+    await expect(h.stripe.customers.create({ metadata: { long: 'v'.repeat(501) } })).rejects.toMatchObject({
+      param: 'metadata[long]',
+      message:
+        'Metadata values can have up to 500 characters, but you passed in a value that is 501 characters.',
+    });
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`key${index}`, 'v']));
+    const customer = await h.stripe.customers.create({
+      metadata: { ...fifty, ['k'.repeat(40)]: '' },
+      email: 'fifty@example.com',
+    });
+    expect(Object.keys(customer.metadata)).toHaveLength(50);
+    await expect(
+      h.stripe.customers.update(customer.id, { metadata: { one_more: 'v' } }),
+    ).rejects.toMatchObject({
+      param: 'metadata',
+    });
+    // Nothing of a refused request is kept.
+    expect((await h.stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({
+      metadata: expect.not.objectContaining({ one_more: 'v' }),
+    });
+    const unset = await h.stripe.customers.update(customer.id, { metadata: { key0: '', one_more: 'v' } });
+    expect(unset.metadata).toMatchObject({ one_more: 'v' });
+    expect(unset.metadata).not.toHaveProperty('key0');
+  });
+
   test('paginates newest first with starting_after, ending_before and has_more', async () => {
     const marker = `page-${Date.now()}`;
     const ids: string[] = [];

@@ -100,7 +100,8 @@ export function createApiRouter(ctx: Context, register: (routes: ApiRoutes) => v
       const raw = req.method === 'GET' || req.method === 'DELETE' ? '' : await readBody(req);
       const body = { ...decodeForm(query), ...decodeForm(raw) };
       res.locals.form = body;
-      if (state.idempotencyKey && (req.method === 'POST' || req.method === 'DELETE')) {
+      // Stripe keys POSTs only: an Idempotency-Key on a DELETE (or a GET) is ignored.
+      if (state.idempotencyKey && req.method === 'POST') {
         const print = fingerprint(req.method, req.path, body);
         const saved = idempotency.begin(state.idempotencyKey, print);
         if (saved) {

@@ -22,8 +22,28 @@ export const p = {
   /** Unix seconds, or `now` where Stripe allows it (trial_end, billing_cycle_anchor). */
   timestampOrNow: () => z.union([z.literal('now'), p.integer()], { error: INTEGER }),
   enum: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values),
-  /** Metadata: `metadata[key]=value` sets, `metadata[key]=` removes a key, `metadata=` clears all. */
-  metadata: () => z.union([z.literal(''), z.record(z.string(), z.string())]),
+  /**
+   * Metadata: `metadata[key]=value` sets, `metadata[key]=` removes a key, `metadata=` clears all. Stripe's
+   * limits: keys up to 40 characters, values up to 500 (the count, 50, is checked on the result).
+   */
+  metadata: () =>
+    z.union([z.literal(''), z.record(z.string(), z.string())]).superRefine((metadata, issues) => {
+      if (metadata === '') return;
+      for (const [key, value] of Object.entries(metadata)) {
+        if (key.length > METADATA_KEY_LENGTH)
+          issues.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `Metadata keys can have up to ${METADATA_KEY_LENGTH} characters, but you passed in a key that is ${key.length} characters.`,
+          });
+        else if (value.length > METADATA_VALUE_LENGTH)
+          issues.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `Metadata values can have up to ${METADATA_VALUE_LENGTH} characters, but you passed in a value that is ${value.length} characters.`,
+          });
+      }
+    }),
   /** `expand[]`, accepted by every endpoint and applied by the router. */
   expand: () => z.array(z.string()).optional(),
   /** A parameter real Stripe accepts that has no effect in the emulator. */
@@ -97,6 +117,7 @@ function toApiError(issue: z.core.$ZodIssue, input: FormObject): ApiError {
     );
   if (issue.code === 'invalid_type')
     return ApiError.parameterInvalid(param, `Invalid ${issue.expected} for ${param}.`);
+  if (issue.code === 'custom') return ApiError.parameterInvalid(param, issue.message);
   return ApiError.parameterInvalid(param, `Invalid value for ${param}: ${issue.message}`);
 }
 
@@ -107,7 +128,11 @@ export function parseParams<S extends z.ZodType>(schema: S, input: FormObject): 
   return result.data;
 }
 
-/** Applies a metadata parameter to existing metadata following Stripe's unset rules. */
+const METADATA_KEY_LENGTH = 40;
+const METADATA_VALUE_LENGTH = 500;
+const METADATA_KEYS = 50;
+
+/** Applies a metadata parameter to existing metadata following Stripe's unset rules and its limit of 50 keys. */
 export function applyMetadata(
   current: Record<string, string> | null,
   update: '' | Record<string, string> | undefined,
@@ -119,5 +144,10 @@ export function applyMetadata(
     if (value === '') delete next[key];
     else next[key] = value;
   }
+  if (Object.keys(next).length > METADATA_KEYS)
+    throw ApiError.parameterInvalid(
+      'metadata',
+      `Metadata can have up to ${METADATA_KEYS} keys, but this object would have ${Object.keys(next).length}.`,
+    );
   return next;
 }
