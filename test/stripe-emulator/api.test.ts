@@ -145,6 +145,35 @@ describe('wire protocol', () => {
     expect(unset.metadata).not.toHaveProperty('key0');
   });
 
+  test('refuses an invalid email and an unknown currency as Stripe does, creating nothing', async () => {
+    const marker = `refused-${Date.now()}`;
+    await expect(h.stripe.customers.create({ email: 'not an email', name: marker })).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      param: 'email',
+      message: 'Invalid email address: not an email',
+    });
+    expect(
+      (await h.stripe.customers.list({ limit: 100 })).data.some((customer) => customer.name === marker),
+    ).toBe(false);
+    const customer = await h.stripe.customers.create({ email: 'Valid.Person+tag@example.co.uk' });
+    // An empty email unsets it.
+    expect((await h.stripe.customers.update(customer.id, { email: '' })).email).toBeNull();
+
+    const product = await h.stripe.products.create({ name: `currency ${marker}` });
+    await expect(
+      h.stripe.prices.create({ product: product.id, currency: 'xyz', unit_amount: 100 }),
+    ).rejects.toMatchObject({
+      param: 'currency',
+      message: expect.stringMatching(/^Invalid currency: xyz\./),
+    });
+    await expect(h.stripe.paymentIntents.create({ amount: 100, currency: 'dollars' })).rejects.toMatchObject({
+      param: 'currency',
+    });
+    expect(
+      (await h.stripe.prices.create({ product: product.id, currency: 'EUR', unit_amount: 100 })).currency,
+    ).toBe('eur');
+  });
+
   test('paginates newest first with starting_after, ending_before and has_more', async () => {
     const marker = `page-${Date.now()}`;
     const ids: string[] = [];

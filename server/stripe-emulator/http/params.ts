@@ -44,6 +44,24 @@ export const p = {
           });
       }
     }),
+  /** A three-letter ISO currency code Stripe knows, any case; refused as Stripe refuses an unknown one. */
+  currency: () =>
+    z
+      .string()
+      .transform((code) => code.toLowerCase())
+      .superRefine((code, issues) => {
+        if (!CURRENCIES.has(code))
+          issues.addIssue({
+            code: 'custom',
+            message: `Invalid currency: ${code}. Stripe currently supports these currencies: ${[...CURRENCIES].join(', ')}`,
+          });
+      }),
+  /** An email address; `''` where the field may be unset. */
+  email: () =>
+    z.string().superRefine((email, issues) => {
+      if (email !== '' && !EMAIL.test(email))
+        issues.addIssue({ code: 'custom', message: `Invalid email address: ${email}` });
+    }),
   /** `expand[]`, accepted by every endpoint and applied by the router. */
   expand: () => z.array(z.string()).optional(),
   /** A parameter real Stripe accepts that has no effect in the emulator. */
@@ -128,6 +146,10 @@ export function parseParams<S extends z.ZodType>(schema: S, input: FormObject): 
   return result.data;
 }
 
+/** ISO 4217 codes (Stripe supports most; the emulator refuses what is not a currency at all). */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()));
+/** What Stripe accepts as an address: something@domain.tld, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const METADATA_KEY_LENGTH = 40;
 const METADATA_VALUE_LENGTH = 500;
 const METADATA_KEYS = 50;

@@ -32,7 +32,7 @@ const recurringShape = z.strictObject({
 });
 
 const priceCreateSchema = z.strictObject({
-  currency: z.string(),
+  currency: p.currency(),
   product: z.string().optional(),
   product_data: z
     .strictObject({

@@ -17,7 +17,7 @@ const lineItemSchema = z.strictObject({
   quantity: p.integer().optional(),
   price_data: z
     .strictObject({
-      currency: z.string(),
+      currency: p.currency(),
       unit_amount: p.nonNegativeInteger(),
       product: z.string().optional(),
       product_data: z
@@ -48,7 +48,7 @@ const createSchema = z.strictObject({
   success_url: z.string().optional(),
   cancel_url: z.string().optional(),
   customer: z.string().optional(),
-  customer_email: z.string().optional(),
+  customer_email: p.email().optional(),
   client_reference_id: z.string().optional(),
   metadata: p.metadata().optional(),
   expires_at: p.integer().optional(),

@@ -17,7 +17,7 @@ const invoiceSettings = z.strictObject({
 });
 
 const common = {
-  email: z.string().optional(),
+  email: p.email().optional(),
   name: z.string().optional(),
   description: z.string().optional(),
   phone: z.string().optional(),

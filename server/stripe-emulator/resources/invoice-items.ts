@@ -12,7 +12,7 @@ import { listWith, markDeleted, nullable, retrieveOrDeleted } from './shared';
 const createSchema = z.strictObject({
   customer: z.string(),
   amount: p.integer().optional(),
-  currency: z.string().optional(),
+  currency: p.currency().optional(),
   description: z.string().optional(),
   price: z.string().optional(),
   pricing: z.strictObject({ price: z.string() }).optional(),

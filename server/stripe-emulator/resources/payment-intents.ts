@@ -27,7 +27,7 @@ const confirmShape = {
 const createSchema = z.strictObject({
   ...confirmShape,
   amount: p.nonNegativeInteger(),
-  currency: z.string(),
+  currency: p.currency(),
   customer: z.string().optional(),
   confirm: p.boolean().optional(),
   description: z.string().optional(),
