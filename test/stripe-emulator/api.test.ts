@@ -174,6 +174,51 @@ describe('wire protocol', () => {
     ).toBe('eur');
   });
 
+  test('keeps a customer’s address, shipping, languages and tax status, and unsets them with an empty value', async () => {
+    const customer = await h.stripe.customers.create({
+      email: 'address@example.com',
+      address: { line1: '1 Main St', city: 'Berlin', postal_code: '10115', country: 'DE' },
+      shipping: { name: 'Ada', address: { line1: '2 Side St', country: 'DE' } },
+      preferred_locales: ['de', 'en'],
+      tax_exempt: 'reverse',
+    });
+    expect(customer).toMatchObject({
+      address: {
+        line1: '1 Main St',
+        line2: null,
+        city: 'Berlin',
+        state: null,
+        postal_code: '10115',
+        country: 'DE',
+      },
+      shipping: { name: 'Ada', phone: null, address: { line1: '2 Side St', country: 'DE' } },
+      preferred_locales: ['de', 'en'],
+      tax_exempt: 'reverse',
+    });
+    const updated = await h.stripe.customers.update(customer.id, {
+      address: '',
+      preferred_locales: ['fr'],
+      tax_exempt: 'none',
+    } as unknown as Stripe.CustomerUpdateParams);
+    expect(updated).toMatchObject({ address: null, preferred_locales: ['fr'], tax_exempt: 'none' });
+    expect(updated.shipping).toMatchObject({ name: 'Ada' });
+    await expect(
+      h.stripe.customers.update(customer.id, { tax_exempt: 'sometimes' as 'none' }),
+    ).rejects.toMatchObject({ param: 'tax_exempt' });
+  });
+
+  test('creates no customer when the card it is created with is declined', async () => {
+    const marker = `declined-${Date.now()}`;
+    const events = (await h.stripe.events.list({ limit: 100, type: 'customer.created' })).data.length;
+    await expect(
+      h.stripe.customers.create({ name: marker, payment_method: 'pm_card_visa_chargeDeclined' }),
+    ).rejects.toMatchObject({ type: 'StripeCardError', code: 'card_declined' });
+    expect(
+      (await h.stripe.customers.list({ limit: 100 })).data.some((customer) => customer.name === marker),
+    ).toBe(false);
+    expect((await h.stripe.events.list({ limit: 100, type: 'customer.created' })).data.length).toBe(events);
+  });
+
   test('paginates newest first with starting_after, ending_before and has_more', async () => {
     const marker = `page-${Date.now()}`;
     const ids: string[] = [];

@@ -38,6 +38,9 @@ const CARD_TOKENS: Record<string, TestCard> = {
   pm_card_chargeDeclined: VISA('0002', 'generic_decline'),
   pm_card_chargeDeclinedInsufficientFunds: VISA('9995', 'insufficient_funds'),
   pm_card_chargeCustomerFail: VISA('0341', 'attach_then_fail'),
+  // The same cards under the names Stripe's testing guide gives them.
+  pm_card_visa_chargeDeclined: VISA('0002', 'generic_decline'),
+  pm_card_visa_chargeDeclinedInsufficientFunds: VISA('9995', 'insufficient_funds'),
   pm_card_threeDSecure2Required: VISA('3155', 'requires_authentication'),
   pm_card_authenticationRequired: VISA('3184', 'requires_authentication'),
   pm_card_refundFail: VISA('5126', 'refund_fails'),

@@ -48,12 +48,24 @@ export function resolvePaymentMethod(
 /** Attaches a card to a customer; declining test cards fail here, as Stripe's card check does. */
 export function attachPaymentMethod(ctx: Context, method: Stripe.PaymentMethod, customerId: string): void {
   const customer = ctx.store.require('customer', customerId, 'customer');
-  if (method.customer && method.customer !== customer.id) {
+  if (method.customer === customer.id) return;
+  assertAttachable(ctx, method);
+  method.customer = customer.id;
+  ctx.store.changed();
+  ctx.events.emit('payment_method.attached', method);
+}
+
+/**
+ * Throws what attaching the card would: it belongs to another customer, or its test card declines. Called
+ * before anything is created by a request that attaches one (a customer created with a card), so that a
+ * refused card leaves nothing behind, as in Stripe.
+ */
+export function assertAttachable(ctx: Context, method: Stripe.PaymentMethod): void {
+  if (method.customer) {
     throw ApiError.invalid('The payment method you provided has already been attached to a customer.', {
       param: 'payment_method',
     });
   }
-  if (method.customer === customer.id) return;
   const behaviour = ctx.store.extras.cardBehaviours[method.id] ?? 'succeeds';
   if (failsOnAttach(behaviour)) {
     const declineCode = behaviour === 'insufficient_funds' ? 'insufficient_funds' : 'generic_decline';
@@ -68,9 +80,6 @@ export function attachPaymentMethod(ctx: Context, method: Stripe.PaymentMethod, 
       param: '',
     });
   }
-  method.customer = customer.id;
-  ctx.store.changed();
-  ctx.events.emit('payment_method.attached', method);
 }
 
 export function detachPaymentMethod(ctx: Context, method: Stripe.PaymentMethod): void {

@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { cancelSubscriptionNow } from '../billing/subscription-status';
@@ -6,7 +7,7 @@ import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
 import { newCustomer } from '../objects/customer';
-import { attachPaymentMethod, resolvePaymentMethod } from '../payments/payment-methods';
+import { assertAttachable, attachPaymentMethod, resolvePaymentMethod } from '../payments/payment-methods';
 import { listWith, markDeleted, nullable, retrieveOrDeleted } from './shared';
 
 const invoiceSettings = z.strictObject({
@@ -15,6 +16,48 @@ const invoiceSettings = z.strictObject({
   footer: p.ignored(),
   rendering_options: p.ignored(),
 });
+
+const address = z.strictObject({
+  line1: z.string().optional(),
+  line2: z.string().optional(),
+  city: z.string().optional(),
+  state: z.string().optional(),
+  postal_code: z.string().optional(),
+  country: z.string().optional(),
+});
+
+function addressOf(input: z.infer<typeof address>): Stripe.Address {
+  const field = (value: string | undefined) => (value === undefined || value === '' ? null : value);
+  return {
+    line1: field(input.line1),
+    line2: field(input.line2),
+    city: field(input.city),
+    state: field(input.state),
+    postal_code: field(input.postal_code),
+    country: field(input.country),
+  };
+}
+
+/** The address, shipping, languages and tax status a create or update sets ('' unsets). */
+function contactDetails(input: z.infer<typeof updateSchema>): Partial<Stripe.Customer> {
+  return {
+    ...(input.address !== undefined && { address: input.address === '' ? null : addressOf(input.address) }),
+    ...(input.shipping !== undefined && {
+      shipping:
+        input.shipping === ''
+          ? null
+          : {
+              name: input.shipping.name,
+              phone: input.shipping.phone ?? null,
+              address: addressOf(input.shipping.address),
+            },
+    }),
+    ...(input.preferred_locales !== undefined && {
+      preferred_locales: input.preferred_locales === '' ? [] : input.preferred_locales,
+    }),
+    ...(input.tax_exempt !== undefined && { tax_exempt: input.tax_exempt }),
+  };
+}
 
 const common = {
   email: p.email().optional(),
@@ -25,11 +68,13 @@ const common = {
   balance: p.integer().optional(),
   invoice_settings: invoiceSettings.optional(),
   expand: p.expand(),
-  address: p.ignored(),
-  shipping: p.ignored(),
-  preferred_locales: p.ignored(),
+  address: z.union([z.literal(''), address]).optional(),
+  shipping: z
+    .union([z.literal(''), z.strictObject({ name: z.string(), address, phone: z.string().optional() })])
+    .optional(),
+  preferred_locales: z.union([z.literal(''), z.array(z.string())]).optional(),
   tax: p.ignored(),
-  tax_exempt: p.ignored(),
+  tax_exempt: p.enum(['none', 'exempt', 'reverse']).optional(),
   invoice_prefix: p.ignored(),
 };
 
@@ -65,6 +110,9 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
   routes.post('/v1/customers', ({ body }) => {
     const params = parseParams(createSchema, body);
     if (params.test_clock) store.require('test_helpers.test_clock', params.test_clock, 'test_clock');
+    // A card that will be refused refuses the whole request before the customer exists.
+    const method = params.payment_method ? resolvePaymentMethod(ctx, params.payment_method) : null;
+    if (method) assertAttachable(ctx, method);
     const customer = newCustomer({
       email: nullable(params.email) ?? null,
       name: nullable(params.name) ?? null,
@@ -76,10 +124,10 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
       created: params.test_clock ? clockNow(store, params.test_clock) : realNow(),
     });
     customer.balance = params.balance ?? 0;
+    Object.assign(customer, contactDetails(params));
     store.insert('customer', customer);
     events.emit('customer.created', customer);
-    if (params.payment_method)
-      attachPaymentMethod(ctx, resolvePaymentMethod(ctx, params.payment_method), customer.id);
+    if (method) attachPaymentMethod(ctx, method, customer.id);
     const defaultMethod = nullable(params.invoice_settings?.default_payment_method);
     if (defaultMethod) {
       checkDefaultPaymentMethod(ctx, defaultMethod, customer.id);
@@ -97,13 +145,17 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
     const customer = store.require('customer', params.id);
     const defaultMethod = nullable(input.invoice_settings?.default_payment_method);
     checkDefaultPaymentMethod(ctx, defaultMethod, customer.id);
+    // Checked before anything changes: metadata beyond Stripe's limits refuses the whole update.
+    const metadata =
+      input.metadata === undefined ? undefined : applyMetadata(customer.metadata, input.metadata);
     events.update('customer.updated', customer, (c) => {
       if (input.email !== undefined) c.email = nullable(input.email) ?? null;
       if (input.name !== undefined) c.name = nullable(input.name) ?? null;
       if (input.description !== undefined) c.description = nullable(input.description) ?? null;
       if (input.phone !== undefined) c.phone = nullable(input.phone) ?? null;
       if (input.balance !== undefined) c.balance = input.balance;
-      if (input.metadata !== undefined) c.metadata = applyMetadata(c.metadata, input.metadata);
+      if (metadata !== undefined) c.metadata = metadata;
+      Object.assign(c, contactDetails(input));
       if (defaultMethod !== undefined) c.invoice_settings.default_payment_method = defaultMethod;
     });
     return customer;
