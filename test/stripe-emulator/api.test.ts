@@ -219,6 +219,64 @@ describe('wire protocol', () => {
     expect((await h.stripe.events.list({ limit: 100, type: 'customer.created' })).data.length).toBe(events);
   });
 
+  test('searches customers and subscriptions with Stripe’s query language, newest first, page by page', async () => {
+    const marker = `search${Date.now()}`;
+    const ada = await h.stripe.customers.create({
+      email: `ada.${marker}@example.com`,
+      name: 'Ada',
+      metadata: { marker },
+    });
+    const bob = await h.stripe.customers.create({
+      email: `bob.${marker}@example.com`,
+      name: 'Bob',
+      metadata: { marker },
+    });
+    await h.stripe.customers.create({ email: `eve.${marker}@example.com`, name: 'Eve' });
+
+    const byEmail = await h.stripe.customers.search({ query: `email:'ada.${marker}@example.com'` });
+    expect(byEmail).toMatchObject({ object: 'search_result', url: '/v1/customers/search', has_more: false });
+    expect(byEmail.data.map((customer) => customer.id)).toEqual([ada.id]);
+
+    const tagged = await h.stripe.customers.search({ query: `metadata['marker']:'${marker}'`, limit: 1 });
+    expect(tagged.data.map((customer) => customer.id)).toEqual([bob.id]);
+    expect(tagged.has_more).toBe(true);
+    const next = await h.stripe.customers.search({
+      query: `metadata['marker']:'${marker}'`,
+      limit: 1,
+      page: tagged.next_page!,
+    });
+    expect(next.data.map((customer) => customer.id)).toEqual([ada.id]);
+    expect(next).toMatchObject({ has_more: false, next_page: null });
+
+    const either = await h.stripe.customers
+      .search({ query: `name:'Ada' OR name:'Bob' AND email~'${marker}'` })
+      .catch((error: unknown) => error);
+    expect(either).toMatchObject({
+      param: 'query',
+      message: expect.stringContaining('AND and OR cannot be combined'),
+    });
+    const notBob = await h.stripe.customers.search({ query: `email~'${marker}' AND -name:'Bob'` });
+    expect(notBob.data.map((customer) => customer.name).sort()).toEqual(['Ada', 'Eve']);
+    await expect(h.stripe.customers.search({ query: `colour:'blue'` })).rejects.toMatchObject({
+      param: 'query',
+    });
+
+    const subscription = await h.stripe.subscriptions.create({
+      customer: ada.id,
+      items: [{ price: (await monthlyPrice(h.stripe)).id }],
+      payment_behavior: 'default_incomplete',
+      metadata: { marker },
+    });
+    const found = await h.stripe.subscriptions.search({
+      query: `metadata['marker']:'${marker}' AND status:'${subscription.status}'`,
+    });
+    expect(found.data.map((item) => item.id)).toEqual([subscription.id]);
+    expect(
+      (await h.stripe.subscriptions.search({ query: `metadata['marker']:'${marker}' AND status:'canceled'` }))
+        .data,
+    ).toEqual([]);
+  });
+
   test('paginates newest first with starting_after, ending_before and has_more', async () => {
     const marker = `page-${Date.now()}`;
     const ids: string[] = [];

@@ -6,6 +6,7 @@ import { clockNow, realNow } from '../billing/time';
 import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
+import { searchWith } from '../http/search';
 import { newCustomer } from '../objects/customer';
 import { assertAttachable, attachPaymentMethod, resolvePaymentMethod } from '../payments/payment-methods';
 import { listWith, markDeleted, nullable, retrieveOrDeleted } from './shared';
@@ -137,6 +138,16 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
     }
     return customer;
   });
+
+  // Before `/v1/customers/:id`, which would take "search" for an id.
+  routes.get('/v1/customers/search', ({ body }) =>
+    searchWith(body, '/v1/customers/search', store.list('customer'), {
+      email: (customer) => customer.email,
+      name: (customer) => customer.name,
+      phone: (customer) => customer.phone,
+      created: (customer) => customer.created,
+    }),
+  );
 
   routes.get('/v1/customers/:id', ({ params }) => retrieveOrDeleted(ctx, 'customer', params.id));
 

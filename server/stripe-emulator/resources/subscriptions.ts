@@ -7,6 +7,7 @@ import { nowForCustomer } from '../billing/time';
 import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
+import { searchWith } from '../http/search';
 import { listWith, nullable, subscriptionItemParams } from './shared';
 
 const prorationBehavior = p.enum(['create_prorations', 'none', 'always_invoice']);
@@ -131,6 +132,14 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
       saveDefaultPaymentMethod: params.payment_settings?.save_default_payment_method ?? 'off',
     });
   });
+
+  // Before `/v1/subscriptions/:id`, which would take "search" for an id.
+  routes.get('/v1/subscriptions/search', ({ body }) =>
+    searchWith(body, '/v1/subscriptions/search', store.list('subscription'), {
+      status: (subscription) => subscription.status,
+      created: (subscription) => subscription.created,
+    }),
+  );
 
   routes.get('/v1/subscriptions/:id', ({ params }) => store.require('subscription', params.id));
 
