@@ -186,3 +186,28 @@ test('sessions can be expired and then no longer be paid', async () => {
   await h.emulator.webhooksIdle();
   expect(h.webhooks.types()).toEqual(['checkout.session.expired']);
 });
+
+test('a trial Checkout refuses what Stripe refuses: no trial days, or a trial ending within two days', async () => {
+  await expect(subscriptionSession({ subscription_data: { trial_period_days: 0 } })).rejects.toMatchObject({
+    param: 'subscription_data[trial_period_days]',
+    message: 'The minimum number of trial period days is 1.',
+  });
+  const now = Math.floor(Date.now() / 1000);
+  await expect(
+    subscriptionSession({ subscription_data: { trial_end: now + 47 * 3600 } }),
+  ).rejects.toMatchObject({
+    param: 'subscription_data[trial_end]',
+    message: 'The `trial_end` date has to be at least 2 days in the future.',
+  });
+  const accepted = await subscriptionSession({ subscription_data: { trial_end: now + 49 * 3600 } });
+  expect(accepted.amount_total).toBe(0);
+
+  // On a test clock, "now" is the clock's.
+  const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: now - 30 * 86_400 });
+  const customer = await h.stripe.customers.create({ email: 'clocked@example.com', test_clock: clock.id });
+  const onClock = await subscriptionSession({
+    customer: customer.id,
+    subscription_data: { trial_end: now - 27 * 86_400 },
+  });
+  expect(onClock.amount_total).toBe(0);
+});

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Context } from '../context';
 import { expireCheckoutSession } from '../billing/checkout';
 import { productName } from '../billing/invoice-build';
-import { DAY, HOUR, realNow } from '../billing/time';
+import { clockNow, DAY, HOUR, realNow } from '../billing/time';
 import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { paginate } from '../http/pagination';
@@ -204,6 +204,19 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
       params.mode === 'subscription' &&
       (trialDays !== null || params.subscription_data?.trial_end !== undefined);
     const now = realNow();
+    // Stripe's rules for a trial started by Checkout, on the customer's clock when it has one.
+    const trialNow = customer?.test_clock ? clockNow(store, customer.test_clock as string) : now;
+    if (trialDays !== null && trialDays < 1)
+      throw ApiError.parameterInvalid(
+        'subscription_data[trial_period_days]',
+        'The minimum number of trial period days is 1.',
+      );
+    const trialEnd = params.subscription_data?.trial_end;
+    if (trialEnd !== undefined && trialEnd < trialNow + 2 * DAY)
+      throw ApiError.parameterInvalid(
+        'subscription_data[trial_end]',
+        'The `trial_end` date has to be at least 2 days in the future.',
+      );
     if (
       params.expires_at !== undefined &&
       (params.expires_at < now + 30 * 60 || params.expires_at > now + DAY)
