@@ -547,6 +547,32 @@ describe('payments', () => {
 });
 
 describe('invoices and platform objects', () => {
+  test('sends a send_invoice invoice, finalizing a draft first, and refuses one charged automatically', async () => {
+    const customer = await h.stripe.customers.create({ email: 'invoiced@example.com' });
+    await h.stripe.invoiceItems.create({ customer: customer.id, amount: 1200, currency: 'usd' });
+    const invoice = await h.stripe.invoices.create({
+      customer: customer.id,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      pending_invoice_items_behavior: 'include',
+    });
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const sent = await h.stripe.invoices.sendInvoice(invoice.id);
+    expect(sent).toMatchObject({ id: invoice.id, status: 'open', amount_due: 1200 });
+    const events = await h.stripe.events.list({ type: 'invoice.sent', created: { gte: since } });
+    expect(events.data.map((event) => (event.data.object as Stripe.Invoice).id)).toContain(invoice.id);
+
+    const automatic = await h.stripe.invoices.create({ customer: customer.id });
+    await expect(h.stripe.invoices.sendInvoice(automatic.id)).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      message: expect.stringContaining('send_invoice'),
+    });
+    await h.stripe.invoices.voidInvoice(invoice.id);
+    await expect(h.stripe.invoices.sendInvoice(invoice.id)).rejects.toMatchObject({
+      message: expect.stringContaining('this one is void'),
+    });
+  });
+
   test('manual invoice: items, finalize, pay, void and mark uncollectible', async () => {
     const customer = await h.stripe.customers.create({ payment_method: 'pm_card_visa' });
     const [method] = (await h.stripe.customers.listPaymentMethods(customer.id)).data;

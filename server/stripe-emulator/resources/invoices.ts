@@ -56,7 +56,7 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
         metadata: p.metadata().optional(),
         default_payment_method: z.string().optional(),
         pending_invoice_items_behavior: p.enum(['include', 'exclude']).optional(),
-        currency: z.string().optional(),
+        currency: p.currency().optional(),
         footer: p.ignored(),
         automatic_tax: p.ignored(),
         custom_fields: p.ignored(),
@@ -165,6 +165,24 @@ export function registerInvoices(routes: ApiRoutes, ctx: Context): void {
     const invoice = store.require('invoice', params.id);
     if (input.auto_advance !== undefined) invoice.auto_advance = input.auto_advance;
     finalizeInvoice(ctx, invoice);
+    return invoice;
+  });
+
+  // Sends an invoice for manual payment (`send_invoice`); no email leaves the emulator, the event does.
+  routes.post('/v1/invoices/:id/send', ({ params, body }) => {
+    parseParams(z.strictObject({ expand: p.expand() }), body);
+    const invoice = store.require('invoice', params.id);
+    if (invoice.collection_method !== 'send_invoice')
+      throw ApiError.invalid(
+        'You can only manually send an invoice if its collection method is `send_invoice`.',
+        { param: 'invoice' },
+      );
+    if (invoice.status === 'draft') finalizeInvoice(ctx, invoice);
+    if (invoice.status !== 'open')
+      throw ApiError.invalid(
+        `You can only send an invoice whose status is open; this one is ${invoice.status}.`,
+      );
+    ctx.events.emit('invoice.sent', invoice);
     return invoice;
   });
 
