@@ -149,24 +149,33 @@ describe('a past-due customer', () => {
   });
 });
 
+/** An owner whose account pays for `planKey` in the server's Stripe with a card, once the webhooks landed. */
+async function subscribedInStripe(planKey: string, quantity: number) {
+  const { account, cookie } = await createMember({ role: 'owner' });
+  const stripe = serversStripe();
+  const customer = await stripe.customers.create({
+    name: account.name,
+    metadata: { account_id: account.id },
+  });
+  await web.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
+  const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
+  const plan = await web.knex('plans').where({ key: planKey, active: true }).first();
+  await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: plan.stripePriceId, quantity }],
+    metadata: { account_id: account.id },
+  });
+  await eventually(async () => {
+    const current = await currentSubscription(account.id);
+    return current?.planId === plan.id && current.quantity === quantity;
+  });
+  return { account, cookie, plan };
+}
+
 describe('fewer seats', () => {
   it('are shown as what they are: at once, with a credit toward the next invoice', async () => {
-    const { account, cookie } = await createMember({ role: 'owner' });
-    const stripe = serversStripe();
-    const customer = await stripe.customers.create({
-      name: account.name,
-      metadata: { account_id: account.id },
-    });
-    await web.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
-    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
-    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
-    const team = await web.knex('plans').where({ key: 'team_monthly', active: true }).first();
-    await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: team.stripePriceId, quantity: 8 }],
-      metadata: { account_id: account.id },
-    });
-    await eventually(async () => (await currentSubscription(account.id))?.quantity === 8);
+    const { account, cookie, plan: team } = await subscribedInStripe('team_monthly', 8);
 
     const page = await html(await web.get(`/billing/plan?planId=${team.id}&seats=3`, { cookie }));
     expect(page).toContain('Credited to your next invoice (prorated for the rest of this period)');
@@ -186,22 +195,7 @@ describe('fewer seats', () => {
 
 describe('a downgrade', () => {
   it('says it is scheduled for the renewal, not that the plan changed', async () => {
-    const { account, cookie } = await createMember({ role: 'owner' });
-    const stripe = serversStripe();
-    const customer = await stripe.customers.create({
-      name: account.name,
-      metadata: { account_id: account.id },
-    });
-    await web.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: customer.id });
-    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
-    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
-    const pro = await web.knex('plans').where({ key: 'pro_monthly', active: true }).first();
-    await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: pro.stripePriceId, quantity: 1 }],
-      metadata: { account_id: account.id },
-    });
-    await eventually(async () => (await currentSubscription(account.id))?.planId === pro.id);
+    const { account, cookie, plan: pro } = await subscribedInStripe('pro_monthly', 1);
 
     const downgraded = await web.post(
       '/billing/plan',
