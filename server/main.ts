@@ -22,6 +22,7 @@ import { syncCatalogToStripe } from './stripe/catalogSync';
 import { useStripe } from './stripe/client';
 import { securityHeadersFor } from './http/securityHeaders';
 import { startStripeRuntime } from './stripe/stripeRuntime';
+import { testClocksAllowed } from './testClocks/availability';
 import { webApp } from './web/webHandler';
 import { createStripeWebhookReceiver } from './webhooks/receiver';
 import { readDemoCredentials } from '../seeds/02_demo_users';
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
     },
     partnerReturnUrls: { origins: config.partnerReturnOrigins, allowHttp: !config.isProduction },
     notifications: config.notifications,
+    testClocks: testClocksAllowed(config.stripeSecretKey),
   });
   stripeRuntime.connectWebhooks(`${localUrl}/webhooks/stripe`);
   const jobs = config.jobsEnabled

@@ -15,6 +15,11 @@ export interface BillingSettings {
   partnerReturnUrls: PartnerReturnUrlSettings;
   /** How notices look and where an operator's own templates are (server/notifications/rendering.ts). */
   notifications: { branding: NoticeBranding; templatesDirectory: string | null };
+  /**
+   * Accounts may be put on a Stripe test clock (server/testClocks/): with the emulator or a Stripe test
+   * key only. With a live key the feature does not exist.
+   */
+  testClocks: boolean;
 }
 
 /** The operator's identity on every notice (BRAND_NAME, BRAND_LOGO_URL, BRAND_COLOR). */
@@ -50,6 +55,7 @@ const defaults: BillingSettings = {
     branding: { name: 'Billing', logoUrl: null, accentColor: '#4f46e5' },
     templatesDirectory: null,
   },
+  testClocks: true,
 };
 
 let current: BillingSettings = defaults;

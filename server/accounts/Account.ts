@@ -14,6 +14,10 @@ export class Account extends BaseModel {
   /** The IANA time zone the account's dates are shown in. */
   timeZone!: string;
   stripeCustomerId!: string | null;
+  /** The Stripe test clock the account lives on (server/testClocks/); null for real time. */
+  stripeTestClockId!: string | null;
+  /** The clock's frozen time: the account's "now" while it is on a clock. */
+  testClockTime!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;
   deletedAt!: Date | null;

@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   // Only endpoints bound to the account; platform-wide ones hear of every account (partnerWebhooks/).
   'webhooks.read': { roles: ['owner', 'admin'], scope: 'webhooks:read' },
   'webhooks.manage': { roles: ['owner', 'admin'], scope: 'webhooks:write' },
+  // Platform admins, and partner keys with `testing`: a customer cannot move their own account's time.
+  'testing.clock': { roles: [], scope: 'testing' },
 } as const satisfies Record<string, { roles: readonly MembershipRole[]; scope: ApiScope }>;
 
 export type Permission = keyof typeof PERMISSIONS;

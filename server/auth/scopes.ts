@@ -14,6 +14,8 @@ export const API_SCOPES = [
   'catalog:write',
   'webhooks:read',
   'webhooks:write',
+  // Moving accounts through time on test clocks (development and Stripe test mode only).
+  'testing',
 ] as const;
 
 export type ApiScope = (typeof API_SCOPES)[number];

@@ -3,6 +3,7 @@ import { Model } from 'objection';
 import { now as clockNow } from '../clock';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import { withAccountLedger } from './accountLedger';
+import { withinJobScope, type JobScope } from '../testClocks/jobScope';
 const ACCOUNTS_PER_ROUND = 100;
 
 /**
@@ -14,7 +15,8 @@ const ACCOUNTS_PER_ROUND = 100;
 export async function expireCreditGrants({
   now = clockNow(),
   knex,
-}: { now?: Date; knex?: Knex } = {}): Promise<{
+  ...scope
+}: { now?: Date; knex?: Knex } & JobScope = {}): Promise<{
   grantsExpired: number;
   milliCreditsExpired: number;
 }> {
@@ -23,7 +25,7 @@ export async function expireCreditGrants({
   let grantsExpired = 0;
   let milliCreditsExpired = 0;
   for (;;) {
-    const accountIds = await accountsWithExpiredGrants(database, now, handled);
+    const accountIds = await accountsWithExpiredGrants(database, now, handled, scope);
     if (accountIds.length === 0) return { grantsExpired, milliCreditsExpired };
     for (const accountId of accountIds) handled.add(accountId);
     await eachOnItsOwn(accountIds, async (accountId) => {
@@ -36,12 +38,18 @@ export async function expireCreditGrants({
   }
 }
 
-async function accountsWithExpiredGrants(knex: Knex, at: Date, handled: Set<string>): Promise<string[]> {
-  const { rows } = await knex.raw<{ rows: Array<{ account_id: string }> }>(
-    `select distinct account_id from credit_grants
-     where remaining > 0 and expires_at <= ? and not (account_id = any(?::uuid[]))
-     limit ?`,
-    [at.toISOString(), [...handled], ACCOUNTS_PER_ROUND],
-  );
-  return rows.map((row) => row.account_id);
+async function accountsWithExpiredGrants(
+  knex: Knex,
+  at: Date,
+  handled: Set<string>,
+  scope: JobScope,
+): Promise<string[]> {
+  const rows: Array<{ accountId: string }> = await knex('creditGrants')
+    .distinct('accountId')
+    .where('remaining', '>', 0)
+    .where('expiresAt', '<=', at)
+    .whereNot('accountId', knex.raw('any(?::uuid[])', [[...handled]]))
+    .modify(withinJobScope('accountId', scope))
+    .limit(ACCOUNTS_PER_ROUND);
+  return rows.map((row) => row.accountId);
 }

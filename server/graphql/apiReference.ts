@@ -51,6 +51,7 @@ const MODULE_TITLES: Record<SchemaModule, string> = {
   stripeEvents: 'Stripe events',
   partnerWebhooks: 'Partner webhooks',
   contracts: 'Custom contracts',
+  testClocks: 'Test clocks',
 };
 
 const GENERATED_NOTE =

@@ -36,6 +36,7 @@ export const SCHEMA_MODULES = [
   'stripeEvents',
   'partnerWebhooks',
   'contracts',
+  'testClocks',
 ] as const;
 
 export type SchemaModule = (typeof SCHEMA_MODULES)[number];

@@ -42,6 +42,7 @@ export const ACCOUNT_FIELD_PERMISSIONS = {
   entitlements: 'entitlements.read',
   featureFlags: 'account.read',
   featureFlag: 'account.read',
+  testClock: 'account.read',
   auditLog: 'platform admin',
 } as const satisfies Record<keyof Required<AccountResolvers>, Permission | 'platform admin' | 'reached'>;
 

@@ -19,6 +19,8 @@ export async function ensureStripeCustomer({
       name: account.name,
       ...(account.billingEmail && { email: account.billingEmail }),
       metadata: { account_id: account.id, ...(account.externalId && { external_id: account.externalId }) },
+      // An account on a test clock (server/testClocks/) has its customer on the clock from the start.
+      ...(account.stripeTestClockId && { test_clock: account.stripeTestClockId }),
     },
     { idempotencyKey: `account-${account.id}-customer` },
   );

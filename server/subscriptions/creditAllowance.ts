@@ -5,6 +5,7 @@ import { PlanEntitlement } from '../catalog/PlanEntitlement';
 import { now as clockNow } from '../clock';
 import { grantAllowanceMonth, type AllowanceMonth } from '../credits/allowanceGrants';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
+import { withinJobScope, type JobScope } from '../testClocks/jobScope';
 import { CURRENT_STATUSES, Subscription } from './Subscription';
 
 /** How many months the job catches up, at most, when it finds months of a period never granted. */
@@ -122,8 +123,12 @@ async function monthsNotGrantedInFull({
 }
 
 /** The job behind it: every current subscription gets the months of its allowance that are due. */
-export async function grantPlanAllowances({ at = clockNow() } = {}): Promise<number> {
+export async function grantPlanAllowances({
+  at = clockNow(),
+  ...scope
+}: { at?: Date } & JobScope = {}): Promise<number> {
   const subscriptions = await Subscription.query()
+    .modify(withinJobScope('subscriptions.accountId', scope))
     .whereIn('status', CURRENT_STATUSES)
     .whereExists(
       PlanEntitlement.query()

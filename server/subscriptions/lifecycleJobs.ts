@@ -13,6 +13,7 @@ import { scheduledChangeOf, NO_SCHEDULED_CHANGE } from './scheduledChange';
 import { endSubscription } from './stripeSubscriptionSync';
 import { recordSubscriptionChange } from './subscriptionChanges';
 import { Subscription } from './Subscription';
+import { withinJobScope, type JobScope } from '../testClocks/jobScope';
 
 /**
  * The time-driven parts of the lifecycle, run every minute by the job queue (server/jobs/). Each finds
@@ -32,8 +33,12 @@ export const SCHEDULED_CHANGE_LEAD_MS = 10 * 60 * 1000;
 const BATCH = 500;
 
 /** Card-less trials that reached their end drop to the default plan. */
-export async function expireTrials({ now = clockNow() } = {}): Promise<number> {
+export async function expireTrials({
+  now = clockNow(),
+  ...scope
+}: { now?: Date } & JobScope = {}): Promise<number> {
   const candidates = await Subscription.query()
+    .modify(withinJobScope('accountId', scope))
     .where({ status: 'trialing' })
     .whereNull('stripeSubscriptionId')
     .where('trialEnd', '<=', now)
@@ -73,8 +78,12 @@ export async function expireTrials({ now = clockNow() } = {}): Promise<number> {
 }
 
 /** Three days before a card-less trial ends, tell the customer (Stripe does this for trials it runs). */
-export async function notifyTrialsEnding({ now = clockNow() } = {}): Promise<void> {
+export async function notifyTrialsEnding({
+  now = clockNow(),
+  ...scope
+}: { now?: Date } & JobScope = {}): Promise<void> {
   const ending = await Subscription.query()
+    .modify(withinJobScope('accountId', scope))
     .where({ status: 'trialing' })
     .whereNull('stripeSubscriptionId')
     .where('trialEnd', '>', now)
@@ -96,8 +105,12 @@ export async function notifyTrialsEnding({ now = clockNow() } = {}): Promise<voi
 }
 
 /** A past-due subscription whose grace period ended unpaid is canceled; the account drops to the default plan. */
-export async function expireGracePeriods({ now = clockNow() } = {}): Promise<number> {
+export async function expireGracePeriods({
+  now = clockNow(),
+  ...scope
+}: { now?: Date } & JobScope = {}): Promise<number> {
   const candidates = await Subscription.query()
+    .modify(withinJobScope('accountId', scope))
     .where({ status: 'past_due' })
     .where('gracePeriodEndsAt', '<=', now)
     .limit(BATCH);
@@ -120,8 +133,12 @@ export async function expireGracePeriods({ now = clockNow() } = {}): Promise<num
  * Changes scheduled for the end of a period (a downgrade, fewer seats, a move to another plan version),
  * made in Stripe just before it ends.
  */
-export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Promise<number> {
+export async function applyScheduledPlanChanges({
+  now = clockNow(),
+  ...scope
+}: { now?: Date } & JobScope = {}): Promise<number> {
   const candidates = await Subscription.query()
+    .modify(withinJobScope('accountId', scope))
     .whereNotNull('scheduledChangeAt')
     .whereNotNull('stripeSubscriptionId')
     .whereIn('status', ['trialing', 'active', 'past_due'])
@@ -153,8 +170,12 @@ export async function applyScheduledPlanChanges({ now = clockNow() } = {}): Prom
 }
 
 /** Subscriptions Stripe does not bill (the free plan) still have periods: allowances reset with them. */
-export async function rollLocalPeriods({ now = clockNow() } = {}): Promise<number> {
+export async function rollLocalPeriods({
+  now = clockNow(),
+  ...scope
+}: { now?: Date } & JobScope = {}): Promise<number> {
   const candidates = await Subscription.query()
+    .modify(withinJobScope('accountId', scope))
     .where({ status: 'active' })
     .whereNull('stripeSubscriptionId')
     .whereNotNull('currentPeriodEnd')

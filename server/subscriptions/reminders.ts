@@ -8,6 +8,7 @@ import { enqueueAccountNotification } from '../notifications/outbox';
 import { settings } from '../settings';
 import { notifySubscriptionEvent } from './notices';
 import { Subscription } from './Subscription';
+import { withinJobScope, type JobScope } from '../testClocks/jobScope';
 
 /** A subscription set to end is recalled this many days before it does. */
 export const ENDING_NOTICE_DAYS = 3;
@@ -22,14 +23,19 @@ const BATCH = 500;
  * renewals a week ahead, and credits about to expire. Each notice's dedupe key names the moment it
  * announces, so running the job again, or on two processes, sends each once.
  */
-export async function sendExpiryReminders({ now = clockNow() } = {}): Promise<number> {
+export async function sendExpiryReminders({
+  now = clockNow(),
+  ...scope
+}: { now?: Date } & JobScope = {}): Promise<number> {
   const ending = await Subscription.query()
+    .modify(withinJobScope('accountId', scope))
     .whereIn('status', ['active', 'trialing', 'past_due'])
     .where({ cancelAtPeriodEnd: true })
     .where('currentPeriodEnd', '>', now)
     .where('currentPeriodEnd', '<=', addDays(now, ENDING_NOTICE_DAYS))
     .limit(BATCH);
   const renewing = await Subscription.query()
+    .modify(withinJobScope('subscriptions.accountId', scope))
     .joinRelated('plan')
     .where('subscriptions.status', 'active')
     .where('subscriptions.cancelAtPeriodEnd', false)

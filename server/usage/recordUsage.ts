@@ -1,3 +1,4 @@
+import { accountClockTime } from '../testClocks/accountTime';
 import { Account } from '../accounts/Account';
 import type { Actor } from '../auth/actor';
 import { assertPermission, requireAuthenticated } from '../auth/authorization';
@@ -6,6 +7,7 @@ import { now } from '../clock';
 import { NotFoundError, ValidationError } from '../errors';
 import {
   checkUsageEvent,
+  checkUsageEventTime,
   rejectEvent,
   type CheckedUsageEvent,
   type UsageEventError,
@@ -49,7 +51,7 @@ export async function recordUsage({
   const errors: UsageEventError[] = [];
   const checked: CheckedUsageEvent[] = [];
   events.forEach((event, index) => {
-    const result = checkUsageEvent(event, index, at);
+    const result = checkUsageEvent(event, index);
     if ('code' in result) errors.push(result);
     else checked.push(result);
   });
@@ -67,6 +69,10 @@ export async function recordUsage({
         ? accountIds.byId.get(event.account.accountId.toLowerCase())
         : accountIds.byExternalId.get(event.account.externalId);
     const meter = meters.get(event.meterKey);
+    // An account on a test clock records at its clock's time (server/testClocks/).
+    const lateOrEarly = accountId
+      ? checkUsageEventTime(event, (await accountClockTime({ accountId })) ?? at)
+      : null;
     if (!accountId)
       errors.push(
         rejectEvent(
@@ -76,6 +82,7 @@ export async function recordUsage({
           'no such account',
         ),
       );
+    else if (lateOrEarly) errors.push(lateOrEarly);
     else if (!meter)
       errors.push(
         rejectEvent(event.index, 'BAD_USER_INPUT', 'meterKey', `${event.meterKey} is not an active meter`),

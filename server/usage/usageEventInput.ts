@@ -64,22 +64,32 @@ export function rejectEvent(
   return { index, code, field, message: field ? `${field}: ${problem}` : problem };
 }
 
-/** Validates one event of a batch on its own, so that a bad event never sinks the others. */
-export function checkUsageEvent(
-  event: unknown,
-  index: number,
-  at: Date,
-): CheckedUsageEvent | UsageEventError {
+/**
+ * Validates one event of a batch on its own, so that a bad event never sinks the others. Its time is
+ * checked once its account is known (checkUsageEventTime), since an account on a test clock has its
+ * own "now".
+ */
+export function checkUsageEvent(event: unknown, index: number): CheckedUsageEvent | UsageEventError {
   const parsed = usageEventSchema.safeParse(event);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
     return rejectEvent(index, 'BAD_USER_INPUT', issue!.path.join('.') || null, issue!.message);
   }
   const { accountId, externalId, properties, ...fields } = parsed.data;
-  const age = at.getTime() - fields.occurredAt.getTime();
+  return {
+    index,
+    account: accountId ? { accountId } : { externalId: externalId! },
+    ...fields,
+    properties: properties ?? {},
+  };
+}
+
+/** An event's time must fall between MAX_EVENT_AGE_DAYS ago and MAX_EVENT_LEAD_MINUTES ahead of `at`. */
+export function checkUsageEventTime(event: CheckedUsageEvent, at: Date): UsageEventError | null {
+  const age = at.getTime() - event.occurredAt.getTime();
   if (age > MAX_EVENT_AGE_DAYS * 24 * 60 * 60 * 1000) {
     return rejectEvent(
-      index,
+      event.index,
       'BAD_USER_INPUT',
       'occurredAt',
       `is more than ${MAX_EVENT_AGE_DAYS} days ago; usage that old can no longer be recorded`,
@@ -87,16 +97,11 @@ export function checkUsageEvent(
   }
   if (-age > MAX_EVENT_LEAD_MINUTES * 60 * 1000) {
     return rejectEvent(
-      index,
+      event.index,
       'BAD_USER_INPUT',
       'occurredAt',
       `is more than ${MAX_EVENT_LEAD_MINUTES} minutes in the future`,
     );
   }
-  return {
-    index,
-    account: accountId ? { accountId } : { externalId: externalId! },
-    ...fields,
-    properties: properties ?? {},
-  };
+  return null;
 }

@@ -3,6 +3,7 @@ import { now } from '../clock';
 import { Model } from 'objection';
 import { forgetEntitlements } from '../entitlements/entitlementProfile';
 import { STRIPE_EVENT_HANDLERS } from './handlers';
+import { atAccountTime } from '../testClocks/accountTime';
 import { StripeEvent } from './StripeEvent';
 
 export type ProcessingOutcome = 'processed' | 'ignored' | 'duplicate';
@@ -29,8 +30,9 @@ export async function processStripeEvent({
       const row = await StripeEvent.query(trx).findById(event.id).forUpdate().throwIfNotFound();
       if (!replay && (row.status === 'processed' || row.status === 'ignored')) return 'duplicate';
 
+      // An event about an account on a test clock is applied at the clock's time (server/testClocks/).
       const result = handler
-        ? await handler({ trx, event })
+        ? await atAccountTime({ stripeCustomerId: customerOf(event) }, () => handler({ trx, event }))
         : { accountId: null, ignored: `no handler for ${event.type}` };
       accountId = result.accountId;
       const ignored = result.ignored !== undefined;
@@ -51,6 +53,16 @@ export async function processStripeEvent({
   } finally {
     if (accountId) forgetEntitlements(accountId);
   }
+}
+
+/** The Stripe customer an event's object belongs to, as the payload says (enough to pick a clock). */
+function customerOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { object?: string; id?: string; customer?: unknown };
+  if (object.object === 'customer') return object.id ?? null;
+  const { customer } = object;
+  if (typeof customer === 'string') return customer;
+  if (customer && typeof customer === 'object' && 'id' in customer) return String(customer.id);
+  return null;
 }
 
 async function recordFailure(event: Stripe.Event, error: unknown): Promise<void> {

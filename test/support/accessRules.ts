@@ -182,6 +182,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     outcome: 'CONFLICT',
   },
   'Query.featureFlags': { operation: '{ featureFlags { key } }', checks: ['platform admin'] },
+  'Query.testClocksAvailable': { operation: '{ testClocksAvailable }', checks: [] },
   'Query.featureFlag': {
     operation: '{ featureFlag(key: "self_serve_billing") { key } }',
     checks: ['platform admin'],
@@ -596,6 +597,22 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     checks: ['platform admin'],
     outcome: 'CONFLICT',
   },
+  // Past authorization each is refused, so the shared account never goes on a clock: a start too far
+  // back, and an account that is not on one.
+  'Mutation.attachTestClock': {
+    operation:
+      'mutation($id: ID!) { attachTestClock(input: { accountId: $id, startAt: "2000-01-01T00:00:00Z" }) { account { id } } }',
+    variables: byId,
+    checks: [{ permission: 'testing.clock' }],
+    outcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.advanceTestClock': {
+    operation:
+      'mutation($id: ID!) { advanceTestClock(input: { accountId: $id, to: "2099-01-01T00:00:00Z" }) { account { id } } }',
+    variables: byId,
+    checks: [{ permission: 'testing.clock' }],
+    outcome: 'CONFLICT',
+  },
   'Mutation.setFeatureFlagOverride': {
     operation:
       'mutation($id: ID!) { setFeatureFlagOverride(input: { key: "self_serve_billing", accountId: $id, enabled: true }) { enabled } }',
@@ -669,6 +686,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'Account.entitlements': accountField('entitlements { featureKey }', { permission: 'entitlements.read' }),
   'Account.featureFlags': accountField('featureFlags { key enabled reason }'),
   'Account.featureFlag': accountField('featureFlag(key: "self_serve_billing")'),
+  'Account.testClock': accountField('testClock { frozenTime }'),
   'Account.webhookEndpoints': accountField('webhookEndpoints { id }', webhooksAccountRead),
   'Account.apiKeys': accountField('apiKeys { id }', { permission: 'account.manage' }),
   'Account.auditLog': accountField('auditLog { edges { node { action } } }', 'platform admin'),

@@ -80,6 +80,7 @@ export const PUBLIC_FIELDS: Record<string, string> = {
   'Mutation.refundPayment': 'platform admins only (requirePlatformAdmin)',
   'Query.revenueMetrics': 'platform admins only (requirePlatformAdmin); about the whole business',
   'Query.featureFlags': 'platform admins only (requirePlatformAdmin); about the service, not any account',
+  'Query.testClocksAvailable': 'whether the service allows test clocks; about the service, not any account',
   'Mutation.setFeatureFlag':
     'platform admins only (requirePlatformAdmin); about the service, not any account',
   'Query.featureFlag': 'platform admins only (requirePlatformAdmin); about the service, not any account',
@@ -370,6 +371,29 @@ export const ACCOUNT_SCOPED_FIELDS: Record<string, IsolationCase> = {
     scope: 'accounts:read',
     operation: 'query($id: ID) { account(id: $id) { featureFlags { key enabled } } }',
     variables: byId,
+  },
+  'Account.testClock': {
+    scope: 'accounts:read',
+    operation: 'query($id: ID) { account(id: $id) { testClock { frozenTime } } }',
+    variables: byId,
+  },
+  // A key bound to the account gets past authorization and is refused: the shared accounts never go on
+  // a clock. Its owner cannot move its time at all.
+  'Mutation.attachTestClock': {
+    scope: 'testing',
+    control: 'partner key',
+    operation:
+      'mutation($id: ID!) { attachTestClock(input: { accountId: $id, startAt: "2000-01-01T00:00:00Z" }) { account { id } } }',
+    variables: byId,
+    ownerOutcome: 'BAD_USER_INPUT',
+  },
+  'Mutation.advanceTestClock': {
+    scope: 'testing',
+    control: 'partner key',
+    operation:
+      'mutation($id: ID!) { advanceTestClock(input: { accountId: $id, to: "2099-01-01T00:00:00Z" }) { account { id } } }',
+    variables: byId,
+    ownerOutcome: 'CONFLICT',
   },
   'Account.featureFlag': {
     scope: 'accounts:read',

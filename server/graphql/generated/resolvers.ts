@@ -160,6 +160,8 @@ export type Account = {
   payments: PaymentConnection;
   /** The current subscription; every account has one (new accounts start on the default plan). */
   subscription?: Maybe<BillingSubscription>;
+  /** The test clock the account lives on; null when it lives in real time. Readable with accounts:read. */
+  testClock?: Maybe<TestClock>;
   /**
    * The IANA time zone the account's dates are shown in (such as Europe/Berlin); UTC unless its owners
    * or admins chose another.
@@ -429,6 +431,16 @@ export type AdminPaymentFilter = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** Which account's clock to move, and to when. */
+export type AdvanceTestClockInput = {
+  /** Our id for the account. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The partner's own id for the account. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  /** The time to move to: after the clock's current time, at most two years later. */
+  to: Scalars['DateTime']['input'];
+};
+
 /** A partner API key. Only its prefix is ever shown after creation. */
 export type ApiKey = {
   __typename?: 'ApiKey';
@@ -494,6 +506,16 @@ export type ApiScope =
    * test deliveries.
    */
   | 'webhooks:write';
+
+/** Which account to put on a clock. */
+export type AttachTestClockInput = {
+  /** Our id for the account. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The partner's own id for the account. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  /** Where the clock starts: now by default, within a year of today. */
+  startAt?: InputMaybe<Scalars['DateTime']['input']>;
+};
 
 /** A page of audit log entries. */
 export type AuditLogConnection = {
@@ -1565,6 +1587,14 @@ export type Mutation = {
    */
   adjustCredits: AdjustCreditsPayload;
   /**
+   * Moves an account's clock forward to `to` (at most two years at once; audited), stopping at every
+   * moment something is due on the way, so that trial ends, renewals, payment retries, grace periods,
+   * allowances and credit expiries happen at their dates, each seen by Stripe and the service together.
+   * Answers once the account has reached `to`. A second advance while one runs is a CONFLICT. Platform
+   * admins and partner keys with `testing`.
+   */
+  advanceTestClock: TestClockPayload;
+  /**
    * Archives a meter: usage is no longer recorded against it nor shown; saving its key again brings it
    * back. Refused (CONFLICT) while a plan on sale, a draft or a plan with subscribers gives an allowance of
    * it. Archiving an archived meter changes nothing. Same callers as createPlanDraft (audited).
@@ -1575,6 +1605,13 @@ export type Mutation = {
    * on cannot be archived (CONFLICT). Same callers as createPlanDraft (audited).
    */
   archivePlan: Plan;
+  /**
+   * Puts an account on a new Stripe test clock, starting now or at startAt (audited). Only before its
+   * first checkout: an account that already has a Stripe customer is a CONFLICT, since Stripe puts a
+   * customer on a clock only when creating it. An account already on a clock is returned as it is.
+   * Platform admins and partner keys with `testing`.
+   */
+  attachTestClock: TestClockPayload;
   /** Undoes a downgrade scheduled for the end of the period. */
   cancelScheduledPlanChange: SubscriptionChangePayload;
   /**
@@ -1873,6 +1910,12 @@ export type MutationAdjustCreditsArgs = {
 
 
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationAdvanceTestClockArgs = {
+  input: AdvanceTestClockInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationArchiveMeterArgs = {
   key: Scalars['String']['input'];
 };
@@ -1881,6 +1924,12 @@ export type MutationArchiveMeterArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationArchivePlanArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationAttachTestClockArgs = {
+  input: AttachTestClockInput;
 };
 
 
@@ -2751,6 +2800,11 @@ export type Query = {
   stripeEvents: StripeEventConnection;
   /** Whether the parts the service depends on are working. Platform admins only. */
   systemHealth: SystemHealth;
+  /**
+   * Whether accounts can be put on test clocks here: true with the Stripe emulator or a Stripe test key,
+   * false with a live key (where attachTestClock and advanceTestClock are FORBIDDEN).
+   */
+  testClocksAvailable: Scalars['Boolean']['output'];
   /** The signed-in user, or null for a visitor or an API key. */
   viewer?: Maybe<Viewer>;
   /**
@@ -3386,6 +3440,25 @@ export type SystemHealth = {
   stripeMode: StripeMode;
 };
 
+/**
+ * The Stripe test clock an account lives on. Until it is advanced, the account's time stands at
+ * frozenTime: its usage, credits, trials, renewals and notices all happen at that date.
+ */
+export type TestClock = {
+  __typename?: 'TestClock';
+  /** The account's simulated now. */
+  frozenTime: Scalars['DateTime']['output'];
+  /** The clock's id in Stripe (clock_...). */
+  stripeTestClockId: Scalars['String']['output'];
+};
+
+/** The account on its clock, after the change. */
+export type TestClockPayload = {
+  __typename?: 'TestClockPayload';
+  /** The account, whose testClock shows where its time now stands. */
+  account: Account;
+};
+
 /** How many subscriptions one tier has. */
 export type TierCount = {
   __typename?: 'TierCount';
@@ -3806,8 +3879,10 @@ export type ResolversTypes = {
   AdminPaymentConnection: ResolverTypeWrapper<PaymentSearchPageModel>;
   AdminPaymentEdge: ResolverTypeWrapper<PaymentSearchEdgeModel>;
   AdminPaymentFilter: AdminPaymentFilter;
+  AdvanceTestClockInput: AdvanceTestClockInput;
   ApiKey: ResolverTypeWrapper<ApiKeyModel>;
   ApiScope: ResolverTypeWrapper<ApiScope>;
+  AttachTestClockInput: AttachTestClockInput;
   AuditLogConnection: ResolverTypeWrapper<AuditLogPageModel>;
   AuditLogEdge: ResolverTypeWrapper<Omit<AuditLogEdge, 'node'> & { node: ResolversTypes['AuditLogEntry'] }>;
   AuditLogEntry: ResolverTypeWrapper<AuditEntryModel>;
@@ -3939,6 +4014,8 @@ export type ResolversTypes = {
   SubscriptionChangePayload: ResolverTypeWrapper<Omit<SubscriptionChangePayload, 'currentSubscription' | 'kind' | 'subscription'> & { currentSubscription: ResolversTypes['BillingSubscription'], kind?: Maybe<ResolversTypes['PlanChangeKind']>, subscription: ResolversTypes['BillingSubscription'] }>;
   SubscriptionStatus: ResolverTypeWrapper<SubscriptionStatus>;
   SystemHealth: ResolverTypeWrapper<SystemHealthModel>;
+  TestClock: ResolverTypeWrapper<TestClock>;
+  TestClockPayload: ResolverTypeWrapper<Omit<TestClockPayload, 'account'> & { account: ResolversTypes['Account'] }>;
   TierCount: ResolverTypeWrapper<TierCount>;
   UpcomingInvoice: ResolverTypeWrapper<UpcomingInvoiceModel>;
   UpcomingInvoiceLine: ResolverTypeWrapper<UpcomingInvoiceLine>;
@@ -3987,7 +4064,9 @@ export type ResolversParentTypes = {
   AdminPaymentConnection: PaymentSearchPageModel;
   AdminPaymentEdge: PaymentSearchEdgeModel;
   AdminPaymentFilter: AdminPaymentFilter;
+  AdvanceTestClockInput: AdvanceTestClockInput;
   ApiKey: ApiKeyModel;
+  AttachTestClockInput: AttachTestClockInput;
   AuditLogConnection: AuditLogPageModel;
   AuditLogEdge: Omit<AuditLogEdge, 'node'> & { node: ResolversParentTypes['AuditLogEntry'] };
   AuditLogEntry: AuditEntryModel;
@@ -4091,6 +4170,8 @@ export type ResolversParentTypes = {
   StripeEventEdge: Omit<StripeEventEdge, 'node'> & { node: ResolversParentTypes['StripeEvent'] };
   SubscriptionChangePayload: Omit<SubscriptionChangePayload, 'currentSubscription' | 'subscription'> & { currentSubscription: ResolversParentTypes['BillingSubscription'], subscription: ResolversParentTypes['BillingSubscription'] };
   SystemHealth: SystemHealthModel;
+  TestClock: TestClock;
+  TestClockPayload: Omit<TestClockPayload, 'account'> & { account: ResolversParentTypes['Account'] };
   TierCount: TierCount;
   UpcomingInvoice: UpcomingInvoiceModel;
   UpcomingInvoiceLine: UpcomingInvoiceLine;
@@ -4149,6 +4230,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<AccountPaymentsArgs, 'first'>>;
   subscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
+  testClock?: Resolver<Maybe<ResolversTypes['TestClock']>, ParentType, ContextType>;
   timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   upcomingInvoice?: Resolver<Maybe<ResolversTypes['UpcomingInvoice']>, ParentType, ContextType>;
   usageSeries?: Resolver<Array<ResolversTypes['UsageSeries']>, ParentType, ContextType, RequireFields<AccountUsageSeriesArgs, 'from' | 'granularity' | 'to'>>;
@@ -4579,8 +4661,10 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   acceptInvitation?: Resolver<ResolversTypes['AcceptInvitationPayload'], ParentType, ContextType, RequireFields<MutationAcceptInvitationArgs, 'input'>>;
   adjustCredits?: Resolver<ResolversTypes['AdjustCreditsPayload'], ParentType, ContextType, RequireFields<MutationAdjustCreditsArgs, 'input'>>;
+  advanceTestClock?: Resolver<ResolversTypes['TestClockPayload'], ParentType, ContextType, RequireFields<MutationAdvanceTestClockArgs, 'input'>>;
   archiveMeter?: Resolver<ResolversTypes['Meter'], ParentType, ContextType, RequireFields<MutationArchiveMeterArgs, 'key'>>;
   archivePlan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType, RequireFields<MutationArchivePlanArgs, 'id'>>;
+  attachTestClock?: Resolver<ResolversTypes['TestClockPayload'], ParentType, ContextType, RequireFields<MutationAttachTestClockArgs, 'input'>>;
   cancelScheduledPlanChange?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelScheduledPlanChangeArgs, 'input'>>;
   cancelSubscription?: Resolver<ResolversTypes['SubscriptionChangePayload'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'input'>>;
   changeMemberRole?: Resolver<ResolversTypes['AccountMember'], ParentType, ContextType, RequireFields<MutationChangeMemberRoleArgs, 'input'>>;
@@ -4813,6 +4897,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   stripeEvent?: Resolver<Maybe<ResolversTypes['StripeEvent']>, ParentType, ContextType, RequireFields<QueryStripeEventArgs, 'id'>>;
   stripeEvents?: Resolver<ResolversTypes['StripeEventConnection'], ParentType, ContextType, RequireFields<QueryStripeEventsArgs, 'first'>>;
   systemHealth?: Resolver<ResolversTypes['SystemHealth'], ParentType, ContextType>;
+  testClocksAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'endpointId' | 'first'>>;
   webhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
@@ -4960,6 +5045,15 @@ export type SystemHealthResolvers<ContextType = GraphQLContext, ParentType exten
   jobQueue?: Resolver<ResolversTypes['HealthCheck'], ParentType, ContextType>;
   migrations?: Resolver<ResolversTypes['HealthCheck'], ParentType, ContextType>;
   stripeMode?: Resolver<ResolversTypes['StripeMode'], ParentType, ContextType>;
+};
+
+export type TestClockResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TestClock'] = ResolversParentTypes['TestClock']> = {
+  frozenTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  stripeTestClockId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type TestClockPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TestClockPayload'] = ResolversParentTypes['TestClockPayload']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
 };
 
 export type TierCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TierCount'] = ResolversParentTypes['TierCount']> = {
@@ -5190,6 +5284,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SubscriptionChangePayload?: SubscriptionChangePayloadResolvers<ContextType>;
   SubscriptionStatus?: SubscriptionStatusResolvers;
   SystemHealth?: SystemHealthResolvers<ContextType>;
+  TestClock?: TestClockResolvers<ContextType>;
+  TestClockPayload?: TestClockPayloadResolvers<ContextType>;
   TierCount?: TierCountResolvers<ContextType>;
   UpcomingInvoice?: UpcomingInvoiceResolvers<ContextType>;
   UpcomingInvoiceLine?: UpcomingInvoiceLineResolvers<ContextType>;

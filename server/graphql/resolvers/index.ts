@@ -1,4 +1,5 @@
 import { SCHEMA_MODULES, type SchemaModule } from '../apiSchema';
+import { resolveAtAccountTime } from '../accountTimeResolvers';
 import { guardAccountFields } from '../fieldPermissions';
 import type { Resolvers } from '../generated/resolvers';
 import { accountResolvers } from './accounts';
@@ -20,6 +21,7 @@ import { paymentResolvers } from './payments';
 import { reconciliationResolvers } from './reconciliation';
 import { stripeEventResolvers } from './stripeEvents';
 import { subscriptionResolvers } from './subscriptions';
+import { testClockResolvers } from './testClocks';
 import { usageResolvers } from './usage';
 
 /**
@@ -47,6 +49,7 @@ export const resolverModules: Record<SchemaModule, Resolvers> = {
   stripeEvents: stripeEventResolvers,
   partnerWebhooks: partnerWebhookResolvers,
   contracts: contractResolvers,
+  testClocks: testClockResolvers,
 };
 
 export const resolvers: Resolvers = mergeResolvers(SCHEMA_MODULES.map((module) => resolverModules[module]));
@@ -64,5 +67,5 @@ function mergeResolvers(parts: Resolvers[]): Resolvers {
     }
   }
   const all = merged as Resolvers;
-  return { ...all, Account: guardAccountFields(all.Account) };
+  return resolveAtAccountTime({ ...all, Account: guardAccountFields(all.Account) });
 }

@@ -1,0 +1,306 @@
+import { expireTrials } from '../../server/subscriptions/lifecycleJobs';
+import { ManualClock, useClock } from '../../server/clock';
+import { useSettings } from '../../server/settings';
+import { createMember, createPartnerKey, createUser, sessionCookieFor } from '../factories';
+import { useBillingStack } from '../support/billingStack';
+
+/**
+ * Test clocks for accounts, from the partner's and the admin's side: an account is put on a clock,
+ * subscribed, and moved through renewals, a failed renewal, its retries and the grace period; its usage
+ * and credits follow its clock; the scheduled jobs leave it to its clock; and bad requests change nothing.
+ */
+const stack = useBillingStack();
+
+const DAY_MS = 86_400_000;
+
+const ATTACH = `mutation($input: AttachTestClockInput!) {
+  attachTestClock(input: $input) { account { id testClock { stripeTestClockId frozenTime } } }
+}`;
+const ADVANCE = `mutation($input: AdvanceTestClockInput!) {
+  advanceTestClock(input: $input) { account { testClock { frozenTime } } }
+}`;
+const STATE = `query($id: ID) { account(id: $id) {
+  testClock { frozenTime }
+  subscription { status currentPeriodStart currentPeriodEnd gracePeriodEndsAt trialEnd plan { key } }
+  invoices(first: 100) { edges { node { status total { amount } periodStart } } }
+} }`;
+
+async function partnerKey() {
+  return {
+    apiKey: (
+      await createPartnerKey({
+        scopes: ['testing', 'accounts:read', 'billing:read', 'billing:write', 'usage:write', 'usage:read'],
+      })
+    ).secret,
+  };
+}
+
+async function adminCaller() {
+  return { cookie: await sessionCookieFor(await createUser({ isPlatformAdmin: true })) };
+}
+
+async function state(accountId: string, caller: { cookie?: string; apiKey?: string }) {
+  const { data, errors } = await stack.app.graphql(STATE, { id: accountId }, caller);
+  expect(errors).toBeUndefined();
+  return data!.account;
+}
+
+async function attach(accountId: string, caller: { cookie?: string; apiKey?: string }) {
+  const { data, errors } = await stack.app.graphql(ATTACH, { input: { accountId } }, caller);
+  expect(errors).toBeUndefined();
+  return data!.attachTestClock.account;
+}
+
+async function advance(accountId: string, to: Date, caller: { cookie?: string; apiKey?: string }) {
+  const { data, errors } = await stack.app.graphql(
+    ADVANCE,
+    { input: { accountId, to: to.toISOString() } },
+    caller,
+  );
+  expect(errors).toBeUndefined();
+  await stack.settle();
+  return new Date(data!.advanceTestClock.account.testClock.frozenTime);
+}
+
+/** Subscribes the clocked account's Stripe customer (which attach created on the clock) with a card. */
+async function subscribeInStripe(accountId: string, planKey: string, paymentMethod = 'pm_card_visa') {
+  const account = await stack.knex('accounts').where({ id: accountId }).first();
+  const card = await stack.stripe.paymentMethods.attach(paymentMethod, {
+    customer: account.stripeCustomerId,
+  });
+  await stack.stripe.customers.update(account.stripeCustomerId, {
+    invoice_settings: { default_payment_method: card.id },
+  });
+  const price = (await stack.knex('plans').where({ key: planKey, active: true }).first()).stripePriceId;
+  const subscription = await stack.stripe.subscriptions.create({
+    customer: account.stripeCustomerId,
+    items: [{ price }],
+    metadata: { account_id: accountId },
+  });
+  await stack.settle();
+  return { customerId: account.stripeCustomerId as string, subscription };
+}
+
+describe('an account on a test clock', () => {
+  it('is put on a clock whose Stripe customer lives on it, and starts at the present', async () => {
+    const { account } = await createMember();
+    const before = Date.now();
+    const attached = await attach(account.id, await partnerKey());
+    expect(attached.testClock.stripeTestClockId).toMatch(/^clock_/);
+    expect(new Date(attached.testClock.frozenTime).getTime()).toBeGreaterThan(before - 2000);
+
+    const stored = await stack.knex('accounts').where({ id: account.id }).first();
+    const customer = await stack.stripe.customers.retrieve(stored.stripeCustomerId);
+    expect(customer).toMatchObject({ test_clock: attached.testClock.stripeTestClockId });
+
+    // A second attach changes nothing.
+    const again = await attach(account.id, await adminCaller());
+    expect(again.testClock).toEqual(attached.testClock);
+  });
+
+  it('renews, fails to renew, retries and ends after its grace period as its clock moves', async () => {
+    const { account } = await createMember();
+    const partner = await partnerKey();
+    const attached = await attach(account.id, partner);
+    const start = new Date(attached.testClock.frozenTime);
+    const { customerId } = await subscribeInStripe(account.id, 'starter_monthly');
+    const subscribed = await state(account.id, partner);
+    expect(subscribed.subscription).toMatchObject({ status: 'ACTIVE', plan: { key: 'starter_monthly' } });
+    const firstPeriodEnd = new Date(subscribed.subscription.currentPeriodEnd);
+
+    // A month and a day later: renewed once and paid.
+    const reached = await advance(account.id, new Date(firstPeriodEnd.getTime() + DAY_MS), partner);
+    expect(reached).toEqual(new Date(Math.floor((firstPeriodEnd.getTime() + DAY_MS) / 1000) * 1000));
+    const renewed = await state(account.id, partner);
+    expect(renewed.subscription.status).toBe('ACTIVE');
+    expect(new Date(renewed.subscription.currentPeriodStart)).toEqual(firstPeriodEnd);
+    const paid = renewed.invoices.edges.map((edge: { node: { status: string } }) => edge.node.status);
+    expect(paid).toEqual(['PAID', 'PAID']);
+
+    // The card starts declining: the next renewal fails and the subscription is past due, with a grace
+    // period counted from the clock's date, not the wall clock's.
+    const declining = await stack.stripe.paymentMethods.attach('pm_card_chargeCustomerFail', {
+      customer: customerId,
+    });
+    await stack.stripe.customers.update(customerId, {
+      invoice_settings: { default_payment_method: declining.id },
+    });
+    const secondPeriodEnd = new Date(renewed.subscription.currentPeriodEnd);
+    await advance(account.id, new Date(secondPeriodEnd.getTime() + DAY_MS), partner);
+    const pastDue = await state(account.id, partner);
+    expect(pastDue.subscription.status).toBe('PAST_DUE');
+    const graceEnd = new Date(pastDue.subscription.gracePeriodEndsAt);
+    expect(graceEnd.getTime()).toBeGreaterThan(secondPeriodEnd.getTime());
+    expect(graceEnd.getTime()).toBeLessThanOrEqual(secondPeriodEnd.getTime() + 8 * DAY_MS);
+
+    // Past the grace period the account is back on the default plan.
+    await advance(account.id, new Date(graceEnd.getTime() + DAY_MS), partner);
+    const ended = await state(account.id, partner);
+    expect(ended.subscription.plan.key).toBe('free');
+    expect(new Date(ended.testClock.frozenTime).getTime()).toBeGreaterThan(start.getTime() + 60 * DAY_MS);
+  });
+
+  it('records usage at its own date, which the wall clock would call the future', async () => {
+    const { account } = await createMember();
+    const partner = await partnerKey();
+    const attached = await attach(account.id, partner);
+    const later = new Date(new Date(attached.testClock.frozenTime).getTime() + 20 * DAY_MS);
+    await advance(account.id, later, partner);
+
+    const RECORD = `mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted rejected errors { index code message } } }`;
+    const meterKey = (await stack.knex('meters').where({ active: true }).first()).key;
+    const sent = await stack.app.graphql(
+      RECORD,
+      {
+        input: {
+          events: [
+            {
+              accountId: account.id,
+              meterKey,
+              quantity: 1,
+              occurredAt: later.toISOString(),
+              idempotencyKey: 'at-clock',
+            },
+            {
+              accountId: account.id,
+              meterKey,
+              quantity: 1,
+              occurredAt: new Date().toISOString(),
+              idempotencyKey: 'at-wall',
+            },
+          ],
+        },
+      },
+      partner,
+    );
+    expect(sent.errors).toBeUndefined();
+    // The clock's date is accepted; the wall clock's is twenty days before the account's now, which is
+    // still within the window, so both count.
+    expect(sent.data!.recordUsage).toMatchObject({ accepted: 2, rejected: 0, errors: [] });
+
+    const ahead = await stack.app.graphql(
+      RECORD,
+      {
+        input: {
+          events: [
+            {
+              accountId: account.id,
+              meterKey,
+              quantity: 1,
+              occurredAt: new Date(later.getTime() + DAY_MS).toISOString(),
+              idempotencyKey: 'past-clock',
+            },
+          ],
+        },
+      },
+      partner,
+    );
+    expect(ahead.data!.recordUsage.errors).toEqual([
+      expect.objectContaining({
+        index: 0,
+        code: 'BAD_USER_INPUT',
+        message: expect.stringContaining('future'),
+      }),
+    ]);
+  });
+
+  it('is left alone by the scheduled jobs, whose wall clock has passed its trial end', async () => {
+    const { account, cookie } = await createMember();
+    await attach(account.id, await adminCaller());
+    const starter = (await stack.knex('plans').where({ key: 'starter_monthly', active: true }).first()).id;
+    const trial = await stack.app.graphql(
+      `mutation($input: StartTrialInput!) { startTrial(input: $input) { subscription { status trialEnd } } }`,
+      { input: { accountId: account.id, planId: starter } },
+      { cookie },
+    );
+    expect(trial.errors).toBeUndefined();
+    const trialEnd = new Date(trial.data!.startTrial.subscription.trialEnd);
+
+    // The scheduler's run, a day after the trial would end by the wall clock: the account is not its.
+    const restore = useClock(new ManualClock(new Date(trialEnd.getTime() + DAY_MS)));
+    try {
+      await expireTrials();
+    } finally {
+      restore();
+    }
+    const admin = await adminCaller();
+    expect((await state(account.id, admin)).subscription).toMatchObject({ status: 'TRIALING' });
+
+    // Its own clock ends the trial.
+    await advance(account.id, new Date(trialEnd.getTime() + 60_000), admin);
+    expect((await state(account.id, admin)).subscription).toMatchObject({
+      status: 'ACTIVE',
+      plan: { key: 'free' },
+    });
+  });
+});
+
+describe('refusals, which change nothing', () => {
+  it('refuses an account that already has a Stripe customer', async () => {
+    const { account } = await createMember();
+    await stack.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: 'cus_existing' });
+    const { errors } = await stack.app.graphql(
+      ATTACH,
+      { input: { accountId: account.id } },
+      await adminCaller(),
+    );
+    expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(await stack.knex('accounts').where({ id: account.id }).first()).toMatchObject({
+      stripeTestClockId: null,
+      testClockTime: null,
+    });
+  });
+
+  it('refuses a clock going backwards, too far, or for an account not on one', async () => {
+    const admin = await adminCaller();
+    const { account } = await createMember();
+    const { errors: notOnClock } = await stack.app.graphql(
+      ADVANCE,
+      { input: { accountId: account.id, to: new Date(Date.now() + DAY_MS).toISOString() } },
+      admin,
+    );
+    expect(notOnClock?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    const attached = await attach(account.id, admin);
+    const frozen = new Date(attached.testClock.frozenTime);
+    for (const to of [
+      new Date(frozen.getTime() - DAY_MS),
+      frozen,
+      new Date(frozen.getTime() + 800 * DAY_MS),
+    ]) {
+      const { errors } = await stack.app.graphql(
+        ADVANCE,
+        { input: { accountId: account.id, to: to.toISOString() } },
+        admin,
+      );
+      expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+    expect((await state(account.id, admin)).testClock.frozenTime).toBe(attached.testClock.frozenTime);
+  });
+
+  it('does not exist with a live Stripe key', async () => {
+    const { account } = await createMember();
+    const restore = useSettings({ testClocks: false });
+    try {
+      const { data } = await stack.app.graphql('{ testClocksAvailable }', {}, {});
+      expect(data!.testClocksAvailable).toBe(false);
+      const { errors } = await stack.app.graphql(
+        ATTACH,
+        { input: { accountId: account.id } },
+        await adminCaller(),
+      );
+      expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    } finally {
+      restore();
+    }
+    expect(await stack.knex('accounts').where({ id: account.id }).first()).toMatchObject({
+      stripeTestClockId: null,
+    });
+  });
+
+  it('refuses the account’s own owner', async () => {
+    const { account, cookie } = await createMember();
+    const { errors } = await stack.app.graphql(ATTACH, { input: { accountId: account.id } }, { cookie });
+    expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
