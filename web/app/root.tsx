@@ -17,7 +17,7 @@ import type { ReactNode } from 'react';
 import { chosenMembership } from '~/lib/accountChoice.server';
 import { getViewer } from '~/lib/api.server';
 import { DEFAULT_FORMAT, type FormatSettings } from '~/lib/format';
-import { FormatProvider } from '~/lib/formatContext';
+import { FormatProvider, useFormat } from '~/lib/formatContext';
 import { negotiateLocale } from '~/lib/locale.server';
 import { useNonce } from '~/lib/nonce';
 import styles from '~/styles/app.css?url';
@@ -46,6 +46,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       isPlatformAdmin: viewer.isPlatformAdmin,
       accountName: current?.account.name ?? null,
       accountId: current?.account.id ?? null,
+      // An account on a test clock lives at its clock's date (server/testClocks/); every page says so.
+      simulatedDate: current?.account.testClock?.frozenTime ?? null,
       accounts: viewer.memberships.map((membership) => ({
         id: membership.account.id,
         name: membership.account.name,
@@ -107,12 +109,26 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <main id="main" className="main">
-          <FormatProvider settings={format}>{children}</FormatProvider>
+          <FormatProvider settings={format}>
+            {viewer?.simulatedDate ? <SimulatedDateBanner date={viewer.simulatedDate} /> : null}
+            {children}
+          </FormatProvider>
         </main>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
     </html>
+  );
+}
+
+/** The account lives on a test clock: what its pages show is as of the clock's date, not today's. */
+function SimulatedDateBanner({ date }: { date: string }) {
+  const { formatDateTime } = useFormat();
+  return (
+    <div className="banner banner-warning" role="status">
+      Test clock: this account’s date is <strong>{formatDateTime(date)}</strong>. Its billing happens as of
+      that date, and moves only when the clock is advanced.
+    </div>
   );
 }
 

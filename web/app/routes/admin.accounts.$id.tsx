@@ -14,6 +14,9 @@ import { Card, PageHeader, StatusBadge } from '~/components/ui';
 import {
   AdjustCreditsDocument,
   AdminAccountDocument,
+  AdminTestClockDocument,
+  AdvanceTestClockDocument,
+  AttachTestClockDocument,
   CancelSubscriptionDocument,
   RefundPaymentDocument,
   type AdminAccountQuery,
@@ -32,9 +35,18 @@ export const meta: MetaFunction = () => [{ title: 'Account — Admin' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireAdmin(context, request);
-  const { account, plans } = await query(context, request, AdminAccountDocument, { id: params.id! });
+  const { account, plans, testClocksAvailable } = await query(context, request, AdminAccountDocument, {
+    id: params.id!,
+  });
   // A fresh key per rendered form: submitting the same form twice adjusts (or refunds, or contracts) once.
-  return { account, plans, adjustmentKey: randomUUID(), refundKey: randomUUID(), contractKey: randomUUID() };
+  return {
+    account,
+    plans,
+    testClocksAvailable,
+    adjustmentKey: randomUUID(),
+    refundKey: randomUUID(),
+    contractKey: randomUUID(),
+  };
 }
 
 type ActionArgs = Pick<ActionFunctionArgs, 'request' | 'context'> & { accountId: string; form: FormData };
@@ -50,6 +62,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return withIntent('adjust', await adjustCredits(args));
     case 'refund':
       return withIntent('refund', await refund(args));
+    case 'attach-clock':
+      return withIntent('attach-clock', await attachClock(args));
+    case 'advance-clock':
+      return withIntent('advance-clock', await advanceClock(args));
     case 'contract-term':
       return withIntent('contract-term', await changeContractTermFromForm(args));
     case 'contract':
@@ -95,6 +111,68 @@ async function cancelNow({ request, context, accountId, form }: ActionArgs) {
     input: { accountId, atPeriodEnd: false, reason, refund },
   });
   return outcome.ok ? safeRedirect(`/admin/accounts/${accountId}?done=canceled`) : outcome;
+}
+
+async function attachClock({ request, context, accountId }: ActionArgs) {
+  const outcome = await mutate(context, request, AttachTestClockDocument, { input: { accountId } });
+  return outcome.ok ? safeRedirect(`/admin/accounts/${accountId}?done=clock-attached`) : outcome;
+}
+
+/** Where each button moves the clock to, from the account's current simulated time. */
+const CLOCK_STEPS = ['day', 'week', 'month', 'renewal', 'date'] as const;
+
+async function advanceClock({ request, context, accountId, form }: ActionArgs) {
+  const step = CLOCK_STEPS.find((candidate) => candidate === field(form, 'step'));
+  if (!step) return invalid({ clockDate: 'Choose how far to move the clock.' });
+  const { account } = await query(context, request, AdminTestClockDocument, { id: accountId });
+  if (!account.testClock) return invalid({ clockDate: 'This account is not on a test clock.' });
+  const to = clockTarget(
+    step,
+    new Date(account.testClock.frozenTime),
+    account.subscription,
+    field(form, 'date'),
+  );
+  if (typeof to === 'string') return invalid({ clockDate: to });
+  const outcome = await mutate(context, request, AdvanceTestClockDocument, {
+    input: { accountId, to: to.toISOString() },
+  });
+  if (!outcome.ok) return { ...outcome, fieldErrors: { clockDate: outcome.fieldErrors.to } };
+  return safeRedirect(`/admin/accounts/${accountId}?done=clock-advanced`);
+}
+
+/** The time a step reaches, or what is wrong with the request. */
+function clockTarget(
+  step: (typeof CLOCK_STEPS)[number],
+  frozen: Date,
+  subscription: { currentPeriodEnd?: string | null } | null | undefined,
+  date: string,
+): Date | string {
+  const DAY_MS = 86_400_000;
+  switch (step) {
+    case 'day':
+      return new Date(frozen.getTime() + DAY_MS);
+    case 'week':
+      return new Date(frozen.getTime() + 7 * DAY_MS);
+    case 'month': {
+      const next = new Date(frozen);
+      next.setUTCMonth(next.getUTCMonth() + 1);
+      // 31 January plus a month is the end of February, not 3 March.
+      if (next.getUTCDate() !== frozen.getUTCDate()) next.setUTCDate(0);
+      return next;
+    }
+    case 'renewal':
+      return subscription?.currentPeriodEnd
+        ? // Stripe charges a renewal an hour after the period ends (its invoice is a draft until then):
+          // two hours past the end, the page shows the renewal paid or failed.
+          new Date(new Date(subscription.currentPeriodEnd).getTime() + 2 * 3_600_000)
+        : 'The account has no period to renew.';
+    case 'date': {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return 'Enter a date such as 2027-03-01.';
+      // The chosen day, at the clock's time of day.
+      const to = new Date(`${date}T${frozen.toISOString().slice(11)}`);
+      return Number.isNaN(to.getTime()) ? 'Enter a date such as 2027-03-01.' : to;
+    }
+  }
 }
 
 async function adjustCredits({ request, context, accountId, form }: ActionArgs) {
@@ -156,7 +234,8 @@ async function refund({ request, context, accountId, form }: ActionArgs) {
 export default function AdminAccount() {
   const format = useFormat();
   const { formatCredits, formatDate, formatMoney } = format;
-  const { account, plans, adjustmentKey, refundKey, contractKey } = useLoaderData<typeof loader>();
+  const { account, plans, testClocksAvailable, adjustmentKey, refundKey, contractKey } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [search] = useSearchParams();
   const busy = useNavigation().state === 'submitting';
@@ -180,6 +259,17 @@ export default function AdminAccount() {
         }
       />
       {done === 'adjusted' ? <Notice tone="success">Credits adjusted.</Notice> : null}
+      {done === 'clock-attached' ? (
+        <Notice tone="success">
+          The account is on a test clock; its time stands still until you move it.
+        </Notice>
+      ) : null}
+      {done === 'clock-advanced' && account.testClock ? (
+        <Notice tone="success">
+          The clock moved to {format.formatDateTime(account.testClock.frozenTime)}; everything due on the way
+          has happened.
+        </Notice>
+      ) : null}
       {done === 'contract-term' ? <Notice tone="success">The contract’s term is changed.</Notice> : null}
       {done === 'contract' ? (
         <Notice tone="success">Contract started; the account is on its plan now.</Notice>
@@ -256,6 +346,16 @@ export default function AdminAccount() {
             ))}
           </ul>
         </Card>
+        {testClocksAvailable ? (
+          <Card title="Test clock">
+            <TestClockPanel
+              testClock={account.testClock}
+              hasPeriod={Boolean(subscription?.currentPeriodEnd)}
+              error={errors.clockDate}
+              busy={busy}
+            />
+          </Card>
+        ) : null}
         <Card title="Custom contract">
           <ContractPanel
             contract={account.contract}
@@ -451,5 +551,72 @@ function RefundResult({ payment, balance }: { payment: Payment | undefined; bala
         ? ` Its unspent credits were taken back: the balance is now ${formatCredits(balance)} credits.`
         : ''}
     </Notice>
+  );
+}
+
+/**
+ * Moves the account through time (development and Stripe test mode): renewals, trial ends, retries and
+ * grace periods happen as the clock passes them.
+ */
+function TestClockPanel({
+  testClock,
+  hasPeriod,
+  error,
+  busy,
+}: {
+  testClock: Account['testClock'];
+  hasPeriod: boolean;
+  error: string | undefined;
+  busy: boolean;
+}) {
+  const { formatDateTime } = useFormat();
+  if (!testClock)
+    return (
+      <Form method="post" className="stack">
+        <input type="hidden" name="intent" value="attach-clock" />
+        <p className="muted small">
+          Put the account on a Stripe test clock to watch its renewals, trial end, failed payments and grace
+          period happen. Only before its first checkout; its time then stands still until you move it.
+        </p>
+        <button type="submit" className="button" disabled={busy}>
+          Put on a test clock
+        </button>
+      </Form>
+    );
+  return (
+    <Form method="post" className="stack">
+      <input type="hidden" name="intent" value="advance-clock" />
+      <p>
+        Simulated date: <strong data-testid="simulated-date">{formatDateTime(testClock.frozenTime)}</strong>
+      </p>
+      <p className="muted small">Stripe clock {testClock.stripeTestClockId}</p>
+      <div className="button-row">
+        <button type="submit" name="step" value="day" className="button button-small" disabled={busy}>
+          +1 day
+        </button>
+        <button type="submit" name="step" value="week" className="button button-small" disabled={busy}>
+          +1 week
+        </button>
+        <button type="submit" name="step" value="month" className="button button-small" disabled={busy}>
+          +1 month
+        </button>
+        {hasPeriod ? (
+          <button type="submit" name="step" value="renewal" className="button button-small" disabled={busy}>
+            To the next renewal
+          </button>
+        ) : null}
+      </div>
+      <Field
+        label="Or move to a date"
+        name="date"
+        id="clock-date"
+        type="date"
+        error={error}
+        hint="At most two years at once; the clock only moves forward."
+      />
+      <button type="submit" name="step" value="date" className="button button-small" disabled={busy}>
+        Move to this date
+      </button>
+    </Form>
   );
 }
