@@ -1,3 +1,4 @@
+import { isSimulatedTime, now } from '../clock';
 import { BaseModel } from '../db/BaseModel';
 
 export const PAYMENT_TYPES = [
@@ -42,4 +43,9 @@ export class Payment extends BaseModel {
   completedAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;
+
+  /** A payment of an account on a test clock is dated by its clock (server/testClocks/), else by Postgres. */
+  override $beforeInsert(): void {
+    if (isSimulatedTime()) this.createdAt ??= now();
+  }
 }

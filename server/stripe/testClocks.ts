@@ -65,12 +65,35 @@ async function waitUntilReady(clockId: string): Promise<StripeTestClock> {
   }
 }
 
-/** Every event Stripe made at or after `since`, oldest first. */
-export async function listStripeEventsSince(since: Date): Promise<Stripe.Event[]> {
+/**
+ * When Stripe will next act on a customer's invoices by itself: a renewal's draft finalized and charged,
+ * a failed payment retried. A clock stopping there applies what happened at the time it happened.
+ */
+export async function upcomingStripeInvoiceMoments(customerId: string): Promise<Date[]> {
+  const moments: Date[] = [];
+  for (const status of ['draft', 'open'] as const) {
+    const invoices = await callStripe('list the invoices', () =>
+      stripe().invoices.list({ customer: customerId, status, limit: 100 }),
+    );
+    for (const invoice of invoices.data)
+      for (const at of [invoice.automatically_finalizes_at, invoice.next_payment_attempt])
+        if (at) moments.push(new Date(at * 1000));
+  }
+  return moments;
+}
+
+/** Every event stamped between `from` and `to` (inclusive; no end when `to` is null), oldest first. */
+export async function listStripeEventsCreated({
+  from,
+  to,
+}: {
+  from: Date;
+  to: Date | null;
+}): Promise<Stripe.Event[]> {
   return callStripe('list the events', async () => {
     const found: Stripe.Event[] = [];
-    for await (const event of stripe().events.list({ created: { gte: toStripeTime(since) }, limit: 100 }))
-      found.push(event);
+    const created = { gte: toStripeTime(from), ...(to && { lte: Math.ceil(to.getTime() / 1000) }) };
+    for await (const event of stripe().events.list({ created, limit: 100 })) found.push(event);
     // Stripe lists newest first.
     return found.reverse();
   });

@@ -17,8 +17,13 @@ import { SCHEDULED_CHANGE_LEAD_MS } from '../subscriptions/lifecycleJobs';
 import { CURRENT_STATUSES, Subscription } from '../subscriptions/Subscription';
 import { forgetAccountClocks } from './accountTime';
 import { runClockedJobs } from './clockedWork';
-import { applyStripeEventsSince } from '../webhooks/pulledEvents';
-import { advanceStripeTestClock, createStripeTestClock, retrieveStripeTestClock } from '../stripe/testClocks';
+import { applyStripeEventsOfStep } from '../webhooks/pulledEvents';
+import {
+  advanceStripeTestClock,
+  createStripeTestClock,
+  retrieveStripeTestClock,
+  upcomingStripeInvoiceMoments,
+} from '../stripe/testClocks';
 
 /**
  * Test clocks for accounts (docs/decisions/050-test-clocks-for-accounts.md). An account put on a clock
@@ -139,21 +144,25 @@ export async function advanceTestClock({
       to: `must be within ${LONGEST_ADVANCE_DAYS} days of ${clock.frozenTime.toISOString()}`,
     });
 
+  const stripeCustomerId = account.stripeCustomerId!;
   await withAdvanceLock(account.id, async () => {
-    const startedAt = new Date();
     await catchUpStripe(account.id, clock.stripeTestClockId, logger);
     let current = (await Account.query().findById(account.id).throwIfNotFound()).testClockTime!;
     while (current < target) {
-      const stop = nextStop({ after: current, to: target, due: await dueMoments(account.id) });
+      const due = [
+        ...(await dueMoments(account.id)),
+        ...(await upcomingStripeInvoiceMoments(stripeCustomerId)),
+      ];
+      const stop = nextStop({ after: current, to: target, due });
       // The stop is recorded first: Stripe's events of this step, and the jobs, apply at its time.
       await Account.query().findById(account.id).patch({ testClockTime: stop });
       forgetAccountClocks();
+      const step = { realStart: new Date(), clockStart: current, logger };
       await advanceStripeTestClock(clock.stripeTestClockId, stop);
-      const since = eventsFrom(startedAt, current);
-      await applyStripeEventsSince({ since, logger });
+      await applyStripeEventsOfStep(step);
       await runClockedJobs({ accountId: account.id, at: stop, logger });
       // What the jobs asked of Stripe (a cancellation at the grace period's end) is applied too.
-      await applyStripeEventsSince({ since, logger });
+      await applyStripeEventsOfStep(step);
       forgetEntitlements(account.id);
       current = stop;
     }
@@ -232,14 +241,7 @@ async function catchUpStripe(accountId: string, stripeTestClockId: string, logge
   const recorded = (await Account.query().findById(accountId).throwIfNotFound()).testClockTime!;
   const stripeClock = await retrieveStripeTestClock(stripeTestClockId);
   if (stripeClock.status === 'ready' && stripeClock.frozenTime >= recorded) return;
+  const step = { realStart: new Date(), clockStart: stripeClock.frozenTime, logger };
   await advanceStripeTestClock(stripeTestClockId, recorded);
-  await applyStripeEventsSince({ since: eventsFrom(new Date(), stripeClock.frozenTime), logger });
-}
-
-/**
- * Where the events of a step begin: Stripe stamps events with the real time, the emulator stamps those
- * of objects on a clock with the clock's; the earlier of the two covers both.
- */
-function eventsFrom(realStart: Date, frozenBefore: Date): Date {
-  return new Date(Math.min(realStart.getTime(), frozenBefore.getTime()));
+  await applyStripeEventsOfStep(step);
 }

@@ -12,6 +12,7 @@ import { useBillingStack } from '../support/billingStack';
 const stack = useBillingStack();
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 const ATTACH = `mutation($input: AttachTestClockInput!) {
   attachTestClock(input: $input) { account { id testClock { stripeTestClockId frozenTime } } }
@@ -129,9 +130,10 @@ describe('an account on a test clock', () => {
     await advance(account.id, new Date(secondPeriodEnd.getTime() + DAY_MS), partner);
     const pastDue = await state(account.id, partner);
     expect(pastDue.subscription.status).toBe('PAST_DUE');
+    // Stripe charges the renewal an hour after the period ends; the advance stopped there, so the seven
+    // days of grace count from the failed charge.
     const graceEnd = new Date(pastDue.subscription.gracePeriodEndsAt);
-    expect(graceEnd.getTime()).toBeGreaterThan(secondPeriodEnd.getTime());
-    expect(graceEnd.getTime()).toBeLessThanOrEqual(secondPeriodEnd.getTime() + 8 * DAY_MS);
+    expect(graceEnd).toEqual(new Date(secondPeriodEnd.getTime() + HOUR_MS + 7 * DAY_MS));
 
     // Past the grace period the account is back on the default plan.
     await advance(account.id, new Date(graceEnd.getTime() + DAY_MS), partner);
@@ -139,6 +141,29 @@ describe('an account on a test clock', () => {
     expect(ended.subscription.plan.key).toBe('free');
     expect(new Date(ended.testClock.frozenTime).getTime()).toBeGreaterThan(start.getTime() + 60 * DAY_MS);
   });
+
+  it('goes through a year of monthly renewals in one advance, each paid at its own date', async () => {
+    const { account } = await createMember();
+    const partner = await partnerKey();
+    const attached = await attach(account.id, partner);
+    await subscribeInStripe(account.id, 'starter_monthly');
+    // Two hours past a year: Stripe charges the twelfth renewal an hour after its period ends.
+    const yearLater = new Date(
+      new Date(attached.testClock.frozenTime).getTime() + 365 * DAY_MS + 2 * HOUR_MS,
+    );
+    await advance(account.id, yearLater, partner);
+
+    const after = await state(account.id, partner);
+    const invoices = after.invoices.edges.map(
+      (edge: { node: { status: string; periodStart: string } }) => edge.node,
+    );
+    expect(invoices).toHaveLength(13);
+    expect(invoices.every((invoice: { status: string }) => invoice.status === 'PAID')).toBe(true);
+    // Each payment is dated at its renewal, not at the moment the advance ran.
+    const paid = await stack.knex('payments').where({ accountId: account.id }).orderBy('createdAt');
+    expect(paid).toHaveLength(13);
+    expect(paid[12].createdAt.getTime() - paid[0].createdAt.getTime()).toBeGreaterThan(330 * DAY_MS);
+  }, 180_000);
 
   it('records usage at its own date, which the wall clock would call the future', async () => {
     const { account } = await createMember();
