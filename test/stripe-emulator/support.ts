@@ -138,3 +138,10 @@ export function sequenceIn(types: string[], expected: string[]): boolean {
   for (const type of types) if (type === expected[position]) position += 1;
   return position === expected.length;
 }
+
+/** The Stripe error a call is refused with (fails the test if it is not refused). */
+export async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  const error = await promise.catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(Stripe.errors.StripeError);
+  return error as Stripe.errors.StripeError;
+}

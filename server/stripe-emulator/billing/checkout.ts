@@ -114,6 +114,7 @@ export function completeCheckoutSession(
     session.invoice = subscription.latest_invoice as string | null;
     session.payment_status = charged ? 'paid' : 'no_payment_required';
   } else {
+    const intentData = extras?.paymentIntentData;
     const intent = ctx.store.insert(
       'payment_intent',
       newPaymentIntent({
@@ -121,12 +122,16 @@ export function completeCheckoutSession(
         currency: session.currency ?? 'usd',
         customer: customer?.id ?? null,
         paymentMethod: null,
-        description: extras?.paymentIntentData.description ?? null,
-        metadata: { ...(extras?.paymentIntentData.metadata ?? {}) },
-        setupFutureUsage: extras?.paymentIntentData.setupFutureUsage ?? null,
-        receiptEmail: null,
-        captureMethod: 'automatic',
+        description: intentData?.description ?? null,
+        metadata: { ...(intentData?.metadata ?? {}) },
+        setupFutureUsage: intentData?.setupFutureUsage ?? null,
+        receiptEmail: intentData?.receiptEmail ?? null,
+        captureMethod: intentData?.captureMethod ?? 'automatic',
         created: now,
+        shipping: intentData?.shipping ?? null,
+        statementDescriptor: intentData?.statementDescriptor ?? null,
+        statementDescriptorSuffix: intentData?.statementDescriptorSuffix ?? null,
+        transferGroup: intentData?.transferGroup ?? null,
       }),
     );
     ctx.events.emit('payment_intent.created', intent);
@@ -136,7 +141,8 @@ export function completeCheckoutSession(
       authenticated: submission.authenticated,
     });
     session.payment_intent = intent.id;
-    session.payment_status = 'paid';
+    // An authorization (manual capture) has not paid yet: Stripe reports the session `unpaid` until capture.
+    session.payment_status = intent.status === 'succeeded' ? 'paid' : 'unpaid';
   }
   session.status = 'complete';
   session.customer = customer?.id ?? null;

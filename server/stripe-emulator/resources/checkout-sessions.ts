@@ -10,7 +10,8 @@ import { paginate } from '../http/pagination';
 import { applyMetadata, p, paginationShape, parseParams } from '../http/params';
 import { newPrice, newProduct } from '../objects/catalog';
 import { newCheckoutLineItem, newCheckoutSession } from '../objects/sessions';
-import { listWith } from './shared';
+import type { CheckoutSessionExtras } from '../store/types';
+import { listWith, nullable, paymentShippingOf, paymentShippingParams } from './shared';
 
 const lineItemSchema = z.strictObject({
   price: z.string().optional(),
@@ -70,10 +71,16 @@ const createSchema = z.strictObject({
       metadata: p.metadata().optional(),
       setup_future_usage: p.enum(['on_session', 'off_session']).optional(),
       description: z.string().optional(),
-      receipt_email: p.ignored(),
-      statement_descriptor: p.ignored(),
-      statement_descriptor_suffix: p.ignored(),
-      capture_method: p.ignored(),
+      capture_method: p.enum(['automatic', 'automatic_async', 'manual']).optional(),
+      shipping: paymentShippingParams.optional(),
+      receipt_email: p.email().optional(),
+      statement_descriptor: z.string().optional(),
+      statement_descriptor_suffix: z.string().optional(),
+      transfer_group: z.string().optional(),
+      // Connect: accepted, as Stripe does, but there are no connected accounts to pay.
+      application_fee_amount: p.ignored(),
+      on_behalf_of: p.ignored(),
+      transfer_data: p.ignored(),
     })
     .optional(),
   payment_method_types: z.array(z.string()).optional(),
@@ -93,6 +100,23 @@ const createSchema = z.strictObject({
 });
 
 type LineItemInput = z.output<typeof lineItemSchema>;
+
+/** What `payment_intent_data` asks of the PaymentIntent Checkout makes in payment mode. */
+function paymentIntentDataOf(
+  input: z.output<typeof createSchema>['payment_intent_data'],
+): CheckoutSessionExtras['paymentIntentData'] {
+  return {
+    metadata: applyMetadata({}, input?.metadata),
+    setupFutureUsage: input?.setup_future_usage ?? null,
+    description: input?.description ?? null,
+    captureMethod: input?.capture_method ?? 'automatic',
+    shipping: input?.shipping ? paymentShippingOf(input.shipping) : null,
+    receiptEmail: nullable(input?.receipt_email) ?? null,
+    statementDescriptor: nullable(input?.statement_descriptor) ?? null,
+    statementDescriptorSuffix: nullable(input?.statement_descriptor_suffix) ?? null,
+    transferGroup: nullable(input?.transfer_group) ?? null,
+  };
+}
 
 /** Resolves `line_items[]` to stored prices; `price_data` creates an inline price (and product) as Stripe does. */
 function resolveLineItems(
@@ -254,11 +278,7 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
         metadata: applyMetadata({}, params.subscription_data?.metadata),
         description: params.subscription_data?.description ?? null,
       },
-      paymentIntentData: {
-        metadata: applyMetadata({}, params.payment_intent_data?.metadata),
-        setupFutureUsage: params.payment_intent_data?.setup_future_usage ?? null,
-        description: params.payment_intent_data?.description ?? null,
-      },
+      paymentIntentData: paymentIntentDataOf(params.payment_intent_data),
       customerCreation: params.customer_creation ?? 'if_required',
     };
     return store.insert('checkout.session', session);

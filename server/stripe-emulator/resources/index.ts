@@ -1,5 +1,6 @@
 import type { Context } from '../context';
 import type { ApiRoutes } from '../http/api';
+import { registerBalanceTransactions } from './balance-transactions';
 import { registerCatalog } from './catalog';
 import { registerCharges } from './charges';
 import { registerCheckoutSessions } from './checkout-sessions';
@@ -18,6 +19,7 @@ export function registerResources(routes: ApiRoutes, ctx: Context): void {
   registerPaymentMethods(routes, ctx);
   registerPaymentIntents(routes, ctx);
   registerCharges(routes, ctx);
+  registerBalanceTransactions(routes, ctx);
   registerCheckoutSessions(routes, ctx);
   registerSubscriptions(routes, ctx);
   registerInvoices(routes, ctx);
