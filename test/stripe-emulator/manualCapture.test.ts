@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
-import { rejection, sequenceIn, startHarness, type Harness } from './support';
+import { deliveredTypesFor, rejection, sequenceIn, startHarness, type Harness } from './support';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,14 +13,6 @@ beforeEach(async () => {
   await h.emulator.webhooksIdle();
   h.webhooks.clear();
 });
-
-/** The events delivered for one object, in order. */
-async function eventTypesFor(id: string): Promise<string[]> {
-  await h.emulator.webhooksIdle();
-  return h.webhooks.events
-    .filter((event) => (event.data.object as { id?: string }).id === id)
-    .map((event) => event.type);
-}
 
 /** An authorized manual-capture payment, once its events have been delivered. */
 async function authorize(amount = 5000): Promise<Stripe.PaymentIntent> {
@@ -54,7 +46,7 @@ test('a manual-capture payment stops at requires_capture with an uncaptured, suc
   const types = h.webhooks.types();
   expect(sequenceIn(types, ['charge.succeeded', 'payment_intent.amount_capturable_updated'])).toBe(true);
   expect(types).not.toContain('payment_intent.succeeded');
-  expect(await eventTypesFor(intent.id)).toEqual([
+  expect(await deliveredTypesFor(h, intent.id)).toEqual([
     'payment_intent.created',
     'payment_intent.amount_capturable_updated',
   ]);

@@ -145,3 +145,11 @@ export async function rejection(promise: Promise<unknown>): Promise<Stripe.error
   expect(error).toBeInstanceOf(Stripe.errors.StripeError);
   return error as Stripe.errors.StripeError;
 }
+
+/** The types of the events delivered so far about one object, in order, once deliveries are idle. */
+export async function deliveredTypesFor(harness: Harness, objectId: string): Promise<string[]> {
+  await harness.emulator.webhooksIdle();
+  return harness.webhooks.events
+    .filter((event) => (event.data.object as { id?: string }).id === objectId)
+    .map((event) => event.type);
+}

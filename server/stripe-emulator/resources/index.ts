@@ -10,6 +10,7 @@ import { registerInvoices } from './invoices';
 import { registerPaymentIntents } from './payment-intents';
 import { registerPaymentMethods } from './payment-methods';
 import { registerPlatform } from './platform';
+import { registerSetupIntents } from './setup-intents';
 import { registerSubscriptions } from './subscriptions';
 
 /** Every `/v1` endpoint the emulator implements; anything else answers 404 naming the endpoint. */
@@ -18,6 +19,7 @@ export function registerResources(routes: ApiRoutes, ctx: Context): void {
   registerCatalog(routes, ctx);
   registerPaymentMethods(routes, ctx);
   registerPaymentIntents(routes, ctx);
+  registerSetupIntents(routes, ctx);
   registerCharges(routes, ctx);
   registerBalanceTransactions(routes, ctx);
   registerCheckoutSessions(routes, ctx);
