@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import { deliveredTypesFor, rejection, startHarness, type Harness } from './support';
+import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
+import { deliveredTypesFor, rejection, sequenceIn, startHarness, type Harness } from './support';
 
 let h: Harness;
 beforeAll(async () => {
@@ -235,4 +236,107 @@ test('list filters by customer and payment method', async () => {
   expect(listed.data.map((intent) => intent.id)).toEqual([second.id, first.id]);
   const byMethod = await h.stripe.setupIntents.list({ payment_method: second.payment_method as string });
   expect(byMethod.data.map((intent) => intent.id)).toEqual([second.id]);
+});
+
+describe('Checkout in setup mode', () => {
+  test('saves the card to the customer through a SetupIntent and charges nothing', async () => {
+    const customer = await h.stripe.customers.create({ email: 'checkout-setup@example.com' });
+    const session = await h.stripe.checkout.sessions.create({
+      mode: 'setup',
+      currency: 'usd',
+      customer: customer.id,
+      success_url: 'http://app.test/saved?session={CHECKOUT_SESSION_ID}',
+      setup_intent_data: { metadata: { source: 'settings' }, description: 'Card for renewals' },
+    });
+    expect(session).toMatchObject({
+      mode: 'setup',
+      status: 'open',
+      amount_total: null,
+      amount_subtotal: null,
+      currency: 'usd',
+      payment_status: 'no_payment_required',
+      setup_intent: null,
+    });
+    const page = await (await fetch(session.url!)).text();
+    expect(page).toContain('Save card');
+    const result = await submitCheckoutForm(session.url!, {});
+    expect(result.status).toBe(303);
+    expect(result.location).toBe(`http://app.test/saved?session=${session.id}`);
+
+    const completed = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['setup_intent'] });
+    expect(completed).toMatchObject({
+      status: 'complete',
+      payment_status: 'no_payment_required',
+      payment_intent: null,
+      subscription: null,
+    });
+    const setupIntent = completed.setup_intent as Stripe.SetupIntent;
+    expect(setupIntent).toMatchObject({
+      status: 'succeeded',
+      customer: customer.id,
+      usage: 'off_session',
+      description: 'Card for renewals',
+      metadata: { source: 'settings' },
+    });
+    const methods = await h.stripe.customers.listPaymentMethods(customer.id);
+    expect(methods.data.map((method) => method.id)).toEqual([setupIntent.payment_method]);
+    expect((await h.stripe.charges.list({ customer: customer.id })).data).toHaveLength(0);
+    await h.emulator.webhooksIdle();
+    expect(
+      sequenceIn(h.webhooks.types(), [
+        'setup_intent.created',
+        'payment_method.attached',
+        'setup_intent.succeeded',
+        'checkout.session.completed',
+      ]),
+    ).toBe(true);
+  });
+
+  test('a declining card saves nothing and the session stays open', async () => {
+    const customer = await h.stripe.customers.create({ email: 'checkout-setup-declined@example.com' });
+    const session = await h.stripe.checkout.sessions.create({
+      mode: 'setup',
+      currency: 'usd',
+      customer: customer.id,
+      success_url: 'http://app.test/saved',
+    });
+    const result = await submitCheckoutForm(session.url!, { card: '4000000000000002' });
+    expect(result.status).toBe(402);
+    expect(await h.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+      status: 'open',
+      setup_intent: null,
+    });
+    expect((await h.stripe.setupIntents.list({ customer: customer.id })).data).toHaveLength(0);
+  });
+
+  test('setup mode refuses line items and payment parameters, and needs a currency', async () => {
+    const before = await h.stripe.checkout.sessions.list({ limit: 100 });
+    const base = { mode: 'setup' as const, currency: 'usd', success_url: 'http://app.test/saved' };
+    const withLines = await rejection(
+      h.stripe.checkout.sessions.create({
+        ...base,
+        line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'X' } } }],
+      }),
+    );
+    expect(withLines).toMatchObject({ type: 'StripeInvalidRequestError', param: 'line_items' });
+    const withPaymentData = await rejection(
+      h.stripe.checkout.sessions.create({ ...base, payment_intent_data: { description: 'x' } }),
+    );
+    expect(withPaymentData).toMatchObject({ param: 'payment_intent_data' });
+    const noCurrency = await rejection(
+      h.stripe.checkout.sessions.create({ mode: 'setup', success_url: 'http://app.test/saved' }),
+    );
+    expect(noCurrency).toMatchObject({ param: 'currency' });
+    const setupDataInPayment = await rejection(
+      h.stripe.checkout.sessions.create({
+        mode: 'payment',
+        success_url: 'http://app.test/saved',
+        line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'X' } } }],
+        setup_intent_data: { description: 'x' },
+      }),
+    );
+    expect(setupDataInPayment).toMatchObject({ param: 'setup_intent_data' });
+    const after = await h.stripe.checkout.sessions.list({ limit: 100 });
+    expect(after.data.map((session) => session.id)).toEqual(before.data.map((session) => session.id));
+  });
 });

@@ -4,6 +4,7 @@ import { newCustomer } from '../objects/customer';
 import { newPaymentIntent } from '../objects/payments';
 import { chargeOutcome, failsOnAttach, type TestCard } from '../payments/cards';
 import { confirmPaymentIntent } from '../payments/confirm';
+import { confirmSetupIntent, createSetupIntent } from '../payments/setup';
 import { attachPaymentMethod, createCardPaymentMethod } from '../payments/payment-methods';
 import { createSubscription } from './subscriptions';
 import { nowForCustomer, realNow } from './time';
@@ -113,6 +114,19 @@ export function completeCheckoutSession(
     session.subscription = subscription.id;
     session.invoice = subscription.latest_invoice as string | null;
     session.payment_status = charged ? 'paid' : 'no_payment_required';
+  } else if (session.mode === 'setup') {
+    // The card was checked above, so saving it succeeds; it is attached when there is a customer.
+    const setupIntent = createSetupIntent(ctx, {
+      customer: customer?.id ?? null,
+      paymentMethod: method.id,
+      description: extras?.setupIntentData?.description ?? null,
+      metadata: { ...(extras?.setupIntentData?.metadata ?? {}) },
+      usage: 'off_session',
+      allowedPaymentMethodTypes: null,
+      created: now,
+    });
+    confirmSetupIntent(ctx, setupIntent, { paymentMethod: method, authenticated: submission.authenticated });
+    session.setup_intent = setupIntent.id;
   } else {
     const intentData = extras?.paymentIntentData;
     const intent = ctx.store.insert(

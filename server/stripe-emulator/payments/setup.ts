@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { Context } from '../context';
+import { newSetupIntent, type SetupIntentFields } from '../objects/setup-intent';
 import { chargeOutcome, declineErrorCode, failsOnAttach } from './cards';
 import { attachPaymentMethod } from './payment-methods';
 
@@ -12,6 +13,13 @@ export interface SetupOptions {
 }
 
 export type SetupOutcome = 'succeeded' | 'requires_action' | 'failed';
+
+/** Stores a new SetupIntent and emits `setup_intent.created`. */
+export function createSetupIntent(ctx: Context, fields: SetupIntentFields): Stripe.SetupIntent {
+  const setupIntent = ctx.store.insert('setup_intent', newSetupIntent(fields));
+  ctx.events.emit('setup_intent.created', setupIntent);
+  return setupIntent;
+}
 
 /**
  * Confirms a SetupIntent with a card, as Stripe's card check would: cards that need 3-D Secure wait in

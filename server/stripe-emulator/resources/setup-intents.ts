@@ -5,9 +5,8 @@ import { nowForCustomer } from '../billing/time';
 import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
-import { newSetupIntent } from '../objects/setup-intent';
 import { resolvePaymentMethod } from '../payments/payment-methods';
-import { confirmSetupIntent } from '../payments/setup';
+import { confirmSetupIntent, createSetupIntent } from '../payments/setup';
 import { listWith, nullable } from './shared';
 
 /**
@@ -126,19 +125,15 @@ export function registerSetupIntents(routes: ApiRoutes, ctx: Context): void {
       ? usableMethod(null, customer?.id ?? null, params.payment_method)
       : null;
     const metadata = applyMetadata({}, params.metadata);
-    const setupIntent = store.insert(
-      'setup_intent',
-      newSetupIntent({
-        customer: customer?.id ?? null,
-        paymentMethod: method?.id ?? null,
-        description: nullable(params.description) ?? null,
-        metadata,
-        usage: params.usage ?? 'off_session',
-        allowedPaymentMethodTypes: params.allowed_payment_method_types ?? null,
-        created: nowForCustomer(store, customer),
-      }),
-    );
-    events.emit('setup_intent.created', setupIntent);
+    const setupIntent = createSetupIntent(ctx, {
+      customer: customer?.id ?? null,
+      paymentMethod: method?.id ?? null,
+      description: nullable(params.description) ?? null,
+      metadata,
+      usage: params.usage ?? 'off_session',
+      allowedPaymentMethodTypes: params.allowed_payment_method_types ?? null,
+      created: nowForCustomer(store, customer),
+    });
     if (params.confirm) confirm(setupIntent, { payment_method: method?.id, return_url: params.return_url });
     return setupIntent;
   });

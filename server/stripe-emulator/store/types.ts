@@ -103,6 +103,8 @@ export interface CheckoutSessionExtras {
     statementDescriptorSuffix?: string | null;
     transferGroup?: string | null;
   };
+  /** What `setup_intent_data` asks of the SetupIntent a `setup` mode session makes. */
+  setupIntentData?: { description: string | null; metadata: Record<string, string> };
   customerCreation: 'always' | 'if_required';
 }
 
