@@ -1,4 +1,4 @@
-import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
+import { submitCheckoutForm, TEST_CARDS } from '../../server/stripe-emulator/testing';
 import { rejection, startHarness, type Harness } from './support';
 
 let h: Harness;
@@ -64,7 +64,7 @@ describe('the expired card test card', () => {
       line_items: [{ price_data: { currency: 'usd', unit_amount: 900, product_data: { name: 'X' } } }],
       success_url: 'http://app.test/done',
     });
-    const result = await submitCheckoutForm(session.url!, { card: '4000000000000069' });
+    const result = await submitCheckoutForm(session.url!, { card: TEST_CARDS.expired });
     expect(result.status).toBe(402);
     expect(result.html).toContain('Your card has expired.');
     expect(await h.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: 'open' });
