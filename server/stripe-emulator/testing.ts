@@ -12,6 +12,7 @@ export const TEST_CARDS = {
   attachesThenFails: '4000 0000 0000 0341',
   requiresAuthentication: '4000 0025 0000 3155',
   refundFails: '4000 0000 0000 5126',
+  expired: '4000 0000 0000 0069',
 } as const;
 
 export interface CheckoutFormInput {

@@ -138,3 +138,18 @@ export function sequenceIn(types: string[], expected: string[]): boolean {
   for (const type of types) if (type === expected[position]) position += 1;
   return position === expected.length;
 }
+
+/** The Stripe error a call is refused with (fails the test if it is not refused). */
+export async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  const error = await promise.catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(Stripe.errors.StripeError);
+  return error as Stripe.errors.StripeError;
+}
+
+/** The types of the events delivered so far about one object, in order, once deliveries are idle. */
+export async function deliveredTypesFor(harness: Harness, objectId: string): Promise<string[]> {
+  await harness.emulator.webhooksIdle();
+  return harness.webhooks.events
+    .filter((event) => (event.data.object as { id?: string }).id === objectId)
+    .map((event) => event.type);
+}

@@ -4,6 +4,7 @@ import { newCustomer } from '../objects/customer';
 import { newPaymentIntent } from '../objects/payments';
 import { chargeOutcome, failsOnAttach, type TestCard } from '../payments/cards';
 import { confirmPaymentIntent } from '../payments/confirm';
+import { confirmSetupIntent, createSetupIntent } from '../payments/setup';
 import { attachPaymentMethod, createCardPaymentMethod } from '../payments/payment-methods';
 import { createSubscription } from './subscriptions';
 import { nowForCustomer, realNow } from './time';
@@ -113,7 +114,21 @@ export function completeCheckoutSession(
     session.subscription = subscription.id;
     session.invoice = subscription.latest_invoice as string | null;
     session.payment_status = charged ? 'paid' : 'no_payment_required';
+  } else if (session.mode === 'setup') {
+    // The card was checked above, so saving it succeeds; it is attached when there is a customer.
+    const setupIntent = createSetupIntent(ctx, {
+      customer: customer?.id ?? null,
+      paymentMethod: method.id,
+      description: extras?.setupIntentData?.description ?? null,
+      metadata: { ...(extras?.setupIntentData?.metadata ?? {}) },
+      usage: 'off_session',
+      allowedPaymentMethodTypes: null,
+      created: now,
+    });
+    confirmSetupIntent(ctx, setupIntent, { paymentMethod: method, authenticated: submission.authenticated });
+    session.setup_intent = setupIntent.id;
   } else {
+    const intentData = extras?.paymentIntentData;
     const intent = ctx.store.insert(
       'payment_intent',
       newPaymentIntent({
@@ -121,12 +136,16 @@ export function completeCheckoutSession(
         currency: session.currency ?? 'usd',
         customer: customer?.id ?? null,
         paymentMethod: null,
-        description: extras?.paymentIntentData.description ?? null,
-        metadata: { ...(extras?.paymentIntentData.metadata ?? {}) },
-        setupFutureUsage: extras?.paymentIntentData.setupFutureUsage ?? null,
-        receiptEmail: null,
-        captureMethod: 'automatic',
+        description: intentData?.description ?? null,
+        metadata: { ...(intentData?.metadata ?? {}) },
+        setupFutureUsage: intentData?.setupFutureUsage ?? null,
+        receiptEmail: intentData?.receiptEmail ?? null,
+        captureMethod: intentData?.captureMethod ?? 'automatic',
         created: now,
+        shipping: intentData?.shipping ?? null,
+        statementDescriptor: intentData?.statementDescriptor ?? null,
+        statementDescriptorSuffix: intentData?.statementDescriptorSuffix ?? null,
+        transferGroup: intentData?.transferGroup ?? null,
       }),
     );
     ctx.events.emit('payment_intent.created', intent);
@@ -136,7 +155,8 @@ export function completeCheckoutSession(
       authenticated: submission.authenticated,
     });
     session.payment_intent = intent.id;
-    session.payment_status = 'paid';
+    // An authorization (manual capture) has not paid yet: Stripe reports the session `unpaid` until capture.
+    session.payment_status = intent.status === 'succeeded' ? 'paid' : 'unpaid';
   }
   session.status = 'complete';
   session.customer = customer?.id ?? null;

@@ -34,6 +34,21 @@ const INCLUDABLE: Record<string, Record<string, (ctx: Context, object: Node) => 
       return intent?.client_secret ? { client_secret: intent.client_secret, type: 'payment_intent' } : null;
     },
   },
+  customer: {
+    // The customer's current subscriptions: Stripe leaves out canceled (and expired incomplete) ones.
+    subscriptions: (ctx, customer) => ({
+      object: 'list',
+      data: ctx.store
+        .list('subscription')
+        .filter(
+          (subscription) =>
+            subscription.customer === customer.id &&
+            !['canceled', 'incomplete_expired'].includes(subscription.status),
+        ),
+      has_more: false,
+      url: `/v1/customers/${String(customer.id)}/subscriptions`,
+    }),
+  },
   charge: {
     refunds: (ctx, charge) => ({
       object: 'list',

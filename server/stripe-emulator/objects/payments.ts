@@ -12,6 +12,10 @@ export interface PaymentIntentFields {
   receiptEmail: string | null;
   captureMethod: 'automatic' | 'automatic_async' | 'manual';
   created: number;
+  shipping?: Stripe.PaymentIntent.Shipping | null;
+  statementDescriptor?: string | null;
+  statementDescriptorSuffix?: string | null;
+  transferGroup?: string | null;
 }
 
 export function newPaymentIntent(fields: PaymentIntentFields): Stripe.PaymentIntent {
@@ -55,13 +59,13 @@ export function newPaymentIntent(fields: PaymentIntentFields): Stripe.PaymentInt
     receipt_email: fields.receiptEmail,
     review: null,
     setup_future_usage: fields.setupFutureUsage,
-    shipping: null,
+    shipping: fields.shipping ?? null,
     source: null,
-    statement_descriptor: null,
-    statement_descriptor_suffix: null,
+    statement_descriptor: fields.statementDescriptor ?? null,
+    statement_descriptor_suffix: fields.statementDescriptorSuffix ?? null,
     status: fields.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
     transfer_data: null,
-    transfer_group: null,
+    transfer_group: fields.transferGroup ?? null,
   };
 }
 
@@ -69,6 +73,8 @@ export interface ChargeFields {
   paymentIntent: Stripe.PaymentIntent;
   paymentMethod: Stripe.PaymentMethod;
   failure: { code: string; declineCode: string; message: string } | null;
+  /** False for an authorization (`capture_method: manual`): the money is held, not taken, until capture. */
+  captured: boolean;
   created: number;
   receiptUrl: string;
 }
@@ -77,11 +83,12 @@ export function newCharge(fields: ChargeFields): Stripe.Charge {
   const { paymentIntent: intent, paymentMethod: method, failure } = fields;
   const card = method.card;
   const succeeded = failure === null;
+  const captured = succeeded && fields.captured;
   return {
     id: newId('charge'),
     object: 'charge',
     amount: intent.amount,
-    amount_captured: succeeded ? intent.amount : 0,
+    amount_captured: captured ? intent.amount : 0,
     amount_refunded: 0,
     application: null,
     application_fee: null,
@@ -89,7 +96,7 @@ export function newCharge(fields: ChargeFields): Stripe.Charge {
     balance_transaction: null,
     billing_details: method.billing_details,
     calculated_statement_descriptor: 'STRIPE EMULATOR',
-    captured: succeeded,
+    captured,
     created: fields.created,
     currency: intent.currency,
     customer: intent.customer,
@@ -148,7 +155,7 @@ export function newCharge(fields: ChargeFields): Stripe.Charge {
     receipt_url: succeeded ? fields.receiptUrl : null,
     refunded: false,
     review: null,
-    shipping: null,
+    shipping: intent.shipping,
     source: null,
     source_transfer: null,
     statement_descriptor: null,
@@ -191,5 +198,49 @@ export function newRefund(fields: RefundFields): Stripe.Refund {
     source_transfer_reversal: null,
     status: 'succeeded',
     transfer_reversal: null,
+  };
+}
+
+export interface BalanceTransactionFields {
+  type: 'charge' | 'refund';
+  /** Positive for money coming in (a charge), negative for money going out (a refund). */
+  amount: number;
+  fee: number;
+  currency: string;
+  description: string | null;
+  source: string;
+  created: number;
+  availableOn: number;
+}
+
+export function newBalanceTransaction(fields: BalanceTransactionFields): Stripe.BalanceTransaction {
+  return {
+    id: newId('balance_transaction'),
+    object: 'balance_transaction',
+    amount: fields.amount,
+    available_on: fields.availableOn,
+    balance_type: 'payments',
+    created: fields.created,
+    currency: fields.currency,
+    description: fields.description,
+    exchange_rate: null,
+    fee: fields.fee,
+    fee_details:
+      fields.fee === 0
+        ? []
+        : [
+            {
+              amount: fields.fee,
+              application: null,
+              currency: fields.currency,
+              description: 'Stripe processing fees',
+              type: 'stripe_fee',
+            },
+          ],
+    net: fields.amount - fields.fee,
+    reporting_category: fields.type,
+    source: fields.source,
+    status: fields.availableOn <= fields.created ? 'available' : 'pending',
+    type: fields.type,
   };
 }

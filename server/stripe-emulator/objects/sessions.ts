@@ -2,10 +2,12 @@ import type Stripe from 'stripe';
 import { newId, newSecret } from '../store/ids';
 
 export interface CheckoutSessionFields {
-  mode: 'payment' | 'subscription';
-  currency: string;
-  amountSubtotal: number;
-  amountTotal: number;
+  mode: 'payment' | 'setup' | 'subscription';
+  /** Null in setup mode without a currency. */
+  currency: string | null;
+  /** Null in setup mode, which charges nothing. */
+  amountSubtotal: number | null;
+  amountTotal: number | null;
   customer: string | null;
   customerEmail: string | null;
   clientReferenceId: string | null;

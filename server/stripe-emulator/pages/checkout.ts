@@ -16,6 +16,8 @@ function summary(ctx: Context, session: Stripe.Checkout.Session) {
     </tr>`;
   });
   const trialDays = extras?.subscriptionData.trialPeriodDays;
+  if (session.mode === 'setup')
+    return html`<p>Your card is saved for later payments. Nothing is charged today.</p>`;
   return html`<table aria-label="Order summary">
       ${rows}
     </table>
@@ -24,6 +26,13 @@ function summary(ctx: Context, session: Stripe.Checkout.Session) {
       <strong>Total due today: ${formatAmount(session.amount_total ?? 0, session.currency ?? 'usd')}</strong>
     </p>`;
 }
+
+/** The page's heading and button, by session mode. */
+const ACTION: Record<Stripe.Checkout.Session.Mode, string> = {
+  payment: 'Pay',
+  setup: 'Save card',
+  subscription: 'Subscribe',
+};
 
 function checkoutPage(
   ctx: Context,
@@ -36,7 +45,7 @@ function checkoutPage(
     (session.customer ? ctx.store.get('customer', session.customer as string)?.email : null);
   return page(
     'Checkout',
-    html`<h1>${session.mode === 'subscription' ? 'Subscribe' : 'Pay'}</h1>
+    html`<h1>${ACTION[session.mode]}</h1>
       ${summary(ctx, session)} ${error ? html`<p class="error" role="alert">${error}</p>` : html``}
       <form method="post" action="/c/pay/${session.id}">
         <label for="email">Email</label>
@@ -49,7 +58,7 @@ function checkoutPage(
           ${email ? html`readonly` : html`required`}
         />
         ${cardFields(form)}
-        <button type="submit">${session.mode === 'subscription' ? 'Subscribe' : 'Pay'}</button>
+        <button type="submit">${ACTION[session.mode]}</button>
       </form>
       ${session.cancel_url ? html`<p><a href="${session.cancel_url}">Cancel and return</a></p>` : html``}`,
   );

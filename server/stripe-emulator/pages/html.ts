@@ -1,5 +1,7 @@
 /** Small helpers for the hosted pages: plain, accessible HTML that works without JavaScript. */
 
+import { expiryProblem } from '../payments/cards';
+
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
     .replace(/&/g, '&amp;')
@@ -114,14 +116,9 @@ export function readCardFields(form: Record<string, unknown>): CardInput | { err
   if (!expiry) return { error: "Your card's expiration date is incomplete." };
   const expMonth = Number(expiry[1]);
   const expYear = expiry[2].length === 2 ? 2000 + Number(expiry[2]) : Number(expiry[2]);
-  const now = new Date();
   if (expMonth < 1 || expMonth > 12) return { error: "Your card's expiration month is invalid." };
-  if (
-    expYear < now.getUTCFullYear() ||
-    (expYear === now.getUTCFullYear() && expMonth < now.getUTCMonth() + 1)
-  ) {
+  if (expiryProblem(expMonth, expYear, new Date()))
     return { error: "Your card's expiration year is in the past." };
-  }
   if (!/^\d{3,4}$/.test(String(form.card_cvc ?? '').trim()))
     return { error: "Your card's security code is incomplete." };
   return { number, expMonth, expYear };

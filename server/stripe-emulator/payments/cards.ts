@@ -27,6 +27,7 @@ const CARD_NUMBERS: Record<string, TestCard> = {
   '4000002500003155': VISA('3155', 'requires_authentication'),
   '4000002760003184': VISA('3184', 'requires_authentication'),
   '4000000000005126': VISA('5126', 'refund_fails'),
+  '4000000000000069': VISA('0069', 'expired_card'),
 };
 
 /** Test PaymentMethod tokens accepted by `payment_methods.create` and `payment_method=` parameters. */
@@ -44,6 +45,8 @@ const CARD_TOKENS: Record<string, TestCard> = {
   pm_card_threeDSecure2Required: VISA('3155', 'requires_authentication'),
   pm_card_authenticationRequired: VISA('3184', 'requires_authentication'),
   pm_card_refundFail: VISA('5126', 'refund_fails'),
+  pm_card_chargeDeclinedExpiredCard: VISA('0069', 'expired_card'),
+  pm_card_visa_chargeDeclinedExpiredCard: VISA('0069', 'expired_card'),
 };
 
 /** Legacy card tokens (`tok_visa`) map to the same cards. */
@@ -56,6 +59,7 @@ const TOKEN_ALIASES: Record<string, string> = {
   tok_chargeCustomerFail: 'pm_card_chargeCustomerFail',
   tok_threeDSecure2Required: 'pm_card_threeDSecure2Required',
   tok_refundFail: 'pm_card_refundFail',
+  tok_chargeDeclinedExpiredCard: 'pm_card_chargeDeclinedExpiredCard',
 };
 
 export function cardForNumber(number: string): TestCard | undefined {
@@ -75,7 +79,7 @@ export type ChargeOutcome =
   | { kind: 'succeeded' }
   | {
       kind: 'declined';
-      declineCode: 'generic_decline' | 'insufficient_funds' | 'authentication_required';
+      declineCode: 'generic_decline' | 'insufficient_funds' | 'authentication_required' | 'expired_card';
       message: string;
     }
   | { kind: 'requires_action' };
@@ -102,6 +106,8 @@ export function chargeOutcome(
         declineCode: 'insufficient_funds',
         message: 'Your card has insufficient funds.',
       };
+    case 'expired_card':
+      return { kind: 'declined', declineCode: 'expired_card', message: 'Your card has expired.' };
     case 'requires_authentication':
       if (authenticated) return { kind: 'succeeded' };
       if (offSession) {
@@ -117,5 +123,32 @@ export function chargeOutcome(
 
 /** Cards that fail when first saved, so Checkout and attach reject them (0341 attaches fine). */
 export function failsOnAttach(behaviour: CardBehaviour): boolean {
-  return behaviour === 'generic_decline' || behaviour === 'insufficient_funds';
+  return (
+    behaviour === 'generic_decline' || behaviour === 'insufficient_funds' || behaviour === 'expired_card'
+  );
+}
+
+/**
+ * The error code Stripe gives a decline: the decline code itself where Stripe has a dedicated error code
+ * for it (`expired_card`, `authentication_required`), `card_declined` otherwise.
+ */
+export function declineErrorCode(declineCode: string): string {
+  return declineCode === 'expired_card' || declineCode === 'authentication_required'
+    ? declineCode
+    : 'card_declined';
+}
+
+/**
+ * What is wrong with a card's expiry date, as of `now`: a month that is not 1–12, or a date in the past
+ * (a past year, or a past month of this year). A card is valid through the end of its expiry month.
+ */
+export function expiryProblem(
+  expMonth: number,
+  expYear: number,
+  now: Date,
+): 'invalid_expiry_month' | 'invalid_expiry_year' | null {
+  if (expMonth < 1 || expMonth > 12) return 'invalid_expiry_month';
+  if (expYear < now.getUTCFullYear()) return 'invalid_expiry_year';
+  if (expYear === now.getUTCFullYear() && expMonth < now.getUTCMonth() + 1) return 'invalid_expiry_month';
+  return null;
 }

@@ -3,7 +3,8 @@ import type { Context } from '../context';
 import { nowForCustomer } from '../billing/time';
 import { ApiError } from '../http/errors';
 import { newCharge } from '../objects/payments';
-import { chargeOutcome, type ChargeOutcome } from './cards';
+import { recordChargeFunds } from './balance';
+import { chargeOutcome, type ChargeOutcome, declineErrorCode } from './cards';
 import { attachPaymentMethod } from './payment-methods';
 
 export interface ConfirmOptions {
@@ -71,15 +72,24 @@ export function confirmPaymentIntent(
   const failure =
     outcome.kind === 'declined'
       ? {
-          code:
-            outcome.declineCode === 'authentication_required' ? 'authentication_required' : 'card_declined',
+          code: declineErrorCode(outcome.declineCode),
           declineCode: outcome.declineCode,
           message: outcome.message,
         }
       : null;
+  // `manual` capture only authorizes: the funds are held until captured. `automatic_async` captures
+  // like `automatic`; Stripe only defers the capture request, which nothing here can observe.
+  const authorizeOnly = intent.capture_method === 'manual';
   const charge = store.insert(
     'charge',
-    newCharge({ paymentIntent: intent, paymentMethod: method, failure, created: now, receiptUrl: '' }),
+    newCharge({
+      paymentIntent: intent,
+      paymentMethod: method,
+      failure,
+      captured: !authorizeOnly,
+      created: now,
+      receiptUrl: '',
+    }),
   );
   if (charge.status === 'succeeded') charge.receipt_url = `${ctx.publicUrl}/receipts/${charge.id}`;
   intent.latest_charge = charge.id;
@@ -104,15 +114,23 @@ export function confirmPaymentIntent(
     return { outcome, charge };
   }
 
-  intent.status = 'succeeded';
-  intent.amount_received = intent.amount;
   intent.last_payment_error = null;
+  if (authorizeOnly) {
+    intent.status = 'requires_capture';
+    intent.amount_capturable = intent.amount;
+  } else {
+    intent.status = 'succeeded';
+    intent.amount_received = intent.amount;
+    recordChargeFunds(ctx, charge);
+  }
   if (intent.setup_future_usage && intent.customer && !method.customer) {
     attachPaymentMethod(ctx, method, intent.customer as string);
   }
   store.changed();
+  // Stripe reports an authorization as a successful (uncaptured) charge too.
   events.emit('charge.succeeded', charge);
-  events.emit('payment_intent.succeeded', intent, before);
+  if (authorizeOnly) events.emit('payment_intent.amount_capturable_updated', intent, before);
+  else events.emit('payment_intent.succeeded', intent, before);
   return { outcome, charge };
 }
 

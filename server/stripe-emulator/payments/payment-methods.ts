@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { realNow } from '../billing/time';
 import { ApiError } from '../http/errors';
 import { newCardPaymentMethod } from '../objects/payment-method';
-import { cardForToken, failsOnAttach, type TestCard } from './cards';
+import { cardForToken, chargeOutcome, declineErrorCode, failsOnAttach, type TestCard } from './cards';
 
 export function createCardPaymentMethod(
   ctx: Context,
@@ -68,16 +68,16 @@ export function assertAttachable(ctx: Context, method: Stripe.PaymentMethod): vo
   }
   const behaviour = ctx.store.extras.cardBehaviours[method.id] ?? 'succeeds';
   if (failsOnAttach(behaviour)) {
-    const declineCode = behaviour === 'insufficient_funds' ? 'insufficient_funds' : 'generic_decline';
+    const outcome = chargeOutcome(behaviour, false);
+    if (outcome.kind !== 'declined') return;
+    const expired = outcome.declineCode === 'expired_card';
     throw new ApiError(402, {
       type: 'card_error',
-      code: 'card_declined',
-      decline_code: declineCode,
-      message:
-        declineCode === 'insufficient_funds'
-          ? 'Your card has insufficient funds.'
-          : 'Your card was declined.',
-      param: '',
+      code: declineErrorCode(outcome.declineCode),
+      decline_code: outcome.declineCode,
+      message: outcome.message,
+      // Stripe names the expiry month for an expired card, and no parameter for other declines.
+      param: expired ? 'exp_month' : '',
     });
   }
 }

@@ -6,6 +6,7 @@ import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
 import { newRefund } from '../objects/payments';
+import { recordRefundFunds } from '../payments/balance';
 import { listWith } from './shared';
 
 const refundSchema = z.strictObject({
@@ -77,6 +78,12 @@ export function registerCharges(routes: ApiRoutes, ctx: Context): void {
       throw ApiError.invalid(`Charge ${charge.id} has not succeeded and cannot be refunded.`, {
         code: 'charge_not_refundable',
       });
+    // An authorization is released by canceling its PaymentIntent, which refunds it without moving money.
+    if (!charge.captured)
+      throw ApiError.invalid(
+        `Charge ${charge.id} has not been captured. Cancel its PaymentIntent to release the authorization.`,
+        { code: 'charge_not_refundable' },
+      );
     const refundable = charge.amount - charge.amount_refunded;
     if (refundable <= 0)
       throw ApiError.invalid(`Charge ${charge.id} has already been refunded.`, {
@@ -101,6 +108,7 @@ export function registerCharges(routes: ApiRoutes, ctx: Context): void {
         created: now,
       }),
     );
+    recordRefundFunds(ctx, refund);
     events.emit('refund.created', refund);
     const before = structuredClone(charge);
     charge.amount_refunded += amount;

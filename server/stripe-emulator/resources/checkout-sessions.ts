@@ -10,7 +10,8 @@ import { paginate } from '../http/pagination';
 import { applyMetadata, p, paginationShape, parseParams } from '../http/params';
 import { newPrice, newProduct } from '../objects/catalog';
 import { newCheckoutLineItem, newCheckoutSession } from '../objects/sessions';
-import { listWith } from './shared';
+import type { CheckoutSessionExtras } from '../store/types';
+import { listWith, nullable, paymentShippingOf, paymentShippingParams } from './shared';
 
 const lineItemSchema = z.strictObject({
   price: z.string().optional(),
@@ -43,7 +44,8 @@ const lineItemSchema = z.strictObject({
 });
 
 const createSchema = z.strictObject({
-  mode: p.enum(['payment', 'subscription']),
+  mode: p.enum(['payment', 'setup', 'subscription']),
+  currency: p.currency().optional(),
   line_items: z.array(lineItemSchema).optional(),
   success_url: z.string().optional(),
   cancel_url: z.string().optional(),
@@ -70,10 +72,23 @@ const createSchema = z.strictObject({
       metadata: p.metadata().optional(),
       setup_future_usage: p.enum(['on_session', 'off_session']).optional(),
       description: z.string().optional(),
-      receipt_email: p.ignored(),
-      statement_descriptor: p.ignored(),
-      statement_descriptor_suffix: p.ignored(),
-      capture_method: p.ignored(),
+      capture_method: p.enum(['automatic', 'automatic_async', 'manual']).optional(),
+      shipping: paymentShippingParams.optional(),
+      receipt_email: p.email().optional(),
+      statement_descriptor: z.string().optional(),
+      statement_descriptor_suffix: z.string().optional(),
+      transfer_group: z.string().optional(),
+      // Connect: accepted, as Stripe does, but there are no connected accounts to pay.
+      application_fee_amount: p.ignored(),
+      on_behalf_of: p.ignored(),
+      transfer_data: p.ignored(),
+    })
+    .optional(),
+  setup_intent_data: z
+    .strictObject({
+      description: z.string().optional(),
+      metadata: p.metadata().optional(),
+      on_behalf_of: p.ignored(),
     })
     .optional(),
   payment_method_types: z.array(z.string()).optional(),
@@ -92,7 +107,25 @@ const createSchema = z.strictObject({
   expand: p.expand(),
 });
 
+type CreateParams = z.output<typeof createSchema>;
 type LineItemInput = z.output<typeof lineItemSchema>;
+
+/** What `payment_intent_data` asks of the PaymentIntent Checkout makes in payment mode. */
+function paymentIntentDataOf(
+  input: CreateParams['payment_intent_data'],
+): CheckoutSessionExtras['paymentIntentData'] {
+  return {
+    metadata: applyMetadata({}, input?.metadata),
+    setupFutureUsage: input?.setup_future_usage ?? null,
+    description: input?.description ?? null,
+    captureMethod: input?.capture_method ?? 'automatic',
+    shipping: input?.shipping ? paymentShippingOf(input.shipping) : null,
+    receiptEmail: nullable(input?.receipt_email) ?? null,
+    statementDescriptor: nullable(input?.statement_descriptor) ?? null,
+    statementDescriptorSuffix: nullable(input?.statement_descriptor_suffix) ?? null,
+    transferGroup: nullable(input?.transfer_group) ?? null,
+  };
+}
 
 /** Resolves `line_items[]` to stored prices; `price_data` creates an inline price (and product) as Stripe does. */
 function resolveLineItems(
@@ -173,21 +206,103 @@ function newInlinePrice(
   });
 }
 
+/** The session's customer, if given; `customer` and `customer_email` exclude each other. */
+function sessionCustomer(ctx: Context, params: CreateParams): Stripe.Customer | null {
+  if (params.customer && params.customer_email) {
+    throw ApiError.invalid('You may only specify one of these parameters: customer, customer_email.', {
+      param: 'customer_email',
+    });
+  }
+  return params.customer ? ctx.store.require('customer', params.customer, 'customer') : null;
+}
+
+function sessionExpiry(params: CreateParams, now: number): number {
+  if (params.expires_at === undefined) return now + 24 * HOUR;
+  if (params.expires_at < now + 30 * 60 || params.expires_at > now + DAY) {
+    throw ApiError.parameterInvalid(
+      'expires_at',
+      'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
+    );
+  }
+  return params.expires_at;
+}
+
+/** The fields every mode takes the same way from the create parameters. */
+function commonSessionFields(
+  ctx: Context,
+  params: CreateParams,
+  customer: Stripe.Customer | null,
+  now: number,
+) {
+  return {
+    customer: customer?.id ?? null,
+    customerEmail: customer ? customer.email : (params.customer_email ?? null),
+    clientReferenceId: params.client_reference_id ?? null,
+    metadata: applyMetadata({}, params.metadata),
+    successUrl: params.success_url ?? null,
+    cancelUrl: params.cancel_url ?? null,
+    created: now,
+    expiresAt: sessionExpiry(params, now),
+    publicUrl: ctx.publicUrl,
+  };
+}
+
+/**
+ * A `setup` mode session collects a card without charging it: no line items, no amounts, and on
+ * completion a SetupIntent (`session.setup_intent`) that saves the card, to the customer when there is one.
+ */
+function createSetupSession(ctx: Context, params: CreateParams): Stripe.Checkout.Session {
+  for (const param of ['line_items', 'subscription_data', 'payment_intent_data'] as const) {
+    if (params[param] !== undefined)
+      throw ApiError.invalid(`You can not pass \`${param}\` in \`setup\` mode.`, { param });
+  }
+  if (!params.success_url) throw ApiError.parameterMissing('success_url');
+  if (!params.currency && !params.payment_method_types)
+    throw ApiError.invalid(
+      '`currency` is required in `setup` mode when `allowed_payment_method_types` is not set.',
+      { param: 'currency' },
+    );
+  const customer = sessionCustomer(ctx, params);
+  const now = realNow();
+  const setupMetadata = applyMetadata({}, params.setup_intent_data?.metadata);
+  const session = newCheckoutSession({
+    mode: 'setup',
+    currency: params.currency ?? null,
+    amountSubtotal: null,
+    amountTotal: null,
+    ...commonSessionFields(ctx, params, customer, now),
+    customerCreation: params.customer_creation ?? 'if_required',
+    paymentMethodCollection: null,
+  });
+  session.payment_status = 'no_payment_required';
+  ctx.store.extras.checkoutSessions[session.id] = {
+    lineItems: [],
+    subscriptionData: { trialPeriodDays: null, trialEnd: null, metadata: {}, description: null },
+    paymentIntentData: paymentIntentDataOf(undefined),
+    setupIntentData: {
+      description: nullable(params.setup_intent_data?.description) ?? null,
+      metadata: setupMetadata,
+    },
+    customerCreation: params.customer_creation ?? 'if_required',
+  };
+  return ctx.store.insert('checkout.session', session);
+}
+
 export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void {
   const { store } = ctx;
 
   routes.post('/v1/checkout/sessions', ({ body }) => {
     const params = parseParams(createSchema, body);
+    if (params.mode === 'setup') return createSetupSession(ctx, params);
+    if (params.setup_intent_data !== undefined)
+      throw ApiError.invalid('You can only pass `setup_intent_data` in `setup` mode.', {
+        param: 'setup_intent_data',
+      });
     if (!params.line_items || params.line_items.length === 0) {
       throw ApiError.parameterMissing('line_items');
     }
     if (!params.success_url) throw ApiError.parameterMissing('success_url');
-    if (params.customer && params.customer_email) {
-      throw ApiError.invalid('You may only specify one of these parameters: customer, customer_email.', {
-        param: 'customer_email',
-      });
-    }
-    const customer = params.customer ? store.require('customer', params.customer, 'customer') : null;
+    const customer = sessionCustomer(ctx, params);
     const lines = resolveLineItems(ctx, params.line_items, params.mode);
     const currency = lines[0].price.currency;
     if (lines.some((line) => line.price.currency !== currency))
@@ -217,32 +332,15 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
         'subscription_data[trial_end]',
         'The `trial_end` date has to be at least 2 days in the future.',
       );
-    if (
-      params.expires_at !== undefined &&
-      (params.expires_at < now + 30 * 60 || params.expires_at > now + DAY)
-    ) {
-      throw ApiError.parameterInvalid(
-        'expires_at',
-        'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
-      );
-    }
     const session = newCheckoutSession({
       mode: params.mode,
       currency,
       amountSubtotal: subtotal,
       amountTotal: trial ? 0 : subtotal,
-      customer: customer?.id ?? null,
-      customerEmail: customer ? customer.email : (params.customer_email ?? null),
-      clientReferenceId: params.client_reference_id ?? null,
-      metadata: applyMetadata({}, params.metadata),
-      successUrl: params.success_url,
-      cancelUrl: params.cancel_url ?? null,
-      created: now,
-      expiresAt: params.expires_at ?? now + 24 * HOUR,
+      ...commonSessionFields(ctx, params, customer, now),
       customerCreation: params.mode === 'payment' ? (params.customer_creation ?? 'if_required') : null,
       paymentMethodCollection:
         params.mode === 'subscription' ? (params.payment_method_collection ?? 'always') : null,
-      publicUrl: ctx.publicUrl,
     });
     store.extras.checkoutSessions[session.id] = {
       lineItems: lines.map((line) =>
@@ -254,11 +352,7 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
         metadata: applyMetadata({}, params.subscription_data?.metadata),
         description: params.subscription_data?.description ?? null,
       },
-      paymentIntentData: {
-        metadata: applyMetadata({}, params.payment_intent_data?.metadata),
-        setupFutureUsage: params.payment_intent_data?.setup_future_usage ?? null,
-        description: params.payment_intent_data?.description ?? null,
-      },
+      paymentIntentData: paymentIntentDataOf(params.payment_intent_data),
       customerCreation: params.customer_creation ?? 'if_required',
     };
     return store.insert('checkout.session', session);

@@ -9,7 +9,7 @@ import { applyMetadata, inRange, p, parseParams } from '../http/params';
 import { searchWith } from '../http/search';
 import { newCustomer } from '../objects/customer';
 import { assertAttachable, attachPaymentMethod, resolvePaymentMethod } from '../payments/payment-methods';
-import { listWith, markDeleted, nullable, retrieveOrDeleted } from './shared';
+import { addressOf, addressParams, listWith, markDeleted, nullable, retrieveOrDeleted } from './shared';
 
 const invoiceSettings = z.strictObject({
   default_payment_method: z.string().optional(),
@@ -17,27 +17,6 @@ const invoiceSettings = z.strictObject({
   footer: p.ignored(),
   rendering_options: p.ignored(),
 });
-
-const address = z.strictObject({
-  line1: z.string().optional(),
-  line2: z.string().optional(),
-  city: z.string().optional(),
-  state: z.string().optional(),
-  postal_code: z.string().optional(),
-  country: z.string().optional(),
-});
-
-function addressOf(input: z.infer<typeof address>): Stripe.Address {
-  const field = (value: string | undefined) => (value === undefined || value === '' ? null : value);
-  return {
-    line1: field(input.line1),
-    line2: field(input.line2),
-    city: field(input.city),
-    state: field(input.state),
-    postal_code: field(input.postal_code),
-    country: field(input.country),
-  };
-}
 
 /** The address, shipping, languages and tax status a create or update sets ('' unsets). */
 function contactDetails(input: z.infer<typeof updateSchema>): Partial<Stripe.Customer> {
@@ -69,9 +48,12 @@ const common = {
   balance: p.integer().optional(),
   invoice_settings: invoiceSettings.optional(),
   expand: p.expand(),
-  address: z.union([z.literal(''), address]).optional(),
+  address: z.union([z.literal(''), addressParams]).optional(),
   shipping: z
-    .union([z.literal(''), z.strictObject({ name: z.string(), address, phone: z.string().optional() })])
+    .union([
+      z.literal(''),
+      z.strictObject({ name: z.string(), address: addressParams, phone: z.string().optional() }),
+    ])
     .optional(),
   preferred_locales: z.union([z.literal(''), z.array(z.string())]).optional(),
   tax: p.ignored(),

@@ -6,9 +6,10 @@ import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
 import { newPaymentIntent } from '../objects/payments';
+import { captureAuthorization, releaseAuthorization } from '../payments/capture';
 import { cardError, confirmPaymentIntent } from '../payments/confirm';
 import { resolvePaymentMethod } from '../payments/payment-methods';
-import { listWith, nullable } from './shared';
+import { listWith, nullable, paymentShippingOf, paymentShippingParams } from './shared';
 
 const confirmShape = {
   payment_method: z.string().optional(),
@@ -36,11 +37,18 @@ const createSchema = z.strictObject({
   automatic_payment_methods: p.ignored(),
   statement_descriptor: p.ignored(),
   statement_descriptor_suffix: p.ignored(),
-  shipping: p.ignored(),
+  shipping: paymentShippingParams.optional(),
   confirmation_method: p.ignored(),
 });
 
 const MINIMUM_AMOUNT = 50;
+
+/** Stripe's minimum charge (50 cents in USD), for the amount of a payment and the amount of a capture. */
+function assertMinimumAmount(amount: number, param: string): void {
+  if (amount < MINIMUM_AMOUNT) {
+    throw ApiError.invalid('Amount must be at least $0.50 usd', { param, code: 'amount_too_small' });
+  }
+}
 
 export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
   const { store, events } = ctx;
@@ -84,12 +92,7 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
 
   routes.post('/v1/payment_intents', ({ body }) => {
     const params = parseParams(createSchema, body);
-    if (params.amount < MINIMUM_AMOUNT) {
-      throw ApiError.invalid('Amount must be at least $0.50 usd', {
-        param: 'amount',
-        code: 'amount_too_small',
-      });
-    }
+    assertMinimumAmount(params.amount, 'amount');
     const customer = params.customer ? store.require('customer', params.customer, 'customer') : null;
     if (params.off_session !== undefined && !params.confirm)
       throw ApiError.invalid('off_session can only be used when confirm=true.', { param: 'off_session' });
@@ -105,6 +108,7 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
       receiptEmail: nullable(params.receipt_email) ?? null,
       captureMethod: params.capture_method ?? 'automatic',
       created: nowForCustomer(store, customer),
+      shipping: params.shipping ? paymentShippingOf(params.shipping) : null,
     });
     store.insert('payment_intent', intent);
     events.emit('payment_intent.created', intent);
@@ -123,12 +127,13 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
         payment_method: z.string().optional(),
         receipt_email: z.string().optional(),
         setup_future_usage: z.union([z.literal(''), p.enum(['on_session', 'off_session'])]).optional(),
+        shipping: z.union([z.literal(''), paymentShippingParams]).optional(),
         expand: p.expand(),
       }),
       body,
     );
     const intent = store.require('payment_intent', params.id);
-    if (intent.status === 'succeeded' || intent.status === 'canceled') {
+    if (['succeeded', 'canceled', 'requires_capture'].includes(intent.status)) {
       if (input.amount !== undefined || input.payment_method !== undefined) {
         throw ApiError.invalid(
           `This PaymentIntent's amount could not be updated because it has a status of ${intent.status}.`,
@@ -150,6 +155,8 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
       if (input.receipt_email !== undefined) target.receipt_email = nullable(input.receipt_email) ?? null;
       if (input.setup_future_usage !== undefined)
         target.setup_future_usage = input.setup_future_usage || null;
+      if (input.shipping !== undefined)
+        target.shipping = input.shipping === '' ? null : paymentShippingOf(input.shipping);
     }
     store.changed();
     return intent;
@@ -181,12 +188,49 @@ export function registerPaymentIntents(routes: ApiRoutes, ctx: Context): void {
       );
     }
     const before = structuredClone(intent);
+    if (intent.status === 'requires_capture') releaseAuthorization(ctx, intent);
     intent.status = 'canceled';
     intent.canceled_at = nowForCustomer(store, intent.customer as string | null);
     intent.cancellation_reason = input.cancellation_reason ?? null;
     intent.next_action = null;
     store.changed();
     events.emit('payment_intent.canceled', intent, before);
+    return intent;
+  });
+
+  routes.post('/v1/payment_intents/:id/capture', ({ params, body }) => {
+    const input = parseParams(
+      z.strictObject({
+        amount_to_capture: p.nonNegativeInteger().optional(),
+        metadata: p.metadata().optional(),
+        final_capture: p.ignored(),
+        application_fee_amount: p.ignored(),
+        statement_descriptor: p.ignored(),
+        statement_descriptor_suffix: p.ignored(),
+        transfer_data: p.ignored(),
+        expand: p.expand(),
+      }),
+      body,
+    );
+    const intent = store.require('payment_intent', params.id);
+    if (intent.status !== 'requires_capture') {
+      throw ApiError.invalid(
+        `This PaymentIntent could not be captured because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
+        { code: 'payment_intent_unexpected_state' },
+      );
+    }
+    const amount = input.amount_to_capture ?? intent.amount_capturable;
+    if (amount > intent.amount_capturable) {
+      throw ApiError.invalid(
+        `The amount_to_capture (${amount}) must be less than or equal to the PaymentIntent's amount_capturable (${intent.amount_capturable}).`,
+        { param: 'amount_to_capture', code: 'amount_too_large' },
+      );
+    }
+    assertMinimumAmount(amount, 'amount_to_capture');
+    // Checked before the capture so that metadata over Stripe's limits changes nothing.
+    const metadata = applyMetadata(intent.metadata, input.metadata);
+    intent.metadata = metadata;
+    captureAuthorization(ctx, intent, amount);
     return intent;
   });
 

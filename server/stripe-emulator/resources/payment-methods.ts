@@ -4,7 +4,7 @@ import { realNow } from '../billing/time';
 import type { ApiRoutes } from '../http/api';
 import { ApiError } from '../http/errors';
 import { applyMetadata, p, parseParams } from '../http/params';
-import { cardForNumber, cardForToken } from '../payments/cards';
+import { cardForNumber, cardForToken, expiryProblem } from '../payments/cards';
 import {
   attachPaymentMethod,
   createCardPaymentMethod,
@@ -55,6 +55,18 @@ export function registerPaymentMethods(routes: ApiRoutes, ctx: Context): void {
         message: 'Your card number is incorrect.',
         param: 'card[number]',
       });
+    }
+    if ('exp_month' in params.card) {
+      const problem = expiryProblem(params.card.exp_month, params.card.exp_year, new Date(realNow() * 1000));
+      if (problem) {
+        const field = problem === 'invalid_expiry_month' ? 'month' : 'year';
+        throw new ApiError(402, {
+          type: 'card_error',
+          code: problem,
+          message: `Your card's expiration ${field} is invalid.`,
+          param: `card[exp_${field}]`,
+        });
+      }
     }
     return createCardPaymentMethod(ctx, card, {
       expMonth: 'exp_month' in params.card ? params.card.exp_month : undefined,

@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { ApiError } from '../http/errors';
@@ -69,3 +70,46 @@ export const subscriptionItemParams = z.strictObject({
   discounts: p.ignored(),
   price_data: p.ignored(),
 });
+
+/** An address parameter (customers' `address` and `shipping[address]`, a PaymentIntent's `shipping[address]`). */
+export const addressParams = z.strictObject({
+  line1: z.string().optional(),
+  line2: z.string().optional(),
+  city: z.string().optional(),
+  state: z.string().optional(),
+  postal_code: z.string().optional(),
+  country: z.string().optional(),
+});
+
+export function addressOf(input: z.infer<typeof addressParams>): Stripe.Address {
+  const field = (value: string | undefined) => (value === undefined || value === '' ? null : value);
+  return {
+    line1: field(input.line1),
+    line2: field(input.line2),
+    city: field(input.city),
+    state: field(input.state),
+    postal_code: field(input.postal_code),
+    country: field(input.country),
+  };
+}
+
+/** A PaymentIntent's `shipping` (also Checkout's `payment_intent_data[shipping]`); name and address are required. */
+export const paymentShippingParams = z.strictObject({
+  name: z.string(),
+  address: addressParams,
+  phone: z.string().optional(),
+  carrier: z.string().optional(),
+  tracking_number: z.string().optional(),
+});
+
+export function paymentShippingOf(
+  input: z.infer<typeof paymentShippingParams>,
+): Stripe.PaymentIntent.Shipping {
+  return {
+    name: input.name,
+    address: addressOf(input.address),
+    phone: nullable(input.phone) ?? null,
+    carrier: nullable(input.carrier) ?? null,
+    tracking_number: nullable(input.tracking_number) ?? null,
+  };
+}

@@ -29,6 +29,8 @@ export const ID_PREFIXES = {
   payment_intent: ['pi', 24],
   charge: ['ch', 24],
   refund: ['re', 24],
+  balance_transaction: ['txn', 24],
+  setup_intent: ['seti', 24],
   'checkout.session': ['cs_test', 58],
   checkout_line_item: ['li', 24],
   'billing_portal.session': ['bps', 24],

@@ -31,6 +31,8 @@ const MISSING_NAMES: Record<ObjectKind, string> = {
   payment_intent: 'payment_intent',
   charge: 'charge',
   refund: 'refund',
+  balance_transaction: 'balance transaction',
+  setup_intent: 'setupintent',
   'checkout.session': 'checkout.session',
   'billing_portal.session': 'billing portal session',
   event: 'event',

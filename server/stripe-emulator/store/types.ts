@@ -16,6 +16,8 @@ export interface ObjectTypes {
   payment_intent: Stripe.PaymentIntent;
   charge: Stripe.Charge;
   refund: Stripe.Refund;
+  balance_transaction: Stripe.BalanceTransaction;
+  setup_intent: Stripe.SetupIntent;
   'checkout.session': Stripe.Checkout.Session;
   'billing_portal.session': Stripe.BillingPortal.Session;
   event: Stripe.Event;
@@ -37,6 +39,8 @@ export const OBJECT_KINDS: ObjectKind[] = [
   'payment_intent',
   'charge',
   'refund',
+  'balance_transaction',
+  'setup_intent',
   'checkout.session',
   'billing_portal.session',
   'event',
@@ -57,6 +61,8 @@ export const KIND_BY_PREFIX: Record<string, ObjectKind> = {
   pi: 'payment_intent',
   ch: 'charge',
   re: 'refund',
+  txn: 'balance_transaction',
+  seti: 'setup_intent',
   cs: 'checkout.session',
   bps: 'billing_portal.session',
   evt: 'event',
@@ -71,6 +77,8 @@ export type CardBehaviour =
   | 'insufficient_funds'
   | 'attach_then_fail'
   | 'requires_authentication'
+  /** Declined with `expired_card`, also when attaching. */
+  | 'expired_card'
   /** Charges succeed; a refund of them succeeds at first and fails some time later. */
   | 'refund_fails';
 
@@ -87,7 +95,16 @@ export interface CheckoutSessionExtras {
     metadata: Record<string, string>;
     setupFutureUsage: 'on_session' | 'off_session' | null;
     description: string | null;
+    /** Added later; sessions saved before have none (automatic capture, no shipping). */
+    captureMethod?: 'automatic' | 'automatic_async' | 'manual';
+    shipping?: Stripe.PaymentIntent.Shipping | null;
+    receiptEmail?: string | null;
+    statementDescriptor?: string | null;
+    statementDescriptorSuffix?: string | null;
+    transferGroup?: string | null;
   };
+  /** What `setup_intent_data` asks of the SetupIntent a `setup` mode session makes. */
+  setupIntentData?: { description: string | null; metadata: Record<string, string> };
   customerCreation: 'always' | 'if_required';
 }
 
