@@ -71,6 +71,7 @@ const createSchema = z.strictObject({
       metadata: p.metadata().optional(),
       setup_future_usage: p.enum(['on_session', 'off_session']).optional(),
       description: z.string().optional(),
+      shipping: p.ignored(),
       receipt_email: p.ignored(),
       statement_descriptor: p.ignored(),
       statement_descriptor_suffix: p.ignored(),
