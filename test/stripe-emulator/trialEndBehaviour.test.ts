@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { advanceTestClock, submitCheckoutForm } from '../../server/stripe-emulator/testing';
 import {
   cardlessClockCustomer,
+  clockCustomer,
   monthlyPrice,
   sequenceIn,
   startHarness,
@@ -284,6 +285,31 @@ describe('resuming a paused subscription', () => {
 });
 
 describe('customer.subscription.trial_will_end', () => {
+  test('is sent when a plan change in the billing portal ends a trial, which charges the new plan', async () => {
+    const { customer } = await clockCustomer(h.stripe);
+    const subscription = await h.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      trial_period_days: 14,
+    });
+    const dearer = await monthlyPrice(h.stripe, 3000);
+    const portal = await h.stripe.billingPortal.sessions.create({ customer: customer.id });
+    const switched = await fetch(`${portal.url}/subscriptions/${subscription.id}/switch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ price: dearer.id }),
+    });
+    expect(switched.status).toBe(200);
+
+    const after = await h.stripe.subscriptions.retrieve(subscription.id);
+    expect(after.status).toBe('active');
+    expect(await h.stripe.invoices.retrieve(after.latest_invoice as string)).toMatchObject({
+      status: 'paid',
+      amount_paid: 3000,
+    });
+    expect(await typesAbout(subscription.id)).toContain('customer.subscription.trial_will_end');
+  });
+
   test('is sent three days before the end of a longer trial', async () => {
     const { clock, subscription, trialEnd } = await cardlessTrial('pause', 7);
     expect(await typesAbout(subscription.id)).not.toContain('customer.subscription.trial_will_end');
