@@ -120,14 +120,20 @@ export async function monthlyPrice(
   });
 }
 
+/** A customer on a fresh test clock, without any payment method. */
+export async function cardlessClockCustomer(stripe: Stripe, frozenTime = Date.UTC(2030, 0, 15, 12) / 1000) {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozenTime });
+  const customer = await stripe.customers.create({ email: 'clock@example.com', test_clock: clock.id });
+  return { clock, customer };
+}
+
 /** A customer on a fresh test clock with a saved card as its default payment method. */
 export async function clockCustomer(
   stripe: Stripe,
   card = 'pm_card_visa',
   frozenTime = Date.UTC(2030, 0, 15, 12) / 1000,
 ) {
-  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozenTime });
-  const customer = await stripe.customers.create({ email: 'clock@example.com', test_clock: clock.id });
+  const { clock, customer } = await cardlessClockCustomer(stripe, frozenTime);
   const method = await stripe.paymentMethods.attach(card, { customer: customer.id });
   await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: method.id } });
   return { clock, customer, method };
@@ -152,4 +158,18 @@ export async function deliveredTypesFor(harness: Harness, objectId: string): Pro
   return harness.webhooks.events
     .filter((event) => (event.data.object as { id?: string }).id === objectId)
     .map((event) => event.type);
+}
+
+/**
+ * The events about one subscription, read back through the API (oldest first): those on the
+ * subscription itself and on its invoices.
+ */
+export async function subscriptionEvents(stripe: Stripe, subscriptionId: string): Promise<Stripe.Event[]> {
+  const found: Stripe.Event[] = [];
+  for await (const event of stripe.events.list({ limit: 100 })) {
+    const object = event.data.object as { id: string; parent?: Stripe.Invoice.Parent | null };
+    if (object.id === subscriptionId || object.parent?.subscription_details?.subscription === subscriptionId)
+      found.push(event);
+  }
+  return found.reverse();
 }

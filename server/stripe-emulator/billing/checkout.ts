@@ -106,6 +106,7 @@ export function completeCheckoutSession(
       defaultPaymentMethod: method.id,
       metadata: { ...(extras?.subscriptionData.metadata ?? {}) },
       description: extras?.subscriptionData.description ?? null,
+      missingPaymentMethod: extras?.subscriptionData.missingPaymentMethod,
       paymentBehavior: 'allow_incomplete',
       collectionMethod: 'charge_automatically',
       saveDefaultPaymentMethod: 'on_subscription',

@@ -11,8 +11,14 @@ import {
   INCOMPLETE_EXPIRY,
   notifyTrialWillEnd,
   renewSubscription,
+  TRIAL_WILL_END_NOTICE,
 } from './subscription-cycle';
-import { clockNow, clockOfObject, DAY, realNow } from './time';
+import {
+  expireResumptionInvoice,
+  openResumptionInvoice,
+  RESUMPTION_INVOICE_EXPIRY,
+} from './subscription-resume';
+import { clockNow, clockOfObject, realNow } from './time';
 
 /** Work that falls due at a moment; `rank` orders work due at the same second the way Stripe does. */
 interface DueWork {
@@ -38,7 +44,7 @@ function subscriptionWork(ctx: Context, subscription: Stripe.Subscription): DueW
     if (sentFor !== trialEnd) {
       const trialStart = subscription.trial_start ?? subscription.created;
       work.push({
-        at: Math.max(trialEnd - 3 * DAY, trialStart),
+        at: Math.max(trialEnd - TRIAL_WILL_END_NOTICE, trialStart),
         rank: 0,
         run: () => notifyTrialWillEnd(ctx, subscription),
       });
@@ -64,6 +70,14 @@ function subscriptionWork(ctx: Context, subscription: Stripe.Subscription): DueW
     } else {
       work.push({ at: periodEnd, rank: 3, run: (at) => renewSubscription(ctx, subscription, at) });
     }
+  }
+  const resumption = openResumptionInvoice(ctx, subscription);
+  if (resumption && resumption.attempt_count === 0) {
+    work.push({
+      at: resumption.created + RESUMPTION_INVOICE_EXPIRY,
+      rank: 6,
+      run: () => expireResumptionInvoice(ctx, subscription, resumption),
+    });
   }
   if (status === 'incomplete') {
     work.push({

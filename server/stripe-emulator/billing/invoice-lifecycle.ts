@@ -6,7 +6,11 @@ import { newPaymentIntent } from '../objects/payments';
 import type { ChargeOutcome } from '../payments/cards';
 import { confirmPaymentIntent } from '../payments/confirm';
 import { recomputeTotals } from './invoice-build';
-import { afterInvoicePaid, afterInvoicePaymentFailed } from './subscription-status';
+import {
+  afterInvoiceMarkedUncollectible,
+  afterInvoicePaid,
+  afterInvoicePaymentFailed,
+} from './subscription-status';
 import { DAY, nowForCustomer } from './time';
 
 function customerOf(ctx: Context, invoice: Stripe.Invoice): Stripe.Customer {
@@ -116,6 +120,7 @@ function defaultPaymentMethodId(ctx: Context, invoice: Stripe.Invoice): string |
  * Tries to collect an open invoice with a card. One PaymentIntent serves every attempt on an invoice;
  * each attempt that reaches the card makes a charge. A failed automatic attempt schedules the next
  * retry of the dunning schedule; when none is left, the subscription is canceled or marked unpaid.
+ * Every failed attempt changes `attempt_count` (and maybe `next_payment_attempt`): `invoice.updated`.
  */
 export function collectInvoice(
   ctx: Context,
@@ -160,6 +165,7 @@ export function collectInvoice(
     payment = ctx.store.insert('invoice_payment', newInvoicePayment(invoice, intent, now));
   }
 
+  const beforeAttempt = structuredClone(invoice);
   invoice.attempt_count += 1;
   invoice.attempted = true;
   let outcome: ChargeOutcome;
@@ -188,6 +194,8 @@ export function collectInvoice(
   ctx.store.changed();
   if (outcome.kind === 'requires_action') ctx.events.emit('invoice.payment_action_required', invoice);
   else ctx.events.emit('invoice.payment_failed', invoice);
+  // The invoice stays open with a new attempt count and retry date, which Stripe reports as an update.
+  ctx.events.emit('invoice.updated', invoice, beforeAttempt);
   afterInvoicePaymentFailed(ctx, invoice, { finalAttempt, automatic: options.automatic });
   return outcome;
 }
@@ -260,6 +268,7 @@ export function markUncollectible(ctx: Context, invoice: Stripe.Invoice): void {
   invoice.next_payment_attempt = null;
   ctx.store.changed();
   ctx.events.emit('invoice.marked_uncollectible', invoice);
+  afterInvoiceMarkedUncollectible(ctx, invoice);
 }
 
 /** Finalizes a draft and, for automatic collection, charges it straight away. */

@@ -4,7 +4,7 @@ import { createDraftInvoice, subscriptionInvoiceFields, subscriptionPeriodLines 
 import { voidInvoice } from './invoice-lifecycle';
 import { cancelSubscriptionNow } from './subscription-status';
 import { subscriptionPaymentMethod } from './subscriptions';
-import { HOUR, nextPeriodEnd } from './time';
+import { DAY, HOUR, nextPeriodEnd } from './time';
 
 /** How long a renewal invoice stays a draft before Stripe finalizes and charges it. */
 export const DRAFT_FINALIZATION_DELAY = HOUR;
@@ -58,22 +58,50 @@ export function renewSubscription(ctx: Context, subscription: Stripe.Subscriptio
   ctx.events.emit('invoice.created', invoice);
 }
 
+/** What happens to a subscription whose trial ends now, per `trial_settings.end_behavior`. */
+export type TrialEndOutcome = 'invoice' | 'pause' | 'cancel';
+
 /**
- * The trial ended. With a payment method (or `missing_payment_method: create_invoice`) the subscription
- * becomes active and its first paid period is invoiced like a renewal; without one it is canceled or
- * paused, as `trial_settings.end_behavior.missing_payment_method` says.
+ * With a payment method, or `missing_payment_method: create_invoice` (the default), the first paid
+ * period is invoiced; without one, `pause` and `cancel` do what they say and nothing is charged.
+ */
+export function trialEndOutcome(ctx: Context, subscription: Stripe.Subscription): TrialEndOutcome {
+  if (subscriptionPaymentMethod(ctx, subscription) !== null) return 'invoice';
+  const behaviour = subscription.trial_settings?.end_behavior.missing_payment_method ?? 'create_invoice';
+  if (behaviour === 'pause') return 'pause';
+  if (behaviour === 'cancel') return 'cancel';
+  return 'invoice';
+}
+
+/**
+ * Marks a subscription paused because its trial ended without a payment method. The items keep the
+ * trial period: a paused subscription does not move to a new period until it is resumed.
+ */
+export function markPausedAtTrialEnd(subscription: Stripe.Subscription, at: number): void {
+  subscription.status = 'paused';
+  subscription.status_details = {
+    paused: {
+      type: 'subscription',
+      subscription: { type: 'trial_end_without_payment_method' },
+      transitioned_at: at,
+    },
+  };
+}
+
+/**
+ * The trial ended on schedule. The subscription becomes active and its first paid period is invoiced
+ * like a renewal, or it is paused or canceled (see `trialEndOutcome`). Events: `customer.subscription.updated`
+ * and `invoice.created`; `customer.subscription.updated` and `customer.subscription.paused`; or
+ * `customer.subscription.deleted`.
  */
 export function endTrial(ctx: Context, subscription: Stripe.Subscription, at: number): void {
-  const hasPaymentMethod = subscriptionPaymentMethod(ctx, subscription) !== null;
-  const behaviour = subscription.trial_settings?.end_behavior.missing_payment_method ?? 'create_invoice';
-  if (!hasPaymentMethod && behaviour === 'cancel') {
+  const outcome = trialEndOutcome(ctx, subscription);
+  if (outcome === 'cancel') {
     cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' });
     return;
   }
-  if (!hasPaymentMethod && behaviour === 'pause') {
-    ctx.events.update('customer.subscription.updated', subscription, (s) => {
-      s.status = 'paused';
-    });
+  if (outcome === 'pause') {
+    ctx.events.update('customer.subscription.updated', subscription, (s) => markPausedAtTrialEnd(s, at));
     ctx.events.emit('customer.subscription.paused', subscription);
     return;
   }
@@ -86,11 +114,26 @@ export function endTrial(ctx: Context, subscription: Stripe.Subscription, at: nu
   ctx.events.emit('invoice.created', invoice);
 }
 
+/** How far ahead of a trial's end Stripe warns with `customer.subscription.trial_will_end`. */
+export const TRIAL_WILL_END_NOTICE = 3 * DAY;
+
 export function notifyTrialWillEnd(ctx: Context, subscription: Stripe.Subscription): void {
   const extras = (ctx.store.extras.subscriptions[subscription.id] ??= {});
   extras.trialWillEndSentFor = subscription.trial_end ?? undefined;
   ctx.store.changed();
   ctx.events.emit('customer.subscription.trial_will_end', subscription);
+}
+
+/**
+ * Sends `customer.subscription.trial_will_end` now when the trial ends within the notice period and
+ * the warning has not been sent for this trial end: a trial shorter than three days is warned about as
+ * soon as it starts (or is shortened), not three days before it ends.
+ */
+export function notifyTrialWillEndIfDue(ctx: Context, subscription: Stripe.Subscription, now: number): void {
+  if (subscription.status !== 'trialing' || subscription.trial_end === null) return;
+  if (subscription.trial_end - TRIAL_WILL_END_NOTICE > now) return;
+  if (ctx.store.extras.subscriptions[subscription.id]?.trialWillEndSentFor === subscription.trial_end) return;
+  notifyTrialWillEnd(ctx, subscription);
 }
 
 /** The first invoice was not paid within 23 hours: the subscription expires and the invoice is voided. */
@@ -106,18 +149,4 @@ export function expireIncompleteSubscription(
     s.status = 'incomplete_expired';
     s.ended_at = at;
   });
-}
-
-/** Resumes a paused subscription (POST /v1/subscriptions/:id/resume): a new period starts now and is invoiced. */
-export function resumeSubscription(ctx: Context, subscription: Stripe.Subscription, at: number): void {
-  const before = structuredClone(subscription);
-  subscription.status = 'active';
-  subscription.billing_cycle_anchor = at;
-  subscription.pause_collection = null;
-  const invoice = startNewPeriod(ctx, subscription, at, at);
-  invoice.billing_reason = 'subscription_update';
-  ctx.store.changed();
-  ctx.events.emit('customer.subscription.updated', subscription, before);
-  ctx.events.emit('customer.subscription.resumed', subscription);
-  ctx.events.emit('invoice.created', invoice);
 }

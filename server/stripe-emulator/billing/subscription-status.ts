@@ -20,10 +20,40 @@ function hasOtherUnpaidInvoices(ctx: Context, subscription: Stripe.Subscription,
     );
 }
 
-/** A paid invoice brings an incomplete or past-due subscription back to active (or trialing). */
+function awaitsResumptionBy(ctx: Context, subscription: Stripe.Subscription, invoice: Stripe.Invoice) {
+  if (subscription.status !== 'paused') return undefined;
+  const pending = ctx.store.extras.subscriptions[subscription.id]?.pendingResumption;
+  return pending?.invoice === invoice.id ? pending : undefined;
+}
+
+/**
+ * A paused subscription is no longer paused: `customer.subscription.updated` with the new status, then
+ * `customer.subscription.resumed`.
+ */
+export function unpauseSubscription(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  status: 'active' | 'past_due',
+): void {
+  delete ctx.store.extras.subscriptions[subscription.id]?.pendingResumption;
+  ctx.events.update('customer.subscription.updated', subscription, (s) => {
+    s.status = status;
+    delete s.status_details;
+  });
+  ctx.events.emit('customer.subscription.resumed', subscription);
+}
+
+/**
+ * A paid invoice brings an incomplete or past-due subscription back to active (or trialing), and a
+ * paused one whose resumption invoice it is.
+ */
 export function afterInvoicePaid(ctx: Context, invoice: Stripe.Invoice): void {
   const subscription = subscriptionFor(ctx, invoice);
   if (!subscription) return;
+  if (subscription.status === 'paused') {
+    if (awaitsResumptionBy(ctx, subscription, invoice)) unpauseSubscription(ctx, subscription, 'active');
+    return;
+  }
   const now = nowForCustomer(ctx.store, subscription.customer as string);
   const inTrial = subscription.trial_end !== null && subscription.trial_end > now;
   if (subscription.status === 'incomplete') {
@@ -56,6 +86,13 @@ export function afterInvoicePaymentFailed(
   if (!subscription || subscription.status === 'canceled' || subscription.status === 'incomplete_expired')
     return;
   if (subscription.status === 'incomplete') return;
+  if (subscription.status === 'paused') {
+    // Under resume_on_payment_success the subscription waits, paused, for a retry to succeed.
+    const pending = awaitsResumptionBy(ctx, subscription, invoice);
+    if (pending?.paymentBehavior === 'resume_on_payment_attempt')
+      unpauseSubscription(ctx, subscription, 'past_due');
+    return;
+  }
   if (attempt.finalAttempt) {
     if (ctx.afterFinalPaymentFailure === 'cancel') {
       cancelSubscriptionNow(ctx, subscription, { reason: 'payment_failed' });
@@ -71,6 +108,13 @@ export function afterInvoicePaymentFailed(
       s.status = 'past_due';
     });
   }
+}
+
+/** Marking a resumption invoice uncollectible resumes its subscription, as paying it would. */
+export function afterInvoiceMarkedUncollectible(ctx: Context, invoice: Stripe.Invoice): void {
+  const subscription = subscriptionFor(ctx, invoice);
+  if (subscription && awaitsResumptionBy(ctx, subscription, invoice))
+    unpauseSubscription(ctx, subscription, 'active');
 }
 
 /** Ends a subscription now and emits `customer.subscription.deleted`. */

@@ -13,6 +13,14 @@ import {
 } from './invoice-build';
 import { finalizeAndCollect } from './invoice-lifecycle';
 import { prorationFor } from './proration';
+import {
+  markPausedAtTrialEnd,
+  notifyTrialWillEnd,
+  notifyTrialWillEndIfDue,
+  trialEndOutcome,
+  type TrialEndOutcome,
+} from './subscription-cycle';
+import { cancelSubscriptionNow } from './subscription-status';
 import { validateSubscriptionPrices } from './subscriptions';
 import { nowForCustomer, periodBoundary } from './time';
 
@@ -33,6 +41,7 @@ export interface UpdateSubscriptionInput {
   cancelAtPeriodEnd?: boolean;
   cancelAt?: number | null;
   trialEnd?: number | 'now';
+  trialSettings?: Stripe.Subscription.TrialSettings;
   metadata?: '' | Record<string, string>;
   defaultPaymentMethod?: string | null;
   description?: string | null;
@@ -221,8 +230,11 @@ export function prorationCreditsForCancel(
   createProrationItems(ctx, subscription, prorationLines(ctx, subscription.items.data, [], now), now);
 }
 
-/** Invoices a subscription immediately (billing_reason `subscription_update`) and charges it. */
-export function invoiceSubscriptionNow(
+/**
+ * Creates a subscription's off-cycle invoice (billing_reason `subscription_update`) from its pending
+ * items and, when given, a new period; emits `invoice.created`. Returns null when there is nothing to bill.
+ */
+export function draftSubscriptionUpdateInvoice(
   ctx: Context,
   subscription: Stripe.Subscription,
   now: number,
@@ -248,7 +260,18 @@ export function invoiceSubscriptionNow(
   }
   subscription.latest_invoice = invoice.id;
   ctx.events.emit('invoice.created', invoice);
-  finalizeAndCollect(ctx, invoice);
+  return invoice;
+}
+
+/** Invoices a subscription immediately (billing_reason `subscription_update`) and charges it. */
+export function invoiceSubscriptionNow(
+  ctx: Context,
+  subscription: Stripe.Subscription,
+  now: number,
+  newPeriod?: { start: number; end: number },
+): Stripe.Invoice | null {
+  const invoice = draftSubscriptionUpdateInvoice(ctx, subscription, now, newPeriod);
+  if (invoice) finalizeAndCollect(ctx, invoice);
   return invoice;
 }
 
@@ -300,22 +323,31 @@ export function updateSubscription(
     if (input.prorationBehavior === 'always_invoice') invoiceNow = true;
   }
 
+  let trialEndedNow: TrialEndOutcome | null = null;
+  if (input.trialSettings) subscription.trial_settings = input.trialSettings;
   if (input.trialEnd !== undefined) {
     if (input.trialEnd === 'now') {
       if (subscription.status === 'trialing') {
-        const recurring = subscription.items.data[0].price.recurring as Stripe.Price.Recurring;
-        resetPeriod = {
-          start: now,
-          end: periodBoundary(now, recurring.interval, recurring.interval_count, 1),
-        };
-        for (const item of subscription.items.data) {
-          item.current_period_start = resetPeriod.start;
-          item.current_period_end = resetPeriod.end;
-        }
         subscription.trial_end = now;
-        subscription.billing_cycle_anchor = now;
-        subscription.status = 'active';
-        invoiceNow = true;
+        trialEndedNow = trialEndOutcome(ctx, subscription);
+        if (trialEndedNow === 'pause') {
+          markPausedAtTrialEnd(subscription, now);
+          for (const item of subscription.items.data) item.current_period_end = now;
+        }
+        if (trialEndedNow === 'invoice') {
+          const recurring = subscription.items.data[0].price.recurring as Stripe.Price.Recurring;
+          resetPeriod = {
+            start: now,
+            end: periodBoundary(now, recurring.interval, recurring.interval_count, 1),
+          };
+          for (const item of subscription.items.data) {
+            item.current_period_start = resetPeriod.start;
+            item.current_period_end = resetPeriod.end;
+          }
+          subscription.billing_cycle_anchor = now;
+          subscription.status = 'active';
+          invoiceNow = true;
+        }
       }
     } else {
       if (input.trialEnd <= now)
@@ -374,6 +406,15 @@ export function updateSubscription(
   ctx.store.changed();
   if (JSON.stringify(before) !== JSON.stringify(subscription))
     ctx.events.emit('customer.subscription.updated', subscription, before);
+  if (trialEndedNow !== null) {
+    // Stripe warns of a trial's end also when it is ended at once with `trial_end=now`.
+    notifyTrialWillEnd(ctx, subscription);
+    if (trialEndedNow === 'pause') ctx.events.emit('customer.subscription.paused', subscription);
+    if (trialEndedNow === 'cancel')
+      cancelSubscriptionNow(ctx, subscription, { reason: 'cancellation_requested' });
+  } else {
+    notifyTrialWillEndIfDue(ctx, subscription, now);
+  }
   createProrationItems(ctx, subscription, prorations, now);
   if (invoiceNow) invoiceSubscriptionNow(ctx, subscription, now, resetPeriod);
 }

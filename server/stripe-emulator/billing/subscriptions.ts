@@ -5,6 +5,7 @@ import { newSubscription, newSubscriptionItem } from '../objects/subscription';
 import { chargeOutcome } from '../payments/cards';
 import { createDraftInvoice, subscriptionInvoiceFields, subscriptionPeriodLines } from './invoice-build';
 import { collectInvoice, finalizeAndCollect, finalizeInvoice } from './invoice-lifecycle';
+import { notifyTrialWillEndIfDue } from './subscription-cycle';
 import { prorationCreditsForCancel } from './subscription-update';
 import { cancelSubscriptionNow } from './subscription-status';
 import { DAY, nowForCustomer, periodBoundary } from './time';
@@ -208,6 +209,7 @@ export function createSubscription(ctx: Context, input: CreateSubscriptionInput)
       });
     }
   }
+  notifyTrialWillEndIfDue(ctx, subscription, now);
   return subscription;
 }
 

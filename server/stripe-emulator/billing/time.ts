@@ -99,3 +99,21 @@ export function nextPeriodEnd(
   }
   return end;
 }
+
+/** The billing period, counted from the anchor, that contains `at` (start inclusive, end exclusive). */
+export function periodAround(
+  anchor: number,
+  interval: Stripe.Price.Recurring.Interval,
+  intervalCount: number,
+  at: number,
+): { start: number; end: number } {
+  let n = 0;
+  let start = anchor;
+  let end = periodBoundary(anchor, interval, intervalCount, 1);
+  while (end <= at) {
+    n += 1;
+    start = end;
+    end = periodBoundary(anchor, interval, intervalCount, n + 1);
+  }
+  return { start, end };
+}

@@ -183,6 +183,9 @@ export function registerPortalPages(router: Router, ctx: Context): void {
       updateSubscription(ctx, subscription, {
         prorationBehavior: 'create_prorations',
         items: [{ id: subscription.items.data[0].id, price }],
+        // Stripe's default portal configuration (`trial_update_behavior: end_trial`) ends a trial on a
+        // plan change: the new plan is charged now.
+        trialEnd: subscription.status === 'trialing' ? 'now' : undefined,
       });
       return `Your plan is now ${describePrice(ctx, price)}.`;
     }),

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { Context } from '../context';
 import { HOUR } from '../billing/time';
+import { updateRefund } from './refund-updates';
 
 /**
  * How long after it was made a refund to a card that cannot take it fails. Stripe says "some time
@@ -22,17 +23,14 @@ export function refundFailureDue(ctx: Context, refund: Stripe.Refund): number | 
  * `charge.refund.updated` and `refund.failed`.
  */
 export function failRefund(ctx: Context, refund: Stripe.Refund): void {
-  const { store, events } = ctx;
-  const before = structuredClone(refund);
-  refund.status = 'failed';
-  refund.failure_reason = 'expired_or_canceled_card';
-  const charge = typeof refund.charge === 'string' ? store.get('charge', refund.charge) : undefined;
+  const charge = typeof refund.charge === 'string' ? ctx.store.get('charge', refund.charge) : undefined;
   if (charge) {
     charge.amount_refunded = Math.max(0, charge.amount_refunded - refund.amount);
     charge.refunded = false;
   }
-  store.changed();
-  events.emit('refund.updated', refund, before);
-  events.emit('charge.refund.updated', refund, before);
-  events.emit('refund.failed', refund);
+  updateRefund(ctx, refund, (target) => {
+    target.status = 'failed';
+    target.failure_reason = 'expired_or_canceled_card';
+  });
+  ctx.events.emit('refund.failed', refund);
 }

@@ -7,6 +7,7 @@ import { ApiError } from '../http/errors';
 import { applyMetadata, inRange, p, parseParams } from '../http/params';
 import { newRefund } from '../objects/payments';
 import { recordRefundFunds } from '../payments/balance';
+import { updateRefund } from '../payments/refund-updates';
 import { listWith } from './shared';
 
 const refundSchema = z.strictObject({
@@ -126,7 +127,7 @@ export function registerCharges(routes: ApiRoutes, ctx: Context): void {
       body,
     );
     const refund = store.require('refund', params.id);
-    events.update('refund.updated', refund, (target) => {
+    updateRefund(ctx, refund, (target) => {
       if (input.metadata !== undefined) target.metadata = applyMetadata(target.metadata, input.metadata);
     });
     return refund;

@@ -12,6 +12,7 @@ import { newPrice, newProduct } from '../objects/catalog';
 import { newCheckoutLineItem, newCheckoutSession } from '../objects/sessions';
 import type { CheckoutSessionExtras } from '../store/types';
 import { listWith, nullable, paymentShippingOf, paymentShippingParams } from './shared';
+import { trialSettingsParams } from './subscriptions';
 
 const lineItemSchema = z.strictObject({
   price: z.string().optional(),
@@ -62,7 +63,7 @@ const createSchema = z.strictObject({
       trial_end: p.integer().optional(),
       metadata: p.metadata().optional(),
       description: z.string().optional(),
-      trial_settings: p.ignored(),
+      trial_settings: trialSettingsParams.optional(),
       billing_cycle_anchor: p.ignored(),
       proration_behavior: p.ignored(),
     })
@@ -351,6 +352,7 @@ export function registerCheckoutSessions(routes: ApiRoutes, ctx: Context): void 
         trialEnd: params.subscription_data?.trial_end ?? null,
         metadata: applyMetadata({}, params.subscription_data?.metadata),
         description: params.subscription_data?.description ?? null,
+        missingPaymentMethod: params.subscription_data?.trial_settings?.end_behavior.missing_payment_method,
       },
       paymentIntentData: paymentIntentDataOf(params.payment_intent_data),
       customerCreation: params.customer_creation ?? 'if_required',

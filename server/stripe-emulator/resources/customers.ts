@@ -111,7 +111,10 @@ export function registerCustomers(routes: ApiRoutes, ctx: Context): void {
     store.insert('customer', customer);
     events.emit('customer.created', customer);
     if (method) attachPaymentMethod(ctx, method, customer.id);
-    const defaultMethod = nullable(params.invoice_settings?.default_payment_method);
+    const requestedDefault = nullable(params.invoice_settings?.default_payment_method);
+    // Naming the `payment_method` again as the default means the card just attached, also when it was
+    // given as a test token (`pm_card_visa`), which makes a new PaymentMethod each time it is used.
+    const defaultMethod = method && requestedDefault === params.payment_method ? method.id : requestedDefault;
     if (defaultMethod) {
       checkDefaultPaymentMethod(ctx, defaultMethod, customer.id);
       events.update('customer.updated', customer, (c) => {

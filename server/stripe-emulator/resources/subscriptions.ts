@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Context } from '../context';
-import { resumeSubscription } from '../billing/subscription-cycle';
+import { resumeSubscription } from '../billing/subscription-resume';
 import { updateSubscription, type ItemChange } from '../billing/subscription-update';
 import { cancelSubscription, createSubscription } from '../billing/subscriptions';
 import { nowForCustomer } from '../billing/time';
@@ -18,17 +18,17 @@ const paymentBehavior = p.enum([
   'pending_if_incomplete',
 ]);
 
+export const trialSettingsParams = z.strictObject({
+  end_behavior: z.strictObject({ missing_payment_method: p.enum(['cancel', 'create_invoice', 'pause']) }),
+});
+
 const createSchema = z.strictObject({
   customer: z.string(),
   items: z.array(subscriptionItemParams),
   trial_period_days: p.integer().optional(),
   trial_end: p.timestampOrNow().optional(),
   trial_from_plan: p.boolean().optional(),
-  trial_settings: z
-    .strictObject({
-      end_behavior: z.strictObject({ missing_payment_method: p.enum(['cancel', 'create_invoice', 'pause']) }),
-    })
-    .optional(),
+  trial_settings: trialSettingsParams.optional(),
   default_payment_method: z.string().optional(),
   metadata: p.metadata().optional(),
   description: z.string().optional(),
@@ -60,6 +60,7 @@ const updateSchema = z.strictObject({
   cancel_at_period_end: p.boolean().optional(),
   cancel_at: z.union([z.literal(''), p.integer()]).optional(),
   trial_end: p.timestampOrNow().optional(),
+  trial_settings: trialSettingsParams.optional(),
   metadata: p.metadata().optional(),
   default_payment_method: z.string().optional(),
   description: z.string().optional(),
@@ -155,6 +156,14 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
       cancelAtPeriodEnd: input.cancel_at_period_end,
       cancelAt: input.cancel_at === undefined ? undefined : input.cancel_at === '' ? null : input.cancel_at,
       trialEnd: input.trial_end,
+      trialSettings: input.trial_settings
+        ? {
+            end_behavior: {
+              billing_cycle_anchor: subscription.trial_settings?.end_behavior.billing_cycle_anchor ?? 'now',
+              missing_payment_method: input.trial_settings.end_behavior.missing_payment_method,
+            },
+          }
+        : undefined,
       metadata: input.metadata,
       defaultPaymentMethod,
       description: nullable(input.description),
@@ -191,21 +200,28 @@ export function registerSubscriptions(routes: ApiRoutes, ctx: Context): void {
   });
 
   routes.post('/v1/subscriptions/:id/resume', ({ params, body }) => {
-    parseParams(
+    const input = parseParams(
       z.strictObject({
-        billing_cycle_anchor: p.enum(['now', 'unchanged']).optional(),
+        billing_cycle_anchor: z.strictObject({ type: p.enum(['now', 'unchanged']) }).optional(),
+        payment_behavior: p.enum(['resume_on_payment_attempt', 'resume_on_payment_success']).optional(),
         proration_behavior: prorationBehavior.optional(),
-        proration_date: p.ignored(),
+        proration_date: p.integer().optional(),
         expand: p.expand(),
       }),
       body,
     );
     const subscription = store.require('subscription', params.id);
-    if (subscription.status !== 'paused')
-      throw ApiError.invalid('Only a paused subscription can be resumed.', {
-        code: 'subscription_not_paused',
-      });
-    resumeSubscription(ctx, subscription, nowForCustomer(store, subscription.customer as string));
+    resumeSubscription(
+      ctx,
+      subscription,
+      {
+        billingCycleAnchor: input.billing_cycle_anchor?.type ?? 'now',
+        prorationBehavior: input.proration_behavior ?? 'create_prorations',
+        prorationDate: input.proration_date,
+        paymentBehavior: input.payment_behavior ?? 'resume_on_payment_attempt',
+      },
+      nowForCustomer(store, subscription.customer as string),
+    );
     return subscription;
   });
 

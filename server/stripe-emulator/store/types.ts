@@ -90,6 +90,7 @@ export interface CheckoutSessionExtras {
     trialEnd: number | null;
     metadata: Record<string, string>;
     description: string | null;
+    missingPaymentMethod?: 'cancel' | 'create_invoice' | 'pause';
   };
   paymentIntentData: {
     metadata: Record<string, string>;
@@ -112,6 +113,15 @@ export interface CheckoutSessionExtras {
 export interface SubscriptionExtras {
   /** The trial end the `customer.subscription.trial_will_end` event was sent for (trials can be extended). */
   trialWillEndSentFor?: number;
+  /**
+   * A paused subscription that was asked to resume and whose resumption invoice is not settled yet: it
+   * stays `paused` until that invoice is paid (or, with `resume_on_payment_attempt`, until a payment of
+   * it is attempted or it is marked uncollectible).
+   */
+  pendingResumption?: {
+    invoice: string;
+    paymentBehavior: 'resume_on_payment_attempt' | 'resume_on_payment_success';
+  };
 }
 
 /** A saved API response, replayed for a repeated Idempotency-Key. */
