@@ -327,3 +327,27 @@ it('answers callers only once the transaction holding their consumptions has com
   expect(answered).toHaveLength(5);
   for (const accountId of accounts) expect((await exactBooksOf(accountId)).balance).toBe(9000);
 });
+
+it('keeps other accounts going while one account’s transaction waits, and that account’s next consumptions in order behind it', async () => {
+  const [slow, other] = await fundedAccounts([10_000, 10_000]);
+  const { batcher } = startProcess();
+  const held = holdAt('consumption.beforeCommit');
+  const answered: string[] = [];
+  const consume = (accountId: string, key: string) =>
+    batcher.consume(consumption(accountId, key, 1000)).then((result) => {
+      answered.push(key);
+      return result;
+    });
+
+  const first = consume(slow!, 'slow-1');
+  await held.reached;
+  const behind = consume(slow!, 'slow-2');
+  // Another account's consumption goes into a transaction of its own and is answered meanwhile.
+  expect((await consume(other!, 'other-1')).balanceAfter).toBe(9000);
+  expect(answered).toEqual(['other-1']);
+  held.release();
+
+  expect((await first).balanceAfter).toBe(9000);
+  expect((await behind).balanceAfter).toBe(8000);
+  expect(answered).toEqual(['other-1', 'slow-1', 'slow-2']);
+});
