@@ -1,7 +1,7 @@
 /**
  * Credit consumption with 64 concurrent clients, on one hot account and spread over 1,000 accounts:
  * - at the service: `consumeCredits` called by 64 concurrent callers in this process (authorization,
- *   validation and the per-account batcher included), with the app's pool size;
+ *   validation and the batcher's group commit included), with the app's pool size;
  * - end to end: the GraphQL mutation over HTTP against the app process;
  * - the baseline, in the same run: the naive consumption, one transaction per consumption with a guarded
  *   `UPDATE ... WHERE balance >= x` and a ledger insert, from 64 connections.
@@ -9,32 +9,28 @@
  * balance = ledger sum = grants' remainders = funded − consumed, never below zero.
  */
 import pg from 'pg';
-import type { Knex } from 'knex';
-import type { ApiKeyActor } from '../server/auth/actor';
-import { consumeCredits } from '../server/credits/consumption';
-import { bindModels, createDatabase } from '../server/db/knex';
 import type { Benchmark } from './run';
 import { APP_POOL_MAX } from './support/environment';
+import {
+  AMOUNT,
+  bareAccounts,
+  checkBooks,
+  CLIENTS,
+  consumeViaGuardedUpdate,
+  consumeViaService,
+  FUNDING,
+} from './support/consumption';
 import { createAccounts, dataOf, fund, graphqlBody, partnerAuthorization } from './support/fixtures';
-import { runConcurrently, runLoad } from './support/load';
+import { runLoad } from './support/load';
 import { formatNumber, percentile, perSecond } from './support/stats';
 
-const CLIENTS = 64;
 const SPREAD_ACCOUNTS = 1000;
 const SERVICE_REQUESTS = 30_000;
 const HTTP_REQUESTS = 10_000;
 const BASELINE_HOT_REQUESTS = 8_000;
 const BASELINE_SPREAD_REQUESTS = 20_000;
-const AMOUNT = 1000;
-const FUNDING = 1_000_000_000;
 
 const CONSUME = `mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { chargedMilliCredits balanceAfterMilliCredits } }`;
-const partner: ApiKeyActor = {
-  kind: 'apiKey',
-  apiKeyId: 'benchmark',
-  scopes: new Set(['credits:write']),
-  accountId: null,
-};
 
 export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connectionString }, report) => {
   const [hot, ...spread] = await createAccounts({ count: 1 + SPREAD_ACCOUNTS, prefix: 'consume' });
@@ -44,28 +40,8 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
   const hotAccount = () => hot!.id;
   const spreadAccount = (index: number) => spread[index % SPREAD_ACCOUNTS]!.id;
 
-  const viaService = async (label: string, accountOf: (index: number) => string, requests: number) => {
-    const pool = createDatabase({ connectionString, poolMax: APP_POOL_MAX });
-    bindModels(pool);
-    try {
-      return await runConcurrently({
-        concurrency: CLIENTS,
-        total: requests,
-        work: async (index) => {
-          const result = await consumeCredits({
-            actor: partner,
-            accountId: accountOf(index),
-            idempotencyKey: `${label}-${index}`,
-            amount: AMOUNT,
-          });
-          if (result.amount !== AMOUNT) throw new Error(`unexpected result ${JSON.stringify(result)}`);
-        },
-      });
-    } finally {
-      bindModels(knex);
-      await pool.destroy();
-    }
-  };
+  const viaService = (label: string, accountOf: (index: number) => string, requests: number) =>
+    consumeViaService({ connectionString, knex, label, accountOf, requests });
   const viaGraphQL = (label: string, accountOf: (index: number) => string, requests: number) =>
     runLoad({
       url: graphqlUrl,
@@ -87,11 +63,7 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
     });
   const baselinePool = new pg.Pool({ connectionString, max: CLIENTS });
   const viaGuardedUpdate = (label: string, accountOf: (index: number) => string, requests: number) =>
-    runConcurrently({
-      concurrency: CLIENTS,
-      total: requests,
-      work: (index) => guardedConsumption(baselinePool, accountOf(index), `${label}-${index}`),
-    });
+    consumeViaGuardedUpdate({ pool: baselinePool, label, accountOf, requests });
 
   await viaService('warm-up-service', hotAccount, 2000);
   await viaGraphQL('warm-up-http', hotAccount, 2000);
@@ -155,66 +127,3 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
     ratio: rate(service.hot) / rate(baseline.hot),
   };
 };
-
-/** The naive consumption: one transaction holding the balance row lock through its commit. */
-async function guardedConsumption(pool: pg.Pool, accountId: string, idempotencyKey: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const { rows } = await client.query<{ balance: string }>(
-      'update credit_balances set balance = balance - $2 where account_id = $1 and balance >= $2 returning balance',
-      [accountId, AMOUNT],
-    );
-    if (rows.length === 0) throw new Error('baseline ran out of credits');
-    await client.query(
-      `insert into credit_ledger_entries (account_id, entry_type, amount, balance_after, idempotency_key) values ($1, 'consumption', $2, $3, $4)`,
-      [accountId, -AMOUNT, rows[0]!.balance, idempotencyKey],
-    );
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/** Accounts for the baseline: just the rows its SQL touches, with a large balance. */
-async function bareAccounts(knex: Knex, count: number): Promise<string[]> {
-  const { rows } = await knex.raw<{ rows: Array<{ id: string }> }>(
-    `with created as (insert into accounts (name) select 'baseline ' || n from generate_series(1, ?::int) n returning id)
-     insert into credit_balances (account_id, balance) select id, ? from created returning account_id as id`,
-    [count, FUNDING],
-  );
-  return rows.map((row) => row.id);
-}
-
-/** Balance, ledger and grants must agree with each other and with what was consumed. */
-async function checkBooks(
-  knex: Knex,
-  accountIds: string[],
-  funded: number,
-  consumptions: number,
-): Promise<string> {
-  const { rows } = await knex.raw<{
-    rows: Array<{ balance: number; ledger: number; remaining: number; entries: number; lowest: number }>;
-  }>(
-    `select (select sum(balance) from credit_balances where account_id = any(:ids))::bigint as balance,
-            (select sum(amount) from credit_ledger_entries where account_id = any(:ids))::bigint as ledger,
-            (select sum(remaining) from credit_grants where account_id = any(:ids))::bigint as remaining,
-            (select count(*) from credit_ledger_entries where account_id = any(:ids) and entry_type = 'consumption')::bigint as entries,
-            (select min(balance_after) from credit_ledger_entries where account_id = any(:ids))::bigint as lowest`,
-    { ids: accountIds },
-  );
-  const books = rows[0]!;
-  const expected = funded - consumptions * AMOUNT;
-  const exact =
-    books.balance === expected &&
-    books.ledger === expected &&
-    books.remaining === expected &&
-    books.entries === consumptions &&
-    books.lowest >= 0;
-  if (!exact)
-    throw new Error(`the books do not balance: ${JSON.stringify({ ...books, expected, consumptions })}`);
-  return `exact: balance ${formatNumber(books.balance)} = ledger sum = grants' remainders = funded − ${formatNumber(consumptions)} consumptions; never below 0`;
-}

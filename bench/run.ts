@@ -4,6 +4,7 @@
  * (these machines are noisy: compare ratios, never absolute numbers across runs).
  */
 import { consumeBenchmark } from './consume';
+import { consumeSpreadBenchmark } from './consumeSpread';
 import { dashboardBenchmark } from './dashboard';
 import { entitlementsBenchmark } from './entitlements';
 import { ingestBenchmark } from './ingest';
@@ -23,6 +24,7 @@ export type Benchmark = (
 const BENCHMARKS: Record<string, Benchmark> = {
   ingest: ingestBenchmark,
   consume: consumeBenchmark,
+  'consume-spread': consumeSpreadBenchmark,
   dashboard: dashboardBenchmark,
   entitlements: entitlementsBenchmark,
 };

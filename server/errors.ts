@@ -68,6 +68,17 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/**
+ * What a caller sees of an unexpected failure reported inside a payload (a batch's item), as
+ * errorFormatting.ts masks one raised from a resolver: the failure itself is logged, never shown.
+ */
+export class InternalError extends DomainError {
+  readonly code = 'INTERNAL';
+  constructor() {
+    super('Internal server error.');
+  }
+}
+
 /** One or more fields are invalid; `fieldErrors` maps an input path to what is wrong with it. */
 export class ValidationError extends DomainError {
   readonly code = 'BAD_USER_INPUT';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Model, snakeCaseMappers } from 'objection';
 import { NotFoundError, ValidationError } from '../errors';
+import { groupBy } from '../grouping';
 import { MAX_CREDIT_BALANCE } from './creditLimits';
 import { CreditLedgerEntry, type CreditLedgerEntryType } from './CreditLedgerEntry';
 import { writeLedgerChanges, type NewLedgerEntry } from './ledgerWrites';
@@ -68,25 +69,60 @@ export class AccountLedger {
     at?: Date;
     entriesKeyed?: string[];
   }): Promise<AccountLedger> {
-    let locked = await lockedState(trx, accountId, entriesKeyed);
-    if (!locked.accountExists) throw new NotFoundError('Account');
-    if (!locked.balance) {
-      await trx.raw(`insert into credit_balances (account_id) values (?) on conflict do nothing`, [
-        accountId,
-      ]);
-      locked = await lockedState(trx, accountId, entriesKeyed);
-    }
-    const { balance, threshold, low_balance_notified_at: notifiedAt } = locked.balance!;
-    const ledger = new AccountLedger(
+    const ledgers = await AccountLedger.lockAll({
       trx,
-      accountId,
-      balance,
-      { threshold, notifiedAt },
-      locked.grants,
-      locked.entries,
-    );
-    if (at) ledger.loadSpendableGrants({ at, actor: EXPIRY_ACTOR });
+      accountIds: [accountId],
+      at,
+      entriesKeyed: new Map([[accountId, entriesKeyed]]),
+    });
+    const ledger = ledgers.get(accountId);
+    if (!ledger) throw new NotFoundError('Account');
     return ledger;
+  }
+
+  /**
+   * `lock` for several accounts at once, in the same round trips. The rows are locked in the order of
+   * the accounts' ids, whatever the order asked for: every transaction that locks several accounts
+   * takes them in that one order, so two of them (in this process or another) wait for each other
+   * rather than deadlock. An account that does not exist has no ledger in the answer.
+   */
+  static async lockAll({
+    trx,
+    accountIds,
+    at,
+    entriesKeyed = new Map(),
+  }: {
+    trx: Knex.Transaction;
+    accountIds: readonly string[];
+    at?: Date;
+    /** Per account, the idempotency keys whose stored entries to read under the lock. */
+    entriesKeyed?: ReadonlyMap<string, readonly string[]>;
+  }): Promise<Map<string, AccountLedger>> {
+    const ids = [...new Set(accountIds)].sort();
+    let locked = await lockedState(trx, ids, entriesKeyed);
+    const unopened = ids.filter((id) => locked.accounts.has(id) && !locked.balances.has(id));
+    if (unopened.length > 0) {
+      await trx.raw(
+        `insert into credit_balances (account_id) select id from unnest(?::uuid[]) as id order by id on conflict do nothing`,
+        [unopened],
+      );
+      locked = await lockedState(trx, ids, entriesKeyed);
+    }
+    const ledgers = new Map<string, AccountLedger>();
+    for (const [accountId, state] of locked.balances) {
+      const { balance, threshold, notifiedAt } = state;
+      const ledger = new AccountLedger(
+        trx,
+        accountId,
+        balance,
+        { threshold, notifiedAt },
+        locked.grants.get(accountId) ?? [],
+        locked.entries.get(accountId) ?? [],
+      );
+      if (at) ledger.loadSpendableGrants({ at, actor: EXPIRY_ACTOR });
+      ledgers.set(accountId, ledger);
+    }
+    return ledgers;
   }
 
   /**
@@ -182,16 +218,30 @@ export class AccountLedger {
 
   /** Writes every pending entry; returns them as stored, in order. */
   async commit(): Promise<CreditLedgerEntry[]> {
-    const entries = this.pending.splice(0);
-    const ids = await writeLedgerChanges({
-      trx: this.trx,
-      accountId: this.accountId,
-      entries,
-      changedGrants: [...this.changedGrants],
+    const [entries] = await AccountLedger.commitAll([this]);
+    return entries!;
+  }
+
+  /**
+   * `commit` for ledgers of several accounts locked in one transaction, in one statement. Returns each
+   * ledger's entries as stored, in order.
+   */
+  static async commitAll(ledgers: readonly AccountLedger[]): Promise<CreditLedgerEntry[][]> {
+    if (ledgers.length === 0) return [];
+    const changes = ledgers.map((ledger) => {
+      const change = {
+        accountId: ledger.accountId,
+        entries: ledger.pending.splice(0),
+        changedGrants: [...ledger.changedGrants],
+      };
+      ledger.changedGrants.clear();
+      return change;
     });
-    this.changedGrants.clear();
-    return entries.map(({ allocations: _allocations, ...entry }, index) =>
-      CreditLedgerEntry.fromJson({ ...entry, id: ids[index], accountId: this.accountId }),
+    const ids = await writeLedgerChanges({ trx: ledgers[0]!.trx, changes });
+    return changes.map(({ accountId, entries }, account) =>
+      entries.map(({ allocations: _allocations, ...entry }, index) =>
+        CreditLedgerEntry.fromJson({ ...entry, id: ids[account]![index], accountId }),
+      ),
     );
   }
 
@@ -260,27 +310,49 @@ const EXPIRY_ACTOR: LedgerActor = { actorType: 'system', actorId: 'credit expiry
 /** Multi-statement results skip knex's identifier mapping; this is the same mapping, applied by hand. */
 const columnNames = snakeCaseMappers();
 
-async function lockedState(trx: Knex.Transaction, accountId: string, entriesKeyed: string[]) {
+async function lockedState(
+  trx: Knex.Transaction,
+  accountIds: string[],
+  entriesKeyed: ReadonlyMap<string, readonly string[]>,
+) {
+  const keyed = accountIds.flatMap((accountId) =>
+    (entriesKeyed.get(accountId) ?? []).map((key) => ({ accountId, key })),
+  );
   // Several statements in one simple query, which takes no bind parameters: knex escapes the values.
+  // `order by` under `for ... share/update` locks the rows in that order: the accounts' ids, always.
   // The keyed entries are probed one by one through the (account, key) unique index: `offset 0` keeps
-  // the planner from folding the probes into a scan of the account's whole ledger.
+  // the planner from folding the probes into a scan of the accounts' whole ledgers.
   const statements = trx
     .raw(
-      `select 1 from accounts where id = :accountId for key share;
-       select b.balance, b.low_balance_notified_at, s.threshold
+      `select id from accounts where id = any(:accountIds::uuid[]) order by id for key share;
+       select b.account_id, b.balance, b.low_balance_notified_at, s.threshold
        from credit_balances b left join auto_top_up_settings s on s.account_id = b.account_id
-       where b.account_id = :accountId for update of b;
-       select id, remaining, priority, expires_at, created_at from credit_grants where account_id = :accountId and remaining > 0;
-       select e.* from unnest(:keys::text[]) as k(idempotency_key)
-       cross join lateral (select * from credit_ledger_entries where account_id = :accountId and idempotency_key = k.idempotency_key offset 0) e;`,
-      { accountId, keys: entriesKeyed },
+       where b.account_id = any(:accountIds::uuid[]) order by b.account_id for update of b;
+       select account_id, id, remaining, priority, expires_at, created_at from credit_grants
+       where account_id = any(:accountIds::uuid[]) and remaining > 0;
+       select e.* from unnest(:keyedAccountIds::uuid[], :keys::text[]) as k(account_id, idempotency_key)
+       cross join lateral (select * from credit_ledger_entries
+                           where account_id = k.account_id and idempotency_key = k.idempotency_key offset 0) e;`,
+      {
+        accountIds,
+        keyedAccountIds: keyed.map((probe) => probe.accountId),
+        keys: keyed.map((probe) => probe.key),
+      },
     )
     .toQuery();
-  const [account, balance, grants, entries] = (await trx.raw(statements)) as unknown as [
-    { rows: unknown[] },
-    { rows: Array<{ balance: number; low_balance_notified_at: Date | null; threshold: number | null }> },
+  const [accounts, balances, grants, entries] = (await trx.raw(statements)) as unknown as [
+    { rows: Array<{ id: string }> },
     {
       rows: Array<{
+        account_id: string;
+        balance: number;
+        low_balance_notified_at: Date | null;
+        threshold: number | null;
+      }>;
+    },
+    {
+      rows: Array<{
+        account_id: string;
         id: string;
         remaining: number;
         priority: number;
@@ -291,16 +363,28 @@ async function lockedState(trx: Knex.Transaction, accountId: string, entriesKeye
     { rows: Array<Record<string, unknown>> },
   ];
   return {
-    accountExists: account.rows.length > 0,
-    balance: balance.rows[0],
-    grants: grants.rows.map((row) => ({
-      id: row.id,
-      remaining: row.remaining,
-      priority: row.priority,
-      expiresAt: row.expires_at,
-      createdAt: row.created_at,
-    })),
-    entries: entries.rows.map((row) => CreditLedgerEntry.fromJson(columnNames.parse(row))),
+    accounts: new Set(accounts.rows.map((row) => row.id)),
+    balances: new Map(
+      balances.rows.map((row) => [
+        row.account_id,
+        { balance: row.balance, threshold: row.threshold, notifiedAt: row.low_balance_notified_at },
+      ]),
+    ),
+    grants: groupBy(
+      grants.rows.map((row) => ({
+        accountId: row.account_id,
+        id: row.id,
+        remaining: row.remaining,
+        priority: row.priority,
+        expiresAt: row.expires_at,
+        createdAt: row.created_at,
+      })),
+      (grant) => grant.accountId,
+    ),
+    entries: groupBy(
+      entries.rows.map((row) => CreditLedgerEntry.fromJson(columnNames.parse(row))),
+      (entry) => entry.accountId,
+    ),
   };
 }
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { describeActor, type Actor } from '../auth/actor';
-import { authorizeAccount } from '../auth/authorization';
+import type { Account } from '../accounts/Account';
+import { authorizeAccount, requireAuthenticated } from '../auth/authorization';
 import { Meter } from '../catalog/Meter';
 import { ValidationError } from '../errors';
 import { faultPoint } from '../faultPoints';
 import { parseInput } from '../validation';
-import type { CreditConsumptionResult } from './consumptionBatch';
+import type { ConsumptionRequest, CreditConsumptionResult } from './consumptionBatch';
 import { triggerAutoTopUp } from './autoTopUp';
 import { consumptionBatcher } from './consumptionBatcher';
 import { creditAmount, MAX_CREDIT_AMOUNT } from './creditLimits';
@@ -52,35 +53,132 @@ const consumeCreditsInput = z
 export async function consumeCredits({
   actor,
   ...input
-}: { actor: Actor } & z.input<typeof consumeCreditsInput>): Promise<CreditConsumptionResult> {
+}: { actor: Actor } & ConsumeCreditsInput): Promise<CreditConsumptionResult> {
+  const request = await prepareConsumption(new ConsumptionLookups(actor), input);
+  const result = await consumptionBatcher.consume(request);
+  await faultPoint('consumption.afterCommit');
+  topUpWhereDue([{ request, result }]);
+  return result;
+}
+
+export type ConsumeCreditsInput = z.input<typeof consumeCreditsInput>;
+
+/** The most consumptions one `consumeCreditsBatch` call takes: one group of the batcher. */
+export const MAX_CONSUMPTIONS_PER_BATCH = 500;
+
+/** One consumption of a batch: its result, or why it failed. */
+export type BatchConsumptionOutcome =
+  | { index: number; result: CreditConsumptionResult; error: null }
+  | { index: number; result: null; error: unknown };
+
+export interface ConsumptionBatchResult {
+  /** One per consumption, in the order given. */
+  results: BatchConsumptionOutcome[];
+}
+
+/**
+ * `consumeCredits` for many consumptions at once, of one account or many: what a partner serving many
+ * customers sends. Each consumption stands alone, exactly as if sent by itself (its own validation,
+ * authorization, idempotency key and result or error), and they are handed to the batcher together, so
+ * they share transactions with each other and with concurrent callers. Answered once every one of them
+ * is settled, in the order given.
+ */
+export async function consumeCreditsBatch({
+  actor,
+  consumptions,
+}: {
+  actor: Actor;
+  consumptions: ConsumeCreditsInput[];
+}): Promise<ConsumptionBatchResult> {
+  requireAuthenticated(actor);
+  if (consumptions.length === 0 || consumptions.length > MAX_CONSUMPTIONS_PER_BATCH)
+    throw ValidationError.forField(
+      'consumptions',
+      `must hold between 1 and ${MAX_CONSUMPTIONS_PER_BATCH} consumptions; got ${consumptions.length}`,
+    );
+  const lookups = new ConsumptionLookups(actor);
+  const prepared = await Promise.allSettled(consumptions.map((input) => prepareConsumption(lookups, input)));
+  // Handed over in one turn of the event loop, so that they go into the same transaction.
+  const settled = await Promise.allSettled(
+    prepared.map(async (preparation) => {
+      if (preparation.status === 'rejected') throw preparation.reason;
+      return { request: preparation.value, result: await consumptionBatcher.consume(preparation.value) };
+    }),
+  );
+  await faultPoint('consumption.afterCommit');
+  topUpWhereDue(settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])));
+  return {
+    results: settled.map((outcome, index) =>
+      outcome.status === 'fulfilled'
+        ? { index, result: outcome.value.result, error: null }
+        : { index, result: null, error: outcome.reason },
+    ),
+  };
+}
+
+/** Validates and authorizes one consumption, and prices its meter: the request for the batcher. */
+async function prepareConsumption(
+  lookups: ConsumptionLookups,
+  input: ConsumeCreditsInput,
+): Promise<ConsumptionRequest> {
   const request = parseInput(consumeCreditsInput, input);
-  const account = await authorizeAccount({
-    actor,
-    accountId: request.accountId,
-    externalId: request.externalId,
-    permission: 'credits.consume',
-  });
-  const meter = request.meterKey ? await pricedMeter(request.meterKey) : null;
+  const account = await lookups.account(request);
+  const meter = request.meterKey ? await lookups.meter(request.meterKey) : null;
   if (meter && meter.creditCostPerUnit * request.quantity! > MAX_CREDIT_AMOUNT)
     throw ValidationError.forField(
       'quantity',
       `costs more than the ${MAX_CREDIT_AMOUNT} milli-credits one consumption may charge`,
     );
-
-  const result = await consumptionBatcher.consume({
+  return {
     accountId: account.id,
     idempotencyKey: request.idempotencyKey,
     amount: request.amount ?? null,
     meter,
     quantity: request.quantity ?? null,
     description: request.description ?? null,
-    actor: describeActor(actor),
-  });
-  await faultPoint('consumption.afterCommit');
-  // Top up at once rather than at the job's next run, a minute later. Not awaited: the caller's
-  // consumption is done; a top-up that fails here is retried by that job (server/credits/autoTopUp.ts).
-  if (result.autoTopUpDue) void triggerAutoTopUp({ accountId: account.id }).catch(() => undefined);
-  return result;
+    actor: describeActor(lookups.actor),
+  };
+}
+
+/**
+ * The accounts and meters one call's consumptions name, each looked up and authorized once however many
+ * consumptions name it.
+ */
+class ConsumptionLookups {
+  private readonly accounts = new Map<string, Promise<Account>>();
+  private readonly meters = new Map<string, Promise<PricedMeter>>();
+
+  constructor(readonly actor: Actor) {}
+
+  account({ accountId, externalId }: { accountId?: string | null; externalId?: string | null }) {
+    const key = JSON.stringify([accountId ?? null, externalId ?? null]);
+    let account = this.accounts.get(key);
+    if (!account) {
+      account = authorizeAccount({ actor: this.actor, accountId, externalId, permission: 'credits.consume' });
+      this.accounts.set(key, account);
+    }
+    return account;
+  }
+
+  meter(key: string) {
+    let meter = this.meters.get(key);
+    if (!meter) {
+      meter = pricedMeter(key);
+      this.meters.set(key, meter);
+    }
+    return meter;
+  }
+}
+
+/**
+ * Top up at once rather than at the job's next run, a minute later. Not awaited: the caller's
+ * consumption is done; a top-up that fails here is retried by that job (server/credits/autoTopUp.ts).
+ */
+function topUpWhereDue(consumed: Array<{ request: ConsumptionRequest; result: CreditConsumptionResult }>) {
+  const due = new Set(
+    consumed.filter(({ result }) => result.autoTopUpDue).map(({ request }) => request.accountId),
+  );
+  for (const accountId of due) void triggerAutoTopUp({ accountId }).catch(() => undefined);
 }
 
 async function pricedMeter(key: string): Promise<PricedMeter> {

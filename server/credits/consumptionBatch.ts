@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { now } from '../clock';
-import { ConflictError, InsufficientCreditsError, type DomainError } from '../errors';
+import { ConflictError, InsufficientCreditsError, NotFoundError, type DomainError } from '../errors';
 import { faultPoint } from '../faultPoints';
+import { groupBy } from '../grouping';
 import { insertUsageEvents, type NewUsageEvent } from '../usage/usageIngest';
 import { AccountLedger, ledgerKey, type LedgerActor } from './accountLedger';
 import type { CreditLedgerEntry } from './CreditLedgerEntry';
@@ -42,63 +43,83 @@ export interface CreditConsumptionResult {
 export type ConsumptionOutcome = { result: CreditConsumptionResult } | { error: DomainError };
 
 /**
- * Applies consumptions of one account in one transaction, with its balance row locked once. Each is
- * applied in turn and succeeds or fails on its own, with its own ledger entry and balance after it; a
- * key seen before (stored, or earlier in the batch) answers with the first result. Everything,
- * including the usage events of consumptions by meter, commits together.
+ * Applies consumptions, of one account or of many, in one transaction: one commit for all of them.
+ * Every account's balance row is locked once, all in the order of the accounts' ids (so that groups
+ * overlapping in accounts, in this process or others, wait for each other instead of deadlocking), and
+ * each account's consumptions are applied in turn, in arrival order. Each succeeds or fails on its own,
+ * with its own ledger entry and balance after it; a key seen before for the account (stored, or earlier
+ * in the batch) answers with the first result; an account that does not exist fails only its own
+ * consumptions. The reads and writes go in a few statements for all the accounts together; everything,
+ * including the usage events of consumptions by meter, commits together. Outcomes are in request order.
  */
 export async function applyConsumptions({
   knex,
-  accountId,
   requests,
 }: {
   knex: Knex;
-  accountId: string;
   requests: ConsumptionRequest[];
 }): Promise<ConsumptionOutcome[]> {
+  const byAccount = groupBy(requests, (request) => request.accountId);
   return knex.transaction(async (trx) => {
     const at = now();
-    const idempotencyKeys = requests.map((request) => request.idempotencyKey);
-    const ledger = await AccountLedger.lock({
+    const ledgers = await AccountLedger.lockAll({
       trx,
-      accountId,
+      accountIds: [...byAccount.keys()],
       at,
-      entriesKeyed: idempotencyKeys.map((key) => ledgerKey('consumption', key)),
+      entriesKeyed: new Map(
+        [...byAccount].map(([accountId, own]) => [
+          accountId,
+          own.map((request) => ledgerKey('consumption', request.idempotencyKey)),
+        ]),
+      ),
     });
-    const meters = [
-      ...new Map(
-        requests.flatMap((request) => (request.meter ? [[request.meter.id, request.meter] as const] : [])),
-      ).values(),
-    ];
+    const accounts = [...byAccount]
+      .filter(([accountId]) => ledgers.has(accountId))
+      .map(([accountId, own]) => ({ ledger: ledgers.get(accountId)!, requests: own, meters: metersOf(own) }));
     // One transaction is one connection, which answers one query at a time: one after the other.
     const earlier = await findEarlierConsumptions({
       trx,
-      accountId,
-      idempotencyKeys,
-      ledgerEntries: ledger.entriesKeyed,
-      anyByMeter: meters.length > 0,
+      accounts: accounts.map(({ ledger, requests: own, meters }) => ({
+        accountId: ledger.accountId,
+        idempotencyKeys: own.map((request) => request.idempotencyKey),
+        ledgerEntries: ledger.entriesKeyed,
+        anyByMeter: meters.length > 0,
+      })),
     });
-    const charges = await MeteredCharges.load({ trx, accountId, meters, at });
-    const batch = new LockedBatch(ledger, charges, earlier, at);
-    const outcomes = requests.map((request) => batch.apply(request));
-    await batch.save();
+    const batches = new Map<string, LockedBatch>();
+    for (const { ledger, meters } of accounts) {
+      const charges = await MeteredCharges.load({ trx, accountId: ledger.accountId, meters, at });
+      batches.set(ledger.accountId, new LockedBatch(ledger, charges, earlier.get(ledger.accountId)!, at));
+    }
+    const outcomes = requests.map((request) => {
+      const batch = batches.get(request.accountId);
+      return batch ? batch.apply(request) : { error: new NotFoundError('Account') };
+    });
+    await LockedBatch.saveAll([...batches.values()]);
     await faultPoint('consumption.beforeCommit');
-    const threshold = ledger.lowBalance.threshold;
-    return outcomes.map((outcome) =>
-      'error' in outcome
-        ? outcome
-        : {
-            result: {
-              ...resultOf(outcome.record, outcome.replayed),
-              autoTopUpDue:
-                !outcome.replayed && threshold !== null && outcome.record.balanceAfter < threshold,
-            },
-          },
-    );
+    return outcomes.map((outcome, index) => {
+      if ('error' in outcome) return outcome;
+      const threshold = ledgers.get(requests[index]!.accountId)!.lowBalance.threshold;
+      return {
+        result: {
+          ...resultOf(outcome.record, outcome.replayed),
+          autoTopUpDue: !outcome.replayed && threshold !== null && outcome.record.balanceAfter < threshold,
+        },
+      };
+    });
   });
 }
 
-/** The consumptions of one batch, applied in memory against the locked ledger, then saved together. */
+/** The distinct meters the requests consume by. */
+function metersOf(requests: ConsumptionRequest[]): PricedMeter[] {
+  return [
+    ...new Map(
+      requests.flatMap((request) => (request.meter ? [[request.meter.id, request.meter] as const] : [])),
+    ).values(),
+  ];
+}
+
+/** The consumptions of one account in a batch, applied in memory against its locked ledger, then saved. */
 class LockedBatch {
   private readonly applied: ConsumptionRecord[] = [];
   private readonly usageEvents: NewUsageEvent[] = [];
@@ -164,18 +185,35 @@ class LockedBatch {
     return { record, replayed: false };
   }
 
-  async save(): Promise<void> {
-    const { ledger, applied, at } = this;
-    const entries = new Map((await ledger.commit()).map((entry) => [entry.idempotencyKey, entry]));
-    for (const record of applied)
-      record.ledgerEntry = entries.get(ledgerKey('consumption', record.idempotencyKey)) ?? null;
-    await insertMeteredConsumptions({
-      trx: ledger.trx,
-      accountId: ledger.accountId,
-      records: applied.filter((record) => record.meterId !== null),
-      at,
+  /**
+   * Saves the batches of several accounts locked in one transaction: their ledger entries, records of
+   * consumptions by meter and usage events each in one statement for all of them; then, account by
+   * account, the notices a batch calls for (low balance, depleted), which are rare.
+   */
+  static async saveAll(batches: LockedBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    const { trx } = batches[0]!.ledger;
+    const written = await AccountLedger.commitAll(batches.map((batch) => batch.ledger));
+    batches.forEach((batch, index) => {
+      const entries = new Map(written[index]!.map((entry) => [entry.idempotencyKey, entry]));
+      for (const record of batch.applied)
+        record.ledgerEntry = entries.get(ledgerKey('consumption', record.idempotencyKey)) ?? null;
     });
-    await insertUsageEvents({ trx: ledger.trx, events: this.usageEvents });
+    await insertMeteredConsumptions({
+      trx,
+      records: batches.flatMap((batch) =>
+        batch.applied
+          .filter((record) => record.meterId !== null)
+          .map((record) => ({ ...record, accountId: batch.ledger.accountId })),
+      ),
+      at: batches[0]!.at,
+    });
+    await insertUsageEvents({ trx, events: batches.flatMap((batch) => batch.usageEvents) });
+    for (const batch of batches) await batch.notify();
+  }
+
+  private async notify(): Promise<void> {
+    const { ledger, applied } = this;
     if (!applied.some((record) => record.amount > 0)) return;
     await warnOfLowBalance({ ledger });
     const emptiedBy = applied.at(-1)?.ledgerEntry;

@@ -17,80 +17,95 @@ export interface ConsumptionRecord {
   ledgerEntry: CreditLedgerEntry | null;
 }
 
-/**
- * The consumptions already applied under these keys, from their ledger entries (read with the ledger's
- * lock) and, for consumptions by meter, the row saying what the allowance covered (the only record of
- * one the allowance covered entirely, which charged nothing).
- */
-export async function findEarlierConsumptions({
-  trx,
-  accountId,
-  idempotencyKeys,
-  ledgerEntries,
-  anyByMeter,
-}: {
-  trx: Knex.Transaction;
+/** What to look up for one account: the keys its consumptions carry and what the ledger holds under them. */
+export interface EarlierConsumptionsQuery {
   accountId: string;
   idempotencyKeys: string[];
   /** The ledger's entries under `consumption:<key>` for these keys. */
   ledgerEntries: CreditLedgerEntry[];
   anyByMeter: boolean;
-}): Promise<Map<string, ConsumptionRecord>> {
-  const prefix = ledgerKey('consumption', '');
-  const records = new Map<string, ConsumptionRecord>(
-    ledgerEntries.map((entry) => {
-      const idempotencyKey = entry.idempotencyKey!.slice(prefix.length);
-      return [
-        idempotencyKey,
-        {
-          idempotencyKey,
-          meterId: null,
-          quantity: null,
-          description: entry.description,
-          includedQuantity: 0,
-          amount: -entry.amount,
-          balanceAfter: entry.balanceAfter,
-          ledgerEntry: entry,
-        },
-      ];
-    }),
-  );
-  if (!anyByMeter && ledgerEntries.length === 0) return records;
+}
 
-  const metered: Array<Omit<ConsumptionRecord, 'ledgerEntry'> & { ledgerEntryId: number | null }> = await trx(
-    'meteredCreditConsumptions',
-  )
-    .where({ accountId })
-    .whereIn('idempotencyKey', idempotencyKeys);
-  for (const { ledgerEntryId, ...record } of metered) {
-    records.set(record.idempotencyKey, {
-      ...record,
+/**
+ * The consumptions already applied under these keys, per account, from their ledger entries (read with
+ * the ledger's lock) and, for consumptions by meter, the row saying what the allowance covered (the only
+ * record of one the allowance covered entirely, which charged nothing). One query for all the accounts,
+ * and none when no account has consumptions by meter or entries under its keys.
+ */
+export async function findEarlierConsumptions({
+  trx,
+  accounts,
+}: {
+  trx: Knex.Transaction;
+  accounts: EarlierConsumptionsQuery[];
+}): Promise<Map<string, Map<string, ConsumptionRecord>>> {
+  const prefix = ledgerKey('consumption', '');
+  const found = new Map(
+    accounts.map(({ accountId, ledgerEntries }) => [
+      accountId,
+      new Map<string, ConsumptionRecord>(
+        ledgerEntries.map((entry) => {
+          const idempotencyKey = entry.idempotencyKey!.slice(prefix.length);
+          return [
+            idempotencyKey,
+            {
+              idempotencyKey,
+              meterId: null,
+              quantity: null,
+              description: entry.description,
+              includedQuantity: 0,
+              amount: -entry.amount,
+              balanceAfter: entry.balanceAfter,
+              ledgerEntry: entry,
+            },
+          ];
+        }),
+      ),
+    ]),
+  );
+  const probes = accounts
+    .filter((account) => account.anyByMeter || account.ledgerEntries.length > 0)
+    .flatMap(({ accountId, idempotencyKeys }) => idempotencyKeys.map((key) => [accountId, key]));
+  if (probes.length === 0) return found;
+
+  const metered: Array<
+    Omit<ConsumptionRecord, 'ledgerEntry'> & { accountId: string; ledgerEntryId: number | null }
+  > = await trx('meteredCreditConsumptions').whereIn(['accountId', 'idempotencyKey'], probes);
+  for (const { accountId, ledgerEntryId, ...record } of metered) {
+    const ledgerEntries = accounts.find((account) => account.accountId === accountId)!.ledgerEntries;
+    found.get(accountId)!.set(record.idempotencyKey, {
+      idempotencyKey: record.idempotencyKey,
+      meterId: record.meterId,
+      quantity: record.quantity,
+      description: record.description,
+      includedQuantity: record.includedQuantity,
+      amount: record.amount,
+      balanceAfter: record.balanceAfter,
       ledgerEntry: ledgerEntries.find((entry) => entry.id === ledgerEntryId) ?? null,
     });
   }
-  return records;
+  return found;
 }
 
+/** Records of consumptions by meter, each with its account; written for all accounts in one statement. */
 export async function insertMeteredConsumptions({
   trx,
-  accountId,
   records,
   at,
 }: {
   trx: Knex.Transaction;
-  accountId: string;
-  records: ConsumptionRecord[];
+  records: Array<ConsumptionRecord & { accountId: string }>;
   at: Date;
 }): Promise<void> {
   if (records.length === 0) return;
   await trx.raw(
     `insert into metered_credit_consumptions (account_id, idempotency_key, meter_id, quantity, included_quantity, amount, balance_after,
                                               ledger_entry_id, description, created_at)
-     select :accountId, r.*, :at from unnest(:keys::text[], :meterIds::uuid[], :quantities::bigint[], :included::bigint[], :amounts::bigint[],
-                                             :balancesAfter::bigint[], :ledgerEntryIds::bigint[], :descriptions::text[]) as r`,
+     select r.*, :at from unnest(:accountIds::uuid[], :keys::text[], :meterIds::uuid[], :quantities::bigint[], :included::bigint[],
+                                 :amounts::bigint[], :balancesAfter::bigint[], :ledgerEntryIds::bigint[], :descriptions::text[]) as r`,
     {
-      accountId,
       at: at.toISOString(),
+      accountIds: records.map((record) => record.accountId),
       keys: records.map((record) => record.idempotencyKey),
       meterIds: records.map((record) => record.meterId),
       quantities: records.map((record) => record.quantity),

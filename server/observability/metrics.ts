@@ -78,7 +78,7 @@ export const creditsConsumed = new Counter({
 
 export const consumptionBatchSize = new Histogram({
   name: 'billing_consumption_batch_size',
-  help: 'Consumptions of one account applied together in one transaction.',
+  help: 'Consumptions applied together in one transaction (one commit), of one account or of many.',
   buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
   registers,
 });

@@ -421,6 +421,15 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     // The account never holds credits in this test: getting this far is what is being checked.
     outcome: 'INSUFFICIENT_CREDITS',
   },
+  'Mutation.consumeCreditsBatch': {
+    operation:
+      'mutation($id: ID, $key: String!) { consumeCreditsBatch(input: { consumptions: [{ accountId: $id, idempotencyKey: $key, amountMilliCredits: 1 }] }) { results { error { code } } } }',
+    variables: (fixture) => ({ id: fixture.accountId, key: fixture.unique('consume') }),
+    checks: [{ permission: 'credits.consume' }],
+    outcome: 'INSUFFICIENT_CREDITS',
+    // Each consumption is refused on its own, so the rest of a batch still goes through.
+    payloadCode: (data) => data.consumeCreditsBatch.results[0].error?.code,
+  },
   'Mutation.adjustCredits': {
     operation:
       'mutation($id: ID!, $key: String!) { adjustCredits(input: { accountId: $id, amountMilliCredits: -1, reason: "access", idempotencyKey: $key }) { ledgerEntry { id } } }',

@@ -97,6 +97,8 @@ export const PUBLIC_FIELDS: Record<string, string> = {
     'partner keys only (usage:write); names accounts per event, and an account the key cannot see is refused as NOT_FOUND for that event (test/usage/recordUsage.test.ts)',
   'Mutation.consumeCredits':
     'partner keys only (credits:write); members are refused and a key bound to another account gets NOT_FOUND (test/credits/consumeCredits.test.ts)',
+  'Mutation.consumeCreditsBatch':
+    'partner keys only (credits:write); names accounts per consumption, and an account the key cannot see is refused as NOT_FOUND for that consumption (test/credits/consumeCreditsBatch.test.ts)',
   'Mutation.adjustCredits': 'platform admins only (requirePlatformAdmin)',
   'Mutation.signUp': 'creates nothing but a pending sign-up and an email to the address it names',
   'Mutation.confirmSignUp':

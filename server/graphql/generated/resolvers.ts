@@ -41,7 +41,7 @@ import type { UsageBatchResult as UsageBatchResultModel } from '../../usage/reco
 import type { CreditLedgerEntry as CreditLedgerEntryModel } from '../../credits/CreditLedgerEntry';
 import type { CreditLedgerPage as CreditLedgerPageModel } from '../../credits/ledger';
 import type { CreditGrant as CreditGrantModel } from '../../credits/CreditGrant';
-import type { CreditConsumptionResult as CreditConsumptionResultModel } from '../../credits/consumption';
+import type { CreditConsumptionResult as CreditConsumptionResultModel, ConsumptionBatchResult as ConsumptionBatchResultModel, BatchConsumptionOutcome as BatchConsumptionOutcomeModel } from '../../credits/consumption';
 import type { CreditAdjustment as CreditAdjustmentModel } from '../../credits/adjustments';
 import type { AccountInvitation as AccountInvitationModel } from '../../accounts/AccountInvitation';
 import type { InvitationPreview as InvitationPreviewModel } from '../../accounts/invitations';
@@ -782,6 +782,34 @@ export type CheckoutStatus =
   /** Waiting for the customer to pay. */
   | 'open';
 
+/** Many consumptions, each of any account the caller may consume for. */
+export type ConsumeCreditsBatchInput = {
+  /** At most 500 consumptions, each as consumeCredits takes it. */
+  consumptions: Array<ConsumeCreditsInput>;
+};
+
+/** The outcome of each consumption of a batch. */
+export type ConsumeCreditsBatchPayload = {
+  __typename?: 'ConsumeCreditsBatchPayload';
+  /** Consumptions that failed; their `error` says why. */
+  failed: Scalars['Int']['output'];
+  /** One per consumption, in the order they were given. */
+  results: Array<ConsumeCreditsBatchResult>;
+  /** Consumptions that succeeded (replays of a key already used included). */
+  succeeded: Scalars['Int']['output'];
+};
+
+/** The outcome of one consumption of a batch: its result or its error. */
+export type ConsumeCreditsBatchResult = {
+  __typename?: 'ConsumeCreditsBatchResult';
+  /** What it spent; null when it failed. */
+  consumption?: Maybe<ConsumeCreditsPayload>;
+  /** Why it failed; null when it succeeded. */
+  error?: Maybe<ConsumptionError>;
+  /** The consumption's position in `consumptions`, from 0. */
+  index: Scalars['Int']['output'];
+};
+
 /** Spend credits: give `amountMilliCredits`, or `meterKey` and `quantity`. */
 export type ConsumeCreditsInput = {
   /** The account by our id; give this or `externalId`. */
@@ -813,6 +841,21 @@ export type ConsumeCreditsPayload = {
   ledgerEntry?: Maybe<CreditLedgerEntry>;
   /** True when the idempotency key had been used: this is the first call's result and nothing changed now. */
   replayed: Scalars['Boolean']['output'];
+};
+
+/** Why one consumption of a batch failed: the error consumeCredits would have raised for it. */
+export type ConsumptionError = {
+  __typename?: 'ConsumptionError';
+  /** For INSUFFICIENT_CREDITS: the balance it found. */
+  balanceMilliCredits?: Maybe<Scalars['SafeInt']['output']>;
+  /** A code from the error catalogue: BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, CONFLICT, INSUFFICIENT_CREDITS or INTERNAL. */
+  code: Scalars['String']['output'];
+  /** The input field at fault, if one is. */
+  field?: Maybe<Scalars['String']['output']>;
+  /** What is wrong, in words a person can act on. */
+  message: Scalars['String']['output'];
+  /** For INSUFFICIENT_CREDITS: what it would have spent. */
+  requiredMilliCredits?: Maybe<Scalars['SafeInt']['output']>;
 };
 
 /** Sales-led terms for one account: a plan at its own price. */
@@ -1655,6 +1698,14 @@ export type Mutation = {
    */
   consumeCredits: ConsumeCreditsPayload;
   /**
+   * Spends credits for many consumptions at once, of one account or many: for a partner consuming for
+   * many customers. Each consumption stands alone, exactly as if sent to consumeCredits by itself (its
+   * own checks, idempotency key, and result or error); one that fails changes nothing and does not stop
+   * the others. Retrying the whole batch with the same keys is safe: what succeeded answers with its
+   * first result. At most 500 consumptions. Needs the credits:write scope.
+   */
+  consumeCreditsBatch: ConsumeCreditsBatchPayload;
+  /**
    * Creates a partner API key. Bound to an account (its owners and admins may do this) or platform-wide
    * (platform admins only). The secret is in the payload of this call and nowhere else, ever.
    */
@@ -1979,6 +2030,12 @@ export type MutationConfirmSignUpArgs = {
 /** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
 export type MutationConsumeCreditsArgs = {
   input: ConsumeCreditsInput;
+};
+
+
+/** What can be changed: accounts and API keys, subscriptions, usage, credits, payments and platform settings. */
+export type MutationConsumeCreditsBatchArgs = {
+  input: ConsumeCreditsBatchInput;
 };
 
 
@@ -3901,8 +3958,12 @@ export type ResolversTypes = {
   CheckoutPurpose: ResolverTypeWrapper<CheckoutPurpose>;
   CheckoutSession: ResolverTypeWrapper<CheckoutSessionModel>;
   CheckoutStatus: ResolverTypeWrapper<CheckoutStatus>;
+  ConsumeCreditsBatchInput: ConsumeCreditsBatchInput;
+  ConsumeCreditsBatchPayload: ResolverTypeWrapper<ConsumptionBatchResultModel>;
+  ConsumeCreditsBatchResult: ResolverTypeWrapper<BatchConsumptionOutcomeModel>;
   ConsumeCreditsInput: ConsumeCreditsInput;
   ConsumeCreditsPayload: ResolverTypeWrapper<CreditConsumptionResultModel>;
+  ConsumptionError: ResolverTypeWrapper<ConsumptionError>;
   Contract: ResolverTypeWrapper<ContractModel>;
   ContractBilling: ResolverTypeWrapper<ContractBilling>;
   ContractLimit: ResolverTypeWrapper<ContractLimit>;
@@ -4081,8 +4142,12 @@ export type ResolversParentTypes = {
   ChangeSeatsInput: ChangeSeatsInput;
   CheckoutPayload: Omit<CheckoutPayload, 'checkoutSession'> & { checkoutSession: ResolversParentTypes['CheckoutSession'] };
   CheckoutSession: CheckoutSessionModel;
+  ConsumeCreditsBatchInput: ConsumeCreditsBatchInput;
+  ConsumeCreditsBatchPayload: ConsumptionBatchResultModel;
+  ConsumeCreditsBatchResult: BatchConsumptionOutcomeModel;
   ConsumeCreditsInput: ConsumeCreditsInput;
   ConsumeCreditsPayload: CreditConsumptionResultModel;
+  ConsumptionError: ConsumptionError;
   Contract: ContractModel;
   ContractLimit: ContractLimit;
   ContractLimitInput: ContractLimitInput;
@@ -4399,12 +4464,32 @@ export type CheckoutSessionResolvers<ContextType = GraphQLContext, ParentType ex
 
 export type CheckoutStatusResolvers = { COMPLETED: 'completed', EXPIRED: 'expired', OPEN: 'open' };
 
+export type ConsumeCreditsBatchPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumeCreditsBatchPayload'] = ResolversParentTypes['ConsumeCreditsBatchPayload']> = {
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['ConsumeCreditsBatchResult']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ConsumeCreditsBatchResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumeCreditsBatchResult'] = ResolversParentTypes['ConsumeCreditsBatchResult']> = {
+  consumption?: Resolver<Maybe<ResolversTypes['ConsumeCreditsPayload']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['ConsumptionError']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ConsumeCreditsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumeCreditsPayload'] = ResolversParentTypes['ConsumeCreditsPayload']> = {
   balanceAfterMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   chargedMilliCredits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   includedQuantity?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   ledgerEntry?: Resolver<Maybe<ResolversTypes['CreditLedgerEntry']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ConsumptionErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumptionError'] = ResolversParentTypes['ConsumptionError']> = {
+  balanceMilliCredits?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requiredMilliCredits?: Resolver<Maybe<ResolversTypes['SafeInt']>, ParentType, ContextType>;
 };
 
 export type ContractResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Contract'] = ResolversParentTypes['Contract']> = {
@@ -4673,6 +4758,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   clearFeatureFlagOverride?: Resolver<ResolversTypes['FeatureFlagOverride'], ParentType, ContextType, RequireFields<MutationClearFeatureFlagOverrideArgs, 'accountId' | 'key'>>;
   confirmSignUp?: Resolver<ResolversTypes['SignUpPayload'], ParentType, ContextType, RequireFields<MutationConfirmSignUpArgs, 'token'>>;
   consumeCredits?: Resolver<ResolversTypes['ConsumeCreditsPayload'], ParentType, ContextType, RequireFields<MutationConsumeCreditsArgs, 'input'>>;
+  consumeCreditsBatch?: Resolver<ResolversTypes['ConsumeCreditsBatchPayload'], ParentType, ContextType, RequireFields<MutationConsumeCreditsBatchArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createContract?: Resolver<ResolversTypes['Contract'], ParentType, ContextType, RequireFields<MutationCreateContractArgs, 'input'>>;
   createFeatureFlag?: Resolver<ResolversTypes['FeatureFlag'], ParentType, ContextType, RequireFields<MutationCreateFeatureFlagArgs, 'input'>>;
@@ -5202,7 +5288,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CheckoutPurpose?: CheckoutPurposeResolvers;
   CheckoutSession?: CheckoutSessionResolvers<ContextType>;
   CheckoutStatus?: CheckoutStatusResolvers;
+  ConsumeCreditsBatchPayload?: ConsumeCreditsBatchPayloadResolvers<ContextType>;
+  ConsumeCreditsBatchResult?: ConsumeCreditsBatchResultResolvers<ContextType>;
   ConsumeCreditsPayload?: ConsumeCreditsPayloadResolvers<ContextType>;
+  ConsumptionError?: ConsumptionErrorResolvers<ContextType>;
   Contract?: ContractResolvers<ContextType>;
   ContractBilling?: ContractBillingResolvers;
   ContractLimit?: ContractLimitResolvers<ContextType>;
