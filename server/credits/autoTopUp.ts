@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { withinJobScope, type JobScope } from '../testClocks/jobScope';
 import { Model } from 'objection';
 import { settings as billingSettings } from '../settings';
 import { Account } from '../accounts/Account';
@@ -190,10 +191,12 @@ export async function settleTopUp({
 
 /**
  * The job behind it: tops up every account below its threshold with nothing in flight, and finishes
- * top-ups a crashed process left in flight for more than ten minutes.
+ * top-ups a crashed process left in flight for more than ten minutes (by the account's clock, for one
+ * on a test clock: server/testClocks/).
  */
-export async function runAutoTopUps(): Promise<number> {
+export async function runAutoTopUps(scope: JobScope = {}): Promise<number> {
   const due: Array<{ accountId: string }> = await Model.knex()('autoTopUpSettings as s')
+    .modify(withinJobScope('s.accountId', scope))
     .join('creditBalances as b', 'b.accountId', 's.accountId')
     .where('s.enabled', true)
     .whereNull('s.inFlightPaymentId')
@@ -201,6 +204,7 @@ export async function runAutoTopUps(): Promise<number> {
     .select('s.accountId')
     .limit(500);
   const stalled = await Payment.query()
+    .modify(withinJobScope('accountId', scope))
     .where({ type: 'credit_top_up', automatic: true, status: 'pending' })
     .where('createdAt', '<', new Date(now().getTime() - 10 * 60 * 1000))
     .limit(100);

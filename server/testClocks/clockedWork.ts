@@ -1,4 +1,5 @@
 import { atSimulatedTime } from '../clock';
+import { runAutoTopUps } from '../credits/autoTopUp';
 import { expireCreditGrants } from '../credits/expiry';
 import { eachOnItsOwn } from '../jobs/eachOnItsOwn';
 import type { Logger } from '../logger';
@@ -35,6 +36,7 @@ export async function runClockedJobs({
     ['grant_plan_allowances', () => grantPlanAllowances({ accountId })],
     ['expire_credit_grants', () => expireCreditGrants({ accountId })],
     ['send_expiry_reminders', () => sendExpiryReminders({ accountId })],
+    ['run_auto_top_ups', () => runAutoTopUps({ accountId })],
   ];
   await atSimulatedTime(at, () =>
     eachOnItsOwn(jobs, async ([job, run]) => {

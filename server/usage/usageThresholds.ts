@@ -1,3 +1,4 @@
+import { accountClockTime } from '../testClocks/accountTime';
 import { Model } from 'objection';
 import { Meter } from '../catalog/Meter';
 import { Plan } from '../catalog/Plan';
@@ -46,7 +47,8 @@ export async function tellUsageThresholdsCrossed({ at = now() }: { at?: Date } =
     const found = await allowanceWindowOf({
       accountId,
       meters: meterIds.map((id) => meters.get(id)!),
-      at,
+      // An account on a test clock is in the period of its clock's date (server/testClocks/).
+      at: (await accountClockTime({ accountId })) ?? at,
     });
     if (!found) continue;
     const crossings = [...found.allowances].flatMap(([meterId, { included, used }]) =>
