@@ -50,6 +50,54 @@ export async function runLoad({
   return { completed: latencies.length, milliseconds: performance.now() - start, latencies };
 }
 
+/**
+ * Open loop: offers `ratePerSecond` POSTs for `seconds`, each sent at its scheduled moment whether or not
+ * earlier ones are answered, as independent users would. A latency counts from the scheduled moment,
+ * so a server that falls behind shows its queueing in the percentiles instead of slowing the sender
+ * (the closed loop's coordinated omission). `body`, `check` as in runLoad.
+ */
+export async function runOpenLoad({
+  url,
+  ratePerSecond,
+  seconds,
+  headers = {},
+  body,
+  check,
+}: {
+  url: string;
+  ratePerSecond: number;
+  seconds: number;
+  headers?: Record<string, string>;
+  body: (index: number) => string;
+  check?: (response: { status: number; body: string; index: number }) => void;
+}): Promise<LoadResult & { offered: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  const target = new URL(url);
+  const total = Math.max(1, Math.round(ratePerSecond * seconds));
+  const intervalMs = 1000 / ratePerSecond;
+  const latencies: number[] = [];
+  const inFlight: Array<Promise<void>> = [];
+  const start = performance.now();
+  try {
+    for (let index = 0; index < total; index += 1) {
+      const scheduled = start + index * intervalMs;
+      const wait = scheduled - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const payload = body(index);
+      inFlight.push(
+        post({ agent, target, headers, payload }).then((response) => {
+          latencies.push(performance.now() - scheduled);
+          check?.({ ...response, index });
+        }),
+      );
+    }
+    await Promise.all(inFlight);
+  } finally {
+    agent.destroy();
+  }
+  return { completed: latencies.length, milliseconds: performance.now() - start, latencies, offered: total };
+}
+
 function post({
   agent,
   target,
