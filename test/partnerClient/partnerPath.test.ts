@@ -297,6 +297,19 @@ describe('refusals, as typed errors', () => {
     const stranger = createBillingClient({ url: `${stack.app.url}/graphql`, apiKey: 'bsk_nope_nope' });
     expect(await refusal(stranger.plans())).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
   });
+
+  it('moves a new test account through time, and cannot move a customer that already paid', async () => {
+    await billing.upsertAccount({ externalId: 'org_clock_7', name: 'Clockwork' });
+    const attached = await billing.attachTestClock({ externalId: 'org_clock_7' });
+    const start = new Date(attached.testClock!.frozenTime);
+    const to = new Date(start.getTime() + 3 * 86_400_000);
+    const moved = await billing.advanceTestClock({ externalId: 'org_clock_7', to: to.toISOString() });
+    expect(moved).toMatchObject({ externalId: 'org_clock_7', testClock: { frozenTime: to.toISOString() } });
+    // The customer who bought through Checkout above already has a Stripe customer in real time.
+    expect(await refusal(billing.attachTestClock({ externalId: 'org_path_42' }))).toMatchObject({
+      code: 'CONFLICT',
+    });
+  });
 });
 
 describe('verifyWebhook', () => {

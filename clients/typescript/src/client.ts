@@ -2,6 +2,8 @@ import { BillingApiError, type GraphQLErrorEntry } from './errors';
 import * as operations from './generated';
 import type {
   AccountActionInput,
+  AdvanceTestClockInput,
+  AttachTestClockInput,
   CancelSubscriptionInput,
   ChangePlanInput,
   ChangeSeatsInput,
@@ -222,6 +224,14 @@ export function createBillingClient({ url, apiKey, fetch: fetchImpl, headers = {
       (await request(operations.ReplayWebhookEventDocument, { eventId, endpointId })).replayWebhookEvent,
     sendTestWebhook: async (endpointId: string) =>
       (await request(operations.SendTestWebhookDocument, { endpointId })).sendTestWebhook,
+
+    // Test clocks (testing; development and Stripe test mode only).
+    /** Puts a new account on a Stripe test clock, before its first checkout; its time then stands still. */
+    attachTestClock: async (input: AttachTestClockInput) =>
+      (await request(operations.AttachTestClockDocument, { input })).attachTestClock.account,
+    /** Moves the account's clock forward; renewals, retries and grace periods on the way happen. */
+    advanceTestClock: async (input: AdvanceTestClockInput) =>
+      (await request(operations.AdvanceTestClockDocument, { input })).advanceTestClock.account,
   };
 }
 

@@ -17,6 +17,26 @@ export type AccountActionInput = {
   idempotencyKey?: string | null | undefined;
 };
 
+/** Which account's clock to move, and to when. */
+export type AdvanceTestClockInput = {
+  /** Our id for the account. */
+  accountId?: string | null | undefined;
+  /** The partner's own id for the account. */
+  externalId?: string | null | undefined;
+  /** The time to move to: after the clock's current time, at most two years later. */
+  to: string;
+};
+
+/** Which account to put on a clock. */
+export type AttachTestClockInput = {
+  /** Our id for the account. */
+  accountId?: string | null | undefined;
+  /** The partner's own id for the account. */
+  externalId?: string | null | undefined;
+  /** Where the clock starts: now by default, within a year of today. */
+  startAt?: string | null | undefined;
+};
+
 /** How often a plan's price is charged. */
 export type BillingInterval =
   /** Paid once, never renews. */
@@ -749,6 +769,20 @@ export type OpenBillingPortalMutationVariables = Exact<{
 
 
 export type OpenBillingPortalMutation = { openBillingPortal: { url: string } };
+
+export type AttachTestClockMutationVariables = Exact<{
+  input: AttachTestClockInput;
+}>;
+
+
+export type AttachTestClockMutation = { attachTestClock: { account: { id: string, externalId: string | null, testClock: { stripeTestClockId: string, frozenTime: string } | null } } };
+
+export type AdvanceTestClockMutationVariables = Exact<{
+  input: AdvanceTestClockInput;
+}>;
+
+
+export type AdvanceTestClockMutation = { advanceTestClock: { account: { id: string, externalId: string | null, testClock: { stripeTestClockId: string, frozenTime: string } | null } } };
 
 export type RecordUsageMutationVariables = Exact<{
   input: RecordUsageInput;
@@ -2100,6 +2134,34 @@ export const OpenBillingPortalDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OpenBillingPortalMutation, OpenBillingPortalMutationVariables>;
+export const AttachTestClockDocument = new TypedDocumentString(`
+    mutation AttachTestClock($input: AttachTestClockInput!) {
+  attachTestClock(input: $input) {
+    account {
+      id
+      externalId
+      testClock {
+        stripeTestClockId
+        frozenTime
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AttachTestClockMutation, AttachTestClockMutationVariables>;
+export const AdvanceTestClockDocument = new TypedDocumentString(`
+    mutation AdvanceTestClock($input: AdvanceTestClockInput!) {
+  advanceTestClock(input: $input) {
+    account {
+      id
+      externalId
+      testClock {
+        stripeTestClockId
+        frozenTime
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AdvanceTestClockMutation, AdvanceTestClockMutationVariables>;
 export const RecordUsageDocument = new TypedDocumentString(`
     mutation RecordUsage($input: RecordUsageInput!) {
   recordUsage(input: $input) {
