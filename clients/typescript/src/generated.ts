@@ -770,6 +770,8 @@ export type OpenBillingPortalMutationVariables = Exact<{
 
 export type OpenBillingPortalMutation = { openBillingPortal: { url: string } };
 
+export type AccountOnClockFragment = { id: string, externalId: string | null, testClock: { stripeTestClockId: string, frozenTime: string } | null };
+
 export type AttachTestClockMutationVariables = Exact<{
   input: AttachTestClockInput;
 }>;
@@ -1159,6 +1161,16 @@ export const WebhookDeliveryFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"WebhookDeliveryFields"}) as unknown as TypedDocumentString<WebhookDeliveryFieldsFragment, unknown>;
+export const AccountOnClockFragmentDoc = new TypedDocumentString(`
+    fragment AccountOnClock on Account {
+  id
+  externalId
+  testClock {
+    stripeTestClockId
+    frozenTime
+  }
+}
+    `, {"fragmentName":"AccountOnClock"}) as unknown as TypedDocumentString<AccountOnClockFragment, unknown>;
 export const UpsertAccountDocument = new TypedDocumentString(`
     mutation UpsertAccount($input: UpsertAccountInput!) {
   upsertAccount(input: $input) {
@@ -2138,30 +2150,34 @@ export const AttachTestClockDocument = new TypedDocumentString(`
     mutation AttachTestClock($input: AttachTestClockInput!) {
   attachTestClock(input: $input) {
     account {
-      id
-      externalId
-      testClock {
-        stripeTestClockId
-        frozenTime
-      }
+      ...AccountOnClock
     }
   }
 }
-    `) as unknown as TypedDocumentString<AttachTestClockMutation, AttachTestClockMutationVariables>;
+    fragment AccountOnClock on Account {
+  id
+  externalId
+  testClock {
+    stripeTestClockId
+    frozenTime
+  }
+}`) as unknown as TypedDocumentString<AttachTestClockMutation, AttachTestClockMutationVariables>;
 export const AdvanceTestClockDocument = new TypedDocumentString(`
     mutation AdvanceTestClock($input: AdvanceTestClockInput!) {
   advanceTestClock(input: $input) {
     account {
-      id
-      externalId
-      testClock {
-        stripeTestClockId
-        frozenTime
-      }
+      ...AccountOnClock
     }
   }
 }
-    `) as unknown as TypedDocumentString<AdvanceTestClockMutation, AdvanceTestClockMutationVariables>;
+    fragment AccountOnClock on Account {
+  id
+  externalId
+  testClock {
+    stripeTestClockId
+    frozenTime
+  }
+}`) as unknown as TypedDocumentString<AdvanceTestClockMutation, AdvanceTestClockMutationVariables>;
 export const RecordUsageDocument = new TypedDocumentString(`
     mutation RecordUsage($input: RecordUsageInput!) {
   recordUsage(input: $input) {
