@@ -1,5 +1,4 @@
 import { Account } from '../accounts/Account';
-import { atSimulatedTime } from '../clock';
 import { settings } from '../settings';
 
 /**
@@ -44,11 +43,6 @@ export function knownAccountClockTime(reference: AccountTimeReference): Date | n
   if (!reference.accountId && !reference.externalId && !reference.stripeCustomerId) return null;
   if (!known || Date.now() - known.loadedAt > FRESH_FOR_MS) return undefined;
   return lookUp(known, reference);
-}
-
-/** Runs `work` at the account's time: inside it `now()` is the clock's frozen time. */
-export async function atAccountTime<T>(reference: AccountTimeReference, work: () => Promise<T>): Promise<T> {
-  return atSimulatedTime(await accountClockTime(reference), work);
 }
 
 /** After a clock is attached or moved: the next question reads the database. */

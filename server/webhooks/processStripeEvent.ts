@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
-import { now } from '../clock';
+import { atSimulatedTime, now } from '../clock';
 import { Model } from 'objection';
 import { forgetEntitlements } from '../entitlements/entitlementProfile';
 import { STRIPE_EVENT_HANDLERS } from './handlers';
-import { atAccountTime } from '../testClocks/accountTime';
+import { accountClockTime } from '../testClocks/accountTime';
 import { StripeEvent } from './StripeEvent';
 
 export type ProcessingOutcome = 'processed' | 'ignored' | 'duplicate';
@@ -24,15 +24,18 @@ export async function processStripeEvent({
 }): Promise<ProcessingOutcome> {
   const handler = STRIPE_EVENT_HANDLERS[event.type];
   let accountId: string | null = null;
+  // An event about an account on a test clock is applied at the clock's time (server/testClocks/). Read
+  // before the transaction: inside it, a read on a second connection could wait for a pool that every
+  // delivery waiting on this event's row or account lock already holds.
+  const clockTime = await accountClockTime({ stripeCustomerId: customerOf(event) });
   try {
     return await Model.knex().transaction(async (trx) => {
       await trx('stripeEvents').insert(eventRow(event)).onConflict('id').ignore();
       const row = await StripeEvent.query(trx).findById(event.id).forUpdate().throwIfNotFound();
       if (!replay && (row.status === 'processed' || row.status === 'ignored')) return 'duplicate';
 
-      // An event about an account on a test clock is applied at the clock's time (server/testClocks/).
       const result = handler
-        ? await atAccountTime({ stripeCustomerId: customerOf(event) }, () => handler({ trx, event }))
+        ? await atSimulatedTime(clockTime, () => handler({ trx, event }))
         : { accountId: null, ignored: `no handler for ${event.type}` };
       accountId = result.accountId;
       const ignored = result.ignored !== undefined;

@@ -3,7 +3,7 @@
  * with BILLING_CRASH_AT naming a fault point (server/faultPoints.ts) it kills itself there, as a crash
  * would; with STRIPE_WEBHOOK_SECRET it also receives Stripe's webhooks. Its clock follows the test's
  * (messages `{ clockAt }`, each answered `{ clockSet }`), so both processes judge time alike. Prints
- * `ready <url>` once it listens.
+ * `ready <url>` once it listens. BILLING_POOL_MAX sets its pool (4 unless told).
  */
 import { ManualClock, useClock } from '../../server/clock';
 import { bindModels, createDatabase } from '../../server/db/knex';
@@ -16,7 +16,7 @@ import { startTestApp } from './testApp';
 async function main(): Promise<void> {
   const database = createDatabase({
     connectionString: process.env.DATABASE_URL!,
-    poolMax: 4,
+    poolMax: Number(process.env.BILLING_POOL_MAX ?? 4),
     applicationName: process.env.BILLING_APPLICATION_NAME,
   });
   bindModels(database);

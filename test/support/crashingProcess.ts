@@ -110,7 +110,13 @@ export async function startSecondProcess({
   stack: BillingStack;
   webhookSecret: string;
 }): Promise<SecondProcess> {
-  const { url, child, ended } = await spawnAppProcess(stack, { STRIPE_WEBHOOK_SECRET: webhookSecret });
+  // One connection, the least an operator may configure: work that asks for a second connection while
+  // its transaction holds the first (and every other delivery waits on that transaction's locks) hangs
+  // here at once, instead of only when a burst of deliveries happens to fill a larger pool.
+  const { url, child, ended } = await spawnAppProcess(stack, {
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    BILLING_POOL_MAX: '1',
+  });
   return {
     url,
     send: (query, variables, caller) => sendGraphQL(url, query, variables, caller),
