@@ -30,7 +30,7 @@ const profiles = new ExpiringCache<EntitlementProfile>(30_000);
  * answer. This process drops them at once when it records usage or registers a resource for the account;
  * other processes' changes show within five seconds. Enforcement (registerResource) never reads them.
  */
-const recentChecks = new ExpiringCache<Map<string, EntitlementCheck>>(5_000);
+const recentChecks = new ExpiringCache<Map<string, Promise<EntitlementCheck>>>(5_000);
 
 export function forgetEntitlements(accountId: string): void {
   profiles.delete(accountId);
@@ -47,13 +47,18 @@ export async function recentCheck(
   scopeKey: string | null,
   evaluate: () => Promise<EntitlementCheck>,
 ): Promise<EntitlementCheck> {
-  const checks = (await recentChecks.get(accountId, async () => new Map<string, EntitlementCheck>()))!;
+  const checks = (await recentChecks.get(
+    accountId,
+    async () => new Map<string, Promise<EntitlementCheck>>(),
+  ))!;
   // Feature keys hold no spaces, so the key cannot collide across parents.
   const key = scopeKey === null ? featureKey : `${featureKey} ${scopeKey}`;
   const known = checks.get(key);
   if (known) return known;
-  const check = await evaluate();
+  // Kept as a promise, so checks of the same feature at the same moment share one evaluation.
+  const check = evaluate();
   checks.set(key, check);
+  check.catch(() => checks.get(key) === check && checks.delete(key));
   return check;
 }
 

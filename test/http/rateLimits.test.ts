@@ -148,6 +148,24 @@ describe('per API key', () => {
     expect((await graphql(first, PLANS, { from, apiKey: otherKey })).status).toBe(200);
     expect((await graphql(first, PLANS, { from })).status).toBe(200);
   });
+
+  it('lets exactly its limit through when many requests arrive at once on both processes', async () => {
+    const { apiKey, secret } = await createPartnerKey({ scopes: ['accounts:read'] });
+    const sent = 24;
+    const answers = await Promise.all(
+      Array.from({ length: sent }, (_, request) =>
+        graphql(request % 2 === 0 ? first : second, PLANS, { from: newClientAddress(), apiKey: secret }),
+      ),
+    );
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(RULES.apiKey.points);
+    for (const refused of answers.filter((answer) => answer.status !== 200)) expectRateLimited(refused);
+    // Requests counted together still count one each, the refused ones included.
+    const counter = await db
+      .knex('rateLimitCounters')
+      .where({ key: `apiKey:${apiKey.id}` })
+      .first();
+    expect(counter.points).toBe(sent);
+  });
 });
 
 describe('per signed-in user', () => {
