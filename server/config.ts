@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { NoticeBranding } from './settings';
@@ -160,6 +161,19 @@ const environmentSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  WEB_CONCURRENCY: z
+    .string()
+    .default('1')
+    .transform((value, context) => {
+      if (value.trim() === 'auto') return availableParallelism();
+      const processes = Number(value);
+      if (Number.isInteger(processes) && processes >= 1 && processes <= 64) return processes;
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a number of processes from 1 to 64, or auto (one per CPU core)',
+      });
+      return z.NEVER;
+    }),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
@@ -219,6 +233,8 @@ export interface Config {
   salesContactUrl: string;
   /** Whether this process runs background jobs (trial expiry, renewals of the free plan, email...). */
   jobsEnabled: boolean;
+  /** How many server processes `npm start` runs on its port (server/processes.ts); 1 serves in-process. */
+  processes: number;
   /** What a scraper of /metrics must present as a bearer token; unset: /metrics is open (development). */
   metricsToken: string | undefined;
   /** How long a stopping process waits for in-flight requests and jobs before cutting them off. */
@@ -341,6 +357,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     salesContactUrl: salesContactUrlOf(values.SALES_CONTACT, values.MAIL_FROM),
     jobsEnabled: values.JOBS_ENABLED,
+    processes: values.WEB_CONCURRENCY,
     shutdownGraceMs: values.SHUTDOWN_GRACE_SECONDS * 1000,
     metricsToken: values.METRICS_TOKEN,
     gracePeriodDays: values.GRACE_PERIOD_DAYS,

@@ -1,5 +1,6 @@
 // First: tracing patches http, express, graphql and pg as they load (a no-op unless configured).
 import { stopTracing, tracingEnabled } from './observability/tracing';
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import { reportCatalogReadiness } from './admin/catalogReadiness';
 import { recordStripeMode } from './admin/systemHealth';
@@ -15,6 +16,7 @@ import { DevMailbox } from './web/devMailbox';
 import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from './partnerWebhooks/wakeUp';
 import { createLogger } from './logger';
 import { resolveSessionSecret } from './sessionSecret';
+import { PROCESS_SLOT_VARIABLE, superviseProcesses } from './processes';
 import { registerShutdown } from './shutdown';
 import { runningCompiled } from './paths';
 import { settings, useSettings } from './settings';
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // WEB_CONCURRENCY above 1: this process supervises that many copies of the rest of this function.
+  if (config.processes > 1 && cluster.isPrimary) return superviseProcesses({ config, logger });
 
   const connection = await connectDatabase({ config, logger });
   // Copies started at the same moment take turns: the first migrates and seeds, the others find it done.
@@ -152,7 +156,9 @@ async function main(): Promise<void> {
     { url, database: connection.mode, stripe: stripeRuntime.mode, tracing: tracingEnabled() },
     'billing service is up',
   );
-  if (!config.isProduction)
+  // Of several processes, the first greets for all of them.
+  const greets = (process.env[PROCESS_SLOT_VARIABLE] ?? '0') === '0';
+  if (!config.isProduction && greets)
     await printWelcome({
       url,
       seeded: config.seedDemoUsers,

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from './logger';
 
+/** What the primary of several processes sends a worker to have it drain and stop (server/processes.ts). */
+export const STOP_MESSAGE = 'billing:stop';
+
 /**
  * Stops the process the way process managers and orchestrators expect, on SIGTERM or SIGINT: stop
  * accepting connections, let in-flight requests (and, through `close`, running jobs) finish within the
@@ -40,22 +43,34 @@ export function registerShutdown({
       server.closeAllConnections();
     }, graceMs);
     cutOff.unref();
-    try {
+    await closeAndExit(logger, async () => {
       const requestsDone = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await Promise.all([requestsDone, drain()]);
       await close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutting down failed');
-      process.exit(1);
-    }
+    });
   };
   process.on('SIGINT', (signal) => void stop(signal));
   process.on('SIGTERM', (signal) => void stop(signal));
+  // A worker of several processes (server/processes.ts) is told to stop by its primary; that request
+  // never counts as the second signal.
+  process.on('message', (message) => {
+    if (message === STOP_MESSAGE && !stopping) void stop('SIGTERM');
+  });
+}
+
+/** The last step of stopping: close what the process opened, say so, and exit 0 (1 if closing failed). */
+export async function closeAndExit(logger: Logger, close: () => Promise<void>): Promise<never> {
+  try {
+    await close();
+    logger.info('stopped');
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'shutting down failed');
+    process.exit(1);
+  }
 }
 
 /**

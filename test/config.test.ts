@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../server/config';
 import { DEFAULT_RATE_LIMIT_RULES } from '../server/rateLimits/rules';
 
@@ -156,6 +157,18 @@ describe('configuration from the environment', () => {
     ['fd00::/8,uniquelocal', ['fd00::/8', 'uniquelocal']],
   ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
     expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('runs one process unless WEB_CONCURRENCY asks for more, or for one per core', () => {
+    expect(loadConfig({}).processes).toBe(1);
+    expect(loadConfig({ WEB_CONCURRENCY: '4' }).processes).toBe(4);
+    expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).processes).toBe(availableParallelism());
+  });
+
+  it.each(['0', '65', '1.5', 'all'])('refuses WEB_CONCURRENCY=%p', (value) => {
+    const problems = problemsOf({ WEB_CONCURRENCY: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^WEB_CONCURRENCY must be a number of processes from 1 to 64, or auto/);
   });
 
   it.each(['true', 'yes', '10.0.0.0/8,somewhere', '300.1.1.1'])('refuses TRUST_PROXY=%p', (value) => {

@@ -1,8 +1,11 @@
 /**
  * The service as the benchmarks run it: the real Express app (server/app.ts) in a process of its own,
  * as in production, so that the load generator does not share its event loop. Started by
- * environment.ts over IPC; reports its port, stops on request.
+ * environment.ts over IPC; reports its port, stops on request. With BENCH_APP_PROCESSES=n above 1 it is
+ * a cluster of n workers on one port, as WEB_CONCURRENCY runs the service (decision 053), sharing the
+ * pool size between them.
  */
+import cluster from 'node:cluster';
 import { createApp } from '../../server/app';
 import { listenForChanges } from '../../server/db/changeNotifications';
 import { bindModels, createDatabase } from '../../server/db/knex';
@@ -14,10 +17,30 @@ const BENCHMARK_RATE_LIMITS = Object.fromEntries(
   Object.keys(RATE_LIMITS).map((name) => [name, { points: 1_000_000_000, durationSeconds: 60 }]),
 ) as RateLimitRules;
 
+const PROCESSES = Number(process.env.BENCH_APP_PROCESSES ?? 1);
+
+/** Forks the workers, reports the shared port once every one listens, and stops them on request. */
+function superviseWorkers(): void {
+  const workers = Array.from({ length: PROCESSES }, () => cluster.fork());
+  let listening = 0;
+  cluster.on('listening', (_worker, address) => {
+    listening += 1;
+    if (listening === PROCESSES) process.send!({ port: address.port });
+  });
+  process.on('disconnect', () => process.exit(1));
+  process.on('message', async (message) => {
+    if (message !== 'stop') return;
+    const exited = workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve)));
+    for (const worker of workers) worker.send('stop');
+    await Promise.all(exited);
+    process.exit(0);
+  });
+}
+
 async function main(): Promise<void> {
   const database = createDatabase({
     connectionString: process.env.BENCH_DATABASE_URL!,
-    poolMax: Number(process.env.BENCH_POOL_MAX),
+    poolMax: Math.ceil(Number(process.env.BENCH_POOL_MAX) / PROCESSES),
   });
   bindModels(database);
   const stopListening = await listenForChanges({
@@ -48,7 +71,9 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark app failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+if (PROCESSES > 1 && cluster.isPrimary) superviseWorkers();
+else
+  main().catch((error: unknown) => {
+    process.stderr.write(`benchmark app failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });

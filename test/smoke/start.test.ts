@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
+import { buyProAsDemoOwner } from '../support/serviceProcess';
 
 /**
  * `npm start` on a machine with nothing configured: the real process, its embedded Postgres and its
@@ -107,25 +107,7 @@ describe('npm start with nothing configured', () => {
   });
 
   it('takes the demo owner from Checkout to a subscribed account through the emulator', async () => {
-    const email = shown('Account owner');
-    const password = new RegExp(`${email} / (\\S+)`).exec(output)![1];
-    const signIn = await graphql(
-      'mutation($input: SignInInput!) { signIn(input: $input) { user { email } } }',
-      { input: { email, password } },
-    );
-    expect(signIn.body.errors).toBeUndefined();
-    const cookie = signIn.cookie!;
-    const { body: viewer } = await graphql('{ viewer { memberships { account { id } } } }', {}, cookie);
-    const accountId = viewer.data.viewer.memberships[0].account.id;
-    const { body: catalog } = await graphql('{ plans { id key } }');
-    const planId = catalog.data.plans.find((plan: { key: string }) => plan.key === 'pro_monthly').id;
-
-    const { body: started } = await graphql(
-      'mutation($input: StartSubscriptionCheckoutInput!) { startSubscriptionCheckout(input: $input) { url } }',
-      { input: { accountId, planId } },
-      cookie,
-    );
-    expect((await submitCheckoutForm(started.data.startSubscriptionCheckout.url)).status).toBe(303);
+    const { cookie, accountId } = await buyProAsDemoOwner(graphql, output);
     await printed(/"type":"checkout\.session\.completed"[^\n]*"msg":"Stripe event"/);
     const { body } = await graphql(
       'query($id: ID) { account(id: $id) { subscription { plan { key } } } }',

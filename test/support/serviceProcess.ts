@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDatabase, type Database } from '../../server/db/knex';
+import { submitCheckoutForm } from '../../server/stripe-emulator/testing';
+import { withDatabase } from './connectionStrings';
 
 /**
  * The real service process (`server/main.ts`, as `npm start` runs it) on a database the test made, on a
@@ -14,6 +19,7 @@ const started = new Set<ChildProcess>();
 
 export interface ServiceProcess {
   url: string;
+  pid: number;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
   signal(signal: NodeJS.Signals): void;
@@ -70,6 +76,7 @@ export function startServiceProcess({
       if (url)
         resolve({
           url,
+          pid: child.pid!,
           exited,
           signal: (signal) => child.kill(signal),
           output: () => output,
@@ -101,4 +108,77 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** A GraphQL call to a service process as a browser makes it: the answer, and the cookie it set. */
+export type ServiceGraphQL = (
+  query: string,
+  variables?: Record<string, unknown>,
+  cookie?: string,
+) => Promise<{ body: { data?: any; errors?: unknown[] }; cookie?: string }>;
+
+/**
+ * Signs in the demo account owner whose credentials the welcome printed, and buys the Pro plan through
+ * Checkout on the emulator's hosted page. Resolves once Checkout redirected back; the subscription
+ * arrives with the webhooks.
+ */
+export async function buyProAsDemoOwner(
+  graphql: ServiceGraphQL,
+  output: string,
+): Promise<{ cookie: string; accountId: string; email: string }> {
+  const email = /Account owner:\s+(\S+)/.exec(output)![1]!;
+  const password = new RegExp(`${email} / (\\S+)`).exec(output)![1];
+  const signIn = await graphql(
+    'mutation($input: SignInInput!) { signIn(input: $input) { user { email } } }',
+    { input: { email, password } },
+  );
+  expect(signIn.body.errors).toBeUndefined();
+  const cookie = signIn.cookie!;
+  const { body: viewer } = await graphql('{ viewer { memberships { account { id } } } }', {}, cookie);
+  const accountId = viewer.data.viewer.memberships[0].account.id;
+  const { body: catalog } = await graphql('{ plans { id key } }');
+  const planId = catalog.data.plans.find((plan: { key: string }) => plan.key === 'pro_monthly').id;
+  const { body: started } = await graphql(
+    'mutation($input: StartSubscriptionCheckoutInput!) { startSubscriptionCheckout(input: $input) { url } }',
+    { input: { accountId, planId } },
+    cookie,
+  );
+  expect(started.errors).toBeUndefined();
+  expect((await submitCheckoutForm(started.data.startSubscriptionCheckout.url)).status).toBe(303);
+  return { cookie, accountId, email };
+}
+
+/**
+ * A database of its own for a test file that starts service processes, and a folder for their files.
+ * Both are removed, after every process has stopped, when the file's tests are done. Call it at the top
+ * of the file, before the hooks that start the processes.
+ */
+export function useServiceDatabase(label: string): {
+  readonly name: string;
+  readonly url: string;
+  readonly directory: string;
+} {
+  const maintenanceUrl = process.env.TEST_DATABASE_URL!;
+  const name = `billing_${label}_${randomBytes(4).toString('hex')}`;
+  let admin: Database | undefined;
+  let directory: string | undefined;
+  beforeAll(async () => {
+    admin = createDatabase({ connectionString: maintenanceUrl, poolMax: 1 });
+    directory = await mkdtemp(join(tmpdir(), `billing-${label}-`));
+    await admin.raw(`create database ${name}`);
+  });
+  afterAll(async () => {
+    await stopServiceProcesses();
+    await admin?.raw(`drop database if exists ${name} with (force)`);
+    await admin?.destroy();
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+  return {
+    name,
+    url: withDatabase(maintenanceUrl, name),
+    get directory() {
+      if (!directory) throw new Error('The folder exists only inside hooks and tests');
+      return directory;
+    },
+  };
 }
