@@ -4,7 +4,8 @@
  *   validation and the batcher's group commit included), with the app's pool size;
  * - end to end: the GraphQL mutation over HTTP against the app process, in a closed loop and then in an
  *   open loop offering half the closed loop's maximum over 1,000 accounts for 10 s (what a partner feels
- *   at a steady rate: latencies from each request's scheduled moment);
+ *   at a steady rate: latencies from each request's scheduled moment); and `consumeCreditsBatch` over
+ *   HTTP, 8 clients sending 100 consumptions over 1,000 accounts per request;
  * - the baseline, in the same run: the naive consumption, one transaction per consumption with a guarded
  *   `UPDATE ... WHERE balance >= x` and a ledger insert, from 64 connections.
  * All durable (synchronous commit). At the end the books are checked: for every account consumed from,
@@ -32,8 +33,12 @@ const HTTP_REQUESTS = 10_000;
 const BASELINE_HOT_REQUESTS = 8_000;
 const BASELINE_SPREAD_REQUESTS = 20_000;
 const OPEN_LOOP_SECONDS = 10;
+const BATCH_CLIENTS = 8;
+const BATCH_SIZE = 100;
+const BATCH_REQUESTS = 100;
 
 const CONSUME = `mutation($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { chargedMilliCredits balanceAfterMilliCredits } }`;
+const CONSUME_BATCH = `mutation($input: ConsumeCreditsBatchInput!) { consumeCreditsBatch(input: $input) { succeeded failed } }`;
 
 export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connectionString }, report) => {
   const [hot, ...spread] = await createAccounts({ count: 1 + SPREAD_ACCOUNTS, prefix: 'consume' });
@@ -82,6 +87,29 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
     ratePerSecond: perSecond(http.spread.completed, http.spread.milliseconds) / 2,
     seconds: OPEN_LOOP_SECONDS,
   });
+  const httpBatches = await runLoad({
+    url: graphqlUrl,
+    headers,
+    clients: BATCH_CLIENTS,
+    requests: BATCH_REQUESTS,
+    body: (request) =>
+      graphqlBody(CONSUME_BATCH, {
+        input: {
+          consumptions: Array.from({ length: BATCH_SIZE }, (_, item) => {
+            const index = request * BATCH_SIZE + item;
+            return {
+              accountId: spreadAccount(index),
+              idempotencyKey: `http-batch-${index}`,
+              amountMilliCredits: AMOUNT,
+            };
+          }),
+        },
+      }),
+    check: (response) => {
+      const { succeeded, failed } = dataOf(response).consumeCreditsBatch;
+      if (succeeded !== BATCH_SIZE || failed !== 0) throw new Error(`unexpected answer: ${response.body}`);
+    },
+  });
   const baseline = {
     hot: await viaGuardedUpdate('hot', () => baselineHot!, BASELINE_HOT_REQUESTS),
     spread: await viaGuardedUpdate(
@@ -114,6 +142,9 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
     `  GraphQL over HTTP, ${SPREAD_ACCOUNTS} accounts, open loop at half that maximum for ${OPEN_LOOP_SECONDS} s: ${formatNumber(rate(httpOpenLoop))}/s (${latency(httpOpenLoop)})`,
   );
   report(
+    `  consumeCreditsBatch over HTTP, ${BATCH_CLIENTS} clients, ${BATCH_SIZE} consumptions over ${SPREAD_ACCOUNTS} accounts per request: ${formatNumber(rate(httpBatches) * BATCH_SIZE)} consumptions/s (${latency(httpBatches)} per request)`,
+  );
+  report(
     `  baseline, guarded UPDATE + ledger insert per transaction, hot account: ${formatNumber(rate(baseline.hot))}/s`,
   );
   report(
@@ -129,7 +160,8 @@ export const consumeBenchmark: Benchmark = async ({ graphqlUrl, knex, connection
       spread.map((account) => account.id),
       SPREAD_ACCOUNTS * FUNDING,
       SPREAD_ACCOUNTS * (consumedPerAccount(SERVICE_REQUESTS) + consumedPerAccount(HTTP_REQUESTS)) +
-        httpOpenLoop.completed,
+        httpOpenLoop.completed +
+        httpBatches.completed * BATCH_SIZE,
     )}`,
   );
   report(`  target: hot account >= 5,000/s, exact`);
