@@ -189,7 +189,7 @@ interface CachedKey {
   creatorScopes: ReadonlySet<ApiScope> | null;
 }
 
-const keysByPrefix = new ExpiringCache<CachedKey>(30_000);
+const keysByPrefix = new ExpiringCache<CachedKey>(30_000, { refreshWhileServing: true });
 onChange(
   'api_key_changed',
   (prefix) => keysByPrefix.delete(prefix),

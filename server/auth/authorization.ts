@@ -202,8 +202,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * which never changes). A trigger announces every change to an account row and drops it everywhere;
  * callers get a copy, so what they change never leaks into the cache.
  */
-const accountsById = new ExpiringCache<Account>(30_000);
-const accountIdsByExternalId = new ExpiringCache<string>(30_000);
+const accountsById = new ExpiringCache<Account>(30_000, { refreshWhileServing: true });
+const accountIdsByExternalId = new ExpiringCache<string>(30_000, { refreshWhileServing: true });
 onChange(
   'account_changed',
   (id) => accountsById.delete(id),

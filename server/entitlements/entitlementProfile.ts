@@ -22,7 +22,7 @@ export interface EntitlementProfile {
 }
 
 /** Cached per process for the partners' hot path (docs/decisions/005). */
-const profiles = new ExpiringCache<EntitlementProfile>(30_000);
+const profiles = new ExpiringCache<EntitlementProfile>(30_000, { refreshWhileServing: true });
 
 /**
  * The answers given in the last few seconds, per account and feature. Usage and resource counts move
@@ -30,7 +30,9 @@ const profiles = new ExpiringCache<EntitlementProfile>(30_000);
  * answer. This process drops them at once when it records usage or registers a resource for the account;
  * other processes' changes show within five seconds. Enforcement (registerResource) never reads them.
  */
-const recentChecks = new ExpiringCache<Map<string, Promise<EntitlementCheck>>>(5_000);
+const recentChecks = new ExpiringCache<Map<string, Promise<EntitlementCheck>>>(5_000, {
+  spreadExpiry: true,
+});
 
 export function forgetEntitlements(accountId: string): void {
   profiles.delete(accountId);
