@@ -34,6 +34,14 @@ export const entitlementsBenchmark: Benchmark = async (environment, report) => {
   await warmUp(trivialBody);
   await warmUp(checkBody);
 
+  const bare = await runLoad({
+    url: environment.bareUrl,
+    clients: CLIENTS,
+    requests: REQUESTS,
+    headers,
+    body: trivialBody,
+    check: dataOf,
+  });
   const baseline = await runLoad({
     url: environment.graphqlUrl,
     clients: CLIENTS,
@@ -69,7 +77,11 @@ export const entitlementsBenchmark: Benchmark = async (environment, report) => {
     report(
       `${label}: ${formatNumber(perSecond(run.completed, run.milliseconds))}/s, p50 ${formatMilliseconds(percentile(run.latencies, 50))}, p99 ${formatMilliseconds(percentile(run.latencies, 99))}`,
     );
+  describe(`bare Express JSON route, same process (${CLIENTS} clients)`, bare);
   describe(`baseline (trivial query, ${CLIENTS} clients)`, baseline);
+  report(
+    `trivial query / bare Express JSON route: ${(perSecond(baseline.completed, baseline.milliseconds) / perSecond(bare.completed, bare.milliseconds)).toFixed(2)} (target >= 0.7)`,
+  );
   describe(`entitlement checks (${CLIENTS} clients, ${ACCOUNTS} accounts)`, checks);
   describe(`baseline, open loop at half its maximum for ${OPEN_LOOP_SECONDS} s`, baselineOpen);
   describe(`entitlement checks, open loop at half their maximum for ${OPEN_LOOP_SECONDS} s`, checksOpen);

@@ -6,6 +6,7 @@
  * pool size between them.
  */
 import cluster from 'node:cluster';
+import express from 'express';
 import { createApp } from '../../server/app';
 import { listenForChanges } from '../../server/db/changeNotifications';
 import { bindModels, createDatabase } from '../../server/db/knex';
@@ -18,6 +19,7 @@ const BENCHMARK_RATE_LIMITS = Object.fromEntries(
 ) as RateLimitRules;
 
 const PROCESSES = Number(process.env.BENCH_APP_PROCESSES ?? 1);
+const BARE_ROUTE = '/bench/bare';
 
 /** Forks the workers, reports the shared port once every one listens, and stops them on request. */
 function superviseWorkers(): void {
@@ -54,7 +56,14 @@ async function main(): Promise<void> {
     cookieOptions: { secret: 'benchmark-session-secret-that-is-long-enough', secure: false },
     rateLimitRules: BENCHMARK_RATE_LIMITS,
   });
-  const server = app.express.listen(0, '127.0.0.1', () => {
+  // A bare Express JSON route beside the app, the floor a GraphQL request is compared with: it parses the
+  // body and answers what the trivial query answers, and nothing else.
+  const outer = express();
+  outer.post(BARE_ROUTE, express.json(), (_req, res) => {
+    res.json({ data: { __typename: 'Query' } });
+  });
+  outer.use(app.express);
+  const server = outer.listen(0, '127.0.0.1', () => {
     const address = server.address();
     process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
   });

@@ -13,6 +13,8 @@ export const APP_POOL_MAX = 64;
 export interface BenchEnvironment {
   /** The app's GraphQL endpoint. */
   graphqlUrl: string;
+  /** A bare Express JSON route in the same process (appProcess.ts), the floor of the HTTP stack. */
+  bareUrl: string;
   /** The benchmark's own connections, for setup, baselines and checks; the models are bound to it. */
   knex: Database;
   connectionString: string;
@@ -41,6 +43,7 @@ export async function startBenchEnvironment({
   const app = await startAppProcess(connectionString);
   return {
     graphqlUrl: `http://127.0.0.1:${app.port}/graphql`,
+    bareUrl: `http://127.0.0.1:${app.port}/bench/bare`, // BARE_ROUTE in appProcess.ts
     knex,
     connectionString,
     async stop() {
