@@ -15,6 +15,7 @@ import { prepareJobQueue, startJobRunner } from './jobs/jobRunner';
 import { DevMailbox } from './web/devMailbox';
 import { usePartnerWebhookWakeUp, wakeUpThroughJobQueue } from './partnerWebhooks/wakeUp';
 import { createLogger } from './logger';
+import { localUrlOf } from './net';
 import { resolveSessionSecret } from './sessionSecret';
 import { PROCESS_SLOT_VARIABLE, superviseProcesses } from './processes';
 import { registerShutdown } from './shutdown';
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
   server.on('request', app.express);
   server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const localUrl = `http://${config.host}:${listeningPort(server)}`;
+  const localUrl = localUrlOf(config.host, listeningPort(server));
   const url = config.publicUrl ?? localUrl;
   useSettings({
     publicUrl: url,

@@ -14,3 +14,12 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * The address this machine reaches a server listening on `host` and `port` at: a wildcard host (every
+ * interface) is reached on loopback, and an IPv6 host is bracketed.
+ */
+export function localUrlOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}

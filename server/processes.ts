@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config';
-import { connectDatabase, type DatabaseConnection } from './db/connect';
+import { startEmbeddedDatabase } from './db/connect';
 import type { Logger } from './logger';
+import { localUrlOf } from './net';
 import { resolveSessionSecret } from './sessionSecret';
 import { closeAndExit, STOP_MESSAGE } from './shutdown';
 import { startStripeRuntime, type StripeRuntime } from './stripe/stripeRuntime';
@@ -32,10 +33,10 @@ export async function superviseProcesses({
   logger: Logger;
 }): Promise<void> {
   const shared: Record<string, string> = {};
-  let database: DatabaseConnection | undefined;
+  let database: Awaited<ReturnType<typeof startEmbeddedDatabase>> | undefined;
   let stripe: StripeRuntime | undefined;
   if (!config.databaseUrl) {
-    database = await connectDatabase({ config: { ...config, databasePoolMax: 1 }, logger });
+    database = await startEmbeddedDatabase({ config, logger });
     shared.DATABASE_URL = database.connectionString;
   }
   if (!config.sessionSecret) shared.SESSION_SECRET = await resolveSessionSecret(config);
@@ -59,8 +60,7 @@ export async function superviseProcesses({
 
   // The emulator learns where to deliver once the shared port is known (PORT=0 picks it on first listen).
   cluster.once('listening', (_worker, address) => {
-    const host = address.address && address.address !== '0.0.0.0' ? address.address : '127.0.0.1';
-    stripe?.connectWebhooks(`http://${host}:${address.port}/webhooks/stripe`);
+    stripe?.connectWebhooks(`${localUrlOf(config.host, address.port)}/webhooks/stripe`);
     logger.info({ processes: config.processes, port: address.port }, 'serving with several processes');
   });
   cluster.on('exit', (worker, code, signal) => {
@@ -98,7 +98,7 @@ export async function superviseProcesses({
     await Promise.all(exited);
     await closeAndExit(logger, async () => {
       await stripe?.stop();
-      await database?.close();
+      await database?.stop();
     });
   };
   process.on('SIGINT', (signal) => void stop(signal));

@@ -36,6 +36,32 @@ export async function connectDatabase({
     };
   }
 
+  const embedded = await startEmbeddedDatabase({ config, logger });
+  const { connectionString } = embedded;
+  const database = createDatabase({ connectionString, poolMax: config.databasePoolMax });
+  bindModels(database);
+  return {
+    database,
+    connectionString,
+    mode: 'embedded',
+    close: async () => {
+      await database.destroy();
+      await embedded.stop();
+    },
+  };
+}
+
+/**
+ * Starts the embedded Postgres (data kept under EMBEDDED_POSTGRES_DIR) with the service's database in
+ * it. For `connectDatabase`, and for the primary of several processes, which only hands its address on.
+ */
+export async function startEmbeddedDatabase({
+  config,
+  logger,
+}: {
+  config: Config;
+  logger: Logger;
+}): Promise<{ connectionString: string; stop(): Promise<void> }> {
   logger.info(
     { dataDir: config.embeddedPostgresDir },
     'DATABASE_URL is unset: starting the embedded Postgres',
@@ -52,16 +78,8 @@ export async function connectDatabase({
     );
   }
   await ensureDatabaseExists(cluster.connectionString('postgres'), EMBEDDED_DATABASE_NAME);
-  const connectionString = cluster.connectionString(EMBEDDED_DATABASE_NAME);
-  const database = createDatabase({ connectionString, poolMax: config.databasePoolMax });
-  bindModels(database);
   return {
-    database,
-    connectionString,
-    mode: 'embedded',
-    close: async () => {
-      await database.destroy();
-      await cluster.stop();
-    },
+    connectionString: cluster.connectionString(EMBEDDED_DATABASE_NAME),
+    stop: () => cluster.stop(),
   };
 }
