@@ -21,7 +21,10 @@ interface StartOptions {
   dataDir: string;
   /** false: the data directory is deleted on stop (tests). */
   persistent: boolean;
-  /** Trade durability for speed; only for throwaway clusters. */
+  /**
+   * Trade durability for speed; only for throwaway clusters. Their tables hold a few rows, so parallel
+   * workers (whose start costs tens of milliseconds a query) never pay for themselves there either.
+   */
   fast?: boolean;
   onLog?: (message: string) => void;
 }
@@ -47,7 +50,17 @@ export async function startEmbeddedPostgres({
     '-c',
     'max_connections=300',
   ];
-  if (fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  if (fast)
+    flags.push(
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_parallel_workers_per_gather=0',
+    );
 
   const cluster = new EmbeddedPostgres({
     databaseDir,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { now } from '../../server/clock';
 import type { FaultPoint } from '../../server/faultPoints';
 import type { BillingStack } from './billingStack';
+import { CRASHING_APP_BUNDLE } from './crashingAppBundle';
 import type { Caller, GraphQLResult } from './testApp';
 
 export interface CrashingProcess {
@@ -33,8 +34,11 @@ interface AppProcess {
 /** Spawns crashingApp.ts on the stack's database and emulator and waits until it listens. */
 async function spawnAppProcess(stack: BillingStack, env: Record<string, string>): Promise<AppProcess> {
   const applicationName = `billing-process-${process.pid}-${++started}`;
-  // Node itself with tsx's loader, so the process that dies is the one doing the work.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crashingApp.ts')], {
+  // Node itself, so the process that dies is the one doing the work: on the run's bundle of
+  // crashingApp.ts (crashingAppBundle.ts), or on its source through tsx when a file runs without it.
+  const bundle = process.env[CRASHING_APP_BUNDLE];
+  const entry = bundle ? [bundle] : ['--import', 'tsx', join(__dirname, 'crashingApp.ts')];
+  const child = spawn(process.execPath, entry, {
     cwd: join(__dirname, '../..'),
     env: {
       ...process.env,

@@ -24,6 +24,17 @@ export async function eventsAfter(stripe: Stripe, mark: string | null): Promise<
   return events.reverse();
 }
 
+/**
+ * How many delivery plans a property tries: `base`, what a run of the whole suite affords on a loaded
+ * two-core machine, times PERMUTATION_RUNS_FACTOR (1 unless set) for a deeper search. fast-check seeds
+ * every run afresh, so each run of the suite tries plans the previous ones did not.
+ */
+export function permutationRuns(base: number): number {
+  const factor = Number(process.env.PERMUTATION_RUNS_FACTOR ?? 1);
+  if (!(factor > 0)) throw new Error(`PERMUTATION_RUNS_FACTOR must be a positive number, not ${factor}`);
+  return Math.max(1, Math.round(base * factor));
+}
+
 /** How long a delivery waits for an answer before it counts as failed, as Stripe's own delivery does. */
 const DELIVERY_TIMEOUT_MS = 15_000;
 

@@ -5,12 +5,15 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../server
 import { createDatabase } from '../../server/db/knex';
 import { migrateToLatest } from '../../server/db/migrations';
 import { withDatabase } from './connectionStrings';
+import { bundleCrashingApp, CRASHING_APP_BUNDLE } from './crashingAppBundle';
 
 /**
  * Starts one throwaway Postgres for the run (or uses TEST_DATABASE_URL's server) and builds the migrated
- * template every test file clones. Workers inherit the environment variables set here.
+ * template every test file clones, and bundles the second server process crash tests start. Workers
+ * inherit the environment variables set here.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env[CRASHING_APP_BUNDLE] = await bundleCrashingApp();
   let maintenanceUrl = process.env.TEST_DATABASE_URL;
   if (!maintenanceUrl) {
     const cluster = await startEmbeddedPostgres({

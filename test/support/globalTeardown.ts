@@ -1,7 +1,9 @@
 import type { EmbeddedPostgresHandle } from '../../server/db/embeddedPostgres';
 import { createDatabase } from '../../server/db/knex';
+import { removeCrashingAppBundle } from './crashingAppBundle';
 
 export default async function globalTeardown(): Promise<void> {
+  await removeCrashingAppBundle();
   const cluster = (globalThis as { testCluster?: EmbeddedPostgresHandle }).testCluster;
   if (cluster) return cluster.stop();
   // On a shared server (TEST_DATABASE_URL), remove what this run created.

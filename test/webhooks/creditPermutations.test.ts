@@ -1,5 +1,5 @@
 import { useBillingStack } from '../support/billingStack';
-import { assertOrderIndependent } from '../support/eventPermutations';
+import { assertOrderIndependent, permutationRuns } from '../support/eventPermutations';
 import { autoTopUp, refundsHereAndInStripe, withBooks } from '../support/moneyFlows';
 
 /**
@@ -10,7 +10,7 @@ import { autoTopUp, refundsHereAndInStripe, withBooks } from '../support/moneyFl
  */
 const stack = useBillingStack({ webhooks: false, secondProcess: true });
 
-const RUNS = 20;
+const RUNS = permutationRuns(12);
 const TRIAL_TIMEOUT_MS = 60_000;
 
 it(

@@ -1,5 +1,5 @@
 import { useBillingStack } from '../support/billingStack';
-import { assertOrderIndependent } from '../support/eventPermutations';
+import { assertOrderIndependent, permutationRuns } from '../support/eventPermutations';
 import {
   creditPurchase,
   subscriptionCharge,
@@ -15,7 +15,7 @@ import {
  */
 const stack = useBillingStack({ webhooks: false, secondProcess: true });
 
-const RUNS = 20;
+const RUNS = permutationRuns(12);
 const TRIAL_TIMEOUT_MS = 60_000;
 
 it(

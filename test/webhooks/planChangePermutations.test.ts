@@ -1,5 +1,5 @@
 import { useBillingStack } from '../support/billingStack';
-import { assertOrderIndependent } from '../support/eventPermutations';
+import { assertOrderIndependent, permutationRuns } from '../support/eventPermutations';
 import { seatChanges, upgrade, withBooks } from '../support/moneyFlows';
 import { useFollowingClock } from '../support/subscribedAccount';
 
@@ -13,7 +13,7 @@ import { useFollowingClock } from '../support/subscribedAccount';
 const stack = useBillingStack({ webhooks: false, secondProcess: true });
 const time = useFollowingClock();
 
-const RUNS = 20;
+const RUNS = permutationRuns(12);
 const TRIAL_TIMEOUT_MS = 60_000;
 
 it(

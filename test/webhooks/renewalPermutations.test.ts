@@ -1,5 +1,5 @@
 import { useBillingStack } from '../support/billingStack';
-import { assertOrderIndependent } from '../support/eventPermutations';
+import { assertOrderIndependent, permutationRuns } from '../support/eventPermutations';
 import { renewalWithOverage, withBooks } from '../support/moneyFlows';
 import { useFollowingClock } from '../support/subscribedAccount';
 
@@ -12,7 +12,7 @@ import { useFollowingClock } from '../support/subscribedAccount';
 const stack = useBillingStack({ webhooks: false, secondProcess: true });
 const time = useFollowingClock();
 
-const RUNS = 15;
+const RUNS = permutationRuns(10);
 const TRIAL_TIMEOUT_MS = 60_000;
 
 beforeAll(async () => {
