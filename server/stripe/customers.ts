@@ -1,10 +1,32 @@
 import type { Knex } from 'knex';
+import type Stripe from 'stripe';
 import { Account } from '../accounts/Account';
 import { stripe } from './client';
 
 /**
- * The account's Stripe customer, created on first need. The idempotency key is the account id, so two
- * concurrent first checkouts create one customer, and only the first writer stores it.
+ * Creates the account's Stripe customer, on the account's test clock when it has one (Stripe puts a
+ * customer on a clock only when creating it). Every creation of an account's customer asks Stripe the
+ * same under one idempotency key, the account id, so two at once make one customer. The first to store
+ * its id wins (see `ensureStripeCustomer`).
+ */
+export function createStripeCustomer(
+  account: Pick<Account, 'id' | 'name' | 'billingEmail' | 'externalId'>,
+  testClockId: string | null,
+): Promise<Stripe.Customer> {
+  return stripe().customers.create(
+    {
+      name: account.name,
+      ...(account.billingEmail && { email: account.billingEmail }),
+      metadata: { account_id: account.id, ...(account.externalId && { external_id: account.externalId }) },
+      ...(testClockId && { test_clock: testClockId }),
+    },
+    { idempotencyKey: `account-${account.id}-customer` },
+  );
+}
+
+/**
+ * The account's Stripe customer, created on first need. Two concurrent first checkouts create one
+ * customer (one idempotency key), and only the first writer stores it.
  */
 export async function ensureStripeCustomer({
   trx,
@@ -14,16 +36,7 @@ export async function ensureStripeCustomer({
   account: Account;
 }): Promise<string> {
   if (account.stripeCustomerId) return account.stripeCustomerId;
-  const customer = await stripe().customers.create(
-    {
-      name: account.name,
-      ...(account.billingEmail && { email: account.billingEmail }),
-      metadata: { account_id: account.id, ...(account.externalId && { external_id: account.externalId }) },
-      // An account on a test clock (server/testClocks/) has its customer on the clock from the start.
-      ...(account.stripeTestClockId && { test_clock: account.stripeTestClockId }),
-    },
-    { idempotencyKey: `account-${account.id}-customer` },
-  );
+  const customer = await createStripeCustomer(account, account.stripeTestClockId);
   await Account.query(trx)
     .findById(account.id)
     .whereNull('stripeCustomerId')

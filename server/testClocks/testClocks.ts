@@ -11,8 +11,8 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import type { Logger } from '../logger';
 import { Model } from 'objection';
 import { settings } from '../settings';
-import { ensureStripeCustomer } from '../stripe/customers';
-import { callStripe } from '../stripe/errors';
+import { createStripeCustomer } from '../stripe/customers';
+import { callStripe, isIdempotencyMismatch } from '../stripe/errors';
 import { SCHEDULED_CHANGE_LEAD_MS } from '../subscriptions/lifecycleJobs';
 import { CURRENT_STATUSES, Subscription } from '../subscriptions/Subscription';
 import { forgetAccountClocks } from './accountTime';
@@ -26,7 +26,7 @@ import {
 } from '../stripe/testClocks';
 
 /**
- * Test clocks for accounts (docs/decisions/050-test-clocks-for-accounts.md). An account put on a clock
+ * Test clocks for accounts (docs/decisions/051-test-clocks-for-accounts.md). An account put on a clock
  * gets its Stripe customer on a Stripe test clock, and its "now" becomes the clock's frozen time
  * everywhere in the service (server/testClocks/accountTime.ts). Advancing the clock moves Stripe and
  * the service together, stopping at every moment something is due, so that renewals, trial ends,
@@ -85,13 +85,23 @@ export async function attachTestClock({
     name: `${account.name} (${account.id})`,
     idempotencyKey: `account-${account.id}-test-clock`,
   });
+  // The customer is created on the clock before the account is marked, under the idempotency key of every
+  // creation of this account's customer. A checkout creating it in real time at this moment either got
+  // there first (Stripe refuses our parameters, and the account stays in real time) or is refused itself
+  // and retried: the account never ends up on a clock with its customer in real time.
+  const customer = await callStripe('create the customer', () =>
+    createStripeCustomer(account, clock.id),
+  ).catch((error: unknown) => {
+    throw isIdempotencyMismatch(error) ? customerMadeMeanwhile(account.id) : error;
+  });
   const attached = await withAccountLock(account.id, async ({ trx, account: locked }) => {
     if (locked.stripeTestClockId) return locked;
-    if (locked.stripeCustomerId)
-      throw new ConflictError('This account got a Stripe customer meanwhile; it stays in real time.');
+    if (locked.stripeCustomerId && locked.stripeCustomerId !== customer.id)
+      throw customerMadeMeanwhile(locked.id);
     const updated = await Account.query(trx).patchAndFetchById(locked.id, {
       stripeTestClockId: clock.id,
       testClockTime: clock.frozenTime,
+      stripeCustomerId: customer.id,
     });
     await recordAudit({
       trx,
@@ -104,9 +114,15 @@ export async function attachTestClock({
     return updated;
   });
   forgetAccountClocks();
-  // The customer is made now, on the clock, so that nothing later can make one in real time.
-  await callStripe('create the customer', () => ensureStripeCustomer({ account: attached }));
   return Account.query().findById(attached.id).throwIfNotFound();
+}
+
+function customerMadeMeanwhile(accountId: string): ConflictError {
+  return new ConflictError(
+    'This account got a Stripe customer in real time meanwhile (a checkout at the same moment), so it ' +
+      'stays in real time. Create a new account and put it on a clock before its first checkout.',
+    { accountId },
+  );
 }
 
 /**

@@ -1,3 +1,5 @@
+import { Account } from '../../server/accounts/Account';
+import { createStripeCustomer, ensureStripeCustomer } from '../../server/stripe/customers';
 import { expireTrials } from '../../server/subscriptions/lifecycleJobs';
 import { ManualClock, useClock } from '../../server/clock';
 import { useSettings } from '../../server/settings';
@@ -257,6 +259,78 @@ describe('an account on a test clock', () => {
       status: 'ACTIVE',
       plan: { key: 'free' },
     });
+  });
+});
+
+/**
+ * An admin puts an account on a clock at the moment its owner opens a checkout: both create the account's
+ * Stripe customer under one idempotency key, one on the clock and one in real time. Whichever reaches
+ * Stripe first decides; the account never ends up on a clock with its customer in real time.
+ */
+describe('a checkout at the same moment', () => {
+  const START_CHECKOUT = `mutation($input: StartSubscriptionCheckoutInput!) {
+    startSubscriptionCheckout(input: $input) { url } }`;
+
+  async function customerOf(accountId: string) {
+    const stored = await stack.knex('accounts').where({ id: accountId }).first();
+    const customer = await stack.stripe.customers.retrieve(stored.stripeCustomerId);
+    return { stored, testClock: 'test_clock' in customer ? customer.test_clock : undefined };
+  }
+
+  it('that made the customer first keeps the account in real time, and attaching is a CONFLICT', async () => {
+    const { account, cookie } = await createMember();
+    // The checkout has asked Stripe for the customer, in real time, and not yet stored it.
+    const inFlight = await createStripeCustomer(
+      await Account.query().findById(account.id).throwIfNotFound(),
+      null,
+    );
+
+    const { errors } = await stack.app.graphql(
+      ATTACH,
+      { input: { accountId: account.id } },
+      await adminCaller(),
+    );
+    expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(await stack.knex('accounts').where({ id: account.id }).first()).toMatchObject({
+      stripeTestClockId: null,
+      testClockTime: null,
+      stripeCustomerId: null,
+    });
+    expect(
+      await stack.knex('audit_log').where({ accountId: account.id, action: 'account.test_clock_attached' }),
+    ).toEqual([]);
+
+    // The checkout goes on with the customer it asked for.
+    const checkout = await stack.app.graphql(
+      START_CHECKOUT,
+      { input: { accountId: account.id, planKey: 'pro_monthly' } },
+      { cookie },
+    );
+    expect(checkout.errors).toBeUndefined();
+    const { stored, testClock } = await customerOf(account.id);
+    expect(stored).toMatchObject({ stripeCustomerId: inFlight.id, stripeTestClockId: null });
+    expect(testClock).toBeNull();
+  });
+
+  it('that read the account before the clock is refused by Stripe, and its retry uses the clocked customer', async () => {
+    const { account, cookie } = await createMember();
+    // The checkout read the account before it was put on the clock.
+    const readBefore = await Account.query().findById(account.id).throwIfNotFound();
+    const attached = await attach(account.id, await adminCaller());
+    const clocked = (await stack.knex('accounts').where({ id: account.id }).first()).stripeCustomerId;
+
+    await expect(ensureStripeCustomer({ account: readBefore })).rejects.toThrow(/idempotent requests/);
+    expect((await stack.knex('accounts').where({ id: account.id }).first()).stripeCustomerId).toBe(clocked);
+
+    const retried = await stack.app.graphql(
+      START_CHECKOUT,
+      { input: { accountId: account.id, planKey: 'pro_monthly' } },
+      { cookie },
+    );
+    expect(retried.errors).toBeUndefined();
+    const { stored, testClock } = await customerOf(account.id);
+    expect(stored.stripeCustomerId).toBe(clocked);
+    expect(testClock).toBe(attached.testClock.stripeTestClockId);
   });
 });
 
