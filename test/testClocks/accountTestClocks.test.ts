@@ -54,6 +54,17 @@ async function attach(accountId: string, caller: { cookie?: string; apiKey?: str
   return data!.attachTestClock.account;
 }
 
+/** An admin's attach is a CONFLICT, and the account stays in real time with `unchanged`. */
+async function attachRefusedAsConflict(accountId: string, unchanged: Record<string, unknown>) {
+  const { errors } = await stack.app.graphql(ATTACH, { input: { accountId } }, await adminCaller());
+  expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  expect(await stack.knex('accounts').where({ id: accountId }).first()).toMatchObject({
+    stripeTestClockId: null,
+    testClockTime: null,
+    ...unchanged,
+  });
+}
+
 async function advance(accountId: string, to: Date, caller: { cookie?: string; apiKey?: string }) {
   const { data, errors } = await stack.app.graphql(
     ADVANCE,
@@ -285,17 +296,7 @@ describe('a checkout at the same moment', () => {
       null,
     );
 
-    const { errors } = await stack.app.graphql(
-      ATTACH,
-      { input: { accountId: account.id } },
-      await adminCaller(),
-    );
-    expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    expect(await stack.knex('accounts').where({ id: account.id }).first()).toMatchObject({
-      stripeTestClockId: null,
-      testClockTime: null,
-      stripeCustomerId: null,
-    });
+    await attachRefusedAsConflict(account.id, { stripeCustomerId: null });
     expect(
       await stack.knex('audit_log').where({ accountId: account.id, action: 'account.test_clock_attached' }),
     ).toEqual([]);
@@ -338,16 +339,7 @@ describe('refusals, which change nothing', () => {
   it('refuses an account that already has a Stripe customer', async () => {
     const { account } = await createMember();
     await stack.knex('accounts').where({ id: account.id }).update({ stripeCustomerId: 'cus_existing' });
-    const { errors } = await stack.app.graphql(
-      ATTACH,
-      { input: { accountId: account.id } },
-      await adminCaller(),
-    );
-    expect(errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    expect(await stack.knex('accounts').where({ id: account.id }).first()).toMatchObject({
-      stripeTestClockId: null,
-      testClockTime: null,
-    });
+    await attachRefusedAsConflict(account.id, { stripeCustomerId: 'cus_existing' });
   });
 
   it('refuses a clock going backwards, too far, or for an account not on one', async () => {
