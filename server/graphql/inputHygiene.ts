@@ -18,6 +18,8 @@ import {
   visitWithTypeInfo,
   type DocumentNode,
   type ExecutableDefinitionNode,
+  type FieldNode,
+  type GraphQLField,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -95,6 +97,59 @@ export function findInputProblems({
   const coerced = coerceVariables({ schema, operation, variables, hideSuggestions, problems });
   if (Object.keys(problems).length > 0) return problems;
 
+  for (const { field, definition, parentName } of argumentSitesOf(schema, document, operation)) {
+    const values = argumentValues(() => getArgumentValues(definition, field, coerced), problems);
+    for (const argument of definition.args) {
+      if (!(argument.name in values)) continue;
+      inspect({
+        coordinate: `${parentName}.${definition.name}(${argument.name}:)`,
+        path: [argument.name],
+        type: argument.type,
+        value: values[argument.name],
+        problems,
+      });
+    }
+  }
+  return problems;
+}
+
+/** A field of an operation that takes arguments, with its definition in the schema. */
+interface ArgumentSite {
+  field: FieldNode;
+  definition: GraphQLField<unknown, unknown>;
+  parentName: string;
+}
+
+/**
+ * Where an operation passes arguments depends on its document alone, and a known query's document is one
+ * object from request to request (the server caches it parsed and validated): the walk by the schema's
+ * types is made once per document and operation, and each request only reads its values at those sites.
+ */
+const argumentSites = new WeakMap<
+  GraphQLSchema,
+  WeakMap<DocumentNode, Map<OperationDefinitionNode, ArgumentSite[]>>
+>();
+
+function argumentSitesOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): ArgumentSite[] {
+  let byDocument = argumentSites.get(schema);
+  if (!byDocument) argumentSites.set(schema, (byDocument = new WeakMap()));
+  let byOperation = byDocument.get(document);
+  if (!byOperation) byDocument.set(document, (byOperation = new Map()));
+  let sites = byOperation.get(operation);
+  if (!sites) byOperation.set(operation, (sites = findArgumentSites(schema, document, operation)));
+  return sites;
+}
+
+function findArgumentSites(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): ArgumentSite[] {
+  const sites: ArgumentSite[] = [];
   const fragments = new Map<string, ExecutableDefinitionNode>();
   for (const definition of document.definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -114,26 +169,15 @@ export function findInputProblems({
           }
         },
         Field(field) {
-          const definition = typeInfo.getFieldDef();
+          const fieldDefinition = typeInfo.getFieldDef();
           const parent = typeInfo.getParentType();
-          if (!definition || !parent || definition.args.length === 0) return;
-          const values = argumentValues(() => getArgumentValues(definition, field, coerced), problems);
-          for (const argument of definition.args) {
-            if (!(argument.name in values)) continue;
-            const coordinate = `${parent.name}.${definition.name}(${argument.name}:)`;
-            inspect({
-              coordinate,
-              path: [argument.name],
-              type: argument.type,
-              value: values[argument.name],
-              problems,
-            });
-          }
+          if (!fieldDefinition || !parent || fieldDefinition.args.length === 0) return;
+          sites.push({ field, definition: fieldDefinition, parentName: parent.name });
         },
       }),
     );
   }
-  return problems;
+  return sites;
 }
 
 function coerceVariables({

@@ -60,7 +60,7 @@ export function securityHeaders({ https, viteClient, formTargets }: SecurityHead
   const nonce = (_req: unknown, res: ServerResponse) => `'nonce-${cspNonceOf(res)}'`;
   return [
     (_req, res, next) => {
-      res.locals.cspNonce = randomBytes(16).toString('base64');
+      res.locals.cspNonce = nextNonce();
       next();
     },
     helmet({
@@ -90,6 +90,26 @@ export function securityHeaders({ https, viteClient, formTargets }: SecurityHead
       crossOriginEmbedderPolicy: false,
     }),
   ];
+}
+
+const NONCE_BYTES = 16;
+const NONCES_PER_DRAW = 256;
+let nonceBytes = Buffer.alloc(0);
+let nonceOffset = 0;
+
+/**
+ * A fresh nonce from the CSPRNG for every response, never reused. Asking the CSPRNG for 16 bytes per
+ * response cost a few percent of the CPU of a small API request, so the bytes are drawn 256 nonces at a
+ * time and handed out in turn.
+ */
+function nextNonce(): string {
+  if (nonceOffset === nonceBytes.length) {
+    nonceBytes = randomBytes(NONCE_BYTES * NONCES_PER_DRAW);
+    nonceOffset = 0;
+  }
+  const nonce = nonceBytes.toString('base64', nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
 }
 
 /** The nonce of this response's Content-Security-Policy (see securityHeaders). */
