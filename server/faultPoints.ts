@@ -47,6 +47,7 @@ export const FAULT_POINTS = [
   'planPublish.beforeCommit',
   'contract.beforeStripeCall',
   'contract.afterStripeCall',
+  'testClock.afterStripeCall',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

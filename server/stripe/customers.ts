@@ -5,9 +5,10 @@ import { stripe } from './client';
 
 /**
  * Creates the account's Stripe customer, on the account's test clock when it has one (Stripe puts a
- * customer on a clock only when creating it). Every creation of an account's customer asks Stripe the
- * same under one idempotency key, the account id, so two at once make one customer. The first to store
- * its id wins (see `ensureStripeCustomer`).
+ * customer on a clock only when creating it). The idempotency key is the account's, and the clock's when
+ * there is one: two checkouts at once make one customer, and a customer made on a clock (putting the
+ * account on it) is never mistaken for one made in real time. Whichever is stored first is the
+ * account's; a customer that lost that race stays unused in Stripe.
  */
 export function createStripeCustomer(
   account: Pick<Account, 'id' | 'name' | 'billingEmail' | 'externalId'>,
@@ -20,13 +21,18 @@ export function createStripeCustomer(
       metadata: { account_id: account.id, ...(account.externalId && { external_id: account.externalId }) },
       ...(testClockId && { test_clock: testClockId }),
     },
-    { idempotencyKey: `account-${account.id}-customer` },
+    {
+      idempotencyKey: testClockId
+        ? `account-${account.id}-customer-on-${testClockId}`
+        : `account-${account.id}-customer`,
+    },
   );
 }
 
 /**
  * The account's Stripe customer, created on first need. Two concurrent first checkouts create one
- * customer (one idempotency key), and only the first writer stores it.
+ * customer (one idempotency key). Only the first writer stores it, and every caller goes on with the
+ * stored one.
  */
 export async function ensureStripeCustomer({
   trx,

@@ -32,11 +32,3 @@ export function isMissing(error: unknown): boolean {
 export function isCardRefusal(error: unknown): boolean {
   return error instanceof PaymentProviderError && error.cause instanceof Stripe.errors.StripeCardError;
 }
-
-/**
- * Stripe refused a request, as `callStripe` reports it, because its idempotency key was first used with
- * other parameters: another request made the object the key names, differently.
- */
-export function isIdempotencyMismatch(error: unknown): boolean {
-  return error instanceof PaymentProviderError && error.cause instanceof Stripe.errors.StripeIdempotencyError;
-}

@@ -8,11 +8,12 @@ import { now as clockNow } from '../clock';
 import { CreditGrant } from '../credits/CreditGrant';
 import { forgetEntitlements } from '../entitlements/entitlementProfile';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
+import { faultPoint } from '../faultPoints';
 import type { Logger } from '../logger';
 import { Model } from 'objection';
 import { settings } from '../settings';
 import { createStripeCustomer } from '../stripe/customers';
-import { callStripe, isIdempotencyMismatch } from '../stripe/errors';
+import { callStripe } from '../stripe/errors';
 import { SCHEDULED_CHANGE_LEAD_MS } from '../subscriptions/lifecycleJobs';
 import { CURRENT_STATUSES, Subscription } from '../subscriptions/Subscription';
 import { forgetAccountClocks } from './accountTime';
@@ -83,17 +84,15 @@ export async function attachTestClock({
   const clock = await createStripeTestClock({
     frozenTime: start,
     name: `${account.name} (${account.id})`,
-    idempotencyKey: `account-${account.id}-test-clock`,
+    // A retry after a crash asks for the same start only when it was given one; otherwise it makes a new
+    // clock rather than be refused for asking the first one's key with another time.
+    idempotencyKey: `account-${account.id}-test-clock-at-${start.getTime()}`,
   });
-  // The customer is created on the clock before the account is marked, under the idempotency key of every
-  // creation of this account's customer. A checkout creating it in real time at this moment either got
-  // there first (Stripe refuses our parameters, and the account stays in real time) or is refused itself
-  // and retried: the account never ends up on a clock with its customer in real time.
-  const customer = await callStripe('create the customer', () =>
-    createStripeCustomer(account, clock.id),
-  ).catch((error: unknown) => {
-    throw isIdempotencyMismatch(error) ? customerMadeMeanwhile(account.id) : error;
-  });
+  // The customer is created on the clock before the account is marked, and both are stored together
+  // only if the account has no customer yet: a checkout that stored one in real time meanwhile keeps the
+  // account in real time, and one that stores its customer after this finds the clock's customer stored.
+  const customer = await callStripe('create the customer', () => createStripeCustomer(account, clock.id));
+  await faultPoint('testClock.afterStripeCall');
   const attached = await withAccountLock(account.id, async ({ trx, account: locked }) => {
     if (locked.stripeTestClockId) return locked;
     if (locked.stripeCustomerId && locked.stripeCustomerId !== customer.id)

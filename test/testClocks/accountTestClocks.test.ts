@@ -1,5 +1,6 @@
 import { Account } from '../../server/accounts/Account';
-import { createStripeCustomer, ensureStripeCustomer } from '../../server/stripe/customers';
+import { holdAt } from '../../server/faultPoints';
+import { ensureStripeCustomer } from '../../server/stripe/customers';
 import { expireTrials } from '../../server/subscriptions/lifecycleJobs';
 import { ManualClock, useClock } from '../../server/clock';
 import { useSettings } from '../../server/settings';
@@ -274,9 +275,9 @@ describe('an account on a test clock', () => {
 });
 
 /**
- * An admin puts an account on a clock at the moment its owner opens a checkout: both create the account's
- * Stripe customer under one idempotency key, one on the clock and one in real time. Whichever reaches
- * Stripe first decides; the account never ends up on a clock with its customer in real time.
+ * An admin puts an account on a clock at the moment its owner opens a checkout: each creates a Stripe
+ * customer, one on the clock and one in real time. The first stored is the account's, and the account is
+ * never left on a clock with its customer in real time.
  */
 describe('a checkout at the same moment', () => {
   const START_CHECKOUT = `mutation($input: StartSubscriptionCheckoutInput!) {
@@ -288,47 +289,35 @@ describe('a checkout at the same moment', () => {
     return { stored, testClock: 'test_clock' in customer ? customer.test_clock : undefined };
   }
 
-  it('that made the customer first keeps the account in real time, and attaching is a CONFLICT', async () => {
-    const { account, cookie } = await createMember();
-    // The checkout has asked Stripe for the customer, in real time, and not yet stored it.
-    const inFlight = await createStripeCustomer(
-      await Account.query().findById(account.id).throwIfNotFound(),
-      null,
-    );
+  const checkout = (accountId: string, cookie: string) =>
+    stack.app.graphql(START_CHECKOUT, { input: { accountId, planKey: 'pro_monthly' } }, { cookie });
 
-    await attachRefusedAsConflict(account.id, { stripeCustomerId: null });
+  it('that stores its customer while the clock is being made keeps the account in real time', async () => {
+    const { account, cookie } = await createMember();
+    const held = holdAt('testClock.afterStripeCall');
+    const attaching = stack.app.graphql(ATTACH, { input: { accountId: account.id } }, await adminCaller());
+    await held.reached;
+    expect((await checkout(account.id, cookie)).errors).toBeUndefined();
+    held.release();
+
+    expect((await attaching).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const { stored, testClock } = await customerOf(account.id);
+    expect(stored).toMatchObject({ stripeTestClockId: null, testClockTime: null });
+    expect(testClock).toBeNull();
     expect(
       await stack.knex('audit_log').where({ accountId: account.id, action: 'account.test_clock_attached' }),
     ).toEqual([]);
-
-    // The checkout goes on with the customer it asked for.
-    const checkout = await stack.app.graphql(
-      START_CHECKOUT,
-      { input: { accountId: account.id, planKey: 'pro_monthly' } },
-      { cookie },
-    );
-    expect(checkout.errors).toBeUndefined();
-    const { stored, testClock } = await customerOf(account.id);
-    expect(stored).toMatchObject({ stripeCustomerId: inFlight.id, stripeTestClockId: null });
-    expect(testClock).toBeNull();
   });
 
-  it('that read the account before the clock is refused by Stripe, and its retry uses the clocked customer', async () => {
+  it('that read the account before the clock goes on with the clock’s customer', async () => {
     const { account, cookie } = await createMember();
-    // The checkout read the account before it was put on the clock.
+    // The checkout read the account before it was put on the clock, and asks for its customer after.
     const readBefore = await Account.query().findById(account.id).throwIfNotFound();
     const attached = await attach(account.id, await adminCaller());
     const clocked = (await stack.knex('accounts').where({ id: account.id }).first()).stripeCustomerId;
+    expect(await ensureStripeCustomer({ account: readBefore })).toBe(clocked);
 
-    await expect(ensureStripeCustomer({ account: readBefore })).rejects.toThrow(/idempotent requests/);
-    expect((await stack.knex('accounts').where({ id: account.id }).first()).stripeCustomerId).toBe(clocked);
-
-    const retried = await stack.app.graphql(
-      START_CHECKOUT,
-      { input: { accountId: account.id, planKey: 'pro_monthly' } },
-      { cookie },
-    );
-    expect(retried.errors).toBeUndefined();
+    expect((await checkout(account.id, cookie)).errors).toBeUndefined();
     const { stored, testClock } = await customerOf(account.id);
     expect(stored.stripeCustomerId).toBe(clocked);
     expect(testClock).toBe(attached.testClock.stripeTestClockId);
