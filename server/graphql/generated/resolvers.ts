@@ -1650,8 +1650,9 @@ export type Mutation = {
   archivePlan: Plan;
   /**
    * Puts an account on a new Stripe test clock, starting now or at startAt (audited). Only before its
-   * first checkout: an account that already has a Stripe customer is a CONFLICT, since Stripe puts a
-   * customer on a clock only when creating it. An account already on a clock is returned as it is.
+   * first checkout: an account that already has a Stripe customer, or gets one from a checkout while the
+   * clock is being made, is a CONFLICT, since Stripe puts a customer on a clock only when creating it. An
+   * account already on a clock is returned as it is.
    * Platform admins and partner keys with `testing`.
    */
   attachTestClock: TestClockPayload;
