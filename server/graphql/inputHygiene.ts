@@ -20,6 +20,7 @@ import {
   type ExecutableDefinitionNode,
   type FieldNode,
   type GraphQLField,
+  type GraphQLInputObjectType,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -101,13 +102,13 @@ export function findInputProblems({
     const values = argumentValues(() => getArgumentValues(definition, field, coerced), problems);
     for (const argument of definition.args) {
       if (!(argument.name in values)) continue;
-      inspect({
-        coordinate: `${parentName}.${definition.name}(${argument.name}:)`,
-        path: [argument.name],
-        type: argument.type,
-        value: values[argument.name],
+      inspect(
+        `${parentName}.${definition.name}(${argument.name}:)`,
+        [argument.name],
+        argument.type,
+        values[argument.name],
         problems,
-      });
+      );
     }
   }
   return problems;
@@ -228,45 +229,59 @@ function argumentValues(read: () => Record<string, unknown>, problems: Problems)
   }
 }
 
-function inspect({
-  coordinate,
-  path,
-  type,
-  value,
-  problems,
-}: {
-  coordinate: string;
-  path: Path;
-  type: GraphQLInputType;
-  value: unknown;
-  problems: Problems;
-}): void {
+/**
+ * Walks one argument's value by its type and records the first problem of each field. Runs for every
+ * value of every request (a usage batch holds thousands), so the path is one stack, pushed and popped,
+ * and copied only when a problem is reported.
+ */
+function inspect(
+  coordinate: string,
+  path: Array<string | number>,
+  type: GraphQLInputType,
+  value: unknown,
+  problems: Problems,
+): void {
   if (value === null || value === undefined) return;
-  if (isNonNullType(type)) return inspect({ coordinate, path, type: type.ofType, value, problems });
+  if (isNonNullType(type)) return inspect(coordinate, path, type.ofType, value, problems);
   if (isListType(type)) {
     if (!Array.isArray(value)) return;
-    value.forEach((item, index) =>
-      inspect({ coordinate, path: [...path, index], type: type.ofType, value: item, problems }),
-    );
+    for (let index = 0; index < value.length; index += 1) {
+      path.push(index);
+      inspect(coordinate, path, type.ofType, value[index], problems);
+      path.pop();
+    }
     return;
   }
   if (isInputObjectType(type)) {
-    for (const field of Object.values(type.getFields())) {
-      const fieldValue = (value as Record<string, unknown>)[field.name];
-      const fieldCoordinate = `${type.name}.${field.name}`;
-      inspect({
-        coordinate: fieldCoordinate,
-        path: [...path, field.name],
-        type: field.type,
-        value: fieldValue,
-        problems,
-      });
+    for (const field of inputFieldsOf(type)) {
+      path.push(field.name);
+      inspect(field.coordinate, path, field.type, (value as Record<string, unknown>)[field.name], problems);
+      path.pop();
     }
     return;
   }
   const problem =
     textProblem(value) ?? (isScalarType(type) ? formatProblem(coordinate, path, type, value) : null);
   if (problem) problems[fieldOf(path)] ??= problem;
+}
+
+const inputFields = new WeakMap<
+  GraphQLInputObjectType,
+  Array<{ name: string; type: GraphQLInputType; coordinate: string }>
+>();
+
+/** An input type's fields with their schema coordinates, listed once per type. */
+function inputFieldsOf(type: GraphQLInputObjectType) {
+  let fields = inputFields.get(type);
+  if (!fields) {
+    fields = Object.values(type.getFields()).map((field) => ({
+      name: field.name,
+      type: field.type,
+      coordinate: `${type.name}.${field.name}`,
+    }));
+    inputFields.set(type, fields);
+  }
+  return fields;
 }
 
 /** Strings anywhere in a value, custom JSON scalars' names and values included. */

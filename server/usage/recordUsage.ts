@@ -60,6 +60,10 @@ export async function recordUsage({
     recordableAccounts(actor, checked),
     activeMetersByKey(checked),
   ]);
+  // An account on a test clock records at its clock's time (server/testClocks/).
+  const timeOf = new Map<string, Date>();
+  for (const accountId of accountIds.byId.values())
+    timeOf.set(accountId, (await accountClockTime({ accountId })) ?? at);
   const rows: NewUsageEvent[] = [];
   const seen = new Set<string>();
   let repeatedInBatch = 0;
@@ -69,10 +73,7 @@ export async function recordUsage({
         ? accountIds.byId.get(event.account.accountId.toLowerCase())
         : accountIds.byExternalId.get(event.account.externalId);
     const meter = meters.get(event.meterKey);
-    // An account on a test clock records at its clock's time (server/testClocks/).
-    const lateOrEarly = accountId
-      ? checkUsageEventTime(event, (await accountClockTime({ accountId })) ?? at)
-      : null;
+    const lateOrEarly = accountId ? checkUsageEventTime(event, timeOf.get(accountId)!) : null;
     if (!accountId)
       errors.push(
         rejectEvent(
@@ -133,7 +134,9 @@ async function recordableAccounts(actor: Actor, events: CheckedUsageEvent[]) {
       if (UUID.test(account.accountId)) ids.add(account.accountId.toLowerCase());
     } else externalIds.add(account.externalId);
   }
+  // Only what the permission check and the mapping read: ingest runs this for every batch.
   const accounts = await Account.query()
+    .select('id', 'externalId')
     .whereNull('deletedAt')
     .where((query) => query.whereIn('id', [...ids]).orWhereIn('externalId', [...externalIds]));
   const byId = new Map<string, string>();
