@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
@@ -32,6 +32,7 @@ const sourcePaths: Plugin = {
 };
 
 export async function bundleCrashingApp(): Promise<string> {
+  await removeBundlesOfEndedRuns();
   const outfile = join(BUNDLE_DIRECTORY, `crashingApp-${process.pid}.cjs`);
   await build({
     entryPoints: [join(__dirname, 'crashingApp.ts')],
@@ -50,4 +51,28 @@ export async function bundleCrashingApp(): Promise<string> {
 export async function removeCrashingAppBundle(): Promise<void> {
   const bundle = process.env[CRASHING_APP_BUNDLE];
   if (bundle) await rm(bundle, { force: true });
+}
+
+/**
+ * A run killed before its teardown leaves its bundle behind. Each is named by its run's process id, so
+ * the ones whose process is gone are removed; a run still going (in another checkout's watch mode, say)
+ * keeps its own.
+ */
+async function removeBundlesOfEndedRuns(): Promise<void> {
+  const names = await readdir(BUNDLE_DIRECTORY).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(/^crashingApp-(\d+)\.cjs$/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isRunning(pid))
+      await rm(join(BUNDLE_DIRECTORY, name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
