@@ -41,6 +41,9 @@ const rateLimitVariables = Object.fromEntries(
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
+/** HTTP_KEEP_ALIVE_SECONDS unless set: past the 60 s idle timeout of the common load balancers. */
+export const DEFAULT_KEEP_ALIVE_SECONDS = 65;
+
 /**
  * TRUST_PROXY: unset or `false` (believe no X-Forwarded-* header), a number of proxy hops, or the
  * proxies' addresses and subnets (`10.0.0.0/8,loopback`). `true` is refused: believing every hop lets
@@ -181,6 +184,12 @@ const environmentSchema = z.object({
     .min(0)
     .max(600)
     .default(25),
+  HTTP_KEEP_ALIVE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1)
+    .max(3600)
+    .default(DEFAULT_KEEP_ALIVE_SECONDS),
   GRACE_PERIOD_DAYS: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')
@@ -239,6 +248,12 @@ export interface Config {
   metricsToken: string | undefined;
   /** How long a stopping process waits for in-flight requests and jobs before cutting them off. */
   shutdownGraceMs: number;
+  /**
+   * How long an idle keep-alive connection stays open: longer than the idle timeout of the load
+   * balancer in front, so that the balancer closes idle connections, never this process under a
+   * request the balancer is sending at that moment (which its client would see as a 502).
+   */
+  keepAliveMs: number;
   /** Days a past-due subscription keeps its access before the account drops to the default plan. */
   gracePeriodDays: number;
   /** Load the demo catalog at start (SEED_DEMO_DATA; on by default in development only). */
@@ -359,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsEnabled: values.JOBS_ENABLED,
     processes: values.WEB_CONCURRENCY,
     shutdownGraceMs: values.SHUTDOWN_GRACE_SECONDS * 1000,
+    keepAliveMs: values.HTTP_KEEP_ALIVE_SECONDS * 1000,
     metricsToken: values.METRICS_TOKEN,
     gracePeriodDays: values.GRACE_PERIOD_DAYS,
     seedDemoData,

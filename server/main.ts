@@ -18,7 +18,7 @@ import { createLogger } from './logger';
 import { localUrlOf } from './net';
 import { resolveSessionSecret } from './sessionSecret';
 import { PROCESS_SLOT_VARIABLE, superviseProcesses } from './processes';
-import { registerShutdown } from './shutdown';
+import { drainableServer, registerShutdown } from './shutdown';
 import { runningCompiled } from './paths';
 import { settings, useSettings } from './settings';
 import { syncCatalogToStripe } from './stripe/catalogSync';
@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   logger.info({ ...synced, stripe: stripeRuntime.mode }, 'catalog synced to Stripe');
 
   // Created before the app so that, in development, Vite's hot reload shares its port.
-  const server = createServer();
+  const server = createServer({ keepAliveTimeout: config.keepAliveMs });
+  const serving = drainableServer(server);
   // Development without SMTP keeps what it would have sent for the mail viewer (/dev/mail).
   const devMailbox =
     config.nodeEnv === 'development' && !config.smtpUrl && config.jobsEnabled ? new DevMailbox() : null;
@@ -153,6 +154,22 @@ async function main(): Promise<void> {
       logger.warn({ err: error }, 'could not wake the partner webhook job; it runs within a minute'),
     ),
   );
+  // Before saying it is up: from then on a signal, or its primary's message, drains it.
+  registerShutdown({
+    logger,
+    serving,
+    graceMs: config.shutdownGraceMs,
+    drain: async () => {
+      await jobs?.stop();
+    },
+    close: async () => {
+      await stopListening();
+      await app.stop();
+      await stripeRuntime.stop();
+      await connection.close();
+      await stopTracing();
+    },
+  });
   logger.info(
     { url, database: connection.mode, stripe: stripeRuntime.mode, tracing: tracingEnabled() },
     'billing service is up',
@@ -166,22 +183,6 @@ async function main(): Promise<void> {
       stripeEmulatorUrl: stripeRuntime.emulatorUrl,
       mailViewer: devMailbox !== null,
     });
-
-  registerShutdown({
-    logger,
-    server,
-    graceMs: config.shutdownGraceMs,
-    drain: async () => {
-      await jobs?.stop();
-    },
-    close: async () => {
-      await stopListening();
-      await app.stop();
-      await stripeRuntime.stop();
-      await connection.close();
-      await stopTracing();
-    },
-  });
 }
 
 function listeningPort(server: Server): number {

@@ -4,7 +4,7 @@ import { startEmbeddedDatabase } from './db/connect';
 import type { Logger } from './logger';
 import { localUrlOf } from './net';
 import { resolveSessionSecret } from './sessionSecret';
-import { closeAndExit, STOP_MESSAGE } from './shutdown';
+import { closeAndExit, READY_TO_STOP_MESSAGE, STOP_MESSAGE } from './shutdown';
 import { startStripeRuntime, type StripeRuntime } from './stripe/stripeRuntime';
 
 /** Set in each worker: its place among the processes, 0 for the one that runs jobs and greets. */
@@ -48,6 +48,8 @@ export async function superviseProcesses({
 
   let stopping = false;
   const slots = new Map<Worker, { slot: number; startedAt: number }>();
+  /** Workers that listen for the stop message; one still starting is told when it says it does. */
+  const readyToStop = new Set<Worker>();
   const quickDeaths = new Map<number, number>();
   const fork = (slot: number) => {
     const worker = cluster.fork({
@@ -63,9 +65,15 @@ export async function superviseProcesses({
     stripe?.connectWebhooks(`${localUrlOf(config.host, address.port)}/webhooks/stripe`);
     logger.info({ processes: config.processes, port: address.port }, 'serving with several processes');
   });
+  cluster.on('message', (worker, message) => {
+    if (message !== READY_TO_STOP_MESSAGE) return;
+    readyToStop.add(worker);
+    if (stopping) worker.send(STOP_MESSAGE);
+  });
   cluster.on('exit', (worker, code, signal) => {
     const place = slots.get(worker);
     slots.delete(worker);
+    readyToStop.delete(worker);
     if (stopping || !place) return;
     const quick = Date.now() - place.startedAt < QUICK_DEATH_MS;
     const deaths = quick ? (quickDeaths.get(place.slot) ?? 0) + 1 : 0;
@@ -94,7 +102,17 @@ export async function superviseProcesses({
       (worker) =>
         new Promise<void>((resolve) => (worker.isDead() ? resolve() : worker.once('exit', () => resolve()))),
     );
-    for (const worker of slots.keys()) if (worker.isConnected()) worker.send(STOP_MESSAGE);
+    for (const worker of readyToStop) if (worker.isConnected()) worker.send(STOP_MESSAGE);
+    // A worker stuck in its start would never say it is ready: past the grace period, and a little
+    // more for the drain's own closing, what is left is ended.
+    setTimeout(() => {
+      if (slots.size === 0) return;
+      logger.warn(
+        { workers: [...slots.keys()].map((worker) => worker.process.pid) },
+        'ending workers that did not stop',
+      );
+      for (const worker of slots.keys()) worker.process.kill('SIGKILL');
+    }, config.shutdownGraceMs + 10_000).unref();
     await Promise.all(exited);
     await closeAndExit(logger, async () => {
       await stripe?.stop();

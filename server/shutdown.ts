@@ -1,8 +1,11 @@
-import type { Server } from 'node:http';
+import cluster from 'node:cluster';
+import type { Server, ServerResponse } from 'node:http';
 import type { Logger } from './logger';
 
 /** What the primary of several processes sends a worker to have it drain and stop (server/processes.ts). */
 export const STOP_MESSAGE = 'billing:stop';
+/** What a worker tells its primary once it listens for `STOP_MESSAGE`. */
+export const READY_TO_STOP_MESSAGE = 'billing:ready-to-stop';
 
 /**
  * Stops the process the way process managers and orchestrators expect, on SIGTERM or SIGINT: stop
@@ -11,13 +14,14 @@ export const STOP_MESSAGE = 'billing:stop';
  */
 export function registerShutdown({
   logger,
-  server,
+  serving,
   graceMs,
   drain,
   close,
 }: {
   logger: Logger;
-  server: Server;
+  /** The HTTP server, made drainable when it was created. */
+  serving: DrainableServer;
   graceMs: number;
   /** Stops taking new work besides requests (jobs) and waits for what is running, beside the requests. */
   drain: () => Promise<void>;
@@ -25,11 +29,6 @@ export function registerShutdown({
   close: () => Promise<void>;
 }): void {
   let stopping = false;
-
-  // Keep-alive clients are told to reconnect elsewhere with the response they are waiting for.
-  server.on('request', (_request, response) => {
-    if (stopping && !response.headersSent) response.setHeader('Connection', 'close');
-  });
 
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -40,15 +39,11 @@ export function registerShutdown({
     logger.info({ signal, graceSeconds: graceMs / 1000 }, 'shutting down: finishing in-flight work');
     const cutOff = setTimeout(() => {
       logger.warn('grace period over: closing the connections still open');
-      server.closeAllConnections();
+      serving.cutOff();
     }, graceMs);
     cutOff.unref();
     await closeAndExit(logger, async () => {
-      const requestsDone = new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await Promise.all([requestsDone, drain()]);
+      await Promise.all([serving.stop(), drain()]);
       await close();
     });
   };
@@ -59,6 +54,54 @@ export function registerShutdown({
   process.on('message', (message) => {
     if (message === STOP_MESSAGE && !stopping) void stop('SIGTERM');
   });
+  // Its primary sends the stop message only from now on: one sent while this worker still started would
+  // have found no listener and been lost, and the primary would have waited for it forever.
+  if (cluster.isWorker) process.send!(READY_TO_STOP_MESSAGE);
+}
+
+/**
+ * An HTTP server that can stop without cutting off a request: `stop()` stops accepting connections and
+ * resolves once every open one has closed. Keep-alive connections stay open long (HTTP_KEEP_ALIVE_SECONDS,
+ * past the load balancer's idle timeout), so each is closed as soon as it has nothing in flight: idle ones
+ * at once; those with a request under way after its response, which tells the client with
+ * `Connection: close` to send its next request elsewhere. Call it when the server is created, so that
+ * the requests in flight when `stop()` is called are known.
+ */
+export interface DrainableServer {
+  /** Stops accepting connections; resolves when the last one has closed. */
+  stop: () => Promise<void>;
+  /** Closes every connection left, requests in flight included: the grace period is over. */
+  cutOff: () => void;
+}
+
+export function drainableServer(server: Server): DrainableServer {
+  let stopping = false;
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_request, response) => {
+    if (stopping) {
+      if (!response.headersSent) response.setHeader('Connection', 'close');
+      return;
+    }
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+  });
+  return {
+    stop: () => {
+      stopping = true;
+      for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
+      return new Promise<void>((resolve) => {
+        // A response already under way when the server stopped said keep-alive: its connection goes idle
+        // when it ends, and is closed then rather than when its keep-alive runs out.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+    cutOff: () => server.closeAllConnections(),
+  };
 }
 
 /** The last step of stopping: close what the process opened, say so, and exit 0 (1 if closing failed). */

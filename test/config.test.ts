@@ -165,6 +165,16 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).processes).toBe(availableParallelism());
   });
 
+  it("keeps idle connections open past a load balancer's idle minute unless told otherwise", () => {
+    expect(loadConfig({}).keepAliveMs).toBe(65_000);
+    expect(loadConfig({ HTTP_KEEP_ALIVE_SECONDS: '620' }).keepAliveMs).toBe(620_000);
+    for (const value of ['0', '3601', '1.5', 'long']) {
+      const problems = problemsOf({ HTTP_KEEP_ALIVE_SECONDS: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^HTTP_KEEP_ALIVE_SECONDS /);
+    }
+  });
+
   it.each(['0', '65', '1.5', 'all'])('refuses WEB_CONCURRENCY=%p', (value) => {
     const problems = problemsOf({ WEB_CONCURRENCY: value });
     expect(problems).toHaveLength(1);

@@ -8,6 +8,7 @@
 import cluster from 'node:cluster';
 import express from 'express';
 import { createApp } from '../../server/app';
+import { DEFAULT_KEEP_ALIVE_SECONDS } from '../../server/config';
 import { listenForChanges } from '../../server/db/changeNotifications';
 import { bindModels, createDatabase } from '../../server/db/knex';
 import { createLogger } from '../../server/logger';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     const address = server.address();
     process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
   });
+  // As the service keeps idle connections (server/main.ts): the load generators' pools reuse them.
+  server.keepAliveTimeout = DEFAULT_KEEP_ALIVE_SECONDS * 1000;
   // If the benchmark dies, its IPC channel closes: do not outlive it.
   process.on('disconnect', () => process.exit(1));
   process.on('message', async (message) => {
