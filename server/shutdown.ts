@@ -56,7 +56,15 @@ export function registerShutdown({
   });
   // Its primary sends the stop message only from now on: one sent while this worker still started would
   // have found no listener and been lost, and the primary would have waited for it forever.
-  if (cluster.isWorker) process.send!(READY_TO_STOP_MESSAGE);
+  if (cluster.isWorker && process.connected) process.send!(READY_TO_STOP_MESSAGE);
+}
+
+/** An HTTP server that can stop without cutting off a request (`drainableServer`). */
+export interface DrainableServer {
+  /** Stops accepting connections; resolves when the last one has closed. */
+  stop: () => Promise<void>;
+  /** Closes every connection left, requests in flight included: the grace period is over. */
+  cutOff: () => void;
 }
 
 /**
@@ -67,13 +75,6 @@ export function registerShutdown({
  * `Connection: close` to send its next request elsewhere. Call it when the server is created, so that
  * the requests in flight when `stop()` is called are known.
  */
-export interface DrainableServer {
-  /** Stops accepting connections; resolves when the last one has closed. */
-  stop: () => Promise<void>;
-  /** Closes every connection left, requests in flight included: the grace period is over. */
-  cutOff: () => void;
-}
-
 export function drainableServer(server: Server): DrainableServer {
   let stopping = false;
   const inFlight = new Set<ServerResponse>();
